@@ -1,0 +1,127 @@
+//! The code generator behind `cargo xtask generate`.
+//!
+//! This library turns the hand-written OpenAPI 3.0 spec in `spec/` into the checked-in
+//! client code of `crates/mijnklantportaal-api`. It lives in a library, not in the
+//! binary, so that the workspace tests can call exactly what the CLI calls: the
+//! freshness test, the API-surface snapshot and the bad-spec diagnostics all go
+//! through [`generate`], [`check`] and [`api_surface`].
+//!
+//! - [`spec`] reads and checks a spec, with `file:line` diagnostics for the mistakes
+//!   that progenitor would report tersely or answer with a panic.
+//! - [`codegen`] holds the progenitor settings (every Rust type choice is made there)
+//!   and formats the output.
+//! - [`surface`] renders the public API of generated code, one line per item.
+
+pub mod codegen;
+pub mod spec;
+pub mod surface;
+
+use std::path::{Path, PathBuf};
+
+pub use codegen::{generate, generate_from_str};
+pub use spec::SpecError;
+pub use surface::api_surface;
+
+/// The workspace's root directory (the parent of `xtask/`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// The spec that the client is generated from, relative to the workspace root.
+pub const SPEC_PATH: &str = "spec/mijnklantportaal.yaml";
+
+/// The generated file, relative to the workspace root.
+pub const GENERATED_PATH: &str = "crates/mijnklantportaal-api/src/generated.rs";
+
+/// What writing the generated file did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteOutcome {
+    /// The file already held exactly this content; it was not touched.
+    Unchanged,
+    /// The file was created or rewritten.
+    Written,
+}
+
+/// Errors of the `generate` workflow as a whole.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum XtaskError {
+    /// The spec is not usable; the message says where and why.
+    #[error(transparent)]
+    Spec(#[from] SpecError),
+    /// Reading or writing the generated file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file that could not be read or written.
+        path: PathBuf,
+        /// The underlying I/O error.
+        source: std::io::Error,
+    },
+    /// `--check` found that the checked-in code differs from what the spec produces.
+    #[error(
+        "{path} is stale: it differs from what {spec} generates. Run `cargo xtask generate` and commit the result.\n{diff}"
+    )]
+    Stale {
+        /// The generated file, relative to the workspace root.
+        path: String,
+        /// The spec, relative to the workspace root.
+        spec: String,
+        /// A unified diff from the checked-in file to the fresh output.
+        diff: String,
+    },
+}
+
+/// Generates the client from `root/SPEC_PATH` and writes `root/GENERATED_PATH`, but only
+/// when its content changes (so that cargo does not rebuild for nothing).
+pub fn write_generated(root: &Path) -> Result<WriteOutcome, XtaskError> {
+    let code = generate(&root.join(SPEC_PATH), SPEC_PATH)?;
+    let target = root.join(GENERATED_PATH);
+    let io_err = |source| XtaskError::Io {
+        path: target.clone(),
+        source,
+    };
+    match std::fs::read_to_string(&target) {
+        Ok(existing) if existing == code => return Ok(WriteOutcome::Unchanged),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io_err(e)),
+    }
+    std::fs::write(&target, code).map_err(io_err)?;
+    Ok(WriteOutcome::Written)
+}
+
+/// Checks that `root/GENERATED_PATH` is exactly what `root/SPEC_PATH` generates; writes
+/// nothing. On drift the error carries a unified diff.
+pub fn check(root: &Path) -> Result<(), XtaskError> {
+    let code = generate(&root.join(SPEC_PATH), SPEC_PATH)?;
+    let target = root.join(GENERATED_PATH);
+    let existing = match std::fs::read_to_string(&target) {
+        Ok(s) => s,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(source) => {
+            return Err(XtaskError::Io {
+                path: target,
+                source,
+            });
+        }
+    };
+    if existing == code {
+        return Ok(());
+    }
+    let diff = similar::TextDiff::from_lines(&existing, &code)
+        .unified_diff()
+        .context_radius(3)
+        .header(
+            &format!("a/{GENERATED_PATH} (checked in)"),
+            &format!("b/{GENERATED_PATH} (generated from {SPEC_PATH})"),
+        )
+        .to_string();
+    Err(XtaskError::Stale {
+        path: GENERATED_PATH.to_string(),
+        spec: SPEC_PATH.to_string(),
+        diff,
+    })
+}

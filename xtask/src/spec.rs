@@ -1,0 +1,592 @@
+//! Reading and checking the OpenAPI spec before progenitor sees it.
+//!
+//! progenitor reports a bad spec tersely (an OpenAPI 3.1 file fails with a serde
+//! message) or not at all: two different response schemas where it expects one make it
+//! panic. A person editing the spec needs one paragraph that says which file, which
+//! line, what is wrong and what to do, so every mistake we know of is caught here
+//! first, and each becomes a [`SpecError`].
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use openapiv3::{OpenAPI, ReferenceOr, Response, StatusCode};
+use serde_yaml_ng::Value;
+
+/// A place in the spec file, for diagnostics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The file as the user named it.
+    pub file: String,
+    /// 1-based line, when known.
+    pub line: Option<u32>,
+    /// 1-based column, when known.
+    pub column: Option<u32>,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(column) = self.column {
+                write!(f, ":{column}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Everything that can be wrong with a spec. Each message is one paragraph that starts
+/// with `file:line[:column]` and ends with what to do.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SpecError {
+    /// The file could not be read.
+    #[error("{file}: cannot read the spec: {source}")]
+    Read {
+        /// The file as the user named it.
+        file: String,
+        /// The underlying I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not valid YAML.
+    #[error("{at}: invalid YAML: {message}. Fix the syntax at that position.")]
+    Yaml {
+        /// Where the parser stopped.
+        at: Location,
+        /// The parser's message.
+        message: String,
+    },
+    /// The document declares OpenAPI 3.1, which progenitor cannot read.
+    #[error(
+        "{at}: this spec declares `openapi: {version}`, but progenitor (through the openapiv3 crate) reads OpenAPI 3.0.x only. Keep the hand-written spec at `openapi: 3.0.3` and express 3.1 constructs in 3.0 terms (`nullable: true` instead of `type: [..., \"null\"]`, `example` instead of `examples`)."
+    )]
+    OpenApi31 {
+        /// The `openapi:` line.
+        at: Location,
+        /// The declared version.
+        version: String,
+    },
+    /// The document is not OpenAPI 3.0 at all.
+    #[error(
+        "{at}: expected `openapi: 3.0.x` at the top level, found {found}. progenitor reads OpenAPI 3.0.x documents only."
+    )]
+    NotOpenApi30 {
+        /// The `openapi:` line, or the top of the file.
+        at: Location,
+        /// What was found instead.
+        found: String,
+    },
+    /// The YAML is valid but does not have the shape of an OpenAPI 3.0 document.
+    #[error("{at}: not a valid OpenAPI 3.0 document: {message}.")]
+    Shape {
+        /// Where deserialization stopped.
+        at: Location,
+        /// The deserializer's message.
+        message: String,
+    },
+    /// An operation has no `operationId`.
+    #[error(
+        "{at}: the operation `{method} {path}` has no `operationId`. progenitor names each client method after its operationId: add a unique one (kebab-case, like `list-customer-invoices`)."
+    )]
+    MissingOperationId {
+        /// The operation's method key.
+        at: Location,
+        /// HTTP method, upper case.
+        method: String,
+        /// The path template.
+        path: String,
+    },
+    /// Two operations share an `operationId`.
+    #[error(
+        "{at}: the operationId `{id}` of `{operation}` is already used by {first}. Every operationId must be unique: rename one of them."
+    )]
+    DuplicateOperationId {
+        /// The second use.
+        at: Location,
+        /// The duplicated id.
+        id: String,
+        /// `METHOD path` of the second use.
+        operation: String,
+        /// `METHOD path` of the first use, with its line.
+        first: String,
+    },
+    /// A `$ref` points at nothing.
+    #[error(
+        "{at}: `$ref: {reference}` resolves to nothing: {why}. Point it at an existing entry under `components`, or add that entry."
+    )]
+    DanglingRef {
+        /// The `$ref` line.
+        at: Location,
+        /// The reference as written.
+        reference: String,
+        /// Why it does not resolve.
+        why: String,
+    },
+    /// The responses of one operation have more than one schema on one side (success or
+    /// error), which progenitor answers with a panic.
+    #[error(
+        "{at}: the {side} responses of `{operation}` use different bodies ({kinds}). progenitor supports one {side} type per operation and panics otherwise{default_note}. Give every {side} response the same schema (for errors: `#/components/schemas/ErrorBody`)."
+    )]
+    ConflictingResponses {
+        /// The operation.
+        at: Location,
+        /// The operation's id.
+        operation: String,
+        /// `success` or `error`.
+        side: &'static str,
+        /// The distinct bodies, by status.
+        kinds: String,
+        /// Extra words when a `default` response is among them.
+        default_note: &'static str,
+    },
+    /// progenitor itself rejected the spec (or panicked) after our checks passed.
+    #[error(
+        "{file}: progenitor could not generate a client from this spec: {message}. The spec passed our own checks; see ../shared/reference/progenitor-notes.md for progenitor's known limits."
+    )]
+    Progenitor {
+        /// The spec file.
+        file: String,
+        /// progenitor's message.
+        message: String,
+    },
+    /// The generated tokens were not valid Rust (a progenitor bug).
+    #[error("{file}: progenitor produced code that does not parse as Rust: {message}")]
+    Unparsable {
+        /// The spec file.
+        file: String,
+        /// syn's message.
+        message: String,
+    },
+}
+
+/// A spec that parsed and passed every check.
+#[derive(Debug)]
+pub struct CheckedSpec {
+    /// The parsed document, ready for progenitor.
+    pub openapi: OpenAPI,
+}
+
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Parses and checks a spec held in memory. `file` is only used in messages.
+pub fn parse(text: &str, file: &str) -> Result<CheckedSpec, SpecError> {
+    let lines = SourceLines { text, file };
+
+    // 1. YAML syntax, with the parser's position.
+    let value: Value = serde_yaml_ng::from_str(text).map_err(|e| SpecError::Yaml {
+        at: lines.at_marker(e.location()),
+        message: strip_location(&e.to_string()),
+    })?;
+
+    // 2. The version, before the shape: a 3.1 file fails the 3.0 shape check with a
+    //    message that does not mention the version at all.
+    check_version(&value, &lines)?;
+
+    // 3. The shape of an OpenAPI 3.0 document.
+    let openapi: OpenAPI = serde_yaml_ng::from_str(text).map_err(|e| SpecError::Shape {
+        at: lines.at_marker(e.location()),
+        message: strip_location(&e.to_string()),
+    })?;
+
+    // 4. What progenitor needs and does not check itself.
+    check_refs(&value, &lines)?;
+    check_operation_ids(&openapi, &lines)?;
+    check_response_types(&openapi, &lines)?;
+
+    Ok(CheckedSpec { openapi })
+}
+
+fn strip_location(message: &str) -> String {
+    // serde_yaml_ng appends " at line X column Y"; we print the position up front.
+    match message.find(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+fn check_version(value: &Value, lines: &SourceLines<'_>) -> Result<(), SpecError> {
+    let version = match value.get("openapi") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(other) => {
+            return Err(SpecError::NotOpenApi30 {
+                at: lines.key_line(&["openapi"]),
+                found: format!("`openapi: {}`", yaml_inline(other)),
+            });
+        }
+        None => {
+            let found = if value.get("swagger").is_some() {
+                "a Swagger 2.0 document (`swagger:`)".to_string()
+            } else {
+                "no `openapi:` key".to_string()
+            };
+            return Err(SpecError::NotOpenApi30 {
+                at: lines.at_line(1),
+                found,
+            });
+        }
+    };
+    if version.starts_with("3.1") {
+        return Err(SpecError::OpenApi31 {
+            at: lines.key_line(&["openapi"]),
+            version,
+        });
+    }
+    if !version.starts_with("3.0") {
+        return Err(SpecError::NotOpenApi30 {
+            at: lines.key_line(&["openapi"]),
+            found: format!("`openapi: {version}`"),
+        });
+    }
+    Ok(())
+}
+
+fn yaml_inline(value: &Value) -> String {
+    serde_yaml_ng::to_string(value)
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|_| "?".to_string())
+}
+
+/// Every `$ref` in the document must be local (`#/...`) and resolve.
+fn check_refs(root: &Value, lines: &SourceLines<'_>) -> Result<(), SpecError> {
+    let mut refs = Vec::new();
+    collect_refs(root, &mut refs);
+    for reference in refs {
+        let Some(pointer) = reference.strip_prefix('#') else {
+            return Err(SpecError::DanglingRef {
+                at: lines.ref_line(&reference),
+                why: "only references inside this file (`#/...`) are supported".to_string(),
+                reference,
+            });
+        };
+        if let Err(why) = resolve_pointer(root, pointer) {
+            return Err(SpecError::DanglingRef {
+                at: lines.ref_line(&reference),
+                why,
+                reference,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn collect_refs(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Mapping(map) => {
+            for (k, v) in map {
+                if let (Some("$ref"), Value::String(r)) = (k.as_str(), v) {
+                    out.push(r.clone());
+                } else {
+                    collect_refs(v, out);
+                }
+            }
+        }
+        Value::Sequence(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        Value::Tagged(tagged) => collect_refs(&tagged.value, out),
+        _ => {}
+    }
+}
+
+fn resolve_pointer<'v>(root: &'v Value, pointer: &str) -> Result<&'v Value, String> {
+    let mut current = root;
+    let mut walked = String::from("#");
+    for raw in pointer.split('/').skip(1) {
+        let segment = raw.replace("~1", "/").replace("~0", "~");
+        let next = match current {
+            Value::Mapping(map) => map.get(segment.as_str()),
+            Value::Sequence(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
+            _ => None,
+        };
+        match next {
+            Some(v) => current = v,
+            None => {
+                return Err(if walked == "#" {
+                    format!("there is no top-level `{segment}`")
+                } else {
+                    format!("`{walked}` has no entry `{segment}`")
+                });
+            }
+        }
+        walked.push('/');
+        walked.push_str(raw);
+    }
+    Ok(current)
+}
+
+/// Every operation, in document order, as (path, method, operation).
+fn operations(openapi: &OpenAPI) -> Vec<(&str, &'static str, &openapiv3::Operation)> {
+    let mut out = Vec::new();
+    for (path, item) in openapi.paths.paths.iter() {
+        let ReferenceOr::Item(item) = item else {
+            continue;
+        };
+        let by_method = [
+            item.get.as_ref(),
+            item.put.as_ref(),
+            item.post.as_ref(),
+            item.delete.as_ref(),
+            item.options.as_ref(),
+            item.head.as_ref(),
+            item.patch.as_ref(),
+            item.trace.as_ref(),
+        ];
+        for (method, op) in METHODS.iter().zip(by_method) {
+            if let Some(op) = op {
+                out.push((path.as_str(), *method, op));
+            }
+        }
+    }
+    out
+}
+
+fn check_operation_ids(openapi: &OpenAPI, lines: &SourceLines<'_>) -> Result<(), SpecError> {
+    let mut seen: BTreeMap<&str, String> = BTreeMap::new();
+    for (path, method, op) in operations(openapi) {
+        let upper = method.to_ascii_uppercase();
+        let Some(id) = op.operation_id.as_deref() else {
+            return Err(SpecError::MissingOperationId {
+                at: lines.operation_line(path, method),
+                method: upper,
+                path: path.to_string(),
+            });
+        };
+        let at = lines.operation_id_line(path, method);
+        if let Some(first) = seen.get(id) {
+            return Err(SpecError::DuplicateOperationId {
+                at,
+                id: id.to_string(),
+                operation: format!("{upper} {path}"),
+                first: first.clone(),
+            });
+        }
+        let first = match at.line {
+            Some(line) => format!("`{upper} {path}` (line {line})"),
+            None => format!("`{upper} {path}`"),
+        };
+        seen.insert(id, first);
+    }
+    Ok(())
+}
+
+/// What progenitor makes of one response body: it must be the same on each side.
+fn response_kind(openapi: &OpenAPI, response: &ReferenceOr<Response>) -> String {
+    let response = match response {
+        ReferenceOr::Item(r) => r,
+        ReferenceOr::Reference { reference } => {
+            let name = reference.rsplit('/').next().unwrap_or(reference);
+            match openapi
+                .components
+                .as_ref()
+                .and_then(|c| c.responses.get(name))
+            {
+                Some(ReferenceOr::Item(r)) => r,
+                _ => return format!("`{reference}`"),
+            }
+        }
+    };
+    if response.content.is_empty() {
+        return "no body".to_string();
+    }
+    match response.content.get("application/json") {
+        Some(media) => match &media.schema {
+            Some(ReferenceOr::Reference { reference }) => format!("`{reference}`"),
+            Some(ReferenceOr::Item(schema)) => serde_json::to_string(schema)
+                .map(|s| format!("inline schema {s}"))
+                .unwrap_or_else(|_| "an inline schema".to_string()),
+            None => "JSON without a schema".to_string(),
+        },
+        None => {
+            let types: Vec<&str> = response.content.keys().map(String::as_str).collect();
+            format!("untyped `{}`", types.join("`, `"))
+        }
+    }
+}
+
+fn check_response_types(openapi: &OpenAPI, lines: &SourceLines<'_>) -> Result<(), SpecError> {
+    for (path, method, op) in operations(openapi) {
+        let id = op.operation_id.as_deref().unwrap_or(path);
+        let mut success: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut error: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut default_kind = None;
+        for (status, response) in op.responses.responses.iter() {
+            let kind = response_kind(openapi, response);
+            let (label, is_success) = match status {
+                StatusCode::Code(c) => (c.to_string(), (200..300).contains(c)),
+                StatusCode::Range(r) => (format!("{r}XX"), *r == 2),
+                // openapiv3 drops unknown keys; anything else is an error side.
+            };
+            let side = if is_success { &mut success } else { &mut error };
+            side.entry(kind).or_default().push(label);
+        }
+        if let Some(default) = &op.responses.default {
+            let kind = response_kind(openapi, default);
+            default_kind = Some(kind.clone());
+            // A default counts on both sides, unless a 2XX range already covers success.
+            error
+                .entry(kind.clone())
+                .or_default()
+                .push("default".into());
+            let has_2xx_range = op
+                .responses
+                .responses
+                .keys()
+                .any(|s| matches!(s, StatusCode::Range(2)));
+            if !has_2xx_range {
+                success.entry(kind).or_default().push("default".into());
+            }
+        }
+        for (side, kinds) in [("success", &success), ("error", &error)] {
+            if kinds.len() > 1 {
+                let listed: Vec<String> = kinds
+                    .iter()
+                    .map(|(kind, statuses)| format!("{} → {kind}", statuses.join("/")))
+                    .collect();
+                let default_involved = default_kind.is_some();
+                return Err(SpecError::ConflictingResponses {
+                    at: if default_involved {
+                        lines.default_response_line(path, method)
+                    } else {
+                        lines.operation_line(path, method)
+                    },
+                    operation: id.to_string(),
+                    side,
+                    kinds: listed.join("; "),
+                    default_note: if default_involved {
+                        " (a `default` response counts as both a success and an error response)"
+                    } else {
+                        ""
+                    },
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Finds lines in the source text for semantic errors. YAML parsers that keep positions
+/// are heavy; the spec is small and hand-formatted, so an indentation-aware scan is
+/// enough, and an unknown line falls back to the file alone.
+struct SourceLines<'a> {
+    text: &'a str,
+    file: &'a str,
+}
+
+impl SourceLines<'_> {
+    fn at_line(&self, line: usize) -> Location {
+        Location {
+            file: self.file.to_string(),
+            line: Some(to_u32(line)),
+            column: None,
+        }
+    }
+
+    fn at_marker(&self, marker: Option<serde_yaml_ng::Location>) -> Location {
+        Location {
+            file: self.file.to_string(),
+            line: marker.as_ref().map(|m| to_u32(m.line())),
+            column: marker.as_ref().map(|m| to_u32(m.column())),
+        }
+    }
+
+    fn at(&self, line: Option<usize>) -> Location {
+        Location {
+            file: self.file.to_string(),
+            line: line.map(to_u32),
+            column: None,
+        }
+    }
+
+    /// (1-based line number, indentation, key) of every `key:` line.
+    fn keys(&self) -> impl Iterator<Item = (usize, usize, &str)> {
+        self.text.lines().enumerate().filter_map(|(i, line)| {
+            let trimmed = line.trim_start();
+            if trimmed.starts_with('#') || trimmed.is_empty() {
+                return None;
+            }
+            let indent = line.len() - trimmed.len();
+            let trimmed = trimmed.strip_prefix("- ").unwrap_or(trimmed);
+            let colon = trimmed.find(':')?;
+            let key = trimmed[..colon]
+                .trim()
+                .trim_matches(|c| c == '"' || c == '\'');
+            Some((i + 1, indent, key))
+        })
+    }
+
+    /// The line of a nested key path (each step must be indented deeper than the last).
+    fn find_path(&self, path: &[&str]) -> Option<usize> {
+        let mut depth = 0;
+        let mut min_indent = 0;
+        let mut found = None;
+        for (line, indent, key) in self.keys() {
+            if depth == path.len() {
+                break;
+            }
+            if depth > 0 && indent < min_indent {
+                // Left the block of the previous step without finding the next one.
+                return None;
+            }
+            if key == path[depth] && (depth == 0 || indent >= min_indent) {
+                depth += 1;
+                min_indent = indent + 1;
+                found = Some(line);
+            }
+        }
+        if depth == path.len() { found } else { None }
+    }
+
+    fn key_line(&self, path: &[&str]) -> Location {
+        self.at(self.find_path(path))
+    }
+
+    fn operation_line(&self, path: &str, method: &str) -> Location {
+        self.at(self.find_path(&["paths", path, method]))
+    }
+
+    fn operation_id_line(&self, path: &str, method: &str) -> Location {
+        self.at(self.find_path(&["paths", path, method, "operationId"]))
+    }
+
+    fn default_response_line(&self, path: &str, method: &str) -> Location {
+        self.at(self
+            .find_path(&["paths", path, method, "responses", "default"])
+            .or_else(|| self.find_path(&["paths", path, method])))
+    }
+
+    fn ref_line(&self, reference: &str) -> Location {
+        let line = self.text.lines().position(|l| {
+            let t = l.trim_start().trim_start_matches("- ");
+            t.starts_with("$ref") && l.contains(reference)
+        });
+        self.at(line.map(|i| i + 1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_nested_keys_by_indentation() {
+        let text = "a:\n  b:\n    c: 1\n  d:\n    c: 2\n";
+        let lines = SourceLines { text, file: "x" };
+        assert_eq!(lines.find_path(&["a", "d", "c"]), Some(5));
+        assert_eq!(lines.find_path(&["a", "b", "c"]), Some(3));
+        assert_eq!(lines.find_path(&["a", "e"]), None);
+    }
+
+    #[test]
+    fn resolves_json_pointers_with_escapes() {
+        let value: Value = serde_yaml_ng::from_str("paths:\n  /a/b:\n    get: 1\n").unwrap();
+        assert!(resolve_pointer(&value, "/paths/~1a~1b/get").is_ok());
+        let err = resolve_pointer(&value, "/paths/~1a~1b/put").unwrap_err();
+        assert!(err.contains("`#/paths/~1a~1b` has no entry `put`"), "{err}");
+    }
+}
