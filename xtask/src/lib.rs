@@ -74,11 +74,44 @@ pub enum XtaskError {
     },
 }
 
+/// What to generate from where: the workspace's spec and generated file by default.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// The spec to read.
+    pub spec: PathBuf,
+    /// How the spec is named in messages and in the generated header.
+    pub spec_name: String,
+    /// The file to write or check.
+    pub target: PathBuf,
+}
+
+impl Job {
+    /// The workspace's own job: `SPEC_PATH` into `GENERATED_PATH` under `root`.
+    pub fn workspace(root: &Path) -> Self {
+        Job {
+            spec: root.join(SPEC_PATH),
+            spec_name: SPEC_PATH.to_string(),
+            target: root.join(GENERATED_PATH),
+        }
+    }
+}
+
 /// Generates the client from `root/SPEC_PATH` and writes `root/GENERATED_PATH`, but only
 /// when its content changes (so that cargo does not rebuild for nothing).
 pub fn write_generated(root: &Path) -> Result<WriteOutcome, XtaskError> {
-    let code = generate(&root.join(SPEC_PATH), SPEC_PATH)?;
-    let target = root.join(GENERATED_PATH);
+    run_write(&Job::workspace(root))
+}
+
+/// Checks that `root/GENERATED_PATH` is exactly what `root/SPEC_PATH` generates; writes
+/// nothing. On drift the error carries a unified diff.
+pub fn check(root: &Path) -> Result<(), XtaskError> {
+    run_check(&Job::workspace(root))
+}
+
+/// [`write_generated`] for any job.
+pub fn run_write(job: &Job) -> Result<WriteOutcome, XtaskError> {
+    let code = generate(&job.spec, &job.spec_name)?;
+    let target = job.target.clone();
     let io_err = |source| XtaskError::Io {
         path: target.clone(),
         source,
@@ -93,11 +126,10 @@ pub fn write_generated(root: &Path) -> Result<WriteOutcome, XtaskError> {
     Ok(WriteOutcome::Written)
 }
 
-/// Checks that `root/GENERATED_PATH` is exactly what `root/SPEC_PATH` generates; writes
-/// nothing. On drift the error carries a unified diff.
-pub fn check(root: &Path) -> Result<(), XtaskError> {
-    let code = generate(&root.join(SPEC_PATH), SPEC_PATH)?;
-    let target = root.join(GENERATED_PATH);
+/// [`check`] for any job.
+pub fn run_check(job: &Job) -> Result<(), XtaskError> {
+    let code = generate(&job.spec, &job.spec_name)?;
+    let target = job.target.clone();
     let existing = match std::fs::read_to_string(&target) {
         Ok(s) => s,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
@@ -116,12 +148,12 @@ pub fn check(root: &Path) -> Result<(), XtaskError> {
         .context_radius(3)
         .header(
             &format!("a/{GENERATED_PATH} (checked in)"),
-            &format!("b/{GENERATED_PATH} (generated from {SPEC_PATH})"),
+            &format!("b/{GENERATED_PATH} (generated from {})", job.spec_name),
         )
         .to_string();
     Err(XtaskError::Stale {
         path: GENERATED_PATH.to_string(),
-        spec: SPEC_PATH.to_string(),
+        spec: job.spec_name.clone(),
         diff,
     })
 }

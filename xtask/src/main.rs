@@ -4,20 +4,41 @@
 
 use std::process::ExitCode;
 
-use xtask::{WriteOutcome, XtaskError};
+use xtask::{Job, WriteOutcome, XtaskError};
 
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   generate          regenerate crates/mijnklantportaal-api/src/generated.rs from the spec
-  generate --check  exit non-zero with a diff when the checked-in code is stale; write nothing";
+  generate --check  exit non-zero with a diff when the checked-in code is stale; write nothing
+    --spec FILE     read this spec instead of spec/mijnklantportaal.yaml (to try a draft)
+
+exit codes: 0 done, 1 stale (--check) or I/O error, 2 bad spec, 64 usage";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
-        ["generate"] => generate(false),
-        ["generate", "--check"] => generate(true),
+        ["generate", rest @ ..] => {
+            let mut check = false;
+            let mut job = Job::workspace(&xtask::workspace_root());
+            let mut rest = rest.iter();
+            while let Some(arg) = rest.next() {
+                match (*arg, rest.clone().next()) {
+                    ("--check", _) => check = true,
+                    ("--spec", Some(file)) => {
+                        job.spec = file.into();
+                        job.spec_name = file.to_string();
+                        rest.next();
+                    }
+                    _ => {
+                        eprintln!("{USAGE}");
+                        return ExitCode::from(64);
+                    }
+                }
+            }
+            generate(&job, check)
+        }
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -29,12 +50,11 @@ fn main() -> ExitCode {
     }
 }
 
-fn generate(check: bool) -> ExitCode {
-    let root = xtask::workspace_root();
+fn generate(job: &Job, check: bool) -> ExitCode {
     let result = if check {
-        xtask::check(&root).map(|()| "up to date")
+        xtask::run_check(job).map(|()| "up to date")
     } else {
-        xtask::write_generated(&root).map(|outcome| match outcome {
+        xtask::run_write(job).map(|outcome| match outcome {
             WriteOutcome::Written => "written",
             WriteOutcome::Unchanged => "unchanged",
         })

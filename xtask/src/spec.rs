@@ -126,7 +126,7 @@ pub enum SpecError {
     /// The responses of one operation have more than one schema on one side (success or
     /// error), which progenitor answers with a panic.
     #[error(
-        "{at}: the {side} responses of `{operation}` use different bodies ({kinds}). progenitor supports one {side} type per operation and panics otherwise{default_note}. Give every {side} response the same schema (for errors: `#/components/schemas/ErrorBody`)."
+        "{at}: the {side} responses of `{operation}` use different bodies ({kinds}). progenitor supports one {side} type per operation and panics otherwise{default_note}. Give every {side} response the same schema (this project uses `#/components/schemas/ErrorBody` for every error)."
     )]
     ConflictingResponses {
         /// The operation.

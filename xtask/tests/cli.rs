@@ -1,0 +1,80 @@
+//! The `xtask` binary as a person runs it: exit codes and what it prints.
+
+use std::process::Command;
+
+fn xtask(args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .current_dir(xtask::workspace_root())
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .expect("xtask runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn check_passes_on_the_workspace() {
+    let (code, stderr) = xtask(&["generate", "--check"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("up to date"), "{stderr}");
+}
+
+#[test]
+fn a_bad_spec_exits_2_with_one_paragraph_and_no_backtrace() {
+    for fixture in [
+        "tests/fixtures/bad-specs/openapi-3.1.yaml",
+        "tests/fixtures/bad-specs/invalid-yaml.yaml",
+        "tests/fixtures/bad-specs/default-response-conflict.yaml",
+    ] {
+        let (code, stderr) = xtask(&["generate", "--check", "--spec", fixture]);
+        assert_eq!(code, 2, "{fixture}: {stderr}");
+        assert!(
+            stderr.starts_with(&format!("error: {fixture}:")),
+            "{stderr}"
+        );
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("backtrace"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn check_reports_drift_with_a_diff_and_writes_nothing() {
+    let dir = std::env::temp_dir().join(format!("xtask-drift-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let root = xtask::workspace_root();
+    let spec = std::fs::read_to_string(root.join(xtask::SPEC_PATH)).unwrap();
+    // A newcomer's edit: one field's description changes.
+    let edited = spec.replace(
+        "description: Currency of the amount. Only `EUR` is supported.",
+        "description: Currency of the amount (ISO 4217). Only `EUR` is supported.",
+    );
+    assert_ne!(spec, edited, "the edit applies");
+    let draft = dir.join("draft.yaml");
+    std::fs::write(&draft, edited).unwrap();
+    let before = std::fs::read(root.join(xtask::GENERATED_PATH)).unwrap();
+    let (code, stderr) = xtask(&["generate", "--check", "--spec", draft.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("Run `cargo xtask generate`"), "{stderr}");
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.starts_with('+') && l.contains("///Currency of the amount (ISO 4217).")),
+        "the diff shows the new doc comment: {stderr}"
+    );
+    let after = std::fs::read(root.join(xtask::GENERATED_PATH)).unwrap();
+    assert_eq!(before, after, "--check wrote nothing");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn unknown_arguments_print_usage() {
+    let (code, stderr) = xtask(&["generate", "--frobnicate"]);
+    assert_eq!(code, 64);
+    assert!(stderr.contains("usage: cargo xtask"), "{stderr}");
+}
