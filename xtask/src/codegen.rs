@@ -6,12 +6,15 @@
 //! - `format: date-time` strings become `chrono::DateTime<FixedOffset>`, keeping the
 //!   offset the server sent (progenitor's default, `DateTime<Utc>`, drops it);
 //! - the `PerPage` schema (an integer the server sometimes sends as a string) becomes
-//!   the hand-written `crate::PerPage`.
+//!   the hand-written `crate::PerPage`;
+//! - the client carries a `crate::Auth` (the bearer token), and the crate must implement
+//!   progenitor's `ClientHooks` for it (`HooksMode::Expected`): that is where the token is
+//!   attached, to requests for the base URL's origin only.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
-use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl};
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
 use schemars::schema::{InstanceType, SchemaObject, SingleOrVec};
 
 use crate::spec::{self, SpecError};
@@ -98,6 +101,8 @@ pub fn settings() -> GenerationSettings {
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
+        .with_inner_type(quote::quote!(crate::Auth))
+        .with_hooks(HooksMode::Expected)
         .with_derive("PartialEq")
         .with_conversion(
             string_schema("decimal"),

@@ -1,5 +1,8 @@
-//! Request hooks of the generated client: every error response reaches the caller
-//! with its status.
+//! Request hooks of the generated client: the token goes to the API's own origin only,
+//! and every error response reaches the caller with its status.
+//!
+//! `pre` attaches the bearer token of the client's [`Auth`] when, and only when, the
+//! request's origin is the base URL's origin.
 //!
 //! progenitor decodes every error response as the spec's one error schema
 //! (`ErrorBody`). When a body is not such a JSON object (an HTML 502 page from a proxy,
@@ -12,13 +15,34 @@
 
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 
-use crate::Client;
 use crate::types::ErrorBody;
+use crate::{Auth, Client, Error};
 
 /// Longest stretch of an opaque error body kept as its message.
 const MAX_MESSAGE_CHARS: usize = 200;
 
-impl ClientHooks<()> for Client {
+impl ClientHooks<Auth> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        _info: &OperationInfo,
+    ) -> Result<(), Error<E>> {
+        let Some(header) = self.inner().header() else {
+            return Ok(());
+        };
+        let same_origin = reqwest::Url::parse(self.baseurl())
+            .map(|base| base.origin() == request.url().origin())
+            .unwrap_or(false);
+        if same_origin {
+            request
+                .headers_mut()
+                .insert(reqwest::header::AUTHORIZATION, header.clone());
+        } else {
+            request.headers_mut().remove(reqwest::header::AUTHORIZATION);
+        }
+        Ok(())
+    }
+
     async fn exec(
         &self,
         request: reqwest::Request,
