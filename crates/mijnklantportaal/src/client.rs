@@ -1,0 +1,382 @@
+//! The client: configuration, and one request made well.
+//!
+//! [`Client`] owns the generated low-level client, the shared rate limiter and the
+//! retry policy, behind one `Arc`, so clones are cheap and share the rate-limit budget.
+//! [`Client::request_page`] is the single path every API call takes: pace, send through
+//! the generated operation, map the outcome to [`Error`], retry what is transient.
+
+use std::fmt;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::future::BoxFuture;
+use mijnklantportaal_api::types::ErrorBody;
+use mijnklantportaal_api::{Auth, ResponseValue};
+use tracing::Instrument;
+
+use crate::error::Error;
+use crate::rate_limit::{RateLimit, RateLimitStatus, RateLimiter};
+use crate::retry::RetryPolicy;
+
+/// The API's production base URL.
+pub const DEFAULT_BASE_URL: &str = "https://api.mijnklantportaal.nl/v1";
+
+/// How many pages a listing requests ahead by default (see the README's benchmark).
+pub const DEFAULT_PREFETCH: usize = 4;
+
+/// The failure type of the generated operations.
+pub(crate) type ApiError = mijnklantportaal_api::Error<ErrorBody>;
+
+/// A client of the Mijn Klantportaal API. Cheap to clone; clones share the connection
+/// pool and the rate-limit budget.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), mijnklantportaal::Error> {
+/// let client = mijnklantportaal::Client::new(std::env::var("MKP_TOKEN").unwrap_or_default())?;
+/// let invoices = client.customer_invoices().list().collect_all().await?;
+/// println!("{} invoices", invoices.len());
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) api: mijnklantportaal_api::Client,
+    pub(crate) base_url: url::Url,
+    pub(crate) limiter: RateLimiter,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) prefetch: usize,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url.as_str())
+            .field("token", &"<redacted>")
+            .field("retry", &self.inner.retry)
+            .field("rate_limit", &self.inner.limiter.status())
+            .field("prefetch", &self.inner.prefetch)
+            .finish()
+    }
+}
+
+impl Client {
+    /// A client for the production API with `token` (an API key or OAuth2 access token)
+    /// and the default settings.
+    pub fn new(token: impl AsRef<str>) -> Result<Self, Error> {
+        Client::builder().token(token).build()
+    }
+
+    /// A builder for every setting.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The customer invoices of the account.
+    pub fn customer_invoices(&self) -> crate::invoices::CustomerInvoices<'_> {
+        crate::invoices::CustomerInvoices { client: self }
+    }
+
+    /// The base URL requests go to (and the only origin that receives the token).
+    pub fn base_url(&self) -> &url::Url {
+        &self.inner.base_url
+    }
+
+    /// The client-side rate limiter's view of the budget; `None` when it is off.
+    pub fn rate_limit_status(&self) -> Option<RateLimitStatus> {
+        self.inner.limiter.status()
+    }
+
+    /// The generated low-level client, for operations this crate does not wrap yet.
+    /// Requests made through it carry the token but skip pacing and retries.
+    pub fn api(&self) -> &mijnklantportaal_api::Client {
+        &self.inner.api
+    }
+}
+
+impl Inner {
+    /// One page of a list operation: paced, retried, mapped to [`Error`].
+    pub(crate) async fn request_page<T, F>(
+        &self,
+        path: &'static str,
+        page: u64,
+        send: F,
+    ) -> Result<T, Error>
+    where
+        F: for<'a> Fn(
+            &'a mijnklantportaal_api::Client,
+            NonZeroU32,
+        ) -> BoxFuture<'a, Result<ResponseValue<T>, ApiError>>,
+    {
+        let page_param = u32::try_from(page)
+            .ok()
+            .and_then(NonZeroU32::new)
+            .ok_or_else(|| Error::Config(format!("page {page} is out of range (1..=4294967295)")))?;
+        let started = Instant::now();
+        let mut backoff = self.retry.backoff();
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            self.limiter.acquire().await;
+            let span = tracing::info_span!(
+                "mijnklantportaal.request",
+                method = "GET",
+                path,
+                page,
+                attempt,
+                status = tracing::field::Empty,
+            );
+            let outcome = send(&self.api, page_param).instrument(span.clone()).await;
+            let error = match self.classify(outcome, page) {
+                Ok((status, value)) => {
+                    span.record("status", status);
+                    return Ok(value);
+                }
+                Err(error) => error,
+            };
+            if let Some(status) = error.status() {
+                span.record("status", status);
+            }
+            if !error.is_transient() {
+                return Err(error);
+            }
+            let delay = match &error {
+                // The limiter already holds every request back for the server's wait.
+                Error::RateLimited { .. } => Duration::ZERO,
+                _ => backoff.next().unwrap_or(self.retry.max_backoff),
+            };
+            let elapsed = started.elapsed();
+            if attempt >= self.retry.max_attempts || elapsed + delay > self.retry.max_elapsed {
+                tracing::warn!(parent: &span, %error, "giving up");
+                return Err(Error::RetriesExhausted {
+                    attempts: attempt,
+                    elapsed,
+                    last: Box::new(error),
+                });
+            }
+            tracing::debug!(parent: &span, %error, ?delay, "retrying");
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// Maps what the generated operation returned, and feeds the rate limiter.
+    fn classify<T>(
+        &self,
+        outcome: Result<ResponseValue<T>, ApiError>,
+        page: u64,
+    ) -> Result<(u16, T), Error> {
+        use mijnklantportaal_api::Error as E;
+        match outcome {
+            Ok(value) => {
+                self.limiter.observe(value.headers());
+                let status = value.status().as_u16();
+                Ok((status, value.into_inner()))
+            }
+            Err(E::ErrorResponse(value)) => {
+                self.limiter.observe(value.headers());
+                let status = value.status().as_u16();
+                let retry_after = (status == 429)
+                    .then(|| self.limiter.on_too_many_requests(value.headers()))
+                    .flatten();
+                let message = value.into_inner().message;
+                Err(match status {
+                    401 => Error::Unauthorized { message },
+                    403 => Error::Forbidden { message },
+                    404 => Error::NotFound { message },
+                    429 => Error::RateLimited { retry_after },
+                    _ => Error::Api { status, message },
+                })
+            }
+            Err(E::UnexpectedResponse(response)) => {
+                self.limiter.observe(response.headers());
+                Err(Error::Api {
+                    status: response.status().as_u16(),
+                    message: None,
+                })
+            }
+            Err(E::CommunicationError(e)) | Err(E::ResponseBodyError(e)) => {
+                Err(Error::Transport(e))
+            }
+            Err(E::InvalidResponsePayload(bytes, source)) => {
+                if source.is_eof() {
+                    // A body cut short: the connection broke, which a retry may fix.
+                    return Err(Error::TruncatedBody { page });
+                }
+                Err(Error::Decode {
+                    page,
+                    snippet: snippet(&bytes),
+                    source,
+                })
+            }
+            Err(other) => Err(Error::Config(other.to_string())),
+        }
+    }
+}
+
+/// The start of a body, on one line, for error messages.
+pub(crate) fn snippet(bytes: &[u8]) -> String {
+    const MAX: usize = 120;
+    let text = String::from_utf8_lossy(bytes);
+    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() > MAX {
+        format!("{}…", one_line.chars().take(MAX).collect::<String>())
+    } else if one_line.is_empty() {
+        "(empty body)".to_string()
+    } else {
+        one_line
+    }
+}
+
+/// Settings of a [`Client`].
+///
+/// ```
+/// use std::time::Duration;
+/// use mijnklantportaal::{Client, RateLimit, RetryPolicy};
+///
+/// let client = Client::builder()
+///     .token("my-api-key")
+///     .base_url("https://api.mijnklantportaal.nl/v1")
+///     .user_agent("my-app/1.0")
+///     .timeout(Duration::from_secs(30))
+///     .retry_policy(RetryPolicy::default().max_attempts(3))
+///     .rate_limit(RateLimit::new(60, Duration::from_secs(60)))
+///     .prefetch(4)
+///     .build()?;
+/// assert!(!format!("{client:?}").contains("my-api-key"));
+/// # Ok::<(), mijnklantportaal::Error>(())
+/// ```
+#[derive(Default)]
+pub struct ClientBuilder {
+    token: Option<String>,
+    base_url: Option<String>,
+    user_agent: Option<String>,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    retry: Option<RetryPolicy>,
+    rate_limit: Option<Option<RateLimit>>,
+    prefetch: Option<usize>,
+    http_client: Option<reqwest::Client>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("base_url", &self.base_url)
+            .field("user_agent", &self.user_agent)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("rate_limit", &self.rate_limit)
+            .field("prefetch", &self.prefetch)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// The API key or OAuth2 access token. Sent only to the base URL's origin.
+    pub fn token(mut self, token: impl AsRef<str>) -> Self {
+        self.token = Some(token.as_ref().to_string());
+        self
+    }
+
+    /// The API's base URL, `https://api.mijnklantportaal.nl/v1` by default.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// The `User-Agent` header (default: `mijnklantportaal-rs/<version>`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// Timeout of one whole request, body included (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Timeout of connecting (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// When to retry (default: [`RetryPolicy::default`]).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// The client-side rate limit (default: the API's 60 per minute). The client also
+    /// learns the limit from the server's headers.
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = Some(Some(limit));
+        self
+    }
+
+    /// No client-side pacing (429s are still waited out and retried).
+    pub fn no_rate_limit(mut self) -> Self {
+        self.rate_limit = Some(None);
+        self
+    }
+
+    /// Pages a listing requests ahead (default [`DEFAULT_PREFETCH`]; 1 = one at a time).
+    pub fn prefetch(mut self, pages: usize) -> Self {
+        self.prefetch = Some(pages.max(1));
+        self
+    }
+
+    /// Use this `reqwest::Client` (proxies, TLS roots, connection pool). Timeouts and
+    /// user agent set on this builder are then ignored in favour of its own.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Checks the settings and builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        let token = self.token.ok_or_else(|| {
+            Error::Config(
+                "no API token: pass one with `.token(...)` (an API key from the management portal)"
+                    .to_string(),
+            )
+        })?;
+        let auth = Auth::bearer(&token).map_err(|e| Error::Config(e.to_string()))?;
+        let raw = self.base_url.unwrap_or_else(|| DEFAULT_BASE_URL.to_string());
+        let trimmed = raw.trim().trim_end_matches('/');
+        let base_url = url::Url::parse(trimmed)
+            .map_err(|e| Error::Config(format!("base URL `{trimmed}` does not parse: {e}")))?;
+        if !matches!(base_url.scheme(), "http" | "https") || base_url.host().is_none() {
+            return Err(Error::Config(format!(
+                "base URL `{trimmed}` must be an http(s) URL with a host"
+            )));
+        }
+        let http = match self.http_client {
+            Some(client) => client,
+            None => reqwest::Client::builder()
+                .user_agent(self.user_agent.unwrap_or_else(|| {
+                    format!("mijnklantportaal-rs/{}", env!("CARGO_PKG_VERSION"))
+                }))
+                .timeout(self.timeout.unwrap_or(Duration::from_secs(30)))
+                .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
+                .build()
+                .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
+        };
+        let api = mijnklantportaal_api::Client::new_with_client(trimmed, http, auth);
+        Ok(Client {
+            inner: Arc::new(Inner {
+                api,
+                base_url,
+                limiter: RateLimiter::new(self.rate_limit.unwrap_or(Some(RateLimit::default()))),
+                retry: self.retry.unwrap_or_default(),
+                prefetch: self.prefetch.unwrap_or(DEFAULT_PREFETCH),
+            }),
+        })
+    }
+}

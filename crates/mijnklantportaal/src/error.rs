@@ -1,0 +1,190 @@
+//! The one error type of the crate.
+//!
+//! Callers match on what happened (unauthorized, rate limited, a broken page...), not on
+//! which layer noticed it, so every failure of the generated client, of reqwest and of
+//! the paginator is mapped to one [`Error`] here. Messages say what to do next, and
+//! never contain the token.
+
+use std::time::Duration;
+
+/// Everything that can go wrong when talking to the API.
+///
+/// ```
+/// use mijnklantportaal::Error;
+///
+/// fn advice(e: &Error) -> &'static str {
+///     match e {
+///         Error::Unauthorized { .. } => "check MKP_TOKEN",
+///         Error::RateLimited { .. } => "slow down",
+///         Error::RetriesExhausted { .. } => "try again later",
+///         _ => "see the message",
+///     }
+/// }
+/// # let _ = advice;
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// 401: the token is missing, wrong, expired or revoked.
+    #[error(
+        "the API rejected the token (401{}): check that it is current and complete; create a new API key in the management portal if it was revoked",
+        message_suffix(.message)
+    )]
+    Unauthorized {
+        /// The server's `message`, if any.
+        message: Option<String>,
+    },
+    /// 403: the token is valid but lacks the scope for this request.
+    #[error(
+        "the token may not do this (403{}): give the API key the needed scope (e.g. `invoices.read`)",
+        message_suffix(.message)
+    )]
+    Forbidden {
+        /// The server's `message`, if any.
+        message: Option<String>,
+    },
+    /// 404: the resource does not exist (or the base URL is wrong).
+    #[error("not found (404{}): check the id and the base URL", message_suffix(.message))]
+    NotFound {
+        /// The server's `message`, if any.
+        message: Option<String>,
+    },
+    /// 429: too many requests. Only returned when retries are off or used up: the client
+    /// otherwise waits and retries by itself.
+    #[error(
+        "rate limited (429): the API asked to wait {}; lower the request rate or raise the retry limits",
+        retry_after.map(|d| format!("{:.1}s", d.as_secs_f64())).unwrap_or_else(|| "an unspecified time".to_string())
+    )]
+    RateLimited {
+        /// How long the server asked to wait (`Retry-After` or `X-RateLimit-Reset`).
+        retry_after: Option<Duration>,
+    },
+    /// Any other error status.
+    #[error("the API answered {status}{}", message_suffix(.message))]
+    Api {
+        /// The HTTP status.
+        status: u16,
+        /// The server's `message`, if any.
+        message: Option<String>,
+    },
+    /// The request did not complete: connection refused or dropped, timeout, TLS, or a
+    /// body cut short.
+    #[error("request failed: {0} (check the network and the base URL)")]
+    Transport(#[source] reqwest::Error),
+    /// A response body that ended before its JSON did (the connection broke mid-body).
+    #[error("page {page}: the response body ended early (the connection broke); retrying may help")]
+    TruncatedBody {
+        /// The page that was requested.
+        page: u64,
+    },
+    /// A response body that is not what the spec describes.
+    #[error(
+        "page {page}: the response is not a valid page of results ({source}); it starts with: {snippet}"
+    )]
+    Decode {
+        /// The page that was requested.
+        page: u64,
+        /// The start of the body, for the report.
+        snippet: String,
+        /// What the decoder expected.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The server served another page than the one requested (Laravel serves page 1 for
+    /// an invalid page number); continuing could loop or repeat items.
+    #[error(
+        "asked for page {requested} but the server answered with page {served}; the listing stopped instead of repeating items (resume with `.start_page({requested})`)"
+    )]
+    PageMismatch {
+        /// The page asked for.
+        requested: u64,
+        /// The page the body says it is.
+        served: u64,
+    },
+    /// The listing went on for more pages than the configured cap.
+    #[error(
+        "the listing reached its cap of {cap} pages and the server still reports more; raise it with `.page_cap(n)` if that is expected"
+    )]
+    PageCapReached {
+        /// The cap.
+        cap: u64,
+    },
+    /// A transient failure kept happening until the retry policy gave up.
+    #[error("gave up after {attempts} attempts in {:.1}s: {last}", elapsed.as_secs_f64())]
+    RetriesExhausted {
+        /// Requests made, the first one included.
+        attempts: u32,
+        /// Time from the first attempt to giving up.
+        elapsed: Duration,
+        /// The last failure.
+        #[source]
+        last: Box<Error>,
+    },
+    /// The client was configured with something unusable (a base URL that does not
+    /// parse, a token with control characters...).
+    #[error("invalid configuration: {0}")]
+    Config(String),
+}
+
+fn message_suffix(message: &Option<String>) -> String {
+    match message {
+        Some(m) if !m.is_empty() => format!(": {m}"),
+        _ => String::new(),
+    }
+}
+
+impl Error {
+    /// Whether a retry of the same request may succeed (connection problems, timeouts,
+    /// truncated bodies, 408, 429, 500, 502, 503, 504).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Transport(e) => !e.is_builder(),
+            Error::RateLimited { .. } | Error::TruncatedBody { .. } => true,
+            Error::Api { status, .. } => matches!(status, 408 | 500 | 502 | 503 | 504),
+            _ => false,
+        }
+    }
+
+    /// The HTTP status the server answered with, when the error is an answer.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Unauthorized { .. } => Some(401),
+            Error::Forbidden { .. } => Some(403),
+            Error::NotFound { .. } => Some(404),
+            Error::RateLimited { .. } => Some(429),
+            Error::Api { status, .. } => Some(*status),
+            Error::RetriesExhausted { last, .. } => last.status(),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_say_what_to_do() {
+        let e = Error::Unauthorized {
+            message: Some("Unauthenticated.".into()),
+        };
+        assert_eq!(
+            e.to_string(),
+            "the API rejected the token (401: Unauthenticated.): check that it is current and complete; create a new API key in the management portal if it was revoked"
+        );
+        let e = Error::RetriesExhausted {
+            attempts: 4,
+            elapsed: Duration::from_millis(1500),
+            last: Box::new(Error::Api {
+                status: 503,
+                message: None,
+            }),
+        };
+        assert_eq!(
+            e.to_string(),
+            "gave up after 4 attempts in 1.5s: the API answered 503"
+        );
+        assert_eq!(e.status(), Some(503));
+        assert!(!e.is_transient());
+    }
+}
