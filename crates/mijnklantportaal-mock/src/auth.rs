@@ -1,0 +1,125 @@
+//! Bearer-token authentication, read the way Laravel reads it.
+//!
+//! Every API request needs `Authorization: Bearer <token>`. Clients get this wrong in
+//! many ways (no header, another scheme, an empty token, a revoked or expired token),
+//! and each must end in the same 401. The token is read like Laravel's
+//! `Request::bearerToken()`, compared in constant time, never logged, and it can be
+//! swapped or made to expire after a number of uses while the server runs, to test
+//! token refresh.
+
+use http::{HeaderMap, header};
+
+/// The token a request presents, like Laravel's `bearerToken()`: the text after the
+/// last `Bearer ` (any case) in the `Authorization` header, up to a comma.
+/// `Some("")` for `Bearer ` with nothing after it.
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let position = rfind_ascii_case_insensitive(value, "bearer ")?;
+    let token = &value[position + "bearer ".len()..];
+    Some(token.split(',').next().unwrap_or(token))
+}
+
+/// Byte offset of the last occurrence of the ASCII `needle` in `haystack`, ignoring case.
+fn rfind_ascii_case_insensitive(haystack: &str, needle: &str) -> Option<usize> {
+    let (hay, needle) = (haystack.as_bytes(), needle.as_bytes());
+    if hay.len() < needle.len() {
+        return None;
+    }
+    (0..=hay.len() - needle.len())
+        .rev()
+        .find(|&start| hay[start..start + needle.len()].eq_ignore_ascii_case(needle))
+}
+
+/// The accepted token and how often it has been used.
+#[derive(Debug)]
+pub(crate) struct TokenState {
+    token: Option<String>,
+    uses: u64,
+    valid_for: Option<u64>,
+}
+
+impl TokenState {
+    /// Accept `token` (none: accept nothing), for `valid_for` authenticated requests.
+    pub(crate) fn new(token: Option<String>, valid_for: Option<u64>) -> Self {
+        TokenState {
+            token,
+            uses: 0,
+            valid_for,
+        }
+    }
+
+    /// Accept `token` from now on, with a fresh allowance of uses.
+    pub(crate) fn replace(&mut self, token: Option<String>) {
+        self.token = token;
+        self.uses = 0;
+    }
+
+    /// Whether `presented` is accepted; counts the use if so.
+    pub(crate) fn authenticate(&mut self, presented: Option<&str>) -> bool {
+        let (Some(expected), Some(presented)) = (self.token.as_deref(), presented) else {
+            return false;
+        };
+        if presented.is_empty() || !constant_time_eq(presented.as_bytes(), expected.as_bytes()) {
+            return false;
+        }
+        if self.valid_for.is_some_and(|limit| self.uses >= limit) {
+            return false;
+        }
+        self.uses += 1;
+        true
+    }
+}
+
+/// Compares without an early exit on the first differing byte.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    fn presented(value: &[u8]) -> Option<String> {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_bytes(value).unwrap(),
+        );
+        bearer_token(&headers).map(str::to_owned)
+    }
+
+    #[test]
+    fn reads_like_laravel() {
+        assert_eq!(bearer_token(&HeaderMap::new()), None);
+        assert_eq!(presented(b"Bearer test").as_deref(), Some("test"));
+        assert_eq!(presented(b"bearer test").as_deref(), Some("test"));
+        assert_eq!(presented(b"BEARER test,other").as_deref(), Some("test"));
+        assert_eq!(presented(b"Bearer ").as_deref(), Some(""));
+        assert_eq!(presented(b"Bearer").as_deref(), None);
+        assert_eq!(presented(b"Basic dGVzdA==").as_deref(), None);
+        assert_eq!(presented(b"Bearer a Bearer b").as_deref(), Some("b"));
+        assert_eq!(presented(b"Bearer \xff\xfe").as_deref(), None);
+        assert_eq!(presented(b"Token test").as_deref(), None);
+    }
+
+    #[test]
+    fn tokens_are_checked_counted_and_replaced() {
+        let mut state = TokenState::new(Some("test".into()), Some(2));
+        assert!(!state.authenticate(None));
+        assert!(!state.authenticate(Some("")));
+        assert!(!state.authenticate(Some("tes")));
+        assert!(!state.authenticate(Some("test ")));
+        assert!(state.authenticate(Some("test")));
+        assert!(state.authenticate(Some("test")));
+        assert!(!state.authenticate(Some("test")), "used up");
+        state.replace(Some("next".into()));
+        assert!(!state.authenticate(Some("test")));
+        assert!(state.authenticate(Some("next")));
+        state.replace(None);
+        assert!(!state.authenticate(Some("next")));
+    }
+}

@@ -1,0 +1,300 @@
+//! The invoice dataset: deterministic, generated on demand, never held in memory.
+//!
+//! Tests and benchmarks need datasets from zero to millions of invoices that look real
+//! (ids, customers that repeat, invoice numbers per year, amounts in cents, Dutch UTC
+//! offsets) and that a test can recompute to compare with what the server sent. Every
+//! invoice is a pure function of (seed, dataset size, index), so page N costs the same
+//! for any N, the server needs no storage, and a replay with the same seed is exact.
+//!
+//! Invoices are ordered by creation, oldest first, spread evenly over 2021–2025: index
+//! `i` is created somewhere in the `i`-th equal slice of that window, so creation times
+//! never decrease, and the number of invoices before a new year is known without
+//! counting, which gives per-year invoice numbers (`2024-001`, `2024-002`, ...).
+
+use chrono::{DateTime, Datelike, FixedOffset};
+
+use crate::dutch_time;
+use crate::ids::IdCodec;
+use crate::invoice::MockInvoice;
+use crate::rng::draw;
+
+/// 2021-01-01T00:00:00+01:00, when the first invoice can be created.
+const WINDOW_START: i64 = 1_609_455_600;
+/// 2026-01-01T00:00:00+01:00, before which the last invoice is created.
+const WINDOW_END: i64 = 1_767_222_000;
+/// Average number of invoices per customer, so customers repeat.
+const INVOICES_PER_CUSTOMER: u64 = 8;
+/// The customer pool never grows beyond this.
+const MAX_CUSTOMERS: u64 = 50_000;
+/// Longest time between creating an invoice and its payment.
+const MAX_PAYMENT_DELAY_SECONDS: u64 = 60 * 24 * 3600;
+
+// Independent random streams of one dataset.
+const INVOICE_IDS: u64 = 1;
+const CUSTOMER_IDS: u64 = 2;
+const CREATED: u64 = 3;
+const CUSTOMER: u64 = 4;
+const AMOUNT: u64 = 5;
+const PAID: u64 = 6;
+
+/// A dataset of invoices, described by its seed and size: a cheap `Copy` handle.
+///
+/// ```
+/// use mijnklantportaal_mock::Dataset;
+///
+/// let dataset = Dataset::new(42, 1_000_000);
+/// let last = dataset.invoice(999_999).unwrap();
+/// assert!(last.id.starts_with("inv_"));
+/// assert_eq!(dataset.index_of(&last.id), Some(999_999));
+/// assert!(dataset.invoice(1_000_000).is_none());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dataset {
+    seed: u64,
+    len: u64,
+}
+
+impl Dataset {
+    /// The dataset of `len` invoices generated from `seed`.
+    pub fn new(seed: u64, len: u64) -> Self {
+        Dataset { seed, len }
+    }
+
+    /// The number of invoices.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether the dataset has no invoices.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The seed the dataset is generated from.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The number of distinct customers invoices are drawn from (about one per eight
+    /// invoices, at most 50,000).
+    pub fn customers(&self) -> u64 {
+        if self.len == 0 {
+            return 0;
+        }
+        self.len
+            .div_ceil(INVOICES_PER_CUSTOMER)
+            .clamp(1, MAX_CUSTOMERS)
+    }
+
+    /// Invoice number `index` (0-based, in creation order), or `None` past the end.
+    pub fn invoice(&self, index: u64) -> Option<MockInvoice> {
+        if index >= self.len {
+            return None;
+        }
+        let created_unix = self.created_unix(index);
+        let created_at = dutch_time::at(created_unix)?;
+        let issued_at = created_at.date_naive();
+        let year = issued_at.year();
+        let sequence = index - self.first_index_of_year(year) + 1;
+        let customer = draw(self.seed, CUSTOMER, index) % self.customers();
+        Some(MockInvoice {
+            index,
+            id: self.invoice_ids().encode(index),
+            customer_id: self.customer_ids().encode(customer),
+            invoice_number: format!("{year}-{sequence:03}"),
+            issued_at,
+            currency: "EUR".to_owned(),
+            amount_cents: self.amount_cents(index),
+            paid_at: self.paid_at(index, created_unix),
+            created_at,
+        })
+    }
+
+    /// The index of the invoice with id `id`, if it belongs to this dataset.
+    pub fn index_of(&self, id: &str) -> Option<u64> {
+        self.invoice_ids()
+            .decode(id)
+            .filter(|&index| index < self.len)
+    }
+
+    /// The invoice with id `id`, if it belongs to this dataset.
+    pub fn invoice_by_id(&self, id: &str) -> Option<MockInvoice> {
+        self.invoice(self.index_of(id)?)
+    }
+
+    /// Every invoice in order, generated lazily.
+    pub fn iter(&self) -> impl Iterator<Item = MockInvoice> + use<> {
+        let dataset = *self;
+        (0..dataset.len).filter_map(move |index| dataset.invoice(index))
+    }
+
+    fn invoice_ids(&self) -> IdCodec {
+        IdCodec::new("inv_", self.seed, INVOICE_IDS)
+    }
+
+    fn customer_ids(&self) -> IdCodec {
+        IdCodec::new("cst_", self.seed, CUSTOMER_IDS)
+    }
+
+    /// Start of the `index`-th slice of the creation window (`index <= len`).
+    fn slice_start(&self, index: u64) -> i64 {
+        let width = (WINDOW_END - WINDOW_START) as u128;
+        let offset = u128::from(index) * width / u128::from(self.len.max(1));
+        WINDOW_START + offset as i64
+    }
+
+    /// UNIX time at which invoice `index` was created: within its own slice.
+    fn created_unix(&self, index: u64) -> i64 {
+        let start = self.slice_start(index);
+        let slice = self.slice_start(index + 1) - start;
+        if slice <= 0 {
+            return start;
+        }
+        start + (draw(self.seed, CREATED, index) % slice as u64) as i64
+    }
+
+    /// Index of the first invoice created in local `year` (or later).
+    fn first_index_of_year(&self, year: i32) -> u64 {
+        let Some(new_year) = dutch_time::new_year_unix(year) else {
+            return 0;
+        };
+        let since_start = new_year - WINDOW_START;
+        if since_start <= 0 {
+            return 0;
+        }
+        let width = (WINDOW_END - WINDOW_START) as u128;
+        // The first slice starting at or after New Year; the slice before it may
+        // still hold an invoice created after midnight.
+        let first_slice = (since_start as u128 * u128::from(self.len)).div_ceil(width);
+        let first_slice = u64::try_from(first_slice).unwrap_or(u64::MAX);
+        match first_slice.checked_sub(1) {
+            Some(before) if self.created_unix(before) >= new_year => before,
+            _ => first_slice,
+        }
+    }
+
+    /// A realistic amount in cents: mostly tens to hundreds of euros, some thousands,
+    /// many ending in `.00` or `.95`.
+    fn amount_cents(&self, index: u64) -> u64 {
+        let r = draw(self.seed, AMOUNT, index);
+        let (low, high) = match r % 10 {
+            0..=3 => (500, 10_000),
+            4..=7 => (10_000, 100_000),
+            8 => (100_000, 500_000),
+            _ => (500_000, 2_500_000),
+        };
+        let cents = low + (r >> 8) % (high - low);
+        match (r >> 48) % 4 {
+            0 => cents / 100 * 100,
+            1 => cents / 100 * 100 + 95,
+            _ => cents,
+        }
+    }
+
+    /// When invoice `index` was paid: never for about a third, else within 60 days.
+    fn paid_at(&self, index: u64, created_unix: i64) -> Option<DateTime<FixedOffset>> {
+        let r = draw(self.seed, PAID, index);
+        if r.is_multiple_of(3) {
+            return None;
+        }
+        let delay = 600 + (r >> 8) % MAX_PAYMENT_DELAY_SECONDS;
+        dutch_time::at(created_unix + delay as i64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    fn sequence(invoice: &MockInvoice) -> u64 {
+        let (_, sequence) = invoice.invoice_number.split_once('-').unwrap();
+        sequence.parse().unwrap()
+    }
+
+    #[test]
+    fn window_constants_are_dutch_new_years() {
+        assert_eq!(dutch_time::new_year_unix(2021), Some(WINDOW_START));
+        assert_eq!(dutch_time::new_year_unix(2026), Some(WINDOW_END));
+    }
+
+    #[test]
+    fn invoices_are_ordered_unique_and_plausible() {
+        for len in [1u64, 2, 15, 1_000, 20_000] {
+            let dataset = Dataset::new(7, len);
+            let mut ids = HashSet::new();
+            let mut previous: Option<MockInvoice> = None;
+            let mut unpaid = 0;
+            for invoice in dataset.iter() {
+                assert!(ids.insert(invoice.id.clone()));
+                assert_eq!(dataset.index_of(&invoice.id), Some(invoice.index));
+                assert!(invoice.customer_id.starts_with("cst_"));
+                assert_eq!(invoice.customer_id.len(), 18);
+                assert_eq!(invoice.issued_at, invoice.created_at.date_naive());
+                let year = invoice.issued_at.year();
+                assert!((2021..=2025).contains(&year), "{year}");
+                match &invoice.paid_at {
+                    Some(paid) => assert!(*paid > invoice.created_at),
+                    None => unpaid += 1,
+                }
+                let expected_sequence = match &previous {
+                    Some(p) if p.issued_at.year() == year => sequence(p) + 1,
+                    _ => 1,
+                };
+                assert_eq!(sequence(&invoice), expected_sequence, "{}", invoice.index);
+                if let Some(p) = &previous {
+                    assert!(p.created_at <= invoice.created_at);
+                }
+                previous = Some(invoice);
+            }
+            assert_eq!(ids.len() as u64, len);
+            if len >= 1_000 {
+                let share = unpaid as f64 / len as f64;
+                assert!((0.28..0.39).contains(&share), "{share}");
+                let customers: HashSet<_> = dataset.iter().map(|i| i.customer_id).collect();
+                assert!(customers.len() < len as usize / 4, "customers repeat");
+            }
+        }
+    }
+
+    #[test]
+    fn first_index_of_year_matches_a_scan() {
+        let dataset = Dataset::new(3, 5_000);
+        for year in 2021..=2026 {
+            let scanned = dataset
+                .iter()
+                .position(|i| i.issued_at.year() >= year)
+                .map_or(dataset.len(), |p| p as u64);
+            assert_eq!(dataset.first_index_of_year(year), scanned, "{year}");
+        }
+    }
+
+    #[test]
+    fn amounts_have_two_decimals() {
+        let dataset = Dataset::new(11, 2_000);
+        for invoice in dataset.iter() {
+            let amount = invoice.amount();
+            let (units, cents) = amount.split_once('.').unwrap();
+            assert_eq!(cents.len(), 2, "{amount}");
+            assert!(!units.is_empty() && units.bytes().all(|b| b.is_ascii_digit()));
+            assert!(invoice.amount_cents >= 500);
+        }
+    }
+
+    #[test]
+    fn huge_datasets_are_cheap_and_stay_in_the_window() {
+        let dataset = Dataset::new(1, u64::MAX);
+        let last = dataset.invoice(u64::MAX - 1).unwrap();
+        assert_eq!(dataset.index_of(&last.id), Some(u64::MAX - 1));
+        assert!(last.created_at.timestamp() < WINDOW_END);
+        let first = dataset.invoice(0).unwrap();
+        assert_eq!(first.invoice_number, "2021-001");
+    }
+
+    #[test]
+    fn same_seed_same_data_other_seed_other_data() {
+        let a = Dataset::new(5, 100).invoice(50);
+        assert_eq!(a, Dataset::new(5, 100).invoice(50));
+        assert_ne!(a, Dataset::new(6, 100).invoice(50));
+    }
+}

@@ -1,0 +1,176 @@
+//! `mkp-mock`: the mock Mijn Klantportaal API as a standalone server.
+//!
+//! For trying a client by hand (`curl`, examples) or driving benchmarks from outside
+//! a Rust test: the library's builder options as command-line flags. Prints the base
+//! URL on stderr and serves until Ctrl-C or SIGTERM.
+
+use std::net::{IpAddr, SocketAddr};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use mijnklantportaal_mock::{Faults, MockServer, Quirks};
+
+/// Mock of the Mijn Klantportaal REST API (customer invoices), for tests and demos.
+#[derive(Debug, Parser)]
+#[command(name = "mkp-mock", version)]
+struct Args {
+    /// Number of invoices in the dataset.
+    #[arg(long, default_value_t = 1000)]
+    invoices: u64,
+    /// Seed of the dataset, faults and latency jitter.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Invoices per page.
+    #[arg(long, default_value_t = 15)]
+    per_page: u64,
+    /// Accepted bearer token.
+    #[arg(long, default_value = "test", hide_default_value = true)]
+    token: String,
+    /// The token stops being accepted after this many authenticated requests.
+    #[arg(long)]
+    token_valid_for: Option<u64>,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: IpAddr,
+    /// Port to listen on (0: any free port).
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// Requests allowed per window, per token.
+    #[arg(long, default_value_t = 60)]
+    rate_limit: u32,
+    /// Length of the rate-limit window, in milliseconds.
+    #[arg(long, default_value_t = 60_000)]
+    rate_window_ms: u64,
+    /// Turn rate limiting off.
+    #[arg(long)]
+    no_rate_limit: bool,
+    /// Send Retry-After as decimal seconds.
+    #[arg(long)]
+    fractional_retry_after: bool,
+    /// Fixed delay added to every response, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// Maximum seeded extra delay, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    jitter_ms: u64,
+    /// Fraction of list requests answered 500/502/503.
+    #[arg(long, default_value_t = 0.0, value_parser = fraction)]
+    fault_server_error: f64,
+    /// Fraction of list requests answered with invalid JSON.
+    #[arg(long, default_value_t = 0.0, value_parser = fraction)]
+    fault_malformed_json: f64,
+    /// Fraction of list requests whose body is cut in half.
+    #[arg(long, default_value_t = 0.0, value_parser = fraction)]
+    fault_truncated_json: f64,
+    /// Fraction of list requests whose connection is closed without an answer.
+    #[arg(long, default_value_t = 0.0, value_parser = fraction)]
+    fault_dropped_connection: f64,
+    /// Fraction of list requests answered with another page than requested.
+    #[arg(long, default_value_t = 0.0, value_parser = fraction)]
+    fault_wrong_current_page: f64,
+    /// Quirk: next_page_url ends in a stray comma (`?page=2,`).
+    #[arg(long)]
+    trailing_comma: bool,
+    /// Quirk: per_page is sent as a JSON string.
+    #[arg(long)]
+    per_page_as_string: bool,
+    /// Build page URLs from this origin instead of the request's Host.
+    #[arg(long)]
+    public_url: Option<String>,
+    /// Do not keep requests in memory (for long benchmark runs).
+    #[arg(long)]
+    no_record: bool,
+}
+
+/// A fraction between 0 and 1.
+fn fraction(text: &str) -> Result<f64, String> {
+    let value: f64 = text.parse().map_err(|e| format!("{e}"))?;
+    if (0.0..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("{value} is not between 0 and 1"))
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let mut builder = MockServer::builder()
+        .invoices(args.invoices)
+        .seed(args.seed)
+        .per_page(args.per_page)
+        .token(args.token)
+        .latency(
+            Duration::from_millis(args.latency_ms),
+            Duration::from_millis(args.jitter_ms),
+        )
+        .faults(Faults {
+            server_error: args.fault_server_error,
+            malformed_json: args.fault_malformed_json,
+            truncated_json: args.fault_truncated_json,
+            dropped_connection: args.fault_dropped_connection,
+            wrong_current_page: args.fault_wrong_current_page,
+        })
+        .quirks(Quirks {
+            trailing_comma_next_page_url: args.trailing_comma,
+            per_page_as_string: args.per_page_as_string,
+        })
+        .fractional_retry_after(args.fractional_retry_after)
+        .record_requests(!args.no_record)
+        .bind(SocketAddr::new(args.host, args.port));
+    builder = if args.no_rate_limit {
+        builder.no_rate_limit()
+    } else {
+        builder.rate_limit(args.rate_limit, Duration::from_millis(args.rate_window_ms))
+    };
+    if let Some(valid_for) = args.token_valid_for {
+        builder = builder.token_valid_for(valid_for);
+    }
+    if let Some(public_url) = args.public_url {
+        builder = builder.public_url(public_url);
+    }
+    let server = match builder.start().await {
+        Ok(server) => server,
+        Err(error) => {
+            eprintln!(
+                "mkp-mock: cannot listen on {}: {error}",
+                SocketAddr::new(args.host, args.port)
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    eprintln!(
+        "mkp-mock: {} invoices (seed {}) at {}",
+        args.invoices,
+        args.seed,
+        server.base_url()
+    );
+    wait_for_signal().await;
+    eprintln!("mkp-mock: shutting down");
+    server.shutdown().await;
+    ExitCode::SUCCESS
+}
+
+/// Waits for Ctrl-C, or SIGTERM on Unix.
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

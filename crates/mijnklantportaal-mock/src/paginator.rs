@@ -1,0 +1,334 @@
+//! Laravel's simple paginator: which page a request gets and the envelope around it.
+//!
+//! The API answers the list endpoint with Laravel's `simplePaginate()` output. Clients
+//! break on its details, so they are reproduced here rather than approximated: the
+//! `page` parameter is read like PHP (`parse_str`, last value wins, `FILTER_VALIDATE_INT`,
+//! anything invalid or below 1 means page 1), `next_page_url` exists only when one more
+//! row than `per_page` exists, `prev_page_url` whenever the page is above 1 (also past
+//! the end), and `from`/`to` are `null` on an empty page. The documented quirks
+//! (a trailing comma after the next page number, `per_page` as a string) can be turned on.
+
+use std::ops::Range;
+
+use serde::Serialize;
+
+use crate::dataset::Dataset;
+use crate::invoice::{InvoiceJson, MockInvoice};
+
+/// Documented deviations of the real API that a client has to survive.
+///
+/// Both are off by default.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Quirks {
+    /// Write `next_page_url` with a stray comma (`...?page=2,`), as the vendor's own
+    /// example does. A client that follows it literally sends an invalid page number
+    /// and gets page 1 again.
+    pub trailing_comma_next_page_url: bool,
+    /// Send `per_page` as a JSON string (`"15"`), as a controller that passes request
+    /// input through does.
+    pub per_page_as_string: bool,
+}
+
+/// The page a query string asks for, resolved like Laravel's
+/// `Paginator::resolveCurrentPage()`: a valid integer of at least 1, else page 1.
+pub(crate) fn requested_page(query: Option<&str>) -> u64 {
+    let mut page: Option<Option<String>> = None;
+    for (key, value) in url::form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+        if key == "page" {
+            page = Some(Some(value.into_owned()));
+        } else if is_php_array_key(&key, "page") {
+            // `page[]=2` makes `page` an array, which never validates as an integer.
+            page = Some(None);
+        }
+    }
+    page.flatten()
+        .as_deref()
+        .and_then(filter_validate_int)
+        .and_then(|n| u64::try_from(n).ok())
+        .filter(|&n| n >= 1)
+        .unwrap_or(1)
+}
+
+/// Whether PHP's `parse_str` stores `key` as an element of the array `name`
+/// (`name[]`, `name[x]`, `name[x][y]`...).
+fn is_php_array_key(key: &str, name: &str) -> bool {
+    key.strip_prefix(name)
+        .and_then(|rest| rest.strip_prefix('['))
+        .is_some_and(|rest| rest.contains(']'))
+}
+
+/// PHP's `filter_var($value, FILTER_VALIDATE_INT)` without options: optional
+/// surrounding whitespace, an optional sign, decimal digits without leading zeros,
+/// within the range of a 64-bit integer.
+pub(crate) fn filter_validate_int(value: &str) -> Option<i64> {
+    let trimmed = value.trim_matches([' ', '\t', '\r', '\n', '\u{0B}', '\0']);
+    let (negative, digits) = match trimmed.as_bytes().first() {
+        Some(b'-') => (true, &trimmed[1..]),
+        Some(b'+') => (false, &trimmed[1..]),
+        _ => (false, trimmed),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if digits.len() > 1 && digits.starts_with('0') {
+        return None;
+    }
+    let mut number: i64 = 0;
+    for digit in digits.bytes().map(|b| i64::from(b - b'0')) {
+        number = number.checked_mul(10)?;
+        number = if negative {
+            number.checked_sub(digit)?
+        } else {
+            number.checked_add(digit)?
+        };
+    }
+    Some(number)
+}
+
+/// Which rows page `page` holds, and whether more follow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Slice {
+    pub(crate) rows: Range<u64>,
+    pub(crate) has_more: bool,
+}
+
+/// The rows of page `page` (1-based) of `len` rows, `per_page` at a time. Never
+/// overflows: a page whose offset does not fit in `u64` is past the end.
+pub(crate) fn slice(len: u64, page: u64, per_page: u64) -> Slice {
+    let per_page = per_page.max(1);
+    let offset = page.saturating_sub(1).saturating_mul(per_page);
+    if offset >= len {
+        return Slice {
+            rows: len..len,
+            has_more: false,
+        };
+    }
+    let left = len - offset;
+    Slice {
+        rows: offset..offset + left.min(per_page),
+        has_more: left > per_page,
+    }
+}
+
+/// The URLs of the list endpoint under one origin.
+struct Urls<'a> {
+    origin: &'a str,
+}
+
+impl Urls<'_> {
+    fn path(&self) -> String {
+        format!("{}/v1/customer-invoices", self.origin)
+    }
+
+    fn page(&self, page: u64) -> String {
+        format!("{}/v1/customer-invoices?page={page}", self.origin)
+    }
+}
+
+/// `per_page`, as a number or (quirk) as a string.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum PerPage {
+    Number(u64),
+    Text(String),
+}
+
+/// The simple-paginator envelope, fields in the order Laravel writes them.
+#[derive(Debug, Serialize)]
+struct Envelope<'a> {
+    current_page: u64,
+    data: Vec<InvoiceJson<'a>>,
+    first_page_url: String,
+    from: Option<u64>,
+    next_page_url: Option<String>,
+    path: String,
+    per_page: PerPage,
+    prev_page_url: Option<String>,
+    to: Option<u64>,
+}
+
+/// Renders page `page` of `dataset` as the list endpoint's JSON body.
+pub(crate) fn render(
+    dataset: &Dataset,
+    page: u64,
+    per_page: u64,
+    origin: &str,
+    quirks: Quirks,
+) -> serde_json::Result<Vec<u8>> {
+    let per_page = per_page.max(1);
+    let Slice { rows, has_more } = slice(dataset.len(), page, per_page);
+    let invoices: Vec<MockInvoice> = rows.clone().filter_map(|i| dataset.invoice(i)).collect();
+    let urls = Urls { origin };
+    let (from, to) = if rows.is_empty() {
+        (None, None)
+    } else {
+        (Some(rows.start + 1), Some(rows.end))
+    };
+    let next_page_url = has_more.then(|| {
+        let mut url = urls.page(page.saturating_add(1));
+        if quirks.trailing_comma_next_page_url {
+            url.push(',');
+        }
+        url
+    });
+    let envelope = Envelope {
+        current_page: page,
+        data: invoices.iter().map(|i| i.wire(origin, false)).collect(),
+        first_page_url: urls.page(1),
+        from,
+        next_page_url,
+        path: urls.path(),
+        per_page: if quirks.per_page_as_string {
+            PerPage::Text(per_page.to_string())
+        } else {
+            PerPage::Number(per_page)
+        },
+        prev_page_url: (page > 1).then(|| urls.page(page - 1)),
+        to,
+    };
+    serde_json::to_vec(&envelope)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filter_validate_int_is_phps() {
+        let valid = [
+            ("1", 1),
+            ("0", 0),
+            ("-0", 0),
+            ("+7", 7),
+            (" 12\n", 12),
+            ("-5", -5),
+            ("9223372036854775807", i64::MAX),
+            ("-9223372036854775808", i64::MIN),
+        ];
+        for (input, expected) in valid {
+            assert_eq!(filter_validate_int(input), Some(expected), "{input:?}");
+        }
+        let invalid = [
+            "",
+            " ",
+            "2,",
+            "05",
+            "00",
+            "1.0",
+            "1e3",
+            "0x1A",
+            "abc",
+            "+",
+            "-",
+            "9223372036854775808",
+            "99999999999999999999999",
+            "１",
+            "1 2",
+        ];
+        for input in invalid {
+            assert_eq!(filter_validate_int(input), None, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn requested_page_falls_back_to_one() {
+        let cases = [
+            (None, 1),
+            (Some(""), 1),
+            (Some("page=3"), 3),
+            (Some("page=0"), 1),
+            (Some("page=-2"), 1),
+            (Some("page=2,"), 1),
+            (Some("page=2%2C"), 1),
+            (Some("page=%202"), 2),
+            (Some("page=+2"), 2),
+            (Some("page=2&page=5"), 5),
+            (Some("page[]=2"), 1),
+            (Some("page=4&page[x]=2"), 1),
+            (Some("page[]=2&page=4"), 4),
+            (Some("pages=4"), 1),
+            (Some("page=9223372036854775807"), i64::MAX as u64),
+            (Some("page=9223372036854775808"), 1),
+            (Some("&&==&page&=&%ZZ"), 1),
+            (Some("per_page=100&page=2"), 2),
+        ];
+        for (query, expected) in cases {
+            assert_eq!(requested_page(query), expected, "{query:?}");
+        }
+    }
+
+    #[test]
+    fn slices_follow_simple_paginate() {
+        assert_eq!(
+            slice(0, 1, 15),
+            Slice {
+                rows: 0..0,
+                has_more: false
+            }
+        );
+        assert_eq!(
+            slice(15, 1, 15),
+            Slice {
+                rows: 0..15,
+                has_more: false
+            }
+        );
+        assert_eq!(
+            slice(16, 1, 15),
+            Slice {
+                rows: 0..15,
+                has_more: true
+            }
+        );
+        assert_eq!(
+            slice(16, 2, 15),
+            Slice {
+                rows: 15..16,
+                has_more: false
+            }
+        );
+        assert!(slice(16, 3, 15).rows.is_empty());
+        assert!(slice(u64::MAX, i64::MAX as u64, u64::MAX).rows.is_empty());
+        let last = slice(u64::MAX, u64::MAX, 1);
+        assert_eq!(last.rows, u64::MAX - 1..u64::MAX);
+        assert!(!last.has_more);
+    }
+
+    #[test]
+    fn envelope_fields_and_order() {
+        let dataset = Dataset::new(1, 16);
+        let quirks = Quirks {
+            trailing_comma_next_page_url: true,
+            per_page_as_string: true,
+        };
+        let body = render(&dataset, 1, 15, "http://o", quirks).unwrap();
+        let text = String::from_utf8(body).unwrap();
+        let order = [
+            "\"current_page\":1",
+            "\"data\":[",
+            "\"first_page_url\":\"http://o/v1/customer-invoices?page=1\"",
+            "\"from\":1",
+            "\"next_page_url\":\"http://o/v1/customer-invoices?page=2,\"",
+            "\"path\":\"http://o/v1/customer-invoices\"",
+            "\"per_page\":\"15\"",
+            "\"prev_page_url\":null",
+            "\"to\":15",
+        ];
+        let positions: Vec<usize> = order
+            .iter()
+            .map(|k| text.rfind(k).unwrap_or_else(|| panic!("{k} in {text}")))
+            .collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]));
+
+        let past: serde_json::Value = serde_json::from_slice(
+            &render(&dataset, u64::MAX, 15, "http://o", Quirks::default()).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(past["data"], serde_json::json!([]));
+        assert!(past["from"].is_null() && past["to"].is_null() && past["next_page_url"].is_null());
+        assert_eq!(
+            past["prev_page_url"],
+            format!("http://o/v1/customer-invoices?page={}", u64::MAX - 1)
+        );
+    }
+}

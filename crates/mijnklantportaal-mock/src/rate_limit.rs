@@ -1,0 +1,223 @@
+//! The rate limiter: a fixed window per presented token, like Laravel's `RateLimiter`.
+//!
+//! The API allows 60 requests per minute per key and tells clients where they stand in
+//! `X-RateLimit-*` headers. Laravel's limiter starts a window of the decay time at a
+//! key's first hit and counts hits until it expires; a request over the limit is
+//! refused (and not counted) with the seconds left in the window. Clients pace
+//! themselves by these numbers, so the mock keeps the same arithmetic. Tests use
+//! short windows (5 per 300 ms), which is why the window is a `Duration`.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use http::{HeaderMap, HeaderValue};
+
+/// Keys whose window has ended are dropped once the table grows past this.
+const PRUNE_ABOVE: usize = 1024;
+
+/// What the limiter says about one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Decision {
+    /// Let the request through; `remaining` more fit in the window.
+    Allowed { limit: u32, remaining: u32 },
+    /// Refuse it; the window ends in `retry_after`.
+    Limited { limit: u32, retry_after: Duration },
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    started: Instant,
+    hits: u32,
+}
+
+/// Fixed windows of `window` allowing `limit` requests, per key.
+#[derive(Debug)]
+pub(crate) struct RateLimiter {
+    limit: u32,
+    window: Duration,
+    windows: HashMap<String, Window>,
+    prune_above: usize,
+}
+
+impl RateLimiter {
+    /// A limiter allowing `limit` requests per `window` for each key.
+    pub(crate) fn new(limit: u32, window: Duration) -> Self {
+        RateLimiter {
+            limit,
+            window,
+            windows: HashMap::new(),
+            prune_above: PRUNE_ABOVE,
+        }
+    }
+
+    /// Counts a request of `key` at `now`, unless it is over the limit.
+    pub(crate) fn hit(&mut self, key: &str, now: Instant) -> Decision {
+        if self.windows.len() > self.prune_above {
+            let window = self.window;
+            self.windows
+                .retain(|_, w| now.saturating_duration_since(w.started) < window);
+            // Do not scan again before the table has doubled: keeps a flood of
+            // distinct tokens linear.
+            self.prune_above = PRUNE_ABOVE.max(self.windows.len().saturating_mul(2));
+        }
+        if !self.windows.contains_key(key) {
+            self.windows.insert(
+                key.to_owned(),
+                Window {
+                    started: now,
+                    hits: 0,
+                },
+            );
+        }
+        let Some(window) = self.windows.get_mut(key) else {
+            return Decision::Allowed {
+                limit: self.limit,
+                remaining: self.limit,
+            };
+        };
+        let elapsed = now.saturating_duration_since(window.started);
+        if elapsed >= self.window {
+            *window = Window {
+                started: now,
+                hits: 0,
+            };
+        }
+        if window.hits >= self.limit {
+            let ends = window.started + self.window;
+            return Decision::Limited {
+                limit: self.limit,
+                retry_after: ends.saturating_duration_since(now),
+            };
+        }
+        window.hits += 1;
+        Decision::Allowed {
+            limit: self.limit,
+            remaining: self.limit - window.hits,
+        }
+    }
+}
+
+impl Decision {
+    /// Adds this decision's headers: `X-RateLimit-Limit` and `X-RateLimit-Remaining`
+    /// always, and `Retry-After` plus `X-RateLimit-Reset` when limited.
+    pub(crate) fn write_headers(&self, headers: &mut HeaderMap, fractional_retry_after: bool) {
+        match *self {
+            Decision::Allowed { limit, remaining } => {
+                headers.insert("x-ratelimit-limit", HeaderValue::from(limit));
+                headers.insert("x-ratelimit-remaining", HeaderValue::from(remaining));
+            }
+            Decision::Limited { limit, retry_after } => {
+                headers.insert("x-ratelimit-limit", HeaderValue::from(limit));
+                headers.insert("x-ratelimit-remaining", HeaderValue::from(0u32));
+                let seconds = ceil_seconds(retry_after);
+                let text = if fractional_retry_after {
+                    format!("{:.3}", retry_after.as_secs_f64().max(0.001))
+                } else {
+                    seconds.to_string()
+                };
+                if let Ok(value) = HeaderValue::from_str(&text) {
+                    headers.insert(http::header::RETRY_AFTER, value);
+                }
+                let now = SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs());
+                headers.insert(
+                    "x-ratelimit-reset",
+                    HeaderValue::from(now.saturating_add(seconds)),
+                );
+            }
+        }
+    }
+}
+
+/// Whole seconds, rounded up, at least 1 (a client told "0" would retry at once).
+fn ceil_seconds(duration: Duration) -> u64 {
+    let whole = duration.as_secs() + u64::from(duration.subsec_nanos() > 0);
+    whole.max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_window_counts_and_resets() {
+        let start = Instant::now();
+        let mut limiter = RateLimiter::new(2, Duration::from_secs(60));
+        assert_eq!(
+            limiter.hit("a", start),
+            Decision::Allowed {
+                limit: 2,
+                remaining: 1
+            }
+        );
+        assert_eq!(
+            limiter.hit("a", start + Duration::from_secs(1)),
+            Decision::Allowed {
+                limit: 2,
+                remaining: 0
+            }
+        );
+        assert_eq!(
+            limiter.hit("a", start + Duration::from_millis(10_500)),
+            Decision::Limited {
+                limit: 2,
+                retry_after: Duration::from_millis(49_500)
+            }
+        );
+        // Another key has its own window.
+        assert_eq!(
+            limiter.hit("b", start + Duration::from_secs(2)),
+            Decision::Allowed {
+                limit: 2,
+                remaining: 1
+            }
+        );
+        assert_eq!(
+            limiter.hit("a", start + Duration::from_secs(60)),
+            Decision::Allowed {
+                limit: 2,
+                remaining: 1
+            }
+        );
+    }
+
+    #[test]
+    fn headers_of_a_refusal() {
+        let mut headers = HeaderMap::new();
+        let decision = Decision::Limited {
+            limit: 60,
+            retry_after: Duration::from_millis(49_100),
+        };
+        decision.write_headers(&mut headers, false);
+        assert_eq!(headers["retry-after"], "50");
+        assert_eq!(headers["x-ratelimit-remaining"], "0");
+        assert_eq!(headers["x-ratelimit-limit"], "60");
+        let reset: u64 = headers["x-ratelimit-reset"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        assert!((now + 49..=now + 51).contains(&reset));
+        decision.write_headers(&mut headers, true);
+        assert_eq!(headers["retry-after"], "49.100");
+    }
+
+    #[test]
+    fn expired_keys_are_pruned() {
+        let start = Instant::now();
+        let mut limiter = RateLimiter::new(1, Duration::from_millis(10));
+        for key in 0..3_000 {
+            limiter.hit(&format!("old{key}"), start);
+        }
+        for key in 0..3_000 {
+            limiter.hit(&format!("new{key}"), start + Duration::from_secs(1));
+        }
+        assert_eq!(limiter.windows.len(), 3_000);
+        assert!(limiter.windows.keys().all(|k| k.starts_with("new")));
+    }
+}

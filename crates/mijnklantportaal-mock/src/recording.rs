@@ -1,0 +1,110 @@
+//! What the server saw and did: recorded requests and counters.
+//!
+//! Tests assert on the client's behaviour from the server's side (did it send the
+//! token, how many requests did a retry take, did it follow a URL to another origin,
+//! how many faults did it ride out), so the mock records every request and counts
+//! every kind of answer.
+
+use std::fmt;
+
+use http::{HeaderMap, Method, header};
+
+/// One request as the server received it.
+///
+/// `Authorization` is kept, so tests can check the token was sent, but marked
+/// sensitive: `Debug` output never shows it.
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct RecordedRequest {
+    /// The request method.
+    pub method: Method,
+    /// The path, as sent (not decoded).
+    pub path: String,
+    /// The query string without `?`, if the URL had one.
+    pub query: Option<String>,
+    /// Every request header.
+    pub headers: HeaderMap,
+}
+
+impl RecordedRequest {
+    pub(crate) fn new(method: &Method, uri: &http::Uri, headers: &HeaderMap) -> Self {
+        let mut headers = headers.clone();
+        if let header::Entry::Occupied(mut entry) = headers.entry(header::AUTHORIZATION) {
+            for value in entry.iter_mut() {
+                value.set_sensitive(true);
+            }
+        }
+        RecordedRequest {
+            method: method.clone(),
+            path: uri.path().to_owned(),
+            query: uri.query().map(str::to_owned),
+            headers,
+        }
+    }
+}
+
+impl fmt::Debug for RecordedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // `HeaderMap`'s `Debug` prints sensitive values as `Sensitive`.
+        f.debug_struct("RecordedRequest")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field("headers", &self.headers)
+            .finish()
+    }
+}
+
+/// Counters of what the server answered, since it started.
+///
+/// Every request counts in `requests` and in exactly one of the other answer
+/// counters, except faults, which count in `faults_injected` and in their own kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Stats {
+    /// Requests received.
+    pub requests: u64,
+    /// Successful answers (pages, invoices, `OPTIONS`), faults excluded.
+    pub served_ok: u64,
+    /// 429 answers.
+    pub served_429: u64,
+    /// 401 answers.
+    pub unauthorized: u64,
+    /// 404 answers (unknown route or unknown invoice).
+    pub not_found: u64,
+    /// 405 answers.
+    pub method_not_allowed: u64,
+    /// Faults injected, all kinds together.
+    pub faults_injected: u64,
+    /// Injected 500/502/503 answers.
+    pub server_errors: u64,
+    /// Injected malformed JSON bodies.
+    pub malformed_json: u64,
+    /// Injected truncated bodies.
+    pub truncated_json: u64,
+    /// Injected dropped connections.
+    pub dropped_connections: u64,
+    /// Injected pages with the wrong `current_page`.
+    pub wrong_current_page: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    #[test]
+    fn debug_hides_the_token() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer s3cret"),
+        );
+        let uri: http::Uri = "/v1/customer-invoices?page=2".parse().unwrap();
+        let recorded = RecordedRequest::new(&Method::GET, &uri, &headers);
+        assert_eq!(recorded.headers[header::AUTHORIZATION], "Bearer s3cret");
+        assert_eq!(recorded.query.as_deref(), Some("page=2"));
+        let debug = format!("{recorded:?}");
+        assert!(!debug.contains("s3cret"), "{debug}");
+    }
+}

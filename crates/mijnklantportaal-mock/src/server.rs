@@ -1,0 +1,330 @@
+//! Starting, inspecting and stopping the mock server.
+//!
+//! Tests want a server per test, on an ephemeral loopback port, configured in one
+//! expression and gone when the test ends; this module is that handle. The server
+//! runs axum on the caller's tokio runtime and shares its state with the handle, so a
+//! test can look at recorded requests and counters, or swap the token, while it runs.
+
+use std::fmt;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::dataset::Dataset;
+use crate::faults::{Faults, Latency};
+use crate::handler::{self, Config, Shared};
+use crate::paginator::Quirks;
+use crate::recording::{RecordedRequest, Stats};
+
+/// How long [`MockServer::shutdown`] waits for open connections before it aborts them.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// Configures a [`MockServer`]; get one from [`MockServer::builder`].
+///
+/// Defaults: 1,000 invoices, seed 0, 15 per page, token `test`, 60 requests per 60 s
+/// per token, no latency, no faults, no quirks, page URLs from the request's `Host`,
+/// integer `Retry-After`, a token that never expires, requests recorded, bound to
+/// `127.0.0.1:0`.
+#[derive(Clone)]
+#[must_use = "a builder does nothing until `start` is called"]
+pub struct MockServerBuilder {
+    invoices: u64,
+    seed: u64,
+    per_page: u64,
+    token: Option<String>,
+    token_valid_for: Option<u64>,
+    rate_limit: Option<(u32, Duration)>,
+    latency: Latency,
+    faults: Faults,
+    quirks: Quirks,
+    public_url: Option<String>,
+    fractional_retry_after: bool,
+    record_requests: bool,
+    bind: SocketAddr,
+}
+
+impl Default for MockServerBuilder {
+    fn default() -> Self {
+        MockServerBuilder {
+            invoices: 1_000,
+            seed: 0,
+            per_page: 15,
+            token: Some("test".to_owned()),
+            token_valid_for: None,
+            rate_limit: Some((60, Duration::from_secs(60))),
+            latency: Latency::default(),
+            faults: Faults::none(),
+            quirks: Quirks::default(),
+            public_url: None,
+            fractional_retry_after: false,
+            record_requests: true,
+            bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        }
+    }
+}
+
+impl fmt::Debug for MockServerBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockServerBuilder")
+            .field("invoices", &self.invoices)
+            .field("seed", &self.seed)
+            .field("per_page", &self.per_page)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("token_valid_for", &self.token_valid_for)
+            .field("rate_limit", &self.rate_limit)
+            .field("latency", &self.latency)
+            .field("faults", &self.faults)
+            .field("quirks", &self.quirks)
+            .field("public_url", &self.public_url)
+            .field("fractional_retry_after", &self.fractional_retry_after)
+            .field("record_requests", &self.record_requests)
+            .field("bind", &self.bind)
+            .finish()
+    }
+}
+
+impl MockServerBuilder {
+    /// Number of invoices in the dataset (any `u64`; they are generated on demand).
+    pub fn invoices(mut self, count: u64) -> Self {
+        self.invoices = count;
+        self
+    }
+
+    /// Seed of the dataset, the faults and the latency jitter: the same seed replays
+    /// the same run.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Invoices per page (default 15; 0 counts as 1).
+    pub fn per_page(mut self, per_page: u64) -> Self {
+        self.per_page = per_page.max(1);
+        self
+    }
+
+    /// The bearer token the server accepts (default `test`).
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// The token stops being accepted after `requests` authenticated requests; later
+    /// ones get 401, as with an expired token. [`MockServer::set_token`] starts a
+    /// fresh allowance.
+    pub fn token_valid_for(mut self, requests: u64) -> Self {
+        self.token_valid_for = Some(requests);
+        self
+    }
+
+    /// Allow `limit` requests per `window` for each presented token (requests without
+    /// a token share one key). Default: 60 per 60 s.
+    pub fn rate_limit(mut self, limit: u32, window: Duration) -> Self {
+        self.rate_limit = Some((limit, window));
+        self
+    }
+
+    /// No rate limiting, and no `X-RateLimit-*` headers.
+    pub fn no_rate_limit(mut self) -> Self {
+        self.rate_limit = None;
+        self
+    }
+
+    /// Delay every response by `fixed` plus a seeded jitter in `0..=jitter`.
+    pub fn latency(mut self, fixed: Duration, jitter: Duration) -> Self {
+        self.latency = Latency { fixed, jitter };
+        self
+    }
+
+    /// Fail these fractions of list requests (see [`Faults`]).
+    pub fn faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    /// Turn on the documented quirks of the real API (see [`Quirks`]).
+    pub fn quirks(mut self, quirks: Quirks) -> Self {
+        self.quirks = quirks;
+        self
+    }
+
+    /// Build page URLs from this origin (e.g. `http://127.0.0.2:9999`) instead of the
+    /// request's `Host`, as a server behind a proxy does. A trailing `/` is ignored.
+    pub fn public_url(mut self, origin: impl Into<String>) -> Self {
+        let origin = origin.into();
+        self.public_url = Some(origin.trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// Send `Retry-After` as decimal seconds (`0.137`) instead of whole seconds
+    /// rounded up, for tests with sub-second windows.
+    pub fn fractional_retry_after(mut self, fractional: bool) -> Self {
+        self.fractional_retry_after = fractional;
+        self
+    }
+
+    /// Whether to keep every request for [`MockServer::requests`] (default `true`;
+    /// turn off for long benchmarks).
+    pub fn record_requests(mut self, record: bool) -> Self {
+        self.record_requests = record;
+        self
+    }
+
+    /// The address to listen on (default `127.0.0.1:0`, an ephemeral port).
+    pub fn bind(mut self, addr: SocketAddr) -> Self {
+        self.bind = addr;
+        self
+    }
+
+    /// Binds the address and starts serving on the current tokio runtime.
+    ///
+    /// # Errors
+    ///
+    /// When the address cannot be bound.
+    pub async fn start(self) -> io::Result<MockServer> {
+        let listener = TcpListener::bind(self.bind).await?;
+        let addr = listener.local_addr()?;
+        let config = Config {
+            dataset: Dataset::new(self.seed, self.invoices),
+            per_page: self.per_page,
+            rate_limit: self.rate_limit,
+            latency: self.latency,
+            faults: self.faults,
+            quirks: self.quirks,
+            public_url: self.public_url,
+            fractional_retry_after: self.fractional_retry_after,
+            record_requests: self.record_requests,
+        };
+        let shared = Arc::new(Shared::new(config, addr, self.token, self.token_valid_for));
+        let app = Router::new()
+            .fallback(handler::handle)
+            .with_state(Arc::clone(&shared));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    // A dropped sender (handle dropped) also stops the server.
+                    let _ = stopped.await;
+                })
+                .await
+        });
+        Ok(MockServer {
+            shared,
+            addr,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+}
+
+/// A running mock of the Mijn Klantportaal API.
+///
+/// Stops on [`shutdown`](Self::shutdown) (graceful) or when dropped (aborted).
+pub struct MockServer {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<io::Result<()>>>,
+}
+
+impl fmt::Debug for MockServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockServer")
+            .field("addr", &self.addr)
+            .field("dataset", &self.shared.config.dataset)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MockServer {
+    /// A builder with the defaults listed on [`MockServerBuilder`].
+    pub fn builder() -> MockServerBuilder {
+        MockServerBuilder::default()
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The API's base URL on this server, e.g. `http://127.0.0.1:40123/v1`.
+    pub fn base_url(&self) -> String {
+        format!("{}/v1", self.origin())
+    }
+
+    /// `http://` and the address: the origin of page URLs when a client connects to
+    /// [`addr`](Self::addr) and no public URL is set.
+    pub fn origin(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Every request received so far, in order of arrival.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.requests()
+    }
+
+    /// Forgets the recorded requests (counters are kept).
+    pub fn clear_requests(&self) {
+        self.shared.clear_requests();
+    }
+
+    /// Counters of what the server answered so far.
+    pub fn stats(&self) -> Stats {
+        self.shared.stats()
+    }
+
+    /// Accept `token` from now on (`None`: accept no token), with a fresh
+    /// [`token_valid_for`](MockServerBuilder::token_valid_for) allowance.
+    pub fn set_token(&self, token: Option<String>) {
+        self.shared.set_token(token);
+    }
+
+    /// The dataset served, to compute what the server sends.
+    pub fn dataset(&self) -> Dataset {
+        self.shared.config.dataset
+    }
+
+    /// Invoices per page.
+    pub fn per_page(&self) -> u64 {
+        self.shared.config.per_page
+    }
+
+    /// The body the server sends for `page` (a resolved page number, at least 1),
+    /// with page URLs under `origin`, when no fault is injected.
+    pub fn page_json(&self, page: u64, origin: &str) -> serde_json::Value {
+        self.shared
+            .render_page(page.max(1), origin)
+            .ok()
+            .and_then(|body| serde_json::from_slice(&body).ok())
+            .unwrap_or_default()
+    }
+
+    /// Stops accepting connections, lets requests in flight finish (up to 5 s), and
+    /// waits for the server task to end.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(mut task) = self.task.take()
+            && tokio::time::timeout(SHUTDOWN_GRACE, &mut task)
+                .await
+                .is_err()
+        {
+            task.abort();
+        }
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
