@@ -115,7 +115,9 @@ impl Inner {
         let page_param = u32::try_from(page)
             .ok()
             .and_then(NonZeroU32::new)
-            .ok_or_else(|| Error::Config(format!("page {page} is out of range (1..=4294967295)")))?;
+            .ok_or_else(|| {
+                Error::Config(format!("page {page} is out of range (1..=4294967295)"))
+            })?;
         let started = Instant::now();
         let mut backoff = self.retry.backoff();
         let mut attempt: u32 = 0;
@@ -348,7 +350,9 @@ impl ClientBuilder {
             )
         })?;
         let auth = Auth::bearer(&token).map_err(|e| Error::Config(e.to_string()))?;
-        let raw = self.base_url.unwrap_or_else(|| DEFAULT_BASE_URL.to_string());
+        let raw = self
+            .base_url
+            .unwrap_or_else(|| DEFAULT_BASE_URL.to_string());
         let trimmed = raw.trim().trim_end_matches('/');
         let base_url = url::Url::parse(trimmed)
             .map_err(|e| Error::Config(format!("base URL `{trimmed}` does not parse: {e}")))?;

@@ -113,6 +113,9 @@ impl InvoiceExt for CustomerInvoice {
         &self.links.customer.href
     }
     fn payment_url(&self) -> Option<&str> {
-        self.links.online_payment_link.as_ref().map(|l| l.href.as_str())
+        self.links
+            .online_payment_link
+            .as_ref()
+            .map(|l| l.href.as_str())
     }
 }

@@ -77,11 +77,11 @@ pub use pagination::{
 pub use rate_limit::{RateLimit, RateLimitStatus};
 pub use retry::RetryPolicy;
 
+pub use mijnklantportaal_api::PerPage;
 /// The generated models, under friendly paths.
 pub use mijnklantportaal_api::types::{
     CustomerInvoice, CustomerInvoiceLinks, CustomerInvoicePage, ErrorBody, Link,
 };
-pub use mijnklantportaal_api::PerPage;
 
 /// The generated low-level crate, for what this one does not wrap yet.
 pub use mijnklantportaal_api as api;

@@ -326,9 +326,8 @@ impl<Op: ListOperation> PageStream<Op> {
             let page = self.next_to_request;
             self.next_to_request += 1;
             let inner = Arc::clone(&self.inner);
-            let handle = tokio::spawn(async move {
-                inner.request_page(Op::PATH, page, Op::send).await
-            });
+            let handle =
+                tokio::spawn(async move { inner.request_page(Op::PATH, page, Op::send).await });
             self.in_flight.push_back(InFlight { page, handle });
         }
     }
@@ -339,7 +338,11 @@ impl<Op: ListOperation> PageStream<Op> {
     }
 
     /// Checks one fetched page and turns it into a [`Page`], or ends the listing.
-    fn accept(&mut self, requested: u64, envelope: Op::Page) -> Option<Result<Page<Op::Item>, Error>> {
+    fn accept(
+        &mut self,
+        requested: u64,
+        envelope: Op::Page,
+    ) -> Option<Result<Page<Op::Item>, Error>> {
         let served = envelope.current_page();
         if served != requested {
             self.finish();
@@ -373,7 +376,9 @@ impl<Op: ListOperation> PageStream<Op> {
         self.recent
             .push(items.iter().map(|i| Op::id(i).to_string()).collect());
         if let Some(left) = self.items_left.as_mut() {
-            let keep = usize::try_from(*left).unwrap_or(usize::MAX).min(items.len());
+            let keep = usize::try_from(*left)
+                .unwrap_or(usize::MAX)
+                .min(items.len());
             items.truncate(keep);
             *left -= keep as u64;
             if *left == 0 {

@@ -86,33 +86,35 @@ struct State {
 }
 
 /// The shared limiter of one client. Cheap to call; never holds its lock across an await.
+///
+/// With pacing off, it still holds every request back while a 429's wait runs.
 #[derive(Debug)]
 pub struct RateLimiter {
-    state: Option<Mutex<State>>,
+    state: Mutex<State>,
+    pacing: bool,
 }
 
 impl RateLimiter {
-    /// A limiter with `config`, or none at all.
+    /// A limiter with `config`, or one that only honours 429s.
     pub(crate) fn new(config: Option<RateLimit>) -> Self {
+        let c = config.unwrap_or_default();
         RateLimiter {
-            state: config.map(|c| {
-                Mutex::new(State {
-                    limit: c.limit,
-                    window: c.window,
-                    remaining: c.limit,
-                    window_ends: None,
-                    server_window_opened: None,
-                    blocked_until: None,
-                })
+            state: Mutex::new(State {
+                limit: c.limit,
+                window: c.window,
+                remaining: c.limit,
+                window_ends: None,
+                server_window_opened: None,
+                blocked_until: None,
             }),
+            pacing: config.is_some(),
         }
     }
 
     fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> Option<R> {
-        let state = self.state.as_ref()?;
         // A poisoned lock only means another task panicked mid-update; the numbers are
         // still usable for pacing.
-        let mut guard = state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut guard = self.state.lock().unwrap_or_else(|e| e.into_inner());
         Some(f(&mut guard))
     }
 
@@ -126,6 +128,9 @@ impl RateLimiter {
                         return Some(until - now);
                     }
                     s.blocked_until = None;
+                }
+                if !self.pacing {
+                    return None;
                 }
                 if s.window_ends.is_some_and(|end| now >= end) {
                     s.window_ends = None;
@@ -199,6 +204,9 @@ impl RateLimiter {
 
     /// The limiter's current state; `None` when rate limiting is off.
     pub(crate) fn status(&self) -> Option<RateLimitStatus> {
+        if !self.pacing {
+            return None;
+        }
         self.with_state(|s| {
             let now = Instant::now();
             let open = s.window_ends.filter(|end| *end > now);
@@ -214,7 +222,10 @@ impl RateLimiter {
 }
 
 fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
-    headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim)
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
 }
 
 fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
@@ -270,8 +281,8 @@ mod tests {
             .unwrap()
             .as_secs()
             + 60;
-        let wait = retry_after(&headers(&[("x-ratelimit-reset", &in_a_minute.to_string())]))
-            .unwrap();
+        let wait =
+            retry_after(&headers(&[("x-ratelimit-reset", &in_a_minute.to_string())])).unwrap();
         assert!(wait <= Duration::from_secs(60) && wait >= Duration::from_secs(58));
     }
 
@@ -289,7 +300,10 @@ mod tests {
         }
         assert_eq!(start.elapsed(), Duration::ZERO, "the first window is free");
         limiter.acquire().await;
-        assert!(start.elapsed() >= Duration::from_secs(1), "the fourth waits");
+        assert!(
+            start.elapsed() >= Duration::from_secs(1),
+            "the fourth waits"
+        );
     }
 
     #[tokio::test(start_paused = true)]

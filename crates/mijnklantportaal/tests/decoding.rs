@@ -7,7 +7,9 @@ use proptest::prelude::*;
 fn check(page: u64, body: &[u8]) {
     match decode_page::<ListCustomerInvoices>(page, body) {
         Ok(_) => {}
-        Err(Error::Decode { page: p, snippet, .. }) => {
+        Err(Error::Decode {
+            page: p, snippet, ..
+        }) => {
             assert_eq!(p, page);
             assert!(snippet.chars().count() <= 121, "snippet is short");
         }
@@ -123,7 +125,8 @@ fn huge_numbers_and_deep_nesting_are_errors() {
 
 #[test]
 fn truncated_bodies_are_told_apart() {
-    let err = decode_page::<ListCustomerInvoices>(4, br#"{"current_page": 4, "data": ["#).unwrap_err();
+    let err =
+        decode_page::<ListCustomerInvoices>(4, br#"{"current_page": 4, "data": ["#).unwrap_err();
     assert!(matches!(err, Error::TruncatedBody { page: 4 }), "{err:?}");
     let err = decode_page::<ListCustomerInvoices>(9, b"{\"current_page\": \"nine\"}").unwrap_err();
     assert!(err.to_string().starts_with("page 9: "), "{err}");

@@ -24,12 +24,28 @@ async fn lists_every_invoice_once_in_order_for_every_size() {
 async fn pages_report_the_envelope() {
     let server = mock(40, |b| b).await;
     let client = client_for(&server).build().unwrap();
-    let pages: Vec<_> = within(10, client.customer_invoices().list().pages().try_collect::<Vec<_>>())
-        .await
-        .unwrap();
+    let pages: Vec<_> = within(
+        10,
+        client
+            .customer_invoices()
+            .list()
+            .pages()
+            .try_collect::<Vec<_>>(),
+    )
+    .await
+    .unwrap();
     let summary: Vec<_> = pages
         .iter()
-        .map(|p| (p.number(), p.per_page(), p.from(), p.to(), p.has_more(), p.items().len()))
+        .map(|p| {
+            (
+                p.number(),
+                p.per_page(),
+                p.from(),
+                p.to(),
+                p.has_more(),
+                p.items().len(),
+            )
+        })
         .collect();
     assert_eq!(
         summary,
@@ -49,21 +65,41 @@ async fn start_page_max_pages_and_max_items() {
     let client = client_for(&server).build().unwrap();
     let ids = dataset_ids(&server);
 
-    let from_3: Vec<_> = within(10, client.customer_invoices().list().start_page(3).collect_all())
-        .await
-        .unwrap();
-    assert_eq!(from_3.first().map(|i| i.id.as_str()), Some(ids[30].as_str()));
+    let from_3: Vec<_> = within(
+        10,
+        client
+            .customer_invoices()
+            .list()
+            .start_page(3)
+            .collect_all(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        from_3.first().map(|i| i.id.as_str()),
+        Some(ids[30].as_str())
+    );
     assert_eq!(from_3.len(), 70);
 
-    let two_pages = within(10, client.customer_invoices().list().max_pages(2).collect_all())
-        .await
-        .unwrap();
+    let two_pages = within(
+        10,
+        client.customer_invoices().list().max_pages(2).collect_all(),
+    )
+    .await
+    .unwrap();
     assert_eq!(two_pages.len(), 30);
 
     server.clear_requests();
-    let twenty = within(10, client.customer_invoices().list().max_items(20).collect_all())
-        .await
-        .unwrap();
+    let twenty = within(
+        10,
+        client
+            .customer_invoices()
+            .list()
+            .max_items(20)
+            .collect_all(),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         twenty.iter().map(|i| i.id.clone()).collect::<Vec<_>>(),
         ids[..20].to_vec()
@@ -73,9 +109,12 @@ async fn start_page_max_pages_and_max_items() {
         "a bounded listing stops requesting"
     );
 
-    let none = within(10, client.customer_invoices().list().max_items(0).collect_all())
-        .await
-        .unwrap();
+    let none = within(
+        10,
+        client.customer_invoices().list().max_items(0).collect_all(),
+    )
+    .await
+    .unwrap();
     assert!(none.is_empty());
 }
 
@@ -98,7 +137,10 @@ async fn every_request_carries_the_token_and_only_to_the_mock() {
         );
         assert_eq!(r.path, "/v1/customer-invoices");
     }
-    assert!(!format!("{client:?}").contains(TOKEN), "Debug redacts the token");
+    assert!(
+        !format!("{client:?}").contains(TOKEN),
+        "Debug redacts the token"
+    );
 }
 
 #[tokio::test]
@@ -113,7 +155,10 @@ async fn a_wrong_token_is_unauthorized_and_says_so_without_the_token() {
         .unwrap_err();
     assert!(matches!(err, Error::Unauthorized { .. }), "{err:?}");
     let text = format!("{err} {err:?}");
-    assert!(text.contains("401") && text.contains("Unauthenticated."), "{text}");
+    assert!(
+        text.contains("401") && text.contains("Unauthenticated."),
+        "{text}"
+    );
     assert!(!text.contains("wrong-token-xyz"));
     assert_eq!(server.stats().unauthorized, 1, "401 is not retried");
 }
@@ -134,7 +179,11 @@ async fn documented_quirks_are_accepted() {
     assert_eq!(invoices.len(), 31);
     // Pages are requested by number, not by following `?page=2,` (which Laravel would
     // serve as page 1).
-    let queries: Vec<_> = server.requests().into_iter().filter_map(|r| r.query).collect();
+    let queries: Vec<_> = server
+        .requests()
+        .into_iter()
+        .filter_map(|r| r.query)
+        .collect();
     assert!(queries.iter().all(|q| !q.contains(',')), "{queries:?}");
 }
 
@@ -151,7 +200,10 @@ async fn a_current_page_mismatch_ends_with_the_pagination_error() {
     let mut pages = client.customer_invoices().list().pages();
     let first = within(10, pages.next()).await.expect("an item");
     match first {
-        Err(Error::PageMismatch { requested: 1, served }) => assert_ne!(served, 1),
+        Err(Error::PageMismatch {
+            requested: 1,
+            served,
+        }) => assert_ne!(served, 1),
         other => panic!("expected a page mismatch, got {other:?}"),
     }
     assert!(within(10, pages.next()).await.is_none(), "the stream ends");
