@@ -1,0 +1,73 @@
+//! Helpers shared by the integration tests: bounded waits and HTTP clients.
+
+use std::future::Future;
+use std::time::Duration;
+
+use mijnklantportaal_mock::MockServer;
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+use serde_json::Value;
+
+/// Longest any single test step may take.
+const STEP_LIMIT: Duration = Duration::from_secs(10);
+
+/// Runs `future`, failing the test if it takes longer than [`STEP_LIMIT`].
+pub async fn bounded<F: Future>(future: F) -> F::Output {
+    tokio::time::timeout(STEP_LIMIT, future)
+        .await
+        .expect("test step took longer than its time limit")
+}
+
+/// A plain HTTP client with a timeout and its own connection pool.
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .expect("reqwest client")
+}
+
+/// An HTTP client that sends `Authorization: Bearer <token>` on every request.
+pub fn http_with_token(token: &str) -> reqwest::Client {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        AUTHORIZATION,
+        HeaderValue::from_str(&format!("Bearer {token}")).expect("header value"),
+    );
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .default_headers(headers)
+        .build()
+        .expect("reqwest client")
+}
+
+/// The generated client, pointed at `server`, authenticated with `test`.
+pub fn api(server: &MockServer) -> mijnklantportaal_api::Client {
+    let auth = mijnklantportaal_api::Auth::bearer("test").expect("usable token");
+    mijnklantportaal_api::Client::new_with_client(&server.base_url(), http(), auth)
+}
+
+/// `GET {origin}{path_and_query}` with an optional bearer token.
+pub async fn get(
+    server: &MockServer,
+    path_and_query: &str,
+    token: Option<&str>,
+) -> reqwest::Response {
+    let mut request = http().get(format!("{}{path_and_query}", server.origin()));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    bounded(request.send()).await.expect("request")
+}
+
+/// Status, headers and JSON body of `GET {origin}{path_and_query}` with token `test`.
+pub async fn get_json(server: &MockServer, path_and_query: &str) -> (u16, HeaderMap, Value) {
+    let response = get(server, path_and_query, Some("test")).await;
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = bounded(response.json::<Value>()).await.expect("JSON body");
+    (status, headers, body)
+}
+
+/// The URL of list page `page` under `origin`.
+pub fn page_url(origin: &str, page: u64) -> String {
+    format!("{origin}/v1/customer-invoices?page={page}")
+}

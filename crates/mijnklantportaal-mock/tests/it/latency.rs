@@ -1,0 +1,45 @@
+//! Latency injection: a fixed delay plus seeded jitter on every response.
+
+use std::time::{Duration, Instant};
+
+use mijnklantportaal_mock::MockServer;
+
+use crate::common::get;
+
+#[tokio::test]
+async fn every_response_is_delayed_within_bounds() {
+    let fixed = Duration::from_millis(120);
+    let jitter = Duration::from_millis(40);
+    let server = MockServer::builder()
+        .invoices(10)
+        .latency(fixed, jitter)
+        .start()
+        .await
+        .unwrap();
+    for (path, token, status) in [
+        ("/v1/customer-invoices", Some("test"), 200),
+        ("/v1/customer-invoices", None, 401),
+        ("/v1/nowhere", Some("test"), 404),
+    ] {
+        let started = Instant::now();
+        let response = get(&server, path, token).await;
+        let elapsed = started.elapsed();
+        assert_eq!(response.status(), status);
+        assert!(elapsed >= fixed, "{path}: {elapsed:?}");
+        // Generous upper bound: the machine may be busy with a build.
+        assert!(
+            elapsed < fixed + jitter + Duration::from_millis(800),
+            "{path}: {elapsed:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn no_latency_by_default() {
+    let server = MockServer::builder().invoices(10).start().await.unwrap();
+    let started = Instant::now();
+    for _ in 0..10 {
+        get(&server, "/v1/customer-invoices", Some("test")).await;
+    }
+    assert!(started.elapsed() < Duration::from_secs(2));
+}

@@ -1,0 +1,14 @@
+//! Integration tests: a real mock server on loopback, real HTTP clients.
+//!
+//! One test binary (modules below) rather than one per file, to link once.
+
+mod auth;
+mod common;
+mod contract;
+mod faults;
+mod latency;
+mod pagination;
+mod rate_limit;
+mod recording;
+mod robustness;
+mod routes;
