@@ -95,7 +95,7 @@ impl Dataset {
         let created_at = dutch_time::at(created_unix)?;
         let issued_at = created_at.date_naive();
         let year = issued_at.year();
-        let sequence = index - self.first_index_of_year(year) + 1;
+        let sequence = index.saturating_sub(self.first_index_of_year(year)) + 1;
         let customer = draw(self.seed, CUSTOMER, index) % self.customers();
         Some(MockInvoice {
             index,

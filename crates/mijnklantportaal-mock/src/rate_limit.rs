@@ -83,10 +83,14 @@ impl RateLimiter {
             };
         }
         if window.hits >= self.limit {
-            let ends = window.started + self.window;
+            // A window too long for the clock never ends.
+            let retry_after = window
+                .started
+                .checked_add(self.window)
+                .map_or(Duration::MAX, |ends| ends.saturating_duration_since(now));
             return Decision::Limited {
                 limit: self.limit,
-                retry_after: ends.saturating_duration_since(now),
+                retry_after,
             };
         }
         window.hits += 1;
@@ -132,7 +136,9 @@ impl Decision {
 
 /// Whole seconds, rounded up, at least 1 (a client told "0" would retry at once).
 fn ceil_seconds(duration: Duration) -> u64 {
-    let whole = duration.as_secs() + u64::from(duration.subsec_nanos() > 0);
+    let whole = duration
+        .as_secs()
+        .saturating_add(u64::from(duration.subsec_nanos() > 0));
     whole.max(1)
 }
 
@@ -205,6 +211,24 @@ mod tests {
         assert!((now + 49..=now + 51).contains(&reset));
         decision.write_headers(&mut headers, true);
         assert_eq!(headers["retry-after"], "49.100");
+    }
+
+    #[test]
+    fn endless_windows_do_not_overflow() {
+        let start = Instant::now();
+        let mut limiter = RateLimiter::new(0, Duration::MAX);
+        let decision = limiter.hit("a", start);
+        assert_eq!(
+            decision,
+            Decision::Limited {
+                limit: 0,
+                retry_after: Duration::MAX
+            }
+        );
+        let mut headers = HeaderMap::new();
+        decision.write_headers(&mut headers, false);
+        assert_eq!(headers["retry-after"], u64::MAX.to_string().as_str());
+        decision.write_headers(&mut headers, true);
     }
 
     #[test]

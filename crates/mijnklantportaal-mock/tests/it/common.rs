@@ -45,13 +45,24 @@ pub fn api(server: &MockServer) -> mijnklantportaal_api::Client {
     mijnklantportaal_api::Client::new_with_client(&server.base_url(), http(), auth)
 }
 
-/// `GET {origin}{path_and_query}` with an optional bearer token.
+/// `GET {origin}{path_and_query}` with an optional bearer token, on a fresh client.
 pub async fn get(
     server: &MockServer,
     path_and_query: &str,
     token: Option<&str>,
 ) -> reqwest::Response {
-    let mut request = http().get(format!("{}{path_and_query}", server.origin()));
+    get_with(&http(), server, path_and_query, token).await
+}
+
+/// `GET {origin}{path_and_query}` with an optional bearer token, on `client` (reuse one
+/// client where timing matters: building a client loads the TLS roots).
+pub async fn get_with(
+    client: &reqwest::Client,
+    server: &MockServer,
+    path_and_query: &str,
+    token: Option<&str>,
+) -> reqwest::Response {
+    let mut request = client.get(format!("{}{path_and_query}", server.origin()));
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }

@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use mijnklantportaal_mock::MockServer;
 
-use crate::common::get;
+use crate::common::{get_with, http};
 
 #[tokio::test]
 async fn every_response_is_delayed_within_bounds() {
@@ -16,13 +16,14 @@ async fn every_response_is_delayed_within_bounds() {
         .start()
         .await
         .unwrap();
+    let client = http();
     for (path, token, status) in [
         ("/v1/customer-invoices", Some("test"), 200),
         ("/v1/customer-invoices", None, 401),
         ("/v1/nowhere", Some("test"), 404),
     ] {
         let started = Instant::now();
-        let response = get(&server, path, token).await;
+        let response = get_with(&client, &server, path, token).await;
         let elapsed = started.elapsed();
         assert_eq!(response.status(), status);
         assert!(elapsed >= fixed, "{path}: {elapsed:?}");
@@ -37,9 +38,10 @@ async fn every_response_is_delayed_within_bounds() {
 #[tokio::test]
 async fn no_latency_by_default() {
     let server = MockServer::builder().invoices(10).start().await.unwrap();
+    let client = http();
     let started = Instant::now();
     for _ in 0..10 {
-        get(&server, "/v1/customer-invoices", Some("test")).await;
+        get_with(&client, &server, "/v1/customer-invoices", Some("test")).await;
     }
     assert!(started.elapsed() < Duration::from_secs(2));
 }

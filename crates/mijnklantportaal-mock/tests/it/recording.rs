@@ -3,7 +3,7 @@
 use mijnklantportaal_mock::MockServer;
 use reqwest::Method;
 
-use crate::common::{api, bounded, get, http};
+use crate::common::{api, bounded, get, http, http_with_token};
 
 #[tokio::test]
 async fn requests_are_recorded_in_order_with_the_token() {
@@ -75,7 +75,16 @@ async fn shutdown_and_drop_stop_the_server() {
 
     let server = MockServer::builder().start().await.unwrap();
     let addr = server.addr();
+    // A keep-alive connection from before the drop is closed too.
+    let client = http_with_token("test");
+    let url = format!("{}/customer-invoices", server.base_url());
+    assert_eq!(
+        bounded(client.get(&url).send()).await.unwrap().status(),
+        200
+    );
     drop(server);
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    assert!(bounded(client.get(&url).send()).await.is_err());
     // The aborted task releases the listener once the runtime gets to it.
     bounded(async {
         while tokio::net::TcpStream::connect(addr).await.is_ok() {
