@@ -1,8 +1,10 @@
 //! `cargo xtask`: the workspace's automation entry point (see the README).
 //!
 //! A thin command line over the `xtask` library, so that tests can call the same code.
+//! `bench` only runs the benchmark crate in a subprocess: xtask does not depend on it,
+//! so xtask stays quick to build.
 
-use std::process::ExitCode;
+use std::process::{Command, ExitCode};
 
 use xtask::{Job, WriteOutcome, XtaskError};
 
@@ -12,8 +14,13 @@ commands:
   generate          regenerate crates/mijnklantportaal-api/src/generated.rs from the spec
   generate --check  exit non-zero with a diff when the checked-in code is stale; write nothing
     --spec FILE     read this spec instead of spec/mijnklantportaal.yaml (to try a draft)
+  bench [ARGS]      build and run the benchmark (mkp-bench) in release against the mock;
+                    ARGS are passed through: --smoke (tiny sizes), --json PATH,
+                    --no-generate; the table goes to stdout, the results to
+                    target/bench/results.json
 
-exit codes: 0 done, 1 stale (--check) or I/O error, 2 bad spec, 64 usage";
+exit codes: 0 done, 1 stale (--check) or I/O error, 2 bad spec, 64 usage
+(bench: the benchmark's own exit code)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -39,6 +46,7 @@ fn main() -> ExitCode {
             }
             generate(&job, check)
         }
+        ["bench", rest @ ..] => bench(rest),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -70,6 +78,27 @@ fn generate(job: &Job, check: bool) -> ExitCode {
                 XtaskError::Spec(_) => ExitCode::from(2),
                 _ => ExitCode::FAILURE,
             }
+        }
+    }
+}
+
+/// `cargo run --release -p mijnklantportaal-bench -- <args>`, from the workspace root.
+fn bench(args: &[&str]) -> ExitCode {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .args(["run", "--release", "-p", "mijnklantportaal-bench", "--"])
+        .args(args)
+        .current_dir(xtask::workspace_root())
+        .status();
+    match status {
+        Ok(status) if status.success() => ExitCode::SUCCESS,
+        Ok(status) => {
+            let code = status.code().and_then(|c| u8::try_from(c).ok());
+            ExitCode::from(code.filter(|&c| c != 0).unwrap_or(1))
+        }
+        Err(e) => {
+            eprintln!("error: running cargo: {e}");
+            ExitCode::FAILURE
         }
     }
 }

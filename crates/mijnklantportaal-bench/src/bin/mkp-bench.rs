@@ -1,0 +1,93 @@
+//! `mkp-bench`: runs the benchmark scenarios and writes the results.
+//!
+//! The binary exists for what the library must not do: install the counting global
+//! allocator (peak heap is a process-wide figure), parse the command line, print the
+//! table and write `results.json`. Run it with `cargo xtask bench [--smoke] [--json PATH]`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use mijnklantportaal_bench::{Config, CountingAlloc, MemoryProbe};
+
+#[global_allocator]
+static ALLOC: CountingAlloc = CountingAlloc::new();
+
+const USAGE: &str = "usage: mkp-bench [--smoke] [--json PATH] [--no-generate]
+
+  --smoke        tiny sizes, to check that everything runs
+  --json PATH    write the results here (default: <target dir>/bench/results.json)
+  --no-generate  skip timing `cargo xtask generate --check`";
+
+fn main() -> ExitCode {
+    let mut smoke = false;
+    let mut json: Option<PathBuf> = None;
+    let mut generate = true;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--smoke" => smoke = true,
+            "--no-generate" => generate = false,
+            "--json" => match args.next() {
+                Some(path) => json = Some(path.into()),
+                None => return usage_error(),
+            },
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return ExitCode::SUCCESS;
+            }
+            _ => return usage_error(),
+        }
+    }
+
+    let mut config = if smoke {
+        Config::smoke()
+    } else {
+        Config::full()
+    };
+    config.memory_probe = Some(MemoryProbe {
+        reset_peak: || ALLOC.reset_peak(),
+        peak: || ALLOC.peak(),
+    });
+    if !generate {
+        config.generate_runs = 0;
+    }
+    let json =
+        json.unwrap_or_else(|| mijnklantportaal_bench::default_json_path(&config.workspace_root));
+
+    eprintln!(
+        "running the benchmark{}...",
+        if smoke { " (smoke)" } else { "" }
+    );
+    let report = match mijnklantportaal_bench::run_all(&config) {
+        Ok(report) => report,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    print!("{}", mijnklantportaal_bench::render_markdown(&report));
+
+    let written = serde_json::to_vec_pretty(&report)
+        .map_err(|e| e.to_string())
+        .and_then(|bytes| {
+            if let Some(dir) = json.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+            }
+            std::fs::write(&json, bytes).map_err(|e| e.to_string())
+        });
+    match written {
+        Ok(()) => {
+            println!("\nresults: {}", json.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: writing {}: {e}", json.display());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn usage_error() -> ExitCode {
+    eprintln!("{USAGE}");
+    ExitCode::from(64)
+}
