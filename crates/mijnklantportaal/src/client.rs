@@ -219,6 +219,23 @@ impl Inner {
     }
 }
 
+/// Redirects are followed only within the origin of the first request (and at most 5):
+/// a redirect elsewhere is returned as the 3xx it is, so no request, with or without
+/// the token, goes to a host the caller did not name.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same_origin = attempt
+            .previous()
+            .first()
+            .is_some_and(|first| first.origin() == attempt.url().origin());
+        if same_origin && attempt.previous().len() <= 5 {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
+}
+
 /// The start of a body, on one line, for error messages.
 pub(crate) fn snippet(bytes: &[u8]) -> String {
     const MAX: usize = 120;
@@ -334,8 +351,10 @@ impl ClientBuilder {
         self
     }
 
-    /// Use this `reqwest::Client` (proxies, TLS roots, connection pool). Timeouts and
-    /// user agent set on this builder are then ignored in favour of its own.
+    /// Use this `reqwest::Client` (proxies, TLS roots, connection pool). Timeouts, user
+    /// agent and redirect policy set on this builder are then ignored in favour of its
+    /// own. The token is still attached only to requests for the base URL's origin;
+    /// reqwest's default redirect policy drops it when a redirect changes host.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
@@ -369,6 +388,7 @@ impl ClientBuilder {
                 }))
                 .timeout(self.timeout.unwrap_or(Duration::from_secs(30)))
                 .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
+                .redirect(same_origin_redirects())
                 .build()
                 .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
         };

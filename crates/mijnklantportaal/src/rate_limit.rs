@@ -111,11 +111,11 @@ impl RateLimiter {
         }
     }
 
-    fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> Option<R> {
+    fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
         // A poisoned lock only means another task panicked mid-update; the numbers are
         // still usable for pacing.
         let mut guard = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        Some(f(&mut guard))
+        f(&mut guard)
     }
 
     /// Waits until one more request fits in the budget, and takes it.
@@ -146,7 +146,7 @@ impl RateLimiter {
                     s.window_ends.map(|end| end.saturating_duration_since(now))
                 }
             });
-            match wait.flatten() {
+            match wait {
                 None => return,
                 Some(d) => tokio::time::sleep(d.max(Duration::from_millis(1))).await,
             }
@@ -207,7 +207,7 @@ impl RateLimiter {
         if !self.pacing {
             return None;
         }
-        self.with_state(|s| {
+        Some(self.with_state(|s| {
             let now = Instant::now();
             let open = s.window_ends.filter(|end| *end > now);
             let blocked = s.blocked_until.filter(|b| *b > now);
@@ -217,7 +217,7 @@ impl RateLimiter {
                 resets_in: blocked.or(open).map(|t| t - now),
                 window: s.window,
             }
-        })
+        }))
     }
 }
 

@@ -1,0 +1,82 @@
+//! What the mock does not do on purpose: a proxy's HTML error page, a redirect to
+//! another origin.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{TOKEN, raw_server, within};
+use mijnklantportaal::{Client, Error, RetryPolicy};
+
+/// An HTML 502 from a proxy keeps its status: it is retried, and the message says what
+/// came back.
+#[tokio::test]
+async fn a_proxy_error_page_is_a_retried_502_with_its_text() {
+    let html = "<html><body><h1>502 Bad Gateway</h1></body></html>";
+    let (addr, seen) = raw_server(
+        "127.0.0.1:0",
+        format!(
+            "HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{html}",
+            html.len()
+        ),
+    )
+    .await;
+    let client = Client::builder()
+        .token(TOKEN)
+        .base_url(format!("http://{addr}/v1"))
+        .no_rate_limit()
+        .retry_policy(
+            RetryPolicy::default()
+                .max_attempts(3)
+                .initial_backoff(Duration::from_millis(5)),
+        )
+        .build()
+        .unwrap();
+    let err = within(10, client.customer_invoices().list().collect_all())
+        .await
+        .unwrap_err();
+    match &err {
+        Error::RetriesExhausted {
+            attempts: 3, last, ..
+        } => match &**last {
+            Error::Api {
+                status: 502,
+                message: Some(m),
+            } => assert!(m.contains("502 Bad Gateway"), "{m}"),
+            other => panic!("expected the 502, got {other:?}"),
+        },
+        other => panic!("expected retries exhausted, got {other:?}"),
+    }
+    assert_eq!(seen.lock().unwrap().len(), 3);
+}
+
+/// A redirect to another origin is not followed: nothing reaches that origin.
+#[tokio::test]
+async fn a_redirect_to_another_origin_is_not_followed() {
+    let (elsewhere, elsewhere_seen) = raw_server(
+        "127.0.0.2:0",
+        "HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}".to_string(),
+    )
+    .await;
+    let (addr, _) = raw_server(
+        "127.0.0.1:0",
+        format!(
+            "HTTP/1.1 302 Found\r\nlocation: http://{elsewhere}/v1/customer-invoices?page=1\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+        ),
+    )
+    .await;
+    let client = Client::builder()
+        .token(TOKEN)
+        .base_url(format!("http://{addr}/v1"))
+        .no_rate_limit()
+        .build()
+        .unwrap();
+    let err = within(10, client.customer_invoices().list().collect_all())
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(302), "{err:?}");
+    assert!(
+        elsewhere_seen.lock().unwrap().is_empty(),
+        "nothing went elsewhere"
+    );
+}

@@ -1,0 +1,76 @@
+//! What the logs show. In a test binary of its own: tracing caches per call site
+//! whether anyone listens, and tests running beside this one without a subscriber
+//! would race with it.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use common::{TOKEN, client_for, mock, within};
+
+/// A `MakeWriter` that keeps everything written in memory.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Captured {
+        self.clone()
+    }
+}
+
+/// Every request gets a span with method, path, page, attempt and status; nothing
+/// logged at any level, by any crate, contains the token.
+#[tokio::test]
+async fn tracing_shows_requests_and_never_the_token() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("trace"))
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_ansi(false)
+        .with_writer(captured.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let server = mock(40, |b| b).await;
+    let client = client_for(&server).prefetch(1).build().unwrap();
+    within(10, client.customer_invoices().list().collect_all())
+        .await
+        .unwrap();
+    let wrong = client_for(&server)
+        .token("wrong-secret-123")
+        .build()
+        .unwrap();
+    let _ = within(10, wrong.customer_invoices().list().collect_all()).await;
+
+    let logs = String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned();
+    for expected in [
+        "mijnklantportaal.request",
+        "method=\"GET\"",
+        "path=\"/customer-invoices\"",
+        "page=3",
+        "attempt=1",
+        "status=200",
+        "status=401",
+    ] {
+        assert!(
+            logs.contains(expected),
+            "`{expected}` missing from:\n{logs}"
+        );
+    }
+    assert!(!logs.contains(TOKEN), "the token leaked into the logs");
+    assert!(
+        !logs.contains("wrong-secret-123"),
+        "a token leaked into the logs"
+    );
+}
