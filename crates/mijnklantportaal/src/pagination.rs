@@ -52,6 +52,36 @@ pub trait SimplePage {
 }
 
 /// A list endpoint that answers with the simple-paginator envelope.
+///
+/// A new list endpoint in the spec needs an impl of this trait for its generated
+/// operation (and of [`SimplePage`] for its generated page type); the paginator is
+/// shared. This is the whole impl for customer invoices:
+///
+/// ```
+/// use std::num::NonZeroU32;
+/// use futures::{FutureExt, future::BoxFuture};
+/// use mijnklantportaal::api::{Client, Error, ResponseValue};
+/// use mijnklantportaal::{CustomerInvoice, CustomerInvoicePage, ErrorBody, ListOperation};
+///
+/// struct Invoices;
+///
+/// impl ListOperation for Invoices {
+///     type Page = CustomerInvoicePage;
+///     type Item = CustomerInvoice;
+///     const PATH: &'static str = "/customer-invoices";
+///
+///     fn send(
+///         api: &Client,
+///         page: NonZeroU32,
+///     ) -> BoxFuture<'_, Result<ResponseValue<CustomerInvoicePage>, Error<ErrorBody>>> {
+///         api.list_customer_invoices().page(page).send().boxed()
+///     }
+///
+///     fn id(item: &CustomerInvoice) -> &str {
+///         &item.id
+///     }
+/// }
+/// ```
 pub trait ListOperation: Send + Sync + 'static {
     /// The page type the generated operation returns.
     type Page: SimplePage<Item = Self::Item> + Send + 'static;
@@ -96,6 +126,25 @@ where
 }
 
 /// One page of a listing.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let mock = mijnklantportaal_mock::MockServer::builder()
+/// #     .invoices(40).token("key").no_rate_limit().start().await?;
+/// # let client = mijnklantportaal::Client::builder()
+/// #     .token("key").base_url(mock.base_url()).build()?;
+/// use futures::TryStreamExt;
+///
+/// let pages: Vec<_> = client.customer_invoices().list().pages().try_collect().await?;
+/// assert_eq!(pages.len(), 3);
+/// assert_eq!((pages[1].number(), pages[1].from(), pages[1].to()), (2, Some(16), Some(30)));
+/// assert_eq!(pages[1].next_page(), Some(3));
+/// assert_eq!(pages[2].items().len(), 10);
+/// assert!(!pages[2].has_more());
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page<T> {
     number: u64,
@@ -144,6 +193,26 @@ impl<T> Page<T> {
 /// A listing to run: set its bounds, then consume it as items, pages, or a `Vec`.
 ///
 /// Made by e.g. `client.customer_invoices().list()`.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let mock = mijnklantportaal_mock::MockServer::builder()
+/// #     .invoices(40).token("key").no_rate_limit().start().await?;
+/// # let client = mijnklantportaal::Client::builder()
+/// #     .token("key").base_url(mock.base_url()).build()?;
+/// let some = client
+///     .customer_invoices()
+///     .list()
+///     .start_page(2)  // skip the first 15
+///     .max_items(20)  // and stop after 20
+///     .collect_all()
+///     .await?;
+/// assert_eq!(some.len(), 20);
+/// assert_eq!(some[0].id, mock.dataset().invoice(15).unwrap().id);
+/// # Ok(())
+/// # }
+/// ```
 #[must_use = "a lister does nothing until consumed with .items(), .pages() or .collect_all()"]
 pub struct Lister<Op: ListOperation> {
     inner: Arc<Inner>,
@@ -293,6 +362,24 @@ impl RecentIds {
 }
 
 /// A stream of [`Page`]s; see [`Lister::pages`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let mock = mijnklantportaal_mock::MockServer::builder()
+/// #     .invoices(40).token("key").no_rate_limit().start().await?;
+/// # let client = mijnklantportaal::Client::builder()
+/// #     .token("key").base_url(mock.base_url()).build()?;
+/// use futures::StreamExt;
+///
+/// let mut pages = client.customer_invoices().list().pages();
+/// let first = pages.next().await.unwrap()?;
+/// assert_eq!(first.number(), 1);
+/// // Stop here; a later run can continue where this one stopped.
+/// assert_eq!(pages.resume_page(), 2);
+/// # Ok(())
+/// # }
+/// ```
 #[must_use = "streams do nothing unless polled"]
 pub struct PageStream<Op: ListOperation> {
     inner: Arc<Inner>,
@@ -463,6 +550,27 @@ impl<Op: ListOperation> Stream for PageStream<Op> {
 }
 
 /// A stream of items; see [`Lister::items`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let mock = mijnklantportaal_mock::MockServer::builder()
+/// #     .invoices(40).token("key").no_rate_limit().start().await?;
+/// # let client = mijnklantportaal::Client::builder()
+/// #     .token("key").base_url(mock.base_url()).build()?;
+/// use futures::TryStreamExt;
+///
+/// let mut items = client.customer_invoices().list().items();
+/// let mut open = 0;
+/// while let Some(invoice) = items.try_next().await? {
+///     if invoice.paid_at.is_none() {
+///         open += 1;
+///     }
+/// }
+/// assert!(open > 0);
+/// # Ok(())
+/// # }
+/// ```
 #[must_use = "streams do nothing unless polled"]
 pub struct ItemStream<Op: ListOperation> {
     pages: PageStream<Op>,

@@ -58,6 +58,22 @@ impl Default for RateLimit {
 }
 
 /// A snapshot of the limiter, for callers that want to show it.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let mock = mijnklantportaal_mock::MockServer::builder()
+/// #     .invoices(20).token("key").start().await?;
+/// # let client = mijnklantportaal::Client::builder()
+/// #     .token("key").base_url(mock.base_url()).build()?;
+/// client.customer_invoices().list().collect_all().await?;
+/// let status = client.rate_limit_status().expect("pacing is on by default");
+/// println!("{} of {} requests left", status.remaining, status.limit);
+/// assert_eq!(status.limit, 60);
+/// assert!(status.remaining <= 58);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RateLimitStatus {
