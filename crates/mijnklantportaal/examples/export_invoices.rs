@@ -11,7 +11,7 @@
 //! goes to stderr; on failure it prints one line, exits with 1, and what was exported so
 //! far stays intact on stdout (with the page to resume from in the message).
 
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
 
 use futures::TryStreamExt;
@@ -79,6 +79,8 @@ async fn run(json: bool) -> Result<(), String> {
         writeln!(out, "{HEADER}").map_err(write_err)?;
     }
 
+    // One line rewritten in place on a terminal; a line every 10 pages in a log.
+    let live = io::stderr().is_terminal();
     let mut pages = client.customer_invoices().list().pages();
     let mut exported: u64 = 0;
     let mut page_count: u64 = 0;
@@ -98,7 +100,11 @@ async fn run(json: bool) -> Result<(), String> {
                 out.flush().map_err(write_err)?;
                 page_count += 1;
                 exported += page.items().len() as u64;
-                eprint!("\rexported {exported} invoices from {page_count} pages");
+                if live {
+                    eprint!("\rexported {exported} invoices from {page_count} pages");
+                } else if page_count % 10 == 0 {
+                    eprintln!("exported {exported} invoices from {page_count} pages");
+                }
             }
             Ok(None) => break Ok(()),
             Err(e) => {
@@ -110,7 +116,9 @@ async fn run(json: bool) -> Result<(), String> {
         }
     };
     out.flush().map_err(write_err)?;
-    eprintln!();
+    if live {
+        eprintln!();
+    }
     if result.is_ok() {
         eprintln!("done: {exported} invoices");
     }
