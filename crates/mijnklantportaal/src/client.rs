@@ -81,6 +81,22 @@ impl Client {
         crate::invoices::CustomerInvoices { client: self }
     }
 
+    /// A listing of any [`ListOperation`](crate::ListOperation): how a list endpoint that
+    /// this crate has no named method for yet is paged, with the same prefetch, pacing,
+    /// retries and checks. `client.customer_invoices().list()` is
+    /// `client.list::<ListCustomerInvoices>()`.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// use mijnklantportaal::ListCustomerInvoices;
+    /// let first_100 = client.list::<ListCustomerInvoices>().max_items(100).collect_all().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn list<Op: crate::ListOperation>(&self) -> crate::Lister<Op> {
+        crate::Lister::new(self.inner.clone())
+    }
+
     /// The base URL requests go to (and the only origin that receives the token).
     pub fn base_url(&self) -> &url::Url {
         &self.inner.base_url

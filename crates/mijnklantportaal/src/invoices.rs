@@ -33,7 +33,7 @@ impl CustomerInvoices<'_> {
     /// # }
     /// ```
     pub fn list(&self) -> Lister<ListCustomerInvoices> {
-        Lister::new(self.client.inner.clone())
+        self.client.list()
     }
 }
 
