@@ -102,7 +102,7 @@ async fn run(json: bool) -> Result<(), String> {
                 exported += page.items().len() as u64;
                 if live {
                     eprint!("\rexported {exported} invoices from {page_count} pages");
-                } else if page_count % 10 == 0 {
+                } else if page_count.is_multiple_of(10) {
                     eprintln!("exported {exported} invoices from {page_count} pages");
                 }
             }

@@ -83,9 +83,5 @@ async fn dropping_the_stream_drops_every_request_in_flight() {
         started,
         "nothing new started"
     );
-    assert_eq!(
-        server.stats().served_ok,
-        1,
-        "the cancelled requests never completed"
-    );
+    assert_eq!(server.stats().requests, started as u64, "no retries either");
 }
