@@ -80,3 +80,54 @@ async fn a_redirect_to_another_origin_is_not_followed() {
         "nothing went elsewhere"
     );
 }
+
+/// 403, 404 and 422 map to their errors with the server's message, and are not retried.
+#[tokio::test]
+async fn client_errors_are_typed_and_not_retried() {
+    for (status, reason, body) in [
+        (
+            403,
+            "Forbidden",
+            r#"{"message": "This action is unauthorized."}"#,
+        ),
+        (404, "Not Found", r#"{"message": "Not Found"}"#),
+        (
+            422,
+            "Unprocessable Content",
+            r#"{"message": "The page field must be an integer.", "errors": {"page": ["The page field must be an integer."]}}"#,
+        ),
+    ] {
+        let (addr, seen) = raw_server(
+            "127.0.0.1:0",
+            format!(
+                "HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            ),
+        )
+        .await;
+        let client = Client::builder()
+            .token(TOKEN)
+            .base_url(format!("http://{addr}/v1"))
+            .no_rate_limit()
+            .build()
+            .unwrap();
+        let err = within(10, client.customer_invoices().list().collect_all())
+            .await
+            .unwrap_err();
+        match (status, &err) {
+            (403, Error::Forbidden { message: Some(m) }) => {
+                assert_eq!(m, "This action is unauthorized.")
+            }
+            (404, Error::NotFound { message: Some(m) }) => assert_eq!(m, "Not Found"),
+            (
+                422,
+                Error::Api {
+                    status: 422,
+                    message: Some(m),
+                },
+            ) => assert!(m.contains("must be an integer"), "{m}"),
+            _ => panic!("{status}: unexpected {err:?}"),
+        }
+        assert_eq!(seen.lock().unwrap().len(), 1, "{status} is not retried");
+    }
+}

@@ -272,3 +272,30 @@ async fn a_bad_base_url_or_token_is_a_config_error() {
     let err = mijnklantportaal::Client::builder().build().unwrap_err();
     assert!(err.to_string().contains("no API token"), "{err}");
 }
+
+#[tokio::test]
+async fn the_page_cap_stops_a_runaway_listing_with_an_error() {
+    let server = mock(100, |b| b).await;
+    let client = client_for(&server).build().unwrap();
+    let mut pages = client.customer_invoices().list().page_cap(2).pages();
+    let mut numbers = Vec::new();
+    let err = loop {
+        match within(10, pages.next()).await {
+            Some(Ok(page)) => numbers.push(page.number()),
+            Some(Err(e)) => break e,
+            None => panic!("the cap should end the listing with an error"),
+        }
+    };
+    assert_eq!(numbers, vec![1, 2]);
+    assert!(matches!(err, Error::PageCapReached { cap: 2 }), "{err:?}");
+    assert!(err.to_string().contains(".page_cap(n)"), "{err}");
+    assert!(within(10, pages.next()).await.is_none());
+    // A cap the listing does not reach changes nothing.
+    let all = within(
+        10,
+        client.customer_invoices().list().page_cap(7).collect_all(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(all.len(), 100);
+}
