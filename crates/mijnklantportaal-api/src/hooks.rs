@@ -21,6 +21,10 @@ use crate::{Auth, Client, Error};
 /// Longest stretch of an opaque error body kept as its message.
 const MAX_MESSAGE_CHARS: usize = 200;
 
+/// Most of an error body that is read; error bodies are small, and a misbehaving
+/// server must not make the client buffer without end.
+const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
+
 impl ClientHooks<Auth> for Client {
     async fn pre<E>(
         &self,
@@ -48,16 +52,23 @@ impl ClientHooks<Auth> for Client {
         request: reqwest::Request,
         _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let response = self.client().execute(request).await?;
+        let mut response = self.client().execute(request).await?;
         if response.status().is_success() {
             return Ok(response);
         }
         let status = response.status();
         let version = response.version();
         let mut headers = response.headers().clone();
-        let body = response.bytes().await?;
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await? {
+            let room = MAX_ERROR_BODY_BYTES - body.len();
+            body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            if body.len() == MAX_ERROR_BODY_BYTES {
+                break;
+            }
+        }
         let body = match serde_json::from_slice::<ErrorBody>(&body) {
-            Ok(_) => body.to_vec(),
+            Ok(_) => body,
             Err(_) => opaque_error_body(&body),
         };
         headers.remove(reqwest::header::CONTENT_LENGTH);
