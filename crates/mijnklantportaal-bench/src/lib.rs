@@ -74,6 +74,9 @@ pub struct Config {
     pub smoke: bool,
     /// The listing scenarios, each run with both contenders.
     pub listings: Vec<ListingScenario>,
+    /// Prefetch values `k` the wrapper is also built with (`.prefetch(k)`, otherwise as
+    /// the wrapper contender) and run in every listing scenario; empty skips the sweep.
+    pub prefetch_sweep: Vec<usize>,
     /// Dataset sizes for the peak-memory runs.
     pub memory_invoices: Vec<u64>,
     /// The allocator to read; `None` reports no memory figures (the runs still list).
@@ -105,6 +108,7 @@ impl Config {
                     rate_limit: Some((60, Duration::from_secs(1))),
                 },
             ],
+            prefetch_sweep: vec![1, 2, 3, 4, 6, 8],
             memory_invoices: vec![10_000, 100_000],
             memory_probe: None,
             decode_iterations: 20_000,
@@ -131,6 +135,7 @@ impl Config {
                     rate_limit: Some((5, Duration::from_millis(100))),
                 },
             ],
+            prefetch_sweep: vec![1, 4],
             memory_invoices: vec![300, 1_000],
             decode_iterations: 200,
             ..Config::full()
@@ -202,12 +207,22 @@ pub struct ListingResult {
     pub time_s: f64,
     /// The lower bound for the wrapper's prefetch (the same for both contenders).
     pub lower_bound_s: f64,
-    /// The contender's own bound (for the sequential loop: one request at a time).
+    /// The contender's own bound (for the sequential loop: one request at a time; for
+    /// a prefetch sweep row: that row's `k`).
     pub own_lower_bound_s: f64,
     /// `time / lower bound`.
     pub ratio: f64,
     /// 429 answers the server sent this contender (fresh server per run).
     pub served_429: u64,
+}
+
+/// The wrapper built with one prefetch `k`, run in every listing scenario.
+#[derive(Debug, Clone, Serialize)]
+pub struct SweepRow {
+    /// The `k` of `Client::builder().prefetch(k)`.
+    pub prefetch: usize,
+    /// One run per scenario, in the order of [`Report::scenarios`].
+    pub listings: Vec<ListingResult>,
 }
 
 /// The wrapper's speed-up over the sequential loop in one scenario.
@@ -278,6 +293,8 @@ pub struct Report {
     pub listings: Vec<ListingResult>,
     /// The wrapper's speed-up per scenario.
     pub speedups: Vec<Speedup>,
+    /// The wrapper at each prefetch of [`Config::prefetch_sweep`].
+    pub prefetch_sweep: Vec<SweepRow>,
     /// Peak-memory runs.
     pub memory: Vec<MemoryResult>,
     /// Page decoding.
@@ -293,11 +310,12 @@ pub fn run_all(config: &Config) -> Result<Report, BenchError> {
         .enable_all()
         .build()
         .map_err(|e| BenchError::new("starting the tokio runtime", e))?;
-    let (listings, speedups, memory, decode) = runtime.block_on(async {
+    let (listings, speedups, prefetch_sweep, memory, decode) = runtime.block_on(async {
         let mut listings = Vec::new();
         let mut speedups = Vec::new();
         for scenario in &config.listings {
-            let wrapper = listing::run_wrapper(scenario).await?;
+            let wrapper =
+                listing::run_wrapper(scenario, mijnklantportaal::DEFAULT_PREFETCH).await?;
             let sequential = listing::run_sequential(scenario).await?;
             speedups.push(Speedup {
                 scenario: scenario.name.clone(),
@@ -306,12 +324,23 @@ pub fn run_all(config: &Config) -> Result<Report, BenchError> {
             listings.push(wrapper);
             listings.push(sequential);
         }
+        let mut prefetch_sweep = Vec::new();
+        for &prefetch in &config.prefetch_sweep {
+            let mut runs = Vec::new();
+            for scenario in &config.listings {
+                runs.push(listing::run_wrapper(scenario, prefetch).await?);
+            }
+            prefetch_sweep.push(SweepRow {
+                prefetch,
+                listings: runs,
+            });
+        }
         let mut memory = Vec::new();
         for &invoices in &config.memory_invoices {
             memory.push(listing::run_memory(invoices, config.memory_probe).await?);
         }
         let decode = decode::run(config.decode_iterations).await?;
-        Ok::<_, BenchError>((listings, speedups, memory, decode))
+        Ok::<_, BenchError>((listings, speedups, prefetch_sweep, memory, decode))
     })?;
     drop(runtime);
     let generate = if config.generate_runs == 0 {
@@ -325,6 +354,7 @@ pub fn run_all(config: &Config) -> Result<Report, BenchError> {
         scenarios: config.listings.clone(),
         listings,
         speedups,
+        prefetch_sweep,
         memory,
         decode,
         generate,

@@ -43,11 +43,18 @@ fn expected_pages(invoices: u64) -> u64 {
     invoices.div_ceil(PER_PAGE)
 }
 
-/// The wrapper with its defaults, except the base URL and token, told the scenario's
-/// rate limit (or that there is none) as a user is told the API's limit.
-pub(crate) async fn run_wrapper(scenario: &ListingScenario) -> Result<ListingResult, BenchError> {
+/// The wrapper with its defaults, except the base URL, the token and `prefetch` pages
+/// ahead, told the scenario's rate limit (or that there is none) as a user is told the
+/// API's limit.
+pub(crate) async fn run_wrapper(
+    scenario: &ListingScenario,
+    prefetch: usize,
+) -> Result<ListingResult, BenchError> {
     let server = start_mock(scenario).await?;
-    let builder = Client::builder().token(TOKEN).base_url(server.base_url());
+    let builder = Client::builder()
+        .token(TOKEN)
+        .base_url(server.base_url())
+        .prefetch(prefetch);
     let builder = match scenario.rate_limit {
         Some((limit, window)) => builder.rate_limit(RateLimit::new(limit, window)),
         None => builder.no_rate_limit(),
@@ -77,7 +84,7 @@ pub(crate) async fn run_wrapper(scenario: &ListingScenario) -> Result<ListingRes
         "wrapper",
         (page_count, items, stats.requests, stats.served_429),
         elapsed,
-        mijnklantportaal::DEFAULT_PREFETCH as u64,
+        prefetch as u64,
     ))
 }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::Serializer;
 
-use crate::Report;
+use crate::{ListingScenario, Report};
 
 /// Targets from the issue, shown next to the figures.
 const RATIO_TARGET: f64 = 1.15;
@@ -54,8 +54,8 @@ fn mark(ok: bool) -> &'static str {
     if ok { "met" } else { "MISSED" }
 }
 
-/// The report as markdown: the listing table, then speed-up, memory, decode,
-/// generate and target lines.
+/// The report as markdown: the listing table, then speed-up lines, the prefetch sweep
+/// table, then memory, decode, generate and target lines.
 pub fn render_markdown(report: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(
@@ -90,6 +90,7 @@ pub fn render_markdown(report: &Report) -> String {
             s.scenario, s.wrapper_over_sequential
         );
     }
+    out.push_str(&render_sweep(report));
     for m in &report.memory {
         let peak = m
             .peak_heap_bytes
@@ -134,6 +135,56 @@ pub fn render_markdown(report: &Report) -> String {
     }
     out.push('\n');
     out.push_str(&render_targets(report));
+    out
+}
+
+/// The short label of a scenario: its name up to the first `:` (`a`, `b`).
+fn label(scenario: &ListingScenario) -> &str {
+    scenario
+        .name
+        .split_once(':')
+        .map_or(scenario.name.as_str(), |(short, _)| short.trim())
+}
+
+/// The prefetch sweep table: per `k`, each scenario's time and requests sent, and its
+/// 429s where the scenario has a rate limit. Empty without a sweep.
+fn render_sweep(report: &Report) -> String {
+    let mut out = String::new();
+    if report.prefetch_sweep.is_empty() {
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "\nPrefetch sweep: the wrapper built with `.prefetch(k)`, otherwise as above; \
+         requests sent = all the server received (429s and speculative requests past the last page included).\n"
+    );
+    let mut header = String::from("| k |");
+    let mut rule = String::from("|---:|");
+    for scenario in &report.scenarios {
+        let l = label(scenario);
+        let _ = write!(header, " ({l}) time | ({l}) requests sent |");
+        rule.push_str("---:|---:|");
+        if scenario.rate_limit.is_some() {
+            let _ = write!(header, " ({l}) 429s |");
+            rule.push_str("---:|");
+        }
+    }
+    let _ = writeln!(out, "{header}\n{rule}");
+    for row in &report.prefetch_sweep {
+        let mut line = if row.prefetch == report.prefetch {
+            format!("| {} (default) |", row.prefetch)
+        } else {
+            format!("| {} |", row.prefetch)
+        };
+        for (scenario, r) in report.scenarios.iter().zip(&row.listings) {
+            let _ = write!(line, " {} | {} |", fmt_time(r.time_s), r.requests);
+            if scenario.rate_limit.is_some() {
+                let _ = write!(line, " {} |", r.served_429);
+            }
+        }
+        let _ = writeln!(out, "{line}");
+    }
+    out.push('\n');
     out
 }
 

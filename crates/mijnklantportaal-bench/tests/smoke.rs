@@ -46,6 +46,45 @@ fn smoke_run_produces_sane_figures() {
             .all(|s| s.wrapper_over_sequential.is_finite() && s.wrapper_over_sequential > 0.0)
     );
 
+    let sweep: Vec<usize> = report
+        .prefetch_sweep
+        .iter()
+        .map(|row| row.prefetch)
+        .collect();
+    assert_eq!(sweep, config.prefetch_sweep);
+    for row in &report.prefetch_sweep {
+        assert_eq!(
+            row.listings.len(),
+            config.listings.len(),
+            "k = {}",
+            row.prefetch
+        );
+        for (scenario, r) in config.listings.iter().zip(&row.listings) {
+            assert_eq!(r.scenario, scenario.name, "k = {}: {r:?}", row.prefetch);
+            assert_eq!(r.contender, "wrapper", "k = {}: {r:?}", row.prefetch);
+            assert_eq!(r.items, scenario.invoices, "k = {}: {r:?}", row.prefetch);
+            assert_eq!(
+                r.pages,
+                scenario.invoices.div_ceil(15),
+                "k = {}: {r:?}",
+                row.prefetch
+            );
+            assert!(r.requests >= r.pages, "k = {}: {r:?}", row.prefetch);
+            assert!(
+                r.time_s > 0.0 && r.own_lower_bound_s > 0.0,
+                "k = {}: {r:?}",
+                row.prefetch
+            );
+            if scenario.rate_limit.is_none() {
+                assert_eq!(
+                    r.served_429, 0,
+                    "no limit, no 429: k = {}: {r:?}",
+                    row.prefetch
+                );
+            }
+        }
+    }
+
     assert_eq!(report.memory.len(), config.memory_invoices.len());
     for m in &report.memory {
         assert_eq!(m.items, m.invoices, "{m:?}");
@@ -65,6 +104,16 @@ fn smoke_run_produces_sane_figures() {
     assert!(
         markdown.contains("| scenario | contender | pages | time | lower bound | ratio | 429s |")
     );
+    assert!(markdown.contains(
+        "| k | (a) time | (a) requests sent | (b) time | (b) requests sent | (b) 429s |"
+    ));
     let json = serde_json::to_value(&report).expect("the report serializes");
     assert_eq!(json["listings"].as_array().map(Vec::len), Some(4));
+    let json_sweep = json["prefetch_sweep"]
+        .as_array()
+        .expect("the sweep is in the JSON");
+    assert_eq!(json_sweep.len(), config.prefetch_sweep.len());
+    assert!(json_sweep.iter().all(|row| {
+        row["prefetch"].is_u64() && row["listings"].as_array().map(Vec::len) == Some(2)
+    }));
 }
