@@ -473,7 +473,9 @@ impl<Op: ListOperation> PageStream<Op> {
             }
         }
 
-        if !has_more || self.last_allowed == Some(requested) {
+        if self.finished {
+            // The item bound was met on this page.
+        } else if !has_more || self.last_allowed == Some(requested) {
             self.finish();
         } else if requested >= self.cap_last {
             self.finish();

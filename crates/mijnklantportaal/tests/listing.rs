@@ -299,3 +299,21 @@ async fn the_page_cap_stops_a_runaway_listing_with_an_error() {
     .unwrap();
     assert_eq!(all.len(), 100);
 }
+
+#[tokio::test]
+async fn an_item_bound_met_on_the_cap_page_is_not_an_error() {
+    let server = mock(100, |b| b).await;
+    let client = client_for(&server).build().unwrap();
+    let thirty = within(
+        10,
+        client
+            .customer_invoices()
+            .list()
+            .page_cap(2)
+            .max_items(30)
+            .collect_all(),
+    )
+    .await
+    .expect("the bound is met before the cap matters");
+    assert_eq!(thirty.len(), 30);
+}
