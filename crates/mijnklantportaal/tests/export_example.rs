@@ -1,0 +1,92 @@
+//! The README's main job, `examples/export_invoices.rs`, run as a person runs it: against
+//! a mock on loopback, with the token from the environment.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use common::{TOKEN, mock};
+
+/// `target/<profile>/examples/export_invoices`, which `cargo test` builds beside the tests.
+fn example_binary() -> Option<PathBuf> {
+    let deps = std::env::current_exe().ok()?.parent()?.to_path_buf();
+    let path = deps
+        .parent()?
+        .join("examples")
+        .join(format!("export_invoices{}", std::env::consts::EXE_SUFFIX));
+    path.exists().then_some(path)
+}
+
+async fn run(base_url: String, args: &[&str]) -> Option<(i32, String, String)> {
+    let Some(binary) = example_binary() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the export example was not built beside the tests"
+        );
+        eprintln!("skipped: build the examples first (`cargo test` does)");
+        return None;
+    };
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new(binary)
+            .args(args)
+            .env("MKP_TOKEN", TOKEN)
+            .env("MKP_BASE_URL", base_url)
+            .output()
+    })
+    .await
+    .expect("the process ran")
+    .expect("the example starts");
+    Some((
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    ))
+}
+
+#[tokio::test]
+async fn exports_every_invoice_as_csv_and_json_lines() {
+    let server = mock(40, |b| b).await;
+    let Some((code, stdout, stderr)) = run(server.base_url(), &[]).await else {
+        return;
+    };
+    assert_eq!(code, 0, "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "id,customerId,invoiceNumber,issuedAt,currency,amount,paidAt,createdAt"
+    );
+    assert_eq!(lines.len(), 41);
+    let first = server.dataset().invoice(0).unwrap();
+    assert!(lines[1].starts_with(&format!("{},{},", first.id, first.customer_id)));
+    assert!(lines[1].contains(&format!(",EUR,{},", first.amount())));
+    assert!(stderr.contains("done: 40 invoices"), "{stderr}");
+    assert!(!stderr.contains(TOKEN) && !stdout.contains(TOKEN));
+
+    let (code, stdout, _) = run(server.base_url(), &["--json"]).await.unwrap();
+    assert_eq!(code, 0);
+    assert_eq!(stdout.lines().count(), 40);
+    let parsed: serde_json::Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(parsed["id"], first.id.as_str());
+    assert_eq!(parsed["amount"], first.amount().as_str());
+}
+
+#[tokio::test]
+async fn a_failure_half_way_keeps_what_was_exported_and_says_where_to_resume() {
+    let server = mock(100, |b| b.token_valid_for(3)).await;
+    let Some((code, stdout, stderr)) = run(server.base_url(), &[]).await else {
+        return;
+    };
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        stdout.lines().count(),
+        1 + 45,
+        "header and pages 1..=3 intact"
+    );
+    let error_lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(error_lines.len(), 1, "{stderr}");
+    assert!(error_lines[0].contains("401"), "{stderr}");
+    assert!(error_lines[0].contains("resume from page 4"), "{stderr}");
+    assert!(!stderr.contains(TOKEN));
+}
