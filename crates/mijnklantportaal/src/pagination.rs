@@ -296,6 +296,7 @@ impl<Op: ListOperation> Lister<Op> {
             cap_last: last(self.page_cap),
             page_cap: self.page_cap,
             items_left: self.max_items,
+            items_last: None,
             prefetch: self.prefetch,
             ramped: false,
             in_flight: VecDeque::new(),
@@ -388,6 +389,8 @@ pub struct PageStream<Op: ListOperation> {
     cap_last: u64,
     page_cap: u64,
     items_left: Option<u64>,
+    /// The last page the item bound can need, from what is left and `per_page`.
+    items_last: Option<u64>,
     prefetch: usize,
     ramped: bool,
     in_flight: VecDeque<InFlight<PageResult<Op>>>,
@@ -408,7 +411,11 @@ impl<Op: ListOperation> PageStream<Op> {
     /// shown that there is more).
     fn fill(&mut self) {
         let target = if self.ramped { self.prefetch } else { 1 };
-        let last = self.last_allowed.unwrap_or(u64::MAX).min(self.cap_last);
+        let last = self
+            .last_allowed
+            .unwrap_or(u64::MAX)
+            .min(self.items_last.unwrap_or(u64::MAX))
+            .min(self.cap_last);
         while !self.finished && self.in_flight.len() < target && self.next_to_request <= last {
             let page = self.next_to_request;
             self.next_to_request += 1;
@@ -470,6 +477,9 @@ impl<Op: ListOperation> PageStream<Op> {
             *left -= keep as u64;
             if *left == 0 {
                 self.finish();
+            } else if per_page > 0 {
+                // Request no page the bound cannot need (rate budget is precious).
+                self.items_last = Some(requested.saturating_add(left.div_ceil(per_page)));
             }
         }
 
