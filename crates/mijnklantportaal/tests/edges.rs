@@ -5,8 +5,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::{TOKEN, raw_server, within};
-use mijnklantportaal::{Client, Error, RetryPolicy};
+use common::{client_at, http_response, raw_server, within};
+use mijnklantportaal::{Error, RetryPolicy};
 
 /// An HTML 502 from a proxy keeps its status: it is retried, and the message says what
 /// came back.
@@ -15,16 +15,10 @@ async fn a_proxy_error_page_is_a_retried_502_with_its_text() {
     let html = "<html><body><h1>502 Bad Gateway</h1></body></html>";
     let (addr, seen) = raw_server(
         "127.0.0.1:0",
-        format!(
-            "HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{html}",
-            html.len()
-        ),
+        http_response("502 Bad Gateway", &[("content-type", "text/html")], html),
     )
     .await;
-    let client = Client::builder()
-        .token(TOKEN)
-        .base_url(format!("http://{addr}/v1"))
-        .no_rate_limit()
+    let client = client_at(addr)
         .retry_policy(
             RetryPolicy::default()
                 .max_attempts(3)
@@ -53,24 +47,15 @@ async fn a_proxy_error_page_is_a_retried_502_with_its_text() {
 /// A redirect to another origin is not followed: nothing reaches that origin.
 #[tokio::test]
 async fn a_redirect_to_another_origin_is_not_followed() {
-    let (elsewhere, elsewhere_seen) = raw_server(
-        "127.0.0.2:0",
-        "HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}".to_string(),
-    )
-    .await;
+    let (elsewhere, elsewhere_seen) =
+        raw_server("127.0.0.2:0", http_response("200 OK", &[], "{}")).await;
+    let location = format!("http://{elsewhere}/v1/customer-invoices?page=1");
     let (addr, _) = raw_server(
         "127.0.0.1:0",
-        format!(
-            "HTTP/1.1 302 Found\r\nlocation: http://{elsewhere}/v1/customer-invoices?page=1\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
-        ),
+        http_response("302 Found", &[("location", &location)], ""),
     )
     .await;
-    let client = Client::builder()
-        .token(TOKEN)
-        .base_url(format!("http://{addr}/v1"))
-        .no_rate_limit()
-        .build()
-        .unwrap();
+    let client = client_at(addr).build().unwrap();
     let err = within(10, client.customer_invoices().list().collect_all())
         .await
         .unwrap_err();
@@ -99,18 +84,14 @@ async fn client_errors_are_typed_and_not_retried() {
     ] {
         let (addr, seen) = raw_server(
             "127.0.0.1:0",
-            format!(
-                "HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
+            http_response(
+                &format!("{status} {reason}"),
+                &[("content-type", "application/json")],
+                body,
             ),
         )
         .await;
-        let client = Client::builder()
-            .token(TOKEN)
-            .base_url(format!("http://{addr}/v1"))
-            .no_rate_limit()
-            .build()
-            .unwrap();
+        let client = client_at(addr).build().unwrap();
         let err = within(10, client.customer_invoices().list().collect_all())
             .await
             .unwrap_err();

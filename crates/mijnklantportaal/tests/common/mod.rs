@@ -51,6 +51,27 @@ pub async fn within<T>(secs: u64, f: impl std::future::Future<Output = T>) -> T 
         .expect("the test finished in time")
 }
 
+/// A complete HTTP/1.1 response: `status` is e.g. `502 Bad Gateway`.
+pub fn http_response(status: &str, headers: &[(&str, &str)], body: &str) -> String {
+    let mut out = format!("HTTP/1.1 {status}\r\n");
+    for (name, value) in headers {
+        out.push_str(&format!("{name}: {value}\r\n"));
+    }
+    out.push_str(&format!(
+        "content-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    ));
+    out
+}
+
+/// A client builder for a server at `addr` that is not the mock (no pacing).
+pub fn client_at(addr: std::net::SocketAddr) -> ClientBuilder {
+    Client::builder()
+        .token(TOKEN)
+        .base_url(format!("http://{addr}/v1"))
+        .no_rate_limit()
+}
+
 /// A bare HTTP/1.1 server on `addr` that answers every request with `response` (raw
 /// bytes) and records each request head. For what the mock does not do on purpose:
 /// proxy error pages, redirects.
