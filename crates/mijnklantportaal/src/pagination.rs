@@ -304,6 +304,7 @@ impl<Op: ListOperation> Lister<Op> {
             pending_error: None,
             resume_page: self.start_page,
             recent: RecentIds::new(self.prefetch + 3),
+            warned_foreign: false,
         }
     }
 
@@ -398,6 +399,7 @@ pub struct PageStream<Op: ListOperation> {
     pending_error: Option<Error>,
     resume_page: u64,
     recent: RecentIds,
+    warned_foreign: bool,
 }
 
 impl<Op: ListOperation> PageStream<Op> {
@@ -447,14 +449,13 @@ impl<Op: ListOperation> PageStream<Op> {
         }
         let per_page = envelope.per_page();
         let (from, to) = (envelope.from(), envelope.to());
-        let reported_more = envelope.next_page_url().is_some();
+        let has_more = envelope.next_page_url().is_some();
         let mut items = envelope.into_items();
         if items.is_empty() {
             // Past the end (or an empty account): nothing to yield.
             self.finish();
             return None;
         }
-        let has_more = reported_more;
         self.resume_page = requested + 1;
 
         // Drop repeats of recent pages, then apply the item bound.
@@ -483,16 +484,17 @@ impl<Op: ListOperation> PageStream<Op> {
             }
         }
 
-        if self.finished {
-            // The item bound was met on this page.
-        } else if !has_more || self.last_allowed == Some(requested) {
-            self.finish();
-        } else if requested >= self.cap_last {
-            self.finish();
-            self.pending_error = Some(Error::PageCapReached { cap: self.page_cap });
-        } else {
-            self.ramped = true;
-            self.fill();
+        // Unless the item bound was met on this page: end, fail at the cap, or go on.
+        if !self.finished {
+            if !has_more || self.last_allowed == Some(requested) {
+                self.finish();
+            } else if requested >= self.cap_last {
+                self.finish();
+                self.pending_error = Some(Error::PageCapReached { cap: self.page_cap });
+            } else {
+                self.ramped = true;
+                self.fill();
+            }
         }
         Some(Ok(Page {
             number: requested,
@@ -504,15 +506,22 @@ impl<Op: ListOperation> PageStream<Op> {
         }))
     }
 
-    fn warn_if_foreign(&self, next: &str) {
+    /// Says once per listing that `next_page_url` names another origin.
+    fn warn_if_foreign(&mut self, next: &str) {
+        if self.warned_foreign {
+            return;
+        }
         let base = &self.inner.base_url;
         match url::Url::parse(next.trim_end_matches(',')) {
             Ok(url) if url.origin() == base.origin() => {}
-            Ok(url) => tracing::warn!(
+            Ok(url) => {
+                self.warned_foreign = true;
+                tracing::warn!(
                 next_page_url.origin = %url.origin().ascii_serialization(),
                 base.origin = %base.origin().ascii_serialization(),
-                "next_page_url names another origin (a proxy?); listing continues by page number from the base URL, and the token goes to the base URL only"
-            ),
+                    "next_page_url names another origin (a proxy?); listing continues by page number from the base URL, and the token goes to the base URL only"
+                );
+            }
             Err(_) => tracing::debug!("next_page_url is not a URL; only its presence is used"),
         }
     }
