@@ -166,10 +166,13 @@ impl Inner {
             if !error.is_transient() {
                 return Err(error);
             }
-            let delay = match &error {
-                // The limiter already holds every request back for the server's wait.
-                Error::RateLimited { .. } => Duration::ZERO,
-                _ => backoff.next().unwrap_or(self.retry.max_backoff),
+            // After a 429 the limiter holds every request back for the server's wait;
+            // that wait counts against the time budget like a backoff does.
+            let rate_limited = matches!(error, Error::RateLimited { .. });
+            let delay = if rate_limited {
+                self.limiter.blocked_for()
+            } else {
+                backoff.next().unwrap_or(self.retry.max_backoff)
             };
             let elapsed = started.elapsed();
             if attempt >= self.retry.max_attempts || elapsed + delay > self.retry.max_elapsed {
@@ -181,7 +184,9 @@ impl Inner {
                 });
             }
             tracing::debug!(parent: &span, %error, ?delay, "retrying");
-            tokio::time::sleep(delay).await;
+            if !rate_limited {
+                tokio::time::sleep(delay).await;
+            }
         }
     }
 

@@ -218,6 +218,15 @@ impl RateLimiter {
         wait
     }
 
+    /// How long requests are still held back by a 429's wait.
+    pub(crate) fn blocked_for(&self) -> Duration {
+        self.with_state(|s| {
+            s.blocked_until.map_or(Duration::ZERO, |until| {
+                until.saturating_duration_since(Instant::now())
+            })
+        })
+    }
+
     /// The limiter's current state; `None` when rate limiting is off.
     pub(crate) fn status(&self) -> Option<RateLimitStatus> {
         if !self.pacing {

@@ -112,3 +112,41 @@ async fn client_errors_are_typed_and_not_retried() {
         assert_eq!(seen.lock().unwrap().len(), 1, "{status} is not retried");
     }
 }
+
+/// A 429 whose wait would outlast the retry budget fails at once, saying how long the
+/// server asked to wait, instead of sleeping past the budget.
+#[tokio::test]
+async fn a_429_longer_than_the_budget_fails_at_once() {
+    let body = r#"{"code": 429, "message": "Too many requests."}"#;
+    let (addr, seen) = raw_server(
+        "127.0.0.1:0",
+        http_response(
+            "429 Too Many Requests",
+            &[("content-type", "application/json"), ("retry-after", "600")],
+            body,
+        ),
+    )
+    .await;
+    let client = client_at(addr)
+        .retry_policy(RetryPolicy::default().max_elapsed(Duration::from_secs(30)))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = within(10, client.customer_invoices().list().collect_all())
+        .await
+        .unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(5));
+    match &err {
+        Error::RetriesExhausted {
+            attempts: 1, last, ..
+        } => match &**last {
+            Error::RateLimited {
+                retry_after: Some(wait),
+            } => assert_eq!(*wait, Duration::from_secs(600)),
+            other => panic!("expected the 429, got {other:?}"),
+        },
+        other => panic!("expected retries exhausted, got {other:?}"),
+    }
+    assert!(err.to_string().contains("600.0s"), "{err}");
+    assert_eq!(seen.lock().unwrap().len(), 1);
+}
