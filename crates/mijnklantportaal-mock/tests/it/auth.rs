@@ -3,7 +3,7 @@
 use mijnklantportaal_mock::MockServer;
 use serde_json::{Value, json};
 
-use crate::common::{bounded, get, http};
+use crate::common::{bounded, get, http, start, status};
 
 /// Status and body of a list request with `authorization` as the raw header value.
 async fn with_header(server: &MockServer, authorization: Option<&[u8]>) -> (u16, Value) {
@@ -21,12 +21,7 @@ async fn with_header(server: &MockServer, authorization: Option<&[u8]>) -> (u16,
 
 #[tokio::test]
 async fn every_bad_credential_gets_401() {
-    let server = MockServer::builder()
-        .invoices(5)
-        .no_rate_limit()
-        .start()
-        .await
-        .unwrap();
+    let server = start(5).await;
     let unauthenticated = json!({ "message": "Unauthenticated." });
     let bad: [Option<&[u8]>; 9] = [
         None,
@@ -64,35 +59,25 @@ async fn the_token_can_be_swapped_and_revoked() {
         .await
         .unwrap();
     assert_eq!(
-        get(&server, "/v1/customer-invoices", Some("first"))
-            .await
-            .status(),
+        status(&server, "/v1/customer-invoices", Some("first")).await,
         200
     );
     server.set_token(Some("second".into()));
     assert_eq!(
-        get(&server, "/v1/customer-invoices", Some("first"))
-            .await
-            .status(),
+        status(&server, "/v1/customer-invoices", Some("first")).await,
         401
     );
     assert_eq!(
-        get(&server, "/v1/customer-invoices", Some("second"))
-            .await
-            .status(),
+        status(&server, "/v1/customer-invoices", Some("second")).await,
         200
     );
     server.set_token(None);
     assert_eq!(
-        get(&server, "/v1/customer-invoices", Some("second"))
-            .await
-            .status(),
+        status(&server, "/v1/customer-invoices", Some("second")).await,
         401
     );
     assert_eq!(
-        get(&server, "/v1/customer-invoices", Some(""))
-            .await
-            .status(),
+        status(&server, "/v1/customer-invoices", Some("")).await,
         401
     );
 }
@@ -108,17 +93,13 @@ async fn a_token_can_expire_after_some_requests() {
         .unwrap();
     for _ in 0..3 {
         assert_eq!(
-            get(&server, "/v1/customer-invoices", Some("test"))
-                .await
-                .status(),
+            status(&server, "/v1/customer-invoices", Some("test")).await,
             200
         );
     }
     // Failed attempts do not use the allowance; the fourth good one is refused.
     assert_eq!(
-        get(&server, "/v1/customer-invoices", Some("nope"))
-            .await
-            .status(),
+        status(&server, "/v1/customer-invoices", Some("nope")).await,
         401
     );
     let expired = get(&server, "/v1/customer-invoices", Some("test")).await;
@@ -130,9 +111,7 @@ async fn a_token_can_expire_after_some_requests() {
     // A refreshed token gets a fresh allowance.
     server.set_token(Some("refreshed".into()));
     assert_eq!(
-        get(&server, "/v1/customer-invoices", Some("refreshed"))
-            .await
-            .status(),
+        status(&server, "/v1/customer-invoices", Some("refreshed")).await,
         200
     );
     assert_eq!(server.stats().unauthorized, 2);

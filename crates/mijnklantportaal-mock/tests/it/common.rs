@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use mijnklantportaal_mock::MockServer;
+use mijnklantportaal_mock::{MockServer, MockServerBuilder};
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use serde_json::Value;
 
@@ -15,6 +15,27 @@ pub async fn bounded<F: Future>(future: F) -> F::Output {
     tokio::time::timeout(STEP_LIMIT, future)
         .await
         .expect("test step took longer than its time limit")
+}
+
+/// A mock with `invoices` invoices and no rate limit, on an ephemeral loopback port.
+pub async fn start(invoices: u64) -> MockServer {
+    start_with(invoices, |b| b).await
+}
+
+/// Like [`start`], with more settings.
+pub async fn start_with(
+    invoices: u64,
+    customize: impl FnOnce(MockServerBuilder) -> MockServerBuilder,
+) -> MockServer {
+    customize(MockServer::builder().invoices(invoices).no_rate_limit())
+        .start()
+        .await
+        .expect("the mock server starts")
+}
+
+/// `GET {origin}{path_and_query}` on a fresh client, returning the status only.
+pub async fn status(server: &MockServer, path_and_query: &str, token: Option<&str>) -> u16 {
+    get(server, path_and_query, token).await.status().as_u16()
 }
 
 /// A plain HTTP client with a timeout and its own connection pool.

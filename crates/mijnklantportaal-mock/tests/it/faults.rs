@@ -60,6 +60,21 @@ async fn server_errors_are_5xx_with_a_json_message() {
     assert_eq!(bounded(client.get(url).send()).await.unwrap().status(), 200);
 }
 
+/// `GET` page 2 with the token: the 200 response, and the length its headers promise.
+async fn page_2_with_length(server: &MockServer) -> (reqwest::Response, usize) {
+    let url = format!("{}/customer-invoices?page=2", server.base_url());
+    let response = bounded(http_with_token("test").get(url).send())
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let length = response.headers()["content-length"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    (response, length)
+}
+
 #[tokio::test]
 async fn malformed_json_is_complete_but_invalid() {
     let server = server_with(Faults {
@@ -67,16 +82,7 @@ async fn malformed_json_is_complete_but_invalid() {
         ..Faults::none()
     })
     .await;
-    let url = format!("{}/customer-invoices?page=2", server.base_url());
-    let response = bounded(http_with_token("test").get(url).send())
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let length: usize = response.headers()["content-length"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let (response, length) = page_2_with_length(&server).await;
     let body = bounded(response.bytes())
         .await
         .expect("the whole body arrives");
@@ -102,16 +108,7 @@ async fn truncated_json_promises_more_than_it_sends() {
         ..Faults::none()
     })
     .await;
-    let url = format!("{}/customer-invoices?page=2", server.base_url());
-    let response = bounded(http_with_token("test").get(url).send())
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let promised: usize = response.headers()["content-length"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let (response, promised) = page_2_with_length(&server).await;
     let expected = serde_json::to_vec(&server.page_json(2, &server.origin())).unwrap();
     assert_eq!(promised, expected.len());
     assert!(

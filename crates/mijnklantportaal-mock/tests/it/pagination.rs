@@ -4,16 +4,11 @@
 use mijnklantportaal_mock::{MockServer, Quirks};
 use serde_json::json;
 
-use crate::common::{bounded, get_json, http_with_token, page_url};
+use crate::common::{bounded, get_json, http_with_token, page_url, start};
 
 #[tokio::test]
 async fn invalid_pages_serve_page_one() {
-    let server = MockServer::builder()
-        .invoices(40)
-        .no_rate_limit()
-        .start()
-        .await
-        .unwrap();
+    let server = start(40).await;
     let page_one = server.page_json(1, &server.origin());
     for query in [
         "",
@@ -47,12 +42,7 @@ async fn invalid_pages_serve_page_one() {
 
 #[tokio::test]
 async fn valid_spellings_of_a_page_number() {
-    let server = MockServer::builder()
-        .invoices(40)
-        .no_rate_limit()
-        .start()
-        .await
-        .unwrap();
+    let server = start(40).await;
     for (query, page) in [
         ("?page=2", 2),
         ("?page=+2", 2),
@@ -70,12 +60,7 @@ async fn valid_spellings_of_a_page_number() {
 
 #[tokio::test]
 async fn past_the_end_and_huge_pages() {
-    let server = MockServer::builder()
-        .invoices(20)
-        .no_rate_limit()
-        .start()
-        .await
-        .unwrap();
+    let server = start(20).await;
     let origin = server.origin();
     let (_, _, body) = get_json(&server, "/v1/customer-invoices?page=1000").await;
     assert_eq!(
@@ -152,41 +137,24 @@ async fn quirks_are_what_the_vendor_documents() {
 
 #[tokio::test]
 async fn page_urls_use_the_host_or_the_public_url() {
-    let server = MockServer::builder()
-        .invoices(40)
-        .no_rate_limit()
-        .start()
-        .await
-        .unwrap();
+    let server = start(40).await;
     let client = http_with_token("test");
     let url = format!("{}/customer-invoices?page=2", server.base_url());
-    let body: serde_json::Value = bounded(async {
-        client
-            .get(&url)
-            .header("host", "api.example:8443")
-            .send()
-            .await?
-            .json()
-            .await
-    })
-    .await
-    .unwrap();
+    let with_host = |host: &'static str| {
+        let request = client.get(&url).header("host", host);
+        async move {
+            bounded(async { request.send().await?.json::<serde_json::Value>().await })
+                .await
+                .unwrap()
+        }
+    };
+    let body = with_host("api.example:8443").await;
     assert_eq!(
         body["next_page_url"],
         "http://api.example:8443/v1/customer-invoices?page=3"
     );
     // A Host that cannot be part of a URL is not trusted.
-    let body: serde_json::Value = bounded(async {
-        client
-            .get(&url)
-            .header("host", "evil/x y")
-            .send()
-            .await?
-            .json()
-            .await
-    })
-    .await
-    .unwrap();
+    let body = with_host("evil/x y").await;
     assert_eq!(
         body["path"],
         format!("{}/v1/customer-invoices", server.origin())

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use mijnklantportaal_mock::MockServer;
 use serde_json::{Value, json};
 
-use crate::common::{api, bounded, get_with, http};
+use crate::common::{api, bounded, get_with, http, start};
 
 fn header(response: &reqwest::Response, name: &str) -> Option<String> {
     response
@@ -206,12 +206,7 @@ async fn the_generated_client_sees_a_429_error_body() {
 
 #[tokio::test]
 async fn no_rate_limit_means_no_headers() {
-    let server = MockServer::builder()
-        .invoices(3)
-        .no_rate_limit()
-        .start()
-        .await
-        .unwrap();
+    let server = start(3).await;
     let client = http();
     for _ in 0..70 {
         let response = get_with(&client, &server, "/v1/customer-invoices", Some("test")).await;

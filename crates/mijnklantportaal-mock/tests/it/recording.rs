@@ -3,7 +3,7 @@
 use mijnklantportaal_mock::MockServer;
 use reqwest::Method;
 
-use crate::common::{api, bounded, get, http, http_with_token};
+use crate::common::{api, bounded, get, http, http_with_token, status};
 
 #[tokio::test]
 async fn requests_are_recorded_in_order_with_the_token() {
@@ -65,9 +65,7 @@ async fn shutdown_and_drop_stop_the_server() {
     let server = MockServer::builder().start().await.unwrap();
     let addr = server.addr();
     assert_eq!(
-        get(&server, "/v1/customer-invoices", Some("test"))
-            .await
-            .status(),
+        status(&server, "/v1/customer-invoices", Some("test")).await,
         200
     );
     bounded(server.shutdown()).await;

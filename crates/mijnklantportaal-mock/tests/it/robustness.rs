@@ -6,7 +6,7 @@ use mijnklantportaal_mock::MockServer;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::common::{bounded, get};
+use crate::common::{bounded, get, start};
 
 /// Writes `bytes` on a fresh connection and reads whatever comes back (bounded).
 async fn send_raw(server: &MockServer, bytes: &[u8]) -> Vec<u8> {
@@ -72,12 +72,7 @@ async fn garbage_does_not_stop_the_server() {
 
 #[tokio::test]
 async fn many_concurrent_clients() {
-    let server = MockServer::builder()
-        .invoices(500)
-        .no_rate_limit()
-        .start()
-        .await
-        .unwrap();
+    let server = start(500).await;
     let client = crate::common::http_with_token("test");
     let tasks: Vec<_> = (1..=40u32)
         .map(|page| {

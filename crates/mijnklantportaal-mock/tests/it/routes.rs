@@ -4,7 +4,7 @@ use mijnklantportaal_mock::MockServer;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::common::{bounded, get, get_json, http_with_token};
+use crate::common::{bounded, get, get_json, http_with_token, start};
 
 async fn call(
     server: &MockServer,
@@ -20,12 +20,7 @@ async fn call(
 
 #[tokio::test]
 async fn other_methods_get_405() {
-    let server = MockServer::builder()
-        .invoices(5)
-        .no_rate_limit()
-        .start()
-        .await
-        .unwrap();
+    let server = start(5).await;
     for method in [Method::POST, Method::PUT, Method::PATCH, Method::DELETE] {
         for path in ["/v1/customer-invoices", "/v1/customer-invoices/inv_x"] {
             let (status, headers, body) = call(&server, method.clone(), path).await;
@@ -55,12 +50,7 @@ async fn other_methods_get_405() {
 
 #[tokio::test]
 async fn unknown_routes_get_404() {
-    let server = MockServer::builder()
-        .invoices(5)
-        .no_rate_limit()
-        .start()
-        .await
-        .unwrap();
+    let server = start(5).await;
     for (path, route) in [
         ("/v1/xyz", "v1/xyz"),
         ("/", "/"),
@@ -145,21 +135,14 @@ async fn single_invoices() {
     }
     // Unknown ids need authentication first.
     assert_eq!(
-        get(&server, "/v1/customer-invoices/inv_nope", None)
-            .await
-            .status(),
+        crate::common::status(&server, "/v1/customer-invoices/inv_nope", None).await,
         401
     );
 }
 
 #[tokio::test]
 async fn head_is_get_without_a_body() {
-    let server = MockServer::builder()
-        .invoices(30)
-        .no_rate_limit()
-        .start()
-        .await
-        .unwrap();
+    let server = start(30).await;
     let (status, get_headers, get_body) =
         call(&server, Method::GET, "/v1/customer-invoices?page=2").await;
     assert_eq!(status, 200);
