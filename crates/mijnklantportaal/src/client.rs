@@ -229,15 +229,7 @@ impl Inner {
                 Err(Error::Transport(e))
             }
             Err(E::InvalidResponsePayload(bytes, source)) => {
-                if source.is_eof() {
-                    // A body cut short: the connection broke, which a retry may fix.
-                    return Err(Error::TruncatedBody { page });
-                }
-                Err(Error::Decode {
-                    page,
-                    snippet: snippet(&bytes),
-                    source,
-                })
+                Err(Error::undecodable(page, &bytes, source))
             }
             Err(other) => Err(Error::Config(other.to_string())),
         }
@@ -259,20 +251,6 @@ fn same_origin_redirects() -> reqwest::redirect::Policy {
             attempt.stop()
         }
     })
-}
-
-/// The start of a body, on one line, for error messages.
-pub(crate) fn snippet(bytes: &[u8]) -> String {
-    const MAX: usize = 120;
-    let text = String::from_utf8_lossy(bytes);
-    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.chars().count() > MAX {
-        format!("{}…", one_line.chars().take(MAX).collect::<String>())
-    } else if one_line.is_empty() {
-        "(empty body)".to_string()
-    } else {
-        one_line
-    }
 }
 
 /// Settings of a [`Client`].

@@ -126,6 +126,20 @@ pub enum Error {
     Config(String),
 }
 
+/// The start of a body, on one line, for error messages.
+fn snippet(bytes: &[u8]) -> String {
+    const MAX: usize = 120;
+    let text = String::from_utf8_lossy(bytes);
+    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() > MAX {
+        format!("{}…", one_line.chars().take(MAX).collect::<String>())
+    } else if one_line.is_empty() {
+        "(empty body)".to_string()
+    } else {
+        one_line
+    }
+}
+
 fn message_suffix(message: &Option<String>) -> String {
     match message {
         Some(m) if !m.is_empty() => format!(": {m}"),
@@ -134,6 +148,20 @@ fn message_suffix(message: &Option<String>) -> String {
 }
 
 impl Error {
+    /// A body of page `page` that did not decode: cut short (the connection broke, a
+    /// retry may fix it) or not what the spec describes.
+    pub(crate) fn undecodable(page: u64, body: &[u8], source: serde_json::Error) -> Error {
+        if source.is_eof() {
+            Error::TruncatedBody { page }
+        } else {
+            Error::Decode {
+                page,
+                snippet: snippet(body),
+                source,
+            }
+        }
+    }
+
     /// Whether a retry of the same request may succeed (connection problems, timeouts,
     /// truncated bodies, 408, 429, 500, 502, 503, 504).
     pub fn is_transient(&self) -> bool {

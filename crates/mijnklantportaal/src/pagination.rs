@@ -112,17 +112,7 @@ pub fn decode_page<Op: ListOperation>(page: u64, body: &[u8]) -> Result<Op::Page
 where
     Op::Page: serde::de::DeserializeOwned,
 {
-    serde_json::from_slice(body).map_err(|source| {
-        if source.is_eof() {
-            Error::TruncatedBody { page }
-        } else {
-            Error::Decode {
-                page,
-                snippet: crate::client::snippet(body),
-                source,
-            }
-        }
-    })
+    serde_json::from_slice(body).map_err(|source| Error::undecodable(page, body, source))
 }
 
 /// One page of a listing.
