@@ -8,9 +8,9 @@ use std::num::NonZeroU32;
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use mijnklantportaal_api::ResponseValue;
-use mijnklantportaal_api::types::{CustomerInvoice, CustomerInvoicePage};
+use mijnklantportaal_api::types::{CustomerInvoice, CustomerInvoicePage, ErrorBody};
 
-use crate::client::{ApiError, Client};
+use crate::client::Client;
 use crate::pagination::{ListOperation, Lister, SimplePage};
 
 /// The customer-invoice endpoints; made by [`Client::customer_invoices`].
@@ -49,7 +49,10 @@ impl ListOperation for ListCustomerInvoices {
     fn send(
         api: &mijnklantportaal_api::Client,
         page: NonZeroU32,
-    ) -> BoxFuture<'_, Result<ResponseValue<CustomerInvoicePage>, ApiError>> {
+    ) -> BoxFuture<
+        '_,
+        Result<ResponseValue<CustomerInvoicePage>, mijnklantportaal_api::Error<ErrorBody>>,
+    > {
         api.list_customer_invoices().page(page).send().boxed()
     }
 
@@ -67,10 +70,10 @@ impl SimplePage for CustomerInvoicePage {
     fn per_page(&self) -> u64 {
         self.per_page.get()
     }
-    fn from(&self) -> Option<u64> {
+    fn from_offset(&self) -> Option<u64> {
         self.from.and_then(|v| u64::try_from(v).ok())
     }
-    fn to(&self) -> Option<u64> {
+    fn to_offset(&self) -> Option<u64> {
         self.to.and_then(|v| u64::try_from(v).ok())
     }
     fn next_page_url(&self) -> Option<&str> {

@@ -29,8 +29,9 @@ use std::task::{Context, Poll, ready};
 use futures::future::BoxFuture;
 use futures::{Stream, TryStreamExt};
 use mijnklantportaal_api::ResponseValue;
+use mijnklantportaal_api::types::ErrorBody;
 
-use crate::client::{ApiError, Inner};
+use crate::client::Inner;
 use crate::error::Error;
 
 /// The simple-paginator envelope, as any generated page type has it.
@@ -41,10 +42,10 @@ pub trait SimplePage {
     fn current_page(&self) -> u64;
     /// `per_page`.
     fn per_page(&self) -> u64;
-    /// `from` (null on an empty page).
-    fn from(&self) -> Option<u64>;
-    /// `to` (null on an empty page).
-    fn to(&self) -> Option<u64>;
+    /// `from`: the 1-based offset of the page's first item (null on an empty page).
+    fn from_offset(&self) -> Option<u64>;
+    /// `to`: the 1-based offset of the page's last item (null on an empty page).
+    fn to_offset(&self) -> Option<u64>;
     /// `next_page_url`.
     fn next_page_url(&self) -> Option<&str>;
     /// `data`, taken out.
@@ -93,7 +94,7 @@ pub trait ListOperation: Send + Sync + 'static {
     fn send(
         api: &mijnklantportaal_api::Client,
         page: NonZeroU32,
-    ) -> BoxFuture<'_, Result<ResponseValue<Self::Page>, ApiError>>;
+    ) -> BoxFuture<'_, Result<ResponseValue<Self::Page>, mijnklantportaal_api::Error<ErrorBody>>>;
     /// The item's id, to drop repeats.
     fn id(item: &Self::Item) -> &str;
 }
@@ -128,7 +129,7 @@ where
 ///
 /// let pages: Vec<_> = client.customer_invoices().list().pages().try_collect().await?;
 /// assert_eq!(pages.len(), 3);
-/// assert_eq!((pages[1].number(), pages[1].from(), pages[1].to()), (2, Some(16), Some(30)));
+/// assert_eq!((pages[1].number(), pages[1].from_offset(), pages[1].to_offset()), (2, Some(16), Some(30)));
 /// assert_eq!(pages[1].next_page(), Some(3));
 /// assert_eq!(pages[2].items().len(), 10);
 /// assert!(!pages[2].has_more());
@@ -155,11 +156,11 @@ impl<T> Page<T> {
         self.per_page
     }
     /// Offset (1-based) of the page's first item.
-    pub fn from(&self) -> Option<u64> {
+    pub fn from_offset(&self) -> Option<u64> {
         self.from
     }
     /// Offset (1-based) of the page's last item.
-    pub fn to(&self) -> Option<u64> {
+    pub fn to_offset(&self) -> Option<u64> {
         self.to
     }
     /// Whether the server reports a next page.
@@ -438,7 +439,7 @@ impl<Op: ListOperation> PageStream<Op> {
             self.warn_if_foreign(next);
         }
         let per_page = envelope.per_page();
-        let (from, to) = (envelope.from(), envelope.to());
+        let (from, to) = (envelope.from_offset(), envelope.to_offset());
         let has_more = envelope.next_page_url().is_some();
         let mut items = envelope.into_items();
         if items.is_empty() {
