@@ -26,24 +26,55 @@ pub struct Auth {
     bearer: Option<HeaderValue>,
 }
 
-/// A token that cannot be sent in an HTTP header (empty, or with control characters or
-/// non-ASCII bytes). The token itself is not part of the error.
+/// A token that is not an RFC 6750 bearer token (`token68`: letters, digits and
+/// `-._~+/`, optionally ending in `=`): empty, or holding a space, a tab, a line break
+/// or a non-ASCII character, usually a copy-paste slip. The token itself is not part of
+/// the error; the position of the first bad character is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "the API token is not usable in an Authorization header (it is empty or contains control or non-ASCII characters): copy it again from the management portal"
-)]
+#[error("{}", describe(*.position))]
 #[non_exhaustive]
-pub struct InvalidToken;
+pub struct InvalidToken {
+    /// The 1-based character position of the first character not allowed in a bearer
+    /// token, after surrounding whitespace is trimmed; `None` for an empty token.
+    pub position: Option<usize>,
+}
+
+fn describe(position: Option<usize>) -> String {
+    match position {
+        None => "the API token is empty: copy it again from the management portal".to_string(),
+        Some(at) => format!(
+            "the API token has a character a bearer token cannot hold at position {at} (only letters, digits and -._~+/ with trailing =): copy it again from the management portal"
+        ),
+    }
+}
+
+/// The first character (1-based) that breaks RFC 6750's `token68` grammar.
+fn first_invalid(token: &str) -> Option<usize> {
+    let padding_from = token.trim_end_matches('=').len();
+    token.char_indices().enumerate().find_map(|(i, (byte, c))| {
+        let allowed = c.is_ascii_alphanumeric()
+            || matches!(c, '-' | '.' | '_' | '~' | '+' | '/')
+            || (c == '=' && byte >= padding_from);
+        (!allowed).then_some(i + 1)
+    })
+}
 
 impl Auth {
     /// `Authorization: Bearer <token>` on every request to the base URL's origin.
+    /// Surrounding whitespace is trimmed; anything else outside RFC 6750's `token68`
+    /// characters is refused.
     pub fn bearer(token: &str) -> Result<Self, InvalidToken> {
         let token = token.trim();
         if token.is_empty() {
-            return Err(InvalidToken);
+            return Err(InvalidToken { position: None });
         }
-        let mut value =
-            HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| InvalidToken)?;
+        if let Some(position) = first_invalid(token) {
+            return Err(InvalidToken {
+                position: Some(position),
+            });
+        }
+        let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
+            .map_err(|_| InvalidToken { position: Some(1) })?;
         value.set_sensitive(true);
         Ok(Auth {
             bearer: Some(value),
@@ -80,6 +111,27 @@ mod tests {
         let err = Auth::bearer("secret\nwith-newline").unwrap_err();
         assert!(!err.to_string().contains("secret"));
         assert!(Auth::bearer("ok-token").is_ok());
+    }
+
+    #[test]
+    fn only_token68_characters_pass() {
+        assert!(
+            Auth::bearer("  abc.DEF-123_~+/xyz==\n").is_ok(),
+            "trimmed, then token68"
+        );
+        for (token, at) in [
+            ("abc\tdef", 4),
+            ("abc def", 4),
+            ("tökén", 2),
+            ("ab=c", 3),
+            ("abc\u{200b}", 4),
+            ("\"abc\"", 1),
+        ] {
+            let err = Auth::bearer(token).unwrap_err();
+            assert_eq!(err.position, Some(at), "{token:?}");
+            assert!(!err.to_string().contains(token.trim()), "{err}");
+        }
+        assert_eq!(Auth::bearer("").unwrap_err().position, None);
     }
 
     #[test]

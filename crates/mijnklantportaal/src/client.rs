@@ -8,15 +8,16 @@
 use std::fmt;
 use std::num::NonZeroU32;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures::future::BoxFuture;
 use mijnklantportaal_api::types::ErrorBody;
 use mijnklantportaal_api::{Auth, ResponseValue};
+use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::error::Error;
-use crate::rate_limit::{RateLimit, RateLimitStatus, RateLimiter};
+use crate::rate_limit::{Permit, RateLimit, RateLimitStatus, RateLimiter, Ticket};
 use crate::retry::RetryPolicy;
 
 /// The API's production base URL.
@@ -120,10 +121,15 @@ impl Client {
 
 impl Inner {
     /// One page of a list operation: paced, retried, mapped to [`Error`].
+    ///
+    /// `ticket` is the request's place in the rate limiter's queue (taken when the page
+    /// was scheduled, so a retry keeps it). The retry budget's clock starts when the
+    /// first attempt is sent, not while the request waits for its turn.
     pub(crate) async fn request_page<T, F>(
         &self,
         path: &'static str,
         page: u64,
+        ticket: Ticket,
         send: F,
     ) -> Result<T, Error>
     where
@@ -138,12 +144,13 @@ impl Inner {
             .ok_or_else(|| {
                 Error::Config(format!("page {page} is out of range (1..=4294967295)"))
             })?;
-        let started = Instant::now();
+        let mut started: Option<Instant> = None;
         let mut backoff = self.retry.backoff();
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
-            self.limiter.acquire().await;
+            let permit = self.limiter.acquire(ticket).await;
+            let started = *started.get_or_insert_with(Instant::now);
             let span = tracing::info_span!(
                 "mijnklantportaal.request",
                 method = "GET",
@@ -153,7 +160,9 @@ impl Inner {
                 status = tracing::field::Empty,
             );
             let outcome = send(&self.api, page_param).instrument(span.clone()).await;
-            let error = match self.classify(outcome, page) {
+            let classified = self.classify(&permit, outcome, page);
+            drop(permit);
+            let error = match classified {
                 Ok((status, value)) => {
                     span.record("status", status);
                     return Ok(value);
@@ -163,7 +172,8 @@ impl Inner {
             if let Some(status) = error.status() {
                 span.record("status", status);
             }
-            if !error.is_transient() {
+            if !error.is_transient() || self.retry.max_attempts <= 1 {
+                // Not retryable, or retries are off: the failure as it is.
                 return Err(error);
             }
             // After a 429 the limiter holds every request back for the server's wait;
@@ -193,18 +203,19 @@ impl Inner {
     /// Maps what the generated operation returned, and feeds the rate limiter.
     fn classify<T>(
         &self,
+        permit: &Permit<'_>,
         outcome: Result<ResponseValue<T>, ApiError>,
         page: u64,
     ) -> Result<(u16, T), Error> {
         use mijnklantportaal_api::Error as E;
         match outcome {
             Ok(value) => {
-                self.limiter.observe(value.headers());
+                self.limiter.observe(permit, value.headers());
                 let status = value.status().as_u16();
                 Ok((status, value.into_inner()))
             }
             Err(E::ErrorResponse(value)) => {
-                self.limiter.observe(value.headers());
+                self.limiter.observe(permit, value.headers());
                 let status = value.status().as_u16();
                 let retry_after = (status == 429)
                     .then(|| self.limiter.on_too_many_requests(value.headers()))
@@ -219,7 +230,7 @@ impl Inner {
                 })
             }
             Err(E::UnexpectedResponse(response)) => {
-                self.limiter.observe(response.headers());
+                self.limiter.observe(permit, response.headers());
                 Err(Error::Api {
                     status: response.status().as_u16(),
                     message: None,
@@ -382,6 +393,18 @@ impl ClientBuilder {
             return Err(Error::Config(format!(
                 "base URL `{trimmed}` must be an http(s) URL with a host"
             )));
+        }
+        if base_url.query().is_some() || base_url.fragment().is_some() {
+            // Paths are appended to the base URL as text: `…/v1?x=1/customer-invoices`.
+            return Err(Error::Config(format!(
+                "base URL must not have a query (`?…`) or fragment (`#…`): give the API root only, like {DEFAULT_BASE_URL}"
+            )));
+        }
+        if !base_url.username().is_empty() || base_url.password().is_some() {
+            return Err(Error::Config(
+                "base URL must not hold a user name or password: the token is the only credential"
+                    .to_string(),
+            ));
         }
         let http = match self.http_client {
             Some(client) => client,

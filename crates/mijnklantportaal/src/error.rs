@@ -120,6 +120,15 @@ pub enum Error {
         #[source]
         last: Box<Error>,
     },
+    /// The request for a page was cancelled before it finished (its runtime is shutting
+    /// down).
+    #[error(
+        "the request for page {page} was cancelled before it finished (is the runtime shutting down?); resume with `.start_page({page})`"
+    )]
+    Interrupted {
+        /// The page whose request was cancelled.
+        page: u64,
+    },
     /// The client was configured with something unusable (a base URL that does not
     /// parse, a token with control characters...).
     #[error("invalid configuration: {0}")]

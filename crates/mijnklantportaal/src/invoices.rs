@@ -70,10 +70,10 @@ impl SimplePage for CustomerInvoicePage {
     fn per_page(&self) -> u64 {
         self.per_page.get()
     }
-    fn from_offset(&self) -> Option<u64> {
+    fn first_offset(&self) -> Option<u64> {
         self.from.and_then(|v| u64::try_from(v).ok())
     }
-    fn to_offset(&self) -> Option<u64> {
+    fn last_offset(&self) -> Option<u64> {
         self.to.and_then(|v| u64::try_from(v).ok())
     }
     fn next_page_url(&self) -> Option<&str> {

@@ -15,11 +15,40 @@
 //! - a page whose `current_page` is not the one asked for ends the listing with
 //!   [`Error::PageMismatch`] (Laravel serves page 1 for a page it does not understand,
 //!   which would otherwise loop);
-//! - an id seen on one of the last few pages is not yielded again (offset pagination
-//!   over a live table repeats rows when new ones are inserted ahead of the cursor).
+//! - no id is yielded twice in one listing (a set of 128-bit fingerprints of the ids
+//!   yielded, about 20 bytes per item);
+//! - on a live table, no row that exists for the whole listing is skipped when others
+//!   are inserted, in either order (see below).
+//!
+//! # A live table
+//!
+//! Offset pagination over a table that changes shifts rows: a row inserted ahead of the
+//! cursor pushes every later row one place on, so the next page starts with the last
+//! row of the previous one (dropped here as a repeat). Sequential paging loses nothing
+//! that way. Concurrent paging can: if page 3 is evaluated by the server before the
+//! insert and page 2 after it, the row pushed from page 2 to page 3 is on neither, and
+//! no check of the pages can see it.
+//!
+//! So a listing that requested pages concurrently checks, after its last page, whether
+//! the table moved under it: it asks for its first page once more (the first page is
+//! always requested alone, before any other). Every page was evaluated between those
+//! two requests, so if the first page is unchanged, no row was inserted ahead of the
+//! listing and none was skipped: on a quiet table the guarantee costs one request. If
+//! it changed, the listing goes through the pages once more, one at a time (which cannot
+//! skip a row), yielding only the rows not yielded yet. Rows added at the end (oldest
+//! first) move nothing; rows added in front (newest first) are caught by the check. With
+//! inserts in either order, no row that existed for the whole listing is skipped and
+//! none is yielded twice, at any prefetch. Rows the second pass finds come after the
+//! rest, and its pages count from the first page again.
+//!
+//! Deletions shift rows the other way: a row can move from a page not yet evaluated to
+//! one already evaluated, and no client can see that from the pages alone. Nothing is
+//! yielded twice, but rows can be missed; a caller that must not miss any compares the
+//! ids with a second listing (rows missed in one listing show up in the next).
 
 use std::collections::{HashSet, VecDeque};
 use std::future::Future;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::marker::PhantomData;
 use std::num::NonZeroU32;
 use std::pin::Pin;
@@ -30,6 +59,7 @@ use futures::future::BoxFuture;
 use futures::{Stream, TryStreamExt};
 use mijnklantportaal_api::ResponseValue;
 use mijnklantportaal_api::types::ErrorBody;
+use tracing::Instrument;
 
 use crate::client::Inner;
 use crate::error::Error;
@@ -43,9 +73,9 @@ pub trait SimplePage {
     /// `per_page`.
     fn per_page(&self) -> u64;
     /// `from`: the 1-based offset of the page's first item (null on an empty page).
-    fn from_offset(&self) -> Option<u64>;
+    fn first_offset(&self) -> Option<u64>;
     /// `to`: the 1-based offset of the page's last item (null on an empty page).
-    fn to_offset(&self) -> Option<u64>;
+    fn last_offset(&self) -> Option<u64>;
     /// `next_page_url`.
     fn next_page_url(&self) -> Option<&str>;
     /// `data`, taken out.
@@ -129,7 +159,7 @@ where
 ///
 /// let pages: Vec<_> = client.customer_invoices().list().pages().try_collect().await?;
 /// assert_eq!(pages.len(), 3);
-/// assert_eq!((pages[1].number(), pages[1].from_offset(), pages[1].to_offset()), (2, Some(16), Some(30)));
+/// assert_eq!((pages[1].number(), pages[1].first_offset(), pages[1].last_offset()), (2, Some(16), Some(30)));
 /// assert_eq!(pages[1].next_page(), Some(3));
 /// assert_eq!(pages[2].items().len(), 10);
 /// assert!(!pages[2].has_more());
@@ -156,11 +186,11 @@ impl<T> Page<T> {
         self.per_page
     }
     /// Offset (1-based) of the page's first item.
-    pub fn from_offset(&self) -> Option<u64> {
+    pub fn first_offset(&self) -> Option<u64> {
         self.from
     }
     /// Offset (1-based) of the page's last item.
-    pub fn to_offset(&self) -> Option<u64> {
+    pub fn last_offset(&self) -> Option<u64> {
         self.to
     }
     /// Whether the server reports a next page.
@@ -171,7 +201,7 @@ impl<T> Page<T> {
     pub fn next_page(&self) -> Option<u64> {
         self.has_more.then_some(self.number + 1)
     }
-    /// The items (repeats of recent pages removed).
+    /// The items (ids this listing already yielded removed).
     pub fn items(&self) -> &[T] {
         &self.items
     }
@@ -283,6 +313,7 @@ impl<Op: ListOperation> Lister<Op> {
         PageStream {
             inner: self.inner,
             next_to_request: self.start_page,
+            start_page: self.start_page,
             last_allowed: self.max_pages.map(last),
             cap_last: last(self.page_cap),
             page_cap: self.page_cap,
@@ -290,11 +321,14 @@ impl<Op: ListOperation> Lister<Op> {
             items_last: None,
             prefetch: self.prefetch,
             ramped: false,
+            pass: Pass::Concurrent,
+            overlapped: false,
+            first_page: None,
             in_flight: VecDeque::new(),
             finished: self.max_pages == Some(0) || self.max_items == Some(0),
             pending_error: None,
             resume_page: self.start_page,
-            recent: RecentIds::new(self.prefetch + 3),
+            yielded: Yielded::default(),
             warned_foreign: false,
         }
     }
@@ -328,30 +362,40 @@ impl<T> Drop for InFlight<T> {
     }
 }
 
-/// Ids of the last few pages.
-struct RecentIds {
-    pages: VecDeque<HashSet<String>>,
-    keep: usize,
+/// Every id a listing has yielded, as 128-bit fingerprints: exact for all practical
+/// purposes (a false repeat needs a 128-bit collision) in about 20 bytes per item.
+#[derive(Default)]
+struct Yielded(HashSet<u128>);
+
+impl Yielded {
+    fn fingerprint(id: &str) -> u128 {
+        let half = |salt: u8| {
+            let mut h = DefaultHasher::new();
+            salt.hash(&mut h);
+            id.hash(&mut h);
+            h.finish()
+        };
+        (u128::from(half(0)) << 64) | u128::from(half(1))
+    }
+
+    fn contains(&self, id: &str) -> bool {
+        self.0.contains(&Self::fingerprint(id))
+    }
+
+    fn insert(&mut self, id: &str) {
+        self.0.insert(Self::fingerprint(id));
+    }
 }
 
-impl RecentIds {
-    fn new(keep: usize) -> Self {
-        RecentIds {
-            pages: VecDeque::new(),
-            keep,
-        }
-    }
-
-    fn seen(&self, id: &str) -> bool {
-        self.pages.iter().any(|p| p.contains(id))
-    }
-
-    fn push(&mut self, ids: HashSet<String>) {
-        if self.pages.len() == self.keep {
-            self.pages.pop_front();
-        }
-        self.pages.push_back(ids);
-    }
+/// Where a listing is (see the module docs on a live table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    /// Pages requested up to `prefetch` at a time.
+    Concurrent,
+    /// The first page asked again, to see whether rows were inserted meanwhile.
+    Verifying,
+    /// Rows were inserted: all pages again, one at a time, yielding what is new.
+    Sequential,
 }
 
 /// A stream of [`Page`]s; see [`Lister::pages`].
@@ -377,6 +421,7 @@ impl RecentIds {
 pub struct PageStream<Op: ListOperation> {
     inner: Arc<Inner>,
     next_to_request: u64,
+    start_page: u64,
     last_allowed: Option<u64>,
     cap_last: u64,
     page_cap: u64,
@@ -385,11 +430,16 @@ pub struct PageStream<Op: ListOperation> {
     items_last: Option<u64>,
     prefetch: usize,
     ramped: bool,
+    pass: Pass,
+    /// Whether a page was ever requested before the one ahead of it had arrived.
+    overlapped: bool,
+    /// Fingerprints of the ids on the listing's first page, as first served.
+    first_page: Option<Vec<u128>>,
     in_flight: VecDeque<InFlight<PageResult<Op>>>,
     finished: bool,
     pending_error: Option<Error>,
     resume_page: u64,
-    recent: RecentIds,
+    yielded: Yielded,
     warned_foreign: bool,
 }
 
@@ -403,18 +453,25 @@ impl<Op: ListOperation> PageStream<Op> {
     /// Starts requests until `prefetch` are in flight (one until the first page has
     /// shown that there is more).
     fn fill(&mut self) {
-        let target = if self.ramped { self.prefetch } else { 1 };
-        let last = self
-            .last_allowed
-            .unwrap_or(u64::MAX)
-            .min(self.items_last.unwrap_or(u64::MAX))
-            .min(self.cap_last);
+        let target = match self.pass {
+            Pass::Concurrent if self.ramped => self.prefetch,
+            _ => 1,
+        };
+        let verifying = (self.pass == Pass::Verifying).then_some(self.start_page);
+        let last = [self.last_allowed, self.items_last, verifying]
+            .into_iter()
+            .flatten()
+            .fold(self.cap_last, u64::min);
         while !self.finished && self.in_flight.len() < target && self.next_to_request <= last {
             let page = self.next_to_request;
             self.next_to_request += 1;
             let inner = Arc::clone(&self.inner);
-            let handle =
-                tokio::spawn(async move { inner.request_page(Op::PATH, page, Op::send).await });
+            // The ticket keeps pages in order in the rate limiter's queue; the span
+            // keeps the request under the caller's span.
+            let ticket = inner.limiter.ticket();
+            let request = async move { inner.request_page(Op::PATH, page, ticket, Op::send).await };
+            let handle = tokio::spawn(request.instrument(tracing::Span::current()));
+            self.overlapped |= !self.in_flight.is_empty();
             self.in_flight.push_back(InFlight { page, handle });
         }
     }
@@ -439,19 +496,44 @@ impl<Op: ListOperation> PageStream<Op> {
             self.warn_if_foreign(next);
         }
         let per_page = envelope.per_page();
-        let (from, to) = (envelope.from_offset(), envelope.to_offset());
+        let (from, to) = (envelope.first_offset(), envelope.last_offset());
         let has_more = envelope.next_page_url().is_some();
         let mut items = envelope.into_items();
+        let fingerprints = || {
+            items
+                .iter()
+                .map(|i| Yielded::fingerprint(Op::id(i)))
+                .collect()
+        };
+        match self.pass {
+            Pass::Concurrent if requested == self.start_page && !items.is_empty() => {
+                self.first_page = Some(fingerprints());
+            }
+            Pass::Verifying => {
+                if self.first_page.as_ref() == Some(&fingerprints()) {
+                    // Nothing was inserted ahead of the listing while it ran.
+                    self.finish();
+                    return None;
+                }
+                tracing::info!(
+                    path = Op::PATH,
+                    "rows were inserted while listing: going through the pages again, one at a time, for rows that moved between pages"
+                );
+                // This page is the first of the second pass.
+                self.pass = Pass::Sequential;
+                self.next_to_request = requested + 1;
+            }
+            _ => {}
+        }
         if items.is_empty() {
             // Past the end (or an empty account): nothing to yield.
-            self.finish();
+            self.end_of_pass();
             return None;
         }
-        self.resume_page = requested + 1;
 
-        // Drop repeats of recent pages, then apply the item bound.
+        // Drop ids already yielded, then apply the item bound.
         let before = items.len();
-        items.retain(|item| !self.recent.seen(Op::id(item)));
+        items.retain(|item| !self.yielded.contains(Op::id(item)));
         if items.len() < before {
             tracing::debug!(
                 page = requested,
@@ -459,26 +541,34 @@ impl<Op: ListOperation> PageStream<Op> {
                 "dropped items already listed (rows were inserted while paging)"
             );
         }
-        self.recent
-            .push(items.iter().map(|i| Op::id(i).to_string()).collect());
+        let mut truncated = false;
         if let Some(left) = self.items_left.as_mut() {
             let keep = usize::try_from(*left)
                 .unwrap_or(usize::MAX)
                 .min(items.len());
+            truncated = keep < items.len();
             items.truncate(keep);
             *left -= keep as u64;
             if *left == 0 {
+                // A bound the caller chose: the listing is not checked for a moved table.
                 self.finish();
-            } else if per_page > 0 {
-                // Request no page the bound cannot need (rate budget is precious).
-                self.items_last = Some(requested.saturating_add(left.div_ceil(per_page)));
+            } else {
+                // Request no page the bound cannot need (rate budget is precious); a
+                // page size of 0 tells nothing, so no bound then.
+                self.items_last =
+                    (per_page > 0).then(|| requested.saturating_add(left.div_ceil(per_page)));
             }
         }
+        for item in &items {
+            self.yielded.insert(Op::id(item));
+        }
+        // Items of this page cut off by the bound are not yielded: resuming starts here.
+        self.resume_page = if truncated { requested } else { requested + 1 };
 
         // Unless the item bound was met on this page: end, fail at the cap, or go on.
         if !self.finished {
             if !has_more || self.last_allowed == Some(requested) {
-                self.finish();
+                self.end_of_pass();
             } else if requested >= self.cap_last {
                 self.finish();
                 self.pending_error = Some(Error::PageCapReached { cap: self.page_cap });
@@ -495,6 +585,19 @@ impl<Op: ListOperation> PageStream<Op> {
             has_more,
             items,
         }))
+    }
+
+    /// The last page of a pass: a listing that had pages in flight together checks that
+    /// its first page has not moved (see the module docs); any other ends.
+    fn end_of_pass(&mut self) {
+        self.in_flight.clear();
+        if self.pass == Pass::Concurrent && self.overlapped && self.first_page.is_some() {
+            self.pass = Pass::Verifying;
+            self.next_to_request = self.start_page;
+            self.fill();
+        } else {
+            self.finish();
+        }
     }
 
     /// Says once per listing that `next_page_url` names another origin.
@@ -543,9 +646,11 @@ impl<Op: ListOperation> Stream for PageStream<Op> {
             match joined {
                 Err(join_error) => {
                     this.finish();
-                    return Poll::Ready(Some(Err(Error::Config(format!(
-                        "the request task for page {requested} failed: {join_error}"
-                    )))));
+                    if join_error.is_panic() {
+                        // A bug, not a failure of the API: surface it where it is awaited.
+                        std::panic::resume_unwind(join_error.into_panic());
+                    }
+                    return Poll::Ready(Some(Err(Error::Interrupted { page: requested })));
                 }
                 Ok(Err(error)) => {
                     this.finish();

@@ -7,21 +7,37 @@
 //! server, shared by every request of one `Client` and its clones:
 //!
 //! - before each request, [`RateLimiter::acquire`] takes one request from the current
-//!   window, or waits until the window ends;
-//! - after each response, [`RateLimiter::observe`] learns from `X-RateLimit-Limit` (the
-//!   limit), `X-RateLimit-Remaining` (what is left, including other clients' use of the
-//!   same token, and when the server opened its window);
-//! - a 429's `Retry-After` (or `X-RateLimit-Reset`) blocks every request until then,
-//!   and tells how long the server's window really is.
+//!   window, or waits until the window ends. Waiters are served in the order their
+//!   requests were queued (a retry keeps its place), so the page a listing waits for is
+//!   never overtaken by pages after it;
+//! - after each response, [`RateLimiter::observe`] learns from `X-RateLimit-Limit` and
+//!   `X-RateLimit-Remaining`: the budget is the lower of the configured and the
+//!   advertised limit (a configured limit below the server's is headroom the caller
+//!   chose), other users of the same token count, and a response that is the first of a
+//!   new server window tells when the server's window started (and, seen twice, bounds
+//!   its length from above, so a too-long window is relearned downward);
+//! - a 429 from the API (one carrying `X-RateLimit-Limit`) tells, through its
+//!   `Retry-After`, how long the server's window really is. Every 429 holds all requests
+//!   back for its wait; one from something else (a proxy's `Retry-After: 3600`) is
+//!   waited out but teaches nothing.
+//!
+//! When the server advertises a lower limit than configured, the configured window is
+//! suspect too (3 per second is not 3 per minute). Rather than wait a presumed window,
+//! the limiter then lets one request past the exhausted budget: the server's 429 (or its
+//! fresh window) tells the window's real length. That costs at most one 429 per client.
 //!
 //! A token-bucket crate (governor) paces at an even rate, which against a fixed-window
 //! server either runs into 429s after a burst or wastes the burst; hence this small
 //! mirror instead.
 
+use std::collections::BTreeSet;
+use std::pin::pin;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reqwest::header::HeaderMap;
+use tokio::sync::Notify;
 use tokio::time::Instant;
 
 /// How many requests the client allows itself per window.
@@ -89,16 +105,32 @@ pub struct RateLimitStatus {
 
 #[derive(Debug)]
 struct State {
+    /// What the caller configured (the default: the documented 60 per minute).
+    configured: RateLimit,
+    /// Requests per window we allow ourselves: the lower of the configured and the
+    /// advertised limit.
     limit: u32,
+    /// The limit the server last advertised.
+    advertised: Option<u32>,
     window: Duration,
+    /// False while the window is only presumed: the server advertised a lower limit than
+    /// configured, and no 429 or pair of fresh windows has told its real length yet.
+    window_known: bool,
     /// Requests left in the open window.
     remaining: u32,
     /// When the open window ends; `None` when no window is open.
     window_ends: Option<Instant>,
-    /// When the server opened its current window, as far as we can tell.
+    /// When the request that opened the server's current window was sent: the server
+    /// opened it no earlier.
     server_window_opened: Option<Instant>,
     /// A 429 told us to wait until then.
     blocked_until: Option<Instant>,
+    /// One request past an exhausted budget went out to learn an unknown window.
+    probing: bool,
+    /// Requests sent and not answered yet.
+    in_flight: u32,
+    /// Tickets of the requests waiting in `acquire`, oldest first.
+    waiting: BTreeSet<u64>,
 }
 
 /// The shared limiter of one client. Cheap to call; never holds its lock across an await.
@@ -108,6 +140,46 @@ struct State {
 pub struct RateLimiter {
     state: Mutex<State>,
     pacing: bool,
+    /// Woken whenever a waiter may now go: one left the queue, or a response moved the books.
+    changed: Notify,
+    next_ticket: AtomicU64,
+}
+
+/// A request's place in the queue: taken when the request is scheduled, kept by its retries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Ticket(u64);
+
+/// One request the limiter let through, until its response has been observed.
+#[derive(Debug)]
+pub(crate) struct Permit<'a> {
+    limiter: &'a RateLimiter,
+    sent_at: Instant,
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        self.limiter
+            .with_state(|s| s.in_flight = s.in_flight.saturating_sub(1));
+    }
+}
+
+/// Removes a waiter from the queue however `acquire` ends (taken, or cancelled).
+struct Waiting<'a> {
+    limiter: &'a RateLimiter,
+    ticket: u64,
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.limiter.with_state(|s| s.waiting.remove(&self.ticket));
+        self.limiter.changed.notify_waiters();
+    }
+}
+
+enum Turn {
+    Go,
+    /// Wait this long, or until woken.
+    Wait(Option<Duration>),
 }
 
 impl RateLimiter {
@@ -116,14 +188,22 @@ impl RateLimiter {
         let c = config.unwrap_or_default();
         RateLimiter {
             state: Mutex::new(State {
+                configured: c,
                 limit: c.limit,
+                advertised: None,
                 window: c.window,
+                window_known: true,
                 remaining: c.limit,
                 window_ends: None,
                 server_window_opened: None,
                 blocked_until: None,
+                probing: false,
+                in_flight: 0,
+                waiting: BTreeSet::new(),
             }),
             pacing: config.is_some(),
+            changed: Notify::new(),
+            next_ticket: AtomicU64::new(0),
         }
     }
 
@@ -134,84 +214,154 @@ impl RateLimiter {
         f(&mut guard)
     }
 
-    /// Waits until one more request fits in the budget, and takes it.
-    pub(crate) async fn acquire(&self) {
+    /// A place in the queue, for a request about to be scheduled.
+    pub(crate) fn ticket(&self) -> Ticket {
+        Ticket(self.next_ticket.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// Waits until it is `ticket`'s turn and one more request fits in the budget, and
+    /// takes it. Hold the permit until the response has been observed.
+    pub(crate) async fn acquire(&self, ticket: Ticket) -> Permit<'_> {
+        self.with_state(|s| s.waiting.insert(ticket.0));
+        let waiting = Waiting {
+            limiter: self,
+            ticket: ticket.0,
+        };
         loop {
-            let wait = self.with_state(|s| {
-                let now = Instant::now();
-                if let Some(until) = s.blocked_until {
-                    if now < until {
-                        return Some(until - now);
-                    }
-                    s.blocked_until = None;
+            let mut woken = pin!(self.changed.notified());
+            woken.as_mut().enable();
+            match self.with_state(|s| self.turn(s, ticket.0)) {
+                Turn::Go => {
+                    drop(waiting);
+                    return Permit {
+                        limiter: self,
+                        sent_at: Instant::now(),
+                    };
                 }
-                if !self.pacing {
-                    return None;
+                Turn::Wait(None) => woken.await,
+                Turn::Wait(Some(wait)) => {
+                    let sleep = pin!(tokio::time::sleep(wait.max(Duration::from_millis(1))));
+                    futures::future::select(sleep, woken).await;
                 }
-                if s.window_ends.is_some_and(|end| now >= end) {
-                    s.window_ends = None;
-                    s.remaining = s.limit;
-                }
-                if s.remaining > 0 {
-                    s.remaining -= 1;
-                    if s.window_ends.is_none() {
-                        s.window_ends = Some(now + s.window);
-                    }
-                    None
-                } else {
-                    s.window_ends.map(|end| end.saturating_duration_since(now))
-                }
-            });
-            match wait {
-                None => return,
-                Some(d) => tokio::time::sleep(d.max(Duration::from_millis(1))).await,
             }
         }
     }
 
-    /// Learns from the headers of any response.
-    pub(crate) fn observe(&self, headers: &HeaderMap) {
-        let limit = header_u64(headers, "x-ratelimit-limit");
-        let remaining = header_u64(headers, "x-ratelimit-remaining");
+    /// Whether `ticket` may send now, and otherwise how long to wait.
+    fn turn(&self, s: &mut State, ticket: u64) -> Turn {
+        let now = Instant::now();
+        if let Some(until) = s.blocked_until {
+            if now < until {
+                return Turn::Wait(Some(until - now));
+            }
+            s.blocked_until = None;
+        }
+        if s.waiting.first() != Some(&ticket) {
+            return Turn::Wait(None);
+        }
+        if !self.pacing {
+            s.in_flight += 1;
+            return Turn::Go;
+        }
+        if s.window_ends.is_some_and(|end| now >= end) {
+            s.window_ends = None;
+            s.remaining = s.limit;
+            s.probing = false;
+        }
+        if s.remaining > 0 {
+            s.remaining -= 1;
+            if s.window_ends.is_none() {
+                s.window_ends = Some(now + s.window);
+            }
+            s.in_flight += 1;
+            Turn::Go
+        } else if !s.window_known && !s.probing {
+            // The window is a guess: ask the server instead of waiting it out.
+            s.probing = true;
+            s.in_flight += 1;
+            Turn::Go
+        } else {
+            Turn::Wait(s.window_ends.map(|end| end.saturating_duration_since(now)))
+        }
+    }
+
+    /// Learns from the headers of any response to the request `permit` let through.
+    pub(crate) fn observe(&self, permit: &Permit<'_>, headers: &HeaderMap) {
+        let advertised = header_u64(headers, "x-ratelimit-limit")
+            .filter(|l| *l > 0)
+            .map(|l| u32::try_from(l).unwrap_or(u32::MAX));
+        let remaining = header_u64(headers, "x-ratelimit-remaining")
+            .map(|r| u32::try_from(r).unwrap_or(u32::MAX));
         self.with_state(|s| {
             let now = Instant::now();
-            if let Some(limit) = limit.and_then(|l| u32::try_from(l).ok()).filter(|l| *l > 0)
-                && limit != s.limit
-            {
-                // The server knows better: move our books to its limit.
-                let used = s.limit.saturating_sub(s.remaining);
-                s.limit = limit;
-                s.remaining = limit.saturating_sub(used);
-            }
-            if let Some(remaining) = remaining.and_then(|r| u32::try_from(r).ok()) {
-                if remaining + 1 == s.limit {
-                    // This was the first request of a new server window: it ends one
-                    // window from now at the latest, never earlier than we thought.
-                    s.server_window_opened = Some(now);
-                    let end = now + s.window;
-                    s.window_ends = Some(s.window_ends.map_or(end, |e| e.max(end)));
+            if let Some(advertised) = advertised {
+                if s.advertised != Some(advertised) {
+                    s.advertised = Some(advertised);
+                    // A lower limit than configured: the configured window is a guess too.
+                    s.window_known = advertised >= s.configured.limit;
                 }
+                let limit = if self.pacing {
+                    advertised.min(s.configured.limit)
+                } else {
+                    advertised
+                };
+                if limit != s.limit {
+                    let used = s.limit.saturating_sub(s.remaining);
+                    s.limit = limit;
+                    s.remaining = limit.saturating_sub(used);
+                }
+            }
+            let Some(remaining) = remaining else { return };
+            let server_limit = s.advertised.unwrap_or(s.limit);
+            if remaining.checked_add(1) == Some(server_limit) {
+                // The first request of a new server window. If an earlier one was seen,
+                // the server's window is no longer than the time between them.
+                if let Some(previous) = s.server_window_opened {
+                    let at_most = now.saturating_duration_since(previous);
+                    if at_most >= Duration::from_millis(1) && at_most < s.window {
+                        s.window = at_most;
+                        s.window_known = true;
+                    }
+                }
+                s.server_window_opened = Some(permit.sent_at);
+                // Our window now runs with the server's; requests still in flight will
+                // count in it.
+                s.window_ends = Some(now + s.window);
+                let others = s.in_flight.saturating_sub(1);
+                s.remaining = remaining
+                    .min(s.limit.saturating_sub(1))
+                    .saturating_sub(others);
+                s.probing = false;
+                self.changed.notify_waiters();
+            } else {
                 // Other users of the same token count too.
                 s.remaining = s.remaining.min(remaining);
             }
         });
     }
 
-    /// A 429: nobody sends until the server's wait is over. Returns that wait.
+    /// A 429: nobody sends until the server's wait
+    /// is over. Returns that wait.
     pub(crate) fn on_too_many_requests(&self, headers: &HeaderMap) -> Option<Duration> {
         let wait = retry_after(headers);
+        let from_the_api = headers.contains_key("x-ratelimit-limit");
         self.with_state(|s| {
             let now = Instant::now();
-            let wait = wait.unwrap_or(s.window);
-            let until = now + wait;
+            let until = now + wait.unwrap_or(s.window);
             s.blocked_until = Some(s.blocked_until.map_or(until, |b| b.max(until)));
             s.remaining = 0;
             s.window_ends = Some(until);
-            // The window the server counts in runs from when it opened to `until`.
-            if let Some(opened) = s.server_window_opened.take() {
+            s.probing = false;
+            // The server's window runs from when it opened (no earlier than the request
+            // that opened it was sent) to at most `until`: an upper bound, so pacing to
+            // it sends no request early.
+            if let (true, Some(_), Some(opened)) =
+                (from_the_api, wait, s.server_window_opened.take())
+            {
                 let learned = until.saturating_duration_since(opened);
                 if learned >= Duration::from_millis(1) {
                     s.window = learned;
+                    s.window_known = true;
                 }
             }
         });
@@ -274,70 +424,4 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use reqwest::header::HeaderValue;
-
-    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        for (k, v) in pairs {
-            h.insert(*k, HeaderValue::from_str(v).unwrap());
-        }
-        h
-    }
-
-    #[test]
-    fn parses_retry_after_and_reset() {
-        assert_eq!(
-            retry_after(&headers(&[("retry-after", "2")])),
-            Some(Duration::from_secs(2))
-        );
-        assert_eq!(
-            retry_after(&headers(&[("retry-after", "0.25")])),
-            Some(Duration::from_millis(250))
-        );
-        assert_eq!(
-            retry_after(&headers(&[("retry-after", "1e30")])),
-            Some(Duration::from_secs(3600))
-        );
-        assert_eq!(retry_after(&headers(&[("retry-after", "soon")])), None);
-        let in_a_minute = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_secs()
-            + 60;
-        let wait =
-            retry_after(&headers(&[("x-ratelimit-reset", &in_a_minute.to_string())])).unwrap();
-        assert!(wait <= Duration::from_secs(60) && wait >= Duration::from_secs(58));
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn paces_to_the_window_and_learns_the_limit() {
-        let limiter = RateLimiter::new(Some(RateLimit::new(60, Duration::from_secs(1))));
-        limiter.observe(&headers(&[
-            ("x-ratelimit-limit", "3"),
-            ("x-ratelimit-remaining", "3"),
-        ]));
-        assert_eq!(limiter.status().unwrap().limit, 3);
-        let start = tokio::time::Instant::now();
-        for _ in 0..3 {
-            limiter.acquire().await;
-        }
-        assert_eq!(start.elapsed(), Duration::ZERO, "the first window is free");
-        limiter.acquire().await;
-        assert!(
-            start.elapsed() >= Duration::from_secs(1),
-            "the fourth waits"
-        );
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_429_blocks_everyone_until_retry_after() {
-        let limiter = RateLimiter::new(Some(RateLimit::default()));
-        let wait = limiter.on_too_many_requests(&headers(&[("retry-after", "5")]));
-        assert_eq!(wait, Some(Duration::from_secs(5)));
-        let start = tokio::time::Instant::now();
-        limiter.acquire().await;
-        assert!(start.elapsed() >= Duration::from_secs(5), "never sooner");
-    }
-}
+mod tests;

@@ -40,8 +40,8 @@ async fn pages_report_the_envelope() {
             (
                 p.number(),
                 p.per_page(),
-                p.from_offset(),
-                p.to_offset(),
+                p.first_offset(),
+                p.last_offset(),
                 p.has_more(),
                 p.items().len(),
             )

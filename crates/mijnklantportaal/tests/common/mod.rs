@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod scripted;
+
 use std::time::Duration;
 
 use mijnklantportaal::{Client, ClientBuilder, RetryPolicy};
