@@ -274,6 +274,35 @@ async fn a_bad_base_url_or_token_is_a_config_error() {
     assert!(err.to_string().contains("no API token"), "{err}");
 }
 
+/// Bug 11: paths are appended to the base URL as text, so a query or fragment would
+/// send requests to `…/v1?x=1/customer-invoices`; a copy-paste slip in a token (a tab,
+/// a non-ASCII character) is not a bearer token.
+#[test]
+fn a_base_url_with_a_query_and_a_token_with_a_tab_are_refused() {
+    for url in [
+        "https://api.mijnklantportaal.nl/v1?x=1",
+        "https://api.mijnklantportaal.nl/v1#top",
+        "https://user:pw@api.mijnklantportaal.nl/v1",
+    ] {
+        let err = mijnklantportaal::Client::builder()
+            .token("t")
+            .base_url(url)
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, Error::Config(_)), "{url}: {err}");
+        assert!(!err.to_string().contains("pw"), "{err}");
+    }
+    for token in ["abc\tsecret", "abc secret", "s\u{e9}cret", "secret\u{200b}"] {
+        let err = mijnklantportaal::Client::builder()
+            .token(token)
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, Error::Config(_)), "{token:?}: {err}");
+        assert!(!err.to_string().contains("secret"), "{err}");
+        assert!(err.to_string().contains("at position"), "{err}");
+    }
+}
+
 #[tokio::test]
 async fn the_page_cap_stops_a_runaway_listing_with_an_error() {
     let server = mock(100, |b| b).await;

@@ -64,7 +64,7 @@ fn an_insert_between_out_of_order_evaluations_loses_nothing() {
             per_page: 5,
             newest_first: true,
             insert_every: Some(3),
-            latency: Duration::from_millis(200),
+            jitter: Duration::from_millis(200),
             seed,
             ..Script::default()
         };
@@ -80,7 +80,7 @@ fn a_quiet_table_costs_one_request_more() {
         let script = Script {
             rows: 100,
             per_page: 7,
-            latency: Duration::from_millis(150),
+            jitter: Duration::from_millis(150),
             seed: prefetch as u64,
             ..Script::default()
         };
@@ -110,7 +110,7 @@ fn deletions_never_repeat_a_row() {
             per_page: 6,
             newest_first: seed % 2 == 0,
             delete_every: Some(2),
-            latency: Duration::from_millis(100),
+            jitter: Duration::from_millis(100),
             seed,
             ..Script::default()
         };
@@ -135,7 +135,7 @@ proptest! {
         insert_every in 1u64..6,
         max_inserts in 0u64..30,
         prefetch in 1usize..9,
-        latency_ms in 0u64..300,
+        jitter_ms in 0u64..300,
         seed: u64,
     ) {
         let script = Script {
@@ -144,7 +144,7 @@ proptest! {
             newest_first,
             insert_every: Some(insert_every),
             max_inserts: Some(max_inserts),
-            latency: Duration::from_millis(latency_ms),
+            jitter: Duration::from_millis(jitter_ms),
             seed,
             ..Script::default()
         };
@@ -162,7 +162,7 @@ fn an_item_stream_on_a_live_table_resumes_where_it_stopped() {
         let (server, builder) = Scripted::start(Script {
             rows: 40,
             per_page: 6,
-            latency: Duration::from_millis(50),
+            jitter: Duration::from_millis(50),
             ..Script::default()
         });
         let client = builder.build().expect("a client");

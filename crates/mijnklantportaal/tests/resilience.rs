@@ -1,12 +1,13 @@
-//! Resilience against the mock's fault injection: every test is seeded and bounded in
-//! time, and checks that nothing is lost, repeated or leaked.
+//! Resilience against the mock's fault injection over real HTTP: every test is seeded,
+//! and checks that nothing is lost, repeated or leaked. Timing (backoff, pacing,
+//! cancellation) is tested on a virtual clock in `scripted.rs`.
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::{TOKEN, client_for, dataset_ids, mock, within};
-use futures::{StreamExt, TryStreamExt};
+use futures::TryStreamExt;
 use mijnklantportaal::{Error, RateLimit, RetryPolicy};
 use mijnklantportaal_mock::{Faults, MockServer};
 
@@ -34,52 +35,17 @@ async fn lists_everything_exactly_once_under_5xx_and_a_tight_rate_limit() {
         )
         .build()
         .unwrap();
-    let started = Instant::now();
     let invoices = within(60, client.customer_invoices().list().collect_all())
         .await
         .expect("the listing survives the faults");
-    let elapsed = started.elapsed();
     let ids: Vec<String> = invoices.into_iter().map(|i| i.id).collect();
     assert_eq!(ids, dataset_ids(&server), "every invoice once, in order");
     let stats = server.stats();
     assert!(stats.server_errors > 0, "faults were injected: {stats:?}");
-    println!(
-        "fault test: {} requests, {} injected 5xx, {} x 429 provoked, {:.2}s",
-        stats.requests,
-        stats.server_errors,
-        stats.served_429,
-        elapsed.as_secs_f64()
-    );
-    assert_eq!(
-        stats.served_429, 0,
-        "the limiter paced the listing: {stats:?}"
-    );
+    // Whether a 200-ms window draws a 429 depends on the machine's speed: pacing is
+    // asserted on the scripted server (tests/scripted.rs), on a virtual clock.
     let status = client.rate_limit_status().expect("limiter on");
     assert_eq!(status.limit, 10);
-}
-
-/// Without client-side pacing, a 429 is waited out for what the server asked, never less.
-#[tokio::test]
-async fn a_429_is_retried_after_retry_after() {
-    let window = Duration::from_millis(300);
-    let server = mock(150, |b| {
-        b.rate_limit(3, window).fractional_retry_after(true)
-    })
-    .await;
-    let client = client_for(&server).prefetch(1).build().unwrap();
-    let started = Instant::now();
-    let invoices = within(30, client.customer_invoices().list().collect_all())
-        .await
-        .unwrap();
-    assert_eq!(invoices.len(), 150);
-    // 10 pages at 3 per window need at least 3 full windows.
-    assert!(started.elapsed() >= window * 3, "{:?}", started.elapsed());
-    let stats = server.stats();
-    assert!(stats.served_429 >= 1, "the server refused some: {stats:?}");
-    assert!(
-        stats.served_429 <= 4,
-        "one refusal per window at most, not a hammering: {stats:?}"
-    );
 }
 
 #[tokio::test]
@@ -165,52 +131,6 @@ async fn a_token_that_becomes_invalid_stops_the_listing_cleanly() {
     assert_eq!(items.resume_page(), pages as u64 + 1);
 }
 
-/// A server that keeps failing: the listing gives up within the total retry time.
-#[tokio::test]
-async fn a_failing_server_exhausts_retries_within_the_time_budget() {
-    let server = mock(30, |b| {
-        b.faults(Faults {
-            server_error: 1.0,
-            ..Faults::none()
-        })
-    })
-    .await;
-    let budget = Duration::from_millis(800);
-    let client = client_for(&server)
-        .retry_policy(
-            RetryPolicy::default()
-                .max_attempts(1_000)
-                .max_elapsed(budget)
-                .initial_backoff(Duration::from_millis(20))
-                .max_backoff(Duration::from_millis(100)),
-        )
-        .build()
-        .unwrap();
-    let started = Instant::now();
-    let err = within(10, client.customer_invoices().list().collect_all())
-        .await
-        .unwrap_err();
-    let elapsed = started.elapsed();
-    match &err {
-        Error::RetriesExhausted { attempts, last, .. } => {
-            assert!(*attempts >= 3, "{err}");
-            assert!(
-                matches!(
-                    **last,
-                    Error::Api {
-                        status: 500 | 502 | 503,
-                        ..
-                    }
-                ),
-                "{err}"
-            );
-        }
-        other => panic!("expected retries exhausted, got {other:?}"),
-    }
-    assert!(err.to_string().starts_with("gave up after "), "{err}");
-    assert!(elapsed < budget + Duration::from_millis(500), "{elapsed:?}");
-}
-
 /// `next_page_url` names another origin (a proxy's): the token never goes there, and
 /// the listing completes from page numbers.
 #[tokio::test]
@@ -219,7 +139,8 @@ async fn the_token_never_reaches_the_origin_named_by_next_page_url() {
         .invoices(0)
         .token("other")
         .no_rate_limit()
-        .bind("127.0.0.2:0".parse().unwrap())
+        // Another port is another origin (127.0.0.2 is not configured on macOS).
+        .bind("127.0.0.1:0".parse().unwrap())
         .start()
         .await
         .expect("a second listener on another loopback address");
@@ -242,31 +163,6 @@ async fn the_token_never_reaches_the_origin_named_by_next_page_url() {
     assert!(
         elsewhere.requests().is_empty(),
         "the other origin received nothing, token or not"
-    );
-}
-
-/// Dropping a stream mid-way stops its requests.
-#[tokio::test]
-async fn dropping_a_stream_cancels_its_requests() {
-    let server = mock(1_000, |b| {
-        b.latency(Duration::from_millis(300), Duration::ZERO)
-    })
-    .await;
-    let client = client_for(&server).prefetch(4).build().unwrap();
-    let mut pages = client.customer_invoices().list().pages();
-    within(10, pages.next()).await.unwrap().unwrap();
-    within(10, pages.next()).await.unwrap().unwrap();
-    drop(pages);
-    let at_drop = server.stats().requests;
-    tokio::time::sleep(Duration::from_millis(900)).await;
-    assert_eq!(
-        server.stats().requests,
-        at_drop,
-        "no request starts after the stream is dropped"
-    );
-    assert!(
-        at_drop <= 2 + 4,
-        "at most `prefetch` pages ahead: {at_drop}"
     );
 }
 

@@ -74,3 +74,45 @@ async fn tracing_shows_requests_and_never_the_token() {
         "a token leaked into the logs"
     );
 }
+
+/// Requests run in spawned tasks, under the span of the code that consumes the listing
+/// (so an application's `export{job=..}` span shows on every request).
+#[tokio::test]
+async fn requests_stay_under_the_callers_span() {
+    use tracing::Instrument;
+
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("debug"))
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_ansi(false)
+        .with_writer(captured.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let server = mock(40, |b| b).await;
+    let client = client_for(&server).prefetch(3).build().unwrap();
+    within(
+        10,
+        client
+            .customer_invoices()
+            .list()
+            .collect_all()
+            .instrument(tracing::info_span!("export", job = 42)),
+    )
+    .await
+    .unwrap();
+
+    let logs = String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned();
+    let requests: Vec<&str> = logs
+        .lines()
+        .filter(|l| l.contains("mijnklantportaal.request{"))
+        .collect();
+    assert!(requests.len() >= 3, "{logs}");
+    for line in requests {
+        assert!(
+            line.contains("export{job=42}:mijnklantportaal.request{"),
+            "not under the caller's span: {line}"
+        );
+    }
+}

@@ -40,13 +40,17 @@ pub struct Script {
     pub max_inserts: Option<u64>,
     /// Delete one row (seeded choice) before every `n`th page evaluation.
     pub delete_every: Option<u64>,
-    /// Longest latency before and after the server evaluates a page (each drawn from
-    /// the seed); zero evaluates every request at once, in the order sent.
+    /// Latency before and after the server evaluates a page...
     pub latency: Duration,
+    /// ...plus up to this much more, each drawn from the seed (so that concurrent
+    /// requests are evaluated in an arbitrary order).
+    pub jitter: Duration,
     /// The seed of the latencies and the deletions.
     pub seed: u64,
     /// `(page, attempt)` → the status to answer instead (attempts count from 1).
     pub faults: HashMap<(u64, u32), u16>,
+    /// `page` → the status to answer on every attempt.
+    pub failing_pages: HashMap<u64, u16>,
     /// The server's limit: `limit` requests per fixed `window`, with Laravel's headers.
     pub server_limit: Option<(u32, Duration)>,
     /// `page` → the `per_page` the envelope claims (a server that lies).
@@ -73,6 +77,7 @@ struct State {
     log: Vec<Logged>,
     deleted: BTreeSet<u64>,
     window: Option<(Instant, u32)>,
+    started: usize,
     in_flight: usize,
     max_in_flight: usize,
 }
@@ -108,6 +113,7 @@ impl Scripted {
                 log: Vec::new(),
                 deleted: BTreeSet::new(),
                 window: None,
+                started: 0,
                 in_flight: 0,
                 max_in_flight: 0,
             }),
@@ -135,6 +141,16 @@ impl Scripted {
     /// The pages requested, in evaluation order.
     pub fn pages_requested(&self) -> Vec<u64> {
         self.log().iter().map(|l| l.page).collect()
+    }
+
+    /// Requests begun (`send` called and polled), finished or not.
+    pub fn started(&self) -> usize {
+        lock(&self.state).started
+    }
+
+    /// Requests in progress now (their futures neither finished nor dropped).
+    pub fn in_flight(&self) -> usize {
+        lock(&self.state).in_flight
     }
 
     /// The most requests the server had in progress at once.
@@ -173,12 +189,12 @@ impl Scripted {
     }
 
     fn latency(&self) -> Duration {
-        let max = self.script.latency.as_micros() as u64;
+        let max = self.script.jitter.as_micros() as u64;
         if max == 0 {
-            return Duration::ZERO;
+            return self.script.latency;
         }
         let mut state = lock(&self.state);
-        Duration::from_micros(Self::next_random(&mut state) % (max + 1))
+        self.script.latency + Duration::from_micros(Self::next_random(&mut state) % (max + 1))
     }
 
     /// The server's answer to one request for `page`, now.
@@ -208,7 +224,8 @@ impl Scripted {
             state.window = Some((opened, used + 1));
             headers.insert("x-ratelimit-remaining", HeaderValue::from(limit - used - 1));
         }
-        if let Some(status) = self.script.faults.get(&(page, attempt)).copied() {
+        let fault = self.script.faults.get(&(page, attempt));
+        if let Some(status) = fault.or(self.script.failing_pages.get(&page)).copied() {
             return self.fail(state, page, status, headers, now);
         }
         state.evaluations += 1;
@@ -276,9 +293,13 @@ impl Scripted {
         state: &mut State,
         page: u64,
         status: u16,
-        headers: HeaderMap,
+        mut headers: HeaderMap,
         now: Instant,
     ) -> Result<ResponseValue<TestPage>, api::Error<ErrorBody>> {
+        if status == 429 && !headers.contains_key("retry-after") {
+            // Laravel's limiter always says when to come back.
+            headers.insert("retry-after", HeaderValue::from(1));
+        }
         state.log.push(Logged {
             page,
             at: now - self.started,
@@ -342,6 +363,7 @@ impl InProgress {
     fn new(server: Arc<Scripted>) -> Self {
         {
             let mut state = lock(&server.state);
+            state.started += 1;
             state.in_flight += 1;
             state.max_in_flight = state.max_in_flight.max(state.in_flight);
         }

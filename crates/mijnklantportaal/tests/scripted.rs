@@ -1,0 +1,437 @@
+//! Pacing, retries, bounds and cancellation against a scripted server on tokio's paused
+//! clock: every time below is virtual, so the assertions are exact and no test depends
+//! on how busy the machine is.
+
+mod common;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use common::scripted::{Logged, Script, Scripted, ScriptedList, id, naive_loop, paced};
+use futures::{StreamExt, TryStreamExt};
+use mijnklantportaal::{Error, RateLimit, RetryPolicy};
+use proptest::prelude::*;
+use tokio::time::Instant;
+
+fn run<T>(f: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .expect("a runtime")
+        .block_on(f)
+}
+
+fn rows(range: std::ops::Range<u64>) -> Vec<String> {
+    range.map(id).collect()
+}
+
+fn count_429(log: &[Logged]) -> usize {
+    log.iter().filter(|l| l.status == 429).count()
+}
+
+/// Issue 9, part C: against 3 requests per 1-s window, the default client (60 per
+/// minute) learns the window instead of waiting a presumed minute after every three
+/// pages, at the cost of at most one 429.
+#[tokio::test(start_paused = true)]
+async fn a_short_server_window_is_learned_with_at_most_one_429() {
+    let script = Script {
+        rows: 150,
+        server_limit: Some((3, Duration::from_secs(1))),
+        latency: Duration::from_millis(40),
+        ..Script::default()
+    };
+    let (naive_server, naive_builder) = Scripted::start(script.clone());
+    let naive_client = naive_builder.build().expect("a client");
+    let started = Instant::now();
+    let naive_ids = naive_loop(naive_client.api()).await;
+    let naive = started.elapsed();
+    assert_eq!(naive_ids, rows(1..151));
+    assert!(count_429(&naive_server.log()) >= 3);
+
+    let (server, builder) = Scripted::start(script);
+    let client = paced(builder, RateLimit::default());
+    let started = Instant::now();
+    let ids = client
+        .list::<ScriptedList>()
+        .collect_all()
+        .await
+        .expect("ok");
+    let ours = started.elapsed();
+    assert_eq!(ids, rows(1..151));
+    assert!(count_429(&server.log()) <= 1, "{:?}", server.log());
+    assert!(
+        ours <= naive * 2,
+        "paced {ours:?} vs naive {naive:?}: {:?}",
+        server.log()
+    );
+    let status = client.rate_limit_status().expect("pacing");
+    assert_eq!(status.limit, 3);
+    assert!(status.window < Duration::from_secs(3), "{status:?}");
+}
+
+/// Against the documented 60 per minute, the default client draws no 429.
+#[tokio::test(start_paused = true)]
+async fn the_documented_limit_draws_no_429() {
+    let (server, builder) = Scripted::start(Script {
+        rows: 1_500,
+        server_limit: Some((60, Duration::from_secs(60))),
+        latency: Duration::from_millis(80),
+        jitter: Duration::from_millis(80),
+        seed: 3,
+        ..Script::default()
+    });
+    let client = paced(builder, RateLimit::default());
+    let started = Instant::now();
+    let ids = client
+        .list::<ScriptedList>()
+        .collect_all()
+        .await
+        .expect("ok");
+    assert_eq!(ids, rows(1..1_501));
+    let log = server.log();
+    assert_eq!(count_429(&log), 0, "{log:?}");
+    // 100 pages, the first-page check and the pages past the end: two windows of
+    // 60, about 62 s.
+    assert!(
+        started.elapsed() < Duration::from_secs(125),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// Bug 3: a configured limit below the server's is headroom the caller chose.
+#[tokio::test(start_paused = true)]
+async fn a_configured_limit_below_the_servers_is_kept() {
+    let (server, builder) = Scripted::start(Script {
+        rows: 15 * 45,
+        server_limit: Some((60, Duration::from_secs(60))),
+        latency: Duration::from_millis(50),
+        ..Script::default()
+    });
+    let client = paced(builder, RateLimit::new(30, Duration::from_secs(60)));
+    client
+        .list::<ScriptedList>()
+        .collect_all()
+        .await
+        .expect("ok");
+    let log = server.log();
+    let first_minute = log
+        .iter()
+        .filter(|l| l.at < Duration::from_secs(60))
+        .count();
+    assert_eq!(first_minute, 30, "{log:?}");
+    assert_eq!(client.rate_limit_status().expect("pacing").limit, 30);
+}
+
+/// Bug 2: the retry budget counts from the first attempt, not from the queue: a page
+/// that waited three minutes for its turn still gets its retries.
+#[tokio::test(start_paused = true)]
+async fn a_request_queued_behind_others_still_gets_its_retries() {
+    let (server, builder) = Scripted::start(Script {
+        rows: 75,
+        faults: HashMap::from([((4, 1), 503)]),
+        ..Script::default()
+    });
+    let client = builder
+        .rate_limit(RateLimit::new(1, Duration::from_secs(60)))
+        .prefetch(4)
+        .build()
+        .expect("a client");
+    let ids = client
+        .list::<ScriptedList>()
+        .collect_all()
+        .await
+        .expect("ok");
+    assert_eq!(ids, rows(1..76));
+    let page4: Vec<_> = server.log().into_iter().filter(|l| l.page == 4).collect();
+    assert_eq!(page4.len(), 2, "{page4:?}");
+    assert!(
+        page4[0].at >= Duration::from_secs(180),
+        "it waited its turn"
+    );
+}
+
+/// Bug 7: a retried page keeps its place in the rate limiter's queue: the page the
+/// listing waits for is not overtaken by the pages after it.
+#[tokio::test(start_paused = true)]
+async fn a_retry_keeps_its_place_in_the_queue() {
+    let (server, builder) = Scripted::start(Script {
+        rows: 75,
+        faults: HashMap::from([((2, 1), 503)]),
+        ..Script::default()
+    });
+    let client = builder
+        .rate_limit(RateLimit::new(1, Duration::from_secs(10)))
+        .prefetch(4)
+        .build()
+        .expect("a client");
+    client
+        .list::<ScriptedList>()
+        .collect_all()
+        .await
+        .expect("ok");
+    let order: Vec<(u64, u16)> = server.log().iter().map(|l| (l.page, l.status)).collect();
+    assert_eq!(
+        order[..6],
+        [(1, 200), (2, 503), (2, 200), (3, 200), (4, 200), (5, 200)],
+        "{order:?}"
+    );
+}
+
+/// Bug 6: with retries off, the failure is returned as it is.
+#[tokio::test(start_paused = true)]
+async fn retries_off_return_the_failure_itself() {
+    let (_server, builder) = Scripted::start(Script {
+        rows: 30,
+        faults: HashMap::from([((1, 1), 503)]),
+        ..Script::default()
+    });
+    let client = builder
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .expect("a client");
+    let err = client
+        .list::<ScriptedList>()
+        .collect_all()
+        .await
+        .expect_err("503");
+    assert!(
+        matches!(err, Error::Api { status: 503, .. }),
+        "expected the 503 itself, got {err:?}"
+    );
+}
+
+/// A failing server: attempts back off and stop within the time budget.
+#[tokio::test(start_paused = true)]
+async fn a_failing_server_exhausts_retries_within_the_time_budget() {
+    let (server, builder) = Scripted::start(Script {
+        rows: 30,
+        failing_pages: HashMap::from([(1, 502)]),
+        ..Script::default()
+    });
+    let budget = Duration::from_secs(5);
+    let client = builder
+        .retry_policy(
+            RetryPolicy::default()
+                .max_attempts(1_000)
+                .max_elapsed(budget)
+                .initial_backoff(Duration::from_millis(100))
+                .max_backoff(Duration::from_secs(1)),
+        )
+        .build()
+        .expect("a client");
+    let started = Instant::now();
+    let err = client
+        .list::<ScriptedList>()
+        .collect_all()
+        .await
+        .expect_err("it never recovers");
+    let Error::RetriesExhausted {
+        attempts,
+        elapsed,
+        last,
+    } = &err
+    else {
+        panic!("expected retries exhausted, got {err:?}");
+    };
+    assert!(matches!(**last, Error::Api { status: 502, .. }), "{err}");
+    assert_eq!(*attempts as usize, server.log().len());
+    assert!(*attempts >= 5, "{err}");
+    assert!(*elapsed <= budget && started.elapsed() <= budget, "{err}");
+    assert!(err.to_string().starts_with("gave up after "), "{err}");
+}
+
+/// Without pacing, a 429 is waited out for what the server asked, never less.
+#[tokio::test(start_paused = true)]
+async fn a_429_is_waited_out_for_retry_after() {
+    let (server, builder) = Scripted::start(Script {
+        rows: 150,
+        server_limit: Some((3, Duration::from_secs(1))),
+        latency: Duration::from_millis(30),
+        ..Script::default()
+    });
+    let client = builder.prefetch(1).build().expect("a client");
+    let ids = client
+        .list::<ScriptedList>()
+        .collect_all()
+        .await
+        .expect("ok");
+    assert_eq!(ids, rows(1..151));
+    let log = server.log();
+    assert!(count_429(&log) >= 3, "{log:?}");
+    for pair in log.windows(2) {
+        if pair[0].status == 429 {
+            // Retry-After: 1 was sent; the next request reaches the server after it.
+            assert!(pair[1].at >= pair[0].at + Duration::from_secs(1), "{log:?}");
+        }
+    }
+}
+
+/// Bug 8: a page size of 0 in one envelope does not end an item-bounded listing early.
+#[tokio::test(start_paused = true)]
+async fn a_page_size_of_zero_does_not_end_the_listing_early() {
+    let (_server, builder) = Scripted::start(Script {
+        rows: 60,
+        per_page_claims: HashMap::from([(1, 100), (2, 0)]),
+        ..Script::default()
+    });
+    let client = builder.build().expect("a client");
+    let ids = client
+        .list::<ScriptedList>()
+        .max_items(50)
+        .collect_all()
+        .await
+        .expect("ok");
+    assert_eq!(ids, rows(1..51));
+}
+
+/// Bug 8: a panic in a list operation is a bug to surface, not a configuration error.
+#[tokio::test(start_paused = true)]
+async fn a_panicking_list_operation_panics_where_it_is_awaited() {
+    let (_server, builder) = Scripted::start(Script {
+        rows: 60,
+        panic_on_page: Some(2),
+        ..Script::default()
+    });
+    let client = builder.build().expect("a client");
+    let listing = tokio::spawn(async move { client.list::<ScriptedList>().collect_all().await });
+    let joined = listing.await;
+    assert!(
+        joined.as_ref().is_err_and(|e| e.is_panic()),
+        "expected the panic, got {joined:?}"
+    );
+}
+
+/// Dropping a stream drops every request in flight, and nothing starts after.
+#[tokio::test(start_paused = true)]
+async fn dropping_a_stream_drops_its_requests() {
+    let (server, builder) = Scripted::start(Script {
+        rows: 1_000,
+        latency: Duration::from_millis(500),
+        ..Script::default()
+    });
+    let client = builder.prefetch(4).build().expect("a client");
+    let mut pages = client.list::<ScriptedList>().pages();
+    pages.next().await.expect("a page").expect("ok");
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    assert_eq!(server.in_flight(), 4, "`prefetch` pages ahead");
+    assert_eq!(server.started(), 5, "page 1, then 2..=5");
+    drop(pages);
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    assert_eq!(server.in_flight(), 0, "their futures were dropped");
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    assert_eq!(server.started(), 5, "nothing new started");
+    assert_eq!(server.log().len(), 1, "only page 1 was evaluated");
+}
+
+/// Bug 1: an item bound that cuts a page resumes at that page, not after it.
+#[tokio::test(start_paused = true)]
+async fn an_item_bound_resumes_at_the_page_it_cut() {
+    let (_server, builder) = Scripted::start(Script {
+        rows: 60,
+        ..Script::default()
+    });
+    let client = builder.build().expect("a client");
+    let mut items = client.list::<ScriptedList>().max_items(20).items();
+    let mut first = Vec::new();
+    while let Some(item) = items.try_next().await.expect("ok") {
+        first.push(item);
+    }
+    assert_eq!(first, rows(1..21));
+    assert_eq!(items.resume_page(), 2, "items 16..=30 are on page 2");
+}
+
+/// What a bounded listing of the scripted table must yield.
+fn expected(
+    rows_total: u64,
+    per_page: u64,
+    start: u64,
+    max_pages: Option<u64>,
+    max_items: Option<u64>,
+) -> Vec<String> {
+    let first = (start - 1) * per_page;
+    let mut last = rows_total;
+    if let Some(pages) = max_pages {
+        last = last.min(first + pages * per_page);
+    }
+    let low = first.min(rows_total);
+    let mut ids = rows(low + 1..last.max(low) + 1);
+    if let Some(n) = max_items {
+        ids.truncate(n as usize);
+    }
+    ids
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// Any page size, bounds, prefetch and transient faults: the ids are the expected
+    /// ones, in order, once; and resuming from `resume_page()` after any number of
+    /// items loses nothing.
+    #[test]
+    fn bounded_listings_with_faults_yield_exactly_the_expected_ids(
+        rows_total in 0u64..70,
+        per_page in 1u64..9,
+        start in 1u64..6,
+        max_pages in proptest::option::of(0u64..8),
+        max_items in proptest::option::of(0u64..60),
+        prefetch in 1usize..7,
+        faults in proptest::collection::vec((1u64..12, 1u32..3, prop_oneof![Just(500u16), Just(502), Just(503), Just(429)]), 0..6),
+        stop_after in 0usize..70,
+        seed: u64,
+    ) {
+        let want = expected(rows_total, per_page, start, max_pages, max_items);
+        let script = Script {
+            rows: rows_total,
+            per_page,
+            faults: faults.into_iter().map(|(p, a, s)| ((p, a), s)).collect(),
+            jitter: Duration::from_millis(120),
+            seed,
+            ..Script::default()
+        };
+        let (got, resumed) = run(async move {
+            let (_server, builder) = Scripted::start(script);
+            let client = builder.prefetch(prefetch).build().expect("a client");
+            let bounded = || {
+                let mut lister = client.list::<ScriptedList>().start_page(start);
+                if let Some(n) = max_pages {
+                    lister = lister.max_pages(n);
+                }
+                if let Some(n) = max_items {
+                    lister = lister.max_items(n);
+                }
+                lister
+            };
+            let got = bounded().collect_all().await.expect("transient faults are retried");
+            // Stop early, then resume without bounds: nothing between is lost.
+            let mut items = bounded().items();
+            let mut taken = Vec::new();
+            while taken.len() < stop_after {
+                match items.try_next().await.expect("ok") {
+                    Some(item) => taken.push(item),
+                    None => break,
+                }
+            }
+            let resume = items.resume_page();
+            drop(items);
+            let rest: Vec<String> = client
+                .list::<ScriptedList>()
+                .start_page(resume)
+                .collect_all()
+                .await
+                .expect("ok");
+            (got, (taken, resume, rest))
+        });
+        prop_assert_eq!(&got, &want);
+        let (taken, resume, rest) = resumed;
+        // The resumed listing starts at or before the first item not taken, and goes
+        // on to the end of the table.
+        let next_offset = (start - 1) * per_page + taken.len() as u64;
+        let resume_offset = ((resume - 1) * per_page).min(rows_total);
+        prop_assert!(resume_offset <= next_offset, "resume {} skips items", resume);
+        let all = rows(1..rows_total + 1);
+        let from = ((resume - 1) * per_page).min(rows_total) as usize;
+        prop_assert_eq!(&rest, &all[from..].to_vec());
+    }
+}
