@@ -9,7 +9,9 @@
 //!   the hand-written `crate::PerPage`;
 //! - the client carries a `crate::Auth` (the bearer token), and the crate must implement
 //!   progenitor's `ClientHooks` for it (`HooksMode::Expected`): that is where the token is
-//!   attached, to requests for the base URL's origin only.
+//!   attached, to requests for the base URL's origin only;
+//! - response models are `#[non_exhaustive]` and string enums keep unknown values
+//!   (`crate::evolution`, a pass over the output that progenitor has no setting for).
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
@@ -68,10 +70,11 @@ pub fn generate_from_str(text: &str, display_name: &str) -> Result<String, SpecE
             });
         }
     };
-    let file = syn::parse2::<syn::File>(tokens).map_err(|e| SpecError::Unparsable {
+    let mut file = syn::parse2::<syn::File>(tokens).map_err(|e| SpecError::Unparsable {
         file: display_name.to_string(),
         message: e.to_string(),
     })?;
+    crate::evolution::apply(&mut file);
     Ok(format!(
         "{}{}",
         header(display_name),

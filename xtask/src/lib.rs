@@ -10,9 +10,12 @@
 //!   that progenitor would report tersely or answer with a panic.
 //! - [`codegen`] holds the progenitor settings (every Rust type choice is made there)
 //!   and formats the output.
+//! - [`evolution`] makes response models `#[non_exhaustive]` and gives string enums an
+//!   `Unknown(String)` fallback, so that the server's additions are not breaking.
 //! - [`surface`] renders the public API of generated code, one line per item.
 
 pub mod codegen;
+pub mod evolution;
 pub mod spec;
 pub mod surface;
 
