@@ -37,6 +37,19 @@ pub fn generate(path: &Path, display_name: &str) -> Result<String, SpecError> {
 
 /// Like [`generate`], for a spec held in memory.
 pub fn generate_from_str(text: &str, display_name: &str) -> Result<String, SpecError> {
+    generate_with(text, display_name, true)
+}
+
+/// Like [`generate_from_str`], without the `crate::evolution` pass: what progenitor's
+/// settings alone make. For comparisons that show what the pass buys; never checked in.
+pub fn generate_from_str_without_evolution(
+    text: &str,
+    display_name: &str,
+) -> Result<String, SpecError> {
+    generate_with(text, display_name, false)
+}
+
+fn generate_with(text: &str, display_name: &str, evolve: bool) -> Result<String, SpecError> {
     let checked = spec::parse(text, display_name)?;
     let settings = settings();
     let mut generator = Generator::new(&settings);
@@ -74,7 +87,9 @@ pub fn generate_from_str(text: &str, display_name: &str) -> Result<String, SpecE
         file: display_name.to_string(),
         message: e.to_string(),
     })?;
-    crate::evolution::apply(&mut file);
+    if evolve {
+        crate::evolution::apply(&mut file);
+    }
     Ok(format!(
         "{}{}",
         header(display_name),

@@ -158,7 +158,9 @@ pub fn compare(base: &Side, now: &Side) -> Result<Report, SemverError> {
     let base_surface = surface(&base_code, &base.name)?;
     let now_surface = surface(&now_code, &now.name)?;
     let mut changes = diff_surfaces(&base_surface, &now_surface);
-    if changes.is_empty() && base_code != now_code {
+    // Tokens, not text: the header comment names the spec, which differs by side.
+    let tokens = |code: &str| code.parse::<TokenStream>().ok().map(|t| t.to_string());
+    if changes.is_empty() && tokens(&base_code) != tokens(&now_code) {
         let docs_only = without_docs(&base_code) == without_docs(&now_code);
         changes.push(Change {
             level: Level::Patch,
@@ -335,8 +337,8 @@ impl Report {
         }
         if self.http.iter().any(|f| f.severity == Severity::Breaking) {
             out.push_str(
-                "\nThe server's change breaks deployed clients whatever version is published: \
-                 users need the new release before the server changes.\n",
+                "\nDeployed clients break when the server makes this change, whatever version is \
+                 published: users must upgrade before the server changes.\n",
             );
         }
         out.push_str(&format!(
@@ -495,13 +497,11 @@ pub fn diff_surfaces(base: &str, now: &str) -> Vec<Change> {
 
 fn removed(kind: Kind, key: &str, line: &str) -> Change {
     let why = match kind {
-        Kind::Fn if owner(key) == "Client" => {
-            "operation removed: code that calls it stops compiling"
-        }
-        Kind::Impl => "trait implementation removed: code that relies on it stops compiling",
-        Kind::Field => "field removed: code that reads it stops compiling",
-        Kind::Variant => "variant removed: code that names it stops compiling",
-        _ => "removed: code that uses it stops compiling",
+        Kind::Fn if owner(key) == "Client" => "operation gone: code that calls it stops compiling",
+        Kind::Impl => "code that relies on this implementation stops compiling",
+        Kind::Field => "code that reads the field stops compiling",
+        Kind::Variant => "code that names the variant stops compiling",
+        _ => "code that uses it stops compiling",
     };
     Change {
         level: Level::Major,
@@ -526,6 +526,10 @@ fn added(kind: Kind, key: &str, line: &str, now: &Surface<'_>) -> Change {
             Level::Major,
             "new required builder setter: builders that do not call it now fail to convert"
                 .to_string(),
+        ),
+        Kind::Fn if owner(key).contains("::builder::") => (
+            Level::Minor,
+            "new optional setter of a model's builder".to_string(),
         ),
         Kind::Fn => (Level::Minor, "new function or method".to_string()),
         Kind::Field => {
@@ -557,10 +561,18 @@ fn added(kind: Kind, key: &str, line: &str, now: &Surface<'_>) -> Change {
         Kind::Variant => {
             let parent = owner(key);
             if now.type_line(parent).is_some_and(|l| attrs_of(l).1) {
+                let fallback = if now
+                    .get(Kind::Variant, &format!("{parent}::Unknown"))
+                    .is_some()
+                {
+                    "; a value that decoded as `Unknown(..)` before decodes as this variant now"
+                } else {
+                    ""
+                };
                 (
                     Level::Minor,
                     format!(
-                        "variant added to `{parent}`, which is `#[non_exhaustive]`: every match outside the crate already has a wildcard arm"
+                        "variant added to `{parent}`, which is `#[non_exhaustive]`: every match outside the crate already has a wildcard arm{fallback}"
                     ),
                 )
             } else {
