@@ -131,3 +131,56 @@ pub fn description_changed(spec: &str) -> String {
         "          description: Unique id of the invoice (`inv_` followed by letters and digits).\n",
     )
 }
+
+/// `CustomerInvoice.currency` made nullable.
+pub fn response_field_made_nullable(spec: &str) -> String {
+    edit(
+        spec,
+        "        currency:\n          type: string\n",
+        "        currency:\n          type: string\n          nullable: true\n",
+    )
+}
+
+/// A `POST /customer-invoices` (`create-customer-invoice`) whose JSON body has a
+/// required `customerId` and an optional `reference`: the base of
+/// [`request_field_made_required`].
+pub fn with_request_body(spec: &str) -> String {
+    let spec = edit(
+        spec,
+        "components:\n",
+        r##"    post:
+      operationId: create-customer-invoice
+      summary: Create a customer invoice
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              $ref: "#/components/schemas/NewCustomerInvoice"
+      responses:
+        "201":
+          description: The new invoice
+          content:
+            application/json:
+              schema:
+                $ref: "#/components/schemas/CustomerInvoice"
+        "4XX":
+          $ref: "#/components/responses/ClientError"
+components:
+"##,
+    );
+    edit(
+        &spec,
+        "  schemas:\n",
+        "  schemas:\n    NewCustomerInvoice:\n      type: object\n      required:\n        - customerId\n      properties:\n        customerId:\n          type: string\n        reference:\n          type: string\n",
+    )
+}
+
+/// The `reference` field of [`with_request_body`]'s body made required.
+pub fn request_field_made_required(spec: &str) -> String {
+    edit(
+        &with_request_body(spec),
+        "      required:\n        - customerId\n      properties:\n        customerId:\n          type: string\n        reference:\n",
+        "      required:\n        - customerId\n        - reference\n      properties:\n        customerId:\n          type: string\n        reference:\n",
+    )
+}

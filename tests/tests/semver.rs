@@ -87,6 +87,41 @@ fn response_field_removed_is_major_and_breaks_deployed_clients() {
 }
 
 #[test]
+fn response_field_made_nullable_is_major_and_breaks_deployed_clients() {
+    let spec = real_spec();
+    let report = check(
+        "response_field_made_nullable",
+        &spec,
+        &rev::response_field_made_nullable(&spec),
+        MAJOR,
+    );
+    assert!(
+        report
+            .http
+            .iter()
+            .any(|f| f.place == "CustomerInvoice.currency" && f.what.contains("null"))
+    );
+}
+
+#[test]
+fn request_field_made_required_is_major_and_breaks_deployed_clients() {
+    let spec = real_spec();
+    let report = check(
+        "request_field_made_required",
+        &rev::with_request_body(&spec),
+        &rev::request_field_made_required(&spec),
+        MAJOR,
+    );
+    assert!(
+        report
+            .http
+            .iter()
+            .any(|f| f.place == "NewCustomerInvoice.reference"
+                && f.severity == xtask::contract::Severity::Breaking)
+    );
+}
+
+#[test]
 fn field_type_changed_is_major() {
     let spec = real_spec();
     check(
