@@ -21,7 +21,8 @@ fn git(root: &Path, args: &[&str]) -> Result<std::process::Output, SemverError> 
 }
 
 fn failure(args: &[&str], output: &std::process::Output) -> SemverError {
-    let message = String::from_utf8_lossy(&output.stderr).trim().to_string();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let message = stderr.lines().next().unwrap_or_default().trim().to_string();
     SemverError::Git {
         args: args.join(" "),
         message: if message.is_empty() {
@@ -34,6 +35,12 @@ fn failure(args: &[&str], output: &std::process::Output) -> SemverError {
 
 /// The commit `rev` names, in full. Fails for a name git does not know.
 pub fn resolve(root: &Path, rev: &str) -> Result<String, SemverError> {
+    if rev.starts_with('-') {
+        return Err(SemverError::Git {
+            args: format!("rev-parse {rev}"),
+            message: format!("`{rev}` is not a revision"),
+        });
+    }
     let spec = format!("{rev}^{{commit}}");
     let args = ["rev-parse", "--verify", "--quiet", spec.as_str()];
     let output = git(root, &args)?;

@@ -200,7 +200,8 @@ pub fn compare(base: &Side, now: &Side) -> Result<Report, SemverError> {
 
 /// The base's name in reports and messages: git's `<commit>:<path>` notation.
 fn at_commit(commit: &str, path: &str) -> String {
-    format!("{}:{path}", &commit[..commit.len().min(10)])
+    let short: String = commit.chars().take(10).collect();
+    format!("{short}:{path}")
 }
 
 /// Compares the working tree's spec with the base revision `commit` (a full commit id,
@@ -263,7 +264,7 @@ pub fn check_versions(
     if failures.is_empty() {
         Ok(lines)
     } else {
-        Err(SemverError::NotBumped(failures.join("\n")))
+        Err(SemverError::NotBumped(failures.join("; ")))
     }
 }
 
