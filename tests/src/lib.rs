@@ -1,1 +1,3 @@
-//! Tests only: see `tests/`.
+//! Tests only: see `tests/`. The library holds what several test files share.
+
+pub mod spec_revisions;

@@ -9,7 +9,9 @@
 //!   the hand-written `crate::PerPage`;
 //! - the client carries a `crate::Auth` (the bearer token), and the crate must implement
 //!   progenitor's `ClientHooks` for it (`HooksMode::Expected`): that is where the token is
-//!   attached, to requests for the base URL's origin only.
+//!   attached, to requests for the base URL's origin only;
+//! - response models are `#[non_exhaustive]` and string enums keep unknown values
+//!   (`crate::evolution`, a pass over the output that progenitor has no setting for).
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
@@ -35,6 +37,19 @@ pub fn generate(path: &Path, display_name: &str) -> Result<String, SpecError> {
 
 /// Like [`generate`], for a spec held in memory.
 pub fn generate_from_str(text: &str, display_name: &str) -> Result<String, SpecError> {
+    generate_with(text, display_name, true)
+}
+
+/// Like [`generate_from_str`], without the `crate::evolution` pass: what progenitor's
+/// settings alone make. For comparisons that show what the pass buys; never checked in.
+pub fn generate_from_str_without_evolution(
+    text: &str,
+    display_name: &str,
+) -> Result<String, SpecError> {
+    generate_with(text, display_name, false)
+}
+
+fn generate_with(text: &str, display_name: &str, evolve: bool) -> Result<String, SpecError> {
     let checked = spec::parse(text, display_name)?;
     let settings = settings();
     let mut generator = Generator::new(&settings);
@@ -68,10 +83,13 @@ pub fn generate_from_str(text: &str, display_name: &str) -> Result<String, SpecE
             });
         }
     };
-    let file = syn::parse2::<syn::File>(tokens).map_err(|e| SpecError::Unparsable {
+    let mut file = syn::parse2::<syn::File>(tokens).map_err(|e| SpecError::Unparsable {
         file: display_name.to_string(),
         message: e.to_string(),
     })?;
+    if evolve {
+        crate::evolution::apply(&mut file);
+    }
     Ok(format!(
         "{}{}",
         header(display_name),

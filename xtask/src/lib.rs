@@ -10,11 +10,21 @@
 //!   that progenitor would report tersely or answer with a panic.
 //! - [`codegen`] holds the progenitor settings (every Rust type choice is made there)
 //!   and formats the output.
+//! - [`evolution`] makes response models `#[non_exhaustive]` and gives string enums an
+//!   `Unknown(String)` fallback, so that the server's additions are not breaking.
 //! - [`surface`] renders the public API of generated code, one line per item.
+//! - [`semver`] diffs two surfaces and classifies each change (`cargo xtask semver`),
+//!   [`contract`] adds what a spec change does to deployed clients, [`git`] reads the
+//!   base revision and [`versions`] checks the crates' version bumps (`--check`).
 
 pub mod codegen;
+pub mod contract;
+pub mod evolution;
+pub mod git;
+pub mod semver;
 pub mod spec;
 pub mod surface;
+pub mod versions;
 
 use std::path::{Path, PathBuf};
 

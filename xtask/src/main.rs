@@ -6,6 +6,7 @@
 
 use std::process::{Command, ExitCode};
 
+use xtask::semver::SemverError;
 use xtask::{Job, WriteOutcome, XtaskError};
 
 const USAGE: &str = "usage: cargo xtask <command>
@@ -14,12 +15,17 @@ commands:
   generate          regenerate crates/mijnklantportaal-api/src/generated.rs from the spec
   generate --check  exit non-zero with a diff when the checked-in code is stale; write nothing
     --spec FILE     read this spec instead of spec/mijnklantportaal.yaml (to try a draft)
+  semver [--base REV] [--check]
+                    Markdown report of the API changes since REV (default: the
+                    merge-base of HEAD and main), each classified major, minor or
+                    patch, ending in `verdict: major|minor|patch|none`; --check
+                    also fails when the crates' versions are not bumped enough
   bench [ARGS]      build and run the benchmark (mkp-bench) in release against the mock;
                     ARGS are passed through: --smoke (tiny sizes), --json PATH,
                     --no-generate; the table goes to stdout, the results to
                     target/bench/results.json
 
-exit codes: 0 done, 1 stale (--check) or I/O error, 2 bad spec, 64 usage
+exit codes: 0 done, 1 stale or not bumped (--check), git or I/O error, 2 bad spec, 64 usage
 (bench: the benchmark's own exit code)";
 
 fn main() -> ExitCode {
@@ -45,6 +51,25 @@ fn main() -> ExitCode {
                 }
             }
             generate(&job, check)
+        }
+        ["semver", rest @ ..] => {
+            let mut base = None;
+            let mut check = false;
+            let mut rest = rest.iter();
+            while let Some(arg) = rest.next() {
+                match (*arg, rest.clone().next()) {
+                    ("--check", _) => check = true,
+                    ("--base", Some(rev)) => {
+                        base = Some(*rev);
+                        rest.next();
+                    }
+                    _ => {
+                        eprintln!("{USAGE}");
+                        return ExitCode::from(64);
+                    }
+                }
+            }
+            semver(base, check)
         }
         ["bench", rest @ ..] => bench(rest),
         ["help" | "--help" | "-h"] => {
@@ -76,6 +101,34 @@ fn generate(job: &Job, check: bool) -> ExitCode {
             eprintln!("error: {e}");
             match e {
                 XtaskError::Spec(_) => ExitCode::from(2),
+                _ => ExitCode::FAILURE,
+            }
+        }
+    }
+}
+
+fn semver(base: Option<&str>, check: bool) -> ExitCode {
+    let root = xtask::workspace_root();
+    let result = (|| {
+        let commit = match base {
+            Some(rev) => xtask::git::resolve(&root, rev)?,
+            None => xtask::git::merge_base(&root, "main")?,
+        };
+        let report = xtask::semver::against_commit(&root, &commit)?;
+        print!("{}", report.markdown());
+        if check {
+            for line in xtask::semver::check_versions(&root, &commit, report.verdict)? {
+                eprintln!("{line}");
+            }
+        }
+        Ok::<_, SemverError>(())
+    })();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            match e {
+                SemverError::Spec(_) => ExitCode::from(2),
                 _ => ExitCode::FAILURE,
             }
         }

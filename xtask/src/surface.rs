@@ -6,15 +6,23 @@
 //! module parses the code with syn and renders exactly that, sorted, so that the
 //! snapshot of it in `tests/` is the compact, semantic diff of a spec change (in the
 //! spirit of cargo-public-api, without needing rustdoc JSON).
+//!
+//! Lines also carry what `cargo xtask semver` needs to classify a change: a struct or
+//! enum line ends in `#[non_exhaustive]` when it is, and a builder setter line ends in
+//! `// required` when the builder fails without it (its initial value is an `Err`).
+
+use std::collections::BTreeSet;
 
 use quote::ToTokens;
-use syn::{Fields, ImplItem, Item, Visibility};
+use syn::{Expr, Fields, ImplItem, Item, Visibility};
 
 /// Renders the public surface of a Rust source file, one sorted line per public item.
 pub fn api_surface(source: &str) -> Result<String, syn::Error> {
     let file = syn::parse_file(source)?;
+    let mut required = BTreeSet::new();
+    required_setters(&file.items, "", &mut required);
     let mut lines = Vec::new();
-    walk(&file.items, "", &mut lines);
+    walk(&file.items, "", &required, &mut lines);
     lines.sort();
     lines.dedup();
     let mut out = lines.join("\n");
@@ -102,6 +110,49 @@ fn resolve(prefix: &str, path: &str) -> String {
     base.join("::")
 }
 
+fn non_exhaustive(attrs: &[syn::Attribute]) -> &'static str {
+    if attrs.iter().any(|a| a.path().is_ident("non_exhaustive")) {
+        " #[non_exhaustive]"
+    } else {
+        ""
+    }
+}
+
+/// `Owner::field` for every field that a builder's `new()` or `default()` starts as
+/// `Err(..)`: the builder fails unless its setter is called.
+fn required_setters(items: &[Item], prefix: &str, out: &mut BTreeSet<String>) {
+    for item in items {
+        match item {
+            Item::Mod(m) => {
+                if let Some((_, inner)) = &m.content {
+                    required_setters(inner, &join(prefix, &m.ident.to_string()), out);
+                }
+            }
+            Item::Impl(imp) => {
+                let self_ty = resolve(prefix, &tidy(&imp.self_ty));
+                for item in &imp.items {
+                    let ImplItem::Fn(f) = item else { continue };
+                    if f.sig.ident != "new" && f.sig.ident != "default" {
+                        continue;
+                    }
+                    let Some(syn::Stmt::Expr(Expr::Struct(init), _)) = f.block.stmts.last() else {
+                        continue;
+                    };
+                    for field in &init.fields {
+                        if let (syn::Member::Named(name), Expr::Call(call)) =
+                            (&field.member, &field.expr)
+                            && matches!(&*call.func, Expr::Path(p) if p.path.is_ident("Err"))
+                        {
+                            out.insert(format!("{self_ty}::{name}"));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 fn derives(attrs: &[syn::Attribute]) -> String {
     let mut names: Vec<String> = Vec::new();
     for attr in attrs.iter().filter(|a| a.path().is_ident("derive")) {
@@ -129,22 +180,23 @@ fn function(owner: &str, sig: &syn::Signature) -> String {
     format!("pub {keyword} {}", resolve(owner, &rest))
 }
 
-fn walk(items: &[Item], prefix: &str, out: &mut Vec<String>) {
+fn walk(items: &[Item], prefix: &str, required: &BTreeSet<String>, out: &mut Vec<String>) {
     for item in items {
         match item {
             Item::Mod(m) if is_pub(&m.vis) => {
                 let path = join(prefix, &m.ident.to_string());
                 out.push(format!("pub mod {path}"));
                 if let Some((_, inner)) = &m.content {
-                    walk(inner, &path, out);
+                    walk(inner, &path, required, out);
                 }
             }
             Item::Struct(s) if is_pub(&s.vis) => {
                 let path = join(prefix, &s.ident.to_string());
                 out.push(format!(
-                    "pub struct {path}{}{}",
+                    "pub struct {path}{}{}{}",
                     tidy(&s.generics),
-                    derives(&s.attrs)
+                    derives(&s.attrs),
+                    non_exhaustive(&s.attrs)
                 ));
                 match &s.fields {
                     Fields::Named(named) => {
@@ -167,9 +219,10 @@ fn walk(items: &[Item], prefix: &str, out: &mut Vec<String>) {
             Item::Enum(e) if is_pub(&e.vis) => {
                 let path = join(prefix, &e.ident.to_string());
                 out.push(format!(
-                    "pub enum {path}{}{}",
+                    "pub enum {path}{}{}{}",
                     tidy(&e.generics),
-                    derives(&e.attrs)
+                    derives(&e.attrs),
+                    non_exhaustive(&e.attrs)
                 ));
                 for v in &e.variants {
                     let fields = match &v.fields {
@@ -204,7 +257,13 @@ fn walk(items: &[Item], prefix: &str, out: &mut Vec<String>) {
                             if let ImplItem::Fn(f) = item
                                 && is_pub(&f.vis)
                             {
-                                out.push(function(&self_ty, &f.sig));
+                                let mut line = function(&self_ty, &f.sig);
+                                if f.sig.ident != "new"
+                                    && required.contains(&format!("{self_ty}::{}", f.sig.ident))
+                                {
+                                    line.push_str(" // required");
+                                }
+                                out.push(line);
                             }
                         }
                     }
@@ -242,5 +301,31 @@ mod tests {
              pub variant types::Kind::A\n\
              pub variant types::Kind::B(i64)\n"
         );
+    }
+
+    #[test]
+    fn marks_non_exhaustive_types_and_required_setters() {
+        let src = r#"
+            #[non_exhaustive]
+            pub struct Page { pub a: u8 }
+            #[non_exhaustive]
+            pub enum Status { Open }
+            pub struct Op { a: Result<u8, String>, b: Result<Option<u8>, String> }
+            impl Op {
+                pub fn new() -> Self { Self { a: Err("a was not initialized".to_string()), b: Ok(None) } }
+                pub fn a(self, v: u8) -> Self { self }
+                pub fn b(self, v: u8) -> Self { self }
+            }
+        "#;
+        let surface = api_surface(src).unwrap();
+        for line in [
+            "pub struct Page #[non_exhaustive]\n",
+            "pub enum Status #[non_exhaustive]\n",
+            "pub fn Op::a(self, v: u8) -> Self // required\n",
+            "pub fn Op::b(self, v: u8) -> Self\n",
+            "pub fn Op::new() -> Self\n",
+        ] {
+            assert!(surface.contains(line), "missing {line:?} in:\n{surface}");
+        }
     }
 }

@@ -78,3 +78,48 @@ fn unknown_arguments_print_usage() {
     assert_eq!(code, 64);
     assert!(stderr.contains("usage: cargo xtask"), "{stderr}");
 }
+
+fn xtask_stdout(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .current_dir(xtask::workspace_root())
+        .output()
+        .expect("xtask runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn semver_prints_a_markdown_report_ending_in_the_verdict() {
+    let (code, stdout, stderr) = xtask_stdout(&["semver", "--base", "HEAD"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.starts_with("## API changes"), "{stdout}");
+    let last = stdout.trim_end().lines().last().unwrap_or_default();
+    assert!(
+        [
+            "verdict: none",
+            "verdict: patch",
+            "verdict: minor",
+            "verdict: major"
+        ]
+        .contains(&last),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn semver_names_an_unknown_base_in_one_line() {
+    let (code, stdout, stderr) = xtask_stdout(&["semver", "--base", "no-such-revision-xyz"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("`no-such-revision-xyz` does not name a commit"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    let (code, _, _) = xtask_stdout(&["semver", "--base"]);
+    assert_eq!(code, 64, "a missing revision is a usage error");
+}

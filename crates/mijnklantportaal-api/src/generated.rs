@@ -11,6 +11,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     ///An invoice sent to one of your customers.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct CustomerInvoice {
         ///Invoice amount as a decimal string, never a float.
         pub amount: ::rust_decimal::Decimal,
@@ -45,6 +46,7 @@ pub mod types {
     }
     ///Related resources of an invoice.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct CustomerInvoiceLinks {
         pub customer: Link,
         #[serde(
@@ -64,6 +66,7 @@ no `total` and no `last_page`: the listing ends when `next_page_url` is null or
 and `prev_page_url` is set.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct CustomerInvoicePage {
         ///Current page of the response. An invalid requested page is served as page 1.
         pub current_page: ::std::num::NonZeroU64,
@@ -100,6 +103,7 @@ the request's host.
 (`{"message": "Unauthenticated."}` for 401) and 422 adds `errors`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ErrorBody {
         ///The HTTP status, repeated (sent with 429).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -124,6 +128,7 @@ the request's host.
     }
     ///A link to a related resource.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Link {
         ///Absolute URL of the resource.
         pub href: ::std::string::String,

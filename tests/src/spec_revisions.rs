@@ -1,0 +1,186 @@
+//! Revisions of the real spec, each one typical change, for the `cargo xtask semver`
+//! tests: every revision is the workspace's `spec/mijnklantportaal.yaml` with one edit,
+//! and an edit whose anchor text is gone fails loudly instead of testing nothing.
+
+/// The workspace's spec as checked in.
+pub fn real_spec() -> String {
+    let path = xtask::workspace_root().join(xtask::SPEC_PATH);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) => panic!("cannot read {}: {e}", path.display()),
+    }
+}
+
+/// `spec` with the first `anchor` replaced by `with`.
+pub fn edit(spec: &str, anchor: &str, with: &str) -> String {
+    assert!(
+        spec.contains(anchor),
+        "the spec no longer contains the anchor of this revision:\n{anchor}"
+    );
+    spec.replacen(anchor, with, 1)
+}
+
+const LINKS: &str =
+    "        links:\n          $ref: \"#/components/schemas/CustomerInvoiceLinks\"\n";
+
+/// A nullable, optional `reference` field added to the `CustomerInvoice` response model.
+pub fn response_field_added(spec: &str) -> String {
+    edit(
+        spec,
+        LINKS,
+        &format!(
+            "{LINKS}        reference:\n          type: string\n          nullable: true\n          description: Your own reference for the invoice.\n"
+        ),
+    )
+}
+
+/// The required `paidAt` field removed from `CustomerInvoice`.
+pub fn response_field_removed(spec: &str) -> String {
+    let spec = edit(spec, "        - paidAt\n", "");
+    edit(
+        &spec,
+        "        paidAt:\n          type: string\n          format: date-time\n          nullable: true\n          description: When the invoice was marked paid (ATOM / RFC 3339, with the server's UTC offset); null while unpaid.\n          example: \"2024-05-28T21:00:00+02:00\"\n",
+        "",
+    )
+}
+
+/// `CustomerInvoicePage.from` changed from a nullable integer to a nullable string.
+pub fn field_type_changed(spec: &str) -> String {
+    edit(
+        spec,
+        "        from:\n          type: integer\n          format: int64\n          nullable: true\n",
+        "        from:\n          type: string\n          nullable: true\n",
+    )
+}
+
+/// A new operation, `GET /customer-invoices/{id}` (`get-customer-invoice`).
+pub fn operation_added(spec: &str) -> String {
+    edit(
+        spec,
+        "components:\n",
+        r##"  /customer-invoices/{id}:
+    get:
+      operationId: get-customer-invoice
+      summary: Get one customer invoice
+      parameters:
+        - name: id
+          in: path
+          required: true
+          schema:
+            type: string
+      responses:
+        "200":
+          description: The invoice
+          content:
+            application/json:
+              schema:
+                $ref: "#/components/schemas/CustomerInvoice"
+        "4XX":
+          $ref: "#/components/responses/ClientError"
+components:
+"##,
+    )
+}
+
+const PAGE_PARAMETER_END: &str = "            example: 2\n      responses:\n";
+
+/// An optional `per_page` query parameter added to `list-customer-invoices`.
+pub fn optional_parameter_added(spec: &str) -> String {
+    edit(
+        spec,
+        PAGE_PARAMETER_END,
+        "            example: 2\n        - name: per_page\n          in: query\n          required: false\n          description: Invoices per page.\n          schema:\n            type: integer\n            format: int32\n            minimum: 1\n      responses:\n",
+    )
+}
+
+/// The `page` query parameter made required.
+pub fn parameter_made_required(spec: &str) -> String {
+    edit(
+        spec,
+        "        - name: page\n          in: query\n          required: false\n",
+        "        - name: page\n          in: query\n          required: true\n",
+    )
+}
+
+/// An optional string enum `status` (`open`, `paid`) added to `CustomerInvoice`: the
+/// base of [`enum_value_added`].
+pub fn with_status_enum(spec: &str) -> String {
+    edit(
+        spec,
+        LINKS,
+        &format!(
+            "{LINKS}        status:\n          type: string\n          description: Where the invoice is in its life.\n          enum:\n            - open\n            - paid\n"
+        ),
+    )
+}
+
+/// The value `cancelled` added to the `status` enum of [`with_status_enum`].
+pub fn enum_value_added(spec: &str) -> String {
+    edit(
+        &with_status_enum(spec),
+        "            - open\n            - paid\n",
+        "            - open\n            - paid\n            - cancelled\n",
+    )
+}
+
+/// The description of `CustomerInvoice.id` reworded.
+pub fn description_changed(spec: &str) -> String {
+    edit(
+        spec,
+        "          description: Id of the invoice; always starts with `inv_`.\n",
+        "          description: Unique id of the invoice (`inv_` followed by letters and digits).\n",
+    )
+}
+
+/// `CustomerInvoice.currency` made nullable.
+pub fn response_field_made_nullable(spec: &str) -> String {
+    edit(
+        spec,
+        "        currency:\n          type: string\n",
+        "        currency:\n          type: string\n          nullable: true\n",
+    )
+}
+
+/// A `POST /customer-invoices` (`create-customer-invoice`) whose JSON body has a
+/// required `customerId` and an optional `reference`: the base of
+/// [`request_field_made_required`].
+pub fn with_request_body(spec: &str) -> String {
+    let spec = edit(
+        spec,
+        "components:\n",
+        r##"    post:
+      operationId: create-customer-invoice
+      summary: Create a customer invoice
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              $ref: "#/components/schemas/NewCustomerInvoice"
+      responses:
+        "201":
+          description: The new invoice
+          content:
+            application/json:
+              schema:
+                $ref: "#/components/schemas/CustomerInvoice"
+        "4XX":
+          $ref: "#/components/responses/ClientError"
+components:
+"##,
+    );
+    edit(
+        &spec,
+        "  schemas:\n",
+        "  schemas:\n    NewCustomerInvoice:\n      type: object\n      required:\n        - customerId\n      properties:\n        customerId:\n          type: string\n        reference:\n          type: string\n",
+    )
+}
+
+/// The `reference` field of [`with_request_body`]'s body made required.
+pub fn request_field_made_required(spec: &str) -> String {
+    edit(
+        &with_request_body(spec),
+        "      required:\n        - customerId\n      properties:\n        customerId:\n          type: string\n        reference:\n",
+        "      required:\n        - customerId\n        - reference\n      properties:\n        customerId:\n          type: string\n        reference:\n",
+    )
+}

@@ -1,0 +1,250 @@
+//! `cargo xtask semver` over pairs of spec revisions: each typical change of the real
+//! spec, generated with the real generator, gets its report snapshotted and its verdict
+//! asserted. Two pairs are also run without the generator's evolution pass, to show
+//! what `#[non_exhaustive]` response models and the enum fallback buy.
+
+use mijnklantportaal_tests::spec_revisions::{self as rev, real_spec};
+use xtask::semver::{Level, Report, Side, Verdict, compare};
+
+const BASE: &str = "base:spec/mijnklantportaal.yaml";
+const NOW: &str = "spec/mijnklantportaal.yaml";
+
+fn report(base: &str, now: &str) -> Report {
+    match compare(&Side::from_spec(BASE, base), &Side::from_spec(NOW, now)) {
+        Ok(report) => report,
+        Err(e) => panic!("comparison failed: {e}"),
+    }
+}
+
+/// The comparison as if the generator had no evolution pass.
+fn report_without_evolution(base: &str, now: &str) -> Report {
+    let side = |name: &str, spec: &str| Side {
+        name: name.to_string(),
+        spec: spec.to_string(),
+        code: Some(
+            xtask::codegen::generate_from_str_without_evolution(spec, name)
+                .unwrap_or_else(|e| panic!("{e}")),
+        ),
+    };
+    match compare(&side(BASE, base), &side(NOW, now)) {
+        Ok(report) => report,
+        Err(e) => panic!("comparison failed: {e}"),
+    }
+}
+
+fn check(name: &str, base: &str, now: &str, verdict: Verdict) -> Report {
+    let report = report(base, now);
+    let markdown = report.markdown();
+    assert!(
+        markdown.ends_with(&format!("\nverdict: {verdict}\n")),
+        "{name}: the report ends in its verdict:\n{markdown}"
+    );
+    assert_eq!(report.verdict, verdict, "{name}:\n{markdown}");
+    insta::assert_snapshot!(name, markdown);
+    report
+}
+
+const MAJOR: Verdict = Verdict::Level(Level::Major);
+const MINOR: Verdict = Verdict::Level(Level::Minor);
+const PATCH: Verdict = Verdict::Level(Level::Patch);
+
+#[test]
+fn same_spec_is_none() {
+    let spec = real_spec();
+    let report = check("same_spec", &spec, &spec, Verdict::None);
+    assert!(report.changes.is_empty() && report.http.is_empty());
+}
+
+#[test]
+fn response_field_added_is_minor() {
+    let spec = real_spec();
+    check(
+        "response_field_added",
+        &spec,
+        &rev::response_field_added(&spec),
+        MINOR,
+    );
+}
+
+#[test]
+fn response_field_removed_is_major_and_breaks_deployed_clients() {
+    let spec = real_spec();
+    let report = check(
+        "response_field_removed",
+        &spec,
+        &rev::response_field_removed(&spec),
+        MAJOR,
+    );
+    assert!(
+        report
+            .http
+            .iter()
+            .any(|f| f.place == "CustomerInvoice.paidAt"
+                && f.severity == xtask::contract::Severity::Breaking),
+        "{:?}",
+        report.http
+    );
+}
+
+#[test]
+fn response_field_made_nullable_is_major_and_breaks_deployed_clients() {
+    let spec = real_spec();
+    let report = check(
+        "response_field_made_nullable",
+        &spec,
+        &rev::response_field_made_nullable(&spec),
+        MAJOR,
+    );
+    assert!(
+        report
+            .http
+            .iter()
+            .any(|f| f.place == "CustomerInvoice.currency" && f.what.contains("null"))
+    );
+}
+
+#[test]
+fn request_field_made_required_is_major_and_breaks_deployed_clients() {
+    let spec = real_spec();
+    let report = check(
+        "request_field_made_required",
+        &rev::with_request_body(&spec),
+        &rev::request_field_made_required(&spec),
+        MAJOR,
+    );
+    assert!(
+        report
+            .http
+            .iter()
+            .any(|f| f.place == "NewCustomerInvoice.reference"
+                && f.severity == xtask::contract::Severity::Breaking)
+    );
+}
+
+#[test]
+fn field_type_changed_is_major() {
+    let spec = real_spec();
+    check(
+        "field_type_changed",
+        &spec,
+        &rev::field_type_changed(&spec),
+        MAJOR,
+    );
+}
+
+#[test]
+fn operation_added_is_minor() {
+    let spec = real_spec();
+    check(
+        "operation_added",
+        &spec,
+        &rev::operation_added(&spec),
+        MINOR,
+    );
+}
+
+#[test]
+fn operation_removed_is_major_and_breaks_deployed_clients() {
+    let spec = real_spec();
+    // The reverse of `operation_added`.
+    let report = check(
+        "operation_removed",
+        &rev::operation_added(&spec),
+        &spec,
+        MAJOR,
+    );
+    assert!(
+        report
+            .http
+            .iter()
+            .any(|f| f.what.contains("`get-customer-invoice` removed"))
+    );
+}
+
+#[test]
+fn optional_parameter_added_is_minor() {
+    let spec = real_spec();
+    check(
+        "optional_parameter_added",
+        &spec,
+        &rev::optional_parameter_added(&spec),
+        MINOR,
+    );
+}
+
+#[test]
+fn parameter_made_required_is_major() {
+    let spec = real_spec();
+    check(
+        "parameter_made_required",
+        &spec,
+        &rev::parameter_made_required(&spec),
+        MAJOR,
+    );
+}
+
+#[test]
+fn enum_value_added_is_minor() {
+    let spec = real_spec();
+    check(
+        "enum_value_added",
+        &rev::with_status_enum(&spec),
+        &rev::enum_value_added(&spec),
+        MINOR,
+    );
+}
+
+#[test]
+fn description_changed_is_patch() {
+    let spec = real_spec();
+    let report = check(
+        "description_changed",
+        &spec,
+        &rev::description_changed(&spec),
+        PATCH,
+    );
+    assert!(report.changes[0].why.contains("documentation"));
+}
+
+/// Without `#[non_exhaustive]`, the field the server adds breaks every struct literal.
+#[test]
+fn non_exhaustive_makes_an_added_response_field_minor() {
+    let spec = real_spec();
+    let now = rev::response_field_added(&spec);
+    let without = report_without_evolution(&spec, &now);
+    assert_eq!(without.verdict, MAJOR, "{}", without.markdown());
+    assert!(
+        without.changes[0].why.contains("not `#[non_exhaustive]`"),
+        "{}",
+        without.markdown()
+    );
+    assert_eq!(report(&spec, &now).verdict, MINOR);
+}
+
+/// Without the fallback, a new enum value is a new variant of an exhaustive enum (major)
+/// and a response that deployed clients cannot decode.
+#[test]
+fn the_enum_fallback_makes_a_new_value_minor_and_decodable() {
+    let spec = real_spec();
+    let (base, now) = (rev::with_status_enum(&spec), rev::enum_value_added(&spec));
+    let without = report_without_evolution(&base, &now);
+    assert_eq!(without.verdict, MAJOR, "{}", without.markdown());
+    assert!(
+        without
+            .http
+            .iter()
+            .any(|f| f.severity == xtask::contract::Severity::Breaking
+                && f.what.contains("`cancelled`")),
+        "{}",
+        without.markdown()
+    );
+    let with = report(&base, &now);
+    assert_eq!(with.verdict, MINOR);
+    assert!(
+        with.http
+            .iter()
+            .all(|f| f.severity == xtask::contract::Severity::Caution),
+        "{}",
+        with.markdown()
+    );
+}
