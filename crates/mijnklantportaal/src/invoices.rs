@@ -20,7 +20,9 @@ pub struct CustomerInvoices<'c> {
 }
 
 impl CustomerInvoices<'_> {
-    /// Every customer invoice of the account, oldest first, as a [`Lister`].
+    /// Every customer invoice of the account, in the order the server lists them (not
+    /// documented; the listing is complete and free of repeats either way, see
+    /// "A live table" on [`Lister`]), as a [`Lister`].
     ///
     /// ```no_run
     /// use futures::TryStreamExt;

@@ -18,33 +18,7 @@
 //! - no id is yielded twice in one listing (a set of 128-bit fingerprints of the ids
 //!   yielded, about 20 bytes per item);
 //! - on a live table, no row that exists for the whole listing is skipped when others
-//!   are inserted, in either order (see below).
-//!
-//! # A live table
-//!
-//! Offset pagination over a table that changes shifts rows: a row inserted ahead of the
-//! cursor pushes every later row one place on, so the next page starts with the last
-//! row of the previous one (dropped here as a repeat). Sequential paging loses nothing
-//! that way. Concurrent paging can: if page 3 is evaluated by the server before the
-//! insert and page 2 after it, the row pushed from page 2 to page 3 is on neither, and
-//! no check of the pages can see it.
-//!
-//! So a listing that requested pages concurrently checks, after its last page, whether
-//! the table moved under it: it asks for its first page once more (the first page is
-//! always requested alone, before any other). Every page was evaluated between those
-//! two requests, so if the first page is unchanged, no row was inserted ahead of the
-//! listing and none was skipped: on a quiet table the guarantee costs one request. If
-//! it changed, the listing goes through the pages once more, one at a time (which cannot
-//! skip a row), yielding only the rows not yielded yet. Rows added at the end (oldest
-//! first) move nothing; rows added in front (newest first) are caught by the check. With
-//! inserts in either order, no row that existed for the whole listing is skipped and
-//! none is yielded twice, at any prefetch. Rows the second pass finds come after the
-//! rest, and its pages count from the first page again.
-//!
-//! Deletions shift rows the other way: a row can move from a page not yet evaluated to
-//! one already evaluated, and no client can see that from the pages alone. Nothing is
-//! yielded twice, but rows can be missed; a caller that must not miss any compares the
-//! ids with a second listing (rows missed in one listing show up in the next).
+//!   are inserted, in either order (see "A live table" on [`Lister`]).
 
 use std::collections::{HashSet, VecDeque};
 use std::future::Future;
@@ -214,6 +188,36 @@ impl<T> Page<T> {
 /// A listing to run: set its bounds, then consume it as items, pages, or a `Vec`.
 ///
 /// Made by e.g. `client.customer_invoices().list()`.
+///
+/// # A live table
+///
+/// Offset pagination over a table that changes shifts rows: a row inserted ahead of the
+/// cursor pushes every later row one place on, so the next page starts with the last
+/// row of the previous one (dropped here as a repeat). Sequential paging loses nothing
+/// that way. Concurrent paging can: if page 3 is evaluated by the server before the
+/// insert and page 2 after it, the row pushed from page 2 to page 3 is on neither, and
+/// no check of the pages can see it.
+///
+/// So a listing that requested pages concurrently checks, after its last page, whether
+/// the table moved under it: it asks for its first page once more (the first page is
+/// always requested alone, before any other). Every page was evaluated between those
+/// two requests, so if the first page is unchanged, no row was inserted ahead of the
+/// listing and none was skipped: on a quiet table the guarantee costs one request. If
+/// it changed, the listing goes through the pages once more, one at a time (which cannot
+/// skip a row), yielding only the rows not yielded yet. Rows added at the end (oldest
+/// first) move nothing; rows added in front (newest first) are caught by the check. With
+/// inserts in either order, no row that existed for the whole listing is skipped and
+/// none is yielded twice, at any prefetch. Rows the second pass finds come after the
+/// rest, and its pages count from the first page again. A listing that never had two
+/// pages in flight (prefetch 1, or one page) needs no check; one cut short by
+/// [`max_items`](Lister::max_items) gets none.
+///
+/// Deletions shift rows the other way: a row can move from a page not yet evaluated to
+/// one already evaluated, and no client can see that from the pages alone. Nothing is
+/// yielded twice, but rows can be missed; a caller that must not miss any compares the
+/// ids with a second listing (rows missed in one listing show up in the next).
+///
+/// # Example
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]

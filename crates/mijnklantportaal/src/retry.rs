@@ -44,7 +44,8 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
-    /// No retries: every failure is returned at once.
+    /// No retries: every failure is returned at once, as itself (not wrapped in
+    /// [`Error::RetriesExhausted`](crate::Error::RetriesExhausted)).
     pub fn none() -> Self {
         RetryPolicy {
             max_attempts: 1,
