@@ -336,8 +336,8 @@ impl MockServer {
         self.shared.config.per_page
     }
 
-    /// The body the server would send for `page` (a resolved page number, at least
-    /// 1) now, with page URLs under `origin`, when no fault is injected. Reading a
+    /// The body the server would send now for `page` (a resolved page number, at
+    /// least 1), with page URLs under `origin`, when no fault is injected. Reading a
     /// page this way does not count as an evaluation and changes nothing.
     pub fn page_json(&self, page: u64, origin: &str) -> serde_json::Value {
         self.shared
