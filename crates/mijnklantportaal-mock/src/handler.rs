@@ -6,7 +6,9 @@
 //! rate-limit headers on all of them. The order follows a Laravel API: the limiter
 //! counts every request first (so `X-RateLimit-*` is on every response, as the vendor
 //! documents), then the router decides 404/405, then authentication, then the
-//! controller, where faults are injected. Latency is added last, to every answer.
+//! controller, where faults are injected. The list controller reads the live table
+//! (its *evaluation*, which may trigger a change of the table), through the reorder
+//! buffer when one is set. Latency is added last, to every answer.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -326,7 +326,9 @@ impl MockServer {
         self.shared.set_token(token);
     }
 
-    /// The dataset served, to compute what the server sends.
+    /// The generated dataset the table starts from, to compute what the server
+    /// sends (with a [`Live`] table, [`live_snapshot`](Self::live_snapshot) is what
+    /// it holds now).
     pub fn dataset(&self) -> Dataset {
         self.shared.config.dataset
     }
