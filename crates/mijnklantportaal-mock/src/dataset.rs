@@ -22,6 +22,9 @@ use crate::rng::draw;
 const WINDOW_START: i64 = 1_609_455_600;
 /// 2026-01-01T00:00:00+01:00, before which the last invoice is created.
 const WINDOW_END: i64 = 1_767_222_000;
+/// Invoices added while the server runs are created after this UNIX time: after
+/// every generated invoice, so an added invoice is always the newest.
+pub(crate) const ADDED_FROM: i64 = WINDOW_END;
 /// Average number of invoices per customer, so customers repeat.
 const INVOICES_PER_CUSTOMER: u64 = 8;
 /// The customer pool never grows beyond this.
@@ -93,21 +96,47 @@ impl Dataset {
         }
         let created_unix = self.created_unix(index);
         let created_at = dutch_time::at(created_unix)?;
-        let issued_at = created_at.date_naive();
-        let year = issued_at.year();
+        let year = created_at.year();
         let sequence = index.saturating_sub(self.first_index_of_year(year)) + 1;
-        let customer = draw(self.seed, CUSTOMER, index) % self.customers();
-        Some(MockInvoice {
+        let paid_at = self.paid_at(index, created_unix);
+        Some(self.build(index, created_at, sequence, paid_at))
+    }
+
+    /// Invoice number `number` (at or past the end: a number no invoice of the dataset
+    /// has), created at `created_unix` as the `sequence`-th invoice of its year and not
+    /// paid yet: an invoice added while the server runs (see [`ADDED_FROM`]).
+    pub(crate) fn added(
+        &self,
+        number: u64,
+        created_unix: i64,
+        sequence: u64,
+    ) -> Option<MockInvoice> {
+        let created_at = dutch_time::at(created_unix)?;
+        Some(self.build(number, created_at, sequence, None))
+    }
+
+    /// The invoice with number `index`, given what differs between generated and added
+    /// invoices.
+    fn build(
+        &self,
+        index: u64,
+        created_at: DateTime<FixedOffset>,
+        sequence: u64,
+        paid_at: Option<DateTime<FixedOffset>>,
+    ) -> MockInvoice {
+        let issued_at = created_at.date_naive();
+        let customer = draw(self.seed, CUSTOMER, index) % self.customers().max(1);
+        MockInvoice {
             index,
             id: self.invoice_ids().encode(index),
             customer_id: self.customer_ids().encode(customer),
-            invoice_number: format!("{year}-{sequence:03}"),
+            invoice_number: format!("{}-{sequence:03}", issued_at.year()),
             issued_at,
             currency: "EUR".to_owned(),
             amount_cents: self.amount_cents(index),
-            paid_at: self.paid_at(index, created_unix),
+            paid_at,
             created_at,
-        })
+        }
     }
 
     /// The index of the invoice with id `id`, if it belongs to this dataset.

@@ -6,7 +6,9 @@
 //! rate-limit headers on all of them. The order follows a Laravel API: the limiter
 //! counts every request first (so `X-RateLimit-*` is on every response, as the vendor
 //! documents), then the router decides 404/405, then authentication, then the
-//! controller, where faults are injected. Latency is added last, to every answer.
+//! controller, where faults are injected. The list controller reads the live table
+//! (its *evaluation*, which may trigger a change of the table), through the reorder
+//! buffer when one is set. Latency is added last, to every answer.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,9 +23,11 @@ use http::{HeaderMap, Method, StatusCode, header};
 use crate::auth::{self, TokenState};
 use crate::dataset::Dataset;
 use crate::faults::{self, Fault, Faults, Latency};
-use crate::paginator::{self, Quirks};
+use crate::live::{Change, Evaluation, Live, Order, Table};
+use crate::paginator::{self, Page, Quirks};
 use crate::rate_limit::{Decision, RateLimiter};
 use crate::recording::{RecordedRequest, Stats};
+use crate::reorder::Reorder;
 use crate::responses;
 
 /// The model name in Laravel's 404 for an unknown invoice id.
@@ -43,6 +47,18 @@ pub(crate) struct Config {
     pub(crate) public_url: Option<String>,
     pub(crate) fractional_retry_after: bool,
     pub(crate) record_requests: bool,
+    pub(crate) order: Order,
+    pub(crate) live: Live,
+    /// Concurrent list requests evaluated in a shuffled order, this many at a time
+    /// (0 or 1: in arrival order).
+    pub(crate) reorder: usize,
+}
+
+/// A list request waiting to be evaluated: the page it reads and when it arrived.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ListJob {
+    page: u64,
+    arrival: u64,
 }
 
 /// State shared by the handler and the [`MockServer`](crate::MockServer) handle.
@@ -56,6 +72,9 @@ pub(crate) struct Shared {
     stats: Mutex<Stats>,
     request_numbers: AtomicU64,
     list_numbers: AtomicU64,
+    table: Mutex<Table>,
+    arrivals: AtomicU64,
+    reorder: Option<Reorder<ListJob, Page>>,
 }
 
 /// Locks `mutex`, ignoring poisoning: every critical section leaves consistent data.
@@ -98,6 +117,14 @@ impl Shared {
         let limiter = config
             .rate_limit
             .map(|(limit, window)| Mutex::new(RateLimiter::new(limit, window)));
+        let table = Mutex::new(Table::new(
+            config.dataset,
+            config.order,
+            config.live,
+            config.record_requests,
+        ));
+        let reorder =
+            (config.reorder > 1).then(|| Reorder::new(config.reorder, config.dataset.seed()));
         Shared {
             config,
             local_addr,
@@ -107,6 +134,9 @@ impl Shared {
             stats: Mutex::new(Stats::default()),
             request_numbers: AtomicU64::new(0),
             list_numbers: AtomicU64::new(0),
+            table,
+            arrivals: AtomicU64::new(0),
+            reorder,
         }
     }
 
@@ -126,15 +156,47 @@ impl Shared {
         lock(&self.token).replace(token);
     }
 
-    /// The body of page `page` as the server sends it without faults.
+    /// The body of page `page` of the table as it is now, as the server sends it
+    /// without faults (reading it this way is not an evaluation: nothing changes).
     pub(crate) fn render_page(&self, page: u64, origin: &str) -> serde_json::Result<Vec<u8>> {
-        paginator::render(
-            &self.config.dataset,
-            page,
-            self.config.per_page,
-            origin,
-            self.config.quirks,
-        )
+        let taken = paginator::take(&*lock(&self.table), page, self.config.per_page);
+        self.render(&taken, origin)
+    }
+
+    fn render(&self, page: &Page, origin: &str) -> serde_json::Result<Vec<u8>> {
+        paginator::render(page, self.config.per_page, origin, self.config.quirks)
+    }
+
+    pub(crate) fn live_snapshot(&self) -> Vec<String> {
+        lock(&self.table).snapshot()
+    }
+
+    pub(crate) fn ids_present_throughout(
+        &self,
+        evaluations: std::ops::RangeInclusive<u64>,
+    ) -> Vec<String> {
+        lock(&self.table).present_throughout(evaluations)
+    }
+
+    pub(crate) fn evaluations(&self) -> Vec<Evaluation> {
+        lock(&self.table).evaluations()
+    }
+
+    pub(crate) fn changes(&self) -> Vec<Change> {
+        lock(&self.table).changes()
+    }
+
+    /// Reads page `page` from the live table for a list request, through the
+    /// reorder buffer if there is one.
+    async fn evaluate(&self, page: u64) -> Option<Page> {
+        let arrival = self.arrivals.fetch_add(1, Ordering::Relaxed) + 1;
+        let job = ListJob { page, arrival };
+        let per_page = self.config.per_page;
+        let evaluate = |job: ListJob| lock(&self.table).evaluate(job.page, per_page, job.arrival);
+        match &self.reorder {
+            Some(reorder) => reorder.submit(job, evaluate).await,
+            None => Some(evaluate(job)),
+        }
     }
 
     fn count(&self, update: impl FnOnce(&mut Stats)) {
@@ -171,7 +233,7 @@ impl Shared {
     }
 
     /// Everything but the latency.
-    fn respond(&self, parts: &Parts) -> Response {
+    async fn respond(&self, parts: &Parts) -> Response {
         let presented = auth::bearer_token(&parts.headers);
         let decision = self.limiter.as_ref().map(|limiter| {
             let key = match presented {
@@ -185,7 +247,7 @@ impl Shared {
                 self.count(|stats| stats.served_429 += 1);
                 responses::too_many_requests()
             }
-            _ => self.dispatch(parts, presented),
+            _ => self.dispatch(parts, presented).await,
         };
         if let Some(decision) = decision {
             decision.write_headers(response.headers_mut(), self.config.fractional_retry_after);
@@ -194,7 +256,7 @@ impl Shared {
     }
 
     /// Router, authentication and controllers.
-    fn dispatch(&self, parts: &Parts, presented: Option<&str>) -> Response {
+    async fn dispatch(&self, parts: &Parts, presented: Option<&str>) -> Response {
         let path = parts.uri.path();
         let Some(route) = Route::of(path) else {
             self.count(|stats| stats.not_found += 1);
@@ -216,13 +278,13 @@ impl Shared {
             return responses::unauthenticated();
         }
         match route {
-            Route::List => self.list(parts),
+            Route::List => self.list(parts).await,
             Route::Show(id) => self.show(&responses::percent_decode(id), &parts.headers),
         }
     }
 
     /// `GET /v1/customer-invoices`, with fault injection.
-    fn list(&self, parts: &Parts) -> Response {
+    async fn list(&self, parts: &Parts) -> Response {
         let requested = paginator::requested_page(parts.uri.query());
         let origin = self.origin(&parts.headers);
         let fault = if parts.method == Method::GET {
@@ -240,7 +302,10 @@ impl Shared {
             Some(Fault::WrongCurrentPage) => faults::wrong_page(requested),
             _ => requested,
         };
-        let Ok(body) = self.render_page(page, &origin) else {
+        let Some(taken) = self.evaluate(page).await else {
+            return faults::server_error(StatusCode::INTERNAL_SERVER_ERROR);
+        };
+        let Ok(body) = self.render(&taken, &origin) else {
             return faults::server_error(StatusCode::INTERNAL_SERVER_ERROR);
         };
         match fault {
@@ -256,7 +321,8 @@ impl Shared {
 
     /// `GET /v1/customer-invoices/{id}`.
     fn show(&self, id: &str, headers: &HeaderMap) -> Response {
-        let Some(invoice) = self.config.dataset.invoice_by_id(id) else {
+        let found = lock(&self.table).find(id);
+        let Some(invoice) = found else {
             self.count(|stats| stats.not_found += 1);
             return responses::model_not_found(INVOICE_MODEL, id);
         };
@@ -292,7 +358,7 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
             &parts.headers,
         ));
     }
-    let response = shared.respond(&parts);
+    let response = shared.respond(&parts).await;
     let delay = shared
         .config
         .latency

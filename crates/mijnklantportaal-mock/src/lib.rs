@@ -16,11 +16,20 @@
 //! - **Rate limits**: a fixed window per token with `X-RateLimit-*` headers on every
 //!   response and the documented 429.
 //! - **Errors**: Laravel's 404 and 405 bodies; the server never panics on bad input.
+//! - **Live table**: invoices added and deleted while a listing runs, every `n`-th
+//!   list request ([`Live`]), listed oldest or newest first ([`Order`]); concurrent
+//!   list requests can be evaluated in a seeded arbitrary order, so page 3 reads
+//!   the table before page 2 ([`MockServerBuilder::reorder`]). The added and deleted
+//!   invoices are kept as a short list beside the generated dataset, so the table
+//!   stays cheap and replayable.
 //! - **Failure injection**: seeded latency, 5xx answers, malformed and truncated JSON,
 //!   dropped connections, pages with the wrong `current_page` (see [`Faults`]), and the
 //!   documented quirks (see [`Quirks`]).
 //! - **Observation**: every request is recorded ([`MockServer::requests`]) and every
-//!   answer counted ([`MockServer::stats`]).
+//!   answer counted ([`MockServer::stats`]); every list request's read of the table
+//!   ([`MockServer::evaluations`]) and every change ([`MockServer::changes`]) is
+//!   logged, so a test can ask which invoices a listing had to return
+//!   ([`MockServer::ids_present_throughout`]).
 //!
 //! The same options are available from the command line through the `mkp-mock` binary
 //! (`cargo run -p mijnklantportaal-mock -- --help`).
@@ -72,9 +81,11 @@ mod faults;
 mod handler;
 mod ids;
 mod invoice;
+mod live;
 mod paginator;
 mod rate_limit;
 mod recording;
+mod reorder;
 mod responses;
 mod rng;
 mod server;
@@ -82,6 +93,7 @@ mod server;
 pub use dataset::Dataset;
 pub use faults::Faults;
 pub use invoice::MockInvoice;
+pub use live::{Change, ChangeKind, Evaluation, Live, Order};
 pub use paginator::Quirks;
 pub use recording::{RecordedRequest, Stats};
 pub use server::{MockServer, MockServerBuilder};

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use mijnklantportaal_mock::{Faults, MockServer, Quirks};
+use mijnklantportaal_mock::{Faults, Live, MockServer, Order, Quirks};
 
 /// Mock of the Mijn Klantportaal REST API (customer invoices), for tests and demos.
 #[derive(Debug, Parser)]
@@ -81,6 +81,21 @@ struct Args {
     /// Do not keep requests in memory (for long benchmark runs).
     #[arg(long)]
     no_record: bool,
+    /// List the newest invoice first (default: oldest first, the dataset's order).
+    #[arg(long)]
+    newest_first: bool,
+    /// Live table: add an invoice (the newest) after every N-th list request answered
+    /// with a page.
+    #[arg(long, value_name = "N")]
+    insert_every: Option<u64>,
+    /// Live table: delete a seeded-random invoice after every N-th list request
+    /// answered with a page.
+    #[arg(long, value_name = "N")]
+    delete_every: Option<u64>,
+    /// Evaluate concurrent list requests in a seeded arbitrary order, N at a time
+    /// (a partial batch after 5 ms without a new request).
+    #[arg(long, value_name = "N")]
+    reorder: Option<usize>,
 }
 
 /// A fraction between 0 and 1.
@@ -118,6 +133,16 @@ async fn main() -> ExitCode {
         })
         .fractional_retry_after(args.fractional_retry_after)
         .record_requests(!args.no_record)
+        .order(if args.newest_first {
+            Order::NewestFirst
+        } else {
+            Order::OldestFirst
+        })
+        .live(
+            Live::inserts(args.insert_every.unwrap_or(0))
+                .and_deletes(args.delete_every.unwrap_or(0)),
+        )
+        .reorder(args.reorder.unwrap_or(0))
         .bind(SocketAddr::new(args.host, args.port));
     builder = if args.no_rate_limit {
         builder.no_rate_limit()

@@ -147,17 +147,59 @@ struct Envelope<'a> {
     to: Option<u64>,
 }
 
-/// Renders page `page` of `dataset` as the list endpoint's JSON body.
+/// What the paginator pages through: the rows of a table in listing order.
+///
+/// The paginator only needs offset and limit over a view, so a live table pages
+/// through its current rows without being copied, and a static dataset is one too.
+pub(crate) trait Rows {
+    /// The number of rows.
+    fn len(&self) -> u64;
+    /// The row at `position` (0-based, in listing order), or `None` past the end.
+    fn row(&self, position: u64) -> Option<MockInvoice>;
+}
+
+impl Rows for Dataset {
+    fn len(&self) -> u64 {
+        Dataset::len(self)
+    }
+
+    fn row(&self, position: u64) -> Option<MockInvoice> {
+        self.invoice(position)
+    }
+}
+
+/// One page taken from a table: what the server read, before it is rendered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Page {
+    /// The page number (1-based) the envelope names.
+    pub(crate) number: u64,
+    /// Which rows it holds and whether more follow.
+    pub(crate) slice: Slice,
+    /// The rows.
+    pub(crate) invoices: Vec<MockInvoice>,
+}
+
+/// Takes page `page` of `rows`, `per_page` at a time.
+pub(crate) fn take(rows: &impl Rows, page: u64, per_page: u64) -> Page {
+    let slice = slice(rows.len(), page, per_page);
+    let invoices = slice.rows.clone().filter_map(|i| rows.row(i)).collect();
+    Page {
+        number: page,
+        slice,
+        invoices,
+    }
+}
+
+/// Renders `page` as the list endpoint's JSON body.
 pub(crate) fn render(
-    dataset: &Dataset,
-    page: u64,
+    page: &Page,
     per_page: u64,
     origin: &str,
     quirks: Quirks,
 ) -> serde_json::Result<Vec<u8>> {
     let per_page = per_page.max(1);
-    let Slice { rows, has_more } = slice(dataset.len(), page, per_page);
-    let invoices: Vec<MockInvoice> = rows.clone().filter_map(|i| dataset.invoice(i)).collect();
+    let Slice { rows, has_more } = &page.slice;
+    let number = page.number;
     let urls = Urls { origin };
     let (from, to) = if rows.is_empty() {
         (None, None)
@@ -165,15 +207,19 @@ pub(crate) fn render(
         (Some(rows.start + 1), Some(rows.end))
     };
     let next_page_url = has_more.then(|| {
-        let mut url = urls.page(page.saturating_add(1));
+        let mut url = urls.page(number.saturating_add(1));
         if quirks.trailing_comma_next_page_url {
             url.push(',');
         }
         url
     });
     let envelope = Envelope {
-        current_page: page,
-        data: invoices.iter().map(|i| i.wire(origin, false)).collect(),
+        current_page: number,
+        data: page
+            .invoices
+            .iter()
+            .map(|i| i.wire(origin, false))
+            .collect(),
         first_page_url: urls.page(1),
         from,
         next_page_url,
@@ -183,7 +229,7 @@ pub(crate) fn render(
         } else {
             PerPage::Number(per_page)
         },
-        prev_page_url: (page > 1).then(|| urls.page(page - 1)),
+        prev_page_url: (number > 1).then(|| urls.page(number - 1)),
         to,
     };
     serde_json::to_vec(&envelope)
@@ -301,7 +347,7 @@ mod tests {
             trailing_comma_next_page_url: true,
             per_page_as_string: true,
         };
-        let body = render(&dataset, 1, 15, "http://o", quirks).unwrap();
+        let body = render(&take(&dataset, 1, 15), 15, "http://o", quirks).unwrap();
         let text = String::from_utf8(body).unwrap();
         let order = [
             "\"current_page\":1",
@@ -321,7 +367,13 @@ mod tests {
         assert!(positions.windows(2).all(|w| w[0] < w[1]));
 
         let past: serde_json::Value = serde_json::from_slice(
-            &render(&dataset, u64::MAX, 15, "http://o", Quirks::default()).unwrap(),
+            &render(
+                &take(&dataset, u64::MAX, 15),
+                15,
+                "http://o",
+                Quirks::default(),
+            )
+            .unwrap(),
         )
         .unwrap();
         assert_eq!(past["data"], serde_json::json!([]));

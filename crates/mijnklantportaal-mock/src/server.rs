@@ -8,6 +8,7 @@
 use std::fmt;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::ops::RangeInclusive;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,6 +20,7 @@ use tokio::task::JoinHandle;
 use crate::dataset::Dataset;
 use crate::faults::{Faults, Latency};
 use crate::handler::{self, Config, Shared};
+use crate::live::{Change, Evaluation, Live, Order};
 use crate::paginator::Quirks;
 use crate::recording::{RecordedRequest, Stats};
 
@@ -30,7 +32,8 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// Defaults: 1,000 invoices, seed 0, 15 per page, token `test`, 60 requests per 60 s
 /// per token, no latency, no faults, no quirks, page URLs from the request's `Host`,
 /// integer `Retry-After`, a token that never expires, requests recorded, bound to
-/// `127.0.0.1:0`.
+/// `127.0.0.1:0`, oldest invoice first, a table that never changes, requests
+/// evaluated in arrival order.
 #[derive(Clone)]
 #[must_use = "a builder does nothing until `start` is called"]
 pub struct MockServerBuilder {
@@ -47,6 +50,9 @@ pub struct MockServerBuilder {
     fractional_retry_after: bool,
     record_requests: bool,
     bind: SocketAddr,
+    order: Order,
+    live: Live,
+    reorder: usize,
 }
 
 impl Default for MockServerBuilder {
@@ -65,6 +71,9 @@ impl Default for MockServerBuilder {
             fractional_retry_after: false,
             record_requests: true,
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            order: Order::OldestFirst,
+            live: Live::none(),
+            reorder: 0,
         }
     }
 }
@@ -85,6 +94,9 @@ impl fmt::Debug for MockServerBuilder {
             .field("fractional_retry_after", &self.fractional_retry_after)
             .field("record_requests", &self.record_requests)
             .field("bind", &self.bind)
+            .field("order", &self.order)
+            .field("live", &self.live)
+            .field("reorder", &self.reorder)
             .finish()
     }
 }
@@ -176,6 +188,32 @@ impl MockServerBuilder {
         self
     }
 
+    /// The order of the listing (default [`Order::OldestFirst`], the dataset's).
+    pub fn order(mut self, order: Order) -> Self {
+        self.order = order;
+        self
+    }
+
+    /// Add and delete invoices while clients list them (see [`Live`]); the changes
+    /// are drawn from the [`seed`](Self::seed). Observe them with
+    /// [`MockServer::evaluations`], [`MockServer::changes`],
+    /// [`MockServer::live_snapshot`] and [`MockServer::ids_present_throughout`].
+    pub fn live(mut self, live: Live) -> Self {
+        self.live = live;
+        self
+    }
+
+    /// Evaluate concurrent list requests in a seeded arbitrary order: requests are
+    /// held until `window` of them have arrived, or until none arrived for 5 ms
+    /// (tokio time: a paused test clock works), then each reads the table (and
+    /// triggers its [`Live`] change) in an order drawn from the [`seed`](Self::seed),
+    /// so page 3 may be read before page 2. 0 or 1 (the default): in arrival order,
+    /// without waiting. Only list requests answered with a page are held.
+    pub fn reorder(mut self, window: usize) -> Self {
+        self.reorder = window;
+        self
+    }
+
     /// The address to listen on (default `127.0.0.1:0`, an ephemeral port).
     pub fn bind(mut self, addr: SocketAddr) -> Self {
         self.bind = addr;
@@ -200,6 +238,9 @@ impl MockServerBuilder {
             public_url: self.public_url,
             fractional_retry_after: self.fractional_retry_after,
             record_requests: self.record_requests,
+            order: self.order,
+            live: self.live,
+            reorder: self.reorder,
         };
         let shared = Arc::new(Shared::new(config, addr, self.token, self.token_valid_for));
         let app = Router::new()
@@ -285,7 +326,9 @@ impl MockServer {
         self.shared.set_token(token);
     }
 
-    /// The dataset served, to compute what the server sends.
+    /// The generated dataset the table starts from, to compute what the server
+    /// sends (with a [`Live`] table, [`live_snapshot`](Self::live_snapshot) is what
+    /// it holds now).
     pub fn dataset(&self) -> Dataset {
         self.shared.config.dataset
     }
@@ -295,14 +338,83 @@ impl MockServer {
         self.shared.config.per_page
     }
 
-    /// The body the server sends for `page` (a resolved page number, at least 1),
-    /// with page URLs under `origin`, when no fault is injected.
+    /// The body the server would send now for `page` (a resolved page number, at
+    /// least 1), with page URLs under `origin`, when no fault is injected. Reading a
+    /// page this way does not count as an evaluation and changes nothing.
     pub fn page_json(&self, page: u64, origin: &str) -> serde_json::Value {
         self.shared
             .render_page(page.max(1), origin)
             .ok()
             .and_then(|body| serde_json::from_slice(&body).ok())
             .unwrap_or_default()
+    }
+
+    /// The ids in the table now, in listing order (the [`dataset`](Self::dataset)
+    /// plus added minus deleted invoices). One string per invoice: meant for small
+    /// test datasets.
+    pub fn live_snapshot(&self) -> Vec<String> {
+        self.shared.live_snapshot()
+    }
+
+    /// The ids that were in the table during every list request evaluated from
+    /// sequence number `*evaluations.start()` to `*evaluations.end()` (see
+    /// [`Evaluation::sequence`]), in listing order: the invoices a listing made of
+    /// those requests must return. One string per invoice: meant for small test
+    /// datasets.
+    ///
+    /// ```
+    /// use std::collections::HashSet;
+    ///
+    /// use mijnklantportaal_mock::{Live, MockServer, Order};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let server = MockServer::builder()
+    ///     .invoices(40)
+    ///     .order(Order::NewestFirst)
+    ///     .live(Live::inserts(1))
+    ///     .start()
+    ///     .await?;
+    /// let client = reqwest::Client::new();
+    /// for page in 1..=3 {
+    ///     client
+    ///         .get(format!("{}/customer-invoices?page={page}", server.base_url()))
+    ///         .bearer_auth("test")
+    ///         .send()
+    ///         .await?
+    ///         .error_for_status()?;
+    /// }
+    /// // One invoice added after each request.
+    /// assert_eq!(server.changes().len(), 3);
+    /// assert_eq!(server.live_snapshot().len(), 43);
+    ///
+    /// let evaluations = server.evaluations();
+    /// let must_list = server.ids_present_throughout(1..=evaluations.len() as u64);
+    /// let mut dataset: Vec<String> = server.dataset().iter().map(|i| i.id).collect();
+    /// dataset.reverse();
+    /// assert_eq!(must_list, dataset);
+    /// // Newest first, each insert pushed one row of a page onto the next page:
+    /// // a page-by-page listing repeats rows but loses none.
+    /// assert_eq!(evaluations[1].ids[0], evaluations[0].ids[14]);
+    /// let listed: HashSet<&String> = evaluations.iter().flat_map(|e| &e.ids).collect();
+    /// assert!(must_list.iter().all(|id| listed.contains(id)));
+    /// server.shutdown().await;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn ids_present_throughout(&self, evaluations: RangeInclusive<u64>) -> Vec<String> {
+        self.shared.ids_present_throughout(evaluations)
+    }
+
+    /// Every list request the table answered, in evaluation order (empty when
+    /// [`record_requests`](MockServerBuilder::record_requests) is off).
+    pub fn evaluations(&self) -> Vec<Evaluation> {
+        self.shared.evaluations()
+    }
+
+    /// Every change of the live table, in order.
+    pub fn changes(&self) -> Vec<Change> {
+        self.shared.changes()
     }
 
     /// Stops accepting connections, lets requests in flight finish (up to 5 s), and

@@ -7,6 +7,7 @@ mod common;
 mod contract;
 mod faults;
 mod latency;
+mod live;
 mod pagination;
 mod rate_limit;
 mod recording;

@@ -1,0 +1,193 @@
+//! Concurrent list requests evaluated in a seeded arbitrary order.
+//!
+//! A real server runs concurrent requests on several workers, so page 3 of a
+//! prefetching client may read the table before page 2 does. On loopback the mock
+//! would almost always evaluate them in arrival order, which hides the bugs that
+//! order exposes. This buffer holds requests that arrive together and evaluates them
+//! in a shuffled order: it flushes when it holds `window` requests, or when no request
+//! arrived for [`IDLE`]. The shuffle of batch `b` is a pure function of the seed and
+//! `b`, so a run that sends the same requests in the same arrival order replays
+//! exactly. Evaluation (reading the table, and the change that may follow) happens
+//! in that order, in the task that flushes; each request's own task only renders and
+//! sends the result. The timer is tokio's, so tests can run it on a paused clock.
+
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+
+use crate::rng::draw;
+
+/// How long the buffer waits for another request before it evaluates what it holds.
+pub(crate) const IDLE: Duration = Duration::from_millis(5);
+
+const SHUFFLE: u64 = 0x5E0_0001;
+
+/// Requests of type `J` waiting to be evaluated into an `R`.
+#[derive(Debug)]
+pub(crate) struct Reorder<J, R> {
+    window: usize,
+    seed: u64,
+    state: Mutex<Pending<J, R>>,
+}
+
+#[derive(Debug)]
+struct Pending<J, R> {
+    waiting: Vec<Waiter<J, R>>,
+    /// Batches taken so far: the number of the next one.
+    batches: u64,
+    /// Bumped by every arrival, so an idle timer knows whether it is still idle.
+    generation: u64,
+}
+
+#[derive(Debug)]
+struct Waiter<J, R> {
+    job: J,
+    reply: oneshot::Sender<R>,
+}
+
+/// A batch taken from the buffer, with its number.
+struct Batch<J, R> {
+    number: u64,
+    waiters: Vec<Waiter<J, R>>,
+}
+
+impl<J, R> Reorder<J, R> {
+    /// A buffer of `window` requests (at least 2 to have any effect), shuffled
+    /// under `seed`.
+    pub(crate) fn new(window: usize, seed: u64) -> Self {
+        Reorder {
+            window: window.max(1),
+            seed,
+            state: Mutex::new(Pending {
+                waiting: Vec::new(),
+                batches: 0,
+                generation: 0,
+            }),
+        }
+    }
+
+    /// Queues `job` and returns its result once its batch was evaluated by
+    /// `evaluate` (called once per job, in the batch's shuffled order, possibly from
+    /// another request's task). `None` only if the batch was lost.
+    pub(crate) async fn submit(&self, job: J, evaluate: impl Fn(J) -> R) -> Option<R> {
+        let (reply, mut result) = oneshot::channel();
+        let full = {
+            let mut state = self.lock();
+            state.waiting.push(Waiter { job, reply });
+            state.generation = state.generation.wrapping_add(1);
+            (state.waiting.len() >= self.window).then(|| take(&mut state))
+        };
+        if let Some(batch) = full {
+            self.run(batch, &evaluate);
+        }
+        loop {
+            let seen = self.lock().generation;
+            tokio::select! {
+                biased;
+                answer = &mut result => return answer.ok(),
+                () = tokio::time::sleep(IDLE) => {
+                    let idle = {
+                        let mut state = self.lock();
+                        (state.generation == seen && !state.waiting.is_empty())
+                            .then(|| take(&mut state))
+                    };
+                    if let Some(batch) = idle {
+                        self.run(batch, &evaluate);
+                    }
+                }
+            }
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Pending<J, R>> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Evaluates `batch` in its seeded order; requests whose client went away are
+    /// skipped (never evaluated).
+    fn run(&self, batch: Batch<J, R>, evaluate: &impl Fn(J) -> R) {
+        let mut waiters = batch.waiters;
+        shuffle(&mut waiters, self.seed, batch.number);
+        for waiter in waiters {
+            if waiter.reply.is_closed() {
+                continue;
+            }
+            let _ = waiter.reply.send(evaluate(waiter.job));
+        }
+    }
+}
+
+fn take<J, R>(state: &mut Pending<J, R>) -> Batch<J, R> {
+    let number = state.batches;
+    state.batches = state.batches.wrapping_add(1);
+    Batch {
+        number,
+        waiters: std::mem::take(&mut state.waiting),
+    }
+}
+
+/// Fisher–Yates shuffle of `items` for batch `batch` under `seed`.
+fn shuffle<T>(items: &mut [T], seed: u64, batch: u64) {
+    for i in (1..items.len()).rev() {
+        let draw = draw(seed, SHUFFLE, (batch << 32) ^ i as u64);
+        let j = (draw % (i as u64 + 1)) as usize;
+        items.swap(i, j);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[test]
+    fn shuffles_are_seeded_permutations() {
+        let order = |seed, batch| {
+            let mut items: Vec<u32> = (0..8).collect();
+            shuffle(&mut items, seed, batch);
+            items
+        };
+        let a = order(1, 0);
+        let mut sorted = a.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, (0..8).collect::<Vec<_>>());
+        assert_eq!(a, order(1, 0));
+        assert!((0..10).any(|b| order(1, b) != a), "batches differ");
+        assert!((2..12).any(|s| order(s, 0) != a), "seeds differ");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_full_window_is_evaluated_in_the_shuffled_order() {
+        let reorder = Arc::new(Reorder::<u32, u32>::new(4, 7));
+        let evaluated = Arc::new(Mutex::new(Vec::new()));
+        let tasks: Vec<_> = (0..4)
+            .map(|job| {
+                let reorder = Arc::clone(&reorder);
+                let evaluated = Arc::clone(&evaluated);
+                tokio::spawn(async move {
+                    reorder
+                        .submit(job, |job| {
+                            evaluated.lock().unwrap().push(job);
+                            job * 10
+                        })
+                        .await
+                })
+            })
+            .collect();
+        for (job, task) in tasks.into_iter().enumerate() {
+            assert_eq!(task.await.unwrap(), Some(job as u32 * 10));
+        }
+        let mut expected: Vec<u32> = (0..4).collect();
+        shuffle(&mut expected, 7, 0);
+        assert_eq!(*evaluated.lock().unwrap(), expected);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_lone_request_is_evaluated_after_the_idle_time() {
+        let reorder = Reorder::<u32, u32>::new(4, 7);
+        let started = tokio::time::Instant::now();
+        assert_eq!(reorder.submit(3, |job| job + 1).await, Some(4));
+        assert_eq!(started.elapsed(), IDLE);
+    }
+}
