@@ -196,21 +196,24 @@ impl<T> Page<T> {
 /// row of the previous one (dropped here as a repeat). Sequential paging loses nothing
 /// that way. Concurrent paging can: if page 3 is evaluated by the server before the
 /// insert and page 2 after it, the row pushed from page 2 to page 3 is on neither, and
-/// no check of the pages can see it.
+/// neither page shows it.
 ///
-/// So a listing that requested pages concurrently checks, after its last page, whether
-/// the table moved under it: it asks for its first page once more (the first page is
-/// always requested alone, before any other). Every page was evaluated between those
-/// two requests, so if the first page is unchanged, no row was inserted ahead of the
-/// listing and none was skipped: on a quiet table the guarantee costs one request. If
-/// it changed, the listing goes through the pages once more, one at a time (which cannot
-/// skip a row), yielding only the rows not yielded yet. Rows added at the end (oldest
-/// first) move nothing; rows added in front (newest first) are caught by the check. With
+/// So a listing that had pages in flight together makes sure, at its end, that the
+/// table did not move under it. If a page repeated rows already yielded, it did. If
+/// not, the listing asks for its first page once more (the first page is always
+/// requested alone, before any other): every page was evaluated between those two
+/// requests, so if the first page is unchanged, no row was inserted ahead of the listing
+/// and none was skipped. (A repeat alone cannot prove a quiet table: a burst of two
+/// pages' worth of inserts between two evaluations moves a page past its neighbour
+/// without a repeat.) On a quiet table the guarantee costs that one request. If the
+/// table moved, the listing goes through the pages once more, one at a time (which
+/// cannot skip a row), yielding only rows not yielded yet. Rows added at the end
+/// (oldest first) move nothing; rows added in front (newest first) are caught. With
 /// inserts in either order, no row that existed for the whole listing is skipped and
 /// none is yielded twice, at any prefetch. Rows the second pass finds come after the
-/// rest, and its pages count from the first page again. A listing that never had two
-/// pages in flight (prefetch 1, or one page) needs no check; one cut short by
-/// [`max_items`](Lister::max_items) gets none.
+/// rest; its page numbers start again from the first page, and it yields only pages
+/// with such rows. A listing that never had two pages in flight (prefetch 1, or one
+/// page) needs no check; one cut short by [`max_items`](Lister::max_items) gets none.
 ///
 /// Deletions shift rows the other way: a row can move from a page not yet evaluated to
 /// one already evaluated, and no client can see that from the pages alone. Nothing is
@@ -328,6 +331,7 @@ impl<Op: ListOperation> Lister<Op> {
             pass: Pass::Concurrent,
             overlapped: false,
             first_page: None,
+            repeated: false,
             in_flight: VecDeque::new(),
             finished: self.max_pages == Some(0) || self.max_items == Some(0),
             pending_error: None,
@@ -439,6 +443,8 @@ pub struct PageStream<Op: ListOperation> {
     overlapped: bool,
     /// Fingerprints of the ids on the listing's first page, as first served.
     first_page: Option<Vec<u128>>,
+    /// Whether a page of the concurrent pass held an id already yielded (the table moved).
+    repeated: bool,
     in_flight: VecDeque<InFlight<PageResult<Op>>>,
     finished: bool,
     pending_error: Option<Error>,
@@ -519,12 +525,8 @@ impl<Op: ListOperation> PageStream<Op> {
                     self.finish();
                     return None;
                 }
-                tracing::info!(
-                    path = Op::PATH,
-                    "rows were inserted while listing: going through the pages again, one at a time, for rows that moved between pages"
-                );
                 // This page is the first of the second pass.
-                self.pass = Pass::Sequential;
+                self.second_pass();
                 self.next_to_request = requested + 1;
             }
             _ => {}
@@ -544,6 +546,7 @@ impl<Op: ListOperation> PageStream<Op> {
                 repeated = before - items.len(),
                 "dropped items already listed (rows were inserted while paging)"
             );
+            self.repeated |= self.pass == Pass::Concurrent;
         }
         let mut truncated = false;
         if let Some(left) = self.items_left.as_mut() {
@@ -581,6 +584,10 @@ impl<Op: ListOperation> PageStream<Op> {
                 self.fill();
             }
         }
+        if self.pass == Pass::Sequential && items.is_empty() {
+            // The second pass yields only what the first one missed.
+            return None;
+        }
         Some(Ok(Page {
             number: requested,
             per_page,
@@ -591,17 +598,33 @@ impl<Op: ListOperation> PageStream<Op> {
         }))
     }
 
-    /// The last page of a pass: a listing that had pages in flight together checks that
-    /// its first page has not moved (see the module docs); any other ends.
+    /// The last page of a pass. A concurrent pass (pages in flight together) that saw
+    /// the table move goes through the pages again; one that did not checks that its
+    /// first page is unchanged (see "A live table" on [`Lister`]). Any other ends.
     fn end_of_pass(&mut self) {
         self.in_flight.clear();
-        if self.pass == Pass::Concurrent && self.overlapped && self.first_page.is_some() {
+        let concurrent = self.pass == Pass::Concurrent && self.overlapped;
+        if concurrent && self.repeated {
+            self.second_pass();
+            self.next_to_request = self.start_page;
+            self.fill();
+        } else if concurrent && self.first_page.is_some() {
             self.pass = Pass::Verifying;
             self.next_to_request = self.start_page;
             self.fill();
         } else {
             self.finish();
         }
+    }
+
+    /// Rows were inserted while the listing ran: go through it again, one page at a
+    /// time, for rows that moved between pages.
+    fn second_pass(&mut self) {
+        tracing::info!(
+            path = Op::PATH,
+            "rows were inserted while listing: going through the pages again, one at a time, for rows that moved between pages"
+        );
+        self.pass = Pass::Sequential;
     }
 
     /// Says once per listing that `next_page_url` names another origin.

@@ -185,3 +185,22 @@ fn an_item_stream_on_a_live_table_resumes_where_it_stopped() {
         assert_eq!(all, server.present_throughout());
     });
 }
+
+/// A burst of two pages' worth of inserts between two evaluations moves a page past its
+/// neighbour without any repeat: only the first-page check sees that the table moved.
+#[test]
+fn a_burst_of_inserts_without_a_repeat_is_caught_by_the_check() {
+    let script = Script {
+        rows: 3,
+        per_page: 3,
+        newest_first: true,
+        insert_every: Some(1),
+        max_inserts: Some(7),
+        jitter: Duration::from_millis(206),
+        seed: 3015975777585629163,
+        ..Script::default()
+    };
+    let (ids, server) = list(script, 6);
+    assert_no_repeats(&ids);
+    assert_contains(&ids, &server.present_throughout());
+}
