@@ -324,13 +324,15 @@ impl RateLimiter {
                     }
                 }
                 s.server_window_opened = Some(permit.sent_at);
-                // Our window now runs with the server's; requests still in flight will
-                // count in it.
+                // Our window now ends no earlier than the server's. Requests still in
+                // flight count in it; so may requests whose answers came before this one
+                // (answers arrive out of order), so what is left is never raised here.
                 s.window_ends = Some(now + s.window);
                 let others = s.in_flight.saturating_sub(1);
-                s.remaining = remaining
+                let left = remaining
                     .min(s.limit.saturating_sub(1))
                     .saturating_sub(others);
+                s.remaining = s.remaining.min(left);
                 s.probing = false;
                 self.changed.notify_waiters();
             } else {
