@@ -187,6 +187,21 @@ pub fn lower_bound(
     round_trips.max(windows)
 }
 
+/// The lower bound on a listing of `pages` pages that also proves itself complete on a
+/// live table: one more request after the last page has arrived (the wrapper asks for
+/// its first page again, see "A live table" on `mijnklantportaal::Lister`). It needs a
+/// round trip after the last page, and a place in the rate limit's windows.
+pub fn checked_lower_bound(
+    pages: u64,
+    latency: Duration,
+    limit: Option<(u32, Duration)>,
+    in_flight: u64,
+) -> Duration {
+    let pages = pages.max(1);
+    lower_bound(pages + 1, latency, limit, in_flight)
+        .max(lower_bound(pages, latency, limit, in_flight) + latency)
+}
+
 /// One contender's listing in one scenario.
 #[derive(Debug, Clone, Serialize)]
 pub struct ListingResult {
@@ -212,6 +227,11 @@ pub struct ListingResult {
     pub own_lower_bound_s: f64,
     /// `time / lower bound`.
     pub ratio: f64,
+    /// [`checked_lower_bound`] for the wrapper's prefetch: the bound of a listing that
+    /// also proves itself complete on a live table, as the wrapper's does.
+    pub checked_lower_bound_s: f64,
+    /// `time / checked lower bound`.
+    pub checked_ratio: f64,
     /// 429 answers the server sent this contender (fresh server per run).
     pub served_429: u64,
 }
@@ -375,5 +395,10 @@ mod tests {
         assert_eq!(b, ms(4_020));
         // One at a time without a limit: P * L.
         assert_eq!(lower_bound(100, ms(50), None, 1), ms(5_000));
+        // The completeness check: a round trip after the last page, and a place in
+        // the windows (300 pages fill five windows of 60 exactly).
+        assert_eq!(checked_lower_bound(100, ms(50), None, 6), ms(900));
+        let limit = Some((60, Duration::from_secs(1)));
+        assert_eq!(checked_lower_bound(300, ms(20), limit, 6), ms(5_020));
     }
 }

@@ -164,6 +164,7 @@ fn result(
     let k = mijnklantportaal::DEFAULT_PREFETCH as u64;
     let bound = crate::lower_bound(p, scenario.latency, scenario.rate_limit, k);
     let own = crate::lower_bound(p, scenario.latency, scenario.rate_limit, own_k);
+    let checked = crate::checked_lower_bound(p, scenario.latency, scenario.rate_limit, k);
     ListingResult {
         scenario: scenario.name.clone(),
         contender: contender.to_owned(),
@@ -175,6 +176,8 @@ fn result(
         lower_bound_s: bound.as_secs_f64(),
         own_lower_bound_s: own.as_secs_f64(),
         ratio: elapsed.as_secs_f64() / bound.as_secs_f64(),
+        checked_lower_bound_s: checked.as_secs_f64(),
+        checked_ratio: elapsed.as_secs_f64() / checked.as_secs_f64(),
         served_429,
     }
 }

@@ -102,7 +102,7 @@ fn smoke_run_produces_sane_figures() {
 
     let markdown = mijnklantportaal_bench::render_markdown(&report);
     assert!(
-        markdown.contains("| scenario | contender | pages | time | lower bound | ratio | 429s |")
+        markdown.contains("| scenario | contender | pages | time | lower bound | ratio | bound + check | ratio | 429s |")
     );
     assert!(markdown.contains(
         "| k | (a) time | (a) requests sent | (b) time | (b) requests sent | (b) 429s |"
