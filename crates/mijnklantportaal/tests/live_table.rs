@@ -11,18 +11,9 @@ mod common;
 use std::collections::HashSet;
 use std::time::Duration;
 
-use common::scripted::{Script, Scripted, ScriptedList};
+use common::scripted::{Script, Scripted, ScriptedList, run};
 use futures::TryStreamExt;
 use proptest::prelude::*;
-
-fn run<T>(f: impl std::future::Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .start_paused(true)
-        .build()
-        .expect("a runtime")
-        .block_on(f)
-}
 
 /// Lists everything from `script` with `prefetch`; returns the ids and the server.
 fn list(script: Script, prefetch: usize) -> (Vec<String>, std::sync::Arc<Scripted>) {

@@ -7,20 +7,11 @@ mod common;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use common::scripted::{Logged, Script, Scripted, ScriptedList, id, naive_loop, paced};
+use common::scripted::{Logged, Script, Scripted, ScriptedList, id, naive_loop, paced, run};
 use futures::{StreamExt, TryStreamExt};
 use mijnklantportaal::{Error, RateLimit, RetryPolicy};
 use proptest::prelude::*;
 use tokio::time::Instant;
-
-fn run<T>(f: impl std::future::Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .start_paused(true)
-        .build()
-        .expect("a runtime")
-        .block_on(f)
-}
 
 fn rows(range: std::ops::Range<u64>) -> Vec<String> {
     range.map(id).collect()

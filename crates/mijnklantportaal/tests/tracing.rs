@@ -29,18 +29,27 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
     }
 }
 
+impl Captured {
+    /// Captures, on this thread until the guard drops, what passes `filter`: events, and
+    /// spans as they close (with their fields and parents).
+    fn start(filter: &str) -> (Captured, tracing::subscriber::DefaultGuard) {
+        let captured = Captured::default();
+        let subscriber = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+            .with_ansi(false)
+            .with_writer(captured.clone())
+            .finish();
+        let guard = tracing::subscriber::set_default(subscriber);
+        (captured, guard)
+    }
+}
+
 /// Every request gets a span with method, path, page, attempt and status; nothing
 /// logged at any level, by any crate, contains the token.
 #[tokio::test]
 async fn tracing_shows_requests_and_never_the_token() {
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new("trace"))
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-        .with_ansi(false)
-        .with_writer(captured.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = Captured::start("trace");
 
     let server = mock(40, |b| b).await;
     let client = client_for(&server).prefetch(1).build().unwrap();
@@ -81,14 +90,7 @@ async fn tracing_shows_requests_and_never_the_token() {
 async fn requests_stay_under_the_callers_span() {
     use tracing::Instrument;
 
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new("debug"))
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-        .with_ansi(false)
-        .with_writer(captured.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = Captured::start("debug");
 
     let server = mock(40, |b| b).await;
     let client = client_for(&server).prefetch(3).build().unwrap();

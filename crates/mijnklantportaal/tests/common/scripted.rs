@@ -410,6 +410,17 @@ impl ListOperation for ScriptedList {
     }
 }
 
+/// Runs `f` on a current-thread runtime whose clock is paused (it jumps ahead whenever
+/// every task waits on a timer).
+pub fn run<T>(f: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .expect("a runtime")
+        .block_on(f)
+}
+
 /// Pages 1.. one at a time, waiting out each 429 as asked and nothing else: the naive
 /// loop that the paced listing is measured against. Returns the ids.
 pub async fn naive_loop(api: &api::Client) -> Vec<String> {
