@@ -33,6 +33,34 @@ pub const DEFAULT_PREFETCH: usize = 6;
 /// The failure type of the generated operations.
 pub(crate) type ApiError = mijnklantportaal_api::Error<ErrorBody>;
 
+/// What sending a request again can do on the server, which decides what is retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Repeat {
+    /// Reads, and writes that set a state to given values (a PATCH): every transient
+    /// failure is retried.
+    Safe,
+    /// Creates (a POST; the API has no idempotency key): retried only when the server
+    /// provably did not process the request (see [`Error::proves_not_processed`]).
+    /// After any other failure the error is [`Error::MaybeApplied`], whose message says
+    /// `check`: how to find out whether it was applied.
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "the creates of Customer Invoices and Customers come next")
+    )]
+    OnlyIfNotProcessed { check: &'static str },
+}
+
+/// One API call, for pacing, retries, tracing and errors.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Call {
+    pub(crate) method: &'static str,
+    /// The path as in the spec (`/customer-invoices/{invoiceId}`), for logs and errors.
+    pub(crate) path: &'static str,
+    /// The page, for a page of a listing (errors about its body name it).
+    pub(crate) page: Option<u64>,
+    pub(crate) repeat: Repeat,
+}
+
 /// A client of the Mijn Klantportaal API. Cheap to clone; clones share the connection
 /// pool and the rate-limit budget.
 ///
@@ -123,8 +151,7 @@ impl Inner {
     /// One page of a list operation: paced, retried, mapped to [`Error`].
     ///
     /// `ticket` is the request's place in the rate limiter's queue (taken when the page
-    /// was scheduled, so a retry keeps it). The retry budget's clock starts when the
-    /// first attempt is sent, not while the request waits for its turn.
+    /// was scheduled, so a retry keeps it).
     pub(crate) async fn request_page<T, F>(
         &self,
         path: &'static str,
@@ -144,6 +171,26 @@ impl Inner {
             .ok_or_else(|| {
                 Error::Config(format!("page {page} is out of range (1..=4294967295)"))
             })?;
+        let call = Call {
+            method: "GET",
+            path,
+            page: Some(page),
+            repeat: Repeat::Safe,
+        };
+        self.call(call, ticket, |api| send(api, page_param)).await
+    }
+
+    /// One request: paced, retried as `call.repeat` allows, mapped to [`Error`]. The
+    /// single path every API call takes.
+    ///
+    /// The retry budget's clock starts when the first attempt is sent, not while the
+    /// request waits for its turn in the rate limiter.
+    pub(crate) async fn call<T, F>(&self, call: Call, ticket: Ticket, send: F) -> Result<T, Error>
+    where
+        F: for<'a> Fn(
+            &'a mijnklantportaal_api::Client,
+        ) -> BoxFuture<'a, Result<ResponseValue<T>, ApiError>>,
+    {
         let mut started: Option<Instant> = None;
         let mut backoff = self.retry.backoff();
         let mut attempt: u32 = 0;
@@ -153,14 +200,17 @@ impl Inner {
             let started = *started.get_or_insert_with(Instant::now);
             let span = tracing::info_span!(
                 "mijnklantportaal.request",
-                method = "GET",
-                path,
-                page,
+                method = call.method,
+                path = call.path,
+                page = tracing::field::Empty,
                 attempt,
                 status = tracing::field::Empty,
             );
-            let outcome = send(&self.api, page_param).instrument(span.clone()).await;
-            let classified = self.classify(&permit, outcome, page);
+            if let Some(page) = call.page {
+                span.record("page", page);
+            }
+            let outcome = send(&self.api).instrument(span.clone()).await;
+            let classified = self.classify(&permit, outcome, &call);
             drop(permit);
             let error = match classified {
                 Ok((status, value)) => {
@@ -172,8 +222,23 @@ impl Inner {
             if let Some(status) = error.status() {
                 span.record("status", status);
             }
-            if !error.is_transient() || self.retry.max_attempts <= 1 {
-                // Not retryable, or retries are off: the failure as it is.
+            if !error.is_transient() {
+                return Err(error);
+            }
+            if let Repeat::OnlyIfNotProcessed { check } = call.repeat
+                && !error.proves_not_processed()
+            {
+                // The server may have done it: a retry could do it twice.
+                tracing::warn!(parent: &span, %error, "not retried: the server may have applied it");
+                return Err(Error::MaybeApplied {
+                    method: call.method,
+                    path: call.path,
+                    check,
+                    last: Box::new(error),
+                });
+            }
+            if self.retry.max_attempts <= 1 {
+                // Retries are off: the failure as it is.
                 return Err(error);
             }
             // After a 429 the limiter holds every request back for the server's wait;
@@ -205,7 +270,7 @@ impl Inner {
         &self,
         permit: &Permit<'_>,
         outcome: Result<ResponseValue<T>, ApiError>,
-        page: u64,
+        call: &Call,
     ) -> Result<(u16, T), Error> {
         use mijnklantportaal_api::Error as E;
         match outcome {
@@ -220,7 +285,14 @@ impl Inner {
                 let retry_after = (status == 429)
                     .then(|| self.limiter.on_too_many_requests(value.headers()))
                     .flatten();
-                let message = value.into_inner().message;
+                let body = value.into_inner();
+                if status == 422 {
+                    return Err(Error::Validation {
+                        message: body.message,
+                        errors: body.errors.into_iter().collect(),
+                    });
+                }
+                let message = body.message;
                 Err(match status {
                     401 => Error::Unauthorized { message },
                     403 => Error::Forbidden { message },
@@ -239,9 +311,10 @@ impl Inner {
             Err(E::CommunicationError(e)) | Err(E::ResponseBodyError(e)) => {
                 Err(Error::Transport(e))
             }
-            Err(E::InvalidResponsePayload(bytes, source)) => {
-                Err(Error::undecodable(page, &bytes, source))
-            }
+            Err(E::InvalidResponsePayload(bytes, source)) => Err(match call.page {
+                Some(page) => Error::undecodable(page, &bytes, source),
+                None => Error::invalid_response(call.path, &bytes, source),
+            }),
             Err(other) => Err(Error::Config(other.to_string())),
         }
     }
@@ -428,5 +501,119 @@ impl ClientBuilder {
                 prefetch: self.prefetch.unwrap_or(DEFAULT_PREFETCH),
             }),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The retry decision per operation, against scripted answers on a paused clock.
+
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use futures::FutureExt;
+    use reqwest::StatusCode;
+    use reqwest::header::{HeaderMap, HeaderValue};
+
+    use super::*;
+
+    const CREATE: Call = Call {
+        method: "POST",
+        path: "/things",
+        page: None,
+        repeat: Repeat::OnlyIfNotProcessed {
+            check: "look the thing up",
+        },
+    };
+    const EDIT: Call = Call {
+        method: "PATCH",
+        path: "/things/{id}",
+        page: None,
+        repeat: Repeat::Safe,
+    };
+
+    fn client() -> Client {
+        Client::builder()
+            .token("t")
+            .base_url("http://scripted.test/v1")
+            .no_rate_limit()
+            .build()
+            .expect("a client")
+    }
+
+    /// Answers `statuses` in turn (the last one again and again), counting the calls.
+    async fn answer(call: Call, statuses: &[u16]) -> (Result<u16, Error>, u32) {
+        let calls = AtomicU32::new(0);
+        let client = client();
+        let result = client
+            .inner
+            .call(call, client.inner.limiter.ticket(), |_api| {
+                let n = calls.fetch_add(1, Ordering::SeqCst) as usize;
+                let status = statuses[n.min(statuses.len() - 1)];
+                async move {
+                    let code = StatusCode::from_u16(status).expect("a status");
+                    let mut headers = HeaderMap::new();
+                    if status == 429 {
+                        headers.insert("retry-after", HeaderValue::from(1));
+                    }
+                    if code.is_success() {
+                        Ok(ResponseValue::new(status, code, headers))
+                    } else {
+                        Err(mijnklantportaal_api::Error::ErrorResponse(
+                            ResponseValue::new(ErrorBody::default(), code, headers),
+                        ))
+                    }
+                }
+                .boxed()
+            })
+            .await;
+        (result, calls.load(Ordering::SeqCst))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_create_is_not_repeated_after_an_ambiguous_failure() {
+        for status in [500, 502, 504] {
+            let (result, calls) = answer(CREATE, &[status, 201]).await;
+            assert_eq!(calls, 1, "{status}: sent once");
+            let err = result.expect_err("ambiguous");
+            assert!(
+                matches!(&err, Error::MaybeApplied { last, .. } if last.status() == Some(status)),
+                "{err:?}"
+            );
+            let text = err.to_string();
+            assert!(
+                text.contains("may or may not") && text.contains("look the thing up"),
+                "{text}"
+            );
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_create_is_retried_when_the_server_provably_did_not_process_it() {
+        for status in [429, 503] {
+            let (result, calls) = answer(CREATE, &[status, 201]).await;
+            assert_eq!(result.expect("the retry succeeds"), 201);
+            assert_eq!(calls, 2, "{status}");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_safe_write_is_retried_after_any_transient_failure() {
+        for status in [500, 502, 503, 504] {
+            let (result, calls) = answer(EDIT, &[status, 200]).await;
+            assert_eq!(result.expect("the retry succeeds"), 200);
+            assert_eq!(calls, 2, "{status}");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn client_errors_are_final_for_every_operation() {
+        for call in [CREATE, EDIT] {
+            let (result, calls) = answer(call, &[422, 201]).await;
+            assert!(
+                matches!(result, Err(Error::Validation { .. })),
+                "{result:?}"
+            );
+            assert_eq!(calls, 1);
+        }
     }
 }

@@ -49,6 +49,15 @@ pub enum Error {
         /// The server's `message`, if any.
         message: Option<String>,
     },
+    /// 422: the API refused the data sent; `errors` names each field and what is wrong
+    /// with it (Laravel's validation errors).
+    #[error("the API refused the data (422): {}", validation_summary(.message, .errors))]
+    Validation {
+        /// The server's `message` (Laravel's: the first error, "and N more errors").
+        message: Option<String>,
+        /// Each field refused, with its messages.
+        errors: std::collections::BTreeMap<String, Vec<String>>,
+    },
     /// 429: too many requests. Only returned when retries are off or used up: the client
     /// otherwise waits and retries by itself.
     #[error(
@@ -120,6 +129,37 @@ pub enum Error {
         #[source]
         last: Box<Error>,
     },
+    /// A response body (of anything but a page) that is not what the spec describes,
+    /// or that ended early.
+    #[error(
+        "the response to {path} is not what the spec describes ({source}); it starts with: {snippet}"
+    )]
+    InvalidResponse {
+        /// The operation's path, as in the spec.
+        path: &'static str,
+        /// The start of the body.
+        snippet: String,
+        /// What the decoder expected.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A write that is not safe to repeat (a create) failed in a way that leaves open
+    /// whether the server applied it: a timeout, a connection dropped after the request
+    /// was sent, a 500, 502 or 504. It was not retried, so that nothing is created twice.
+    #[error(
+        "{method} {path} may or may not have been applied ({last}): {check} before trying again"
+    )]
+    MaybeApplied {
+        /// The request's method.
+        method: &'static str,
+        /// The operation's path, as in the spec.
+        path: &'static str,
+        /// How to find out whether it was applied.
+        check: &'static str,
+        /// The failure.
+        #[source]
+        last: Box<Error>,
+    },
     /// The request for a page was cancelled before it finished (its runtime is shutting
     /// down).
     #[error(
@@ -149,6 +189,21 @@ fn snippet(bytes: &[u8]) -> String {
     }
 }
 
+/// `field: message` for the first field refused, and how many more there are.
+fn validation_summary(
+    message: &Option<String>,
+    errors: &std::collections::BTreeMap<String, Vec<String>>,
+) -> String {
+    let first = errors
+        .iter()
+        .find_map(|(field, messages)| messages.first().map(|m| format!("{field}: {m}")));
+    match (first, errors.len()) {
+        (Some(first), 1) => first,
+        (Some(first), n) => format!("{first} (and {} more fields)", n - 1),
+        (None, _) => message.clone().unwrap_or_else(|| "no details".to_string()),
+    }
+}
+
 fn message_suffix(message: &Option<String>) -> String {
     match message {
         Some(m) if !m.is_empty() => format!(": {m}"),
@@ -171,13 +226,41 @@ impl Error {
         }
     }
 
+    /// A body of the response to `path` that did not decode.
+    pub(crate) fn invalid_response(
+        path: &'static str,
+        body: &[u8],
+        source: serde_json::Error,
+    ) -> Error {
+        Error::InvalidResponse {
+            path,
+            snippet: snippet(body),
+            source,
+        }
+    }
+
     /// Whether a retry of the same request may succeed (connection problems, timeouts,
     /// truncated bodies, 408, 429, 500, 502, 503, 504).
     pub fn is_transient(&self) -> bool {
         match self {
             Error::Transport(e) => !e.is_builder(),
             Error::RateLimited { .. } | Error::TruncatedBody { .. } => true,
+            Error::InvalidResponse { source, .. } => source.is_eof(),
             Error::Api { status, .. } => matches!(status, 408 | 500 | 502 | 503 | 504),
+            _ => false,
+        }
+    }
+
+    /// Whether the failure proves the server did not process the request, so that even
+    /// a create can be sent again: the connection was never made, the rate limiter
+    /// refused it (429, before the application ran), or the server was unavailable
+    /// (503: Laravel's maintenance mode answers before the application runs). A
+    /// timeout, a dropped connection, a 500, 502 or 504 prove nothing.
+    pub fn proves_not_processed(&self) -> bool {
+        match self {
+            Error::Transport(e) => e.is_connect(),
+            Error::RateLimited { .. } => true,
+            Error::Api { status, .. } => *status == 503,
             _ => false,
         }
     }
@@ -188,6 +271,7 @@ impl Error {
             Error::Unauthorized { .. } => Some(401),
             Error::Forbidden { .. } => Some(403),
             Error::NotFound { .. } => Some(404),
+            Error::Validation { .. } => Some(422),
             Error::RateLimited { .. } => Some(429),
             Error::Api { status, .. } => Some(*status),
             Error::RetriesExhausted { last, .. } => last.status(),

@@ -102,13 +102,18 @@ async fn client_errors_are_typed_and_not_retried() {
                 assert_eq!(m, "This action is unauthorized.")
             }
             (404, Error::NotFound { message: Some(m) }) => assert_eq!(m, "Not Found"),
-            (
-                422,
-                Error::Api {
-                    status: 422,
-                    message: Some(m),
-                },
-            ) => assert!(m.contains("must be an integer"), "{m}"),
+            (422, Error::Validation { message, errors }) => {
+                assert!(
+                    message
+                        .as_deref()
+                        .is_some_and(|m| m.contains("must be an integer"))
+                );
+                assert_eq!(errors["page"], ["The page field must be an integer."]);
+                assert_eq!(
+                    err.to_string(),
+                    "the API refused the data (422): page: The page field must be an integer."
+                );
+            }
             _ => panic!("{status}: unexpected {err:?}"),
         }
         assert_eq!(seen.lock().unwrap().len(), 1, "{status} is not retried");
