@@ -116,7 +116,7 @@ fn request_field_made_required_is_major_and_breaks_deployed_clients() {
         report
             .http
             .iter()
-            .any(|f| f.place == "NewCustomerInvoice.reference"
+            .any(|f| f.place == "NewCustomerInvoiceDraft.reference"
                 && f.severity == xtask::contract::Severity::Breaking)
     );
 }
@@ -157,7 +157,7 @@ fn operation_removed_is_major_and_breaks_deployed_clients() {
         report
             .http
             .iter()
-            .any(|f| f.what.contains("`get-customer-invoice` removed"))
+            .any(|f| f.what.contains("`get-customer-invoice-by-number` removed"))
     );
 }
 
