@@ -188,3 +188,65 @@ pub fn request_field_made_required(spec: &str) -> String {
         "      required:\n        - customerId\n        - reference\n      properties:\n        customerId:\n          type: string\n        reference:\n",
     )
 }
+
+/// A second multipart operation, shaped like the vendor's ticket attachment upload:
+/// two path parameters, an optional query parameter, a file part without a declared
+/// media type, an optional text part and an integer part. Nothing outside the spec
+/// names it: the xtask must generate all of it.
+pub fn with_multipart_upload(spec: &str) -> String {
+    edit(
+        spec,
+        "components:\n",
+        r##"  /tickets/{ticketId}/message/{messageId}/attachment:
+    post:
+      operationId: upload-ticket-attachment
+      summary: Upload attachment to Ticket message
+      parameters:
+        - name: ticketId
+          in: path
+          required: true
+          schema:
+            type: string
+        - name: messageId
+          in: path
+          required: true
+          schema:
+            type: string
+        - name: notify
+          in: query
+          required: false
+          schema:
+            type: boolean
+      requestBody:
+        required: true
+        content:
+          multipart/form-data:
+            schema:
+              type: object
+              required:
+                - attachment
+                - sequence
+              properties:
+                attachment:
+                  type: string
+                  format: binary
+                  description: The file to attach.
+                caption:
+                  type: string
+                sequence:
+                  type: integer
+      responses:
+        "200":
+          description: A link to the attachment.
+          content:
+            application/json:
+              schema:
+                $ref: "#/components/schemas/CloudFile"
+        "404":
+          $ref: "#/components/responses/NotFound"
+        "4XX":
+          $ref: "#/components/responses/ClientError"
+components:
+"##,
+    )
+}

@@ -241,11 +241,14 @@ impl Reader<'_> {
         match schema.get("type") {
             Some(Value::String(t)) if t == "object" => {}
             found => {
+                let what = match found {
+                    None => "has a schema without `type: object`".to_string(),
+                    Some(t) => format!("has a schema of type {}, not `object`", describe(t)),
+                };
                 return Err(self.error(
                     &schema_keys,
                     format!(
-                        "has a schema that is not `type: object` (its `type` is {}): a multipart body is an object whose properties are its parts; add `type: object`",
-                        describe(found.unwrap_or(&Value::Null))
+                        "{what}: a multipart body is an object whose properties are its parts; write `type: object`"
                     ),
                 ));
             }
