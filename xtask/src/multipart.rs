@@ -610,10 +610,32 @@ pub fn inject(
     }
     let types =
         find_module(&mut file.items, "types").ok_or_else(|| missing("`types` module".into()))?;
+    // typify leaves out `types::builder` when no schema is a struct, and progenitor
+    // leaves out `builder` when every operation is multipart.
+    if find_module(types, "builder").is_none() {
+        types.push(parse_quote! {
+            /// Types for composing complex structures.
+            pub mod builder {}
+        });
+    }
     let type_builder =
         find_module(types, "builder").ok_or_else(|| missing("`types::builder` module".into()))?;
     type_builder.extend(type_builder_items);
     types.extend(type_items);
+    if find_module(&mut file.items, "builder").is_none() {
+        file.items.push(parse_quote! {
+            /// Types for composing operation parameters.
+            #[allow(clippy::all)]
+            pub mod builder {
+                use super::types;
+                #[allow(unused_imports)]
+                use super::{
+                    encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
+                    RequestBuilderExt, ResponseValue,
+                };
+            }
+        });
+    }
     let builder = find_module(&mut file.items, "builder")
         .ok_or_else(|| missing("`builder` module".into()))?;
     builder.extend(op_builder_items);
@@ -1036,5 +1058,137 @@ impl Generated {
             op_builder,
             client_method,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC: &str = r##"openapi: 3.0.3
+info:
+  title: t
+  version: "1"
+paths:
+  /files/{dirId}:
+    post:
+      operationId: upload-file
+      parameters:
+        - name: dirId
+          in: path
+          required: true
+          schema:
+            type: string
+      requestBody:
+        content:
+          multipart/form-data:
+            schema:
+              type: object
+              required: [file]
+              properties:
+                file:
+                  type: string
+                  format: binary
+                type:
+                  type: string
+                when:
+                  $ref: "#/components/schemas/LocalDateTime"
+            encoding:
+              file:
+                contentType: image/png
+      responses:
+        "201":
+          description: ok
+          content:
+            application/json:
+              schema:
+                $ref: "#/components/schemas/File"
+        "2XX":
+          description: ok
+          content:
+            application/json:
+              schema:
+                $ref: "#/components/schemas/File"
+        default:
+          description: error
+          content:
+            application/json:
+              schema:
+                $ref: "#/components/schemas/Error"
+  /files:
+    get:
+      operationId: list-files
+      responses:
+        "200":
+          description: ok
+components:
+  schemas:
+    File:
+      type: object
+    Error:
+      type: object
+    LocalDateTime:
+      type: string
+"##;
+
+    #[test]
+    fn reads_parts_parameters_and_responses_from_the_spec() {
+        let checked = crate::spec::parse(SPEC, "t.yaml").unwrap();
+        let [op] = checked.multipart.as_slice() else {
+            panic!("one multipart operation: {:?}", checked.multipart);
+        };
+        assert_eq!((op.path.as_str(), op.method), ("/files/{dirId}", "post"));
+        let parts: Vec<String> = op
+            .parts
+            .iter()
+            .map(|p| format!("{} {} {:?}", p.name, p.required, p.kind))
+            .collect();
+        assert_eq!(
+            parts,
+            [
+                "file true File(Some(\"image/png\"))",
+                "type false Text(String)",
+                "when false Text(Replaced(\"crate::LocalDateTime\"))",
+            ]
+        );
+        assert!(op.params[0].in_path && op.params[0].required);
+        assert_eq!(op.responses.len(), 3);
+        assert_eq!(op.responses[1].statuses, Some((200, 299)));
+        assert_eq!(op.responses[2].statuses, None, "default");
+    }
+
+    #[test]
+    fn progenitor_gets_the_spec_without_them() {
+        let checked = crate::spec::parse(SPEC, "t.yaml").unwrap();
+        let reduced = without_multipart(&checked.openapi, &checked.multipart);
+        assert!(!reduced.paths.paths.contains_key("/files/{dirId}"));
+        assert!(reduced.paths.paths.contains_key("/files"));
+        assert!(checked.openapi.paths.paths.contains_key("/files/{dirId}"));
+    }
+
+    #[test]
+    fn keywords_become_raw_free_identifiers() {
+        assert_eq!(field_ident("type").to_string(), "type_");
+        assert_eq!(
+            field_ident("sendNotification").to_string(),
+            "send_notification"
+        );
+        assert_eq!(field_ident("amountExclVat").to_string(), "amount_excl_vat");
+    }
+
+    #[test]
+    fn generates_code_that_parses_with_a_default_response_arm() {
+        let code = crate::generate_from_str(SPEC, "t.yaml").unwrap();
+        assert!(code.contains("pub fn upload_file(&self) -> builder::UploadFile<'_>"));
+        assert!(code.contains("pub type_: ::std::option::Option<::std::string::String>"));
+        assert!(
+            code.contains("\"{}/files/{}\", client.baseurl, encode_path(& dir_id.to_string())")
+        );
+        assert!(code.contains("Some(\"image/png\")"));
+        // `default` answers everything else, so there is no `UnexpectedResponse` arm.
+        let send = &code[code
+            .find("Sends a `POST` request to `/files/{dirId}`")
+            .unwrap()..];
+        assert!(!send[..send.find("impl").unwrap_or(send.len())].contains("UnexpectedResponse"));
     }
 }
