@@ -250,3 +250,13 @@ components:
 "##,
     )
 }
+
+/// The optional `sendNotification` part of `create-customer-invoice` (multipart) made
+/// required.
+pub fn multipart_part_made_required(spec: &str) -> String {
+    edit(
+        spec,
+        "                - amount\n                - pdf\n",
+        "                - amount\n                - pdf\n                - sendNotification\n",
+    )
+}
