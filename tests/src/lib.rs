@@ -1,3 +1,4 @@
 //! Tests only: see `tests/`. The library holds what several test files share.
 
+pub mod loopback;
 pub mod spec_revisions;

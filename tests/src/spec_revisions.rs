@@ -53,17 +53,18 @@ pub fn field_type_changed(spec: &str) -> String {
     )
 }
 
-/// A new operation, `GET /customer-invoices/{id}` (`get-customer-invoice`).
+/// A new operation, `GET /customer-invoices/by-number/{number}`
+/// (`get-customer-invoice-by-number`).
 pub fn operation_added(spec: &str) -> String {
     edit(
         spec,
         "components:\n",
-        r##"  /customer-invoices/{id}:
+        r##"  /customer-invoices/by-number/{number}:
     get:
-      operationId: get-customer-invoice
-      summary: Get one customer invoice
+      operationId: get-customer-invoice-by-number
+      summary: Get one customer invoice by its number
       parameters:
-        - name: id
+        - name: number
           in: path
           required: true
           schema:
@@ -82,23 +83,25 @@ components:
     )
 }
 
-const PAGE_PARAMETER_END: &str = "            example: 2\n      responses:\n";
+/// The parameters of `list-customer-invoices` (the first operation of the spec).
+const PAGE_PARAMETER_END: &str =
+    "      parameters:\n        - $ref: \"#/components/parameters/Page\"\n      responses:\n";
 
 /// An optional `per_page` query parameter added to `list-customer-invoices`.
 pub fn optional_parameter_added(spec: &str) -> String {
     edit(
         spec,
         PAGE_PARAMETER_END,
-        "            example: 2\n        - name: per_page\n          in: query\n          required: false\n          description: Invoices per page.\n          schema:\n            type: integer\n            format: int32\n            minimum: 1\n      responses:\n",
+        "      parameters:\n        - $ref: \"#/components/parameters/Page\"\n        - name: per_page\n          in: query\n          required: false\n          description: Invoices per page.\n          schema:\n            type: integer\n            format: int32\n            minimum: 1\n      responses:\n",
     )
 }
 
-/// The `page` query parameter made required.
+/// The `page` query parameter (`#/components/parameters/Page`) made required.
 pub fn parameter_made_required(spec: &str) -> String {
     edit(
         spec,
-        "        - name: page\n          in: query\n          required: false\n",
-        "        - name: page\n          in: query\n          required: true\n",
+        "    Page:\n      name: page\n      in: query\n      required: false\n",
+        "    Page:\n      name: page\n      in: query\n      required: true\n",
     )
 }
 
@@ -141,25 +144,26 @@ pub fn response_field_made_nullable(spec: &str) -> String {
     )
 }
 
-/// A `POST /customer-invoices` (`create-customer-invoice`) whose JSON body has a
-/// required `customerId` and an optional `reference`: the base of
+/// A `POST /customer-invoice-drafts` (`create-customer-invoice-draft`) whose JSON body
+/// has a required `customerId` and an optional `reference`: the base of
 /// [`request_field_made_required`].
 pub fn with_request_body(spec: &str) -> String {
     let spec = edit(
         spec,
         "components:\n",
-        r##"    post:
-      operationId: create-customer-invoice
-      summary: Create a customer invoice
+        r##"  /customer-invoice-drafts:
+    post:
+      operationId: create-customer-invoice-draft
+      summary: Create a customer invoice draft
       requestBody:
         required: true
         content:
           application/json:
             schema:
-              $ref: "#/components/schemas/NewCustomerInvoice"
+              $ref: "#/components/schemas/NewCustomerInvoiceDraft"
       responses:
         "201":
-          description: The new invoice
+          description: The new draft
           content:
             application/json:
               schema:
@@ -172,7 +176,7 @@ components:
     edit(
         &spec,
         "  schemas:\n",
-        "  schemas:\n    NewCustomerInvoice:\n      type: object\n      required:\n        - customerId\n      properties:\n        customerId:\n          type: string\n        reference:\n          type: string\n",
+        "  schemas:\n    NewCustomerInvoiceDraft:\n      type: object\n      required:\n        - customerId\n      properties:\n        customerId:\n          type: string\n        reference:\n          type: string\n",
     )
 }
 
@@ -182,5 +186,77 @@ pub fn request_field_made_required(spec: &str) -> String {
         &with_request_body(spec),
         "      required:\n        - customerId\n      properties:\n        customerId:\n          type: string\n        reference:\n",
         "      required:\n        - customerId\n        - reference\n      properties:\n        customerId:\n          type: string\n        reference:\n",
+    )
+}
+
+/// A second multipart operation, shaped like the vendor's ticket attachment upload:
+/// two path parameters, an optional query parameter, a file part without a declared
+/// media type, an optional text part and an integer part. Nothing outside the spec
+/// names it: the xtask must generate all of it.
+pub fn with_multipart_upload(spec: &str) -> String {
+    edit(
+        spec,
+        "components:\n",
+        r##"  /tickets/{ticketId}/message/{messageId}/attachment:
+    post:
+      operationId: upload-ticket-attachment
+      summary: Upload attachment to Ticket message
+      parameters:
+        - name: ticketId
+          in: path
+          required: true
+          schema:
+            type: string
+        - name: messageId
+          in: path
+          required: true
+          schema:
+            type: string
+        - name: notify
+          in: query
+          required: false
+          schema:
+            type: boolean
+      requestBody:
+        required: true
+        content:
+          multipart/form-data:
+            schema:
+              type: object
+              required:
+                - attachment
+                - sequence
+              properties:
+                attachment:
+                  type: string
+                  format: binary
+                  description: The file to attach.
+                caption:
+                  type: string
+                sequence:
+                  type: integer
+      responses:
+        "200":
+          description: A link to the attachment.
+          content:
+            application/json:
+              schema:
+                $ref: "#/components/schemas/CloudFile"
+        "404":
+          $ref: "#/components/responses/NotFound"
+        "4XX":
+          $ref: "#/components/responses/ClientError"
+components:
+"##,
+    )
+}
+
+/// The optional `sendNotification` part of `create-customer-invoice` (multipart) made
+/// required.
+pub fn multipart_part_made_required(spec: &str) -> String {
+    edit(
+        spec,
+        "                - amount\n                - pdf\n",
+        "                - amount\n                - pdf\n                - sendNotification\n",
     )
 }

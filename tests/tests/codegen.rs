@@ -72,22 +72,21 @@ fn type_choices_are_made_by_the_generator_settings() {
     );
 }
 
-/// Every bad spec under tests/fixtures/bad-specs gets its one-paragraph diagnostic.
-#[test]
-fn bad_spec_diagnostics() {
-    let dir = root().join("tests/fixtures/bad-specs");
-    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+/// Each spec under `dir` fails with its one-paragraph diagnostic, which starts with
+/// the file; all of them, one after the other.
+fn diagnostics(dir: &str, at_least: usize) -> String {
+    let mut entries: Vec<_> = std::fs::read_dir(root().join(dir))
         .expect("fixtures exist")
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
         .collect();
     entries.sort();
-    assert!(entries.len() >= 8, "expected the bad-spec fixtures");
+    assert!(entries.len() >= at_least, "expected the fixtures of {dir}");
     let mut report = String::new();
     for path in entries {
         let name = format!(
-            "tests/fixtures/bad-specs/{}",
+            "{dir}/{}",
             path.file_name().and_then(|n| n.to_str()).unwrap_or("?")
         );
         let text = std::fs::read_to_string(&path).expect("fixture is readable");
@@ -103,5 +102,54 @@ fn bad_spec_diagnostics() {
         report.push_str(&message);
         report.push_str("\n\n");
     }
-    insta::assert_snapshot!("bad_spec_diagnostics", report);
+    report
+}
+
+/// Every bad spec under tests/fixtures/bad-specs gets its one-paragraph diagnostic.
+#[test]
+fn bad_spec_diagnostics() {
+    insta::assert_snapshot!(
+        "bad_spec_diagnostics",
+        diagnostics("tests/fixtures/bad-specs", 8)
+    );
+}
+
+/// Every multipart body the xtask cannot generate (tests/fixtures/bad-multipart) gets a
+/// `file:line` diagnostic that names the operation and the part, never a panic.
+#[test]
+fn bad_multipart_diagnostics() {
+    let report = diagnostics("tests/fixtures/bad-multipart", 8);
+    for line in report.lines().filter(|l| !l.is_empty()) {
+        let (place, _) = line.split_once(": ").expect("file:line: message");
+        assert!(
+            place
+                .rsplit(':')
+                .next()
+                .is_some_and(|n| n.parse::<u32>().is_ok()),
+            "a line number: {line}"
+        );
+    }
+    insta::assert_snapshot!("bad_multipart_diagnostics", report);
+}
+
+/// The multipart operation is generated like progenitor's: a `Client` method, a
+/// builder whose `send` has the same `ResponseValue` / `Error<ErrorBody>`, and a body
+/// type whose file part is a `FilePart`.
+#[test]
+fn multipart_operations_are_in_the_surface() {
+    let source = std::fs::read_to_string(root().join(xtask::GENERATED_PATH))
+        .expect("the generated file exists");
+    let surface = xtask::api_surface(&source).expect("the generated file parses");
+    for expected in [
+        "pub fn Client::create_customer_invoice(&self) -> builder::CreateCustomerInvoice<'_>",
+        "pub async fn builder::CreateCustomerInvoice<'a>::send(self) -> Result<ResponseValue<types::CustomerInvoice>, Error<types::ErrorBody>>",
+        "pub field types::CreateCustomerInvoiceBody::pdf: crate::FilePart",
+        "pub field types::CreateCustomerInvoiceBody::paid_at: Option<crate::LocalDateTime>",
+        "pub fn types::builder::CreateCustomerInvoiceBody::pdf<T>(mut self, value: T) -> Self where T: TryInto<crate::FilePart>, T::Error: fmt::Display, // required",
+    ] {
+        assert!(
+            surface.contains(expected),
+            "missing `{expected}` in:\n{surface}"
+        );
+    }
 }

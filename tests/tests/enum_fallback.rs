@@ -3,8 +3,8 @@
 //! (`spec_revisions::with_status_enum`), checked in under tests/fixtures/evolution and
 //! kept fresh by the first test, and decodes values the spec does not list.
 
-// The generated code names these as `crate::Auth` and `crate::PerPage`.
-use mijnklantportaal_api::{Auth, PerPage};
+// The generated code names these as `crate::Auth`, `crate::PerPage`, ...
+use mijnklantportaal_api::{Auth, FilePart, LocalDateTime, PerPage};
 
 #[rustfmt::skip]
 #[allow(clippy::all, clippy::pedantic, unreachable_patterns, dead_code, unused_imports)]

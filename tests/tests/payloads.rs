@@ -3,8 +3,13 @@
 use std::path::PathBuf;
 use std::str::FromStr;
 
-use mijnklantportaal_api::types::{CustomerInvoicePage, ErrorBody};
+use mijnklantportaal_api::LocalDateTime;
+use mijnklantportaal_api::types::{
+    CloudFile, Customer, CustomerChanges, CustomerInvoice, CustomerInvoicePage, CustomerPage,
+    ErrorBody, ManualInvoiceLine, MarkCustomerInvoicePaid, NewCustomer, NewManualCustomerInvoice,
+};
 use rust_decimal::Decimal;
+use serde_json::json;
 
 fn fixture(name: &str) -> String {
     let path = xtask::workspace_root().join("tests/fixtures").join(name);
@@ -112,4 +117,165 @@ fn vendor_fixture_matches_the_published_page() {
         "tests/fixtures/vendor-list-customer-invoices.json is not the example of {}",
         PathBuf::from(&seed).display()
     );
+}
+
+fn documented(name: &str) -> String {
+    fixture(&format!("documented/{name}"))
+}
+
+/// get-customer-invoice: the newer crawl, with `onlinePaymentLink` and a real link type.
+#[test]
+fn decodes_get_customer_invoice() {
+    let invoice: CustomerInvoice =
+        serde_json::from_str(&documented("get-customer-invoice.json")).expect("decodes");
+    assert_eq!(invoice.links.customer.type_, "application/json");
+    let pay = invoice.links.online_payment_link.expect("the pay link");
+    assert_eq!(pay.type_, "text/html");
+    assert!(pay.href.ends_with("/public-invoice/inv_abc123/pay/123-abc"));
+    assert_eq!(
+        invoice.paid_at.map(|t| t.to_rfc3339()).as_deref(),
+        Some("2024-05-28T21:00:00+02:00")
+    );
+}
+
+/// create-customer-invoice, create-customer-invoice-manual and mark-customer-invoice-paid
+/// all answer with one Customer Invoice (the older `"<string>"` link type included).
+#[test]
+fn decodes_the_invoice_a_write_returns() {
+    let invoice: CustomerInvoice =
+        serde_json::from_str(&documented("create-customer-invoice.json")).expect("decodes");
+    assert_eq!(invoice.invoice_number, "2024-001");
+    assert_eq!(invoice.amount, Decimal::from_str("12.95").unwrap());
+    assert_eq!(invoice.links.customer.type_, "<string>");
+    assert_eq!(invoice.links.online_payment_link, None);
+}
+
+/// The manual invoice request, built with the generated builders, is the documented body.
+#[test]
+fn encodes_the_manual_invoice_request() {
+    let line: ManualInvoiceLine = ManualInvoiceLine::builder()
+        .description("Website template")
+        .amount_excl_vat(Decimal::from_str("12.95").unwrap())
+        .vat_rate(21)
+        .try_into()
+        .expect("every field is set");
+    let body: NewManualCustomerInvoice = NewManualCustomerInvoice::builder()
+        .customer_id("cst_abc12345def678")
+        .invoice_number("2015-001")
+        .issued_at(chrono::NaiveDate::from_ymd_opt(2025, 4, 14).unwrap())
+        .lines(vec![line])
+        .send_notification(true)
+        .try_into()
+        .expect("every required field is set");
+    let documented: serde_json::Value =
+        serde_json::from_str(&documented("create-customer-invoice-manual.request.json")).unwrap();
+    assert_eq!(serde_json::to_value(&body).unwrap(), documented);
+    let back: NewManualCustomerInvoice = serde_json::from_value(documented).unwrap();
+    assert_eq!(back, body);
+}
+
+/// mark-customer-invoice-paid sends `YYYY-mm-dd HH:mm:ss`; the documented example's
+/// impossible date (`2024-04-31 14:00:00`) is refused before it is sent.
+#[test]
+fn encodes_mark_paid_with_a_zoneless_date_time() {
+    let at: LocalDateTime = "2024-05-11 12:59:00".parse().unwrap();
+    let body: MarkCustomerInvoicePaid = MarkCustomerInvoicePaid::builder()
+        .paid_at(at)
+        .try_into()
+        .unwrap();
+    assert_eq!(
+        serde_json::to_value(&body).unwrap(),
+        json!({"paidAt": "2024-05-11 12:59:00"})
+    );
+    assert!("2024-04-31 14:00:00".parse::<LocalDateTime>().is_err());
+    assert!("2024-05-11T12:59:00".parse::<LocalDateTime>().is_err());
+    assert!(
+        serde_json::from_value::<MarkCustomerInvoicePaid>(json!({"paidAt": "2024-04-31 14:00:00"}))
+            .is_err()
+    );
+}
+
+/// get-customer-invoice-pdf: a link and when it expires, offset kept.
+#[test]
+fn decodes_the_pdf_link() {
+    let file: CloudFile =
+        serde_json::from_str(&documented("get-customer-invoice-pdf.json")).expect("decodes");
+    assert_eq!(file.link, "https://...");
+    assert_eq!(file.expires_at.to_rfc3339(), "2025-04-29T21:00:00+02:00");
+}
+
+/// list-customers: the same envelope; list items have no `countryCode`.
+#[test]
+fn decodes_a_customer_page() {
+    let page: CustomerPage =
+        serde_json::from_str(&documented("list-customers.json")).expect("decodes");
+    assert_eq!((page.current_page.get(), page.per_page.get()), (1, 15));
+    assert_eq!(
+        page.next_page_url.as_deref(),
+        Some("https://api.mijnklantportaal.nl/v1/customers?page=2,")
+    );
+    let customer = &page.data[0];
+    assert_eq!(customer.country_code, None);
+    assert_eq!(customer.customer_groups, ["cug_123abc567"]);
+    assert_eq!(customer.created_at.offset().local_minus_utc(), 2 * 3600);
+}
+
+/// create-customer (and get-customer, edit-customer): `countryCode` present, a null phone;
+/// and a customer with only the required fields.
+#[test]
+fn decodes_a_customer() {
+    let customer: Customer =
+        serde_json::from_str(&documented("create-customer.json")).expect("decodes");
+    assert_eq!(customer.country_code.as_deref(), Some("NL"));
+    assert_eq!(customer.phone, None);
+    assert_eq!(customer.integration.as_deref(), Some("acumulus"));
+    let bare: Customer = serde_json::from_value(json!({
+        "id": "cst_1", "companyName": "A", "address": "B 1", "zipCode": "1234AB",
+        "city": "C", "primaryEmail": "a@b.nl", "createdAt": "2024-01-01T00:00:00+01:00"
+    }))
+    .expect("what not every example shows is optional");
+    assert!(bare.customer_groups.is_empty());
+}
+
+/// create-customer leaves out `countryCode` when not given; edit-customer sends only
+/// the fields that change.
+#[test]
+fn encodes_customer_requests() {
+    let new: NewCustomer = NewCustomer::builder()
+        .company_name("Test Company BV")
+        .address("Teststreet 123")
+        .zip_code("1234AB")
+        .city("Amsterdam")
+        .primary_email("john.doe@test.com")
+        .try_into()
+        .unwrap();
+    assert_eq!(
+        serde_json::to_value(&new).unwrap(),
+        json!({"companyName": "Test Company BV", "address": "Teststreet 123", "zipCode": "1234AB", "city": "Amsterdam", "primaryEmail": "john.doe@test.com"})
+    );
+    let changes: CustomerChanges = CustomerChanges::builder()
+        .city("Utrecht".to_string())
+        .try_into()
+        .unwrap();
+    assert_eq!(
+        serde_json::to_value(&changes).unwrap(),
+        json!({"city": "Utrecht"})
+    );
+}
+
+/// 422 (Laravel's field map) and 404 decode as the one error body.
+#[test]
+fn decodes_validation_and_not_found_bodies() {
+    let invalid: ErrorBody =
+        serde_json::from_str(&documented("validation-failed.json")).expect("decodes");
+    assert_eq!(invalid.errors.len(), 2);
+    assert_eq!(
+        invalid.errors["paidAt"],
+        ["The paid at field must be a valid date."]
+    );
+    let not_found: ErrorBody = serde_json::from_value(
+        json!({"message": "No query results for model [App\\Models\\Invoice] inv_x"}),
+    )
+    .unwrap();
+    assert!(not_found.errors.is_empty());
 }

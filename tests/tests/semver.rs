@@ -116,8 +116,30 @@ fn request_field_made_required_is_major_and_breaks_deployed_clients() {
         report
             .http
             .iter()
-            .any(|f| f.place == "NewCustomerInvoice.reference"
+            .any(|f| f.place == "NewCustomerInvoiceDraft.reference"
                 && f.severity == xtask::contract::Severity::Breaking)
+    );
+}
+
+/// A multipart operation is compared like any other: its request type and builder on
+/// the Rust side, its parts in the HTTP contract.
+#[test]
+fn multipart_part_made_required_is_major_and_breaks_deployed_clients() {
+    let spec = real_spec();
+    let report = check(
+        "multipart_part_made_required",
+        &spec,
+        &rev::multipart_part_made_required(&spec),
+        MAJOR,
+    );
+    assert!(
+        report
+            .http
+            .iter()
+            .any(|f| f.place.ends_with("sendNotification")
+                && f.severity == xtask::contract::Severity::Breaking),
+        "{}",
+        report.markdown()
     );
 }
 
@@ -157,7 +179,7 @@ fn operation_removed_is_major_and_breaks_deployed_clients() {
         report
             .http
             .iter()
-            .any(|f| f.what.contains("`get-customer-invoice` removed"))
+            .any(|f| f.what.contains("`get-customer-invoice-by-number` removed"))
     );
 }
 

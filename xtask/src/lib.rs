@@ -10,6 +10,8 @@
 //!   that progenitor would report tersely or answer with a panic.
 //! - [`codegen`] holds the progenitor settings (every Rust type choice is made there)
 //!   and formats the output.
+//! - [`multipart`] generates the `multipart/form-data` operations progenitor cannot,
+//!   from the spec, beside its output and through the same hooks.
 //! - [`evolution`] makes response models `#[non_exhaustive]` and gives string enums an
 //!   `Unknown(String)` fallback, so that the server's additions are not breaking.
 //! - [`surface`] renders the public API of generated code, one line per item.
@@ -21,6 +23,7 @@ pub mod codegen;
 pub mod contract;
 pub mod evolution;
 pub mod git;
+pub mod multipart;
 pub mod semver;
 pub mod spec;
 pub mod surface;

@@ -140,6 +140,19 @@ pub enum SpecError {
         /// Extra words when a `default` response is among them.
         default_note: &'static str,
     },
+    /// A `multipart/form-data` body that the xtask cannot generate (see
+    /// `crate::multipart`).
+    #[error(
+        "{at}: the multipart/form-data operation `{operation}` {problem}. The xtask generates multipart operations from the spec (xtask/src/multipart.rs), so their bodies must keep to what it can express."
+    )]
+    Multipart {
+        /// The offending key, as deep as it can be found.
+        at: Location,
+        /// The operation's id.
+        operation: String,
+        /// What is wrong and what to do, as a phrase.
+        problem: String,
+    },
     /// progenitor itself rejected the spec (or panicked) after our checks passed.
     #[error(
         "{file}: progenitor could not generate a client from this spec: {message}. The spec passed our own checks; see ../shared/reference/progenitor-notes.md for progenitor's known limits."
@@ -163,8 +176,10 @@ pub enum SpecError {
 /// A spec that parsed and passed every check.
 #[derive(Debug)]
 pub struct CheckedSpec {
-    /// The parsed document, ready for progenitor.
+    /// The parsed document, all of it (progenitor gets it without `multipart`).
     pub openapi: OpenAPI,
+    /// Its `multipart/form-data` operations, which the xtask generates itself.
+    pub multipart: Vec<crate::multipart::MultipartOperation>,
 }
 
 const METHODS: [&str; 8] = [
@@ -195,8 +210,9 @@ pub fn parse(text: &str, file: &str) -> Result<CheckedSpec, SpecError> {
     check_refs(&value, &lines)?;
     check_operation_ids(&openapi, &lines)?;
     check_response_types(&openapi, &lines)?;
+    let multipart = crate::multipart::extract(&value, &lines)?;
 
-    Ok(CheckedSpec { openapi })
+    Ok(CheckedSpec { openapi, multipart })
 }
 
 fn strip_location(message: &str) -> String {
@@ -473,7 +489,7 @@ fn to_u32(n: usize) -> u32 {
 /// Finds lines in the source text for semantic errors. YAML parsers that keep positions
 /// are heavy; the spec is small and hand-formatted, so an indentation-aware scan is
 /// enough, and an unknown line falls back to the file alone.
-struct SourceLines<'a> {
+pub(crate) struct SourceLines<'a> {
     text: &'a str,
     file: &'a str,
 }
@@ -542,7 +558,7 @@ impl SourceLines<'_> {
         if depth == path.len() { found } else { None }
     }
 
-    fn key_line(&self, path: &[&str]) -> Location {
+    pub(crate) fn key_line(&self, path: &[&str]) -> Location {
         self.at(self.find_path(path))
     }
 

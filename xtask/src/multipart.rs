@@ -1,0 +1,1194 @@
+//! `multipart/form-data` operations, which progenitor 0.15 cannot generate.
+//!
+//! progenitor refuses a multipart request body, so these operations are taken out of
+//! the spec before progenitor runs ([`without_multipart`]) and generated here, from the
+//! spec alone, beside progenitor's output and in its style ([`inject`]):
+//! - a request type `types::{Operation}Body` whose fields are the parts (a file part is
+//!   a `crate::FilePart`: bytes or a stream, with file name and media type), with a
+//!   typify-style builder in `types::builder`;
+//! - an operation builder in `builder` (`client.create_x().body(...).send()`), whose
+//!   `send` goes through the same `ClientHooks` (`pre`, `exec`, `post`) as progenitor's
+//!   methods and decodes into the same `ResponseValue` / `Error<E>`.
+//!
+//! Nothing here names an operation: any multipart operation added to the spec is
+//! generated the same way, and a body this module cannot express is a `file:line`
+//! [`SpecError::Multipart`], never a panic.
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_yaml_ng::{Mapping, Value};
+use syn::{Item, parse_quote};
+
+use crate::spec::{SourceLines, SpecError};
+
+const MEDIA_TYPE: &str = "multipart/form-data";
+
+/// One multipart operation, as read from the spec.
+#[derive(Debug, Clone)]
+pub struct MultipartOperation {
+    /// The path template (`/customer-invoices`).
+    pub path: String,
+    /// The method, lower case (`post`).
+    pub method: &'static str,
+    /// The operationId as written (`create-customer-invoice`).
+    pub operation_id: String,
+    summary: Option<String>,
+    description: Option<String>,
+    params: Vec<Param>,
+    parts: Vec<PartSpec>,
+    responses: Vec<ResponseSpec>,
+}
+
+#[derive(Debug, Clone)]
+struct Param {
+    name: String,
+    in_path: bool,
+    required: bool,
+    ty: Scalar,
+    description: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+struct PartSpec {
+    name: String,
+    required: bool,
+    kind: PartKind,
+    description: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+enum PartKind {
+    Text(Scalar),
+    /// A file, with the media type the spec's `encoding` gives it.
+    File(Option<String>),
+}
+
+/// The types a text part or a parameter can have.
+#[derive(Debug, Clone)]
+enum Scalar {
+    String,
+    Decimal,
+    Date,
+    DateTime,
+    Integer,
+    Boolean,
+    /// A named schema the generator settings replace with a hand-written type.
+    Replaced(&'static str),
+}
+
+#[derive(Debug, Clone)]
+struct ResponseSpec {
+    /// `Some((lo, hi))` for a code or range; `None` for `default`.
+    statuses: Option<(u16, u16)>,
+    success: bool,
+    /// The component schema of the JSON body, or `None` for no body.
+    schema: Option<String>,
+}
+
+/// The methods whose operations can carry a body, in the order `spec` lists them.
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Finds and checks every operation whose request body is `multipart/form-data`.
+pub(crate) fn extract(
+    root: &Value,
+    lines: &SourceLines<'_>,
+) -> Result<Vec<MultipartOperation>, SpecError> {
+    let mut out = Vec::new();
+    let Some(Value::Mapping(paths)) = root.get("paths") else {
+        return Ok(out);
+    };
+    for (path, item) in paths {
+        let (Some(path), Value::Mapping(item)) = (path.as_str(), item) else {
+            continue;
+        };
+        for method in METHODS {
+            let Some(op) = item.get(method) else { continue };
+            let Some(body) = op.get("requestBody") else {
+                continue;
+            };
+            let body = resolve(root, body);
+            let Some(Value::Mapping(content)) = body.get("content") else {
+                continue;
+            };
+            if !content.contains_key(MEDIA_TYPE) {
+                continue;
+            }
+            let reader = Reader {
+                root,
+                lines,
+                path,
+                method,
+                operation: op
+                    .get("operationId")
+                    .and_then(Value::as_str)
+                    .unwrap_or(path)
+                    .to_string(),
+            };
+            out.push(reader.operation(item, op, content)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Follows a local `$ref` (already checked to resolve by `spec`).
+fn resolve<'v>(root: &'v Value, value: &'v Value) -> &'v Value {
+    let mut current = value;
+    for _ in 0..8 {
+        let Some(reference) = current.get("$ref").and_then(Value::as_str) else {
+            break;
+        };
+        let Some(pointer) = reference.strip_prefix("#/") else {
+            break;
+        };
+        let mut target = root;
+        for segment in pointer.split('/') {
+            let segment = segment.replace("~1", "/").replace("~0", "~");
+            match target.get(segment.as_str()) {
+                Some(next) => target = next,
+                None => return current,
+            }
+        }
+        current = target;
+    }
+    current
+}
+
+fn ref_name(value: &Value) -> Option<&str> {
+    value
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.rsplit('/').next())
+}
+
+fn text(value: &Value, key: &str) -> Option<String> {
+    value.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
+fn describe(value: &Value) -> String {
+    match value {
+        Value::Null => "nothing".to_string(),
+        Value::String(s) => format!("`{s}`"),
+        other => serde_yaml_ng::to_string(other)
+            .map(|s| format!("`{}`", s.trim().replace('\n', ", ")))
+            .unwrap_or_else(|_| "another value".to_string()),
+    }
+}
+
+const PART_TYPES: &str = "a part is a string (plain, or `format: date`, `date-time` or `decimal`), an integer, a boolean, a `$ref` to such a schema, or a file (`type: string, format: binary`)";
+
+struct Reader<'a> {
+    root: &'a Value,
+    lines: &'a SourceLines<'a>,
+    path: &'a str,
+    method: &'static str,
+    operation: String,
+}
+
+impl Reader<'_> {
+    fn error(&self, keys: &[&str], problem: String) -> SpecError {
+        let mut full = vec!["paths", self.path, self.method];
+        full.extend_from_slice(keys);
+        // The deepest key that can be found.
+        let mut at = self.lines.key_line(&full[..3]);
+        for depth in (4..=full.len()).rev() {
+            let found = self.lines.key_line(&full[..depth]);
+            if found.line.is_some() {
+                at = found;
+                break;
+            }
+        }
+        SpecError::Multipart {
+            at,
+            operation: self.operation.clone(),
+            problem,
+        }
+    }
+
+    fn operation(
+        &self,
+        item: &Mapping,
+        op: &Value,
+        content: &Mapping,
+    ) -> Result<MultipartOperation, SpecError> {
+        let body_keys = ["requestBody", "content", MEDIA_TYPE];
+        if content.len() > 1 {
+            let others: Vec<String> = content
+                .keys()
+                .filter_map(Value::as_str)
+                .filter(|k| *k != MEDIA_TYPE)
+                .map(|k| format!("`{k}`"))
+                .collect();
+            return Err(self.error(
+                &["requestBody", "content"],
+                format!(
+                    "has other media types beside it ({}); the generated method sends one kind of body: keep `{MEDIA_TYPE}` alone, or make a second operation",
+                    others.join(", ")
+                ),
+            ));
+        }
+        let media = content.get(MEDIA_TYPE).unwrap_or(&Value::Null);
+        let Some(schema) = media.get("schema") else {
+            return Err(self.error(
+                &body_keys,
+                "has no `schema`: give it `type: object` with one property per part".to_string(),
+            ));
+        };
+        let schema_keys = ["requestBody", "content", MEDIA_TYPE, "schema"];
+        let schema = resolve(self.root, schema);
+        match schema.get("type") {
+            Some(Value::String(t)) if t == "object" => {}
+            found => {
+                let what = match found {
+                    None => "has a schema without `type: object`".to_string(),
+                    Some(t) => format!("has a schema of type {}, not `object`", describe(t)),
+                };
+                return Err(self.error(
+                    &schema_keys,
+                    format!(
+                        "{what}: a multipart body is an object whose properties are its parts; write `type: object`"
+                    ),
+                ));
+            }
+        }
+        let Some(Value::Mapping(properties)) = schema.get("properties") else {
+            return Err(self.error(
+                &schema_keys,
+                "has no `properties`: list one property per part".to_string(),
+            ));
+        };
+        let required: Vec<&str> = match schema.get("required") {
+            Some(Value::Sequence(names)) => names.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        };
+        for name in &required {
+            if !properties.contains_key(*name) {
+                return Err(self.error(
+                    &[&schema_keys[..], &["required"]].concat(),
+                    format!(
+                        "requires a part `{name}` that is not among its `properties`: add it, or remove it from `required`"
+                    ),
+                ));
+            }
+        }
+        let encoding = match media.get("encoding") {
+            Some(Value::Mapping(e)) => e.clone(),
+            _ => Mapping::new(),
+        };
+        for name in encoding.keys().filter_map(Value::as_str) {
+            if !properties.contains_key(name) {
+                return Err(self.error(
+                    &[&body_keys[..], &["encoding", name]].concat(),
+                    format!(
+                        "has an `encoding` for `{name}`, which is not one of its parts: name a property of the schema"
+                    ),
+                ));
+            }
+        }
+        let mut parts = Vec::new();
+        for (name, property) in properties {
+            let Some(name) = name.as_str() else { continue };
+            let keys = [&schema_keys[..], &["properties", name]].concat();
+            let media_type = encoding
+                .get(name)
+                .and_then(|e| e.get("contentType"))
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            let kind = self.part_kind(name, property, &keys)?;
+            let kind = match (kind, media_type) {
+                (PartKind::File(_), media_type) => PartKind::File(media_type),
+                (PartKind::Text(_), Some(media_type)) if !media_type.starts_with("text/") => {
+                    return Err(self.error(
+                        &keys,
+                        format!(
+                            "has a part `{name}` whose `encoding` makes it a file (`contentType: {media_type}`), but whose schema is not `type: string, format: binary`: add `format: binary` to upload a file, or drop the encoding"
+                        ),
+                    ));
+                }
+                (kind, _) => kind,
+            };
+            let property = resolve(self.root, property);
+            parts.push(PartSpec {
+                name: name.to_string(),
+                required: required.contains(&name),
+                kind,
+                description: text(property, "description").map(|d| d.trim().to_string()),
+            });
+        }
+        Ok(MultipartOperation {
+            path: self.path.to_string(),
+            method: self.method,
+            operation_id: self.operation.clone(),
+            summary: text(op, "summary"),
+            description: text(op, "description"),
+            params: self.params(item, op)?,
+            parts,
+            responses: self.responses(op)?,
+        })
+    }
+
+    fn part_kind(
+        &self,
+        name: &str,
+        property: &Value,
+        keys: &[&str],
+    ) -> Result<PartKind, SpecError> {
+        if let Some(replaced) = ref_name(property).and_then(crate::codegen::replacement) {
+            return Ok(PartKind::Text(Scalar::Replaced(replaced)));
+        }
+        let schema = resolve(self.root, property);
+        let ty = schema.get("type").and_then(Value::as_str);
+        let format = schema.get("format").and_then(Value::as_str);
+        let unsupported = |what: String| {
+            self.error(
+                keys,
+                format!("has a part `{name}` of an unsupported type ({what}): {PART_TYPES}"),
+            )
+        };
+        if schema.get("enum").is_some() {
+            return Err(unsupported("a string `enum`".to_string()));
+        }
+        match (ty, format) {
+            (Some("string"), Some("binary")) => Ok(PartKind::File(None)),
+            (Some("string"), Some("byte")) => Err(self.error(
+                keys,
+                format!(
+                    "has a part `{name}` with `format: byte` (base64 text): a file part is `type: string, format: binary`, sent as raw bytes"
+                ),
+            )),
+            (Some("string"), None) => Ok(PartKind::Text(Scalar::String)),
+            (Some("string"), Some("date")) => Ok(PartKind::Text(Scalar::Date)),
+            (Some("string"), Some("date-time")) => Ok(PartKind::Text(Scalar::DateTime)),
+            (Some("string"), Some("decimal")) => Ok(PartKind::Text(Scalar::Decimal)),
+            (Some("string"), Some(other)) => Err(unsupported(format!("`format: {other}`"))),
+            (Some("integer"), _) => Ok(PartKind::Text(Scalar::Integer)),
+            (Some("boolean"), _) => Ok(PartKind::Text(Scalar::Boolean)),
+            (Some(other), _) => Err(unsupported(format!("`type: {other}`"))),
+            (None, _) => Err(unsupported("no `type`".to_string())),
+        }
+    }
+
+    fn params(&self, item: &Mapping, op: &Value) -> Result<Vec<Param>, SpecError> {
+        let mut out: Vec<Param> = Vec::new();
+        let listed = [item.get("parameters"), op.get("parameters")];
+        for (level, list) in listed.into_iter().enumerate() {
+            let Some(Value::Sequence(list)) = list else {
+                continue;
+            };
+            for raw in list {
+                let param = resolve(self.root, raw);
+                let name = text(param, "name").unwrap_or_default();
+                let location = text(param, "in").unwrap_or_default();
+                let keys: &[&str] = &["parameters"];
+                let in_path = match location.as_str() {
+                    "path" => true,
+                    "query" => false,
+                    other => {
+                        return Err(self.error(
+                            keys,
+                            format!(
+                                "has a parameter `{name}` in `{other}`; generated multipart operations take path and query parameters only"
+                            ),
+                        ));
+                    }
+                };
+                let schema = param.get("schema").map(|s| resolve(self.root, s));
+                let ty = match schema.and_then(|s| s.get("type")).and_then(Value::as_str) {
+                    Some("string") => Scalar::String,
+                    Some("integer") => Scalar::Integer,
+                    Some("boolean") => Scalar::Boolean,
+                    other => {
+                        return Err(self.error(
+                            keys,
+                            format!(
+                                "has a parameter `{name}` of type {}; generated multipart operations take string, integer and boolean parameters",
+                                other.map_or("none".to_string(), |t| format!("`{t}`"))
+                            ),
+                        ));
+                    }
+                };
+                let param = Param {
+                    required: in_path
+                        || param.get("required").and_then(Value::as_bool) == Some(true),
+                    description: text(param, "description"),
+                    name,
+                    in_path,
+                    ty,
+                };
+                // An operation's parameter overrides the path item's of the same name.
+                if level == 1 {
+                    out.retain(|p| p.name != param.name);
+                }
+                out.push(param);
+            }
+        }
+        Ok(out)
+    }
+
+    fn responses(&self, op: &Value) -> Result<Vec<ResponseSpec>, SpecError> {
+        let mut out = Vec::new();
+        let Some(Value::Mapping(responses)) = op.get("responses") else {
+            return Ok(out);
+        };
+        for (status, response) in responses {
+            let status = match status {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                _ => continue,
+            };
+            let keys = ["responses", status.as_str()];
+            let statuses = if status == "default" {
+                None
+            } else if let Some(class) = status
+                .strip_suffix("XX")
+                .and_then(|c| c.parse::<u16>().ok())
+            {
+                Some((class * 100, class * 100 + 99))
+            } else if let Ok(code) = status.parse::<u16>() {
+                Some((code, code))
+            } else {
+                return Err(self.error(
+                    &keys,
+                    format!("has a response status `{status}` that is neither a code, a range like `4XX`, nor `default`"),
+                ));
+            };
+            let success = statuses.is_some_and(|(lo, _)| (200..300).contains(&lo));
+            let response = resolve(self.root, response);
+            let json = response
+                .get("content")
+                .and_then(|c| c.get("application/json"));
+            let schema = match json.and_then(|j| j.get("schema")) {
+                None => None,
+                Some(schema) => match ref_name(schema) {
+                    Some(name) => Some(name.to_string()),
+                    None => {
+                        return Err(self.error(
+                            &keys,
+                            format!(
+                                "answers `{status}` with an inline schema; the generated method decodes into generated types by name: move the schema under `components/schemas` and `$ref` it"
+                            ),
+                        ));
+                    }
+                },
+            };
+            out.push(ResponseSpec {
+                statuses,
+                success,
+                schema,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// The spec without its multipart operations, for progenitor (path items left empty
+/// are dropped).
+pub fn without_multipart(
+    openapi: &openapiv3::OpenAPI,
+    operations: &[MultipartOperation],
+) -> openapiv3::OpenAPI {
+    let mut out = openapi.clone();
+    for op in operations {
+        let Some(openapiv3::ReferenceOr::Item(item)) = out.paths.paths.get_mut(&op.path) else {
+            continue;
+        };
+        let slot = match op.method {
+            "get" => &mut item.get,
+            "put" => &mut item.put,
+            "post" => &mut item.post,
+            "delete" => &mut item.delete,
+            "options" => &mut item.options,
+            "head" => &mut item.head,
+            "patch" => &mut item.patch,
+            _ => &mut item.trace,
+        };
+        *slot = None;
+        if item.iter().next().is_none() {
+            out.paths.paths.shift_remove(&op.path);
+        }
+    }
+    out
+}
+
+fn field_ident(name: &str) -> syn::Ident {
+    let snake = name.to_snake_case();
+    match syn::parse_str::<syn::Ident>(&snake) {
+        Ok(ident) => ident,
+        Err(_) => format_ident!("{}_", snake),
+    }
+}
+
+fn scalar_type(scalar: &Scalar) -> TokenStream {
+    match scalar {
+        Scalar::String => quote!(::std::string::String),
+        Scalar::Decimal => quote!(::rust_decimal::Decimal),
+        Scalar::Date => quote!(::chrono::naive::NaiveDate),
+        Scalar::DateTime => quote!(::chrono::DateTime<::chrono::FixedOffset>),
+        Scalar::Integer => quote!(i64),
+        Scalar::Boolean => quote!(bool),
+        Scalar::Replaced(path) => path
+            .parse()
+            .unwrap_or_else(|_| quote!(::std::string::String)),
+    }
+}
+
+/// The text a part carries for `value` (an expression of the part's type).
+fn scalar_text(scalar: &Scalar, value: TokenStream) -> TokenStream {
+    match scalar {
+        Scalar::String => value,
+        // Laravel's `boolean` rule accepts 1/0 (and "1"/"0"), not "true"/"false".
+        Scalar::Boolean => quote!(if #value { "1" } else { "0" }),
+        Scalar::DateTime => quote!(#value.to_rfc3339()),
+        _ => quote!(#value.to_string()),
+    }
+}
+
+fn doc(text: Option<&str>) -> TokenStream {
+    match text {
+        Some(text) if !text.trim().is_empty() => {
+            let text = text.trim_end();
+            quote!(#[doc = #text])
+        }
+        _ => quote!(),
+    }
+}
+
+fn find_module<'a>(items: &'a mut [Item], name: &str) -> Option<&'a mut Vec<Item>> {
+    items.iter_mut().find_map(|item| match item {
+        Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    })
+}
+
+fn has_type(items: &[Item], name: &str) -> bool {
+    items.iter().any(|item| match item {
+        Item::Struct(s) => s.ident == name,
+        Item::Enum(e) => e.ident == name,
+        Item::Type(t) => t.ident == name,
+        _ => false,
+    })
+}
+
+fn items(tokens: TokenStream) -> Result<Vec<Item>, syn::Error> {
+    Ok(syn::parse2::<syn::File>(tokens)?.items)
+}
+
+/// Adds the generated code of `operations` to progenitor's output: request types to
+/// `types` and `types::builder`, operation builders to `builder`, methods to `Client`.
+pub fn inject(
+    file: &mut syn::File,
+    operations: &[MultipartOperation],
+    spec_name: &str,
+) -> Result<(), SpecError> {
+    if operations.is_empty() {
+        return Ok(());
+    }
+    let unparsable = |e: syn::Error| SpecError::Unparsable {
+        file: spec_name.to_string(),
+        message: format!("multipart generation: {e}"),
+    };
+    let missing = |what: String| SpecError::Unparsable {
+        file: spec_name.to_string(),
+        message: format!("multipart generation: progenitor's output has no {what}"),
+    };
+    let mut type_items = Vec::new();
+    let mut type_builder_items = Vec::new();
+    let mut op_builder_items = Vec::new();
+    let mut client_methods = Vec::new();
+    {
+        let types = find_module(&mut file.items, "types")
+            .ok_or_else(|| missing("`types` module".into()))?;
+        for op in operations {
+            let code = Generated::new(op, types, spec_name)?;
+            type_items.extend(items(code.body_type).map_err(unparsable)?);
+            type_builder_items.extend(items(code.body_builder).map_err(unparsable)?);
+            op_builder_items.extend(items(code.op_builder).map_err(unparsable)?);
+            client_methods.push(code.client_method);
+        }
+    }
+    let types =
+        find_module(&mut file.items, "types").ok_or_else(|| missing("`types` module".into()))?;
+    // typify leaves out `types::builder` when no schema is a struct, and progenitor
+    // leaves out `builder` when every operation is multipart.
+    if find_module(types, "builder").is_none() {
+        types.push(parse_quote! {
+            /// Types for composing complex structures.
+            pub mod builder {}
+        });
+    }
+    let type_builder =
+        find_module(types, "builder").ok_or_else(|| missing("`types::builder` module".into()))?;
+    type_builder.extend(type_builder_items);
+    types.extend(type_items);
+    if find_module(&mut file.items, "builder").is_none() {
+        file.items.push(parse_quote! {
+            /// Types for composing operation parameters.
+            #[allow(clippy::all)]
+            pub mod builder {
+                use super::types;
+                #[allow(unused_imports)]
+                use super::{
+                    encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
+                    RequestBuilderExt, ResponseValue,
+                };
+            }
+        });
+    }
+    let builder = find_module(&mut file.items, "builder")
+        .ok_or_else(|| missing("`builder` module".into()))?;
+    builder.extend(op_builder_items);
+    let client_impl: syn::ItemImpl = parse_quote!(impl Client { #(#client_methods)* });
+    // Beside progenitor's own `impl Client` of operations, before its modules.
+    let at = file
+        .items
+        .iter()
+        .position(|item| matches!(item, Item::Mod(m) if m.ident == "builder"))
+        .unwrap_or(file.items.len());
+    file.items.insert(at, Item::Impl(client_impl));
+    Ok(())
+}
+
+struct Generated {
+    body_type: TokenStream,
+    body_builder: TokenStream,
+    op_builder: TokenStream,
+    client_method: TokenStream,
+}
+
+impl Generated {
+    fn new(op: &MultipartOperation, types: &[Item], spec_name: &str) -> Result<Self, SpecError> {
+        let pascal = op.operation_id.to_upper_camel_case();
+        let method = field_ident(&op.operation_id);
+        let operation_name = method.to_string();
+        let op_ty = format_ident!("{}", pascal);
+        let body_name = format!("{pascal}Body");
+        let body_ty = format_ident!("{}", body_name);
+        let clash = |what: &str| SpecError::Multipart {
+            at: crate::spec::Location {
+                file: spec_name.to_string(),
+                line: None,
+                column: None,
+            },
+            operation: op.operation_id.clone(),
+            problem: what.to_string(),
+        };
+        if has_type(types, &body_name) {
+            return Err(clash(&format!(
+                "needs the type name `{body_name}` for its body, which a schema of the spec already takes: rename that schema"
+            )));
+        }
+        let schema_type = |name: &str| -> Result<TokenStream, SpecError> {
+            let rust = name.to_upper_camel_case();
+            if has_type(types, &rust) {
+                let ident = format_ident!("{}", rust);
+                Ok(quote!(types::#ident))
+            } else {
+                Err(clash(&format!(
+                    "answers with `#/components/schemas/{name}`, but progenitor generated no type `{rust}` for it"
+                )))
+            }
+        };
+        let success = op
+            .responses
+            .iter()
+            .find(|r| r.success && r.schema.is_some());
+        let ok_ty = match success.and_then(|r| r.schema.as_deref()) {
+            Some(name) => schema_type(name)?,
+            None => quote!(()),
+        };
+        let error = op
+            .responses
+            .iter()
+            .find(|r| !r.success && r.schema.is_some());
+        let err_ty = match error.and_then(|r| r.schema.as_deref()) {
+            Some(name) => schema_type(name)?,
+            None => quote!(()),
+        };
+
+        // The request type and its builder.
+        let mut fields = Vec::new();
+        let mut builder_fields = Vec::new();
+        let mut defaults = Vec::new();
+        let mut setters = Vec::new();
+        let mut from_builder = Vec::new();
+        let mut to_builder = Vec::new();
+        let mut clones = Vec::new();
+        let mut form_steps = Vec::new();
+        for part in &op.parts {
+            let ident = field_ident(&part.name);
+            let wire = &part.name;
+            let base = match &part.kind {
+                PartKind::Text(scalar) => scalar_type(scalar),
+                PartKind::File(_) => quote!(crate::FilePart),
+            };
+            let ty = if part.required {
+                base.clone()
+            } else {
+                quote!(::std::option::Option<#base>)
+            };
+            let mut field_doc = part.description.clone().unwrap_or_default();
+            match &part.kind {
+                PartKind::File(Some(media)) => field_doc.push_str(&format!(
+                    "\n\nThe part `{wire}`, a file; its media type is `{media}` unless the `FilePart` sets another."
+                )),
+                PartKind::File(None) => {
+                    field_doc.push_str(&format!("\n\nThe part `{wire}`, a file."))
+                }
+                PartKind::Text(Scalar::Boolean) => field_doc.push_str(&format!(
+                    "\n\nThe part `{wire}`, sent as `1` or `0` (what Laravel's `boolean` rule accepts)."
+                )),
+                PartKind::Text(_) => field_doc.push_str(&format!("\n\nThe part `{wire}`.")),
+            }
+            let field_doc = doc(Some(field_doc.trim_start()));
+            fields.push(quote!(#field_doc pub #ident: #ty,));
+            builder_fields.push(quote!(#ident: ::std::result::Result<#ty, ::std::string::String>,));
+            if part.required {
+                let message = format!("no value supplied for {ident}");
+                defaults.push(quote!(#ident: Err(#message.to_string()),));
+            } else {
+                defaults.push(quote!(#ident: Ok(Default::default()),));
+            }
+            let message = format!("error converting supplied value for {ident}: {{}}");
+            setters.push(quote! {
+                pub fn #ident<T>(mut self, value: T) -> Self
+                where
+                    T: ::std::convert::TryInto<#ty>,
+                    T::Error: ::std::fmt::Display,
+                {
+                    self.#ident = value.try_into().map_err(|e| format!(#message, e));
+                    self
+                }
+            });
+            from_builder.push(quote!(#ident: value.#ident?,));
+            to_builder.push(quote!(#ident: Ok(value.#ident),));
+            let value = quote!(value);
+            let step = match &part.kind {
+                PartKind::File(media) => {
+                    let media = match media {
+                        Some(m) => quote!(Some(#m)),
+                        None => quote!(None),
+                    };
+                    let message = format!("the part `{wire}`: {{}}");
+                    quote!(form = form.part(#wire, #value.into_part(#media).map_err(|e| format!(#message, e))?);)
+                }
+                PartKind::Text(scalar) => {
+                    let text = scalar_text(scalar, value.clone());
+                    quote!(form = form.text(#wire, #text);)
+                }
+            };
+            match (&part.kind, part.required) {
+                (PartKind::File(_), true) => {
+                    clones.push(quote!(#ident: self.#ident.try_clone()?,));
+                    form_steps.push(quote! { let value = self.#ident; #step });
+                }
+                (PartKind::File(_), false) => {
+                    clones.push(quote! {
+                        #ident: match &self.#ident {
+                            Some(part) => Some(part.try_clone()?),
+                            None => None,
+                        },
+                    });
+                    form_steps.push(quote! { if let Some(value) = self.#ident { #step } });
+                }
+                (PartKind::Text(_), true) => {
+                    clones.push(quote!(#ident: self.#ident.clone(),));
+                    form_steps.push(quote! { let value = self.#ident; #step });
+                }
+                (PartKind::Text(_), false) => {
+                    clones.push(quote!(#ident: self.#ident.clone(),));
+                    form_steps.push(quote! { if let Some(value) = self.#ident { #step } });
+                }
+            }
+        }
+        let type_doc = format!(
+            "The `{MEDIA_TYPE}` body of [`Client::{operation_name}`](super::Client::{operation_name}), one field per part.\n\nGenerated by the xtask from the spec (progenitor cannot generate multipart bodies)."
+        );
+        let body_type = quote! {
+            #[doc = #type_doc]
+            #[derive(Debug)]
+            pub struct #body_ty {
+                #(#fields)*
+            }
+            impl #body_ty {
+                pub fn builder() -> builder::#body_ty {
+                    Default::default()
+                }
+                /// A copy for another attempt; `None` when a file part is a stream, which
+                /// one attempt consumes.
+                pub fn try_clone(&self) -> ::std::option::Option<Self> {
+                    Some(Self { #(#clones)* })
+                }
+                /// The multipart form, parts in the spec's order; an error names a part
+                /// whose media type does not parse.
+                pub(crate) fn into_form(self) -> ::std::result::Result<::reqwest::multipart::Form, ::std::string::String> {
+                    #[allow(unused_mut)]
+                    let mut form = ::reqwest::multipart::Form::new();
+                    #(#form_steps)*
+                    Ok(form)
+                }
+            }
+        };
+        let body_builder = quote! {
+            #[derive(Debug)]
+            pub struct #body_ty {
+                #(#builder_fields)*
+            }
+            impl ::std::default::Default for #body_ty {
+                fn default() -> Self {
+                    Self { #(#defaults)* }
+                }
+            }
+            impl #body_ty {
+                #(#setters)*
+            }
+            impl ::std::convert::TryFrom<#body_ty> for super::#body_ty {
+                type Error = super::error::ConversionError;
+                fn try_from(value: #body_ty) -> ::std::result::Result<Self, super::error::ConversionError> {
+                    Ok(Self { #(#from_builder)* })
+                }
+            }
+            impl ::std::convert::From<super::#body_ty> for #body_ty {
+                fn from(value: super::#body_ty) -> Self {
+                    Self { #(#to_builder)* }
+                }
+            }
+        };
+
+        // The operation builder.
+        let mut param_fields = Vec::new();
+        let mut param_inits = Vec::new();
+        let mut param_setters = Vec::new();
+        let mut param_names = Vec::new();
+        let mut param_checks = Vec::new();
+        let mut queries = Vec::new();
+        for param in &op.params {
+            let ident = field_ident(&param.name);
+            let base = scalar_type(&param.ty);
+            let (ty, init, wrap) = if param.required {
+                let message = format!("{ident} was not initialized");
+                (
+                    base.clone(),
+                    quote!(Err(#message.to_string())),
+                    quote!(value),
+                )
+            } else {
+                (
+                    quote!(::std::option::Option<#base>),
+                    quote!(Ok(None)),
+                    quote!(Some(value)),
+                )
+            };
+            param_fields.push(quote!(#ident: ::std::result::Result<#ty, ::std::string::String>,));
+            param_inits.push(quote!(#ident: #init,));
+            let message = format!(
+                "conversion to `{}` for {ident} failed",
+                base.to_string().replace(' ', "")
+            );
+            let setter_doc = doc(param.description.as_deref());
+            param_setters.push(quote! {
+                #setter_doc
+                pub fn #ident<V>(mut self, value: V) -> Self
+                where
+                    V: std::convert::TryInto<#base>,
+                {
+                    self.#ident = value.try_into().map(|value| #wrap).map_err(|_| #message.to_string());
+                    self
+                }
+            });
+            param_names.push(quote!(#ident,));
+            param_checks.push(quote!(let #ident = #ident.map_err(Error::InvalidRequest)?;));
+            if !param.in_path {
+                let wire = &param.name;
+                queries.push(quote!(.query(&progenitor_client::QueryParam::new(#wire, &#ident))));
+            }
+        }
+        // The URL: literal pieces of the template, and encoded path parameters.
+        let mut template = String::from("{}");
+        let mut url_args = Vec::new();
+        let mut rest = op.path.as_str();
+        while let Some(open) = rest.find('{') {
+            let close = rest[open..].find('}').map_or(rest.len(), |c| open + c);
+            template.push_str(&rest[..open].replace('{', "{{").replace('}', "}}"));
+            template.push_str("{}");
+            let ident = field_ident(&rest[open + 1..close]);
+            url_args.push(quote!(encode_path(&#ident.to_string())));
+            rest = rest.get(close + 1..).unwrap_or("");
+        }
+        template.push_str(&rest.replace('{', "{{").replace('}', "}}"));
+        let http_method = format_ident!("{}", op.method);
+        let upper = op.method.to_ascii_uppercase();
+        let mut arms = Vec::new();
+        let mut sorted: Vec<&ResponseSpec> = op.responses.iter().collect();
+        // Codes before ranges, so that no arm is unreachable; `default` last.
+        sorted.sort_by_key(|r| match r.statuses {
+            Some((lo, hi)) => (0, hi - lo, lo),
+            None => (1, 0, 0),
+        });
+        let mut has_default = false;
+        for response in sorted {
+            let pattern = match response.statuses {
+                Some((lo, hi)) if lo == hi => quote!(#lo),
+                Some((lo, hi)) => quote!(#lo..=#hi),
+                None => {
+                    has_default = true;
+                    quote!(_)
+                }
+            };
+            let value = if response.schema.is_some() {
+                quote!(ResponseValue::from_response(response).await)
+            } else {
+                quote!(Ok(ResponseValue::empty(response)))
+            };
+            let arm = if response.success {
+                quote!(#pattern => #value,)
+            } else if response.schema.is_some() {
+                quote!(#pattern => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),)
+            } else {
+                quote!(#pattern => Err(Error::ErrorResponse(ResponseValue::empty(response))),)
+            };
+            arms.push(arm);
+        }
+        if !has_default {
+            arms.push(quote!(_ => Err(Error::UnexpectedResponse(response)),));
+        }
+        let send_doc = format!(
+            "Sends a `{upper}` request to `{}` with a `{MEDIA_TYPE}` body",
+            op.path
+        );
+        let builder_doc = format!(
+            "Builder for [`Client::{operation_name}`]\n\n[`Client::{operation_name}`]: super::Client::{operation_name}"
+        );
+        let body_message = format!("conversion to `{body_name}` for body failed: {{}}");
+        let op_builder = quote! {
+            #[doc = #builder_doc]
+            #[derive(Debug)]
+            pub struct #op_ty<'a> {
+                client: &'a super::Client,
+                #(#param_fields)*
+                body: ::std::result::Result<types::builder::#body_ty, ::std::string::String>,
+            }
+            impl<'a> #op_ty<'a> {
+                pub fn new(client: &'a super::Client) -> Self {
+                    Self {
+                        client: client,
+                        #(#param_inits)*
+                        body: Ok(::std::default::Default::default()),
+                    }
+                }
+                #(#param_setters)*
+                pub fn body<V>(mut self, value: V) -> Self
+                where
+                    V: std::convert::TryInto<types::#body_ty>,
+                    <V as std::convert::TryInto<types::#body_ty>>::Error: std::fmt::Display,
+                {
+                    self.body = value.try_into().map(From::from).map_err(|s| format!(#body_message, s));
+                    self
+                }
+                pub fn body_map<F>(mut self, f: F) -> Self
+                where
+                    F: std::ops::FnOnce(types::builder::#body_ty) -> types::builder::#body_ty,
+                {
+                    self.body = self.body.map(f);
+                    self
+                }
+                #[doc = #send_doc]
+                pub async fn send(self) -> Result<ResponseValue<#ok_ty>, Error<#err_ty>> {
+                    let Self { client, #(#param_names)* body } = self;
+                    #(#param_checks)*
+                    let body = body
+                        .and_then(|v| types::#body_ty::try_from(v).map_err(|e| e.to_string()))
+                        .map_err(Error::InvalidRequest)?;
+                    let form = body.into_form().map_err(Error::InvalidRequest)?;
+                    let url = format!(#template, client.baseurl, #(#url_args),*);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                    header_map.append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .#http_method(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static("application/json"),
+                        )
+                        #(#queries)*
+                        .multipart(form)
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: #operation_name,
+                    };
+                    client.pre(&mut request, &info).await?;
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        #(#arms)*
+                    }
+                }
+            }
+        };
+
+        let mut method_doc = String::new();
+        if let Some(summary) = &op.summary {
+            method_doc.push_str(summary.trim());
+            method_doc.push_str("\n\n");
+        }
+        if let Some(description) = &op.description {
+            method_doc.push_str(description.trim());
+            method_doc.push_str("\n\n");
+        }
+        method_doc.push_str(&format!(
+            "Sends a `{upper}` request to `{}` with a `{MEDIA_TYPE}` body ([`types::{body_name}`]).\n\n```ignore\nlet response = client.{operation_name}()\n    .body(body)\n    .send()\n    .await;\n```",
+            op.path
+        ));
+        let client_method = quote! {
+            #[doc = #method_doc]
+            pub fn #method(&self) -> builder::#op_ty<'_> {
+                builder::#op_ty::new(self)
+            }
+        };
+        Ok(Generated {
+            body_type,
+            body_builder,
+            op_builder,
+            client_method,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC: &str = r##"openapi: 3.0.3
+info:
+  title: t
+  version: "1"
+paths:
+  /files/{dirId}:
+    post:
+      operationId: upload-file
+      parameters:
+        - name: dirId
+          in: path
+          required: true
+          schema:
+            type: string
+      requestBody:
+        content:
+          multipart/form-data:
+            schema:
+              type: object
+              required: [file]
+              properties:
+                file:
+                  type: string
+                  format: binary
+                type:
+                  type: string
+                when:
+                  $ref: "#/components/schemas/LocalDateTime"
+            encoding:
+              file:
+                contentType: image/png
+      responses:
+        "201":
+          description: ok
+          content:
+            application/json:
+              schema:
+                $ref: "#/components/schemas/File"
+        "2XX":
+          description: ok
+          content:
+            application/json:
+              schema:
+                $ref: "#/components/schemas/File"
+        default:
+          description: error
+          content:
+            application/json:
+              schema:
+                $ref: "#/components/schemas/Error"
+  /files:
+    get:
+      operationId: list-files
+      responses:
+        "200":
+          description: ok
+components:
+  schemas:
+    File:
+      type: object
+    Error:
+      type: object
+    LocalDateTime:
+      type: string
+"##;
+
+    #[test]
+    fn reads_parts_parameters_and_responses_from_the_spec() {
+        let checked = crate::spec::parse(SPEC, "t.yaml").unwrap();
+        let [op] = checked.multipart.as_slice() else {
+            panic!("one multipart operation: {:?}", checked.multipart);
+        };
+        assert_eq!((op.path.as_str(), op.method), ("/files/{dirId}", "post"));
+        let parts: Vec<String> = op
+            .parts
+            .iter()
+            .map(|p| format!("{} {} {:?}", p.name, p.required, p.kind))
+            .collect();
+        assert_eq!(
+            parts,
+            [
+                "file true File(Some(\"image/png\"))",
+                "type false Text(String)",
+                "when false Text(Replaced(\"crate::LocalDateTime\"))",
+            ]
+        );
+        assert!(op.params[0].in_path && op.params[0].required);
+        assert_eq!(op.responses.len(), 3);
+        assert_eq!(op.responses[1].statuses, Some((200, 299)));
+        assert_eq!(op.responses[2].statuses, None, "default");
+    }
+
+    #[test]
+    fn progenitor_gets_the_spec_without_them() {
+        let checked = crate::spec::parse(SPEC, "t.yaml").unwrap();
+        let reduced = without_multipart(&checked.openapi, &checked.multipart);
+        assert!(!reduced.paths.paths.contains_key("/files/{dirId}"));
+        assert!(reduced.paths.paths.contains_key("/files"));
+        assert!(checked.openapi.paths.paths.contains_key("/files/{dirId}"));
+    }
+
+    #[test]
+    fn keywords_become_raw_free_identifiers() {
+        assert_eq!(field_ident("type").to_string(), "type_");
+        assert_eq!(
+            field_ident("sendNotification").to_string(),
+            "send_notification"
+        );
+        assert_eq!(field_ident("amountExclVat").to_string(), "amount_excl_vat");
+    }
+
+    #[test]
+    fn generates_code_that_parses_with_a_default_response_arm() {
+        let code = crate::generate_from_str(SPEC, "t.yaml").unwrap();
+        assert!(code.contains("pub fn upload_file(&self) -> builder::UploadFile<'_>"));
+        assert!(code.contains("pub type_: ::std::option::Option<::std::string::String>"));
+        assert!(
+            code.contains("\"{}/files/{}\", client.baseurl, encode_path(& dir_id.to_string())")
+        );
+        assert!(code.contains("Some(\"image/png\")"));
+        // `default` answers everything else, so there is no `UnexpectedResponse` arm.
+        let send = &code[code
+            .find("Sends a `POST` request to `/files/{dirId}`")
+            .unwrap()..];
+        assert!(!send[..send.find("impl").unwrap_or(send.len())].contains("UnexpectedResponse"));
+    }
+}
