@@ -309,12 +309,13 @@ impl Reader<'_> {
                 }
                 (kind, _) => kind,
             };
-            let property = resolve(self.root, property);
+            let description = text(property, "description")
+                .or_else(|| text(resolve(self.root, property), "description"));
             parts.push(PartSpec {
                 name: name.to_string(),
                 required: required.contains(&name),
                 kind,
-                description: text(property, "description").map(|d| d.trim().to_string()),
+                description: description.map(|d| d.trim().to_string()),
             });
         }
         Ok(MultipartOperation {
@@ -335,6 +336,12 @@ impl Reader<'_> {
         property: &Value,
         keys: &[&str],
     ) -> Result<PartKind, SpecError> {
+        // `allOf` with one schema: how OpenAPI 3.0 puts a description beside a `$ref`.
+        if let Some(Value::Sequence(all)) = property.get("allOf")
+            && let [only] = all.as_slice()
+        {
+            return self.part_kind(name, only, keys);
+        }
         if let Some(replaced) = ref_name(property).and_then(crate::codegen::replacement) {
             return Ok(PartKind::Text(Scalar::Replaced(replaced)));
         }
