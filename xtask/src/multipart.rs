@@ -324,7 +324,7 @@ impl Reader<'_> {
             operation_id: self.operation.clone(),
             summary: text(op, "summary"),
             description: text(op, "description"),
-            params: self.params(item, op)?,
+            params: self.path_params_declared(self.params(item, op)?)?,
             parts,
             responses: self.responses(op)?,
         })
@@ -375,6 +375,22 @@ impl Reader<'_> {
             (Some(other), _) => Err(unsupported(format!("`type: {other}`"))),
             (None, _) => Err(unsupported("no `type`".to_string())),
         }
+    }
+
+    /// Every `{name}` of the path template must be a path parameter.
+    fn path_params_declared(&self, params: Vec<Param>) -> Result<Vec<Param>, SpecError> {
+        for piece in self.path.split('{').skip(1) {
+            let name = piece.split('}').next().unwrap_or(piece);
+            if !params.iter().any(|p| p.in_path && p.name == name) {
+                return Err(self.error(
+                    &[],
+                    format!(
+                        "has `{{{name}}}` in its path but no path parameter `{name}`: declare it under `parameters` (`in: path`, `required: true`)"
+                    ),
+                ));
+            }
+        }
+        Ok(params)
     }
 
     fn params(&self, item: &Mapping, op: &Value) -> Result<Vec<Param>, SpecError> {
