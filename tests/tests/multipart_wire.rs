@@ -214,3 +214,19 @@ async fn a_streamed_file_part_with_a_known_length_is_sent_whole() {
     assert_eq!(parts[4].header("content-type"), Some("application/pdf"));
     assert_eq!(parts[4].body, PDF);
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_bad_media_type_is_an_invalid_request_naming_the_part() {
+    let client = Client::new("http://127.0.0.1:9/v1", Auth::none());
+    let mut body = body();
+    body.pdf = FilePart::bytes("x.pdf", PDF).media_type("not a media type");
+    match client.create_customer_invoice().body(body).send().await {
+        Err(Error::InvalidRequest(message)) => {
+            assert_eq!(
+                message,
+                "the part `pdf`: `not a media type` is not a media type"
+            )
+        }
+        other => panic!("expected InvalidRequest, got {other:?}"),
+    }
+}
