@@ -185,3 +185,48 @@ fn a_body_with_bytes_can_be_sent_again_and_one_with_a_stream_cannot() {
     streamed.pdf = FilePart::stream("big.pdf", reqwest::Body::from(PDF.to_vec()), None);
     assert!(streamed.try_clone().is_none());
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_streamed_file_part_with_a_known_length_is_sent_whole() {
+    let (listener, base) = listener().await;
+    let client = Client::new(&base, Auth::bearer("t").expect("a token"));
+    let length = u64::try_from(PDF.len()).expect("small");
+    let mut body = body();
+    body.pdf = FilePart::stream(
+        "streamed.pdf",
+        reqwest::Body::from(PDF.to_vec()),
+        Some(length),
+    );
+    let (captured, response) = tokio::join!(
+        serve_one(&listener, "201 Created", CREATED),
+        client.create_customer_invoice().body(body).send()
+    );
+    response.expect("decodes");
+    let boundary = captured
+        .header("content-type")
+        .and_then(|t| t.strip_prefix("multipart/form-data; boundary="))
+        .expect("multipart");
+    let parts = parts(&captured.body, boundary);
+    assert_eq!(
+        parts[4].header("content-disposition"),
+        Some(r#"form-data; name="pdf"; filename="streamed.pdf""#)
+    );
+    assert_eq!(parts[4].header("content-type"), Some("application/pdf"));
+    assert_eq!(parts[4].body, PDF);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_bad_media_type_is_an_invalid_request_naming_the_part() {
+    let client = Client::new("http://127.0.0.1:9/v1", Auth::none());
+    let mut body = body();
+    body.pdf = FilePart::bytes("x.pdf", PDF).media_type("not a media type");
+    match client.create_customer_invoice().body(body).send().await {
+        Err(Error::InvalidRequest(message)) => {
+            assert_eq!(
+                message,
+                "the part `pdf`: `not a media type` is not a media type"
+            )
+        }
+        other => panic!("expected InvalidRequest, got {other:?}"),
+    }
+}

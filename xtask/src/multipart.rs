@@ -309,12 +309,13 @@ impl Reader<'_> {
                 }
                 (kind, _) => kind,
             };
-            let property = resolve(self.root, property);
+            let description = text(property, "description")
+                .or_else(|| text(resolve(self.root, property), "description"));
             parts.push(PartSpec {
                 name: name.to_string(),
                 required: required.contains(&name),
                 kind,
-                description: text(property, "description").map(|d| d.trim().to_string()),
+                description: description.map(|d| d.trim().to_string()),
             });
         }
         Ok(MultipartOperation {
@@ -323,7 +324,7 @@ impl Reader<'_> {
             operation_id: self.operation.clone(),
             summary: text(op, "summary"),
             description: text(op, "description"),
-            params: self.params(item, op)?,
+            params: self.path_params_declared(self.params(item, op)?)?,
             parts,
             responses: self.responses(op)?,
         })
@@ -335,6 +336,12 @@ impl Reader<'_> {
         property: &Value,
         keys: &[&str],
     ) -> Result<PartKind, SpecError> {
+        // `allOf` with one schema: how OpenAPI 3.0 puts a description beside a `$ref`.
+        if let Some(Value::Sequence(all)) = property.get("allOf")
+            && let [only] = all.as_slice()
+        {
+            return self.part_kind(name, only, keys);
+        }
         if let Some(replaced) = ref_name(property).and_then(crate::codegen::replacement) {
             return Ok(PartKind::Text(Scalar::Replaced(replaced)));
         }
@@ -368,6 +375,22 @@ impl Reader<'_> {
             (Some(other), _) => Err(unsupported(format!("`type: {other}`"))),
             (None, _) => Err(unsupported("no `type`".to_string())),
         }
+    }
+
+    /// Every `{name}` of the path template must be a path parameter.
+    fn path_params_declared(&self, params: Vec<Param>) -> Result<Vec<Param>, SpecError> {
+        for piece in self.path.split('{').skip(1) {
+            let name = piece.split('}').next().unwrap_or(piece);
+            if !params.iter().any(|p| p.in_path && p.name == name) {
+                return Err(self.error(
+                    &[],
+                    format!(
+                        "has `{{{name}}}` in its path but no path parameter `{name}`: declare it under `parameters` (`in: path`, `required: true`)"
+                    ),
+                ));
+            }
+        }
+        Ok(params)
     }
 
     fn params(&self, item: &Mapping, op: &Value) -> Result<Vec<Param>, SpecError> {

@@ -233,9 +233,12 @@ fields are restated here; keep the two in step.
             Default::default()
         }
     }
-    /**The body of an error response. Only the 429 body (`{"code": 429, "message":
+    /**The body of every error response. Only the 429 body (`{"code": 429, "message":
 "Too many requests."}`) is documented; other errors usually carry just `message`
-(`{"message": "Unauthenticated."}` for 401) and 422 adds `errors`.
+(`{"message": "Unauthenticated."}` for 401, Laravel's "No query results..." for
+404, whose `Error_ApiError` fields the vendor does not show) and a 422 adds
+`errors`, each invalid field with its messages:
+`{"message": "...", "errors": {"paidAt": ["..."]}}`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
@@ -294,9 +297,10 @@ required flags): all three fields are sent.
             Default::default()
         }
     }
-    ///`MarkCustomerInvoicePaid`
+    ///Marks an invoice paid.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MarkCustomerInvoicePaid {
+        ///When the invoice was paid.
         #[serde(rename = "paidAt")]
         pub paid_at: crate::LocalDateTime,
     }
@@ -2199,11 +2203,7 @@ The part `amount`.*/
 
 The part `pdf`, a file; its media type is `application/pdf` unless the `FilePart` sets another.*/
         pub pdf: crate::FilePart,
-        /**A request date-time as the vendor wants it: `YYYY-mm-dd HH:mm:ss`, without a zone
-(PHP's `Y-m-d H:i:s`). The zone is not documented; the server is Dutch, so the
-wrapper sends Europe/Amsterdam wall-clock time. The xtask maps this schema to
-`mijnklantportaal_api::LocalDateTime`, which writes exactly this form (typify
-would make a `pattern` a regex-checked string).
+        /**When the invoice was paid; leave it out while the invoice is due.
 
 The part `paidAt`.*/
         pub paid_at: ::std::option::Option<crate::LocalDateTime>,
