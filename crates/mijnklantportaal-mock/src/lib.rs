@@ -75,9 +75,12 @@
 #![deny(missing_docs)]
 
 mod auth;
+mod customer;
+mod customer_table;
 mod dataset;
 mod dutch_time;
 mod faults;
+mod files;
 mod handler;
 mod ids;
 mod invoice;
@@ -86,10 +89,13 @@ mod paginator;
 mod rate_limit;
 mod recording;
 mod reorder;
+mod requests;
 mod responses;
 mod rng;
 mod server;
+mod validation;
 
+pub use customer::MockCustomer;
 pub use dataset::Dataset;
 pub use faults::Faults;
 pub use invoice::MockInvoice;
