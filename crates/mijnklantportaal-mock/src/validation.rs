@@ -439,6 +439,22 @@ mod tests {
     }
 
     #[test]
+    fn the_422_body_keeps_the_order_the_rules_failed_in() {
+        let mut errors = Errors::default();
+        errors.add("zipCode", "Z.".into());
+        errors.add("address", "A.".into());
+        errors.add("zipCode", "Z2.".into());
+        let response = errors.response();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body =
+            futures::executor::block_on(axum::body::to_bytes(response.into_body(), 1024)).unwrap();
+        assert_eq!(
+            std::str::from_utf8(&body).unwrap(),
+            r#"{"message":"Z. (and 2 more errors)","errors":{"zipCode":["Z.","Z2."],"address":["A."]}}"#
+        );
+    }
+
+    #[test]
     fn amounts_are_decimal_strings_with_at_most_two_decimals() {
         let cases = [
             (json!("12.95"), Some(1295)),
