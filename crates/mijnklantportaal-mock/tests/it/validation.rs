@@ -46,7 +46,9 @@ async fn post_form(server: &MockServer, form: reqwest::multipart::Form) -> (u16,
 async fn upload_parts_are_validated() {
     let server = start(10).await;
     let customer = server.dataset().customer(0).unwrap().id;
-    let cases: [(&[(&str, &str)], &str, &str); 8] = [
+    // (parts replacing the valid ones, the field in error, its message)
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+    let cases: [Case; 8] = [
         (
             &[("issuedAt", "2024-04-31")],
             "issuedAt",
