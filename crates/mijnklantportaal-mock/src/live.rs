@@ -569,4 +569,40 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn client_invoices_join_the_table_and_marks_stick() {
+        let dataset = Dataset::new(6, 20);
+        let mut table = Table::new(dataset, Order::OldestFirst, Live::inserts(2), true);
+        table.evaluate(1, 100, 1);
+        let new = NewInvoice {
+            customer_id: "cst_x".to_owned(),
+            invoice_number: "X-1".to_owned(),
+            issued_at: chrono::NaiveDate::from_ymd_opt(2025, 4, 29).unwrap(),
+            amount_cents: 1295,
+            paid_at: None,
+        };
+        let created = table.create(new).unwrap();
+        assert_eq!(created.index, 20);
+        assert!(dataset.index_of(&created.id).is_none());
+        table.evaluate(1, 100, 2);
+        // Scheduled inserts keep their own numbering after a client's invoice.
+        let all = table.snapshot();
+        assert_eq!(all.len(), 22);
+        assert_eq!(all[20], created.id);
+        assert_eq!(table.find(&all[21]).unwrap().invoice_number, "2026-001");
+        assert_eq!(table.created(), vec![created.clone()]);
+        // Seen by the second evaluation, not the first.
+        assert!(!table.present_throughout(1..=2).contains(&created.id));
+        assert!(table.present_throughout(2..=2).contains(&created.id));
+
+        let paid_at = dutch_time::at(ADDED_FROM + 10_000).unwrap();
+        let first = dataset.invoice(0).unwrap();
+        let marked = table.mark_paid(&first.id, paid_at).unwrap();
+        assert_eq!(marked.paid_at, Some(paid_at));
+        assert_eq!(table.row(0), Some(marked));
+        let marked = table.mark_paid(&created.id, paid_at).unwrap();
+        assert_eq!(table.created(), vec![marked]);
+        assert!(table.mark_paid("inv_nope", paid_at).is_none());
+    }
 }

@@ -33,8 +33,11 @@ const PDF_MAGIC: &[u8] = b"%PDF-";
 /// A file part of a multipart body.
 #[derive(Debug, Clone)]
 pub(crate) struct FilePart {
-    /// The bytes, or `None` when the part broke off or was too long.
+    /// The first [`MAX_PDF_BYTES`] + 1 bytes (enough to tell a file that is too
+    /// long), or `None` when the part broke off (e.g. past the body limit).
     bytes: Option<Bytes>,
+    /// The part's length in bytes.
+    size: usize,
 }
 
 /// A multipart body: text parts as input, file parts by name.
@@ -77,18 +80,21 @@ pub(crate) async fn read_form(
         match field.file_name() {
             Some(file_name) if !file_name.is_empty() => {
                 let mut bytes = BytesMut::new();
+                let mut size = 0usize;
                 let complete = loop {
                     match field.chunk().await {
-                        Ok(Some(chunk)) if bytes.len() + chunk.len() <= MAX_PDF_BYTES + 1 => {
-                            bytes.extend_from_slice(&chunk)
+                        Ok(Some(chunk)) => {
+                            size = size.saturating_add(chunk.len());
+                            let room = (MAX_PDF_BYTES + 1).saturating_sub(bytes.len());
+                            bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
                         }
-                        Ok(Some(_)) => break false,
                         Ok(None) => break true,
                         Err(_) => break false,
                     }
                 };
                 let part = FilePart {
                     bytes: complete.then(|| bytes.freeze()),
+                    size,
                 };
                 form.files.push((name, part));
                 if !complete {
@@ -184,7 +190,7 @@ fn pdf(errors: &mut Errors, form: &Form) -> Option<Bytes> {
         errors.add(FIELD, "The pdf failed to upload.".to_owned());
         return None;
     };
-    if bytes.len() > MAX_PDF_BYTES {
+    if part.size > MAX_PDF_BYTES {
         errors.add(
             FIELD,
             "The pdf field must not be greater than 10240 kilobytes.".to_owned(),

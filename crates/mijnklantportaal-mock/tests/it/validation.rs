@@ -293,3 +293,49 @@ async fn customers_are_validated() {
     assert!(server.customers_created().is_empty());
     assert_eq!(server.stats().writes, 0);
 }
+
+#[tokio::test]
+async fn pdfs_over_10_mib_are_refused_and_bodies_over_the_limit_fail_to_upload() {
+    let server = start(10).await;
+    let customer = server.dataset().customer(0).unwrap().id;
+    let ten_mib = 10 * 1024 * 1024;
+    let cases = [
+        (ten_mib, None),
+        (
+            ten_mib + 1,
+            Some("The pdf field must not be greater than 10240 kilobytes."),
+        ),
+        (
+            ten_mib + 512 * 1024,
+            Some("The pdf field must not be greater than 10240 kilobytes."),
+        ),
+        (ten_mib + 2 * 1024 * 1024, Some("The pdf failed to upload.")),
+    ];
+    for (size, error) in cases {
+        let mut pdf = vec![b' '; size];
+        pdf[..5].copy_from_slice(b"%PDF-");
+        let form = text_parts_and_pdf(&customer, pdf);
+        let (status, body) = post_form(&server, form).await;
+        match error {
+            None => assert_eq!(status, 201, "{size}"),
+            Some(message) => {
+                assert_eq!(error_keys(status, &body), ["pdf"], "{size}");
+                assert_eq!(body["errors"]["pdf"], json!([message]));
+            }
+        }
+    }
+    assert_eq!(server.invoices_created().len(), 1);
+}
+
+/// A valid form whose `pdf` part holds `pdf`.
+fn text_parts_and_pdf(customer: &str, pdf: Vec<u8>) -> reqwest::multipart::Form {
+    reqwest::multipart::Form::new()
+        .text("customerId", customer.to_owned())
+        .text("invoiceNumber", "1")
+        .text("issuedAt", "2025-01-01")
+        .text("amount", "1")
+        .part(
+            "pdf",
+            reqwest::multipart::Part::bytes(pdf).file_name("big.pdf"),
+        )
+}
