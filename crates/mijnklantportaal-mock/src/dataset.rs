@@ -13,6 +13,7 @@
 
 use chrono::{DateTime, Datelike, FixedOffset};
 
+use crate::customer::MockCustomer;
 use crate::dutch_time;
 use crate::ids::IdCodec;
 use crate::invoice::MockInvoice;
@@ -39,6 +40,54 @@ const CREATED: u64 = 3;
 const CUSTOMER: u64 = 4;
 const AMOUNT: u64 = 5;
 const PAID: u64 = 6;
+const CUSTOMER_CREATED: u64 = 7;
+const CUSTOMER_DETAILS: u64 = 8;
+const CUSTOMER_GROUP_IDS: u64 = 9;
+
+/// 2020-01-01T00:00:00+01:00: generated customers are created during 2020, before
+/// any invoice.
+const CUSTOMERS_START: i64 = 1_577_833_200;
+/// How many customer groups generated customers are spread over.
+const CUSTOMER_GROUPS: u64 = 5;
+
+const COMPANY_WORDS: [&str; 12] = [
+    "Bakkerij",
+    "Bouwbedrijf",
+    "Installatietechniek",
+    "Hoveniers",
+    "Drukkerij",
+    "Adviesbureau",
+    "Schildersbedrijf",
+    "Webdesign",
+    "Autobedrijf",
+    "Kapsalon",
+    "Transport",
+    "Architecten",
+];
+const SURNAMES: [&str; 12] = [
+    "de Vries", "Jansen", "van Dijk", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder",
+    "de Groot", "Bos", "Vos",
+];
+const STREETS: [&str; 8] = [
+    "Kerkstraat",
+    "Dorpsstraat",
+    "Molenweg",
+    "Stationsweg",
+    "Schoolstraat",
+    "Julianalaan",
+    "Nieuwstraat",
+    "Beatrixlaan",
+];
+const CITIES: [&str; 8] = [
+    "Amsterdam",
+    "Rotterdam",
+    "Utrecht",
+    "Den Haag",
+    "Eindhoven",
+    "Groningen",
+    "Zwolle",
+    "Maastricht",
+];
 
 /// A dataset of invoices, described by its seed and size: a cheap `Copy` handle.
 ///
@@ -155,6 +204,94 @@ impl Dataset {
     pub fn iter(&self) -> impl Iterator<Item = MockInvoice> + use<> {
         let dataset = *self;
         (0..dataset.len).filter_map(move |index| dataset.invoice(index))
+    }
+
+    /// The id of invoice number `number` (numbers at or past the end are the ids of
+    /// invoices added while the server runs).
+    pub(crate) fn invoice_id(&self, number: u64) -> String {
+        self.invoice_ids().encode(number)
+    }
+
+    /// Customer number `index` (0-based, in creation order; below
+    /// [`customers`](Self::customers)), or `None` past the end. Generated customers
+    /// were created during 2020, before any invoice; most are linked to no
+    /// bookkeeping integration and in no group.
+    ///
+    /// ```
+    /// use mijnklantportaal_mock::Dataset;
+    ///
+    /// let dataset = Dataset::new(42, 1_000);
+    /// let invoice = dataset.invoice(7).unwrap();
+    /// let customer = dataset.customer_by_id(&invoice.customer_id).unwrap();
+    /// assert_eq!(customer.id, invoice.customer_id);
+    /// assert_eq!(customer.country_code, "NL");
+    /// ```
+    pub fn customer(&self, index: u64) -> Option<MockCustomer> {
+        let count = self.customers();
+        if index >= count {
+            return None;
+        }
+        let width = 366 * 24 * 3600u64;
+        let start =
+            CUSTOMERS_START + (u128::from(index) * u128::from(width) / u128::from(count)) as i64;
+        let slice = (width / count).max(1);
+        let created_unix = start + (draw(self.seed, CUSTOMER_CREATED, index) % slice) as i64;
+        let created_at = dutch_time::at(created_unix)?;
+        let r = draw(self.seed, CUSTOMER_DETAILS, index);
+        let pick =
+            |list: &[&'static str], shift: u32| list[((r >> shift) % list.len() as u64) as usize];
+        let (word, surname) = (pick(&COMPANY_WORDS, 0), pick(&SURNAMES, 8));
+        let company_name = format!("{word} {surname} BV");
+        let slug: String = format!("{word}{surname}")
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        let letter = |shift: u32| char::from(b'A' + ((r >> shift) % 26) as u8);
+        let linked = (r >> 40).is_multiple_of(4);
+        Some(MockCustomer {
+            index,
+            id: self.customer_id(index),
+            company_name,
+            address: format!("{} {}", pick(&STREETS, 16), 1 + (r >> 20) % 200),
+            zip_code: format!("{}{}{}", 1000 + (r >> 28) % 9000, letter(44), letter(50)),
+            city: pick(&CITIES, 56).to_owned(),
+            country_code: "NL".to_owned(),
+            primary_email: format!("info@{slug}{index}.nl"),
+            phone: (!(r >> 24).is_multiple_of(3))
+                .then(|| format!("+316{:08}", (r >> 9) % 100_000_000)),
+            integration: linked.then(|| "acumulus".to_owned()),
+            integration_id: linked.then(|| format!("{}", 100_000_000 + index)),
+            customer_groups: if (r >> 36).is_multiple_of(3) {
+                vec![self.customer_group_ids().encode((r >> 4) % CUSTOMER_GROUPS)]
+            } else {
+                Vec::new()
+            },
+            created_at,
+        })
+    }
+
+    /// The index of the customer with id `id`, if it belongs to this dataset.
+    pub fn customer_index_of(&self, id: &str) -> Option<u64> {
+        self.customer_ids()
+            .decode(id)
+            .filter(|&index| index < self.customers())
+    }
+
+    /// The customer with id `id`, if it belongs to this dataset.
+    pub fn customer_by_id(&self, id: &str) -> Option<MockCustomer> {
+        self.customer(self.customer_index_of(id)?)
+    }
+
+    /// The id of customer number `number` (numbers at or past
+    /// [`customers`](Self::customers) are the ids of customers created while the
+    /// server runs).
+    pub(crate) fn customer_id(&self, number: u64) -> String {
+        self.customer_ids().encode(number)
+    }
+
+    fn customer_group_ids(&self) -> IdCodec {
+        IdCodec::new("cug_", self.seed, CUSTOMER_GROUP_IDS)
     }
 
     fn invoice_ids(&self) -> IdCodec {
@@ -318,6 +455,25 @@ mod tests {
         assert!(last.created_at.timestamp() < WINDOW_END);
         let first = dataset.invoice(0).unwrap();
         assert_eq!(first.invoice_number, "2021-001");
+    }
+
+    #[test]
+    fn every_invoice_has_its_customer_and_customers_come_first() {
+        let dataset = Dataset::new(8, 3_000);
+        let first_invoice = dataset.invoice(0).unwrap().created_at;
+        let mut previous = None;
+        for index in 0..dataset.customers() {
+            let customer = dataset.customer(index).unwrap();
+            assert_eq!(dataset.customer_index_of(&customer.id), Some(index));
+            assert!(customer.created_at < first_invoice);
+            assert!(previous.is_none_or(|p| p <= customer.created_at));
+            assert_eq!(customer.zip_code.len(), 6, "{}", customer.zip_code);
+            previous = Some(customer.created_at);
+        }
+        assert!(dataset.customer(dataset.customers()).is_none());
+        for invoice in dataset.iter() {
+            assert!(dataset.customer_by_id(&invoice.customer_id).is_some());
+        }
     }
 
     #[test]

@@ -95,6 +95,15 @@ impl MockInvoice {
     }
 }
 
+impl crate::paginator::Listed for MockInvoice {
+    const PATH: &'static str = "/v1/customer-invoices";
+    type Json<'a> = InvoiceJson<'a>;
+
+    fn listed<'a>(&'a self, origin: &'a str) -> InvoiceJson<'a> {
+        self.wire(origin, false)
+    }
+}
+
 /// An invoice as JSON.
 #[derive(Debug, Serialize)]
 pub(crate) struct InvoiceJson<'a> {

@@ -1,16 +1,36 @@
 //! A faithful, deterministic mock of the Mijn Klantportaal REST API.
 //!
 //! Tests, examples and benchmarks of the client crates run against this server
-//! instead of the real API. It serves `GET /v1/customer-invoices` in Laravel's simple
-//! paginator envelope and `GET /v1/customer-invoices/{id}`, and behaves like the real
-//! (Laravel) application where clients tend to break:
+//! instead of the real API. It serves the ten operations of the Customer Invoices and
+//! Customers APIs, statefully, and behaves like the real (Laravel) application where
+//! clients tend to break:
+//!
+//! | operation | answer |
+//! |---|---|
+//! | `GET /v1/customer-invoices` | 200, simple paginator of invoices |
+//! | `GET /v1/customer-invoices/{id}` | 200, invoice with `links.onlinePaymentLink` |
+//! | `POST /v1/customer-invoices` (multipart: `customerId`, `invoiceNumber`, `issuedAt`, `amount`, `pdf`, `paidAt`?, `sendNotification`?) | 201, invoice |
+//! | `POST /v1/customer-invoices/manual` (JSON with `lines`) | 201, invoice |
+//! | `PATCH /v1/customer-invoices/{id}` (JSON `{paidAt}`) | 200, invoice |
+//! | `GET /v1/customer-invoices/{id}/pdf` | 200, `{link, expiresAt}`; the link (`/files/{token}`, no token needed) serves the PDF for 5 minutes |
+//! | `GET /v1/customers` | 200, simple paginator of customers |
+//! | `POST /v1/customers` (JSON) | 201, customer |
+//! | `GET /v1/customers/{id}` | 200, customer |
+//! | `PATCH /v1/customers/{id}` (JSON, partial) | 200, customer |
 //!
 //! - **Pagination**: every envelope field, in Laravel's order; an invalid `page`
 //!   (`0`, `-1`, `abc`, `2,`, too large for 64 bits) serves page 1; past the end
 //!   serves `data: []` with `from`/`to` null and a `prev_page_url`.
 //! - **Data**: any number of invoices (a million costs nothing: they are computed from
 //!   the seed and their index on demand), with realistic ids, repeating customers,
-//!   per-year invoice numbers, decimal-string amounts and `+01:00`/`+02:00` offsets.
+//!   per-year invoice numbers, decimal-string amounts and `+01:00`/`+02:00` offsets;
+//!   the customers they reference (one per eight invoices, [`Dataset::customer`]).
+//! - **Writes**: created invoices and customers join the lists (newest last, or first
+//!   with [`Order::NewestFirst`]) and answer `GET`; marked-paid invoices and edited
+//!   customers stay changed. Only what was created or changed is stored. Request
+//!   date-times (`Y-m-d H:i:s`) are Amsterdam local time. Invalid input gets Laravel's
+//!   422 (`{"message", "errors": {field: [..]}}`), an unknown id its 404; the `pdf`
+//!   part must be a file that starts with `%PDF-`.
 //! - **Auth**: `Authorization: Bearer <token>` or 401 `{"message": "Unauthenticated."}`;
 //!   the token can be swapped or expire while the server runs.
 //! - **Rate limits**: a fixed window per token with `X-RateLimit-*` headers on every
@@ -23,13 +43,18 @@
 //!   invoices are kept as a short list beside the generated dataset, so the table
 //!   stays cheap and replayable.
 //! - **Failure injection**: seeded latency, 5xx answers, malformed and truncated JSON,
-//!   dropped connections, pages with the wrong `current_page` (see [`Faults`]), and the
-//!   documented quirks (see [`Quirks`]).
+//!   dropped connections, pages with the wrong `current_page` (see [`Faults`]), the
+//!   documented quirks (see [`Quirks`]), and writes carried out whose answer is then
+//!   dropped ([`MockServer::drop_next_write_responses`]), to prove a client does not
+//!   create an invoice twice.
 //! - **Observation**: every request is recorded ([`MockServer::requests`]) and every
 //!   answer counted ([`MockServer::stats`]); every list request's read of the table
 //!   ([`MockServer::evaluations`]) and every change ([`MockServer::changes`]) is
 //!   logged, so a test can ask which invoices a listing had to return
-//!   ([`MockServer::ids_present_throughout`]).
+//!   ([`MockServer::ids_present_throughout`]); what clients created is listed
+//!   ([`MockServer::invoices_created`], [`MockServer::customers_created`]) and the
+//!   current state of any invoice or customer readable ([`MockServer::invoice`],
+//!   [`MockServer::customer`]).
 //!
 //! The same options are available from the command line through the `mkp-mock` binary
 //! (`cargo run -p mijnklantportaal-mock -- --help`).
@@ -75,9 +100,12 @@
 #![deny(missing_docs)]
 
 mod auth;
+mod customer;
+mod customer_table;
 mod dataset;
 mod dutch_time;
 mod faults;
+mod files;
 mod handler;
 mod ids;
 mod invoice;
@@ -86,10 +114,13 @@ mod paginator;
 mod rate_limit;
 mod recording;
 mod reorder;
+mod requests;
 mod responses;
 mod rng;
 mod server;
+mod validation;
 
+pub use customer::MockCustomer;
 pub use dataset::Dataset;
 pub use faults::Faults;
 pub use invoice::MockInvoice;

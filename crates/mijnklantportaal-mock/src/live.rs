@@ -156,6 +156,19 @@ pub struct Change {
 struct Added {
     invoice: MockInvoice,
     after_evaluation: u64,
+    /// Created by a client (`POST`), not by the [`Live`] schedule.
+    by_client: bool,
+}
+
+/// What a create request gives a new invoice; the table adds its id, its number
+/// and its creation time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NewInvoice {
+    pub(crate) customer_id: String,
+    pub(crate) invoice_number: String,
+    pub(crate) issued_at: chrono::NaiveDate,
+    pub(crate) amount_cents: u64,
+    pub(crate) paid_at: Option<chrono::DateTime<chrono::FixedOffset>>,
 }
 
 /// The live table (see the module documentation).
@@ -166,6 +179,8 @@ pub(crate) struct Table {
     live: Live,
     record: bool,
     added: Vec<Added>,
+    /// Generated invoices changed by a client (marked paid), by key.
+    changed: BTreeMap<u64, MockInvoice>,
     /// Deleted keys, with the evaluation after which each was deleted.
     deleted: BTreeMap<u64, u64>,
     evaluated: u64,
@@ -183,6 +198,7 @@ impl Table {
             live,
             record,
             added: Vec::new(),
+            changed: BTreeMap::new(),
             deleted: BTreeMap::new(),
             evaluated: 0,
             changes: Vec::new(),
@@ -216,6 +232,11 @@ impl Table {
 
     /// The invoice with id `id`, if it is in the table now.
     pub(crate) fn find(&self, id: &str) -> Option<MockInvoice> {
+        self.invoice_by_key(self.key_of(id)?)
+    }
+
+    /// The key of the invoice with id `id`, if it is in the table now.
+    fn key_of(&self, id: &str) -> Option<u64> {
         let key = match self.base.index_of(id) {
             Some(index) => index,
             None => {
@@ -223,10 +244,64 @@ impl Table {
                 self.base.len().checked_add(k as u64)?
             }
         };
-        if self.deleted.contains_key(&key) {
-            return None;
-        }
-        self.invoice_by_key(key)
+        (!self.deleted.contains_key(&key)).then_some(key)
+    }
+
+    /// Adds an invoice a client created: the newest, like a [`Live`] insert, seen
+    /// by list requests evaluated from now on.
+    pub(crate) fn create(&mut self, new: NewInvoice) -> Option<MockInvoice> {
+        let (number, created_unix) = self.next_slot()?;
+        let invoice = MockInvoice {
+            index: number,
+            id: self.base.invoice_id(number),
+            customer_id: new.customer_id,
+            invoice_number: new.invoice_number,
+            issued_at: new.issued_at,
+            currency: "EUR".to_owned(),
+            amount_cents: new.amount_cents,
+            paid_at: new.paid_at,
+            created_at: dutch_time::at(created_unix)?,
+        };
+        self.changes.push(Change {
+            after_evaluation: self.evaluated,
+            kind: ChangeKind::Inserted,
+            id: invoice.id.clone(),
+        });
+        self.added.push(Added {
+            invoice: invoice.clone(),
+            after_evaluation: self.evaluated,
+            by_client: true,
+        });
+        Some(invoice)
+    }
+
+    /// Sets `paid_at` of the invoice with id `id`; `None` if it is not in the table.
+    pub(crate) fn mark_paid(
+        &mut self,
+        id: &str,
+        paid_at: chrono::DateTime<chrono::FixedOffset>,
+    ) -> Option<MockInvoice> {
+        let key = self.key_of(id)?;
+        let invoice = match key.checked_sub(self.base.len()) {
+            None => match self.changed.entry(key) {
+                std::collections::btree_map::Entry::Occupied(entry) => entry.into_mut(),
+                std::collections::btree_map::Entry::Vacant(entry) => {
+                    entry.insert(self.base.invoice(key)?)
+                }
+            },
+            Some(k) => &mut self.added.get_mut(usize::try_from(k).ok()?)?.invoice,
+        };
+        invoice.paid_at = Some(paid_at);
+        Some(invoice.clone())
+    }
+
+    /// The invoices clients created, as they are now (deleted ones included).
+    pub(crate) fn created(&self) -> Vec<MockInvoice> {
+        self.added
+            .iter()
+            .filter(|a| a.by_client)
+            .map(|a| a.invoice.clone())
+            .collect()
     }
 
     /// The ids in the table now, in listing order.
@@ -277,7 +352,11 @@ impl Table {
 
     fn invoice_by_key(&self, key: u64) -> Option<MockInvoice> {
         match key.checked_sub(self.base.len()) {
-            None => self.base.invoice(key),
+            None => self
+                .changed
+                .get(&key)
+                .cloned()
+                .or_else(|| self.base.invoice(key)),
             Some(k) => usize::try_from(k)
                 .ok()
                 .and_then(|k| self.added.get(k))
@@ -298,16 +377,31 @@ impl Table {
         key
     }
 
-    /// Adds the next invoice: newer than all others, the next number of its year.
-    fn insert(&mut self, sequence: u64) {
+    /// The number and creation time of the next added invoice: newer than all
+    /// others, a seeded gap after the previous added one.
+    fn next_slot(&self) -> Option<(u64, i64)> {
         let k = self.added.len() as u64;
-        let Some(number) = self.base.len().checked_add(k) else {
-            return;
-        };
+        let number = self.base.len().checked_add(k)?;
         let (low, high) = ADD_GAP_SECONDS;
         let gap = low + draw(self.base.seed(), ADD_GAP, k) % (high - low + 1);
         let previous = self.added.last().map(|a| &a.invoice);
         let created_unix = previous.map_or(ADDED_FROM, |p| p.created_at.timestamp()) + gap as i64;
+        Some((number, created_unix))
+    }
+
+    /// Adds the next invoice: newer than all others, the next number of its year.
+    fn insert(&mut self, sequence: u64) {
+        let Some((number, created_unix)) = self.next_slot() else {
+            return;
+        };
+        // Numbered after the previous scheduled insert: client invoices have their
+        // own numbers.
+        let previous = self
+            .added
+            .iter()
+            .rev()
+            .find(|a| !a.by_client)
+            .map(|a| &a.invoice);
         let Some(year) = dutch_time::at(created_unix).map(|t| t.year()) else {
             return;
         };
@@ -327,6 +421,7 @@ impl Table {
         self.added.push(Added {
             invoice,
             after_evaluation: sequence,
+            by_client: false,
         });
     }
 
@@ -351,6 +446,8 @@ impl Table {
 }
 
 impl Rows for Table {
+    type Item = MockInvoice;
+
     fn len(&self) -> u64 {
         self.key_count() - self.deleted.len() as u64
     }
@@ -471,5 +568,41 @@ mod tests {
                 "{first}..={last}"
             );
         }
+    }
+
+    #[test]
+    fn client_invoices_join_the_table_and_marks_stick() {
+        let dataset = Dataset::new(6, 20);
+        let mut table = Table::new(dataset, Order::OldestFirst, Live::inserts(2), true);
+        table.evaluate(1, 100, 1);
+        let new = NewInvoice {
+            customer_id: "cst_x".to_owned(),
+            invoice_number: "X-1".to_owned(),
+            issued_at: chrono::NaiveDate::from_ymd_opt(2025, 4, 29).unwrap(),
+            amount_cents: 1295,
+            paid_at: None,
+        };
+        let created = table.create(new).unwrap();
+        assert_eq!(created.index, 20);
+        assert!(dataset.index_of(&created.id).is_none());
+        table.evaluate(1, 100, 2);
+        // Scheduled inserts keep their own numbering after a client's invoice.
+        let all = table.snapshot();
+        assert_eq!(all.len(), 22);
+        assert_eq!(all[20], created.id);
+        assert_eq!(table.find(&all[21]).unwrap().invoice_number, "2026-001");
+        assert_eq!(table.created(), vec![created.clone()]);
+        // Seen by the second evaluation, not the first.
+        assert!(!table.present_throughout(1..=2).contains(&created.id));
+        assert!(table.present_throughout(2..=2).contains(&created.id));
+
+        let paid_at = dutch_time::at(ADDED_FROM + 10_000).unwrap();
+        let first = dataset.invoice(0).unwrap();
+        let marked = table.mark_paid(&first.id, paid_at).unwrap();
+        assert_eq!(marked.paid_at, Some(paid_at));
+        assert_eq!(table.row(0), Some(marked));
+        let marked = table.mark_paid(&created.id, paid_at).unwrap();
+        assert_eq!(table.created(), vec![marked]);
+        assert!(table.mark_paid("inv_nope", paid_at).is_none());
     }
 }

@@ -11,7 +11,8 @@ use std::time::Duration;
 use clap::Parser;
 use mijnklantportaal_mock::{Faults, Live, MockServer, Order, Quirks};
 
-/// Mock of the Mijn Klantportaal REST API (customer invoices), for tests and demos.
+/// Mock of the Mijn Klantportaal REST API (customer invoices and customers), for tests
+/// and demos.
 #[derive(Debug, Parser)]
 #[command(name = "mkp-mock", version)]
 struct Args {
@@ -96,6 +97,13 @@ struct Args {
     /// (a partial batch after 5 ms without a new request).
     #[arg(long, value_name = "N")]
     reorder: Option<usize>,
+    /// Carry out the first N writes (POST/PATCH) and then close the connection
+    /// without answering.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    drop_write_responses: u64,
+    /// How long PDF download links work, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    file_link_seconds: u64,
 }
 
 /// A fraction between 0 and 1.
@@ -143,6 +151,8 @@ async fn main() -> ExitCode {
                 .and_deletes(args.delete_every.unwrap_or(0)),
         )
         .reorder(args.reorder.unwrap_or(0))
+        .drop_write_responses(args.drop_write_responses)
+        .file_link_lifetime(Duration::from_secs(args.file_link_seconds))
         .bind(SocketAddr::new(args.host, args.port));
     builder = if args.no_rate_limit {
         builder.no_rate_limit()

@@ -13,7 +13,7 @@ use std::ops::Range;
 use serde::Serialize;
 
 use crate::dataset::Dataset;
-use crate::invoice::{InvoiceJson, MockInvoice};
+use crate::invoice::MockInvoice;
 
 /// Documented deviations of the real API that a client has to survive.
 ///
@@ -110,18 +110,20 @@ pub(crate) fn slice(len: u64, page: u64, per_page: u64) -> Slice {
     }
 }
 
-/// The URLs of the list endpoint under one origin.
+/// The URLs of one list endpoint under one origin.
 struct Urls<'a> {
     origin: &'a str,
+    /// The endpoint's path without the origin, e.g. `/v1/customers`.
+    path: &'a str,
 }
 
 impl Urls<'_> {
     fn path(&self) -> String {
-        format!("{}/v1/customer-invoices", self.origin)
+        format!("{}{}", self.origin, self.path)
     }
 
     fn page(&self, page: u64) -> String {
-        format!("{}/v1/customer-invoices?page={page}", self.origin)
+        format!("{}{}?page={page}", self.origin, self.path)
     }
 }
 
@@ -135,9 +137,9 @@ enum PerPage {
 
 /// The simple-paginator envelope, fields in the order Laravel writes them.
 #[derive(Debug, Serialize)]
-struct Envelope<'a> {
+struct Envelope<J> {
     current_page: u64,
-    data: Vec<InvoiceJson<'a>>,
+    data: Vec<J>,
     first_page_url: String,
     from: Option<u64>,
     next_page_url: Option<String>,
@@ -151,14 +153,19 @@ struct Envelope<'a> {
 ///
 /// The paginator only needs offset and limit over a view, so a live table pages
 /// through its current rows without being copied, and a static dataset is one too.
+/// Invoices and customers are both such tables.
 pub(crate) trait Rows {
+    /// What one row is.
+    type Item;
     /// The number of rows.
     fn len(&self) -> u64;
     /// The row at `position` (0-based, in listing order), or `None` past the end.
-    fn row(&self, position: u64) -> Option<MockInvoice>;
+    fn row(&self, position: u64) -> Option<Self::Item>;
 }
 
 impl Rows for Dataset {
+    type Item = MockInvoice;
+
     fn len(&self) -> u64 {
         Dataset::len(self)
     }
@@ -170,17 +177,17 @@ impl Rows for Dataset {
 
 /// One page taken from a table: what the server read, before it is rendered.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Page {
+pub(crate) struct Page<T = MockInvoice> {
     /// The page number (1-based) the envelope names.
     pub(crate) number: u64,
     /// Which rows it holds and whether more follow.
     pub(crate) slice: Slice,
     /// The rows.
-    pub(crate) invoices: Vec<MockInvoice>,
+    pub(crate) invoices: Vec<T>,
 }
 
 /// Takes page `page` of `rows`, `per_page` at a time.
-pub(crate) fn take(rows: &impl Rows, page: u64, per_page: u64) -> Page {
+pub(crate) fn take<R: Rows>(rows: &R, page: u64, per_page: u64) -> Page<R::Item> {
     let slice = slice(rows.len(), page, per_page);
     let invoices = slice.rows.clone().filter_map(|i| rows.row(i)).collect();
     Page {
@@ -190,9 +197,21 @@ pub(crate) fn take(rows: &impl Rows, page: u64, per_page: u64) -> Page {
     }
 }
 
-/// Renders `page` as the list endpoint's JSON body.
-pub(crate) fn render(
-    page: &Page,
+/// A row of a list endpoint: where the list lives and how a row looks in it.
+pub(crate) trait Listed {
+    /// The list endpoint's path, e.g. `/v1/customers`.
+    const PATH: &'static str;
+    /// The row's JSON form.
+    type Json<'a>: Serialize
+    where
+        Self: 'a;
+    /// The row as the list shows it, with links under `origin`.
+    fn listed<'a>(&'a self, origin: &'a str) -> Self::Json<'a>;
+}
+
+/// Renders `page` of its list endpoint as the JSON body.
+pub(crate) fn render<T: Listed>(
+    page: &Page<T>,
     per_page: u64,
     origin: &str,
     quirks: Quirks,
@@ -200,7 +219,10 @@ pub(crate) fn render(
     let per_page = per_page.max(1);
     let Slice { rows, has_more } = &page.slice;
     let number = page.number;
-    let urls = Urls { origin };
+    let urls = Urls {
+        origin,
+        path: T::PATH,
+    };
     let (from, to) = if rows.is_empty() {
         (None, None)
     } else {
@@ -215,11 +237,7 @@ pub(crate) fn render(
     });
     let envelope = Envelope {
         current_page: number,
-        data: page
-            .invoices
-            .iter()
-            .map(|i| i.wire(origin, false))
-            .collect(),
+        data: page.invoices.iter().map(|row| row.listed(origin)).collect(),
         first_page_url: urls.page(1),
         from,
         next_page_url,

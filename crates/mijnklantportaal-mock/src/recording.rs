@@ -59,19 +59,27 @@ impl fmt::Debug for RecordedRequest {
 ///
 /// Every request counts in `requests` and in exactly one of the other answer
 /// counters, except faults, which count in `faults_injected` and in their own kind.
+/// Besides, every write that was carried out counts in `writes` (whether its answer
+/// was then sent or dropped), and every created invoice that asked for it in
+/// `notifications`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Stats {
     /// Requests received.
     pub requests: u64,
-    /// Successful answers (pages, invoices, `OPTIONS`), faults excluded.
+    /// Successful answers (pages, invoices, customers, PDF links and downloads,
+    /// writes, `OPTIONS`), faults excluded.
     pub served_ok: u64,
     /// 429 answers.
     pub served_429: u64,
     /// 401 answers.
     pub unauthorized: u64,
-    /// 404 answers (unknown route or unknown invoice).
+    /// 404 answers (unknown route, invoice, customer or download link).
     pub not_found: u64,
+    /// 422 answers (a write whose input failed validation).
+    pub unprocessable: u64,
+    /// 403 answers to expired download links.
+    pub expired_links: u64,
     /// 405 answers.
     pub method_not_allowed: u64,
     /// Faults injected, all kinds together.
@@ -86,6 +94,15 @@ pub struct Stats {
     pub dropped_connections: u64,
     /// Injected pages with the wrong `current_page`.
     pub wrong_current_page: u64,
+    /// Writes carried out whose answer was then dropped (see
+    /// [`MockServer::drop_next_write_responses`](crate::MockServer::drop_next_write_responses)).
+    pub dropped_write_responses: u64,
+    /// Writes carried out: created invoices and customers, invoices marked paid,
+    /// customers edited.
+    pub writes: u64,
+    /// Created invoices whose request asked to notify the customer
+    /// (`sendNotification`).
+    pub notifications: u64,
 }
 
 #[cfg(test)]

@@ -9,9 +9,6 @@ use axum::body::Body;
 use axum::response::Response;
 use http::{HeaderValue, Method, StatusCode, header};
 
-/// Methods the mock serves on its routes, as Laravel lists them.
-const SUPPORTED: &str = "GET, HEAD";
-
 /// A JSON response with Laravel's default headers.
 pub(crate) fn json(status: StatusCode, body: impl Into<Body>) -> Response {
     let mut response = Response::new(body.into());
@@ -65,27 +62,33 @@ pub(crate) fn model_not_found(model: &str, id: &str) -> Response {
     )
 }
 
-/// 405 for a method the route does not serve, with Symfony's `Allow` header.
-pub(crate) fn method_not_allowed(method: &Method, laravel_path: &str) -> Response {
+/// 405 for a method the route does not serve, with Symfony's `Allow` header;
+/// `supported` lists the route's methods as Laravel does (`GET, HEAD, PATCH`).
+pub(crate) fn method_not_allowed(
+    method: &Method,
+    laravel_path: &str,
+    supported: &'static str,
+) -> Response {
     let mut response = message(
         StatusCode::METHOD_NOT_ALLOWED,
         &format!(
             "The {method} method is not supported for route {laravel_path}. \
-             Supported methods: {SUPPORTED}."
+             Supported methods: {supported}."
         ),
     );
     response
         .headers_mut()
-        .insert(header::ALLOW, HeaderValue::from_static(SUPPORTED));
+        .insert(header::ALLOW, HeaderValue::from_static(supported));
     response
 }
 
-/// 200 with an empty body, Laravel's automatic answer to `OPTIONS` on a route.
-pub(crate) fn options() -> Response {
+/// 200 with an empty body, Laravel's automatic answer to `OPTIONS` on a route:
+/// `Allow` lists `supported` (`GET, HEAD`) without spaces (`GET,HEAD`).
+pub(crate) fn options(supported: &str) -> Response {
     let mut response = Response::new(Body::empty());
-    response
-        .headers_mut()
-        .insert(header::ALLOW, HeaderValue::from_static("GET,HEAD"));
+    if let Ok(allow) = HeaderValue::from_str(&supported.replace(", ", ",")) {
+        response.headers_mut().insert(header::ALLOW, allow);
+    }
     response
 }
 

@@ -13,16 +13,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::customer::MockCustomer;
 use crate::dataset::Dataset;
 use crate::faults::{Faults, Latency};
+use crate::files::DEFAULT_LINK_LIFETIME;
 use crate::handler::{self, Config, Shared};
+use crate::invoice::MockInvoice;
 use crate::live::{Change, Evaluation, Live, Order};
 use crate::paginator::Quirks;
 use crate::recording::{RecordedRequest, Stats};
+use crate::requests;
 
 /// How long [`MockServer::shutdown`] waits for open connections before it aborts them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -53,6 +58,8 @@ pub struct MockServerBuilder {
     order: Order,
     live: Live,
     reorder: usize,
+    drop_write_responses: u64,
+    file_link_lifetime: Duration,
 }
 
 impl Default for MockServerBuilder {
@@ -74,6 +81,8 @@ impl Default for MockServerBuilder {
             order: Order::OldestFirst,
             live: Live::none(),
             reorder: 0,
+            drop_write_responses: 0,
+            file_link_lifetime: DEFAULT_LINK_LIFETIME,
         }
     }
 }
@@ -97,6 +106,8 @@ impl fmt::Debug for MockServerBuilder {
             .field("order", &self.order)
             .field("live", &self.live)
             .field("reorder", &self.reorder)
+            .field("drop_write_responses", &self.drop_write_responses)
+            .field("file_link_lifetime", &self.file_link_lifetime)
             .finish()
     }
 }
@@ -214,6 +225,25 @@ impl MockServerBuilder {
         self
     }
 
+    /// Carry out the first `count` writes (creating an invoice or customer, marking
+    /// an invoice paid, editing a customer) and then close the connection without
+    /// answering, as a server that crashes or a proxy that times out after the
+    /// write does. Requests that fail validation or name an unknown id are answered
+    /// and do not count. Default 0; change it while the server runs with
+    /// [`MockServer::drop_next_write_responses`].
+    pub fn drop_write_responses(mut self, count: u64) -> Self {
+        self.drop_write_responses = count;
+        self
+    }
+
+    /// How long the download link of `GET /v1/customer-invoices/{id}/pdf` works
+    /// (default 5 minutes; measured on tokio's clock, so a paused test clock
+    /// works).
+    pub fn file_link_lifetime(mut self, lifetime: Duration) -> Self {
+        self.file_link_lifetime = lifetime;
+        self
+    }
+
     /// The address to listen on (default `127.0.0.1:0`, an ephemeral port).
     pub fn bind(mut self, addr: SocketAddr) -> Self {
         self.bind = addr;
@@ -241,10 +271,13 @@ impl MockServerBuilder {
             order: self.order,
             live: self.live,
             reorder: self.reorder,
+            drop_write_responses: self.drop_write_responses,
+            file_link_lifetime: self.file_link_lifetime,
         };
         let shared = Arc::new(Shared::new(config, addr, self.token, self.token_valid_for));
         let app = Router::new()
             .fallback(handler::handle)
+            .layer(DefaultBodyLimit::max(requests::MAX_MULTIPART_BYTES))
             .with_state(Arc::clone(&shared));
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -412,9 +445,64 @@ impl MockServer {
         self.shared.evaluations()
     }
 
-    /// Every change of the live table, in order.
+    /// Every change of the live table, in order (invoices created by clients are
+    /// inserts too).
     pub fn changes(&self) -> Vec<Change> {
         self.shared.changes()
+    }
+
+    /// Drop the answers to the next `count` writes after carrying them out (see
+    /// [`MockServerBuilder::drop_write_responses`]); replaces what was left.
+    ///
+    /// ```
+    /// use mijnklantportaal_mock::MockServer;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let server = MockServer::builder().invoices(10).start().await?;
+    /// server.drop_next_write_responses(1);
+    /// let customer = serde_json::json!({
+    ///     "companyName": "Test Company BV", "address": "Teststreet 123",
+    ///     "zipCode": "1234AB", "city": "Amsterdam", "primaryEmail": "john.doe@test.com",
+    /// });
+    /// let sent = reqwest::Client::new()
+    ///     .post(format!("{}/customers", server.base_url()))
+    ///     .bearer_auth("test")
+    ///     .json(&customer)
+    ///     .send()
+    ///     .await;
+    /// assert!(sent.is_err(), "no answer");
+    /// // ...but the customer exists.
+    /// assert_eq!(server.customers_created().len(), 1);
+    /// assert_eq!(server.stats().dropped_write_responses, 1);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn drop_next_write_responses(&self, count: u64) {
+        self.shared.drop_next_write_responses(count);
+    }
+
+    /// The invoices clients created (`POST /v1/customer-invoices` and `/manual`),
+    /// in order, as they are now (a later mark-paid shows).
+    pub fn invoices_created(&self) -> Vec<MockInvoice> {
+        self.shared.invoices_created()
+    }
+
+    /// The customers clients created (`POST /v1/customers`), in order, as they are
+    /// now.
+    pub fn customers_created(&self) -> Vec<MockCustomer> {
+        self.shared.customers_created()
+    }
+
+    /// The invoice with id `id` as the server holds it now (generated, added or
+    /// created; with changes), or `None` if there is none.
+    pub fn invoice(&self, id: &str) -> Option<MockInvoice> {
+        self.shared.invoice(id)
+    }
+
+    /// The customer with id `id` as the server holds it now, or `None`.
+    pub fn customer(&self, id: &str) -> Option<MockCustomer> {
+        self.shared.customer(id)
     }
 
     /// Stops accepting connections, lets requests in flight finish (up to 5 s), and

@@ -103,3 +103,64 @@ pub async fn get_json(server: &MockServer, path_and_query: &str) -> (u16, Header
 pub fn page_url(origin: &str, page: u64) -> String {
     format!("{origin}/v1/customer-invoices?page={page}")
 }
+
+/// A small PDF, as a client would upload it.
+pub const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
+
+/// A valid `POST /v1/customers` body (the vendor's example).
+pub fn customer_body() -> Value {
+    serde_json::json!({
+        "companyName": "Test Company BV",
+        "address": "Teststreet 123",
+        "zipCode": "1234AB",
+        "city": "Amsterdam",
+        "primaryEmail": "john.doe@test.com",
+    })
+}
+
+/// A valid multipart `POST /v1/customer-invoices` body for `customer_id`, with
+/// `extra` text parts added (or replacing the defaults: a later part wins).
+pub fn invoice_form(customer_id: &str, extra: &[(&str, &str)]) -> reqwest::multipart::Form {
+    let mut parts: Vec<(String, String)> = vec![
+        ("customerId".into(), customer_id.into()),
+        ("invoiceNumber".into(), "2025-777".into()),
+        ("issuedAt".into(), "2025-04-29".into()),
+        ("amount".into(), "12.95".into()),
+    ];
+    for (name, value) in extra {
+        parts.retain(|(n, _)| n != name);
+        parts.push(((*name).into(), (*value).into()));
+    }
+    let mut form = reqwest::multipart::Form::new();
+    for (name, value) in parts {
+        form = form.text(name, value);
+    }
+    form.part("pdf", pdf_part(PDF))
+}
+
+/// A file part named `invoice.pdf` holding `bytes`.
+pub fn pdf_part(bytes: &[u8]) -> reqwest::multipart::Part {
+    reqwest::multipart::Part::bytes(bytes.to_vec())
+        .file_name("invoice.pdf")
+        .mime_str("application/pdf")
+        .expect("a valid media type")
+}
+
+/// Sends `request` and returns the status and the JSON body (`Null` if none).
+pub async fn send(request: reqwest::RequestBuilder) -> (u16, Value) {
+    let response = bounded(request.send()).await.expect("an answer");
+    let status = response.status().as_u16();
+    let bytes = bounded(response.bytes()).await.expect("a body");
+    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    (status, body)
+}
+
+/// Creates a customer with [`customer_body`] and returns its JSON.
+pub async fn create_customer(server: &MockServer) -> Value {
+    let client = http_with_token("test");
+    let url = format!("{}/customers", server.base_url());
+    let (status, body) = send(client.post(url).json(&customer_body())).await;
+    assert_eq!(status, 201, "{body}");
+    body
+}

@@ -5,7 +5,9 @@
 mod auth;
 mod common;
 mod contract;
+mod customers;
 mod faults;
+mod invoice_writes;
 mod latency;
 mod live;
 mod pagination;
@@ -13,3 +15,5 @@ mod rate_limit;
 mod recording;
 mod robustness;
 mod routes;
+mod validation;
+mod writes;

@@ -155,7 +155,7 @@ async fn every_response_carries_the_headers_and_throttling_comes_before_auth() {
     }
     let post = bounded(
         client
-            .post(format!("{}/customer-invoices", server.base_url()))
+            .delete(format!("{}/customer-invoices", server.base_url()))
             .send(),
     )
     .await

@@ -14,7 +14,7 @@ async fn requests_are_recorded_in_order_with_the_token() {
     get(&server, "/v1/xyz?a=1&b", None).await;
     bounded(
         http()
-            .post(format!("{}/customer-invoices", server.base_url()))
+            .delete(format!("{}/customer-invoices", server.base_url()))
             .send(),
     )
     .await
@@ -30,7 +30,7 @@ async fn requests_are_recorded_in_order_with_the_token() {
     assert_eq!(requests[1].path, "/v1/xyz");
     assert_eq!(requests[1].query.as_deref(), Some("a=1&b"));
     assert!(requests[1].headers.get("authorization").is_none());
-    assert_eq!(requests[2].method, Method::POST);
+    assert_eq!(requests[2].method, Method::DELETE);
     assert_eq!(requests[2].query, None);
     // Debug output keeps the token out of logs.
     assert!(!format!("{requests:?}").contains("Bearer test"));

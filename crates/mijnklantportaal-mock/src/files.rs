@@ -1,0 +1,214 @@
+//! Invoice PDFs and the temporary download links to them.
+//!
+//! `GET /v1/customer-invoices/{id}/pdf` answers a cloud-file object, `{link,
+//! expiresAt}`: a link that works for a few minutes, not the bytes. The mock serves
+//! such links itself, on its own origin (`GET /files/{token}`, no bearer token, like
+//! a signed URL), so a client can follow one end to end. Uploaded PDFs are kept as
+//! they were sent; every other invoice gets a small generated one-page PDF naming it,
+//! built on demand, so the million-invoice dataset still costs nothing.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use bytes::Bytes;
+use tokio::time::Instant;
+
+use crate::invoice::MockInvoice;
+use crate::rng::draw;
+
+/// How long a download link works by default (what the vendor's Files API states).
+pub(crate) const DEFAULT_LINK_LIFETIME: Duration = Duration::from_secs(5 * 60);
+/// The random stream of link tokens.
+const TOKENS: u64 = 0xF11E_0001;
+
+/// Why a download link does not work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LinkError {
+    /// No such link was issued.
+    Unknown,
+    /// It was, and its time is up.
+    Expired,
+}
+
+/// One issued link.
+#[derive(Debug, Clone)]
+struct Link {
+    invoice_id: String,
+    expires: Instant,
+}
+
+/// Uploaded PDFs and issued links.
+#[derive(Debug)]
+pub(crate) struct Files {
+    seed: u64,
+    lifetime: Duration,
+    uploads: HashMap<String, Bytes>,
+    links: HashMap<String, Link>,
+    issued: u64,
+}
+
+impl Files {
+    pub(crate) fn new(seed: u64, lifetime: Duration) -> Self {
+        Files {
+            seed,
+            lifetime,
+            uploads: HashMap::new(),
+            links: HashMap::new(),
+            issued: 0,
+        }
+    }
+
+    /// Keeps the uploaded PDF of invoice `invoice_id`.
+    pub(crate) fn store(&mut self, invoice_id: &str, pdf: Bytes) {
+        self.uploads.insert(invoice_id.to_owned(), pdf);
+    }
+
+    /// The PDF of `invoice`: the uploaded one, or one generated for it.
+    pub(crate) fn pdf(&self, invoice: &MockInvoice) -> Bytes {
+        match self.uploads.get(&invoice.id) {
+            Some(pdf) => pdf.clone(),
+            None => Bytes::from(generated_pdf(invoice)),
+        }
+    }
+
+    /// Issues a link to the PDF of invoice `invoice_id`, valid for the lifetime from
+    /// `now`; returns its token and lifetime. Expired links are forgotten here.
+    pub(crate) fn issue(&mut self, invoice_id: &str, now: Instant) -> (String, Duration) {
+        self.links.retain(|_, link| link.expires > now);
+        self.issued += 1;
+        let token = format!(
+            "{:016x}{:016x}",
+            draw(self.seed, TOKENS, self.issued),
+            self.issued
+        );
+        let expires = now.checked_add(self.lifetime).unwrap_or(now);
+        self.links.insert(
+            token.clone(),
+            Link {
+                invoice_id: invoice_id.to_owned(),
+                expires,
+            },
+        );
+        (token, self.lifetime)
+    }
+
+    /// The invoice a link points to, if it still works at `now`.
+    pub(crate) fn resolve(&self, token: &str, now: Instant) -> Result<&str, LinkError> {
+        match self.links.get(token) {
+            None => Err(LinkError::Unknown),
+            Some(link) if link.expires <= now => Err(LinkError::Expired),
+            Some(link) => Ok(&link.invoice_id),
+        }
+    }
+}
+
+/// A one-page PDF (1.4, Helvetica) that names `invoice`: number, id, amount.
+pub(crate) fn generated_pdf(invoice: &MockInvoice) -> Vec<u8> {
+    let text = format!(
+        "Invoice {} ({}) EUR {}",
+        invoice.invoice_number,
+        invoice.id,
+        invoice.amount()
+    );
+    let escaped: String = text
+        .chars()
+        .map(|c| {
+            if c.is_ascii() && !c.is_ascii_control() {
+                c
+            } else {
+                '?'
+            }
+        })
+        .flat_map(|c| match c {
+            '(' | ')' | '\\' => vec!['\\', c],
+            _ => vec![c],
+        })
+        .collect();
+    let content = format!("BT /F1 14 Tf 72 770 Td ({escaped}) Tj ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R \
+         /Resources << /Font << /F1 5 0 R >> >> >>"
+            .to_owned(),
+        format!(
+            "<< /Length {} >>\nstream\n{content}\nendstream",
+            content.len()
+        ),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+    ];
+    let mut pdf = String::from("%PDF-1.4\n");
+    let mut offsets = Vec::with_capacity(objects.len());
+    for (i, object) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        let _ = write!(pdf, "{} 0 obj\n{object}\nendobj\n", i + 1);
+    }
+    let xref = pdf.len();
+    let _ = write!(pdf, "xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1);
+    for offset in offsets {
+        let _ = writeln!(pdf, "{offset:010} 00000 n ");
+    }
+    let _ = write!(
+        pdf,
+        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+        objects.len() + 1
+    );
+    pdf.into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Dataset;
+
+    #[test]
+    fn generated_pdfs_have_a_correct_cross_reference_table() {
+        let mut invoice = Dataset::new(1, 5).invoice(2).unwrap();
+        invoice.invoice_number = "A(1)\\é".to_owned();
+        let pdf = generated_pdf(&invoice);
+        let text = String::from_utf8(pdf).unwrap();
+        assert!(text.starts_with("%PDF-1.4\n") && text.ends_with("%%EOF\n"));
+        assert!(text.contains(r"(Invoice A\(1\)\\? \(inv_"), "{text}");
+        let startxref: usize = text
+            .rsplit("startxref\n")
+            .next()
+            .and_then(|tail| tail.lines().next())
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(text[startxref..].starts_with("xref\n0 6\n"));
+        let entries: Vec<usize> = text[startxref..]
+            .lines()
+            .skip(3)
+            .take(5)
+            .map(|line| line[..10].parse().unwrap())
+            .collect();
+        for (i, offset) in entries.into_iter().enumerate() {
+            assert!(text[offset..].starts_with(&format!("{} 0 obj\n", i + 1)));
+        }
+    }
+
+    #[test]
+    fn links_expire_and_uploads_win() {
+        let mut files = Files::new(3, Duration::from_secs(300));
+        let invoice = Dataset::new(1, 5).invoice(0).unwrap();
+        let now = Instant::now();
+        let (token, lifetime) = files.issue(&invoice.id, now);
+        assert_eq!(lifetime, Duration::from_secs(300));
+        assert_eq!(files.resolve(&token, now), Ok(invoice.id.as_str()));
+        let later = now + Duration::from_secs(300);
+        assert_eq!(files.resolve(&token, later), Err(LinkError::Expired));
+        assert_eq!(files.resolve("nope", now), Err(LinkError::Unknown));
+        let (second, _) = files.issue(&invoice.id, later);
+        assert_ne!(second, token);
+        assert_eq!(
+            files.resolve(&token, later),
+            Err(LinkError::Unknown),
+            "pruned"
+        );
+        assert!(files.pdf(&invoice).starts_with(b"%PDF-1.4"));
+        files.store(&invoice.id, Bytes::from_static(b"%PDF-1.7 uploaded"));
+        assert_eq!(&files.pdf(&invoice)[..], b"%PDF-1.7 uploaded");
+    }
+}
