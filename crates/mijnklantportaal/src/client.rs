@@ -43,10 +43,6 @@ pub(crate) enum Repeat {
     /// provably did not process the request (see [`Error::proves_not_processed`]).
     /// After any other failure the error is [`Error::MaybeApplied`], whose message says
     /// `check`: how to find out whether it was applied.
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "the creates of Customer Invoices and Customers come next")
-    )]
     OnlyIfNotProcessed { check: &'static str },
 }
 
@@ -59,6 +55,33 @@ pub(crate) struct Call {
     /// The page, for a page of a listing (errors about its body name it).
     pub(crate) page: Option<u64>,
     pub(crate) repeat: Repeat,
+}
+
+impl Call {
+    /// A read, or a write that is safe to repeat.
+    pub(crate) const fn read(method: &'static str, path: &'static str) -> Call {
+        Call {
+            method,
+            path,
+            page: None,
+            repeat: Repeat::Safe,
+        }
+    }
+
+    /// A create: sent again only when the server provably did not process it; `check`
+    /// says how to find out otherwise.
+    pub(crate) const fn create(
+        method: &'static str,
+        path: &'static str,
+        check: &'static str,
+    ) -> Call {
+        Call {
+            method,
+            path,
+            page: None,
+            repeat: Repeat::OnlyIfNotProcessed { check },
+        }
+    }
 }
 
 /// A client of the Mijn Klantportaal API. Cheap to clone; clones share the connection
@@ -112,6 +135,11 @@ impl Client {
     /// The customer invoices of the account.
     pub fn customer_invoices(&self) -> crate::invoices::CustomerInvoices<'_> {
         crate::invoices::CustomerInvoices { client: self }
+    }
+
+    /// The customers of the account.
+    pub fn customers(&self) -> crate::customers::Customers<'_> {
+        crate::customers::Customers { client: self }
     }
 
     /// A listing of any [`ListOperation`](crate::ListOperation): how a list endpoint that
@@ -178,6 +206,16 @@ impl Inner {
             repeat: Repeat::Safe,
         };
         self.call(call, ticket, |api| send(api, page_param)).await
+    }
+
+    /// One request outside a listing (it queues behind the requests already waiting).
+    pub(crate) async fn once<T, F>(&self, call: Call, send: F) -> Result<T, Error>
+    where
+        F: for<'a> Fn(
+            &'a mijnklantportaal_api::Client,
+        ) -> BoxFuture<'a, Result<ResponseValue<T>, ApiError>>,
+    {
+        self.call(call, self.limiter.ticket(), send).await
     }
 
     /// One request: paced, retried as `call.repeat` allows, mapped to [`Error`]. The

@@ -169,6 +169,15 @@ pub enum Error {
         /// The page whose request was cancelled.
         page: u64,
     },
+    /// A local file (a PDF to upload) could not be read, or is not what it should be.
+    #[error("cannot use {}: {source}", path.display())]
+    File {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What went wrong.
+        #[source]
+        source: std::io::Error,
+    },
     /// The client was configured with something unusable (a base URL that does not
     /// parse, a token with control characters...).
     #[error("invalid configuration: {0}")]

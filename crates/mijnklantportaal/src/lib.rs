@@ -52,16 +52,25 @@
 //!
 //! # Offset pagination over a live account
 //!
-//! The API pages by offset. When invoices are added while a listing runs, rows shift to
-//! later pages and would be listed twice: the streams drop an id already yielded on one
-//! of the last few pages. When invoices are *removed* during a listing, rows shift to
-//! earlier pages and can be skipped; no client can see that. If an export must be
-//! complete, run it again after it finishes and compare counts, or list in a quiet
-//! period.
+//! The API pages by offset, and invoices are added while a listing runs. A listing
+//! still yields every invoice that existed for its whole run, once, in either order the
+//! server may list them: see "A live table" on [`Lister`]. Invoices *removed* during a
+//! listing shift rows the other way and can make one be missed, which no client can
+//! see; an export that must be complete while invoices are deleted is run twice and the
+//! ids compared.
+//!
+//! # Writes
+//!
+//! Creates are sent at most once unless the server provably did not process them (the
+//! API has no idempotency key); after an ambiguous failure the error is
+//! [`Error::MaybeApplied`], and e.g. [`CustomerInvoices::find_by_number`] tells whether
+//! it went through. Edits and marking an invoice paid are retried like reads.
 
 #![deny(missing_docs)]
 
+mod amsterdam;
 mod client;
+mod customers;
 mod error;
 mod invoices;
 mod pagination;
@@ -69,19 +78,22 @@ mod rate_limit;
 mod retry;
 
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_PREFETCH};
+pub use customers::{Customers, ListCustomers};
 pub use error::Error;
-pub use invoices::{CustomerInvoices, InvoiceExt, ListCustomerInvoices};
+pub use invoices::{CustomerInvoices, InvoiceExt, ListCustomerInvoices, NewInvoice};
 pub use pagination::{
     DEFAULT_PAGE_CAP, ItemStream, ListOperation, Lister, Page, PageStream, SimplePage, decode_page,
 };
 pub use rate_limit::{RateLimit, RateLimitStatus};
 pub use retry::RetryPolicy;
 
-pub use mijnklantportaal_api::PerPage;
 /// The generated models, under friendly paths.
 pub use mijnklantportaal_api::types::{
-    CustomerInvoice, CustomerInvoiceLinks, CustomerInvoicePage, ErrorBody, Link,
+    CloudFile, Customer, CustomerChanges, CustomerInvoice, CustomerInvoiceLinks,
+    CustomerInvoicePage, CustomerPage, ErrorBody, Link, ManualInvoiceLine, NewCustomer,
+    NewManualCustomerInvoice,
 };
+pub use mijnklantportaal_api::{FilePart, LocalDateTime, PerPage};
 
 /// The generated low-level crate, for what this one does not wrap yet.
 pub use mijnklantportaal_api as api;

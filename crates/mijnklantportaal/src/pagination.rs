@@ -56,6 +56,40 @@ pub trait SimplePage {
     fn into_items(self) -> Vec<Self::Item>;
 }
 
+/// Implements [`SimplePage`] for generated envelope types: progenitor generates one
+/// struct per paginated list, all with the same fields.
+macro_rules! simple_page {
+    ($($page:ty => $item:ty),* $(,)?) => {$(
+        impl $crate::pagination::SimplePage for $page {
+            type Item = $item;
+
+            fn current_page(&self) -> u64 {
+                self.current_page.get()
+            }
+            fn per_page(&self) -> u64 {
+                self.per_page.get()
+            }
+            fn first_offset(&self) -> Option<u64> {
+                self.from.and_then(|v| u64::try_from(v).ok())
+            }
+            fn last_offset(&self) -> Option<u64> {
+                self.to.and_then(|v| u64::try_from(v).ok())
+            }
+            fn next_page_url(&self) -> Option<&str> {
+                self.next_page_url.as_deref()
+            }
+            fn into_items(self) -> Vec<$item> {
+                self.data
+            }
+        }
+    )*};
+}
+
+simple_page! {
+    mijnklantportaal_api::types::CustomerInvoicePage => mijnklantportaal_api::types::CustomerInvoice,
+    mijnklantportaal_api::types::CustomerPage => mijnklantportaal_api::types::Customer,
+}
+
 /// A list endpoint that answers with the simple-paginator envelope.
 ///
 /// A new list endpoint in the spec needs an impl of this trait for its generated

@@ -1,0 +1,293 @@
+//! Writes against the mock over loopback: customers and invoices created, read back,
+//! listed, changed; validation and missing resources typed; and a create whose answer
+//! is lost is not sent twice.
+
+mod common;
+
+use chrono::{NaiveDate, Utc};
+use common::{client_for, mock, within};
+use mijnklantportaal::{
+    CustomerChanges, Error, FilePart, InvoiceExt, ManualInvoiceLine, NewCustomer, NewInvoice,
+    NewManualCustomerInvoice,
+};
+use rust_decimal::Decimal;
+
+/// A minimal PDF, as uploads carry.
+const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+fn new_customer(email: &str) -> NewCustomer {
+    NewCustomer::builder()
+        .company_name("Test Company BV")
+        .address("Teststreet 123")
+        .zip_code("1234AB")
+        .city("Amsterdam")
+        .primary_email(email)
+        .try_into()
+        .expect("every required field")
+}
+
+fn pdf() -> FilePart {
+    FilePart::bytes("invoice.pdf", PDF).media_type("application/pdf")
+}
+
+fn issued() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2024, 4, 29).expect("a date")
+}
+
+#[tokio::test]
+async fn a_customer_and_an_invoice_round_trip() {
+    let server = mock(20, |b| b).await;
+    let client = client_for(&server).build().expect("a client");
+
+    let customer = within(
+        10,
+        client.customers().create(new_customer("john.doe@test.com")),
+    )
+    .await
+    .expect("created");
+    assert!(customer.id.starts_with("cst_"), "{}", customer.id);
+    let again = within(10, client.customers().get(&customer.id))
+        .await
+        .expect("found");
+    assert_eq!(again, customer);
+    let listed = within(10, client.customers().list().collect_all())
+        .await
+        .expect("listed");
+    assert!(
+        listed.iter().any(|c| c.id == customer.id),
+        "the list shows it"
+    );
+
+    let upload = NewInvoice::new(
+        &customer.id,
+        "T-2024-001",
+        issued(),
+        Decimal::new(1295, 2),
+        pdf(),
+    )
+    .send_notification(false);
+    let invoice = within(10, client.customer_invoices().create(upload))
+        .await
+        .expect("uploaded");
+    assert_eq!(
+        (
+            invoice.invoice_number.as_str(),
+            invoice.amount,
+            invoice.customer_id()
+        ),
+        ("T-2024-001", Decimal::new(1295, 2), customer.id.as_str())
+    );
+    assert!(!invoice.is_paid());
+    let got = within(10, client.customer_invoices().get(&invoice.id))
+        .await
+        .expect("found");
+    assert_eq!(got.id, invoice.id);
+    let owner = within(10, client.customers().of_invoice(&got))
+        .await
+        .expect("its customer");
+    assert_eq!(owner.id, customer.id);
+
+    let paid = within(
+        10,
+        client
+            .customer_invoices()
+            .mark_paid(&invoice.id, Utc::now()),
+    )
+    .await
+    .expect("marked paid");
+    let paid_at = paid.paid_at.expect("paid");
+    assert!(
+        matches!(paid_at.offset().local_minus_utc(), 3600 | 7200),
+        "Dutch time: {paid_at}"
+    );
+    assert!(
+        (Utc::now() - paid_at.to_utc()).num_seconds().abs() < 120,
+        "{paid_at}"
+    );
+
+    let link = within(10, client.customer_invoices().pdf_link(&invoice.id))
+        .await
+        .expect("a link");
+    assert!(link.expires_at.to_utc() > Utc::now());
+    let bytes = reqwest::get(&link.link)
+        .await
+        .expect("downloaded")
+        .bytes()
+        .await
+        .expect("the body");
+    assert_eq!(&bytes[..], PDF, "the uploaded PDF comes back");
+
+    let found = within(10, client.customer_invoices().find_by_number("T-2024-001"))
+        .await
+        .expect("listed");
+    assert_eq!(found.map(|i| i.id), Some(invoice.id));
+}
+
+#[tokio::test]
+async fn a_manual_invoice_and_a_customer_edit() {
+    let server = mock(5, |b| b).await;
+    let client = client_for(&server).build().expect("a client");
+    let customer = within(10, client.customers().create(new_customer("a@b.nl")))
+        .await
+        .expect("created");
+    let manual: NewManualCustomerInvoice = NewManualCustomerInvoice::builder()
+        .customer_id(customer.id.clone())
+        .invoice_number("2025-001")
+        .issued_at(NaiveDate::from_ymd_opt(2025, 4, 14).expect("a date"))
+        .lines(vec![
+            ManualInvoiceLine::builder()
+                .description("Website template")
+                .amount_excl_vat(Decimal::new(1000, 2))
+                .vat_rate(21)
+                .try_into()
+                .expect("a line"),
+        ])
+        .try_into()
+        .expect("every field");
+    let invoice = within(10, client.customer_invoices().create_manual(manual))
+        .await
+        .expect("created");
+    assert_eq!(invoice.invoice_number, "2025-001");
+    assert_eq!(invoice.amount, Decimal::new(1210, 2), "10.00 plus 21% VAT");
+
+    let changes = CustomerChanges {
+        city: Some("Utrecht".into()),
+        ..CustomerChanges::default()
+    };
+    let edited = within(10, client.customers().edit(&customer.id, changes))
+        .await
+        .expect("edited");
+    assert_eq!(
+        (edited.city.as_str(), edited.address.as_str()),
+        ("Utrecht", "Teststreet 123")
+    );
+    let nothing = client
+        .customers()
+        .edit(&customer.id, CustomerChanges::default())
+        .await
+        .expect_err("nothing to change");
+    assert!(matches!(nothing, Error::Config(_)), "{nothing}");
+}
+
+#[tokio::test]
+async fn refused_fields_and_missing_resources_are_typed() {
+    let server = mock(5, |b| b).await;
+    let client = client_for(&server).build().expect("a client");
+    let err = within(
+        10,
+        client
+            .customers()
+            .create(new_customer("not an e-mail address")),
+    )
+    .await
+    .expect_err("refused");
+    let Error::Validation { errors, .. } = &err else {
+        panic!("expected a validation error, got {err:?}");
+    };
+    assert!(errors.contains_key("primaryEmail"), "{errors:?}");
+    assert!(
+        err.to_string()
+            .starts_with("the API refused the data (422): primaryEmail: "),
+        "{err}"
+    );
+
+    let upload = NewInvoice::new("cst_doesnotexist00", "X-1", issued(), Decimal::ONE, pdf());
+    let err = within(10, client.customer_invoices().create(upload))
+        .await
+        .expect_err("unknown customer");
+    assert!(
+        matches!(&err, Error::Validation { errors, .. } if errors.contains_key("customerId")),
+        "{err:?}"
+    );
+    let not_pdf = FilePart::bytes("invoice.pdf", &b"hello"[..]).media_type("application/pdf");
+    let customer = within(10, client.customers().create(new_customer("c@d.nl")))
+        .await
+        .expect("ok");
+    let upload = NewInvoice::new(&customer.id, "X-2", issued(), Decimal::ONE, not_pdf);
+    let err = within(10, client.customer_invoices().create(upload))
+        .await
+        .expect_err("not a PDF");
+    assert!(
+        matches!(&err, Error::Validation { errors, .. } if errors.contains_key("pdf")),
+        "{err:?}"
+    );
+    assert_eq!(server.invoices_created().len(), 0, "nothing was created");
+
+    let err = within(10, client.customer_invoices().get("inv_doesnotexist00"))
+        .await
+        .expect_err("missing");
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+    let err = within(10, client.customers().get("cst_doesnotexist00"))
+        .await
+        .expect_err("missing");
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+}
+
+/// The point: the server creates the invoice, and the answer is lost. The
+/// client does not send it again (there would be two), says the invoice may exist, and
+/// `find_by_number` tells that it does.
+#[tokio::test]
+async fn a_create_whose_answer_is_lost_is_not_sent_twice() {
+    let server = mock(5, |b| b).await;
+    let client = client_for(&server).build().expect("a client");
+    let customer = within(10, client.customers().create(new_customer("e@f.nl")))
+        .await
+        .expect("ok");
+
+    server.drop_next_write_responses(1);
+    let upload = NewInvoice::new(&customer.id, "2024-777", issued(), Decimal::TEN, pdf());
+    let err = within(10, client.customer_invoices().create(upload))
+        .await
+        .expect_err("no answer");
+    assert!(matches!(err, Error::MaybeApplied { .. }), "{err:?}");
+    assert!(err.to_string().contains("find_by_number"), "{err}");
+    let created: Vec<_> = server
+        .invoices_created()
+        .into_iter()
+        .filter(|i| i.invoice_number == "2024-777")
+        .collect();
+    assert_eq!(created.len(), 1, "created once, not retried");
+    let found = within(10, client.customer_invoices().find_by_number("2024-777"))
+        .await
+        .expect("listed");
+    assert_eq!(found.map(|i| i.id), Some(created[0].id.clone()));
+
+    // Marking paid is safe to repeat: a lost answer is retried and succeeds.
+    server.drop_next_write_responses(1);
+    let paid = within(
+        10,
+        client
+            .customer_invoices()
+            .mark_paid(&created[0].id, Utc::now()),
+    )
+    .await
+    .expect("retried");
+    assert!(paid.is_paid());
+}
+
+#[tokio::test]
+async fn a_pdf_file_is_read_and_checked_before_upload() {
+    let dir = std::env::temp_dir().join(format!("mkp-writes-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let good = dir.join("good.pdf");
+    std::fs::write(&good, PDF).expect("written");
+    let part = NewInvoice::pdf_file(&good).await.expect("a PDF");
+    assert_eq!(
+        (part.file_name(), part.len()),
+        ("good.pdf", Some(PDF.len() as u64))
+    );
+
+    let bad = dir.join("notes.txt");
+    std::fs::write(&bad, b"not a pdf").expect("written");
+    let err = NewInvoice::pdf_file(&bad).await.expect_err("refused");
+    assert!(
+        matches!(err, Error::File { .. }) && err.to_string().contains("not a PDF"),
+        "{err}"
+    );
+    let err = NewInvoice::pdf_file(dir.join("missing.pdf"))
+        .await
+        .expect_err("missing");
+    assert!(matches!(err, Error::File { .. }), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}
