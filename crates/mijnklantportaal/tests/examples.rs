@@ -1,5 +1,5 @@
-//! The README's main job, `examples/export_invoices.rs`, run as a person runs it: against
-//! a mock on loopback, with the token from the environment.
+//! The examples the README shows, run as a person runs them: against a mock on loopback,
+//! with the token from the environment.
 
 mod common;
 
@@ -8,21 +8,25 @@ use std::process::Command;
 
 use common::{TOKEN, mock};
 
-/// `target/<profile>/examples/export_invoices`, which `cargo test` builds beside the tests.
-fn example_binary() -> Option<PathBuf> {
+/// `target/<profile>/examples/<name>`, which `cargo test` builds beside the tests.
+fn example_binary(name: &str) -> Option<PathBuf> {
     let deps = std::env::current_exe().ok()?.parent()?.to_path_buf();
     let path = deps
         .parent()?
         .join("examples")
-        .join(format!("export_invoices{}", std::env::consts::EXE_SUFFIX));
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     path.exists().then_some(path)
 }
 
 async fn run(base_url: String, args: &[&str]) -> Option<(i32, String, String)> {
-    let Some(binary) = example_binary() else {
+    run_example("export_invoices", base_url, args).await
+}
+
+async fn run_example(name: &str, base_url: String, args: &[&str]) -> Option<(i32, String, String)> {
+    let Some(binary) = example_binary(name) else {
         assert!(
             std::env::var_os("CI").is_none(),
-            "the export example was not built beside the tests"
+            "the example {name} was not built beside the tests"
         );
         eprintln!("skipped: build the examples first (`cargo test` does)");
         return None;
@@ -96,4 +100,39 @@ async fn a_failure_half_way_keeps_what_was_exported_and_says_where_to_resume() {
     let resume = format!("resume from page {}", rows / 15 + 1);
     assert!(error_lines[0].contains(&resume), "{stderr}");
     assert!(!stderr.contains(TOKEN));
+}
+
+/// `create_invoice`: a customer and a paid invoice with its PDF, on the server.
+#[tokio::test]
+async fn creates_a_customer_and_a_paid_invoice_with_its_pdf() {
+    let server = mock(5, |b| b).await;
+    let Some((code, stdout, stderr)) = run_example("create_invoice", server.base_url(), &[]).await
+    else {
+        return;
+    };
+    assert_eq!(code, 0, "{stderr}");
+    let created = server.invoices_created();
+    assert_eq!(created.len(), 1, "one invoice: {stderr}");
+    assert_eq!(server.customers_created().len(), 1);
+    let invoice = &created[0];
+    assert!(invoice.paid_at.is_some(), "marked paid");
+    assert!(
+        stdout.contains(&format!("invoice: {}", invoice.id)),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("pdf: {}/", server.origin())),
+        "{stdout}"
+    );
+    assert!(!stderr.contains(TOKEN) && !stdout.contains(TOKEN));
+
+    let missing = run_example("create_invoice", server.base_url(), &["/no/such/file.pdf"])
+        .await
+        .expect("built");
+    assert_eq!(missing.0, 1);
+    assert!(
+        missing.2.contains("cannot use /no/such/file.pdf"),
+        "{}",
+        missing.2
+    );
 }

@@ -1,0 +1,145 @@
+//! Creates a customer, uploads an invoice for it with its PDF, marks it paid, reads it
+//! back and prints its id and PDF link.
+//!
+//! ```text
+//! MKP_TOKEN=... cargo run -p mijnklantportaal --example create_invoice -- invoice.pdf
+//! cargo run -p mijnklantportaal --example create_invoice
+//! ```
+//!
+//! Reads `MKP_TOKEN` and `MKP_BASE_URL` (default: the production API). Without
+//! `MKP_TOKEN` it runs against the workspace's mock server, started in-process, and says
+//! so on stderr. Without a path it uploads a small built-in sample PDF. Against a real
+//! account this creates a real customer and invoice.
+
+use std::process::ExitCode;
+
+use chrono::Utc;
+use mijnklantportaal::{Client, Error, FilePart, NewCustomer, NewInvoice};
+use rust_decimal::Decimal;
+
+/// A one-page PDF that says "Sample invoice".
+const SAMPLE_PDF: &[u8] = b"%PDF-1.4
+1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj
+2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj
+3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R
+  /Resources << /Font << /F1 5 0 R >> >> >> endobj
+4 0 obj << /Length 44 >> stream
+BT /F1 24 Tf 72 770 Td (Sample invoice) Tj ET
+endstream endobj
+5 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> endobj
+trailer << /Root 1 0 R >>
+%%EOF
+";
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let path = std::env::args().nth(1);
+    match run(path).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(path: Option<String>) -> Result<(), String> {
+    // Keep the mock alive until the end when we use it.
+    let (_mock, token, base_url) = match std::env::var("MKP_TOKEN") {
+        Ok(token) if !token.trim().is_empty() => {
+            let base = std::env::var("MKP_BASE_URL")
+                .unwrap_or_else(|_| mijnklantportaal::DEFAULT_BASE_URL.to_string());
+            (None, token, base)
+        }
+        _ => {
+            let mock = mijnklantportaal_mock::MockServer::builder()
+                .invoices(20)
+                .token("sample-token")
+                .start()
+                .await
+                .map_err(|e| format!("cannot start the built-in mock API: {e}"))?;
+            eprintln!(
+                "MKP_TOKEN is not set: using the built-in mock API at {}",
+                mock.base_url()
+            );
+            let base = mock.base_url();
+            (Some(mock), "sample-token".to_string(), base)
+        }
+    };
+    let client = Client::builder()
+        .token(token)
+        .base_url(base_url)
+        .build()
+        .map_err(|e| e.to_string())?;
+
+    let pdf = match path {
+        Some(path) => NewInvoice::pdf_file(&path)
+            .await
+            .map_err(|e| e.to_string())?,
+        None => FilePart::bytes("sample-invoice.pdf", SAMPLE_PDF).media_type("application/pdf"),
+    };
+
+    let customer = NewCustomer::builder()
+        .company_name("Voorbeeld BV")
+        .address("Teststraat 1")
+        .zip_code("1234AB")
+        .city("Amsterdam")
+        .primary_email("facturen@voorbeeld.nl")
+        .try_into()
+        .map_err(|e| format!("a customer: {e}"))?;
+    let customer = client
+        .customers()
+        .create(customer)
+        .await
+        .map_err(|e| e.to_string())?;
+    eprintln!(
+        "created customer {} ({})",
+        customer.id, customer.company_name
+    );
+
+    let number = format!("VB-{}", Utc::now().format("%Y%m%d%H%M%S"));
+    let today = Utc::now().date_naive();
+    let upload = NewInvoice::new(&customer.id, &number, today, Decimal::new(12_100, 2), pdf)
+        .send_notification(false);
+    let invoice = match client.customer_invoices().create(upload).await {
+        Ok(invoice) => invoice,
+        Err(e @ Error::MaybeApplied { .. }) => {
+            // The answer was lost: never upload twice; look first.
+            return match client.customer_invoices().find_by_number(&number).await {
+                Ok(Some(found)) => Err(format!("{e}; it was: invoice {}", found.id)),
+                Ok(None) => Err(format!("{e}; it was not: run again")),
+                Err(lookup) => Err(format!("{e}; the lookup failed too: {lookup}")),
+            };
+        }
+        Err(e) => return Err(e.to_string()),
+    };
+    eprintln!(
+        "uploaded invoice {} ({} EUR {})",
+        invoice.id, invoice.invoice_number, invoice.amount
+    );
+
+    client
+        .customer_invoices()
+        .mark_paid(&invoice.id, Utc::now())
+        .await
+        .map_err(|e| e.to_string())?;
+    let invoice = client
+        .customer_invoices()
+        .get(&invoice.id)
+        .await
+        .map_err(|e| e.to_string())?;
+    let paid_at = invoice
+        .paid_at
+        .ok_or_else(|| format!("invoice {} is not marked paid", invoice.id))?;
+    let pdf = client
+        .customer_invoices()
+        .pdf_link(&invoice.id)
+        .await
+        .map_err(|e| e.to_string())?;
+
+    println!("invoice: {}", invoice.id);
+    println!("number: {}", invoice.invoice_number);
+    println!("paid at: {}", paid_at.to_rfc3339());
+    println!("pdf: {} (until {})", pdf.link, pdf.expires_at.to_rfc3339());
+    Ok(())
+}
