@@ -12,6 +12,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use bytes::Bytes;
+use serde::Serialize;
 use tokio::time::Instant;
 
 use crate::invoice::MockInvoice;
@@ -21,6 +22,16 @@ use crate::rng::draw;
 pub(crate) const DEFAULT_LINK_LIFETIME: Duration = Duration::from_secs(5 * 60);
 /// The random stream of link tokens.
 const TOKENS: u64 = 0xF11E_0001;
+
+/// The `{link, expiresAt}` body of the PDF endpoint (the vendor's `Api_Cloudfile`).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CloudFileJson {
+    /// The download URL.
+    pub(crate) link: String,
+    /// When it stops working, ATOM in Dutch time.
+    pub(crate) expires_at: String,
+}
 
 /// Why a download link does not work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -20,7 +20,6 @@ use axum::extract::{Request, State};
 use axum::response::Response;
 use http::request::Parts;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use serde::Serialize;
 
 use crate::auth::{self, TokenState};
 use crate::customer::MockCustomer;
@@ -28,7 +27,7 @@ use crate::customer_table::CustomerTable;
 use crate::dataset::Dataset;
 use crate::dutch_time;
 use crate::faults::{self, Fault, Faults, Latency};
-use crate::files::{Files, LinkError};
+use crate::files::{CloudFileJson, Files, LinkError};
 use crate::invoice::MockInvoice;
 use crate::live::{Change, Evaluation, Live, Order, Table};
 use crate::paginator::{self, Page, Quirks};
@@ -189,14 +188,6 @@ impl<'a> Route<'a> {
         };
         Some(operation)
     }
-}
-
-/// The `{link, expiresAt}` body of the PDF endpoint.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct CloudFileJson {
-    link: String,
-    expires_at: String,
 }
 
 /// A successful write: the status and the resource to answer with.
