@@ -182,6 +182,91 @@ pub fn convert(schema: &Value, openapi: &OpenAPI) -> Result<Value, ConvertError>
     }
 }
 
+/// Closes the object schemas of a converted `document` that list `properties` and say
+/// nothing of others: `unevaluatedProperties: false` is added, so a field the spec does
+/// not document is an error.
+///
+/// A schema that is a member of an `allOf` (inline, or a `$defs` entry an `allOf`
+/// refers to) stays open: closed, it would refuse the fields its siblings document.
+/// The object around the `allOf` is closed and sees their fields as evaluated.
+///
+/// The spec itself stays open (a client must accept fields the server adds); this is
+/// for checking a server we write, which should send only what is documented.
+pub fn close_objects(document: &mut Value) {
+    let mut composed = Vec::new();
+    all_of_refs(document, &mut composed);
+    if let Some(Value::Object(defs)) = document.get_mut("$defs") {
+        for (name, schema) in defs.iter_mut() {
+            let member = composed.contains(&format!("#/$defs/{name}"));
+            close(schema, member);
+        }
+    }
+    if let Value::Object(root) = document {
+        for (key, value) in root.iter_mut() {
+            if key != "$defs" {
+                close_keyword(key, value);
+            }
+        }
+        close_here(root);
+    }
+}
+
+/// Closes `schema` (unless it is an `allOf` member) and the schemas inside it.
+fn close(schema: &mut Value, all_of_member: bool) {
+    let Value::Object(object) = schema else {
+        return;
+    };
+    for (key, value) in object.iter_mut() {
+        close_keyword(key, value);
+    }
+    if !all_of_member {
+        close_here(object);
+    }
+}
+
+fn close_keyword(key: &str, value: &mut Value) {
+    match (key, value) {
+        ("properties" | "$defs", Value::Object(schemas)) => {
+            schemas.values_mut().for_each(|schema| close(schema, false));
+        }
+        ("allOf", Value::Array(members)) => {
+            members.iter_mut().for_each(|member| close(member, true));
+        }
+        ("anyOf" | "oneOf", Value::Array(members)) => {
+            members.iter_mut().for_each(|member| close(member, false));
+        }
+        ("items" | "not" | "additionalProperties", schema) => close(schema, false),
+        _ => {}
+    }
+}
+
+fn close_here(object: &mut Map<String, Value>) {
+    if object.contains_key("properties")
+        && !object.contains_key("additionalProperties")
+        && !object.contains_key("unevaluatedProperties")
+    {
+        object.insert("unevaluatedProperties".into(), Value::Bool(false));
+    }
+}
+
+/// Every `$ref` that is a direct member of an `allOf` anywhere in `schema`.
+fn all_of_refs(schema: &Value, found: &mut Vec<String>) {
+    match schema {
+        Value::Object(object) => {
+            if let Some(Value::Array(members)) = object.get("allOf") {
+                found.extend(
+                    members
+                        .iter()
+                        .filter_map(|member| member.get("$ref")?.as_str().map(str::to_string)),
+                );
+            }
+            object.values().for_each(|value| all_of_refs(value, found));
+        }
+        Value::Array(items) => items.iter().for_each(|item| all_of_refs(item, found)),
+        _ => {}
+    }
+}
+
 /// `#/components/schemas/Name` as `#/$defs/Name`, if that component exists.
 fn definition_ref(reference: &Value, openapi: &OpenAPI) -> Result<String, ConvertError> {
     let text = reference.as_str().unwrap_or_default();
@@ -434,6 +519,42 @@ mod tests {
         assert!(!v.is_valid(&json!({ "per": 0 })));
         assert!(!v.is_valid(&json!({ "per": "15a" })));
         assert!(!v.is_valid(&json!({ "pdf": [1] })));
+    }
+
+    #[test]
+    fn closed_objects_refuse_undocumented_fields_but_keep_all_of_fields() {
+        let schemas = json!({
+            "Base": { "type": "object", "properties": { "a": { "type": "integer" } } },
+            "Open": { "type": "object", "properties": { "m": { "type": "object", "properties": {}, "additionalProperties": true } } }
+        });
+        let openapi = spec(
+            json!({ "200": body(json!({
+                "allOf": [{ "$ref": "#/components/schemas/Base" }],
+                "properties": { "b": { "type": "integer" }, "open": { "$ref": "#/components/schemas/Open" } },
+                "example": { "properties": "data, not a schema" }
+            })) }),
+            schemas,
+        );
+        let mut document = response_document(&openapi, "op", 200).unwrap();
+        let open = jsonschema::validator_for(&document).unwrap();
+        close_objects(&mut document);
+        let closed = jsonschema::validator_for(&document).unwrap();
+        let extra = json!({ "a": 1, "b": 2, "c": 3 });
+        assert!(open.is_valid(&extra));
+        assert!(!closed.is_valid(&extra));
+        assert!(
+            closed.is_valid(&json!({ "a": 1, "b": 2 })),
+            "a field from allOf is documented"
+        );
+        assert!(!closed.is_valid(&json!({ "open": { "m": {}, "x": 1 } })));
+        assert!(
+            closed.is_valid(&json!({ "open": { "m": { "x": 1 } } })),
+            "additionalProperties stays"
+        );
+        assert_eq!(
+            document["examples"],
+            json!([{ "properties": "data, not a schema" }])
+        );
     }
 
     #[test]
