@@ -2,11 +2,13 @@
 //! declares, validated against the spec's own response schemas by a JSON Schema
 //! validator (`jsonschema`), through `mijnklantportaal_tests::json_schema`.
 //!
-//! The mock crate's contract tests decode every list page with the generated client
-//! and check the invoice list strictly (no undocumented field); this file covers all
-//! ten operations and their error bodies the way any spec-driven tool would read them,
-//! without knowing what the mock renders. A wrong answer fails with the operation, the
-//! status, the JSON pointer and what was wrong.
+//! The mock crate's contract tests (`crates/mijnklantportaal-mock/tests/it/contract.rs`)
+//! decode every list page with the generated client and check invoice pages with a
+//! hand-written validator; this file covers all ten operations and their error bodies
+//! the way any spec-driven tool reads them, without knowing what the mock renders. The
+//! schemas are closed ([`close_objects`]): the mock sends no field the spec does not
+//! document. A wrong answer fails with the operation, the status, the JSON pointer and
+//! what was wrong.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
