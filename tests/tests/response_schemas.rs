@@ -1,0 +1,600 @@
+//! The mock's real answers, for every operation of the spec and each error status it
+//! declares, validated against the spec's own response schemas by a JSON Schema
+//! validator (`jsonschema`), through `mijnklantportaal_tests::json_schema`.
+//!
+//! The mock crate's contract tests (`crates/mijnklantportaal-mock/tests/it/contract.rs`)
+//! decode every list page with the generated client and check invoice pages with a
+//! hand-written validator; this file covers all ten operations and their error bodies
+//! the way any spec-driven tool reads them, without knowing what the mock renders. The
+//! schemas are closed ([`close_objects`]): the mock sends no field the spec does not
+//! document. A wrong answer fails with the operation, the status, the JSON pointer and
+//! what was wrong.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
+use std::str::FromStr;
+use std::time::Duration;
+
+use mijnklantportaal_mock::MockServer;
+use mijnklantportaal_tests::json_schema::{close_objects, response_document};
+use openapiv3::OpenAPI;
+use reqwest::multipart::{Form, Part};
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+
+/// Longest any single request may take.
+const STEP_LIMIT: Duration = Duration::from_secs(10);
+
+/// A small PDF, as a client would upload it.
+const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
+
+/// The workspace's spec, parsed and checked as `cargo xtask generate` does.
+fn spec() -> OpenAPI {
+    let path = xtask::workspace_root().join(xtask::SPEC_PATH);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    match xtask::spec::parse(&text, xtask::SPEC_PATH) {
+        Ok(checked) => checked.openapi,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// Validates answers against the spec, compiling each (operation, status) schema once,
+/// and remembers what it checked.
+struct Checker {
+    openapi: OpenAPI,
+    validators: RefCell<BTreeMap<(String, u16), Rc<jsonschema::Validator>>>,
+}
+
+impl Checker {
+    fn new() -> Self {
+        Checker {
+            openapi: spec(),
+            validators: RefCell::default(),
+        }
+    }
+
+    /// Every violation of `body` against the schema of `operation`'s `status` answer,
+    /// one line each: `operation status: /pointer: what is wrong`.
+    fn check(&self, operation: &str, status: u16, body: &Value) -> Result<(), String> {
+        let validator = self.validator(operation, status)?;
+        let errors: Vec<String> = validator
+            .iter_errors(body)
+            .map(|error| {
+                let at = error.instance_path().to_string();
+                let at = if at.is_empty() { "(root)".into() } else { at };
+                format!("{operation} {status}: {at}: {error}")
+            })
+            .collect();
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors.join("\n"))
+        }
+    }
+
+    fn validator(&self, operation: &str, status: u16) -> Result<Rc<jsonschema::Validator>, String> {
+        let key = (operation.to_string(), status);
+        if let Some(validator) = self.validators.borrow().get(&key) {
+            return Ok(validator.clone());
+        }
+        let mut document = response_document(&self.openapi, operation, status)
+            .map_err(|e| format!("{operation} {status}: {e}"))?;
+        // Our mock sends only documented fields (the spec stays open for the real server).
+        close_objects(&mut document);
+        let validator = jsonschema::options()
+            .should_validate_formats(true)
+            .with_format("decimal", |text| Decimal::from_str(text).is_ok())
+            .build(&document)
+            .map_err(|e| format!("{operation} {status}: not a valid JSON Schema: {e}"))?;
+        let validator = Rc::new(validator);
+        self.validators.borrow_mut().insert(key, validator.clone());
+        Ok(validator)
+    }
+
+    /// Sends `request` (for `operation`), expects one of `expected` statuses and a body
+    /// that matches the spec's schema for the status it got; returns the body.
+    async fn answer(
+        &self,
+        operation: &str,
+        expected: &[u16],
+        request: reqwest::RequestBuilder,
+    ) -> Value {
+        let (status, body) = send(request).await;
+        assert!(
+            expected.contains(&status),
+            "{operation}: status {status}, expected one of {expected:?}: {body}"
+        );
+        if let Err(errors) = self.check(operation, status, &body) {
+            panic!("the mock's answer disagrees with the spec:\n{errors}\nbody: {body:#}");
+        }
+        body
+    }
+
+    /// The operationIds of the spec.
+    fn operations(&self) -> BTreeSet<String> {
+        self.openapi
+            .operations()
+            .filter_map(|(_, _, operation)| operation.operation_id.clone())
+            .collect()
+    }
+
+    /// (operation, status) pairs checked so far.
+    fn checked(&self) -> BTreeSet<(String, u16)> {
+        self.validators.borrow().keys().cloned().collect()
+    }
+}
+
+/// Sends `request`; the status and the JSON body (the test fails on a body that is not JSON).
+async fn send(request: reqwest::RequestBuilder) -> (u16, Value) {
+    let response = tokio::time::timeout(STEP_LIMIT, request.send())
+        .await
+        .expect("an answer in time")
+        .expect("an answer");
+    let status = response.status().as_u16();
+    let bytes = tokio::time::timeout(STEP_LIMIT, response.bytes())
+        .await
+        .expect("a body in time")
+        .expect("a body");
+    match serde_json::from_slice(&bytes) {
+        Ok(body) => (status, body),
+        Err(e) => panic!("status {status}: body is not JSON ({e}): {bytes:?}"),
+    }
+}
+
+fn client(token: Option<&str>) -> reqwest::Client {
+    let mut builder = reqwest::Client::builder().timeout(STEP_LIMIT);
+    if let Some(token) = token {
+        let mut headers = reqwest::header::HeaderMap::new();
+        let value = reqwest::header::HeaderValue::from_str(&format!("Bearer {token}"))
+            .expect("a header value");
+        headers.insert(reqwest::header::AUTHORIZATION, value);
+        builder = builder.default_headers(headers);
+    }
+    builder.build().expect("a reqwest client")
+}
+
+/// A multipart create-customer-invoice body for `customer_id`, with `extra` text parts
+/// replacing or added to the required ones, and `pdf` as the file part.
+fn invoice_form(customer_id: &str, extra: &[(&str, &str)], pdf: &[u8]) -> Form {
+    let mut parts = vec![
+        ("customerId", customer_id),
+        ("invoiceNumber", "2025-777"),
+        ("issuedAt", "2025-04-29"),
+        ("amount", "12.95"),
+    ];
+    for (name, value) in extra {
+        parts.retain(|(n, _)| n != name);
+        parts.push((name, value));
+    }
+    let mut form = Form::new();
+    for (name, value) in parts {
+        form = form.text(name.to_string(), value.to_string());
+    }
+    let pdf = Part::bytes(pdf.to_vec())
+        .file_name("invoice.pdf")
+        .mime_str("application/pdf")
+        .expect("a valid media type");
+    form.part("pdf", pdf)
+}
+
+fn customer_body() -> Value {
+    json!({
+        "companyName": "Test Company BV",
+        "address": "Teststreet 123",
+        "zipCode": "1234AB",
+        "city": "Amsterdam",
+        "primaryEmail": "john.doe@test.com",
+    })
+}
+
+fn manual_body(customer_id: &str) -> Value {
+    json!({
+        "customerId": customer_id,
+        "invoiceNumber": "2015-001",
+        "issuedAt": "2025-04-14",
+        "lines": [{ "description": "Website template", "amountExclVat": "12.95", "vatRate": 21 }],
+    })
+}
+
+/// One valid request of every operation, against existing `invoice` and `customer` ids.
+fn every_operation(
+    client: &reqwest::Client,
+    base: &str,
+    invoice: &str,
+    customer: &str,
+) -> Vec<(&'static str, reqwest::RequestBuilder)> {
+    vec![
+        (
+            "list-customer-invoices",
+            client.get(format!("{base}/customer-invoices")),
+        ),
+        (
+            "get-customer-invoice",
+            client.get(format!("{base}/customer-invoices/{invoice}")),
+        ),
+        (
+            "create-customer-invoice",
+            client
+                .post(format!("{base}/customer-invoices"))
+                .multipart(invoice_form(customer, &[], PDF)),
+        ),
+        (
+            "create-customer-invoice-manual",
+            client
+                .post(format!("{base}/customer-invoices/manual"))
+                .json(&manual_body(customer)),
+        ),
+        (
+            "mark-customer-invoice-paid",
+            client
+                .patch(format!("{base}/customer-invoices/{invoice}"))
+                .json(&json!({ "paidAt": "2025-05-11 12:59:00" })),
+        ),
+        (
+            "get-customer-invoice-pdf",
+            client.get(format!("{base}/customer-invoices/{invoice}/pdf")),
+        ),
+        ("list-customers", client.get(format!("{base}/customers"))),
+        (
+            "create-customer",
+            client
+                .post(format!("{base}/customers"))
+                .json(&customer_body()),
+        ),
+        (
+            "get-customer",
+            client.get(format!("{base}/customers/{customer}")),
+        ),
+        (
+            "edit-customer",
+            client
+                .patch(format!("{base}/customers/{customer}"))
+                .json(&json!({ "city": "Utrecht" })),
+        ),
+    ]
+}
+
+/// A mock with `invoices` invoices (and a customer per eight), 15 per page.
+async fn mock(invoices: u64) -> MockServer {
+    MockServer::builder()
+        .invoices(invoices)
+        .per_page(15)
+        .no_rate_limit()
+        .start()
+        .await
+        .expect("the mock starts")
+}
+
+#[tokio::test]
+async fn every_operation_answers_as_the_spec_says() {
+    let checker = Checker::new();
+    // 400 invoices: 27 pages of invoices, 50 customers on 4 pages.
+    let server = mock(400).await;
+    let base = server.base_url();
+    let client = client(Some("test"));
+    let dataset = server.dataset();
+    let invoice = dataset.invoice(0).expect("an invoice").id;
+    let customer = dataset.customer(0).expect("a customer").id;
+
+    let calls = every_operation(&client, &base, &invoice, &customer);
+    let named: BTreeSet<String> = calls.iter().map(|(name, _)| name.to_string()).collect();
+    assert_eq!(
+        named,
+        checker.operations(),
+        "one call per operation of the spec"
+    );
+    for (operation, request) in calls {
+        checker.answer(operation, &[200, 201], request).await;
+    }
+
+    // Both lists: first page, a middle page, the last, past the end (after the two
+    // invoices and the customer just created: 402 invoices, 51 customers).
+    for (operation, path, pages) in [
+        (
+            "list-customer-invoices",
+            "customer-invoices",
+            [1, 2, 27, 28],
+        ),
+        ("list-customers", "customers", [1, 2, 4, 5]),
+    ] {
+        for page in pages {
+            let url = format!("{base}/{path}?page={page}");
+            let body = checker.answer(operation, &[200], client.get(url)).await;
+            assert_eq!(body["current_page"], page, "{operation} page {page}");
+            let past_the_end = page == pages[3];
+            let rows = body["data"].as_array().map_or(0, Vec::len);
+            assert_eq!(
+                rows == 0,
+                past_the_end,
+                "{operation} page {page}: {rows} rows"
+            );
+            assert_eq!(
+                body["from"].is_null(),
+                past_the_end,
+                "{operation} page {page}"
+            );
+        }
+    }
+
+    // A created customer and an upload for it with every optional part, read back.
+    let mut body = customer_body();
+    body["countryCode"] = json!("BE");
+    body["city"] = json!("Gent");
+    let created = checker
+        .answer(
+            "create-customer",
+            &[200, 201],
+            client.post(format!("{base}/customers")).json(&body),
+        )
+        .await;
+    let customer = created["id"].as_str().expect("an id").to_string();
+    let upload = invoice_form(
+        &customer,
+        &[("paidAt", "2025-01-11 12:59:00"), ("sendNotification", "0")],
+        PDF,
+    );
+    let uploaded = checker
+        .answer(
+            "create-customer-invoice",
+            &[200, 201],
+            client
+                .post(format!("{base}/customer-invoices"))
+                .multipart(upload),
+        )
+        .await;
+    assert!(uploaded["paidAt"].is_string(), "{uploaded}");
+    let invoice = uploaded["id"].as_str().expect("an id").to_string();
+    for (operation, path) in [
+        (
+            "get-customer-invoice",
+            format!("customer-invoices/{invoice}"),
+        ),
+        (
+            "get-customer-invoice-pdf",
+            format!("customer-invoices/{invoice}/pdf"),
+        ),
+        ("get-customer", format!("customers/{customer}")),
+    ] {
+        checker
+            .answer(operation, &[200], client.get(format!("{base}/{path}")))
+            .await;
+    }
+    // The last page of invoices now ends with the upload.
+    let last = checker
+        .answer(
+            "list-customer-invoices",
+            &[200],
+            client.get(format!("{base}/customer-invoices?page=27")),
+        )
+        .await;
+    assert_eq!(
+        last["data"]
+            .as_array()
+            .and_then(|d| d.last())
+            .map(|i| &i["id"]),
+        Some(&json!(invoice))
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn not_found_and_validation_answers_match_the_spec() {
+    let checker = Checker::new();
+    let server = mock(20).await;
+    let base = server.base_url();
+    let client = client(Some("test"));
+    let invoice = server.dataset().invoice(0).expect("an invoice").id;
+    let customer = server.dataset().customer(0).expect("a customer").id;
+    let missing_invoice = format!("{base}/customer-invoices/inv_00000000000000");
+    let missing_customer = format!("{base}/customers/cst_00000000000000");
+
+    let not_found = [
+        ("get-customer-invoice", client.get(&missing_invoice)),
+        (
+            "mark-customer-invoice-paid",
+            client
+                .patch(&missing_invoice)
+                .json(&json!({ "paidAt": "2025-05-11 12:59:00" })),
+        ),
+        (
+            "get-customer-invoice-pdf",
+            client.get(format!("{missing_invoice}/pdf")),
+        ),
+        ("get-customer", client.get(&missing_customer)),
+        (
+            "edit-customer",
+            client
+                .patch(&missing_customer)
+                .json(&json!({ "city": "Utrecht" })),
+        ),
+    ];
+    for (operation, request) in not_found {
+        let body = checker.answer(operation, &[404], request).await;
+        assert!(body["message"].is_string(), "{operation}: {body}");
+    }
+
+    let not_a_pdf = invoice_form(&customer, &[], b"plain text, not a PDF");
+    let invalid = [
+        (
+            "create-customer-invoice",
+            client
+                .post(format!("{base}/customer-invoices"))
+                .multipart(not_a_pdf),
+        ),
+        (
+            "create-customer-invoice",
+            client
+                .post(format!("{base}/customer-invoices"))
+                .multipart(invoice_form(&customer, &[("amount", "twelve")], PDF)),
+        ),
+        (
+            "create-customer-invoice-manual",
+            client
+                .post(format!("{base}/customer-invoices/manual"))
+                .json(&json!({ "customerId": customer })),
+        ),
+        (
+            "mark-customer-invoice-paid",
+            client
+                .patch(format!("{base}/customer-invoices/{invoice}"))
+                .json(&json!({ "paidAt": "yesterday" })),
+        ),
+        (
+            "create-customer",
+            client
+                .post(format!("{base}/customers"))
+                .json(&json!({ "companyName": "Only a name" })),
+        ),
+        (
+            "edit-customer",
+            client
+                .patch(format!("{base}/customers/{customer}"))
+                .json(&json!({})),
+        ),
+    ];
+    for (operation, request) in invalid {
+        let body = checker.answer(operation, &[422], request).await;
+        let fields = body["errors"].as_object().map_or(0, |errors| errors.len());
+        assert!(fields > 0, "{operation}: a 422 names its fields: {body}");
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn unauthenticated_and_rate_limited_answers_match_the_spec_for_every_operation() {
+    let checker = Checker::new();
+    let open = mock(20).await;
+    let base = open.base_url();
+    let invoice = open.dataset().invoice(0).expect("an invoice").id;
+    let customer = open.dataset().customer(0).expect("a customer").id;
+    for (operation, request) in every_operation(&client(None), &base, &invoice, &customer) {
+        let body = checker.answer(operation, &[401], request).await;
+        assert_eq!(body["message"], "Unauthenticated.", "{operation}");
+    }
+    open.shutdown().await;
+
+    // One request an hour: the first is answered, every other one refused.
+    let limited = MockServer::builder()
+        .invoices(20)
+        .rate_limit(1, Duration::from_secs(3600))
+        .start()
+        .await
+        .expect("the mock starts");
+    let base = limited.base_url();
+    let authenticated = client(Some("test"));
+    let first = send(authenticated.get(format!("{base}/customer-invoices"))).await;
+    assert_eq!(first.0, 200, "the one request of the window");
+    for (operation, request) in every_operation(&authenticated, &base, &invoice, &customer) {
+        let body = checker.answer(operation, &[429], request).await;
+        assert_eq!(body["code"], 429, "{operation}");
+    }
+    limited.shutdown().await;
+    let checked = checker.checked();
+    for operation in checker.operations() {
+        for status in [401, 429] {
+            assert!(
+                checked.contains(&(operation.clone(), status)),
+                "{operation} {status}"
+            );
+        }
+    }
+}
+
+/// The check is not a formality: wrong bodies are reported, with where and what.
+#[test]
+fn wrong_bodies_are_reported_with_operation_status_pointer_and_reason() {
+    let checker = Checker::new();
+    let valid = json!({
+        "id": "inv_abc12345def678",
+        "customerId": "cst_abc12345def678",
+        "invoiceNumber": "2024-001",
+        "issuedAt": "2024-04-29",
+        "currency": "EUR",
+        "amount": "12.95",
+        "paidAt": null,
+        "createdAt": "2024-04-29T21:00:00+02:00",
+        "links": { "customer": { "href": "https://x/v1/customers/cst_1", "type": "application/json" } }
+    });
+    assert_eq!(checker.check("get-customer-invoice", 200, &valid), Ok(()));
+
+    let mut amount_as_number = valid.clone();
+    amount_as_number["amount"] = json!(12.95);
+    let report = checker
+        .check("get-customer-invoice", 200, &amount_as_number)
+        .unwrap_err();
+    assert_eq!(
+        report,
+        "get-customer-invoice 200: /amount: 12.95 is not of type \"string\""
+    );
+
+    let mut undocumented = valid.clone();
+    undocumented["links"]["customer"]["rel"] = json!("customer");
+    let report = checker
+        .check("get-customer-invoice", 200, &undocumented)
+        .unwrap_err();
+    assert!(
+        report.starts_with("get-customer-invoice 200: /links/customer: ") && report.contains("rel"),
+        "{report}"
+    );
+
+    let mut missing_links = valid.clone();
+    missing_links
+        .as_object_mut()
+        .map(|object| object.remove("links"));
+    let report = checker
+        .check("mark-customer-invoice-paid", 200, &missing_links)
+        .unwrap_err();
+    assert_eq!(
+        report,
+        "mark-customer-invoice-paid 200: (root): \"links\" is a required property"
+    );
+
+    let mut wrong_formats = valid.clone();
+    wrong_formats["createdAt"] = json!(null);
+    wrong_formats["issuedAt"] = json!("2024-04-31");
+    wrong_formats["amount"] = json!("12,95");
+    let report = checker
+        .check("create-customer-invoice", 201, &wrong_formats)
+        .unwrap_err();
+    let lines: Vec<&str> = report.lines().collect();
+    assert_eq!(lines.len(), 3, "{report}");
+    for pointer in ["/createdAt", "/issuedAt", "/amount"] {
+        assert!(
+            lines
+                .iter()
+                .any(|line| line.starts_with(&format!("create-customer-invoice 201: {pointer}: "))),
+            "{pointer} not reported: {report}"
+        );
+    }
+
+    let page = json!({
+        "current_page": 1, "data": [valid], "first_page_url": "x", "from": 1,
+        "next_page_url": null, "path": "x", "per_page": "15a", "prev_page_url": null, "to": 1
+    });
+    let report = checker
+        .check("list-customer-invoices", 200, &page)
+        .unwrap_err();
+    assert!(
+        report.starts_with("list-customer-invoices 200: /per_page: "),
+        "{report}"
+    );
+
+    let report = checker
+        .check(
+            "create-customer",
+            422,
+            &json!({ "message": "m", "errors": { "city": "required" } }),
+        )
+        .unwrap_err();
+    assert_eq!(
+        report,
+        "create-customer 422: /errors/city: \"required\" is not of type \"array\""
+    );
+    assert_eq!(
+        checker.check("get-customer", 302, &json!({})),
+        Err("get-customer 302: `get-customer` declares no response for status 302".into())
+    );
+}
