@@ -174,7 +174,8 @@ impl Client {
     }
 
     /// The generated low-level client, for operations this crate does not wrap yet.
-    /// Requests made through it carry the token but skip pacing and retries.
+    /// Requests made through it carry the token but skip pacing and retries (and,
+    /// with OAuth2, the refresh: they send the access token in use).
     pub fn api(&self) -> &mijnklantportaal_api::Client {
         &self.inner.api
     }
