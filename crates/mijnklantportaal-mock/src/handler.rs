@@ -356,6 +356,13 @@ impl Shared {
             .unwrap_or_default()
     }
 
+    /// Answer the next `count` token requests with 503.
+    pub(crate) fn fail_next_token_requests(&self, count: u64) {
+        if let Some(oauth) = &self.oauth {
+            lock(oauth).fail_next_token_requests(count);
+        }
+    }
+
     /// Every refresh token stops working.
     pub(crate) fn revoke_oauth_grants(&self) {
         if let Some(oauth) = &self.oauth {

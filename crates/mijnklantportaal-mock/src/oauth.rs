@@ -145,6 +145,9 @@ pub struct OAuthStats {
     pub refused: u64,
     /// API requests refused because their access token had expired.
     pub expired_access_tokens: u64,
+    /// Token requests answered 503 on purpose (see
+    /// [`MockServer::fail_next_token_requests`](crate::MockServer::fail_next_token_requests)).
+    pub failed_on_purpose: u64,
 }
 
 /// An issued code, until it is exchanged.
@@ -163,6 +166,8 @@ pub(crate) struct OAuthState {
     refresh_tokens: HashSet<String>,
     access_tokens: HashMap<String, Instant>,
     stats: OAuthStats,
+    /// Token requests still to be answered 503.
+    fail_next: u64,
 }
 
 impl fmt::Debug for OAuthState {
@@ -195,6 +200,7 @@ impl OAuthState {
             refresh_tokens: HashSet::new(),
             access_tokens: HashMap::new(),
             stats: OAuthStats::default(),
+            fail_next: 0,
         }
     }
 
@@ -204,6 +210,11 @@ impl OAuthState {
 
     pub(crate) fn stats(&self) -> OAuthStats {
         self.stats
+    }
+
+    /// Answer the next `count` token requests with 503, processing nothing.
+    pub(crate) fn fail_next_token_requests(&mut self, count: u64) {
+        self.fail_next = count;
     }
 
     /// Every refresh token stops working (the user disconnected the app); access
@@ -324,6 +335,11 @@ impl OAuthState {
 
     /// `POST /oauth/tokens`: a code or a refresh token for tokens.
     fn tokens(&mut self, body: &[u8], now: Instant) -> Response {
+        if self.fail_next > 0 {
+            self.fail_next -= 1;
+            self.stats.failed_on_purpose += 1;
+            return responses::message(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable");
+        }
         match self.grant(body, now) {
             Ok(fields) => {
                 let body = serde_json::to_vec(&fields).unwrap_or_default();

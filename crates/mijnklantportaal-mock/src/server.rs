@@ -397,6 +397,12 @@ impl MockServer {
         self.shared.revoke_oauth_grants();
     }
 
+    /// Answer the next `count` requests to `POST /oauth/tokens` with 503 without
+    /// processing them (a management host in maintenance); replaces what was left.
+    pub fn fail_next_token_requests(&self, count: u64) {
+        self.shared.fail_next_token_requests(count);
+    }
+
     /// Every request received so far, in order of arrival.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.shared.requests()

@@ -328,6 +328,49 @@ async fn a_rotated_refresh_token_is_kept_and_handed_over() {
     assert!(!refresh_tokens.contains(first.as_str()));
 }
 
+/// The management host answers 503 to a refresh: nothing was sent to the API, so the
+/// request waits and tries again, even for a create.
+#[tokio::test(start_paused = true)]
+async fn a_failed_refresh_is_retried_like_a_transient_failure() {
+    let server = oauth_mock(40, Duration::from_secs(10), Duration::ZERO).await;
+    let (app, tokens) = oauth_connect(&server).await;
+    let client = oauth_client_for(&server, app, tokens).build().unwrap();
+    tokio::time::advance(Duration::from_secs(10)).await;
+    server.fail_next_token_requests(2);
+    let listed = client
+        .customer_invoices()
+        .list()
+        .collect_all()
+        .await
+        .expect("listed");
+    assert_eq!(listed.len(), 40);
+    let stats = server.oauth_stats();
+    assert_eq!((stats.failed_on_purpose, stats.refreshes), (2, 1));
+    assert_eq!(server.stats().unauthorized, 0);
+
+    tokio::time::advance(Duration::from_secs(10)).await;
+    server.fail_next_token_requests(100);
+    let err = client
+        .customers()
+        .create(
+            mijnklantportaal::NewCustomer::builder()
+                .company_name("Voorbeeld BV")
+                .address("Teststraat 1")
+                .zip_code("1234AB")
+                .city("Amsterdam")
+                .primary_email("facturen@voorbeeld.nl")
+                .try_into()
+                .unwrap(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::TokenEndpoint { status: 503, .. }),
+        "the refresh's failure, not MaybeApplied: {err:?}"
+    );
+    assert!(server.customers_created().is_empty());
+}
+
 #[tokio::test]
 async fn one_kind_of_credentials() {
     let server = oauth_mock(5, Duration::from_secs(3600), Duration::ZERO).await;

@@ -120,6 +120,10 @@ async fn the_full_flow_with_expiry_refresh_and_revocation() {
     let access = renewed["access_token"].as_str().expect("a token");
     assert_eq!(list_status(&server, access).await, 200);
 
+    server.fail_next_token_requests(1);
+    let (status, _) = tokens(&oauth_url, refresh_body.clone()).await;
+    assert_eq!(status, 503, "failed on purpose, nothing processed");
+
     server.revoke_oauth_grants();
     let (status, refused) = tokens(&oauth_url, refresh_body).await;
     assert_eq!(status, 400);
@@ -132,6 +136,7 @@ async fn the_full_flow_with_expiry_refresh_and_revocation() {
     assert_eq!(stats.refreshes, 1);
     assert_eq!(stats.refused, 1);
     assert_eq!(stats.expired_access_tokens, 1);
+    assert_eq!(stats.failed_on_purpose, 1);
     assert_eq!(server.stats().unauthorized, 1);
 }
 
