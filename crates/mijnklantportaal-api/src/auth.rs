@@ -5,8 +5,13 @@
 //! `hooks.rs` attach it to each request: only when the request goes to the base URL's
 //! origin (scheme, host and port), as a sensitive header, so that the token never
 //! reaches another host and never shows up in `Debug` output.
+//!
+//! An OAuth2 access token expires and is replaced while the client runs, so the
+//! token lives behind a shared lock: [`Auth::set_bearer`] changes it for the `Auth`,
+//! its clones and every client built with them, from the next request on.
 
 use std::fmt;
+use std::sync::{Arc, PoisonError, RwLock};
 
 use reqwest::header::HeaderValue;
 
@@ -23,7 +28,7 @@ use reqwest::header::HeaderValue;
 /// ```
 #[derive(Clone, Default)]
 pub struct Auth {
-    bearer: Option<HeaderValue>,
+    bearer: Arc<RwLock<Option<HeaderValue>>>,
 }
 
 /// A token that is not an RFC 6750 bearer token (`token68`: letters, digits and
@@ -64,20 +69,8 @@ impl Auth {
     /// Surrounding whitespace is trimmed; anything else outside RFC 6750's `token68`
     /// characters is refused.
     pub fn bearer(token: &str) -> Result<Self, InvalidToken> {
-        let token = token.trim();
-        if token.is_empty() {
-            return Err(InvalidToken { position: None });
-        }
-        if let Some(position) = first_invalid(token) {
-            return Err(InvalidToken {
-                position: Some(position),
-            });
-        }
-        let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
-            .map_err(|_| InvalidToken { position: Some(1) })?;
-        value.set_sensitive(true);
         Ok(Auth {
-            bearer: Some(value),
+            bearer: Arc::new(RwLock::new(Some(header_value(token)?))),
         })
     }
 
@@ -86,16 +79,56 @@ impl Auth {
         Auth::default()
     }
 
-    /// The header value to send, if any.
-    pub(crate) fn header(&self) -> Option<&HeaderValue> {
-        self.bearer.as_ref()
+    /// Send `token` from now on, from this `Auth`, its clones and the clients built
+    /// with them (a refreshed OAuth2 access token). Checked like [`Auth::bearer`]; on
+    /// an error the token in use is kept.
+    ///
+    /// ```
+    /// use mijnklantportaal_api::Auth;
+    ///
+    /// let auth = Auth::none();
+    /// let client_side = auth.clone();
+    /// auth.set_bearer("fresh-access-token")?;
+    /// assert_eq!(format!("{client_side:?}"), "Auth { bearer: Some(\"<redacted>\") }");
+    /// # Ok::<(), mijnklantportaal_api::InvalidToken>(())
+    /// ```
+    pub fn set_bearer(&self, token: &str) -> Result<(), InvalidToken> {
+        let value = header_value(token)?;
+        *self.bearer.write().unwrap_or_else(PoisonError::into_inner) = Some(value);
+        Ok(())
     }
+
+    /// The header value to send, if any.
+    pub(crate) fn header(&self) -> Option<HeaderValue> {
+        self.bearer
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+/// `Bearer <token>`, sensitive, for a token that passes RFC 6750's grammar.
+fn header_value(token: &str) -> Result<HeaderValue, InvalidToken> {
+    let token = token.trim();
+    if token.is_empty() {
+        return Err(InvalidToken { position: None });
+    }
+    if let Some(position) = first_invalid(token) {
+        return Err(InvalidToken {
+            position: Some(position),
+        });
+    }
+    let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
+        .map_err(|_| InvalidToken { position: Some(1) })?;
+    value.set_sensitive(true);
+    Ok(value)
 }
 
 impl fmt::Debug for Auth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let set = self.header().is_some();
         f.debug_struct("Auth")
-            .field("bearer", &self.bearer.as_ref().map(|_| "<redacted>"))
+            .field("bearer", &set.then_some("<redacted>"))
             .finish()
     }
 }
@@ -132,6 +165,21 @@ mod tests {
             assert!(!err.to_string().contains(token.trim()), "{err}");
         }
         assert_eq!(Auth::bearer("").unwrap_err().position, None);
+    }
+
+    #[test]
+    fn a_new_token_reaches_every_clone_and_a_bad_one_changes_nothing() {
+        let auth = Auth::bearer("first").unwrap();
+        let clone = auth.clone();
+        clone.set_bearer("second").unwrap();
+        assert_eq!(auth.header().unwrap(), "Bearer second");
+        assert!(auth.header().unwrap().is_sensitive());
+        assert!(auth.set_bearer("bad token").is_err());
+        assert_eq!(clone.header().unwrap(), "Bearer second");
+        let none = Auth::none();
+        assert_eq!(format!("{none:?}"), "Auth { bearer: None }");
+        none.clone().set_bearer("third").unwrap();
+        assert_eq!(none.header().unwrap(), "Bearer third");
     }
 
     #[test]

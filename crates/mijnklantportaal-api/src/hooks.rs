@@ -40,7 +40,7 @@ impl ClientHooks<Auth> for Client {
         if same_origin {
             request
                 .headers_mut()
-                .insert(reqwest::header::AUTHORIZATION, header.clone());
+                .insert(reqwest::header::AUTHORIZATION, header);
         } else {
             request.headers_mut().remove(reqwest::header::AUTHORIZATION);
         }

@@ -30,6 +30,7 @@ use crate::faults::{self, Fault, Faults, Latency};
 use crate::files::{CloudFileJson, Files, LinkError};
 use crate::invoice::MockInvoice;
 use crate::live::{Change, Evaluation, Live, Order, Table};
+use crate::oauth::{self, AccessCheck, MockOAuth, OAuthState, OAuthStats};
 use crate::paginator::{self, Page, Quirks};
 use crate::rate_limit::{Decision, RateLimiter};
 use crate::recording::{RecordedRequest, Stats};
@@ -66,6 +67,8 @@ pub(crate) struct Config {
     pub(crate) drop_write_responses: u64,
     /// How long a PDF download link works.
     pub(crate) file_link_lifetime: Duration,
+    /// The OAuth2 endpoints, when served.
+    pub(crate) oauth: Option<MockOAuth>,
 }
 
 /// A list request waiting to be evaluated: the page it reads and when it arrived.
@@ -81,6 +84,7 @@ pub(crate) struct Shared {
     pub(crate) config: Config,
     local_addr: SocketAddr,
     token: Mutex<TokenState>,
+    oauth: Option<Mutex<OAuthState>>,
     limiter: Option<Mutex<RateLimiter>>,
     requests: Mutex<Vec<RecordedRequest>>,
     stats: Mutex<Stats>,
@@ -217,10 +221,15 @@ impl Shared {
         let customers = Mutex::new(CustomerTable::new(config.dataset, config.order));
         let files = Mutex::new(Files::new(config.dataset.seed(), config.file_link_lifetime));
         let drop_writes = AtomicU64::new(config.drop_write_responses);
+        let oauth = config
+            .oauth
+            .clone()
+            .map(|oauth| Mutex::new(OAuthState::new(oauth, config.dataset.seed())));
         Shared {
             config,
             local_addr,
             token: Mutex::new(TokenState::new(token, token_valid_for)),
+            oauth,
             limiter,
             requests: Mutex::new(Vec::new()),
             stats: Mutex::new(Stats::default()),
@@ -339,6 +348,54 @@ impl Shared {
             .is_ok()
     }
 
+    /// Counters of the OAuth endpoints (all zero when they are not served).
+    pub(crate) fn oauth_stats(&self) -> OAuthStats {
+        self.oauth
+            .as_ref()
+            .map(|oauth| lock(oauth).stats())
+            .unwrap_or_default()
+    }
+
+    /// Answer the next `count` token requests with 503.
+    pub(crate) fn fail_next_token_requests(&self, count: u64) {
+        if let Some(oauth) = &self.oauth {
+            lock(oauth).fail_next_token_requests(count);
+        }
+    }
+
+    /// Every refresh token stops working.
+    pub(crate) fn revoke_oauth_grants(&self) {
+        if let Some(oauth) = &self.oauth {
+            lock(oauth).revoke_grants();
+        }
+    }
+
+    /// Whether `presented` is the API key, or an OAuth access token still valid.
+    fn authenticate(&self, presented: Option<&str>) -> bool {
+        if lock(&self.token).authenticate(presented) {
+            return true;
+        }
+        match (&self.oauth, presented) {
+            (Some(oauth), Some(token)) if !token.is_empty() => {
+                lock(oauth).check_access(token, tokio::time::Instant::now()) == AccessCheck::Valid
+            }
+            _ => false,
+        }
+    }
+
+    /// A request on the OAuth origin: the OAuth endpoints, or Laravel's 404.
+    async fn respond_oauth(&self, parts: &Parts, body: Body) -> Response {
+        match &self.oauth {
+            Some(oauth) if oauth::is_oauth_path(parts.uri.path()) => {
+                oauth::respond(oauth, parts, body).await
+            }
+            _ => {
+                self.count(|stats| stats.not_found += 1);
+                responses::route_not_found(responses::laravel_path(parts.uri.path()))
+            }
+        }
+    }
+
     /// The scheme and authority page URLs are built from: the public URL if set,
     /// else the request's `Host` (like Laravel behind no proxy), else our address.
     fn origin(&self, headers: &HeaderMap) -> String {
@@ -361,6 +418,13 @@ impl Shared {
         if let Some(Route::File(token)) = Route::of(path) {
             // A download link stands on its own, like a signed URL: no token, no limit.
             return self.file_route(parts, token);
+        }
+        if let Some(oauth) = &self.oauth
+            && !lock(oauth).own_origin()
+            && oauth::is_oauth_path(path)
+        {
+            // The management host's endpoints, under the API's origin: no token, no limit.
+            return oauth::respond(oauth, parts, body).await;
         }
         let presented = auth::bearer_token(&parts.headers);
         let decision = self.limiter.as_ref().map(|limiter| {
@@ -413,7 +477,7 @@ impl Shared {
         let Some(operation) = route.operation(&parts.method) else {
             return self.wrong_method(parts, route);
         };
-        if !lock(&self.token).authenticate(presented) {
+        if !self.authenticate(presented) {
             self.count(|stats| stats.unauthorized += 1);
             return responses::unauthenticated();
         }
@@ -687,25 +751,45 @@ fn is_plausible_host(host: &str) -> bool {
 
 /// The one axum handler: every request, every method, every path.
 pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
-    let number = shared.request_numbers.fetch_add(1, Ordering::Relaxed);
-    let (parts, body) = request.into_parts();
-    shared.count(|stats| stats.requests += 1);
-    if shared.config.record_requests {
-        lock(&shared.requests).push(RecordedRequest::new(
-            &parts.method,
-            &parts.uri,
-            &parts.headers,
-        ));
-    }
+    let (number, parts, body) = shared.record(request);
     let response = shared.respond(&parts, body).await;
-    let delay = shared
-        .config
-        .latency
-        .delay(shared.config.dataset.seed(), number);
-    if !delay.is_zero() {
-        tokio::time::sleep(delay).await;
+    shared.delay(number, response).await
+}
+
+/// The handler of the OAuth origin, when it has one of its own.
+pub(crate) async fn handle_oauth(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let (number, parts, body) = shared.record(request);
+    let response = shared.respond_oauth(&parts, body).await;
+    shared.delay(number, response).await
+}
+
+impl Shared {
+    /// Counts and records a request; numbers it for its latency.
+    fn record(&self, request: Request) -> (u64, Parts, Body) {
+        let number = self.request_numbers.fetch_add(1, Ordering::Relaxed);
+        let (parts, body) = request.into_parts();
+        self.count(|stats| stats.requests += 1);
+        if self.config.record_requests {
+            lock(&self.requests).push(RecordedRequest::new(
+                &parts.method,
+                &parts.uri,
+                &parts.headers,
+            ));
+        }
+        (number, parts, body)
     }
-    response
+
+    /// The response after the configured latency (`number`: the request's).
+    async fn delay(&self, number: u64, response: Response) -> Response {
+        let delay = self
+            .config
+            .latency
+            .delay(self.config.dataset.seed(), number);
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
+        response
+    }
 }
 
 #[cfg(test)]

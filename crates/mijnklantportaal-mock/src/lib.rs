@@ -33,6 +33,13 @@
 //!   part must be a file that starts with `%PDF-`.
 //! - **Auth**: `Authorization: Bearer <token>` or 401 `{"message": "Unauthenticated."}`;
 //!   the token can be swapped or expire while the server runs.
+//! - **OAuth2**: with [`MockServerBuilder::oauth`], the management host's
+//!   `GET /oauth/authorize` (approved at once: a redirect with `code` and `state`) and
+//!   `POST /oauth/tokens` (code and refresh-token grants, JSON bodies), on an origin of
+//!   its own ([`MockServer::oauth_url`]) or the API's; access tokens expire after a
+//!   configurable lifetime on tokio's clock and then get the API's 401; grants can be
+//!   revoked ([`MockServer::revoke_oauth_grants`]) and refresh tokens rotated
+//!   ([`MockOAuth`]).
 //! - **Rate limits**: a fixed window per token with `X-RateLimit-*` headers on every
 //!   response and the documented 429.
 //! - **Errors**: Laravel's 404 and 405 bodies; the server never panics on bad input.
@@ -110,6 +117,7 @@ mod handler;
 mod ids;
 mod invoice;
 mod live;
+mod oauth;
 mod paginator;
 mod rate_limit;
 mod recording;
@@ -125,6 +133,7 @@ pub use dataset::Dataset;
 pub use faults::Faults;
 pub use invoice::MockInvoice;
 pub use live::{Change, ChangeKind, Evaluation, Live, Order};
+pub use oauth::{MockOAuth, OAuthStats};
 pub use paginator::Quirks;
 pub use recording::{RecordedRequest, Stats};
 pub use server::{MockServer, MockServerBuilder};

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use mijnklantportaal_mock::{Faults, Live, MockServer, Order, Quirks};
+use mijnklantportaal_mock::{Faults, Live, MockOAuth, MockServer, Order, Quirks};
 
 /// Mock of the Mijn Klantportaal REST API (customer invoices and customers), for tests
 /// and demos.
@@ -104,6 +104,16 @@ struct Args {
     /// How long PDF download links work, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     file_link_seconds: u64,
+    /// Serve the OAuth2 endpoints (`/oauth/authorize`, `/oauth/tokens`) on a port of
+    /// their own, for the app `mkp-test-app` with secret `mkp-test-secret`.
+    #[arg(long)]
+    oauth: bool,
+    /// How long OAuth2 access tokens work, in seconds (with `--oauth`).
+    #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
+    oauth_token_seconds: u64,
+    /// Answer refreshes with a new refresh token (with `--oauth`).
+    #[arg(long)]
+    oauth_rotate_refresh_tokens: bool,
 }
 
 /// A fraction between 0 and 1.
@@ -165,6 +175,13 @@ async fn main() -> ExitCode {
     if let Some(public_url) = args.public_url {
         builder = builder.public_url(public_url);
     }
+    if args.oauth {
+        builder = builder.oauth(
+            MockOAuth::new()
+                .access_token_lifetime(Duration::from_secs(args.oauth_token_seconds))
+                .rotate_refresh_tokens(args.oauth_rotate_refresh_tokens),
+        );
+    }
     let server = match builder.start().await {
         Ok(server) => server,
         Err(error) => {
@@ -181,6 +198,9 @@ async fn main() -> ExitCode {
         args.seed,
         server.base_url()
     );
+    if let Some(oauth_url) = server.oauth_url() {
+        eprintln!("mkp-mock: OAuth2 for app `mkp-test-app` at {oauth_url}/oauth/authorize");
+    }
     wait_for_signal().await;
     eprintln!("mkp-mock: shutting down");
     server.shutdown().await;

@@ -12,8 +12,11 @@ use std::ops::RangeInclusive;
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::future::IntoFuture;
+
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use futures::FutureExt;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -25,6 +28,7 @@ use crate::files::DEFAULT_LINK_LIFETIME;
 use crate::handler::{self, Config, Shared};
 use crate::invoice::MockInvoice;
 use crate::live::{Change, Evaluation, Live, Order};
+use crate::oauth::{MockOAuth, OAuthStats};
 use crate::paginator::Quirks;
 use crate::recording::{RecordedRequest, Stats};
 use crate::requests;
@@ -60,6 +64,7 @@ pub struct MockServerBuilder {
     reorder: usize,
     drop_write_responses: u64,
     file_link_lifetime: Duration,
+    oauth: Option<MockOAuth>,
 }
 
 impl Default for MockServerBuilder {
@@ -83,6 +88,7 @@ impl Default for MockServerBuilder {
             reorder: 0,
             drop_write_responses: 0,
             file_link_lifetime: DEFAULT_LINK_LIFETIME,
+            oauth: None,
         }
     }
 }
@@ -108,6 +114,7 @@ impl fmt::Debug for MockServerBuilder {
             .field("reorder", &self.reorder)
             .field("drop_write_responses", &self.drop_write_responses)
             .field("file_link_lifetime", &self.file_link_lifetime)
+            .field("oauth", &self.oauth)
             .finish()
     }
 }
@@ -244,6 +251,14 @@ impl MockServerBuilder {
         self
     }
 
+    /// Serve the OAuth2 authorization-code flow of the management host (see
+    /// [`MockOAuth`]), and accept the access tokens it issues beside the
+    /// [`token`](Self::token) until they expire.
+    pub fn oauth(mut self, oauth: MockOAuth) -> Self {
+        self.oauth = Some(oauth);
+        self
+    }
+
     /// The address to listen on (default `127.0.0.1:0`, an ephemeral port).
     pub fn bind(mut self, addr: SocketAddr) -> Self {
         self.bind = addr;
@@ -273,24 +288,48 @@ impl MockServerBuilder {
             reorder: self.reorder,
             drop_write_responses: self.drop_write_responses,
             file_link_lifetime: self.file_link_lifetime,
+            oauth: self.oauth.clone(),
+        };
+        let oauth_listener = match &self.oauth {
+            Some(oauth) if oauth.own_origin => {
+                Some(TcpListener::bind(SocketAddr::new(addr.ip(), 0)).await?)
+            }
+            _ => None,
+        };
+        let oauth_addr = match &oauth_listener {
+            Some(listener) => Some(listener.local_addr()?),
+            None => self.oauth.as_ref().map(|_| addr),
         };
         let shared = Arc::new(Shared::new(config, addr, self.token, self.token_valid_for));
         let app = Router::new()
             .fallback(handler::handle)
             .layer(DefaultBodyLimit::max(requests::MAX_MULTIPART_BYTES))
             .with_state(Arc::clone(&shared));
+        let oauth_app = Router::new()
+            .fallback(handler::handle_oauth)
+            .with_state(Arc::clone(&shared));
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    // A dropped sender (handle dropped) also stops the server.
-                    let _ = stopped.await;
-                })
-                .await
+            let stopped = async move {
+                // A dropped sender (handle dropped) also stops the server.
+                let _ = stopped.await;
+            }
+            .boxed()
+            .shared();
+            let api = axum::serve(listener, app).with_graceful_shutdown(stopped.clone());
+            match oauth_listener {
+                Some(oauth_listener) => {
+                    let oauth =
+                        axum::serve(oauth_listener, oauth_app).with_graceful_shutdown(stopped);
+                    tokio::try_join!(api.into_future(), oauth.into_future()).map(|_| ())
+                }
+                None => api.await,
+            }
         });
         Ok(MockServer {
             shared,
             addr,
+            oauth_addr,
             stop: Some(stop),
             task: Some(task),
         })
@@ -303,6 +342,7 @@ impl MockServerBuilder {
 pub struct MockServer {
     shared: Arc<Shared>,
     addr: SocketAddr,
+    oauth_addr: Option<SocketAddr>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<io::Result<()>>>,
 }
@@ -336,6 +376,31 @@ impl MockServer {
     /// [`addr`](Self::addr) and no public URL is set.
     pub fn origin(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The origin of the OAuth2 endpoints (`GET {oauth_url}/oauth/authorize`,
+    /// `POST {oauth_url}/oauth/tokens`), e.g. `http://127.0.0.1:40124`, the stand-in
+    /// for `https://manage.mijnklantportaal.nl`; `None` without
+    /// [`MockServerBuilder::oauth`].
+    pub fn oauth_url(&self) -> Option<String> {
+        self.oauth_addr.map(|addr| format!("http://{addr}"))
+    }
+
+    /// Counters of the OAuth2 endpoints (all zero without them).
+    pub fn oauth_stats(&self) -> OAuthStats {
+        self.shared.oauth_stats()
+    }
+
+    /// Every refresh token issued so far stops working, as when the user disconnects
+    /// the app in the portal; access tokens already issued work until they expire.
+    pub fn revoke_oauth_grants(&self) {
+        self.shared.revoke_oauth_grants();
+    }
+
+    /// Answer the next `count` requests to `POST /oauth/tokens` with 503 without
+    /// processing them (a management host in maintenance); replaces what was left.
+    pub fn fail_next_token_requests(&self, count: u64) {
+        self.shared.fail_next_token_requests(count);
     }
 
     /// Every request received so far, in order of arrival.

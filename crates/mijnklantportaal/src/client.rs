@@ -17,8 +17,10 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::error::Error;
+use crate::oauth::{OAuthApp, Tokens};
 use crate::rate_limit::{Permit, RateLimit, RateLimitStatus, RateLimiter, Ticket};
 use crate::retry::RetryPolicy;
+use crate::token_refresh::{DEFAULT_REFRESH_MARGIN, TokenCallback, TokenRefresher};
 
 /// The API's production base URL.
 pub const DEFAULT_BASE_URL: &str = "https://api.mijnklantportaal.nl/v1";
@@ -106,6 +108,8 @@ pub(crate) struct Inner {
     pub(crate) limiter: RateLimiter,
     pub(crate) retry: RetryPolicy,
     pub(crate) prefetch: usize,
+    /// The access token's refresher, for a client built with OAuth2 tokens.
+    pub(crate) oauth: Option<TokenRefresher>,
 }
 
 impl fmt::Debug for Client {
@@ -113,6 +117,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base_url", &self.inner.base_url.as_str())
             .field("token", &"<redacted>")
+            .field("oauth", &self.inner.oauth)
             .field("retry", &self.inner.retry)
             .field("rate_limit", &self.inner.limiter.status())
             .field("prefetch", &self.inner.prefetch)
@@ -169,7 +174,8 @@ impl Client {
     }
 
     /// The generated low-level client, for operations this crate does not wrap yet.
-    /// Requests made through it carry the token but skip pacing and retries.
+    /// Requests made through it carry the token but skip pacing and retries (and,
+    /// with OAuth2, the refresh: they send the access token in use).
     pub fn api(&self) -> &mijnklantportaal_api::Client {
         &self.inner.api
     }
@@ -232,10 +238,30 @@ impl Inner {
         let mut started: Option<Instant> = None;
         let mut backoff = self.retry.backoff();
         let mut attempt: u32 = 0;
+        let mut refreshed_after_401 = false;
         loop {
             attempt += 1;
             let permit = self.limiter.acquire(ticket).await;
             let started = *started.get_or_insert_with(Instant::now);
+            // The OAuth access token, refreshed first when it is about to expire.
+            let generation = match &self.oauth {
+                Some(oauth) => match oauth.fresh().await {
+                    Ok(generation) => Some(generation),
+                    Err(error) => {
+                        drop(permit);
+                        // Nothing was sent: a transient failure of the token
+                        // endpoint is waited out even for a create.
+                        if !error.is_transient() || attempt >= self.retry.max_attempts {
+                            return Err(error);
+                        }
+                        let delay = backoff.next().unwrap_or(self.retry.max_backoff);
+                        tracing::warn!(%error, "token refresh failed; retrying");
+                        tokio::time::sleep(delay).await;
+                        continue;
+                    }
+                },
+                None => None,
+            };
             let span = tracing::info_span!(
                 "mijnklantportaal.request",
                 method = call.method,
@@ -259,6 +285,17 @@ impl Inner {
             };
             if let Some(status) = error.status() {
                 span.record("status", status);
+            }
+            if let (Error::Unauthorized { .. }, Some(oauth), Some(generation)) =
+                (&error, &self.oauth, generation)
+                && !refreshed_after_401
+            {
+                // The access token expired early or was revoked: one refresh (unless
+                // another request did one since), then the request again.
+                refreshed_after_401 = true;
+                tracing::info!(parent: &span, "401 for the OAuth access token: refreshing");
+                oauth.after_unauthorized(generation).await?;
+                continue;
             }
             if !error.is_transient() {
                 return Err(error);
@@ -404,6 +441,9 @@ pub struct ClientBuilder {
     rate_limit: Option<Option<RateLimit>>,
     prefetch: Option<usize>,
     http_client: Option<reqwest::Client>,
+    oauth: Option<(OAuthApp, Tokens)>,
+    on_new_tokens: Option<TokenCallback>,
+    refresh_margin: Option<Duration>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -416,6 +456,7 @@ impl fmt::Debug for ClientBuilder {
             .field("retry", &self.retry)
             .field("rate_limit", &self.rate_limit)
             .field("prefetch", &self.prefetch)
+            .field("oauth", &self.oauth)
             .finish_non_exhaustive()
     }
 }
@@ -424,6 +465,33 @@ impl ClientBuilder {
     /// The API key or OAuth2 access token. Sent only to the base URL's origin.
     pub fn token(mut self, token: impl AsRef<str>) -> Self {
         self.token = Some(token.as_ref().to_string());
+        self
+    }
+
+    /// Authenticate with OAuth2 `tokens` of `app` (from [`OAuthApp::exchange`] or
+    /// storage) instead of an API key. The access token is refreshed before it expires
+    /// (see [`refresh_before_expiry`](Self::refresh_before_expiry)) and once after a
+    /// 401, one refresh at a time for the client and all its clones; a refused
+    /// refresh token ends requests with [`Error::ReconnectRequired`]. The access token
+    /// goes to the base URL's origin only, the refresh token and the app's secret to
+    /// the app's OAuth URL only.
+    pub fn oauth(mut self, app: OAuthApp, tokens: Tokens) -> Self {
+        self.oauth = Some((app, tokens));
+        self
+    }
+
+    /// Called with the new [`Tokens`] after every refresh (a rotated refresh token
+    /// included), for the caller to store. Called while other requests wait for the
+    /// token: keep it quick.
+    pub fn on_new_tokens(mut self, callback: impl Fn(&Tokens) + Send + Sync + 'static) -> Self {
+        self.on_new_tokens = Some(Arc::new(callback));
+        self
+    }
+
+    /// How long before it expires an OAuth2 access token is refreshed (default 30 s;
+    /// at most half its lifetime).
+    pub fn refresh_before_expiry(mut self, margin: Duration) -> Self {
+        self.refresh_margin = Some(margin);
         self
     }
 
@@ -487,13 +555,23 @@ impl ClientBuilder {
 
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client, Error> {
-        let token = self.token.ok_or_else(|| {
-            Error::Config(
-                "no API token: pass one with `.token(...)` (an API key from the management portal)"
-                    .to_string(),
-            )
-        })?;
-        let auth = Auth::bearer(&token).map_err(|e| Error::Config(e.to_string()))?;
+        let token = match (&self.token, &self.oauth) {
+            (Some(_), Some(_)) => {
+                return Err(Error::Config(
+                    "both an API token and OAuth2 tokens: pass one of `.token(...)` and `.oauth(...)`"
+                        .to_string(),
+                ));
+            }
+            (Some(token), None) => token.as_str(),
+            (None, Some((_, tokens))) => tokens.access_token(),
+            (None, None) => {
+                return Err(Error::Config(
+                    "no API token: pass one with `.token(...)` (an API key from the management portal), or OAuth2 tokens with `.oauth(...)`"
+                        .to_string(),
+                ));
+            }
+        };
+        let auth = Auth::bearer(token).map_err(|e| Error::Config(e.to_string()))?;
         let raw = self
             .base_url
             .unwrap_or_else(|| DEFAULT_BASE_URL.to_string());
@@ -529,6 +607,15 @@ impl ClientBuilder {
                 .build()
                 .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
         };
+        let oauth = self.oauth.map(|(app, tokens)| {
+            TokenRefresher::new(
+                app,
+                tokens,
+                auth.clone(),
+                self.refresh_margin.unwrap_or(DEFAULT_REFRESH_MARGIN),
+                self.on_new_tokens,
+            )
+        });
         let api = mijnklantportaal_api::Client::new_with_client(trimmed, http, auth);
         Ok(Client {
             inner: Arc::new(Inner {
@@ -537,6 +624,7 @@ impl ClientBuilder {
                 limiter: RateLimiter::new(self.rate_limit.unwrap_or(Some(RateLimit::default()))),
                 retry: self.retry.unwrap_or_default(),
                 prefetch: self.prefetch.unwrap_or(DEFAULT_PREFETCH),
+                oauth,
             }),
         })
     }

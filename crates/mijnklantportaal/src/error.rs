@@ -178,6 +178,59 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// The redirect back from the management portal carried an `error` (the user
+    /// declined, or the request was refused), with a `state` that matches.
+    #[error(
+        "the portal did not authorize the app ({error}{}): start the connection again, with the scopes the user accepts",
+        message_suffix(.description)
+    )]
+    AuthorizationRefused {
+        /// The `error` code.
+        error: crate::OAuthErrorCode,
+        /// The `error_description`, if any (one line, shortened).
+        description: Option<String>,
+    },
+    /// The redirect's `state` is missing or not the one this authorization sent: a
+    /// forged or stale redirect, refused.
+    #[error(
+        "the redirect's `state` does not match this authorization request: refused as forged or stale; start the connection again"
+    )]
+    StateMismatch,
+    /// What was passed as the redirect is not an answer to an authorization.
+    #[error(
+        "the redirect is not an authorization answer ({reason}): pass the URL the browser was sent back to"
+    )]
+    InvalidRedirect {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The refresh token was refused (`invalid_grant`): the user disconnected the app
+    /// or the grant expired. Only a new authorization helps.
+    #[error(
+        "the app's access to this portal has ended ({error}{}): the user must connect the app again (a new authorization)",
+        message_suffix(.description)
+    )]
+    ReconnectRequired {
+        /// The `error` code (`invalid_grant`).
+        error: crate::OAuthErrorCode,
+        /// The `error_description`, if any.
+        description: Option<String>,
+    },
+    /// The management host's token endpoint refused a request (a wrong client id or
+    /// secret, a used or expired code) or failed.
+    #[error(
+        "the OAuth token endpoint answered {status}{}{}: check the app's id, secret and redirect URI, or start the connection again",
+        error.as_ref().map(|e| format!(" ({e})")).unwrap_or_default(),
+        message_suffix(.description)
+    )]
+    TokenEndpoint {
+        /// The HTTP status.
+        status: u16,
+        /// The `error` code, if the body had one.
+        error: Option<crate::OAuthErrorCode>,
+        /// The `error_description`, if any.
+        description: Option<String>,
+    },
     /// The client was configured with something unusable (a base URL that does not
     /// parse, a token with control characters...).
     #[error("invalid configuration: {0}")]
@@ -255,7 +308,9 @@ impl Error {
             Error::Transport(e) => !e.is_builder(),
             Error::RateLimited { .. } | Error::TruncatedBody { .. } => true,
             Error::InvalidResponse { source, .. } => source.is_eof(),
-            Error::Api { status, .. } => matches!(status, 408 | 500 | 502 | 503 | 504),
+            Error::Api { status, .. } | Error::TokenEndpoint { status, .. } => {
+                matches!(status, 408 | 500 | 502 | 503 | 504)
+            }
             _ => false,
         }
     }

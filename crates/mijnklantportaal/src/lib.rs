@@ -59,6 +59,17 @@
 //! see; an export that must be complete while invoices are deleted is run twice and the
 //! ids compared.
 //!
+//! # Apps for other portals (OAuth2)
+//!
+//! An app used by many portals connects through OAuth2 instead of an API key:
+//! [`OAuthApp::authorization`] gives the URL to send the user to (with a random
+//! `state`), [`Authorization::check_redirect`] checks the way back, and
+//! [`OAuthApp::exchange`] gets the [`Tokens`]. A client built with
+//! [`ClientBuilder::oauth`] refreshes the access token before it expires and once after
+//! a 401, one refresh at a time for the client and all its clones, and hands new tokens
+//! to [`ClientBuilder::on_new_tokens`]; a refused refresh token is
+//! [`Error::ReconnectRequired`].
+//!
 //! # Writes
 //!
 //! Creates are sent at most once unless the server provably did not process them (the
@@ -73,14 +84,20 @@ mod client;
 mod customers;
 mod error;
 mod invoices;
+mod oauth;
 mod pagination;
 mod rate_limit;
 mod retry;
+mod token_refresh;
 
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_PREFETCH};
 pub use customers::{Customers, ListCustomers};
 pub use error::Error;
 pub use invoices::{CustomerInvoices, InvoiceExt, ListCustomerInvoices, NewInvoice};
+pub use oauth::{
+    Authorization, AuthorizationCode, DEFAULT_OAUTH_URL, OAuthApp, OAuthErrorCode, Prompt, Scope,
+    Tokens,
+};
 pub use pagination::{
     DEFAULT_PAGE_CAP, ItemStream, ListOperation, Lister, Page, PageStream, SimplePage, decode_page,
 };

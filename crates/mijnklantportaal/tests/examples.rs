@@ -6,7 +6,7 @@ mod common;
 use std::path::PathBuf;
 use std::process::Command;
 
-use common::{TOKEN, mock};
+use common::{TOKEN, mock, within};
 
 /// `target/<profile>/examples/<name>`, which `cargo test` builds beside the tests.
 fn example_binary(name: &str) -> Option<PathBuf> {
@@ -135,4 +135,113 @@ async fn creates_a_customer_and_a_paid_invoice_with_its_pdf() {
         "{}",
         missing.2
     );
+}
+
+/// `oauth_connect` with no app configured runs the whole flow against the built-in
+/// mock: the URL on a line of its own, the redirect caught, invoices counted, no
+/// secret printed.
+#[tokio::test]
+async fn oauth_connect_runs_the_whole_flow_against_the_built_in_mock() {
+    let Some(binary) = example_binary("oauth_connect") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "oauth_connect was not built"
+        );
+        return;
+    };
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new(binary)
+            .env_remove("MKP_CLIENT_ID")
+            .env_remove("MKP_CLIENT_SECRET")
+            .env_remove("MKP_REDIRECT_URI")
+            .env_remove("MKP_OAUTH_URL")
+            .env_remove("MKP_BASE_URL")
+            .output()
+    })
+    .await
+    .expect("the process ran")
+    .expect("the example starts");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    let url_line = stdout
+        .lines()
+        .find(|l| l.starts_with("Open this URL in your browser: "))
+        .expect("the URL line");
+    let url = url::Url::parse(url_line.trim_start_matches("Open this URL in your browser: "))
+        .expect("a URL on its own");
+    assert_eq!(url.path(), "/oauth/authorize");
+    assert!(stdout.contains("Found 120 customer invoices."), "{stdout}");
+    for secret in ["mkp-test-secret", "mkp_at_", "mkp_rt_", "mkp_code_"] {
+        assert!(
+            !stdout.contains(secret) && !stderr.contains(secret),
+            "{stdout}\n{stderr}"
+        );
+    }
+}
+
+/// With an app configured, `oauth_connect` waits on the redirect URI for the browser,
+/// which this test plays against a mock on loopback.
+#[tokio::test]
+async fn oauth_connect_waits_for_the_browser_on_the_redirect_uri() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let Some(binary) = example_binary("oauth_connect") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "oauth_connect was not built"
+        );
+        return;
+    };
+    let server = mock(30, |b| b.oauth(mijnklantportaal_mock::MockOAuth::new())).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let mut child = Command::new(binary)
+        .env("MKP_CLIENT_ID", "mkp-test-app")
+        .env("MKP_CLIENT_SECRET", "mkp-test-secret")
+        .env(
+            "MKP_REDIRECT_URI",
+            format!("http://127.0.0.1:{port}/callback"),
+        )
+        .env("MKP_OAUTH_URL", server.oauth_url().unwrap())
+        .env("MKP_BASE_URL", server.base_url())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the example starts");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let url = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        stdout.read_line(&mut line).expect("a line");
+        (line, stdout)
+    })
+    .await
+    .expect("read");
+    let (line, mut stdout) = url;
+    let url = line
+        .trim()
+        .strip_prefix("Open this URL in your browser: ")
+        .expect("the URL line")
+        .to_owned();
+    // The browser: follows the mock's redirect to the example's listener.
+    let page = within(10, reqwest::get(url)).await.expect("redirected");
+    assert_eq!(page.status(), 200);
+    let output = tokio::task::spawn_blocking(move || {
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut rest).expect("the rest");
+        let status = child.wait().expect("exits");
+        (status, rest)
+    })
+    .await
+    .expect("joined");
+    assert!(output.0.success(), "{}", output.1);
+    assert!(
+        output.1.contains("Found 30 customer invoices."),
+        "{}",
+        output.1
+    );
+    assert_eq!(server.oauth_stats().code_exchanges, 1);
 }

@@ -118,3 +118,82 @@ async fn requests_stay_under_the_callers_span() {
         );
     }
 }
+
+/// An OAuth2 connection, refreshes before expiry and after a 401, and a revoked
+/// grant: no client secret, refresh token or access token in any log line.
+#[tokio::test(start_paused = true)]
+async fn oauth_secrets_never_reach_the_logs() {
+    use std::time::{Duration, SystemTime};
+
+    use common::{oauth_client_for, oauth_connect};
+    use mijnklantportaal::Tokens;
+    use mijnklantportaal_mock::{MockOAuth, MockServer};
+
+    let (captured, _guard) = Captured::start("trace");
+    let server = MockServer::builder()
+        .invoices(60)
+        .no_rate_limit()
+        .oauth(
+            MockOAuth::new()
+                .access_token_lifetime(Duration::from_secs(10))
+                .rotate_refresh_tokens(true),
+        )
+        .start()
+        .await
+        .unwrap();
+    let (app, tokens) = oauth_connect(&server).await;
+    let mut secrets = vec![
+        "mkp-test-secret".to_owned(),
+        tokens.access_token().to_owned(),
+        tokens.refresh_token().to_owned(),
+    ];
+    let stored = Tokens::new(
+        tokens.access_token(),
+        tokens.refresh_token(),
+        Some(SystemTime::now() + Duration::from_secs(3600)),
+    );
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<Tokens>::new()));
+    let sink = seen.clone();
+    let client = oauth_client_for(&server, app, stored)
+        .on_new_tokens(move |t| sink.lock().unwrap().push(t.clone()))
+        .build()
+        .unwrap();
+    tokio::time::advance(Duration::from_secs(11)).await;
+    client
+        .customer_invoices()
+        .list()
+        .collect_all()
+        .await
+        .unwrap(); // after 401s
+    tokio::time::advance(Duration::from_secs(11)).await;
+    client
+        .customer_invoices()
+        .list()
+        .collect_all()
+        .await
+        .unwrap(); // before expiry
+    server.revoke_oauth_grants();
+    tokio::time::advance(Duration::from_secs(11)).await;
+    let err = client
+        .customer_invoices()
+        .list()
+        .collect_all()
+        .await
+        .unwrap_err();
+    tracing::error!(%err, ?client, "the application logs the failure and the client");
+
+    for t in seen.lock().unwrap().iter() {
+        secrets.push(t.access_token().to_owned());
+        secrets.push(t.refresh_token().to_owned());
+    }
+    assert_eq!(secrets.len(), 7, "two refreshes, both rotated");
+    let logs = String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned();
+    assert!(logs.contains("OAuth access token refreshed"), "{logs}");
+    assert!(logs.contains("connect the app again"), "{logs}");
+    for secret in &secrets {
+        assert!(
+            !logs.contains(secret.as_str()),
+            "a secret leaked into:\n{logs}"
+        );
+    }
+}

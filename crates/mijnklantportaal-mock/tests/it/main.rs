@@ -10,6 +10,7 @@ mod faults;
 mod invoice_writes;
 mod latency;
 mod live;
+mod oauth;
 mod pagination;
 mod rate_limit;
 mod recording;

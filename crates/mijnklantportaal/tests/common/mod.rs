@@ -109,3 +109,67 @@ pub async fn raw_server(
     });
     (local, seen)
 }
+
+/// The redirect URI the OAuth tests register (nothing listens on it: the tests
+/// read the mock's redirect instead of following it).
+pub const REDIRECT_URI: &str = "http://127.0.0.1:8765/callback";
+
+/// The mock's registered app, on the mock's OAuth origin.
+pub fn oauth_app(server: &MockServer) -> mijnklantportaal::OAuthApp {
+    mijnklantportaal::OAuthApp::new("mkp-test-app", "mkp-test-secret", REDIRECT_URI)
+        .expect("an app")
+        .oauth_url(&server.oauth_url().expect("the mock serves OAuth"))
+        .expect("the mock's OAuth URL")
+}
+
+/// Where the management host sends the browser for `authorization` (the `Location`
+/// of its redirect, not followed).
+pub async fn redirect_for(authorization: &mijnklantportaal::Authorization) -> String {
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client");
+    let response = browser
+        .get(authorization.url().clone())
+        .send()
+        .await
+        .expect("the authorize page answers");
+    assert_eq!(response.status(), 302, "approved at once");
+    response.headers()["location"]
+        .to_str()
+        .expect("an ASCII location")
+        .to_owned()
+}
+
+/// The whole connection: authorize, check the redirect, exchange the code.
+pub async fn oauth_connect(
+    server: &MockServer,
+) -> (mijnklantportaal::OAuthApp, mijnklantportaal::Tokens) {
+    let app = oauth_app(server);
+    let authorization = app
+        .authorization(&[mijnklantportaal::Scope::InvoicesRead])
+        .expect("an authorization");
+    let redirect = redirect_for(&authorization).await;
+    let code = authorization.check_redirect(&redirect).expect("our state");
+    let tokens = app.exchange(code).await.expect("tokens");
+    (app, tokens)
+}
+
+/// A client builder for `server` with OAuth2 `tokens` of `app`, no pacing, fast
+/// retries and a timeout far beyond any test (paused clocks jump).
+pub fn oauth_client_for(
+    server: &MockServer,
+    app: mijnklantportaal::OAuthApp,
+    tokens: mijnklantportaal::Tokens,
+) -> ClientBuilder {
+    Client::builder()
+        .oauth(app, tokens)
+        .base_url(server.base_url())
+        .no_rate_limit()
+        .timeout(Duration::from_secs(24 * 3600))
+        .retry_policy(
+            RetryPolicy::default()
+                .initial_backoff(Duration::from_millis(5))
+                .max_backoff(Duration::from_millis(50)),
+        )
+}

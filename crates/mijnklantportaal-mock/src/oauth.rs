@@ -1,0 +1,642 @@
+//! The OAuth2 authorization-code flow of the management host, as Laravel Passport
+//! answers it.
+//!
+//! Third-party apps connect through `GET /oauth/authorize` and `POST /oauth/tokens`
+//! on `https://manage.mijnklantportaal.nl`, then call the API with short-lived access
+//! tokens that they refresh. Clients get the races and the expiry wrong, so the mock
+//! serves the flow for real: it approves an authorization at once (redirecting with
+//! `code` and `state`), exchanges codes and refresh tokens for access tokens that
+//! expire on tokio's clock (a paused test clock works), answers an expired token with
+//! the API's 401, and can revoke every grant or rotate refresh tokens. Tokens are
+//! drawn from the seed, kept only while valid, and never logged.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::response::Response;
+use http::request::Parts;
+use http::{HeaderValue, Method, StatusCode, header};
+use tokio::time::Instant;
+
+use crate::responses;
+use crate::rng::draw;
+
+/// The domain of the token stream in [`draw`].
+const TOKEN_DOMAIN: u64 = 0x0A07_0001;
+/// Largest token-request body read.
+const MAX_TOKEN_BODY_BYTES: usize = 16 * 1024;
+/// How long an authorization code can be exchanged (Passport: 10 minutes).
+const CODE_LIFETIME: Duration = Duration::from_secs(600);
+
+/// The scopes the management portal knows (reference §5.1).
+const SCOPES: &[&str] = &[
+    "agreements.read",
+    "agreements.write",
+    "appointments.read",
+    "appointments.write",
+    "businessoperations.read",
+    "customers.read",
+    "customers.write",
+    "files.read",
+    "files.write",
+    "filerequest.read",
+    "filerequest.write",
+    "fileshare.read",
+    "fileshare.write",
+    "offers.read",
+    "offers.write",
+    "invoices.read",
+    "paymentlinks.read",
+    "paymentlinks.write",
+    "subscription.read",
+    "subscription.write",
+    "tickets.read",
+    "tickets.write",
+    "webhooks.read",
+    "webhooks.write",
+];
+
+/// The OAuth2 side of the mock: one registered app and its token lifetimes; pass it
+/// to [`MockServerBuilder::oauth`](crate::MockServerBuilder::oauth).
+///
+/// Defaults: client id `mkp-test-app`, secret `mkp-test-secret`, access tokens valid
+/// for one hour, refresh tokens not rotated, served on an origin of its own (a second
+/// loopback port, like the management host beside the API host).
+#[derive(Clone)]
+#[must_use]
+pub struct MockOAuth {
+    pub(crate) client_id: String,
+    pub(crate) client_secret: String,
+    pub(crate) access_token_lifetime: Duration,
+    pub(crate) rotate_refresh_tokens: bool,
+    pub(crate) own_origin: bool,
+}
+
+impl Default for MockOAuth {
+    fn default() -> Self {
+        MockOAuth {
+            client_id: "mkp-test-app".to_owned(),
+            client_secret: "mkp-test-secret".to_owned(),
+            access_token_lifetime: Duration::from_secs(3600),
+            rotate_refresh_tokens: false,
+            own_origin: true,
+        }
+    }
+}
+
+impl fmt::Debug for MockOAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockOAuth")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .field("access_token_lifetime", &self.access_token_lifetime)
+            .field("rotate_refresh_tokens", &self.rotate_refresh_tokens)
+            .field("own_origin", &self.own_origin)
+            .finish()
+    }
+}
+
+impl MockOAuth {
+    /// The defaults listed above.
+    pub fn new() -> Self {
+        MockOAuth::default()
+    }
+
+    /// The registered app's id and secret.
+    pub fn client(mut self, id: impl Into<String>, secret: impl Into<String>) -> Self {
+        self.client_id = id.into();
+        self.client_secret = secret.into();
+        self
+    }
+
+    /// How long an access token is accepted (`expires_in`, whole seconds, at least 1).
+    pub fn access_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.access_token_lifetime = lifetime.max(Duration::from_secs(1));
+        self
+    }
+
+    /// Answer every refresh with a new refresh token and stop accepting the old one
+    /// (not documented by the vendor; Passport does it).
+    pub fn rotate_refresh_tokens(mut self, rotate: bool) -> Self {
+        self.rotate_refresh_tokens = rotate;
+        self
+    }
+
+    /// Serve `/oauth/*` on the API's own origin instead of an origin of its own.
+    pub fn same_origin(mut self) -> Self {
+        self.own_origin = false;
+        self
+    }
+}
+
+/// Counters of the OAuth endpoints, since the server started.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OAuthStats {
+    /// Authorization requests approved (redirected with a code).
+    pub authorizations: u64,
+    /// Codes exchanged for tokens.
+    pub code_exchanges: u64,
+    /// Refresh tokens exchanged for new access tokens.
+    pub refreshes: u64,
+    /// Token requests refused (bad client, code, refresh token or body).
+    pub refused: u64,
+    /// API requests refused because their access token had expired.
+    pub expired_access_tokens: u64,
+    /// Token requests answered 503 on purpose (see
+    /// [`MockServer::fail_next_token_requests`](crate::MockServer::fail_next_token_requests)).
+    pub failed_on_purpose: u64,
+}
+
+/// An issued code, until it is exchanged.
+#[derive(Debug)]
+struct Code {
+    redirect_uri: String,
+    expires: Instant,
+}
+
+/// Issued tokens, codes and counters.
+pub(crate) struct OAuthState {
+    config: MockOAuth,
+    seed: u64,
+    issued: u64,
+    codes: HashMap<String, Code>,
+    refresh_tokens: HashSet<String>,
+    access_tokens: HashMap<String, Instant>,
+    stats: OAuthStats,
+    /// Token requests still to be answered 503.
+    fail_next: u64,
+}
+
+impl fmt::Debug for OAuthState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OAuthState")
+            .field("config", &self.config)
+            .field("codes", &self.codes.len())
+            .field("refresh_tokens", &self.refresh_tokens.len())
+            .field("access_tokens", &self.access_tokens.len())
+            .field("stats", &self.stats)
+            .finish()
+    }
+}
+
+/// What an access token presented to the API is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AccessCheck {
+    Valid,
+    Expired,
+    Unknown,
+}
+
+impl OAuthState {
+    pub(crate) fn new(config: MockOAuth, seed: u64) -> Self {
+        OAuthState {
+            config,
+            seed,
+            issued: 0,
+            codes: HashMap::new(),
+            refresh_tokens: HashSet::new(),
+            access_tokens: HashMap::new(),
+            stats: OAuthStats::default(),
+            fail_next: 0,
+        }
+    }
+
+    pub(crate) fn own_origin(&self) -> bool {
+        self.config.own_origin
+    }
+
+    pub(crate) fn stats(&self) -> OAuthStats {
+        self.stats
+    }
+
+    /// Answer the next `count` token requests with 503, processing nothing.
+    pub(crate) fn fail_next_token_requests(&mut self, count: u64) {
+        self.fail_next = count;
+    }
+
+    /// Every refresh token stops working (the user disconnected the app); access
+    /// tokens already issued run out as usual.
+    pub(crate) fn revoke_grants(&mut self) {
+        self.refresh_tokens.clear();
+    }
+
+    /// Whether `presented` is a live access token.
+    pub(crate) fn check_access(&mut self, presented: &str, now: Instant) -> AccessCheck {
+        match self.access_tokens.get(presented) {
+            Some(expires) if now < *expires => AccessCheck::Valid,
+            Some(_) => {
+                self.stats.expired_access_tokens += 1;
+                AccessCheck::Expired
+            }
+            None => AccessCheck::Unknown,
+        }
+    }
+
+    /// A new unguessable-looking token with `prefix`.
+    fn token(&mut self, prefix: &str) -> String {
+        self.issued += 1;
+        let n = self.issued;
+        format!(
+            "{prefix}{:016x}{:016x}",
+            draw(self.seed, TOKEN_DOMAIN, 2 * n),
+            draw(self.seed, TOKEN_DOMAIN, 2 * n + 1)
+        )
+    }
+
+    /// An access token valid from `now`, as the JSON fields of a token answer.
+    fn access_token(&mut self, now: Instant) -> serde_json::Map<String, serde_json::Value> {
+        let token = self.token("mkp_at_");
+        let lifetime = self.config.access_token_lifetime;
+        self.access_tokens.insert(token.clone(), now + lifetime);
+        // Forget tokens long expired, so a long test does not grow the map without end.
+        self.access_tokens
+            .retain(|_, expires| *expires + lifetime * 4 > now);
+        let mut fields = serde_json::Map::new();
+        fields.insert("token_type".into(), "Bearer".into());
+        fields.insert("expires_in".into(), lifetime.as_secs().into());
+        fields.insert("access_token".into(), token.into());
+        fields
+    }
+
+    /// `GET /oauth/authorize`: approve at once and redirect with a code, or explain.
+    fn authorize(&mut self, query: Option<&str>, now: Instant) -> Response {
+        let params: HashMap<String, String> =
+            url::form_urlencoded::parse(query.unwrap_or("").as_bytes())
+                .into_owned()
+                .collect();
+        let get = |name: &str| params.get(name).map(String::as_str).unwrap_or("");
+        if get("client_id") != self.config.client_id {
+            return oauth_error(
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                "Client authentication failed",
+            );
+        }
+        let Ok(mut redirect) = url::Url::parse(get("redirect_uri")) else {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed. Check the `redirect_uri` parameter.",
+            );
+        };
+        let state = get("state").to_owned();
+        let refusal = if get("response_type") != "code" {
+            Some((
+                "unsupported_response_type",
+                "The authorization server does not support obtaining an authorization code using this method.",
+            ))
+        } else if state.is_empty() {
+            Some(("invalid_request", "Check the `state` parameter."))
+        } else if get("scope").split(' ').any(|s| !SCOPES.contains(&s)) {
+            Some((
+                "invalid_scope",
+                "The requested scope is invalid, unknown, or malformed",
+            ))
+        } else if !matches!(get("prompt"), "" | "consent" | "login") {
+            Some(("invalid_request", "Check the `prompt` parameter."))
+        } else {
+            None
+        };
+        {
+            let mut query = redirect.query_pairs_mut();
+            match refusal {
+                Some((error, description)) => {
+                    query
+                        .append_pair("error", error)
+                        .append_pair("error_description", description);
+                }
+                None => {
+                    let code = self.token("mkp_code_");
+                    self.codes.insert(
+                        code.clone(),
+                        Code {
+                            redirect_uri: get("redirect_uri").to_owned(),
+                            expires: now + CODE_LIFETIME,
+                        },
+                    );
+                    self.stats.authorizations += 1;
+                    query.append_pair("code", &code);
+                }
+            }
+            if !state.is_empty() {
+                query.append_pair("state", &state);
+            }
+        }
+        let mut response = Response::new(Body::empty());
+        *response.status_mut() = StatusCode::FOUND;
+        if let Ok(location) = HeaderValue::from_str(redirect.as_str()) {
+            response.headers_mut().insert(header::LOCATION, location);
+        }
+        response
+    }
+
+    /// `POST /oauth/tokens`: a code or a refresh token for tokens.
+    fn tokens(&mut self, body: &[u8], now: Instant) -> Response {
+        if self.fail_next > 0 {
+            self.fail_next -= 1;
+            self.stats.failed_on_purpose += 1;
+            return responses::message(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable");
+        }
+        match self.grant(body, now) {
+            Ok(fields) => {
+                let body = serde_json::to_vec(&fields).unwrap_or_default();
+                let mut response = responses::json(StatusCode::OK, body);
+                response
+                    .headers_mut()
+                    .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                response
+            }
+            Err(refusal) => {
+                self.stats.refused += 1;
+                refusal.response()
+            }
+        }
+    }
+
+    fn grant(
+        &mut self,
+        body: &[u8],
+        now: Instant,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, Refusal> {
+        let bad_request = || Refusal {
+            status: StatusCode::BAD_REQUEST,
+            error: "invalid_request",
+            description: "The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.",
+        };
+        let fields: HashMap<String, serde_json::Value> =
+            serde_json::from_slice(body).map_err(|_| bad_request())?;
+        let get = |name: &str| fields.get(name).and_then(|v| v.as_str()).unwrap_or("");
+        let client_ok = get("client_id") == self.config.client_id
+            && constant_time_eq(get("client_secret"), &self.config.client_secret);
+        if !client_ok {
+            return Err(Refusal {
+                status: StatusCode::UNAUTHORIZED,
+                error: "invalid_client",
+                description: "Client authentication failed",
+            });
+        }
+        let invalid_grant = |description: &'static str| Refusal {
+            status: StatusCode::BAD_REQUEST,
+            error: "invalid_grant",
+            description,
+        };
+        match get("grant_type") {
+            "authorization_code" => {
+                let code = self.codes.remove(get("code"));
+                match code {
+                    Some(code)
+                        if code.expires > now && code.redirect_uri == get("redirect_uri") => {}
+                    _ => {
+                        return Err(invalid_grant(
+                            "The provided authorization grant (e.g., authorization code, resource owner credentials) or refresh token is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.",
+                        ));
+                    }
+                }
+                let mut fields = self.access_token(now);
+                let refresh = self.token("mkp_rt_");
+                self.refresh_tokens.insert(refresh.clone());
+                fields.insert("refresh_token".into(), refresh.into());
+                self.stats.code_exchanges += 1;
+                Ok(fields)
+            }
+            "refresh_token" => {
+                let presented = get("refresh_token");
+                if !self.refresh_tokens.contains(presented) {
+                    return Err(invalid_grant("The refresh token is invalid."));
+                }
+                let mut fields = self.access_token(now);
+                if self.config.rotate_refresh_tokens {
+                    self.refresh_tokens.remove(presented);
+                    let refresh = self.token("mkp_rt_");
+                    self.refresh_tokens.insert(refresh.clone());
+                    fields.insert("refresh_token".into(), refresh.into());
+                }
+                self.stats.refreshes += 1;
+                Ok(fields)
+            }
+            "" => Err(bad_request()),
+            _ => Err(Refusal {
+                status: StatusCode::BAD_REQUEST,
+                error: "unsupported_grant_type",
+                description: "The authorization grant type is not supported by the authorization server.",
+            }),
+        }
+    }
+}
+
+/// A refused token request.
+#[derive(Debug, Clone, Copy)]
+struct Refusal {
+    status: StatusCode,
+    error: &'static str,
+    description: &'static str,
+}
+
+impl Refusal {
+    fn response(self) -> Response {
+        oauth_error(self.status, self.error, self.description)
+    }
+}
+
+/// Passport's error body: `{error, error_description, message}`.
+fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
+    let body = serde_json::to_vec(&serde_json::json!({
+        "error": error,
+        "error_description": description,
+        "message": description,
+    }))
+    .unwrap_or_default();
+    responses::json(status, body)
+}
+
+/// Compares without an early exit on the first differing byte.
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Whether `path` is one of the OAuth endpoints' paths.
+pub(crate) fn is_oauth_path(path: &str) -> bool {
+    path.trim_end_matches('/').starts_with("/oauth/")
+}
+
+/// Answers a request for `/oauth/*`.
+pub(crate) async fn respond(
+    state: &std::sync::Mutex<OAuthState>,
+    parts: &Parts,
+    body: Body,
+) -> Response {
+    let lock = || {
+        state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    let path = parts.uri.path().trim_end_matches('/');
+    match (path, &parts.method) {
+        ("/oauth/authorize", &Method::GET) => lock().authorize(parts.uri.query(), Instant::now()),
+        ("/oauth/tokens", &Method::POST) => {
+            let Ok(bytes) = axum::body::to_bytes(body, MAX_TOKEN_BODY_BYTES).await else {
+                lock().stats.refused += 1;
+                return responses::message(StatusCode::PAYLOAD_TOO_LARGE, "Payload Too Large");
+            };
+            lock().tokens(&bytes, Instant::now())
+        }
+        ("/oauth/authorize", _) => {
+            responses::method_not_allowed(&parts.method, &path[1..], "GET, HEAD")
+        }
+        ("/oauth/tokens", _) => responses::method_not_allowed(&parts.method, &path[1..], "POST"),
+        _ => responses::route_not_found(responses::laravel_path(path)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(config: MockOAuth) -> OAuthState {
+        OAuthState::new(config, 7)
+    }
+
+    fn location(response: &Response) -> url::Url {
+        let location = response.headers()[header::LOCATION].to_str().unwrap();
+        url::Url::parse(location).unwrap()
+    }
+
+    fn param(url: &url::Url, name: &str) -> Option<String> {
+        url.query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    }
+
+    const AUTHORIZE: &str = "client_id=mkp-test-app&redirect_uri=http%3A%2F%2F127.0.0.1%3A8765%2Fcallback&state=xyz&scope=invoices.read+customers.read&response_type=code";
+
+    #[tokio::test(start_paused = true)]
+    async fn code_then_refresh_then_expiry() {
+        let mut oauth = state(MockOAuth::new().access_token_lifetime(Duration::from_secs(60)));
+        let now = Instant::now();
+        let redirect = oauth.authorize(Some(AUTHORIZE), now);
+        assert_eq!(redirect.status(), StatusCode::FOUND);
+        let url = location(&redirect);
+        assert_eq!(url.path(), "/callback");
+        assert_eq!(param(&url, "state").as_deref(), Some("xyz"));
+        let code = param(&url, "code").unwrap();
+
+        let exchange = serde_json::json!({
+            "grant_type": "authorization_code", "client_id": "mkp-test-app",
+            "client_secret": "mkp-test-secret", "redirect_uri": "http://127.0.0.1:8765/callback",
+            "code": code,
+        });
+        let fields = oauth
+            .grant(exchange.to_string().as_bytes(), now)
+            .expect("exchanged");
+        assert_eq!(fields["expires_in"], 60);
+        let access = fields["access_token"].as_str().unwrap().to_owned();
+        let refresh = fields["refresh_token"].as_str().unwrap().to_owned();
+        assert!(
+            oauth.grant(exchange.to_string().as_bytes(), now).is_err(),
+            "a code is single-use"
+        );
+        assert_eq!(oauth.check_access(&access, now), AccessCheck::Valid);
+        let later = now + Duration::from_secs(60);
+        assert_eq!(oauth.check_access(&access, later), AccessCheck::Expired);
+        assert_eq!(
+            oauth.check_access("mkp_at_nope", later),
+            AccessCheck::Unknown
+        );
+
+        let refresh_body = serde_json::json!({
+            "grant_type": "refresh_token", "client_id": "mkp-test-app",
+            "client_secret": "mkp-test-secret", "refresh_token": refresh,
+        })
+        .to_string();
+        let fields = oauth
+            .grant(refresh_body.as_bytes(), later)
+            .expect("refreshed");
+        assert!(
+            fields.get("refresh_token").is_none(),
+            "not rotated by default"
+        );
+        let renewed = fields["access_token"].as_str().unwrap();
+        assert_ne!(renewed, access);
+        assert_eq!(oauth.check_access(renewed, later), AccessCheck::Valid);
+
+        oauth.revoke_grants();
+        let refused = oauth.tokens(refresh_body.as_bytes(), later);
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+        let stats = oauth.stats();
+        assert_eq!(
+            (
+                stats.authorizations,
+                stats.code_exchanges,
+                stats.refreshes,
+                stats.refused
+            ),
+            (1, 1, 1, 1)
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn rotation_invalidates_the_old_refresh_token() {
+        let mut oauth = state(MockOAuth::new().rotate_refresh_tokens(true));
+        let now = Instant::now();
+        let code = param(&location(&oauth.authorize(Some(AUTHORIZE), now)), "code").unwrap();
+        let exchange = serde_json::json!({
+            "grant_type": "authorization_code", "client_id": "mkp-test-app",
+            "client_secret": "mkp-test-secret", "redirect_uri": "http://127.0.0.1:8765/callback",
+            "code": code,
+        });
+        let first = oauth.grant(exchange.to_string().as_bytes(), now).unwrap();
+        let refresh = |token: &serde_json::Value| {
+            serde_json::json!({
+                "grant_type": "refresh_token", "client_id": "mkp-test-app",
+                "client_secret": "mkp-test-secret", "refresh_token": token,
+            })
+            .to_string()
+        };
+        let second = oauth
+            .grant(refresh(&first["refresh_token"]).as_bytes(), now)
+            .unwrap();
+        assert_ne!(second["refresh_token"], first["refresh_token"]);
+        assert!(
+            oauth
+                .grant(refresh(&first["refresh_token"]).as_bytes(), now)
+                .is_err()
+        );
+        assert!(
+            oauth
+                .grant(refresh(&second["refresh_token"]).as_bytes(), now)
+                .is_ok()
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn refusals_redirect_with_an_error_or_answer_json() {
+        let mut oauth = state(MockOAuth::new());
+        let now = Instant::now();
+        let bad_scope = AUTHORIZE.replace("customers.read", "customer.write");
+        let url = location(&oauth.authorize(Some(&bad_scope), now));
+        assert_eq!(param(&url, "error").as_deref(), Some("invalid_scope"));
+        assert_eq!(param(&url, "state").as_deref(), Some("xyz"));
+        assert!(param(&url, "code").is_none());
+
+        let unknown_client = AUTHORIZE.replace("mkp-test-app", "other");
+        let response = oauth.authorize(Some(&unknown_client), now);
+        assert_eq!(
+            response.status(),
+            StatusCode::UNAUTHORIZED,
+            "never redirected"
+        );
+
+        let wrong_secret = serde_json::json!({
+            "grant_type": "refresh_token", "client_id": "mkp-test-app",
+            "client_secret": "guess", "refresh_token": "x",
+        });
+        let response = oauth.tokens(wrong_secret.to_string().as_bytes(), now);
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        let response = oauth.tokens(b"grant_type=refresh_token", now);
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "JSON only");
+    }
+}
