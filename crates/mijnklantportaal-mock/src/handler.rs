@@ -13,7 +13,9 @@
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -377,7 +379,7 @@ impl Shared {
         }
         match (&self.oauth, presented) {
             (Some(oauth), Some(token)) if !token.is_empty() => {
-                lock(oauth).check_access(token, tokio::time::Instant::now()) == AccessCheck::Valid
+                lock(oauth).check_access(token, Instant::now()) == AccessCheck::Valid
             }
             _ => false,
         }
@@ -633,7 +635,7 @@ impl Shared {
         if self.invoice(id).is_none() {
             return self.model_not_found(INVOICE_MODEL, id);
         }
-        let (token, lifetime) = lock(&self.files).issue(id, tokio::time::Instant::now());
+        let (token, lifetime) = lock(&self.files).issue(id, Instant::now());
         let expires_unix = chrono::Utc::now()
             .timestamp()
             .saturating_add(i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX));
@@ -652,7 +654,7 @@ impl Shared {
     fn download(&self, token: &str) -> Response {
         let invoice = {
             let files = lock(&self.files);
-            match files.resolve(token, tokio::time::Instant::now()) {
+            match files.resolve(token, Instant::now()) {
                 Ok(id) => Ok(id.to_owned()),
                 Err(error) => Err(error),
             }

@@ -8,7 +8,9 @@
 //! short windows (5 per 300 ms), which is why the window is a `Duration`.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::time::Instant;
 
 use http::{HeaderMap, HeaderValue};
 
