@@ -17,14 +17,12 @@ use tokio::time::Instant;
 const SECRET: &str = "mkp-test-secret";
 
 async fn oauth_mock(invoices: u64, lifetime: Duration, latency: Duration) -> MockServer {
-    MockServer::builder()
-        .invoices(invoices)
-        .no_rate_limit()
-        .latency(latency, Duration::ZERO)
-        .oauth(MockOAuth::new().access_token_lifetime(lifetime))
-        .start()
-        .await
-        .expect("the mock starts")
+    common::oauth_mock(
+        invoices,
+        MockOAuth::new().access_token_lifetime(lifetime),
+        latency,
+    )
+    .await
 }
 
 /// The access tokens the API requests carried, in order of first use.
@@ -287,17 +285,14 @@ async fn a_revoked_grant_says_to_reconnect_without_hammering_the_token_endpoint(
 
 #[tokio::test(start_paused = true)]
 async fn a_rotated_refresh_token_is_kept_and_handed_over() {
-    let server = MockServer::builder()
-        .invoices(40)
-        .no_rate_limit()
-        .oauth(
-            MockOAuth::new()
-                .access_token_lifetime(Duration::from_secs(10))
-                .rotate_refresh_tokens(true),
-        )
-        .start()
-        .await
-        .unwrap();
+    let server = common::oauth_mock(
+        40,
+        MockOAuth::new()
+            .access_token_lifetime(Duration::from_secs(10))
+            .rotate_refresh_tokens(true),
+        Duration::ZERO,
+    )
+    .await;
     let (app, tokens) = oauth_connect(&server).await;
     let first = tokens.refresh_token().to_owned();
     let handed_over = Arc::new(Mutex::new(Vec::<Tokens>::new()));

@@ -127,20 +127,17 @@ async fn oauth_secrets_never_reach_the_logs() {
 
     use common::{oauth_client_for, oauth_connect};
     use mijnklantportaal::Tokens;
-    use mijnklantportaal_mock::{MockOAuth, MockServer};
+    use mijnklantportaal_mock::MockOAuth;
 
     let (captured, _guard) = Captured::start("trace");
-    let server = MockServer::builder()
-        .invoices(60)
-        .no_rate_limit()
-        .oauth(
-            MockOAuth::new()
-                .access_token_lifetime(Duration::from_secs(10))
-                .rotate_refresh_tokens(true),
-        )
-        .start()
-        .await
-        .unwrap();
+    let server = common::oauth_mock(
+        60,
+        MockOAuth::new()
+            .access_token_lifetime(Duration::from_secs(10))
+            .rotate_refresh_tokens(true),
+        Duration::ZERO,
+    )
+    .await;
     let (app, tokens) = oauth_connect(&server).await;
     let mut secrets = vec![
         "mkp-test-secret".to_owned(),

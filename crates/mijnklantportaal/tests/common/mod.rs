@@ -141,6 +141,23 @@ pub async fn redirect_for(authorization: &mijnklantportaal::Authorization) -> St
         .to_owned()
 }
 
+/// A mock with `invoices` invoices, no rate limit, `latency` per response and the OAuth2
+/// endpoints of `oauth`.
+pub async fn oauth_mock(
+    invoices: u64,
+    oauth: mijnklantportaal_mock::MockOAuth,
+    latency: Duration,
+) -> MockServer {
+    MockServer::builder()
+        .invoices(invoices)
+        .no_rate_limit()
+        .latency(latency, Duration::ZERO)
+        .oauth(oauth)
+        .start()
+        .await
+        .expect("the mock starts")
+}
+
 /// The whole connection: authorize, check the redirect, exchange the code.
 pub async fn oauth_connect(
     server: &MockServer,
