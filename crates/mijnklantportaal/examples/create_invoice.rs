@@ -14,8 +14,11 @@
 use std::process::ExitCode;
 
 use chrono::Utc;
-use mijnklantportaal::{Client, Error, FilePart, NewCustomer, NewInvoice};
+use mijnklantportaal::{Error, FilePart, NewCustomer, NewInvoice};
 use rust_decimal::Decimal;
+
+#[path = "shared/account.rs"]
+mod account;
 
 /// A one-page PDF that says "Sample invoice".
 const SAMPLE_PDF: &[u8] = b"%PDF-1.4
@@ -45,32 +48,7 @@ async fn main() -> ExitCode {
 
 async fn run(path: Option<String>) -> Result<(), String> {
     // Keep the mock alive until the end when we use it.
-    let (_mock, token, base_url) = match std::env::var("MKP_TOKEN") {
-        Ok(token) if !token.trim().is_empty() => {
-            let base = std::env::var("MKP_BASE_URL")
-                .unwrap_or_else(|_| mijnklantportaal::DEFAULT_BASE_URL.to_string());
-            (None, token, base)
-        }
-        _ => {
-            let mock = mijnklantportaal_mock::MockServer::builder()
-                .invoices(20)
-                .token("sample-token")
-                .start()
-                .await
-                .map_err(|e| format!("cannot start the built-in mock API: {e}"))?;
-            eprintln!(
-                "MKP_TOKEN is not set: using the built-in mock API at {}",
-                mock.base_url()
-            );
-            let base = mock.base_url();
-            (Some(mock), "sample-token".to_string(), base)
-        }
-    };
-    let client = Client::builder()
-        .token(token)
-        .base_url(base_url)
-        .build()
-        .map_err(|e| e.to_string())?;
+    let (client, _mock) = account::connect(|mock| mock.invoices(20), "using").await?;
 
     let pdf = match path {
         Some(path) => NewInvoice::pdf_file(&path)

@@ -15,7 +15,10 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
 
 use futures::TryStreamExt;
-use mijnklantportaal::{Client, CustomerInvoice};
+use mijnklantportaal::CustomerInvoice;
+
+#[path = "shared/account.rs"]
+mod account;
 
 const HEADER: &str = "id,customerId,invoiceNumber,issuedAt,currency,amount,paidAt,createdAt";
 const SAMPLE_INVOICES: u64 = 1_000;
@@ -41,36 +44,16 @@ async fn main() -> ExitCode {
 
 async fn run(json: bool) -> Result<(), String> {
     // Keep the mock alive for the whole export when we use it.
-    let (_mock, token, base_url) = match std::env::var("MKP_TOKEN") {
-        Ok(token) if !token.trim().is_empty() => {
-            let base = std::env::var("MKP_BASE_URL")
-                .unwrap_or_else(|_| mijnklantportaal::DEFAULT_BASE_URL.to_string());
-            (None, token, base)
-        }
-        _ => {
-            let mock = mijnklantportaal_mock::MockServer::builder()
-                .invoices(SAMPLE_INVOICES)
-                .token("sample-token")
+    let (client, _mock) = account::connect(
+        |mock| {
+            mock.invoices(SAMPLE_INVOICES)
                 // Generous, so the sample finishes in seconds; the client learns it
                 // from the X-RateLimit-* headers.
                 .rate_limit(1_000, std::time::Duration::from_secs(60))
-                .start()
-                .await
-                .map_err(|e| format!("cannot start the built-in mock API: {e}"))?;
-            eprintln!(
-                "MKP_TOKEN is not set: exporting {SAMPLE_INVOICES} sample invoices from the built-in mock API at {}",
-                mock.base_url()
-            );
-            let base = mock.base_url();
-            (Some(mock), "sample-token".to_string(), base)
-        }
-    };
-
-    let client = Client::builder()
-        .token(token)
-        .base_url(base_url)
-        .build()
-        .map_err(|e| e.to_string())?;
+        },
+        &format!("exporting {SAMPLE_INVOICES} sample invoices from"),
+    )
+    .await?;
 
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
