@@ -4,9 +4,9 @@
 //! workspace's `spec/mijnklantportaal.yaml` with progenitor (see `generated.rs`), except
 //! [`Auth`], [`PerPage`], [`LocalDateTime`], [`LenientDecimal`], [`FilePart`] and the
 //! request hooks, which the generator settings and the xtask's multipart generation
-//! plug in. Most users
-//! want the `mijnklantportaal` crate instead: it wraps this one with authentication,
-//! pagination streams, rate-limit pacing, retries and typed errors.
+//! plug in. Most users want the `mijnklantportaal` crate instead: it wraps this one
+//! with authentication, pagination streams, rate-limit pacing, retries and typed
+//! errors.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), mijnklantportaal_api::Error<mijnklantportaal_api::types::ErrorBody>> {
