@@ -8,6 +8,13 @@ use mijnklantportaal_api::types::{
     CloudFile, Customer, CustomerChanges, CustomerInvoice, CustomerInvoicePage, CustomerPage,
     ErrorBody, ManualInvoiceLine, MarkCustomerInvoicePaid, NewCustomer, NewManualCustomerInvoice,
 };
+// Payment Links, Punch Cards, Mijn Klantportaal invoices and Webhooks (issue 12).
+use mijnklantportaal_api::types::{
+    IssuedPunchCard, IssuedPunchCardStatus, MkpInvoice, MkpInvoicePage, NewPaymentLink,
+    NewPunchCard, NewWebhook, PaymentLink, PaymentLinkPage, PaymentLinkPaymentPage,
+    PaymentLinkPaymentStatus, PaymentLinkStatus, PunchCard, PunchCardChanges,
+    PunchCardExpiryPeriod, PunchCardPage, StampPunchCard, WebhookEventType, WebhookPage,
+};
 use rust_decimal::Decimal;
 use serde_json::json;
 
@@ -278,4 +285,245 @@ fn decodes_validation_and_not_found_bodies() {
     )
     .unwrap();
     assert!(not_found.errors.is_empty());
+}
+
+/// list-payment-links (create, get and close answer the same object): a link's status,
+/// its expiry with the server's offset, and a closed link whose checkout URL is null.
+#[test]
+fn decodes_payment_links() {
+    let page: PaymentLinkPage =
+        serde_json::from_str(&documented("list-payment-links.json")).expect("decodes");
+    assert_eq!(
+        page.next_page_url.as_deref(),
+        Some("https://api.mijnklantportaal.nl/v1/payment-links?page=2,")
+    );
+    let link = &page.data[0];
+    assert_eq!(link.status, PaymentLinkStatus::Open);
+    assert_eq!(link.amount, Decimal::new(1295, 2));
+    assert!(link.reusable);
+    assert_eq!(
+        link.expires_at.map(|t| t.to_rfc3339()).as_deref(),
+        Some("2024-05-14T21:00:00+02:00")
+    );
+    assert_eq!(
+        link.checkout_url.as_deref(),
+        Some("https://demo.mijnklantportaal.nl/payment-link/plk_abc12345def678")
+    );
+    let closed: PaymentLink = serde_json::from_value(json!({
+        "id": "plk_1", "description": "Fee", "currency": "EUR", "amount": "5.00",
+        "reusable": false, "expiresAt": null, "status": "closed", "checkoutUrl": null,
+        "createdAt": "2024-01-01T00:00:00+01:00"
+    }))
+    .expect("a closed link");
+    assert_eq!(closed.status, PaymentLinkStatus::Closed);
+    assert_eq!((closed.expires_at, closed.checkout_url), (None, None));
+}
+
+/// create-payment-link's documented body, built with the generated type: the date
+/// without a time, the amount as a string.
+#[test]
+fn encodes_the_payment_link_request() {
+    let body = NewPaymentLink {
+        description: "Contribution costs".into(),
+        amount: Decimal::new(1295, 2),
+        expires_at: chrono::NaiveDate::from_ymd_opt(2024, 5, 4),
+        reusable: Some(true),
+    };
+    let documented: serde_json::Value =
+        serde_json::from_str(&documented("create-payment-link.request.json")).unwrap();
+    assert_eq!(serde_json::to_value(&body).unwrap(), documented);
+}
+
+/// list-payment-link-payment: the payments of a link; a status the documentation does
+/// not name is kept, not an error.
+#[test]
+fn decodes_payment_link_payments() {
+    let page: PaymentLinkPaymentPage =
+        serde_json::from_str(&documented("list-payment-link-payments.json")).expect("decodes");
+    let payment = &page.data[0];
+    assert_eq!(payment.payment_link_id, "plk_abc12345def678");
+    assert_eq!(payment.status, PaymentLinkPaymentStatus::Paid);
+    assert_eq!(payment.amount, Decimal::new(1295, 2));
+    assert_eq!(payment.payers_name.as_deref(), Some("John Doe"));
+    assert_eq!(payment.integration_id.as_deref(), Some("tr_123abc"));
+    let open: PaymentLinkPaymentStatus = serde_json::from_value(json!("open")).unwrap();
+    assert_eq!(open, PaymentLinkPaymentStatus::Unknown("open".into()));
+}
+
+/// list-punch-cards (create, get and edit answer the same object): the response's
+/// `expiryPeriode` spelling, a price with VAT, and a card not for sale that never
+/// expires (nulls).
+#[test]
+fn decodes_punch_cards() {
+    let page: PunchCardPage =
+        serde_json::from_str(&documented("list-punch-cards.json")).expect("decodes");
+    let card = &page.data[0];
+    assert_eq!((card.punches, card.punch_label.as_str()), (20, "lessons"));
+    assert_eq!(card.price, Some(Decimal::new(22995, 2)));
+    assert_eq!(card.vat_rate, Some(21));
+    assert_eq!(card.expiry_value, Some(3));
+    assert_eq!(card.expiry_periode, Some(PunchCardExpiryPeriod::Years));
+    let free: PunchCard = serde_json::from_value(json!({
+        "id": "pcd_1", "name": "Coffee", "description": null, "punches": 10,
+        "punchLabel": "cups", "forSale": false, "price": null, "vatRate": null,
+        "expiryValue": null, "expiryPeriode": null, "createdAt": "2025-11-19T21:00:00+02:00"
+    }))
+    .expect("a card not for sale");
+    assert_eq!(
+        (free.price, free.vat_rate, free.expiry_periode),
+        (None, None, None)
+    );
+}
+
+/// create-punch-card and edit-punch-card: the documented bodies, `expirePeriod` (the
+/// request's spelling) and `expiryValue` as the number the vendor's example sends;
+/// stamp-an-issued-punch-card's `{"stamps": 1}`.
+#[test]
+fn encodes_punch_card_requests() {
+    let new = NewPunchCard {
+        name: "Driving lessons".into(),
+        punches: std::num::NonZeroU64::new(20).unwrap(),
+        punch_label: "lessons".into(),
+        description: Some("Lessons in a BMW, Mon-Fri 09AM-05PM".into()),
+        for_sale: Some(true),
+        price: Some(Decimal::new(22995, 2)),
+        vat_rate: Some(21),
+        expiry_value: std::num::NonZeroU64::new(3),
+        expire_period: Some(PunchCardExpiryPeriod::Years),
+    };
+    let documented_new: serde_json::Value =
+        serde_json::from_str(&documented("create-punch-card.request.json")).unwrap();
+    assert_eq!(serde_json::to_value(&new).unwrap(), documented_new);
+    let edit = PunchCardChanges {
+        for_sale: true,
+        price: Some(Decimal::new(22995, 2)),
+        vat_rate: Some(21),
+    };
+    let documented_edit: serde_json::Value =
+        serde_json::from_str(&documented("edit-punch-card.request.json")).unwrap();
+    assert_eq!(serde_json::to_value(&edit).unwrap(), documented_edit);
+    let stamp = StampPunchCard {
+        stamps: std::num::NonZeroU64::MIN,
+    };
+    assert_eq!(serde_json::to_value(&stamp).unwrap(), json!({"stamps": 1}));
+}
+
+/// get-bought-punch-card (issue and stamp answer the same object), and a used-up card
+/// that never expires.
+#[test]
+fn decodes_an_issued_punch_card() {
+    let card: IssuedPunchCard =
+        serde_json::from_str(&documented("get-an-issued-punch-card.json")).expect("decodes");
+    assert_eq!(card.status, IssuedPunchCardStatus::Active);
+    assert_eq!(
+        (card.punch_card_id.as_str(), card.punches_left),
+        ("pcd_abc12345def678", 17)
+    );
+    assert_eq!(
+        card.expires_at.map(|t| t.to_rfc3339()).as_deref(),
+        Some("2028-11-19T21:00:00+02:00")
+    );
+    let used: IssuedPunchCard = serde_json::from_value(json!({
+        "id": "pcb_1", "punchCardId": "pcd_1", "customerId": "cst_1", "punchesLeft": 0,
+        "status": "fully_used", "expiresAt": null, "issuedAt": "2025-11-19T21:00:00+02:00"
+    }))
+    .expect("a used-up card");
+    assert_eq!(used.status, IssuedPunchCardStatus::FullyUsed);
+    assert_eq!(used.expires_at, None);
+}
+
+/// list-mijnklantportaal-invoices and get-invoice: every amount is a JSON number in the
+/// vendor's examples although typed string; each is read from its digits, exactly, and
+/// `issuedAt`'s `.000Z` keeps an offset of zero.
+#[test]
+fn decodes_mkp_invoices_with_numeric_amounts() {
+    let page: MkpInvoicePage =
+        serde_json::from_str(&documented("list-mijnklantportaal-invoices.json")).expect("decodes");
+    let invoice = &page.data[0];
+    assert_eq!(invoice.invoice_number, "MKP-2025.0010");
+    assert_eq!(invoice.subtotal_amount.get(), Decimal::new(1295, 2));
+    assert_eq!(invoice.vat_amount.get(), Decimal::new(272, 2));
+    assert_eq!(invoice.total_amount.get(), Decimal::new(1567, 2));
+    assert_eq!(invoice.issued_at.to_rfc3339(), "2025-04-12T00:00:00+00:00");
+    assert!(invoice.is_paid);
+    let line = &invoice.lines[0];
+    assert_eq!(line.quantity.get(), Decimal::ONE);
+    assert_eq!(line.vat_rate, 21);
+    assert_eq!(
+        line.amount_excl_vat.get() + line.vat_amount.get(),
+        line.amount_incl_vat.get(),
+        "exact sums: no float rounding"
+    );
+    // Written back as decimal strings, as the schema types them.
+    let back = serde_json::to_value(invoice).unwrap();
+    assert_eq!(back["totalAmount"], "15.67");
+    assert_eq!(back["lines"][0]["vatAmount"], "2.72");
+    // The type the schema declares (strings) decodes too, and so does a number with
+    // more digits than an f64 holds, which rust_decimal's own serde would round.
+    let mut text = invoice.clone();
+    text.total_amount = serde_json::from_str("\"15.67\"").unwrap();
+    assert_eq!(text, invoice.clone());
+    // Text, not a `json!` value: that would hold the number as an f64 already.
+    let big: MkpInvoice = serde_json::from_str(
+        r#"{"id": "fac_1", "invoiceNumber": "MKP-1", "lines": [], "currency": "EUR",
+            "subtotalAmount": 1234567890123456789.01, "vatAmount": 0,
+            "totalAmount": 1234567890123456789.01, "issuedAt": "2025-04-12T00:00:00.000Z",
+            "isPaid": false}"#,
+    )
+    .expect("decodes");
+    assert_eq!(big.total_amount.to_string(), "1234567890123456789.01");
+}
+
+/// list-webhooks (create and get answer the same record), the documented create body,
+/// all 23 event names, and an event name the documentation does not list.
+#[test]
+fn decodes_webhooks_and_every_event_type() {
+    let page: WebhookPage =
+        serde_json::from_str(&documented("list-webhook-records.json")).expect("decodes");
+    let hook = &page.data[0];
+    assert_eq!(hook.type_, WebhookEventType::CustomerCreated);
+    assert_eq!(hook.secret, "OUJX2prdBbJxR77BZlGz");
+    let body = NewWebhook {
+        url: "https://mijnklantportaal.nl/webhook-incoming".into(),
+        type_: WebhookEventType::CustomerCreated,
+    };
+    let documented_body: serde_json::Value =
+        serde_json::from_str(&documented("create-webhook-record.request.json")).unwrap();
+    assert_eq!(serde_json::to_value(&body).unwrap(), documented_body);
+
+    // The reference's list (§5.4), each a known variant that writes itself back.
+    let names = [
+        "appointment-created",
+        "appointment-canceled",
+        "customer-created",
+        "customer-deleted",
+        "offer-created",
+        "offer-deleted",
+        "offer-accepted",
+        "offer-rejected",
+        "invoice-created",
+        "invoice-chargeback",
+        "invoice-paid",
+        "invoice-deleted",
+        "payment-link-created",
+        "payment-link-expired",
+        "payment-link-paid",
+        "ticket-created",
+        "ticket-reply-customer",
+        "ticket-reply-employee",
+        "subscription-created",
+        "subscription-updated",
+        "subscription-deleted",
+        "subscription-payment-created",
+        "subscription-payment-updated",
+    ];
+    for name in names {
+        let event: WebhookEventType = serde_json::from_value(json!(name)).unwrap();
+        assert!(!matches!(event, WebhookEventType::Unknown(_)), "{name}");
+        assert_eq!(serde_json::to_value(&event).unwrap(), name);
+        assert_eq!(event.to_string(), name);
+    }
+    let later: WebhookEventType = serde_json::from_value(json!("customer-updated")).unwrap();
+    assert_eq!(later, WebhookEventType::Unknown("customer-updated".into()));
+    assert_eq!(serde_json::to_value(&later).unwrap(), "customer-updated");
 }
