@@ -130,7 +130,10 @@ mod tests {
         assert_eq!(decode("-2.72").unwrap(), Decimal::new(-272, 2));
         assert_eq!(decode("1.295e1").unwrap(), Decimal::new(1295, 2));
         // 0.1 + 0.2 is not 0.3 in f64; here the digits are the amount.
-        assert_eq!(decode("0.30000000000000001").unwrap().to_string(), "0.30000000000000001");
+        assert_eq!(
+            decode("0.30000000000000001").unwrap().to_string(),
+            "0.30000000000000001"
+        );
         // The scale is kept: 15.60 stays 15.60, not 15.6.
         assert_eq!(decode("15.60").unwrap().to_string(), "15.60");
     }
@@ -140,7 +143,10 @@ mod tests {
         let exact = decode("1234567890123456789.01").unwrap();
         let through_float: Decimal = serde_json::from_str("1234567890123456789.01").unwrap();
         assert_eq!(exact.to_string(), "1234567890123456789.01");
-        assert_ne!(through_float, exact, "rust_decimal's serde goes through f64");
+        assert_ne!(
+            through_float, exact,
+            "rust_decimal's serde goes through f64"
+        );
     }
 
     #[test]
@@ -152,7 +158,15 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_an_amount() {
-        for bad in ["\"12,95\"", "\"\"", "null", "true", "[1]", "{\"a\":1}", "\"12.95 EUR\""] {
+        for bad in [
+            "\"12,95\"",
+            "\"\"",
+            "null",
+            "true",
+            "[1]",
+            "{\"a\":1}",
+            "\"12.95 EUR\"",
+        ] {
             assert!(decode(bad).is_err(), "{bad}");
         }
     }
