@@ -264,6 +264,145 @@ fields are restated here; keep the two in step.
             Default::default()
         }
     }
+    ///Who gets a new card of a punch card.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct IssuePunchCard {
+        ///Id of the customer to issue the card to (`cst_...`).
+        #[serde(rename = "customerId")]
+        pub customer_id: ::std::string::String,
+    }
+    impl IssuePunchCard {
+        pub fn builder() -> builder::IssuePunchCard {
+            Default::default()
+        }
+    }
+    ///A punch card issued to, or bought by, a customer (the vendor's `PunchCardBought`).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    pub struct IssuedPunchCard {
+        ///Id of the customer who has it (`cst_...`).
+        #[serde(rename = "customerId")]
+        pub customer_id: ::std::string::String,
+        ///When the card expires (ATOM / RFC 3339); null when it never does.
+        #[serde(
+            rename = "expiresAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+        ///Id of the issued card; always starts with `pcb_`.
+        pub id: ::std::string::String,
+        ///When the card was issued to or bought by the customer (ATOM / RFC 3339).
+        #[serde(rename = "issuedAt")]
+        pub issued_at: ::chrono::DateTime<::chrono::FixedOffset>,
+        ///Id of its punch card (`pcd_...`).
+        #[serde(rename = "punchCardId")]
+        pub punch_card_id: ::std::string::String,
+        ///Punches left before the card is fully used.
+        #[serde(rename = "punchesLeft")]
+        pub punches_left: i64,
+        pub status: IssuedPunchCardStatus,
+    }
+    impl IssuedPunchCard {
+        pub fn builder() -> builder::IssuedPunchCard {
+            Default::default()
+        }
+    }
+    /**One page of the cards issued for a punch card: the envelope of
+`CustomerInvoicePage` (read its notes), with issued cards in `data`.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    pub struct IssuedPunchCardPage {
+        ///Current page of the response. An invalid requested page is served as page 1.
+        pub current_page: ::std::num::NonZeroU64,
+        ///Array of issued Punch Card objects
+        pub data: ::std::vec::Vec<IssuedPunchCard>,
+        ///Endpoint to go to the first page of objects
+        pub first_page_url: ::std::string::String,
+        ///Offset (1-based) of the first object on this page; null on an empty page.
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub from: ::std::option::Option<i64>,
+        ///Endpoint to get the next batch of objects, if available (the vendor's example ends in a stray comma).
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub next_page_url: ::std::option::Option<::std::string::String>,
+        ///Current used endpoint
+        pub path: ::std::string::String,
+        pub per_page: crate::PerPage,
+        ///Endpoint to get the previous batch of object, if available
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub prev_page_url: ::std::option::Option<::std::string::String>,
+        ///Offset (1-based) of the last object on this page; null on an empty page.
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub to: ::std::option::Option<i64>,
+    }
+    impl IssuedPunchCardPage {
+        pub fn builder() -> builder::IssuedPunchCardPage {
+            Default::default()
+        }
+    }
+    ///Whether an issued card can still be stamped.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[non_exhaustive]
+    pub enum IssuedPunchCardStatus {
+        #[serde(rename = "active")]
+        Active,
+        #[serde(rename = "expired")]
+        Expired,
+        #[serde(rename = "fully_used")]
+        FullyUsed,
+        /// A value this version of the client does not know, kept as the server sent it.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for IssuedPunchCardStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Active => f.write_str("active"),
+                Self::Expired => f.write_str("expired"),
+                Self::FullyUsed => f.write_str("fully_used"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for IssuedPunchCardStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "active" => Ok(Self::Active),
+                "expired" => Ok(Self::Expired),
+                "fully_used" => Ok(Self::FullyUsed),
+                other => Ok(Self::Unknown(other.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for IssuedPunchCardStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for IssuedPunchCardStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///A link to a related resource.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
@@ -306,6 +445,104 @@ required flags): all three fields are sent.
     }
     impl MarkCustomerInvoicePaid {
         pub fn builder() -> builder::MarkCustomerInvoicePaid {
+            Default::default()
+        }
+    }
+    /**An invoice from Mijn Klantportaal to you (the vendor's `Invoice`), not one of
+your customer invoices.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    pub struct MkpInvoice {
+        ///Currency of the amounts; always `EUR` for now.
+        pub currency: ::std::string::String,
+        ///Id of the invoice; always starts with `fac_`.
+        pub id: ::std::string::String,
+        ///Invoice number.
+        #[serde(rename = "invoiceNumber")]
+        pub invoice_number: ::std::string::String,
+        ///Whether the invoice is paid.
+        #[serde(rename = "isPaid")]
+        pub is_paid: bool,
+        ///When the invoice was issued, as ISO with milliseconds and `Z` (`2025-04-12T00:00:00.000Z`).
+        #[serde(rename = "issuedAt")]
+        pub issued_at: ::chrono::DateTime<::chrono::FixedOffset>,
+        ///What is billed, line by line.
+        pub lines: ::std::vec::Vec<MkpInvoiceLine>,
+        ///Total excluding VAT.
+        #[serde(rename = "subtotalAmount")]
+        pub subtotal_amount: crate::LenientDecimal,
+        ///Total including VAT.
+        #[serde(rename = "totalAmount")]
+        pub total_amount: crate::LenientDecimal,
+        ///VAT charged.
+        #[serde(rename = "vatAmount")]
+        pub vat_amount: crate::LenientDecimal,
+    }
+    impl MkpInvoice {
+        pub fn builder() -> builder::MkpInvoice {
+            Default::default()
+        }
+    }
+    ///One line of a Mijn Klantportaal invoice. Only the vendor's example was seen.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    pub struct MkpInvoiceLine {
+        ///Amount excluding VAT.
+        #[serde(rename = "amountExclVat")]
+        pub amount_excl_vat: crate::LenientDecimal,
+        ///Amount including VAT.
+        #[serde(rename = "amountInclVat")]
+        pub amount_incl_vat: crate::LenientDecimal,
+        ///Currency of the amounts (`EUR`).
+        pub currency: ::std::string::String,
+        pub description: ::std::string::String,
+        ///Id of the line; always starts with `fcl_`.
+        pub id: ::std::string::String,
+        ///How many (the type was not seen; the example is `1`).
+        pub quantity: crate::LenientDecimal,
+        ///VAT of the line.
+        #[serde(rename = "vatAmount")]
+        pub vat_amount: crate::LenientDecimal,
+        ///VAT percentage.
+        #[serde(rename = "vatRate")]
+        pub vat_rate: i64,
+    }
+    impl MkpInvoiceLine {
+        pub fn builder() -> builder::MkpInvoiceLine {
+            Default::default()
+        }
+    }
+    /**One page of Mijn Klantportaal invoices: the envelope of `CustomerInvoicePage`
+(read its notes), with invoices in `data`.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    pub struct MkpInvoicePage {
+        ///Current page of the response. An invalid requested page is served as page 1.
+        pub current_page: ::std::num::NonZeroU64,
+        ///Array of Invoice objects
+        pub data: ::std::vec::Vec<MkpInvoice>,
+        ///Endpoint to go to the first page of objects
+        pub first_page_url: ::std::string::String,
+        ///Offset (1-based) of the first object on this page; null on an empty page.
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub from: ::std::option::Option<i64>,
+        ///Endpoint to get the next batch of objects, if available (the vendor's example ends in a stray comma).
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub next_page_url: ::std::option::Option<::std::string::String>,
+        ///Current used endpoint
+        pub path: ::std::string::String,
+        pub per_page: crate::PerPage,
+        ///Endpoint to get the previous batch of object, if available
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub prev_page_url: ::std::option::Option<::std::string::String>,
+        ///Offset (1-based) of the last object on this page; null on an empty page.
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub to: ::std::option::Option<i64>,
+    }
+    impl MkpInvoicePage {
+        pub fn builder() -> builder::MkpInvoicePage {
             Default::default()
         }
     }
@@ -355,6 +592,728 @@ required flags): all three fields are sent.
     }
     impl NewManualCustomerInvoice {
         pub fn builder() -> builder::NewManualCustomerInvoice {
+            Default::default()
+        }
+    }
+    ///A payment link to create.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct NewPaymentLink {
+        ///Amount in euros (the only currency), as a decimal string.
+        pub amount: ::rust_decimal::Decimal,
+        ///What the payment is for; also on the payer's bank statement.
+        pub description: ::std::string::String,
+        ///The last day the link works (`YYYY-mm-dd`); leave it out for a link that does not expire.
+        #[serde(
+            rename = "expiresAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub expires_at: ::std::option::Option<::chrono::naive::NaiveDate>,
+        ///Whether the link can be paid more than once; single use when left out or false.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reusable: ::std::option::Option<bool>,
+    }
+    impl NewPaymentLink {
+        pub fn builder() -> builder::NewPaymentLink {
+            Default::default()
+        }
+    }
+    ///A punch card to create.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct NewPunchCard {
+        ///Shown in the portal.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///The unit of `expiryValue` (the vendor's request spelling).
+        #[serde(
+            rename = "expirePeriod",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub expire_period: ::std::option::Option<PunchCardExpiryPeriod>,
+        ///How many `expirePeriod`s an issued card stays valid; leave it out for a card that never expires (typed string by the vendor, see the file's header).
+        #[serde(
+            rename = "expiryValue",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub expiry_value: ::std::option::Option<::std::num::NonZeroU64>,
+        ///Whether customers can buy the card in the portal; not for sale when left out.
+        #[serde(
+            rename = "forSale",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub for_sale: ::std::option::Option<bool>,
+        pub name: ::std::string::String,
+        ///Price in euros including VAT; needed when the card is for sale.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub price: ::std::option::Option<::rust_decimal::Decimal>,
+        ///What one punch is (the unit).
+        #[serde(rename = "punchLabel")]
+        pub punch_label: ::std::string::String,
+        ///Punches on a new card.
+        pub punches: ::std::num::NonZeroU64,
+        ///VAT percentage of the price (21, 9 or 0); needed when the card is for sale.
+        #[serde(
+            rename = "vatRate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vat_rate: ::std::option::Option<i64>,
+    }
+    impl NewPunchCard {
+        pub fn builder() -> builder::NewPunchCard {
+            Default::default()
+        }
+    }
+    ///A webhook record to create.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct NewWebhook {
+        #[serde(rename = "type")]
+        pub type_: WebhookEventType,
+        ///The URL to call.
+        pub url: ::std::string::String,
+    }
+    impl NewWebhook {
+        pub fn builder() -> builder::NewWebhook {
+            Default::default()
+        }
+    }
+    ///A link a payer opens to pay a fixed amount (the vendor's `PaymentLink`).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    pub struct PaymentLink {
+        ///Amount to pay, as a decimal string.
+        pub amount: ::rust_decimal::Decimal,
+        ///Where to send the payer to pay; null once the link can no longer be used.
+        #[serde(
+            rename = "checkoutUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub checkout_url: ::std::option::Option<::std::string::String>,
+        ///When the link was created (ATOM / RFC 3339, with the server's UTC offset).
+        #[serde(rename = "createdAt")]
+        pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
+        ///Currency of the amount (`EUR`).
+        pub currency: ::std::string::String,
+        ///What the payment is for; also on the payer's bank statement.
+        pub description: ::std::string::String,
+        ///When the link stops working (ATOM / RFC 3339); null when it does not expire.
+        #[serde(
+            rename = "expiresAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+        ///Id of the payment link; always starts with `plk_` (the vendor's text says "offer", a copy-paste slip).
+        pub id: ::std::string::String,
+        ///Whether the link can be paid more than once.
+        pub reusable: bool,
+        pub status: PaymentLinkStatus,
+    }
+    impl PaymentLink {
+        pub fn builder() -> builder::PaymentLink {
+            Default::default()
+        }
+    }
+    /**One page of payment links: the envelope of `CustomerInvoicePage` (read its
+notes), with payment links in `data`.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    pub struct PaymentLinkPage {
+        ///Current page of the response. An invalid requested page is served as page 1.
+        pub current_page: ::std::num::NonZeroU64,
+        ///Array of Payment Link objects
+        pub data: ::std::vec::Vec<PaymentLink>,
+        ///Endpoint to go to the first page of objects
+        pub first_page_url: ::std::string::String,
+        ///Offset (1-based) of the first object on this page; null on an empty page.
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub from: ::std::option::Option<i64>,
+        ///Endpoint to get the next batch of objects, if available (the vendor's example ends in a stray comma).
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub next_page_url: ::std::option::Option<::std::string::String>,
+        ///Current used endpoint
+        pub path: ::std::string::String,
+        pub per_page: crate::PerPage,
+        ///Endpoint to get the previous batch of object, if available
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub prev_page_url: ::std::option::Option<::std::string::String>,
+        ///Offset (1-based) of the last object on this page; null on an empty page.
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub to: ::std::option::Option<i64>,
+    }
+    impl PaymentLinkPage {
+        pub fn builder() -> builder::PaymentLinkPage {
+            Default::default()
+        }
+    }
+    ///One payment made through a payment link (the vendor's `PaymentLinkPayment`).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    pub struct PaymentLinkPayment {
+        ///Amount paid, as a decimal string.
+        pub amount: ::rust_decimal::Decimal,
+        ///When the payment was started (ATOM / RFC 3339, with the server's UTC offset).
+        #[serde(rename = "createdAt")]
+        pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
+        ///Currency of the amount (`EUR`).
+        pub currency: ::std::string::String,
+        ///Id of the payment; always starts with `plp_`.
+        pub id: ::std::string::String,
+        ///Payment provider that handled the payment.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub integration: ::std::option::Option<::std::string::String>,
+        ///The payment's id at that provider.
+        #[serde(
+            rename = "integrationId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub integration_id: ::std::option::Option<::std::string::String>,
+        ///Name of the payer.
+        #[serde(
+            rename = "payersName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub payers_name: ::std::option::Option<::std::string::String>,
+        ///Id of the payment link it was made through (`plk_...`).
+        #[serde(rename = "paymentLinkId")]
+        pub payment_link_id: ::std::string::String,
+        pub status: PaymentLinkPaymentStatus,
+    }
+    impl PaymentLinkPayment {
+        pub fn builder() -> builder::PaymentLinkPayment {
+            Default::default()
+        }
+    }
+    /**One page of the payments of a payment link: the envelope of
+`CustomerInvoicePage` (read its notes), with payments in `data`.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    pub struct PaymentLinkPaymentPage {
+        ///Current page of the response. An invalid requested page is served as page 1.
+        pub current_page: ::std::num::NonZeroU64,
+        ///Array of Payment Link Payment objects
+        pub data: ::std::vec::Vec<PaymentLinkPayment>,
+        ///Endpoint to go to the first page of objects
+        pub first_page_url: ::std::string::String,
+        ///Offset (1-based) of the first object on this page; null on an empty page.
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub from: ::std::option::Option<i64>,
+        ///Endpoint to get the next batch of objects, if available (the vendor's example ends in a stray comma).
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub next_page_url: ::std::option::Option<::std::string::String>,
+        ///Current used endpoint
+        pub path: ::std::string::String,
+        pub per_page: crate::PerPage,
+        ///Endpoint to get the previous batch of object, if available
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub prev_page_url: ::std::option::Option<::std::string::String>,
+        ///Offset (1-based) of the last object on this page; null on an empty page.
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub to: ::std::option::Option<i64>,
+    }
+    impl PaymentLinkPaymentPage {
+        pub fn builder() -> builder::PaymentLinkPaymentPage {
+            Default::default()
+        }
+    }
+    ///Where a payment through a link is. Only `paid` is documented (the vendor's example).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[non_exhaustive]
+    pub enum PaymentLinkPaymentStatus {
+        #[serde(rename = "paid")]
+        Paid,
+        /// A value this version of the client does not know, kept as the server sent it.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for PaymentLinkPaymentStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Paid => f.write_str("paid"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for PaymentLinkPaymentStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "paid" => Ok(Self::Paid),
+                other => Ok(Self::Unknown(other.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PaymentLinkPaymentStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for PaymentLinkPaymentStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Where a payment link is in its life.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[non_exhaustive]
+    pub enum PaymentLinkStatus {
+        #[serde(rename = "open")]
+        Open,
+        #[serde(rename = "paid")]
+        Paid,
+        #[serde(rename = "expired")]
+        Expired,
+        #[serde(rename = "closed")]
+        Closed,
+        /// A value this version of the client does not know, kept as the server sent it.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for PaymentLinkStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Open => f.write_str("open"),
+                Self::Paid => f.write_str("paid"),
+                Self::Expired => f.write_str("expired"),
+                Self::Closed => f.write_str("closed"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for PaymentLinkStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "open" => Ok(Self::Open),
+                "paid" => Ok(Self::Paid),
+                "expired" => Ok(Self::Expired),
+                "closed" => Ok(Self::Closed),
+                other => Ok(Self::Unknown(other.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PaymentLinkStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for PaymentLinkStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///A punch card customers can be issued or buy (the vendor's `PunchCard`).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    pub struct PunchCard {
+        ///When the card was created (ATOM / RFC 3339, with the server's UTC offset).
+        #[serde(rename = "createdAt")]
+        pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
+        ///Shown in the portal.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///The unit of `expiryValue` (the vendor's spelling); null when the card never expires.
+        #[serde(
+            rename = "expiryPeriode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub expiry_periode: ::std::option::Option<PunchCardExpiryPeriod>,
+        ///How many `expiryPeriode`s an issued card stays valid; null when it never expires.
+        #[serde(
+            rename = "expiryValue",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub expiry_value: ::std::option::Option<i64>,
+        ///Whether customers can buy the card in the portal.
+        #[serde(rename = "forSale")]
+        pub for_sale: bool,
+        ///Id of the punch card; always starts with `pcd_`.
+        pub id: ::std::string::String,
+        ///Name of the punch card.
+        pub name: ::std::string::String,
+        ///Price in euros including VAT, as a decimal string; null when the card is not for sale.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub price: ::std::option::Option<::rust_decimal::Decimal>,
+        ///What one punch is (the unit).
+        #[serde(rename = "punchLabel")]
+        pub punch_label: ::std::string::String,
+        ///Punches on a new card.
+        pub punches: i64,
+        ///VAT percentage of the price (21, 9 or 0; an integer, see the file's header); null when the card is not for sale.
+        #[serde(
+            rename = "vatRate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vat_rate: ::std::option::Option<i64>,
+    }
+    impl PunchCard {
+        pub fn builder() -> builder::PunchCard {
+            Default::default()
+        }
+    }
+    ///Whether a punch card is for sale, and for how much.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PunchCardChanges {
+        ///Whether customers can buy the card in the portal.
+        #[serde(rename = "forSale")]
+        pub for_sale: bool,
+        ///Price in euros including VAT; needed when the card is for sale.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub price: ::std::option::Option<::rust_decimal::Decimal>,
+        ///VAT percentage of the price (21, 9 or 0); needed when the card is for sale.
+        #[serde(
+            rename = "vatRate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vat_rate: ::std::option::Option<i64>,
+    }
+    impl PunchCardChanges {
+        pub fn builder() -> builder::PunchCardChanges {
+            Default::default()
+        }
+    }
+    ///The unit of a punch card's validity after it is issued.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[non_exhaustive]
+    pub enum PunchCardExpiryPeriod {
+        #[serde(rename = "days")]
+        Days,
+        #[serde(rename = "months")]
+        Months,
+        #[serde(rename = "years")]
+        Years,
+        /// A value this version of the client does not know, kept as the server sent it.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for PunchCardExpiryPeriod {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Days => f.write_str("days"),
+                Self::Months => f.write_str("months"),
+                Self::Years => f.write_str("years"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for PunchCardExpiryPeriod {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "days" => Ok(Self::Days),
+                "months" => Ok(Self::Months),
+                "years" => Ok(Self::Years),
+                other => Ok(Self::Unknown(other.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PunchCardExpiryPeriod {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for PunchCardExpiryPeriod {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    /**One page of punch cards: the envelope of `CustomerInvoicePage` (read its
+notes), with punch cards in `data`.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    pub struct PunchCardPage {
+        ///Current page of the response. An invalid requested page is served as page 1.
+        pub current_page: ::std::num::NonZeroU64,
+        ///Array of Punch Card objects
+        pub data: ::std::vec::Vec<PunchCard>,
+        ///Endpoint to go to the first page of objects
+        pub first_page_url: ::std::string::String,
+        ///Offset (1-based) of the first object on this page; null on an empty page.
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub from: ::std::option::Option<i64>,
+        ///Endpoint to get the next batch of objects, if available (the vendor's example ends in a stray comma).
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub next_page_url: ::std::option::Option<::std::string::String>,
+        ///Current used endpoint
+        pub path: ::std::string::String,
+        pub per_page: crate::PerPage,
+        ///Endpoint to get the previous batch of object, if available
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub prev_page_url: ::std::option::Option<::std::string::String>,
+        ///Offset (1-based) of the last object on this page; null on an empty page.
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub to: ::std::option::Option<i64>,
+    }
+    impl PunchCardPage {
+        pub fn builder() -> builder::PunchCardPage {
+            Default::default()
+        }
+    }
+    ///How many punches to use of an issued card.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct StampPunchCard {
+        ///Punches to use.
+        pub stamps: ::std::num::NonZeroU64,
+    }
+    impl StampPunchCard {
+        pub fn builder() -> builder::StampPunchCard {
+            Default::default()
+        }
+    }
+    ///A webhook record (the vendor's `Webhook`).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    pub struct Webhook {
+        ///When the record was created (ATOM / RFC 3339, with the server's UTC offset).
+        #[serde(rename = "createdAt")]
+        pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
+        ///Id of the record; always starts with `wbh_`.
+        pub id: ::std::string::String,
+        /**A random string put in the `X-Webhook-Signature` header of every call, to
+check that it comes from Mijn Klantportaal (how exactly is not documented).
+*/
+        pub secret: ::std::string::String,
+        #[serde(rename = "type")]
+        pub type_: WebhookEventType,
+        ///The URL that is called.
+        pub url: ::std::string::String,
+    }
+    impl Webhook {
+        pub fn builder() -> builder::Webhook {
+            Default::default()
+        }
+    }
+    ///The event that triggers a webhook (the 23 names of the vendor's create-webhook page).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[non_exhaustive]
+    pub enum WebhookEventType {
+        #[serde(rename = "appointment-created")]
+        AppointmentCreated,
+        #[serde(rename = "appointment-canceled")]
+        AppointmentCanceled,
+        #[serde(rename = "customer-created")]
+        CustomerCreated,
+        #[serde(rename = "customer-deleted")]
+        CustomerDeleted,
+        #[serde(rename = "offer-created")]
+        OfferCreated,
+        #[serde(rename = "offer-deleted")]
+        OfferDeleted,
+        #[serde(rename = "offer-accepted")]
+        OfferAccepted,
+        #[serde(rename = "offer-rejected")]
+        OfferRejected,
+        #[serde(rename = "invoice-created")]
+        InvoiceCreated,
+        #[serde(rename = "invoice-chargeback")]
+        InvoiceChargeback,
+        #[serde(rename = "invoice-paid")]
+        InvoicePaid,
+        #[serde(rename = "invoice-deleted")]
+        InvoiceDeleted,
+        #[serde(rename = "payment-link-created")]
+        PaymentLinkCreated,
+        #[serde(rename = "payment-link-expired")]
+        PaymentLinkExpired,
+        #[serde(rename = "payment-link-paid")]
+        PaymentLinkPaid,
+        #[serde(rename = "ticket-created")]
+        TicketCreated,
+        #[serde(rename = "ticket-reply-customer")]
+        TicketReplyCustomer,
+        #[serde(rename = "ticket-reply-employee")]
+        TicketReplyEmployee,
+        #[serde(rename = "subscription-created")]
+        SubscriptionCreated,
+        #[serde(rename = "subscription-updated")]
+        SubscriptionUpdated,
+        #[serde(rename = "subscription-deleted")]
+        SubscriptionDeleted,
+        #[serde(rename = "subscription-payment-created")]
+        SubscriptionPaymentCreated,
+        #[serde(rename = "subscription-payment-updated")]
+        SubscriptionPaymentUpdated,
+        /// A value this version of the client does not know, kept as the server sent it.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for WebhookEventType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::AppointmentCreated => f.write_str("appointment-created"),
+                Self::AppointmentCanceled => f.write_str("appointment-canceled"),
+                Self::CustomerCreated => f.write_str("customer-created"),
+                Self::CustomerDeleted => f.write_str("customer-deleted"),
+                Self::OfferCreated => f.write_str("offer-created"),
+                Self::OfferDeleted => f.write_str("offer-deleted"),
+                Self::OfferAccepted => f.write_str("offer-accepted"),
+                Self::OfferRejected => f.write_str("offer-rejected"),
+                Self::InvoiceCreated => f.write_str("invoice-created"),
+                Self::InvoiceChargeback => f.write_str("invoice-chargeback"),
+                Self::InvoicePaid => f.write_str("invoice-paid"),
+                Self::InvoiceDeleted => f.write_str("invoice-deleted"),
+                Self::PaymentLinkCreated => f.write_str("payment-link-created"),
+                Self::PaymentLinkExpired => f.write_str("payment-link-expired"),
+                Self::PaymentLinkPaid => f.write_str("payment-link-paid"),
+                Self::TicketCreated => f.write_str("ticket-created"),
+                Self::TicketReplyCustomer => f.write_str("ticket-reply-customer"),
+                Self::TicketReplyEmployee => f.write_str("ticket-reply-employee"),
+                Self::SubscriptionCreated => f.write_str("subscription-created"),
+                Self::SubscriptionUpdated => f.write_str("subscription-updated"),
+                Self::SubscriptionDeleted => f.write_str("subscription-deleted"),
+                Self::SubscriptionPaymentCreated => {
+                    f.write_str("subscription-payment-created")
+                }
+                Self::SubscriptionPaymentUpdated => {
+                    f.write_str("subscription-payment-updated")
+                }
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for WebhookEventType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "appointment-created" => Ok(Self::AppointmentCreated),
+                "appointment-canceled" => Ok(Self::AppointmentCanceled),
+                "customer-created" => Ok(Self::CustomerCreated),
+                "customer-deleted" => Ok(Self::CustomerDeleted),
+                "offer-created" => Ok(Self::OfferCreated),
+                "offer-deleted" => Ok(Self::OfferDeleted),
+                "offer-accepted" => Ok(Self::OfferAccepted),
+                "offer-rejected" => Ok(Self::OfferRejected),
+                "invoice-created" => Ok(Self::InvoiceCreated),
+                "invoice-chargeback" => Ok(Self::InvoiceChargeback),
+                "invoice-paid" => Ok(Self::InvoicePaid),
+                "invoice-deleted" => Ok(Self::InvoiceDeleted),
+                "payment-link-created" => Ok(Self::PaymentLinkCreated),
+                "payment-link-expired" => Ok(Self::PaymentLinkExpired),
+                "payment-link-paid" => Ok(Self::PaymentLinkPaid),
+                "ticket-created" => Ok(Self::TicketCreated),
+                "ticket-reply-customer" => Ok(Self::TicketReplyCustomer),
+                "ticket-reply-employee" => Ok(Self::TicketReplyEmployee),
+                "subscription-created" => Ok(Self::SubscriptionCreated),
+                "subscription-updated" => Ok(Self::SubscriptionUpdated),
+                "subscription-deleted" => Ok(Self::SubscriptionDeleted),
+                "subscription-payment-created" => Ok(Self::SubscriptionPaymentCreated),
+                "subscription-payment-updated" => Ok(Self::SubscriptionPaymentUpdated),
+                other => Ok(Self::Unknown(other.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for WebhookEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for WebhookEventType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    /**One page of webhook records: the envelope of `CustomerInvoicePage` (read its
+notes), with records in `data`.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    pub struct WebhookPage {
+        ///Current page of the response. An invalid requested page is served as page 1.
+        pub current_page: ::std::num::NonZeroU64,
+        ///Array of webhook record objects
+        pub data: ::std::vec::Vec<Webhook>,
+        ///Endpoint to go to the first page of objects
+        pub first_page_url: ::std::string::String,
+        ///Offset (1-based) of the first object on this page; null on an empty page.
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub from: ::std::option::Option<i64>,
+        ///Endpoint to get the next batch of objects, if available (the vendor's example ends in a stray comma).
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub next_page_url: ::std::option::Option<::std::string::String>,
+        ///Current used endpoint
+        pub path: ::std::string::String,
+        pub per_page: crate::PerPage,
+        ///Endpoint to get the previous batch of object, if available
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub prev_page_url: ::std::option::Option<::std::string::String>,
+        ///Offset (1-based) of the last object on this page; null on an empty page.
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub to: ::std::option::Option<i64>,
+    }
+    impl WebhookPage {
+        pub fn builder() -> builder::WebhookPage {
             Default::default()
         }
     }
@@ -1534,6 +2493,401 @@ required flags): all three fields are sent.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct IssuePunchCard {
+            customer_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for IssuePunchCard {
+            fn default() -> Self {
+                Self {
+                    customer_id: Err("no value supplied for customer_id".to_string()),
+                }
+            }
+        }
+        impl IssuePunchCard {
+            pub fn customer_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.customer_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for customer_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<IssuePunchCard> for super::IssuePunchCard {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: IssuePunchCard,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    customer_id: value.customer_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::IssuePunchCard> for IssuePunchCard {
+            fn from(value: super::IssuePunchCard) -> Self {
+                Self {
+                    customer_id: Ok(value.customer_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct IssuedPunchCard {
+            customer_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            expires_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            issued_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::FixedOffset>,
+                ::std::string::String,
+            >,
+            punch_card_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            punches_left: ::std::result::Result<i64, ::std::string::String>,
+            status: ::std::result::Result<
+                super::IssuedPunchCardStatus,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for IssuedPunchCard {
+            fn default() -> Self {
+                Self {
+                    customer_id: Err("no value supplied for customer_id".to_string()),
+                    expires_at: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    issued_at: Err("no value supplied for issued_at".to_string()),
+                    punch_card_id: Err(
+                        "no value supplied for punch_card_id".to_string(),
+                    ),
+                    punches_left: Err("no value supplied for punches_left".to_string()),
+                    status: Err("no value supplied for status".to_string()),
+                }
+            }
+        }
+        impl IssuedPunchCard {
+            pub fn customer_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.customer_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for customer_id: {e}")
+                    });
+                self
+            }
+            pub fn expires_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expires_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for expires_at: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn issued_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::FixedOffset>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.issued_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for issued_at: {e}")
+                    });
+                self
+            }
+            pub fn punch_card_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.punch_card_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for punch_card_id: {e}")
+                    });
+                self
+            }
+            pub fn punches_left<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.punches_left = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for punches_left: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::IssuedPunchCardStatus>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<IssuedPunchCard> for super::IssuedPunchCard {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: IssuedPunchCard,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    customer_id: value.customer_id?,
+                    expires_at: value.expires_at?,
+                    id: value.id?,
+                    issued_at: value.issued_at?,
+                    punch_card_id: value.punch_card_id?,
+                    punches_left: value.punches_left?,
+                    status: value.status?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::IssuedPunchCard> for IssuedPunchCard {
+            fn from(value: super::IssuedPunchCard) -> Self {
+                Self {
+                    customer_id: Ok(value.customer_id),
+                    expires_at: Ok(value.expires_at),
+                    id: Ok(value.id),
+                    issued_at: Ok(value.issued_at),
+                    punch_card_id: Ok(value.punch_card_id),
+                    punches_left: Ok(value.punches_left),
+                    status: Ok(value.status),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct IssuedPunchCardPage {
+            current_page: ::std::result::Result<
+                ::std::num::NonZeroU64,
+                ::std::string::String,
+            >,
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::IssuedPunchCard>,
+                ::std::string::String,
+            >,
+            first_page_url: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            from: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            next_page_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            path: ::std::result::Result<::std::string::String, ::std::string::String>,
+            per_page: ::std::result::Result<crate::PerPage, ::std::string::String>,
+            prev_page_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            to: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+        }
+        impl ::std::default::Default for IssuedPunchCardPage {
+            fn default() -> Self {
+                Self {
+                    current_page: Err("no value supplied for current_page".to_string()),
+                    data: Err("no value supplied for data".to_string()),
+                    first_page_url: Err(
+                        "no value supplied for first_page_url".to_string(),
+                    ),
+                    from: Err("no value supplied for from".to_string()),
+                    next_page_url: Err(
+                        "no value supplied for next_page_url".to_string(),
+                    ),
+                    path: Err("no value supplied for path".to_string()),
+                    per_page: Err("no value supplied for per_page".to_string()),
+                    prev_page_url: Err(
+                        "no value supplied for prev_page_url".to_string(),
+                    ),
+                    to: Err("no value supplied for to".to_string()),
+                }
+            }
+        }
+        impl IssuedPunchCardPage {
+            pub fn current_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::num::NonZeroU64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.current_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for current_page: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::IssuedPunchCard>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn first_page_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_page_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for first_page_url: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn from<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for from: {e}")
+                    });
+                self
+            }
+            pub fn next_page_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_page_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_page_url: {e}")
+                    });
+                self
+            }
+            pub fn path<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.path = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for path: {e}")
+                    });
+                self
+            }
+            pub fn per_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::PerPage>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.per_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for per_page: {e}")
+                    });
+                self
+            }
+            pub fn prev_page_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.prev_page_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for prev_page_url: {e}")
+                    });
+                self
+            }
+            pub fn to<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for to: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<IssuedPunchCardPage>
+        for super::IssuedPunchCardPage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: IssuedPunchCardPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    current_page: value.current_page?,
+                    data: value.data?,
+                    first_page_url: value.first_page_url?,
+                    from: value.from?,
+                    next_page_url: value.next_page_url?,
+                    path: value.path?,
+                    per_page: value.per_page?,
+                    prev_page_url: value.prev_page_url?,
+                    to: value.to?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::IssuedPunchCardPage> for IssuedPunchCardPage {
+            fn from(value: super::IssuedPunchCardPage) -> Self {
+                Self {
+                    current_page: Ok(value.current_page),
+                    data: Ok(value.data),
+                    first_page_url: Ok(value.first_page_url),
+                    from: Ok(value.from),
+                    next_page_url: Ok(value.next_page_url),
+                    path: Ok(value.path),
+                    per_page: Ok(value.per_page),
+                    prev_page_url: Ok(value.prev_page_url),
+                    to: Ok(value.to),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Link {
             href: ::std::result::Result<::std::string::String, ::std::string::String>,
             type_: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -1713,6 +3067,575 @@ required flags): all three fields are sent.
         for MarkCustomerInvoicePaid {
             fn from(value: super::MarkCustomerInvoicePaid) -> Self {
                 Self { paid_at: Ok(value.paid_at) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MkpInvoice {
+            currency: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            invoice_number: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            is_paid: ::std::result::Result<bool, ::std::string::String>,
+            issued_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::FixedOffset>,
+                ::std::string::String,
+            >,
+            lines: ::std::result::Result<
+                ::std::vec::Vec<super::MkpInvoiceLine>,
+                ::std::string::String,
+            >,
+            subtotal_amount: ::std::result::Result<
+                crate::LenientDecimal,
+                ::std::string::String,
+            >,
+            total_amount: ::std::result::Result<
+                crate::LenientDecimal,
+                ::std::string::String,
+            >,
+            vat_amount: ::std::result::Result<
+                crate::LenientDecimal,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MkpInvoice {
+            fn default() -> Self {
+                Self {
+                    currency: Err("no value supplied for currency".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    invoice_number: Err(
+                        "no value supplied for invoice_number".to_string(),
+                    ),
+                    is_paid: Err("no value supplied for is_paid".to_string()),
+                    issued_at: Err("no value supplied for issued_at".to_string()),
+                    lines: Err("no value supplied for lines".to_string()),
+                    subtotal_amount: Err(
+                        "no value supplied for subtotal_amount".to_string(),
+                    ),
+                    total_amount: Err("no value supplied for total_amount".to_string()),
+                    vat_amount: Err("no value supplied for vat_amount".to_string()),
+                }
+            }
+        }
+        impl MkpInvoice {
+            pub fn currency<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.currency = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for currency: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn invoice_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.invoice_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for invoice_number: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn is_paid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_paid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_paid: {e}")
+                    });
+                self
+            }
+            pub fn issued_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::FixedOffset>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.issued_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for issued_at: {e}")
+                    });
+                self
+            }
+            pub fn lines<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::MkpInvoiceLine>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.lines = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for lines: {e}")
+                    });
+                self
+            }
+            pub fn subtotal_amount<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::LenientDecimal>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.subtotal_amount = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for subtotal_amount: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn total_amount<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::LenientDecimal>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_amount = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_amount: {e}")
+                    });
+                self
+            }
+            pub fn vat_amount<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::LenientDecimal>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.vat_amount = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for vat_amount: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MkpInvoice> for super::MkpInvoice {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MkpInvoice,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    currency: value.currency?,
+                    id: value.id?,
+                    invoice_number: value.invoice_number?,
+                    is_paid: value.is_paid?,
+                    issued_at: value.issued_at?,
+                    lines: value.lines?,
+                    subtotal_amount: value.subtotal_amount?,
+                    total_amount: value.total_amount?,
+                    vat_amount: value.vat_amount?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MkpInvoice> for MkpInvoice {
+            fn from(value: super::MkpInvoice) -> Self {
+                Self {
+                    currency: Ok(value.currency),
+                    id: Ok(value.id),
+                    invoice_number: Ok(value.invoice_number),
+                    is_paid: Ok(value.is_paid),
+                    issued_at: Ok(value.issued_at),
+                    lines: Ok(value.lines),
+                    subtotal_amount: Ok(value.subtotal_amount),
+                    total_amount: Ok(value.total_amount),
+                    vat_amount: Ok(value.vat_amount),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MkpInvoiceLine {
+            amount_excl_vat: ::std::result::Result<
+                crate::LenientDecimal,
+                ::std::string::String,
+            >,
+            amount_incl_vat: ::std::result::Result<
+                crate::LenientDecimal,
+                ::std::string::String,
+            >,
+            currency: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            quantity: ::std::result::Result<
+                crate::LenientDecimal,
+                ::std::string::String,
+            >,
+            vat_amount: ::std::result::Result<
+                crate::LenientDecimal,
+                ::std::string::String,
+            >,
+            vat_rate: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for MkpInvoiceLine {
+            fn default() -> Self {
+                Self {
+                    amount_excl_vat: Err(
+                        "no value supplied for amount_excl_vat".to_string(),
+                    ),
+                    amount_incl_vat: Err(
+                        "no value supplied for amount_incl_vat".to_string(),
+                    ),
+                    currency: Err("no value supplied for currency".to_string()),
+                    description: Err("no value supplied for description".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    quantity: Err("no value supplied for quantity".to_string()),
+                    vat_amount: Err("no value supplied for vat_amount".to_string()),
+                    vat_rate: Err("no value supplied for vat_rate".to_string()),
+                }
+            }
+        }
+        impl MkpInvoiceLine {
+            pub fn amount_excl_vat<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::LenientDecimal>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.amount_excl_vat = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for amount_excl_vat: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn amount_incl_vat<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::LenientDecimal>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.amount_incl_vat = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for amount_incl_vat: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn currency<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.currency = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for currency: {e}")
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn quantity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::LenientDecimal>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.quantity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for quantity: {e}")
+                    });
+                self
+            }
+            pub fn vat_amount<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::LenientDecimal>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.vat_amount = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for vat_amount: {e}")
+                    });
+                self
+            }
+            pub fn vat_rate<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.vat_rate = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for vat_rate: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MkpInvoiceLine> for super::MkpInvoiceLine {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MkpInvoiceLine,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    amount_excl_vat: value.amount_excl_vat?,
+                    amount_incl_vat: value.amount_incl_vat?,
+                    currency: value.currency?,
+                    description: value.description?,
+                    id: value.id?,
+                    quantity: value.quantity?,
+                    vat_amount: value.vat_amount?,
+                    vat_rate: value.vat_rate?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MkpInvoiceLine> for MkpInvoiceLine {
+            fn from(value: super::MkpInvoiceLine) -> Self {
+                Self {
+                    amount_excl_vat: Ok(value.amount_excl_vat),
+                    amount_incl_vat: Ok(value.amount_incl_vat),
+                    currency: Ok(value.currency),
+                    description: Ok(value.description),
+                    id: Ok(value.id),
+                    quantity: Ok(value.quantity),
+                    vat_amount: Ok(value.vat_amount),
+                    vat_rate: Ok(value.vat_rate),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MkpInvoicePage {
+            current_page: ::std::result::Result<
+                ::std::num::NonZeroU64,
+                ::std::string::String,
+            >,
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::MkpInvoice>,
+                ::std::string::String,
+            >,
+            first_page_url: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            from: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            next_page_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            path: ::std::result::Result<::std::string::String, ::std::string::String>,
+            per_page: ::std::result::Result<crate::PerPage, ::std::string::String>,
+            prev_page_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            to: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+        }
+        impl ::std::default::Default for MkpInvoicePage {
+            fn default() -> Self {
+                Self {
+                    current_page: Err("no value supplied for current_page".to_string()),
+                    data: Err("no value supplied for data".to_string()),
+                    first_page_url: Err(
+                        "no value supplied for first_page_url".to_string(),
+                    ),
+                    from: Err("no value supplied for from".to_string()),
+                    next_page_url: Err(
+                        "no value supplied for next_page_url".to_string(),
+                    ),
+                    path: Err("no value supplied for path".to_string()),
+                    per_page: Err("no value supplied for per_page".to_string()),
+                    prev_page_url: Err(
+                        "no value supplied for prev_page_url".to_string(),
+                    ),
+                    to: Err("no value supplied for to".to_string()),
+                }
+            }
+        }
+        impl MkpInvoicePage {
+            pub fn current_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::num::NonZeroU64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.current_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for current_page: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::MkpInvoice>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn first_page_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_page_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for first_page_url: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn from<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for from: {e}")
+                    });
+                self
+            }
+            pub fn next_page_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_page_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_page_url: {e}")
+                    });
+                self
+            }
+            pub fn path<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.path = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for path: {e}")
+                    });
+                self
+            }
+            pub fn per_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::PerPage>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.per_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for per_page: {e}")
+                    });
+                self
+            }
+            pub fn prev_page_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.prev_page_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for prev_page_url: {e}")
+                    });
+                self
+            }
+            pub fn to<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for to: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MkpInvoicePage> for super::MkpInvoicePage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MkpInvoicePage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    current_page: value.current_page?,
+                    data: value.data?,
+                    first_page_url: value.first_page_url?,
+                    from: value.from?,
+                    next_page_url: value.next_page_url?,
+                    path: value.path?,
+                    per_page: value.per_page?,
+                    prev_page_url: value.prev_page_url?,
+                    to: value.to?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MkpInvoicePage> for MkpInvoicePage {
+            fn from(value: super::MkpInvoicePage) -> Self {
+                Self {
+                    current_page: Ok(value.current_page),
+                    data: Ok(value.data),
+                    first_page_url: Ok(value.first_page_url),
+                    from: Ok(value.from),
+                    next_page_url: Ok(value.next_page_url),
+                    path: Ok(value.path),
+                    per_page: Ok(value.per_page),
+                    prev_page_url: Ok(value.prev_page_url),
+                    to: Ok(value.to),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -1977,6 +3900,1989 @@ required flags): all three fields are sent.
                     issued_at: Ok(value.issued_at),
                     lines: Ok(value.lines),
                     send_notification: Ok(value.send_notification),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct NewPaymentLink {
+            amount: ::std::result::Result<
+                ::rust_decimal::Decimal,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            expires_at: ::std::result::Result<
+                ::std::option::Option<::chrono::naive::NaiveDate>,
+                ::std::string::String,
+            >,
+            reusable: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for NewPaymentLink {
+            fn default() -> Self {
+                Self {
+                    amount: Err("no value supplied for amount".to_string()),
+                    description: Err("no value supplied for description".to_string()),
+                    expires_at: Ok(Default::default()),
+                    reusable: Ok(Default::default()),
+                }
+            }
+        }
+        impl NewPaymentLink {
+            pub fn amount<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::rust_decimal::Decimal>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.amount = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for amount: {e}")
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn expires_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::naive::NaiveDate>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expires_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for expires_at: {e}")
+                    });
+                self
+            }
+            pub fn reusable<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reusable = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reusable: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<NewPaymentLink> for super::NewPaymentLink {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: NewPaymentLink,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    amount: value.amount?,
+                    description: value.description?,
+                    expires_at: value.expires_at?,
+                    reusable: value.reusable?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::NewPaymentLink> for NewPaymentLink {
+            fn from(value: super::NewPaymentLink) -> Self {
+                Self {
+                    amount: Ok(value.amount),
+                    description: Ok(value.description),
+                    expires_at: Ok(value.expires_at),
+                    reusable: Ok(value.reusable),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct NewPunchCard {
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            expire_period: ::std::result::Result<
+                ::std::option::Option<super::PunchCardExpiryPeriod>,
+                ::std::string::String,
+            >,
+            expiry_value: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+            for_sale: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            price: ::std::result::Result<
+                ::std::option::Option<::rust_decimal::Decimal>,
+                ::std::string::String,
+            >,
+            punch_label: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            punches: ::std::result::Result<
+                ::std::num::NonZeroU64,
+                ::std::string::String,
+            >,
+            vat_rate: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for NewPunchCard {
+            fn default() -> Self {
+                Self {
+                    description: Ok(Default::default()),
+                    expire_period: Ok(Default::default()),
+                    expiry_value: Ok(Default::default()),
+                    for_sale: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    price: Ok(Default::default()),
+                    punch_label: Err("no value supplied for punch_label".to_string()),
+                    punches: Err("no value supplied for punches".to_string()),
+                    vat_rate: Ok(Default::default()),
+                }
+            }
+        }
+        impl NewPunchCard {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn expire_period<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::PunchCardExpiryPeriod>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expire_period = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for expire_period: {e}")
+                    });
+                self
+            }
+            pub fn expiry_value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expiry_value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for expiry_value: {e}")
+                    });
+                self
+            }
+            pub fn for_sale<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.for_sale = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for for_sale: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn price<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::rust_decimal::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.price = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for price: {e}")
+                    });
+                self
+            }
+            pub fn punch_label<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.punch_label = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for punch_label: {e}")
+                    });
+                self
+            }
+            pub fn punches<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::num::NonZeroU64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.punches = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for punches: {e}")
+                    });
+                self
+            }
+            pub fn vat_rate<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.vat_rate = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for vat_rate: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<NewPunchCard> for super::NewPunchCard {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: NewPunchCard,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    expire_period: value.expire_period?,
+                    expiry_value: value.expiry_value?,
+                    for_sale: value.for_sale?,
+                    name: value.name?,
+                    price: value.price?,
+                    punch_label: value.punch_label?,
+                    punches: value.punches?,
+                    vat_rate: value.vat_rate?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::NewPunchCard> for NewPunchCard {
+            fn from(value: super::NewPunchCard) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    expire_period: Ok(value.expire_period),
+                    expiry_value: Ok(value.expiry_value),
+                    for_sale: Ok(value.for_sale),
+                    name: Ok(value.name),
+                    price: Ok(value.price),
+                    punch_label: Ok(value.punch_label),
+                    punches: Ok(value.punches),
+                    vat_rate: Ok(value.vat_rate),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct NewWebhook {
+            type_: ::std::result::Result<super::WebhookEventType, ::std::string::String>,
+            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for NewWebhook {
+            fn default() -> Self {
+                Self {
+                    type_: Err("no value supplied for type_".to_string()),
+                    url: Err("no value supplied for url".to_string()),
+                }
+            }
+        }
+        impl NewWebhook {
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::WebhookEventType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for url: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<NewWebhook> for super::NewWebhook {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: NewWebhook,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    type_: value.type_?,
+                    url: value.url?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::NewWebhook> for NewWebhook {
+            fn from(value: super::NewWebhook) -> Self {
+                Self {
+                    type_: Ok(value.type_),
+                    url: Ok(value.url),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PaymentLink {
+            amount: ::std::result::Result<
+                ::rust_decimal::Decimal,
+                ::std::string::String,
+            >,
+            checkout_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::FixedOffset>,
+                ::std::string::String,
+            >,
+            currency: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            expires_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            reusable: ::std::result::Result<bool, ::std::string::String>,
+            status: ::std::result::Result<
+                super::PaymentLinkStatus,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PaymentLink {
+            fn default() -> Self {
+                Self {
+                    amount: Err("no value supplied for amount".to_string()),
+                    checkout_url: Ok(Default::default()),
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    currency: Err("no value supplied for currency".to_string()),
+                    description: Err("no value supplied for description".to_string()),
+                    expires_at: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    reusable: Err("no value supplied for reusable".to_string()),
+                    status: Err("no value supplied for status".to_string()),
+                }
+            }
+        }
+        impl PaymentLink {
+            pub fn amount<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::rust_decimal::Decimal>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.amount = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for amount: {e}")
+                    });
+                self
+            }
+            pub fn checkout_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.checkout_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for checkout_url: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::FixedOffset>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn currency<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.currency = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for currency: {e}")
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn expires_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expires_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for expires_at: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn reusable<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reusable = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reusable: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::PaymentLinkStatus>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PaymentLink> for super::PaymentLink {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PaymentLink,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    amount: value.amount?,
+                    checkout_url: value.checkout_url?,
+                    created_at: value.created_at?,
+                    currency: value.currency?,
+                    description: value.description?,
+                    expires_at: value.expires_at?,
+                    id: value.id?,
+                    reusable: value.reusable?,
+                    status: value.status?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PaymentLink> for PaymentLink {
+            fn from(value: super::PaymentLink) -> Self {
+                Self {
+                    amount: Ok(value.amount),
+                    checkout_url: Ok(value.checkout_url),
+                    created_at: Ok(value.created_at),
+                    currency: Ok(value.currency),
+                    description: Ok(value.description),
+                    expires_at: Ok(value.expires_at),
+                    id: Ok(value.id),
+                    reusable: Ok(value.reusable),
+                    status: Ok(value.status),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PaymentLinkPage {
+            current_page: ::std::result::Result<
+                ::std::num::NonZeroU64,
+                ::std::string::String,
+            >,
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::PaymentLink>,
+                ::std::string::String,
+            >,
+            first_page_url: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            from: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            next_page_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            path: ::std::result::Result<::std::string::String, ::std::string::String>,
+            per_page: ::std::result::Result<crate::PerPage, ::std::string::String>,
+            prev_page_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            to: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+        }
+        impl ::std::default::Default for PaymentLinkPage {
+            fn default() -> Self {
+                Self {
+                    current_page: Err("no value supplied for current_page".to_string()),
+                    data: Err("no value supplied for data".to_string()),
+                    first_page_url: Err(
+                        "no value supplied for first_page_url".to_string(),
+                    ),
+                    from: Err("no value supplied for from".to_string()),
+                    next_page_url: Err(
+                        "no value supplied for next_page_url".to_string(),
+                    ),
+                    path: Err("no value supplied for path".to_string()),
+                    per_page: Err("no value supplied for per_page".to_string()),
+                    prev_page_url: Err(
+                        "no value supplied for prev_page_url".to_string(),
+                    ),
+                    to: Err("no value supplied for to".to_string()),
+                }
+            }
+        }
+        impl PaymentLinkPage {
+            pub fn current_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::num::NonZeroU64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.current_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for current_page: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::PaymentLink>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn first_page_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_page_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for first_page_url: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn from<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for from: {e}")
+                    });
+                self
+            }
+            pub fn next_page_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_page_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_page_url: {e}")
+                    });
+                self
+            }
+            pub fn path<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.path = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for path: {e}")
+                    });
+                self
+            }
+            pub fn per_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::PerPage>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.per_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for per_page: {e}")
+                    });
+                self
+            }
+            pub fn prev_page_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.prev_page_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for prev_page_url: {e}")
+                    });
+                self
+            }
+            pub fn to<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for to: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PaymentLinkPage> for super::PaymentLinkPage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PaymentLinkPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    current_page: value.current_page?,
+                    data: value.data?,
+                    first_page_url: value.first_page_url?,
+                    from: value.from?,
+                    next_page_url: value.next_page_url?,
+                    path: value.path?,
+                    per_page: value.per_page?,
+                    prev_page_url: value.prev_page_url?,
+                    to: value.to?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PaymentLinkPage> for PaymentLinkPage {
+            fn from(value: super::PaymentLinkPage) -> Self {
+                Self {
+                    current_page: Ok(value.current_page),
+                    data: Ok(value.data),
+                    first_page_url: Ok(value.first_page_url),
+                    from: Ok(value.from),
+                    next_page_url: Ok(value.next_page_url),
+                    path: Ok(value.path),
+                    per_page: Ok(value.per_page),
+                    prev_page_url: Ok(value.prev_page_url),
+                    to: Ok(value.to),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PaymentLinkPayment {
+            amount: ::std::result::Result<
+                ::rust_decimal::Decimal,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::FixedOffset>,
+                ::std::string::String,
+            >,
+            currency: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            integration: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            integration_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            payers_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            payment_link_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                super::PaymentLinkPaymentStatus,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PaymentLinkPayment {
+            fn default() -> Self {
+                Self {
+                    amount: Err("no value supplied for amount".to_string()),
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    currency: Err("no value supplied for currency".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    integration: Ok(Default::default()),
+                    integration_id: Ok(Default::default()),
+                    payers_name: Ok(Default::default()),
+                    payment_link_id: Err(
+                        "no value supplied for payment_link_id".to_string(),
+                    ),
+                    status: Err("no value supplied for status".to_string()),
+                }
+            }
+        }
+        impl PaymentLinkPayment {
+            pub fn amount<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::rust_decimal::Decimal>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.amount = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for amount: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::FixedOffset>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn currency<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.currency = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for currency: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn integration<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.integration = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for integration: {e}")
+                    });
+                self
+            }
+            pub fn integration_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.integration_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for integration_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn payers_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.payers_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for payers_name: {e}")
+                    });
+                self
+            }
+            pub fn payment_link_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.payment_link_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for payment_link_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::PaymentLinkPaymentStatus>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PaymentLinkPayment> for super::PaymentLinkPayment {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PaymentLinkPayment,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    amount: value.amount?,
+                    created_at: value.created_at?,
+                    currency: value.currency?,
+                    id: value.id?,
+                    integration: value.integration?,
+                    integration_id: value.integration_id?,
+                    payers_name: value.payers_name?,
+                    payment_link_id: value.payment_link_id?,
+                    status: value.status?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PaymentLinkPayment> for PaymentLinkPayment {
+            fn from(value: super::PaymentLinkPayment) -> Self {
+                Self {
+                    amount: Ok(value.amount),
+                    created_at: Ok(value.created_at),
+                    currency: Ok(value.currency),
+                    id: Ok(value.id),
+                    integration: Ok(value.integration),
+                    integration_id: Ok(value.integration_id),
+                    payers_name: Ok(value.payers_name),
+                    payment_link_id: Ok(value.payment_link_id),
+                    status: Ok(value.status),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PaymentLinkPaymentPage {
+            current_page: ::std::result::Result<
+                ::std::num::NonZeroU64,
+                ::std::string::String,
+            >,
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::PaymentLinkPayment>,
+                ::std::string::String,
+            >,
+            first_page_url: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            from: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            next_page_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            path: ::std::result::Result<::std::string::String, ::std::string::String>,
+            per_page: ::std::result::Result<crate::PerPage, ::std::string::String>,
+            prev_page_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            to: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+        }
+        impl ::std::default::Default for PaymentLinkPaymentPage {
+            fn default() -> Self {
+                Self {
+                    current_page: Err("no value supplied for current_page".to_string()),
+                    data: Err("no value supplied for data".to_string()),
+                    first_page_url: Err(
+                        "no value supplied for first_page_url".to_string(),
+                    ),
+                    from: Err("no value supplied for from".to_string()),
+                    next_page_url: Err(
+                        "no value supplied for next_page_url".to_string(),
+                    ),
+                    path: Err("no value supplied for path".to_string()),
+                    per_page: Err("no value supplied for per_page".to_string()),
+                    prev_page_url: Err(
+                        "no value supplied for prev_page_url".to_string(),
+                    ),
+                    to: Err("no value supplied for to".to_string()),
+                }
+            }
+        }
+        impl PaymentLinkPaymentPage {
+            pub fn current_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::num::NonZeroU64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.current_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for current_page: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::PaymentLinkPayment>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn first_page_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_page_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for first_page_url: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn from<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for from: {e}")
+                    });
+                self
+            }
+            pub fn next_page_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_page_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_page_url: {e}")
+                    });
+                self
+            }
+            pub fn path<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.path = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for path: {e}")
+                    });
+                self
+            }
+            pub fn per_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::PerPage>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.per_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for per_page: {e}")
+                    });
+                self
+            }
+            pub fn prev_page_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.prev_page_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for prev_page_url: {e}")
+                    });
+                self
+            }
+            pub fn to<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for to: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PaymentLinkPaymentPage>
+        for super::PaymentLinkPaymentPage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PaymentLinkPaymentPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    current_page: value.current_page?,
+                    data: value.data?,
+                    first_page_url: value.first_page_url?,
+                    from: value.from?,
+                    next_page_url: value.next_page_url?,
+                    path: value.path?,
+                    per_page: value.per_page?,
+                    prev_page_url: value.prev_page_url?,
+                    to: value.to?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PaymentLinkPaymentPage>
+        for PaymentLinkPaymentPage {
+            fn from(value: super::PaymentLinkPaymentPage) -> Self {
+                Self {
+                    current_page: Ok(value.current_page),
+                    data: Ok(value.data),
+                    first_page_url: Ok(value.first_page_url),
+                    from: Ok(value.from),
+                    next_page_url: Ok(value.next_page_url),
+                    path: Ok(value.path),
+                    per_page: Ok(value.per_page),
+                    prev_page_url: Ok(value.prev_page_url),
+                    to: Ok(value.to),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PunchCard {
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::FixedOffset>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            expiry_periode: ::std::result::Result<
+                ::std::option::Option<super::PunchCardExpiryPeriod>,
+                ::std::string::String,
+            >,
+            expiry_value: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            for_sale: ::std::result::Result<bool, ::std::string::String>,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            price: ::std::result::Result<
+                ::std::option::Option<::rust_decimal::Decimal>,
+                ::std::string::String,
+            >,
+            punch_label: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            punches: ::std::result::Result<i64, ::std::string::String>,
+            vat_rate: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PunchCard {
+            fn default() -> Self {
+                Self {
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    description: Ok(Default::default()),
+                    expiry_periode: Ok(Default::default()),
+                    expiry_value: Ok(Default::default()),
+                    for_sale: Err("no value supplied for for_sale".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    price: Ok(Default::default()),
+                    punch_label: Err("no value supplied for punch_label".to_string()),
+                    punches: Err("no value supplied for punches".to_string()),
+                    vat_rate: Ok(Default::default()),
+                }
+            }
+        }
+        impl PunchCard {
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::FixedOffset>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn expiry_periode<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::PunchCardExpiryPeriod>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expiry_periode = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for expiry_periode: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn expiry_value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expiry_value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for expiry_value: {e}")
+                    });
+                self
+            }
+            pub fn for_sale<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.for_sale = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for for_sale: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn price<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::rust_decimal::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.price = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for price: {e}")
+                    });
+                self
+            }
+            pub fn punch_label<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.punch_label = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for punch_label: {e}")
+                    });
+                self
+            }
+            pub fn punches<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.punches = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for punches: {e}")
+                    });
+                self
+            }
+            pub fn vat_rate<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.vat_rate = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for vat_rate: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PunchCard> for super::PunchCard {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PunchCard,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created_at: value.created_at?,
+                    description: value.description?,
+                    expiry_periode: value.expiry_periode?,
+                    expiry_value: value.expiry_value?,
+                    for_sale: value.for_sale?,
+                    id: value.id?,
+                    name: value.name?,
+                    price: value.price?,
+                    punch_label: value.punch_label?,
+                    punches: value.punches?,
+                    vat_rate: value.vat_rate?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PunchCard> for PunchCard {
+            fn from(value: super::PunchCard) -> Self {
+                Self {
+                    created_at: Ok(value.created_at),
+                    description: Ok(value.description),
+                    expiry_periode: Ok(value.expiry_periode),
+                    expiry_value: Ok(value.expiry_value),
+                    for_sale: Ok(value.for_sale),
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    price: Ok(value.price),
+                    punch_label: Ok(value.punch_label),
+                    punches: Ok(value.punches),
+                    vat_rate: Ok(value.vat_rate),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PunchCardChanges {
+            for_sale: ::std::result::Result<bool, ::std::string::String>,
+            price: ::std::result::Result<
+                ::std::option::Option<::rust_decimal::Decimal>,
+                ::std::string::String,
+            >,
+            vat_rate: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PunchCardChanges {
+            fn default() -> Self {
+                Self {
+                    for_sale: Err("no value supplied for for_sale".to_string()),
+                    price: Ok(Default::default()),
+                    vat_rate: Ok(Default::default()),
+                }
+            }
+        }
+        impl PunchCardChanges {
+            pub fn for_sale<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.for_sale = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for for_sale: {e}")
+                    });
+                self
+            }
+            pub fn price<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::rust_decimal::Decimal>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.price = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for price: {e}")
+                    });
+                self
+            }
+            pub fn vat_rate<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.vat_rate = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for vat_rate: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PunchCardChanges> for super::PunchCardChanges {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PunchCardChanges,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    for_sale: value.for_sale?,
+                    price: value.price?,
+                    vat_rate: value.vat_rate?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PunchCardChanges> for PunchCardChanges {
+            fn from(value: super::PunchCardChanges) -> Self {
+                Self {
+                    for_sale: Ok(value.for_sale),
+                    price: Ok(value.price),
+                    vat_rate: Ok(value.vat_rate),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PunchCardPage {
+            current_page: ::std::result::Result<
+                ::std::num::NonZeroU64,
+                ::std::string::String,
+            >,
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::PunchCard>,
+                ::std::string::String,
+            >,
+            first_page_url: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            from: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            next_page_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            path: ::std::result::Result<::std::string::String, ::std::string::String>,
+            per_page: ::std::result::Result<crate::PerPage, ::std::string::String>,
+            prev_page_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            to: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+        }
+        impl ::std::default::Default for PunchCardPage {
+            fn default() -> Self {
+                Self {
+                    current_page: Err("no value supplied for current_page".to_string()),
+                    data: Err("no value supplied for data".to_string()),
+                    first_page_url: Err(
+                        "no value supplied for first_page_url".to_string(),
+                    ),
+                    from: Err("no value supplied for from".to_string()),
+                    next_page_url: Err(
+                        "no value supplied for next_page_url".to_string(),
+                    ),
+                    path: Err("no value supplied for path".to_string()),
+                    per_page: Err("no value supplied for per_page".to_string()),
+                    prev_page_url: Err(
+                        "no value supplied for prev_page_url".to_string(),
+                    ),
+                    to: Err("no value supplied for to".to_string()),
+                }
+            }
+        }
+        impl PunchCardPage {
+            pub fn current_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::num::NonZeroU64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.current_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for current_page: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::PunchCard>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn first_page_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_page_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for first_page_url: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn from<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for from: {e}")
+                    });
+                self
+            }
+            pub fn next_page_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_page_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_page_url: {e}")
+                    });
+                self
+            }
+            pub fn path<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.path = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for path: {e}")
+                    });
+                self
+            }
+            pub fn per_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::PerPage>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.per_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for per_page: {e}")
+                    });
+                self
+            }
+            pub fn prev_page_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.prev_page_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for prev_page_url: {e}")
+                    });
+                self
+            }
+            pub fn to<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for to: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PunchCardPage> for super::PunchCardPage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PunchCardPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    current_page: value.current_page?,
+                    data: value.data?,
+                    first_page_url: value.first_page_url?,
+                    from: value.from?,
+                    next_page_url: value.next_page_url?,
+                    path: value.path?,
+                    per_page: value.per_page?,
+                    prev_page_url: value.prev_page_url?,
+                    to: value.to?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PunchCardPage> for PunchCardPage {
+            fn from(value: super::PunchCardPage) -> Self {
+                Self {
+                    current_page: Ok(value.current_page),
+                    data: Ok(value.data),
+                    first_page_url: Ok(value.first_page_url),
+                    from: Ok(value.from),
+                    next_page_url: Ok(value.next_page_url),
+                    path: Ok(value.path),
+                    per_page: Ok(value.per_page),
+                    prev_page_url: Ok(value.prev_page_url),
+                    to: Ok(value.to),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct StampPunchCard {
+            stamps: ::std::result::Result<::std::num::NonZeroU64, ::std::string::String>,
+        }
+        impl ::std::default::Default for StampPunchCard {
+            fn default() -> Self {
+                Self {
+                    stamps: Err("no value supplied for stamps".to_string()),
+                }
+            }
+        }
+        impl StampPunchCard {
+            pub fn stamps<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::num::NonZeroU64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.stamps = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for stamps: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<StampPunchCard> for super::StampPunchCard {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: StampPunchCard,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { stamps: value.stamps? })
+            }
+        }
+        impl ::std::convert::From<super::StampPunchCard> for StampPunchCard {
+            fn from(value: super::StampPunchCard) -> Self {
+                Self { stamps: Ok(value.stamps) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Webhook {
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::FixedOffset>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            secret: ::std::result::Result<::std::string::String, ::std::string::String>,
+            type_: ::std::result::Result<super::WebhookEventType, ::std::string::String>,
+            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for Webhook {
+            fn default() -> Self {
+                Self {
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    secret: Err("no value supplied for secret".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                    url: Err("no value supplied for url".to_string()),
+                }
+            }
+        }
+        impl Webhook {
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::FixedOffset>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn secret<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.secret = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for secret: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::WebhookEventType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for url: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Webhook> for super::Webhook {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Webhook,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created_at: value.created_at?,
+                    id: value.id?,
+                    secret: value.secret?,
+                    type_: value.type_?,
+                    url: value.url?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Webhook> for Webhook {
+            fn from(value: super::Webhook) -> Self {
+                Self {
+                    created_at: Ok(value.created_at),
+                    id: Ok(value.id),
+                    secret: Ok(value.secret),
+                    type_: Ok(value.type_),
+                    url: Ok(value.url),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WebhookPage {
+            current_page: ::std::result::Result<
+                ::std::num::NonZeroU64,
+                ::std::string::String,
+            >,
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::Webhook>,
+                ::std::string::String,
+            >,
+            first_page_url: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            from: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            next_page_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            path: ::std::result::Result<::std::string::String, ::std::string::String>,
+            per_page: ::std::result::Result<crate::PerPage, ::std::string::String>,
+            prev_page_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            to: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+        }
+        impl ::std::default::Default for WebhookPage {
+            fn default() -> Self {
+                Self {
+                    current_page: Err("no value supplied for current_page".to_string()),
+                    data: Err("no value supplied for data".to_string()),
+                    first_page_url: Err(
+                        "no value supplied for first_page_url".to_string(),
+                    ),
+                    from: Err("no value supplied for from".to_string()),
+                    next_page_url: Err(
+                        "no value supplied for next_page_url".to_string(),
+                    ),
+                    path: Err("no value supplied for path".to_string()),
+                    per_page: Err("no value supplied for per_page".to_string()),
+                    prev_page_url: Err(
+                        "no value supplied for prev_page_url".to_string(),
+                    ),
+                    to: Err("no value supplied for to".to_string()),
+                }
+            }
+        }
+        impl WebhookPage {
+            pub fn current_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::num::NonZeroU64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.current_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for current_page: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Webhook>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn first_page_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_page_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for first_page_url: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn from<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for from: {e}")
+                    });
+                self
+            }
+            pub fn next_page_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_page_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_page_url: {e}")
+                    });
+                self
+            }
+            pub fn path<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.path = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for path: {e}")
+                    });
+                self
+            }
+            pub fn per_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::PerPage>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.per_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for per_page: {e}")
+                    });
+                self
+            }
+            pub fn prev_page_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.prev_page_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for prev_page_url: {e}")
+                    });
+                self
+            }
+            pub fn to<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for to: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WebhookPage> for super::WebhookPage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WebhookPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    current_page: value.current_page?,
+                    data: value.data?,
+                    first_page_url: value.first_page_url?,
+                    from: value.from?,
+                    next_page_url: value.next_page_url?,
+                    path: value.path?,
+                    per_page: value.per_page?,
+                    prev_page_url: value.prev_page_url?,
+                    to: value.to?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WebhookPage> for WebhookPage {
+            fn from(value: super::WebhookPage) -> Self {
+                Self {
+                    current_page: Ok(value.current_page),
+                    data: Ok(value.data),
+                    first_page_url: Ok(value.first_page_url),
+                    from: Ok(value.from),
+                    next_page_url: Ok(value.next_page_url),
+                    path: Ok(value.path),
+                    per_page: Ok(value.per_page),
+                    prev_page_url: Ok(value.prev_page_url),
+                    to: Ok(value.to),
                 }
             }
         }
@@ -2499,6 +6405,339 @@ let response = client.edit_customer()
 ```*/
     pub fn edit_customer(&self) -> builder::EditCustomer<'_> {
         builder::EditCustomer::new(self)
+    }
+    /**List MijnKlantportaal Invoices
+
+One page of the invoices Mijn Klantportaal sent you (licence fees and other
+costs), in the simple-paginator envelope of list-customer-invoices (walk it the
+same way).
+
+
+Sends a `GET` request to `/invoices`
+
+Arguments:
+- `page`: Page number, starting at 1. Not in the vendor's parameter list; it appears in every returned page URL.
+```ignore
+let response = client.list_mijnklantportaal_invoices()
+    .page(page)
+    .send()
+    .await;
+```*/
+    pub fn list_mijnklantportaal_invoices(
+        &self,
+    ) -> builder::ListMijnklantportaalInvoices<'_> {
+        builder::ListMijnklantportaalInvoices::new(self)
+    }
+    /**Get MijnKlantportaal Invoice
+
+Sends a `GET` request to `/invoices/{invoiceId}`
+
+Arguments:
+- `invoice_id`: Id of the Mijn Klantportaal invoice (`fac_...`).
+```ignore
+let response = client.get_invoice()
+    .invoice_id(invoice_id)
+    .send()
+    .await;
+```*/
+    pub fn get_invoice(&self) -> builder::GetInvoice<'_> {
+        builder::GetInvoice::new(self)
+    }
+    /**List Payment Links
+
+One page of payment links, in the simple-paginator envelope of
+list-customer-invoices (walk it the same way).
+
+
+Sends a `GET` request to `/payment-links`
+
+Arguments:
+- `page`: Page number, starting at 1. Not in the vendor's parameter list; it appears in every returned page URL.
+```ignore
+let response = client.list_payment_links()
+    .page(page)
+    .send()
+    .await;
+```*/
+    pub fn list_payment_links(&self) -> builder::ListPaymentLinks<'_> {
+        builder::ListPaymentLinks::new(self)
+    }
+    /**Create Payment Link
+
+Creates a link a payer can pay `amount` euros through. No idempotency key: a
+create that fails after the body was sent may or may not have made the link.
+
+
+Sends a `POST` request to `/payment-links`
+
+```ignore
+let response = client.create_payment_link()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_payment_link(&self) -> builder::CreatePaymentLink<'_> {
+        builder::CreatePaymentLink::new(self)
+    }
+    /**Get Payment Link
+
+Sends a `GET` request to `/payment-links/{linkId}`
+
+Arguments:
+- `link_id`: Id of the payment link (`plk_...`).
+```ignore
+let response = client.get_payment_link()
+    .link_id(link_id)
+    .send()
+    .await;
+```*/
+    pub fn get_payment_link(&self) -> builder::GetPaymentLink<'_> {
+        builder::GetPaymentLink::new(self)
+    }
+    /**Close Payment Link
+
+Closes the link so that it cannot be used any more (useful for reusable links).
+The link stays readable, with status `closed`; closing it again answers 422.
+
+
+Sends a `DELETE` request to `/payment-links/{linkId}`
+
+Arguments:
+- `link_id`: Id of the payment link (`plk_...`).
+```ignore
+let response = client.close_payment_link()
+    .link_id(link_id)
+    .send()
+    .await;
+```*/
+    pub fn close_payment_link(&self) -> builder::ClosePaymentLink<'_> {
+        builder::ClosePaymentLink::new(self)
+    }
+    /**List Payment Link payments
+
+One page of the payments made through one link, in the simple-paginator
+envelope. An unknown link answers 404 (not documented; Laravel's route model
+binding does).
+
+
+Sends a `GET` request to `/payment-links/{linkId}/payments`
+
+Arguments:
+- `link_id`: Id of the payment link (`plk_...`).
+- `page`: Page number, starting at 1. Not in the vendor's parameter list; it appears in every returned page URL.
+```ignore
+let response = client.list_payment_link_payment()
+    .link_id(link_id)
+    .page(page)
+    .send()
+    .await;
+```*/
+    pub fn list_payment_link_payment(&self) -> builder::ListPaymentLinkPayment<'_> {
+        builder::ListPaymentLinkPayment::new(self)
+    }
+    /**List Punch Cards
+
+One page of punch cards, in the simple-paginator envelope of
+list-customer-invoices (walk it the same way).
+
+
+Sends a `GET` request to `/punch-cards`
+
+Arguments:
+- `page`: Page number, starting at 1. Not in the vendor's parameter list; it appears in every returned page URL.
+```ignore
+let response = client.list_punch_cards()
+    .page(page)
+    .send()
+    .await;
+```*/
+    pub fn list_punch_cards(&self) -> builder::ListPunchCards<'_> {
+        builder::ListPunchCards::new(self)
+    }
+    /**Create Punch Card
+
+Adds a punch card. No idempotency key (see create-customer-invoice).
+
+Sends a `POST` request to `/punch-cards`
+
+```ignore
+let response = client.create_punch_card()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_punch_card(&self) -> builder::CreatePunchCard<'_> {
+        builder::CreatePunchCard::new(self)
+    }
+    /**Get Punch Card
+
+Sends a `GET` request to `/punch-cards/{punchCardId}`
+
+Arguments:
+- `punch_card_id`: Id of the punch card (`pcd_...`).
+```ignore
+let response = client.get_punch_card()
+    .punch_card_id(punch_card_id)
+    .send()
+    .await;
+```*/
+    pub fn get_punch_card(&self) -> builder::GetPunchCard<'_> {
+        builder::GetPunchCard::new(self)
+    }
+    /**Edit Punch Card
+
+Sets whether the card is for sale, and its price and VAT rate. Sending the same
+values again leaves the same state.
+
+
+Sends a `PATCH` request to `/punch-cards/{punchCardId}`
+
+Arguments:
+- `punch_card_id`: Id of the punch card (`pcd_...`).
+- `body`
+```ignore
+let response = client.edit_punch_card()
+    .punch_card_id(punch_card_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn edit_punch_card(&self) -> builder::EditPunchCard<'_> {
+        builder::EditPunchCard::new(self)
+    }
+    /**List issued cards for Punch Card
+
+One page of the cards issued to (or bought by) customers for one punch card, in
+the simple-paginator envelope.
+
+
+Sends a `GET` request to `/punch-cards/{punchCardId}/issued`
+
+Arguments:
+- `punch_card_id`: Id of the punch card (`pcd_...`).
+- `page`: Page number, starting at 1. Not in the vendor's parameter list; it appears in every returned page URL.
+```ignore
+let response = client.list_bought_punch_cards()
+    .punch_card_id(punch_card_id)
+    .page(page)
+    .send()
+    .await;
+```*/
+    pub fn list_bought_punch_cards(&self) -> builder::ListBoughtPunchCards<'_> {
+        builder::ListBoughtPunchCards::new(self)
+    }
+    /**Issue new Punch Card
+
+Issues a new card of this punch card to a customer, with all its punches left.
+No idempotency key: a repeat issues a second card.
+
+
+Sends a `POST` request to `/punch-cards/{punchCardId}/issued`
+
+Arguments:
+- `punch_card_id`: Id of the punch card (`pcd_...`).
+- `body`
+```ignore
+let response = client.issue_new_punch_card()
+    .punch_card_id(punch_card_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn issue_new_punch_card(&self) -> builder::IssueNewPunchCard<'_> {
+        builder::IssueNewPunchCard::new(self)
+    }
+    /**Get an issued Punch Card
+
+Sends a `GET` request to `/punch-cards/{punchCardId}/issued/{issuedPunchCardId}`
+
+Arguments:
+- `punch_card_id`: Id of the punch card (`pcd_...`).
+- `issued_punch_card_id`: Id of the card issued to a customer (`pcb_...`).
+```ignore
+let response = client.get_bought_punch_card()
+    .punch_card_id(punch_card_id)
+    .issued_punch_card_id(issued_punch_card_id)
+    .send()
+    .await;
+```*/
+    pub fn get_bought_punch_card(&self) -> builder::GetBoughtPunchCard<'_> {
+        builder::GetBoughtPunchCard::new(self)
+    }
+    /**Stamp an issued Punch Card
+
+Uses `stamps` punches of an issued card. A card with no punches left is
+`fully_used`; stamping it (or stamping more than is left) answers 422. No
+idempotency key: a repeat stamps twice.
+
+
+Sends a `POST` request to `/punch-cards/{punchCardId}/issued/{issuedPunchCardId}/stamp`
+
+Arguments:
+- `punch_card_id`: Id of the punch card (`pcd_...`).
+- `issued_punch_card_id`: Id of the card issued to a customer (`pcb_...`).
+- `body`
+```ignore
+let response = client.stamp_an_issued_punch_card()
+    .punch_card_id(punch_card_id)
+    .issued_punch_card_id(issued_punch_card_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn stamp_an_issued_punch_card(&self) -> builder::StampAnIssuedPunchCard<'_> {
+        builder::StampAnIssuedPunchCard::new(self)
+    }
+    /**List Webhook records
+
+One page of the account's active webhook records, in the simple-paginator
+envelope of list-customer-invoices (walk it the same way).
+
+
+Sends a `GET` request to `/webhooks`
+
+Arguments:
+- `page`: Page number, starting at 1. Not in the vendor's parameter list; it appears in every returned page URL.
+```ignore
+let response = client.list_webhooks()
+    .page(page)
+    .send()
+    .await;
+```*/
+    pub fn list_webhooks(&self) -> builder::ListWebhooks<'_> {
+        builder::ListWebhooks::new(self)
+    }
+    /**Create Webhook record
+
+Makes Mijn Klantportaal call `url` on every event of `type`. No idempotency
+key: a repeat makes a second record (and a second call per event).
+
+
+Sends a `POST` request to `/webhooks`
+
+```ignore
+let response = client.create_webhook()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_webhook(&self) -> builder::CreateWebhook<'_> {
+        builder::CreateWebhook::new(self)
+    }
+    /**Get Webhook record
+
+Sends a `GET` request to `/webhooks/{webhookId}`
+
+Arguments:
+- `webhook_id`: Id of the webhook record (`wbh_...`).
+```ignore
+let response = client.get_webhook_record()
+    .webhook_id(webhook_id)
+    .send()
+    .await;
+```*/
+    pub fn get_webhook_record(&self) -> builder::GetWebhookRecord<'_> {
+        builder::GetWebhookRecord::new(self)
     }
 }
 impl Client {
@@ -3533,6 +7772,2065 @@ pub mod builder {
                     )
                 }
                 422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_mijnklantportaal_invoices`]
+
+[`Client::list_mijnklantportaal_invoices`]: super::Client::list_mijnklantportaal_invoices*/
+    #[derive(Debug, Clone)]
+    pub struct ListMijnklantportaalInvoices<'a> {
+        client: &'a super::Client,
+        page: Result<Option<::std::num::NonZeroU32>, String>,
+    }
+    impl<'a> ListMijnklantportaalInvoices<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                page: Ok(None),
+            }
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for page failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/invoices`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MkpInvoicePage>, Error<types::ErrorBody>> {
+            let Self { client, page } = self;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/invoices", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_mijnklantportaal_invoices",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_invoice`]
+
+[`Client::get_invoice`]: super::Client::get_invoice*/
+    #[derive(Debug, Clone)]
+    pub struct GetInvoice<'a> {
+        client: &'a super::Client,
+        invoice_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetInvoice<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                invoice_id: Err("invoice_id was not initialized".to_string()),
+            }
+        }
+        pub fn invoice_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.invoice_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for invoice_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/invoices/{invoiceId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MkpInvoice>, Error<types::ErrorBody>> {
+            let Self { client, invoice_id } = self;
+            let invoice_id = invoice_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/invoices/{}", client.baseurl, encode_path(& invoice_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_invoice",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_payment_links`]
+
+[`Client::list_payment_links`]: super::Client::list_payment_links*/
+    #[derive(Debug, Clone)]
+    pub struct ListPaymentLinks<'a> {
+        client: &'a super::Client,
+        page: Result<Option<::std::num::NonZeroU32>, String>,
+    }
+    impl<'a> ListPaymentLinks<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                page: Ok(None),
+            }
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for page failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/payment-links`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::PaymentLinkPage>, Error<types::ErrorBody>> {
+            let Self { client, page } = self;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/payment-links", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_payment_links",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_payment_link`]
+
+[`Client::create_payment_link`]: super::Client::create_payment_link*/
+    #[derive(Debug, Clone)]
+    pub struct CreatePaymentLink<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::NewPaymentLink, String>,
+    }
+    impl<'a> CreatePaymentLink<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::NewPaymentLink>,
+            <V as std::convert::TryInto<
+                types::NewPaymentLink,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `NewPaymentLink` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::NewPaymentLink,
+            ) -> types::builder::NewPaymentLink,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/payment-links`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::PaymentLink>, Error<types::ErrorBody>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::NewPaymentLink::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/payment-links", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_payment_link",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                201u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_payment_link`]
+
+[`Client::get_payment_link`]: super::Client::get_payment_link*/
+    #[derive(Debug, Clone)]
+    pub struct GetPaymentLink<'a> {
+        client: &'a super::Client,
+        link_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetPaymentLink<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                link_id: Err("link_id was not initialized".to_string()),
+            }
+        }
+        pub fn link_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.link_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for link_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/payment-links/{linkId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::PaymentLink>, Error<types::ErrorBody>> {
+            let Self { client, link_id } = self;
+            let link_id = link_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/payment-links/{}", client.baseurl, encode_path(& link_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_payment_link",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::close_payment_link`]
+
+[`Client::close_payment_link`]: super::Client::close_payment_link*/
+    #[derive(Debug, Clone)]
+    pub struct ClosePaymentLink<'a> {
+        client: &'a super::Client,
+        link_id: Result<::std::string::String, String>,
+    }
+    impl<'a> ClosePaymentLink<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                link_id: Err("link_id was not initialized".to_string()),
+            }
+        }
+        pub fn link_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.link_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for link_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/payment-links/{linkId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::PaymentLink>, Error<types::ErrorBody>> {
+            let Self { client, link_id } = self;
+            let link_id = link_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/payment-links/{}", client.baseurl, encode_path(& link_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "close_payment_link",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_payment_link_payment`]
+
+[`Client::list_payment_link_payment`]: super::Client::list_payment_link_payment*/
+    #[derive(Debug, Clone)]
+    pub struct ListPaymentLinkPayment<'a> {
+        client: &'a super::Client,
+        link_id: Result<::std::string::String, String>,
+        page: Result<Option<::std::num::NonZeroU32>, String>,
+    }
+    impl<'a> ListPaymentLinkPayment<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                link_id: Err("link_id was not initialized".to_string()),
+                page: Ok(None),
+            }
+        }
+        pub fn link_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.link_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for link_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for page failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/payment-links/{linkId}/payments`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::PaymentLinkPaymentPage>,
+            Error<types::ErrorBody>,
+        > {
+            let Self { client, link_id, page } = self;
+            let link_id = link_id.map_err(Error::InvalidRequest)?;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/payment-links/{}/payments", client.baseurl, encode_path(& link_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_payment_link_payment",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_punch_cards`]
+
+[`Client::list_punch_cards`]: super::Client::list_punch_cards*/
+    #[derive(Debug, Clone)]
+    pub struct ListPunchCards<'a> {
+        client: &'a super::Client,
+        page: Result<Option<::std::num::NonZeroU32>, String>,
+    }
+    impl<'a> ListPunchCards<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                page: Ok(None),
+            }
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for page failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/punch-cards`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::PunchCardPage>, Error<types::ErrorBody>> {
+            let Self { client, page } = self;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/punch-cards", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_punch_cards",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_punch_card`]
+
+[`Client::create_punch_card`]: super::Client::create_punch_card*/
+    #[derive(Debug, Clone)]
+    pub struct CreatePunchCard<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::NewPunchCard, String>,
+    }
+    impl<'a> CreatePunchCard<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::NewPunchCard>,
+            <V as std::convert::TryInto<types::NewPunchCard>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `NewPunchCard` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::NewPunchCard,
+            ) -> types::builder::NewPunchCard,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/punch-cards`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::PunchCard>, Error<types::ErrorBody>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::NewPunchCard::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/punch-cards", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_punch_card",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                201u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_punch_card`]
+
+[`Client::get_punch_card`]: super::Client::get_punch_card*/
+    #[derive(Debug, Clone)]
+    pub struct GetPunchCard<'a> {
+        client: &'a super::Client,
+        punch_card_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetPunchCard<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                punch_card_id: Err("punch_card_id was not initialized".to_string()),
+            }
+        }
+        pub fn punch_card_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.punch_card_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for punch_card_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/punch-cards/{punchCardId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::PunchCard>, Error<types::ErrorBody>> {
+            let Self { client, punch_card_id } = self;
+            let punch_card_id = punch_card_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/punch-cards/{}", client.baseurl, encode_path(& punch_card_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_punch_card",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::edit_punch_card`]
+
+[`Client::edit_punch_card`]: super::Client::edit_punch_card*/
+    #[derive(Debug, Clone)]
+    pub struct EditPunchCard<'a> {
+        client: &'a super::Client,
+        punch_card_id: Result<::std::string::String, String>,
+        body: Result<types::builder::PunchCardChanges, String>,
+    }
+    impl<'a> EditPunchCard<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                punch_card_id: Err("punch_card_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn punch_card_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.punch_card_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for punch_card_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PunchCardChanges>,
+            <V as std::convert::TryInto<
+                types::PunchCardChanges,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `PunchCardChanges` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::PunchCardChanges,
+            ) -> types::builder::PunchCardChanges,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/punch-cards/{punchCardId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::PunchCard>, Error<types::ErrorBody>> {
+            let Self { client, punch_card_id, body } = self;
+            let punch_card_id = punch_card_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::PunchCardChanges::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/punch-cards/{}", client.baseurl, encode_path(& punch_card_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "edit_punch_card",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_bought_punch_cards`]
+
+[`Client::list_bought_punch_cards`]: super::Client::list_bought_punch_cards*/
+    #[derive(Debug, Clone)]
+    pub struct ListBoughtPunchCards<'a> {
+        client: &'a super::Client,
+        punch_card_id: Result<::std::string::String, String>,
+        page: Result<Option<::std::num::NonZeroU32>, String>,
+    }
+    impl<'a> ListBoughtPunchCards<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                punch_card_id: Err("punch_card_id was not initialized".to_string()),
+                page: Ok(None),
+            }
+        }
+        pub fn punch_card_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.punch_card_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for punch_card_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for page failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/punch-cards/{punchCardId}/issued`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::IssuedPunchCardPage>, Error<types::ErrorBody>> {
+            let Self { client, punch_card_id, page } = self;
+            let punch_card_id = punch_card_id.map_err(Error::InvalidRequest)?;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/punch-cards/{}/issued", client.baseurl, encode_path(& punch_card_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_bought_punch_cards",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::issue_new_punch_card`]
+
+[`Client::issue_new_punch_card`]: super::Client::issue_new_punch_card*/
+    #[derive(Debug, Clone)]
+    pub struct IssueNewPunchCard<'a> {
+        client: &'a super::Client,
+        punch_card_id: Result<::std::string::String, String>,
+        body: Result<types::builder::IssuePunchCard, String>,
+    }
+    impl<'a> IssueNewPunchCard<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                punch_card_id: Err("punch_card_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn punch_card_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.punch_card_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for punch_card_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IssuePunchCard>,
+            <V as std::convert::TryInto<
+                types::IssuePunchCard,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `IssuePunchCard` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::IssuePunchCard,
+            ) -> types::builder::IssuePunchCard,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/punch-cards/{punchCardId}/issued`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::IssuedPunchCard>, Error<types::ErrorBody>> {
+            let Self { client, punch_card_id, body } = self;
+            let punch_card_id = punch_card_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::IssuePunchCard::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/punch-cards/{}/issued", client.baseurl, encode_path(& punch_card_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "issue_new_punch_card",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                201u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_bought_punch_card`]
+
+[`Client::get_bought_punch_card`]: super::Client::get_bought_punch_card*/
+    #[derive(Debug, Clone)]
+    pub struct GetBoughtPunchCard<'a> {
+        client: &'a super::Client,
+        punch_card_id: Result<::std::string::String, String>,
+        issued_punch_card_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetBoughtPunchCard<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                punch_card_id: Err("punch_card_id was not initialized".to_string()),
+                issued_punch_card_id: Err(
+                    "issued_punch_card_id was not initialized".to_string(),
+                ),
+            }
+        }
+        pub fn punch_card_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.punch_card_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for punch_card_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn issued_punch_card_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.issued_punch_card_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for issued_punch_card_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/punch-cards/{punchCardId}/issued/{issuedPunchCardId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::IssuedPunchCard>, Error<types::ErrorBody>> {
+            let Self { client, punch_card_id, issued_punch_card_id } = self;
+            let punch_card_id = punch_card_id.map_err(Error::InvalidRequest)?;
+            let issued_punch_card_id = issued_punch_card_id
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/punch-cards/{}/issued/{}", client.baseurl, encode_path(&
+                punch_card_id.to_string()), encode_path(& issued_punch_card_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_bought_punch_card",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::stamp_an_issued_punch_card`]
+
+[`Client::stamp_an_issued_punch_card`]: super::Client::stamp_an_issued_punch_card*/
+    #[derive(Debug, Clone)]
+    pub struct StampAnIssuedPunchCard<'a> {
+        client: &'a super::Client,
+        punch_card_id: Result<::std::string::String, String>,
+        issued_punch_card_id: Result<::std::string::String, String>,
+        body: Result<types::builder::StampPunchCard, String>,
+    }
+    impl<'a> StampAnIssuedPunchCard<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                punch_card_id: Err("punch_card_id was not initialized".to_string()),
+                issued_punch_card_id: Err(
+                    "issued_punch_card_id was not initialized".to_string(),
+                ),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn punch_card_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.punch_card_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for punch_card_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn issued_punch_card_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.issued_punch_card_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for issued_punch_card_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::StampPunchCard>,
+            <V as std::convert::TryInto<
+                types::StampPunchCard,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `StampPunchCard` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::StampPunchCard,
+            ) -> types::builder::StampPunchCard,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/punch-cards/{punchCardId}/issued/{issuedPunchCardId}/stamp`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::IssuedPunchCard>, Error<types::ErrorBody>> {
+            let Self { client, punch_card_id, issued_punch_card_id, body } = self;
+            let punch_card_id = punch_card_id.map_err(Error::InvalidRequest)?;
+            let issued_punch_card_id = issued_punch_card_id
+                .map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::StampPunchCard::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/punch-cards/{}/issued/{}/stamp", client.baseurl, encode_path(&
+                punch_card_id.to_string()), encode_path(& issued_punch_card_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "stamp_an_issued_punch_card",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_webhooks`]
+
+[`Client::list_webhooks`]: super::Client::list_webhooks*/
+    #[derive(Debug, Clone)]
+    pub struct ListWebhooks<'a> {
+        client: &'a super::Client,
+        page: Result<Option<::std::num::NonZeroU32>, String>,
+    }
+    impl<'a> ListWebhooks<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                page: Ok(None),
+            }
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for page failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/webhooks`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::WebhookPage>, Error<types::ErrorBody>> {
+            let Self { client, page } = self;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/webhooks", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_webhooks",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_webhook`]
+
+[`Client::create_webhook`]: super::Client::create_webhook*/
+    #[derive(Debug, Clone)]
+    pub struct CreateWebhook<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::NewWebhook, String>,
+    }
+    impl<'a> CreateWebhook<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::NewWebhook>,
+            <V as std::convert::TryInto<types::NewWebhook>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `NewWebhook` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::NewWebhook,
+            ) -> types::builder::NewWebhook,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/webhooks`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Webhook>, Error<types::ErrorBody>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| types::NewWebhook::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/webhooks", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_webhook",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                201u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_webhook_record`]
+
+[`Client::get_webhook_record`]: super::Client::get_webhook_record*/
+    #[derive(Debug, Clone)]
+    pub struct GetWebhookRecord<'a> {
+        client: &'a super::Client,
+        webhook_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetWebhookRecord<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                webhook_id: Err("webhook_id was not initialized".to_string()),
+            }
+        }
+        pub fn webhook_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.webhook_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for webhook_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/webhooks/{webhookId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Webhook>, Error<types::ErrorBody>> {
+            let Self { client, webhook_id } = self;
+            let webhook_id = webhook_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/webhooks/{}", client.baseurl, encode_path(& webhook_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_webhook_record",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,

@@ -214,12 +214,67 @@ impl Inner {
         self.call(call, self.limiter.ticket(), send).await
     }
 
+    /// An action the API refuses to repeat, answering 422 "already done" (closing a
+    /// payment link or a ticket): retried like a read, outside a listing. When a retry
+    /// is answered 422 after an attempt whose answer was lost (a timeout, a dropped
+    /// connection, a 500, 502 or 504: the server may have done it then), `done` reads
+    /// the resource back, and `Some(resource)` in the done state is the answer that was
+    /// lost. A 422 to the first attempt, or with the resource not done, stands: the
+    /// action was done before, or refused.
+    pub(crate) async fn action<T, F, D, Done>(
+        &self,
+        call: Call,
+        send: F,
+        done: D,
+    ) -> Result<T, Error>
+    where
+        F: for<'a> Fn(
+            &'a mijnklantportaal_api::Client,
+        ) -> BoxFuture<'a, Result<ResponseValue<T>, ApiError>>,
+        D: FnOnce() -> Done,
+        Done: std::future::Future<Output = Result<Option<T>, Error>>,
+    {
+        let mut answer_lost = false;
+        let result = self
+            .attempts(call, self.limiter.ticket(), send, &mut answer_lost)
+            .await;
+        match result {
+            Err(error @ Error::Validation { .. }) if answer_lost => {
+                tracing::info!(
+                    method = call.method,
+                    path = call.path,
+                    %error,
+                    "422 to a retry after a lost answer: reading the resource back"
+                );
+                done().await?.ok_or(error)
+            }
+            other => other,
+        }
+    }
+
     /// One request: paced, retried as `call.repeat` allows, mapped to [`Error`]. The
     /// single path every API call takes.
     ///
     /// The retry budget's clock starts when the first attempt is sent, not while the
     /// request waits for its turn in the rate limiter.
     pub(crate) async fn call<T, F>(&self, call: Call, ticket: Ticket, send: F) -> Result<T, Error>
+    where
+        F: for<'a> Fn(
+            &'a mijnklantportaal_api::Client,
+        ) -> BoxFuture<'a, Result<ResponseValue<T>, ApiError>>,
+    {
+        self.attempts(call, ticket, send, &mut false).await
+    }
+
+    /// [`call`](Self::call), setting `answer_lost` when an attempt that is retried
+    /// failed in a way that leaves open whether the server applied it.
+    async fn attempts<T, F>(
+        &self,
+        call: Call,
+        ticket: Ticket,
+        send: F,
+        answer_lost: &mut bool,
+    ) -> Result<T, Error>
     where
         F: for<'a> Fn(
             &'a mijnklantportaal_api::Client,
@@ -323,6 +378,7 @@ impl Inner {
                     last: Box::new(error),
                 });
             }
+            *answer_lost |= !error.proves_not_processed();
             tracing::debug!(parent: &span, %error, ?delay, "retrying");
             if !rate_limited {
                 tokio::time::sleep(delay).await;

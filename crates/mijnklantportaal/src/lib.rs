@@ -95,6 +95,10 @@ pub use handlers::customer_invoices::{
     CustomerInvoices, InvoiceExt, ListCustomerInvoices, NewInvoice,
 };
 pub use handlers::customers::{Customers, ListCustomers};
+pub use handlers::invoices::{ListMkpInvoices, MkpInvoices};
+pub use handlers::payment_links::{ListPaymentLinkPayments, ListPaymentLinks, PaymentLinks};
+pub use handlers::punch_cards::{ListIssuedPunchCards, ListPunchCards, PunchCards};
+pub use handlers::webhooks::{ListWebhooks, Webhooks};
 pub use oauth::{
     Authorization, AuthorizationCode, DEFAULT_OAUTH_URL, OAuthApp, OAuthErrorCode, Prompt, Scope,
     Tokens,
@@ -111,7 +115,13 @@ pub use mijnklantportaal_api::types::{
     CustomerInvoicePage, CustomerPage, ErrorBody, Link, ManualInvoiceLine, NewCustomer,
     NewManualCustomerInvoice,
 };
-pub use mijnklantportaal_api::{FilePart, LocalDateTime, PerPage};
+pub use mijnklantportaal_api::types::{
+    IssuedPunchCard, IssuedPunchCardStatus, MkpInvoice, MkpInvoiceLine, NewPaymentLink,
+    NewPunchCard, NewWebhook, PaymentLink, PaymentLinkPayment, PaymentLinkPaymentStatus,
+    PaymentLinkStatus, PunchCard, PunchCardChanges, PunchCardExpiryPeriod, Webhook,
+    WebhookEventType,
+};
+pub use mijnklantportaal_api::{FilePart, LenientDecimal, LocalDateTime, PerPage};
 
 /// The generated low-level crate, for what this one does not wrap yet.
 pub use mijnklantportaal_api as api;

@@ -87,6 +87,12 @@ macro_rules! simple_page {
 simple_page! {
     mijnklantportaal_api::types::CustomerInvoicePage => mijnklantportaal_api::types::CustomerInvoice,
     mijnklantportaal_api::types::CustomerPage => mijnklantportaal_api::types::Customer,
+    mijnklantportaal_api::types::IssuedPunchCardPage => mijnklantportaal_api::types::IssuedPunchCard,
+    mijnklantportaal_api::types::MkpInvoicePage => mijnklantportaal_api::types::MkpInvoice,
+    mijnklantportaal_api::types::PaymentLinkPage => mijnklantportaal_api::types::PaymentLink,
+    mijnklantportaal_api::types::PaymentLinkPaymentPage => mijnklantportaal_api::types::PaymentLinkPayment,
+    mijnklantportaal_api::types::PunchCardPage => mijnklantportaal_api::types::PunchCard,
+    mijnklantportaal_api::types::WebhookPage => mijnklantportaal_api::types::Webhook,
 }
 
 /// A list endpoint that answers with the simple-paginator envelope.

@@ -93,7 +93,10 @@ impl ListOperation for ListMkpInvoices {
         page: NonZeroU32,
     ) -> BoxFuture<'a, Result<ResponseValue<MkpInvoicePage>, mijnklantportaal_api::Error<ErrorBody>>>
     {
-        api.list_mijnklantportaal_invoices().page(page).send().boxed()
+        api.list_mijnklantportaal_invoices()
+            .page(page)
+            .send()
+            .boxed()
     }
 
     fn id(item: &MkpInvoice) -> &str {

@@ -5,3 +5,8 @@
 
 pub(crate) mod customer_invoices;
 pub(crate) mod customers;
+/// The vendor's "Invoices API": Mijn Klantportaal's own invoices to you (`client.mkp_invoices()`).
+pub(crate) mod invoices;
+pub(crate) mod payment_links;
+pub(crate) mod punch_cards;
+pub(crate) mod webhooks;

@@ -218,7 +218,10 @@ impl PunchCards<'_> {
         punch_card_id: &str,
         issued_id: &str,
     ) -> Result<IssuedPunchCard, Error> {
-        let call = Call::read("GET", "/punch-cards/{punchCardId}/issued/{issuedPunchCardId}");
+        let call = Call::read(
+            "GET",
+            "/punch-cards/{punchCardId}/issued/{issuedPunchCardId}",
+        );
         self.client
             .inner
             .once(call, |api| {
