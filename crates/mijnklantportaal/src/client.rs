@@ -712,6 +712,31 @@ mod tests {
             .expect("a client")
     }
 
+    /// The next of `statuses` (the last one again and again), as the generated
+    /// operation would return it, counting the calls in `calls`.
+    fn scripted(
+        statuses: &[u16],
+        calls: &AtomicU32,
+    ) -> BoxFuture<'static, Result<ResponseValue<u16>, ApiError>> {
+        let n = calls.fetch_add(1, Ordering::SeqCst) as usize;
+        let status = statuses[n.min(statuses.len() - 1)];
+        async move {
+            let code = StatusCode::from_u16(status).expect("a status");
+            let mut headers = HeaderMap::new();
+            if status == 429 {
+                headers.insert("retry-after", HeaderValue::from(1));
+            }
+            if code.is_success() {
+                Ok(ResponseValue::new(status, code, headers))
+            } else {
+                Err(mijnklantportaal_api::Error::ErrorResponse(
+                    ResponseValue::new(ErrorBody::default(), code, headers),
+                ))
+            }
+        }
+        .boxed()
+    }
+
     /// Answers `statuses` in turn (the last one again and again), counting the calls.
     async fn answer(call: Call, statuses: &[u16]) -> (Result<u16, Error>, u32) {
         let calls = AtomicU32::new(0);
@@ -719,26 +744,65 @@ mod tests {
         let result = client
             .inner
             .call(call, client.inner.limiter.ticket(), |_api| {
-                let n = calls.fetch_add(1, Ordering::SeqCst) as usize;
-                let status = statuses[n.min(statuses.len() - 1)];
-                async move {
-                    let code = StatusCode::from_u16(status).expect("a status");
-                    let mut headers = HeaderMap::new();
-                    if status == 429 {
-                        headers.insert("retry-after", HeaderValue::from(1));
-                    }
-                    if code.is_success() {
-                        Ok(ResponseValue::new(status, code, headers))
-                    } else {
-                        Err(mijnklantportaal_api::Error::ErrorResponse(
-                            ResponseValue::new(ErrorBody::default(), code, headers),
-                        ))
-                    }
-                }
-                .boxed()
+                scripted(statuses, &calls)
             })
             .await;
         (result, calls.load(Ordering::SeqCst))
+    }
+
+    /// An action (see [`Inner::action`]) answered `statuses` in turn, whose resource
+    /// reads back as done or not: the result, the calls, and whether it was read back.
+    async fn act(statuses: &[u16], done: bool) -> (Result<u16, Error>, u32, bool) {
+        let calls = AtomicU32::new(0);
+        let read_back = std::sync::atomic::AtomicBool::new(false);
+        let client = client();
+        let result = client
+            .inner
+            .action(
+                Call::read("DELETE", "/things/{id}"),
+                |_api| scripted(statuses, &calls),
+                || async {
+                    read_back.store(true, Ordering::SeqCst);
+                    Ok(done.then_some(200))
+                },
+            )
+            .await;
+        (
+            result,
+            calls.load(Ordering::SeqCst),
+            read_back.load(Ordering::SeqCst),
+        )
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_action_answered_422_after_a_lost_answer_is_read_back() {
+        for lost in [500, 502, 504] {
+            let (result, calls, read_back) = act(&[lost, 422], true).await;
+            assert_eq!(result.expect("the lost answer was the success"), 200);
+            assert_eq!((calls, read_back), (2, true), "{lost}");
+            let (result, _, read_back) = act(&[lost, 422], false).await;
+            assert!(read_back);
+            assert!(
+                matches!(result, Err(Error::Validation { .. })),
+                "not done: the 422 stands: {result:?}"
+            );
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_action_answered_422_without_a_lost_answer_is_refused() {
+        // First attempt: it was done before this call. After a 429 or a 503 the first
+        // attempt provably did nothing, so the 422 is not ours either.
+        for statuses in [&[422][..], &[429, 422], &[503, 422]] {
+            let (result, _, read_back) = act(statuses, true).await;
+            assert!(
+                matches!(result, Err(Error::Validation { .. })),
+                "{statuses:?}: {result:?}"
+            );
+            assert!(!read_back, "{statuses:?}: not read back");
+        }
+        let (result, calls, _) = act(&[502, 200], true).await;
+        assert_eq!((result.expect("retried like a read"), calls), (200, 2));
     }
 
     #[tokio::test(start_paused = true)]
