@@ -1,0 +1,688 @@
+//! Punch Cards API: the punch card, the cards issued to customers, create, edit,
+//! issue and stamp.
+//!
+//! A punch card is a number of punches (20 driving lessons), for sale in the portal or
+//! not, that stays valid a number of days, months or years after it is issued, or for
+//! ever. Issuing one to a customer makes an issued card (the vendor's "bought punch
+//! card") with every punch left; stamping uses punches, and a card with none left is
+//! `fully_used`: stamping it again, or stamping more than is left, answers 422, as
+//! stamping an expired card does. Issued cards are a table of their own, listed under
+//! their punch card (`/punch-cards/{punchCardId}/issued`). The table starts with a
+//! fixed set of seeded cards (for sale or not, expiring or not, each VAT rate), and
+//! seeded issued cards in every state: the first card's span two pages at
+//! `per_page(5)`.
+
+use axum::body::Body;
+use chrono::{DateTime, FixedOffset, Months};
+use futures::future::BoxFuture;
+use http::StatusCode;
+use serde::Serialize;
+
+use crate::dutch_time;
+use crate::handler::{Call, Config, Reply, server_error};
+use crate::ids::IdCodec;
+use crate::paginator::Listed;
+use crate::requests;
+use crate::resources::{amount, customers, seeded_time};
+use crate::rng::draw;
+use crate::store::{Base, Record, Seeded, Table};
+use crate::validation::{self, Errors, Input};
+
+/// The unit of a punch card's validity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Period {
+    Days,
+    Months,
+    Years,
+}
+
+impl Period {
+    /// The names the API uses, in the order of its documentation.
+    const NAMES: [&'static str; 3] = ["days", "months", "years"];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Period::Days => "days",
+            Period::Months => "months",
+            Period::Years => "years",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<Period> {
+        match name {
+            "days" => Some(Period::Days),
+            "months" => Some(Period::Months),
+            "years" => Some(Period::Years),
+            _ => None,
+        }
+    }
+
+    /// `value` of these after `from` (the same wall-clock time), in Dutch time.
+    fn after(self, value: u32, from: DateTime<FixedOffset>) -> Option<DateTime<FixedOffset>> {
+        let local = from.naive_local();
+        let later = match self {
+            Period::Days => local.checked_add_signed(chrono::Duration::days(i64::from(value))),
+            Period::Months => local.checked_add_months(Months::new(value)),
+            Period::Years => local.checked_add_months(Months::new(value.checked_mul(12)?)),
+        }?;
+        validation::amsterdam(later)
+    }
+}
+
+/// Whether an issued card can still be stamped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum IssuedStatus {
+    Active,
+    Expired,
+    FullyUsed,
+}
+
+impl IssuedStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            IssuedStatus::Active => "active",
+            IssuedStatus::Expired => "expired",
+            IssuedStatus::FullyUsed => "fully_used",
+        }
+    }
+}
+
+/// The VAT rates the API takes, in percent.
+const VAT_RATES: [i64; 3] = [21, 9, 0];
+
+/// The seeded punch cards, in creation order: name, punches, label, price in cents
+/// (`None`: not for sale) with its VAT rate, and validity.
+#[allow(clippy::type_complexity, reason = "a literal table")]
+const SEEDED: [(&str, u64, &str, Option<(u64, u8)>, Option<(u32, Period)>); 7] = [
+    (
+        "Rijlessen",
+        20,
+        "lessen",
+        Some((22_995, 21)),
+        Some((3, Period::Years)),
+    ),
+    ("Koffiekaart", 10, "koppen koffie", None, None),
+    (
+        "Yoga 10 lessen",
+        10,
+        "lessen",
+        Some((12_000, 21)),
+        Some((6, Period::Months)),
+    ),
+    (
+        "Knipkaart kapper",
+        10,
+        "knipbeurten",
+        Some((25_000, 9)),
+        Some((1, Period::Years)),
+    ),
+    ("Bijles wiskunde", 8, "lessen", Some((36_000, 0)), None),
+    ("Wasstraat", 6, "wasbeurten", None, Some((30, Period::Days))),
+    (
+        "Fietsreparatie",
+        5,
+        "beurten",
+        Some((9_950, 21)),
+        Some((2, Period::Years)),
+    ),
+];
+
+/// The seeded issued cards, in creation order: the seeded punch card each belongs
+/// to, punches left and status.
+const SEEDED_ISSUED: [(u64, u64, IssuedStatus); 13] = [
+    (0, 20, IssuedStatus::Active),
+    (0, 17, IssuedStatus::Active),
+    (0, 0, IssuedStatus::FullyUsed),
+    (0, 5, IssuedStatus::Active),
+    (0, 12, IssuedStatus::Active),
+    (0, 1, IssuedStatus::Active),
+    (0, 9, IssuedStatus::Active),
+    (1, 10, IssuedStatus::Active),
+    (1, 3, IssuedStatus::Active),
+    (2, 4, IssuedStatus::Expired),
+    (2, 10, IssuedStatus::Active),
+    (4, 8, IssuedStatus::Active),
+    (5, 6, IssuedStatus::Expired),
+];
+
+/// The 422 answers to stamping a card that cannot be stamped.
+pub(crate) const FULLY_USED: &str = "The punch card is fully used.";
+pub(crate) const EXPIRED: &str = "The punch card has expired.";
+
+// Random streams of punch cards and issued cards.
+const CARD_IDS: u64 = 0x9C4_0001;
+const CARD_CREATED: u64 = 0x9C4_0002;
+const ISSUED_IDS: u64 = 0x9C4_0011;
+const ISSUED_DETAILS: u64 = 0x9C4_0012;
+
+/// Descriptions of seeded cards (every third has none).
+const DESCRIPTIONS: [&str; 3] = [
+    "Geldig op werkdagen van 09:00 tot 17:00",
+    "Niet overdraagbaar",
+    "Inclusief materiaal",
+];
+
+/// One punch card.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PunchCard {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) description: Option<String>,
+    pub(crate) punches: u64,
+    pub(crate) punch_label: String,
+    /// Price in cents including VAT, and the VAT rate: `Some` when for sale.
+    pub(crate) sale: Option<(u64, u8)>,
+    /// How long an issued card stays valid; `None`: for ever.
+    pub(crate) validity: Option<(u32, Period)>,
+    pub(crate) created_at: DateTime<FixedOffset>,
+}
+
+/// A punch card as JSON, in the order of the vendor's fields (`expiryPeriode`, sic).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct PunchCardJson<'a> {
+    id: &'a str,
+    name: &'a str,
+    description: Option<&'a str>,
+    punches: u64,
+    punch_label: &'a str,
+    for_sale: bool,
+    price: Option<String>,
+    vat_rate: Option<u8>,
+    expiry_value: Option<u32>,
+    expiry_periode: Option<&'static str>,
+    created_at: String,
+}
+
+impl Listed for PunchCard {
+    type Json<'a> = PunchCardJson<'a>;
+
+    fn listed<'a>(&'a self, _origin: &'a str) -> PunchCardJson<'a> {
+        PunchCardJson {
+            id: &self.id,
+            name: &self.name,
+            description: self.description.as_deref(),
+            punches: self.punches,
+            punch_label: &self.punch_label,
+            for_sale: self.sale.is_some(),
+            price: self.sale.map(|(cents, _)| amount(cents)),
+            vat_rate: self.sale.map(|(_, rate)| rate),
+            expiry_value: self.validity.map(|(value, _)| value),
+            expiry_periode: self.validity.map(|(_, period)| period.as_str()),
+            created_at: dutch_time::atom(&self.created_at),
+        }
+    }
+}
+
+impl Record for PunchCard {
+    const MODEL: &'static str = r"App\Models\PunchCard";
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn base(config: &Config) -> Box<dyn Base<Self>> {
+        let seed = config.dataset.seed();
+        let ids = IdCodec::new("pcd_", seed, CARD_IDS);
+        Box::new(Seeded::new(ids, SEEDED.len() as u64, |index, id| {
+            let (name, punches, label, sale, validity) = *SEEDED.get(usize::try_from(index).ok()?)?;
+            let description = (index % 3 != 2)
+                .then(|| DESCRIPTIONS[(index % 3) as usize].to_owned());
+            Some(PunchCard {
+                id,
+                name: name.to_owned(),
+                description,
+                punches,
+                punch_label: label.to_owned(),
+                sale,
+                validity,
+                created_at: seeded_time(seed, CARD_CREATED, index)?,
+            })
+        }))
+    }
+}
+
+/// One card issued to (or bought by) a customer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct IssuedPunchCard {
+    pub(crate) id: String,
+    pub(crate) punch_card_id: String,
+    pub(crate) customer_id: String,
+    pub(crate) punches_left: u64,
+    pub(crate) status: IssuedStatus,
+    /// When it expires; `None`: never.
+    pub(crate) expires_at: Option<DateTime<FixedOffset>>,
+    pub(crate) issued_at: DateTime<FixedOffset>,
+}
+
+/// An issued card as JSON, in the order of the vendor's fields.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct IssuedPunchCardJson<'a> {
+    id: &'a str,
+    punch_card_id: &'a str,
+    customer_id: &'a str,
+    punches_left: u64,
+    status: &'static str,
+    expires_at: Option<String>,
+    issued_at: String,
+}
+
+impl Listed for IssuedPunchCard {
+    type Json<'a> = IssuedPunchCardJson<'a>;
+
+    fn listed<'a>(&'a self, _origin: &'a str) -> IssuedPunchCardJson<'a> {
+        IssuedPunchCardJson {
+            id: &self.id,
+            punch_card_id: &self.punch_card_id,
+            customer_id: &self.customer_id,
+            punches_left: self.punches_left,
+            status: self.status.as_str(),
+            expires_at: self.expires_at.as_ref().map(dutch_time::atom),
+            issued_at: dutch_time::atom(&self.issued_at),
+        }
+    }
+}
+
+impl Record for IssuedPunchCard {
+    const MODEL: &'static str = r"App\Models\PunchCardBought";
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn parent_id(&self) -> Option<&str> {
+        Some(&self.punch_card_id)
+    }
+
+    /// [`SEEDED_ISSUED`]: each issued a seeded number of days after its card was
+    /// made, to one of the dataset's customers, valid as long as its card says.
+    fn base(config: &Config) -> Box<dyn Base<Self>> {
+        let seed = config.dataset.seed();
+        let cards = PunchCard::base(config);
+        let customers = config.dataset.customers().max(1);
+        let ids = IdCodec::new("pcb_", seed, ISSUED_IDS);
+        let dataset = config.dataset;
+        Box::new(Seeded::new(ids, SEEDED_ISSUED.len() as u64, |index, id| {
+            let (card, left, status) = *SEEDED_ISSUED.get(usize::try_from(index).ok()?)?;
+            let card = cards.row(card)?;
+            let r = draw(seed, ISSUED_DETAILS, index);
+            let issued_at = card.created_at + chrono::Duration::days(1 + (r % 60) as i64);
+            Some(IssuedPunchCard {
+                id,
+                punch_card_id: card.id,
+                customer_id: dataset.customer_id((r >> 8) % customers),
+                punches_left: left,
+                status,
+                expires_at: match card.validity {
+                    Some((value, period)) => Some(period.after(value, issued_at)?),
+                    None => None,
+                },
+                issued_at,
+            })
+        }))
+    }
+}
+
+/// `POST /v1/punch-cards` (JSON); 201 with the card.
+pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        let input = requests::read_json(body).await;
+        let new = new_card(&input).map_err(|e| call.unprocessable(&e))?;
+        let card = call
+            .with(|table: &mut Table<PunchCard>| {
+                table.create(|slot| PunchCard {
+                    id: slot.id,
+                    name: new.name,
+                    description: new.description,
+                    punches: new.punches,
+                    punch_label: new.punch_label,
+                    sale: new.sale,
+                    validity: new.validity,
+                    created_at: slot.created_at,
+                })
+            })
+            .ok_or_else(server_error)?;
+        call.written(StatusCode::CREATED, &card)
+    })
+}
+
+/// `PATCH /v1/punch-cards/{punchCardId}` (JSON): for sale or not, price, VAT; 200
+/// with the card.
+pub(crate) fn edit<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        let card = call.find::<PunchCard>(0)?;
+        let input = requests::read_json(body).await;
+        let mut errors = Errors::default();
+        let sale = sale(&mut errors, &input, true);
+        if !errors.is_empty() {
+            return Err(call.unprocessable(&errors));
+        }
+        let edited = call
+            .with(|table: &mut Table<PunchCard>| table.edit(&card.id, |c| c.sale = sale))
+            .ok_or_else(|| call.model_not_found(PunchCard::MODEL, &card.id))?;
+        call.written(StatusCode::OK, &edited)
+    })
+}
+
+/// `GET /v1/punch-cards/{punchCardId}/issued`: the card's issued cards, paginated.
+pub(crate) fn issued<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        let card = call.find::<PunchCard>(0)?;
+        call.list::<IssuedPunchCard>(Some(card.id)).await
+    })
+}
+
+/// `POST /v1/punch-cards/{punchCardId}/issued` (JSON `customerId`): a new card with
+/// every punch left; 201 with it.
+pub(crate) fn issue<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        let card = call.find::<PunchCard>(0)?;
+        let input = requests::read_json(body).await;
+        let mut errors = Errors::default();
+        let customer_id = validation::string(&mut errors, &input, "customerId", true);
+        let customer_id = match customer_id {
+            Some(id) if customers::exists(call, &id) => id,
+            Some(_) => {
+                errors.add("customerId", "The selected customer id is invalid.".to_owned());
+                return Err(call.unprocessable(&errors));
+            }
+            None => return Err(call.unprocessable(&errors)),
+        };
+        let issued = call
+            .with(|table: &mut Table<IssuedPunchCard>| {
+                table.create(|slot| {
+                    let expires_at = card
+                        .validity
+                        .and_then(|(value, period)| period.after(value, slot.created_at));
+                    IssuedPunchCard {
+                        id: slot.id,
+                        punch_card_id: card.id.clone(),
+                        customer_id,
+                        punches_left: card.punches,
+                        status: IssuedStatus::Active,
+                        expires_at,
+                        issued_at: slot.created_at,
+                    }
+                })
+            })
+            .ok_or_else(server_error)?;
+        call.written(StatusCode::CREATED, &issued)
+    })
+}
+
+/// `GET /v1/punch-cards/{punchCardId}/issued/{issuedPunchCardId}`.
+pub(crate) fn show_issued<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move { call.show(&find_issued(call)?) })
+}
+
+/// `POST /v1/punch-cards/{punchCardId}/issued/{issuedPunchCardId}/stamp` (JSON
+/// `stamps`): uses punches; 200 with the card, `fully_used` when none are left. 422
+/// for a card that is fully used or expired, or for more stamps than are left.
+pub(crate) fn stamp<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        let card = find_issued(call)?;
+        match card.status {
+            IssuedStatus::FullyUsed => return Err(call.refused(FULLY_USED)),
+            IssuedStatus::Expired => return Err(call.refused(EXPIRED)),
+            IssuedStatus::Active => {}
+        }
+        let input = requests::read_json(body).await;
+        let mut errors = Errors::default();
+        let left = i64::try_from(card.punches_left).unwrap_or(i64::MAX);
+        let stamps = validation::integer(&mut errors, &input, "stamps", (1, left));
+        let Some(stamps) = stamps.and_then(|s| u64::try_from(s).ok()) else {
+            return Err(call.unprocessable(&errors));
+        };
+        let stamped = call
+            .with(|table: &mut Table<IssuedPunchCard>| {
+                table.edit(&card.id, |c| {
+                    c.punches_left = c.punches_left.saturating_sub(stamps);
+                    if c.punches_left == 0 {
+                        c.status = IssuedStatus::FullyUsed;
+                    }
+                })
+            })
+            .ok_or_else(|| call.model_not_found(IssuedPunchCard::MODEL, &card.id))?;
+        call.written(StatusCode::OK, &stamped)
+    })
+}
+
+/// The issued card of route parameter 1, if it belongs to the punch card of
+/// parameter 0; Laravel's 404 otherwise (scoped route-model binding).
+fn find_issued(call: &Call<'_>) -> Result<IssuedPunchCard, crate::handler::Refusal> {
+    let card = call.find::<PunchCard>(0)?;
+    let issued = call.find::<IssuedPunchCard>(1)?;
+    if issued.punch_card_id == card.id {
+        Ok(issued)
+    } else {
+        Err(call.model_not_found(IssuedPunchCard::MODEL, &issued.id))
+    }
+}
+
+/// What a create request gives a new punch card.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct NewCard {
+    name: String,
+    punches: u64,
+    punch_label: String,
+    description: Option<String>,
+    sale: Option<(u64, u8)>,
+    validity: Option<(u32, Period)>,
+}
+
+/// Validates `POST /v1/punch-cards`: `name`, `punches` (1 to 1000) and `punchLabel`
+/// required; `description`; the sale settings as [`sale`] checks them (`forSale`
+/// optional, default false); `expiryValue` (1 to 1000, a number or an integer string)
+/// and `expirePeriod` (`days`, `months` or `years`) together or not at all.
+fn new_card(input: &Input) -> Result<NewCard, Errors> {
+    let mut errors = Errors::default();
+    let name = validation::string(&mut errors, input, "name", true);
+    let punches = validation::integer(&mut errors, input, "punches", (1, 1000));
+    let punch_label = validation::string(&mut errors, input, "punchLabel", true);
+    let description = validation::string(&mut errors, input, "description", false);
+    let sale = sale(&mut errors, input, false);
+    let validity = validity(&mut errors, input);
+    match (name, punches, punch_label) {
+        (Some(name), Some(punches), Some(punch_label)) if errors.is_empty() => {
+            Ok(NewCard {
+                name,
+                punches: u64::try_from(punches).unwrap_or(1),
+                punch_label,
+                description,
+                sale,
+                validity,
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+/// Rules `forSale` (`required|boolean` on an edit, `sometimes|boolean` on a create,
+/// default false), `price` (`required_if:forSale,true`, an amount of at least 0.01)
+/// and `vatRate` (`required_if:forSale,true|in:21,9,0`): the price in cents and VAT
+/// rate of a card for sale, `None` for one not for sale (it has neither), errors in
+/// `errors`.
+fn sale(errors: &mut Errors, input: &Input, for_sale_required: bool) -> Option<(u64, u8)> {
+    let for_sale = if validation::is_present(input, "forSale") {
+        validation::boolean(errors, input, "forSale")?
+    } else if for_sale_required {
+        errors.add("forSale", validation::required_message("forSale"));
+        return None;
+    } else {
+        false
+    };
+    if !for_sale {
+        return None;
+    }
+    for field in ["price", "vatRate"] {
+        if !validation::is_present(input, field) {
+            let name = validation::display_name(field);
+            errors.add(
+                field,
+                format!("The {name} field is required when for sale is true."),
+            );
+        }
+    }
+    let price = validation::is_present(input, "price")
+        .then(|| validation::amount(errors, input, "price"))
+        .flatten();
+    if price == Some(0) {
+        errors.add("price", "The price field must be at least 0.01.".to_owned());
+    }
+    let vat_rate = validation::is_present(input, "vatRate")
+        .then(|| validation::integer(errors, input, "vatRate", (0, 100)))
+        .flatten();
+    if vat_rate.is_some_and(|rate| !VAT_RATES.contains(&rate)) {
+        errors.add("vatRate", "The selected vat rate is invalid.".to_owned());
+    }
+    price
+        .filter(|cents| *cents > 0)
+        .zip(vat_rate.and_then(|rate| u8::try_from(rate).ok()))
+}
+
+/// Rules `expiryValue` (`required_with:expirePeriod|integer|min:1|max:1000`) and
+/// `expirePeriod` (`required_with:expiryValue|in:days,months,years`).
+fn validity(errors: &mut Errors, input: &Input) -> Option<(u32, Period)> {
+    let has_value = validation::is_present(input, "expiryValue");
+    let has_period = validation::is_present(input, "expirePeriod");
+    if !has_value && !has_period {
+        return None;
+    }
+    let mut missing = |field: &str, other: &str| {
+        let (name, other) = (validation::display_name(field), validation::display_name(other));
+        errors.add(
+            field,
+            format!("The {name} field is required when {other} is present."),
+        );
+    };
+    if !has_value {
+        missing("expiryValue", "expirePeriod");
+    }
+    if !has_period {
+        missing("expirePeriod", "expiryValue");
+    }
+    let value = has_value
+        .then(|| validation::integer(errors, input, "expiryValue", (1, 1000)))
+        .flatten();
+    let period = has_period
+        .then(|| validation::one_of(errors, input, "expirePeriod", &Period::NAMES))
+        .flatten()
+        .and_then(Period::from_name);
+    Some((u32::try_from(value?).ok()?, period?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validation::input;
+    use serde_json::json;
+
+    fn card() -> PunchCard {
+        PunchCard {
+            id: "pcd_abc12345def678".to_owned(),
+            name: "Driving lessons".to_owned(),
+            description: Some("Lessons in a BMW, Mon-Fri 09AM-05PM".to_owned()),
+            punches: 20,
+            punch_label: "lessons".to_owned(),
+            sale: Some((22_995, 21)),
+            validity: Some((3, Period::Years)),
+            created_at: dutch_time::at(1_763_578_800).unwrap(),
+        }
+    }
+
+    #[test]
+    fn json_has_the_vendor_fields_in_order() {
+        assert_eq!(
+            serde_json::to_string(&card().listed("http://h")).unwrap(),
+            r#"{"id":"pcd_abc12345def678","name":"Driving lessons","description":"Lessons in a BMW, Mon-Fri 09AM-05PM","punches":20,"punchLabel":"lessons","forSale":true,"price":"229.95","vatRate":21,"expiryValue":3,"expiryPeriode":"years","createdAt":"2025-11-19T20:00:00+01:00"}"#
+        );
+        let issued = IssuedPunchCard {
+            id: "pcb_abc12345def678".to_owned(),
+            punch_card_id: "pcd_abc12345def678".to_owned(),
+            customer_id: "cst_abc12345def678".to_owned(),
+            punches_left: 0,
+            status: IssuedStatus::FullyUsed,
+            expires_at: None,
+            issued_at: dutch_time::at(1_763_578_800).unwrap(),
+        };
+        assert_eq!(
+            serde_json::to_string(&issued.listed("http://h")).unwrap(),
+            r#"{"id":"pcb_abc12345def678","punchCardId":"pcd_abc12345def678","customerId":"cst_abc12345def678","punchesLeft":0,"status":"fully_used","expiresAt":null,"issuedAt":"2025-11-19T20:00:00+01:00"}"#
+        );
+        let free = PunchCard {
+            sale: None,
+            validity: None,
+            description: None,
+            ..card()
+        };
+        let json = serde_json::to_value(free.listed("http://h")).unwrap();
+        for field in ["description", "price", "vatRate", "expiryValue", "expiryPeriode"] {
+            assert!(json[field].is_null(), "{field}");
+        }
+        assert_eq!(json["forSale"], false);
+    }
+
+    #[test]
+    fn creates_validate_like_laravel() {
+        let new = new_card(&input(json!({
+            "name": "Driving lessons", "punches": 20, "punchLabel": "lessons",
+            "forSale": true, "price": "229.95", "vatRate": 21,
+            "expiryValue": "3", "expirePeriod": "years",
+        })))
+        .unwrap();
+        assert_eq!(new.sale, Some((22_995, 21)));
+        assert_eq!(new.validity, Some((3, Period::Years)));
+        let free = new_card(&input(
+            json!({"name": "Koffie", "punches": 10, "punchLabel": "koppen"}),
+        ))
+        .unwrap();
+        assert_eq!((free.sale, free.validity), (None, None));
+
+        let errors = new_card(&input(json!({}))).unwrap_err();
+        assert_eq!(errors.fields(), ["name", "punches", "punchLabel"]);
+        let errors = new_card(&input(json!({
+            "name": "x", "punches": 0, "punchLabel": "x", "forSale": true, "vatRate": 6,
+            "expiryValue": 3,
+        })))
+        .unwrap_err();
+        assert_eq!(
+            errors.fields(),
+            ["punches", "price", "vatRate", "expirePeriod"]
+        );
+        assert_eq!(
+            errors.message(),
+            "The punches field must be at least 1. (and 3 more errors)"
+        );
+    }
+
+    #[test]
+    fn an_edit_needs_for_sale_and_a_card_off_sale_drops_its_price() {
+        let check = |body| {
+            let mut errors = Errors::default();
+            let sale = sale(&mut errors, &input(body), true);
+            (sale, errors)
+        };
+        let (_, errors) = check(json!({"price": "1.00"}));
+        assert_eq!(errors.fields(), ["forSale"]);
+        let (off, errors) = check(json!({"forSale": false, "price": "1.00"}));
+        assert_eq!((off, errors.is_empty()), (None, true));
+        let (on, errors) = check(json!({"forSale": true, "price": "9.95", "vatRate": 9}));
+        assert_eq!((on, errors.is_empty()), (Some((995, 9)), true));
+        let (_, errors) = check(json!({"forSale": true}));
+        assert_eq!(
+            errors.message(),
+            "The price field is required when for sale is true. (and 1 more error)"
+        );
+    }
+
+    #[test]
+    fn validity_counts_from_the_issue_in_dutch_time() {
+        let from = dutch_time::at(1_706_698_800).unwrap(); // 2024-01-31T12:00:00+01:00
+        let after = |value, period: Period| dutch_time::atom(&period.after(value, from).unwrap());
+        assert_eq!(after(30, Period::Days), "2024-03-01T12:00:00+01:00");
+        assert_eq!(after(60, Period::Days), "2024-03-31T12:00:00+02:00", "summer time");
+        assert_eq!(after(1, Period::Months), "2024-02-29T12:00:00+01:00");
+        assert_eq!(after(3, Period::Years), "2027-01-31T12:00:00+01:00");
+    }
+}
