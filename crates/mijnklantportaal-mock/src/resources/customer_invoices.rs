@@ -367,7 +367,7 @@ fn invoice_upload(
     let input = &form.input;
     let customer_id = customer(&mut errors, input, customer_exists);
     let invoice_number = validation::string(&mut errors, input, "invoiceNumber", true);
-    let issued_at = validation::date(&mut errors, input, "issuedAt");
+    let issued_at = validation::date(&mut errors, input, "issuedAt", true);
     let amount_cents = validation::amount(&mut errors, input, "amount");
     let pdf = pdf(&mut errors, form);
     let paid_at = validation::local_date_time(&mut errors, input, "paidAt", false);
@@ -455,7 +455,7 @@ fn manual_invoice(
     let mut errors = Errors::default();
     let customer_id = customer(&mut errors, input, customer_exists);
     let invoice_number = validation::string(&mut errors, input, "invoiceNumber", true);
-    let issued_at = validation::date(&mut errors, input, "issuedAt");
+    let issued_at = validation::date(&mut errors, input, "issuedAt", true);
     let amount_cents = lines(&mut errors, input);
     let send_notification = validation::boolean(&mut errors, input, "sendNotification");
     match (customer_id, invoice_number, issued_at, amount_cents) {

@@ -58,14 +58,19 @@
 //! pagination.
 
 use axum::body::Body;
+use chrono::{DateTime, FixedOffset};
 use futures::future::BoxFuture;
 use serde::Serialize;
 
+use crate::dutch_time;
 use crate::handler::{Call, Reply};
+use crate::rng::draw;
 use crate::store::Record;
 
 pub(crate) mod customer_invoices;
 pub(crate) mod customers;
+pub(crate) mod payment_links;
+pub(crate) mod webhooks;
 
 /// `GET /{things}`: the first-level list of `R`, paginated.
 pub(crate) fn list<'a, R: Record>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
@@ -75,6 +80,38 @@ pub(crate) fn list<'a, R: Record>(call: &'a Call<'a>, _body: Body) -> BoxFuture<
 /// `GET /{things}/{id}`: one `R` (route parameter 0), or Laravel's 404.
 pub(crate) fn show<'a, R: Record>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move { call.show(&call.find::<R>(0)?) })
+}
+
+/// 2025-01-01T00:00:00+01:00: the seeded rows of the small kinds are created from then
+/// on.
+const SEEDED_FROM: i64 = 1_735_686_000;
+/// Days between the creation of two seeded rows of one kind.
+const SEEDED_GAP_DAYS: i64 = 14;
+
+/// When seeded row `index` of a small kind was created: two weeks after the previous
+/// one, at a time of day drawn from `stream`, so a kind's first 26 rows are created
+/// during 2025 (before every row added while the server runs).
+pub(crate) fn seeded_time(seed: u64, stream: u64, index: u64) -> Option<DateTime<FixedOffset>> {
+    const DAY: i64 = 24 * 3600;
+    let days = i64::try_from(index).ok()?.checked_mul(SEEDED_GAP_DAYS)?;
+    let time_of_day = (draw(seed, stream, index) % DAY as u64) as i64;
+    dutch_time::at(SEEDED_FROM + days * DAY + time_of_day)
+}
+
+/// `len` random letters and digits (`OUJX2prdBbJxR77BZlGz`), drawn from `stream`
+/// for row `number`.
+pub(crate) fn random_string(seed: u64, stream: u64, number: u64, len: usize) -> String {
+    const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    (0..len as u64)
+        .map(|i| {
+            let r = draw(
+                seed,
+                stream,
+                number.wrapping_mul(len as u64).wrapping_add(i),
+            );
+            char::from(ALPHABET[(r % ALPHABET.len() as u64) as usize])
+        })
+        .collect()
 }
 
 /// An amount in cents as the API sends money: a decimal string with two decimals.
