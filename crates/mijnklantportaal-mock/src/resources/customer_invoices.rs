@@ -5,7 +5,7 @@
 //! cents, ATOM timestamps, absolute links built from the request's origin) lives here
 //! once, for the server and for tests. The starting invoices are the [`Dataset`]'s,
 //! computed on demand, so the table serves a million invoices without holding them;
-//! it is the table the [`Live`](crate::Live) schedule changes while clients list it.
+//! it is the table the [`Live`] schedule changes while clients list it.
 
 use axum::body::Body;
 use bytes::Bytes;
