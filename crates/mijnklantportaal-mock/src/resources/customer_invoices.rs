@@ -164,10 +164,6 @@ impl Record for MockInvoice {
         &self.id
     }
 
-    fn created_at(&self) -> &DateTime<FixedOffset> {
-        &self.created_at
-    }
-
     fn base(config: &Config) -> Box<dyn Base<Self>> {
         Box::new(config.dataset)
     }

@@ -115,10 +115,6 @@ impl Record for MockCustomer {
         &self.id
     }
 
-    fn created_at(&self) -> &DateTime<FixedOffset> {
-        &self.created_at
-    }
-
     fn base(config: &Config) -> Box<dyn Base<Self>> {
         Box::new(DatasetCustomers(config.dataset))
     }

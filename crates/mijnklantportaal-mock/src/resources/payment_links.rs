@@ -145,10 +145,6 @@ impl Record for PaymentLink {
         &self.id
     }
 
-    fn created_at(&self) -> &DateTime<FixedOffset> {
-        &self.created_at
-    }
-
     fn base(config: &Config) -> Box<dyn Base<Self>> {
         let seed = config.dataset.seed();
         let count = SEEDED.len() as u64;
@@ -231,10 +227,6 @@ impl Record for PaymentLinkPayment {
 
     fn id(&self) -> &str {
         &self.id
-    }
-
-    fn created_at(&self) -> &DateTime<FixedOffset> {
-        &self.created_at
     }
 
     fn parent_id(&self) -> Option<&str> {
