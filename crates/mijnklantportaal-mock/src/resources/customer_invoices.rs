@@ -536,6 +536,7 @@ fn paid_at(input: &Input) -> Result<DateTime<FixedOffset>, Errors> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validation::input;
     use serde_json::json;
 
     #[test]
@@ -579,10 +580,6 @@ mod tests {
             invoice.amount_cents = cents;
             assert_eq!(invoice.amount(), text);
         }
-    }
-
-    fn input(value: Value) -> Input {
-        value.as_object().cloned().unwrap()
     }
 
     fn manual(lines: Value) -> Result<(NewInvoice, bool), Errors> {

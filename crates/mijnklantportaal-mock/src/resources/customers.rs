@@ -318,11 +318,8 @@ mod tests {
     use super::*;
     use crate::live::{Live, Order};
     use crate::paginator::Rows;
-    use serde_json::{Value, json};
-
-    fn input(value: Value) -> Input {
-        value.as_object().cloned().unwrap()
-    }
+    use crate::validation::input;
+    use serde_json::json;
 
     #[test]
     fn json_has_the_vendor_field_order() {

@@ -356,11 +356,8 @@ fn new_link(input: &Input) -> Result<NewLink, Errors> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validation::input;
     use serde_json::{Value, json};
-
-    fn input(value: Value) -> Input {
-        value.as_object().cloned().unwrap_or_default()
-    }
 
     #[test]
     fn json_has_the_vendor_fields_in_order() {

@@ -170,11 +170,8 @@ fn new_webhook(input: &Input) -> Result<(String, &'static str), Errors> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::{Value, json};
-
-    fn input(value: Value) -> Input {
-        value.as_object().cloned().unwrap_or_default()
-    }
+    use crate::validation::input;
+    use serde_json::json;
 
     #[test]
     fn json_has_the_vendor_fields_in_order() {
