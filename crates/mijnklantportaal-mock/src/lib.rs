@@ -22,6 +22,16 @@
 //! | `GET /v1/payment-links/{id}` | 200, payment link |
 //! | `DELETE /v1/payment-links/{id}` | 200, the link, now `closed`; a closed link answers 422 |
 //! | `GET /v1/payment-links/{id}/payments` | 200, simple paginator of the link's payments (`plp_`) |
+//! | `GET /v1/invoices` | 200, simple paginator of Mijn Klantportaal's own invoices to the account (seeded, monthly; amounts as JSON numbers, `issuedAt` ISO with `.000Z`, as the vendor's examples) |
+//! | `GET /v1/invoices/{id}` | 200, one of them |
+//! | `GET /v1/punch-cards` | 200, simple paginator of punch cards (seeded: for sale or not, expiring or not) |
+//! | `POST /v1/punch-cards` (JSON: `name`, `punches`, `punchLabel`, `description`?, `forSale`?, `price` and `vatRate` when for sale, `expiryValue` with `expirePeriod`?) | 201, punch card |
+//! | `GET /v1/punch-cards/{id}` | 200, punch card |
+//! | `PATCH /v1/punch-cards/{id}` (JSON: `forSale`, `price` and `vatRate` when for sale) | 200, punch card |
+//! | `GET /v1/punch-cards/{id}/issued` | 200, simple paginator of the cards issued for it (`pcb_`; seeded: active, expired, fully used) |
+//! | `POST /v1/punch-cards/{id}/issued` (JSON `customerId`: an existing customer) | 201, issued card with every punch left |
+//! | `GET /v1/punch-cards/{id}/issued/{issuedId}` | 200, issued card (404 under another punch card) |
+//! | `POST /v1/punch-cards/{id}/issued/{issuedId}/stamp` (JSON `stamps`: 1 to the punches left) | 200, the card with `punchesLeft` lowered, `fully_used` at 0; a fully used or expired card answers 422 |
 //! | `GET /v1/webhooks` | 200, simple paginator of webhook records (seeded) |
 //! | `POST /v1/webhooks` (JSON: `url`, `type`: one of the 23 event names) | 201, record with a random 20-character `secret` |
 //! | `GET /v1/webhooks/{id}` | 200, webhook record |

@@ -19,7 +19,9 @@ use http::Method;
 use crate::handler::Handler;
 use crate::resources::customer_invoices::{self, MockInvoice};
 use crate::resources::customers::{self, MockCustomer};
+use crate::resources::invoices::MkpInvoice;
 use crate::resources::payment_links::{self, PaymentLink};
+use crate::resources::punch_cards::{self, PunchCard};
 use crate::resources::webhooks::{self, Webhook};
 use crate::resources::{list, show};
 
@@ -170,6 +172,24 @@ static ROUTES: &[Route] = &[
     Route::get(
         "/v1/payment-links/{linkId}/payments",
         payment_links::payments,
+    ),
+    // Invoices (Mijn Klantportaal's own)
+    Route::get("/v1/invoices", list::<MkpInvoice>),
+    Route::get("/v1/invoices/{invoiceId}", show::<MkpInvoice>),
+    // Punch Cards
+    Route::get("/v1/punch-cards", list::<PunchCard>),
+    Route::post("/v1/punch-cards", punch_cards::create),
+    Route::get("/v1/punch-cards/{punchCardId}", show::<PunchCard>),
+    Route::patch("/v1/punch-cards/{punchCardId}", punch_cards::edit),
+    Route::get("/v1/punch-cards/{punchCardId}/issued", punch_cards::issued),
+    Route::post("/v1/punch-cards/{punchCardId}/issued", punch_cards::issue),
+    Route::get(
+        "/v1/punch-cards/{punchCardId}/issued/{issuedPunchCardId}",
+        punch_cards::show_issued,
+    ),
+    Route::post(
+        "/v1/punch-cards/{punchCardId}/issued/{issuedPunchCardId}/stamp",
+        punch_cards::stamp,
     ),
     // Webhooks
     Route::get("/v1/webhooks", list::<Webhook>),

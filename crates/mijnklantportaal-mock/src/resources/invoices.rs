@@ -236,7 +236,15 @@ mod tests {
         });
         let json = serde_json::to_string(&invoice.listed("http://h")).unwrap();
         // 12.95 + 7.50 = 20.45; VAT 2.72 + 1.58 (1.575 rounded up) = 4.30.
-        assert!(json.contains(r#""amountExclVat":7.50,"vatRate":21,"vatAmount":1.58,"amountInclVat":9.08"#), "{json}");
-        assert!(json.contains(r#""subtotalAmount":20.45,"vatAmount":4.30,"totalAmount":24.75"#), "{json}");
+        assert!(
+            json.contains(
+                r#""amountExclVat":7.50,"vatRate":21,"vatAmount":1.58,"amountInclVat":9.08"#
+            ),
+            "{json}"
+        );
+        assert!(
+            json.contains(r#""subtotalAmount":20.45,"vatAmount":4.30,"totalAmount":24.75"#),
+            "{json}"
+        );
     }
 }

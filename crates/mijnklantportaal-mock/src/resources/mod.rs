@@ -77,7 +77,10 @@ use crate::store::Record;
 
 pub(crate) mod customer_invoices;
 pub(crate) mod customers;
+/// The vendor's "Invoices API": Mijn Klantportaal's own invoices to the account.
+pub(crate) mod invoices;
 pub(crate) mod payment_links;
+pub(crate) mod punch_cards;
 pub(crate) mod webhooks;
 
 /// `GET /{things}`: the first-level list of `R`, paginated.

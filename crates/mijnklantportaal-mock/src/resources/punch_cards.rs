@@ -225,9 +225,10 @@ impl Record for PunchCard {
         let seed = config.dataset.seed();
         let ids = IdCodec::new("pcd_", seed, CARD_IDS);
         Box::new(Seeded::new(ids, SEEDED.len() as u64, |index, id| {
-            let (name, punches, label, sale, validity) = *SEEDED.get(usize::try_from(index).ok()?)?;
-            let description = (index % 3 != 2)
-                .then(|| DESCRIPTIONS[(index % 3) as usize].to_owned());
+            let (name, punches, label, sale, validity) =
+                *SEEDED.get(usize::try_from(index).ok()?)?;
+            let description =
+                (index % 3 != 2).then(|| DESCRIPTIONS[(index % 3) as usize].to_owned());
             Some(PunchCard {
                 id,
                 name: name.to_owned(),
@@ -384,7 +385,10 @@ pub(crate) fn issue<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> 
         let customer_id = match customer_id {
             Some(id) if customers::exists(call, &id) => id,
             Some(_) => {
-                errors.add("customerId", "The selected customer id is invalid.".to_owned());
+                errors.add(
+                    "customerId",
+                    "The selected customer id is invalid.".to_owned(),
+                );
                 return Err(call.unprocessable(&errors));
             }
             None => return Err(call.unprocessable(&errors)),
@@ -484,16 +488,14 @@ fn new_card(input: &Input) -> Result<NewCard, Errors> {
     let sale = sale(&mut errors, input, false);
     let validity = validity(&mut errors, input);
     match (name, punches, punch_label) {
-        (Some(name), Some(punches), Some(punch_label)) if errors.is_empty() => {
-            Ok(NewCard {
-                name,
-                punches: u64::try_from(punches).unwrap_or(1),
-                punch_label,
-                description,
-                sale,
-                validity,
-            })
-        }
+        (Some(name), Some(punches), Some(punch_label)) if errors.is_empty() => Ok(NewCard {
+            name,
+            punches: u64::try_from(punches).unwrap_or(1),
+            punch_label,
+            description,
+            sale,
+            validity,
+        }),
         _ => Err(errors),
     }
 }
@@ -550,7 +552,10 @@ fn validity(errors: &mut Errors, input: &Input) -> Option<(u32, Period)> {
         return None;
     }
     let mut missing = |field: &str, other: &str| {
-        let (name, other) = (validation::display_name(field), validation::display_name(other));
+        let (name, other) = (
+            validation::display_name(field),
+            validation::display_name(other),
+        );
         errors.add(
             field,
             format!("The {name} field is required when {other} is present."),
@@ -617,7 +622,13 @@ mod tests {
             ..card()
         };
         let json = serde_json::to_value(free.listed("http://h")).unwrap();
-        for field in ["description", "price", "vatRate", "expiryValue", "expiryPeriode"] {
+        for field in [
+            "description",
+            "price",
+            "vatRate",
+            "expiryValue",
+            "expiryPeriode",
+        ] {
             assert!(json[field].is_null(), "{field}");
         }
         assert_eq!(json["forSale"], false);
@@ -681,7 +692,11 @@ mod tests {
         let from = dutch_time::at(1_706_698_800).unwrap(); // 2024-01-31T12:00:00+01:00
         let after = |value, period: Period| dutch_time::atom(&period.after(value, from).unwrap());
         assert_eq!(after(30, Period::Days), "2024-03-01T12:00:00+01:00");
-        assert_eq!(after(60, Period::Days), "2024-03-31T12:00:00+02:00", "summer time");
+        assert_eq!(
+            after(60, Period::Days),
+            "2024-03-31T12:00:00+02:00",
+            "summer time"
+        );
         assert_eq!(after(1, Period::Months), "2024-02-29T12:00:00+01:00");
         assert_eq!(after(3, Period::Years), "2027-01-31T12:00:00+01:00");
     }
