@@ -4,7 +4,7 @@
 //!
 //! The mock crate's contract tests (`crates/mijnklantportaal-mock/tests/it/contract.rs`)
 //! decode every list page with the generated client and check invoice pages with a
-//! hand-written validator; this file covers all ten operations and their error bodies
+//! hand-written validator; this file covers every operation and its error bodies
 //! the way any spec-driven tool reads them, without knowing what the mock renders. The
 //! schemas are closed ([`close_objects`]): the mock sends no field the spec does not
 //! document. A wrong answer fails with the operation, the status, the JSON pointer and
@@ -197,7 +197,8 @@ fn manual_body(customer_id: &str) -> Value {
     })
 }
 
-/// One valid request of every operation, against existing `invoice` and `customer` ids.
+/// One valid request of every Customer Invoices and Customers operation, against
+/// existing `invoice` and `customer` ids.
 fn every_operation(
     client: &reqwest::Client,
     base: &str,
@@ -255,6 +256,156 @@ fn every_operation(
     ]
 }
 
+/// The id of an existing payment link, punch card (and a card issued for it),
+/// Mijn Klantportaal invoice and webhook record.
+struct LinkCardWebhookIds {
+    payment_link: String,
+    punch_card: String,
+    issued_card: String,
+    mkp_invoice: String,
+    webhook: String,
+}
+
+impl LinkCardWebhookIds {
+    /// Ids of nothing: for answers given before the route's record is looked up (401,
+    /// 429), and for 404s.
+    fn placeholders() -> Self {
+        LinkCardWebhookIds {
+            payment_link: "plk_00000000000000".into(),
+            punch_card: "pcd_00000000000000".into(),
+            issued_card: "pcb_00000000000000".into(),
+            mkp_invoice: "fac_00000000000000".into(),
+            webhook: "wbh_00000000000000".into(),
+        }
+    }
+
+    /// The first row of each list (the first issued card of the first punch card).
+    async fn first_of_each(client: &reqwest::Client, base: &str) -> Self {
+        let punch_card = first_row_id(client, base, "punch-cards").await;
+        LinkCardWebhookIds {
+            payment_link: first_row_id(client, base, "payment-links").await,
+            issued_card: first_row_id(client, base, &format!("punch-cards/{punch_card}/issued"))
+                .await,
+            punch_card,
+            mkp_invoice: first_row_id(client, base, "invoices").await,
+            webhook: first_row_id(client, base, "webhooks").await,
+        }
+    }
+}
+
+/// The `id` of the first row of the list at `path`.
+async fn first_row_id(client: &reqwest::Client, base: &str, path: &str) -> String {
+    let (status, body) = send(client.get(format!("{base}/{path}"))).await;
+    assert_eq!(status, 200, "{path}: {body}");
+    body["data"][0]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{path} lists a row: {body}"))
+        .to_string()
+}
+
+/// One valid request of every operation of payment links, punch cards, Mijn
+/// Klantportaal invoices and webhooks, for the existing `customer` and rows `ids`.
+fn link_card_invoice_webhook_operations(
+    client: &reqwest::Client,
+    base: &str,
+    customer: &str,
+    ids: &LinkCardWebhookIds,
+) -> Vec<(&'static str, reqwest::RequestBuilder)> {
+    let LinkCardWebhookIds {
+        payment_link: link,
+        punch_card: card,
+        issued_card: issued,
+        mkp_invoice,
+        webhook,
+    } = ids;
+    vec![
+        (
+            "list-payment-links",
+            client.get(format!("{base}/payment-links")),
+        ),
+        (
+            "create-payment-link",
+            client.post(format!("{base}/payment-links")).json(&json!({
+                "description": "Contribution costs", "amount": "12.95",
+                "expiresAt": "2030-05-04", "reusable": true,
+            })),
+        ),
+        (
+            "get-payment-link",
+            client.get(format!("{base}/payment-links/{link}")),
+        ),
+        (
+            "list-payment-link-payment",
+            client.get(format!("{base}/payment-links/{link}/payments")),
+        ),
+        (
+            "close-payment-link",
+            client.delete(format!("{base}/payment-links/{link}")),
+        ),
+        (
+            "list-punch-cards",
+            client.get(format!("{base}/punch-cards")),
+        ),
+        (
+            "create-punch-card",
+            client.post(format!("{base}/punch-cards")).json(&json!({
+                "name": "Driving lessons", "punches": 20, "punchLabel": "lessons",
+                "description": "Lessons in a BMW, Mon-Fri 09AM-05PM", "forSale": true,
+                "price": "229.95", "vatRate": 21, "expiryValue": 3, "expirePeriod": "years",
+            })),
+        ),
+        (
+            "get-punch-card",
+            client.get(format!("{base}/punch-cards/{card}")),
+        ),
+        (
+            "edit-punch-card",
+            client
+                .patch(format!("{base}/punch-cards/{card}"))
+                .json(&json!({ "forSale": true, "price": "229.95", "vatRate": 21 })),
+        ),
+        (
+            "list-bought-punch-cards",
+            client.get(format!("{base}/punch-cards/{card}/issued")),
+        ),
+        (
+            "issue-new-punch-card",
+            client
+                .post(format!("{base}/punch-cards/{card}/issued"))
+                .json(&json!({ "customerId": customer })),
+        ),
+        (
+            "get-bought-punch-card",
+            client.get(format!("{base}/punch-cards/{card}/issued/{issued}")),
+        ),
+        (
+            "stamp-an-issued-punch-card",
+            client
+                .post(format!("{base}/punch-cards/{card}/issued/{issued}/stamp"))
+                .json(&json!({ "stamps": 1 })),
+        ),
+        (
+            "list-mijnklantportaal-invoices",
+            client.get(format!("{base}/invoices")),
+        ),
+        (
+            "get-invoice",
+            client.get(format!("{base}/invoices/{mkp_invoice}")),
+        ),
+        ("list-webhooks", client.get(format!("{base}/webhooks"))),
+        (
+            "create-webhook",
+            client.post(format!("{base}/webhooks")).json(&json!({
+                "url": "https://mijnklantportaal.nl/webhook-incoming", "type": "customer-created",
+            })),
+        ),
+        (
+            "get-webhook-record",
+            client.get(format!("{base}/webhooks/{webhook}")),
+        ),
+    ]
+}
+
 /// A mock with `invoices` invoices (and a customer per eight), 15 per page.
 async fn mock(invoices: u64) -> MockServer {
     MockServer::builder()
@@ -277,7 +428,11 @@ async fn every_operation_answers_as_the_spec_says() {
     let invoice = dataset.invoice(0).expect("an invoice").id;
     let customer = dataset.customer(0).expect("a customer").id;
 
-    let calls = every_operation(&client, &base, &invoice, &customer);
+    let ids = LinkCardWebhookIds::first_of_each(&client, &base).await;
+    let mut calls = every_operation(&client, &base, &invoice, &customer);
+    calls.extend(link_card_invoice_webhook_operations(
+        &client, &base, &customer, &ids,
+    ));
     let named: BTreeSet<String> = calls.iter().map(|(name, _)| name.to_string()).collect();
     assert_eq!(
         named,
@@ -286,6 +441,25 @@ async fn every_operation_answers_as_the_spec_says() {
     );
     for (operation, request) in calls {
         checker.answer(operation, &[200, 201], request).await;
+    }
+    // The second page of the lists with few rows: past the end, or the rest.
+    for (operation, path) in [
+        ("list-payment-links", "payment-links".to_string()),
+        (
+            "list-payment-link-payment",
+            format!("payment-links/{}/payments", ids.payment_link),
+        ),
+        ("list-punch-cards", "punch-cards".to_string()),
+        (
+            "list-bought-punch-cards",
+            format!("punch-cards/{}/issued", ids.punch_card),
+        ),
+        ("list-mijnklantportaal-invoices", "invoices".to_string()),
+        ("list-webhooks", "webhooks".to_string()),
+    ] {
+        let url = format!("{base}/{path}?page=2");
+        let body = checker.answer(operation, &[200], client.get(url)).await;
+        assert_eq!(body["current_page"], 2, "{operation}");
     }
 
     // Both lists: first page, a middle page, the last, past the end (after the two
@@ -409,6 +583,19 @@ async fn not_found_and_validation_answers_match_the_spec() {
                 .json(&json!({ "city": "Utrecht" })),
         ),
     ];
+    let missing = link_card_invoice_webhook_operations(
+        &client,
+        &base,
+        &customer,
+        &LinkCardWebhookIds::placeholders(),
+    )
+    .into_iter()
+    // Every operation on a record (or under one): Laravel's 404 before the body is read.
+    .filter(|(_, request)| {
+        let url = request.try_clone().and_then(|r| r.build().ok());
+        url.is_some_and(|r| r.url().path().contains("_00000000000000"))
+    });
+    let not_found = not_found.into_iter().chain(missing);
     for (operation, request) in not_found {
         let body = checker.answer(operation, &[404], request).await;
         assert!(body["message"].is_string(), "{operation}: {body}");
@@ -453,10 +640,82 @@ async fn not_found_and_validation_answers_match_the_spec() {
                 .json(&json!({})),
         ),
     ];
+    let ids = LinkCardWebhookIds::first_of_each(&client, &base).await;
+    let (card, issued) = (&ids.punch_card, &ids.issued_card);
+    let invalid = invalid.into_iter().chain([
+        (
+            "create-payment-link",
+            client
+                .post(format!("{base}/payment-links"))
+                .json(&json!({ "amount": "12,95", "expiresAt": "2024-04-31" })),
+        ),
+        (
+            "create-punch-card",
+            client
+                .post(format!("{base}/punch-cards"))
+                .json(&json!({ "name": "Driving lessons", "forSale": true })),
+        ),
+        (
+            "edit-punch-card",
+            client
+                .patch(format!("{base}/punch-cards/{card}"))
+                .json(&json!({ "price": "229.95" })),
+        ),
+        (
+            "issue-new-punch-card",
+            client
+                .post(format!("{base}/punch-cards/{card}/issued"))
+                .json(&json!({ "customerId": "cst_00000000000000" })),
+        ),
+        (
+            "stamp-an-issued-punch-card",
+            client
+                .post(format!("{base}/punch-cards/{card}/issued/{issued}/stamp"))
+                .json(&json!({ "stamps": 0 })),
+        ),
+        (
+            "create-webhook",
+            client
+                .post(format!("{base}/webhooks"))
+                .json(&json!({ "url": "not a URL", "type": "customer-updated" })),
+        ),
+    ]);
     for (operation, request) in invalid {
         let body = checker.answer(operation, &[422], request).await;
         let fields = body["errors"].as_object().map_or(0, |errors| errors.len());
         assert!(fields > 0, "{operation}: a 422 names its fields: {body}");
+    }
+
+    // Refused by the record's state (no field is wrong): a closed link closed again,
+    // a fully used card stamped.
+    let link = &ids.payment_link;
+    let close = || client.delete(format!("{base}/payment-links/{link}"));
+    checker.answer("close-payment-link", &[200], close()).await;
+    let issued = checker
+        .answer(
+            "list-bought-punch-cards",
+            &[200],
+            client.get(format!("{base}/punch-cards/{card}/issued")),
+        )
+        .await;
+    let used = issued["data"]
+        .as_array()
+        .and_then(|cards| cards.iter().find(|c| c["status"] == "fully_used"))
+        .and_then(|c| c["id"].as_str())
+        .expect("a fully used card among the first card's")
+        .to_string();
+    let refused = [
+        ("close-payment-link", close()),
+        (
+            "stamp-an-issued-punch-card",
+            client
+                .post(format!("{base}/punch-cards/{card}/issued/{used}/stamp"))
+                .json(&json!({ "stamps": 1 })),
+        ),
+    ];
+    for (operation, request) in refused {
+        let body = checker.answer(operation, &[422], request).await;
+        assert!(body["message"].is_string(), "{operation}: {body}");
     }
     server.shutdown().await;
 }
@@ -468,7 +727,17 @@ async fn unauthenticated_and_rate_limited_answers_match_the_spec_for_every_opera
     let base = open.base_url();
     let invoice = open.dataset().invoice(0).expect("an invoice").id;
     let customer = open.dataset().customer(0).expect("a customer").id;
-    for (operation, request) in every_operation(&client(None), &base, &invoice, &customer) {
+    let anonymous = client(None);
+    let placeholders = LinkCardWebhookIds::placeholders();
+    let calls = every_operation(&anonymous, &base, &invoice, &customer)
+        .into_iter()
+        .chain(link_card_invoice_webhook_operations(
+            &anonymous,
+            &base,
+            &customer,
+            &placeholders,
+        ));
+    for (operation, request) in calls {
         let body = checker.answer(operation, &[401], request).await;
         assert_eq!(body["message"], "Unauthenticated.", "{operation}");
     }
@@ -485,7 +754,15 @@ async fn unauthenticated_and_rate_limited_answers_match_the_spec_for_every_opera
     let authenticated = client(Some("test"));
     let first = send(authenticated.get(format!("{base}/customer-invoices"))).await;
     assert_eq!(first.0, 200, "the one request of the window");
-    for (operation, request) in every_operation(&authenticated, &base, &invoice, &customer) {
+    let calls = every_operation(&authenticated, &base, &invoice, &customer)
+        .into_iter()
+        .chain(link_card_invoice_webhook_operations(
+            &authenticated,
+            &base,
+            &customer,
+            &placeholders,
+        ));
+    for (operation, request) in calls {
         let body = checker.answer(operation, &[429], request).await;
         assert_eq!(body["code"], 429, "{operation}");
     }
