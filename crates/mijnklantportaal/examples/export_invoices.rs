@@ -16,8 +16,9 @@
 //! Every resource goes through one code path: the listing's items in their JSON form.
 //! A JSON line is that form; a CSV row has one column per field, nested objects
 //! flattened with dots (`links.customer.href`), lists as JSON text, `null` as an empty
-//! cell. The columns are those of the first page's items, `id` first; a field first
-//! seen later (an optional one) is named on stderr and is in the `--json` output only.
+//! cell. The columns are the fields of the first page's items, `id` first, the others
+//! in alphabetical order; a field first seen later (an optional one no item of the
+//! first page has) is named on stderr and is in the `--json` output only.
 
 use std::collections::BTreeSet;
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -46,8 +47,9 @@ const RESOURCES: &[(&str, Export)] = &[
 /// The resource exported without `--resource`: the README's main job.
 const DEFAULT_RESOURCE: &str = "customer-invoices";
 
-/// Rows of each resource in the built-in mock's sample account.
-const SAMPLE_ROWS: u64 = 1_000;
+/// Customer invoices in the built-in mock's sample account (its other resources are a
+/// seeded handful each).
+const SAMPLE_INVOICES: u64 = 1_000;
 
 /// Runs one export; the number of items exported, or the one-line failure.
 type Export = fn(&Client, Format) -> LocalBoxFuture<'static, Result<u64, String>>;
@@ -107,7 +109,7 @@ async fn run(format: Format, name: &'static str) -> Result<(), String> {
     // Keep the mock alive for the whole export when we use it.
     let (client, _mock) = account::connect(
         |mock| {
-            mock.invoices(SAMPLE_ROWS)
+            mock.invoices(SAMPLE_INVOICES)
                 // Generous, so the sample finishes in seconds; the client learns it
                 // from the X-RateLimit-* headers.
                 .rate_limit(1_000, std::time::Duration::from_secs(60))
@@ -202,16 +204,11 @@ impl Csv {
         let cells: Vec<Vec<(String, String)>> = items.iter().map(cells).collect();
         let mut lines = Vec::with_capacity(items.len() + 1);
         if self.columns.is_none() && !cells.is_empty() {
-            let mut columns: Vec<String> = Vec::new();
-            for (name, _) in cells.iter().flatten() {
-                if !columns.contains(name) {
-                    columns.push(name.clone());
-                }
-            }
-            if let Some(at) = columns.iter().position(|c| c == "id") {
-                let id = columns.remove(at);
-                columns.insert(0, id);
-            }
+            // Sorted, `id` first: the same columns in the same order whichever items
+            // carry an optional field.
+            let names: BTreeSet<&String> = cells.iter().flatten().map(|(name, _)| name).collect();
+            let mut columns: Vec<String> = names.into_iter().cloned().collect();
+            columns.sort_by_key(|c| c != "id");
             lines.push(
                 columns
                     .iter()

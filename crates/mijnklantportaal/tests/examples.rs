@@ -57,15 +57,16 @@ async fn exports_every_invoice_as_csv_and_json_lines() {
     };
     assert_eq!(code, 0, "{stderr}");
     let lines: Vec<&str> = stdout.lines().collect();
+    // The invoice's JSON fields, `id` first, nested `links` flattened with dots.
     assert_eq!(
         lines[0],
-        "id,customerId,invoiceNumber,issuedAt,currency,amount,paidAt,createdAt"
+        "id,amount,createdAt,currency,customerId,invoiceNumber,issuedAt,links.customer.href,links.customer.type,paidAt"
     );
     assert_eq!(lines.len(), 41);
     let first = server.dataset().invoice(0).unwrap();
-    assert!(lines[1].starts_with(&format!("{},{},", first.id, first.customer_id)));
-    assert!(lines[1].contains(&format!(",EUR,{},", first.amount())));
-    assert!(stderr.contains("done: 40 invoices"), "{stderr}");
+    assert!(lines[1].starts_with(&format!("{},{},", first.id, first.amount())));
+    assert!(lines[1].contains(&format!(",EUR,{},", first.customer_id)));
+    assert!(stderr.contains("done: 40 customer-invoices"), "{stderr}");
     assert!(!stderr.contains(TOKEN) && !stdout.contains(TOKEN));
 
     let (code, stdout, _) = run(server.base_url(), &["--json"]).await.unwrap();
@@ -74,6 +75,119 @@ async fn exports_every_invoice_as_csv_and_json_lines() {
     let parsed: serde_json::Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
     assert_eq!(parsed["id"], first.id.as_str());
     assert_eq!(parsed["amount"], first.amount().as_str());
+}
+
+/// `--resource NAME` exports any paginated resource through the same code path: every
+/// row the wrapper lists, in its order, as CSV (the item's JSON fields as columns) and
+/// as JSON lines.
+#[tokio::test]
+async fn exports_any_paginated_resource_with_dash_dash_resource() {
+    use futures::future::BoxFuture;
+    use mijnklantportaal::{Client, Error};
+
+    /// The ids the wrapper lists for a resource, as the export should have them.
+    type Ids = for<'c> fn(&'c Client) -> BoxFuture<'c, Result<Vec<String>, Error>>;
+    fn ids<T>(items: Vec<T>, id: fn(&T) -> &str) -> Vec<String> {
+        items.iter().map(|i| id(i).to_string()).collect()
+    }
+    let resources: [(&str, Ids); 6] = [
+        ("customer-invoices", |c| {
+            Box::pin(async {
+                Ok(ids(
+                    c.customer_invoices().list().collect_all().await?,
+                    |i| &i.id,
+                ))
+            })
+        }),
+        ("customers", |c| {
+            Box::pin(async { Ok(ids(c.customers().list().collect_all().await?, |i| &i.id)) })
+        }),
+        ("mkp-invoices", |c| {
+            Box::pin(async { Ok(ids(c.mkp_invoices().list().collect_all().await?, |i| &i.id)) })
+        }),
+        ("payment-links", |c| {
+            Box::pin(async {
+                Ok(ids(c.payment_links().list().collect_all().await?, |i| {
+                    &i.id
+                }))
+            })
+        }),
+        ("punch-cards", |c| {
+            Box::pin(async { Ok(ids(c.punch_cards().list().collect_all().await?, |i| &i.id)) })
+        }),
+        ("webhooks", |c| {
+            Box::pin(async { Ok(ids(c.webhooks().list().collect_all().await?, |i| &i.id)) })
+        }),
+    ];
+    // 80 invoices: 10 customers, two pages of them and of every other resource.
+    let server = mock(80, |b| b.per_page(5)).await;
+    let client = common::client_for(&server).build().expect("a client");
+    for (name, listed) in resources {
+        let expected = within(10, listed(&client)).await.expect("listed");
+        assert!(expected.len() > 5, "{name}: more than a page");
+        let Some((code, stdout, stderr)) = run(server.base_url(), &["--resource", name]).await
+        else {
+            return;
+        };
+        assert_eq!(code, 0, "{name}: {stderr}");
+        let mut lines = stdout.lines();
+        let header: Vec<&str> = lines.next().expect("a header").split(',').collect();
+        assert_eq!(header[0], "id", "{name}");
+        let mut sorted = header[1..].to_vec();
+        sorted.sort_unstable();
+        assert_eq!(sorted, header[1..], "{name}: the other columns in order");
+        let exported: Vec<String> = lines
+            .map(|l| l.split(',').next().unwrap_or_default().to_string())
+            .collect();
+        assert_eq!(exported, expected, "{name}: every row, once, in order");
+        assert!(
+            stderr.contains(&format!("done: {} {name}", expected.len())),
+            "{stderr}"
+        );
+
+        let (code, stdout, _) = run(
+            server.base_url(),
+            &[&format!("--resource={name}"), "--json"],
+        )
+        .await
+        .expect("built");
+        assert_eq!(code, 0, "{name}");
+        let exported: Vec<String> = stdout
+            .lines()
+            .map(|l| {
+                let item: serde_json::Value = serde_json::from_str(l).expect("a JSON line");
+                item["id"].as_str().expect("an id").to_string()
+            })
+            .collect();
+        assert_eq!(exported, expected, "{name} as JSON lines");
+    }
+
+    // The Invoices API's numeric amounts come out exact, as decimal strings.
+    let (_, stdout, _) = run(server.base_url(), &["--resource", "mkp-invoices", "--json"])
+        .await
+        .expect("built");
+    let first: serde_json::Value =
+        serde_json::from_str(stdout.lines().next().expect("a line")).expect("JSON");
+    let total = first["totalAmount"].as_str().expect("a decimal string");
+    assert!(
+        total
+            .split_once('.')
+            .is_some_and(|(_, cents)| cents.len() == 2),
+        "{total}"
+    );
+
+    let (code, stdout, stderr) = run(server.base_url(), &["--resource", "invoices"])
+        .await
+        .expect("built");
+    assert_eq!(
+        (code, stdout.as_str()),
+        (2, ""),
+        "an unknown resource is a usage error"
+    );
+    assert!(
+        stderr.contains("unknown resource `invoices`") && stderr.contains("mkp-invoices"),
+        "{stderr}"
+    );
 }
 
 #[tokio::test]
