@@ -43,7 +43,8 @@
 //!   the seed and their index on demand), with realistic ids, repeating customers,
 //!   per-year invoice numbers, decimal-string amounts and `+01:00`/`+02:00` offsets;
 //!   the customers they reference (one per eight invoices, [`Dataset::customer`]);
-//!   of the smaller kinds (webhooks, payment links and their payments), a fixed
+//!   of the smaller kinds (webhooks, payment links and their payments, punch cards
+//!   and the cards issued for them, Mijn Klantportaal's own invoices), a fixed
 //!   handful drawn from the seed, enough for two pages at `per_page(5)`.
 //! - **Writes**: created resources join their lists (newest last, or first with
 //!   [`Order::NewestFirst`]) and answer `GET`; marked-paid invoices, edited customers

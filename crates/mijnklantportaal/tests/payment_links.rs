@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{client_for, mock, within};
+use common::{client_for, mock, requests_to, within};
 use futures::TryStreamExt;
 use mijnklantportaal::{Error, NewPaymentLink, PaymentLinkStatus};
 use mijnklantportaal_mock::MockServer;
@@ -25,15 +25,6 @@ fn new_link(description: &str) -> NewPaymentLink {
         expires_at: chrono::NaiveDate::from_ymd_opt(2030, 5, 4),
         reusable: Some(true),
     }
-}
-
-/// How many requests `method path` the server received.
-fn sent(server: &MockServer, method: &str, path: &str) -> usize {
-    server
-        .requests()
-        .iter()
-        .filter(|r| r.method == method && r.path == path)
-        .count()
 }
 
 #[tokio::test]
@@ -94,7 +85,7 @@ async fn a_link_is_created_read_listed_and_closed_once() {
 
     // Closed twice: the API's 422, typed, after one request (a refusal is final).
     let path = format!("/v1/payment-links/{}", created.id);
-    let before = sent(&server, "DELETE", &path);
+    let before = requests_to(&server, "DELETE", &path);
     let again = within(10, links.close(&created.id)).await;
     match again {
         Err(Error::Validation { message, .. }) => {
@@ -102,7 +93,7 @@ async fn a_link_is_created_read_listed_and_closed_once() {
         }
         other => panic!("closing a closed link: {other:?}"),
     }
-    assert_eq!(sent(&server, "DELETE", &path), before + 1);
+    assert_eq!(requests_to(&server, "DELETE", &path), before + 1);
 }
 
 /// The first close is carried out but its answer is lost; the retry is answered 422
@@ -124,12 +115,12 @@ async fn a_close_whose_answer_was_lost_is_a_success() {
     assert_eq!(closed.id, link.id);
     let path = format!("/v1/payment-links/{}", link.id);
     assert_eq!(
-        sent(&server, "DELETE", &path),
+        requests_to(&server, "DELETE", &path),
         2,
         "the close was retried once"
     );
     assert_eq!(
-        sent(&server, "GET", &path),
+        requests_to(&server, "GET", &path),
         1,
         "then the link was read back"
     );
@@ -151,7 +142,11 @@ async fn a_create_whose_answer_is_lost_is_not_sent_twice() {
         }
         other => panic!("a lost answer to a create: {other:?}"),
     }
-    assert_eq!(sent(&server, "POST", "/v1/payment-links"), 1, "sent once");
+    assert_eq!(
+        requests_to(&server, "POST", "/v1/payment-links"),
+        1,
+        "sent once"
+    );
     let all = within(10, links.list().collect_all())
         .await
         .expect("listed");

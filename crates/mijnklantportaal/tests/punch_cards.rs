@@ -9,7 +9,7 @@ use std::num::NonZeroU64;
 
 use chrono::Months;
 
-use common::{client_for, mock, within};
+use common::{client_for, mock, requests_to, within};
 use futures::TryStreamExt;
 use mijnklantportaal::{
     Client, Error, IssuedPunchCardStatus, NewPunchCard, PunchCard, PunchCardChanges,
@@ -71,15 +71,6 @@ fn field_errors<T: std::fmt::Debug>(result: Result<T, Error>) -> Vec<String> {
         Err(Error::Validation { errors, .. }) => errors.into_keys().collect(),
         other => panic!("expected a 422: {other:?}"),
     }
-}
-
-/// How many requests `method path` the server received.
-fn sent(server: &MockServer, method: &str, path: &str) -> usize {
-    server
-        .requests()
-        .iter()
-        .filter(|r| r.method == method && r.path == path)
-        .count()
 }
 
 #[tokio::test]
@@ -219,7 +210,7 @@ async fn lost_answers_to_stamp_and_issue_are_not_sent_again_but_an_edit_is() {
         other => panic!("a lost answer to a stamp: {other:?}"),
     }
     let stamp_path = format!("/v1/punch-cards/{}/issued/{}/stamp", card.id, issued.id);
-    assert_eq!(sent(&server, "POST", &stamp_path), 1, "stamped once");
+    assert_eq!(requests_to(&server, "POST", &stamp_path), 1, "stamped once");
     let read = within(10, cards.get_issued(&card.id, &issued.id))
         .await
         .expect("found");
@@ -232,7 +223,7 @@ async fn lost_answers_to_stamp_and_issue_are_not_sent_again_but_an_edit_is() {
     ));
     let issue_path = format!("/v1/punch-cards/{}/issued", card.id);
     assert_eq!(
-        sent(&server, "POST", &issue_path),
+        requests_to(&server, "POST", &issue_path),
         2,
         "the first issue, and this one once"
     );
@@ -255,7 +246,7 @@ async fn lost_answers_to_stamp_and_issue_are_not_sent_again_but_an_edit_is() {
         (Some(Decimal::new(19995, 2)), Some(9))
     );
     assert_eq!(
-        sent(&server, "PATCH", &format!("/v1/punch-cards/{}", card.id)),
+        requests_to(&server, "PATCH", &format!("/v1/punch-cards/{}", card.id)),
         2
     );
 }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{client_for, mock, within};
+use common::{client_for, mock, requests_to, within};
 use futures::TryStreamExt;
 use mijnklantportaal::{Error, WebhookEventType};
 use mijnklantportaal_mock::MockServer;
@@ -109,12 +109,7 @@ async fn a_create_whose_answer_is_lost_is_not_sent_twice() {
         }
         other => panic!("a lost answer to a create: {other:?}"),
     }
-    let posts = server
-        .requests()
-        .iter()
-        .filter(|r| r.method == "POST" && r.path == "/v1/webhooks")
-        .count();
-    assert_eq!(posts, 1, "sent once");
+    assert_eq!(requests_to(&server, "POST", "/v1/webhooks"), 1, "sent once");
     let all = within(10, client.webhooks().list().collect_all())
         .await
         .expect("listed");
