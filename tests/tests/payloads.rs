@@ -382,7 +382,11 @@ mod customer_offers {
         }))
         .expect("decodes");
         assert_eq!(
-            (offer.accepted_at, offer.accepted_via_user_agent, offer.rejected_at),
+            (
+                offer.accepted_at,
+                offer.accepted_via_user_agent,
+                offer.rejected_at
+            ),
             (None, None, None)
         );
     }
@@ -450,8 +454,7 @@ mod customer_subscriptions {
     #[test]
     fn decodes_a_subscription_page() {
         let page: CustomerSubscriptionPage =
-            serde_json::from_str(&documented("list-customer-subscriptions.json"))
-                .expect("decodes");
+            serde_json::from_str(&documented("list-customer-subscriptions.json")).expect("decodes");
         let subscription = &page.data[0];
         assert_eq!(subscription.id, "sub__abc12345def678");
         assert_eq!(subscription.interval, SubscriptionInterval::X1Year);
@@ -509,8 +512,7 @@ mod customer_subscriptions {
             .try_into()
             .expect("every required field is set");
         let documented: serde_json::Value =
-            serde_json::from_str(&documented("create-customer-subscription.request.json"))
-                .unwrap();
+            serde_json::from_str(&documented("create-customer-subscription.request.json")).unwrap();
         assert_eq!(serde_json::to_value(&body).unwrap(), documented);
     }
 
@@ -573,7 +575,8 @@ mod customer_subscription_packages {
     /// and what is not set is not sent.
     #[test]
     fn decodes_the_sign_up_request() {
-        let text = documented("sign-up-a-customer-for-a-customer-subscription-package.request.json");
+        let text =
+            documented("sign-up-a-customer-for-a-customer-subscription-package.request.json");
         let sign_up: CustomerSubscriptionPackageSignUp =
             serde_json::from_str(&text).expect("decodes");
         assert_eq!(sign_up.mandate_id.as_deref(), Some("mdt_abc12345def678"));
