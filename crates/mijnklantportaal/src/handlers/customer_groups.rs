@@ -72,7 +72,10 @@ impl CustomerGroups<'_> {
         self.client
             .inner
             .once(call, |api| {
-                api.get_customer_group().customer_group_id(id).send().boxed()
+                api.get_customer_group()
+                    .customer_group_id(id)
+                    .send()
+                    .boxed()
             })
             .await
     }
@@ -92,7 +95,11 @@ impl CustomerGroups<'_> {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn create<I, S>(&self, name: impl Into<String>, customers: I) -> Result<CustomerGroup, Error>
+    pub async fn create<I, S>(
+        &self,
+        name: impl Into<String>,
+        customers: I,
+    ) -> Result<CustomerGroup, Error>
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
@@ -109,7 +116,10 @@ impl CustomerGroups<'_> {
         self.client
             .inner
             .once(call, |api| {
-                api.create_customer_group().body(body.clone()).send().boxed()
+                api.create_customer_group()
+                    .body(body.clone())
+                    .send()
+                    .boxed()
             })
             .await
     }
@@ -209,8 +219,10 @@ impl ListOperation for ListCustomerGroups {
         &self,
         api: &'a mijnklantportaal_api::Client,
         page: NonZeroU32,
-    ) -> BoxFuture<'a, Result<ResponseValue<CustomerGroupPage>, mijnklantportaal_api::Error<ErrorBody>>>
-    {
+    ) -> BoxFuture<
+        'a,
+        Result<ResponseValue<CustomerGroupPage>, mijnklantportaal_api::Error<ErrorBody>>,
+    > {
         api.list_customer_groups().page(page).send().boxed()
     }
 

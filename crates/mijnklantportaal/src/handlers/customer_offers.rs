@@ -143,7 +143,10 @@ impl CustomerOffers<'_> {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn create_manual(&self, offer: NewManualCustomerOffer) -> Result<CustomerOffer, Error> {
+    pub async fn create_manual(
+        &self,
+        offer: NewManualCustomerOffer,
+    ) -> Result<CustomerOffer, Error> {
         let call = Call::create("POST", "/customer-offers/manual", CHECK_OFFER);
         self.client
             .inner
@@ -205,7 +208,11 @@ impl CustomerOffers<'_> {
         self.decide(id, decision).await
     }
 
-    async fn decide(&self, id: &str, decision: CustomerOfferDecision) -> Result<CustomerOffer, Error> {
+    async fn decide(
+        &self,
+        id: &str,
+        decision: CustomerOfferDecision,
+    ) -> Result<CustomerOffer, Error> {
         let call = Call::read("PATCH", "/customer-offers/{offerId}");
         self.client
             .inner
@@ -238,6 +245,16 @@ impl CustomerOffers<'_> {
 
 /// When and from where an offer was accepted: for [`CustomerOffers::mark_accepted`] and
 /// [`NewOffer::accepted`].
+///
+/// ```
+/// use mijnklantportaal::OfferAcceptance;
+///
+/// let signed = chrono::DateTime::parse_from_rfc3339("2024-05-04T20:51:50+02:00").expect("a time");
+/// let acceptance = OfferAcceptance::at(signed)
+///     .via_ip("203.0.113.7")
+///     .via_user_agent("Mozilla/5.0 (X11; Linux x86_64)");
+/// # let _ = acceptance;
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OfferAcceptance {
     at: LocalDateTime,
@@ -347,8 +364,10 @@ impl ListOperation for ListCustomerOffers {
         &self,
         api: &'a mijnklantportaal_api::Client,
         page: NonZeroU32,
-    ) -> BoxFuture<'a, Result<ResponseValue<CustomerOfferPage>, mijnklantportaal_api::Error<ErrorBody>>>
-    {
+    ) -> BoxFuture<
+        'a,
+        Result<ResponseValue<CustomerOfferPage>, mijnklantportaal_api::Error<ErrorBody>>,
+    > {
         api.list_customer_offers().page(page).send().boxed()
     }
 

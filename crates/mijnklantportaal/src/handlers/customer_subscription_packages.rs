@@ -178,7 +178,10 @@ impl CustomerSubscriptionPackages<'_> {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn find_by_name(&self, name: &str) -> Result<Option<CustomerSubscriptionPackage>, Error> {
+    pub async fn find_by_name(
+        &self,
+        name: &str,
+    ) -> Result<Option<CustomerSubscriptionPackage>, Error> {
         self.list().find(|package| package.name == name).await
     }
 }
@@ -198,9 +201,15 @@ impl ListOperation for ListCustomerSubscriptionPackages {
         page: NonZeroU32,
     ) -> BoxFuture<
         'a,
-        Result<ResponseValue<CustomerSubscriptionPackagePage>, mijnklantportaal_api::Error<ErrorBody>>,
+        Result<
+            ResponseValue<CustomerSubscriptionPackagePage>,
+            mijnklantportaal_api::Error<ErrorBody>,
+        >,
     > {
-        api.list_customer_subscription_packages().page(page).send().boxed()
+        api.list_customer_subscription_packages()
+            .page(page)
+            .send()
+            .boxed()
     }
 
     fn id(item: &CustomerSubscriptionPackage) -> &str {

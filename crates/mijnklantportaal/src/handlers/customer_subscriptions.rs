@@ -200,7 +200,9 @@ impl CustomerSubscriptions<'_> {
         use futures::TryStreamExt;
         self.list()
             .items()
-            .try_filter(|subscription| futures::future::ready(subscription.customer_id == customer_id))
+            .try_filter(|subscription| {
+                futures::future::ready(subscription.customer_id == customer_id)
+            })
             .try_collect()
             .await
     }
