@@ -383,6 +383,45 @@ pub(crate) fn integer(
     }
 }
 
+/// Rule `in:a,b,...` after `required|string` (`required: false`: `sometimes`): one
+/// of `allowed`, as sent.
+pub(crate) fn one_of(
+    errors: &mut Errors,
+    input: &Input,
+    field: &str,
+    required: bool,
+    allowed: &[&str],
+) -> Option<String> {
+    let text = string(errors, input, field, required)?;
+    if allowed.contains(&text.as_str()) {
+        Some(text)
+    } else {
+        errors.add(field, invalid_choice(field));
+        None
+    }
+}
+
+/// Rule `required|integer|in:a,b,...`: one of `allowed`.
+pub(crate) fn integer_in(
+    errors: &mut Errors,
+    input: &Input,
+    field: &str,
+    allowed: &[i64],
+) -> Option<i64> {
+    let number = integer(errors, input, field, (i64::MIN, i64::MAX))?;
+    if allowed.contains(&number) {
+        Some(number)
+    } else {
+        errors.add(field, invalid_choice(field));
+        None
+    }
+}
+
+/// `The selected {field} is invalid.`: the message of a failed `in` (and `exists`) rule.
+pub(crate) fn invalid_choice(field: &str) -> String {
+    format!("The selected {} is invalid.", display_name(field))
+}
+
 /// Rule `sometimes|boolean`: `true`, `false`, `1`, `0`, as JSON values or text.
 pub(crate) fn boolean(errors: &mut Errors, input: &Input, field: &str) -> Option<bool> {
     let value = present(input, field)?;
@@ -558,6 +597,40 @@ mod tests {
         assert_eq!(
             errors.message(),
             "The c field must be true or false. (and 4 more errors)"
+        );
+    }
+
+    #[test]
+    fn choices_from_a_list() {
+        let mut errors = Errors::default();
+        let form = input(json!({
+            "interval": "1 month", "bad": "3 months", "vatRate": 9, "text": "21", "rate": 20,
+        }));
+        let intervals = ["14 days", "1 month"];
+        assert_eq!(
+            one_of(&mut errors, &form, "interval", true, &intervals).as_deref(),
+            Some("1 month")
+        );
+        assert_eq!(
+            one_of(&mut errors, &form, "absent", false, &intervals),
+            None
+        );
+        assert_eq!(
+            integer_in(&mut errors, &form, "vatRate", &[0, 9, 21]),
+            Some(9)
+        );
+        assert_eq!(
+            integer_in(&mut errors, &form, "text", &[0, 9, 21]),
+            Some(21)
+        );
+        assert!(errors.is_empty());
+        assert_eq!(one_of(&mut errors, &form, "bad", true, &intervals), None);
+        assert_eq!(integer_in(&mut errors, &form, "rate", &[0, 9, 21]), None);
+        assert_eq!(one_of(&mut errors, &form, "absent", true, &intervals), None);
+        assert_eq!(errors.fields(), ["bad", "rate", "absent"]);
+        assert_eq!(
+            errors.message(),
+            "The selected bad is invalid. (and 2 more errors)"
         );
     }
 }

@@ -58,13 +58,20 @@
 //! pagination.
 
 use axum::body::Body;
+use chrono::{DateTime, FixedOffset};
 use futures::future::BoxFuture;
 use serde::Serialize;
 
+use crate::dutch_time;
 use crate::handler::{Call, Reply};
+use crate::rng::draw;
 use crate::store::Record;
 
+pub(crate) mod customer_groups;
 pub(crate) mod customer_invoices;
+pub(crate) mod customer_offers;
+pub(crate) mod customer_subscription_packages;
+pub(crate) mod customer_subscriptions;
 pub(crate) mod customers;
 
 /// `GET /{things}`: the first-level list of `R`, paginated.
@@ -75,6 +82,19 @@ pub(crate) fn list<'a, R: Record>(call: &'a Call<'a>, _body: Body) -> BoxFuture<
 /// `GET /{things}/{id}`: one `R` (route parameter 0), or Laravel's 404.
 pub(crate) fn show<'a, R: Record>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move { call.show(&call.find::<R>(0)?) })
+}
+
+/// 2024-01-01T00:00:00+01:00: the starting rows of the smaller kinds are created in
+/// 2024 and 2025, before every added row.
+pub(crate) const SEEDED_FROM: i64 = 1_704_063_600;
+
+/// The creation time of starting row `index` of a small kind: a draw of `stream`
+/// within the two years from [`SEEDED_FROM`], in Dutch local time.
+pub(crate) fn seeded_time(seed: u64, stream: u64, index: u64) -> DateTime<FixedOffset> {
+    const TWO_YEARS: u64 = 2 * 365 * 24 * 3600;
+    let offset = draw(seed, stream, index) % TWO_YEARS;
+    // Within 2024 and 2025: always representable.
+    dutch_time::at(SEEDED_FROM + offset as i64).unwrap_or_default()
 }
 
 /// An amount in cents as the API sends money: a decimal string with two decimals.
