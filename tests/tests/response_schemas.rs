@@ -4,7 +4,7 @@
 //!
 //! The mock crate's contract tests (`crates/mijnklantportaal-mock/tests/it/contract.rs`)
 //! decode every list page with the generated client and check invoice pages with a
-//! hand-written validator; this file covers all ten operations and their error bodies
+//! hand-written validator; this file covers every operation and its error bodies
 //! the way any spec-driven tool reads them, without knowing what the mock renders. The
 //! schemas are closed ([`close_objects`]): the mock sends no field the spec does not
 //! document. A wrong answer fails with the operation, the status, the JSON pointer and
@@ -157,12 +157,31 @@ fn client(token: Option<&str>) -> reqwest::Client {
 /// A multipart create-customer-invoice body for `customer_id`, with `extra` text parts
 /// replacing or added to the required ones, and `pdf` as the file part.
 fn invoice_form(customer_id: &str, extra: &[(&str, &str)], pdf: &[u8]) -> Form {
-    let mut parts = vec![
+    let required = [
         ("customerId", customer_id),
         ("invoiceNumber", "2025-777"),
         ("issuedAt", "2025-04-29"),
         ("amount", "12.95"),
     ];
+    pdf_form(&required, extra, pdf)
+}
+
+/// A multipart create-customer-offer body for `customer_id`, like [`invoice_form`].
+fn offer_form(customer_id: &str, extra: &[(&str, &str)], pdf: &[u8]) -> Form {
+    let required = [
+        ("customerId", customer_id),
+        ("offerNumber", "2025-778"),
+        ("issuedAt", "2025-04-29"),
+        ("expiresAt", "2025-05-29"),
+        ("amount", "12.95"),
+    ];
+    pdf_form(&required, extra, pdf)
+}
+
+/// The text parts `required`, with `extra` replacing or added to them, and `pdf` as
+/// the file part `pdf`.
+fn pdf_form(required: &[(&str, &str)], extra: &[(&str, &str)], pdf: &[u8]) -> Form {
+    let mut parts = required.to_vec();
     for (name, value) in extra {
         parts.retain(|(n, _)| n != name);
         parts.push((name, value));
@@ -172,7 +191,7 @@ fn invoice_form(customer_id: &str, extra: &[(&str, &str)], pdf: &[u8]) -> Form {
         form = form.text(name.to_string(), value.to_string());
     }
     let pdf = Part::bytes(pdf.to_vec())
-        .file_name("invoice.pdf")
+        .file_name("document.pdf")
         .mime_str("application/pdf")
         .expect("a valid media type");
     form.part("pdf", pdf)
@@ -197,7 +216,8 @@ fn manual_body(customer_id: &str) -> Value {
     })
 }
 
-/// One valid request of every operation, against existing `invoice` and `customer` ids.
+/// One valid request of every Customer Invoices and Customers operation, against
+/// existing `invoice` and `customer` ids.
 fn every_operation(
     client: &reqwest::Client,
     base: &str,
@@ -255,6 +275,157 @@ fn every_operation(
     ]
 }
 
+/// The id of an existing customer group, offer, subscription and subscription package.
+struct RowIds {
+    group: String,
+    offer: String,
+    subscription: String,
+    package: String,
+}
+
+impl RowIds {
+    /// Ids of nothing, for answers given before the route's record is looked up (401, 429).
+    fn placeholders() -> Self {
+        RowIds {
+            group: "cug_00000000000000".into(),
+            offer: "off_00000000000000".into(),
+            subscription: "sub_00000000000000".into(),
+            package: "spg_00000000000000".into(),
+        }
+    }
+
+    /// The first row of each list.
+    async fn first_of_each(client: &reqwest::Client, base: &str) -> Self {
+        let first = |path: &'static str| {
+            let request = client.get(format!("{base}/{path}"));
+            async move {
+                let (status, body) = send(request).await;
+                assert_eq!(status, 200, "{path}: {body}");
+                body["data"][0]["id"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{path} lists a row: {body}"))
+                    .to_string()
+            }
+        };
+        RowIds {
+            group: first("customer-groups").await,
+            offer: first("customer-offers").await,
+            subscription: first("customer-subscriptions").await,
+            package: first("customer-subscription-packages").await,
+        }
+    }
+}
+
+/// One valid request of every operation of customer groups, offers, subscriptions and
+/// subscription packages, for the existing `customer` and rows `ids`.
+fn group_offer_subscription_operations(
+    client: &reqwest::Client,
+    base: &str,
+    customer: &str,
+    ids: &RowIds,
+) -> Vec<(&'static str, reqwest::RequestBuilder)> {
+    let RowIds {
+        group,
+        offer,
+        subscription,
+        package,
+    } = ids;
+    let subscription_body = json!({
+        "customerId": customer, "description": "Contribution costs", "startDate": "2024-05-04",
+        "interval": "1 year", "amount": "12.95", "vatRate": 21, "createInvoice": true,
+        "createPayment": true, "invoiceDescription": "Extending subscription",
+        "paymentIntegrationMandateId": "mdt_123abc", "followUpFailedPayment": true,
+    });
+    vec![
+        ("list-customer-groups", client.get(format!("{base}/customer-groups"))),
+        (
+            "create-customer-group",
+            client
+                .post(format!("{base}/customer-groups"))
+                .json(&json!({ "name": "Hosting customers", "customers": [customer, "cst_x"] })),
+        ),
+        ("get-customer-group", client.get(format!("{base}/customer-groups/{group}"))),
+        (
+            "edit-customer-group",
+            client
+                .patch(format!("{base}/customer-groups/{group}"))
+                .json(&json!({ "name": "Webhosting customers" })),
+        ),
+        (
+            "add-customers-to-customer-group",
+            client
+                .post(format!("{base}/customer-groups/{group}/customers"))
+                .json(&json!({ "customers": [customer] })),
+        ),
+        ("list-customer-offers", client.get(format!("{base}/customer-offers"))),
+        (
+            "create-customer-offer",
+            client
+                .post(format!("{base}/customer-offers"))
+                .multipart(offer_form(customer, &[("acceptedAt", "2025-05-01 10:00:00")], PDF)),
+        ),
+        (
+            "create-customer-offer-manual",
+            client.post(format!("{base}/customer-offers/manual")).json(&json!({
+                "customerId": customer, "offerNumber": "2025-001", "issuedAt": "2025-04-14",
+                "expiresAt": "2025-04-30", "sendNotification": true,
+                "lines": [{ "description": "Website template", "amountExclVat": "12.95", "vatRate": 21 }],
+            })),
+        ),
+        ("get-customer-offer", client.get(format!("{base}/customer-offers/{offer}"))),
+        (
+            "mark-customer-offer-accepted-or-rejected",
+            client.patch(format!("{base}/customer-offers/{offer}")).json(&json!({
+                "acceptedAt": "2024-05-04 20:51:50", "acceptedViaIp": "203.0.113.7",
+                "acceptedViaUserAgent": "Mozilla/5.0 (X11; Linux x86_64)",
+            })),
+        ),
+        (
+            "list-customer-subscriptions",
+            client.get(format!("{base}/customer-subscriptions")),
+        ),
+        (
+            "create-customer-subscription",
+            client
+                .post(format!("{base}/customer-subscriptions"))
+                .json(&subscription_body),
+        ),
+        (
+            "get-customer-subscription",
+            client.get(format!("{base}/customer-subscriptions/{subscription}")),
+        ),
+        (
+            "change-customer-subscription",
+            client
+                .patch(format!("{base}/customer-subscriptions/{subscription}"))
+                .json(&json!({ "amount": "14.95", "terminatedAt": "2024-07-04 22:01:00" })),
+        ),
+        (
+            "list-customer-subscription-packages",
+            client.get(format!("{base}/customer-subscription-packages")),
+        ),
+        (
+            "create-customer-subscription-package",
+            client
+                .post(format!("{base}/customer-subscription-packages"))
+                .json(&json!({ "name": "Phone subscription", "interval": "1 month", "amount": "12.95", "vatRate": 21 })),
+        ),
+        (
+            "get-customer-subscription-package",
+            client.get(format!("{base}/customer-subscription-packages/{package}")),
+        ),
+        (
+            "sign-up-a-customer-for-a-customer-subscription-package",
+            client
+                .post(format!("{base}/customer-subscription-packages/{package}/sign-up"))
+                .json(&json!({
+                    "customerId": customer, "startDate": "2024-05-04",
+                    "mandateId": "mdt_abc12345def678", "createInvoice": true, "invoiceText": null,
+                })),
+        ),
+    ]
+}
+
 /// A mock with `invoices` invoices (and a customer per eight), 15 per page.
 async fn mock(invoices: u64) -> MockServer {
     MockServer::builder()
@@ -277,7 +448,11 @@ async fn every_operation_answers_as_the_spec_says() {
     let invoice = dataset.invoice(0).expect("an invoice").id;
     let customer = dataset.customer(0).expect("a customer").id;
 
-    let calls = every_operation(&client, &base, &invoice, &customer);
+    let ids = RowIds::first_of_each(&client, &base).await;
+    let mut calls = every_operation(&client, &base, &invoice, &customer);
+    calls.extend(group_offer_subscription_operations(
+        &client, &base, &customer, &ids,
+    ));
     let named: BTreeSet<String> = calls.iter().map(|(name, _)| name.to_string()).collect();
     assert_eq!(
         named,
@@ -409,6 +584,15 @@ async fn not_found_and_validation_answers_match_the_spec() {
                 .json(&json!({ "city": "Utrecht" })),
         ),
     ];
+    let missing = RowIds::placeholders();
+    let not_found = not_found.into_iter().chain(
+        group_offer_subscription_operations(&client, &base, &customer, &missing)
+            .into_iter()
+            // Every operation on one record: Laravel's 404 before the body is read.
+            .filter(|(operation, _)| {
+                !operation.starts_with("list-") && !operation.starts_with("create-")
+            }),
+    );
     for (operation, request) in not_found {
         let body = checker.answer(operation, &[404], request).await;
         assert!(body["message"].is_string(), "{operation}: {body}");
@@ -453,6 +637,73 @@ async fn not_found_and_validation_answers_match_the_spec() {
                 .json(&json!({})),
         ),
     ];
+    let ids = RowIds::first_of_each(&client, &base).await;
+    let (group, offer, subscription, package) =
+        (&ids.group, &ids.offer, &ids.subscription, &ids.package);
+    let invalid = invalid.into_iter().chain([
+        (
+            "create-customer-group",
+            client
+                .post(format!("{base}/customer-groups"))
+                .json(&json!({ "customers": "cst_x" })),
+        ),
+        (
+            "edit-customer-group",
+            client
+                .patch(format!("{base}/customer-groups/{group}"))
+                .json(&json!({})),
+        ),
+        (
+            "add-customers-to-customer-group",
+            client
+                .post(format!("{base}/customer-groups/{group}/customers"))
+                .json(&json!({ "customers": [] })),
+        ),
+        (
+            "create-customer-offer",
+            client
+                .post(format!("{base}/customer-offers"))
+                .multipart(offer_form(&customer, &[("expiresAt", "2024-04-31")], PDF)),
+        ),
+        (
+            "create-customer-offer-manual",
+            client
+                .post(format!("{base}/customer-offers/manual"))
+                .json(&json!({ "customerId": customer })),
+        ),
+        (
+            "mark-customer-offer-accepted-or-rejected",
+            client
+                .patch(format!("{base}/customer-offers/{offer}"))
+                .json(&json!({ "acceptedViaIp": "203.0.113.7" })),
+        ),
+        (
+            "create-customer-subscription",
+            client
+                .post(format!("{base}/customer-subscriptions"))
+                .json(&json!({ "customerId": customer, "interval": "3 months" })),
+        ),
+        (
+            "change-customer-subscription",
+            client
+                .patch(format!("{base}/customer-subscriptions/{subscription}"))
+                .json(&json!({ "vatRate": 20 })),
+        ),
+        (
+            "create-customer-subscription-package",
+            client
+                .post(format!("{base}/customer-subscription-packages"))
+                .json(&json!({})),
+        ),
+        (
+            "sign-up-a-customer-for-a-customer-subscription-package",
+            client
+                .post(format!(
+                    "{base}/customer-subscription-packages/{package}/sign-up"
+                ))
+                .json(&json!({ "customerId": "cst_x" })),
+        ),
+    ]);
     for (operation, request) in invalid {
         let body = checker.answer(operation, &[422], request).await;
         let fields = body["errors"].as_object().map_or(0, |errors| errors.len());
@@ -468,7 +719,16 @@ async fn unauthenticated_and_rate_limited_answers_match_the_spec_for_every_opera
     let base = open.base_url();
     let invoice = open.dataset().invoice(0).expect("an invoice").id;
     let customer = open.dataset().customer(0).expect("a customer").id;
-    for (operation, request) in every_operation(&client(None), &base, &invoice, &customer) {
+    let anonymous = client(None);
+    let calls = every_operation(&anonymous, &base, &invoice, &customer)
+        .into_iter()
+        .chain(group_offer_subscription_operations(
+            &anonymous,
+            &base,
+            &customer,
+            &RowIds::placeholders(),
+        ));
+    for (operation, request) in calls {
         let body = checker.answer(operation, &[401], request).await;
         assert_eq!(body["message"], "Unauthenticated.", "{operation}");
     }
@@ -485,7 +745,15 @@ async fn unauthenticated_and_rate_limited_answers_match_the_spec_for_every_opera
     let authenticated = client(Some("test"));
     let first = send(authenticated.get(format!("{base}/customer-invoices"))).await;
     assert_eq!(first.0, 200, "the one request of the window");
-    for (operation, request) in every_operation(&authenticated, &base, &invoice, &customer) {
+    let calls = every_operation(&authenticated, &base, &invoice, &customer)
+        .into_iter()
+        .chain(group_offer_subscription_operations(
+            &authenticated,
+            &base,
+            &customer,
+            &RowIds::placeholders(),
+        ));
+    for (operation, request) in calls {
         let body = checker.answer(operation, &[429], request).await;
         assert_eq!(body["code"], 429, "{operation}");
     }
