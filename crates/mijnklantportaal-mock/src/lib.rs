@@ -1,9 +1,8 @@
 //! A faithful, deterministic mock of the Mijn Klantportaal REST API.
 //!
 //! Tests, examples and benchmarks of the client crates run against this server
-//! instead of the real API. It serves the ten operations of the Customer Invoices and
-//! Customers APIs, statefully, and behaves like the real (Laravel) application where
-//! clients tend to break:
+//! instead of the real API. It serves the operations in the table below, statefully,
+//! and behaves like the real (Laravel) application where clients tend to break:
 //!
 //! | operation | answer |
 //! |---|---|
