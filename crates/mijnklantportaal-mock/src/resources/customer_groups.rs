@@ -71,19 +71,15 @@ impl Record for MockCustomerGroup {
         &self.id
     }
 
-    fn created_at(&self) -> &DateTime<FixedOffset> {
-        &self.created_at
-    }
-
     fn base(config: &Config) -> Box<dyn Base<Self>> {
         let seed = config.dataset.seed();
         let ids = config.dataset.customer_group_ids();
         Box::new(Seeded::new(ids, CUSTOMER_GROUPS, |index, id| {
-            MockCustomerGroup {
+            Some(MockCustomerGroup {
                 id,
                 name: NAMES[index as usize % NAMES.len()].to_owned(),
-                created_at: seeded_time(seed, CREATED, index),
-            }
+                created_at: seeded_time(seed, CREATED, index)?,
+            })
         }))
     }
 }
@@ -213,11 +209,8 @@ fn customer_ids(errors: &mut Errors, input: &Input, required: bool) -> Vec<Strin
 mod tests {
     use super::*;
     use crate::dataset::Dataset;
+    use crate::validation::input;
     use serde_json::json;
-
-    fn input(value: Value) -> Input {
-        value.as_object().cloned().unwrap()
-    }
 
     #[test]
     fn the_starting_groups_are_the_ones_customers_are_in() {

@@ -121,10 +121,6 @@ impl Record for MockOffer {
         &self.id
     }
 
-    fn created_at(&self) -> &DateTime<FixedOffset> {
-        &self.created_at
-    }
-
     fn base(config: &Config) -> Box<dyn Base<Self>> {
         Box::new(starting_offers(config.dataset))
     }
@@ -136,7 +132,7 @@ fn starting_offers(dataset: Dataset) -> Seeded<MockOffer> {
     let seed = dataset.seed();
     let count = if dataset.customers() == 0 { 0 } else { SEEDED };
     Seeded::new(IdCodec::new("off_", seed, IDS), count, |index, id| {
-        let created_at = seeded_time(seed, CREATED, index);
+        let created_at = seeded_time(seed, CREATED, index)?;
         let r = draw(seed, DETAILS, index);
         let issued_at = created_at.date_naive();
         let later = |days: u64| created_at.checked_add_days(Days::new(days));
@@ -153,7 +149,7 @@ fn starting_offers(dataset: Dataset) -> Seeded<MockOffer> {
             2 => (None, later(1 + r % VALID_DAYS)),
             _ => (None, None),
         };
-        MockOffer {
+        Some(MockOffer {
             id,
             customer_id: dataset.customer_id((r >> 16) % dataset.customers().max(1)),
             offer_number: format!("O{}-{:03}", issued_at.year(), index + 1),
@@ -165,7 +161,7 @@ fn starting_offers(dataset: Dataset) -> Seeded<MockOffer> {
             acceptance,
             rejected_at,
             created_at,
-        }
+        })
     })
 }
 
@@ -259,8 +255,8 @@ fn offer_upload(form: &Form, customer_exists: impl Fn(&str) -> bool) -> Result<N
     let input = &form.input;
     let customer_id = customer(&mut errors, input, customer_exists);
     let offer_number = validation::string(&mut errors, input, "offerNumber", true);
-    let issued_at = validation::date(&mut errors, input, "issuedAt");
-    let expires_at = validation::date(&mut errors, input, "expiresAt");
+    let issued_at = validation::date(&mut errors, input, "issuedAt", true);
+    let expires_at = validation::date(&mut errors, input, "expiresAt", true);
     let amount_cents = validation::amount(&mut errors, input, "amount");
     let pdf = pdf(&mut errors, form);
     let send_notification = validation::boolean(&mut errors, input, "sendNotification");
@@ -301,8 +297,8 @@ fn manual_offer(input: &Input, customer_exists: impl Fn(&str) -> bool) -> Result
     let mut errors = Errors::default();
     let customer_id = customer(&mut errors, input, customer_exists);
     let offer_number = validation::string(&mut errors, input, "offerNumber", true);
-    let issued_at = validation::date(&mut errors, input, "issuedAt");
-    let expires_at = validation::date(&mut errors, input, "expiresAt");
+    let issued_at = validation::date(&mut errors, input, "issuedAt", true);
+    let expires_at = validation::date(&mut errors, input, "expiresAt", true);
     let amount_cents = lines(&mut errors, input);
     let send_notification = validation::boolean(&mut errors, input, "sendNotification");
     match (
@@ -374,11 +370,8 @@ fn decided(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::{Value, json};
-
-    fn input(value: Value) -> Input {
-        value.as_object().cloned().unwrap()
-    }
+    use crate::validation::input;
+    use serde_json::json;
 
     fn seeded() -> Vec<MockOffer> {
         let base = starting_offers(Dataset::new(3, 100));

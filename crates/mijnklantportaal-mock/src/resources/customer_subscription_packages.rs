@@ -8,7 +8,6 @@
 //! body), then the body is validated (422).
 
 use axum::body::Body;
-use chrono::{DateTime, FixedOffset};
 use futures::future::BoxFuture;
 use http::StatusCode;
 use serde::Serialize;
@@ -22,14 +21,13 @@ use crate::resources::customer_invoices::customer;
 use crate::resources::customer_subscriptions::{
     self, INTERVALS, MockSubscription, NewSubscription, SubscriptionOptions, VAT_RATES,
 };
-use crate::resources::{amount, customers, seeded_time};
+use crate::resources::{amount, customers};
 use crate::rng::draw;
 use crate::store::{Base, Record, Seeded, Table};
 use crate::validation::{self, Errors, Input};
 
 /// Id domain and random streams of packages (the tag's own prefix).
 const IDS: u64 = 0x5B6_0000;
-const CREATED: u64 = 0x5B6_0001;
 const DETAILS: u64 = 0x5B6_0002;
 
 /// The starting packages: name and terms.
@@ -55,8 +53,6 @@ pub(crate) struct MockPackage {
     pub(crate) amount_cents: u64,
     pub(crate) vat_rate: i64,
     pub(crate) available_for_sale: bool,
-    /// Not sent (the vendor shows no `createdAt` on a package); orders the table.
-    pub(crate) created_at: DateTime<FixedOffset>,
 }
 
 /// A package as JSON (the vendor example's field order).
@@ -97,10 +93,6 @@ impl Record for MockPackage {
         &self.id
     }
 
-    fn created_at(&self) -> &DateTime<FixedOffset> {
-        &self.created_at
-    }
-
     fn base(config: &Config) -> Box<dyn Base<Self>> {
         Box::new(starting_packages(config.dataset))
     }
@@ -113,7 +105,7 @@ fn starting_packages(dataset: Dataset) -> Seeded<MockPackage> {
     Seeded::new(IdCodec::new("spg_", seed, IDS), count, move |index, id| {
         let r = draw(seed, DETAILS, index);
         let (name, description) = PACKAGES[index as usize % PACKAGES.len()];
-        MockPackage {
+        Some(MockPackage {
             id,
             name: name.to_owned(),
             description: description.map(str::to_owned),
@@ -121,8 +113,7 @@ fn starting_packages(dataset: Dataset) -> Seeded<MockPackage> {
             amount_cents: 500 + (r >> 8) % 20_000,
             vat_rate: VAT_RATES[((r >> 32) % 3) as usize],
             available_for_sale: index % 3 != 2,
-            created_at: seeded_time(seed, CREATED, index),
-        }
+        })
     })
 }
 
@@ -133,11 +124,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
         let new = new_package(&input).map_err(|errors| call.unprocessable(&errors))?;
         let package = call
             .with(|table: &mut Table<MockPackage>| {
-                table.create(|slot| MockPackage {
-                    id: slot.id,
-                    created_at: slot.created_at,
-                    ..new
-                })
+                table.create(|slot| MockPackage { id: slot.id, ..new })
             })
             .ok_or_else(server_error)?;
         call.written(StatusCode::CREATED, &package)
@@ -163,7 +150,8 @@ pub(crate) fn sign_up<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply
 fn new_package(input: &Input) -> Result<MockPackage, Errors> {
     let mut errors = Errors::default();
     let name = validation::string(&mut errors, input, "name", true);
-    let interval = validation::one_of(&mut errors, input, "interval", true, &INTERVALS);
+    let interval =
+        validation::one_of(&mut errors, input, "interval", &INTERVALS).map(str::to_owned);
     let amount_cents = validation::amount(&mut errors, input, "amount");
     let vat_rate = validation::integer_in(&mut errors, input, "vatRate", &VAT_RATES);
     let description = validation::string(&mut errors, input, "description", false);
@@ -178,7 +166,6 @@ fn new_package(input: &Input) -> Result<MockPackage, Errors> {
                 amount_cents,
                 vat_rate,
                 available_for_sale: available_for_sale.unwrap_or(false),
-                created_at: DateTime::default(),
             })
         }
         _ => Err(errors),
@@ -195,7 +182,7 @@ fn sign_up_of(
 ) -> Result<NewSubscription, Errors> {
     let mut errors = Errors::default();
     let customer_id = customer(&mut errors, input, customer_exists);
-    let starts_at = validation::date(&mut errors, input, "startDate");
+    let starts_at = validation::date(&mut errors, input, "startDate", true);
     let mandate = validation::string(&mut errors, input, "mandateId", false);
     let create_invoice = validation::boolean(&mut errors, input, "createInvoice");
     let invoice_text = validation::string(&mut errors, input, "invoiceText", false);
@@ -220,11 +207,8 @@ fn sign_up_of(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::{Value, json};
-
-    fn input(value: Value) -> Input {
-        value.as_object().cloned().unwrap()
-    }
+    use crate::validation::input;
+    use serde_json::json;
 
     fn seeded() -> Vec<MockPackage> {
         let base = starting_packages(Dataset::new(5, 0));
@@ -241,7 +225,6 @@ mod tests {
             amount_cents: 1295,
             vat_rate: 21,
             available_for_sale: true,
-            created_at: DateTime::default(),
         };
         assert_eq!(
             serde_json::to_string(&package.listed("")).unwrap(),

@@ -139,10 +139,6 @@ impl Record for MockSubscription {
         &self.id
     }
 
-    fn created_at(&self) -> &DateTime<FixedOffset> {
-        &self.created_at
-    }
-
     fn base(config: &Config) -> Box<dyn Base<Self>> {
         Box::new(starting_subscriptions(config.dataset))
     }
@@ -157,7 +153,7 @@ fn starting_subscriptions(dataset: Dataset) -> Seeded<MockSubscription> {
     let (y, m, d) = SEEDED_TODAY;
     let today = NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
     Seeded::new(IdCodec::new("sub_", seed, IDS), count, move |index, id| {
-        let created_at = seeded_time(seed, CREATED, index);
+        let created_at = seeded_time(seed, CREATED, index)?;
         let r = draw(seed, DETAILS, index);
         let interval = INTERVALS[(r % INTERVALS.len() as u64) as usize];
         let mut starts_at = created_at.date_naive();
@@ -178,7 +174,7 @@ fn starting_subscriptions(dataset: Dataset) -> Seeded<MockSubscription> {
         let mandate = (r >> 12)
             .is_multiple_of(2)
             .then(|| format!("mdt_{:010x}", r >> 24));
-        MockSubscription {
+        Some(MockSubscription {
             id,
             customer_id: dataset.customer_id((r >> 16) % dataset.customers().max(1)),
             description: DESCRIPTIONS[((r >> 4) % DESCRIPTIONS.len() as u64) as usize].to_owned(),
@@ -196,7 +192,7 @@ fn starting_subscriptions(dataset: Dataset) -> Seeded<MockSubscription> {
             },
             terminated_at,
             created_at,
-        }
+        })
     })
 }
 
@@ -346,8 +342,9 @@ fn new_subscription(
     let mut errors = Errors::default();
     let customer_id = customer(&mut errors, input, customer_exists);
     let description = validation::string(&mut errors, input, "description", true);
-    let starts_at = validation::date(&mut errors, input, "startDate");
-    let interval = validation::one_of(&mut errors, input, "interval", true, &INTERVALS);
+    let starts_at = validation::date(&mut errors, input, "startDate", true);
+    let interval =
+        validation::one_of(&mut errors, input, "interval", &INTERVALS).map(str::to_owned);
     let amount_cents = validation::amount(&mut errors, input, "amount");
     let vat_rate = validation::integer_in(&mut errors, input, "vatRate", &VAT_RATES);
     let create_invoice = validation::boolean(&mut errors, input, "createInvoice");
@@ -402,7 +399,10 @@ fn subscription_change(input: &Input) -> Result<SubscriptionChange, Errors> {
     let sent = |field: &str| validation::is_present(input, field);
     let change = SubscriptionChange {
         description: validation::string(&mut errors, input, "description", false),
-        interval: validation::one_of(&mut errors, input, "interval", false, &INTERVALS),
+        interval: sent("interval")
+            .then(|| validation::one_of(&mut errors, input, "interval", &INTERVALS))
+            .flatten()
+            .map(str::to_owned),
         amount_cents: sent("amount")
             .then(|| validation::amount(&mut errors, input, "amount"))
             .flatten(),
@@ -421,11 +421,8 @@ fn subscription_change(input: &Input) -> Result<SubscriptionChange, Errors> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::{Value, json};
-
-    fn input(value: Value) -> Input {
-        value.as_object().cloned().unwrap()
-    }
+    use crate::validation::input;
+    use serde_json::json;
 
     fn day(text: &str) -> NaiveDate {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
