@@ -5,7 +5,7 @@
 //! test, compiled here, and called over loopback.
 
 // The generated code names these as `crate::Auth`, `crate::FilePart`, ...
-use mijnklantportaal_api::{Auth, FilePart, LocalDateTime, PerPage};
+use mijnklantportaal_api::{Auth, FilePart, LenientDecimal, LocalDateTime, PerPage};
 
 #[rustfmt::skip]
 #[allow(clippy::all, clippy::pedantic, unreachable_patterns, dead_code, unused_imports)]

@@ -8,13 +8,6 @@ use mijnklantportaal_api::types::{
     CloudFile, Customer, CustomerChanges, CustomerInvoice, CustomerInvoicePage, CustomerPage,
     ErrorBody, ManualInvoiceLine, MarkCustomerInvoicePaid, NewCustomer, NewManualCustomerInvoice,
 };
-// Payment Links, Punch Cards, Mijn Klantportaal invoices and Webhooks (issue 12).
-use mijnklantportaal_api::types::{
-    IssuedPunchCard, IssuedPunchCardStatus, MkpInvoice, MkpInvoicePage, NewPaymentLink,
-    NewPunchCard, NewWebhook, PaymentLink, PaymentLinkPage, PaymentLinkPaymentPage,
-    PaymentLinkPaymentStatus, PaymentLinkStatus, PunchCard, PunchCardChanges,
-    PunchCardExpiryPeriod, PunchCardPage, StampPunchCard, WebhookEventType, WebhookPage,
-};
 use rust_decimal::Decimal;
 use serde_json::json;
 
@@ -287,221 +280,569 @@ fn decodes_validation_and_not_found_bodies() {
     assert!(not_found.errors.is_empty());
 }
 
-/// list-payment-links (create, get and close answer the same object): a link's status,
-/// its expiry with the server's offset, and a closed link whose checkout URL is null.
-#[test]
-fn decodes_payment_links() {
-    let page: PaymentLinkPage =
-        serde_json::from_str(&documented("list-payment-links.json")).expect("decodes");
-    assert_eq!(
-        page.next_page_url.as_deref(),
-        Some("https://api.mijnklantportaal.nl/v1/payment-links?page=2,")
-    );
-    let link = &page.data[0];
-    assert_eq!(link.status, PaymentLinkStatus::Open);
-    assert_eq!(link.amount, Decimal::new(1295, 2));
-    assert!(link.reusable);
-    assert_eq!(
-        link.expires_at.map(|t| t.to_rfc3339()).as_deref(),
-        Some("2024-05-14T21:00:00+02:00")
-    );
-    assert_eq!(
-        link.checkout_url.as_deref(),
-        Some("https://demo.mijnklantportaal.nl/payment-link/plk_abc12345def678")
-    );
-    let closed: PaymentLink = serde_json::from_value(json!({
-        "id": "plk_1", "description": "Fee", "currency": "EUR", "amount": "5.00",
-        "reusable": false, "expiresAt": null, "status": "closed", "checkoutUrl": null,
-        "createdAt": "2024-01-01T00:00:00+01:00"
-    }))
-    .expect("a closed link");
-    assert_eq!(closed.status, PaymentLinkStatus::Closed);
-    assert_eq!((closed.expires_at, closed.checkout_url), (None, None));
-}
-
-/// create-payment-link's documented body, built with the generated type: the date
-/// without a time, the amount as a string.
-#[test]
-fn encodes_the_payment_link_request() {
-    let body = NewPaymentLink {
-        description: "Contribution costs".into(),
-        amount: Decimal::new(1295, 2),
-        expires_at: chrono::NaiveDate::from_ymd_opt(2024, 5, 4),
-        reusable: Some(true),
+/// Payment Links API: the vendor's examples of its pages.
+mod payment_links {
+    use mijnklantportaal_api::types::{
+        NewPaymentLink, PaymentLink, PaymentLinkPage, PaymentLinkPaymentPage,
+        PaymentLinkPaymentStatus, PaymentLinkStatus,
     };
-    let documented: serde_json::Value =
-        serde_json::from_str(&documented("create-payment-link.request.json")).unwrap();
-    assert_eq!(serde_json::to_value(&body).unwrap(), documented);
-}
+    use rust_decimal::Decimal;
+    use serde_json::json;
 
-/// list-payment-link-payment: the payments of a link; a status the documentation does
-/// not name is kept, not an error.
-#[test]
-fn decodes_payment_link_payments() {
-    let page: PaymentLinkPaymentPage =
-        serde_json::from_str(&documented("list-payment-link-payments.json")).expect("decodes");
-    let payment = &page.data[0];
-    assert_eq!(payment.payment_link_id, "plk_abc12345def678");
-    assert_eq!(payment.status, PaymentLinkPaymentStatus::Paid);
-    assert_eq!(payment.amount, Decimal::new(1295, 2));
-    assert_eq!(payment.payers_name.as_deref(), Some("John Doe"));
-    assert_eq!(payment.integration_id.as_deref(), Some("tr_123abc"));
-    let open: PaymentLinkPaymentStatus = serde_json::from_value(json!("open")).unwrap();
-    assert_eq!(open, PaymentLinkPaymentStatus::Unknown("open".into()));
-}
+    use super::documented;
 
-/// list-punch-cards (create, get and edit answer the same object): the response's
-/// `expiryPeriode` spelling, a price with VAT, and a card not for sale that never
-/// expires (nulls).
-#[test]
-fn decodes_punch_cards() {
-    let page: PunchCardPage =
-        serde_json::from_str(&documented("list-punch-cards.json")).expect("decodes");
-    let card = &page.data[0];
-    assert_eq!((card.punches, card.punch_label.as_str()), (20, "lessons"));
-    assert_eq!(card.price, Some(Decimal::new(22995, 2)));
-    assert_eq!(card.vat_rate, Some(21));
-    assert_eq!(card.expiry_value, Some(3));
-    assert_eq!(card.expiry_periode, Some(PunchCardExpiryPeriod::Years));
-    let free: PunchCard = serde_json::from_value(json!({
-        "id": "pcd_1", "name": "Coffee", "description": null, "punches": 10,
-        "punchLabel": "cups", "forSale": false, "price": null, "vatRate": null,
-        "expiryValue": null, "expiryPeriode": null, "createdAt": "2025-11-19T21:00:00+02:00"
-    }))
-    .expect("a card not for sale");
-    assert_eq!(
-        (free.price, free.vat_rate, free.expiry_periode),
-        (None, None, None)
-    );
-}
-
-/// create-punch-card and edit-punch-card: the documented bodies, `expirePeriod` (the
-/// request's spelling) and `expiryValue` as the number the vendor's example sends;
-/// stamp-an-issued-punch-card's `{"stamps": 1}`.
-#[test]
-fn encodes_punch_card_requests() {
-    let new = NewPunchCard {
-        name: "Driving lessons".into(),
-        punches: std::num::NonZeroU64::new(20).unwrap(),
-        punch_label: "lessons".into(),
-        description: Some("Lessons in a BMW, Mon-Fri 09AM-05PM".into()),
-        for_sale: Some(true),
-        price: Some(Decimal::new(22995, 2)),
-        vat_rate: Some(21),
-        expiry_value: std::num::NonZeroU64::new(3),
-        expire_period: Some(PunchCardExpiryPeriod::Years),
-    };
-    let documented_new: serde_json::Value =
-        serde_json::from_str(&documented("create-punch-card.request.json")).unwrap();
-    assert_eq!(serde_json::to_value(&new).unwrap(), documented_new);
-    let edit = PunchCardChanges {
-        for_sale: true,
-        price: Some(Decimal::new(22995, 2)),
-        vat_rate: Some(21),
-    };
-    let documented_edit: serde_json::Value =
-        serde_json::from_str(&documented("edit-punch-card.request.json")).unwrap();
-    assert_eq!(serde_json::to_value(&edit).unwrap(), documented_edit);
-    let stamp = StampPunchCard {
-        stamps: std::num::NonZeroU64::MIN,
-    };
-    assert_eq!(serde_json::to_value(&stamp).unwrap(), json!({"stamps": 1}));
-}
-
-/// get-bought-punch-card (issue and stamp answer the same object), and a used-up card
-/// that never expires.
-#[test]
-fn decodes_an_issued_punch_card() {
-    let card: IssuedPunchCard =
-        serde_json::from_str(&documented("get-an-issued-punch-card.json")).expect("decodes");
-    assert_eq!(card.status, IssuedPunchCardStatus::Active);
-    assert_eq!(
-        (card.punch_card_id.as_str(), card.punches_left),
-        ("pcd_abc12345def678", 17)
-    );
-    assert_eq!(
-        card.expires_at.map(|t| t.to_rfc3339()).as_deref(),
-        Some("2028-11-19T21:00:00+02:00")
-    );
-    let used: IssuedPunchCard = serde_json::from_value(json!({
-        "id": "pcb_1", "punchCardId": "pcd_1", "customerId": "cst_1", "punchesLeft": 0,
-        "status": "fully_used", "expiresAt": null, "issuedAt": "2025-11-19T21:00:00+02:00"
-    }))
-    .expect("a used-up card");
-    assert_eq!(used.status, IssuedPunchCardStatus::FullyUsed);
-    assert_eq!(used.expires_at, None);
-}
-
-/// list-mijnklantportaal-invoices and get-invoice: every amount is a JSON number in the
-/// vendor's examples although typed string; each is read from its digits, exactly, and
-/// `issuedAt`'s `.000Z` keeps an offset of zero.
-#[test]
-fn decodes_mkp_invoices_with_numeric_amounts() {
-    let page: MkpInvoicePage =
-        serde_json::from_str(&documented("list-mijnklantportaal-invoices.json")).expect("decodes");
-    let invoice = &page.data[0];
-    assert_eq!(invoice.invoice_number, "MKP-2025.0010");
-    assert_eq!(invoice.subtotal_amount.get(), Decimal::new(1295, 2));
-    assert_eq!(invoice.vat_amount.get(), Decimal::new(272, 2));
-    assert_eq!(invoice.total_amount.get(), Decimal::new(1567, 2));
-    assert_eq!(invoice.issued_at.to_rfc3339(), "2025-04-12T00:00:00+00:00");
-    assert!(invoice.is_paid);
-    let line = &invoice.lines[0];
-    assert_eq!(line.quantity.get(), Decimal::ONE);
-    assert_eq!(line.vat_rate, 21);
-    assert_eq!(
-        line.amount_excl_vat.get() + line.vat_amount.get(),
-        line.amount_incl_vat.get(),
-        "exact sums: no float rounding"
-    );
-    // Written back as decimal strings, as the schema types them.
-    let back = serde_json::to_value(invoice).unwrap();
-    assert_eq!(back["totalAmount"], "15.67");
-    assert_eq!(back["lines"][0]["vatAmount"], "2.72");
-    // The type the schema declares (strings) decodes too, and so does a number with
-    // more digits than an f64 holds, which rust_decimal's own serde would round.
-    let mut text = invoice.clone();
-    text.total_amount = serde_json::from_str("\"15.67\"").unwrap();
-    assert_eq!(text, invoice.clone());
-    // Text, not a `json!` value: that would hold the number as an f64 already.
-    let big: MkpInvoice = serde_json::from_str(
-        r#"{"id": "fac_1", "invoiceNumber": "MKP-1", "lines": [], "currency": "EUR",
-            "subtotalAmount": 1234567890123456789.01, "vatAmount": 0,
-            "totalAmount": 1234567890123456789.01, "issuedAt": "2025-04-12T00:00:00.000Z",
-            "isPaid": false}"#,
-    )
-    .expect("decodes");
-    assert_eq!(big.total_amount.to_string(), "1234567890123456789.01");
-}
-
-/// list-webhooks (create and get answer the same record), the documented create body,
-/// all 23 event names, and an event name the documentation does not list.
-#[test]
-fn decodes_webhooks_and_every_event_type() {
-    let page: WebhookPage =
-        serde_json::from_str(&documented("list-webhook-records.json")).expect("decodes");
-    let hook = &page.data[0];
-    assert_eq!(hook.type_, WebhookEventType::CustomerCreated);
-    assert_eq!(hook.secret, "OUJX2prdBbJxR77BZlGz");
-    let body = NewWebhook {
-        url: "https://mijnklantportaal.nl/webhook-incoming".into(),
-        type_: WebhookEventType::CustomerCreated,
-    };
-    let documented_body: serde_json::Value =
-        serde_json::from_str(&documented("create-webhook-record.request.json")).unwrap();
-    assert_eq!(serde_json::to_value(&body).unwrap(), documented_body);
-
-    // The vendor's 23 names (reference §5.4; the mock's one list of them), each a
-    // known variant that writes itself back.
-    let names = mijnklantportaal_mock::WEBHOOK_EVENT_TYPES;
-    assert_eq!(names.len(), 23);
-    for name in names {
-        let event: WebhookEventType = serde_json::from_value(json!(name)).unwrap();
-        assert!(!matches!(event, WebhookEventType::Unknown(_)), "{name}");
-        assert_eq!(serde_json::to_value(&event).unwrap(), name);
-        assert_eq!(event.to_string(), name);
+    /// list-payment-links (create, get and close answer the same object): a link's status,
+    /// its expiry with the server's offset, and a closed link whose checkout URL is null.
+    #[test]
+    fn decodes_payment_links() {
+        let page: PaymentLinkPage =
+            serde_json::from_str(&documented("list-payment-links.json")).expect("decodes");
+        assert_eq!(
+            page.next_page_url.as_deref(),
+            Some("https://api.mijnklantportaal.nl/v1/payment-links?page=2,")
+        );
+        let link = &page.data[0];
+        assert_eq!(link.status, PaymentLinkStatus::Open);
+        assert_eq!(link.amount, Decimal::new(1295, 2));
+        assert!(link.reusable);
+        assert_eq!(
+            link.expires_at.map(|t| t.to_rfc3339()).as_deref(),
+            Some("2024-05-14T21:00:00+02:00")
+        );
+        assert_eq!(
+            link.checkout_url.as_deref(),
+            Some("https://demo.mijnklantportaal.nl/payment-link/plk_abc12345def678")
+        );
+        let closed: PaymentLink = serde_json::from_value(json!({
+            "id": "plk_1", "description": "Fee", "currency": "EUR", "amount": "5.00",
+            "reusable": false, "expiresAt": null, "status": "closed", "checkoutUrl": null,
+            "createdAt": "2024-01-01T00:00:00+01:00"
+        }))
+        .expect("a closed link");
+        assert_eq!(closed.status, PaymentLinkStatus::Closed);
+        assert_eq!((closed.expires_at, closed.checkout_url), (None, None));
     }
-    let later: WebhookEventType = serde_json::from_value(json!("customer-updated")).unwrap();
-    assert_eq!(later, WebhookEventType::Unknown("customer-updated".into()));
-    assert_eq!(serde_json::to_value(&later).unwrap(), "customer-updated");
+
+    /// create-payment-link's documented body, built with the generated type: the date
+    /// without a time, the amount as a string.
+    #[test]
+    fn encodes_the_payment_link_request() {
+        let body = NewPaymentLink {
+            description: "Contribution costs".into(),
+            amount: Decimal::new(1295, 2),
+            expires_at: chrono::NaiveDate::from_ymd_opt(2024, 5, 4),
+            reusable: Some(true),
+        };
+        let documented: serde_json::Value =
+            serde_json::from_str(&documented("create-payment-link.request.json")).unwrap();
+        assert_eq!(serde_json::to_value(&body).unwrap(), documented);
+    }
+
+    /// list-payment-link-payment: the payments of a link; a status the documentation does
+    /// not name is kept, not an error.
+    #[test]
+    fn decodes_payment_link_payments() {
+        let page: PaymentLinkPaymentPage =
+            serde_json::from_str(&documented("list-payment-link-payments.json")).expect("decodes");
+        let payment = &page.data[0];
+        assert_eq!(payment.payment_link_id, "plk_abc12345def678");
+        assert_eq!(payment.status, PaymentLinkPaymentStatus::Paid);
+        assert_eq!(payment.amount, Decimal::new(1295, 2));
+        assert_eq!(payment.payers_name.as_deref(), Some("John Doe"));
+        assert_eq!(payment.integration_id.as_deref(), Some("tr_123abc"));
+        let open: PaymentLinkPaymentStatus = serde_json::from_value(json!("open")).unwrap();
+        assert_eq!(open, PaymentLinkPaymentStatus::Unknown("open".into()));
+    }
+}
+
+/// Punch Cards API: the vendor's examples of its pages.
+mod punch_cards {
+    use mijnklantportaal_api::types::{
+        IssuedPunchCard, IssuedPunchCardStatus, NewPunchCard, PunchCard, PunchCardChanges,
+        PunchCardExpiryPeriod, PunchCardPage, StampPunchCard,
+    };
+    use rust_decimal::Decimal;
+    use serde_json::json;
+
+    use super::documented;
+
+    /// list-punch-cards (create, get and edit answer the same object): the response's
+    /// `expiryPeriode` spelling, a price with VAT, and a card not for sale that never
+    /// expires (nulls).
+    #[test]
+    fn decodes_punch_cards() {
+        let page: PunchCardPage =
+            serde_json::from_str(&documented("list-punch-cards.json")).expect("decodes");
+        let card = &page.data[0];
+        assert_eq!((card.punches, card.punch_label.as_str()), (20, "lessons"));
+        assert_eq!(card.price, Some(Decimal::new(22995, 2)));
+        assert_eq!(card.vat_rate, Some(21));
+        assert_eq!(card.expiry_value, Some(3));
+        assert_eq!(card.expiry_periode, Some(PunchCardExpiryPeriod::Years));
+        let free: PunchCard = serde_json::from_value(json!({
+            "id": "pcd_1", "name": "Coffee", "description": null, "punches": 10,
+            "punchLabel": "cups", "forSale": false, "price": null, "vatRate": null,
+            "expiryValue": null, "expiryPeriode": null, "createdAt": "2025-11-19T21:00:00+02:00"
+        }))
+        .expect("a card not for sale");
+        assert_eq!(
+            (free.price, free.vat_rate, free.expiry_periode),
+            (None, None, None)
+        );
+    }
+
+    /// create-punch-card and edit-punch-card: the documented bodies, `expirePeriod` (the
+    /// request's spelling) and `expiryValue` as the number the vendor's example sends;
+    /// stamp-an-issued-punch-card's `{"stamps": 1}`.
+    #[test]
+    fn encodes_punch_card_requests() {
+        let new = NewPunchCard {
+            name: "Driving lessons".into(),
+            punches: std::num::NonZeroU64::new(20).unwrap(),
+            punch_label: "lessons".into(),
+            description: Some("Lessons in a BMW, Mon-Fri 09AM-05PM".into()),
+            for_sale: Some(true),
+            price: Some(Decimal::new(22995, 2)),
+            vat_rate: Some(21),
+            expiry_value: std::num::NonZeroU64::new(3),
+            expire_period: Some(PunchCardExpiryPeriod::Years),
+        };
+        let documented_new: serde_json::Value =
+            serde_json::from_str(&documented("create-punch-card.request.json")).unwrap();
+        assert_eq!(serde_json::to_value(&new).unwrap(), documented_new);
+        let edit = PunchCardChanges {
+            for_sale: true,
+            price: Some(Decimal::new(22995, 2)),
+            vat_rate: Some(21),
+        };
+        let documented_edit: serde_json::Value =
+            serde_json::from_str(&documented("edit-punch-card.request.json")).unwrap();
+        assert_eq!(serde_json::to_value(&edit).unwrap(), documented_edit);
+        let stamp = StampPunchCard {
+            stamps: std::num::NonZeroU64::MIN,
+        };
+        assert_eq!(serde_json::to_value(&stamp).unwrap(), json!({"stamps": 1}));
+    }
+
+    /// get-bought-punch-card (issue and stamp answer the same object), and a used-up card
+    /// that never expires.
+    #[test]
+    fn decodes_an_issued_punch_card() {
+        let card: IssuedPunchCard =
+            serde_json::from_str(&documented("get-an-issued-punch-card.json")).expect("decodes");
+        assert_eq!(card.status, IssuedPunchCardStatus::Active);
+        assert_eq!(
+            (card.punch_card_id.as_str(), card.punches_left),
+            ("pcd_abc12345def678", 17)
+        );
+        assert_eq!(
+            card.expires_at.map(|t| t.to_rfc3339()).as_deref(),
+            Some("2028-11-19T21:00:00+02:00")
+        );
+        let used: IssuedPunchCard = serde_json::from_value(json!({
+            "id": "pcb_1", "punchCardId": "pcd_1", "customerId": "cst_1", "punchesLeft": 0,
+            "status": "fully_used", "expiresAt": null, "issuedAt": "2025-11-19T21:00:00+02:00"
+        }))
+        .expect("a used-up card");
+        assert_eq!(used.status, IssuedPunchCardStatus::FullyUsed);
+        assert_eq!(used.expires_at, None);
+    }
+}
+
+/// Invoices API (Mijn Klantportaal's own invoices): the vendor's examples of its pages.
+mod mkp_invoices {
+    use mijnklantportaal_api::types::{MkpInvoice, MkpInvoicePage};
+    use rust_decimal::Decimal;
+
+    use super::documented;
+
+    /// list-mijnklantportaal-invoices and get-invoice: every amount is a JSON number in the
+    /// vendor's examples although typed string; each is read from its digits, exactly, and
+    /// `issuedAt`'s `.000Z` keeps an offset of zero.
+    #[test]
+    fn decodes_mkp_invoices_with_numeric_amounts() {
+        let page: MkpInvoicePage =
+            serde_json::from_str(&documented("list-mijnklantportaal-invoices.json"))
+                .expect("decodes");
+        let invoice = &page.data[0];
+        assert_eq!(invoice.invoice_number, "MKP-2025.0010");
+        assert_eq!(invoice.subtotal_amount.get(), Decimal::new(1295, 2));
+        assert_eq!(invoice.vat_amount.get(), Decimal::new(272, 2));
+        assert_eq!(invoice.total_amount.get(), Decimal::new(1567, 2));
+        assert_eq!(invoice.issued_at.to_rfc3339(), "2025-04-12T00:00:00+00:00");
+        assert!(invoice.is_paid);
+        let line = &invoice.lines[0];
+        assert_eq!(line.quantity.get(), Decimal::ONE);
+        assert_eq!(line.vat_rate, 21);
+        assert_eq!(
+            line.amount_excl_vat.get() + line.vat_amount.get(),
+            line.amount_incl_vat.get(),
+            "exact sums: no float rounding"
+        );
+        // Written back as decimal strings, as the schema types them.
+        let back = serde_json::to_value(invoice).unwrap();
+        assert_eq!(back["totalAmount"], "15.67");
+        assert_eq!(back["lines"][0]["vatAmount"], "2.72");
+        // The type the schema declares (strings) decodes too, and so does a number with
+        // more digits than an f64 holds, which rust_decimal's own serde would round.
+        let mut text = invoice.clone();
+        text.total_amount = serde_json::from_str("\"15.67\"").unwrap();
+        assert_eq!(text, invoice.clone());
+        // Text, not a `json!` value: that would hold the number as an f64 already.
+        let big: MkpInvoice = serde_json::from_str(
+            r#"{"id": "fac_1", "invoiceNumber": "MKP-1", "lines": [], "currency": "EUR",
+                "subtotalAmount": 1234567890123456789.01, "vatAmount": 0,
+                "totalAmount": 1234567890123456789.01, "issuedAt": "2025-04-12T00:00:00.000Z",
+                "isPaid": false}"#,
+        )
+        .expect("decodes");
+        assert_eq!(big.total_amount.to_string(), "1234567890123456789.01");
+    }
+}
+
+/// Webhooks API: the vendor's examples of its pages.
+mod webhooks {
+    use mijnklantportaal_api::types::{NewWebhook, WebhookEventType, WebhookPage};
+    use serde_json::json;
+
+    use super::documented;
+
+    /// list-webhooks (create and get answer the same record), the documented create body,
+    /// all 23 event names, and an event name the documentation does not list.
+    #[test]
+    fn decodes_webhooks_and_every_event_type() {
+        let page: WebhookPage =
+            serde_json::from_str(&documented("list-webhook-records.json")).expect("decodes");
+        let hook = &page.data[0];
+        assert_eq!(hook.type_, WebhookEventType::CustomerCreated);
+        assert_eq!(hook.secret, "OUJX2prdBbJxR77BZlGz");
+        let body = NewWebhook {
+            url: "https://mijnklantportaal.nl/webhook-incoming".into(),
+            type_: WebhookEventType::CustomerCreated,
+        };
+        let documented_body: serde_json::Value =
+            serde_json::from_str(&documented("create-webhook-record.request.json")).unwrap();
+        assert_eq!(serde_json::to_value(&body).unwrap(), documented_body);
+
+        // The vendor's 23 names (reference §5.4; the mock's one list of them), each a
+        // known variant that writes itself back.
+        let names = mijnklantportaal_mock::WEBHOOK_EVENT_TYPES;
+        assert_eq!(names.len(), 23);
+        for name in names {
+            let event: WebhookEventType = serde_json::from_value(json!(name)).unwrap();
+            assert!(!matches!(event, WebhookEventType::Unknown(_)), "{name}");
+            assert_eq!(serde_json::to_value(&event).unwrap(), name);
+            assert_eq!(event.to_string(), name);
+        }
+        let later: WebhookEventType = serde_json::from_value(json!("customer-updated")).unwrap();
+        assert_eq!(later, WebhookEventType::Unknown("customer-updated".into()));
+        assert_eq!(serde_json::to_value(&later).unwrap(), "customer-updated");
+    }
+}
+
+/// Customer Groups API: the vendor's examples of its pages.
+mod customer_groups {
+    use mijnklantportaal_api::types::{CustomerGroupPage, CustomerList, NewCustomerGroup};
+
+    use super::documented;
+
+    /// list-customer-groups: the envelope, with a group's three fields.
+    #[test]
+    fn decodes_a_group_page() {
+        let page: CustomerGroupPage =
+            serde_json::from_str(&documented("list-customer-groups.json")).expect("decodes");
+        assert_eq!(
+            page.next_page_url.as_deref(),
+            Some("https://api.mijnklantportaal.nl/v1/customer-groups?page=2,")
+        );
+        let group = &page.data[0];
+        assert_eq!(
+            (group.id.as_str(), group.name.as_str()),
+            ("cug_abc12345def678", "Webhosting customers")
+        );
+        assert_eq!(group.created_at.to_rfc3339(), "2025-07-27T14:42:00+02:00");
+    }
+
+    /// create-customer-group: the documented body, built with the generated builder.
+    #[test]
+    fn encodes_the_create_request() {
+        let body: NewCustomerGroup = NewCustomerGroup::builder()
+            .name("Hosting customers")
+            .customers(vec!["cst_abc12345".to_string()])
+            .try_into()
+            .expect("every required field is set");
+        let documented: serde_json::Value =
+            serde_json::from_str(&documented("create-customer-group.request.json")).unwrap();
+        assert_eq!(serde_json::to_value(&body).unwrap(), documented);
+    }
+
+    /// add-customers-to-customer-group: a `{data: [...]}` list, not the paginator.
+    #[test]
+    fn decodes_the_added_customers() {
+        let list: CustomerList =
+            serde_json::from_str(&documented("add-customers-to-customer-group.json"))
+                .expect("decodes");
+        assert_eq!(list.data.len(), 1);
+        assert_eq!(list.data[0].customer_groups, ["cug_123abc567"]);
+    }
+}
+
+/// Customer Offers API: the vendor's examples of its pages.
+mod customer_offers {
+    use std::str::FromStr;
+
+    use mijnklantportaal_api::types::{
+        CustomerOffer, CustomerOfferDecision, CustomerOfferPage, ManualInvoiceLine,
+        NewManualCustomerOffer,
+    };
+    use rust_decimal::Decimal;
+    use serde_json::json;
+
+    use super::documented;
+
+    /// list-customer-offers (get-customer-offer and the writes answer the same object):
+    /// the invalid IPv4 and an offer both accepted and rejected decode as published.
+    #[test]
+    fn decodes_an_offer_page() {
+        let page: CustomerOfferPage =
+            serde_json::from_str(&documented("list-customer-offers.json")).expect("decodes");
+        let offer = &page.data[0];
+        assert_eq!(offer.offer_number, "2024-001");
+        assert_eq!(offer.amount, Decimal::from_str("12.95").unwrap());
+        assert_eq!(offer.expires_at.to_string(), "2024-05-29");
+        assert_eq!(offer.accepted_via_ip.as_deref(), Some("123.456.7.8.9"));
+        assert_eq!(
+            (
+                offer.accepted_at.map(|t| t.to_rfc3339()),
+                offer.rejected_at.map(|t| t.to_rfc3339())
+            ),
+            (
+                Some("2024-05-14T21:00:00+02:00".to_string()),
+                Some("2024-05-14T21:00:00+02:00".to_string())
+            )
+        );
+        assert!(
+            offer
+                .acceptance_signature
+                .as_deref()
+                .is_some_and(|s| s.starts_with("data:image/png;base64,"))
+        );
+        assert_eq!(offer.links.customer.type_, "<string>");
+    }
+
+    /// An outstanding offer: the acceptance's details may be null or absent.
+    #[test]
+    fn decodes_an_outstanding_offer() {
+        let offer: CustomerOffer = serde_json::from_value(json!({
+            "id": "off_1", "customerId": "cst_1", "offerNumber": "1", "issuedAt": "2024-04-29",
+            "expiresAt": "2024-05-29", "currency": "EUR", "amount": "10.00",
+            "acceptedAt": null, "acceptedViaIp": null, "rejectedAt": null,
+            "createdAt": "2024-04-29T21:00:00+02:00",
+            "links": {"customer": {"href": "https://api.mijnklantportaal.nl/v1/customers/cst_1", "type": "application/json"}}
+        }))
+        .expect("decodes");
+        assert_eq!(
+            (
+                offer.accepted_at,
+                offer.accepted_via_user_agent,
+                offer.rejected_at
+            ),
+            (None, None, None)
+        );
+    }
+
+    /// create-customer-offer-manual: the documented body is the manual invoice's plus
+    /// `expiresAt`; its `2025-04-31` does not exist and is refused, the rest encodes
+    /// as documented.
+    #[test]
+    fn encodes_the_manual_offer_request() {
+        let text = documented("create-customer-offer-manual.request.json");
+        assert!(serde_json::from_str::<NewManualCustomerOffer>(&text).is_err());
+        let line: ManualInvoiceLine = ManualInvoiceLine::builder()
+            .description("Website template")
+            .amount_excl_vat(Decimal::from_str("12.95").unwrap())
+            .vat_rate(21)
+            .try_into()
+            .unwrap();
+        let body: NewManualCustomerOffer = NewManualCustomerOffer::builder()
+            .customer_id("cst_abc12345def678")
+            .offer_number("2014-001")
+            .issued_at(chrono::NaiveDate::from_ymd_opt(2025, 4, 14).unwrap())
+            .expires_at(chrono::NaiveDate::from_ymd_opt(2025, 4, 30).unwrap())
+            .lines(vec![line])
+            .send_notification(true)
+            .try_into()
+            .unwrap();
+        let mut documented: serde_json::Value = serde_json::from_str(&text).unwrap();
+        documented["expiresAt"] = json!("2025-04-30");
+        assert_eq!(serde_json::to_value(&body).unwrap(), documented);
+    }
+
+    /// mark-customer-offer-accepted-or-rejected: zoneless date-times, both ways.
+    #[test]
+    fn round_trips_the_decision_request() {
+        let text = documented("mark-customer-offer-accepted-or-rejected.request.json");
+        let decision: CustomerOfferDecision = serde_json::from_str(&text).expect("decodes");
+        assert_eq!(
+            decision.accepted_at.map(|t| t.to_string()).as_deref(),
+            Some("2024-05-04 20:51:50")
+        );
+        let documented: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(serde_json::to_value(&decision).unwrap(), documented);
+        assert_eq!(
+            serde_json::to_value(CustomerOfferDecision::default()).unwrap(),
+            json!({}),
+            "nothing set, nothing sent"
+        );
+    }
+}
+
+/// Customer Subscriptions API: the vendor's examples of its pages.
+mod customer_subscriptions {
+    use std::str::FromStr;
+
+    use mijnklantportaal_api::types::{
+        CustomerSubscription, CustomerSubscriptionChanges, CustomerSubscriptionPage,
+        NewCustomerSubscription, SubscriptionInterval, SubscriptionStatus,
+    };
+    use rust_decimal::Decimal;
+    use serde_json::json;
+
+    use super::documented;
+
+    /// list-customer-subscriptions: six `options` keys, the `sub__` id, enums.
+    #[test]
+    fn decodes_a_subscription_page() {
+        let page: CustomerSubscriptionPage =
+            serde_json::from_str(&documented("list-customer-subscriptions.json")).expect("decodes");
+        let subscription = &page.data[0];
+        assert_eq!(subscription.id, "sub__abc12345def678");
+        assert_eq!(subscription.interval, SubscriptionInterval::X1Year);
+        assert_eq!(subscription.status, SubscriptionStatus::InProgress);
+        assert_eq!(subscription.vat_rate, 21);
+        assert_eq!(subscription.amount, Decimal::from_str("12.95").unwrap());
+        let options = subscription.options.as_ref().expect("options");
+        assert_eq!(options.payment_integration.as_deref(), Some("mollie"));
+        assert_eq!(options.follow_up_failed_payment, Some(true));
+    }
+
+    /// create-customer-subscription (and get, change, sign-up) answer with two
+    /// `options` keys; an interval or status the spec does not know is kept.
+    #[test]
+    fn decodes_a_subscription() {
+        let text = documented("create-customer-subscription.json");
+        let subscription: CustomerSubscription = serde_json::from_str(&text).expect("decodes");
+        let options = subscription.options.expect("options");
+        assert_eq!(options.create_invoice, Some(true));
+        assert_eq!(options.payment_integration, None);
+        assert_eq!(
+            subscription.renews_at.map(|d| d.to_string()).as_deref(),
+            Some("2025-04-29")
+        );
+
+        let mut newer: serde_json::Value = serde_json::from_str(&text).unwrap();
+        newer["interval"] = json!("3 months");
+        newer["status"] = json!("paused");
+        newer["renewsAt"] = json!(null);
+        newer.as_object_mut().unwrap().remove("terminatedAt");
+        let newer: CustomerSubscription = serde_json::from_value(newer).expect("decodes");
+        assert_eq!(
+            newer.interval,
+            SubscriptionInterval::Unknown("3 months".into())
+        );
+        assert_eq!(newer.status, SubscriptionStatus::Unknown("paused".into()));
+        assert_eq!((newer.renews_at, newer.terminated_at), (None, None));
+    }
+
+    /// create-customer-subscription: the newer crawl's body, built with the builder.
+    #[test]
+    fn encodes_the_create_request() {
+        let body: NewCustomerSubscription = NewCustomerSubscription::builder()
+            .customer_id("cst_abc12345def678")
+            .description("Contribution costs")
+            .start_date(chrono::NaiveDate::from_ymd_opt(2024, 5, 4).unwrap())
+            .interval(SubscriptionInterval::X1Year)
+            .amount(Decimal::from_str("12.95").unwrap())
+            .vat_rate(21)
+            .create_invoice(true)
+            .create_payment(true)
+            .invoice_description("Extending subscription".to_string())
+            .payment_integration_mandate_id("mdt_123abc".to_string())
+            .follow_up_failed_payment(true)
+            .try_into()
+            .expect("every required field is set");
+        let documented: serde_json::Value =
+            serde_json::from_str(&documented("create-customer-subscription.request.json")).unwrap();
+        assert_eq!(serde_json::to_value(&body).unwrap(), documented);
+    }
+
+    /// change-customer-subscription: every field optional, `terminatedAt` zoneless.
+    #[test]
+    fn round_trips_the_change_request() {
+        let text = documented("change-customer-subscription.request.json");
+        let changes: CustomerSubscriptionChanges = serde_json::from_str(&text).expect("decodes");
+        assert_eq!(changes.interval, Some(SubscriptionInterval::X1Year));
+        let documented: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(serde_json::to_value(&changes).unwrap(), documented);
+    }
+}
+
+/// Customer Subscription Packages API: the vendor's examples of its pages.
+mod customer_subscription_packages {
+    use std::str::FromStr;
+
+    use mijnklantportaal_api::types::{
+        CustomerSubscriptionPackagePage, CustomerSubscriptionPackageSignUp,
+        NewCustomerSubscriptionPackage, SubscriptionInterval,
+    };
+    use rust_decimal::Decimal;
+
+    use super::documented;
+
+    /// list-customer-subscription-packages (get and create answer the same object).
+    #[test]
+    fn decodes_a_package_page() {
+        let page: CustomerSubscriptionPackagePage =
+            serde_json::from_str(&documented("list-customer-subscription-packages.json"))
+                .expect("decodes");
+        let package = &page.data[0];
+        assert_eq!(package.id, "spg_abc12345def678");
+        assert_eq!(package.interval, SubscriptionInterval::X1Year);
+        assert_eq!(package.amount, Decimal::from_str("12.95").unwrap());
+        assert!(package.available_for_sale);
+    }
+
+    /// create-customer-subscription-package: the documented body.
+    #[test]
+    fn encodes_the_create_request() {
+        let body: NewCustomerSubscriptionPackage = NewCustomerSubscriptionPackage::builder()
+            .name("Phone subscription")
+            .interval(SubscriptionInterval::X1Year)
+            .amount(Decimal::from_str("12.95").unwrap())
+            .vat_rate(21)
+            .description("1GB per month, 300min per month".to_string())
+            .available_for_sale(true)
+            .try_into()
+            .expect("every required field is set");
+        let documented: serde_json::Value = serde_json::from_str(&documented(
+            "create-customer-subscription-package.request.json",
+        ))
+        .unwrap();
+        assert_eq!(serde_json::to_value(&body).unwrap(), documented);
+    }
+
+    /// sign-up: the documented body decodes (`invoiceText: null` = the package's name),
+    /// and what is not set is not sent.
+    #[test]
+    fn decodes_the_sign_up_request() {
+        let text =
+            documented("sign-up-a-customer-for-a-customer-subscription-package.request.json");
+        let sign_up: CustomerSubscriptionPackageSignUp =
+            serde_json::from_str(&text).expect("decodes");
+        assert_eq!(sign_up.mandate_id.as_deref(), Some("mdt_abc12345def678"));
+        assert_eq!(sign_up.invoice_text, None);
+        let mut documented: serde_json::Value = serde_json::from_str(&text).unwrap();
+        documented.as_object_mut().unwrap().remove("invoiceText");
+        assert_eq!(serde_json::to_value(&sign_up).unwrap(), documented);
+    }
 }

@@ -157,12 +157,31 @@ fn client(token: Option<&str>) -> reqwest::Client {
 /// A multipart create-customer-invoice body for `customer_id`, with `extra` text parts
 /// replacing or added to the required ones, and `pdf` as the file part.
 fn invoice_form(customer_id: &str, extra: &[(&str, &str)], pdf: &[u8]) -> Form {
-    let mut parts = vec![
+    let required = [
         ("customerId", customer_id),
         ("invoiceNumber", "2025-777"),
         ("issuedAt", "2025-04-29"),
         ("amount", "12.95"),
     ];
+    pdf_form(&required, extra, pdf)
+}
+
+/// A multipart create-customer-offer body for `customer_id`, like [`invoice_form`].
+fn offer_form(customer_id: &str, extra: &[(&str, &str)], pdf: &[u8]) -> Form {
+    let required = [
+        ("customerId", customer_id),
+        ("offerNumber", "2025-778"),
+        ("issuedAt", "2025-04-29"),
+        ("expiresAt", "2025-05-29"),
+        ("amount", "12.95"),
+    ];
+    pdf_form(&required, extra, pdf)
+}
+
+/// The text parts `required`, with `extra` replacing or added to them, and `pdf` as
+/// the file part `pdf`.
+fn pdf_form(required: &[(&str, &str)], extra: &[(&str, &str)], pdf: &[u8]) -> Form {
+    let mut parts = required.to_vec();
     for (name, value) in extra {
         parts.retain(|(n, _)| n != name);
         parts.push((name, value));
@@ -172,7 +191,7 @@ fn invoice_form(customer_id: &str, extra: &[(&str, &str)], pdf: &[u8]) -> Form {
         form = form.text(name.to_string(), value.to_string());
     }
     let pdf = Part::bytes(pdf.to_vec())
-        .file_name("invoice.pdf")
+        .file_name("document.pdf")
         .mime_str("application/pdf")
         .expect("a valid media type");
     form.part("pdf", pdf)
@@ -252,6 +271,146 @@ fn every_operation(
             client
                 .patch(format!("{base}/customers/{customer}"))
                 .json(&json!({ "city": "Utrecht" })),
+        ),
+    ]
+}
+
+/// The id of an existing customer group, offer, subscription and subscription package.
+struct RowIds {
+    group: String,
+    offer: String,
+    subscription: String,
+    package: String,
+}
+
+impl RowIds {
+    /// Ids of nothing, for answers given before the route's record is looked up (401, 429).
+    fn placeholders() -> Self {
+        RowIds {
+            group: "cug_00000000000000".into(),
+            offer: "off_00000000000000".into(),
+            subscription: "sub_00000000000000".into(),
+            package: "spg_00000000000000".into(),
+        }
+    }
+
+    /// The first row of each list.
+    async fn first_of_each(client: &reqwest::Client, base: &str) -> Self {
+        RowIds {
+            group: first_row_id(client, base, "customer-groups").await,
+            offer: first_row_id(client, base, "customer-offers").await,
+            subscription: first_row_id(client, base, "customer-subscriptions").await,
+            package: first_row_id(client, base, "customer-subscription-packages").await,
+        }
+    }
+}
+
+/// One valid request of every operation of customer groups, offers, subscriptions and
+/// subscription packages, for the existing `customer` and rows `ids`.
+fn group_offer_subscription_operations(
+    client: &reqwest::Client,
+    base: &str,
+    customer: &str,
+    ids: &RowIds,
+) -> Vec<(&'static str, reqwest::RequestBuilder)> {
+    let RowIds {
+        group,
+        offer,
+        subscription,
+        package,
+    } = ids;
+    let subscription_body = json!({
+        "customerId": customer, "description": "Contribution costs", "startDate": "2024-05-04",
+        "interval": "1 year", "amount": "12.95", "vatRate": 21, "createInvoice": true,
+        "createPayment": true, "invoiceDescription": "Extending subscription",
+        "paymentIntegrationMandateId": "mdt_123abc", "followUpFailedPayment": true,
+    });
+    vec![
+        ("list-customer-groups", client.get(format!("{base}/customer-groups"))),
+        (
+            "create-customer-group",
+            client
+                .post(format!("{base}/customer-groups"))
+                .json(&json!({ "name": "Hosting customers", "customers": [customer, "cst_x"] })),
+        ),
+        ("get-customer-group", client.get(format!("{base}/customer-groups/{group}"))),
+        (
+            "edit-customer-group",
+            client
+                .patch(format!("{base}/customer-groups/{group}"))
+                .json(&json!({ "name": "Webhosting customers" })),
+        ),
+        (
+            "add-customers-to-customer-group",
+            client
+                .post(format!("{base}/customer-groups/{group}/customers"))
+                .json(&json!({ "customers": [customer] })),
+        ),
+        ("list-customer-offers", client.get(format!("{base}/customer-offers"))),
+        (
+            "create-customer-offer",
+            client
+                .post(format!("{base}/customer-offers"))
+                .multipart(offer_form(customer, &[("acceptedAt", "2025-05-01 10:00:00")], PDF)),
+        ),
+        (
+            "create-customer-offer-manual",
+            client.post(format!("{base}/customer-offers/manual")).json(&json!({
+                "customerId": customer, "offerNumber": "2025-001", "issuedAt": "2025-04-14",
+                "expiresAt": "2025-04-30", "sendNotification": true,
+                "lines": [{ "description": "Website template", "amountExclVat": "12.95", "vatRate": 21 }],
+            })),
+        ),
+        ("get-customer-offer", client.get(format!("{base}/customer-offers/{offer}"))),
+        (
+            "mark-customer-offer-accepted-or-rejected",
+            client.patch(format!("{base}/customer-offers/{offer}")).json(&json!({
+                "acceptedAt": "2024-05-04 20:51:50", "acceptedViaIp": "203.0.113.7",
+                "acceptedViaUserAgent": "Mozilla/5.0 (X11; Linux x86_64)",
+            })),
+        ),
+        (
+            "list-customer-subscriptions",
+            client.get(format!("{base}/customer-subscriptions")),
+        ),
+        (
+            "create-customer-subscription",
+            client
+                .post(format!("{base}/customer-subscriptions"))
+                .json(&subscription_body),
+        ),
+        (
+            "get-customer-subscription",
+            client.get(format!("{base}/customer-subscriptions/{subscription}")),
+        ),
+        (
+            "change-customer-subscription",
+            client
+                .patch(format!("{base}/customer-subscriptions/{subscription}"))
+                .json(&json!({ "amount": "14.95", "terminatedAt": "2024-07-04 22:01:00" })),
+        ),
+        (
+            "list-customer-subscription-packages",
+            client.get(format!("{base}/customer-subscription-packages")),
+        ),
+        (
+            "create-customer-subscription-package",
+            client
+                .post(format!("{base}/customer-subscription-packages"))
+                .json(&json!({ "name": "Phone subscription", "interval": "1 month", "amount": "12.95", "vatRate": 21 })),
+        ),
+        (
+            "get-customer-subscription-package",
+            client.get(format!("{base}/customer-subscription-packages/{package}")),
+        ),
+        (
+            "sign-up-a-customer-for-a-customer-subscription-package",
+            client
+                .post(format!("{base}/customer-subscription-packages/{package}/sign-up"))
+                .json(&json!({
+                    "customerId": customer, "startDate": "2024-05-04",
+                    "mandateId": "mdt_abc12345def678", "createInvoice": true, "invoiceText": null,
+                })),
         ),
     ]
 }
@@ -428,10 +587,17 @@ async fn every_operation_answers_as_the_spec_says() {
     let invoice = dataset.invoice(0).expect("an invoice").id;
     let customer = dataset.customer(0).expect("a customer").id;
 
-    let ids = LinkCardWebhookIds::first_of_each(&client, &base).await;
+    let ids = RowIds::first_of_each(&client, &base).await;
     let mut calls = every_operation(&client, &base, &invoice, &customer);
-    calls.extend(link_card_invoice_webhook_operations(
+    calls.extend(group_offer_subscription_operations(
         &client, &base, &customer, &ids,
+    ));
+    let link_card_webhook = LinkCardWebhookIds::first_of_each(&client, &base).await;
+    calls.extend(link_card_invoice_webhook_operations(
+        &client,
+        &base,
+        &customer,
+        &link_card_webhook,
     ));
     let named: BTreeSet<String> = calls.iter().map(|(name, _)| name.to_string()).collect();
     assert_eq!(
@@ -442,17 +608,18 @@ async fn every_operation_answers_as_the_spec_says() {
     for (operation, request) in calls {
         checker.answer(operation, &[200, 201], request).await;
     }
+
     // The second page of the lists with few rows: past the end, or the rest.
     for (operation, path) in [
         ("list-payment-links", "payment-links".to_string()),
         (
             "list-payment-link-payment",
-            format!("payment-links/{}/payments", ids.payment_link),
+            format!("payment-links/{}/payments", link_card_webhook.payment_link),
         ),
         ("list-punch-cards", "punch-cards".to_string()),
         (
             "list-bought-punch-cards",
-            format!("punch-cards/{}/issued", ids.punch_card),
+            format!("punch-cards/{}/issued", link_card_webhook.punch_card),
         ),
         ("list-mijnklantportaal-invoices", "invoices".to_string()),
         ("list-webhooks", "webhooks".to_string()),
@@ -583,6 +750,15 @@ async fn not_found_and_validation_answers_match_the_spec() {
                 .json(&json!({ "city": "Utrecht" })),
         ),
     ];
+    let missing = RowIds::placeholders();
+    let not_found = not_found.into_iter().chain(
+        group_offer_subscription_operations(&client, &base, &customer, &missing)
+            .into_iter()
+            // Every operation on one record: Laravel's 404 before the body is read.
+            .filter(|(operation, _)| {
+                !operation.starts_with("list-") && !operation.starts_with("create-")
+            }),
+    );
     let missing = link_card_invoice_webhook_operations(
         &client,
         &base,
@@ -640,8 +816,78 @@ async fn not_found_and_validation_answers_match_the_spec() {
                 .json(&json!({})),
         ),
     ];
-    let ids = LinkCardWebhookIds::first_of_each(&client, &base).await;
-    let (card, issued) = (&ids.punch_card, &ids.issued_card);
+    let ids = RowIds::first_of_each(&client, &base).await;
+    let (group, offer, subscription, package) =
+        (&ids.group, &ids.offer, &ids.subscription, &ids.package);
+    let invalid = invalid.into_iter().chain([
+        (
+            "create-customer-group",
+            client
+                .post(format!("{base}/customer-groups"))
+                .json(&json!({ "customers": "cst_x" })),
+        ),
+        (
+            "edit-customer-group",
+            client
+                .patch(format!("{base}/customer-groups/{group}"))
+                .json(&json!({})),
+        ),
+        (
+            "add-customers-to-customer-group",
+            client
+                .post(format!("{base}/customer-groups/{group}/customers"))
+                .json(&json!({ "customers": [] })),
+        ),
+        (
+            "create-customer-offer",
+            client
+                .post(format!("{base}/customer-offers"))
+                .multipart(offer_form(&customer, &[("expiresAt", "2024-04-31")], PDF)),
+        ),
+        (
+            "create-customer-offer-manual",
+            client
+                .post(format!("{base}/customer-offers/manual"))
+                .json(&json!({ "customerId": customer })),
+        ),
+        (
+            "mark-customer-offer-accepted-or-rejected",
+            client
+                .patch(format!("{base}/customer-offers/{offer}"))
+                .json(&json!({ "acceptedViaIp": "203.0.113.7" })),
+        ),
+        (
+            "create-customer-subscription",
+            client
+                .post(format!("{base}/customer-subscriptions"))
+                .json(&json!({ "customerId": customer, "interval": "3 months" })),
+        ),
+        (
+            "change-customer-subscription",
+            client
+                .patch(format!("{base}/customer-subscriptions/{subscription}"))
+                .json(&json!({ "vatRate": 20 })),
+        ),
+        (
+            "create-customer-subscription-package",
+            client
+                .post(format!("{base}/customer-subscription-packages"))
+                .json(&json!({})),
+        ),
+        (
+            "sign-up-a-customer-for-a-customer-subscription-package",
+            client
+                .post(format!(
+                    "{base}/customer-subscription-packages/{package}/sign-up"
+                ))
+                .json(&json!({ "customerId": "cst_x" })),
+        ),
+    ]);
+    let link_card_webhook = LinkCardWebhookIds::first_of_each(&client, &base).await;
+    let (card, issued) = (
+        &link_card_webhook.punch_card,
+        &link_card_webhook.issued_card,
+    );
     let invalid = invalid.into_iter().chain([
         (
             "create-payment-link",
@@ -688,7 +934,7 @@ async fn not_found_and_validation_answers_match_the_spec() {
 
     // Refused by the record's state (no field is wrong): a closed link closed again,
     // a fully used card stamped.
-    let link = &ids.payment_link;
+    let link = &link_card_webhook.payment_link;
     let close = || client.delete(format!("{base}/payment-links/{link}"));
     checker.answer("close-payment-link", &[200], close()).await;
     let issued = checker
@@ -728,14 +974,19 @@ async fn unauthenticated_and_rate_limited_answers_match_the_spec_for_every_opera
     let invoice = open.dataset().invoice(0).expect("an invoice").id;
     let customer = open.dataset().customer(0).expect("a customer").id;
     let anonymous = client(None);
-    let placeholders = LinkCardWebhookIds::placeholders();
     let calls = every_operation(&anonymous, &base, &invoice, &customer)
         .into_iter()
+        .chain(group_offer_subscription_operations(
+            &anonymous,
+            &base,
+            &customer,
+            &RowIds::placeholders(),
+        ))
         .chain(link_card_invoice_webhook_operations(
             &anonymous,
             &base,
             &customer,
-            &placeholders,
+            &LinkCardWebhookIds::placeholders(),
         ));
     for (operation, request) in calls {
         let body = checker.answer(operation, &[401], request).await;
@@ -756,11 +1007,17 @@ async fn unauthenticated_and_rate_limited_answers_match_the_spec_for_every_opera
     assert_eq!(first.0, 200, "the one request of the window");
     let calls = every_operation(&authenticated, &base, &invoice, &customer)
         .into_iter()
+        .chain(group_offer_subscription_operations(
+            &authenticated,
+            &base,
+            &customer,
+            &RowIds::placeholders(),
+        ))
         .chain(link_card_invoice_webhook_operations(
             &authenticated,
             &base,
             &customer,
-            &placeholders,
+            &LinkCardWebhookIds::placeholders(),
         ));
     for (operation, request) in calls {
         let body = checker.answer(operation, &[429], request).await;

@@ -509,6 +509,16 @@ impl Call<'_> {
     /// The answer to a write that was carried out: `status` with `record` in its
     /// list form, or (when the test asked for it) no answer at all. Counted.
     pub(crate) fn written<R: Record>(&self, status: StatusCode, record: &R) -> Reply {
+        self.written_json(status, serde_json::to_vec(&record.listed(&self.origin)))
+    }
+
+    /// The answer to a write that was carried out, when it is not one record (a
+    /// list of the rows it changed): `status` with `body`, or no answer at all.
+    pub(crate) fn written_json(
+        &self,
+        status: StatusCode,
+        body: serde_json::Result<Vec<u8>>,
+    ) -> Reply {
         let shared = self.shared;
         shared.count(|stats| stats.writes += 1);
         if shared.take_dropped_write() {
@@ -518,7 +528,7 @@ impl Call<'_> {
             });
             return Err(Box::new(faults::dropped_connection()));
         }
-        match serde_json::to_vec(&record.listed(&self.origin)) {
+        match body {
             Ok(body) => {
                 shared.count(|stats| stats.served_ok += 1);
                 Ok(responses::json(status, body))

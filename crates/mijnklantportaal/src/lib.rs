@@ -91,9 +91,17 @@ mod token_refresh;
 
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_PREFETCH};
 pub use error::Error;
+pub use handlers::customer_groups::{CustomerGroups, ListCustomerGroups};
 pub use handlers::customer_invoices::{
     CustomerInvoices, InvoiceExt, ListCustomerInvoices, NewInvoice,
 };
+pub use handlers::customer_offers::{
+    CustomerOffers, ListCustomerOffers, NewOffer, OfferAcceptance,
+};
+pub use handlers::customer_subscription_packages::{
+    CustomerSubscriptionPackages, ListCustomerSubscriptionPackages,
+};
+pub use handlers::customer_subscriptions::{CustomerSubscriptions, ListCustomerSubscriptions};
 pub use handlers::customers::{Customers, ListCustomers};
 pub use handlers::invoices::{ListMkpInvoices, MkpInvoices};
 pub use handlers::payment_links::{ListPaymentLinkPayments, ListPaymentLinks, PaymentLinks};
@@ -115,6 +123,16 @@ pub use mijnklantportaal_api::types::{
     CustomerInvoicePage, CustomerPage, ErrorBody, Link, ManualInvoiceLine, NewCustomer,
     NewManualCustomerInvoice,
 };
+/// The generated models of customer groups, offers, subscriptions and subscription packages.
+pub use mijnklantportaal_api::types::{
+    CustomerGroup, CustomerGroupPage, CustomerOffer, CustomerOfferLinks, CustomerOfferPage,
+    CustomerSubscription, CustomerSubscriptionChanges, CustomerSubscriptionOptions,
+    CustomerSubscriptionPackage, CustomerSubscriptionPackagePage,
+    CustomerSubscriptionPackageSignUp, CustomerSubscriptionPage, NewCustomerSubscription,
+    NewCustomerSubscriptionPackage, NewManualCustomerOffer, SubscriptionInterval,
+    SubscriptionStatus,
+};
+/// The generated models of payment links, punch cards, Mijn Klantportaal invoices and webhooks.
 pub use mijnklantportaal_api::types::{
     IssuedPunchCard, IssuedPunchCardStatus, MkpInvoice, MkpInvoiceLine, NewPaymentLink,
     NewPunchCard, NewWebhook, PaymentLink, PaymentLinkPayment, PaymentLinkPaymentStatus,

@@ -75,7 +75,11 @@ use crate::handler::{Call, Reply};
 use crate::rng::draw;
 use crate::store::Record;
 
+pub(crate) mod customer_groups;
 pub(crate) mod customer_invoices;
+pub(crate) mod customer_offers;
+pub(crate) mod customer_subscription_packages;
+pub(crate) mod customer_subscriptions;
 pub(crate) mod customers;
 /// The vendor's "Invoices API": Mijn Klantportaal's own invoices to the account.
 pub(crate) mod invoices;
