@@ -9,6 +9,7 @@ use common::{client_for, mock, requests_to, within};
 use futures::TryStreamExt;
 use mijnklantportaal::{Error, NewPaymentLink, PaymentLinkStatus};
 use mijnklantportaal_mock::MockServer;
+use reqwest::Method;
 use rust_decimal::Decimal;
 
 /// Payment links per page: the seeded eight span two pages.
@@ -85,7 +86,7 @@ async fn a_link_is_created_read_listed_and_closed_once() {
 
     // Closed twice: the API's 422, typed, after one request (a refusal is final).
     let path = format!("/v1/payment-links/{}", created.id);
-    let before = requests_to(&server, "DELETE", &path);
+    let before = requests_to(&server, Method::DELETE, &path);
     let again = within(10, links.close(&created.id)).await;
     match again {
         Err(Error::Validation { message, .. }) => {
@@ -93,7 +94,7 @@ async fn a_link_is_created_read_listed_and_closed_once() {
         }
         other => panic!("closing a closed link: {other:?}"),
     }
-    assert_eq!(requests_to(&server, "DELETE", &path), before + 1);
+    assert_eq!(requests_to(&server, Method::DELETE, &path), before + 1);
 }
 
 /// The first close is carried out but its answer is lost; the retry is answered 422
@@ -115,12 +116,12 @@ async fn a_close_whose_answer_was_lost_is_a_success() {
     assert_eq!(closed.id, link.id);
     let path = format!("/v1/payment-links/{}", link.id);
     assert_eq!(
-        requests_to(&server, "DELETE", &path),
+        requests_to(&server, Method::DELETE, &path),
         2,
         "the close was retried once"
     );
     assert_eq!(
-        requests_to(&server, "GET", &path),
+        requests_to(&server, Method::GET, &path),
         1,
         "then the link was read back"
     );
@@ -143,7 +144,7 @@ async fn a_create_whose_answer_is_lost_is_not_sent_twice() {
         other => panic!("a lost answer to a create: {other:?}"),
     }
     assert_eq!(
-        requests_to(&server, "POST", "/v1/payment-links"),
+        requests_to(&server, Method::POST, "/v1/payment-links"),
         1,
         "sent once"
     );

@@ -16,6 +16,7 @@ use mijnklantportaal::{
     PunchCardExpiryPeriod,
 };
 use mijnklantportaal_mock::MockServer;
+use reqwest::Method;
 use rust_decimal::Decimal;
 
 /// Punch cards per page: the seeded seven, and the first card's issued cards, span
@@ -210,7 +211,11 @@ async fn lost_answers_to_stamp_and_issue_are_not_sent_again_but_an_edit_is() {
         other => panic!("a lost answer to a stamp: {other:?}"),
     }
     let stamp_path = format!("/v1/punch-cards/{}/issued/{}/stamp", card.id, issued.id);
-    assert_eq!(requests_to(&server, "POST", &stamp_path), 1, "stamped once");
+    assert_eq!(
+        requests_to(&server, Method::POST, &stamp_path),
+        1,
+        "stamped once"
+    );
     let read = within(10, cards.get_issued(&card.id, &issued.id))
         .await
         .expect("found");
@@ -223,7 +228,7 @@ async fn lost_answers_to_stamp_and_issue_are_not_sent_again_but_an_edit_is() {
     ));
     let issue_path = format!("/v1/punch-cards/{}/issued", card.id);
     assert_eq!(
-        requests_to(&server, "POST", &issue_path),
+        requests_to(&server, Method::POST, &issue_path),
         2,
         "the first issue, and this one once"
     );
@@ -246,7 +251,11 @@ async fn lost_answers_to_stamp_and_issue_are_not_sent_again_but_an_edit_is() {
         (Some(Decimal::new(19995, 2)), Some(9))
     );
     assert_eq!(
-        requests_to(&server, "PATCH", &format!("/v1/punch-cards/{}", card.id)),
+        requests_to(
+            &server,
+            Method::PATCH,
+            &format!("/v1/punch-cards/{}", card.id)
+        ),
         2
     );
 }

@@ -8,6 +8,7 @@ use common::{client_for, mock, requests_to, within};
 use futures::TryStreamExt;
 use mijnklantportaal::{Error, WebhookEventType};
 use mijnklantportaal_mock::MockServer;
+use reqwest::Method;
 
 /// Records per page: the seeded ones span two pages.
 const PER_PAGE: u64 = 5;
@@ -109,7 +110,11 @@ async fn a_create_whose_answer_is_lost_is_not_sent_twice() {
         }
         other => panic!("a lost answer to a create: {other:?}"),
     }
-    assert_eq!(requests_to(&server, "POST", "/v1/webhooks"), 1, "sent once");
+    assert_eq!(
+        requests_to(&server, Method::POST, "/v1/webhooks"),
+        1,
+        "sent once"
+    );
     let all = within(10, client.webhooks().list().collect_all())
         .await
         .expect("listed");

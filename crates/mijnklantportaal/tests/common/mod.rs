@@ -41,16 +41,6 @@ pub fn client_for(server: &MockServer) -> ClientBuilder {
         )
 }
 
-/// How many requests `method path` (`"DELETE"`, `"/v1/payment-links/plk_..."`) a mock
-/// built with `record_requests(true)` received.
-pub fn requests_to(server: &MockServer, method: &str, path: &str) -> usize {
-    server
-        .requests()
-        .iter()
-        .filter(|r| r.method == method && r.path == path)
-        .count()
-}
-
 /// The ids the server holds, in order.
 pub fn dataset_ids(server: &MockServer) -> Vec<String> {
     server.dataset().iter().map(|i| i.id).collect()
