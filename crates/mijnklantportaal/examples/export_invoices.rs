@@ -37,6 +37,18 @@ const RESOURCES: &[(&str, Export)] = &[
     ("customer-invoices", |c, f| {
         export(c.customer_invoices().list(), f)
     }),
+    ("customer-groups", |c, f| {
+        export(c.customer_groups().list(), f)
+    }),
+    ("customer-offers", |c, f| {
+        export(c.customer_offers().list(), f)
+    }),
+    ("customer-subscription-packages", |c, f| {
+        export(c.customer_subscription_packages().list(), f)
+    }),
+    ("customer-subscriptions", |c, f| {
+        export(c.customer_subscriptions().list(), f)
+    }),
     ("customers", |c, f| export(c.customers().list(), f)),
     ("mkp-invoices", |c, f| export(c.mkp_invoices().list(), f)),
     ("payment-links", |c, f| export(c.payment_links().list(), f)),
