@@ -173,7 +173,7 @@ impl Record for MkpInvoice {
                 unit_cents: SUBSCRIPTION.1,
             }];
             let r = draw(seed, EXTRAS, index);
-            if r % 3 == 0 {
+            if r.is_multiple_of(3) {
                 let (description, quantity, unit_cents) =
                     EXTRA_LINES[((r >> 8) % EXTRA_LINES.len() as u64) as usize];
                 lines.push(MkpInvoiceLine {
