@@ -1,13 +1,12 @@
 //! Revisions of the real spec, each one typical change, for the `cargo xtask semver`
-//! tests: every revision is the workspace's `spec/mijnklantportaal.yaml` with one edit,
+//! tests: every revision is the workspace's spec (root and tag files joined) with one edit,
 //! and an edit whose anchor text is gone fails loudly instead of testing nothing.
 
-/// The workspace's spec as checked in.
+/// The workspace's spec as checked in, its root and tag files joined.
 pub fn real_spec() -> String {
-    let path = xtask::workspace_root().join(xtask::SPEC_PATH);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) => panic!("cannot read {}: {e}", path.display()),
+    match xtask::workspace_spec(&xtask::workspace_root()) {
+        Ok(bundle) => bundle.text,
+        Err(e) => panic!("cannot read the workspace's spec: {e}"),
     }
 }
 

@@ -32,10 +32,8 @@ const PDF: &[u8] =
 
 /// The workspace's spec, parsed and checked as `cargo xtask generate` does.
 fn spec() -> OpenAPI {
-    let path = xtask::workspace_root().join(xtask::SPEC_PATH);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    match xtask::spec::parse(&text, xtask::SPEC_PATH) {
+    let bundle = xtask::workspace_spec(&xtask::workspace_root()).unwrap_or_else(|e| panic!("{e}"));
+    match xtask::spec::parse_bundle(&bundle) {
         Ok(checked) => checked.openapi,
         Err(e) => panic!("{e}"),
     }

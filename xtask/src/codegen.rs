@@ -23,25 +23,28 @@ use std::path::Path;
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
 use schemars::schema::{InstanceType, SchemaObject, SingleOrVec};
 
+use crate::bundle::Bundle;
 use crate::spec::{self, SpecError};
 
 /// The version of progenitor this workspace pins; named in the generated file's header.
 pub const PROGENITOR_VERSION: &str = "0.15.1";
 
-/// Reads the spec at `path` and returns the formatted client code, header included.
-/// `display_name` is how the spec is named in messages and in the header
-/// (e.g. `spec/mijnklantportaal.yaml`).
+/// Reads the spec whose root file is `path`, with the per-tag files of the `tags/`
+/// folder beside it (see [`crate::bundle`]), and returns the formatted client code,
+/// header included. `display_name` is how the root is named in messages and in the
+/// header (e.g. `spec/mijnklantportaal.yaml`).
 pub fn generate(path: &Path, display_name: &str) -> Result<String, SpecError> {
-    let text = std::fs::read_to_string(path).map_err(|source| SpecError::Read {
-        file: display_name.to_string(),
-        source,
-    })?;
-    generate_from_str(&text, display_name)
+    generate_bundle(&Bundle::load(path, display_name)?)
 }
 
-/// Like [`generate`], for a spec held in memory.
+/// Like [`generate`], for a spec already joined.
+pub fn generate_bundle(bundle: &Bundle) -> Result<String, SpecError> {
+    generate_with(bundle, true)
+}
+
+/// Like [`generate`], for a single-file spec held in memory.
 pub fn generate_from_str(text: &str, display_name: &str) -> Result<String, SpecError> {
-    generate_with(text, display_name, true)
+    generate_with(&Bundle::single(display_name, text), true)
 }
 
 /// Like [`generate_from_str`], without the `crate::evolution` pass: what progenitor's
@@ -50,11 +53,12 @@ pub fn generate_from_str_without_evolution(
     text: &str,
     display_name: &str,
 ) -> Result<String, SpecError> {
-    generate_with(text, display_name, false)
+    generate_with(&Bundle::single(display_name, text), false)
 }
 
-fn generate_with(text: &str, display_name: &str, evolve: bool) -> Result<String, SpecError> {
-    let checked = spec::parse(text, display_name)?;
+fn generate_with(bundle: &Bundle, evolve: bool) -> Result<String, SpecError> {
+    let display_name = bundle.name.as_str();
+    let checked = spec::parse_bundle(bundle)?;
     let for_progenitor = crate::multipart::without_multipart(&checked.openapi, &checked.multipart);
     let settings = settings();
     let mut generator = Generator::new(&settings);

@@ -83,3 +83,24 @@ pub fn show(root: &Path, commit: &str, path: &str) -> Result<Option<String>, Sem
             message: format!("{path} at {commit} is not UTF-8"),
         })
 }
+
+/// The files directly in `dir` (relative to the repository root) at `commit`, as paths
+/// relative to the repository root, sorted; empty when the folder does not exist there.
+pub fn list(root: &Path, commit: &str, dir: &str) -> Result<Vec<String>, SemverError> {
+    let tree = format!("{commit}:{dir}");
+    let exists = git(root, &["cat-file", "-e", tree.as_str()])?;
+    if !exists.status.success() {
+        return Ok(Vec::new());
+    }
+    let args = ["ls-tree", "--name-only", tree.as_str()];
+    let output = git(root, &args)?;
+    if !output.status.success() {
+        return Err(failure(&args, &output));
+    }
+    let mut files: Vec<String> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|name| format!("{}/{name}", dir.trim_end_matches('/')))
+        .collect();
+    files.sort();
+    Ok(files)
+}

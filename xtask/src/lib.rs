@@ -6,6 +6,8 @@
 //! freshness test, the API-surface snapshot and the bad-spec diagnostics all go
 //! through [`generate`], [`check`] and [`api_surface`].
 //!
+//! - [`bundle`] joins the root spec and its per-tag files into one document, and maps
+//!   each of its lines back to its file.
 //! - [`spec`] reads and checks a spec, with `file:line` diagnostics for the mistakes
 //!   that progenitor would report tersely or answer with a panic.
 //! - [`codegen`] holds the progenitor settings (every Rust type choice is made there)
@@ -19,6 +21,7 @@
 //!   [`contract`] adds what a spec change does to deployed clients, [`git`] reads the
 //!   base revision and [`versions`] checks the crates' version bumps (`--check`).
 
+pub mod bundle;
 pub mod codegen;
 pub mod contract;
 pub mod evolution;
@@ -31,7 +34,8 @@ pub mod versions;
 
 use std::path::{Path, PathBuf};
 
-pub use codegen::{generate, generate_from_str};
+pub use bundle::Bundle;
+pub use codegen::{generate, generate_bundle, generate_from_str};
 pub use spec::SpecError;
 pub use surface::api_surface;
 
@@ -43,8 +47,14 @@ pub fn workspace_root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
-/// The spec that the client is generated from, relative to the workspace root.
+/// The root file of the spec that the client is generated from, relative to the
+/// workspace root; the per-tag files are in `spec/tags/` ([`bundle`]).
 pub const SPEC_PATH: &str = "spec/mijnklantportaal.yaml";
+
+/// The workspace's spec, root and tag files joined into one document.
+pub fn workspace_spec(root: &Path) -> Result<Bundle, SpecError> {
+    Bundle::load(&root.join(SPEC_PATH), SPEC_PATH)
+}
 
 /// The generated file, relative to the workspace root.
 pub const GENERATED_PATH: &str = "crates/mijnklantportaal-api/src/generated.rs";

@@ -13,6 +13,7 @@ use std::path::Path;
 
 use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 
+use crate::bundle::{Bundle, Source};
 use crate::contract::{self, EnumFallback, Finding, Severity};
 use crate::spec::{self, SpecError};
 use crate::{GENERATED_PATH, SPEC_PATH, git, versions};
@@ -209,22 +210,35 @@ fn at_commit(commit: &str, path: &str) -> String {
 /// that a change of the generator settings counts as well as a change of the spec;
 /// where the base has none, it is generated from the base's spec.
 pub fn against_commit(root: &Path, commit: &str) -> Result<Report, SemverError> {
-    let base_spec = git::show(root, commit, SPEC_PATH)?.ok_or_else(|| SemverError::Git {
+    let base_root = git::show(root, commit, SPEC_PATH)?.ok_or_else(|| SemverError::Git {
         args: format!("show {commit}:{SPEC_PATH}"),
         message: format!("the base revision has no {SPEC_PATH}"),
     })?;
+    let tags_dir = Path::new(SPEC_PATH)
+        .parent()
+        .unwrap_or(Path::new(""))
+        .join(crate::bundle::TAGS_DIR);
+    let tags_dir = tags_dir.to_string_lossy();
+    let mut tags = Vec::new();
+    for path in git::list(root, commit, &tags_dir)? {
+        if path.ends_with(".yaml")
+            && let Some(text) = git::show(root, commit, &path)?
+        {
+            tags.push(Source { name: path, text });
+        }
+    }
+    let root_source = Source {
+        name: SPEC_PATH.to_string(),
+        text: base_root,
+    };
+    let base_spec = Bundle::join(&root_source, &tags)?;
     let base = Side {
         name: at_commit(commit, SPEC_PATH),
-        spec: base_spec,
+        spec: base_spec.text,
         code: git::show(root, commit, GENERATED_PATH)?,
     };
-    let now_spec = std::fs::read_to_string(root.join(SPEC_PATH)).map_err(|source| {
-        SemverError::Spec(SpecError::Read {
-            file: SPEC_PATH.to_string(),
-            source,
-        })
-    })?;
-    compare(&base, &Side::from_spec(SPEC_PATH, now_spec))
+    let now = crate::workspace_spec(root)?;
+    compare(&base, &Side::from_spec(SPEC_PATH, now.text))
 }
 
 /// `--check`: every crate of [`versions::CRATE_MANIFESTS`] is bumped enough for the

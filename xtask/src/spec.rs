@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use openapiv3::{OpenAPI, ReferenceOr, Response, StatusCode};
+
+use crate::bundle::Bundle;
 use serde_yaml_ng::Value;
 
 /// A place in the spec file, for diagnostics.
@@ -153,6 +155,14 @@ pub enum SpecError {
         /// What is wrong and what to do, as a phrase.
         problem: String,
     },
+    /// The root and the tag files cannot be joined (see `crate::bundle`).
+    #[error("{at}: {problem}.")]
+    Bundle {
+        /// The offending line.
+        at: Location,
+        /// What is wrong and what to do, as a phrase.
+        problem: String,
+    },
     /// progenitor itself rejected the spec (or panicked) after our checks passed.
     #[error(
         "{file}: progenitor could not generate a client from this spec: {message}. The spec passed our own checks; see ../shared/reference/progenitor-notes.md for progenitor's known limits."
@@ -186,9 +196,26 @@ const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
-/// Parses and checks a spec held in memory. `file` is only used in messages.
+/// Parses and checks a single-file spec held in memory. `file` is only used in messages.
 pub fn parse(text: &str, file: &str) -> Result<CheckedSpec, SpecError> {
-    let lines = SourceLines { text, file };
+    check(SourceLines {
+        text,
+        file,
+        bundle: None,
+    })
+}
+
+/// Parses and checks a joined spec; messages name the root or tag file of each line.
+pub fn parse_bundle(bundle: &Bundle) -> Result<CheckedSpec, SpecError> {
+    check(SourceLines {
+        text: &bundle.text,
+        file: &bundle.name,
+        bundle: Some(bundle),
+    })
+}
+
+fn check(lines: SourceLines<'_>) -> Result<CheckedSpec, SpecError> {
+    let text = lines.text;
 
     // 1. YAML syntax, with the parser's position.
     let value: Value = serde_yaml_ng::from_str(text).map_err(|e| SpecError::Yaml {
@@ -492,31 +519,36 @@ fn to_u32(n: usize) -> u32 {
 pub(crate) struct SourceLines<'a> {
     text: &'a str,
     file: &'a str,
+    /// For a joined spec: where each line came from.
+    bundle: Option<&'a Bundle>,
 }
 
 impl SourceLines<'_> {
-    fn at_line(&self, line: usize) -> Location {
-        Location {
+    fn located(&self, line: Option<u32>, column: Option<u32>) -> Location {
+        let at = Location {
             file: self.file.to_string(),
-            line: Some(to_u32(line)),
-            column: None,
+            line,
+            column,
+        };
+        match self.bundle {
+            Some(bundle) => bundle.locate(at),
+            None => at,
         }
+    }
+
+    fn at_line(&self, line: usize) -> Location {
+        self.located(Some(to_u32(line)), None)
     }
 
     fn at_marker(&self, marker: Option<serde_yaml_ng::Location>) -> Location {
-        Location {
-            file: self.file.to_string(),
-            line: marker.as_ref().map(|m| to_u32(m.line())),
-            column: marker.as_ref().map(|m| to_u32(m.column())),
-        }
+        self.located(
+            marker.as_ref().map(|m| to_u32(m.line())),
+            marker.as_ref().map(|m| to_u32(m.column())),
+        )
     }
 
     fn at(&self, line: Option<usize>) -> Location {
-        Location {
-            file: self.file.to_string(),
-            line: line.map(to_u32),
-            column: None,
-        }
+        self.located(line.map(to_u32), None)
     }
 
     /// (1-based line number, indentation, key) of every `key:` line.
@@ -592,7 +624,11 @@ mod tests {
     #[test]
     fn finds_nested_keys_by_indentation() {
         let text = "a:\n  b:\n    c: 1\n  d:\n    c: 2\n";
-        let lines = SourceLines { text, file: "x" };
+        let lines = SourceLines {
+            text,
+            file: "x",
+            bundle: None,
+        };
         assert_eq!(lines.find_path(&["a", "d", "c"]), Some(5));
         assert_eq!(lines.find_path(&["a", "b", "c"]), Some(3));
         assert_eq!(lines.find_path(&["a", "e"]), None);

@@ -48,15 +48,24 @@ fn check_reports_drift_with_a_diff_and_writes_nothing() {
     let dir = std::env::temp_dir().join(format!("xtask-drift-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let root = xtask::workspace_root();
-    let spec = std::fs::read_to_string(root.join(xtask::SPEC_PATH)).unwrap();
-    // A newcomer's edit: one field's description changes.
+    // A draft of the whole spec: the root file and its tag files, copied.
+    std::fs::create_dir_all(dir.join("tags")).unwrap();
+    let draft = dir.join("draft.yaml");
+    std::fs::copy(root.join(xtask::SPEC_PATH), &draft).unwrap();
+    let tags = root.join("spec/tags");
+    for entry in std::fs::read_dir(&tags).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.join("tags").join(path.file_name().unwrap())).unwrap();
+    }
+    // A newcomer's edit: one field's description changes, in a tag file.
+    let tag = dir.join("tags/customer-invoices.yaml");
+    let spec = std::fs::read_to_string(&tag).unwrap();
     let edited = spec.replace(
         "description: Currency of the amount. Only `EUR` is supported.",
         "description: Currency of the amount (ISO 4217). Only `EUR` is supported.",
     );
     assert_ne!(spec, edited, "the edit applies");
-    let draft = dir.join("draft.yaml");
-    std::fs::write(&draft, edited).unwrap();
+    std::fs::write(&tag, edited).unwrap();
     let before = std::fs::read(root.join(xtask::GENERATED_PATH)).unwrap();
     let (code, stderr) = xtask(&["generate", "--check", "--spec", draft.to_str().unwrap()]);
     assert_eq!(code, 1, "{stderr}");

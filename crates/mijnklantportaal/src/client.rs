@@ -137,30 +137,20 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// The customer invoices of the account.
-    pub fn customer_invoices(&self) -> crate::invoices::CustomerInvoices<'_> {
-        crate::invoices::CustomerInvoices { client: self }
-    }
-
-    /// The customers of the account.
-    pub fn customers(&self) -> crate::customers::Customers<'_> {
-        crate::customers::Customers { client: self }
-    }
-
     /// A listing of any [`ListOperation`](crate::ListOperation): how a list endpoint that
     /// this crate has no named method for yet is paged, with the same prefetch, pacing,
     /// retries and checks. `client.customer_invoices().list()` is
-    /// `client.list::<ListCustomerInvoices>()`.
+    /// `client.list(ListCustomerInvoices)`.
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
     /// use mijnklantportaal::ListCustomerInvoices;
-    /// let first_100 = client.list::<ListCustomerInvoices>().max_items(100).collect_all().await?;
+    /// let first_100 = client.list(ListCustomerInvoices).max_items(100).collect_all().await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn list<Op: crate::ListOperation>(&self) -> crate::Lister<Op> {
-        crate::Lister::new(self.inner.clone())
+    pub fn list<Op: crate::ListOperation>(&self, op: Op) -> crate::Lister<Op> {
+        crate::Lister::new(self.inner.clone(), op)
     }
 
     /// The base URL requests go to (and the only origin that receives the token).

@@ -81,9 +81,8 @@
 
 mod amsterdam;
 mod client;
-mod customers;
 mod error;
-mod invoices;
+mod handlers;
 mod oauth;
 mod pagination;
 mod rate_limit;
@@ -91,9 +90,11 @@ mod retry;
 mod token_refresh;
 
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_PREFETCH};
-pub use customers::{Customers, ListCustomers};
 pub use error::Error;
-pub use invoices::{CustomerInvoices, InvoiceExt, ListCustomerInvoices, NewInvoice};
+pub use handlers::customer_invoices::{
+    CustomerInvoices, InvoiceExt, ListCustomerInvoices, NewInvoice,
+};
+pub use handlers::customers::{Customers, ListCustomers};
 pub use oauth::{
     Authorization, AuthorizationCode, DEFAULT_OAUTH_URL, OAuthApp, OAuthErrorCode, Prompt, Scope,
     Tokens,

@@ -23,7 +23,6 @@
 use std::collections::{HashSet, VecDeque};
 use std::future::Future;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::marker::PhantomData;
 use std::num::NonZeroU32;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -109,10 +108,11 @@ simple_page! {
 ///     type Item = CustomerInvoice;
 ///     const PATH: &'static str = "/customer-invoices";
 ///
-///     fn send(
-///         api: &Client,
+///     fn send<'a>(
+///         &self,
+///         api: &'a Client,
 ///         page: NonZeroU32,
-///     ) -> BoxFuture<'_, Result<ResponseValue<CustomerInvoicePage>, Error<ErrorBody>>> {
+///     ) -> BoxFuture<'a, Result<ResponseValue<CustomerInvoicePage>, Error<ErrorBody>>> {
 ///         api.list_customer_invoices().page(page).send().boxed()
 ///     }
 ///
@@ -128,11 +128,14 @@ pub trait ListOperation: Send + Sync + 'static {
     type Item: Send + 'static;
     /// The endpoint's path, for tracing.
     const PATH: &'static str;
-    /// Requests one page through the generated client.
-    fn send(
-        api: &mijnklantportaal_api::Client,
+    /// Requests one page through the generated client. `self` carries what the path
+    /// needs besides the page (the parent's id of a list under a resource); the future
+    /// must not borrow it.
+    fn send<'a>(
+        &self,
+        api: &'a mijnklantportaal_api::Client,
         page: NonZeroU32,
-    ) -> BoxFuture<'_, Result<ResponseValue<Self::Page>, mijnklantportaal_api::Error<ErrorBody>>>;
+    ) -> BoxFuture<'a, Result<ResponseValue<Self::Page>, mijnklantportaal_api::Error<ErrorBody>>>;
     /// The item's id, to drop repeats.
     fn id(item: &Self::Item) -> &str;
 }
@@ -283,7 +286,7 @@ pub struct Lister<Op: ListOperation> {
     max_items: Option<u64>,
     page_cap: u64,
     prefetch: usize,
-    _op: PhantomData<fn() -> Op>,
+    op: Arc<Op>,
 }
 
 impl<Op: ListOperation> std::fmt::Debug for Lister<Op> {
@@ -304,7 +307,7 @@ impl<Op: ListOperation> std::fmt::Debug for Lister<Op> {
 pub const DEFAULT_PAGE_CAP: u64 = 100_000;
 
 impl<Op: ListOperation> Lister<Op> {
-    pub(crate) fn new(inner: Arc<Inner>) -> Self {
+    pub(crate) fn new(inner: Arc<Inner>, op: Op) -> Self {
         let prefetch = inner.prefetch;
         Lister {
             inner,
@@ -313,7 +316,7 @@ impl<Op: ListOperation> Lister<Op> {
             max_items: None,
             page_cap: DEFAULT_PAGE_CAP,
             prefetch,
-            _op: PhantomData,
+            op: Arc::new(op),
         }
     }
 
@@ -353,6 +356,7 @@ impl<Op: ListOperation> Lister<Op> {
         let last = |count: u64| self.start_page.saturating_add(count.saturating_sub(1));
         PageStream {
             inner: self.inner,
+            op: self.op,
             next_to_request: self.start_page,
             start_page: self.start_page,
             last_allowed: self.max_pages.map(last),
@@ -462,6 +466,7 @@ enum Pass {
 #[must_use = "streams do nothing unless polled"]
 pub struct PageStream<Op: ListOperation> {
     inner: Arc<Inner>,
+    op: Arc<Op>,
     next_to_request: u64,
     start_page: u64,
     last_allowed: Option<u64>,
@@ -513,7 +518,11 @@ impl<Op: ListOperation> PageStream<Op> {
             // The ticket keeps pages in order in the rate limiter's queue; the span
             // keeps the request under the caller's span.
             let ticket = inner.limiter.ticket();
-            let request = async move { inner.request_page(Op::PATH, page, ticket, Op::send).await };
+            let op = Arc::clone(&self.op);
+            let request = async move {
+                (inner.request_page(Op::PATH, page, ticket, move |api, page| op.send(api, page)))
+                    .await
+            };
             let handle = tokio::spawn(request.instrument(tracing::Span::current()));
             self.overlapped |= !self.in_flight.is_empty();
             self.in_flight.push_back(InFlight { page, handle });

@@ -21,7 +21,7 @@ fn list(script: Script, prefetch: usize) -> (Vec<String>, std::sync::Arc<Scripte
         let (server, builder) = Scripted::start(script);
         let client = builder.prefetch(prefetch).build().expect("a client");
         let ids = client
-            .list::<ScriptedList>()
+            .list(ScriptedList)
             .collect_all()
             .await
             .expect("the listing succeeds");
@@ -157,7 +157,7 @@ fn an_item_stream_on_a_live_table_resumes_where_it_stopped() {
             ..Script::default()
         });
         let client = builder.build().expect("a client");
-        let mut items = client.list::<ScriptedList>().items();
+        let mut items = client.list(ScriptedList).items();
         let mut first = Vec::new();
         for _ in 0..14 {
             first.push(items.try_next().await.expect("ok").expect("an item"));
@@ -166,7 +166,7 @@ fn an_item_stream_on_a_live_table_resumes_where_it_stopped() {
         drop(items);
         assert_eq!(resume, 3, "items 13 and 14 are on page 3");
         let rest: Vec<String> = client
-            .list::<ScriptedList>()
+            .list(ScriptedList)
             .start_page(resume)
             .collect_all()
             .await

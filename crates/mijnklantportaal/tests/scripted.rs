@@ -43,11 +43,7 @@ async fn a_short_server_window_is_learned_with_at_most_one_429() {
     let (server, builder) = Scripted::start(script);
     let client = paced(builder, RateLimit::default());
     let started = Instant::now();
-    let ids = client
-        .list::<ScriptedList>()
-        .collect_all()
-        .await
-        .expect("ok");
+    let ids = client.list(ScriptedList).collect_all().await.expect("ok");
     let ours = started.elapsed();
     assert_eq!(ids, rows(1..151));
     assert!(count_429(&server.log()) <= 1, "{:?}", server.log());
@@ -74,11 +70,7 @@ async fn the_documented_limit_draws_no_429() {
     });
     let client = paced(builder, RateLimit::default());
     let started = Instant::now();
-    let ids = client
-        .list::<ScriptedList>()
-        .collect_all()
-        .await
-        .expect("ok");
+    let ids = client.list(ScriptedList).collect_all().await.expect("ok");
     assert_eq!(ids, rows(1..1_501));
     let log = server.log();
     assert_eq!(count_429(&log), 0, "{log:?}");
@@ -101,11 +93,7 @@ async fn a_configured_limit_below_the_servers_is_kept() {
         ..Script::default()
     });
     let client = paced(builder, RateLimit::new(30, Duration::from_secs(60)));
-    client
-        .list::<ScriptedList>()
-        .collect_all()
-        .await
-        .expect("ok");
+    client.list(ScriptedList).collect_all().await.expect("ok");
     let log = server.log();
     let first_minute = log
         .iter()
@@ -129,11 +117,7 @@ async fn a_request_queued_behind_others_still_gets_its_retries() {
         .prefetch(4)
         .build()
         .expect("a client");
-    let ids = client
-        .list::<ScriptedList>()
-        .collect_all()
-        .await
-        .expect("ok");
+    let ids = client.list(ScriptedList).collect_all().await.expect("ok");
     assert_eq!(ids, rows(1..76));
     let page4: Vec<_> = server.log().into_iter().filter(|l| l.page == 4).collect();
     assert_eq!(page4.len(), 2, "{page4:?}");
@@ -157,11 +141,7 @@ async fn a_retry_keeps_its_place_in_the_queue() {
         .prefetch(4)
         .build()
         .expect("a client");
-    client
-        .list::<ScriptedList>()
-        .collect_all()
-        .await
-        .expect("ok");
+    client.list(ScriptedList).collect_all().await.expect("ok");
     let order: Vec<(u64, u16)> = server.log().iter().map(|l| (l.page, l.status)).collect();
     assert_eq!(
         order[..6],
@@ -183,7 +163,7 @@ async fn retries_off_return_the_failure_itself() {
         .build()
         .expect("a client");
     let err = client
-        .list::<ScriptedList>()
+        .list(ScriptedList)
         .collect_all()
         .await
         .expect_err("503");
@@ -214,7 +194,7 @@ async fn a_failing_server_exhausts_retries_within_the_time_budget() {
         .expect("a client");
     let started = Instant::now();
     let err = client
-        .list::<ScriptedList>()
+        .list(ScriptedList)
         .collect_all()
         .await
         .expect_err("it never recovers");
@@ -243,11 +223,7 @@ async fn a_429_is_waited_out_for_retry_after() {
         ..Script::default()
     });
     let client = builder.prefetch(1).build().expect("a client");
-    let ids = client
-        .list::<ScriptedList>()
-        .collect_all()
-        .await
-        .expect("ok");
+    let ids = client.list(ScriptedList).collect_all().await.expect("ok");
     assert_eq!(ids, rows(1..151));
     let log = server.log();
     assert!(count_429(&log) >= 3, "{log:?}");
@@ -269,7 +245,7 @@ async fn a_page_size_of_zero_does_not_end_the_listing_early() {
     });
     let client = builder.build().expect("a client");
     let ids = client
-        .list::<ScriptedList>()
+        .list(ScriptedList)
         .max_items(50)
         .collect_all()
         .await
@@ -286,7 +262,7 @@ async fn a_panicking_list_operation_panics_where_it_is_awaited() {
         ..Script::default()
     });
     let client = builder.build().expect("a client");
-    let listing = tokio::spawn(async move { client.list::<ScriptedList>().collect_all().await });
+    let listing = tokio::spawn(async move { client.list(ScriptedList).collect_all().await });
     let joined = listing.await;
     assert!(
         joined.as_ref().is_err_and(|e| e.is_panic()),
@@ -303,7 +279,7 @@ async fn dropping_a_stream_drops_its_requests() {
         ..Script::default()
     });
     let client = builder.prefetch(4).build().expect("a client");
-    let mut pages = client.list::<ScriptedList>().pages();
+    let mut pages = client.list(ScriptedList).pages();
     pages.next().await.expect("a page").expect("ok");
     tokio::time::sleep(Duration::from_millis(1)).await;
     assert_eq!(server.in_flight(), 4, "`prefetch` pages ahead");
@@ -324,7 +300,7 @@ async fn an_item_bound_resumes_at_the_page_it_cut() {
         ..Script::default()
     });
     let client = builder.build().expect("a client");
-    let mut items = client.list::<ScriptedList>().max_items(20).items();
+    let mut items = client.list(ScriptedList).max_items(20).items();
     let mut first = Vec::new();
     while let Some(item) = items.try_next().await.expect("ok") {
         first.push(item);
@@ -385,7 +361,7 @@ proptest! {
             let (_server, builder) = Scripted::start(script);
             let client = builder.prefetch(prefetch).build().expect("a client");
             let bounded = || {
-                let mut lister = client.list::<ScriptedList>().start_page(start);
+                let mut lister = client.list(ScriptedList).start_page(start);
                 if let Some(n) = max_pages {
                     lister = lister.max_pages(n);
                 }
@@ -407,7 +383,7 @@ proptest! {
             let resume = items.resume_page();
             drop(items);
             let rest: Vec<String> = client
-                .list::<ScriptedList>()
+                .list(ScriptedList)
                 .start_page(resume)
                 .collect_all()
                 .await
@@ -443,11 +419,7 @@ fn answers_out_of_order_do_not_overspend_the_window() {
                 ..Script::default()
             });
             let client = paced(builder, RateLimit::new(60, Duration::from_secs(1)));
-            client
-                .list::<ScriptedList>()
-                .collect_all()
-                .await
-                .expect("ok");
+            client.list(ScriptedList).collect_all().await.expect("ok");
             server.log()
         });
         assert_eq!(count_429(&log), 0, "seed {seed}: {log:?}");

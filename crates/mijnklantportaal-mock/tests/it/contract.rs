@@ -16,14 +16,26 @@ use serde_json::Value;
 
 use crate::common::{api, bounded, get_json, page_url};
 
-/// The project's spec, as JSON.
+/// The component schemas of the project's spec (the root file and every tag file of
+/// `spec/tags/`), as JSON under `components.schemas`.
 fn spec() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../spec/mijnklantportaal.yaml"
-    );
-    let text = std::fs::read_to_string(path).expect("spec/mijnklantportaal.yaml");
-    serde_yaml_ng::from_str(&text).expect("spec parses")
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../spec");
+    let mut files = vec![std::path::PathBuf::from(dir).join("mijnklantportaal.yaml")];
+    let mut tags: Vec<_> = std::fs::read_dir(format!("{dir}/tags"))
+        .expect("spec/tags")
+        .map(|entry| entry.expect("a tag file").path())
+        .collect();
+    tags.sort();
+    files.extend(tags);
+    let mut schemas = serde_json::Map::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("a spec file");
+        let value: Value = serde_yaml_ng::from_str(&text).expect("spec parses");
+        if let Some(found) = value["components"]["schemas"].as_object() {
+            schemas.extend(found.clone());
+        }
+    }
+    serde_json::json!({ "components": { "schemas": schemas } })
 }
 
 /// Strict validation of `value` against `schema` (the subset of OpenAPI 3.0 the spec

@@ -385,10 +385,11 @@ impl ListOperation for ScriptedList {
     type Item = String;
     const PATH: &'static str = "/items";
 
-    fn send(
-        api: &api::Client,
+    fn send<'a>(
+        &self,
+        api: &'a api::Client,
         page: NonZeroU32,
-    ) -> BoxFuture<'_, Result<ResponseValue<TestPage>, api::Error<ErrorBody>>> {
+    ) -> BoxFuture<'a, Result<ResponseValue<TestPage>, api::Error<ErrorBody>>> {
         let server = lock(&SCRIPTS).get(api.baseurl()).cloned();
         let page = u64::from(page.get());
         async move {
@@ -428,7 +429,7 @@ pub async fn naive_loop(api: &api::Client) -> Vec<String> {
     let mut page = 1u32;
     loop {
         let number = NonZeroU32::new(page).expect("pages count from 1");
-        match ScriptedList::send(api, number).await {
+        match ScriptedList.send(api, number).await {
             Ok(value) => {
                 let value = value.into_inner();
                 let more = value.next_page_url().is_some();

@@ -39,6 +39,13 @@ pub struct CustomerInvoices<'c> {
     pub(crate) client: &'c Client,
 }
 
+impl Client {
+    /// The customer invoices of the account.
+    pub fn customer_invoices(&self) -> CustomerInvoices<'_> {
+        CustomerInvoices { client: self }
+    }
+}
+
 impl CustomerInvoices<'_> {
     /// Every customer invoice of the account, in the order the server lists them (not
     /// documented; the listing is complete and free of repeats either way, see
@@ -55,7 +62,7 @@ impl CustomerInvoices<'_> {
     /// # }
     /// ```
     pub fn list(&self) -> Lister<ListCustomerInvoices> {
-        self.client.list()
+        self.client.list(ListCustomerInvoices)
     }
 
     /// One invoice by its id (`inv_...`); [`Error::NotFound`] if there is none.
@@ -309,11 +316,12 @@ impl ListOperation for ListCustomerInvoices {
     type Item = CustomerInvoice;
     const PATH: &'static str = "/customer-invoices";
 
-    fn send(
-        api: &mijnklantportaal_api::Client,
+    fn send<'a>(
+        &self,
+        api: &'a mijnklantportaal_api::Client,
         page: NonZeroU32,
     ) -> BoxFuture<
-        '_,
+        'a,
         Result<ResponseValue<CustomerInvoicePage>, mijnklantportaal_api::Error<ErrorBody>>,
     > {
         api.list_customer_invoices().page(page).send().boxed()

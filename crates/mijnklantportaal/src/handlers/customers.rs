@@ -17,13 +17,20 @@ use mijnklantportaal_api::types::{
 
 use crate::client::{Call, Client};
 use crate::error::Error;
-use crate::invoices::InvoiceExt;
+use crate::handlers::customer_invoices::InvoiceExt;
 use crate::pagination::{ListOperation, Lister};
 
 /// The customer endpoints; made by [`Client::customers`].
 #[derive(Debug, Clone, Copy)]
 pub struct Customers<'c> {
     pub(crate) client: &'c Client,
+}
+
+impl Client {
+    /// The customers of the account.
+    pub fn customers(&self) -> Customers<'_> {
+        Customers { client: self }
+    }
 }
 
 impl Customers<'_> {
@@ -40,7 +47,7 @@ impl Customers<'_> {
     /// # }
     /// ```
     pub fn list(&self) -> Lister<ListCustomers> {
-        self.client.list()
+        self.client.list(ListCustomers)
     }
 
     /// One customer by its id (`cst_...`); [`Error::NotFound`] if there is none.
@@ -160,10 +167,11 @@ impl ListOperation for ListCustomers {
     type Item = Customer;
     const PATH: &'static str = "/customers";
 
-    fn send(
-        api: &mijnklantportaal_api::Client,
+    fn send<'a>(
+        &self,
+        api: &'a mijnklantportaal_api::Client,
         page: NonZeroU32,
-    ) -> BoxFuture<'_, Result<ResponseValue<CustomerPage>, mijnklantportaal_api::Error<ErrorBody>>>
+    ) -> BoxFuture<'a, Result<ResponseValue<CustomerPage>, mijnklantportaal_api::Error<ErrorBody>>>
     {
         api.list_customers().page(page).send().boxed()
     }
