@@ -45,10 +45,15 @@ pub fn response_field_removed(spec: &str) -> String {
 
 /// `CustomerInvoicePage.from` changed from a nullable integer to a nullable string.
 pub fn field_type_changed(spec: &str) -> String {
+    // The first page URL pins the edit to `CustomerInvoicePage` among the page envelopes.
+    const FIRST_PAGE: &str =
+        "          example: https://api.mijnklantportaal.nl/v1/customer-invoices?page=1\n";
     edit(
         spec,
-        "        from:\n          type: integer\n          format: int64\n          nullable: true\n",
-        "        from:\n          type: string\n          nullable: true\n",
+        &format!(
+            "{FIRST_PAGE}        from:\n          type: integer\n          format: int64\n          nullable: true\n"
+        ),
+        &format!("{FIRST_PAGE}        from:\n          type: string\n          nullable: true\n"),
     )
 }
 
@@ -82,16 +87,16 @@ components:
     )
 }
 
-/// The parameters of `list-customer-invoices` (the first operation of the spec).
-const PAGE_PARAMETER_END: &str =
-    "      parameters:\n        - $ref: \"#/components/parameters/Page\"\n      responses:\n";
+/// The parameters of `list-customer-invoices` (the end of its description pins it among
+/// the list operations).
+const PAGE_PARAMETER_END: &str = "        so check `current_page`.\n      parameters:\n        - $ref: \"#/components/parameters/Page\"\n      responses:\n";
 
 /// An optional `per_page` query parameter added to `list-customer-invoices`.
 pub fn optional_parameter_added(spec: &str) -> String {
     edit(
         spec,
         PAGE_PARAMETER_END,
-        "      parameters:\n        - $ref: \"#/components/parameters/Page\"\n        - name: per_page\n          in: query\n          required: false\n          description: Invoices per page.\n          schema:\n            type: integer\n            format: int32\n            minimum: 1\n      responses:\n",
+        "        so check `current_page`.\n      parameters:\n        - $ref: \"#/components/parameters/Page\"\n        - name: per_page\n          in: query\n          required: false\n          description: Invoices per page.\n          schema:\n            type: integer\n            format: int32\n            minimum: 1\n      responses:\n",
     )
 }
 
@@ -188,25 +193,21 @@ pub fn request_field_made_required(spec: &str) -> String {
     )
 }
 
-/// A second multipart operation, shaped like the vendor's ticket attachment upload:
-/// two path parameters, an optional query parameter, a file part without a declared
-/// media type, an optional text part and an integer part. Nothing outside the spec
-/// names it: the xtask must generate all of it.
+/// A multipart operation the vendor does not have, `POST /customers/{customerId}/documents`
+/// (`upload-customer-documents`): a path and an optional query parameter, an array of
+/// files without a declared media type, an array of text values, an optional text part
+/// and an integer part. Nothing outside the spec names it: the xtask must generate all
+/// of it.
 pub fn with_multipart_upload(spec: &str) -> String {
     edit(
         spec,
         "components:\n",
-        r##"  /tickets/{ticketId}/message/{messageId}/attachment:
+        r##"  /customers/{customerId}/documents:
     post:
-      operationId: upload-ticket-attachment
-      summary: Upload attachment to Ticket message
+      operationId: upload-customer-documents
+      summary: Upload documents for a customer
       parameters:
-        - name: ticketId
-          in: path
-          required: true
-          schema:
-            type: string
-        - name: messageId
+        - name: customerId
           in: path
           required: true
           schema:
@@ -223,20 +224,26 @@ pub fn with_multipart_upload(spec: &str) -> String {
             schema:
               type: object
               required:
-                - attachment
+                - documents
                 - sequence
               properties:
-                attachment:
-                  type: string
-                  format: binary
-                  description: The file to attach.
+                documents:
+                  type: array
+                  description: The files to upload.
+                  items:
+                    type: string
+                    format: binary
+                labels:
+                  type: array
+                  items:
+                    type: string
                 caption:
                   type: string
                 sequence:
                   type: integer
       responses:
         "200":
-          description: A link to the attachment.
+          description: A link to the first document.
           content:
             application/json:
               schema:

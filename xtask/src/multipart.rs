@@ -471,7 +471,10 @@ impl Reader<'_> {
                 ),
             ));
         };
-        let is_object = resolve(self.root, items).get("type").and_then(Value::as_str) == Some("object");
+        let is_object = resolve(self.root, items)
+            .get("type")
+            .and_then(Value::as_str)
+            == Some("object");
         match ref_name(items) {
             Some(schema) if is_object => return Ok(PartKind::Objects(schema.to_string())),
             None if is_object => {
@@ -981,9 +984,8 @@ impl Generated {
             });
             let field_doc = doc(Some(field_doc.trim_start()));
             fields.push(quote!(#field_doc pub #ident: #ty,));
-            builder_fields.push(
-                quote!(#ident: ::std::result::Result<#builder_ty, ::std::string::String>,),
-            );
+            builder_fields
+                .push(quote!(#ident: ::std::result::Result<#builder_ty, ::std::string::String>,));
             if part.required {
                 let message = format!("no value supplied for {ident}");
                 defaults.push(quote!(#ident: Err(#message.to_string()),));
@@ -1511,7 +1513,10 @@ components:
         let [op] = checked.multipart.as_slice() else {
             panic!("one multipart operation: {:?}", checked.multipart);
         };
-        assert_eq!(op.operation_id, "upload-folder", "named by its x-operation-id");
+        assert_eq!(
+            op.operation_id, "upload-folder",
+            "named by its x-operation-id"
+        );
         assert!(op.shared);
         let parts: Vec<String> = op
             .parts
@@ -1536,7 +1541,10 @@ components:
         else {
             panic!("the JSON body stays");
         };
-        assert_eq!(body.content.keys().collect::<Vec<_>>(), ["application/json"]);
+        assert_eq!(
+            body.content.keys().collect::<Vec<_>>(),
+            ["application/json"]
+        );
     }
 
     #[test]
