@@ -45,15 +45,10 @@ pub fn response_field_removed(spec: &str) -> String {
 
 /// `CustomerInvoicePage.from` changed from a nullable integer to a nullable string.
 pub fn field_type_changed(spec: &str) -> String {
-    // The first page URL pins the edit to `CustomerInvoicePage` among the page envelopes.
-    const FIRST_PAGE: &str =
-        "          example: https://api.mijnklantportaal.nl/v1/customer-invoices?page=1\n";
     edit(
         spec,
-        &format!(
-            "{FIRST_PAGE}        from:\n          type: integer\n          format: int64\n          nullable: true\n"
-        ),
-        &format!("{FIRST_PAGE}        from:\n          type: string\n          nullable: true\n"),
+        "        from:\n          type: integer\n          format: int64\n          nullable: true\n",
+        "        from:\n          type: string\n          nullable: true\n",
     )
 }
 

@@ -57,6 +57,7 @@ pub enum EnumFallback {
 
 /// The run-time differences between two specs, most severe first.
 pub fn compare(base: &OpenAPI, now: &OpenAPI, fallback: EnumFallback) -> Vec<Finding> {
+    let (base, now) = (&merge_all_of(base), &merge_all_of(now));
     let mut out = Vec::new();
     let now_ops = operations(now);
     for (id, (base_place, base_op)) in operations(base) {
@@ -590,4 +591,49 @@ impl<'a> Cx<'a> {
             _ => {}
         }
     }
+}
+
+/// `api` with every component schema that is an `allOf` of objects (a page: the
+/// shared `SimplePaginator` plus its `data`) replaced by the one object it describes,
+/// as the generated code has it, so that its fields are compared like any object's.
+fn merge_all_of(api: &OpenAPI) -> OpenAPI {
+    let mut merged = api.clone();
+    let Some(components) = merged.components.as_mut() else {
+        return merged;
+    };
+    let names: Vec<String> = components.schemas.keys().cloned().collect();
+    for name in names {
+        let Some(ReferenceOr::Item(schema)) = components.schemas.get(&name) else {
+            continue;
+        };
+        let SchemaKind::AllOf { all_of } = &schema.schema_kind else {
+            continue;
+        };
+        let mut object = openapiv3::ObjectType::default();
+        let mut all_objects = true;
+        for part in all_of {
+            let part = match part {
+                ReferenceOr::Item(item) => Some(item),
+                ReferenceOr::Reference { reference } => reference
+                    .strip_prefix("#/components/schemas/")
+                    .and_then(|n| api.components.as_ref()?.schemas.get(n))
+                    .and_then(|r| r.as_item()),
+            };
+            match part.map(|p| &p.schema_kind) {
+                Some(SchemaKind::Type(Type::Object(o))) => {
+                    object.properties.extend(o.properties.clone());
+                    object.required.extend(o.required.iter().cloned());
+                }
+                _ => all_objects = false,
+            }
+        }
+        if all_objects {
+            let schema = Schema {
+                schema_data: schema.schema_data.clone(),
+                schema_kind: SchemaKind::Type(Type::Object(object)),
+            };
+            components.schemas.insert(name, ReferenceOr::Item(schema));
+        }
+    }
+    merged
 }

@@ -68,9 +68,7 @@ pub mod types {
             Default::default()
         }
     }
-    /**One page of agreements: the envelope of `CustomerInvoicePage` (read its notes),
-with agreements in `data`. Keep the envelope's fields in step with it.
-*/
+    ///One page of agreements (see `SimplePaginator`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct AgreementPage {
@@ -83,7 +81,10 @@ with agreements in `data`. Keep the envelope's fields in step with it.
         ///Offset (1-based) of the first object on this page; null on an empty page.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub from: ::std::option::Option<i64>,
-        ///Endpoint to get the next batch of objects, if available (the vendor's example ends in a stray comma).
+        /**Endpoint to get the next batch of objects, if available. The vendor's own
+example ends in a stray comma (`?page=2,`); the URL is absolute and built from
+the request's host.
+*/
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub next_page_url: ::std::option::Option<::std::string::String>,
         ///Current used endpoint
@@ -92,7 +93,7 @@ with agreements in `data`. Keep the envelope's fields in step with it.
         ///Endpoint to get the previous batch of object, if available
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub prev_page_url: ::std::option::Option<::std::string::String>,
-        ///Offset (1-based) of the last object on this page; null on an empty page.
+        ///Offset (1-based) of the last object on this page ("next offset of objects" in the vendor's words); null on an empty page.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub to: ::std::option::Option<i64>,
     }
@@ -531,11 +532,7 @@ must be sent. Whether `countryCode` or `phone` can be changed is not documented.
             Default::default()
         }
     }
-    /**One page of customer invoices in Laravel's simple-paginator envelope. There is
-no `total` and no `last_page`: the listing ends when `next_page_url` is null or
-`data` is empty. Past the last page, `data` is empty, `from` and `to` are null
-and `prev_page_url` is set.
-*/
+    ///One page of customer invoices (see `SimplePaginator`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct CustomerInvoicePage {
@@ -569,10 +566,7 @@ the request's host.
             Default::default()
         }
     }
-    /**One page of customers: the envelope of `CustomerInvoicePage` (read its notes),
-with customers in `data`. OpenAPI 3.0 has no generic schemas, so the envelope's
-fields are restated here; keep the two in step.
-*/
+    ///One page of customers (see `SimplePaginator`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct CustomerPage {
@@ -585,7 +579,10 @@ fields are restated here; keep the two in step.
         ///Offset (1-based) of the first object on this page; null on an empty page.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub from: ::std::option::Option<i64>,
-        ///Endpoint to get the next batch of objects, if available (the vendor's example ends in a stray comma).
+        /**Endpoint to get the next batch of objects, if available. The vendor's own
+example ends in a stray comma (`?page=2,`); the URL is absolute and built from
+the request's host.
+*/
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub next_page_url: ::std::option::Option<::std::string::String>,
         ///Current used endpoint
@@ -594,7 +591,7 @@ fields are restated here; keep the two in step.
         ///Endpoint to get the previous batch of object, if available
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub prev_page_url: ::std::option::Option<::std::string::String>,
-        ///Offset (1-based) of the last object on this page; null on an empty page.
+        ///Offset (1-based) of the last object on this page ("next offset of objects" in the vendor's words); null on an empty page.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub to: ::std::option::Option<i64>,
     }
@@ -792,9 +789,7 @@ fields are restated here; keep the two in step.
             Default::default()
         }
     }
-    /**One page of file requests: the envelope of `CustomerInvoicePage` (read its
-notes), with file requests in `data`. Keep the envelope's fields in step with it.
-*/
+    ///One page of file requests (see `SimplePaginator`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct FileRequestPage {
@@ -807,7 +802,10 @@ notes), with file requests in `data`. Keep the envelope's fields in step with it
         ///Offset (1-based) of the first object on this page; null on an empty page.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub from: ::std::option::Option<i64>,
-        ///Endpoint to get the next batch of objects, if available (the vendor's example ends in a stray comma).
+        /**Endpoint to get the next batch of objects, if available. The vendor's own
+example ends in a stray comma (`?page=2,`); the URL is absolute and built from
+the request's host.
+*/
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub next_page_url: ::std::option::Option<::std::string::String>,
         ///Current used endpoint
@@ -816,7 +814,7 @@ notes), with file requests in `data`. Keep the envelope's fields in step with it
         ///Endpoint to get the previous batch of object, if available
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub prev_page_url: ::std::option::Option<::std::string::String>,
-        ///Offset (1-based) of the last object on this page; null on an empty page.
+        ///Offset (1-based) of the last object on this page ("next offset of objects" in the vendor's words); null on an empty page.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub to: ::std::option::Option<i64>,
     }
@@ -873,9 +871,7 @@ notes), with file requests in `data`. Keep the envelope's fields in step with it
             Default::default()
         }
     }
-    /**One page of file shares: the envelope of `CustomerInvoicePage` (read its notes),
-with file shares in `data`. Keep the envelope's fields in step with it.
-*/
+    ///One page of file shares (see `SimplePaginator`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct FileSharePage {
@@ -888,7 +884,10 @@ with file shares in `data`. Keep the envelope's fields in step with it.
         ///Offset (1-based) of the first object on this page; null on an empty page.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub from: ::std::option::Option<i64>,
-        ///Endpoint to get the next batch of objects, if available (the vendor's example ends in a stray comma).
+        /**Endpoint to get the next batch of objects, if available. The vendor's own
+example ends in a stray comma (`?page=2,`); the URL is absolute and built from
+the request's host.
+*/
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub next_page_url: ::std::option::Option<::std::string::String>,
         ///Current used endpoint
@@ -897,7 +896,7 @@ with file shares in `data`. Keep the envelope's fields in step with it.
         ///Endpoint to get the previous batch of object, if available
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub prev_page_url: ::std::option::Option<::std::string::String>,
-        ///Offset (1-based) of the last object on this page; null on an empty page.
+        ///Offset (1-based) of the last object on this page ("next offset of objects" in the vendor's words); null on an empty page.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub to: ::std::option::Option<i64>,
     }
@@ -1239,6 +1238,42 @@ required flags): all three fields are sent.
             Default::default()
         }
     }
+    /**Laravel's simple-paginator envelope, which every paginated list answers with; each
+list's page schema is this plus its `data` (`allOf`). There is
+no `total` and no `last_page`: the listing ends when `next_page_url` is null or
+`data` is empty. Past the last page, `data` is empty, `from` and `to` are null
+and `prev_page_url` is set.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct SimplePaginator {
+        ///Current page of the response. An invalid requested page is served as page 1.
+        pub current_page: ::std::num::NonZeroU64,
+        ///Endpoint to go to the first page of objects
+        pub first_page_url: ::std::string::String,
+        ///Offset (1-based) of the first object on this page; null on an empty page.
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub from: ::std::option::Option<i64>,
+        /**Endpoint to get the next batch of objects, if available. The vendor's own
+example ends in a stray comma (`?page=2,`); the URL is absolute and built from
+the request's host.
+*/
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub next_page_url: ::std::option::Option<::std::string::String>,
+        ///Current used endpoint
+        pub path: ::std::string::String,
+        pub per_page: crate::PerPage,
+        ///Endpoint to get the previous batch of object, if available
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub prev_page_url: ::std::option::Option<::std::string::String>,
+        ///Offset (1-based) of the last object on this page ("next offset of objects" in the vendor's words); null on an empty page.
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub to: ::std::option::Option<i64>,
+    }
+    impl SimplePaginator {
+        pub fn builder() -> builder::SimplePaginator {
+            Default::default()
+        }
+    }
     ///A support ticket, without its messages (as lists show it).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
@@ -1320,9 +1355,7 @@ required flags): all three fields are sent.
             Default::default()
         }
     }
-    /**One page of tickets: the envelope of `CustomerInvoicePage` (read its notes), with
-tickets (without messages) in `data`. Keep the envelope's fields in step with it.
-*/
+    ///One page of tickets, without their messages (see `SimplePaginator`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct TicketPage {
@@ -1335,7 +1368,10 @@ tickets (without messages) in `data`. Keep the envelope's fields in step with it
         ///Offset (1-based) of the first object on this page; null on an empty page.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub from: ::std::option::Option<i64>,
-        ///Endpoint to get the next batch of objects, if available (the vendor's example ends in a stray comma).
+        /**Endpoint to get the next batch of objects, if available. The vendor's own
+example ends in a stray comma (`?page=2,`); the URL is absolute and built from
+the request's host.
+*/
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub next_page_url: ::std::option::Option<::std::string::String>,
         ///Current used endpoint
@@ -1344,7 +1380,7 @@ tickets (without messages) in `data`. Keep the envelope's fields in step with it
         ///Endpoint to get the previous batch of object, if available
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub prev_page_url: ::std::option::Option<::std::string::String>,
-        ///Offset (1-based) of the last object on this page; null on an empty page.
+        ///Offset (1-based) of the last object on this page ("next offset of objects" in the vendor's words); null on an empty page.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub to: ::std::option::Option<i64>,
     }
@@ -5906,6 +5942,181 @@ of `Ticket` plus `messages`. Keep the shared fields in step with `Ticket`.
                     name: Ok(value.name),
                     required: Ok(value.required),
                     uploaded_file_id: Ok(value.uploaded_file_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SimplePaginator {
+            current_page: ::std::result::Result<
+                ::std::num::NonZeroU64,
+                ::std::string::String,
+            >,
+            first_page_url: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            from: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            next_page_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            path: ::std::result::Result<::std::string::String, ::std::string::String>,
+            per_page: ::std::result::Result<crate::PerPage, ::std::string::String>,
+            prev_page_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            to: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+        }
+        impl ::std::default::Default for SimplePaginator {
+            fn default() -> Self {
+                Self {
+                    current_page: Err("no value supplied for current_page".to_string()),
+                    first_page_url: Err(
+                        "no value supplied for first_page_url".to_string(),
+                    ),
+                    from: Err("no value supplied for from".to_string()),
+                    next_page_url: Err(
+                        "no value supplied for next_page_url".to_string(),
+                    ),
+                    path: Err("no value supplied for path".to_string()),
+                    per_page: Err("no value supplied for per_page".to_string()),
+                    prev_page_url: Err(
+                        "no value supplied for prev_page_url".to_string(),
+                    ),
+                    to: Err("no value supplied for to".to_string()),
+                }
+            }
+        }
+        impl SimplePaginator {
+            pub fn current_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::num::NonZeroU64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.current_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for current_page: {e}")
+                    });
+                self
+            }
+            pub fn first_page_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_page_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for first_page_url: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn from<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for from: {e}")
+                    });
+                self
+            }
+            pub fn next_page_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_page_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_page_url: {e}")
+                    });
+                self
+            }
+            pub fn path<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.path = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for path: {e}")
+                    });
+                self
+            }
+            pub fn per_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::PerPage>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.per_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for per_page: {e}")
+                    });
+                self
+            }
+            pub fn prev_page_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.prev_page_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for prev_page_url: {e}")
+                    });
+                self
+            }
+            pub fn to<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for to: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SimplePaginator> for super::SimplePaginator {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SimplePaginator,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    current_page: value.current_page?,
+                    first_page_url: value.first_page_url?,
+                    from: value.from?,
+                    next_page_url: value.next_page_url?,
+                    path: value.path?,
+                    per_page: value.per_page?,
+                    prev_page_url: value.prev_page_url?,
+                    to: value.to?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SimplePaginator> for SimplePaginator {
+            fn from(value: super::SimplePaginator) -> Self {
+                Self {
+                    current_page: Ok(value.current_page),
+                    first_page_url: Ok(value.first_page_url),
+                    from: Ok(value.from),
+                    next_page_url: Ok(value.next_page_url),
+                    path: Ok(value.path),
+                    per_page: Ok(value.per_page),
+                    prev_page_url: Ok(value.prev_page_url),
+                    to: Ok(value.to),
                 }
             }
         }
