@@ -46,6 +46,11 @@ pub(crate) enum Repeat {
     /// After any other failure the error is [`Error::MaybeApplied`], whose message says
     /// `check`: how to find out whether it was applied.
     OnlyIfNotProcessed { check: &'static str },
+    /// Actions the server refuses with 422 once they are done (close a ticket): retried
+    /// like reads, but a 422 to a retry after a failure that may have been applied may
+    /// be the first attempt's own doing, so it is [`Error::MaybeApplied`] (with the 422
+    /// as `last`), which [`Inner::settle`] resolves by reading the resource back.
+    DoneOnRepeat { check: &'static str },
 }
 
 /// One API call, for pacing, retries, tracing and errors.
@@ -82,6 +87,24 @@ impl Call {
             path,
             page: None,
             repeat: Repeat::OnlyIfNotProcessed { check },
+        }
+    }
+}
+
+impl Call {
+    /// An action the server refuses with 422 once it is done: retried like a read; a
+    /// 422 to a retry after an ambiguous failure is settled by reading back (see
+    /// [`Inner::settle`]).
+    pub(crate) const fn done_on_repeat(
+        method: &'static str,
+        path: &'static str,
+        check: &'static str,
+    ) -> Call {
+        Call {
+            method,
+            path,
+            page: None,
+            repeat: Repeat::DoneOnRepeat { check },
         }
     }
 }
@@ -214,6 +237,41 @@ impl Inner {
         self.call(call, self.limiter.ticket(), send).await
     }
 
+    /// One [`Call::done_on_repeat`] action: when a retry after a lost answer is refused
+    /// with 422 ("already done"), `done` reads the resource back and gives it if the
+    /// action did take effect; otherwise the 422 is the answer.
+    pub(crate) async fn settle<T, F, D, Fut>(
+        &self,
+        call: Call,
+        send: F,
+        done: D,
+    ) -> Result<T, Error>
+    where
+        F: for<'a> Fn(
+            &'a mijnklantportaal_api::Client,
+        ) -> BoxFuture<'a, Result<ResponseValue<T>, ApiError>>,
+        D: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<Option<T>, Error>>,
+    {
+        match self.once(call, send).await {
+            Err(Error::MaybeApplied { last, .. })
+                if matches!(call.repeat, Repeat::DoneOnRepeat { .. })
+                    && matches!(*last, Error::Validation { .. }) =>
+            {
+                tracing::info!(
+                    method = call.method,
+                    path = call.path,
+                    "422 to a retry after a lost answer: reading the resource back"
+                );
+                match done().await? {
+                    Some(resource) => Ok(resource),
+                    None => Err(*last),
+                }
+            }
+            other => other,
+        }
+    }
+
     /// One request: paced, retried as `call.repeat` allows, mapped to [`Error`]. The
     /// single path every API call takes.
     ///
@@ -229,6 +287,8 @@ impl Inner {
         let mut backoff = self.retry.backoff();
         let mut attempt: u32 = 0;
         let mut refreshed_after_401 = false;
+        // Whether an attempt failed in a way that leaves open whether the server did it.
+        let mut maybe_applied = false;
         loop {
             attempt += 1;
             let permit = self.limiter.acquire(ticket).await;
@@ -287,9 +347,22 @@ impl Inner {
                 oauth.after_unauthorized(generation).await?;
                 continue;
             }
+            if let (Repeat::DoneOnRepeat { check }, Error::Validation { .. }) =
+                (call.repeat, &error)
+                && maybe_applied
+            {
+                // "Already done" may be the earlier attempt's own doing.
+                return Err(Error::MaybeApplied {
+                    method: call.method,
+                    path: call.path,
+                    check,
+                    last: Box::new(error),
+                });
+            }
             if !error.is_transient() {
                 return Err(error);
             }
+            maybe_applied |= !error.proves_not_processed();
             if let Repeat::OnlyIfNotProcessed { check } = call.repeat
                 && !error.proves_not_processed()
             {
@@ -362,6 +435,7 @@ impl Inner {
                     401 => Error::Unauthorized { message },
                     403 => Error::Forbidden { message },
                     404 => Error::NotFound { message },
+                    426 => Error::NotInLicence { message },
                     429 => Error::RateLimited { retry_after },
                     _ => Error::Api { status, message },
                 })
@@ -647,6 +721,8 @@ mod tests {
         repeat: Repeat::Safe,
     };
 
+    const CLOSE: Call = Call::done_on_repeat("PATCH", "/things/{id}", "read the thing back");
+
     fn client() -> Client {
         Client::builder()
             .token("t")
@@ -722,8 +798,26 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn an_already_done_refusal_to_a_retry_may_be_the_first_attempts_doing() {
+        let (result, calls) = answer(CLOSE, &[504, 422]).await;
+        assert_eq!(calls, 2, "retried like a read");
+        let err = result.expect_err("undecided here");
+        assert!(
+            matches!(&err, Error::MaybeApplied { last, check: "read the thing back", .. } if last.status() == Some(422)),
+            "{err:?}"
+        );
+        // A 503 proves the first attempt did nothing: the 422 is the answer.
+        let (result, calls) = answer(CLOSE, &[503, 422]).await;
+        assert_eq!(calls, 2);
+        assert!(
+            matches!(result, Err(Error::Validation { .. })),
+            "{result:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn client_errors_are_final_for_every_operation() {
-        for call in [CREATE, EDIT] {
+        for call in [CREATE, EDIT, CLOSE] {
             let (result, calls) = answer(call, &[422, 201]).await;
             assert!(
                 matches!(result, Err(Error::Validation { .. })),

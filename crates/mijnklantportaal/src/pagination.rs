@@ -87,6 +87,10 @@ macro_rules! simple_page {
 simple_page! {
     mijnklantportaal_api::types::CustomerInvoicePage => mijnklantportaal_api::types::CustomerInvoice,
     mijnklantportaal_api::types::CustomerPage => mijnklantportaal_api::types::Customer,
+    mijnklantportaal_api::types::AgreementPage => mijnklantportaal_api::types::Agreement,
+    mijnklantportaal_api::types::FileRequestPage => mijnklantportaal_api::types::FileRequest,
+    mijnklantportaal_api::types::FileSharePage => mijnklantportaal_api::types::FileShare,
+    mijnklantportaal_api::types::TicketPage => mijnklantportaal_api::types::Ticket,
 }
 
 /// A list endpoint that answers with the simple-paginator envelope.
