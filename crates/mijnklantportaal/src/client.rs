@@ -50,7 +50,7 @@ pub(crate) enum Repeat {
     /// like reads, but a 422 to a retry after a failure that may have been applied may
     /// be the first attempt's own doing, so it is [`Error::MaybeApplied`] (with the 422
     /// as `last`), which [`Inner::settle`] resolves by reading the resource back.
-    DoneOnRepeat { check: &'static str },
+    RefusedWhenDone { check: &'static str },
 }
 
 /// One API call, for pacing, retries, tracing and errors.
@@ -95,7 +95,7 @@ impl Call {
     /// An action the server refuses with 422 once it is done: retried like a read; a
     /// 422 to a retry after an ambiguous failure is settled by reading back (see
     /// [`Inner::settle`]).
-    pub(crate) const fn done_on_repeat(
+    pub(crate) const fn refused_when_done(
         method: &'static str,
         path: &'static str,
         check: &'static str,
@@ -104,7 +104,7 @@ impl Call {
             method,
             path,
             page: None,
-            repeat: Repeat::DoneOnRepeat { check },
+            repeat: Repeat::RefusedWhenDone { check },
         }
     }
 }
@@ -237,7 +237,7 @@ impl Inner {
         self.call(call, self.limiter.ticket(), send).await
     }
 
-    /// One [`Call::done_on_repeat`] action: when a retry after a lost answer is refused
+    /// One [`Call::refused_when_done`] action: when a retry after a lost answer is refused
     /// with 422 ("already done"), `done` reads the resource back and gives it if the
     /// action did take effect; otherwise the 422 is the answer.
     pub(crate) async fn settle<T, F, D, Fut>(
@@ -255,7 +255,7 @@ impl Inner {
     {
         match self.once(call, send).await {
             Err(Error::MaybeApplied { last, .. })
-                if matches!(call.repeat, Repeat::DoneOnRepeat { .. })
+                if matches!(call.repeat, Repeat::RefusedWhenDone { .. })
                     && matches!(*last, Error::Validation { .. }) =>
             {
                 tracing::info!(
@@ -347,7 +347,7 @@ impl Inner {
                 oauth.after_unauthorized(generation).await?;
                 continue;
             }
-            if let (Repeat::DoneOnRepeat { check }, Error::Validation { .. }) =
+            if let (Repeat::RefusedWhenDone { check }, Error::Validation { .. }) =
                 (call.repeat, &error)
                 && maybe_applied
             {
@@ -721,7 +721,7 @@ mod tests {
         repeat: Repeat::Safe,
     };
 
-    const CLOSE: Call = Call::done_on_repeat("PATCH", "/things/{id}", "read the thing back");
+    const CLOSE: Call = Call::refused_when_done("PATCH", "/things/{id}", "read the thing back");
 
     fn client() -> Client {
         Client::builder()

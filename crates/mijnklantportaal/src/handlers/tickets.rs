@@ -136,7 +136,7 @@ impl Tickets<'_> {
     /// # }
     /// ```
     pub async fn close(&self, id: &str) -> Result<TicketWithMessages, Error> {
-        let call = Call::done_on_repeat(
+        let call = Call::refused_when_done(
             "PATCH",
             "/tickets/{ticketId}",
             "get the ticket (`tickets().get(..)`) and look at its status",
