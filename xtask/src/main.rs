@@ -15,6 +15,8 @@ commands:
   generate          regenerate crates/mijnklantportaal-api/src/generated.rs from the spec
   generate --check  exit non-zero with a diff when the checked-in code is stale; write nothing
     --spec FILE     read this spec instead of spec/mijnklantportaal.yaml (to try a draft)
+    --root DIR      generate for the workspace at DIR instead of this one (its spec and
+                    its generated.rs; the benchmark's build-time copy uses it)
   semver [--base REV] [--check]
                     Markdown report of the API changes since REV (default: the
                     merge-base of HEAD and main), each classified major, minor or
@@ -22,7 +24,7 @@ commands:
                     also fails when the crates' versions are not bumped enough
   bench [ARGS]      build and run the benchmark (mkp-bench) in release against the mock;
                     ARGS are passed through: --smoke (tiny sizes), --json PATH,
-                    --no-generate; the table goes to stdout, the results to
+                    --no-generate, --no-build; the table goes to stdout, the results to
                     target/bench/results.json
 
 exit codes: 0 done, 1 stale or not bumped (--check), git or I/O error, 2 bad spec, 64 usage
@@ -42,6 +44,12 @@ fn main() -> ExitCode {
                     ("--spec", Some(file)) => {
                         job.spec = file.into();
                         job.spec_name = file.to_string();
+                        rest.next();
+                    }
+                    ("--root", Some(dir)) => {
+                        let other = Job::workspace(std::path::Path::new(dir));
+                        job.target = other.target;
+                        job.spec = other.spec;
                         rest.next();
                     }
                     _ => {

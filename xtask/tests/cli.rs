@@ -132,3 +132,25 @@ fn semver_names_an_unknown_base_in_one_line() {
     let (code, _, _) = xtask_stdout(&["semver", "--base"]);
     assert_eq!(code, 64, "a missing revision is a usage error");
 }
+
+#[test]
+fn root_generates_for_another_checkout() {
+    let dir = std::env::temp_dir().join(format!("xtask-root-{}", std::process::id()));
+    let root = xtask::workspace_root();
+    std::fs::create_dir_all(dir.join("spec/tags")).unwrap();
+    std::fs::create_dir_all(dir.join("crates/mijnklantportaal-api/src")).unwrap();
+    std::fs::copy(root.join(xtask::SPEC_PATH), dir.join(xtask::SPEC_PATH)).unwrap();
+    for entry in std::fs::read_dir(root.join("spec/tags")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.join("spec/tags").join(path.file_name().unwrap())).unwrap();
+    }
+    let (code, stderr) = xtask(&["generate", "--root", dir.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let written = std::fs::read_to_string(dir.join(xtask::GENERATED_PATH)).unwrap();
+    let ours = std::fs::read_to_string(root.join(xtask::GENERATED_PATH)).unwrap();
+    assert!(
+        written == ours,
+        "the copy's generated.rs is the workspace's"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

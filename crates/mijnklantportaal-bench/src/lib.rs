@@ -6,7 +6,8 @@
 //! server: each scenario starts a fresh mock with a given latency and rate limit, lists
 //! every invoice with each contender, and compares the time with a lower bound
 //! computed for the same run. It also measures peak heap while streaming, page
-//! decoding throughput, and the time of `cargo xtask generate --check`.
+//! decoding throughput, the time of `cargo xtask generate --check`, and the build time
+//! of the generated crate and the wrapper, cold and after a spec change.
 //!
 //! The logic lives here, not in the binary, so the smoke test can run it in debug and
 //! check that every figure is produced; the binary adds the global allocator, the
@@ -15,6 +16,7 @@
 #![deny(missing_docs)]
 
 mod alloc;
+mod build_time;
 mod decode;
 mod generate;
 mod listing;
@@ -26,6 +28,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 pub use alloc::CountingAlloc;
+pub use build_time::{BuildTimes, INCREMENTAL_TARGET_S};
 pub use report::render_markdown;
 
 /// A failure of the benchmark itself (the mock would not start, a listing failed...).
@@ -85,6 +88,8 @@ pub struct Config {
     pub decode_iterations: u32,
     /// Timed runs of `cargo xtask generate --check` after one warm-up; 0 skips them.
     pub generate_runs: u32,
+    /// Whether to measure build times (minutes: a cold build of the client crates).
+    pub build_times: bool,
     /// The workspace root, where `cargo xtask` runs.
     pub workspace_root: PathBuf,
 }
@@ -113,6 +118,7 @@ impl Config {
             memory_probe: None,
             decode_iterations: 20_000,
             generate_runs: 3,
+            build_times: true,
             workspace_root: workspace_root(),
         }
     }
@@ -138,6 +144,7 @@ impl Config {
             prefetch_sweep: vec![1, 4],
             memory_invoices: vec![300, 1_000],
             decode_iterations: 200,
+            build_times: false,
             ..Config::full()
         }
     }
@@ -321,6 +328,8 @@ pub struct Report {
     pub decode: DecodeResult,
     /// Code generation time; `None` when skipped.
     pub generate: Option<GenerateResult>,
+    /// Build times; `None` when skipped.
+    pub build_times: Option<BuildTimes>,
 }
 
 /// Runs every scenario of `config` on a fresh multi-threaded tokio runtime (the mock
@@ -368,6 +377,12 @@ pub fn run_all(config: &Config) -> Result<Report, BenchError> {
     } else {
         Some(generate::run(&config.workspace_root, config.generate_runs)?)
     };
+    let build_times = if config.build_times {
+        let scratch = default_json_path(&config.workspace_root).with_file_name("build-time");
+        Some(build_time::run(&config.workspace_root, &scratch)?)
+    } else {
+        None
+    };
     Ok(Report {
         smoke: config.smoke,
         prefetch: mijnklantportaal::DEFAULT_PREFETCH,
@@ -378,6 +393,7 @@ pub fn run_all(config: &Config) -> Result<Report, BenchError> {
         memory,
         decode,
         generate,
+        build_times,
     })
 }
 

@@ -13,10 +13,10 @@
 
 use chrono::{DateTime, Datelike, FixedOffset};
 
-use crate::customer::MockCustomer;
 use crate::dutch_time;
 use crate::ids::IdCodec;
-use crate::invoice::MockInvoice;
+use crate::resources::customer_invoices::MockInvoice;
+use crate::resources::customers::MockCustomer;
 use crate::rng::draw;
 
 /// 2021-01-01T00:00:00+01:00, when the first invoice can be created.

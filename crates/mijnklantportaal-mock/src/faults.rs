@@ -34,7 +34,7 @@ const LATENCY: u64 = 0xFA_0003;
 /// connection is closed.
 const TRUNCATION_FLUSH: Duration = Duration::from_millis(25);
 
-/// Fractions (0.0 to 1.0) of list requests (`GET /v1/customer-invoices`) that fail,
+/// Fractions (0.0 to 1.0) of list requests (`GET` of any paginated list) that fail,
 /// per kind of failure. Which requests fail is decided by the seed and the request's
 /// number. Values outside `0.0..=1.0` are clamped, `NaN` counts as 0; if the fractions
 /// add up to more than 1, the kinds listed first win.

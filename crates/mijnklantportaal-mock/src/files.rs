@@ -15,7 +15,7 @@ use bytes::Bytes;
 use serde::Serialize;
 use tokio::time::Instant;
 
-use crate::invoice::MockInvoice;
+use crate::resources::customer_invoices::MockInvoice;
 use crate::rng::draw;
 
 /// How long a download link works by default (what the vendor's Files API states).

@@ -66,6 +66,17 @@
 //! The same options are available from the command line through the `mkp-mock` binary
 //! (`cargo run -p mijnklantportaal-mock -- --help`).
 //!
+//! # Structure
+//!
+//! Small by design, however many operations it serves: one generic resource store
+//! (`store.rs`: a table per kind of resource, with its starting rows computed from
+//! the seed, created and edited rows, order and live changes), one paginator
+//! (`paginator.rs`), one route table (`routes.rs`: method, path template, operation)
+//! with one pipeline around it (`handler.rs`: rate limit, auth, 404/405, faults,
+//! writes, recording, latency), and per tag only what is its own
+//! (`resources/<tag>.rs`: the record, its JSON, validation and actions; the module
+//! documentation of `resources/mod.rs` says how to add one).
+//!
 //! # Example
 //!
 //! Start a server in a test, fetch a page, and compare it with the dataset:
@@ -107,15 +118,12 @@
 #![deny(missing_docs)]
 
 mod auth;
-mod customer;
-mod customer_table;
 mod dataset;
 mod dutch_time;
 mod faults;
 mod files;
 mod handler;
 mod ids;
-mod invoice;
 mod live;
 mod oauth;
 mod paginator;
@@ -123,17 +131,20 @@ mod rate_limit;
 mod recording;
 mod reorder;
 mod requests;
+mod resources;
 mod responses;
 mod rng;
+mod routes;
 mod server;
+mod store;
 mod validation;
 
-pub use customer::MockCustomer;
 pub use dataset::Dataset;
 pub use faults::Faults;
-pub use invoice::MockInvoice;
 pub use live::{Change, ChangeKind, Evaluation, Live, Order};
 pub use oauth::{MockOAuth, OAuthStats};
 pub use paginator::Quirks;
 pub use recording::{RecordedRequest, Stats};
+pub use resources::customer_invoices::MockInvoice;
+pub use resources::customers::MockCustomer;
 pub use server::{MockServer, MockServerBuilder};

@@ -13,7 +13,7 @@ use std::ops::Range;
 use serde::Serialize;
 
 use crate::dataset::Dataset;
-use crate::invoice::MockInvoice;
+use crate::resources::customer_invoices::MockInvoice;
 
 /// Documented deviations of the real API that a client has to survive.
 ///
@@ -153,7 +153,7 @@ struct Envelope<J> {
 ///
 /// The paginator only needs offset and limit over a view, so a live table pages
 /// through its current rows without being copied, and a static dataset is one too.
-/// Invoices and customers are both such tables.
+/// Every table of the store is one, and so are the rows under one parent.
 pub(crate) trait Rows {
     /// What one row is.
     type Item;
@@ -175,32 +175,43 @@ impl Rows for Dataset {
     }
 }
 
+/// Rows collected in listing order (the rows under one parent).
+impl<T: Clone> Rows for Vec<T> {
+    type Item = T;
+
+    fn len(&self) -> u64 {
+        self.as_slice().len() as u64
+    }
+
+    fn row(&self, position: u64) -> Option<T> {
+        self.get(usize::try_from(position).ok()?).cloned()
+    }
+}
+
 /// One page taken from a table: what the server read, before it is rendered.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Page<T = MockInvoice> {
+pub(crate) struct Page<T> {
     /// The page number (1-based) the envelope names.
     pub(crate) number: u64,
     /// Which rows it holds and whether more follow.
     pub(crate) slice: Slice,
     /// The rows.
-    pub(crate) invoices: Vec<T>,
+    pub(crate) rows: Vec<T>,
 }
 
 /// Takes page `page` of `rows`, `per_page` at a time.
 pub(crate) fn take<R: Rows>(rows: &R, page: u64, per_page: u64) -> Page<R::Item> {
     let slice = slice(rows.len(), page, per_page);
-    let invoices = slice.rows.clone().filter_map(|i| rows.row(i)).collect();
+    let taken = slice.rows.clone().filter_map(|i| rows.row(i)).collect();
     Page {
         number: page,
         slice,
-        invoices,
+        rows: taken,
     }
 }
 
-/// A row of a list endpoint: where the list lives and how a row looks in it.
+/// A row of a list endpoint: how a row looks in it.
 pub(crate) trait Listed {
-    /// The list endpoint's path, e.g. `/v1/customers`.
-    const PATH: &'static str;
     /// The row's JSON form.
     type Json<'a>: Serialize
     where
@@ -209,20 +220,19 @@ pub(crate) trait Listed {
     fn listed<'a>(&'a self, origin: &'a str) -> Self::Json<'a>;
 }
 
-/// Renders `page` of its list endpoint as the JSON body.
+/// Renders `page` of the list endpoint at `path` (e.g. `/v1/customers`) as the JSON
+/// body, with URLs under `origin`.
 pub(crate) fn render<T: Listed>(
     page: &Page<T>,
     per_page: u64,
     origin: &str,
+    path: &str,
     quirks: Quirks,
 ) -> serde_json::Result<Vec<u8>> {
     let per_page = per_page.max(1);
     let Slice { rows, has_more } = &page.slice;
     let number = page.number;
-    let urls = Urls {
-        origin,
-        path: T::PATH,
-    };
+    let urls = Urls { origin, path };
     let (from, to) = if rows.is_empty() {
         (None, None)
     } else {
@@ -237,7 +247,7 @@ pub(crate) fn render<T: Listed>(
     });
     let envelope = Envelope {
         current_page: number,
-        data: page.invoices.iter().map(|row| row.listed(origin)).collect(),
+        data: page.rows.iter().map(|row| row.listed(origin)).collect(),
         first_page_url: urls.page(1),
         from,
         next_page_url,
@@ -365,7 +375,8 @@ mod tests {
             trailing_comma_next_page_url: true,
             per_page_as_string: true,
         };
-        let body = render(&take(&dataset, 1, 15), 15, "http://o", quirks).unwrap();
+        let path = "/v1/customer-invoices";
+        let body = render(&take(&dataset, 1, 15), 15, "http://o", path, quirks).unwrap();
         let text = String::from_utf8(body).unwrap();
         let order = [
             "\"current_page\":1",
@@ -389,6 +400,7 @@ mod tests {
                 &take(&dataset, u64::MAX, 15),
                 15,
                 "http://o",
+                path,
                 Quirks::default(),
             )
             .unwrap(),

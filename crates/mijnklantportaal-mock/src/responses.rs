@@ -64,11 +64,7 @@ pub(crate) fn model_not_found(model: &str, id: &str) -> Response {
 
 /// 405 for a method the route does not serve, with Symfony's `Allow` header;
 /// `supported` lists the route's methods as Laravel does (`GET, HEAD, PATCH`).
-pub(crate) fn method_not_allowed(
-    method: &Method,
-    laravel_path: &str,
-    supported: &'static str,
-) -> Response {
+pub(crate) fn method_not_allowed(method: &Method, laravel_path: &str, supported: &str) -> Response {
     let mut response = message(
         StatusCode::METHOD_NOT_ALLOWED,
         &format!(
@@ -76,9 +72,9 @@ pub(crate) fn method_not_allowed(
              Supported methods: {supported}."
         ),
     );
-    response
-        .headers_mut()
-        .insert(header::ALLOW, HeaderValue::from_static(supported));
+    if let Ok(allow) = HeaderValue::from_str(supported) {
+        response.headers_mut().insert(header::ALLOW, allow);
+    }
     response
 }
 

@@ -21,17 +21,17 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::customer::MockCustomer;
 use crate::dataset::Dataset;
 use crate::faults::{Faults, Latency};
 use crate::files::DEFAULT_LINK_LIFETIME;
 use crate::handler::{self, Config, Shared};
-use crate::invoice::MockInvoice;
 use crate::live::{Change, Evaluation, Live, Order};
 use crate::oauth::{MockOAuth, OAuthStats};
 use crate::paginator::Quirks;
 use crate::recording::{RecordedRequest, Stats};
 use crate::requests;
+use crate::resources::customer_invoices::MockInvoice;
+use crate::resources::customers::MockCustomer;
 
 /// How long [`MockServer::shutdown`] waits for open connections before it aborts them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);

@@ -12,21 +12,24 @@ use mijnklantportaal_bench::{Config, CountingAlloc, MemoryProbe};
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc::new();
 
-const USAGE: &str = "usage: mkp-bench [--smoke] [--json PATH] [--no-generate]
+const USAGE: &str = "usage: mkp-bench [--smoke] [--json PATH] [--no-generate] [--no-build]
 
-  --smoke        tiny sizes, to check that everything runs
+  --smoke        tiny sizes, to check that everything runs (no build times)
   --json PATH    write the results here (default: <target dir>/bench/results.json)
-  --no-generate  skip timing `cargo xtask generate --check`";
+  --no-generate  skip timing `cargo xtask generate --check`
+  --no-build     skip the build times (a cold build of the client crates: minutes)";
 
 fn main() -> ExitCode {
     let mut smoke = false;
     let mut json: Option<PathBuf> = None;
     let mut generate = true;
+    let mut build = true;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--smoke" => smoke = true,
             "--no-generate" => generate = false,
+            "--no-build" => build = false,
             "--json" => match args.next() {
                 Some(path) => json = Some(path.into()),
                 None => return usage_error(),
@@ -51,6 +54,7 @@ fn main() -> ExitCode {
     if !generate {
         config.generate_runs = 0;
     }
+    config.build_times &= build;
     let json =
         json.unwrap_or_else(|| mijnklantportaal_bench::default_json_path(&config.workspace_root));
 

@@ -1,0 +1,646 @@
+//! Customer Invoices API: the invoice, its JSON, uploads, manual invoices, marking
+//! paid, and the PDF behind its download link.
+//!
+//! The wire format (field names and order, amounts as strings built from integer
+//! cents, ATOM timestamps, absolute links built from the request's origin) lives here
+//! once, for the server and for tests. The starting invoices are the [`Dataset`]'s,
+//! computed on demand, so the table serves a million invoices without holding them;
+//! it is the table the [`Live`](crate::Live) schedule changes while clients list it.
+
+use axum::body::Body;
+use bytes::Bytes;
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
+use futures::future::BoxFuture;
+use http::{HeaderValue, StatusCode, header};
+use serde::Serialize;
+use serde_json::Value;
+use tokio::time::Instant;
+
+use crate::dataset::Dataset;
+use crate::dutch_time;
+use crate::files::{CloudFileJson, LinkError};
+use crate::handler::{Call, Config, Refusal, Reply, server_error};
+use crate::live::Live;
+use crate::paginator::Listed;
+use crate::requests::{self, Form};
+use crate::resources::{LinkJson, customers};
+use crate::responses;
+use crate::store::{Base, Record, Table, lock};
+use crate::validation::{self, Errors, Input};
+
+/// The path of the invoice list.
+pub(crate) const LIST_PATH: &str = "/v1/customer-invoices";
+/// The largest PDF accepted, in bytes (Laravel's `max:10240`, in kilobytes).
+pub(crate) const MAX_PDF_BYTES: usize = requests::MAX_FILE_BYTES;
+/// VAT rates a manual invoice line may have, in percent.
+const VAT_RATES: (i64, i64) = (0, 100);
+/// The `%PDF-` header every PDF file starts with.
+const PDF_MAGIC: &[u8] = b"%PDF-";
+
+/// A generated invoice, before it is rendered as JSON.
+///
+/// Get one from [`Dataset::invoice`](crate::Dataset::invoice); render it with
+/// [`to_json`](Self::to_json) (list form) or [`to_detail_json`](Self::to_detail_json)
+/// (single-invoice form) to compare with what the server sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MockInvoice {
+    /// Position in the dataset, 0-based, in creation order.
+    pub index: u64,
+    /// `inv_` plus 14 lowercase alphanumerics.
+    pub id: String,
+    /// `cst_` plus 14 lowercase alphanumerics; customers have many invoices.
+    pub customer_id: String,
+    /// Year of issue and sequence within that year, e.g. `2024-001`.
+    pub invoice_number: String,
+    /// Issue date (the local date of creation).
+    pub issued_at: NaiveDate,
+    /// Always `EUR`.
+    pub currency: String,
+    /// The amount in cents; the API sends it as a decimal string (see [`Self::amount`]).
+    pub amount_cents: u64,
+    /// When the invoice was paid, in Dutch local time; `None` while unpaid.
+    pub paid_at: Option<DateTime<FixedOffset>>,
+    /// When the invoice was added, in Dutch local time.
+    pub created_at: DateTime<FixedOffset>,
+}
+
+impl MockInvoice {
+    /// The amount as the API sends it: a decimal string with exactly two decimals.
+    ///
+    /// ```
+    /// # let invoice = mijnklantportaal_mock::Dataset::new(1, 1).invoice(0).unwrap();
+    /// let amount = invoice.amount();
+    /// assert_eq!(amount.split_once('.').unwrap().1.len(), 2);
+    /// ```
+    pub fn amount(&self) -> String {
+        super::amount(self.amount_cents)
+    }
+
+    /// The URL of the invoice's customer, under `origin` (e.g. `http://127.0.0.1:8080`).
+    pub fn customer_url(&self, origin: &str) -> String {
+        format!("{origin}/v1/customers/{}", self.customer_id)
+    }
+
+    /// The URL of the invoice's online payment page, under `origin`.
+    pub fn payment_url(&self, origin: &str) -> String {
+        format!("{origin}/pay/{}", self.id)
+    }
+
+    /// The invoice as it appears in a page of the list endpoint.
+    pub fn to_json(&self, origin: &str) -> serde_json::Value {
+        serde_json::to_value(self.wire(origin, false)).unwrap_or_default()
+    }
+
+    /// The invoice as `GET /v1/customer-invoices/{id}` sends it (with
+    /// `links.onlinePaymentLink`).
+    pub fn to_detail_json(&self, origin: &str) -> serde_json::Value {
+        serde_json::to_value(self.wire(origin, true)).unwrap_or_default()
+    }
+
+    /// The serializable wire form; field order is the vendor example's.
+    fn wire(&self, origin: &str, detail: bool) -> InvoiceJson<'_> {
+        InvoiceJson {
+            id: &self.id,
+            customer_id: &self.customer_id,
+            invoice_number: &self.invoice_number,
+            issued_at: self.issued_at.format("%Y-%m-%d").to_string(),
+            currency: &self.currency,
+            amount: self.amount(),
+            paid_at: self.paid_at.as_ref().map(dutch_time::atom),
+            created_at: dutch_time::atom(&self.created_at),
+            links: LinksJson {
+                customer: LinkJson {
+                    href: self.customer_url(origin),
+                    media_type: "application/json",
+                },
+                online_payment_link: detail.then(|| LinkJson {
+                    href: self.payment_url(origin),
+                    media_type: "text/html",
+                }),
+            },
+        }
+    }
+}
+
+/// An invoice as JSON.
+#[derive(Debug, Serialize)]
+pub(crate) struct InvoiceJson<'a> {
+    id: &'a str,
+    #[serde(rename = "customerId")]
+    customer_id: &'a str,
+    #[serde(rename = "invoiceNumber")]
+    invoice_number: &'a str,
+    #[serde(rename = "issuedAt")]
+    issued_at: String,
+    currency: &'a str,
+    amount: String,
+    #[serde(rename = "paidAt")]
+    paid_at: Option<String>,
+    #[serde(rename = "createdAt")]
+    created_at: String,
+    links: LinksJson,
+}
+
+#[derive(Debug, Serialize)]
+struct LinksJson {
+    customer: LinkJson,
+    #[serde(rename = "onlinePaymentLink", skip_serializing_if = "Option::is_none")]
+    online_payment_link: Option<LinkJson>,
+}
+
+impl Listed for MockInvoice {
+    type Json<'a> = InvoiceJson<'a>;
+
+    fn listed<'a>(&'a self, origin: &'a str) -> InvoiceJson<'a> {
+        self.wire(origin, false)
+    }
+}
+
+impl Record for MockInvoice {
+    const MODEL: &'static str = r"App\Models\CustomerInvoice";
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn created_at(&self) -> &DateTime<FixedOffset> {
+        &self.created_at
+    }
+
+    fn base(config: &Config) -> Box<dyn Base<Self>> {
+        Box::new(config.dataset)
+    }
+
+    fn live(config: &Config) -> Live {
+        config.live
+    }
+
+    /// The single invoice has `links.onlinePaymentLink`.
+    fn shown(&self, origin: &str) -> serde_json::Result<Vec<u8>> {
+        serde_json::to_vec(&self.wire(origin, true))
+    }
+}
+
+/// The generated invoices are the starting rows of the invoice table.
+impl Base<MockInvoice> for Dataset {
+    fn len(&self) -> u64 {
+        Dataset::len(self)
+    }
+
+    fn row(&self, key: u64) -> Option<MockInvoice> {
+        self.invoice(key)
+    }
+
+    fn key_of(&self, id: &str) -> Option<u64> {
+        self.index_of(id)
+    }
+
+    fn id(&self, key: u64) -> String {
+        self.invoice_id(key)
+    }
+
+    /// An invoice of the [`Live`] schedule: unpaid, numbered after the previous
+    /// scheduled one in its year (client invoices have their own numbers).
+    fn scheduled(
+        &self,
+        key: u64,
+        created_at: DateTime<FixedOffset>,
+        previous: Option<&MockInvoice>,
+    ) -> Option<MockInvoice> {
+        let year = created_at.year();
+        let sequence_in_year = previous
+            .filter(|p| p.issued_at.year() == year)
+            .and_then(|p| p.invoice_number.split_once('-'))
+            .and_then(|(_, n)| n.parse::<u64>().ok())
+            .map_or(1, |n| n + 1);
+        self.added(key, created_at.timestamp(), sequence_in_year)
+    }
+}
+
+/// What a create request gives a new invoice; the table adds its id, its key and its
+/// creation time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NewInvoice {
+    pub(crate) customer_id: String,
+    pub(crate) invoice_number: String,
+    pub(crate) issued_at: NaiveDate,
+    pub(crate) amount_cents: u64,
+    pub(crate) paid_at: Option<DateTime<FixedOffset>>,
+}
+
+/// Adds the invoice a client created.
+fn insert(call: &Call<'_>, new: NewInvoice) -> Result<MockInvoice, Refusal> {
+    call.with(|table: &mut Table<MockInvoice>| {
+        table.create(|slot| MockInvoice {
+            index: slot.key,
+            id: slot.id,
+            customer_id: new.customer_id,
+            invoice_number: new.invoice_number,
+            issued_at: new.issued_at,
+            currency: "EUR".to_owned(),
+            amount_cents: new.amount_cents,
+            paid_at: new.paid_at,
+            created_at: slot.created_at,
+        })
+    })
+    .ok_or_else(server_error)
+}
+
+/// `POST /v1/customer-invoices` (multipart/form-data); 201 with the invoice.
+pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        let parts = call.parts;
+        let form = requests::read_form(&parts.headers, &parts.extensions, body).await;
+        let upload = invoice_upload(&form, |id| customers::exists(call, id))
+            .map_err(|errors| call.unprocessable(&errors))?;
+        let invoice = insert(call, upload.invoice)?;
+        lock(&call.shared().files).store(&invoice.id, upload.pdf);
+        if upload.send_notification {
+            call.shared().count(|stats| stats.notifications += 1);
+        }
+        call.written(StatusCode::CREATED, &invoice)
+    })
+}
+
+/// `POST /v1/customer-invoices/manual` (JSON); 201 with the invoice.
+pub(crate) fn create_manual<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        let input = requests::read_json(body).await;
+        let (new, notify) = manual_invoice(&input, |id| customers::exists(call, id))
+            .map_err(|errors| call.unprocessable(&errors))?;
+        let invoice = insert(call, new)?;
+        if notify {
+            call.shared().count(|stats| stats.notifications += 1);
+        }
+        call.written(StatusCode::CREATED, &invoice)
+    })
+}
+
+/// `PATCH /v1/customer-invoices/{invoiceId}` (JSON `{paidAt}`); 200 with the invoice.
+pub(crate) fn mark_paid<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        let invoice = call.find::<MockInvoice>(0)?;
+        let input = requests::read_json(body).await;
+        let paid_at = paid_at(&input).map_err(|errors| call.unprocessable(&errors))?;
+        let marked = call
+            .with(|table: &mut Table<MockInvoice>| {
+                table.edit(&invoice.id, |i| i.paid_at = Some(paid_at))
+            })
+            .ok_or_else(|| call.model_not_found(MockInvoice::MODEL, &invoice.id))?;
+        call.written(StatusCode::OK, &marked)
+    })
+}
+
+/// `GET /v1/customer-invoices/{invoiceId}/pdf`: a link to the PDF on this server.
+pub(crate) fn pdf_link<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        let invoice = call.find::<MockInvoice>(0)?;
+        let (token, lifetime) = lock(&call.shared().files).issue(&invoice.id, Instant::now());
+        let expires_unix = chrono::Utc::now()
+            .timestamp()
+            .saturating_add(i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX));
+        let expires_at = dutch_time::at(expires_unix).ok_or_else(server_error)?;
+        let json = CloudFileJson {
+            link: format!("{}/files/{token}", call.origin),
+            expires_at: dutch_time::atom(&expires_at),
+        };
+        call.ok_json(serde_json::to_vec(&json))
+    })
+}
+
+/// `GET /files/{token}`: the PDF bytes while the link works; 404 for an unknown
+/// link, 403 for an expired one.
+pub(crate) fn download<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        let shared = call.shared();
+        let resolved = lock(&shared.files)
+            .resolve(call.param(0), Instant::now())
+            .map(str::to_owned);
+        let invoice = match resolved.map(|id| shared.invoice(&id)) {
+            Ok(Some(invoice)) => invoice,
+            Ok(None) | Err(LinkError::Unknown) => {
+                shared.count(|stats| stats.not_found += 1);
+                let message = responses::message(StatusCode::NOT_FOUND, "File not found.");
+                return Err(Box::new(message));
+            }
+            Err(LinkError::Expired) => {
+                shared.count(|stats| stats.expired_links += 1);
+                let message = responses::message(StatusCode::FORBIDDEN, "This link has expired.");
+                return Err(Box::new(message));
+            }
+        };
+        let pdf = lock(&shared.files).pdf(&invoice);
+        shared.count(|stats| stats.served_ok += 1);
+        let mut response = axum::response::Response::new(Body::from(pdf));
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/pdf"),
+        );
+        let disposition = format!("attachment; filename=\"{}.pdf\"", invoice.id);
+        if let Ok(value) = HeaderValue::from_str(&disposition) {
+            headers.insert(header::CONTENT_DISPOSITION, value);
+        }
+        Ok(response)
+    })
+}
+
+/// What `POST /v1/customer-invoices` stores.
+#[derive(Debug)]
+struct InvoiceUpload {
+    invoice: NewInvoice,
+    pdf: Bytes,
+    send_notification: bool,
+}
+
+/// Validates `POST /v1/customer-invoices` (multipart): `customerId` (an existing
+/// customer), `invoiceNumber`, `issuedAt` (`Y-m-d`), `amount` (decimal string, at
+/// most two decimals), `pdf` (a file starting with `%PDF-`, at most 10 MiB: the
+/// content, not the part's declared media type, decides, as Laravel's `mimes` rule
+/// does), optional `paidAt` (`Y-m-d H:i:s`, Amsterdam time) and `sendNotification`.
+fn invoice_upload(
+    form: &Form,
+    customer_exists: impl Fn(&str) -> bool,
+) -> Result<InvoiceUpload, Errors> {
+    let mut errors = Errors::default();
+    let input = &form.input;
+    let customer_id = customer(&mut errors, input, customer_exists);
+    let invoice_number = validation::string(&mut errors, input, "invoiceNumber", true);
+    let issued_at = validation::date(&mut errors, input, "issuedAt");
+    let amount_cents = validation::amount(&mut errors, input, "amount");
+    let pdf = pdf(&mut errors, form);
+    let paid_at = validation::local_date_time(&mut errors, input, "paidAt", false);
+    let send_notification = validation::boolean(&mut errors, input, "sendNotification");
+    match (customer_id, invoice_number, issued_at, amount_cents, pdf) {
+        (
+            Some(customer_id),
+            Some(invoice_number),
+            Some(issued_at),
+            Some(amount_cents),
+            Some(pdf),
+        ) if errors.is_empty() => Ok(InvoiceUpload {
+            invoice: NewInvoice {
+                customer_id,
+                invoice_number,
+                issued_at,
+                amount_cents,
+                paid_at,
+            },
+            pdf,
+            send_notification: send_notification.unwrap_or(false),
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// Rule `required|string|exists:customers,id` on `customerId`.
+fn customer(errors: &mut Errors, input: &Input, exists: impl Fn(&str) -> bool) -> Option<String> {
+    let id = validation::string(errors, input, "customerId", true)?;
+    if exists(&id) {
+        Some(id)
+    } else {
+        errors.add(
+            "customerId",
+            "The selected customer id is invalid.".to_owned(),
+        );
+        None
+    }
+}
+
+/// Rules `required|file|mimes:pdf|max:10240` on the `pdf` part.
+fn pdf(errors: &mut Errors, form: &Form) -> Option<Bytes> {
+    const FIELD: &str = "pdf";
+    let Some((_, part)) = form.files.iter().find(|(name, _)| name == FIELD) else {
+        if validation::is_present(&form.input, FIELD) {
+            errors.add(FIELD, "The pdf field must be a file.".to_owned());
+        } else {
+            errors.add(FIELD, validation::required_message(FIELD));
+        }
+        return None;
+    };
+    let Some(bytes) = &part.bytes else {
+        errors.add(FIELD, "The pdf failed to upload.".to_owned());
+        return None;
+    };
+    if part.size > MAX_PDF_BYTES {
+        errors.add(
+            FIELD,
+            "The pdf field must not be greater than 10240 kilobytes.".to_owned(),
+        );
+        None
+    } else if !bytes.starts_with(PDF_MAGIC) {
+        errors.add(
+            FIELD,
+            "The pdf field must be a file of type: pdf.".to_owned(),
+        );
+        None
+    } else {
+        Some(bytes.clone())
+    }
+}
+
+/// Validates `POST /v1/customer-invoices/manual` (JSON): `customerId`,
+/// `invoiceNumber`, `issuedAt` as for an upload, `lines` (at least one, each with
+/// `description`, `amountExclVat` as a decimal string and `vatRate` as an integer
+/// percentage from 0 to 100), optional `sendNotification`.
+///
+/// The invoice's `amount` is the mock's choice, as the vendor does not document it:
+/// the sum over the lines of `amountExclVat × (100 + vatRate) / 100`, computed
+/// exactly and rounded once, half away from zero, to whole cents.
+fn manual_invoice(
+    input: &Input,
+    customer_exists: impl Fn(&str) -> bool,
+) -> Result<(NewInvoice, bool), Errors> {
+    let mut errors = Errors::default();
+    let customer_id = customer(&mut errors, input, customer_exists);
+    let invoice_number = validation::string(&mut errors, input, "invoiceNumber", true);
+    let issued_at = validation::date(&mut errors, input, "issuedAt");
+    let amount_cents = lines(&mut errors, input);
+    let send_notification = validation::boolean(&mut errors, input, "sendNotification");
+    match (customer_id, invoice_number, issued_at, amount_cents) {
+        (Some(customer_id), Some(invoice_number), Some(issued_at), Some(amount_cents))
+            if errors.is_empty() =>
+        {
+            let invoice = NewInvoice {
+                customer_id,
+                invoice_number,
+                issued_at,
+                amount_cents,
+                paid_at: None,
+            };
+            Ok((invoice, send_notification.unwrap_or(false)))
+        }
+        _ => Err(errors),
+    }
+}
+
+/// Rules on `lines` and each line; the total in cents incl. VAT (see
+/// [`manual_invoice`]).
+fn lines(errors: &mut Errors, input: &Input) -> Option<u64> {
+    const FIELD: &str = "lines";
+    let Some(value) = input.get(FIELD).filter(|v| !v.is_null()) else {
+        errors.add(FIELD, validation::required_message(FIELD));
+        return None;
+    };
+    let Value::Array(lines) = value else {
+        errors.add(FIELD, "The lines field must be an array.".to_owned());
+        return None;
+    };
+    if lines.is_empty() {
+        errors.add(FIELD, validation::required_message(FIELD));
+        return None;
+    }
+    // Hundredths of a cent: `cents × (100 + rate)` is exact.
+    let mut total: Option<u128> = Some(0);
+    let empty = Input::new();
+    for (i, line) in lines.iter().enumerate() {
+        let line = line.as_object().unwrap_or(&empty);
+        let prefix = format!("{FIELD}.{i}");
+        let mut line_errors = Errors::default();
+        let nested = |name: &str| format!("{prefix}.{name}");
+        let rename = |line: &Input| -> Input {
+            line.iter()
+                .map(|(key, value)| (nested(key), value.clone()))
+                .collect()
+        };
+        let line = rename(line);
+        validation::string(&mut line_errors, &line, &nested("description"), true);
+        let excl = validation::amount(&mut line_errors, &line, &nested("amountExclVat"));
+        let rate = validation::integer(&mut line_errors, &line, &nested("vatRate"), VAT_RATES);
+        total = match (total, excl, rate) {
+            (Some(total), Some(excl), Some(rate)) => {
+                let rate = u128::try_from(rate).unwrap_or(0);
+                total.checked_add(u128::from(excl) * (100 + rate))
+            }
+            _ => None,
+        };
+        merge(errors, line_errors);
+    }
+    let total = total?;
+    // Round half away from zero (amounts are never negative).
+    u64::try_from((total + 50) / 100).ok()
+}
+
+fn merge(into: &mut Errors, from: Errors) {
+    for (field, messages) in from.into_fields() {
+        for message in messages {
+            into.add(&field, message);
+        }
+    }
+}
+
+/// Validates `PATCH /v1/customer-invoices/{id}` (JSON): `paidAt` (`Y-m-d H:i:s`,
+/// Amsterdam time), required.
+fn paid_at(input: &Input) -> Result<DateTime<FixedOffset>, Errors> {
+    let mut errors = Errors::default();
+    validation::local_date_time(&mut errors, input, "paidAt", true).ok_or(errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn json_has_the_vendor_field_order() {
+        let invoice = Dataset::new(1, 10).invoice(3).unwrap();
+        let text = serde_json::to_string(&invoice.wire("http://h", true)).unwrap();
+        let keys = [
+            "\"id\"",
+            "\"customerId\"",
+            "\"invoiceNumber\"",
+            "\"issuedAt\"",
+            "\"currency\"",
+            "\"amount\"",
+            "\"paidAt\"",
+            "\"createdAt\"",
+            "\"links\"",
+            "\"customer\"",
+            "\"onlinePaymentLink\"",
+        ];
+        let positions: Vec<usize> = keys.iter().map(|k| text.find(k).unwrap()).collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{text}");
+        let list = invoice.to_json("http://h");
+        assert!(list["links"].get("onlinePaymentLink").is_none());
+        assert_eq!(list["links"]["customer"]["type"], "application/json");
+        assert_eq!(
+            list["links"]["customer"]["href"],
+            format!("http://h/v1/customers/{}", invoice.customer_id)
+        );
+        assert!(list["amount"].is_string());
+    }
+
+    #[test]
+    fn amounts_are_built_from_cents() {
+        let mut invoice = Dataset::new(1, 1).invoice(0).unwrap();
+        for (cents, text) in [
+            (1295, "12.95"),
+            (123_450, "1234.50"),
+            (5, "0.05"),
+            (0, "0.00"),
+        ] {
+            invoice.amount_cents = cents;
+            assert_eq!(invoice.amount(), text);
+        }
+    }
+
+    fn input(value: Value) -> Input {
+        value.as_object().cloned().unwrap()
+    }
+
+    fn manual(lines: Value) -> Result<(NewInvoice, bool), Errors> {
+        let body = input(json!({
+            "customerId": "cst_1", "invoiceNumber": "2025-001", "issuedAt": "2025-04-14",
+            "lines": lines,
+        }));
+        manual_invoice(&body, |id| id == "cst_1")
+    }
+
+    #[test]
+    fn manual_amounts_are_the_rounded_sum_incl_vat() {
+        let (invoice, notify) = manual(json!([
+            { "description": "Website template", "amountExclVat": "12.95", "vatRate": 21 },
+            { "description": "Book", "amountExclVat": "10.01", "vatRate": 9 },
+            { "description": "Export", "amountExclVat": "5", "vatRate": 0 },
+        ]))
+        .unwrap();
+        // 15.6695 + 10.9109 + 5 = 31.5804
+        assert_eq!(invoice.amount_cents, 3158);
+        assert!(!notify);
+        // 0.05 × 1.21 = 0.0605 and 0.05 × 1.09 = 0.0545: 0.115 rounds up once.
+        let (invoice, _) = manual(json!([
+            { "description": "a", "amountExclVat": "0.05", "vatRate": 21 },
+            { "description": "b", "amountExclVat": "0.05", "vatRate": 9 },
+        ]))
+        .unwrap();
+        assert_eq!(invoice.amount_cents, 12);
+    }
+
+    #[test]
+    fn manual_lines_are_validated_one_by_one() {
+        let errors = manual(json!([
+            { "description": "ok", "amountExclVat": "1.00", "vatRate": 21 },
+            { "amountExclVat": "1.001", "vatRate": "x" },
+            "not an object",
+        ]))
+        .unwrap_err();
+        assert_eq!(
+            errors.fields(),
+            [
+                "lines.1.description",
+                "lines.1.amountExclVat",
+                "lines.1.vatRate",
+                "lines.2.description",
+                "lines.2.amountExclVat",
+                "lines.2.vatRate"
+            ]
+        );
+        assert_eq!(
+            errors.message(),
+            "The lines.1.description field is required. (and 5 more errors)"
+        );
+        assert_eq!(manual(json!([])).unwrap_err().fields(), ["lines"]);
+        assert_eq!(manual(json!("x")).unwrap_err().fields(), ["lines"]);
+    }
+}

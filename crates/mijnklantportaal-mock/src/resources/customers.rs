@@ -1,0 +1,439 @@
+//! Customers API: the customer, its JSON, create and edit.
+//!
+//! The wire format (field names and order of the vendor's newer example,
+//! `countryCode` included, ATOM `createdAt`) lives here once, for the list, the single
+//! customer and the answers to create and edit. The starting customers are the
+//! [`Dataset`]'s (the ones its invoices belong to), computed on demand.
+
+use axum::body::Body;
+use chrono::{DateTime, FixedOffset};
+use futures::future::BoxFuture;
+use http::StatusCode;
+use serde::Serialize;
+
+use crate::dataset::Dataset;
+use crate::dutch_time;
+use crate::handler::{Call, Config, Reply};
+use crate::paginator::Listed;
+use crate::requests;
+use crate::store::{Base, Record, Table};
+use crate::validation::{self, Errors, Input};
+
+/// A customer, generated or created while the server runs, before it is rendered as
+/// JSON.
+///
+/// Get one from [`Dataset::customer`](crate::Dataset::customer) or
+/// [`MockServer::customer`](crate::MockServer::customer); render it with
+/// [`to_json`](Self::to_json) to compare with what the server sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MockCustomer {
+    /// Position in creation order, 0-based: generated customers first, then the ones
+    /// created through `POST /v1/customers`.
+    pub index: u64,
+    /// `cst_` plus 14 lowercase alphanumerics.
+    pub id: String,
+    /// The company name, e.g. `Bakkerij de Vries BV`.
+    pub company_name: String,
+    /// Street and house number.
+    pub address: String,
+    /// Dutch postal code, e.g. `1234AB`.
+    pub zip_code: String,
+    /// The city.
+    pub city: String,
+    /// ISO 3166-1 alpha-2 country code (`NL` unless created with another).
+    pub country_code: String,
+    /// The e-mail address notifications go to.
+    pub primary_email: String,
+    /// Phone number with country code, if known.
+    pub phone: Option<String>,
+    /// The bookkeeping integration the customer is linked to, if any.
+    pub integration: Option<String>,
+    /// The customer's id inside that integration.
+    pub integration_id: Option<String>,
+    /// Ids (`cug_...`) of the customer groups the customer is in.
+    pub customer_groups: Vec<String>,
+    /// When the customer was added, in Dutch local time.
+    pub created_at: DateTime<FixedOffset>,
+}
+
+impl MockCustomer {
+    /// The customer as every endpoint of the Customers API sends it.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self.wire()).unwrap_or_default()
+    }
+
+    /// The serializable wire form; field order is the vendor example's.
+    fn wire(&self) -> CustomerJson<'_> {
+        CustomerJson {
+            id: &self.id,
+            company_name: &self.company_name,
+            address: &self.address,
+            zip_code: &self.zip_code,
+            city: &self.city,
+            country_code: &self.country_code,
+            primary_email: &self.primary_email,
+            phone: self.phone.as_deref(),
+            integration: self.integration.as_deref(),
+            integration_id: self.integration_id.as_deref(),
+            customer_groups: &self.customer_groups,
+            created_at: dutch_time::atom(&self.created_at),
+        }
+    }
+}
+
+/// A customer as JSON.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CustomerJson<'a> {
+    id: &'a str,
+    company_name: &'a str,
+    address: &'a str,
+    zip_code: &'a str,
+    city: &'a str,
+    country_code: &'a str,
+    primary_email: &'a str,
+    phone: Option<&'a str>,
+    integration: Option<&'a str>,
+    integration_id: Option<&'a str>,
+    customer_groups: &'a [String],
+    created_at: String,
+}
+
+impl Listed for MockCustomer {
+    type Json<'a> = CustomerJson<'a>;
+
+    fn listed<'a>(&'a self, _origin: &'a str) -> CustomerJson<'a> {
+        self.wire()
+    }
+}
+
+impl Record for MockCustomer {
+    const MODEL: &'static str = r"App\Models\Customer";
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn created_at(&self) -> &DateTime<FixedOffset> {
+        &self.created_at
+    }
+
+    fn base(config: &Config) -> Box<dyn Base<Self>> {
+        Box::new(DatasetCustomers(config.dataset))
+    }
+}
+
+/// The customers of a [`Dataset`]: the starting rows of the customer table.
+#[derive(Debug)]
+struct DatasetCustomers(Dataset);
+
+impl Base<MockCustomer> for DatasetCustomers {
+    fn len(&self) -> u64 {
+        self.0.customers()
+    }
+
+    fn row(&self, key: u64) -> Option<MockCustomer> {
+        self.0.customer(key)
+    }
+
+    fn key_of(&self, id: &str) -> Option<u64> {
+        self.0.customer_index_of(id)
+    }
+
+    fn id(&self, key: u64) -> String {
+        self.0.customer_id(key)
+    }
+}
+
+/// Whether customer `id` exists (for `exists:customers,id` rules of other tags).
+pub(crate) fn exists(call: &Call<'_>, id: &str) -> bool {
+    call.with(|table: &mut Table<MockCustomer>| table.contains(id))
+}
+
+/// `POST /v1/customers` (JSON); 201 with the customer.
+pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        let input = requests::read_json(body).await;
+        let new = new_customer(&input).map_err(|errors| call.unprocessable(&errors))?;
+        let customer = call
+            .with(|table: &mut Table<MockCustomer>| {
+                table.create(|slot| MockCustomer {
+                    index: slot.key,
+                    id: slot.id,
+                    company_name: new.company_name,
+                    address: new.address,
+                    zip_code: new.zip_code,
+                    city: new.city,
+                    country_code: new.country_code,
+                    primary_email: new.primary_email,
+                    phone: None,
+                    integration: None,
+                    integration_id: None,
+                    customer_groups: Vec::new(),
+                    created_at: slot.created_at,
+                })
+            })
+            .ok_or_else(crate::handler::server_error)?;
+        call.written(StatusCode::CREATED, &customer)
+    })
+}
+
+/// `PATCH /v1/customers/{customerId}` (JSON, partial); 200 with the customer.
+pub(crate) fn edit<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        let customer = call.find::<MockCustomer>(0)?;
+        let input = requests::read_json(body).await;
+        let edit = customer_edit(&input).map_err(|errors| call.unprocessable(&errors))?;
+        let edited = call
+            .with(|table: &mut Table<MockCustomer>| table.edit(&customer.id, |c| edit.apply(c)))
+            .ok_or_else(|| call.model_not_found(MockCustomer::MODEL, &customer.id))?;
+        call.written(StatusCode::OK, &edited)
+    })
+}
+
+/// What a create request gives a new customer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct NewCustomer {
+    company_name: String,
+    address: String,
+    zip_code: String,
+    city: String,
+    country_code: String,
+    primary_email: String,
+}
+
+/// The fields an edit request changes (`None`: unchanged).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct CustomerEdit {
+    company_name: Option<String>,
+    address: Option<String>,
+    zip_code: Option<String>,
+    city: Option<String>,
+    primary_email: Option<String>,
+}
+
+impl CustomerEdit {
+    fn apply(self, customer: &mut MockCustomer) {
+        let fields = [
+            (self.company_name, &mut customer.company_name),
+            (self.address, &mut customer.address),
+            (self.zip_code, &mut customer.zip_code),
+            (self.city, &mut customer.city),
+            (self.primary_email, &mut customer.primary_email),
+        ];
+        for (value, field) in fields {
+            if let Some(value) = value {
+                *field = value;
+            }
+        }
+    }
+}
+
+/// Validates `POST /v1/customers` (JSON): `companyName`, `address`, `zipCode`,
+/// `city`, `primaryEmail` (an e-mail address) required, `countryCode` optional (two
+/// letters, default `NL`).
+fn new_customer(input: &Input) -> Result<NewCustomer, Errors> {
+    let mut errors = Errors::default();
+    let company_name = validation::string(&mut errors, input, "companyName", true);
+    let address = validation::string(&mut errors, input, "address", true);
+    let zip_code = validation::string(&mut errors, input, "zipCode", true);
+    let city = validation::string(&mut errors, input, "city", true);
+    let primary_email = validation::email(&mut errors, input, "primaryEmail", true);
+    let country_code = country_code(&mut errors, input);
+    match (company_name, address, zip_code, city, primary_email) {
+        (Some(company_name), Some(address), Some(zip_code), Some(city), Some(primary_email))
+            if errors.is_empty() =>
+        {
+            Ok(NewCustomer {
+                company_name,
+                address,
+                zip_code,
+                city,
+                country_code: country_code.unwrap_or_else(|| "NL".to_owned()),
+                primary_email,
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+/// Rule `sometimes|string|size:2|alpha` on `countryCode`, upper-cased.
+fn country_code(errors: &mut Errors, input: &Input) -> Option<String> {
+    const FIELD: &str = "countryCode";
+    let code = validation::string(errors, input, FIELD, false)?;
+    if code.chars().count() != 2 {
+        errors.add(
+            FIELD,
+            "The country code field must be 2 characters.".to_owned(),
+        );
+        None
+    } else if !code.chars().all(|c| c.is_ascii_alphabetic()) {
+        errors.add(
+            FIELD,
+            "The country code field must only contain letters.".to_owned(),
+        );
+        None
+    } else {
+        Some(code.to_ascii_uppercase())
+    }
+}
+
+/// The fields `PATCH /v1/customers/{id}` may change, in Laravel's message order.
+const EDITABLE: [&str; 5] = ["companyName", "address", "zipCode", "city", "primaryEmail"];
+
+/// Validates `PATCH /v1/customers/{id}` (JSON): each field as on create, but
+/// optional; at least one must be sent (`required_without_all` on `companyName`).
+fn customer_edit(input: &Input) -> Result<CustomerEdit, Errors> {
+    let mut errors = Errors::default();
+    if !EDITABLE
+        .iter()
+        .any(|field| validation::is_present(input, field))
+    {
+        let others: Vec<String> = EDITABLE[1..]
+            .iter()
+            .map(|f| validation::display_name(f))
+            .collect();
+        errors.add(
+            EDITABLE[0],
+            format!(
+                "The company name field is required when none of {} are present.",
+                others.join(" / ")
+            ),
+        );
+        return Err(errors);
+    }
+    let edit = CustomerEdit {
+        company_name: validation::string(&mut errors, input, "companyName", false),
+        address: validation::string(&mut errors, input, "address", false),
+        zip_code: validation::string(&mut errors, input, "zipCode", false),
+        city: validation::string(&mut errors, input, "city", false),
+        primary_email: validation::email(&mut errors, input, "primaryEmail", false),
+    };
+    if errors.is_empty() {
+        Ok(edit)
+    } else {
+        Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::live::{Live, Order};
+    use crate::paginator::Rows;
+    use serde_json::{Value, json};
+
+    fn input(value: Value) -> Input {
+        value.as_object().cloned().unwrap()
+    }
+
+    #[test]
+    fn json_has_the_vendor_field_order() {
+        let customer = Dataset::new(1, 100).customer(3).unwrap();
+        let text = serde_json::to_string(&customer.wire()).unwrap();
+        let keys = [
+            "\"id\"",
+            "\"companyName\"",
+            "\"address\"",
+            "\"zipCode\"",
+            "\"city\"",
+            "\"countryCode\"",
+            "\"primaryEmail\"",
+            "\"phone\"",
+            "\"integration\"",
+            "\"integrationId\"",
+            "\"customerGroups\"",
+            "\"createdAt\"",
+        ];
+        let positions: Vec<usize> = keys
+            .iter()
+            .map(|k| text.find(k).unwrap_or_else(|| panic!("{k} in {text}")))
+            .collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{text}");
+        assert!(customer.to_json()["customerGroups"].is_array());
+    }
+
+    #[test]
+    fn created_customers_come_last_and_edits_stick() {
+        let dataset = Dataset::new(2, 80);
+        let table = |order| {
+            let base = Box::new(DatasetCustomers(dataset));
+            Table::<MockCustomer>::new(base, dataset.seed(), order, Live::none(), true)
+        };
+        let mut oldest = table(Order::OldestFirst);
+        assert_eq!(Rows::len(&oldest), 10);
+        let template = dataset.customer(0).unwrap();
+        let mut create = |name: &str| {
+            oldest
+                .create(|slot| MockCustomer {
+                    index: slot.key,
+                    id: slot.id,
+                    company_name: name.to_owned(),
+                    created_at: slot.created_at,
+                    ..template.clone()
+                })
+                .unwrap()
+        };
+        let (a, b) = (create("A"), create("B"));
+        assert_eq!(Rows::len(&oldest), 12);
+        assert_eq!(oldest.row(10).unwrap().id, a.id);
+        assert_eq!(oldest.row(11).unwrap().id, b.id);
+        assert!(a.created_at < b.created_at);
+        assert!(dataset.customer_index_of(&a.id).is_none(), "a fresh id");
+
+        let edit = || CustomerEdit {
+            city: Some("Zwolle".to_owned()),
+            ..CustomerEdit::default()
+        };
+        let edited = oldest.edit(&template.id, |c| edit().apply(c)).unwrap();
+        assert_eq!(edited.city, "Zwolle");
+        assert_eq!(edited.company_name, template.company_name);
+        assert_eq!(oldest.find(&template.id), Some(edited.clone()));
+        assert_eq!(oldest.row(0), Some(edited));
+        assert_eq!(
+            oldest.edit(&b.id, |c| edit().apply(c)).unwrap().city,
+            "Zwolle"
+        );
+        assert_eq!(oldest.created()[1].city, "Zwolle");
+
+        let newest = table(Order::NewestFirst);
+        assert_eq!(newest.row(0).unwrap().id, dataset.customer(9).unwrap().id);
+    }
+
+    #[test]
+    fn an_empty_edit_is_refused_and_a_partial_one_changes_only_its_fields() {
+        let errors = customer_edit(&input(json!({ "phone": "+31" }))).unwrap_err();
+        assert_eq!(
+            errors.message(),
+            "The company name field is required when none of address / zip code / city / primary email are present."
+        );
+        let edit = customer_edit(&input(json!({ "city": "Zwolle" }))).unwrap();
+        assert_eq!(edit.city.as_deref(), Some("Zwolle"));
+        assert_eq!(edit.company_name, None);
+        let errors = customer_edit(&input(json!({ "primaryEmail": "nope" }))).unwrap_err();
+        assert_eq!(errors.fields(), ["primaryEmail"]);
+    }
+
+    #[test]
+    fn new_customers_default_to_nl() {
+        let mut body = input(json!({
+            "companyName": "Test Company BV", "address": "Teststreet 123", "zipCode": "1234AB",
+            "city": "Amsterdam", "primaryEmail": "john.doe@test.com",
+        }));
+        assert_eq!(new_customer(&body).unwrap().country_code, "NL");
+        body.insert("countryCode".into(), json!("be"));
+        assert_eq!(new_customer(&body).unwrap().country_code, "BE");
+        body.insert("countryCode".into(), json!("BEL"));
+        assert_eq!(new_customer(&body).unwrap_err().fields(), ["countryCode"]);
+        let errors = new_customer(&Input::new()).unwrap_err();
+        assert_eq!(
+            errors.fields(),
+            ["companyName", "address", "zipCode", "city", "primaryEmail"]
+        );
+        assert_eq!(
+            errors.message(),
+            "The company name field is required. (and 4 more errors)"
+        );
+    }
+}

@@ -1,0 +1,655 @@
+//! The one resource store: every kind of resource in the same kind of table.
+//!
+//! The API has sixteen areas with the same life: a list in Laravel's simple
+//! paginator, a resource per id, creates, edits and actions that change a row. The
+//! mock keeps all of them in one generic [`Table`] instead of a table per kind. A
+//! table is
+//!
+//! - the rows it starts with, computed on demand from the seed ([`Base`]: a million
+//!   invoices cost nothing, a handful of seeded webhooks is a short `Vec`),
+//! - the rows added while the server runs (created by clients, or inserted by the
+//!   [`Live`] schedule), after them,
+//! - replacements for edited starting rows (an edited added row is changed in place),
+//! - the keys of deleted rows,
+//! - and the listing order ([`Order`]).
+//!
+//! Only what changed is stored. Rows have a *key* in creation order: `0..base.len()`
+//! are the starting rows, `base.len() + k` is the `k`-th added one. The paginator
+//! pages through a view of the table ([`Rows`]), never through a copy of it (a list
+//! under a parent, like a payment link's payments, pages through the parent's rows).
+//!
+//! Every table also runs the live-table machinery: it counts the list requests that
+//! read it (*evaluations*), applies the [`Live`] schedule after them (an insert every
+//! `n`-th, a delete every `m`-th), and logs evaluations and changes, so a test can
+//! compute which rows existed for the whole of a listing. Every change is a pure
+//! function of the seed and of how many list requests were evaluated before it, so a
+//! run replays exactly.
+//!
+//! [`Store`] holds one table per record type, made on first use from the server's
+//! configuration ([`Record::base`], [`Record::live`]).
+
+use std::any::{Any, TypeId};
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::ops::RangeInclusive;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use chrono::{DateTime, FixedOffset};
+
+use crate::dataset::ADDED_FROM;
+use crate::dutch_time;
+use crate::handler::Config;
+use crate::ids::IdCodec;
+use crate::live::{Change, ChangeKind, Evaluation, Live, Order};
+use crate::paginator::{self, Listed, Page, Rows};
+use crate::rng::draw;
+
+// Random streams of the store (the dataset's streams are 1 to 9).
+const ADD_GAP: u64 = 0x11FE_0001;
+const DELETE: u64 = 0x11FE_0002;
+
+/// Shortest and longest time between two added rows, in seconds.
+const ADD_GAP_SECONDS: (u64, u64) = (60, 3_600);
+
+/// One resource of the API, as the store keeps it (see the
+/// [`resources`](crate::resources) module for how to add one).
+pub(crate) trait Record: Listed + Clone + fmt::Debug + Send + Sync + 'static {
+    /// The Laravel model named in the 404 for an unknown id, e.g. `App\Models\Webhook`.
+    const MODEL: &'static str;
+
+    /// The public id (`wbh_...`).
+    fn id(&self) -> &str;
+
+    /// When it was created; an added row is created a seeded gap after the previous
+    /// added row (the first after every starting row).
+    fn created_at(&self) -> &DateTime<FixedOffset>;
+
+    /// The id of the resource it belongs to, for lists under a parent
+    /// (`/payment-links/{linkId}/payments`); `None` for top-level resources.
+    fn parent_id(&self) -> Option<&str> {
+        None
+    }
+
+    /// The rows the table starts with.
+    fn base(config: &Config) -> Box<dyn Base<Self>>;
+
+    /// How the table changes by itself while clients list it (default: never).
+    fn live(_config: &Config) -> Live {
+        Live::none()
+    }
+
+    /// The body of `GET /{id}` under `origin` (default: the list form).
+    fn shown(&self, origin: &str) -> serde_json::Result<Vec<u8>> {
+        serde_json::to_vec(&self.listed(origin))
+    }
+}
+
+/// The rows a table starts with, computed on demand, and the ids of rows added later.
+pub(crate) trait Base<R>: fmt::Debug + Send + Sync {
+    /// The number of starting rows.
+    fn len(&self) -> u64;
+
+    /// Starting row `key`, or `None` past the end.
+    fn row(&self, key: u64) -> Option<R>;
+
+    /// The key of the starting row with id `id`.
+    fn key_of(&self, id: &str) -> Option<u64>;
+
+    /// The id of row `key`; keys at or past [`len`](Self::len) are rows added while
+    /// the server runs, and get ids no starting row has.
+    fn id(&self, key: u64) -> String;
+
+    /// The row the [`Live`] schedule adds as row `key`, created at `created_at`;
+    /// `previous` is the last row the schedule added. `None`: the kind has no
+    /// scheduled inserts.
+    fn scheduled(
+        &self,
+        _key: u64,
+        _created_at: DateTime<FixedOffset>,
+        _previous: Option<&R>,
+    ) -> Option<R> {
+        None
+    }
+}
+
+/// Starting rows held in memory: a handful of seeded resources of a small kind.
+#[derive(Debug)]
+#[allow(dead_code, reason = "for the tags being added (issue 12)")]
+pub(crate) struct Seeded<R> {
+    rows: Vec<R>,
+    ids: IdCodec,
+}
+
+#[allow(dead_code, reason = "for the tags being added (issue 12)")]
+impl<R: Record> Seeded<R> {
+    /// `count` rows, row `index` built by `build(index, id)` with the id `ids` gives it.
+    pub(crate) fn new(ids: IdCodec, count: u64, build: impl Fn(u64, String) -> R) -> Self {
+        let rows = (0..count)
+            .map(|index| build(index, ids.encode(index)))
+            .collect();
+        Seeded { rows, ids }
+    }
+}
+
+impl<R: Record> Base<R> for Seeded<R> {
+    fn len(&self) -> u64 {
+        self.rows.len() as u64
+    }
+
+    fn row(&self, key: u64) -> Option<R> {
+        self.rows.get(usize::try_from(key).ok()?).cloned()
+    }
+
+    fn key_of(&self, id: &str) -> Option<u64> {
+        self.ids.decode(id).filter(|&key| key < self.len())
+    }
+
+    fn id(&self, key: u64) -> String {
+        self.ids.encode(key)
+    }
+}
+
+/// What a new row is given by the table: its key, id and creation time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Slot {
+    pub(crate) key: u64,
+    pub(crate) id: String,
+    pub(crate) created_at: DateTime<FixedOffset>,
+}
+
+/// A row added while the server runs.
+#[derive(Debug)]
+struct Added<R> {
+    row: R,
+    after_evaluation: u64,
+    /// Created by a client (`POST`), not by the [`Live`] schedule.
+    by_client: bool,
+}
+
+/// One kind of resource (see the module documentation).
+#[derive(Debug)]
+pub(crate) struct Table<R> {
+    base: Box<dyn Base<R>>,
+    seed: u64,
+    order: Order,
+    live: Live,
+    record: bool,
+    added: Vec<Added<R>>,
+    /// Keys of added rows by id.
+    added_keys: HashMap<String, u64>,
+    /// Edited starting rows, by key.
+    changed: BTreeMap<u64, R>,
+    /// Deleted keys, with the evaluation after which each was deleted.
+    deleted: BTreeMap<u64, u64>,
+    evaluated: u64,
+    changes: Vec<Change>,
+    evaluations: Vec<Evaluation>,
+}
+
+impl<R: Record> Table<R> {
+    /// The table of `base`, listed in `order`, changing as `live` says; `record`
+    /// keeps a log of evaluations; added rows' times are drawn from `seed`.
+    pub(crate) fn new(
+        base: Box<dyn Base<R>>,
+        seed: u64,
+        order: Order,
+        live: Live,
+        record: bool,
+    ) -> Self {
+        Table {
+            base,
+            seed,
+            order,
+            live,
+            record,
+            added: Vec::new(),
+            added_keys: HashMap::new(),
+            changed: BTreeMap::new(),
+            deleted: BTreeMap::new(),
+            evaluated: 0,
+            changes: Vec::new(),
+            evaluations: Vec::new(),
+        }
+    }
+
+    /// Reads page `page` for a list request that arrived `arrival`-th (of the rows
+    /// under `parent`, when given), then applies the change this evaluation
+    /// triggers, if any.
+    pub(crate) fn evaluate(
+        &mut self,
+        page: u64,
+        per_page: u64,
+        arrival: u64,
+        parent: Option<&str>,
+    ) -> Page<R> {
+        self.evaluated += 1;
+        let sequence = self.evaluated;
+        let (taken, table_len) = match parent {
+            None => (paginator::take(self, page, per_page), Rows::len(self)),
+            Some(parent) => {
+                let rows = self.children(parent);
+                (paginator::take(&rows, page, per_page), rows.len() as u64)
+            }
+        };
+        if self.record {
+            self.evaluations.push(Evaluation {
+                sequence,
+                arrival,
+                page,
+                ids: taken.rows.iter().map(|r| r.id().to_owned()).collect(),
+                table_len,
+            });
+        }
+        if self.live.insert_every() > 0 && sequence.is_multiple_of(self.live.insert_every()) {
+            self.insert(sequence);
+        }
+        if self.live.delete_every() > 0 && sequence.is_multiple_of(self.live.delete_every()) {
+            self.delete(sequence);
+        }
+        taken
+    }
+
+    /// The rows under `parent`, in listing order (small kinds only: they are
+    /// collected).
+    pub(crate) fn children(&self, parent: &str) -> Vec<R> {
+        self.all()
+            .filter(|r| r.parent_id() == Some(parent))
+            .collect()
+    }
+
+    /// Every row, in listing order.
+    pub(crate) fn all(&self) -> impl Iterator<Item = R> + '_ {
+        (0..Rows::len(self)).filter_map(|position| self.row(position))
+    }
+
+    /// The row with id `id`, if it is in the table now.
+    pub(crate) fn find(&self, id: &str) -> Option<R> {
+        self.by_key(self.key_of(id)?)
+    }
+
+    /// Whether a row with id `id` is in the table now.
+    pub(crate) fn contains(&self, id: &str) -> bool {
+        self.key_of(id).is_some()
+    }
+
+    /// Adds a row a client created, built by `build` from its [`Slot`]: the newest,
+    /// seen by list requests evaluated from now on.
+    pub(crate) fn create(&mut self, build: impl FnOnce(Slot) -> R) -> Option<R> {
+        let slot = self.next_slot()?;
+        let row = build(slot);
+        self.push(row.clone(), self.evaluated, true);
+        Some(row)
+    }
+
+    /// Changes the row with id `id` with `change`; `None` if it is not in the table.
+    pub(crate) fn edit(&mut self, id: &str, change: impl FnOnce(&mut R)) -> Option<R> {
+        let key = self.key_of(id)?;
+        let row = match key.checked_sub(self.base.len()) {
+            None => match self.changed.entry(key) {
+                std::collections::btree_map::Entry::Occupied(entry) => entry.into_mut(),
+                std::collections::btree_map::Entry::Vacant(entry) => {
+                    entry.insert(self.base.row(key)?)
+                }
+            },
+            Some(k) => &mut self.added.get_mut(usize::try_from(k).ok()?)?.row,
+        };
+        change(row);
+        Some(row.clone())
+    }
+
+    /// The rows clients created, as they are now (deleted ones included).
+    pub(crate) fn created(&self) -> Vec<R> {
+        self.added
+            .iter()
+            .filter(|a| a.by_client)
+            .map(|a| a.row.clone())
+            .collect()
+    }
+
+    /// The ids in the table now, in listing order.
+    pub(crate) fn snapshot(&self) -> Vec<String> {
+        self.all().map(|r| r.id().to_owned()).collect()
+    }
+
+    /// The ids that were in the table for every evaluation in `evaluations` (from
+    /// the first to the last), in listing order.
+    pub(crate) fn present_throughout(&self, evaluations: RangeInclusive<u64>) -> Vec<String> {
+        let (first, last) = (*evaluations.start(), *evaluations.end());
+        let mut ids: Vec<String> = (0..self.key_count())
+            .filter(|key| {
+                let added_before_first = match key.checked_sub(self.base.len()) {
+                    None => true,
+                    Some(k) => usize::try_from(k)
+                        .ok()
+                        .and_then(|k| self.added.get(k))
+                        .is_some_and(|a| a.after_evaluation < first),
+                };
+                let deleted_before_last = self.deleted.get(key).is_some_and(|&after| after < last);
+                added_before_first && !deleted_before_last
+            })
+            .filter_map(|key| self.by_key(key))
+            .map(|r| r.id().to_owned())
+            .collect();
+        if self.order == Order::NewestFirst {
+            ids.reverse();
+        }
+        ids
+    }
+
+    pub(crate) fn evaluations(&self) -> Vec<Evaluation> {
+        self.evaluations.clone()
+    }
+
+    pub(crate) fn changes(&self) -> Vec<Change> {
+        self.changes.clone()
+    }
+
+    /// The key of the row with id `id`, if it is in the table now.
+    fn key_of(&self, id: &str) -> Option<u64> {
+        let key = match self.base.key_of(id) {
+            Some(key) => key,
+            None => *self.added_keys.get(id)?,
+        };
+        (!self.deleted.contains_key(&key)).then_some(key)
+    }
+
+    /// Rows ever in the table, deleted ones included.
+    fn key_count(&self) -> u64 {
+        self.base.len().saturating_add(self.added.len() as u64)
+    }
+
+    fn by_key(&self, key: u64) -> Option<R> {
+        match key.checked_sub(self.base.len()) {
+            None => self
+                .changed
+                .get(&key)
+                .cloned()
+                .or_else(|| self.base.row(key)),
+            Some(k) => usize::try_from(k)
+                .ok()
+                .and_then(|k| self.added.get(k))
+                .map(|a| a.row.clone()),
+        }
+    }
+
+    /// The key of the row at `position` in creation order, skipping deleted keys.
+    fn key_at(&self, position: u64) -> u64 {
+        let mut key = position;
+        for &deleted in self.deleted.keys() {
+            if deleted <= key {
+                key += 1;
+            } else {
+                break;
+            }
+        }
+        key
+    }
+
+    /// The slot of the next added row: newer than all others, a seeded gap after
+    /// the previous added one.
+    fn next_slot(&self) -> Option<Slot> {
+        let k = self.added.len() as u64;
+        let key = self.base.len().checked_add(k)?;
+        let (low, high) = ADD_GAP_SECONDS;
+        let gap = low + draw(self.seed, ADD_GAP, k) % (high - low + 1);
+        let previous = self.added.last().map(|a| a.row.created_at().timestamp());
+        let created_unix = previous.unwrap_or(ADDED_FROM) + gap as i64;
+        Some(Slot {
+            key,
+            id: self.base.id(key),
+            created_at: dutch_time::at(created_unix)?,
+        })
+    }
+
+    fn push(&mut self, row: R, after_evaluation: u64, by_client: bool) {
+        self.changes.push(Change {
+            after_evaluation,
+            kind: ChangeKind::Inserted,
+            id: row.id().to_owned(),
+        });
+        self.added_keys
+            .insert(row.id().to_owned(), self.key_count());
+        self.added.push(Added {
+            row,
+            after_evaluation,
+            by_client,
+        });
+    }
+
+    /// Adds the row the [`Live`] schedule makes next, if the kind has such rows.
+    fn insert(&mut self, sequence: u64) {
+        let Some(slot) = self.next_slot() else {
+            return;
+        };
+        let previous = self
+            .added
+            .iter()
+            .rev()
+            .find(|a| !a.by_client)
+            .map(|a| &a.row);
+        if let Some(row) = self.base.scheduled(slot.key, slot.created_at, previous) {
+            self.push(row, sequence, false);
+        }
+    }
+
+    /// Deletes a seeded-random row still in the table.
+    fn delete(&mut self, sequence: u64) {
+        let len = Rows::len(self);
+        if len == 0 {
+            return;
+        }
+        let position = draw(self.seed, DELETE, self.deleted.len() as u64) % len;
+        let key = self.key_at(position);
+        let Some(row) = self.by_key(key) else {
+            return;
+        };
+        self.deleted.insert(key, sequence);
+        self.changes.push(Change {
+            after_evaluation: sequence,
+            kind: ChangeKind::Deleted,
+            id: row.id().to_owned(),
+        });
+    }
+}
+
+impl<R: Record> Rows for Table<R> {
+    type Item = R;
+
+    fn len(&self) -> u64 {
+        self.key_count() - self.deleted.len() as u64
+    }
+
+    fn row(&self, position: u64) -> Option<R> {
+        let len = Rows::len(self);
+        if position >= len {
+            return None;
+        }
+        let in_creation_order = match self.order {
+            Order::OldestFirst => position,
+            Order::NewestFirst => len - 1 - position,
+        };
+        self.by_key(self.key_at(in_creation_order))
+    }
+}
+
+/// Locks `mutex`, ignoring poisoning: every critical section leaves consistent data.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// One [`Table`] per record type, each made on first use.
+#[derive(Debug, Default)]
+pub(crate) struct Store {
+    tables: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+}
+
+impl Store {
+    /// The table of `R`, made from `config` if it does not exist yet.
+    pub(crate) fn table<R: Record>(&self, config: &Config) -> Arc<Mutex<Table<R>>> {
+        let fresh = || {
+            let table = Table::new(
+                R::base(config),
+                config.dataset.seed(),
+                config.order,
+                R::live(config),
+                config.record_requests,
+            );
+            Arc::new(Mutex::new(table))
+        };
+        let mut tables = lock(&self.tables);
+        let entry = tables
+            .entry(TypeId::of::<R>())
+            .or_insert_with(|| fresh() as Arc<dyn Any + Send + Sync>);
+        match Arc::clone(entry).downcast::<Mutex<Table<R>>>() {
+            Ok(table) => table,
+            // Entries are keyed by their own type, so this never happens; if it did,
+            // a fresh table is still a table of `R`.
+            Err(_) => {
+                let table = fresh();
+                *entry = Arc::clone(&table) as Arc<dyn Any + Send + Sync>;
+                table
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dataset::Dataset;
+    use crate::resources::customer_invoices::MockInvoice;
+
+    fn invoices(dataset: Dataset, order: Order, live: Live) -> Table<MockInvoice> {
+        Table::new(Box::new(dataset), dataset.seed(), order, live, true)
+    }
+
+    #[test]
+    fn oldest_first_is_dataset_order_and_newest_first_reverses_it() {
+        let dataset = Dataset::new(3, 40);
+        let oldest = invoices(dataset, Order::OldestFirst, Live::none());
+        let expected: Vec<String> = dataset.iter().map(|i| i.id).collect();
+        assert_eq!(oldest.snapshot(), expected);
+        let newest = invoices(dataset, Order::NewestFirst, Live::none());
+        let mut reversed = expected;
+        reversed.reverse();
+        assert_eq!(newest.snapshot(), reversed);
+    }
+
+    #[test]
+    fn added_invoices_are_newest_unpaid_and_numbered_per_year() {
+        let dataset = Dataset::new(9, 30);
+        let mut table = invoices(dataset, Order::OldestFirst, Live::inserts(1));
+        for _ in 0..5 {
+            table.evaluate(1, 15, 0, None);
+        }
+        let all: Vec<MockInvoice> = table.all().collect();
+        assert_eq!(all.len(), 35);
+        assert!(all.windows(2).all(|w| w[0].created_at < w[1].created_at));
+        let added = &all[30..];
+        assert!(added.iter().all(|i| i.paid_at.is_none()));
+        assert_eq!(added[0].invoice_number, "2026-001");
+        assert_eq!(added[4].invoice_number, "2026-005");
+        for (k, invoice) in added.iter().enumerate() {
+            assert_eq!(invoice.index, 30 + k as u64);
+            assert!(dataset.index_of(&invoice.id).is_none(), "a fresh id");
+            assert_eq!(table.find(&invoice.id).as_ref(), Some(invoice));
+        }
+    }
+
+    #[test]
+    fn deletes_skip_rows_everywhere() {
+        let dataset = Dataset::new(4, 20);
+        let mut table = invoices(dataset, Order::NewestFirst, Live::deletes(1));
+        for _ in 0..6 {
+            table.evaluate(1, 5, 0, None);
+        }
+        let deleted: Vec<String> = table.changes().into_iter().map(|c| c.id).collect();
+        assert_eq!(deleted.len(), 6);
+        let mut expected: Vec<String> = dataset
+            .iter()
+            .map(|i| i.id)
+            .filter(|id| !deleted.contains(id))
+            .collect();
+        expected.reverse();
+        assert_eq!(table.snapshot(), expected);
+        assert_eq!(Rows::len(&table), 14);
+        assert!(deleted.iter().all(|id| table.find(id).is_none()));
+    }
+
+    #[test]
+    fn an_emptied_table_stops_deleting() {
+        let mut table = invoices(Dataset::new(1, 2), Order::OldestFirst, Live::deletes(1));
+        for _ in 0..4 {
+            let page = table.evaluate(1, 15, 0, None);
+            assert!(page.rows.len() <= 2);
+        }
+        assert_eq!(table.changes().len(), 2);
+        assert!(table.snapshot().is_empty());
+    }
+
+    #[test]
+    fn present_throughout_follows_the_log() {
+        let dataset = Dataset::new(5, 10);
+        let live = Live::inserts(2).and_deletes(3);
+        let mut table = invoices(dataset, Order::OldestFirst, live);
+        let mut seen_by = Vec::new();
+        for _ in 0..8 {
+            table.evaluate(1, 100, 0, None);
+            seen_by.push(table.evaluations().last().unwrap().ids.clone());
+        }
+        // Present throughout 2..=7: on the pages read by evaluations 2 and 7 and
+        // never deleted in between (deletes are final, so both ends suffice).
+        for (first, last) in [(1, 8), (2, 7), (4, 4), (3, 8)] {
+            let expected: Vec<String> = seen_by[first as usize - 1]
+                .iter()
+                .filter(|id| seen_by[last as usize - 1].contains(id))
+                .cloned()
+                .collect();
+            assert_eq!(
+                table.present_throughout(first..=last),
+                expected,
+                "{first}..={last}"
+            );
+        }
+    }
+
+    #[test]
+    fn created_rows_join_the_table_and_edits_stick() {
+        let dataset = Dataset::new(6, 20);
+        let mut table = invoices(dataset, Order::OldestFirst, Live::inserts(2));
+        table.evaluate(1, 100, 1, None);
+        let template = dataset.invoice(0).unwrap();
+        let created = table
+            .create(|slot| MockInvoice {
+                index: slot.key,
+                id: slot.id,
+                invoice_number: "X-1".to_owned(),
+                created_at: slot.created_at,
+                paid_at: None,
+                ..template.clone()
+            })
+            .unwrap();
+        assert_eq!(created.index, 20);
+        assert!(dataset.index_of(&created.id).is_none());
+        table.evaluate(1, 100, 2, None);
+        // Scheduled inserts keep their own numbering after a client's invoice.
+        let all = table.snapshot();
+        assert_eq!(all.len(), 22);
+        assert_eq!(all[20], created.id);
+        assert_eq!(table.find(&all[21]).unwrap().invoice_number, "2026-001");
+        assert_eq!(table.created(), vec![created.clone()]);
+        // Seen by the second evaluation, not the first.
+        assert!(!table.present_throughout(1..=2).contains(&created.id));
+        assert!(table.present_throughout(2..=2).contains(&created.id));
+
+        let paid_at = dutch_time::at(ADDED_FROM + 10_000).unwrap();
+        let pay = |invoice: &mut MockInvoice| invoice.paid_at = Some(paid_at);
+        let first = dataset.invoice(0).unwrap();
+        let marked = table.edit(&first.id, pay).unwrap();
+        assert_eq!(marked.paid_at, Some(paid_at));
+        assert_eq!(table.row(0), Some(marked));
+        let marked = table.edit(&created.id, pay).unwrap();
+        assert_eq!(table.created(), vec![marked]);
+        assert!(table.edit("inv_nope", pay).is_none());
+    }
+}
