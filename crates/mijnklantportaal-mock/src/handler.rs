@@ -421,6 +421,11 @@ impl Call<'_> {
         self.shared
     }
 
+    /// The seed of the server's data: draws for created rows start from it.
+    pub(crate) fn seed(&self) -> u64 {
+        self.shared.config.dataset.seed()
+    }
+
     /// Runs `f` on the table of `R`.
     pub(crate) fn with<R: Record, T>(&self, f: impl FnOnce(&mut Table<R>) -> T) -> T {
         self.shared.with(f)
@@ -530,7 +535,6 @@ impl Call<'_> {
 
     /// A 422 `{"message": message}` for an action the resource's state refuses
     /// (closing a closed payment link), counted.
-    #[allow(dead_code, reason = "for the tags being added (issue 12)")]
     pub(crate) fn refused(&self, message: &str) -> Refusal {
         self.shared.count(|stats| stats.unprocessable += 1);
         Box::new(responses::message(

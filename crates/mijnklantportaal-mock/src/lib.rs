@@ -1,9 +1,9 @@
 //! A faithful, deterministic mock of the Mijn Klantportaal REST API.
 //!
 //! Tests, examples and benchmarks of the client crates run against this server
-//! instead of the real API. It serves the ten operations of the Customer Invoices and
-//! Customers APIs, statefully, and behaves like the real (Laravel) application where
-//! clients tend to break:
+//! instead of the real API. It serves the operations below statefully, every tag on
+//! one generic store and route table (see *Structure*), and behaves like the real
+//! (Laravel) application where clients tend to break:
 //!
 //! | operation | answer |
 //! |---|---|
@@ -17,6 +17,14 @@
 //! | `POST /v1/customers` (JSON) | 201, customer |
 //! | `GET /v1/customers/{id}` | 200, customer |
 //! | `PATCH /v1/customers/{id}` (JSON, partial) | 200, customer |
+//! | `GET /v1/payment-links` | 200, simple paginator of payment links (seeded: open, paid, expired, closed; single use and reusable) |
+//! | `POST /v1/payment-links` (JSON: `description`, `amount`, `expiresAt`?, `reusable`?) | 201, open link with `checkoutUrl` |
+//! | `GET /v1/payment-links/{id}` | 200, payment link |
+//! | `DELETE /v1/payment-links/{id}` | 200, the link, now `closed`; a closed link answers 422 |
+//! | `GET /v1/payment-links/{id}/payments` | 200, simple paginator of the link's payments (`plp_`) |
+//! | `GET /v1/webhooks` | 200, simple paginator of webhook records (seeded) |
+//! | `POST /v1/webhooks` (JSON: `url`, `type`: one of the 23 event names) | 201, record with a random 20-character `secret` |
+//! | `GET /v1/webhooks/{id}` | 200, webhook record |
 //!
 //! - **Pagination**: every envelope field, in Laravel's order; an invalid `page`
 //!   (`0`, `-1`, `abc`, `2,`, too large for 64 bits) serves page 1; past the end
@@ -24,11 +32,13 @@
 //! - **Data**: any number of invoices (a million costs nothing: they are computed from
 //!   the seed and their index on demand), with realistic ids, repeating customers,
 //!   per-year invoice numbers, decimal-string amounts and `+01:00`/`+02:00` offsets;
-//!   the customers they reference (one per eight invoices, [`Dataset::customer`]).
-//! - **Writes**: created invoices and customers join the lists (newest last, or first
-//!   with [`Order::NewestFirst`]) and answer `GET`; marked-paid invoices and edited
-//!   customers stay changed. Only what was created or changed is stored. Request
-//!   date-times (`Y-m-d H:i:s`) are Amsterdam local time. Invalid input gets Laravel's
+//!   the customers they reference (one per eight invoices, [`Dataset::customer`]);
+//!   of the smaller kinds (webhooks, payment links and their payments), a fixed
+//!   handful drawn from the seed, enough for two pages at `per_page(5)`.
+//! - **Writes**: created resources join their lists (newest last, or first with
+//!   [`Order::NewestFirst`]) and answer `GET`; marked-paid invoices, edited customers
+//!   and closed payment links stay changed. Only what was created or changed is
+//!   stored. Request date-times (`Y-m-d H:i:s`) are Amsterdam local time. Invalid input gets Laravel's
 //!   422 (`{"message", "errors": {field: [..]}}`), an unknown id its 404; the `pdf`
 //!   part must be a file that starts with `%PDF-`.
 //! - **Auth**: `Authorization: Bearer <token>` or 401 `{"message": "Unauthenticated."}`;
@@ -53,7 +63,7 @@
 //!   dropped connections, pages with the wrong `current_page` (see [`Faults`]), the
 //!   documented quirks (see [`Quirks`]), and writes carried out whose answer is then
 //!   dropped ([`MockServer::drop_next_write_responses`]), to prove a client does not
-//!   create an invoice twice.
+//!   create an invoice twice, or resolves a second close's 422 by reading back.
 //! - **Observation**: every request is recorded ([`MockServer::requests`]) and every
 //!   answer counted ([`MockServer::stats`]); every list request's read of the table
 //!   ([`MockServer::evaluations`]) and every change ([`MockServer::changes`]) is

@@ -11,8 +11,8 @@ use std::time::Duration;
 use clap::Parser;
 use mijnklantportaal_mock::{Faults, Live, MockOAuth, MockServer, Order, Quirks};
 
-/// Mock of the Mijn Klantportaal REST API (customer invoices and customers), for tests
-/// and demos.
+/// Mock of the Mijn Klantportaal REST API (invoices, customers, payment links,
+/// webhooks), for tests and demos.
 #[derive(Debug, Parser)]
 #[command(name = "mkp-mock", version)]
 struct Args {

@@ -97,8 +97,7 @@ pub struct Stats {
     /// Writes carried out whose answer was then dropped (see
     /// [`MockServer::drop_next_write_responses`](crate::MockServer::drop_next_write_responses)).
     pub dropped_write_responses: u64,
-    /// Writes carried out: created invoices and customers, invoices marked paid,
-    /// customers edited.
+    /// Writes carried out: resources created, edited, marked paid or closed.
     pub writes: u64,
     /// Created invoices whose request asked to notify the customer
     /// (`sendNotification`).

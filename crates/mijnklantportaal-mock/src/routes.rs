@@ -19,6 +19,8 @@ use http::Method;
 use crate::handler::Handler;
 use crate::resources::customer_invoices::{self, MockInvoice};
 use crate::resources::customers::{self, MockCustomer};
+use crate::resources::payment_links::{self, PaymentLink};
+use crate::resources::webhooks::{self, Webhook};
 use crate::resources::{list, show};
 
 /// The methods of the route table, in the order Laravel lists them in `Allow`.
@@ -92,7 +94,6 @@ impl Route {
     }
 
     /// `DELETE template`.
-    #[allow(dead_code, reason = "for the tags being added (issue 12)")]
     pub(crate) const fn delete(template: &'static str, handler: Handler) -> Self {
         Route::new(Verb::Delete, template, handler)
     }
@@ -161,6 +162,19 @@ static ROUTES: &[Route] = &[
     Route::post("/v1/customers", customers::create),
     Route::get("/v1/customers/{customerId}", show::<MockCustomer>),
     Route::patch("/v1/customers/{customerId}", customers::edit),
+    // Payment Links
+    Route::get("/v1/payment-links", list::<PaymentLink>),
+    Route::post("/v1/payment-links", payment_links::create),
+    Route::get("/v1/payment-links/{linkId}", show::<PaymentLink>),
+    Route::delete("/v1/payment-links/{linkId}", payment_links::close),
+    Route::get(
+        "/v1/payment-links/{linkId}/payments",
+        payment_links::payments,
+    ),
+    // Webhooks
+    Route::get("/v1/webhooks", list::<Webhook>),
+    Route::post("/v1/webhooks", webhooks::create),
+    Route::get("/v1/webhooks/{webhookId}", show::<Webhook>),
     // Download links of cloud files (invoice PDFs): like signed URLs.
     Route::get("/files/{token}", customer_invoices::download).public(),
 ];
@@ -266,6 +280,7 @@ mod tests {
         assert_eq!(allow("/v1/customer-invoices"), "GET, HEAD, POST");
         assert_eq!(allow("/v1/customers/cst_x"), "GET, HEAD, PATCH");
         assert_eq!(allow("/files/t"), "GET, HEAD");
+        assert_eq!(allow("/v1/payment-links/plk_x"), "GET, HEAD, DELETE");
     }
 
     #[test]

@@ -232,8 +232,8 @@ impl MockServerBuilder {
         self
     }
 
-    /// Carry out the first `count` writes (creating an invoice or customer, marking
-    /// an invoice paid, editing a customer) and then close the connection without
+    /// Carry out the first `count` writes (creating, editing or closing a resource,
+    /// marking an invoice paid) and then close the connection without
     /// answering, as a server that crashes or a proxy that times out after the
     /// write does. Requests that fail validation or name an unknown id are answered
     /// and do not count. Default 0; change it while the server runs with

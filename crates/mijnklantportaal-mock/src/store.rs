@@ -114,18 +114,17 @@ pub(crate) trait Base<R>: fmt::Debug + Send + Sync {
 
 /// Starting rows held in memory: a handful of seeded resources of a small kind.
 #[derive(Debug)]
-#[allow(dead_code, reason = "for the tags being added (issue 12)")]
 pub(crate) struct Seeded<R> {
     rows: Vec<R>,
     ids: IdCodec,
 }
 
-#[allow(dead_code, reason = "for the tags being added (issue 12)")]
 impl<R: Record> Seeded<R> {
-    /// `count` rows, row `index` built by `build(index, id)` with the id `ids` gives it.
-    pub(crate) fn new(ids: IdCodec, count: u64, build: impl Fn(u64, String) -> R) -> Self {
+    /// `count` rows, row `index` built by `build(index, id)` with the id `ids` gives
+    /// it (the rows end early at the first `None`).
+    pub(crate) fn new(ids: IdCodec, count: u64, build: impl Fn(u64, String) -> Option<R>) -> Self {
         let rows = (0..count)
-            .map(|index| build(index, ids.encode(index)))
+            .map_while(|index| build(index, ids.encode(index)))
             .collect();
         Seeded { rows, ids }
     }

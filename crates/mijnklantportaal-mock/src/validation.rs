@@ -205,11 +205,19 @@ pub(crate) fn email(
     }
 }
 
-/// Rule `required|date_format:Y-m-d`: exactly `YYYY-mm-dd` and a real date
-/// (`2024-04-31` fails, as PHP's round trip through `DateTime` makes it fail).
-pub(crate) fn date(errors: &mut Errors, input: &Input, field: &str) -> Option<NaiveDate> {
+/// Rule `required|date_format:Y-m-d` (`required: false`: `sometimes|...`): exactly
+/// `YYYY-mm-dd` and a real date (`2024-04-31` fails, as PHP's round trip through
+/// `DateTime` makes it fail).
+pub(crate) fn date(
+    errors: &mut Errors,
+    input: &Input,
+    field: &str,
+    required: bool,
+) -> Option<NaiveDate> {
     let Some(value) = present(input, field) else {
-        errors.add(field, required_message(field));
+        if required {
+            errors.add(field, required_message(field));
+        }
         return None;
     };
     let parsed = value
@@ -231,6 +239,38 @@ pub(crate) fn date(errors: &mut Errors, input: &Input, field: &str) -> Option<Na
         );
     }
     parsed
+}
+
+/// Rule `required|string|url|max:255`: an absolute `http` or `https` URL with a host.
+pub(crate) fn url(errors: &mut Errors, input: &Input, field: &str) -> Option<String> {
+    let text = string(errors, input, field, true)?;
+    let valid = url::Url::parse(&text)
+        .is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.host().is_some());
+    if valid {
+        Some(text)
+    } else {
+        let name = display_name(field);
+        errors.add(field, format!("The {name} field must be a valid URL."));
+        None
+    }
+}
+
+/// Rule `required|string|in:...`: one of `allowed`, exactly.
+pub(crate) fn one_of(
+    errors: &mut Errors,
+    input: &Input,
+    field: &str,
+    allowed: &[&'static str],
+) -> Option<&'static str> {
+    let text = string(errors, input, field, true)?;
+    let found = allowed.iter().copied().find(|a| *a == text);
+    if found.is_none() {
+        errors.add(
+            field,
+            format!("The selected {} is invalid.", display_name(field)),
+        );
+    }
+    found
 }
 
 /// Rule `date_format:Y-m-d H:i:s`, read as Europe/Amsterdam local time (the server's
@@ -493,11 +533,21 @@ mod tests {
             ("30-04-2024", false),
         ] {
             let mut errors = Errors::default();
-            let got = date(&mut errors, &input(json!({ "issuedAt": text })), "issuedAt");
+            let got = date(
+                &mut errors,
+                &input(json!({ "issuedAt": text })),
+                "issuedAt",
+                true,
+            );
             assert_eq!(got.is_some(), ok, "{text}");
         }
         let mut errors = Errors::default();
-        date(&mut errors, &input(json!({ "issuedAt": "x" })), "issuedAt");
+        date(
+            &mut errors,
+            &input(json!({ "issuedAt": "x" })),
+            "issuedAt",
+            true,
+        );
         assert_eq!(
             errors.message(),
             "The issued at field must match the format Y-m-d."
@@ -529,6 +579,44 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn urls_choices_and_optional_dates() {
+        let mut errors = Errors::default();
+        let form = input(json!({
+            "good": "https://example.nl/hook?x=1", "local": "http://127.0.0.1:8080/in",
+            "relative": "/hook", "mail": "mailto:a@b.nl", "choice": "customer-created",
+            "other": "customer-updated", "day": "2025-02-29",
+        }));
+        assert_eq!(
+            url(&mut errors, &form, "good").as_deref(),
+            Some("https://example.nl/hook?x=1")
+        );
+        assert!(url(&mut errors, &form, "local").is_some());
+        let choices = ["customer-created", "invoice-paid"];
+        assert_eq!(
+            one_of(&mut errors, &form, "choice", &choices),
+            Some("customer-created")
+        );
+        assert_eq!(date(&mut errors, &form, "absent", false), None);
+        assert!(errors.is_empty());
+        assert_eq!(url(&mut errors, &form, "relative"), None);
+        assert_eq!(url(&mut errors, &form, "mail"), None);
+        assert_eq!(one_of(&mut errors, &form, "other", &choices), None);
+        assert_eq!(date(&mut errors, &form, "day", false), None);
+        assert_eq!(url(&mut errors, &form, "absent"), None);
+        assert_eq!(
+            errors.fields(),
+            ["relative", "mail", "other", "day", "absent"]
+        );
+        assert_eq!(
+            errors.message(),
+            "The relative field must be a valid URL. (and 4 more errors)"
+        );
+        let mut errors = Errors::default();
+        one_of(&mut errors, &form, "other", &choices);
+        assert_eq!(errors.message(), "The selected other is invalid.");
     }
 
     #[test]

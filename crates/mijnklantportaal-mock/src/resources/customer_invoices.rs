@@ -5,7 +5,7 @@
 //! cents, ATOM timestamps, absolute links built from the request's origin) lives here
 //! once, for the server and for tests. The starting invoices are the [`Dataset`]'s,
 //! computed on demand, so the table serves a million invoices without holding them;
-//! it is the table the [`Live`](crate::Live) schedule changes while clients list it.
+//! it is the table the [`Live`] schedule changes while clients list it.
 
 use axum::body::Body;
 use bytes::Bytes;
@@ -367,7 +367,7 @@ fn invoice_upload(
     let input = &form.input;
     let customer_id = customer(&mut errors, input, customer_exists);
     let invoice_number = validation::string(&mut errors, input, "invoiceNumber", true);
-    let issued_at = validation::date(&mut errors, input, "issuedAt");
+    let issued_at = validation::date(&mut errors, input, "issuedAt", true);
     let amount_cents = validation::amount(&mut errors, input, "amount");
     let pdf = pdf(&mut errors, form);
     let paid_at = validation::local_date_time(&mut errors, input, "paidAt", false);
@@ -455,7 +455,7 @@ fn manual_invoice(
     let mut errors = Errors::default();
     let customer_id = customer(&mut errors, input, customer_exists);
     let invoice_number = validation::string(&mut errors, input, "invoiceNumber", true);
-    let issued_at = validation::date(&mut errors, input, "issuedAt");
+    let issued_at = validation::date(&mut errors, input, "issuedAt", true);
     let amount_cents = lines(&mut errors, input);
     let send_notification = validation::boolean(&mut errors, input, "sendNotification");
     match (customer_id, invoice_number, issued_at, amount_cents) {

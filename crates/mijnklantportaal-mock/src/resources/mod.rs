@@ -12,60 +12,73 @@
 //!
 //! # How to add a resource
 //!
-//! Model it on [`customers`] (list, create, get, edit). In
-//! `src/resources/<tag_snake>.rs`:
+//! Copy the nearest worked example: [`webhooks`] (a top-level list, create, get) or
+//! [`payment_links`] (the same, plus an action that changes state and answers 422 when
+//! repeated, and a list under a parent); [`customers`] has an edit, and
+//! [`customer_invoices`] a multipart upload. In `src/resources/<tag_snake>.rs`:
 //!
-//! 1. **The record type**: a struct with the fields the reference documents, money
-//!    in cents (`u64`, sent as a decimal string with [`amount`]), timestamps as
-//!    `DateTime<FixedOffset>` (sent with [`dutch_time::atom`](crate::dutch_time::atom)).
-//!    It is `pub(crate)` unless tests outside the crate need it (then `pub`,
-//!    `#[non_exhaustive]`, re-exported from `lib.rs`).
+//! 1. **The record type**: a struct with the fields the reference (and the tag's
+//!    spec file) documents, money in cents (`u64`, sent as a decimal string with
+//!    [`amount`]), timestamps as `DateTime<FixedOffset>` (sent with
+//!    [`dutch_time::atom`]), enum-like strings as a small
+//!    enum or a `&'static str` from a list. It is `pub(crate)` unless tests outside
+//!    the crate need it (then `pub`, `#[non_exhaustive]`, re-exported from `lib.rs`).
 //! 2. **Its JSON form**: a `#[derive(Serialize)]` struct borrowing from the record,
-//!    fields in the vendor example's order, and `impl Listed` returning it (the list
-//!    form; also the answer to writes).
+//!    fields in the vendor example's order, and `impl Listed` returning it: the list
+//!    form, also the answer to writes (`origin` is there for absolute links).
 //! 3. **`impl Record`**: `MODEL` (the Laravel model in the 404 message,
 //!    `App\Models\<Thing>`), `id`, `created_at`, `parent_id` for rows listed under a
 //!    parent, `shown` if `GET /{id}` shows more than the list, and `base`: the rows
-//!    the table starts with, usually
-//!    `Seeded::new(IdCodec::new("xyz_", seed, DOMAIN), COUNT, |index, id| ...)` with
-//!    every field drawn from [`draw`](crate::rng::draw)`(seed, STREAM, index)`, so the
-//!    same seed gives the same rows. Seed enough rows for two pages at a small
-//!    `per_page`, created before 2026 (rows created while the server runs come
-//!    after). Pick a new `DOMAIN`/`STREAM` constant (the tag's own hex prefix) so no
-//!    other resource's draws change.
-//! 4. **Validation**: one function per write that takes the [`Input`](crate::validation::Input)
-//!    and returns what to store or the [`Errors`](crate::validation::Errors) for
-//!    Laravel's 422, using the rules in [`validation`](crate::validation) (add a rule
-//!    there, with a test, if yours is missing). Required fields first, in the
-//!    reference's order: that is the order of the messages.
+//!    the table starts with, `Seeded::new(IdCodec::new("xyz_", seed, IDS), COUNT,
+//!    |index, id| Some(Thing { .. }))`, every field drawn from
+//!    [`draw`]`(seed, STREAM, index)` (or a fixed table of states,
+//!    as payment links do) and `created_at` from [`seeded_time`], so the same seed
+//!    gives the same rows. Seed enough rows for two pages at `per_page(5)`, and a row
+//!    in every state the life cycle knows. New random streams get the tag's own hex
+//!    prefix (`0x3EB_0001`...), so no other resource's draws change.
+//! 4. **Validation**: one function per write that takes the
+//!    [`Input`](crate::validation::Input) and returns what to store or the
+//!    [`Errors`](crate::validation::Errors) for Laravel's 422, using the rules in
+//!    [`validation`](crate::validation) (add a rule there, with a test, if yours is
+//!    missing). Fields in the reference's order: that is the order of the messages.
 //! 5. **Operations**: `fn op<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>`.
 //!    Lists and gets are the generic [`list`]`::<Thing>` and [`show`]`::<Thing>`. A
 //!    create reads the body ([`requests::read_json`](crate::requests::read_json)),
-//!    validates (`map_err(|e| call.unprocessable(&e))?`), inserts with
+//!    validates (`.map_err(|e| call.unprocessable(&e))?`), inserts with
 //!    `call.with(|t: &mut Table<Thing>| t.create(|slot| Thing { id: slot.id, .. }))`
 //!    and answers `call.written(StatusCode::CREATED, &thing)`. An edit or action
 //!    first finds the row (`call.find::<Thing>(0)?`: Laravel's 404 before the body is
-//!    read), checks its state (`call.refused("...")` for the 422 of "already
-//!    closed"), changes it with `t.edit(id, |thing| ...)` and answers
+//!    read), checks its state (`return Err(call.refused("..."))` for a 422 such as
+//!    "already closed"), changes it with `t.edit(&id, |thing| ..)` and answers
 //!    `call.written(StatusCode::OK, &thing)`. A list under a parent finds the parent
-//!    and answers `call.list::<Child>(Some(parent.id)).await`.
-//! 6. **Tests** in the module for the JSON field order and the validation messages.
+//!    and answers `call.list::<Child>(Some(parent.id)).await`. A non-paginated
+//!    `{data: [...]}` list renders its own body and answers `call.ok_json(..)`.
+//!    Writes answered through `written` are counted and honour
+//!    `drop_write_responses`; refusals are counted too.
+//! 6. **Unit tests** in the module: the JSON's exact text (field order) and the
+//!    validation messages.
 //!
-//! Then add `pub(crate) mod <tag_snake>;` below, the tag's rows to the route table
-//! in [`routes`](crate::routes) (its own section, literal segments before
-//! parameters), a line to the table in `lib.rs`'s documentation, and tests over HTTP
-//! in `tests/it/<tag_snake>.rs`: every operation, the life cycle, 404 and 422,
-//! pagination.
+//! Then add `pub(crate) mod <tag_snake>;` below, the tag's rows to
+//! [`routes`](crate::routes) (in its own section; literal segments before
+//! parameters: a test checks no row is shadowed), its operations to the table at the
+//! top of `lib.rs`, and HTTP tests in `tests/it/<tag_snake>.rs` (see
+//! `tests/it/payment_links.rs`): every operation, the life cycle, 404 and 422,
+//! pagination, a write whose answer is dropped.
 
 use axum::body::Body;
+use chrono::{DateTime, FixedOffset};
 use futures::future::BoxFuture;
 use serde::Serialize;
 
+use crate::dutch_time;
 use crate::handler::{Call, Reply};
+use crate::rng::draw;
 use crate::store::Record;
 
 pub(crate) mod customer_invoices;
 pub(crate) mod customers;
+pub(crate) mod payment_links;
+pub(crate) mod webhooks;
 
 /// `GET /{things}`: the first-level list of `R`, paginated.
 pub(crate) fn list<'a, R: Record>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
@@ -75,6 +88,38 @@ pub(crate) fn list<'a, R: Record>(call: &'a Call<'a>, _body: Body) -> BoxFuture<
 /// `GET /{things}/{id}`: one `R` (route parameter 0), or Laravel's 404.
 pub(crate) fn show<'a, R: Record>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move { call.show(&call.find::<R>(0)?) })
+}
+
+/// 2025-01-01T00:00:00+01:00: the seeded rows of the small kinds are created from then
+/// on.
+const SEEDED_FROM: i64 = 1_735_686_000;
+/// Days between the creation of two seeded rows of one kind.
+const SEEDED_GAP_DAYS: i64 = 14;
+
+/// When seeded row `index` of a small kind was created: two weeks after the previous
+/// one, at a time of day drawn from `stream`, so a kind's first 26 rows are created
+/// during 2025 (before every row added while the server runs).
+pub(crate) fn seeded_time(seed: u64, stream: u64, index: u64) -> Option<DateTime<FixedOffset>> {
+    const DAY: i64 = 24 * 3600;
+    let days = i64::try_from(index).ok()?.checked_mul(SEEDED_GAP_DAYS)?;
+    let time_of_day = (draw(seed, stream, index) % DAY as u64) as i64;
+    dutch_time::at(SEEDED_FROM + days * DAY + time_of_day)
+}
+
+/// `len` random letters and digits (`OUJX2prdBbJxR77BZlGz`), drawn from `stream`
+/// for row `number`.
+pub(crate) fn random_string(seed: u64, stream: u64, number: u64, len: usize) -> String {
+    const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    (0..len as u64)
+        .map(|i| {
+            let r = draw(
+                seed,
+                stream,
+                number.wrapping_mul(len as u64).wrapping_add(i),
+            );
+            char::from(ALPHABET[(r % ALPHABET.len() as u64) as usize])
+        })
+        .collect()
 }
 
 /// An amount in cents as the API sends money: a decimal string with two decimals.

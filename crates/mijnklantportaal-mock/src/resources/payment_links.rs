@@ -1,0 +1,421 @@
+//! Payment Links API: the payment link, the payments made through it, create, close.
+//!
+//! A link asks a payer for a fixed amount in euros, once or (`reusable`) again and
+//! again, until it expires or is closed. Closing is `DELETE`: the link stays
+//! readable with status `closed` and no `checkoutUrl`, and closing it again answers
+//! 422 ("already closed"), which a client that lost the answer to its first close
+//! has to read back. The table starts with a fixed set of seeded links in every
+//! state (open, paid, expired, closed; single use and reusable), some with payments:
+//! the first link's payments span two pages at `per_page(5)`. Payments are a table
+//! of their own, listed under their link (`/payment-links/{linkId}/payments`); the
+//! API has no operation that makes one, so only the seeded links have any.
+
+use axum::body::Body;
+use chrono::{DateTime, FixedOffset, NaiveTime};
+use futures::future::BoxFuture;
+use http::StatusCode;
+use serde::Serialize;
+
+use crate::dutch_time;
+use crate::handler::{Call, Config, Reply, server_error};
+use crate::ids::IdCodec;
+use crate::paginator::Listed;
+use crate::requests;
+use crate::resources::{amount, random_string, seeded_time};
+use crate::rng::draw;
+use crate::store::{Base, Record, Seeded, Table};
+use crate::validation::{self, Errors, Input};
+
+/// Where a payment link is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LinkStatus {
+    /// Can be paid.
+    Open,
+    /// A single-use link that was paid.
+    Paid,
+    /// Past its `expiresAt`.
+    Expired,
+    /// Closed with `DELETE`.
+    Closed,
+}
+
+impl LinkStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            LinkStatus::Open => "open",
+            LinkStatus::Paid => "paid",
+            LinkStatus::Expired => "expired",
+            LinkStatus::Closed => "closed",
+        }
+    }
+}
+
+/// The seeded links, in creation order: reusable or not, status, number of payments.
+pub(crate) const SEEDED: [(bool, LinkStatus, u64); 8] = [
+    (true, LinkStatus::Open, 7),
+    (false, LinkStatus::Open, 0),
+    (false, LinkStatus::Paid, 1),
+    (true, LinkStatus::Closed, 2),
+    (false, LinkStatus::Expired, 0),
+    (true, LinkStatus::Open, 3),
+    (false, LinkStatus::Paid, 1),
+    (false, LinkStatus::Open, 0),
+];
+
+/// The 422 answer to closing a closed link.
+pub(crate) const ALREADY_CLOSED: &str = "Payment Link is already closed.";
+
+// Random streams of payment links and their payments.
+const LINK_IDS: u64 = 0x91C_0001;
+const LINK_DETAILS: u64 = 0x91C_0002;
+const LINK_CREATED: u64 = 0x91C_0003;
+const PAYMENT_IDS: u64 = 0x91C_0011;
+const PAYMENT_DETAILS: u64 = 0x91C_0012;
+const PAYMENT_PROVIDER_IDS: u64 = 0x91C_0013;
+
+const DESCRIPTIONS: [&str; 6] = [
+    "Contributie 2025",
+    "Aanbetaling verbouwing",
+    "Workshop fotografie",
+    "Borg zaalhuur",
+    "Consult 60 minuten",
+    "Jaarabonnement onderhoud",
+];
+const PAYERS: [&str; 6] = [
+    "J. de Vries",
+    "A. Jansen",
+    "M. Bakker",
+    "S. Visser",
+    "K. Smit",
+    "L. Meijer",
+];
+
+/// One payment link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PaymentLink {
+    pub(crate) id: String,
+    pub(crate) description: String,
+    pub(crate) amount_cents: u64,
+    pub(crate) reusable: bool,
+    pub(crate) status: LinkStatus,
+    /// When it stops working; `None`: never.
+    pub(crate) expires_at: Option<DateTime<FixedOffset>>,
+    pub(crate) created_at: DateTime<FixedOffset>,
+}
+
+/// A payment link as JSON, in the order of the vendor's fields.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct PaymentLinkJson<'a> {
+    id: &'a str,
+    description: &'a str,
+    currency: &'static str,
+    amount: String,
+    reusable: bool,
+    expires_at: Option<String>,
+    status: &'static str,
+    checkout_url: Option<String>,
+    created_at: String,
+}
+
+impl Listed for PaymentLink {
+    type Json<'a> = PaymentLinkJson<'a>;
+
+    fn listed<'a>(&'a self, origin: &'a str) -> PaymentLinkJson<'a> {
+        PaymentLinkJson {
+            id: &self.id,
+            description: &self.description,
+            currency: "EUR",
+            amount: amount(self.amount_cents),
+            reusable: self.reusable,
+            expires_at: self.expires_at.as_ref().map(dutch_time::atom),
+            status: self.status.as_str(),
+            // Only a link that can still be paid has a page to pay on.
+            checkout_url: (self.status == LinkStatus::Open)
+                .then(|| format!("{origin}/payment-link/{}", self.id)),
+            created_at: dutch_time::atom(&self.created_at),
+        }
+    }
+}
+
+impl Record for PaymentLink {
+    const MODEL: &'static str = r"App\Models\PaymentLink";
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn created_at(&self) -> &DateTime<FixedOffset> {
+        &self.created_at
+    }
+
+    fn base(config: &Config) -> Box<dyn Base<Self>> {
+        let seed = config.dataset.seed();
+        let count = SEEDED.len() as u64;
+        Box::new(Seeded::new(link_ids(seed), count, |index, id| {
+            let (reusable, status, _) = *SEEDED.get(usize::try_from(index).ok()?)?;
+            let r = draw(seed, LINK_DETAILS, index);
+            let created_at = seeded_time(seed, LINK_CREATED, index)?;
+            // An expired link expired two weeks after it was made; every third other
+            // one expires a year after.
+            let expires_at = match status {
+                LinkStatus::Expired => Some(created_at + chrono::Duration::days(14)),
+                _ if index % 3 == 1 => Some(created_at + chrono::Duration::days(365)),
+                _ => None,
+            };
+            Some(PaymentLink {
+                id,
+                description: DESCRIPTIONS[(r % DESCRIPTIONS.len() as u64) as usize].to_owned(),
+                amount_cents: 500 + (r >> 8) % 49_500,
+                reusable,
+                status,
+                expires_at,
+                created_at,
+            })
+        }))
+    }
+}
+
+fn link_ids(seed: u64) -> IdCodec {
+    IdCodec::new("plk_", seed, LINK_IDS)
+}
+
+/// One payment made through a link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PaymentLinkPayment {
+    pub(crate) id: String,
+    pub(crate) payment_link_id: String,
+    pub(crate) amount_cents: u64,
+    pub(crate) payers_name: Option<String>,
+    pub(crate) integration: Option<String>,
+    pub(crate) integration_id: Option<String>,
+    pub(crate) created_at: DateTime<FixedOffset>,
+}
+
+/// A payment as JSON, in the order of the vendor's fields.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct PaymentJson<'a> {
+    id: &'a str,
+    payment_link_id: &'a str,
+    currency: &'static str,
+    amount: String,
+    status: &'static str,
+    payers_name: Option<&'a str>,
+    integration: Option<&'a str>,
+    integration_id: Option<&'a str>,
+    created_at: String,
+}
+
+impl Listed for PaymentLinkPayment {
+    type Json<'a> = PaymentJson<'a>;
+
+    fn listed<'a>(&'a self, _origin: &'a str) -> PaymentJson<'a> {
+        PaymentJson {
+            id: &self.id,
+            payment_link_id: &self.payment_link_id,
+            currency: "EUR",
+            amount: amount(self.amount_cents),
+            // The only documented status: a listed payment went through.
+            status: "paid",
+            payers_name: self.payers_name.as_deref(),
+            integration: self.integration.as_deref(),
+            integration_id: self.integration_id.as_deref(),
+            created_at: dutch_time::atom(&self.created_at),
+        }
+    }
+}
+
+impl Record for PaymentLinkPayment {
+    const MODEL: &'static str = r"App\Models\PaymentLinkPayment";
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn created_at(&self) -> &DateTime<FixedOffset> {
+        &self.created_at
+    }
+
+    fn parent_id(&self) -> Option<&str> {
+        Some(&self.payment_link_id)
+    }
+
+    /// The payments of the seeded links: the first link's, then the second's, ...;
+    /// the `k`-th payment of a link a day after its `k-1`-th, for the link's amount.
+    fn base(config: &Config) -> Box<dyn Base<Self>> {
+        let seed = config.dataset.seed();
+        let links = PaymentLink::base(config);
+        let owners: Vec<(u64, u64)> = (0u64..)
+            .zip(SEEDED)
+            .flat_map(|(link, (_, _, payments))| (0..payments).map(move |k| (link, k)))
+            .collect();
+        let ids = IdCodec::new("plp_", seed, PAYMENT_IDS);
+        Box::new(Seeded::new(ids, owners.len() as u64, |index, id| {
+            let &(link, k) = owners.get(usize::try_from(index).ok()?)?;
+            let link = links.row(link)?;
+            let r = draw(seed, PAYMENT_DETAILS, index);
+            let named = !r.is_multiple_of(5);
+            Some(PaymentLinkPayment {
+                id,
+                payment_link_id: link.id,
+                amount_cents: link.amount_cents,
+                payers_name: named
+                    .then(|| PAYERS[((r >> 8) % PAYERS.len() as u64) as usize].to_owned()),
+                integration: Some("mollie".to_owned()),
+                integration_id: Some(format!(
+                    "tr_{}",
+                    random_string(seed, PAYMENT_PROVIDER_IDS, index, 10)
+                )),
+                created_at: link.created_at
+                    + chrono::Duration::days(i64::try_from(k).ok()? + 1)
+                    + chrono::Duration::seconds((r >> 16) as i64 % 3_600),
+            })
+        }))
+    }
+}
+
+/// `POST /v1/payment-links` (JSON); 201 with the open link.
+pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        let input = requests::read_json(body).await;
+        let new = new_link(&input).map_err(|e| call.unprocessable(&e))?;
+        let link = call
+            .with(|table: &mut Table<PaymentLink>| {
+                table.create(|slot| PaymentLink {
+                    id: slot.id,
+                    description: new.description,
+                    amount_cents: new.amount_cents,
+                    reusable: new.reusable,
+                    status: LinkStatus::Open,
+                    expires_at: new.expires_at,
+                    created_at: slot.created_at,
+                })
+            })
+            .ok_or_else(server_error)?;
+        call.written(StatusCode::CREATED, &link)
+    })
+}
+
+/// `DELETE /v1/payment-links/{linkId}`: closes the link; 200 with it, 422 when it
+/// is closed already.
+pub(crate) fn close<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        let link = call.find::<PaymentLink>(0)?;
+        if link.status == LinkStatus::Closed {
+            return Err(call.refused(ALREADY_CLOSED));
+        }
+        let closed = call
+            .with(|table: &mut Table<PaymentLink>| {
+                table.edit(&link.id, |l| l.status = LinkStatus::Closed)
+            })
+            .ok_or_else(|| call.model_not_found(PaymentLink::MODEL, &link.id))?;
+        call.written(StatusCode::OK, &closed)
+    })
+}
+
+/// `GET /v1/payment-links/{linkId}/payments`: the link's payments, paginated.
+pub(crate) fn payments<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        let link = call.find::<PaymentLink>(0)?;
+        call.list::<PaymentLinkPayment>(Some(link.id)).await
+    })
+}
+
+/// What a create request gives a new link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct NewLink {
+    description: String,
+    amount_cents: u64,
+    expires_at: Option<DateTime<FixedOffset>>,
+    reusable: bool,
+}
+
+/// Validates `POST /v1/payment-links`: `description` and `amount` (a decimal string
+/// of at least 0.01) required, `expiresAt` (`Y-m-d`: the link works until the end of
+/// that day, Amsterdam time) and `reusable` (default false) optional.
+fn new_link(input: &Input) -> Result<NewLink, Errors> {
+    let mut errors = Errors::default();
+    let description = validation::string(&mut errors, input, "description", true);
+    let amount_cents = validation::amount(&mut errors, input, "amount");
+    if amount_cents == Some(0) {
+        errors.add(
+            "amount",
+            "The amount field must be at least 0.01.".to_owned(),
+        );
+    }
+    let expires_on = validation::date(&mut errors, input, "expiresAt", false);
+    let reusable = validation::boolean(&mut errors, input, "reusable");
+    let last_second = NaiveTime::from_hms_opt(23, 59, 59);
+    let expires_at = expires_on
+        .zip(last_second)
+        .and_then(|(day, time)| validation::amsterdam(day.and_time(time)));
+    match (description, amount_cents) {
+        (Some(description), Some(amount_cents)) if errors.is_empty() => Ok(NewLink {
+            description,
+            amount_cents,
+            expires_at,
+            reusable: reusable.unwrap_or(false),
+        }),
+        _ => Err(errors),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+
+    fn input(value: Value) -> Input {
+        value.as_object().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn json_has_the_vendor_fields_in_order() {
+        let link = PaymentLink {
+            id: "plk_abc12345def678".to_owned(),
+            description: "Contribution costs".to_owned(),
+            amount_cents: 1295,
+            reusable: true,
+            status: LinkStatus::Open,
+            expires_at: dutch_time::at(1_715_713_200),
+            created_at: dutch_time::at(1_714_417_200).unwrap(),
+        };
+        assert_eq!(
+            serde_json::to_string(&link.listed("http://h")).unwrap(),
+            r#"{"id":"plk_abc12345def678","description":"Contribution costs","currency":"EUR","amount":"12.95","reusable":true,"expiresAt":"2024-05-14T21:00:00+02:00","status":"open","checkoutUrl":"http://h/payment-link/plk_abc12345def678","createdAt":"2024-04-29T21:00:00+02:00"}"#
+        );
+        let closed = PaymentLink {
+            status: LinkStatus::Closed,
+            expires_at: None,
+            ..link
+        };
+        let json = serde_json::to_value(closed.listed("http://h")).unwrap();
+        assert_eq!(json["checkoutUrl"], Value::Null);
+        assert_eq!(json["expiresAt"], Value::Null);
+        assert_eq!(json["status"], "closed");
+    }
+
+    #[test]
+    fn creates_validate_like_laravel() {
+        let link = new_link(&input(json!({
+            "description": "Borg", "amount": "12.95", "expiresAt": "2025-05-04",
+        })))
+        .unwrap();
+        assert_eq!(link.amount_cents, 1295);
+        assert!(!link.reusable);
+        let expires = link.expires_at.map(|t| dutch_time::atom(&t));
+        assert_eq!(expires.as_deref(), Some("2025-05-04T23:59:59+02:00"));
+        let errors = new_link(&input(json!({}))).unwrap_err();
+        assert_eq!(errors.fields(), ["description", "amount"]);
+        let errors = new_link(&input(json!({
+            "description": "x", "amount": "0.00", "expiresAt": "2025-04-31", "reusable": "ja",
+        })))
+        .unwrap_err();
+        assert_eq!(errors.fields(), ["amount", "expiresAt", "reusable"]);
+        assert_eq!(
+            errors.message(),
+            "The amount field must be at least 0.01. (and 2 more errors)"
+        );
+    }
+}

@@ -1,0 +1,235 @@
+//! Webhooks API: the webhook record, its JSON, and create.
+//!
+//! A record makes the portal call `url` on every event of one `type` (one of the 23
+//! documented event names), with its `secret` in the `X-Webhook-Signature` header.
+//! The table starts with a handful of seeded records (the account's active webhooks);
+//! a created record gets a fresh 20-character secret drawn from the seed. Deliveries
+//! are not simulated: their payload and signature are not documented.
+
+use axum::body::Body;
+use chrono::{DateTime, FixedOffset};
+use futures::future::BoxFuture;
+use http::StatusCode;
+use serde::Serialize;
+
+use crate::dutch_time;
+use crate::handler::{Call, Config, Reply, server_error};
+use crate::ids::IdCodec;
+use crate::paginator::Listed;
+use crate::requests;
+use crate::resources::{random_string, seeded_time};
+use crate::rng::draw;
+use crate::store::{Base, Record, Seeded, Table};
+use crate::validation::{self, Errors, Input};
+
+/// The event names a record's `type` can be, as the vendor lists them.
+pub(crate) const EVENT_TYPES: [&str; 23] = [
+    "appointment-created",
+    "appointment-canceled",
+    "customer-created",
+    "customer-deleted",
+    "offer-created",
+    "offer-deleted",
+    "offer-accepted",
+    "offer-rejected",
+    "invoice-created",
+    "invoice-chargeback",
+    "invoice-paid",
+    "invoice-deleted",
+    "payment-link-created",
+    "payment-link-expired",
+    "payment-link-paid",
+    "ticket-created",
+    "ticket-reply-customer",
+    "ticket-reply-employee",
+    "subscription-created",
+    "subscription-updated",
+    "subscription-deleted",
+    "subscription-payment-created",
+    "subscription-payment-updated",
+];
+
+/// How many records the table starts with.
+pub(crate) const SEEDED: u64 = 7;
+/// Characters of a secret.
+const SECRET_CHARS: usize = 20;
+
+// Random streams of the webhook records.
+const IDS: u64 = 0x3EB_0001;
+const DETAILS: u64 = 0x3EB_0002;
+const CREATED: u64 = 0x3EB_0003;
+const SECRETS: u64 = 0x3EB_0004;
+
+/// Where seeded records deliver to.
+const HOSTS: [&str; 4] = [
+    "https://crm.voorbeeld.nl/hooks/mijnklantportaal",
+    "https://boekhouding.example.nl/api/mkp-webhook",
+    "https://hooks.zapier.com/hooks/catch/123456/abcdef",
+    "https://mijnklantportaal.nl/webhook-incoming",
+];
+
+/// One webhook record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Webhook {
+    pub(crate) id: String,
+    /// The event (one of [`EVENT_TYPES`]).
+    pub(crate) event_type: &'static str,
+    pub(crate) url: String,
+    pub(crate) secret: String,
+    pub(crate) created_at: DateTime<FixedOffset>,
+}
+
+/// A webhook record as JSON, in the vendor example's field order.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct WebhookJson<'a> {
+    id: &'a str,
+    #[serde(rename = "type")]
+    event_type: &'a str,
+    url: &'a str,
+    secret: &'a str,
+    created_at: String,
+}
+
+impl Listed for Webhook {
+    type Json<'a> = WebhookJson<'a>;
+
+    fn listed<'a>(&'a self, _origin: &'a str) -> WebhookJson<'a> {
+        WebhookJson {
+            id: &self.id,
+            event_type: self.event_type,
+            url: &self.url,
+            secret: &self.secret,
+            created_at: dutch_time::atom(&self.created_at),
+        }
+    }
+}
+
+impl Record for Webhook {
+    const MODEL: &'static str = r"App\Models\Webhook";
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn created_at(&self) -> &DateTime<FixedOffset> {
+        &self.created_at
+    }
+
+    fn base(config: &Config) -> Box<dyn Base<Self>> {
+        let seed = config.dataset.seed();
+        let ids = IdCodec::new("wbh_", seed, IDS);
+        Box::new(Seeded::new(ids, SEEDED, |index, id| {
+            let r = draw(seed, DETAILS, index);
+            Some(Webhook {
+                id,
+                event_type: EVENT_TYPES[(r % EVENT_TYPES.len() as u64) as usize],
+                url: HOSTS[((r >> 8) % HOSTS.len() as u64) as usize].to_owned(),
+                secret: secret(seed, index),
+                created_at: seeded_time(seed, CREATED, index)?,
+            })
+        }))
+    }
+}
+
+/// The secret of record `key`: 20 random letters and digits.
+fn secret(seed: u64, key: u64) -> String {
+    random_string(seed, SECRETS, key, SECRET_CHARS)
+}
+
+/// `POST /v1/webhooks` (JSON `{url, type}`); 201 with the record.
+pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        let input = requests::read_json(body).await;
+        let (url, event_type) = new_webhook(&input).map_err(|e| call.unprocessable(&e))?;
+        let seed = call.seed();
+        let webhook = call
+            .with(|table: &mut Table<Webhook>| {
+                table.create(|slot| Webhook {
+                    id: slot.id,
+                    event_type,
+                    url,
+                    secret: secret(seed, slot.key),
+                    created_at: slot.created_at,
+                })
+            })
+            .ok_or_else(server_error)?;
+        call.written(StatusCode::CREATED, &webhook)
+    })
+}
+
+/// Validates `POST /v1/webhooks`: `url` (an http(s) URL) and `type` (one of the
+/// [`EVENT_TYPES`]), both required.
+fn new_webhook(input: &Input) -> Result<(String, &'static str), Errors> {
+    let mut errors = Errors::default();
+    let url = validation::url(&mut errors, input, "url");
+    let event_type = validation::one_of(&mut errors, input, "type", &EVENT_TYPES);
+    match (url, event_type) {
+        (Some(url), Some(event_type)) if errors.is_empty() => Ok((url, event_type)),
+        _ => Err(errors),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+
+    fn input(value: Value) -> Input {
+        value.as_object().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn json_has_the_vendor_fields_in_order() {
+        let webhook = Webhook {
+            id: "wbh_abc12345def678".to_owned(),
+            event_type: "customer-created",
+            url: "https://mijnklantportaal.nl/webhook-incoming".to_owned(),
+            secret: secret(1, 0),
+            created_at: dutch_time::at(1_714_417_200).unwrap(),
+        };
+        let text = serde_json::to_string(&webhook.listed("http://h")).unwrap();
+        let expected = format!(
+            r#"{{"id":"wbh_abc12345def678","type":"customer-created","url":"https://mijnklantportaal.nl/webhook-incoming","secret":"{}","createdAt":"2024-04-29T21:00:00+02:00"}}"#,
+            webhook.secret
+        );
+        assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn secrets_are_twenty_letters_and_digits_and_differ() {
+        let a = secret(1, 0);
+        assert_eq!(a.len(), 20);
+        assert!(a.bytes().all(|b| b.is_ascii_alphanumeric()), "{a}");
+        assert_ne!(a, secret(1, 1));
+        assert_ne!(a, secret(2, 0));
+        assert_eq!(a, secret(1, 0));
+    }
+
+    #[test]
+    fn creates_need_an_url_and_a_documented_event() {
+        let ok = new_webhook(&input(json!({
+            "url": "https://example.nl/in", "type": "invoice-paid",
+        })));
+        assert_eq!(ok, Ok(("https://example.nl/in".to_owned(), "invoice-paid")));
+        let errors = new_webhook(&input(json!({}))).unwrap_err();
+        assert_eq!(errors.fields(), ["url", "type"]);
+        assert_eq!(
+            errors.message(),
+            "The url field is required. (and 1 more error)"
+        );
+        let errors = new_webhook(&input(json!({
+            "url": "not a url", "type": "invoice-updated",
+        })))
+        .unwrap_err();
+        assert_eq!(
+            errors.message(),
+            "The url field must be a valid URL. (and 1 more error)"
+        );
+        let errors = new_webhook(&input(json!({
+            "url": "https://example.nl/in", "type": 7,
+        })))
+        .unwrap_err();
+        assert_eq!(errors.message(), "The type field must be a string.");
+    }
+}
