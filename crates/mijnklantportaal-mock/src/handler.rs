@@ -70,6 +70,9 @@ pub(crate) struct Config {
     pub(crate) file_link_lifetime: Duration,
     /// The OAuth2 endpoints, when served.
     pub(crate) oauth: Option<MockOAuth>,
+    /// Whether the portal's licence includes the ticketing system (else the Tickets
+    /// API answers 426).
+    pub(crate) ticketing: bool,
 }
 
 /// A list request's read of its table, ready to run in the reorder buffer: it
@@ -509,6 +512,16 @@ impl Call<'_> {
     /// The answer to a write that was carried out: `status` with `record` in its
     /// list form, or (when the test asked for it) no answer at all. Counted.
     pub(crate) fn written<R: Record>(&self, status: StatusCode, record: &R) -> Reply {
+        self.written_body(status, serde_json::to_vec(&record.listed(&self.origin)))
+    }
+
+    /// Like [`written`](Self::written), with `record` as `GET /{id}` shows it (a
+    /// ticket with its messages, an agreement with its signers).
+    pub(crate) fn written_shown<R: Record>(&self, status: StatusCode, record: &R) -> Reply {
+        self.written_body(status, record.shown(&self.origin))
+    }
+
+    fn written_body(&self, status: StatusCode, body: serde_json::Result<Vec<u8>>) -> Reply {
         let shared = self.shared;
         shared.count(|stats| stats.writes += 1);
         if shared.take_dropped_write() {
@@ -518,7 +531,7 @@ impl Call<'_> {
             });
             return Err(Box::new(faults::dropped_connection()));
         }
-        match serde_json::to_vec(&record.listed(&self.origin)) {
+        match body {
             Ok(body) => {
                 shared.count(|stats| stats.served_ok += 1);
                 Ok(responses::json(status, body))
