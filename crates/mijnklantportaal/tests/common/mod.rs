@@ -41,6 +41,15 @@ pub fn client_for(server: &MockServer) -> ClientBuilder {
         )
 }
 
+/// How many `method` requests for `path` (`/v1/...`) the server received.
+pub fn requests_to(server: &MockServer, method: &str, path: &str) -> usize {
+    server
+        .requests()
+        .iter()
+        .filter(|r| r.method.as_str() == method && r.path == path)
+        .count()
+}
+
 /// The ids the server holds, in order.
 pub fn dataset_ids(server: &MockServer) -> Vec<String> {
     server.dataset().iter().map(|i| i.id).collect()
