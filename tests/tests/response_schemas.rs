@@ -4,7 +4,7 @@
 //!
 //! The mock crate's contract tests (`crates/mijnklantportaal-mock/tests/it/contract.rs`)
 //! decode every list page with the generated client and check invoice pages with a
-//! hand-written validator; this file covers all ten operations and their error bodies
+//! hand-written validator; this file covers every operation and their error bodies
 //! the way any spec-driven tool reads them, without knowing what the mock renders. The
 //! schemas are closed ([`close_objects`]): the mock sends no field the spec does not
 //! document. A wrong answer fails with the operation, the status, the JSON pointer and
@@ -197,13 +197,145 @@ fn manual_body(customer_id: &str) -> Value {
     })
 }
 
-/// One valid request of every operation, against existing `invoice` and `customer` ids.
+/// Ids of existing resources, for requests that name one.
+struct Ids {
+    invoice: String,
+    customer: String,
+    agreement: String,
+    document: String,
+    appointment: String,
+    file: String,
+    directory: String,
+    file_request: String,
+    /// An open ticket that is not a live chat.
+    ticket: String,
+    /// A message of `ticket` posted less than 5 minutes ago.
+    message: String,
+}
+
+impl Ids {
+    /// Ids for answers that come before a resource is looked up (401, 429).
+    fn any(invoice: &str, customer: &str) -> Self {
+        let any = |prefix: &str| format!("{prefix}_00000000000000");
+        Ids {
+            invoice: invoice.to_string(),
+            customer: customer.to_string(),
+            agreement: any("agr"),
+            document: any("agd"),
+            appointment: any("apt"),
+            file: any("fsf"),
+            directory: any("fsd"),
+            file_request: any("frq"),
+            ticket: any("tic"),
+            message: any("tim"),
+        }
+    }
+
+    /// Existing resources of `server`, found through the API (a directory and a
+    /// file made for it; a reply posted to an open ticket, for its attachment).
+    async fn existing(server: &MockServer, client: &reqwest::Client) -> Self {
+        let base = server.base_url();
+        let get = |path: String| send(client.get(format!("{base}/{path}")));
+        let dataset = server.dataset();
+        let agreement = get("agreements".into()).await.1["data"][0]["id"].clone();
+        let agreement = agreement.as_str().expect("an agreement").to_string();
+        let document = get(format!("agreements/{agreement}")).await.1["documents"][0]["id"].clone();
+        let window = "appointments?start_at=2025-03-03%2009:00&days=31";
+        let appointment = get(window.into()).await.1["data"][0]["id"].clone();
+        let directory = send(
+            client
+                .post(format!("{base}/files"))
+                .json(&json!({"name": "Schemas"})),
+        )
+        .await
+        .1["id"]
+            .clone();
+        let upload = Form::new().part("file", Part::bytes(b"a,b\n".to_vec()).file_name("a.csv"));
+        let file = send(client.post(format!("{base}/files")).multipart(upload))
+            .await
+            .1["id"]
+            .clone();
+        let file_request = get("file-requests".into()).await.1["data"][0]["id"].clone();
+        let tickets = get("tickets".into()).await.1;
+        let ticket = tickets["data"]
+            .as_array()
+            .and_then(|t| {
+                t.iter()
+                    .find(|t| t["status"] == "open" && t["source"] != "chat")
+            })
+            .map(|t| t["id"].clone())
+            .expect("an open ticket");
+        let ticket = ticket.as_str().expect("an id").to_string();
+        let replied = send(
+            client
+                .post(format!("{base}/tickets/{ticket}"))
+                .json(&json!({"message": "For the attachment."})),
+        )
+        .await
+        .1;
+        let message = replied["messages"]
+            .as_array()
+            .and_then(|m| m.last())
+            .map(|m| m["id"].clone())
+            .expect("the reply");
+        let text = |value: Value| value.as_str().expect("an id").to_string();
+        Ids {
+            invoice: dataset.invoice(0).expect("an invoice").id,
+            customer: dataset.customer(0).expect("a customer").id,
+            agreement,
+            document: text(document),
+            appointment: text(appointment),
+            file: text(file),
+            directory: text(directory),
+            file_request: text(file_request),
+            ticket,
+            message: text(message),
+        }
+    }
+}
+
+fn agreement_form() -> Form {
+    Form::new()
+        .text("name", "Service contract")
+        .text("signerName", "John Doe")
+        .text("signerSignatureData", "data:image/png;base64,iVBORw0KGgo=")
+        .text("signers[0][firstName]", "Dirk Jan")
+        .text("signers[0][lastName]", "Bakker")
+        .text("signers[0][email]", "dj.bakker@domain.com")
+        .text("signers[0][shouldIdentify]", "1")
+        .part(
+            "documents[0]",
+            Part::bytes(PDF.to_vec())
+                .file_name("contract.pdf")
+                .mime_str("application/pdf")
+                .expect("a valid media type"),
+        )
+}
+
+fn appointment_body() -> Value {
+    json!({
+        "name": "Contract extension", "startsAt": "2026-03-05 14:30:00",
+        "endsAt": "2026-03-05 16:00:00", "attendeeName": "John Doe",
+        "attendeeEmail": "john.doe@example.com",
+    })
+}
+
+fn file_request_body() -> Value {
+    json!({
+        "name": "Contract renewal",
+        "requestedFiles": [{ "name": "Logo", "required": true, "maxFileSize": 10240 }],
+    })
+}
+
+/// One valid request of every operation, against the existing resources `ids`.
 fn every_operation(
     client: &reqwest::Client,
     base: &str,
-    invoice: &str,
-    customer: &str,
+    ids: &Ids,
 ) -> Vec<(&'static str, reqwest::RequestBuilder)> {
+    let Ids {
+        invoice, customer, ..
+    } = ids;
     vec![
         (
             "list-customer-invoices",
@@ -252,6 +384,111 @@ fn every_operation(
                 .patch(format!("{base}/customers/{customer}"))
                 .json(&json!({ "city": "Utrecht" })),
         ),
+        ("list-agreements", client.get(format!("{base}/agreements"))),
+        (
+            "create-agreement",
+            client
+                .post(format!("{base}/agreements"))
+                .multipart(agreement_form()),
+        ),
+        (
+            "get-agreement",
+            client.get(format!("{base}/agreements/{}", ids.agreement)),
+        ),
+        (
+            "download-agreement-document",
+            client.get(format!(
+                "{base}/agreements/{}/documents/{}/download",
+                ids.agreement, ids.document
+            )),
+        ),
+        (
+            "list-appointments",
+            client.get(format!(
+                "{base}/appointments?start_at=2025-03-03+09:00&days=31"
+            )),
+        ),
+        (
+            "schedule-appointment",
+            client
+                .post(format!("{base}/appointments"))
+                .json(&appointment_body()),
+        ),
+        (
+            "get-appointment",
+            client.get(format!("{base}/appointments/{}", ids.appointment)),
+        ),
+        (
+            "change-appointment-status",
+            client
+                .patch(format!("{base}/appointments/{}", ids.appointment))
+                .json(&json!({ "status": "canceled" })),
+        ),
+        (
+            "post-files",
+            client
+                .post(format!("{base}/files?directory={}", ids.directory))
+                .json(&json!({ "name": "2026" })),
+        ),
+        (
+            "get-file-or-directory",
+            client.get(format!("{base}/files/{}", ids.file)),
+        ),
+        (
+            "download-file",
+            client.get(format!("{base}/files/{}/download", ids.file)),
+        ),
+        (
+            "list-file-requests",
+            client.get(format!("{base}/file-requests")),
+        ),
+        (
+            "create-file-request",
+            client
+                .post(format!("{base}/file-requests"))
+                .json(&file_request_body()),
+        ),
+        (
+            "get-file-request",
+            client.get(format!("{base}/file-requests/{}", ids.file_request)),
+        ),
+        (
+            "list-file-shares",
+            client.get(format!("{base}/file-shares")),
+        ),
+        (
+            "create-file-share",
+            client
+                .post(format!("{base}/file-shares"))
+                .json(&json!({ "content": [ids.file, ids.directory], "customerId": customer })),
+        ),
+        ("list-ticket-records", client.get(format!("{base}/tickets"))),
+        (
+            "get-ticket-record",
+            client.get(format!("{base}/tickets/{}", ids.ticket)),
+        ),
+        (
+            "add-message-to-the-ticket",
+            client
+                .post(format!("{base}/tickets/{}", ids.ticket))
+                .json(&json!({ "message": "<p>We will look into it!</p>" })),
+        ),
+        (
+            "close-ticket",
+            client.patch(format!("{base}/tickets/{}", ids.ticket)),
+        ),
+        (
+            "upload-attachment-to-ticket-message",
+            client
+                .post(format!(
+                    "{base}/tickets/{}/message/{}/attachment",
+                    ids.ticket, ids.message
+                ))
+                .multipart(Form::new().part(
+                    "attachment",
+                    Part::bytes(b"\x89PNG".to_vec()).file_name("screenshot.png"),
+                )),
+        ),
     ]
 }
 
@@ -273,11 +510,9 @@ async fn every_operation_answers_as_the_spec_says() {
     let server = mock(400).await;
     let base = server.base_url();
     let client = client(Some("test"));
-    let dataset = server.dataset();
-    let invoice = dataset.invoice(0).expect("an invoice").id;
-    let customer = dataset.customer(0).expect("a customer").id;
+    let ids = Ids::existing(&server, &client).await;
 
-    let calls = every_operation(&client, &base, &invoice, &customer);
+    let calls = every_operation(&client, &base, &ids);
     let named: BTreeSet<String> = calls.iter().map(|(name, _)| name.to_string()).collect();
     assert_eq!(
         named,
@@ -286,6 +521,29 @@ async fn every_operation_answers_as_the_spec_says() {
     );
     for (operation, request) in calls {
         checker.answer(operation, &[200, 201], request).await;
+    }
+    // The other media type of post-files: an upload.
+    let upload = Form::new().part("file", Part::bytes(PDF.to_vec()).file_name("a.pdf"));
+    checker
+        .answer(
+            "post-files",
+            &[201],
+            client.post(format!("{base}/files")).multipart(upload),
+        )
+        .await;
+    // The first and the past-the-end page of the smaller lists.
+    for (operation, path) in [
+        ("list-agreements", "agreements"),
+        ("list-file-requests", "file-requests"),
+        ("list-file-shares", "file-shares"),
+        ("list-ticket-records", "tickets"),
+    ] {
+        for page in [1, 2] {
+            let url = format!("{base}/{path}?page={page}");
+            let body = checker.answer(operation, &[200], client.get(url)).await;
+            let rows = body["data"].as_array().map_or(0, Vec::len);
+            assert_eq!(rows == 0, page == 2, "{operation} page {page}: {rows} rows");
+        }
     }
 
     // Both lists: first page, a middle page, the last, past the end (after the two
@@ -388,6 +646,9 @@ async fn not_found_and_validation_answers_match_the_spec() {
     let customer = server.dataset().customer(0).expect("a customer").id;
     let missing_invoice = format!("{base}/customer-invoices/inv_00000000000000");
     let missing_customer = format!("{base}/customers/cst_00000000000000");
+    let ids = Ids::existing(&server, &client).await;
+    let missing = Ids::any(&invoice, &customer);
+    let missing_ticket = format!("{base}/tickets/{}", missing.ticket);
 
     let not_found = [
         ("get-customer-invoice", client.get(&missing_invoice)),
@@ -407,6 +668,58 @@ async fn not_found_and_validation_answers_match_the_spec() {
             client
                 .patch(&missing_customer)
                 .json(&json!({ "city": "Utrecht" })),
+        ),
+        (
+            "get-agreement",
+            client.get(format!("{base}/agreements/{}", missing.agreement)),
+        ),
+        (
+            "download-agreement-document",
+            client.get(format!(
+                "{base}/agreements/{}/documents/{}/download",
+                ids.agreement, missing.document
+            )),
+        ),
+        (
+            "get-appointment",
+            client.get(format!("{base}/appointments/{}", missing.appointment)),
+        ),
+        (
+            "change-appointment-status",
+            client
+                .patch(format!("{base}/appointments/{}", missing.appointment))
+                .json(&json!({ "status": "canceled" })),
+        ),
+        (
+            "get-file-or-directory",
+            client.get(format!("{base}/files/{}", missing.file)),
+        ),
+        (
+            "download-file",
+            client.get(format!("{base}/files/{}/download", ids.directory)),
+        ),
+        (
+            "get-file-request",
+            client.get(format!("{base}/file-requests/{}", missing.file_request)),
+        ),
+        ("get-ticket-record", client.get(&missing_ticket)),
+        (
+            "add-message-to-the-ticket",
+            client
+                .post(&missing_ticket)
+                .json(&json!({ "message": "Hello" })),
+        ),
+        ("close-ticket", client.patch(&missing_ticket)),
+        (
+            "upload-attachment-to-ticket-message",
+            client
+                .post(format!(
+                    "{base}/tickets/{}/message/{}/attachment",
+                    ids.ticket, missing.message
+                ))
+                .multipart(
+                    Form::new().part("attachment", Part::bytes(b"x".to_vec()).file_name("x.txt")),
+                ),
         ),
     ];
     for (operation, request) in not_found {
@@ -452,13 +765,95 @@ async fn not_found_and_validation_answers_match_the_spec() {
                 .patch(format!("{base}/customers/{customer}"))
                 .json(&json!({})),
         ),
+        (
+            "create-agreement",
+            client
+                .post(format!("{base}/agreements"))
+                .multipart(Form::new().text("name", "No signers, no documents")),
+        ),
+        (
+            "list-appointments",
+            client.get(format!("{base}/appointments?start_at=tomorrow")),
+        ),
+        (
+            "schedule-appointment",
+            client
+                .post(format!("{base}/appointments"))
+                .json(&json!({ "name": "No times" })),
+        ),
+        (
+            "change-appointment-status",
+            client
+                .patch(format!("{base}/appointments/{}", ids.appointment))
+                .json(&json!({ "status": "pending" })),
+        ),
+        (
+            "post-files",
+            client
+                .post(format!("{base}/files?directory={}", missing.directory))
+                .json(&json!({ "name": "Lost" })),
+        ),
+        (
+            "post-files",
+            client
+                .post(format!("{base}/files"))
+                .multipart(Form::new().text("name", "no file")),
+        ),
+        (
+            "create-file-request",
+            client
+                .post(format!("{base}/file-requests"))
+                .json(&json!({ "name": "Nothing asked" })),
+        ),
+        (
+            "create-file-share",
+            client
+                .post(format!("{base}/file-shares"))
+                .json(&json!({ "content": [missing.file] })),
+        ),
+        (
+            "add-message-to-the-ticket",
+            client
+                .post(format!("{base}/tickets/{}", ids.ticket))
+                .json(&json!({ "message": "" })),
+        ),
+        (
+            "upload-attachment-to-ticket-message",
+            client
+                .post(format!(
+                    "{base}/tickets/{}/message/{}/attachment",
+                    ids.ticket, ids.message
+                ))
+                .multipart(Form::new().text("attachment", "not a file")),
+        ),
     ];
     for (operation, request) in invalid {
         let body = checker.answer(operation, &[422], request).await;
         let fields = body["errors"].as_object().map_or(0, |errors| errors.len());
         assert!(fields > 0, "{operation}: a 422 names its fields: {body}");
     }
+
+    // A state refused: closing a closed ticket (a message, no fields).
+    let close = || client.patch(format!("{base}/tickets/{}", ids.ticket));
+    checker.answer("close-ticket", &[200], close()).await;
+    let body = checker.answer("close-ticket", &[422], close()).await;
+    assert_eq!(body["message"], "The ticket is already closed.");
     server.shutdown().await;
+
+    // A portal without ticketing: 426.
+    let unlicensed = MockServer::builder()
+        .invoices(20)
+        .no_rate_limit()
+        .without_ticketing()
+        .start()
+        .await
+        .expect("the mock starts");
+    let url = format!("{}/tickets/{}", unlicensed.base_url(), ids.ticket);
+    let body = checker
+        .answer("close-ticket", &[426], client.patch(url))
+        .await;
+    assert!(body["message"].is_string(), "{body}");
+    unlicensed.shutdown().await;
 }
 
 #[tokio::test]
@@ -468,7 +863,8 @@ async fn unauthenticated_and_rate_limited_answers_match_the_spec_for_every_opera
     let base = open.base_url();
     let invoice = open.dataset().invoice(0).expect("an invoice").id;
     let customer = open.dataset().customer(0).expect("a customer").id;
-    for (operation, request) in every_operation(&client(None), &base, &invoice, &customer) {
+    let ids = Ids::any(&invoice, &customer);
+    for (operation, request) in every_operation(&client(None), &base, &ids) {
         let body = checker.answer(operation, &[401], request).await;
         assert_eq!(body["message"], "Unauthenticated.", "{operation}");
     }
@@ -485,7 +881,7 @@ async fn unauthenticated_and_rate_limited_answers_match_the_spec_for_every_opera
     let authenticated = client(Some("test"));
     let first = send(authenticated.get(format!("{base}/customer-invoices"))).await;
     assert_eq!(first.0, 200, "the one request of the window");
-    for (operation, request) in every_operation(&authenticated, &base, &invoice, &customer) {
+    for (operation, request) in every_operation(&authenticated, &base, &ids) {
         let body = checker.answer(operation, &[429], request).await;
         assert_eq!(body["code"], 429, "{operation}");
     }

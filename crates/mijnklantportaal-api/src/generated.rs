@@ -771,11 +771,14 @@ the request's host.
             Default::default()
         }
     }
-    ///Related resources of a File Request.
+    /**Related resources of a File Request: `customer`, absent for a public link (a `$ref`
+cannot be described or made nullable in OpenAPI 3.0 without an `allOf`, which
+would open `Link` to unknown fields in the schema checks; a `null` still
+decodes as absent), and `publicRequest`.
+*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct FileRequestLinks {
-        ///The customer asked for the files; absent or null for a public link.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer: ::std::option::Option<Link>,
         #[serde(
@@ -853,11 +856,14 @@ the request's host.
             Default::default()
         }
     }
-    ///Related resources of a File Share.
+    /**Related resources of a File Share: `customer`, absent for a public link (a `$ref`
+cannot be described or made nullable in OpenAPI 3.0 without an `allOf`, which
+would open `Link` to unknown fields in the schema checks; a `null` still
+decodes as absent), and `publicShare`.
+*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct FileShareLinks {
-        ///The customer it is shared with; absent or null for a public link.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer: ::std::option::Option<Link>,
         #[serde(
