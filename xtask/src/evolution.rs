@@ -57,21 +57,21 @@ pub fn apply(file: &mut syn::File) {
     }
 }
 
-fn module_mut<'a>(items: &'a mut [Item], name: &str) -> Option<&'a mut ItemMod> {
+pub(crate) fn module_mut<'a>(items: &'a mut [Item], name: &str) -> Option<&'a mut ItemMod> {
     items.iter_mut().find_map(|item| match item {
         Item::Mod(m) if m.ident == name => Some(m),
         _ => None,
     })
 }
 
-fn module<'a>(items: &'a [Item], name: &str) -> Option<&'a [Item]> {
+pub(crate) fn module<'a>(items: &'a [Item], name: &str) -> Option<&'a [Item]> {
     items.iter().find_map(|item| match item {
         Item::Mod(m) if m.ident == name => m.content.as_ref().map(|(_, i)| i.as_slice()),
         _ => None,
     })
 }
 
-fn last_ident(tokens: &TokenStream) -> Option<String> {
+pub(crate) fn last_ident(tokens: &TokenStream) -> Option<String> {
     tokens
         .clone()
         .into_iter()
@@ -82,7 +82,7 @@ fn last_ident(tokens: &TokenStream) -> Option<String> {
         .last()
 }
 
-fn idents(tokens: TokenStream, out: &mut BTreeSet<String>) {
+pub(crate) fn idents(tokens: TokenStream, out: &mut BTreeSet<String>) {
     for token in tokens {
         match token {
             TokenTree::Ident(i) => {
@@ -101,29 +101,6 @@ fn response_models(file: &syn::File) -> BTreeSet<String> {
     let Some(types) = module(&file.items, "types") else {
         return BTreeSet::new();
     };
-    // Each type in `types`, with the identifiers its fields and variants mention.
-    let mut mentions: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for item in types {
-        let (name, fields): (String, Vec<&Fields>) = match item {
-            Item::Struct(s) => (s.ident.to_string(), vec![&s.fields]),
-            Item::Enum(e) => (
-                e.ident.to_string(),
-                e.variants.iter().map(|v| &v.fields).collect(),
-            ),
-            Item::Type(t) => {
-                let mut set = BTreeSet::new();
-                idents(t.ty.to_token_stream(), &mut set);
-                mentions.insert(t.ident.to_string(), set);
-                continue;
-            }
-            _ => continue,
-        };
-        let mut set = BTreeSet::new();
-        for f in fields.iter().flat_map(|f| f.iter()) {
-            idents(f.ty.to_token_stream(), &mut set);
-        }
-        mentions.insert(name, set);
-    }
     let mut roots = BTreeSet::new();
     for item in module(&file.items, "builder").unwrap_or_default() {
         let Item::Impl(imp) = item else { continue };
@@ -136,24 +113,49 @@ fn response_models(file: &syn::File) -> BTreeSet<String> {
             }
         }
     }
+    reachable_types(types, roots)
+}
+
+/// The types of the `types` module's `items` that `roots` name, and, transitively, the
+/// types their fields, variants or aliases name.
+pub(crate) fn reachable_types(items: &[Item], roots: BTreeSet<String>) -> BTreeSet<String> {
+    // Each type, with the identifiers its fields, variants or alias mention.
+    let mut mentions: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for item in items {
+        let (name, tokens) = match item {
+            Item::Struct(s) => (s.ident.to_string(), fields_tokens([&s.fields])),
+            Item::Enum(e) => (
+                e.ident.to_string(),
+                fields_tokens(e.variants.iter().map(|v| &v.fields)),
+            ),
+            Item::Type(t) => (t.ident.to_string(), t.ty.to_token_stream()),
+            _ => continue,
+        };
+        let mut set = BTreeSet::new();
+        idents(tokens, &mut set);
+        mentions.insert(name, set);
+    }
     let mut found = BTreeSet::new();
     let mut queue: Vec<String> = roots
         .into_iter()
         .filter(|n| mentions.contains_key(n))
         .collect();
     while let Some(name) = queue.pop() {
-        if !found.insert(name.clone()) {
-            continue;
-        }
-        if let Some(next) = mentions.get(&name) {
-            queue.extend(
-                next.iter()
-                    .filter(|n| mentions.contains_key(*n) && !found.contains(*n))
-                    .cloned(),
-            );
+        if found.insert(name.clone())
+            && let Some(next) = mentions.get(&name)
+        {
+            queue.extend(next.iter().filter(|n| mentions.contains_key(*n)).cloned());
         }
     }
     found
+}
+
+fn fields_tokens<'a>(fields: impl IntoIterator<Item = &'a Fields>) -> TokenStream {
+    let mut tokens = TokenStream::new();
+    for f in fields.into_iter().flat_map(|f| f.iter()) {
+        tokens.extend(f.ty.to_token_stream());
+    }
+    tokens
 }
 
 /// typify's rendering of a string `enum`: unit variants only, and serde derives.

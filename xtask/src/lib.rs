@@ -14,6 +14,8 @@
 //!   and formats the output.
 //! - [`multipart`] generates the `multipart/form-data` operations progenitor cannot,
 //!   from the spec, beside its output and through the same hooks.
+//! - [`prune`] drops the types no operation reaches (the shared page envelope that
+//!   typify also emits on its own).
 //! - [`evolution`] makes response models `#[non_exhaustive]` and gives string enums an
 //!   `Unknown(String)` fallback, so that the server's additions are not breaking.
 //! - [`surface`] renders the public API of generated code, one line per item.
@@ -27,6 +29,7 @@ pub mod contract;
 pub mod evolution;
 pub mod git;
 pub mod multipart;
+pub mod prune;
 pub mod semver;
 pub mod spec;
 pub mod surface;

@@ -178,4 +178,5 @@ pub use paginator::Quirks;
 pub use recording::{RecordedRequest, Stats};
 pub use resources::customer_invoices::MockInvoice;
 pub use resources::customers::MockCustomer;
+pub use resources::webhooks::WEBHOOK_EVENT_TYPES;
 pub use server::{MockServer, MockServerBuilder};

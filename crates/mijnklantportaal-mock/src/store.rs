@@ -60,10 +60,6 @@ pub(crate) trait Record: Listed + Clone + fmt::Debug + Send + Sync + 'static {
     /// The public id (`wbh_...`).
     fn id(&self) -> &str;
 
-    /// When it was created; an added row is created a seeded gap after the previous
-    /// added row (the first after every starting row).
-    fn created_at(&self) -> &DateTime<FixedOffset>;
-
     /// The id of the resource it belongs to, for lists under a parent
     /// (`/payment-links/{linkId}/payments`); `None` for top-level resources.
     fn parent_id(&self) -> Option<&str> {
@@ -160,6 +156,8 @@ pub(crate) struct Slot {
 #[derive(Debug)]
 struct Added<R> {
     row: R,
+    /// The creation time its [`Slot`] gave it.
+    created_at: DateTime<FixedOffset>,
     after_evaluation: u64,
     /// Created by a client (`POST`), not by the [`Live`] schedule.
     by_client: bool,
@@ -275,8 +273,9 @@ impl<R: Record> Table<R> {
     /// seen by list requests evaluated from now on.
     pub(crate) fn create(&mut self, build: impl FnOnce(Slot) -> R) -> Option<R> {
         let slot = self.next_slot()?;
+        let created_at = slot.created_at;
         let row = build(slot);
-        self.push(row.clone(), self.evaluated, true);
+        self.push(row.clone(), created_at, self.evaluated, true);
         Some(row)
     }
 
@@ -391,7 +390,7 @@ impl<R: Record> Table<R> {
         let key = self.base.len().checked_add(k)?;
         let (low, high) = ADD_GAP_SECONDS;
         let gap = low + draw(self.seed, ADD_GAP, k) % (high - low + 1);
-        let previous = self.added.last().map(|a| a.row.created_at().timestamp());
+        let previous = self.added.last().map(|a| a.created_at.timestamp());
         let created_unix = previous.unwrap_or(ADDED_FROM) + gap as i64;
         Some(Slot {
             key,
@@ -400,7 +399,13 @@ impl<R: Record> Table<R> {
         })
     }
 
-    fn push(&mut self, row: R, after_evaluation: u64, by_client: bool) {
+    fn push(
+        &mut self,
+        row: R,
+        created_at: DateTime<FixedOffset>,
+        after_evaluation: u64,
+        by_client: bool,
+    ) {
         self.changes.push(Change {
             after_evaluation,
             kind: ChangeKind::Inserted,
@@ -410,6 +415,7 @@ impl<R: Record> Table<R> {
             .insert(row.id().to_owned(), self.key_count());
         self.added.push(Added {
             row,
+            created_at,
             after_evaluation,
             by_client,
         });
@@ -427,7 +433,7 @@ impl<R: Record> Table<R> {
             .find(|a| !a.by_client)
             .map(|a| &a.row);
         if let Some(row) = self.base.scheduled(slot.key, slot.created_at, previous) {
-            self.push(row, sequence, false);
+            self.push(row, slot.created_at, sequence, false);
         }
     }
 

@@ -536,14 +536,16 @@ pub(crate) fn boolean(errors: &mut Errors, input: &Input, field: &str) -> Option
     parsed
 }
 
+/// `value` (a JSON object) as request input, for tests.
+#[cfg(test)]
+pub(crate) fn input(value: Value) -> Input {
+    value.as_object().cloned().unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
-
-    fn input(value: Value) -> Input {
-        value.as_object().cloned().unwrap()
-    }
 
     #[test]
     fn names_are_displayed_like_laravel() {

@@ -230,10 +230,6 @@ impl Record for MockAgreement {
         &self.id
     }
 
-    fn created_at(&self) -> &DateTime<FixedOffset> {
-        &self.created_at
-    }
-
     fn shown(&self, _origin: &str) -> serde_json::Result<Vec<u8>> {
         serde_json::to_vec(&self.details())
     }
@@ -507,6 +503,7 @@ fn documents(errors: &mut Errors, form: &Form) -> Vec<(Document, Bytes)> {
 mod tests {
     use super::*;
     use crate::requests::FilePart;
+    use crate::validation::input;
     use serde_json::{Value, json};
 
     fn file(name: &str, bytes: &'static [u8]) -> FilePart {
@@ -520,7 +517,7 @@ mod tests {
 
     fn form(text: Value, files: Vec<(&str, FilePart)>) -> Form {
         Form {
-            input: text.as_object().cloned().unwrap_or_default(),
+            input: input(text),
             files: files.into_iter().map(|(n, f)| (n.to_owned(), f)).collect(),
         }
     }

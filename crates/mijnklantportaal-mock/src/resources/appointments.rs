@@ -126,10 +126,6 @@ impl Record for MockAppointment {
         &self.id
     }
 
-    fn created_at(&self) -> &DateTime<FixedOffset> {
-        &self.created_at
-    }
-
     /// Two a week from [`SEEDED_FROM`], an hour or an hour and a half long, booked a
     /// week ahead; every third with a customer, every fourth pending, every fifth
     /// canceled.
@@ -390,10 +386,11 @@ fn new_appointment(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validation::input;
     use serde_json::json;
 
     fn validate(body: serde_json::Value) -> Result<NewAppointment, Errors> {
-        new_appointment(body.as_object().unwrap(), |id| {
+        new_appointment(&input(body), |id| {
             (id == "cst_1").then(|| ("Test Company BV".to_owned(), "info@test.example".to_owned()))
         })
     }
@@ -446,12 +443,11 @@ mod tests {
 
     #[test]
     fn the_window_is_start_at_plus_days() {
-        let query = |v: serde_json::Value| v.as_object().cloned().unwrap();
         let (start, end) =
-            window(&query(json!({"start_at": "2025-03-05 09:00", "days": "3"}))).unwrap();
+            window(&input(json!({"start_at": "2025-03-05 09:00", "days": "3"}))).unwrap();
         assert_eq!(dutch_time::atom(&start), "2025-03-05T09:00:00+01:00");
         assert_eq!(dutch_time::atom(&end), "2025-03-08T09:00:00+01:00");
-        let errors = window(&query(
+        let errors = window(&input(
             json!({"start_at": "2025-03-05 09:00:00", "days": "0"}),
         ))
         .unwrap_err();

@@ -162,10 +162,6 @@ impl Record for MockInvoice {
         &self.id
     }
 
-    fn created_at(&self) -> &DateTime<FixedOffset> {
-        &self.created_at
-    }
-
     fn base(config: &Config) -> Box<dyn Base<Self>> {
         Box::new(config.dataset)
     }
@@ -512,6 +508,7 @@ fn paid_at(input: &Input) -> Result<DateTime<FixedOffset>, Errors> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validation::input;
     use serde_json::json;
 
     #[test]
@@ -555,10 +552,6 @@ mod tests {
             invoice.amount_cents = cents;
             assert_eq!(invoice.amount(), text);
         }
-    }
-
-    fn input(value: Value) -> Input {
-        value.as_object().cloned().unwrap()
     }
 
     fn manual(lines: Value) -> Result<(NewInvoice, bool), Errors> {

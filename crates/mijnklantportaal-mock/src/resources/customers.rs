@@ -115,10 +115,6 @@ impl Record for MockCustomer {
         &self.id
     }
 
-    fn created_at(&self) -> &DateTime<FixedOffset> {
-        &self.created_at
-    }
-
     fn base(config: &Config) -> Box<dyn Base<Self>> {
         Box::new(DatasetCustomers(config.dataset))
     }
@@ -322,11 +318,8 @@ mod tests {
     use super::*;
     use crate::live::{Live, Order};
     use crate::paginator::Rows;
-    use serde_json::{Value, json};
-
-    fn input(value: Value) -> Input {
-        value.as_object().cloned().unwrap()
-    }
+    use crate::validation::input;
+    use serde_json::json;
 
     #[test]
     fn json_has_the_vendor_field_order() {

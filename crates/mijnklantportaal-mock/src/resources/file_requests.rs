@@ -169,10 +169,6 @@ impl Record for MockFileRequest {
         &self.id
     }
 
-    fn created_at(&self) -> &DateTime<FixedOffset> {
-        &self.created_at
-    }
-
     /// [`SEEDED`]: every third one complete (its files uploaded: seeded files), two
     /// of three to a customer, every other one into a seeded directory.
     fn base(config: &Config) -> Box<dyn Base<Self>> {
@@ -325,10 +321,11 @@ fn new_request(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validation::input;
     use serde_json::json;
 
     fn validate(body: serde_json::Value) -> Result<NewRequest, Errors> {
-        let input = validation::dotted(body.as_object().unwrap());
+        let input = validation::dotted(&input(body));
         new_request(&input, |id| id == "cst_1", |id| id == "fsd_1")
     }
 

@@ -129,10 +129,6 @@ impl Record for MockFile {
         &self.0.id
     }
 
-    fn created_at(&self) -> &DateTime<FixedOffset> {
-        &self.0.created_at
-    }
-
     /// [`FILES`]; the first ones are in the seeded shares
     /// ([`file_shares::seeded_share_of_file`]).
     fn base(config: &Config) -> Box<dyn Base<Self>> {
@@ -159,10 +155,6 @@ impl Record for MockDirectory {
 
     fn id(&self) -> &str {
         &self.0.id
-    }
-
-    fn created_at(&self) -> &DateTime<FixedOffset> {
-        &self.0.created_at
     }
 
     fn base(config: &Config) -> Box<dyn Base<Self>> {

@@ -27,8 +27,7 @@
 //!    fields in the vendor example's order, and `impl Listed` returning it: the list
 //!    form, also the answer to writes (`origin` is there for absolute links).
 //! 3. **`impl Record`**: `MODEL` (the Laravel model in the 404 message,
-//!    `App\Models\<Thing>`), `id`, `created_at`, `parent_id` for rows listed under a
-//!    parent, `shown` if `GET /{id}` shows more than the list, and `base`: the rows
+//!    `App\Models\<Thing>`), `id`, `parent_id` for rows listed under a parent, `shown` if `GET /{id}` shows more than the list, and `base`: the rows
 //!    the table starts with, `Seeded::new(IdCodec::new("xyz_", seed, IDS), COUNT,
 //!    |index, id| Some(Thing { .. }))`, every field drawn from
 //!    [`draw`]`(seed, STREAM, index)` (or a fixed table of states,
@@ -46,6 +45,7 @@
 //!    create reads the body ([`requests::read_json`](crate::requests::read_json)),
 //!    validates (`.map_err(|e| call.unprocessable(&e))?`), inserts with
 //!    `call.with(|t: &mut Table<Thing>| t.create(|slot| Thing { id: slot.id, .. }))`
+//!    (the slot also brings the new row's `created_at`)
 //!    and answers `call.written(StatusCode::CREATED, &thing)`. An edit or action
 //!    first finds the row (`call.find::<Thing>(0)?`: Laravel's 404 before the body is
 //!    read), checks its state (`return Err(call.refused("..."))` for a 422 such as

@@ -145,10 +145,6 @@ impl Record for PaymentLink {
         &self.id
     }
 
-    fn created_at(&self) -> &DateTime<FixedOffset> {
-        &self.created_at
-    }
-
     fn base(config: &Config) -> Box<dyn Base<Self>> {
         let seed = config.dataset.seed();
         let count = SEEDED.len() as u64;
@@ -231,10 +227,6 @@ impl Record for PaymentLinkPayment {
 
     fn id(&self) -> &str {
         &self.id
-    }
-
-    fn created_at(&self) -> &DateTime<FixedOffset> {
-        &self.created_at
     }
 
     fn parent_id(&self) -> Option<&str> {
@@ -364,11 +356,8 @@ fn new_link(input: &Input) -> Result<NewLink, Errors> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validation::input;
     use serde_json::{Value, json};
-
-    fn input(value: Value) -> Input {
-        value.as_object().cloned().unwrap_or_default()
-    }
 
     #[test]
     fn json_has_the_vendor_fields_in_order() {

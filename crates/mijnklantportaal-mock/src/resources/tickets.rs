@@ -209,10 +209,6 @@ impl Record for MockTicket {
         &self.id
     }
 
-    fn created_at(&self) -> &DateTime<FixedOffset> {
-        &self.created_at
-    }
-
     fn shown(&self, _origin: &str) -> serde_json::Result<Vec<u8>> {
         serde_json::to_vec(&self.json(true))
     }

@@ -22,8 +22,9 @@ use crate::rng::draw;
 use crate::store::{Base, Record, Seeded, Table};
 use crate::validation::{self, Errors, Input};
 
-/// The event names a record's `type` can be, as the vendor lists them.
-pub(crate) const EVENT_TYPES: [&str; 23] = [
+/// The event names a webhook record's `type` can be, as the vendor lists them (the
+/// mock refuses any other with a 422).
+pub const WEBHOOK_EVENT_TYPES: [&str; 23] = [
     "appointment-created",
     "appointment-canceled",
     "customer-created",
@@ -72,7 +73,7 @@ const HOSTS: [&str; 4] = [
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Webhook {
     pub(crate) id: String,
-    /// The event (one of [`EVENT_TYPES`]).
+    /// The event (one of [`WEBHOOK_EVENT_TYPES`]).
     pub(crate) event_type: &'static str,
     pub(crate) url: String,
     pub(crate) secret: String,
@@ -112,10 +113,6 @@ impl Record for Webhook {
         &self.id
     }
 
-    fn created_at(&self) -> &DateTime<FixedOffset> {
-        &self.created_at
-    }
-
     fn base(config: &Config) -> Box<dyn Base<Self>> {
         let seed = config.dataset.seed();
         let ids = IdCodec::new("wbh_", seed, IDS);
@@ -123,7 +120,7 @@ impl Record for Webhook {
             let r = draw(seed, DETAILS, index);
             Some(Webhook {
                 id,
-                event_type: EVENT_TYPES[(r % EVENT_TYPES.len() as u64) as usize],
+                event_type: WEBHOOK_EVENT_TYPES[(r % WEBHOOK_EVENT_TYPES.len() as u64) as usize],
                 url: HOSTS[((r >> 8) % HOSTS.len() as u64) as usize].to_owned(),
                 secret: secret(seed, index),
                 created_at: seeded_time(seed, CREATED, index)?,
@@ -159,11 +156,11 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
 }
 
 /// Validates `POST /v1/webhooks`: `url` (an http(s) URL) and `type` (one of the
-/// [`EVENT_TYPES`]), both required.
+/// [`WEBHOOK_EVENT_TYPES`]), both required.
 fn new_webhook(input: &Input) -> Result<(String, &'static str), Errors> {
     let mut errors = Errors::default();
     let url = validation::url(&mut errors, input, "url");
-    let event_type = validation::one_of(&mut errors, input, "type", &EVENT_TYPES);
+    let event_type = validation::one_of(&mut errors, input, "type", &WEBHOOK_EVENT_TYPES);
     match (url, event_type) {
         (Some(url), Some(event_type)) if errors.is_empty() => Ok((url, event_type)),
         _ => Err(errors),
@@ -173,11 +170,8 @@ fn new_webhook(input: &Input) -> Result<(String, &'static str), Errors> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::{Value, json};
-
-    fn input(value: Value) -> Input {
-        value.as_object().cloned().unwrap_or_default()
-    }
+    use crate::validation::input;
+    use serde_json::json;
 
     #[test]
     fn json_has_the_vendor_fields_in_order() {
