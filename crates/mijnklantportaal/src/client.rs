@@ -65,14 +65,18 @@ pub(crate) struct Call {
 }
 
 impl Call {
-    /// A read, or a write that is safe to repeat.
-    pub(crate) const fn read(method: &'static str, path: &'static str) -> Call {
+    const fn new(method: &'static str, path: &'static str, repeat: Repeat) -> Call {
         Call {
             method,
             path,
             page: None,
-            repeat: Repeat::Safe,
+            repeat,
         }
+    }
+
+    /// A read, or a write that is safe to repeat.
+    pub(crate) const fn read(method: &'static str, path: &'static str) -> Call {
+        Call::new(method, path, Repeat::Safe)
     }
 
     /// A create: sent again only when the server provably did not process it; `check`
@@ -82,16 +86,9 @@ impl Call {
         path: &'static str,
         check: &'static str,
     ) -> Call {
-        Call {
-            method,
-            path,
-            page: None,
-            repeat: Repeat::OnlyIfNotProcessed { check },
-        }
+        Call::new(method, path, Repeat::OnlyIfNotProcessed { check })
     }
-}
 
-impl Call {
     /// An action the server refuses with 422 once it is done: retried like a read; a
     /// 422 to a retry after an ambiguous failure is settled by reading back (see
     /// [`Inner::settle`]).
@@ -100,12 +97,7 @@ impl Call {
         path: &'static str,
         check: &'static str,
     ) -> Call {
-        Call {
-            method,
-            path,
-            page: None,
-            repeat: Repeat::RefusedWhenDone { check },
-        }
+        Call::new(method, path, Repeat::RefusedWhenDone { check })
     }
 }
 

@@ -139,14 +139,11 @@ impl Listed for MockFileRequest {
             completed_at: self.completed_at.as_ref().map(dutch_time::atom),
             created_at: dutch_time::atom(&self.created_at),
             links: RequestLinks {
-                customer: self.customer_id.as_ref().map(|id| LinkJson {
-                    href: format!("{origin}/v1/customers/{id}"),
-                    media_type: "application/json",
-                }),
-                public_request: LinkJson {
-                    href: format!("{origin}/file-request/{}", self.id),
-                    media_type: "text/html",
-                },
+                customer: self
+                    .customer_id
+                    .as_ref()
+                    .map(|id| LinkJson::customer(origin, id)),
+                public_request: LinkJson::page(origin, &format!("/file-request/{}", self.id)),
             },
         }
     }

@@ -83,14 +83,11 @@ impl Listed for MockFileShare {
                 .collect(),
             created_at: dutch_time::atom(&self.created_at),
             links: ShareLinks {
-                customer: self.customer_id.as_ref().map(|id| LinkJson {
-                    href: format!("{origin}/v1/customers/{id}"),
-                    media_type: "application/json",
-                }),
-                public_share: LinkJson {
-                    href: format!("{origin}/file-share/{}", self.id),
-                    media_type: "text/html",
-                },
+                customer: self
+                    .customer_id
+                    .as_ref()
+                    .map(|id| LinkJson::customer(origin, id)),
+                public_share: LinkJson::page(origin, &format!("/file-share/{}", self.id)),
             },
         }
     }

@@ -203,3 +203,21 @@ pub(crate) struct LinkJson {
     #[serde(rename = "type")]
     pub(crate) media_type: &'static str,
 }
+
+impl LinkJson {
+    /// The API resource of customer `id`, under `origin`.
+    pub(crate) fn customer(origin: &str, id: &str) -> Self {
+        LinkJson {
+            href: format!("{origin}/v1/customers/{id}"),
+            media_type: "application/json",
+        }
+    }
+
+    /// A page of the portal (`text/html`) at `path`, under `origin`.
+    pub(crate) fn page(origin: &str, path: &str) -> Self {
+        LinkJson {
+            href: format!("{origin}{path}"),
+            media_type: "text/html",
+        }
+    }
+}

@@ -382,9 +382,9 @@ pub(crate) fn attach<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
                     FIELD,
                     "Chat conversations do not support attachments.".to_owned(),
                 );
-            } else if !message
+            } else if message
                 .posted
-                .is_some_and(|at| at.elapsed() < ATTACH_WINDOW)
+                .is_none_or(|at| at.elapsed() >= ATTACH_WINDOW)
             {
                 errors.add(
                     FIELD,

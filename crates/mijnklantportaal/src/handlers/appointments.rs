@@ -247,16 +247,9 @@ impl AppointmentRequest {
         starts_at: DateTime<Tz>,
         ends_at: DateTime<Tz>,
     ) -> Self {
-        AppointmentRequest {
-            body: NewAppointment {
-                name: name.into(),
-                customer_id: Some(customer_id.into()),
-                attendee_name: None,
-                attendee_email: None,
-                starts_at: crate::amsterdam::local_time(&starts_at),
-                ends_at: crate::amsterdam::local_time(&ends_at),
-            },
-        }
+        let mut request = Self::at(name.into(), &starts_at, &ends_at);
+        request.body.customer_id = Some(customer_id.into());
+        request
     }
 
     /// An appointment called `name` with someone who is not a customer of the portal.
@@ -267,14 +260,23 @@ impl AppointmentRequest {
         starts_at: DateTime<Tz>,
         ends_at: DateTime<Tz>,
     ) -> Self {
+        let mut request = Self::at(name.into(), &starts_at, &ends_at);
+        request.body.attendee_name = Some(attendee_name.into());
+        request.body.attendee_email = Some(attendee_email.into());
+        request
+    }
+
+    /// `name` from `starts_at` to `ends_at` (sent as Dutch wall-clock time), with
+    /// nobody yet.
+    fn at<Tz: TimeZone>(name: String, starts_at: &DateTime<Tz>, ends_at: &DateTime<Tz>) -> Self {
         AppointmentRequest {
             body: NewAppointment {
-                name: name.into(),
+                name,
                 customer_id: None,
-                attendee_name: Some(attendee_name.into()),
-                attendee_email: Some(attendee_email.into()),
-                starts_at: crate::amsterdam::local_time(&starts_at),
-                ends_at: crate::amsterdam::local_time(&ends_at),
+                attendee_name: None,
+                attendee_email: None,
+                starts_at: crate::amsterdam::local_time(starts_at),
+                ends_at: crate::amsterdam::local_time(ends_at),
             },
         }
     }
