@@ -82,17 +82,24 @@ components:
     )
 }
 
-/// The parameters of `list-customer-invoices` (the end of its description pins it among
-/// the list operations).
-const PAGE_PARAMETER_END: &str = "        so check `current_page`.\n      parameters:\n        - $ref: \"#/components/parameters/Page\"\n      responses:\n";
+/// The parameters of a list operation that takes only the page.
+const PAGE_PARAMETER_END: &str =
+    "      parameters:\n        - $ref: \"#/components/parameters/Page\"\n      responses:\n";
 
-/// An optional `per_page` query parameter added to `list-customer-invoices`.
+/// An optional `per_page` query parameter added to `list-customer-invoices` (the first
+/// parameter list after its operationId: other tags' lists may come before it).
 pub fn optional_parameter_added(spec: &str) -> String {
-    edit(
-        spec,
+    const OPERATION: &str = "operationId: list-customer-invoices\n";
+    let start = spec
+        .find(OPERATION)
+        .unwrap_or_else(|| panic!("the spec no longer has {OPERATION}"));
+    let (before, after) = spec.split_at(start);
+    let after = edit(
+        after,
         PAGE_PARAMETER_END,
-        "        so check `current_page`.\n      parameters:\n        - $ref: \"#/components/parameters/Page\"\n        - name: per_page\n          in: query\n          required: false\n          description: Invoices per page.\n          schema:\n            type: integer\n            format: int32\n            minimum: 1\n      responses:\n",
-    )
+        "      parameters:\n        - $ref: \"#/components/parameters/Page\"\n        - name: per_page\n          in: query\n          required: false\n          description: Invoices per page.\n          schema:\n            type: integer\n            format: int32\n            minimum: 1\n      responses:\n",
+    );
+    format!("{before}{after}")
 }
 
 /// The `page` query parameter (`#/components/parameters/Page`) made required.

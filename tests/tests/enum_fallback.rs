@@ -1,7 +1,8 @@
-//! The enum fallback at work in real generated code. The real spec has no enum yet, so
-//! this compiles what the generator makes of it with one string enum added
+//! The enum fallback at work in real generated code: this compiles what the generator
+//! makes of the real spec with one string enum added to the invoice
 //! (`spec_revisions::with_status_enum`), checked in under tests/fixtures/evolution and
-//! kept fresh by the first test, and decodes values the spec does not list.
+//! kept fresh by the first test, and decodes values the spec does not list. (The
+//! real spec's own enums, e.g. `SubscriptionInterval`, are decoded in `payloads.rs`.)
 
 // The generated code names these as `crate::Auth`, `crate::PerPage`, ...
 use mijnklantportaal_api::{Auth, FilePart, LocalDateTime, PerPage};

@@ -47,8 +47,9 @@ const CUSTOMER_GROUP_IDS: u64 = 9;
 /// 2020-01-01T00:00:00+01:00: generated customers are created during 2020, before
 /// any invoice.
 const CUSTOMERS_START: i64 = 1_577_833_200;
-/// How many customer groups generated customers are spread over.
-const CUSTOMER_GROUPS: u64 = 5;
+/// How many customer groups generated customers are spread over (the starting rows
+/// of the group table).
+pub(crate) const CUSTOMER_GROUPS: u64 = 5;
 
 const COMPANY_WORDS: [&str; 12] = [
     "Bakkerij",
@@ -290,7 +291,9 @@ impl Dataset {
         self.customer_ids().encode(number)
     }
 
-    fn customer_group_ids(&self) -> IdCodec {
+    /// The ids of customer groups: the ones generated customers are in, and those of
+    /// groups created while the server runs.
+    pub(crate) fn customer_group_ids(&self) -> IdCodec {
         IdCodec::new("cug_", self.seed, CUSTOMER_GROUP_IDS)
     }
 

@@ -512,16 +512,22 @@ impl Call<'_> {
     /// The answer to a write that was carried out: `status` with `record` in its
     /// list form, or (when the test asked for it) no answer at all. Counted.
     pub(crate) fn written<R: Record>(&self, status: StatusCode, record: &R) -> Reply {
-        self.written_body(status, serde_json::to_vec(&record.listed(&self.origin)))
+        self.written_json(status, serde_json::to_vec(&record.listed(&self.origin)))
     }
 
     /// Like [`written`](Self::written), with `record` as `GET /{id}` shows it (a
     /// ticket with its messages, an agreement with its signers).
     pub(crate) fn written_shown<R: Record>(&self, status: StatusCode, record: &R) -> Reply {
-        self.written_body(status, record.shown(&self.origin))
+        self.written_json(status, record.shown(&self.origin))
     }
 
-    fn written_body(&self, status: StatusCode, body: serde_json::Result<Vec<u8>>) -> Reply {
+    /// The answer to a write that was carried out, when it is not one record (a
+    /// list of the rows it changed): `status` with `body`, or no answer at all.
+    pub(crate) fn written_json(
+        &self,
+        status: StatusCode,
+        body: serde_json::Result<Vec<u8>>,
+    ) -> Reply {
         let shared = self.shared;
         shared.count(|stats| stats.writes += 1);
         if shared.take_dropped_write() {

@@ -17,6 +17,20 @@
 //! | `POST /v1/customers` (JSON) | 201, customer |
 //! | `GET /v1/customers/{id}` | 200, customer |
 //! | `PATCH /v1/customers/{id}` (JSON, partial) | 200, customer |
+//! | `GET /v1/customer-groups`, `GET /v1/customer-groups/{id}` | 200, simple paginator of groups; group |
+//! | `POST /v1/customer-groups` (JSON `name`, `customers`?) | 201, group; its customers' `customerGroups` name it |
+//! | `PATCH /v1/customer-groups/{id}` (JSON `name`) | 200, group |
+//! | `POST /v1/customer-groups/{id}/customers` (JSON `customers`) | 200, `{data: [...]}` the known customers sent, now in the group (unknown ids ignored) |
+//! | `GET /v1/customer-offers`, `GET /v1/customer-offers/{id}` | 200, simple paginator of offers; offer |
+//! | `POST /v1/customer-offers` (multipart, as an invoice upload plus `expiresAt`, `acceptedAt`?, `rejectedAt`?) | 201, offer |
+//! | `POST /v1/customer-offers/manual` (JSON with `lines`, `expiresAt`) | 201, offer |
+//! | `PATCH /v1/customer-offers/{id}` (JSON `acceptedAt` and/or `rejectedAt`) | 200, offer accepted or rejected |
+//! | `GET /v1/customer-subscriptions`, `GET /v1/customer-subscriptions/{id}` | 200, simple paginator of subscriptions; subscription |
+//! | `POST /v1/customer-subscriptions` (JSON) | 201, subscription, `planned` or `in_progress` |
+//! | `PATCH /v1/customer-subscriptions/{id}` (JSON, partial; `terminatedAt`) | 200, subscription (`terminated` once `terminatedAt` is set) |
+//! | `GET /v1/customer-subscription-packages`, `GET /v1/customer-subscription-packages/{id}` | 200, simple paginator of packages; package |
+//! | `POST /v1/customer-subscription-packages` (JSON) | 201, package |
+//! | `POST /v1/customer-subscription-packages/{id}/sign-up` (JSON) | 201, the customer subscription made from the package |
 //! | `GET /v1/payment-links` | 200, simple paginator of payment links (seeded: open, paid, expired, closed; single use and reusable) |
 //! | `POST /v1/payment-links` (JSON: `description`, `amount`, `expiresAt`?, `reusable`?) | 201, open link with `checkoutUrl` |
 //! | `GET /v1/payment-links/{id}` | 200, payment link |

@@ -19,7 +19,11 @@ use http::Method;
 use crate::handler::Handler;
 use crate::resources::agreements::{self, MockAgreement};
 use crate::resources::appointments::{self, MockAppointment};
+use crate::resources::customer_groups::{self, MockCustomerGroup};
 use crate::resources::customer_invoices::{self, MockInvoice};
+use crate::resources::customer_offers::{self, MockOffer};
+use crate::resources::customer_subscription_packages::{self, MockPackage};
+use crate::resources::customer_subscriptions::{self, MockSubscription};
 use crate::resources::customers::{self, MockCustomer};
 use crate::resources::file_requests::{self, MockFileRequest};
 use crate::resources::file_shares::{self, MockFileShare};
@@ -168,6 +172,52 @@ static ROUTES: &[Route] = &[
     Route::post("/v1/customers", customers::create),
     Route::get("/v1/customers/{customerId}", show::<MockCustomer>),
     Route::patch("/v1/customers/{customerId}", customers::edit),
+    // Customer Groups
+    Route::get("/v1/customer-groups", list::<MockCustomerGroup>),
+    Route::post("/v1/customer-groups", customer_groups::create),
+    Route::get(
+        "/v1/customer-groups/{customerGroupId}",
+        show::<MockCustomerGroup>,
+    ),
+    Route::patch(
+        "/v1/customer-groups/{customerGroupId}",
+        customer_groups::edit,
+    ),
+    Route::post(
+        "/v1/customer-groups/{customerGroupId}/customers",
+        customer_groups::add_customers,
+    ),
+    // Customer Offers
+    Route::get("/v1/customer-offers", list::<MockOffer>),
+    Route::post("/v1/customer-offers", customer_offers::create),
+    Route::post("/v1/customer-offers/manual", customer_offers::create_manual),
+    Route::get("/v1/customer-offers/{offerId}", show::<MockOffer>),
+    Route::patch("/v1/customer-offers/{offerId}", customer_offers::decide),
+    // Customer Subscriptions
+    Route::get("/v1/customer-subscriptions", list::<MockSubscription>),
+    Route::post("/v1/customer-subscriptions", customer_subscriptions::create),
+    Route::get(
+        "/v1/customer-subscriptions/{subscriptionId}",
+        show::<MockSubscription>,
+    ),
+    Route::patch(
+        "/v1/customer-subscriptions/{subscriptionId}",
+        customer_subscriptions::change,
+    ),
+    // Customer Subscription Packages
+    Route::get("/v1/customer-subscription-packages", list::<MockPackage>),
+    Route::post(
+        "/v1/customer-subscription-packages",
+        customer_subscription_packages::create,
+    ),
+    Route::get(
+        "/v1/customer-subscription-packages/{packageId}",
+        show::<MockPackage>,
+    ),
+    Route::post(
+        "/v1/customer-subscription-packages/{packageId}/sign-up",
+        customer_subscription_packages::sign_up,
+    ),
     // Payment Links
     Route::get("/v1/payment-links", list::<PaymentLink>),
     Route::post("/v1/payment-links", payment_links::create),

@@ -355,10 +355,7 @@ pub(crate) fn one_of(
     let text = string(errors, input, field, true)?;
     let found = allowed.iter().copied().find(|a| *a == text);
     if found.is_none() {
-        errors.add(
-            field,
-            format!("The selected {} is invalid.", display_name(field)),
-        );
+        errors.add(field, invalid_choice(field));
     }
     found
 }
@@ -511,6 +508,27 @@ pub(crate) fn integer(
     } else {
         Some(number)
     }
+}
+
+/// Rule `required|integer|in:a,b,...`: one of `allowed`.
+pub(crate) fn integer_in(
+    errors: &mut Errors,
+    input: &Input,
+    field: &str,
+    allowed: &[i64],
+) -> Option<i64> {
+    let number = integer(errors, input, field, (i64::MIN, i64::MAX))?;
+    if allowed.contains(&number) {
+        Some(number)
+    } else {
+        errors.add(field, invalid_choice(field));
+        None
+    }
+}
+
+/// `The selected {field} is invalid.`: the message of a failed `in` (and `exists`) rule.
+pub(crate) fn invalid_choice(field: &str) -> String {
+    format!("The selected {} is invalid.", display_name(field))
 }
 
 /// Rule `sometimes|boolean`: `true`, `false`, `1`, `0`, as JSON values or text.
@@ -792,6 +810,35 @@ mod tests {
         assert_eq!(
             errors.message(),
             "The message field must not be greater than 255 characters."
+        );
+    }
+
+    #[test]
+    fn choices_from_a_list() {
+        let mut errors = Errors::default();
+        let form = input(json!({
+            "interval": "1 month", "bad": "3 months", "vatRate": 9, "text": "21", "rate": 20,
+        }));
+        assert_eq!(
+            one_of(&mut errors, &form, "interval", &["14 days", "1 month"]),
+            Some("1 month")
+        );
+        assert_eq!(
+            integer_in(&mut errors, &form, "vatRate", &[0, 9, 21]),
+            Some(9)
+        );
+        assert_eq!(
+            integer_in(&mut errors, &form, "text", &[0, 9, 21]),
+            Some(21)
+        );
+        assert!(errors.is_empty());
+        assert_eq!(one_of(&mut errors, &form, "bad", &["1 month"]), None);
+        assert_eq!(integer_in(&mut errors, &form, "rate", &[0, 9, 21]), None);
+        assert_eq!(integer_in(&mut errors, &form, "absent", &[0, 9, 21]), None);
+        assert_eq!(errors.fields(), ["bad", "rate", "absent"]);
+        assert_eq!(
+            errors.message(),
+            "The selected bad is invalid. (and 2 more errors)"
         );
     }
 }

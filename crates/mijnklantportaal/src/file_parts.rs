@@ -1,5 +1,4 @@
-//! Files to upload: a local file read into a [`FilePart`], and what a retry does with a
-//! part that cannot be sent twice.
+//! Files to upload: a local file read into a [`FilePart`].
 //!
 //! Several tags upload files (agreement documents, files, ticket attachments); their
 //! builders read local files here, so that every upload names its part after the file
@@ -8,11 +7,8 @@
 
 use std::path::Path;
 
-use futures::FutureExt;
-use futures::future::BoxFuture;
-use mijnklantportaal_api::{FilePart, ResponseValue};
+use mijnklantportaal_api::FilePart;
 
-use crate::client::ApiError;
 use crate::error::Error;
 
 /// Media types by file extension (lower case), for the files a portal usually holds;
@@ -62,17 +58,6 @@ pub(crate) async fn read(path: &Path) -> Result<FilePart, Error> {
         .file_name()
         .map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
     Ok(FilePart::bytes(name, bytes).media_type(media_type(path)))
-}
-
-/// The answer for an attempt whose body cannot be rebuilt: a file part given as a
-/// stream is consumed by the attempt before.
-pub(crate) fn cannot_send_again<T: Send + 'static>()
--> BoxFuture<'static, Result<ResponseValue<T>, ApiError>> {
-    futures::future::ready(Err(mijnklantportaal_api::Error::InvalidRequest(
-        "a file was given as a stream, which cannot be sent twice: give it as bytes to allow a retry"
-            .to_string(),
-    )))
-    .boxed()
 }
 
 #[cfg(test)]

@@ -94,9 +94,17 @@ pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_PREFETCH};
 pub use error::Error;
 pub use handlers::agreements::{Agreements, ListAgreements, NewAgreement};
 pub use handlers::appointments::{AppointmentRequest, AppointmentWindow, Appointments};
+pub use handlers::customer_groups::{CustomerGroups, ListCustomerGroups};
 pub use handlers::customer_invoices::{
     CustomerInvoices, InvoiceExt, ListCustomerInvoices, NewInvoice,
 };
+pub use handlers::customer_offers::{
+    CustomerOffers, ListCustomerOffers, NewOffer, OfferAcceptance,
+};
+pub use handlers::customer_subscription_packages::{
+    CustomerSubscriptionPackages, ListCustomerSubscriptionPackages,
+};
+pub use handlers::customer_subscriptions::{CustomerSubscriptions, ListCustomerSubscriptions};
 pub use handlers::customers::{Customers, ListCustomers};
 pub use handlers::file_requests::{FileRequestPlan, FileRequests, ListFileRequests};
 pub use handlers::file_shares::{FileShares, ListFileShares};
@@ -126,6 +134,15 @@ pub use mijnklantportaal_api::types::{
     CloudFile, Customer, CustomerChanges, CustomerInvoice, CustomerInvoiceLinks,
     CustomerInvoicePage, CustomerPage, ErrorBody, Link, ManualInvoiceLine, NewCustomer,
     NewManualCustomerInvoice,
+};
+/// The generated models of customer groups, offers, subscriptions and subscription packages.
+pub use mijnklantportaal_api::types::{
+    CustomerGroup, CustomerGroupPage, CustomerOffer, CustomerOfferLinks, CustomerOfferPage,
+    CustomerSubscription, CustomerSubscriptionChanges, CustomerSubscriptionOptions,
+    CustomerSubscriptionPackage, CustomerSubscriptionPackagePage,
+    CustomerSubscriptionPackageSignUp, CustomerSubscriptionPage, NewCustomerSubscription,
+    NewCustomerSubscriptionPackage, NewManualCustomerOffer, SubscriptionInterval,
+    SubscriptionStatus,
 };
 pub use mijnklantportaal_api::{FilePart, LocalDateTime, PerPage};
 

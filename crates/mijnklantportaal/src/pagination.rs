@@ -91,6 +91,10 @@ simple_page! {
     mijnklantportaal_api::types::FileRequestPage => mijnklantportaal_api::types::FileRequest,
     mijnklantportaal_api::types::FileSharePage => mijnklantportaal_api::types::FileShare,
     mijnklantportaal_api::types::TicketPage => mijnklantportaal_api::types::Ticket,
+    mijnklantportaal_api::types::CustomerGroupPage => mijnklantportaal_api::types::CustomerGroup,
+    mijnklantportaal_api::types::CustomerOfferPage => mijnklantportaal_api::types::CustomerOffer,
+    mijnklantportaal_api::types::CustomerSubscriptionPage => mijnklantportaal_api::types::CustomerSubscription,
+    mijnklantportaal_api::types::CustomerSubscriptionPackagePage => mijnklantportaal_api::types::CustomerSubscriptionPackage,
 }
 
 /// A list endpoint that answers with the simple-paginator envelope.
@@ -395,6 +399,29 @@ impl<Op: ListOperation> Lister<Op> {
     /// Every item, in a `Vec`.
     pub async fn collect_all(self) -> Result<Vec<Op::Item>, Error> {
         self.items().try_collect().await
+    }
+
+    /// The first item for which `matches` is true, and the listing stops there; `None`
+    /// after a whole listing without one. How the handlers' `find_by_*` look a record
+    /// up by a field the API cannot search on.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let big = client.customer_invoices().list().find(|i| i.amount > rust_decimal::Decimal::from(1000)).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn find(
+        self,
+        mut matches: impl FnMut(&Op::Item) -> bool,
+    ) -> Result<Option<Op::Item>, Error> {
+        let mut items = self.items();
+        while let Some(item) = items.try_next().await? {
+            if matches(&item) {
+                return Ok(Some(item));
+            }
+        }
+        Ok(None)
     }
 }
 

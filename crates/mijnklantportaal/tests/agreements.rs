@@ -7,6 +7,7 @@ mod common;
 
 use common::{client_for, mock, requests_to};
 use mijnklantportaal::{AgreementStatus, Error, FilePart, NewAgreement};
+use reqwest::Method;
 
 const SIGNATURE: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=";
 const CONTRACT: &[u8] = b"%PDF-1.4 contract\n%%EOF\n";
@@ -71,7 +72,7 @@ async fn an_agreement_is_created_read_listed_and_its_document_downloaded() {
     let summary = listed.iter().find(|a| a.id == created.id).expect("listed");
     assert_eq!(summary.name.as_deref(), Some("Service contract 2026"));
     assert_eq!(
-        requests_to(&server, "GET", "/v1/agreements"),
+        requests_to(&server, Method::GET, "/v1/agreements"),
         2,
         "two pages, then no more"
     );
@@ -169,7 +170,7 @@ async fn a_create_whose_answer_is_lost_is_not_sent_twice() {
         .expect_err("no answer");
     assert!(matches!(err, Error::MaybeApplied { .. }), "{err:?}");
     assert!(err.to_string().contains("agreements().list()"), "{err}");
-    assert_eq!(requests_to(&server, "POST", "/v1/agreements"), 1);
+    assert_eq!(requests_to(&server, Method::POST, "/v1/agreements"), 1);
     let made = client
         .agreements()
         .list()

@@ -8,6 +8,7 @@ mod common;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use common::{client_for, mock, requests_to};
 use mijnklantportaal::{AppointmentRequest, AppointmentStatus, AppointmentWindow, Error};
+use reqwest::Method;
 
 /// 2025-03-03 09:00 in the Netherlands: the first seeded appointment starts then, the
 /// next ones 3 or 4 days apart.
@@ -257,7 +258,7 @@ async fn a_schedule_whose_answer_is_lost_is_not_sent_twice() {
         .await
         .expect_err("no answer");
     assert!(matches!(err, Error::MaybeApplied { .. }), "{err:?}");
-    assert_eq!(requests_to(&server, "POST", "/v1/appointments"), 1);
+    assert_eq!(requests_to(&server, Method::POST, "/v1/appointments"), 1);
     let day = client
         .appointments()
         .list(AppointmentWindow::starting(starts).days(1))

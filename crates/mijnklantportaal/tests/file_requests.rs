@@ -8,6 +8,7 @@ use std::collections::HashSet;
 
 use common::{client_for, mock, requests_to};
 use mijnklantportaal::{Error, FileRequestPlan, NewRequestedFile};
+use reqwest::Method;
 
 fn wanted(name: &str) -> NewRequestedFile {
     NewRequestedFile::builder()
@@ -33,7 +34,7 @@ async fn requests_are_listed_made_and_read_back() {
     let ids: HashSet<&str> = seeded.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids.len(), 7, "no repeats");
     assert_eq!(
-        requests_to(&server, "GET", "/v1/file-requests"),
+        requests_to(&server, Method::GET, "/v1/file-requests"),
         2,
         "two pages, then no more"
     );
@@ -157,7 +158,7 @@ async fn a_create_whose_answer_is_lost_is_not_sent_twice() {
         .await
         .expect_err("no answer");
     assert!(matches!(err, Error::MaybeApplied { .. }), "{err:?}");
-    assert_eq!(requests_to(&server, "POST", "/v1/file-requests"), 1);
+    assert_eq!(requests_to(&server, Method::POST, "/v1/file-requests"), 1);
     let all = client
         .file_requests()
         .list()

@@ -8,6 +8,7 @@ use std::collections::HashSet;
 
 use common::{client_for, mock, requests_to};
 use mijnklantportaal::{Error, FileOrDirectoryType, FilePart};
+use reqwest::Method;
 
 #[tokio::test]
 async fn files_and_directories_are_shared_with_a_customer_and_publicly() {
@@ -24,7 +25,7 @@ async fn files_and_directories_are_shared_with_a_customer_and_publicly() {
     let ids: HashSet<&str> = seeded.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(ids.len(), 6, "no repeats");
     assert_eq!(
-        requests_to(&server, "GET", "/v1/file-shares"),
+        requests_to(&server, Method::GET, "/v1/file-shares"),
         2,
         "two pages, then no more"
     );
@@ -157,7 +158,7 @@ async fn a_share_whose_answer_is_lost_is_not_sent_twice() {
         .await
         .expect_err("no answer");
     assert!(matches!(err, Error::MaybeApplied { .. }), "{err:?}");
-    assert_eq!(requests_to(&server, "POST", "/v1/file-shares"), 1);
+    assert_eq!(requests_to(&server, Method::POST, "/v1/file-shares"), 1);
     let after = client
         .file_shares()
         .list()

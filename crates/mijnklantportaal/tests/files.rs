@@ -7,6 +7,7 @@ mod common;
 
 use common::{client_for, mock, requests_to};
 use mijnklantportaal::{Error, FileOrDirectoryType, FilePart};
+use reqwest::Method;
 
 #[tokio::test]
 async fn files_are_uploaded_into_directories_and_downloaded() {
@@ -135,7 +136,7 @@ async fn an_upload_whose_answer_is_lost_is_not_sent_twice() {
     assert!(matches!(err, Error::MaybeApplied { .. }), "{err:?}");
     assert!(err.to_string().contains("management portal"), "{err}");
     assert_eq!(
-        requests_to(&server, "POST", "/v1/files"),
+        requests_to(&server, Method::POST, "/v1/files"),
         1,
         "not sent again"
     );

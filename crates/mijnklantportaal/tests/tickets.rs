@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use common::{client_for, mock, requests_to};
 use mijnklantportaal::{Error, FilePart, Ticket, TicketSource, TicketStatus};
+use reqwest::Method;
 
 /// Every ticket, through the one paginator (5 a page: the 8 seeded tickets take two).
 async fn all_tickets(client: &mijnklantportaal::Client) -> Vec<Ticket> {
@@ -35,7 +36,7 @@ async fn a_ticket_is_answered_closed_and_reopened_by_the_next_answer() {
     let ids: HashSet<&str> = tickets.iter().map(|t| t.id.as_str()).collect();
     assert_eq!(ids.len(), 8, "no repeats");
     assert_eq!(
-        requests_to(&server, "GET", "/v1/tickets"),
+        requests_to(&server, Method::GET, "/v1/tickets"),
         2,
         "two pages, then no more"
     );
@@ -103,8 +104,16 @@ async fn a_close_whose_answer_is_lost_is_settled_by_reading_the_ticket_back() {
     server.drop_next_write_responses(1);
     let closed = client.tickets().close(&open.id).await.expect("settled");
     assert_eq!(closed.status, TicketStatus::Closed);
-    assert_eq!(requests_to(&server, "PATCH", &path), 2, "retried once");
-    assert_eq!(requests_to(&server, "GET", &path), 1, "read back once");
+    assert_eq!(
+        requests_to(&server, Method::PATCH, &path),
+        2,
+        "retried once"
+    );
+    assert_eq!(
+        requests_to(&server, Method::GET, &path),
+        1,
+        "read back once"
+    );
     assert_eq!(server.stats().writes, 1, "closed once");
 }
 
@@ -128,7 +137,11 @@ async fn a_reply_whose_answer_is_lost_is_not_sent_twice() {
     assert!(matches!(err, Error::MaybeApplied { .. }), "{err:?}");
     assert!(err.to_string().contains("tickets().get"), "{err}");
     let path = format!("/v1/tickets/{}", open.id);
-    assert_eq!(requests_to(&server, "POST", &path), 1, "not sent again");
+    assert_eq!(
+        requests_to(&server, Method::POST, &path),
+        1,
+        "not sent again"
+    );
     let after = client.tickets().get(&open.id).await.expect("found");
     assert_eq!(
         after.messages.len(),

@@ -363,7 +363,11 @@ fn invoice_upload(
 }
 
 /// Rule `required|string|exists:customers,id` on `customerId`.
-fn customer(errors: &mut Errors, input: &Input, exists: impl Fn(&str) -> bool) -> Option<String> {
+pub(crate) fn customer(
+    errors: &mut Errors,
+    input: &Input,
+    exists: impl Fn(&str) -> bool,
+) -> Option<String> {
     let id = validation::string(errors, input, "customerId", true)?;
     if exists(&id) {
         Some(id)
@@ -377,7 +381,7 @@ fn customer(errors: &mut Errors, input: &Input, exists: impl Fn(&str) -> bool) -
 }
 
 /// Rules `required|file|mimes:pdf|max:10240` on the `pdf` part.
-fn pdf(errors: &mut Errors, form: &Form) -> Option<Bytes> {
+pub(crate) fn pdf(errors: &mut Errors, form: &Form) -> Option<Bytes> {
     const FIELD: &str = "pdf";
     let Some((_, part)) = form.files.iter().find(|(name, _)| name == FIELD) else {
         if validation::is_present(&form.input, FIELD) {
@@ -445,7 +449,7 @@ fn manual_invoice(
 
 /// Rules on `lines` and each line; the total in cents incl. VAT (see
 /// [`manual_invoice`]).
-fn lines(errors: &mut Errors, input: &Input) -> Option<u64> {
+pub(crate) fn lines(errors: &mut Errors, input: &Input) -> Option<u64> {
     const FIELD: &str = "lines";
     let Some(value) = input.get(FIELD).filter(|v| !v.is_null()) else {
         errors.add(FIELD, validation::required_message(FIELD));

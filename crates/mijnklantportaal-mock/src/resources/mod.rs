@@ -81,7 +81,11 @@ use crate::store::{Record, lock};
 
 pub(crate) mod agreements;
 pub(crate) mod appointments;
+pub(crate) mod customer_groups;
 pub(crate) mod customer_invoices;
+pub(crate) mod customer_offers;
+pub(crate) mod customer_subscription_packages;
+pub(crate) mod customer_subscriptions;
 pub(crate) mod customers;
 pub(crate) mod file_requests;
 pub(crate) mod file_shares;

@@ -107,7 +107,7 @@ impl Agreements<'_> {
             .inner
             .once(call, |api| match body.try_clone() {
                 Some(body) => api.create_agreement().body(body).send().boxed(),
-                None => file_parts::cannot_send_again(),
+                None => super::spent_stream(),
             })
             .await
     }

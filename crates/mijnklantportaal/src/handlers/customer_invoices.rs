@@ -111,10 +111,7 @@ impl CustomerInvoices<'_> {
             .inner
             .once(call, |api| match body.try_clone() {
                 Some(body) => api.create_customer_invoice().body(body).send().boxed(),
-                None => futures::future::ready(Err(mijnklantportaal_api::Error::InvalidRequest(
-                    "the PDF was given as a stream, which cannot be sent twice: give it as bytes to allow a retry".to_string(),
-                )))
-                .boxed(),
+                None => super::spent_stream(),
             })
             .await
     }
@@ -226,14 +223,9 @@ impl CustomerInvoices<'_> {
     /// # }
     /// ```
     pub async fn find_by_number(&self, number: &str) -> Result<Option<CustomerInvoice>, Error> {
-        use futures::TryStreamExt;
-        let mut invoices = self.list().items();
-        while let Some(invoice) = invoices.try_next().await? {
-            if invoice.invoice_number == number {
-                return Ok(Some(invoice));
-            }
-        }
-        Ok(None)
+        self.list()
+            .find(|invoice| invoice.invoice_number == number)
+            .await
     }
 }
 

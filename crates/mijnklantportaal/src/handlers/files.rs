@@ -75,7 +75,7 @@ impl Files<'_> {
                     }
                     request.send().boxed()
                 }
-                None => file_parts::cannot_send_again(),
+                None => super::spent_stream(),
             })
             .await
     }

@@ -5,9 +5,30 @@
 
 pub(crate) mod agreements;
 pub(crate) mod appointments;
+pub(crate) mod customer_groups;
 pub(crate) mod customer_invoices;
+pub(crate) mod customer_offers;
+pub(crate) mod customer_subscription_packages;
+pub(crate) mod customer_subscriptions;
 pub(crate) mod customers;
 pub(crate) mod file_requests;
 pub(crate) mod file_shares;
 pub(crate) mod files;
 pub(crate) mod tickets;
+
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use mijnklantportaal_api::ResponseValue;
+
+use crate::client::ApiError;
+
+/// The attempt of a multipart upload whose body cannot be rebuilt (a file part given
+/// as a stream, consumed by the first attempt): it fails without sending anything.
+pub(crate) fn spent_stream<'a, T: Send + 'a>() -> BoxFuture<'a, Result<ResponseValue<T>, ApiError>>
+{
+    futures::future::ready(Err(mijnklantportaal_api::Error::InvalidRequest(
+        "the file was given as a stream, which cannot be sent twice: give it as bytes to allow a retry"
+            .to_string(),
+    )))
+    .boxed()
+}

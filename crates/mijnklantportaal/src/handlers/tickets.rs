@@ -192,7 +192,7 @@ impl Tickets<'_> {
                     .body(body)
                     .send()
                     .boxed(),
-                None => file_parts::cannot_send_again(),
+                None => super::spent_stream(),
             })
             .await
     }

@@ -41,18 +41,26 @@ pub fn client_for(server: &MockServer) -> ClientBuilder {
         )
 }
 
-/// How many `method` requests for `path` (`/v1/...`) the server received.
-pub fn requests_to(server: &MockServer, method: &str, path: &str) -> usize {
-    server
-        .requests()
-        .iter()
-        .filter(|r| r.method.as_str() == method && r.path == path)
-        .count()
-}
-
 /// The ids the server holds, in order.
 pub fn dataset_ids(server: &MockServer) -> Vec<String> {
     server.dataset().iter().map(|i| i.id).collect()
+}
+
+/// How many `method` requests for `path` the mock received.
+pub fn requests_to(server: &MockServer, method: reqwest::Method, path: &str) -> usize {
+    server
+        .requests()
+        .iter()
+        .filter(|r| r.method == method && r.path == path)
+        .count()
+}
+
+/// The ids of the first `n` customers of the mock's dataset.
+pub fn customer_ids(server: &MockServer, n: u64) -> Vec<String> {
+    (0..n)
+        .filter_map(|i| server.dataset().customer(i))
+        .map(|c| c.id)
+        .collect()
 }
 
 /// Runs `f` with a time limit, so that no test can hang CI.

@@ -1,0 +1,271 @@
+//! Customer Groups API: the group, its JSON, create, rename, and adding customers.
+//!
+//! Membership lives where the API shows it, in each customer's `customerGroups`: adding
+//! a customer to a group edits the customer row, and a group has no member list of its
+//! own. The starting groups are the five the [`Dataset`](crate::Dataset)'s customers
+//! are spread over (same ids), so every group id a customer shows can be fetched.
+//! Unknown or wrong customer ids are ignored without an error, as the vendor documents.
+
+use axum::body::Body;
+use chrono::{DateTime, FixedOffset};
+use futures::future::BoxFuture;
+use http::StatusCode;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::dataset::CUSTOMER_GROUPS;
+use crate::dutch_time;
+use crate::handler::{Call, Config, Reply, server_error};
+use crate::paginator::Listed;
+use crate::requests;
+use crate::resources::customers::{CustomerJson, MockCustomer};
+use crate::resources::seeded_time;
+use crate::store::{Base, Record, Seeded, Table};
+use crate::validation::{self, Errors, Input};
+
+/// Random stream of the starting groups' creation times.
+const CREATED: u64 = 0xC06_0001;
+
+/// Names of the starting groups, in key order.
+const NAMES: [&str; CUSTOMER_GROUPS as usize] = [
+    "Webhosting customers",
+    "Maintenance contracts",
+    "Newsletter",
+    "Key accounts",
+    "Region Amsterdam",
+];
+
+/// A customer group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MockCustomerGroup {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) created_at: DateTime<FixedOffset>,
+}
+
+/// A customer group as JSON (the vendor example's field order).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CustomerGroupJson<'a> {
+    id: &'a str,
+    name: &'a str,
+    created_at: String,
+}
+
+impl Listed for MockCustomerGroup {
+    type Json<'a> = CustomerGroupJson<'a>;
+
+    fn listed<'a>(&'a self, _origin: &'a str) -> CustomerGroupJson<'a> {
+        CustomerGroupJson {
+            id: &self.id,
+            name: &self.name,
+            created_at: dutch_time::atom(&self.created_at),
+        }
+    }
+}
+
+impl Record for MockCustomerGroup {
+    const MODEL: &'static str = r"App\Models\CustomerGroup";
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn base(config: &Config) -> Box<dyn Base<Self>> {
+        let seed = config.dataset.seed();
+        let ids = config.dataset.customer_group_ids();
+        Box::new(Seeded::new(ids, CUSTOMER_GROUPS, |index, id| {
+            Some(MockCustomerGroup {
+                id,
+                name: NAMES[index as usize % NAMES.len()].to_owned(),
+                created_at: seeded_time(seed, CREATED, index)?,
+            })
+        }))
+    }
+}
+
+/// `POST /v1/customer-groups` (JSON `{name, customers?}`); 201 with the group.
+pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        let input = requests::read_json(body).await;
+        let (name, customers) = new_group(&input).map_err(|e| call.unprocessable(&e))?;
+        let group = call
+            .with(|table: &mut Table<MockCustomerGroup>| {
+                table.create(|slot| MockCustomerGroup {
+                    id: slot.id,
+                    name,
+                    created_at: slot.created_at,
+                })
+            })
+            .ok_or_else(server_error)?;
+        join(call, &group.id, &customers);
+        call.written(StatusCode::CREATED, &group)
+    })
+}
+
+/// `PATCH /v1/customer-groups/{customerGroupId}` (JSON `{name}`); 200 with the group.
+pub(crate) fn edit<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        let group = call.find::<MockCustomerGroup>(0)?;
+        let input = requests::read_json(body).await;
+        let mut errors = Errors::default();
+        let name = validation::string(&mut errors, &input, "name", true)
+            .ok_or_else(|| call.unprocessable(&errors))?;
+        let renamed = call
+            .with(|table: &mut Table<MockCustomerGroup>| table.edit(&group.id, |g| g.name = name))
+            .ok_or_else(|| call.model_not_found(MockCustomerGroup::MODEL, &group.id))?;
+        call.written(StatusCode::OK, &renamed)
+    })
+}
+
+/// `POST /v1/customer-groups/{customerGroupId}/customers` (JSON `{customers}`): 200
+/// with `{data: [...]}`, the known customers of the request (each once, in request
+/// order) as they are now, in the group. Which customers the real API lists is not
+/// documented; these are what the caller can check its request against.
+pub(crate) fn add_customers<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        let group = call.find::<MockCustomerGroup>(0)?;
+        let input = requests::read_json(body).await;
+        let mut errors = Errors::default();
+        let ids = customer_ids(&mut errors, &input, true);
+        if !errors.is_empty() {
+            return Err(call.unprocessable(&errors));
+        }
+        let customers = join(call, &group.id, &ids);
+        let data: Vec<CustomerJson<'_>> = customers.iter().map(|c| c.listed("")).collect();
+        call.written_json(StatusCode::OK, serde_json::to_vec(&Members { data }))
+    })
+}
+
+/// A non-paginated list of customers.
+#[derive(Serialize)]
+struct Members<'a> {
+    data: Vec<CustomerJson<'a>>,
+}
+
+/// Puts the known customers among `ids` in group `group` (once each); returns them,
+/// each once, in the order of `ids`.
+fn join(call: &Call<'_>, group: &str, ids: &[String]) -> Vec<MockCustomer> {
+    let mut joined: Vec<MockCustomer> = Vec::new();
+    for id in ids {
+        if joined.iter().any(|c| &c.id == id) {
+            continue;
+        }
+        let edited = call.with(|table: &mut Table<MockCustomer>| {
+            table.edit(id, |customer| {
+                if !customer.customer_groups.iter().any(|g| g == group) {
+                    customer.customer_groups.push(group.to_owned());
+                }
+            })
+        });
+        joined.extend(edited);
+    }
+    joined
+}
+
+/// Validates `POST /v1/customer-groups`: `name` required, `customers` an optional
+/// array of strings.
+fn new_group(input: &Input) -> Result<(String, Vec<String>), Errors> {
+    let mut errors = Errors::default();
+    let name = validation::string(&mut errors, input, "name", true);
+    let customers = customer_ids(&mut errors, input, false);
+    match name {
+        Some(name) if errors.is_empty() => Ok((name, customers)),
+        _ => Err(errors),
+    }
+}
+
+/// Rules `array` and `customers.*: string` on `customers` (`required` when
+/// `required`); empty when absent.
+fn customer_ids(errors: &mut Errors, input: &Input, required: bool) -> Vec<String> {
+    const FIELD: &str = "customers";
+    let Some(value) = input.get(FIELD).filter(|v| !v.is_null()) else {
+        if required {
+            errors.add(FIELD, validation::required_message(FIELD));
+        }
+        return Vec::new();
+    };
+    let Value::Array(items) = value else {
+        errors.add(FIELD, format!("The {FIELD} field must be an array."));
+        return Vec::new();
+    };
+    if required && items.is_empty() {
+        errors.add(FIELD, validation::required_message(FIELD));
+    }
+    let mut ids = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        match item {
+            Value::String(id) => ids.push(id.trim().to_owned()),
+            _ => errors.add(
+                &format!("{FIELD}.{i}"),
+                format!("The {FIELD}.{i} field must be a string."),
+            ),
+        }
+    }
+    ids
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dataset::Dataset;
+    use crate::validation::input;
+    use serde_json::json;
+
+    #[test]
+    fn the_starting_groups_are_the_ones_customers_are_in() {
+        let dataset = Dataset::new(7, 400);
+        let config_groups: Vec<String> = (0..CUSTOMER_GROUPS)
+            .map(|k| dataset.customer_group_ids().encode(k))
+            .collect();
+        let members: Vec<String> = (0..dataset.customers())
+            .filter_map(|i| dataset.customer(i))
+            .flat_map(|c| c.customer_groups)
+            .collect();
+        assert!(!members.is_empty());
+        assert!(
+            members.iter().all(|g| config_groups.contains(g)),
+            "{members:?}"
+        );
+    }
+
+    #[test]
+    fn json_has_the_vendor_field_order() {
+        let group = MockCustomerGroup {
+            id: "cug_x".into(),
+            name: "Webhosting customers".into(),
+            created_at: dutch_time::at(1_753_620_120).unwrap(),
+        };
+        let text = serde_json::to_string(&group.listed("")).unwrap();
+        assert_eq!(
+            text,
+            r#"{"id":"cug_x","name":"Webhosting customers","createdAt":"2025-07-27T14:42:00+02:00"}"#
+        );
+    }
+
+    #[test]
+    fn names_and_member_lists_are_validated() {
+        let (name, ids) =
+            new_group(&input(json!({"name": "A", "customers": ["cst_1", "x"]}))).unwrap();
+        assert_eq!(
+            (name.as_str(), ids),
+            ("A", vec!["cst_1".to_owned(), "x".to_owned()])
+        );
+        assert_eq!(
+            new_group(&input(json!({"name": "A"}))).unwrap().1,
+            Vec::<String>::new()
+        );
+        let errors = new_group(&input(json!({"customers": "cst_1"}))).unwrap_err();
+        assert_eq!(errors.fields(), ["name", "customers"]);
+        assert_eq!(
+            errors.message(),
+            "The name field is required. (and 1 more error)"
+        );
+        let mut errors = Errors::default();
+        customer_ids(&mut errors, &input(json!({"customers": ["a", 5]})), true);
+        assert_eq!(errors.fields(), ["customers.1"]);
+        let mut errors = Errors::default();
+        customer_ids(&mut errors, &input(json!({"customers": []})), true);
+        assert_eq!(errors.message(), "The customers field is required.");
+    }
+}

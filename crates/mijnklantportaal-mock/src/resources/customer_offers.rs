@@ -1,0 +1,490 @@
+//! Customer Offers API: the offer, its JSON, uploads, manual offers, and marking one
+//! accepted or rejected.
+//!
+//! A mirror of the Customer Invoices API (the upload's `pdf` part and the manual
+//! offer's `lines` follow the invoice's rules, with the same messages), plus the
+//! offer's life: outstanding until a PATCH sets `acceptedAt` (with where it was
+//! accepted from) or `rejectedAt`. Sending the same decision again leaves the same
+//! state. The starting offers belong to the [`Dataset`](crate::Dataset)'s customers,
+//! some outstanding, some accepted, some rejected.
+
+use axum::body::Body;
+use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate};
+use futures::future::BoxFuture;
+use http::StatusCode;
+use serde::Serialize;
+
+use crate::dataset::Dataset;
+use crate::dutch_time;
+use crate::handler::{Call, Config, Refusal, Reply, server_error};
+use crate::ids::IdCodec;
+use crate::paginator::Listed;
+use crate::requests::{self, Form};
+use crate::resources::customer_invoices::{customer, lines, pdf};
+use crate::resources::{LinkJson, amount, customers, seeded_time};
+use crate::rng::draw;
+use crate::store::{Base, Record, Seeded, Table};
+use crate::validation::{self, Errors, Input};
+
+/// Id domain and random streams of offers (the tag's own prefix).
+const IDS: u64 = 0x0FF_0000;
+const CREATED: u64 = 0x0FF_0001;
+const DETAILS: u64 = 0x0FF_0002;
+/// How many offers the table starts with (when the dataset has customers).
+const SEEDED: u64 = 20;
+/// Days an offer is valid, for the starting ones.
+const VALID_DAYS: u64 = 30;
+/// The signature a customer drew in the portal (a 1×1 PNG), on offers accepted there.
+const SIGNATURE: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+
+/// A customer offer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MockOffer {
+    pub(crate) id: String,
+    pub(crate) customer_id: String,
+    pub(crate) offer_number: String,
+    pub(crate) issued_at: NaiveDate,
+    pub(crate) expires_at: NaiveDate,
+    pub(crate) amount_cents: u64,
+    pub(crate) acceptance: Option<Acceptance>,
+    pub(crate) rejected_at: Option<DateTime<FixedOffset>>,
+    pub(crate) created_at: DateTime<FixedOffset>,
+}
+
+/// When and from where an offer was accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Acceptance {
+    pub(crate) at: DateTime<FixedOffset>,
+    pub(crate) ip: Option<String>,
+    pub(crate) user_agent: Option<String>,
+    pub(crate) signature: Option<String>,
+}
+
+/// An offer as JSON (the vendor example's field order).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct OfferJson<'a> {
+    id: &'a str,
+    customer_id: &'a str,
+    offer_number: &'a str,
+    issued_at: String,
+    expires_at: String,
+    currency: &'static str,
+    amount: String,
+    accepted_at: Option<String>,
+    accepted_via_ip: Option<&'a str>,
+    accepted_via_user_agent: Option<&'a str>,
+    acceptance_signature: Option<&'a str>,
+    rejected_at: Option<String>,
+    created_at: String,
+    links: OfferLinksJson,
+}
+
+#[derive(Debug, Serialize)]
+struct OfferLinksJson {
+    customer: LinkJson,
+}
+
+impl Listed for MockOffer {
+    type Json<'a> = OfferJson<'a>;
+
+    fn listed<'a>(&'a self, origin: &'a str) -> OfferJson<'a> {
+        let acceptance = self.acceptance.as_ref();
+        OfferJson {
+            id: &self.id,
+            customer_id: &self.customer_id,
+            offer_number: &self.offer_number,
+            issued_at: self.issued_at.format("%Y-%m-%d").to_string(),
+            expires_at: self.expires_at.format("%Y-%m-%d").to_string(),
+            currency: "EUR",
+            amount: amount(self.amount_cents),
+            accepted_at: acceptance.map(|a| dutch_time::atom(&a.at)),
+            accepted_via_ip: acceptance.and_then(|a| a.ip.as_deref()),
+            accepted_via_user_agent: acceptance.and_then(|a| a.user_agent.as_deref()),
+            acceptance_signature: acceptance.and_then(|a| a.signature.as_deref()),
+            rejected_at: self.rejected_at.as_ref().map(dutch_time::atom),
+            created_at: dutch_time::atom(&self.created_at),
+            links: OfferLinksJson {
+                customer: LinkJson {
+                    href: format!("{origin}/v1/customers/{}", self.customer_id),
+                    media_type: "application/json",
+                },
+            },
+        }
+    }
+}
+
+impl Record for MockOffer {
+    const MODEL: &'static str = r"App\Models\CustomerOffer";
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn base(config: &Config) -> Box<dyn Base<Self>> {
+        Box::new(starting_offers(config.dataset))
+    }
+}
+
+/// The offers the table starts with: some for each of a dataset's customers drawn,
+/// a third of them accepted and a third rejected (none without customers).
+fn starting_offers(dataset: Dataset) -> Seeded<MockOffer> {
+    let seed = dataset.seed();
+    let count = if dataset.customers() == 0 { 0 } else { SEEDED };
+    Seeded::new(IdCodec::new("off_", seed, IDS), count, |index, id| {
+        let created_at = seeded_time(seed, CREATED, index)?;
+        let r = draw(seed, DETAILS, index);
+        let issued_at = created_at.date_naive();
+        let later = |days: u64| created_at.checked_add_days(Days::new(days));
+        let (acceptance, rejected_at) = match r % 3 {
+            1 => {
+                let accepted = later(1 + r % VALID_DAYS).map(|at| Acceptance {
+                    at,
+                    ip: Some(format!("203.0.113.{}", (r >> 8) % 250 + 1)),
+                    user_agent: Some("Mozilla/5.0 (X11; Linux x86_64)".to_owned()),
+                    signature: Some(SIGNATURE.to_owned()),
+                });
+                (accepted, None)
+            }
+            2 => (None, later(1 + r % VALID_DAYS)),
+            _ => (None, None),
+        };
+        Some(MockOffer {
+            id,
+            customer_id: dataset.customer_id((r >> 16) % dataset.customers().max(1)),
+            offer_number: format!("O{}-{:03}", issued_at.year(), index + 1),
+            issued_at,
+            expires_at: issued_at
+                .checked_add_days(Days::new(VALID_DAYS))
+                .unwrap_or(issued_at),
+            amount_cents: 5_000 + (r >> 24) % 500_000,
+            acceptance,
+            rejected_at,
+            created_at,
+        })
+    })
+}
+
+/// What a create request gives a new offer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct NewOffer {
+    customer_id: String,
+    offer_number: String,
+    issued_at: NaiveDate,
+    expires_at: NaiveDate,
+    amount_cents: u64,
+    acceptance: Option<Acceptance>,
+    rejected_at: Option<DateTime<FixedOffset>>,
+    send_notification: bool,
+}
+
+/// Adds the offer a client created, counting its notification.
+fn insert(call: &Call<'_>, new: NewOffer) -> Result<MockOffer, Refusal> {
+    if new.send_notification {
+        call.shared().count(|stats| stats.notifications += 1);
+    }
+    call.with(|table: &mut Table<MockOffer>| {
+        table.create(|slot| MockOffer {
+            id: slot.id,
+            customer_id: new.customer_id,
+            offer_number: new.offer_number,
+            issued_at: new.issued_at,
+            expires_at: new.expires_at,
+            amount_cents: new.amount_cents,
+            acceptance: new.acceptance,
+            rejected_at: new.rejected_at,
+            created_at: slot.created_at,
+        })
+    })
+    .ok_or_else(server_error)
+}
+
+/// `POST /v1/customer-offers` (multipart/form-data); 201 with the offer.
+pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        let parts = call.parts;
+        let form = requests::read_form(&parts.headers, &parts.extensions, body).await;
+        let new = offer_upload(&form, |id| customers::exists(call, id))
+            .map_err(|errors| call.unprocessable(&errors))?;
+        let offer = insert(call, new)?;
+        call.written(StatusCode::CREATED, &offer)
+    })
+}
+
+/// `POST /v1/customer-offers/manual` (JSON with `lines`); 201 with the offer.
+pub(crate) fn create_manual<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        let input = requests::read_json(body).await;
+        let new = manual_offer(&input, |id| customers::exists(call, id))
+            .map_err(|errors| call.unprocessable(&errors))?;
+        let offer = insert(call, new)?;
+        call.written(StatusCode::CREATED, &offer)
+    })
+}
+
+/// `PATCH /v1/customer-offers/{offerId}` (JSON: `acceptedAt` with `acceptedViaIp`
+/// and `acceptedViaUserAgent`, and/or `rejectedAt`); 200 with the offer.
+pub(crate) fn decide<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        let offer = call.find::<MockOffer>(0)?;
+        let input = requests::read_json(body).await;
+        let (acceptance, rejected_at) =
+            decision(&input).map_err(|errors| call.unprocessable(&errors))?;
+        let decided = call
+            .with(|table: &mut Table<MockOffer>| {
+                table.edit(&offer.id, |o| {
+                    if acceptance.is_some() {
+                        o.acceptance = acceptance;
+                    }
+                    if rejected_at.is_some() {
+                        o.rejected_at = rejected_at;
+                    }
+                })
+            })
+            .ok_or_else(|| call.model_not_found(MockOffer::MODEL, &offer.id))?;
+        call.written(StatusCode::OK, &decided)
+    })
+}
+
+/// Validates `POST /v1/customer-offers` (multipart): `customerId` (an existing
+/// customer), `offerNumber`, `issuedAt`, `expiresAt` (`Y-m-d`), `amount`, `pdf` (as
+/// for an invoice), optional `sendNotification`, `acceptedAt` (with the ignored-
+/// without-it `acceptedViaIp` and `acceptedViaUserAgent`) and `rejectedAt`.
+fn offer_upload(form: &Form, customer_exists: impl Fn(&str) -> bool) -> Result<NewOffer, Errors> {
+    let mut errors = Errors::default();
+    let input = &form.input;
+    let customer_id = customer(&mut errors, input, customer_exists);
+    let offer_number = validation::string(&mut errors, input, "offerNumber", true);
+    let issued_at = validation::date(&mut errors, input, "issuedAt", true);
+    let expires_at = validation::date(&mut errors, input, "expiresAt", true);
+    let amount_cents = validation::amount(&mut errors, input, "amount");
+    let pdf = pdf(&mut errors, form);
+    let send_notification = validation::boolean(&mut errors, input, "sendNotification");
+    let (acceptance, rejected_at) = decided(&mut errors, input);
+    match (
+        customer_id,
+        offer_number,
+        issued_at,
+        expires_at,
+        amount_cents,
+        pdf,
+    ) {
+        (
+            Some(customer_id),
+            Some(offer_number),
+            Some(issued_at),
+            Some(expires_at),
+            Some(amount_cents),
+            Some(_),
+        ) if errors.is_empty() => Ok(NewOffer {
+            customer_id,
+            offer_number,
+            issued_at,
+            expires_at,
+            amount_cents,
+            acceptance,
+            rejected_at,
+            send_notification: send_notification.unwrap_or(false),
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// Validates `POST /v1/customer-offers/manual` (JSON): `customerId`, `offerNumber`,
+/// `issuedAt`, `expiresAt` as for an upload, `lines` as for a manual invoice (the
+/// amount is computed the same way), optional `sendNotification`.
+fn manual_offer(input: &Input, customer_exists: impl Fn(&str) -> bool) -> Result<NewOffer, Errors> {
+    let mut errors = Errors::default();
+    let customer_id = customer(&mut errors, input, customer_exists);
+    let offer_number = validation::string(&mut errors, input, "offerNumber", true);
+    let issued_at = validation::date(&mut errors, input, "issuedAt", true);
+    let expires_at = validation::date(&mut errors, input, "expiresAt", true);
+    let amount_cents = lines(&mut errors, input);
+    let send_notification = validation::boolean(&mut errors, input, "sendNotification");
+    match (
+        customer_id,
+        offer_number,
+        issued_at,
+        expires_at,
+        amount_cents,
+    ) {
+        (
+            Some(customer_id),
+            Some(offer_number),
+            Some(issued_at),
+            Some(expires_at),
+            Some(amount_cents),
+        ) if errors.is_empty() => Ok(NewOffer {
+            customer_id,
+            offer_number,
+            issued_at,
+            expires_at,
+            amount_cents,
+            acceptance: None,
+            rejected_at: None,
+            send_notification: send_notification.unwrap_or(false),
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// Validates `PATCH /v1/customer-offers/{id}`: `acceptedAt` or `rejectedAt`
+/// (`Y-m-d H:i:s`, Amsterdam time) is required (`required_without`).
+fn decision(input: &Input) -> Result<(Option<Acceptance>, Option<DateTime<FixedOffset>>), Errors> {
+    let mut errors = Errors::default();
+    if !validation::is_present(input, "acceptedAt") && !validation::is_present(input, "rejectedAt")
+    {
+        errors.add(
+            "acceptedAt",
+            "The accepted at field is required when rejected at is not present.".to_owned(),
+        );
+        return Err(errors);
+    }
+    let decided = decided(&mut errors, input);
+    if errors.is_empty() {
+        Ok(decided)
+    } else {
+        Err(errors)
+    }
+}
+
+/// The optional `acceptedAt` (with `acceptedViaIp` and `acceptedViaUserAgent`,
+/// ignored without it) and `rejectedAt` of a create or a decision.
+fn decided(
+    errors: &mut Errors,
+    input: &Input,
+) -> (Option<Acceptance>, Option<DateTime<FixedOffset>>) {
+    let accepted_at = validation::local_date_time(errors, input, "acceptedAt", false);
+    let ip = validation::string(errors, input, "acceptedViaIp", false);
+    let user_agent = validation::string(errors, input, "acceptedViaUserAgent", false);
+    let rejected_at = validation::local_date_time(errors, input, "rejectedAt", false);
+    let acceptance = accepted_at.map(|at| Acceptance {
+        at,
+        ip,
+        user_agent,
+        signature: None,
+    });
+    (acceptance, rejected_at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validation::input;
+    use serde_json::json;
+
+    fn seeded() -> Vec<MockOffer> {
+        let base = starting_offers(Dataset::new(3, 100));
+        (0..base.len()).filter_map(|k| base.row(k)).collect()
+    }
+
+    #[test]
+    fn json_has_the_vendor_field_order() {
+        let offers = seeded();
+        let accepted = offers.iter().find(|o| o.acceptance.is_some()).unwrap();
+        let text = serde_json::to_string(&accepted.listed("http://h")).unwrap();
+        let keys = [
+            "id",
+            "customerId",
+            "offerNumber",
+            "issuedAt",
+            "expiresAt",
+            "currency",
+            "amount",
+            "acceptedAt",
+            "acceptedViaIp",
+            "acceptedViaUserAgent",
+            "acceptanceSignature",
+            "rejectedAt",
+            "createdAt",
+            "links",
+            "customer",
+        ];
+        let positions: Vec<usize> = keys
+            .iter()
+            .map(|k| {
+                text.find(&format!("\"{k}\""))
+                    .unwrap_or_else(|| panic!("{k}: {text}"))
+            })
+            .collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{text}");
+        let json = serde_json::to_value(accepted.listed("http://h")).unwrap();
+        assert_eq!(
+            json["links"]["customer"]["href"],
+            format!("http://h/v1/customers/{}", accepted.customer_id)
+        );
+        assert!(json["rejectedAt"].is_null());
+    }
+
+    #[test]
+    fn starting_offers_are_outstanding_accepted_or_rejected() {
+        let offers = seeded();
+        assert_eq!(offers.len() as u64, SEEDED);
+        let outstanding = offers
+            .iter()
+            .filter(|o| o.acceptance.is_none() && o.rejected_at.is_none());
+        assert!(outstanding.count() > 0);
+        assert!(offers.iter().any(|o| o.rejected_at.is_some()));
+        assert!(offers.iter().all(|o| o.expires_at > o.issued_at));
+        assert!(offers.iter().all(|o| o.created_at.year() < 2026));
+        assert_eq!(seeded(), offers, "the same seed gives the same rows");
+    }
+
+    #[test]
+    fn a_decision_needs_a_moment_and_ignores_the_details_without_acceptance() {
+        let errors = decision(&input(json!({"acceptedViaIp": "203.0.113.7"}))).unwrap_err();
+        assert_eq!(
+            errors.message(),
+            "The accepted at field is required when rejected at is not present."
+        );
+        let (acceptance, rejected) = decision(&input(json!({
+            "rejectedAt": "2024-05-04 20:51:50", "acceptedViaIp": "203.0.113.7",
+        })))
+        .unwrap();
+        assert_eq!(acceptance, None);
+        assert_eq!(
+            rejected.map(|t| dutch_time::atom(&t)).as_deref(),
+            Some("2024-05-04T20:51:50+02:00")
+        );
+        let (acceptance, _) = decision(&input(json!({
+            "acceptedAt": "2024-05-04 20:51:50", "acceptedViaIp": "203.0.113.7",
+        })))
+        .unwrap();
+        assert_eq!(
+            acceptance.and_then(|a| a.ip).as_deref(),
+            Some("203.0.113.7")
+        );
+        let errors = decision(&input(json!({"rejectedAt": "2024-04-31 12:00:00"}))).unwrap_err();
+        assert_eq!(errors.fields(), ["rejectedAt"]);
+    }
+
+    #[test]
+    fn a_manual_offer_needs_an_expiry_and_is_priced_like_an_invoice() {
+        let body = json!({
+            "customerId": "cst_1", "offerNumber": "2014-001", "issuedAt": "2025-04-14",
+            "expiresAt": "2025-04-31", "sendNotification": true,
+            "lines": [{"description": "Website template", "amountExclVat": "12.95", "vatRate": 21}],
+        });
+        let errors = manual_offer(&input(body.clone()), |id| id == "cst_1").unwrap_err();
+        assert_eq!(
+            errors.fields(),
+            ["expiresAt"],
+            "the documented 2025-04-31 does not exist"
+        );
+        let mut body = input(body);
+        body.insert("expiresAt".into(), json!("2025-04-30"));
+        let offer = manual_offer(&body, |id| id == "cst_1").unwrap();
+        assert_eq!((offer.amount_cents, offer.send_notification), (1567, true));
+        let errors = manual_offer(&Input::new(), |_| true).unwrap_err();
+        assert_eq!(
+            errors.fields(),
+            [
+                "customerId",
+                "offerNumber",
+                "issuedAt",
+                "expiresAt",
+                "lines"
+            ]
+        );
+    }
+}

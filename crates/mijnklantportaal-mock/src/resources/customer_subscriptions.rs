@@ -1,0 +1,582 @@
+//! Customer Subscriptions API: the subscription, its JSON, create and change (which
+//! can terminate it); also what a package sign-up creates.
+//!
+//! A subscription's life, as the mock keeps it (the vendor documents the statuses,
+//! not the transitions): created `planned` when it starts after today (Amsterdam
+//! time), else `in_progress`, renewing every `interval` from its start (`renewsAt`:
+//! the first renewal after today); a change with `terminatedAt` makes it
+//! `terminated`, without a next renewal. Some starting subscriptions have `ended`.
+
+use axum::body::Body;
+use chrono::{DateTime, Days, FixedOffset, Months, NaiveDate};
+use futures::future::BoxFuture;
+use http::StatusCode;
+use serde::Serialize;
+
+use crate::dataset::Dataset;
+use crate::dutch_time;
+use crate::handler::{Call, Config, Refusal, Reply, server_error};
+use crate::ids::IdCodec;
+use crate::paginator::Listed;
+use crate::requests;
+use crate::resources::customer_invoices::customer;
+use crate::resources::{amount, customers, seeded_time};
+use crate::rng::draw;
+use crate::store::{Base, Record, Seeded, Table};
+use crate::validation::{self, Errors, Input};
+
+/// Id domain and random streams of subscriptions (the tag's own prefix).
+const IDS: u64 = 0x5B5_0000;
+const CREATED: u64 = 0x5B5_0001;
+const DETAILS: u64 = 0x5B5_0002;
+/// How many subscriptions the table starts with (when the dataset has customers).
+const SEEDED: u64 = 20;
+/// The day the starting subscriptions' statuses and renewals are computed for.
+const SEEDED_TODAY: (i32, u32, u32) = (2026, 1, 1);
+
+/// The intervals a subscription (or package) renews by.
+pub(crate) const INTERVALS: [&str; 5] = ["14 days", "1 month", "2 months", "6 months", "1 year"];
+/// The VAT rates a subscription (or package) may have, in percent.
+pub(crate) const VAT_RATES: [i64; 3] = [0, 9, 21];
+
+const DESCRIPTIONS: [&str; 4] = [
+    "Website maintenance contract",
+    "Hosting",
+    "Contribution costs",
+    "Support plan",
+];
+
+/// A customer subscription.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MockSubscription {
+    pub(crate) id: String,
+    pub(crate) customer_id: String,
+    pub(crate) description: String,
+    pub(crate) starts_at: NaiveDate,
+    pub(crate) interval: String,
+    pub(crate) renews_at: Option<NaiveDate>,
+    pub(crate) amount_cents: u64,
+    pub(crate) vat_rate: i64,
+    pub(crate) status: &'static str,
+    pub(crate) options: SubscriptionOptions,
+    pub(crate) terminated_at: Option<DateTime<FixedOffset>>,
+    pub(crate) created_at: DateTime<FixedOffset>,
+}
+
+/// The `options` of a subscription (all six keys of the vendor's list example).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct SubscriptionOptions {
+    pub(crate) create_invoice: bool,
+    pub(crate) create_payment: bool,
+    pub(crate) invoice_description: Option<String>,
+    pub(crate) payment_integration: Option<String>,
+    pub(crate) payment_integration_mandate_id: Option<String>,
+    pub(crate) follow_up_failed_payment: bool,
+}
+
+impl SubscriptionOptions {
+    /// Options charging `mandate` at the one payment integration (Mollie), if given.
+    pub(crate) fn paid_with(mandate: Option<String>) -> Self {
+        SubscriptionOptions {
+            create_payment: mandate.is_some(),
+            payment_integration: mandate.as_ref().map(|_| "mollie".to_owned()),
+            payment_integration_mandate_id: mandate,
+            ..SubscriptionOptions::default()
+        }
+    }
+}
+
+/// A subscription as JSON (the vendor example's field order).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct SubscriptionJson<'a> {
+    id: &'a str,
+    customer_id: &'a str,
+    description: &'a str,
+    starts_at: String,
+    interval: &'a str,
+    renews_at: Option<String>,
+    currency: &'static str,
+    amount: String,
+    vat_rate: i64,
+    status: &'static str,
+    options: &'a SubscriptionOptions,
+    terminated_at: Option<String>,
+    created_at: String,
+}
+
+impl Listed for MockSubscription {
+    type Json<'a> = SubscriptionJson<'a>;
+
+    fn listed<'a>(&'a self, _origin: &'a str) -> SubscriptionJson<'a> {
+        SubscriptionJson {
+            id: &self.id,
+            customer_id: &self.customer_id,
+            description: &self.description,
+            starts_at: date(self.starts_at),
+            interval: &self.interval,
+            renews_at: self.renews_at.map(date),
+            currency: "EUR",
+            amount: amount(self.amount_cents),
+            vat_rate: self.vat_rate,
+            status: self.status,
+            options: &self.options,
+            terminated_at: self.terminated_at.as_ref().map(dutch_time::atom),
+            created_at: dutch_time::atom(&self.created_at),
+        }
+    }
+}
+
+fn date(day: NaiveDate) -> String {
+    day.format("%Y-%m-%d").to_string()
+}
+
+impl Record for MockSubscription {
+    const MODEL: &'static str = r"App\Models\CustomerSubscription";
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn base(config: &Config) -> Box<dyn Base<Self>> {
+        Box::new(starting_subscriptions(config.dataset))
+    }
+}
+
+/// The subscriptions the table starts with, of customers drawn from the dataset (none
+/// without customers): mostly running, some planned, terminated or ended, as of
+/// [`SEEDED_TODAY`].
+fn starting_subscriptions(dataset: Dataset) -> Seeded<MockSubscription> {
+    let seed = dataset.seed();
+    let count = if dataset.customers() == 0 { 0 } else { SEEDED };
+    let (y, m, d) = SEEDED_TODAY;
+    let today = NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+    Seeded::new(IdCodec::new("sub_", seed, IDS), count, move |index, id| {
+        let created_at = seeded_time(seed, CREATED, index)?;
+        let r = draw(seed, DETAILS, index);
+        let interval = INTERVALS[(r % INTERVALS.len() as u64) as usize];
+        let mut starts_at = created_at.date_naive();
+        // Every fifth is planned, terminated or ended: all four statuses in a page.
+        let (status, terminated_at) = match index % 5 {
+            0 => {
+                starts_at = today.checked_add_days(Days::new(30)).unwrap_or(today);
+                ("planned", None)
+            }
+            1 => ("terminated", created_at.checked_add_days(Days::new(200))),
+            2 => ("ended", created_at.checked_add_days(Days::new(100))),
+            _ => ("in_progress", None),
+        };
+        let renews_at = terminated_at
+            .is_none()
+            .then(|| next_renewal(starts_at, interval, today))
+            .flatten();
+        let mandate = (r >> 12)
+            .is_multiple_of(2)
+            .then(|| format!("mdt_{:010x}", r >> 24));
+        Some(MockSubscription {
+            id,
+            customer_id: dataset.customer_id((r >> 16) % dataset.customers().max(1)),
+            description: DESCRIPTIONS[((r >> 4) % DESCRIPTIONS.len() as u64) as usize].to_owned(),
+            starts_at,
+            interval: interval.to_owned(),
+            renews_at,
+            amount_cents: 500 + (r >> 32) % 50_000,
+            vat_rate: VAT_RATES[((r >> 20) % 3) as usize],
+            status,
+            options: SubscriptionOptions {
+                create_invoice: true,
+                invoice_description: Some("Extending subscription".to_owned()),
+                follow_up_failed_payment: mandate.is_some(),
+                ..SubscriptionOptions::paid_with(mandate)
+            },
+            terminated_at,
+            created_at,
+        })
+    })
+}
+
+/// `day` plus one `interval` (`14 days`, `N month(s)`, `1 year`).
+fn add_interval(day: NaiveDate, interval: &str) -> Option<NaiveDate> {
+    match interval {
+        "14 days" => day.checked_add_days(Days::new(14)),
+        "1 month" => day.checked_add_months(Months::new(1)),
+        "2 months" => day.checked_add_months(Months::new(2)),
+        "6 months" => day.checked_add_months(Months::new(6)),
+        "1 year" => day.checked_add_months(Months::new(12)),
+        _ => None,
+    }
+}
+
+/// The first renewal after `today` of a subscription starting on `start`: `start`
+/// plus a whole number (at least one) of `interval`s.
+fn next_renewal(start: NaiveDate, interval: &str, today: NaiveDate) -> Option<NaiveDate> {
+    let mut renewal = add_interval(start, interval)?;
+    // 14-day steps over a century at most: the loop is bounded.
+    for _ in 0..3_000 {
+        if renewal > today {
+            return Some(renewal);
+        }
+        renewal = add_interval(renewal, interval)?;
+    }
+    None
+}
+
+/// Today in Amsterdam.
+fn today() -> Option<NaiveDate> {
+    dutch_time::at(chrono::Utc::now().timestamp()).map(|now| now.date_naive())
+}
+
+/// What a create request (or a package sign-up) gives a new subscription.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NewSubscription {
+    pub(crate) customer_id: String,
+    pub(crate) description: String,
+    pub(crate) starts_at: NaiveDate,
+    pub(crate) interval: String,
+    pub(crate) amount_cents: u64,
+    pub(crate) vat_rate: i64,
+    pub(crate) options: SubscriptionOptions,
+}
+
+/// Adds the subscription a client created (`planned` or `in_progress` as of today).
+pub(crate) fn insert(call: &Call<'_>, new: NewSubscription) -> Result<MockSubscription, Refusal> {
+    let today = today().ok_or_else(server_error)?;
+    let status = if new.starts_at > today {
+        "planned"
+    } else {
+        "in_progress"
+    };
+    let renews_at = next_renewal(new.starts_at, &new.interval, today);
+    call.with(|table: &mut Table<MockSubscription>| {
+        table.create(|slot| MockSubscription {
+            id: slot.id,
+            customer_id: new.customer_id,
+            description: new.description,
+            starts_at: new.starts_at,
+            interval: new.interval,
+            renews_at,
+            amount_cents: new.amount_cents,
+            vat_rate: new.vat_rate,
+            status,
+            options: new.options,
+            terminated_at: None,
+            created_at: slot.created_at,
+        })
+    })
+    .ok_or_else(server_error)
+}
+
+/// `POST /v1/customer-subscriptions` (JSON); 201 with the subscription.
+pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        let input = requests::read_json(body).await;
+        let new = new_subscription(&input, |id| customers::exists(call, id))
+            .map_err(|errors| call.unprocessable(&errors))?;
+        let subscription = insert(call, new)?;
+        call.written(StatusCode::CREATED, &subscription)
+    })
+}
+
+/// `PATCH /v1/customer-subscriptions/{subscriptionId}` (JSON, partial); 200 with the
+/// subscription.
+pub(crate) fn change<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        let subscription = call.find::<MockSubscription>(0)?;
+        let input = requests::read_json(body).await;
+        let change = subscription_change(&input).map_err(|errors| call.unprocessable(&errors))?;
+        let today = today().ok_or_else(server_error)?;
+        let changed = call
+            .with(|table: &mut Table<MockSubscription>| {
+                table.edit(&subscription.id, |s| change.apply(s, today))
+            })
+            .ok_or_else(|| call.model_not_found(MockSubscription::MODEL, &subscription.id))?;
+        call.written(StatusCode::OK, &changed)
+    })
+}
+
+/// The fields a change sets (`None`: unchanged).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct SubscriptionChange {
+    description: Option<String>,
+    interval: Option<String>,
+    amount_cents: Option<u64>,
+    vat_rate: Option<i64>,
+    terminated_at: Option<DateTime<FixedOffset>>,
+}
+
+impl SubscriptionChange {
+    fn apply(self, subscription: &mut MockSubscription, today: NaiveDate) {
+        if let Some(description) = self.description {
+            subscription.description = description;
+        }
+        if let Some(amount_cents) = self.amount_cents {
+            subscription.amount_cents = amount_cents;
+        }
+        if let Some(vat_rate) = self.vat_rate {
+            subscription.vat_rate = vat_rate;
+        }
+        if let Some(interval) = self.interval {
+            if subscription.terminated_at.is_none() {
+                subscription.renews_at = next_renewal(subscription.starts_at, &interval, today);
+            }
+            subscription.interval = interval;
+        }
+        if let Some(terminated_at) = self.terminated_at {
+            subscription.terminated_at = Some(terminated_at);
+            subscription.status = "terminated";
+            subscription.renews_at = None;
+        }
+    }
+}
+
+/// Validates `POST /v1/customer-subscriptions` (JSON): `customerId` (an existing
+/// customer), `description`, `startDate` (`Y-m-d`), `interval` (one of
+/// [`INTERVALS`]), `amount`, `vatRate` (0, 9 or 21) required; `createInvoice`,
+/// `createPayment`, `invoiceDescription`, `paymentIntegrationMandateId`,
+/// `followUpFailedPayment` optional.
+fn new_subscription(
+    input: &Input,
+    customer_exists: impl Fn(&str) -> bool,
+) -> Result<NewSubscription, Errors> {
+    let mut errors = Errors::default();
+    let customer_id = customer(&mut errors, input, customer_exists);
+    let description = validation::string(&mut errors, input, "description", true);
+    let starts_at = validation::date(&mut errors, input, "startDate", true);
+    let interval =
+        validation::one_of(&mut errors, input, "interval", &INTERVALS).map(str::to_owned);
+    let amount_cents = validation::amount(&mut errors, input, "amount");
+    let vat_rate = validation::integer_in(&mut errors, input, "vatRate", &VAT_RATES);
+    let create_invoice = validation::boolean(&mut errors, input, "createInvoice");
+    let create_payment = validation::boolean(&mut errors, input, "createPayment");
+    let invoice_description = validation::string(&mut errors, input, "invoiceDescription", false);
+    let mandate = validation::string(&mut errors, input, "paymentIntegrationMandateId", false);
+    let follow_up = validation::boolean(&mut errors, input, "followUpFailedPayment");
+    match (
+        customer_id,
+        description,
+        starts_at,
+        interval,
+        amount_cents,
+        vat_rate,
+    ) {
+        (
+            Some(customer_id),
+            Some(description),
+            Some(starts_at),
+            Some(interval),
+            Some(amount_cents),
+            Some(vat_rate),
+        ) if errors.is_empty() => {
+            let create_invoice = create_invoice.unwrap_or(false);
+            let create_payment = create_payment.unwrap_or(false);
+            // What the vendor says is ignored without its switch is not kept.
+            let options = SubscriptionOptions {
+                create_invoice,
+                invoice_description: invoice_description.filter(|_| create_invoice),
+                follow_up_failed_payment: create_payment && follow_up.unwrap_or(false),
+                ..SubscriptionOptions::paid_with(mandate.filter(|_| create_payment))
+            };
+            Ok(NewSubscription {
+                customer_id,
+                description,
+                starts_at,
+                interval,
+                amount_cents,
+                vat_rate,
+                options,
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+/// Validates `PATCH /v1/customer-subscriptions/{id}` (JSON): each of
+/// `description`, `interval`, `amount`, `vatRate` as on create but optional, and
+/// `terminatedAt` (`Y-m-d H:i:s`, Amsterdam time). The vendor requires none.
+fn subscription_change(input: &Input) -> Result<SubscriptionChange, Errors> {
+    let mut errors = Errors::default();
+    let sent = |field: &str| validation::is_present(input, field);
+    let change = SubscriptionChange {
+        description: validation::string(&mut errors, input, "description", false),
+        interval: sent("interval")
+            .then(|| validation::one_of(&mut errors, input, "interval", &INTERVALS))
+            .flatten()
+            .map(str::to_owned),
+        amount_cents: sent("amount")
+            .then(|| validation::amount(&mut errors, input, "amount"))
+            .flatten(),
+        vat_rate: sent("vatRate")
+            .then(|| validation::integer_in(&mut errors, input, "vatRate", &VAT_RATES))
+            .flatten(),
+        terminated_at: validation::local_date_time(&mut errors, input, "terminatedAt", false),
+    };
+    if errors.is_empty() {
+        Ok(change)
+    } else {
+        Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validation::input;
+    use serde_json::json;
+
+    fn day(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    fn seeded() -> Vec<MockSubscription> {
+        let base = starting_subscriptions(Dataset::new(5, 100));
+        (0..base.len()).filter_map(|k| base.row(k)).collect()
+    }
+
+    #[test]
+    fn json_has_the_vendor_field_order_and_six_options() {
+        let subscription = &seeded()[0];
+        let text = serde_json::to_string(&subscription.listed("")).unwrap();
+        let keys = [
+            "id",
+            "customerId",
+            "description",
+            "startsAt",
+            "interval",
+            "renewsAt",
+            "currency",
+            "amount",
+            "vatRate",
+            "status",
+            "options",
+            "createInvoice",
+            "createPayment",
+            "invoiceDescription",
+            "paymentIntegration",
+            "paymentIntegrationMandateId",
+            "followUpFailedPayment",
+            "terminatedAt",
+            "createdAt",
+        ];
+        let positions: Vec<usize> = keys
+            .iter()
+            .map(|k| {
+                text.find(&format!("\"{k}\""))
+                    .unwrap_or_else(|| panic!("{k}: {text}"))
+            })
+            .collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{text}");
+    }
+
+    #[test]
+    fn starting_subscriptions_cover_the_statuses() {
+        let all = seeded();
+        assert_eq!(all.len() as u64, SEEDED);
+        for status in ["in_progress", "planned", "terminated", "ended"] {
+            assert!(all.iter().any(|s| s.status == status), "{status}");
+        }
+        for s in &all {
+            assert_eq!(s.terminated_at.is_some(), s.renews_at.is_none(), "{s:?}");
+            assert!(INTERVALS.contains(&s.interval.as_str()) && VAT_RATES.contains(&s.vat_rate));
+        }
+        assert_eq!(seeded(), all, "the same seed gives the same rows");
+    }
+
+    #[test]
+    fn renewals_step_by_the_interval() {
+        let today = day("2026-01-01");
+        assert_eq!(
+            next_renewal(day("2024-04-29"), "1 year", today),
+            Some(day("2026-04-29"))
+        );
+        assert_eq!(
+            next_renewal(day("2025-12-20"), "14 days", today),
+            Some(day("2026-01-03"))
+        );
+        assert_eq!(
+            next_renewal(day("2025-10-31"), "2 months", today),
+            Some(day("2026-02-28"))
+        );
+        assert_eq!(
+            next_renewal(day("2026-03-01"), "1 month", today),
+            Some(day("2026-04-01"))
+        );
+        assert_eq!(next_renewal(day("2026-03-01"), "3 months", today), None);
+    }
+
+    #[test]
+    fn creates_and_changes_are_validated() {
+        let body = input(json!({
+            "customerId": "cst_1", "description": "Contribution costs", "startDate": "2024-05-04",
+            "interval": "1 year", "amount": "12.95", "vatRate": 21, "createInvoice": true,
+            "invoiceDescription": "Extending subscription", "paymentIntegrationMandateId": "mdt_1",
+        }));
+        let new = new_subscription(&body, |id| id == "cst_1").unwrap();
+        assert_eq!(
+            (new.amount_cents, new.vat_rate, new.interval.as_str()),
+            (1295, 21, "1 year")
+        );
+        assert_eq!(
+            new.options.invoice_description.as_deref(),
+            Some("Extending subscription")
+        );
+        assert_eq!(
+            new.options.payment_integration_mandate_id, None,
+            "ignored without createPayment"
+        );
+        let errors = new_subscription(
+            &input(json!({"customerId": "cst_2", "interval": "3 months", "vatRate": 20})),
+            |id| id == "cst_1",
+        )
+        .unwrap_err();
+        assert_eq!(
+            errors.fields(),
+            [
+                "customerId",
+                "description",
+                "startDate",
+                "interval",
+                "amount",
+                "vatRate"
+            ]
+        );
+        assert_eq!(
+            errors.message(),
+            "The selected customer id is invalid. (and 5 more errors)"
+        );
+
+        let change =
+            subscription_change(&input(json!({"terminatedAt": "2024-07-04 22:01:00"}))).unwrap();
+        assert!(change.terminated_at.is_some() && change.amount_cents.is_none());
+        let errors =
+            subscription_change(&input(json!({"amount": "x", "vatRate": 7, "interval": ""})))
+                .unwrap_err();
+        assert_eq!(errors.fields(), ["amount", "vatRate"]);
+        assert_eq!(
+            subscription_change(&Input::new()).unwrap(),
+            SubscriptionChange::default()
+        );
+    }
+
+    #[test]
+    fn terminating_ends_the_renewals() {
+        let mut subscription = seeded()
+            .into_iter()
+            .find(|s| s.status == "in_progress")
+            .unwrap();
+        let change = SubscriptionChange {
+            terminated_at: dutch_time::at(1_720_123_260),
+            interval: Some("1 month".to_owned()),
+            ..SubscriptionChange::default()
+        };
+        change.apply(&mut subscription, day("2026-01-01"));
+        assert_eq!(
+            (
+                subscription.status,
+                subscription.renews_at,
+                subscription.interval.as_str()
+            ),
+            ("terminated", None, "1 month")
+        );
+    }
+}

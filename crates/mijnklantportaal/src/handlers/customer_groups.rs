@@ -1,0 +1,232 @@
+//! Customer groups: list, get, create, rename, and add customers to a group.
+//!
+//! What a retry may do, per operation (the API has no idempotency key):
+//!
+//! | operation | retried after |
+//! |---|---|
+//! | `list`, `get`, `find_by_name` | any transient failure |
+//! | `rename` (PATCH with the new name) | any transient failure: sending it twice sets the same name |
+//! | `add_customers` (POST of member ids) | any transient failure: a customer already in the group stays in it once, so adding twice leaves the same members |
+//! | `create` (POST) | only what proves the server did not process it: no connection, 429, 503 |
+//!
+//! After any other failure of a create the group may or may not exist: the error is
+//! [`Error::MaybeApplied`], and [`CustomerGroups::find_by_name`] tells which.
+//!
+//! Unknown or wrong customer ids (on create and in `add_customers`) are ignored by the
+//! API without an error, as documented: compare the answer of `add_customers` with
+//! the ids sent when that matters.
+
+use std::num::NonZeroU32;
+
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use mijnklantportaal_api::ResponseValue;
+use mijnklantportaal_api::types::{
+    Customer, CustomerGroup, CustomerGroupChanges, CustomerGroupMembers, CustomerGroupPage,
+    ErrorBody, NewCustomerGroup,
+};
+
+use crate::client::{Call, Client};
+use crate::error::Error;
+use crate::pagination::{ListOperation, Lister};
+
+/// The customer-group endpoints; made by [`Client::customer_groups`].
+#[derive(Debug, Clone, Copy)]
+pub struct CustomerGroups<'c> {
+    pub(crate) client: &'c Client,
+}
+
+impl Client {
+    /// The customer groups of the account.
+    pub fn customer_groups(&self) -> CustomerGroups<'_> {
+        CustomerGroups { client: self }
+    }
+}
+
+impl CustomerGroups<'_> {
+    /// Every customer group of the account, as a [`Lister`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// for group in client.customer_groups().list().collect_all().await? {
+    ///     println!("{} {}", group.id, group.name);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn list(&self) -> Lister<ListCustomerGroups> {
+        self.client.list(ListCustomerGroups)
+    }
+
+    /// One group by its id (`cug_...`); [`Error::NotFound`] if there is none.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let group = client.customer_groups().get("cug_abc12345def678").await?;
+    /// println!("{}", group.name);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn get(&self, id: &str) -> Result<CustomerGroup, Error> {
+        let call = Call::read("GET", "/customer-groups/{customerGroupId}");
+        self.client
+            .inner
+            .once(call, |api| {
+                api.get_customer_group()
+                    .customer_group_id(id)
+                    .send()
+                    .boxed()
+            })
+            .await
+    }
+
+    /// Creates a group named `name` with the customers `customers` in it (ids
+    /// `cst_...`; unknown ones are ignored by the API). Sent at most once unless the
+    /// server provably did not process it; an ambiguous failure is
+    /// [`Error::MaybeApplied`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let group = client
+    ///     .customer_groups()
+    ///     .create("Hosting customers", ["cst_abc12345def678"])
+    ///     .await?;
+    /// println!("created {}", group.id);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn create<I, S>(
+        &self,
+        name: impl Into<String>,
+        customers: I,
+    ) -> Result<CustomerGroup, Error>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let body = NewCustomerGroup {
+            name: name.into(),
+            customers: customers.into_iter().map(Into::into).collect(),
+        };
+        let call = Call::create(
+            "POST",
+            "/customer-groups",
+            "look the group up by its name (`customer_groups().find_by_name(..)`)",
+        );
+        self.client
+            .inner
+            .once(call, |api| {
+                api.create_customer_group()
+                    .body(body.clone())
+                    .send()
+                    .boxed()
+            })
+            .await
+    }
+
+    /// Renames a group. Safe to retry (the same name twice).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let group = client.customer_groups().rename("cug_abc12345def678", "Webhosting customers").await?;
+    /// assert_eq!(group.name, "Webhosting customers");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn rename(&self, id: &str, name: impl Into<String>) -> Result<CustomerGroup, Error> {
+        let body = CustomerGroupChanges { name: name.into() };
+        let call = Call::read("PATCH", "/customer-groups/{customerGroupId}");
+        self.client
+            .inner
+            .once(call, |api| {
+                api.edit_customer_group()
+                    .customer_group_id(id)
+                    .body(body.clone())
+                    .send()
+                    .boxed()
+            })
+            .await
+    }
+
+    /// Adds customers (ids `cst_...`) to a group and returns the customers the API
+    /// lists in its answer (which ones, the added ones or every member, is not
+    /// documented). Unknown ids are ignored without an error. Safe to retry: a
+    /// customer already in the group stays in it once.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let customers = client
+    ///     .customer_groups()
+    ///     .add_customers("cug_abc12345def678", ["cst_abc12345def678", "cst_def67890abc123"])
+    ///     .await?;
+    /// for customer in &customers {
+    ///     assert!(customer.customer_groups.iter().any(|g| g == "cug_abc12345def678"));
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn add_customers<I, S>(&self, id: &str, customers: I) -> Result<Vec<Customer>, Error>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let body = CustomerGroupMembers {
+            customers: customers.into_iter().map(Into::into).collect(),
+        };
+        let call = Call::read("POST", "/customer-groups/{customerGroupId}/customers");
+        let list = self
+            .client
+            .inner
+            .once(call, |api| {
+                api.add_customers_to_customer_group()
+                    .customer_group_id(id)
+                    .body(body.clone())
+                    .send()
+                    .boxed()
+            })
+            .await?;
+        Ok(list.data)
+    }
+
+    /// The group named `name`, if any (the first one listed, as names need not be
+    /// unique): how to tell whether a create that failed with
+    /// [`Error::MaybeApplied`] went through. The API has no search, so this lists the
+    /// groups until it finds it.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// if client.customer_groups().find_by_name("Hosting customers").await?.is_none() {
+    ///     // Not created: safe to send it again.
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn find_by_name(&self, name: &str) -> Result<Option<CustomerGroup>, Error> {
+        self.list().find(|group| group.name == name).await
+    }
+}
+
+/// `GET /customer-groups`, as a [`ListOperation`].
+#[derive(Debug, Clone, Copy)]
+pub struct ListCustomerGroups;
+
+impl ListOperation for ListCustomerGroups {
+    type Page = CustomerGroupPage;
+    type Item = CustomerGroup;
+    const PATH: &'static str = "/customer-groups";
+
+    fn send<'a>(
+        &self,
+        api: &'a mijnklantportaal_api::Client,
+        page: NonZeroU32,
+    ) -> BoxFuture<
+        'a,
+        Result<ResponseValue<CustomerGroupPage>, mijnklantportaal_api::Error<ErrorBody>>,
+    > {
+        api.list_customer_groups().page(page).send().boxed()
+    }
+
+    fn id(item: &CustomerGroup) -> &str {
+        &item.id
+    }
+}
