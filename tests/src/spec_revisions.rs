@@ -195,25 +195,21 @@ pub fn request_field_made_required(spec: &str) -> String {
     )
 }
 
-/// A second multipart operation, shaped like the vendor's ticket attachment upload:
-/// two path parameters, an optional query parameter, a file part without a declared
-/// media type, an optional text part and an integer part. Nothing outside the spec
-/// names it: the xtask must generate all of it.
+/// A multipart operation the vendor does not have, `POST /customers/{customerId}/documents`
+/// (`upload-customer-documents`): a path and an optional query parameter, an array of
+/// files without a declared media type, an array of text values, an optional text part
+/// and an integer part. Nothing outside the spec names it: the xtask must generate all
+/// of it.
 pub fn with_multipart_upload(spec: &str) -> String {
     edit(
         spec,
         "components:\n",
-        r##"  /tickets/{ticketId}/message/{messageId}/attachment:
+        r##"  /customers/{customerId}/documents:
     post:
-      operationId: upload-ticket-attachment
-      summary: Upload attachment to Ticket message
+      operationId: upload-customer-documents
+      summary: Upload documents for a customer
       parameters:
-        - name: ticketId
-          in: path
-          required: true
-          schema:
-            type: string
-        - name: messageId
+        - name: customerId
           in: path
           required: true
           schema:
@@ -230,20 +226,26 @@ pub fn with_multipart_upload(spec: &str) -> String {
             schema:
               type: object
               required:
-                - attachment
+                - documents
                 - sequence
               properties:
-                attachment:
-                  type: string
-                  format: binary
-                  description: The file to attach.
+                documents:
+                  type: array
+                  description: The files to upload.
+                  items:
+                    type: string
+                    format: binary
+                labels:
+                  type: array
+                  items:
+                    type: string
                 caption:
                   type: string
                 sequence:
                   type: integer
       responses:
         "200":
-          description: A link to the attachment.
+          description: A link to the first document.
           content:
             application/json:
               schema:

@@ -1,8 +1,9 @@
 //! Adding a multipart operation to the spec needs no hand-written code: the real spec
-//! plus a ticket-attachment upload (`spec_revisions::with_multipart_upload`: path and
-//! query parameters, a file part without a media type, text and integer parts) is
-//! generated, checked in under tests/fixtures/multipart and kept fresh by the first
-//! test, compiled here, and called over loopback.
+//! plus an upload the vendor does not have (`spec_revisions::with_multipart_upload`:
+//! path and query parameters, an array of files without a media type, an array of text
+//! values, text and integer parts) is generated, checked in under
+//! tests/fixtures/multipart and kept fresh by the first test, compiled here, and called
+//! over loopback.
 
 // The generated code names these as `crate::Auth`, `crate::FilePart`, ...
 use mijnklantportaal_api::{Auth, FilePart, LenientDecimal, LocalDateTime, PerPage};
@@ -10,7 +11,7 @@ use mijnklantportaal_api::{Auth, FilePart, LenientDecimal, LocalDateTime, PerPag
 #[rustfmt::skip]
 #[allow(clippy::all, clippy::pedantic, unreachable_patterns, dead_code, unused_imports)]
 mod generated {
-    include!("../fixtures/multipart/ticket_attachment.rs");
+    include!("../fixtures/multipart/customer_documents.rs");
 }
 
 // `HooksMode::Expected`: the crate that holds the code provides the hooks. These mark
@@ -27,13 +28,13 @@ impl progenitor_client::ClientHooks<Auth> for generated::Client {
     }
 }
 
-use generated::types::UploadTicketAttachmentBody;
+use generated::types::UploadCustomerDocumentsBody;
 use mijnklantportaal_tests::loopback::{listener, parts, serve_one};
 use mijnklantportaal_tests::spec_revisions::{real_spec, with_multipart_upload};
 
-const FIXTURE: &str = "tests/fixtures/multipart/ticket_attachment.rs";
+const FIXTURE: &str = "tests/fixtures/multipart/customer_documents.rs";
 const NAME: &str =
-    "spec/mijnklantportaal.yaml with a ticket attachment upload (tests/src/spec_revisions.rs)";
+    "spec/mijnklantportaal.yaml with a customer documents upload (tests/src/spec_revisions.rs)";
 
 #[test]
 fn fixture_is_fresh() {
@@ -53,13 +54,14 @@ fn the_new_operation_is_in_the_surface() {
         .unwrap_or_else(|e| panic!("{e}"));
     let surface = xtask::api_surface(&code).expect("parses");
     for expected in [
-        "pub fn Client::upload_ticket_attachment(&self) -> builder::UploadTicketAttachment<'_>",
-        "pub async fn builder::UploadTicketAttachment<'a>::send(self) -> Result<ResponseValue<types::CloudFile>, Error<types::ErrorBody>>",
-        "pub fn builder::UploadTicketAttachment<'a>::ticket_id<V>(mut self, value: V) -> Self where V: TryInto<String>, // required",
-        "pub fn builder::UploadTicketAttachment<'a>::notify<V>(mut self, value: V) -> Self where V: TryInto<bool>,",
-        "pub field types::UploadTicketAttachmentBody::attachment: crate::FilePart",
-        "pub field types::UploadTicketAttachmentBody::caption: Option<String>",
-        "pub field types::UploadTicketAttachmentBody::sequence: i64",
+        "pub fn Client::upload_customer_documents(&self) -> builder::UploadCustomerDocuments<'_>",
+        "pub async fn builder::UploadCustomerDocuments<'a>::send(self) -> Result<ResponseValue<types::CloudFile>, Error<types::ErrorBody>>",
+        "pub fn builder::UploadCustomerDocuments<'a>::customer_id<V>(mut self, value: V) -> Self where V: TryInto<String>, // required",
+        "pub fn builder::UploadCustomerDocuments<'a>::notify<V>(mut self, value: V) -> Self where V: TryInto<bool>,",
+        "pub field types::UploadCustomerDocumentsBody::documents: Vec<crate::FilePart>",
+        "pub field types::UploadCustomerDocumentsBody::labels: Vec<String>",
+        "pub field types::UploadCustomerDocumentsBody::caption: Option<String>",
+        "pub field types::UploadCustomerDocumentsBody::sequence: i64",
     ] {
         assert!(
             surface.contains(expected),
@@ -80,8 +82,12 @@ fn the_new_operation_is_in_the_surface() {
 async fn the_new_operation_sends_its_parts_and_parameters() {
     let (listener, base) = listener().await;
     let client = generated::Client::new(&base, Auth::bearer("tok").expect("a token"));
-    let body: UploadTicketAttachmentBody = UploadTicketAttachmentBody::builder()
-        .attachment(FilePart::bytes("notes.txt", b"hello".to_vec()))
+    let body: UploadCustomerDocumentsBody = UploadCustomerDocumentsBody::builder()
+        .documents(vec![
+            FilePart::bytes("notes.txt", b"hello".to_vec()),
+            FilePart::bytes("scan.pdf", b"%PDF-1.4".to_vec()).media_type("application/pdf"),
+        ])
+        .labels(vec!["contract".to_string(), "2025".to_string()])
         .sequence(3)
         .try_into()
         .expect("every required part is set");
@@ -89,9 +95,8 @@ async fn the_new_operation_sends_its_parts_and_parameters() {
     let (captured, response) = tokio::join!(
         serve_one(&listener, "200 OK", link),
         client
-            .upload_ticket_attachment()
-            .ticket_id("tic 1/a")
-            .message_id("tim_2")
+            .upload_customer_documents()
+            .customer_id("cst 1/a")
             .notify(true)
             .body(body)
             .send()
@@ -99,15 +104,15 @@ async fn the_new_operation_sends_its_parts_and_parameters() {
     let file = response.expect("decodes").into_inner();
     assert_eq!(file.link, "https://files.example/x");
     assert!(
-        captured.head.starts_with(
-            "POST /v1/tickets/tic%201%2Fa/message/tim_2/attachment?notify=true HTTP/1.1\r\n"
-        ),
+        captured
+            .head
+            .starts_with("POST /v1/customers/cst%201%2Fa/documents?notify=true HTTP/1.1\r\n"),
         "{}",
         captured.head
     );
     assert_eq!(
         captured.header("x-operation"),
-        Some("upload_ticket_attachment"),
+        Some("upload_customer_documents"),
         "the crate's `pre` hook ran, with the operation's id"
     );
     let boundary = captured
@@ -115,21 +120,34 @@ async fn the_new_operation_sends_its_parts_and_parameters() {
         .and_then(|t| t.strip_prefix("multipart/form-data; boundary="))
         .expect("multipart");
     let parts = parts(&captured.body, boundary);
-    assert_eq!(parts.len(), 2, "the optional caption is not sent");
+    let names: Vec<&str> = parts
+        .iter()
+        .map(|p| {
+            p.header("content-disposition")
+                .expect("a Content-Disposition")
+        })
+        .collect();
     assert_eq!(
-        parts[0].header("content-disposition"),
-        Some(r#"form-data; name="attachment"; filename="notes.txt""#)
+        names,
+        [
+            r#"form-data; name="documents[0]"; filename="notes.txt""#,
+            r#"form-data; name="documents[1]"; filename="scan.pdf""#,
+            r#"form-data; name="labels[0]""#,
+            r#"form-data; name="labels[1]""#,
+            r#"form-data; name="sequence""#,
+        ],
+        "one part per element, in PHP's bracket form; the optional caption is not sent"
     );
     assert_eq!(
         parts[0].header("content-type"),
         Some("application/octet-stream"),
         "no media type in the spec or the FilePart"
     );
+    assert_eq!(parts[1].header("content-type"), Some("application/pdf"));
     assert_eq!(parts[0].body, b"hello");
-    assert_eq!(
-        parts[1].header("content-disposition"),
-        Some(r#"form-data; name="sequence""#)
-    );
-    assert_eq!(parts[1].body, b"3");
+    assert_eq!(parts[1].body, b"%PDF-1.4");
+    assert_eq!(parts[2].body, b"contract");
+    assert_eq!(parts[3].body, b"2025");
+    assert_eq!(parts[4].body, b"3");
     let _: Option<(PerPage, LocalDateTime)> = None;
 }

@@ -415,6 +415,248 @@ fn group_offer_subscription_operations(
     ]
 }
 
+/// Ids of existing agreements, appointments, files, file requests and tickets, for
+/// requests that name one.
+struct FileTicketIds {
+    agreement: String,
+    document: String,
+    appointment: String,
+    file: String,
+    directory: String,
+    file_request: String,
+    /// An open ticket that is not a live chat.
+    ticket: String,
+    /// A message of `ticket` posted less than 5 minutes ago.
+    message: String,
+}
+
+impl FileTicketIds {
+    /// Ids of nothing, for answers given before the route's record is looked up (401,
+    /// 429, 404).
+    fn placeholders() -> Self {
+        let any = |prefix: &str| format!("{prefix}_00000000000000");
+        FileTicketIds {
+            agreement: any("agr"),
+            document: any("agd"),
+            appointment: any("apt"),
+            file: any("fsf"),
+            directory: any("fsd"),
+            file_request: any("frq"),
+            ticket: any("tic"),
+            message: any("tim"),
+        }
+    }
+
+    /// Existing resources of `server`, found through the API (a directory and a
+    /// file made for it; a reply posted to an open ticket, for its attachment).
+    async fn existing(server: &MockServer, client: &reqwest::Client) -> Self {
+        let base = server.base_url();
+        let get = |path: String| send(client.get(format!("{base}/{path}")));
+        let agreement = get("agreements".into()).await.1["data"][0]["id"].clone();
+        let agreement = agreement.as_str().expect("an agreement").to_string();
+        let document = get(format!("agreements/{agreement}")).await.1["documents"][0]["id"].clone();
+        let window = "appointments?start_at=2025-03-03%2009:00&days=31";
+        let appointment = get(window.into()).await.1["data"][0]["id"].clone();
+        let directory = send(
+            client
+                .post(format!("{base}/files"))
+                .json(&json!({"name": "Schemas"})),
+        )
+        .await
+        .1["id"]
+            .clone();
+        let upload = Form::new().part("file", Part::bytes(b"a,b\n".to_vec()).file_name("a.csv"));
+        let file = send(client.post(format!("{base}/files")).multipart(upload))
+            .await
+            .1["id"]
+            .clone();
+        let file_request = get("file-requests".into()).await.1["data"][0]["id"].clone();
+        let tickets = get("tickets".into()).await.1;
+        let ticket = tickets["data"]
+            .as_array()
+            .and_then(|t| {
+                t.iter()
+                    .find(|t| t["status"] == "open" && t["source"] != "chat")
+            })
+            .map(|t| t["id"].clone())
+            .expect("an open ticket");
+        let ticket = ticket.as_str().expect("an id").to_string();
+        let replied = send(
+            client
+                .post(format!("{base}/tickets/{ticket}"))
+                .json(&json!({"message": "For the attachment."})),
+        )
+        .await
+        .1;
+        let message = replied["messages"]
+            .as_array()
+            .and_then(|m| m.last())
+            .map(|m| m["id"].clone())
+            .expect("the reply");
+        let text = |value: Value| value.as_str().expect("an id").to_string();
+        FileTicketIds {
+            agreement,
+            document: text(document),
+            appointment: text(appointment),
+            file: text(file),
+            directory: text(directory),
+            file_request: text(file_request),
+            ticket,
+            message: text(message),
+        }
+    }
+}
+
+fn agreement_form() -> Form {
+    Form::new()
+        .text("name", "Service contract")
+        .text("signerName", "John Doe")
+        .text("signerSignatureData", "data:image/png;base64,iVBORw0KGgo=")
+        .text("signers[0][firstName]", "Dirk Jan")
+        .text("signers[0][lastName]", "Bakker")
+        .text("signers[0][email]", "dj.bakker@domain.com")
+        .text("signers[0][shouldIdentify]", "1")
+        .part(
+            "documents[0]",
+            Part::bytes(PDF.to_vec())
+                .file_name("contract.pdf")
+                .mime_str("application/pdf")
+                .expect("a valid media type"),
+        )
+}
+
+fn appointment_body() -> Value {
+    json!({
+        "name": "Contract extension", "startsAt": "2026-03-05 14:30:00",
+        "endsAt": "2026-03-05 16:00:00", "attendeeName": "John Doe",
+        "attendeeEmail": "john.doe@example.com",
+    })
+}
+
+fn file_request_body() -> Value {
+    json!({
+        "name": "Contract renewal",
+        "requestedFiles": [{ "name": "Logo", "required": true, "maxFileSize": 10240 }],
+    })
+}
+
+/// One valid request of every operation of agreements, appointments, files, file
+/// requests, file shares and tickets, for the existing `customer` and resources `ids`.
+fn agreement_to_ticket_operations(
+    client: &reqwest::Client,
+    base: &str,
+    customer: &str,
+    ids: &FileTicketIds,
+) -> Vec<(&'static str, reqwest::RequestBuilder)> {
+    vec![
+        ("list-agreements", client.get(format!("{base}/agreements"))),
+        (
+            "create-agreement",
+            client
+                .post(format!("{base}/agreements"))
+                .multipart(agreement_form()),
+        ),
+        (
+            "get-agreement",
+            client.get(format!("{base}/agreements/{}", ids.agreement)),
+        ),
+        (
+            "download-agreement-document",
+            client.get(format!(
+                "{base}/agreements/{}/documents/{}/download",
+                ids.agreement, ids.document
+            )),
+        ),
+        (
+            "list-appointments",
+            client.get(format!(
+                "{base}/appointments?start_at=2025-03-03+09:00&days=31"
+            )),
+        ),
+        (
+            "schedule-appointment",
+            client
+                .post(format!("{base}/appointments"))
+                .json(&appointment_body()),
+        ),
+        (
+            "get-appointment",
+            client.get(format!("{base}/appointments/{}", ids.appointment)),
+        ),
+        (
+            "change-appointment-status",
+            client
+                .patch(format!("{base}/appointments/{}", ids.appointment))
+                .json(&json!({ "status": "canceled" })),
+        ),
+        (
+            "post-files",
+            client
+                .post(format!("{base}/files?directory={}", ids.directory))
+                .json(&json!({ "name": "2026" })),
+        ),
+        (
+            "get-file-or-directory",
+            client.get(format!("{base}/files/{}", ids.file)),
+        ),
+        (
+            "download-file",
+            client.get(format!("{base}/files/{}/download", ids.file)),
+        ),
+        (
+            "list-file-requests",
+            client.get(format!("{base}/file-requests")),
+        ),
+        (
+            "create-file-request",
+            client
+                .post(format!("{base}/file-requests"))
+                .json(&file_request_body()),
+        ),
+        (
+            "get-file-request",
+            client.get(format!("{base}/file-requests/{}", ids.file_request)),
+        ),
+        (
+            "list-file-shares",
+            client.get(format!("{base}/file-shares")),
+        ),
+        (
+            "create-file-share",
+            client
+                .post(format!("{base}/file-shares"))
+                .json(&json!({ "content": [ids.file, ids.directory], "customerId": customer })),
+        ),
+        ("list-ticket-records", client.get(format!("{base}/tickets"))),
+        (
+            "get-ticket-record",
+            client.get(format!("{base}/tickets/{}", ids.ticket)),
+        ),
+        (
+            "add-message-to-the-ticket",
+            client
+                .post(format!("{base}/tickets/{}", ids.ticket))
+                .json(&json!({ "message": "<p>We will look into it!</p>" })),
+        ),
+        (
+            "close-ticket",
+            client.patch(format!("{base}/tickets/{}", ids.ticket)),
+        ),
+        (
+            "upload-attachment-to-ticket-message",
+            client
+                .post(format!(
+                    "{base}/tickets/{}/message/{}/attachment",
+                    ids.ticket, ids.message
+                ))
+                .multipart(Form::new().part(
+                    "attachment",
+                    Part::bytes(b"\x89PNG".to_vec()).file_name("screenshot.png"),
+                )),
+        ),
+    ]
+}
+
 /// The id of an existing payment link, punch card (and a card issued for it),
 /// Mijn Klantportaal invoice and webhook record.
 struct LinkCardWebhookIds {
@@ -592,6 +834,13 @@ async fn every_operation_answers_as_the_spec_says() {
     calls.extend(group_offer_subscription_operations(
         &client, &base, &customer, &ids,
     ));
+    let files_and_tickets = FileTicketIds::existing(&server, &client).await;
+    calls.extend(agreement_to_ticket_operations(
+        &client,
+        &base,
+        &customer,
+        &files_and_tickets,
+    ));
     let link_card_webhook = LinkCardWebhookIds::first_of_each(&client, &base).await;
     calls.extend(link_card_invoice_webhook_operations(
         &client,
@@ -608,7 +857,6 @@ async fn every_operation_answers_as_the_spec_says() {
     for (operation, request) in calls {
         checker.answer(operation, &[200, 201], request).await;
     }
-
     // The second page of the lists with few rows: past the end, or the rest.
     for (operation, path) in [
         ("list-payment-links", "payment-links".to_string()),
@@ -627,6 +875,30 @@ async fn every_operation_answers_as_the_spec_says() {
         let url = format!("{base}/{path}?page=2");
         let body = checker.answer(operation, &[200], client.get(url)).await;
         assert_eq!(body["current_page"], 2, "{operation}");
+    }
+
+    // The other media type of post-files: an upload.
+    let upload = Form::new().part("file", Part::bytes(PDF.to_vec()).file_name("a.pdf"));
+    checker
+        .answer(
+            "post-files",
+            &[201],
+            client.post(format!("{base}/files")).multipart(upload),
+        )
+        .await;
+    // The first and the past-the-end page of the smaller lists.
+    for (operation, path) in [
+        ("list-agreements", "agreements"),
+        ("list-file-requests", "file-requests"),
+        ("list-file-shares", "file-shares"),
+        ("list-ticket-records", "tickets"),
+    ] {
+        for page in [1, 2] {
+            let url = format!("{base}/{path}?page={page}");
+            let body = checker.answer(operation, &[200], client.get(url)).await;
+            let rows = body["data"].as_array().map_or(0, Vec::len);
+            assert_eq!(rows == 0, page == 2, "{operation} page {page}: {rows} rows");
+        }
     }
 
     // Both lists: first page, a middle page, the last, past the end (after the two
@@ -750,6 +1022,66 @@ async fn not_found_and_validation_answers_match_the_spec() {
                 .json(&json!({ "city": "Utrecht" })),
         ),
     ];
+    let files_and_tickets = FileTicketIds::existing(&server, &client).await;
+    let nothing = FileTicketIds::placeholders();
+    let missing_ticket = format!("{base}/tickets/{}", nothing.ticket);
+    let not_found = not_found.into_iter().chain([
+        (
+            "get-agreement",
+            client.get(format!("{base}/agreements/{}", nothing.agreement)),
+        ),
+        (
+            "download-agreement-document",
+            client.get(format!(
+                "{base}/agreements/{}/documents/{}/download",
+                files_and_tickets.agreement, nothing.document
+            )),
+        ),
+        (
+            "get-appointment",
+            client.get(format!("{base}/appointments/{}", nothing.appointment)),
+        ),
+        (
+            "change-appointment-status",
+            client
+                .patch(format!("{base}/appointments/{}", nothing.appointment))
+                .json(&json!({ "status": "canceled" })),
+        ),
+        (
+            "get-file-or-directory",
+            client.get(format!("{base}/files/{}", nothing.file)),
+        ),
+        (
+            "download-file",
+            client.get(format!(
+                "{base}/files/{}/download",
+                files_and_tickets.directory
+            )),
+        ),
+        (
+            "get-file-request",
+            client.get(format!("{base}/file-requests/{}", nothing.file_request)),
+        ),
+        ("get-ticket-record", client.get(&missing_ticket)),
+        (
+            "add-message-to-the-ticket",
+            client
+                .post(&missing_ticket)
+                .json(&json!({ "message": "Hello" })),
+        ),
+        ("close-ticket", client.patch(&missing_ticket)),
+        (
+            "upload-attachment-to-ticket-message",
+            client
+                .post(format!(
+                    "{base}/tickets/{}/message/{}/attachment",
+                    files_and_tickets.ticket, nothing.message
+                ))
+                .multipart(
+                    Form::new().part("attachment", Part::bytes(b"x".to_vec()).file_name("x.txt")),
+                ),
+        ),
+    ]);
     let missing = RowIds::placeholders();
     let not_found = not_found.into_iter().chain(
         group_offer_subscription_operations(&client, &base, &customer, &missing)
@@ -883,6 +1215,72 @@ async fn not_found_and_validation_answers_match_the_spec() {
                 .json(&json!({ "customerId": "cst_x" })),
         ),
     ]);
+    let invalid = invalid.into_iter().chain([
+        (
+            "create-agreement",
+            client
+                .post(format!("{base}/agreements"))
+                .multipart(Form::new().text("name", "No signers, no documents")),
+        ),
+        (
+            "list-appointments",
+            client.get(format!("{base}/appointments?start_at=tomorrow")),
+        ),
+        (
+            "schedule-appointment",
+            client
+                .post(format!("{base}/appointments"))
+                .json(&json!({ "name": "No times" })),
+        ),
+        (
+            "change-appointment-status",
+            client
+                .patch(format!(
+                    "{base}/appointments/{}",
+                    files_and_tickets.appointment
+                ))
+                .json(&json!({ "status": "pending" })),
+        ),
+        (
+            "post-files",
+            client
+                .post(format!("{base}/files?directory={}", nothing.directory))
+                .json(&json!({ "name": "Lost" })),
+        ),
+        (
+            "post-files",
+            client
+                .post(format!("{base}/files"))
+                .multipart(Form::new().text("name", "no file")),
+        ),
+        (
+            "create-file-request",
+            client
+                .post(format!("{base}/file-requests"))
+                .json(&json!({ "name": "Nothing asked" })),
+        ),
+        (
+            "create-file-share",
+            client
+                .post(format!("{base}/file-shares"))
+                .json(&json!({ "content": [nothing.file] })),
+        ),
+        (
+            "add-message-to-the-ticket",
+            client
+                .post(format!("{base}/tickets/{}", files_and_tickets.ticket))
+                .json(&json!({ "message": "" })),
+        ),
+        (
+            "upload-attachment-to-ticket-message",
+            client
+                .post(format!(
+                    "{base}/tickets/{}/message/{}/attachment",
+                    files_and_tickets.ticket, files_and_tickets.message
+                ))
+                .multipart(Form::new().text("attachment", "not a file")),
+        ),
+    ]);
     let link_card_webhook = LinkCardWebhookIds::first_of_each(&client, &base).await;
     let (card, issued) = (
         &link_card_webhook.punch_card,
@@ -963,7 +1361,32 @@ async fn not_found_and_validation_answers_match_the_spec() {
         let body = checker.answer(operation, &[422], request).await;
         assert!(body["message"].is_string(), "{operation}: {body}");
     }
+
+    // A state refused: closing a closed ticket (a message, no fields).
+    let close = || client.patch(format!("{base}/tickets/{}", files_and_tickets.ticket));
+    checker.answer("close-ticket", &[200], close()).await;
+    let body = checker.answer("close-ticket", &[422], close()).await;
+    assert_eq!(body["message"], "The ticket is already closed.");
     server.shutdown().await;
+
+    // A portal without ticketing: 426.
+    let unlicensed = MockServer::builder()
+        .invoices(20)
+        .no_rate_limit()
+        .without_ticketing()
+        .start()
+        .await
+        .expect("the mock starts");
+    let url = format!(
+        "{}/tickets/{}",
+        unlicensed.base_url(),
+        files_and_tickets.ticket
+    );
+    let body = checker
+        .answer("close-ticket", &[426], client.patch(url))
+        .await;
+    assert!(body["message"].is_string(), "{body}");
+    unlicensed.shutdown().await;
 }
 
 #[tokio::test]
@@ -981,6 +1404,12 @@ async fn unauthenticated_and_rate_limited_answers_match_the_spec_for_every_opera
             &base,
             &customer,
             &RowIds::placeholders(),
+        ))
+        .chain(agreement_to_ticket_operations(
+            &anonymous,
+            &base,
+            &customer,
+            &FileTicketIds::placeholders(),
         ))
         .chain(link_card_invoice_webhook_operations(
             &anonymous,
@@ -1012,6 +1441,12 @@ async fn unauthenticated_and_rate_limited_answers_match_the_spec_for_every_opera
             &base,
             &customer,
             &RowIds::placeholders(),
+        ))
+        .chain(agreement_to_ticket_operations(
+            &authenticated,
+            &base,
+            &customer,
+            &FileTicketIds::placeholders(),
         ))
         .chain(link_card_invoice_webhook_operations(
             &authenticated,

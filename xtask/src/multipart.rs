@@ -5,10 +5,18 @@
 //! spec alone, beside progenitor's output and in its style ([`inject`]):
 //! - a request type `types::{Operation}Body` whose fields are the parts (a file part is
 //!   a `crate::FilePart`: bytes or a stream, with file name and media type), with a
-//!   typify-style builder in `types::builder`;
+//!   typify-style builder in `types::builder`. An array part is a `Vec` (of files, text
+//!   values, or a component schema's objects), sent in PHP's bracket form, the one
+//!   Laravel reads back as an array: `name[0]`, `name[1]`, ... and `name[0][field]` (a
+//!   repeated plain name keeps only its last part in PHP);
 //! - an operation builder in `builder` (`client.create_x().body(...).send()`), whose
 //!   `send` goes through the same `ClientHooks` (`pre`, `exec`, `post`) as progenitor's
 //!   methods and decodes into the same `ResponseValue` / `Error<E>`.
+//!
+//! An operation whose body is multipart OR another media type (the vendor's POST /files:
+//! a file upload or a JSON directory) keeps the other media types for progenitor under
+//! its operationId, and its multipart body is generated as a method of its own, named by
+//! the `x-operation-id` on the `multipart/form-data` media type.
 //!
 //! Nothing here names an operation: any multipart operation added to the spec is
 //! generated the same way, and a body this module cannot express is a `file:line`
@@ -31,8 +39,12 @@ pub struct MultipartOperation {
     pub path: String,
     /// The method, lower case (`post`).
     pub method: &'static str,
-    /// The operationId as written (`create-customer-invoice`).
+    /// The operationId as written (`create-customer-invoice`), or, for a multipart
+    /// body beside other media types, the body's own `x-operation-id`.
     pub operation_id: String,
+    /// Whether the operation has other media types beside the multipart one: progenitor
+    /// then keeps the operation, without its multipart body.
+    pub shared: bool,
     summary: Option<String>,
     description: Option<String>,
     params: Vec<Param>,
@@ -62,6 +74,14 @@ enum PartKind {
     Text(Scalar),
     /// A file, with the media type the spec's `encoding` gives it.
     File(Option<String>),
+    /// An array of text values: one part per element, `name[0]`, `name[1]`, ...
+    Texts(Scalar),
+    /// An array of files, each with the media type of the spec's `encoding`: one part
+    /// per file, `name[0]`, `name[1]`, ...
+    Files(Option<String>),
+    /// An array of objects of the named component schema: one text part per field,
+    /// `name[0][field]`, ... (nested values go one bracket deeper).
+    Objects(String),
 }
 
 /// The types a text part or a parameter can have.
@@ -113,25 +133,64 @@ pub(crate) fn extract(
             let Some(Value::Mapping(content)) = body.get("content") else {
                 continue;
             };
-            if !content.contains_key(MEDIA_TYPE) {
+            let Some(media) = content.get(MEDIA_TYPE) else {
                 continue;
-            }
+            };
+            let operation_id = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .unwrap_or(path)
+                .to_string();
             let reader = Reader {
                 root,
                 lines,
                 path,
                 method,
-                operation: op
-                    .get("operationId")
-                    .and_then(Value::as_str)
-                    .unwrap_or(path)
-                    .to_string(),
+                operation: operation_id.clone(),
             };
-            out.push(reader.operation(item, op, content)?);
+            let operation = match (content.len() > 1, media.get(OWN_ID)) {
+                (false, None) => operation_id,
+                (true, Some(Value::String(own))) => {
+                    reader.own_id_is_free(own, root)?;
+                    own.clone()
+                }
+                (false, Some(_)) => {
+                    return Err(reader.error(
+                        &["requestBody", "content", MEDIA_TYPE, OWN_ID],
+                        format!(
+                            "has an `{OWN_ID}`, which only names a multipart body beside other media types; the operationId names this one: remove it"
+                        ),
+                    ));
+                }
+                (true, _) => {
+                    let others: Vec<String> = content
+                        .keys()
+                        .filter_map(Value::as_str)
+                        .filter(|k| *k != MEDIA_TYPE)
+                        .map(|k| format!("`{k}`"))
+                        .collect();
+                    return Err(reader.error(
+                        &["requestBody", "content"],
+                        format!(
+                            "has other media types beside it ({}); the xtask generates the multipart body as a method of its own: name it with a string `{OWN_ID}` on the `{MEDIA_TYPE}` media type (the others keep the operationId)",
+                            others.join(", ")
+                        ),
+                    ));
+                }
+            };
+            let reader = Reader {
+                operation,
+                ..reader
+            };
+            out.push(reader.operation(item, op, media, content.len() > 1)?);
         }
     }
     Ok(out)
 }
+
+/// The key on a `multipart/form-data` media type that names its generated method when
+/// the operation has other media types too (OpenAPI allows `x-` extensions there).
+const OWN_ID: &str = "x-operation-id";
 
 /// Follows a local `$ref` (already checked to resolve by `spec`).
 fn resolve<'v>(root: &'v Value, value: &'v Value) -> &'v Value {
@@ -177,7 +236,7 @@ fn describe(value: &Value) -> String {
     }
 }
 
-const PART_TYPES: &str = "a part is a string (plain, or `format: date`, `date-time` or `decimal`), an integer, a boolean, a `$ref` to such a schema, or a file (`type: string, format: binary`)";
+const PART_TYPES: &str = "a part is a string (plain, or `format: date`, `date-time` or `decimal`), an integer, a boolean, a `$ref` to such a schema, a file (`type: string, format: binary`), or an array of one of these or of a `$ref` to an object schema (sent in PHP's bracket form, `name[0]`, `name[0][field]`)";
 
 struct Reader<'a> {
     root: &'a Value,
@@ -188,6 +247,40 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
+    /// No other operation is called `own` (an operationId, or another multipart body's
+    /// `x-operation-id`): every generated method needs a name of its own.
+    fn own_id_is_free(&self, own: &str, root: &Value) -> Result<(), SpecError> {
+        let Some(Value::Mapping(paths)) = root.get("paths") else {
+            return Ok(());
+        };
+        for (path, item) in paths {
+            let Some(path) = path.as_str() else { continue };
+            for method in METHODS {
+                let Some(op) = item.get(method) else { continue };
+                let other = op
+                    .get("requestBody")
+                    .map(|body| resolve(root, body))
+                    .and_then(|body| body.get("content"))
+                    .and_then(|content| content.get(MEDIA_TYPE))
+                    .and_then(|media| media.get(OWN_ID))
+                    .and_then(Value::as_str);
+                let this = path == self.path && method == self.method;
+                let taken = op.get("operationId").and_then(Value::as_str) == Some(own)
+                    || (!this && other == Some(own));
+                if taken {
+                    return Err(self.error(
+                        &["requestBody", "content", MEDIA_TYPE, OWN_ID],
+                        format!(
+                            "is named `{own}` by its `{OWN_ID}`, which `{} {path}` already uses: every generated method needs a name of its own",
+                            method.to_ascii_uppercase()
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn error(&self, keys: &[&str], problem: String) -> SpecError {
         let mut full = vec!["paths", self.path, self.method];
         full.extend_from_slice(keys);
@@ -211,25 +304,10 @@ impl Reader<'_> {
         &self,
         item: &Mapping,
         op: &Value,
-        content: &Mapping,
+        media: &Value,
+        shared: bool,
     ) -> Result<MultipartOperation, SpecError> {
         let body_keys = ["requestBody", "content", MEDIA_TYPE];
-        if content.len() > 1 {
-            let others: Vec<String> = content
-                .keys()
-                .filter_map(Value::as_str)
-                .filter(|k| *k != MEDIA_TYPE)
-                .map(|k| format!("`{k}`"))
-                .collect();
-            return Err(self.error(
-                &["requestBody", "content"],
-                format!(
-                    "has other media types beside it ({}); the generated method sends one kind of body: keep `{MEDIA_TYPE}` alone, or make a second operation",
-                    others.join(", ")
-                ),
-            ));
-        }
-        let media = content.get(MEDIA_TYPE).unwrap_or(&Value::Null);
         let Some(schema) = media.get("schema") else {
             return Err(self.error(
                 &body_keys,
@@ -299,7 +377,11 @@ impl Reader<'_> {
             let kind = self.part_kind(name, property, &keys)?;
             let kind = match (kind, media_type) {
                 (PartKind::File(_), media_type) => PartKind::File(media_type),
-                (PartKind::Text(_), Some(media_type)) if !media_type.starts_with("text/") => {
+                (PartKind::Files(_), media_type) => PartKind::Files(media_type),
+                (
+                    PartKind::Text(_) | PartKind::Texts(_) | PartKind::Objects(_),
+                    Some(media_type),
+                ) if !media_type.starts_with("text/") => {
                     return Err(self.error(
                         &keys,
                         format!(
@@ -322,6 +404,7 @@ impl Reader<'_> {
             path: self.path.to_string(),
             method: self.method,
             operation_id: self.operation.clone(),
+            shared,
             summary: text(op, "summary"),
             description: text(op, "description"),
             params: self.path_params_declared(self.params(item, op)?)?,
@@ -372,8 +455,45 @@ impl Reader<'_> {
             (Some("string"), Some(other)) => Err(unsupported(format!("`format: {other}`"))),
             (Some("integer"), _) => Ok(PartKind::Text(Scalar::Integer)),
             (Some("boolean"), _) => Ok(PartKind::Text(Scalar::Boolean)),
+            (Some("array"), _) => self.array_kind(name, schema, keys),
             (Some(other), _) => Err(unsupported(format!("`type: {other}`"))),
             (None, _) => Err(unsupported("no `type`".to_string())),
+        }
+    }
+
+    /// An array part: of text values, of files, or of objects of a component schema.
+    fn array_kind(&self, name: &str, schema: &Value, keys: &[&str]) -> Result<PartKind, SpecError> {
+        let Some(items) = schema.get("items") else {
+            return Err(self.error(
+                keys,
+                format!(
+                    "has an array part `{name}` without `items`: say what each element is; {PART_TYPES}"
+                ),
+            ));
+        };
+        let is_object = resolve(self.root, items)
+            .get("type")
+            .and_then(Value::as_str)
+            == Some("object");
+        match ref_name(items) {
+            Some(schema) if is_object => return Ok(PartKind::Objects(schema.to_string())),
+            None if is_object => {
+                return Err(self.error(
+                    keys,
+                    format!(
+                        "has an array part `{name}` whose items are an inline object: move the item schema under `components/schemas` and `$ref` it (the body holds its generated type)"
+                    ),
+                ));
+            }
+            _ => {}
+        }
+        match self.part_kind(name, items, keys)? {
+            PartKind::Text(scalar) => Ok(PartKind::Texts(scalar)),
+            PartKind::File(media) => Ok(PartKind::Files(media)),
+            _ => Err(self.error(
+                keys,
+                format!("has a part `{name}` that is an array of arrays: {PART_TYPES}"),
+            )),
         }
     }
 
@@ -513,6 +633,11 @@ pub fn without_multipart(
     operations: &[MultipartOperation],
 ) -> openapiv3::OpenAPI {
     let mut out = openapi.clone();
+    let bodies = out
+        .components
+        .as_ref()
+        .map(|c| c.request_bodies.clone())
+        .unwrap_or_default();
     for op in operations {
         let Some(openapiv3::ReferenceOr::Item(item)) = out.paths.paths.get_mut(&op.path) else {
             continue;
@@ -527,6 +652,26 @@ pub fn without_multipart(
             "patch" => &mut item.patch,
             _ => &mut item.trace,
         };
+        if op.shared {
+            // progenitor keeps the operation, with its other media types.
+            if let Some(operation) = slot.as_mut()
+                && let Some(body) = operation.request_body.take()
+            {
+                let mut body = match body {
+                    openapiv3::ReferenceOr::Item(body) => Some(body),
+                    openapiv3::ReferenceOr::Reference { reference } => reference
+                        .rsplit('/')
+                        .next()
+                        .and_then(|name| bodies.get(name))
+                        .and_then(|body| body.as_item().cloned()),
+                };
+                if let Some(body) = body.as_mut() {
+                    body.content.shift_remove(MEDIA_TYPE);
+                }
+                operation.request_body = body.map(openapiv3::ReferenceOr::Item);
+            }
+            continue;
+        }
         *slot = None;
         if item.iter().next().is_none() {
             out.paths.paths.shift_remove(&op.path);
@@ -645,6 +790,41 @@ pub fn inject(
         find_module(types, "builder").ok_or_else(|| missing("`types::builder` module".into()))?;
     type_builder.extend(type_builder_items);
     types.extend(type_items);
+    let objects = operations
+        .iter()
+        .flat_map(|op| &op.parts)
+        .any(|part| matches!(part.kind, PartKind::Objects(_)));
+    if objects {
+        types.push(parse_quote! {
+            /// Adds `value` to `form` under `name` in PHP's bracket form (`name[field]`,
+            /// `name[0]`), which Laravel reads back as objects and arrays: booleans as `1`
+            /// or `0` (what its `boolean` rule accepts), nulls left out.
+            fn bracket_fields(
+                mut form: ::reqwest::multipart::Form,
+                name: ::std::string::String,
+                value: ::serde_json::Value,
+            ) -> ::reqwest::multipart::Form {
+                match value {
+                    ::serde_json::Value::Null => form,
+                    ::serde_json::Value::Bool(b) => form.text(name, if b { "1" } else { "0" }),
+                    ::serde_json::Value::Number(n) => form.text(name, n.to_string()),
+                    ::serde_json::Value::String(s) => form.text(name, s),
+                    ::serde_json::Value::Array(items) => {
+                        for (i, item) in items.into_iter().enumerate() {
+                            form = bracket_fields(form, format!("{name}[{i}]"), item);
+                        }
+                        form
+                    }
+                    ::serde_json::Value::Object(fields) => {
+                        for (key, item) in fields {
+                            form = bracket_fields(form, format!("{name}[{key}]"), item);
+                        }
+                        form
+                    }
+                }
+            }
+        });
+    }
     if find_module(&mut file.items, "builder").is_none() {
         file.items.push(parse_quote! {
             /// Types for composing operation parameters.
@@ -742,31 +922,70 @@ impl Generated {
         for part in &op.parts {
             let ident = field_ident(&part.name);
             let wire = &part.name;
-            let base = match &part.kind {
-                PartKind::Text(scalar) => scalar_type(scalar),
-                PartKind::File(_) => quote!(crate::FilePart),
-            };
-            let ty = if part.required {
-                base.clone()
-            } else {
-                quote!(::std::option::Option<#base>)
-            };
-            let mut field_doc = part.description.clone().unwrap_or_default();
-            match &part.kind {
-                PartKind::File(Some(media)) => field_doc.push_str(&format!(
-                    "\n\nThe part `{wire}`, a file; its media type is `{media}` unless the `FilePart` sets another."
-                )),
-                PartKind::File(None) => {
-                    field_doc.push_str(&format!("\n\nThe part `{wire}`, a file."))
+            // The field's type as `types` names it, and as `types::builder` does.
+            let (ty, builder_ty) = match &part.kind {
+                PartKind::Objects(schema) => {
+                    // Checks that progenitor generated the item type.
+                    schema_type(schema)?;
+                    let item = format_ident!("{}", schema.to_upper_camel_case());
+                    (
+                        quote!(::std::vec::Vec<#item>),
+                        quote!(::std::vec::Vec<super::#item>),
+                    )
                 }
-                PartKind::Text(Scalar::Boolean) => field_doc.push_str(&format!(
-                    "\n\nThe part `{wire}`, sent as `1` or `0` (what Laravel's `boolean` rule accepts)."
-                )),
-                PartKind::Text(_) => field_doc.push_str(&format!("\n\nThe part `{wire}`.")),
-            }
+                PartKind::Texts(scalar) => {
+                    let base = scalar_type(scalar);
+                    let ty = quote!(::std::vec::Vec<#base>);
+                    (ty.clone(), ty)
+                }
+                PartKind::Files(_) => {
+                    let ty = quote!(::std::vec::Vec<crate::FilePart>);
+                    (ty.clone(), ty)
+                }
+                PartKind::Text(_) | PartKind::File(_) => {
+                    let base = match &part.kind {
+                        PartKind::Text(scalar) => scalar_type(scalar),
+                        _ => quote!(crate::FilePart),
+                    };
+                    let ty = if part.required {
+                        base
+                    } else {
+                        quote!(::std::option::Option<#base>)
+                    };
+                    (ty.clone(), ty)
+                }
+            };
+            // `name[0]`, `name[1]`, ... for the elements of an array part.
+            let element = format!("{}[{{}}]", wire.replace('{', "{{").replace('}', "}}"));
+            let mut field_doc = part.description.clone().unwrap_or_default();
+            field_doc.push_str("\n\n");
+            field_doc.push_str(&match &part.kind {
+                PartKind::File(Some(media)) => format!(
+                    "The part `{wire}`, a file; its media type is `{media}` unless the `FilePart` sets another."
+                ),
+                PartKind::File(None) => format!("The part `{wire}`, a file."),
+                PartKind::Text(Scalar::Boolean) => format!(
+                    "The part `{wire}`, sent as `1` or `0` (what Laravel's `boolean` rule accepts)."
+                ),
+                PartKind::Text(_) => format!("The part `{wire}`."),
+                PartKind::Files(media) => format!(
+                    "The parts `{wire}[0]`, `{wire}[1]`, ..., one file each (PHP's bracket form, which Laravel reads as an array){}.",
+                    media
+                        .as_ref()
+                        .map(|m| format!("; their media type is `{m}` unless a `FilePart` sets another"))
+                        .unwrap_or_default()
+                ),
+                PartKind::Texts(_) => format!(
+                    "The parts `{wire}[0]`, `{wire}[1]`, ..., one value each (PHP's bracket form, which Laravel reads as an array)."
+                ),
+                PartKind::Objects(_) => format!(
+                    "The parts `{wire}[0][field]`, ..., one per field of each element (PHP's bracket form, which Laravel reads as an array of objects; booleans as `1` or `0`, null fields left out)."
+                ),
+            });
             let field_doc = doc(Some(field_doc.trim_start()));
             fields.push(quote!(#field_doc pub #ident: #ty,));
-            builder_fields.push(quote!(#ident: ::std::result::Result<#ty, ::std::string::String>,));
+            builder_fields
+                .push(quote!(#ident: ::std::result::Result<#builder_ty, ::std::string::String>,));
             if part.required {
                 let message = format!("no value supplied for {ident}");
                 defaults.push(quote!(#ident: Err(#message.to_string()),));
@@ -777,7 +996,7 @@ impl Generated {
             setters.push(quote! {
                 pub fn #ident<T>(mut self, value: T) -> Self
                 where
-                    T: ::std::convert::TryInto<#ty>,
+                    T: ::std::convert::TryInto<#builder_ty>,
                     T::Error: ::std::fmt::Display,
                 {
                     self.#ident = value.try_into().map_err(|e| format!(#message, e));
@@ -786,22 +1005,55 @@ impl Generated {
             });
             from_builder.push(quote!(#ident: value.#ident?,));
             to_builder.push(quote!(#ident: Ok(value.#ident),));
+            let part_message = format!("the part `{wire}`: {{}}");
+            let media_of = |media: &Option<String>| match media {
+                Some(m) => quote!(Some(#m)),
+                None => quote!(None),
+            };
             let value = quote!(value);
             let step = match &part.kind {
                 PartKind::File(media) => {
-                    let media = match media {
-                        Some(m) => quote!(Some(#m)),
-                        None => quote!(None),
-                    };
-                    let message = format!("the part `{wire}`: {{}}");
-                    quote!(form = form.part(#wire, #value.into_part(#media).map_err(|e| format!(#message, e))?);)
+                    let media = media_of(media);
+                    quote!(form = form.part(#wire, #value.into_part(#media).map_err(|e| format!(#part_message, e))?);)
                 }
                 PartKind::Text(scalar) => {
                     let text = scalar_text(scalar, value.clone());
                     quote!(form = form.text(#wire, #text);)
                 }
+                PartKind::Files(media) => {
+                    let media = media_of(media);
+                    quote! {
+                        for (i, value) in self.#ident.into_iter().enumerate() {
+                            form = form.part(format!(#element, i), #value.into_part(#media).map_err(|e| format!(#part_message, e))?);
+                        }
+                    }
+                }
+                PartKind::Texts(scalar) => {
+                    let text = scalar_text(scalar, value.clone());
+                    quote! {
+                        for (i, value) in self.#ident.into_iter().enumerate() {
+                            form = form.text(format!(#element, i), #text);
+                        }
+                    }
+                }
+                PartKind::Objects(_) => quote! {
+                    for (i, value) in self.#ident.into_iter().enumerate() {
+                        let value = ::serde_json::to_value(value).map_err(|e| format!(#part_message, e))?;
+                        form = bracket_fields(form, format!(#element, i), value);
+                    }
+                },
             };
             match (&part.kind, part.required) {
+                (PartKind::Files(_), _) => {
+                    clones.push(quote! {
+                        #ident: self.#ident.iter().map(crate::FilePart::try_clone).collect::<::std::option::Option<_>>()?,
+                    });
+                    form_steps.push(step);
+                }
+                (PartKind::Texts(_) | PartKind::Objects(_), _) => {
+                    clones.push(quote!(#ident: self.#ident.clone(),));
+                    form_steps.push(step);
+                }
                 (PartKind::File(_), true) => {
                     clones.push(quote!(#ident: self.#ident.try_clone()?,));
                     form_steps.push(quote! { let value = self.#ident; #step });
@@ -1187,6 +1439,125 @@ components:
         assert!(!reduced.paths.paths.contains_key("/files/{dirId}"));
         assert!(reduced.paths.paths.contains_key("/files"));
         assert!(checked.openapi.paths.paths.contains_key("/files/{dirId}"));
+    }
+
+    /// Arrays of files, of text values and of objects; and a multipart body beside a
+    /// JSON one on the same operation.
+    const ARRAYS: &str = r##"openapi: 3.0.3
+info:
+  title: t
+  version: "1"
+paths:
+  /folders:
+    post:
+      operationId: create-folder
+      parameters:
+        - name: parent
+          in: query
+          schema:
+            type: string
+      requestBody:
+        content:
+          multipart/form-data:
+            x-operation-id: upload-folder
+            schema:
+              type: object
+              required: [files, owners]
+              properties:
+                files:
+                  type: array
+                  items:
+                    type: string
+                    format: binary
+                labels:
+                  type: array
+                  items:
+                    type: integer
+                owners:
+                  type: array
+                  items:
+                    $ref: "#/components/schemas/Owner"
+            encoding:
+              files:
+                contentType: application/pdf
+          application/json:
+            schema:
+              $ref: "#/components/schemas/Folder"
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                $ref: "#/components/schemas/Folder"
+components:
+  schemas:
+    Folder:
+      type: object
+      properties:
+        name:
+          type: string
+    Owner:
+      type: object
+      required: [email]
+      properties:
+        email:
+          type: string
+        admin:
+          type: boolean
+"##;
+
+    #[test]
+    fn reads_array_parts_and_a_body_of_its_own() {
+        let checked = crate::spec::parse(ARRAYS, "t.yaml").unwrap();
+        let [op] = checked.multipart.as_slice() else {
+            panic!("one multipart operation: {:?}", checked.multipart);
+        };
+        assert_eq!(
+            op.operation_id, "upload-folder",
+            "named by its x-operation-id"
+        );
+        assert!(op.shared);
+        let parts: Vec<String> = op
+            .parts
+            .iter()
+            .map(|p| format!("{} {} {:?}", p.name, p.required, p.kind))
+            .collect();
+        assert_eq!(
+            parts,
+            [
+                "files true Files(Some(\"application/pdf\"))",
+                "labels false Texts(Integer)",
+                "owners true Objects(\"Owner\")",
+            ]
+        );
+        // progenitor keeps the operation, with the JSON body only.
+        let reduced = without_multipart(&checked.openapi, &checked.multipart);
+        let Some(openapiv3::ReferenceOr::Item(item)) = reduced.paths.paths.get("/folders") else {
+            panic!("the path stays");
+        };
+        let Some(openapiv3::ReferenceOr::Item(body)) =
+            item.post.as_ref().and_then(|op| op.request_body.as_ref())
+        else {
+            panic!("the JSON body stays");
+        };
+        assert_eq!(
+            body.content.keys().collect::<Vec<_>>(),
+            ["application/json"]
+        );
+    }
+
+    #[test]
+    fn generates_both_methods_and_the_bracket_form_of_arrays() {
+        let code = crate::generate_from_str(ARRAYS, "t.yaml").unwrap();
+        assert!(code.contains("pub fn upload_folder(&self) -> builder::UploadFolder<'_>"));
+        assert!(code.contains("pub fn create_folder(&self) -> builder::CreateFolder<'_>"));
+        assert!(code.contains("pub files: ::std::vec::Vec<crate::FilePart>"));
+        assert!(code.contains("pub labels: ::std::vec::Vec<i64>"));
+        assert!(code.contains("pub owners: ::std::vec::Vec<Owner>"));
+        assert!(code.contains("format!(\"files[{}]\", i)"));
+        assert!(code.contains("bracket_fields(form, format!(\"owners[{}]\", i), value)"));
+        assert_eq!(code.matches("fn bracket_fields(").count(), 1);
     }
 
     #[test]

@@ -9,6 +9,377 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    ///An agreement as lists show it (see the top of this file).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    pub struct Agreement {
+        ///When the agreement was made (ATOM / RFC 3339, with the server's UTC offset).
+        #[serde(
+            rename = "createdAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+        ///Id of the agreement; always starts with `agr_`.
+        pub id: ::std::string::String,
+        ///Name of the agreement.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///Name of whoever signed in the name of the portal's company.
+        #[serde(
+            rename = "signerName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub signer_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<AgreementStatus>,
+    }
+    impl Agreement {
+        pub fn builder() -> builder::Agreement {
+            Default::default()
+        }
+    }
+    ///A document of an agreement.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    pub struct AgreementDocument {
+        ///File name of the document.
+        #[serde(
+            rename = "documentName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub document_name: ::std::option::Option<::std::string::String>,
+        ///Hash of the file, for integrity.
+        #[serde(
+            rename = "fileHash",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_hash: ::std::option::Option<::std::string::String>,
+        ///Size in bytes.
+        #[serde(
+            rename = "fileSize",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_size: ::std::option::Option<i64>,
+        ///Id of the document; always starts with `agd_`.
+        pub id: ::std::string::String,
+    }
+    impl AgreementDocument {
+        pub fn builder() -> builder::AgreementDocument {
+            Default::default()
+        }
+    }
+    ///One page of agreements (see `SimplePaginator`).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    pub struct AgreementPage {
+        ///Current page of the response. An invalid requested page is served as page 1.
+        pub current_page: ::std::num::NonZeroU64,
+        ///Array of Agreement objects.
+        pub data: ::std::vec::Vec<Agreement>,
+        ///Endpoint to go to the first page of objects
+        pub first_page_url: ::std::string::String,
+        ///Offset (1-based) of the first object on this page; null on an empty page.
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub from: ::std::option::Option<i64>,
+        /**Endpoint to get the next batch of objects, if available. The vendor's own
+example ends in a stray comma (`?page=2,`); the URL is absolute and built from
+the request's host.
+*/
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub next_page_url: ::std::option::Option<::std::string::String>,
+        ///Current used endpoint
+        pub path: ::std::string::String,
+        pub per_page: crate::PerPage,
+        ///Endpoint to get the previous batch of object, if available
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub prev_page_url: ::std::option::Option<::std::string::String>,
+        ///Offset (1-based) of the last object on this page ("next offset of objects" in the vendor's words); null on an empty page.
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub to: ::std::option::Option<i64>,
+    }
+    impl AgreementPage {
+        pub fn builder() -> builder::AgreementPage {
+            Default::default()
+        }
+    }
+    ///Someone who must sign an agreement.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    pub struct AgreementSigner {
+        ///Where the request to sign goes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "firstName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub first_name: ::std::option::Option<::std::string::String>,
+        ///Id of the signer; always starts with `ags_`.
+        pub id: ::std::string::String,
+        #[serde(
+            rename = "lastName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        ///Whether the signer must identify before signing.
+        #[serde(
+            rename = "shouldIdentify",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub should_identify: ::std::option::Option<bool>,
+        ///The signature, as an image in a base64 data URL; null until signed.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub signature: ::std::option::Option<::std::string::String>,
+        ///Hash of the signature and the moment of signing; null until signed.
+        #[serde(
+            rename = "signatureHash",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub signature_hash: ::std::option::Option<::std::string::String>,
+        ///When the signer signed (ATOM / RFC 3339); null until signed.
+        #[serde(
+            rename = "signedAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub signed_at: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    }
+    impl AgreementSigner {
+        pub fn builder() -> builder::AgreementSigner {
+            Default::default()
+        }
+    }
+    ///Whether every signer has signed.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[non_exhaustive]
+    pub enum AgreementStatus {
+        #[serde(rename = "sent")]
+        Sent,
+        #[serde(rename = "signed")]
+        Signed,
+        /// A value this version of the client does not know, kept as the server sent it.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for AgreementStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Sent => f.write_str("sent"),
+                Self::Signed => f.write_str("signed"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for AgreementStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "sent" => Ok(Self::Sent),
+                "signed" => Ok(Self::Signed),
+                other => Ok(Self::Unknown(other.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AgreementStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for AgreementStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///An agreement with its signers and documents.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    pub struct AgreementWithDetails {
+        ///When the agreement was made (ATOM / RFC 3339, with the server's UTC offset).
+        #[serde(rename = "createdAt")]
+        pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
+        ///The documents to sign.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub documents: ::std::vec::Vec<AgreementDocument>,
+        ///Id of the agreement; always starts with `agr_`.
+        pub id: ::std::string::String,
+        ///Name of the agreement.
+        pub name: ::std::string::String,
+        ///Name of whoever signed in the name of the portal's company.
+        #[serde(
+            rename = "signerName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub signer_name: ::std::option::Option<::std::string::String>,
+        ///That signature, as an image in a base64 data URL.
+        #[serde(
+            rename = "signerSignature",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub signer_signature: ::std::option::Option<::std::string::String>,
+        ///Hash of that signature and the moment of signing, for integrity.
+        #[serde(
+            rename = "signerSignatureHash",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub signer_signature_hash: ::std::option::Option<::std::string::String>,
+        ///Who must sign.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub signers: ::std::vec::Vec<AgreementSigner>,
+        pub status: AgreementStatus,
+    }
+    impl AgreementWithDetails {
+        pub fn builder() -> builder::AgreementWithDetails {
+            Default::default()
+        }
+    }
+    ///An appointment in the calendar.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    pub struct Appointment {
+        ///E-mail address of the attendee.
+        #[serde(
+            rename = "attendeeEmail",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attendee_email: ::std::option::Option<::std::string::String>,
+        ///Name of the attendee.
+        #[serde(
+            rename = "attendeeName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attendee_name: ::std::option::Option<::std::string::String>,
+        ///When the appointment was added, whatever its status (ATOM / RFC 3339).
+        #[serde(rename = "createdAt")]
+        pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
+        ///Id of the customer it is with, when it is with a customer of the portal.
+        #[serde(
+            rename = "customerId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub customer_id: ::std::option::Option<::std::string::String>,
+        ///When it ends (ATOM / RFC 3339, with the server's UTC offset).
+        #[serde(rename = "endsAt")]
+        pub ends_at: ::chrono::DateTime<::chrono::FixedOffset>,
+        ///Id of the appointment; always starts with `apt_`.
+        pub id: ::std::string::String,
+        ///Link to the online meeting of the connected calendar integration, when there is one.
+        #[serde(
+            rename = "onlineMeetingLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub online_meeting_link: ::std::option::Option<::std::string::String>,
+        ///When it starts (ATOM / RFC 3339, with the server's UTC offset).
+        #[serde(rename = "startsAt")]
+        pub starts_at: ::chrono::DateTime<::chrono::FixedOffset>,
+        pub status: AppointmentStatus,
+    }
+    impl Appointment {
+        pub fn builder() -> builder::Appointment {
+            Default::default()
+        }
+    }
+    ///The appointments of a window of time; not paginated.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    pub struct AppointmentList {
+        ///The appointments.
+        pub data: ::std::vec::Vec<Appointment>,
+    }
+    impl AppointmentList {
+        pub fn builder() -> builder::AppointmentList {
+            Default::default()
+        }
+    }
+    ///Where the appointment is; `pending` ones wait to be confirmed or canceled.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[non_exhaustive]
+    pub enum AppointmentStatus {
+        #[serde(rename = "scheduled")]
+        Scheduled,
+        #[serde(rename = "canceled")]
+        Canceled,
+        #[serde(rename = "pending")]
+        Pending,
+        /// A value this version of the client does not know, kept as the server sent it.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for AppointmentStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Scheduled => f.write_str("scheduled"),
+                Self::Canceled => f.write_str("canceled"),
+                Self::Pending => f.write_str("pending"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for AppointmentStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "scheduled" => Ok(Self::Scheduled),
+                "canceled" => Ok(Self::Canceled),
+                "pending" => Ok(Self::Pending),
+                other => Ok(Self::Unknown(other.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AppointmentStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for AppointmentStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///The new status of an appointment.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AppointmentStatusChange {
+        pub status: NewAppointmentStatus,
+    }
+    impl AppointmentStatusChange {
+        pub fn builder() -> builder::AppointmentStatusChange {
+            Default::default()
+        }
+    }
     ///A temporary download link (the vendor's `Api_Cloudfile`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
@@ -754,6 +1125,286 @@ the request's host.
             Default::default()
         }
     }
+    ///A file or a directory of the portal's file storage.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    pub struct FileOrDirectory {
+        ///When it was added (ATOM / RFC 3339, with the server's UTC offset).
+        #[serde(rename = "createdAt")]
+        pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
+        ///Id of the File Share it is shared in, if it is shared (`fss_...`).
+        #[serde(
+            rename = "fileShareId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_share_id: ::std::option::Option<::std::string::String>,
+        ///Id; files start with `fsf_`, directories with `fsd_`.
+        pub id: ::std::string::String,
+        ///Media type of the file; null for a directory.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub mime: ::std::option::Option<::std::string::String>,
+        ///Name of the file or directory.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///Size of the file in bytes; null for a directory.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub size: ::std::option::Option<i64>,
+        #[serde(rename = "type")]
+        pub type_: FileOrDirectoryType,
+    }
+    impl FileOrDirectory {
+        pub fn builder() -> builder::FileOrDirectory {
+            Default::default()
+        }
+    }
+    ///Whether the item is a file or a directory.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[non_exhaustive]
+    pub enum FileOrDirectoryType {
+        #[serde(rename = "file")]
+        File,
+        #[serde(rename = "directory")]
+        Directory,
+        /// A value this version of the client does not know, kept as the server sent it.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for FileOrDirectoryType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::File => f.write_str("file"),
+                Self::Directory => f.write_str("directory"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for FileOrDirectoryType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "file" => Ok(Self::File),
+                "directory" => Ok(Self::Directory),
+                other => Ok(Self::Unknown(other.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for FileOrDirectoryType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for FileOrDirectoryType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///A request for files, to a customer or through a public link.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    pub struct FileRequest {
+        ///When every required file had been uploaded (ATOM / RFC 3339); null while open.
+        #[serde(
+            rename = "completedAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub completed_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::FixedOffset>,
+        >,
+        ///When the request was made (ATOM / RFC 3339, with the server's UTC offset).
+        #[serde(rename = "createdAt")]
+        pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
+        ///Id of the customer asked for the files; null for a public link.
+        #[serde(
+            rename = "customerId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub customer_id: ::std::option::Option<::std::string::String>,
+        ///Why the files are needed; shown to whoever uploads them.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Id of the directory the uploaded files go to, if set (`fsd_...`).
+        #[serde(
+            rename = "directoryId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub directory_id: ::std::option::Option<::std::string::String>,
+        ///Id of the File Request; always starts with `frq_`.
+        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub links: ::std::option::Option<FileRequestLinks>,
+        ///Name of the request, to recognise it in the management portal.
+        pub name: ::std::string::String,
+        ///The files asked for.
+        #[serde(
+            rename = "requestedFiles",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub requested_files: ::std::vec::Vec<RequestedFile>,
+    }
+    impl FileRequest {
+        pub fn builder() -> builder::FileRequest {
+            Default::default()
+        }
+    }
+    /**Related resources of a File Request: `customer`, absent for a public link (a `$ref`
+cannot be described or made nullable in OpenAPI 3.0 without an `allOf`, which
+would open `Link` to unknown fields in the schema checks; a `null` still
+decodes as absent), and `publicRequest`.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    pub struct FileRequestLinks {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub customer: ::std::option::Option<Link>,
+        #[serde(
+            rename = "publicRequest",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub public_request: ::std::option::Option<Link>,
+    }
+    impl FileRequestLinks {
+        pub fn builder() -> builder::FileRequestLinks {
+            Default::default()
+        }
+    }
+    ///One page of file requests (see `SimplePaginator`).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    pub struct FileRequestPage {
+        ///Current page of the response. An invalid requested page is served as page 1.
+        pub current_page: ::std::num::NonZeroU64,
+        ///Array of File Request objects.
+        pub data: ::std::vec::Vec<FileRequest>,
+        ///Endpoint to go to the first page of objects
+        pub first_page_url: ::std::string::String,
+        ///Offset (1-based) of the first object on this page; null on an empty page.
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub from: ::std::option::Option<i64>,
+        /**Endpoint to get the next batch of objects, if available. The vendor's own
+example ends in a stray comma (`?page=2,`); the URL is absolute and built from
+the request's host.
+*/
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub next_page_url: ::std::option::Option<::std::string::String>,
+        ///Current used endpoint
+        pub path: ::std::string::String,
+        pub per_page: crate::PerPage,
+        ///Endpoint to get the previous batch of object, if available
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub prev_page_url: ::std::option::Option<::std::string::String>,
+        ///Offset (1-based) of the last object on this page ("next offset of objects" in the vendor's words); null on an empty page.
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub to: ::std::option::Option<i64>,
+    }
+    impl FileRequestPage {
+        pub fn builder() -> builder::FileRequestPage {
+            Default::default()
+        }
+    }
+    ///Files and directories shared with a customer or through a public link.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    pub struct FileShare {
+        ///When the share was made (ATOM / RFC 3339, with the server's UTC offset).
+        #[serde(rename = "createdAt")]
+        pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
+        ///Id of the File Share; always starts with `fss_`.
+        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub links: ::std::option::Option<FileShareLinks>,
+        ///The files and directories shared (see the top of this file).
+        #[serde(
+            rename = "sharedContent",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub shared_content: ::std::vec::Vec<FileOrDirectory>,
+        ///Id of the customer it is shared with; null for a public link.
+        #[serde(
+            rename = "sharedWithCustomerId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub shared_with_customer_id: ::std::option::Option<::std::string::String>,
+    }
+    impl FileShare {
+        pub fn builder() -> builder::FileShare {
+            Default::default()
+        }
+    }
+    /**Related resources of a File Share: `customer`, absent for a public link (a `$ref`
+cannot be described or made nullable in OpenAPI 3.0 without an `allOf`, which
+would open `Link` to unknown fields in the schema checks; a `null` still
+decodes as absent), and `publicShare`.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    pub struct FileShareLinks {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub customer: ::std::option::Option<Link>,
+        #[serde(
+            rename = "publicShare",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub public_share: ::std::option::Option<Link>,
+    }
+    impl FileShareLinks {
+        pub fn builder() -> builder::FileShareLinks {
+            Default::default()
+        }
+    }
+    ///One page of file shares (see `SimplePaginator`).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    pub struct FileSharePage {
+        ///Current page of the response. An invalid requested page is served as page 1.
+        pub current_page: ::std::num::NonZeroU64,
+        ///Array of File Share objects.
+        pub data: ::std::vec::Vec<FileShare>,
+        ///Endpoint to go to the first page of objects
+        pub first_page_url: ::std::string::String,
+        ///Offset (1-based) of the first object on this page; null on an empty page.
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub from: ::std::option::Option<i64>,
+        /**Endpoint to get the next batch of objects, if available. The vendor's own
+example ends in a stray comma (`?page=2,`); the URL is absolute and built from
+the request's host.
+*/
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub next_page_url: ::std::option::Option<::std::string::String>,
+        ///Current used endpoint
+        pub path: ::std::string::String,
+        pub per_page: crate::PerPage,
+        ///Endpoint to get the previous batch of object, if available
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub prev_page_url: ::std::option::Option<::std::string::String>,
+        ///Offset (1-based) of the last object on this page ("next offset of objects" in the vendor's words); null on an empty page.
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub to: ::std::option::Option<i64>,
+    }
+    impl FileSharePage {
+        pub fn builder() -> builder::FileSharePage {
+            Default::default()
+        }
+    }
     ///Who gets a new card of a punch card.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct IssuePunchCard {
@@ -1038,6 +1689,122 @@ the request's host.
             Default::default()
         }
     }
+    ///Someone who must sign a new agreement (one element of the `signers` part).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct NewAgreementSigner {
+        ///Where the request to sign goes.
+        pub email: ::std::string::String,
+        #[serde(rename = "firstName")]
+        pub first_name: ::std::string::String,
+        #[serde(rename = "lastName")]
+        pub last_name: ::std::string::String,
+        ///Whether the signer must identify before signing.
+        #[serde(
+            rename = "shouldIdentify",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub should_identify: ::std::option::Option<bool>,
+    }
+    impl NewAgreementSigner {
+        pub fn builder() -> builder::NewAgreementSigner {
+            Default::default()
+        }
+    }
+    /**An appointment to schedule: with a customer (`customerId`), or with someone else
+(`attendeeName` and `attendeeEmail`, required when there is no `customerId`).
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct NewAppointment {
+        ///E-mail address of the person to meet; required when there is no `customerId`.
+        #[serde(
+            rename = "attendeeEmail",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attendee_email: ::std::option::Option<::std::string::String>,
+        ///Name of the person to meet; required when there is no `customerId`.
+        #[serde(
+            rename = "attendeeName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attendee_name: ::std::option::Option<::std::string::String>,
+        ///Id of the customer, if the appointment is with a customer of the portal.
+        #[serde(
+            rename = "customerId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub customer_id: ::std::option::Option<::std::string::String>,
+        ///When it ends (Dutch wall-clock time).
+        #[serde(rename = "endsAt")]
+        pub ends_at: crate::LocalDateTime,
+        ///Name of the appointment, as the calendar shows it.
+        pub name: ::std::string::String,
+        ///When it starts (Dutch wall-clock time).
+        #[serde(rename = "startsAt")]
+        pub starts_at: crate::LocalDateTime,
+    }
+    impl NewAppointment {
+        pub fn builder() -> builder::NewAppointment {
+            Default::default()
+        }
+    }
+    ///The status an appointment can be set to.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum NewAppointmentStatus {
+        #[serde(rename = "scheduled")]
+        Scheduled,
+        #[serde(rename = "canceled")]
+        Canceled,
+        /// A value this version of the client does not know, kept as the server sent it.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for NewAppointmentStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Scheduled => f.write_str("scheduled"),
+                Self::Canceled => f.write_str("canceled"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for NewAppointmentStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "scheduled" => Ok(Self::Scheduled),
+                "canceled" => Ok(Self::Canceled),
+                other => Ok(Self::Unknown(other.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for NewAppointmentStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for NewAppointmentStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///A customer to create.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct NewCustomer {
@@ -1153,6 +1920,63 @@ the request's host.
     }
     impl NewCustomerSubscriptionPackage {
         pub fn builder() -> builder::NewCustomerSubscriptionPackage {
+            Default::default()
+        }
+    }
+    ///A directory to create (the JSON body of post-files; its fields were not seen, see the top of this file).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct NewDirectory {
+        ///Name of the new directory.
+        pub name: ::std::string::String,
+    }
+    impl NewDirectory {
+        pub fn builder() -> builder::NewDirectory {
+            Default::default()
+        }
+    }
+    ///A File Request to make.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct NewFileRequest {
+        ///Id of the customer to ask; leave it out for a public link.
+        #[serde(
+            rename = "customerId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub customer_id: ::std::option::Option<::std::string::String>,
+        ///Why the files are needed; shown to whoever uploads them.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Id of the directory the uploaded files go to (`fsd_...`).
+        #[serde(
+            rename = "directoryId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub directory_id: ::std::option::Option<::std::string::String>,
+        ///Name of the request, to recognise it in the management portal.
+        pub name: ::std::string::String,
+        ///The files to ask for, at most 10.
+        #[serde(rename = "requestedFiles")]
+        pub requested_files: ::std::vec::Vec<NewRequestedFile>,
+    }
+    impl NewFileRequest {
+        pub fn builder() -> builder::NewFileRequest {
+            Default::default()
+        }
+    }
+    ///Files and directories to share.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct NewFileShare {
+        ///Ids of the files (`fsf_...`) and directories (`fsd_...`) to share.
+        pub content: ::std::vec::Vec<::std::string::String>,
+        ///Id of the customer to share with; leave it out for a public link.
+        #[serde(
+            rename = "customerId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub customer_id: ::std::option::Option<::std::string::String>,
+    }
+    impl NewFileShare {
+        pub fn builder() -> builder::NewFileShare {
             Default::default()
         }
     }
@@ -1273,6 +2097,40 @@ the request's host.
     }
     impl NewPunchCard {
         pub fn builder() -> builder::NewPunchCard {
+            Default::default()
+        }
+    }
+    ///One file to ask for.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct NewRequestedFile {
+        ///More about what is asked for.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Largest size accepted (the unit is not documented).
+        #[serde(
+            rename = "maxFileSize",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_file_size: ::std::option::Option<i64>,
+        ///What is asked for.
+        pub name: ::std::string::String,
+        ///Whether the file must be uploaded to complete the request.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub required: ::std::option::Option<bool>,
+    }
+    impl NewRequestedFile {
+        pub fn builder() -> builder::NewRequestedFile {
+            Default::default()
+        }
+    }
+    ///A reply to post on a ticket.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct NewTicketMessage {
+        ///The message; HTML is allowed.
+        pub message: ::std::string::String,
+    }
+    impl NewTicketMessage {
+        pub fn builder() -> builder::NewTicketMessage {
             Default::default()
         }
     }
@@ -1720,6 +2578,38 @@ the request's host.
             Default::default()
         }
     }
+    ///One file asked for by a File Request.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    pub struct RequestedFile {
+        ///More about what is asked for.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Id of the requested file; always starts with `fqf_`.
+        pub id: ::std::string::String,
+        ///Largest size accepted (the unit is not documented).
+        #[serde(
+            rename = "maxFileSize",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_file_size: ::std::option::Option<i64>,
+        ///What is asked for.
+        pub name: ::std::string::String,
+        ///Whether the file must be uploaded to complete the request.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub required: ::std::option::Option<bool>,
+        ///Id of the uploaded file (`fsf_...`); null until it is uploaded.
+        #[serde(
+            rename = "uploadedFileId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uploaded_file_id: ::std::option::Option<::std::string::String>,
+    }
+    impl RequestedFile {
+        pub fn builder() -> builder::RequestedFile {
+            Default::default()
+        }
+    }
     ///How many punches to use of an issued card.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct StampPunchCard {
@@ -1867,6 +2757,275 @@ the request's host.
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    ///A support ticket, without its messages (as lists show it).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    pub struct Ticket {
+        ///When the ticket was created (ATOM / RFC 3339, with the server's UTC offset).
+        #[serde(rename = "createdAt")]
+        pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
+        ///Id of the customer the ticket belongs to, if any (`cst_...`).
+        #[serde(
+            rename = "customerId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub customer_id: ::std::option::Option<::std::string::String>,
+        ///Id of the ticket; always starts with `tic_`.
+        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source: ::std::option::Option<TicketSource>,
+        pub status: TicketStatus,
+        ///Title of the ticket, mostly describing it.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
+    }
+    impl Ticket {
+        pub fn builder() -> builder::Ticket {
+            Default::default()
+        }
+    }
+    ///A file attached to a ticket message (it cannot be downloaded through the API).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    pub struct TicketAttachment {
+        ///Id of the attachment; always starts with `tma_`.
+        pub id: ::std::string::String,
+        ///Media type of the file.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub mime: ::std::option::Option<::std::string::String>,
+        ///File name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///Size in bytes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub size: ::std::option::Option<i64>,
+    }
+    impl TicketAttachment {
+        pub fn builder() -> builder::TicketAttachment {
+            Default::default()
+        }
+    }
+    ///One message of a ticket.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    pub struct TicketMessage {
+        ///Files attached to the message.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub attachments: ::std::vec::Vec<TicketAttachment>,
+        ///Id of the message; always starts with `tim_`.
+        pub id: ::std::string::String,
+        ///Whether the customer posted it (rather than you).
+        #[serde(
+            rename = "isPostedByCustomer",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_posted_by_customer: ::std::option::Option<bool>,
+        ///The message, possibly HTML.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        ///When the message was posted (ATOM / RFC 3339). Attachments can be added for 5 minutes after it.
+        #[serde(rename = "postedAt")]
+        pub posted_at: ::chrono::DateTime<::chrono::FixedOffset>,
+        ///Name of whoever posted it.
+        #[serde(
+            rename = "postedBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub posted_by: ::std::option::Option<::std::string::String>,
+    }
+    impl TicketMessage {
+        pub fn builder() -> builder::TicketMessage {
+            Default::default()
+        }
+    }
+    ///One page of tickets, without their messages (see `SimplePaginator`).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    pub struct TicketPage {
+        ///Current page of the response. An invalid requested page is served as page 1.
+        pub current_page: ::std::num::NonZeroU64,
+        ///Array of ticket records.
+        pub data: ::std::vec::Vec<Ticket>,
+        ///Endpoint to go to the first page of objects
+        pub first_page_url: ::std::string::String,
+        ///Offset (1-based) of the first object on this page; null on an empty page.
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub from: ::std::option::Option<i64>,
+        /**Endpoint to get the next batch of objects, if available. The vendor's own
+example ends in a stray comma (`?page=2,`); the URL is absolute and built from
+the request's host.
+*/
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub next_page_url: ::std::option::Option<::std::string::String>,
+        ///Current used endpoint
+        pub path: ::std::string::String,
+        pub per_page: crate::PerPage,
+        ///Endpoint to get the previous batch of object, if available
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub prev_page_url: ::std::option::Option<::std::string::String>,
+        ///Offset (1-based) of the last object on this page ("next offset of objects" in the vendor's words); null on an empty page.
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub to: ::std::option::Option<i64>,
+    }
+    impl TicketPage {
+        pub fn builder() -> builder::TicketPage {
+            Default::default()
+        }
+    }
+    ///Where the ticket came from.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[non_exhaustive]
+    pub enum TicketSource {
+        #[serde(rename = "portal")]
+        Portal,
+        #[serde(rename = "email")]
+        Email,
+        #[serde(rename = "chat")]
+        Chat,
+        /// A value this version of the client does not know, kept as the server sent it.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for TicketSource {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Portal => f.write_str("portal"),
+                Self::Email => f.write_str("email"),
+                Self::Chat => f.write_str("chat"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for TicketSource {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "portal" => Ok(Self::Portal),
+                "email" => Ok(Self::Email),
+                "chat" => Ok(Self::Chat),
+                other => Ok(Self::Unknown(other.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TicketSource {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for TicketSource {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Whether the ticket is open or closed; a reply reopens a closed ticket.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[non_exhaustive]
+    pub enum TicketStatus {
+        #[serde(rename = "open")]
+        Open,
+        #[serde(rename = "closed")]
+        Closed,
+        /// A value this version of the client does not know, kept as the server sent it.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for TicketStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Open => f.write_str("open"),
+                Self::Closed => f.write_str("closed"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for TicketStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "open" => Ok(Self::Open),
+                "closed" => Ok(Self::Closed),
+                other => Ok(Self::Unknown(other.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TicketStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for TicketStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    /**A support ticket with its messages (the vendor's `TicketWithMessage`): the fields
+of `Ticket` plus `messages`. Keep the shared fields in step with `Ticket`.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    pub struct TicketWithMessages {
+        ///When the ticket was created (ATOM / RFC 3339, with the server's UTC offset).
+        #[serde(rename = "createdAt")]
+        pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
+        ///Id of the customer the ticket belongs to, if any (`cst_...`).
+        #[serde(
+            rename = "customerId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub customer_id: ::std::option::Option<::std::string::String>,
+        ///Id of the ticket; always starts with `tic_`.
+        pub id: ::std::string::String,
+        ///The messages of the ticket, oldest first (the order is not documented).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub messages: ::std::vec::Vec<TicketMessage>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source: ::std::option::Option<TicketSource>,
+        pub status: TicketStatus,
+        ///Title of the ticket, mostly describing it.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
+    }
+    impl TicketWithMessages {
+        pub fn builder() -> builder::TicketWithMessages {
+            Default::default()
         }
     }
     ///A webhook record (the vendor's `Webhook`).
@@ -2075,6 +3234,1067 @@ the request's host.
     }
     /// Types for composing complex structures.
     pub mod builder {
+        #[derive(Clone, Debug)]
+        pub struct Agreement {
+            created_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            signer_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                ::std::option::Option<super::AgreementStatus>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Agreement {
+            fn default() -> Self {
+                Self {
+                    created_at: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    name: Ok(Default::default()),
+                    signer_name: Ok(Default::default()),
+                    status: Ok(Default::default()),
+                }
+            }
+        }
+        impl Agreement {
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn signer_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.signer_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for signer_name: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::AgreementStatus>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Agreement> for super::Agreement {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Agreement,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created_at: value.created_at?,
+                    id: value.id?,
+                    name: value.name?,
+                    signer_name: value.signer_name?,
+                    status: value.status?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Agreement> for Agreement {
+            fn from(value: super::Agreement) -> Self {
+                Self {
+                    created_at: Ok(value.created_at),
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    signer_name: Ok(value.signer_name),
+                    status: Ok(value.status),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AgreementDocument {
+            document_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            file_hash: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            file_size: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for AgreementDocument {
+            fn default() -> Self {
+                Self {
+                    document_name: Ok(Default::default()),
+                    file_hash: Ok(Default::default()),
+                    file_size: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                }
+            }
+        }
+        impl AgreementDocument {
+            pub fn document_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.document_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for document_name: {e}")
+                    });
+                self
+            }
+            pub fn file_hash<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_hash = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_hash: {e}")
+                    });
+                self
+            }
+            pub fn file_size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_size: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AgreementDocument> for super::AgreementDocument {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AgreementDocument,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    document_name: value.document_name?,
+                    file_hash: value.file_hash?,
+                    file_size: value.file_size?,
+                    id: value.id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AgreementDocument> for AgreementDocument {
+            fn from(value: super::AgreementDocument) -> Self {
+                Self {
+                    document_name: Ok(value.document_name),
+                    file_hash: Ok(value.file_hash),
+                    file_size: Ok(value.file_size),
+                    id: Ok(value.id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AgreementPage {
+            current_page: ::std::result::Result<
+                ::std::num::NonZeroU64,
+                ::std::string::String,
+            >,
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::Agreement>,
+                ::std::string::String,
+            >,
+            first_page_url: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            from: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            next_page_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            path: ::std::result::Result<::std::string::String, ::std::string::String>,
+            per_page: ::std::result::Result<crate::PerPage, ::std::string::String>,
+            prev_page_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            to: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+        }
+        impl ::std::default::Default for AgreementPage {
+            fn default() -> Self {
+                Self {
+                    current_page: Err("no value supplied for current_page".to_string()),
+                    data: Err("no value supplied for data".to_string()),
+                    first_page_url: Err(
+                        "no value supplied for first_page_url".to_string(),
+                    ),
+                    from: Err("no value supplied for from".to_string()),
+                    next_page_url: Err(
+                        "no value supplied for next_page_url".to_string(),
+                    ),
+                    path: Err("no value supplied for path".to_string()),
+                    per_page: Err("no value supplied for per_page".to_string()),
+                    prev_page_url: Err(
+                        "no value supplied for prev_page_url".to_string(),
+                    ),
+                    to: Err("no value supplied for to".to_string()),
+                }
+            }
+        }
+        impl AgreementPage {
+            pub fn current_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::num::NonZeroU64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.current_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for current_page: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Agreement>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn first_page_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_page_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for first_page_url: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn from<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for from: {e}")
+                    });
+                self
+            }
+            pub fn next_page_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_page_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_page_url: {e}")
+                    });
+                self
+            }
+            pub fn path<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.path = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for path: {e}")
+                    });
+                self
+            }
+            pub fn per_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::PerPage>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.per_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for per_page: {e}")
+                    });
+                self
+            }
+            pub fn prev_page_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.prev_page_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for prev_page_url: {e}")
+                    });
+                self
+            }
+            pub fn to<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for to: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AgreementPage> for super::AgreementPage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AgreementPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    current_page: value.current_page?,
+                    data: value.data?,
+                    first_page_url: value.first_page_url?,
+                    from: value.from?,
+                    next_page_url: value.next_page_url?,
+                    path: value.path?,
+                    per_page: value.per_page?,
+                    prev_page_url: value.prev_page_url?,
+                    to: value.to?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AgreementPage> for AgreementPage {
+            fn from(value: super::AgreementPage) -> Self {
+                Self {
+                    current_page: Ok(value.current_page),
+                    data: Ok(value.data),
+                    first_page_url: Ok(value.first_page_url),
+                    from: Ok(value.from),
+                    next_page_url: Ok(value.next_page_url),
+                    path: Ok(value.path),
+                    per_page: Ok(value.per_page),
+                    prev_page_url: Ok(value.prev_page_url),
+                    to: Ok(value.to),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AgreementSigner {
+            email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            first_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            last_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            should_identify: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            signature: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            signature_hash: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            signed_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AgreementSigner {
+            fn default() -> Self {
+                Self {
+                    email: Ok(Default::default()),
+                    first_name: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    last_name: Ok(Default::default()),
+                    should_identify: Ok(Default::default()),
+                    signature: Ok(Default::default()),
+                    signature_hash: Ok(Default::default()),
+                    signed_at: Ok(Default::default()),
+                }
+            }
+        }
+        impl AgreementSigner {
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn first_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for first_name: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn last_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_name: {e}")
+                    });
+                self
+            }
+            pub fn should_identify<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.should_identify = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for should_identify: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn signature<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.signature = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for signature: {e}")
+                    });
+                self
+            }
+            pub fn signature_hash<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.signature_hash = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for signature_hash: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn signed_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.signed_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for signed_at: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AgreementSigner> for super::AgreementSigner {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AgreementSigner,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    email: value.email?,
+                    first_name: value.first_name?,
+                    id: value.id?,
+                    last_name: value.last_name?,
+                    should_identify: value.should_identify?,
+                    signature: value.signature?,
+                    signature_hash: value.signature_hash?,
+                    signed_at: value.signed_at?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AgreementSigner> for AgreementSigner {
+            fn from(value: super::AgreementSigner) -> Self {
+                Self {
+                    email: Ok(value.email),
+                    first_name: Ok(value.first_name),
+                    id: Ok(value.id),
+                    last_name: Ok(value.last_name),
+                    should_identify: Ok(value.should_identify),
+                    signature: Ok(value.signature),
+                    signature_hash: Ok(value.signature_hash),
+                    signed_at: Ok(value.signed_at),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AgreementWithDetails {
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::FixedOffset>,
+                ::std::string::String,
+            >,
+            documents: ::std::result::Result<
+                ::std::vec::Vec<super::AgreementDocument>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            signer_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            signer_signature: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            signer_signature_hash: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            signers: ::std::result::Result<
+                ::std::vec::Vec<super::AgreementSigner>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<super::AgreementStatus, ::std::string::String>,
+        }
+        impl ::std::default::Default for AgreementWithDetails {
+            fn default() -> Self {
+                Self {
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    documents: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    signer_name: Ok(Default::default()),
+                    signer_signature: Ok(Default::default()),
+                    signer_signature_hash: Ok(Default::default()),
+                    signers: Ok(Default::default()),
+                    status: Err("no value supplied for status".to_string()),
+                }
+            }
+        }
+        impl AgreementWithDetails {
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::FixedOffset>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn documents<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::AgreementDocument>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.documents = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for documents: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn signer_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.signer_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for signer_name: {e}")
+                    });
+                self
+            }
+            pub fn signer_signature<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.signer_signature = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for signer_signature: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn signer_signature_hash<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.signer_signature_hash = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for signer_signature_hash: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn signers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::AgreementSigner>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.signers = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for signers: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::AgreementStatus>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AgreementWithDetails>
+        for super::AgreementWithDetails {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AgreementWithDetails,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created_at: value.created_at?,
+                    documents: value.documents?,
+                    id: value.id?,
+                    name: value.name?,
+                    signer_name: value.signer_name?,
+                    signer_signature: value.signer_signature?,
+                    signer_signature_hash: value.signer_signature_hash?,
+                    signers: value.signers?,
+                    status: value.status?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AgreementWithDetails> for AgreementWithDetails {
+            fn from(value: super::AgreementWithDetails) -> Self {
+                Self {
+                    created_at: Ok(value.created_at),
+                    documents: Ok(value.documents),
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    signer_name: Ok(value.signer_name),
+                    signer_signature: Ok(value.signer_signature),
+                    signer_signature_hash: Ok(value.signer_signature_hash),
+                    signers: Ok(value.signers),
+                    status: Ok(value.status),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Appointment {
+            attendee_email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            attendee_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::FixedOffset>,
+                ::std::string::String,
+            >,
+            customer_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            ends_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::FixedOffset>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            online_meeting_link: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            starts_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::FixedOffset>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                super::AppointmentStatus,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Appointment {
+            fn default() -> Self {
+                Self {
+                    attendee_email: Ok(Default::default()),
+                    attendee_name: Ok(Default::default()),
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    customer_id: Ok(Default::default()),
+                    ends_at: Err("no value supplied for ends_at".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    online_meeting_link: Ok(Default::default()),
+                    starts_at: Err("no value supplied for starts_at".to_string()),
+                    status: Err("no value supplied for status".to_string()),
+                }
+            }
+        }
+        impl Appointment {
+            pub fn attendee_email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attendee_email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for attendee_email: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn attendee_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attendee_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for attendee_name: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::FixedOffset>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn customer_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.customer_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for customer_id: {e}")
+                    });
+                self
+            }
+            pub fn ends_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::FixedOffset>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ends_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ends_at: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn online_meeting_link<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.online_meeting_link = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for online_meeting_link: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn starts_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::FixedOffset>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.starts_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for starts_at: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::AppointmentStatus>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Appointment> for super::Appointment {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Appointment,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    attendee_email: value.attendee_email?,
+                    attendee_name: value.attendee_name?,
+                    created_at: value.created_at?,
+                    customer_id: value.customer_id?,
+                    ends_at: value.ends_at?,
+                    id: value.id?,
+                    online_meeting_link: value.online_meeting_link?,
+                    starts_at: value.starts_at?,
+                    status: value.status?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Appointment> for Appointment {
+            fn from(value: super::Appointment) -> Self {
+                Self {
+                    attendee_email: Ok(value.attendee_email),
+                    attendee_name: Ok(value.attendee_name),
+                    created_at: Ok(value.created_at),
+                    customer_id: Ok(value.customer_id),
+                    ends_at: Ok(value.ends_at),
+                    id: Ok(value.id),
+                    online_meeting_link: Ok(value.online_meeting_link),
+                    starts_at: Ok(value.starts_at),
+                    status: Ok(value.status),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AppointmentList {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::Appointment>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AppointmentList {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                }
+            }
+        }
+        impl AppointmentList {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Appointment>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AppointmentList> for super::AppointmentList {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AppointmentList,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { data: value.data? })
+            }
+        }
+        impl ::std::convert::From<super::AppointmentList> for AppointmentList {
+            fn from(value: super::AppointmentList) -> Self {
+                Self { data: Ok(value.data) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AppointmentStatusChange {
+            status: ::std::result::Result<
+                super::NewAppointmentStatus,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AppointmentStatusChange {
+            fn default() -> Self {
+                Self {
+                    status: Err("no value supplied for status".to_string()),
+                }
+            }
+        }
+        impl AppointmentStatusChange {
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::NewAppointmentStatus>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AppointmentStatusChange>
+        for super::AppointmentStatusChange {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AppointmentStatusChange,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { status: value.status? })
+            }
+        }
+        impl ::std::convert::From<super::AppointmentStatusChange>
+        for AppointmentStatusChange {
+            fn from(value: super::AppointmentStatusChange) -> Self {
+                Self { status: Ok(value.status) }
+            }
+        }
         #[derive(Clone, Debug)]
         pub struct CloudFile {
             expires_at: ::std::result::Result<
@@ -5527,6 +7747,993 @@ the request's host.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct FileOrDirectory {
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::FixedOffset>,
+                ::std::string::String,
+            >,
+            file_share_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            mime: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            size: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                super::FileOrDirectoryType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FileOrDirectory {
+            fn default() -> Self {
+                Self {
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    file_share_id: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    mime: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    size: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl FileOrDirectory {
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::FixedOffset>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn file_share_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_share_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_share_id: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn mime<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.mime = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for mime: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for size: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::FileOrDirectoryType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FileOrDirectory> for super::FileOrDirectory {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FileOrDirectory,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created_at: value.created_at?,
+                    file_share_id: value.file_share_id?,
+                    id: value.id?,
+                    mime: value.mime?,
+                    name: value.name?,
+                    size: value.size?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FileOrDirectory> for FileOrDirectory {
+            fn from(value: super::FileOrDirectory) -> Self {
+                Self {
+                    created_at: Ok(value.created_at),
+                    file_share_id: Ok(value.file_share_id),
+                    id: Ok(value.id),
+                    mime: Ok(value.mime),
+                    name: Ok(value.name),
+                    size: Ok(value.size),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FileRequest {
+            completed_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::FixedOffset>,
+                ::std::string::String,
+            >,
+            customer_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            directory_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            links: ::std::result::Result<
+                ::std::option::Option<super::FileRequestLinks>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            requested_files: ::std::result::Result<
+                ::std::vec::Vec<super::RequestedFile>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FileRequest {
+            fn default() -> Self {
+                Self {
+                    completed_at: Ok(Default::default()),
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    customer_id: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    directory_id: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    links: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    requested_files: Ok(Default::default()),
+                }
+            }
+        }
+        impl FileRequest {
+            pub fn completed_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.completed_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for completed_at: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::FixedOffset>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn customer_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.customer_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for customer_id: {e}")
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn directory_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.directory_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for directory_id: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn links<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::FileRequestLinks>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.links = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for links: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn requested_files<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::RequestedFile>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.requested_files = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for requested_files: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FileRequest> for super::FileRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FileRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    completed_at: value.completed_at?,
+                    created_at: value.created_at?,
+                    customer_id: value.customer_id?,
+                    description: value.description?,
+                    directory_id: value.directory_id?,
+                    id: value.id?,
+                    links: value.links?,
+                    name: value.name?,
+                    requested_files: value.requested_files?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FileRequest> for FileRequest {
+            fn from(value: super::FileRequest) -> Self {
+                Self {
+                    completed_at: Ok(value.completed_at),
+                    created_at: Ok(value.created_at),
+                    customer_id: Ok(value.customer_id),
+                    description: Ok(value.description),
+                    directory_id: Ok(value.directory_id),
+                    id: Ok(value.id),
+                    links: Ok(value.links),
+                    name: Ok(value.name),
+                    requested_files: Ok(value.requested_files),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FileRequestLinks {
+            customer: ::std::result::Result<
+                ::std::option::Option<super::Link>,
+                ::std::string::String,
+            >,
+            public_request: ::std::result::Result<
+                ::std::option::Option<super::Link>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FileRequestLinks {
+            fn default() -> Self {
+                Self {
+                    customer: Ok(Default::default()),
+                    public_request: Ok(Default::default()),
+                }
+            }
+        }
+        impl FileRequestLinks {
+            pub fn customer<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Link>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.customer = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for customer: {e}")
+                    });
+                self
+            }
+            pub fn public_request<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Link>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.public_request = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for public_request: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FileRequestLinks> for super::FileRequestLinks {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FileRequestLinks,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    customer: value.customer?,
+                    public_request: value.public_request?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FileRequestLinks> for FileRequestLinks {
+            fn from(value: super::FileRequestLinks) -> Self {
+                Self {
+                    customer: Ok(value.customer),
+                    public_request: Ok(value.public_request),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FileRequestPage {
+            current_page: ::std::result::Result<
+                ::std::num::NonZeroU64,
+                ::std::string::String,
+            >,
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::FileRequest>,
+                ::std::string::String,
+            >,
+            first_page_url: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            from: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            next_page_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            path: ::std::result::Result<::std::string::String, ::std::string::String>,
+            per_page: ::std::result::Result<crate::PerPage, ::std::string::String>,
+            prev_page_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            to: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+        }
+        impl ::std::default::Default for FileRequestPage {
+            fn default() -> Self {
+                Self {
+                    current_page: Err("no value supplied for current_page".to_string()),
+                    data: Err("no value supplied for data".to_string()),
+                    first_page_url: Err(
+                        "no value supplied for first_page_url".to_string(),
+                    ),
+                    from: Err("no value supplied for from".to_string()),
+                    next_page_url: Err(
+                        "no value supplied for next_page_url".to_string(),
+                    ),
+                    path: Err("no value supplied for path".to_string()),
+                    per_page: Err("no value supplied for per_page".to_string()),
+                    prev_page_url: Err(
+                        "no value supplied for prev_page_url".to_string(),
+                    ),
+                    to: Err("no value supplied for to".to_string()),
+                }
+            }
+        }
+        impl FileRequestPage {
+            pub fn current_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::num::NonZeroU64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.current_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for current_page: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::FileRequest>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn first_page_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_page_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for first_page_url: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn from<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for from: {e}")
+                    });
+                self
+            }
+            pub fn next_page_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_page_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_page_url: {e}")
+                    });
+                self
+            }
+            pub fn path<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.path = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for path: {e}")
+                    });
+                self
+            }
+            pub fn per_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::PerPage>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.per_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for per_page: {e}")
+                    });
+                self
+            }
+            pub fn prev_page_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.prev_page_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for prev_page_url: {e}")
+                    });
+                self
+            }
+            pub fn to<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for to: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FileRequestPage> for super::FileRequestPage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FileRequestPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    current_page: value.current_page?,
+                    data: value.data?,
+                    first_page_url: value.first_page_url?,
+                    from: value.from?,
+                    next_page_url: value.next_page_url?,
+                    path: value.path?,
+                    per_page: value.per_page?,
+                    prev_page_url: value.prev_page_url?,
+                    to: value.to?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FileRequestPage> for FileRequestPage {
+            fn from(value: super::FileRequestPage) -> Self {
+                Self {
+                    current_page: Ok(value.current_page),
+                    data: Ok(value.data),
+                    first_page_url: Ok(value.first_page_url),
+                    from: Ok(value.from),
+                    next_page_url: Ok(value.next_page_url),
+                    path: Ok(value.path),
+                    per_page: Ok(value.per_page),
+                    prev_page_url: Ok(value.prev_page_url),
+                    to: Ok(value.to),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FileShare {
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::FixedOffset>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            links: ::std::result::Result<
+                ::std::option::Option<super::FileShareLinks>,
+                ::std::string::String,
+            >,
+            shared_content: ::std::result::Result<
+                ::std::vec::Vec<super::FileOrDirectory>,
+                ::std::string::String,
+            >,
+            shared_with_customer_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FileShare {
+            fn default() -> Self {
+                Self {
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    links: Ok(Default::default()),
+                    shared_content: Ok(Default::default()),
+                    shared_with_customer_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl FileShare {
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::FixedOffset>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn links<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::FileShareLinks>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.links = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for links: {e}")
+                    });
+                self
+            }
+            pub fn shared_content<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::FileOrDirectory>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.shared_content = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for shared_content: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn shared_with_customer_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.shared_with_customer_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for shared_with_customer_id: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FileShare> for super::FileShare {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FileShare,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created_at: value.created_at?,
+                    id: value.id?,
+                    links: value.links?,
+                    shared_content: value.shared_content?,
+                    shared_with_customer_id: value.shared_with_customer_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FileShare> for FileShare {
+            fn from(value: super::FileShare) -> Self {
+                Self {
+                    created_at: Ok(value.created_at),
+                    id: Ok(value.id),
+                    links: Ok(value.links),
+                    shared_content: Ok(value.shared_content),
+                    shared_with_customer_id: Ok(value.shared_with_customer_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FileShareLinks {
+            customer: ::std::result::Result<
+                ::std::option::Option<super::Link>,
+                ::std::string::String,
+            >,
+            public_share: ::std::result::Result<
+                ::std::option::Option<super::Link>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FileShareLinks {
+            fn default() -> Self {
+                Self {
+                    customer: Ok(Default::default()),
+                    public_share: Ok(Default::default()),
+                }
+            }
+        }
+        impl FileShareLinks {
+            pub fn customer<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Link>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.customer = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for customer: {e}")
+                    });
+                self
+            }
+            pub fn public_share<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Link>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.public_share = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for public_share: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FileShareLinks> for super::FileShareLinks {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FileShareLinks,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    customer: value.customer?,
+                    public_share: value.public_share?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FileShareLinks> for FileShareLinks {
+            fn from(value: super::FileShareLinks) -> Self {
+                Self {
+                    customer: Ok(value.customer),
+                    public_share: Ok(value.public_share),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FileSharePage {
+            current_page: ::std::result::Result<
+                ::std::num::NonZeroU64,
+                ::std::string::String,
+            >,
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::FileShare>,
+                ::std::string::String,
+            >,
+            first_page_url: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            from: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            next_page_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            path: ::std::result::Result<::std::string::String, ::std::string::String>,
+            per_page: ::std::result::Result<crate::PerPage, ::std::string::String>,
+            prev_page_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            to: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+        }
+        impl ::std::default::Default for FileSharePage {
+            fn default() -> Self {
+                Self {
+                    current_page: Err("no value supplied for current_page".to_string()),
+                    data: Err("no value supplied for data".to_string()),
+                    first_page_url: Err(
+                        "no value supplied for first_page_url".to_string(),
+                    ),
+                    from: Err("no value supplied for from".to_string()),
+                    next_page_url: Err(
+                        "no value supplied for next_page_url".to_string(),
+                    ),
+                    path: Err("no value supplied for path".to_string()),
+                    per_page: Err("no value supplied for per_page".to_string()),
+                    prev_page_url: Err(
+                        "no value supplied for prev_page_url".to_string(),
+                    ),
+                    to: Err("no value supplied for to".to_string()),
+                }
+            }
+        }
+        impl FileSharePage {
+            pub fn current_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::num::NonZeroU64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.current_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for current_page: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::FileShare>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn first_page_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_page_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for first_page_url: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn from<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for from: {e}")
+                    });
+                self
+            }
+            pub fn next_page_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_page_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_page_url: {e}")
+                    });
+                self
+            }
+            pub fn path<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.path = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for path: {e}")
+                    });
+                self
+            }
+            pub fn per_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::PerPage>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.per_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for per_page: {e}")
+                    });
+                self
+            }
+            pub fn prev_page_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.prev_page_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for prev_page_url: {e}")
+                    });
+                self
+            }
+            pub fn to<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for to: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FileSharePage> for super::FileSharePage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FileSharePage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    current_page: value.current_page?,
+                    data: value.data?,
+                    first_page_url: value.first_page_url?,
+                    from: value.from?,
+                    next_page_url: value.next_page_url?,
+                    path: value.path?,
+                    per_page: value.per_page?,
+                    prev_page_url: value.prev_page_url?,
+                    to: value.to?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FileSharePage> for FileSharePage {
+            fn from(value: super::FileSharePage) -> Self {
+                Self {
+                    current_page: Ok(value.current_page),
+                    data: Ok(value.data),
+                    first_page_url: Ok(value.first_page_url),
+                    from: Ok(value.from),
+                    next_page_url: Ok(value.next_page_url),
+                    path: Ok(value.path),
+                    per_page: Ok(value.per_page),
+                    prev_page_url: Ok(value.prev_page_url),
+                    to: Ok(value.to),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct IssuePunchCard {
             customer_id: ::std::result::Result<
                 ::std::string::String,
@@ -6673,6 +9880,243 @@ the request's host.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct NewAgreementSigner {
+            email: ::std::result::Result<::std::string::String, ::std::string::String>,
+            first_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            last_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            should_identify: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for NewAgreementSigner {
+            fn default() -> Self {
+                Self {
+                    email: Err("no value supplied for email".to_string()),
+                    first_name: Err("no value supplied for first_name".to_string()),
+                    last_name: Err("no value supplied for last_name".to_string()),
+                    should_identify: Ok(Default::default()),
+                }
+            }
+        }
+        impl NewAgreementSigner {
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn first_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for first_name: {e}")
+                    });
+                self
+            }
+            pub fn last_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_name: {e}")
+                    });
+                self
+            }
+            pub fn should_identify<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.should_identify = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for should_identify: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<NewAgreementSigner> for super::NewAgreementSigner {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: NewAgreementSigner,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    email: value.email?,
+                    first_name: value.first_name?,
+                    last_name: value.last_name?,
+                    should_identify: value.should_identify?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::NewAgreementSigner> for NewAgreementSigner {
+            fn from(value: super::NewAgreementSigner) -> Self {
+                Self {
+                    email: Ok(value.email),
+                    first_name: Ok(value.first_name),
+                    last_name: Ok(value.last_name),
+                    should_identify: Ok(value.should_identify),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct NewAppointment {
+            attendee_email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            attendee_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            customer_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            ends_at: ::std::result::Result<crate::LocalDateTime, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            starts_at: ::std::result::Result<
+                crate::LocalDateTime,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for NewAppointment {
+            fn default() -> Self {
+                Self {
+                    attendee_email: Ok(Default::default()),
+                    attendee_name: Ok(Default::default()),
+                    customer_id: Ok(Default::default()),
+                    ends_at: Err("no value supplied for ends_at".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    starts_at: Err("no value supplied for starts_at".to_string()),
+                }
+            }
+        }
+        impl NewAppointment {
+            pub fn attendee_email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attendee_email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for attendee_email: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn attendee_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attendee_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for attendee_name: {e}")
+                    });
+                self
+            }
+            pub fn customer_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.customer_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for customer_id: {e}")
+                    });
+                self
+            }
+            pub fn ends_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::LocalDateTime>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ends_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ends_at: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn starts_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::LocalDateTime>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.starts_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for starts_at: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<NewAppointment> for super::NewAppointment {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: NewAppointment,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    attendee_email: value.attendee_email?,
+                    attendee_name: value.attendee_name?,
+                    customer_id: value.customer_id?,
+                    ends_at: value.ends_at?,
+                    name: value.name?,
+                    starts_at: value.starts_at?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::NewAppointment> for NewAppointment {
+            fn from(value: super::NewAppointment) -> Self {
+                Self {
+                    attendee_email: Ok(value.attendee_email),
+                    attendee_name: Ok(value.attendee_name),
+                    customer_id: Ok(value.customer_id),
+                    ends_at: Ok(value.ends_at),
+                    name: Ok(value.name),
+                    starts_at: Ok(value.starts_at),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct NewCustomer {
             address: ::std::result::Result<::std::string::String, ::std::string::String>,
             city: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -7255,6 +10699,230 @@ the request's host.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct NewDirectory {
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for NewDirectory {
+            fn default() -> Self {
+                Self {
+                    name: Err("no value supplied for name".to_string()),
+                }
+            }
+        }
+        impl NewDirectory {
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<NewDirectory> for super::NewDirectory {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: NewDirectory,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { name: value.name? })
+            }
+        }
+        impl ::std::convert::From<super::NewDirectory> for NewDirectory {
+            fn from(value: super::NewDirectory) -> Self {
+                Self { name: Ok(value.name) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct NewFileRequest {
+            customer_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            directory_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            requested_files: ::std::result::Result<
+                ::std::vec::Vec<super::NewRequestedFile>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for NewFileRequest {
+            fn default() -> Self {
+                Self {
+                    customer_id: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    directory_id: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    requested_files: Err(
+                        "no value supplied for requested_files".to_string(),
+                    ),
+                }
+            }
+        }
+        impl NewFileRequest {
+            pub fn customer_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.customer_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for customer_id: {e}")
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn directory_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.directory_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for directory_id: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn requested_files<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::NewRequestedFile>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.requested_files = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for requested_files: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<NewFileRequest> for super::NewFileRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: NewFileRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    customer_id: value.customer_id?,
+                    description: value.description?,
+                    directory_id: value.directory_id?,
+                    name: value.name?,
+                    requested_files: value.requested_files?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::NewFileRequest> for NewFileRequest {
+            fn from(value: super::NewFileRequest) -> Self {
+                Self {
+                    customer_id: Ok(value.customer_id),
+                    description: Ok(value.description),
+                    directory_id: Ok(value.directory_id),
+                    name: Ok(value.name),
+                    requested_files: Ok(value.requested_files),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct NewFileShare {
+            content: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            customer_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for NewFileShare {
+            fn default() -> Self {
+                Self {
+                    content: Err("no value supplied for content".to_string()),
+                    customer_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl NewFileShare {
+            pub fn content<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.content = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for content: {e}")
+                    });
+                self
+            }
+            pub fn customer_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.customer_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for customer_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<NewFileShare> for super::NewFileShare {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: NewFileShare,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    content: value.content?,
+                    customer_id: value.customer_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::NewFileShare> for NewFileShare {
+            fn from(value: super::NewFileShare) -> Self {
+                Self {
+                    content: Ok(value.content),
+                    customer_id: Ok(value.customer_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct NewManualCustomerInvoice {
             customer_id: ::std::result::Result<
                 ::std::string::String,
@@ -7829,6 +11497,143 @@ the request's host.
                     punches: Ok(value.punches),
                     vat_rate: Ok(value.vat_rate),
                 }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct NewRequestedFile {
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            max_file_size: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            required: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for NewRequestedFile {
+            fn default() -> Self {
+                Self {
+                    description: Ok(Default::default()),
+                    max_file_size: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    required: Ok(Default::default()),
+                }
+            }
+        }
+        impl NewRequestedFile {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn max_file_size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max_file_size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_file_size: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn required<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.required = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for required: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<NewRequestedFile> for super::NewRequestedFile {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: NewRequestedFile,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    max_file_size: value.max_file_size?,
+                    name: value.name?,
+                    required: value.required?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::NewRequestedFile> for NewRequestedFile {
+            fn from(value: super::NewRequestedFile) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    max_file_size: Ok(value.max_file_size),
+                    name: Ok(value.name),
+                    required: Ok(value.required),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct NewTicketMessage {
+            message: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for NewTicketMessage {
+            fn default() -> Self {
+                Self {
+                    message: Err("no value supplied for message".to_string()),
+                }
+            }
+        }
+        impl NewTicketMessage {
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<NewTicketMessage> for super::NewTicketMessage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: NewTicketMessage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { message: value.message? })
+            }
+        }
+        impl ::std::convert::From<super::NewTicketMessage> for NewTicketMessage {
+            fn from(value: super::NewTicketMessage) -> Self {
+                Self { message: Ok(value.message) }
             }
         }
         #[derive(Clone, Debug)]
@@ -9172,6 +12977,140 @@ the request's host.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct RequestedFile {
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            max_file_size: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            required: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            uploaded_file_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RequestedFile {
+            fn default() -> Self {
+                Self {
+                    description: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    max_file_size: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    required: Ok(Default::default()),
+                    uploaded_file_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl RequestedFile {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn max_file_size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max_file_size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_file_size: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn required<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.required = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for required: {e}")
+                    });
+                self
+            }
+            pub fn uploaded_file_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.uploaded_file_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for uploaded_file_id: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RequestedFile> for super::RequestedFile {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RequestedFile,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    id: value.id?,
+                    max_file_size: value.max_file_size?,
+                    name: value.name?,
+                    required: value.required?,
+                    uploaded_file_id: value.uploaded_file_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RequestedFile> for RequestedFile {
+            fn from(value: super::RequestedFile) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    id: Ok(value.id),
+                    max_file_size: Ok(value.max_file_size),
+                    name: Ok(value.name),
+                    required: Ok(value.required),
+                    uploaded_file_id: Ok(value.uploaded_file_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct StampPunchCard {
             stamps: ::std::result::Result<::std::num::NonZeroU64, ::std::string::String>,
         }
@@ -9207,6 +13146,717 @@ the request's host.
         impl ::std::convert::From<super::StampPunchCard> for StampPunchCard {
             fn from(value: super::StampPunchCard) -> Self {
                 Self { stamps: Ok(value.stamps) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Ticket {
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::FixedOffset>,
+                ::std::string::String,
+            >,
+            customer_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            source: ::std::result::Result<
+                ::std::option::Option<super::TicketSource>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<super::TicketStatus, ::std::string::String>,
+            title: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Ticket {
+            fn default() -> Self {
+                Self {
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    customer_id: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    source: Ok(Default::default()),
+                    status: Err("no value supplied for status".to_string()),
+                    title: Ok(Default::default()),
+                }
+            }
+        }
+        impl Ticket {
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::FixedOffset>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn customer_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.customer_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for customer_id: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::TicketSource>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TicketStatus>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Ticket> for super::Ticket {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Ticket,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created_at: value.created_at?,
+                    customer_id: value.customer_id?,
+                    id: value.id?,
+                    source: value.source?,
+                    status: value.status?,
+                    title: value.title?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Ticket> for Ticket {
+            fn from(value: super::Ticket) -> Self {
+                Self {
+                    created_at: Ok(value.created_at),
+                    customer_id: Ok(value.customer_id),
+                    id: Ok(value.id),
+                    source: Ok(value.source),
+                    status: Ok(value.status),
+                    title: Ok(value.title),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TicketAttachment {
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            mime: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            size: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TicketAttachment {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                    mime: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    size: Ok(Default::default()),
+                }
+            }
+        }
+        impl TicketAttachment {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn mime<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.mime = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for mime: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for size: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TicketAttachment> for super::TicketAttachment {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TicketAttachment,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    mime: value.mime?,
+                    name: value.name?,
+                    size: value.size?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TicketAttachment> for TicketAttachment {
+            fn from(value: super::TicketAttachment) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    mime: Ok(value.mime),
+                    name: Ok(value.name),
+                    size: Ok(value.size),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TicketMessage {
+            attachments: ::std::result::Result<
+                ::std::vec::Vec<super::TicketAttachment>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            is_posted_by_customer: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            posted_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::FixedOffset>,
+                ::std::string::String,
+            >,
+            posted_by: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TicketMessage {
+            fn default() -> Self {
+                Self {
+                    attachments: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    is_posted_by_customer: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    posted_at: Err("no value supplied for posted_at".to_string()),
+                    posted_by: Ok(Default::default()),
+                }
+            }
+        }
+        impl TicketMessage {
+            pub fn attachments<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::TicketAttachment>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attachments = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for attachments: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn is_posted_by_customer<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_posted_by_customer = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for is_posted_by_customer: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn posted_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::FixedOffset>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.posted_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for posted_at: {e}")
+                    });
+                self
+            }
+            pub fn posted_by<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.posted_by = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for posted_by: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TicketMessage> for super::TicketMessage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TicketMessage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    attachments: value.attachments?,
+                    id: value.id?,
+                    is_posted_by_customer: value.is_posted_by_customer?,
+                    message: value.message?,
+                    posted_at: value.posted_at?,
+                    posted_by: value.posted_by?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TicketMessage> for TicketMessage {
+            fn from(value: super::TicketMessage) -> Self {
+                Self {
+                    attachments: Ok(value.attachments),
+                    id: Ok(value.id),
+                    is_posted_by_customer: Ok(value.is_posted_by_customer),
+                    message: Ok(value.message),
+                    posted_at: Ok(value.posted_at),
+                    posted_by: Ok(value.posted_by),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TicketPage {
+            current_page: ::std::result::Result<
+                ::std::num::NonZeroU64,
+                ::std::string::String,
+            >,
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::Ticket>,
+                ::std::string::String,
+            >,
+            first_page_url: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            from: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            next_page_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            path: ::std::result::Result<::std::string::String, ::std::string::String>,
+            per_page: ::std::result::Result<crate::PerPage, ::std::string::String>,
+            prev_page_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            to: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+        }
+        impl ::std::default::Default for TicketPage {
+            fn default() -> Self {
+                Self {
+                    current_page: Err("no value supplied for current_page".to_string()),
+                    data: Err("no value supplied for data".to_string()),
+                    first_page_url: Err(
+                        "no value supplied for first_page_url".to_string(),
+                    ),
+                    from: Err("no value supplied for from".to_string()),
+                    next_page_url: Err(
+                        "no value supplied for next_page_url".to_string(),
+                    ),
+                    path: Err("no value supplied for path".to_string()),
+                    per_page: Err("no value supplied for per_page".to_string()),
+                    prev_page_url: Err(
+                        "no value supplied for prev_page_url".to_string(),
+                    ),
+                    to: Err("no value supplied for to".to_string()),
+                }
+            }
+        }
+        impl TicketPage {
+            pub fn current_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::num::NonZeroU64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.current_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for current_page: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Ticket>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn first_page_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_page_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for first_page_url: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn from<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for from: {e}")
+                    });
+                self
+            }
+            pub fn next_page_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_page_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_page_url: {e}")
+                    });
+                self
+            }
+            pub fn path<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.path = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for path: {e}")
+                    });
+                self
+            }
+            pub fn per_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::PerPage>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.per_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for per_page: {e}")
+                    });
+                self
+            }
+            pub fn prev_page_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.prev_page_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for prev_page_url: {e}")
+                    });
+                self
+            }
+            pub fn to<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for to: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TicketPage> for super::TicketPage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TicketPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    current_page: value.current_page?,
+                    data: value.data?,
+                    first_page_url: value.first_page_url?,
+                    from: value.from?,
+                    next_page_url: value.next_page_url?,
+                    path: value.path?,
+                    per_page: value.per_page?,
+                    prev_page_url: value.prev_page_url?,
+                    to: value.to?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TicketPage> for TicketPage {
+            fn from(value: super::TicketPage) -> Self {
+                Self {
+                    current_page: Ok(value.current_page),
+                    data: Ok(value.data),
+                    first_page_url: Ok(value.first_page_url),
+                    from: Ok(value.from),
+                    next_page_url: Ok(value.next_page_url),
+                    path: Ok(value.path),
+                    per_page: Ok(value.per_page),
+                    prev_page_url: Ok(value.prev_page_url),
+                    to: Ok(value.to),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TicketWithMessages {
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::FixedOffset>,
+                ::std::string::String,
+            >,
+            customer_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            messages: ::std::result::Result<
+                ::std::vec::Vec<super::TicketMessage>,
+                ::std::string::String,
+            >,
+            source: ::std::result::Result<
+                ::std::option::Option<super::TicketSource>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<super::TicketStatus, ::std::string::String>,
+            title: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TicketWithMessages {
+            fn default() -> Self {
+                Self {
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    customer_id: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    messages: Ok(Default::default()),
+                    source: Ok(Default::default()),
+                    status: Err("no value supplied for status".to_string()),
+                    title: Ok(Default::default()),
+                }
+            }
+        }
+        impl TicketWithMessages {
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::FixedOffset>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn customer_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.customer_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for customer_id: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn messages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::TicketMessage>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.messages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for messages: {e}")
+                    });
+                self
+            }
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::TicketSource>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TicketStatus>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TicketWithMessages> for super::TicketWithMessages {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TicketWithMessages,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created_at: value.created_at?,
+                    customer_id: value.customer_id?,
+                    id: value.id?,
+                    messages: value.messages?,
+                    source: value.source?,
+                    status: value.status?,
+                    title: value.title?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TicketWithMessages> for TicketWithMessages {
+            fn from(value: super::TicketWithMessages) -> Self {
+                Self {
+                    created_at: Ok(value.created_at),
+                    customer_id: Ok(value.customer_id),
+                    id: Ok(value.id),
+                    messages: Ok(value.messages),
+                    source: Ok(value.source),
+                    status: Ok(value.status),
+                    title: Ok(value.title),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -9507,6 +14157,130 @@ the request's host.
                     per_page: Ok(value.per_page),
                     prev_page_url: Ok(value.prev_page_url),
                     to: Ok(value.to),
+                }
+            }
+        }
+        #[derive(Debug)]
+        pub struct CreateAgreementBody {
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            signer_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            signer_signature_data: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            signers: ::std::result::Result<
+                ::std::vec::Vec<super::NewAgreementSigner>,
+                ::std::string::String,
+            >,
+            documents: ::std::result::Result<
+                ::std::vec::Vec<crate::FilePart>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CreateAgreementBody {
+            fn default() -> Self {
+                Self {
+                    name: Err("no value supplied for name".to_string()),
+                    signer_name: Err("no value supplied for signer_name".to_string()),
+                    signer_signature_data: Err(
+                        "no value supplied for signer_signature_data".to_string(),
+                    ),
+                    signers: Err("no value supplied for signers".to_string()),
+                    documents: Err("no value supplied for documents".to_string()),
+                }
+            }
+        }
+        impl CreateAgreementBody {
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {}", e)
+                    });
+                self
+            }
+            pub fn signer_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.signer_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for signer_name: {}", e)
+                    });
+                self
+            }
+            pub fn signer_signature_data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.signer_signature_data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for signer_signature_data: {}",
+                            e
+                        )
+                    });
+                self
+            }
+            pub fn signers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::NewAgreementSigner>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.signers = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for signers: {}", e)
+                    });
+                self
+            }
+            pub fn documents<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<crate::FilePart>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.documents = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for documents: {}", e)
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CreateAgreementBody>
+        for super::CreateAgreementBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateAgreementBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    name: value.name?,
+                    signer_name: value.signer_name?,
+                    signer_signature_data: value.signer_signature_data?,
+                    signers: value.signers?,
+                    documents: value.documents?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CreateAgreementBody> for CreateAgreementBody {
+            fn from(value: super::CreateAgreementBody) -> Self {
+                Self {
+                    name: Ok(value.name),
+                    signer_name: Ok(value.signer_name),
+                    signer_signature_data: Ok(value.signer_signature_data),
+                    signers: Ok(value.signers),
+                    documents: Ok(value.documents),
                 }
             }
         }
@@ -9919,6 +14693,88 @@ the request's host.
                 }
             }
         }
+        #[derive(Debug)]
+        pub struct UploadFileBody {
+            file: ::std::result::Result<crate::FilePart, ::std::string::String>,
+        }
+        impl ::std::default::Default for UploadFileBody {
+            fn default() -> Self {
+                Self {
+                    file: Err("no value supplied for file".to_string()),
+                }
+            }
+        }
+        impl UploadFileBody {
+            pub fn file<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::FilePart>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file: {}", e)
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UploadFileBody> for super::UploadFileBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UploadFileBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { file: value.file? })
+            }
+        }
+        impl ::std::convert::From<super::UploadFileBody> for UploadFileBody {
+            fn from(value: super::UploadFileBody) -> Self {
+                Self { file: Ok(value.file) }
+            }
+        }
+        #[derive(Debug)]
+        pub struct UploadAttachmentToTicketMessageBody {
+            attachment: ::std::result::Result<crate::FilePart, ::std::string::String>,
+        }
+        impl ::std::default::Default for UploadAttachmentToTicketMessageBody {
+            fn default() -> Self {
+                Self {
+                    attachment: Err("no value supplied for attachment".to_string()),
+                }
+            }
+        }
+        impl UploadAttachmentToTicketMessageBody {
+            pub fn attachment<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::FilePart>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attachment = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for attachment: {}", e)
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UploadAttachmentToTicketMessageBody>
+        for super::UploadAttachmentToTicketMessageBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UploadAttachmentToTicketMessageBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    attachment: value.attachment?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UploadAttachmentToTicketMessageBody>
+        for UploadAttachmentToTicketMessageBody {
+            fn from(value: super::UploadAttachmentToTicketMessageBody) -> Self {
+                Self {
+                    attachment: Ok(value.attachment),
+                }
+            }
+        }
     }
     /// Error types.
     pub mod error {
@@ -9950,6 +14806,81 @@ the request's host.
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    /**The `multipart/form-data` body of [`Client::create_agreement`](super::Client::create_agreement), one field per part.
+
+Generated by the xtask from the spec (progenitor cannot generate multipart bodies).*/
+    #[derive(Debug)]
+    pub struct CreateAgreementBody {
+        /**Name of the agreement.
+
+The part `name`.*/
+        pub name: ::std::string::String,
+        /**Name of whoever signs in the name of the portal's company.
+
+The part `signerName`.*/
+        pub signer_name: ::std::string::String,
+        /**That signature, as an image in a base64 data URL (`data:image/png;base64,...`).
+
+The part `signerSignatureData`.*/
+        pub signer_signature_data: ::std::string::String,
+        /**Who must sign, at most 5.
+
+The parts `signers[0][field]`, ..., one per field of each element (PHP's bracket form, which Laravel reads as an array of objects; booleans as `1` or `0`, null fields left out).*/
+        pub signers: ::std::vec::Vec<NewAgreementSigner>,
+        /**The documents to sign, at most 5 and 5 MB in total.
+
+The parts `documents[0]`, `documents[1]`, ..., one file each (PHP's bracket form, which Laravel reads as an array).*/
+        pub documents: ::std::vec::Vec<crate::FilePart>,
+    }
+    impl CreateAgreementBody {
+        pub fn builder() -> builder::CreateAgreementBody {
+            Default::default()
+        }
+        /// A copy for another attempt; `None` when a file part is a stream, which
+        /// one attempt consumes.
+        pub fn try_clone(&self) -> ::std::option::Option<Self> {
+            Some(Self {
+                name: self.name.clone(),
+                signer_name: self.signer_name.clone(),
+                signer_signature_data: self.signer_signature_data.clone(),
+                signers: self.signers.clone(),
+                documents: self
+                    .documents
+                    .iter()
+                    .map(crate::FilePart::try_clone)
+                    .collect::<::std::option::Option<_>>()?,
+            })
+        }
+        /// The multipart form, parts in the spec's order; an error names a part
+        /// whose media type does not parse.
+        pub(crate) fn into_form(
+            self,
+        ) -> ::std::result::Result<::reqwest::multipart::Form, ::std::string::String> {
+            #[allow(unused_mut)]
+            let mut form = ::reqwest::multipart::Form::new();
+            let value = self.name;
+            form = form.text("name", value);
+            let value = self.signer_name;
+            form = form.text("signerName", value);
+            let value = self.signer_signature_data;
+            form = form.text("signerSignatureData", value);
+            for (i, value) in self.signers.into_iter().enumerate() {
+                let value = ::serde_json::to_value(value)
+                    .map_err(|e| format!("the part `signers`: {}", e))?;
+                form = bracket_fields(form, format!("signers[{}]", i), value);
+            }
+            for (i, value) in self.documents.into_iter().enumerate() {
+                form = form
+                    .part(
+                        format!("documents[{}]", i),
+                        value
+                            .into_part(None)
+                            .map_err(|e| format!("the part `documents`: {}", e))?,
+                    );
+            }
+            Ok(form)
         }
     }
     /**The `multipart/form-data` body of [`Client::create_customer_invoice`](super::Client::create_customer_invoice), one field per part.
@@ -10149,6 +15080,109 @@ The part `rejectedAt`.*/
             Ok(form)
         }
     }
+    /**The `multipart/form-data` body of [`Client::upload_file`](super::Client::upload_file), one field per part.
+
+Generated by the xtask from the spec (progenitor cannot generate multipart bodies).*/
+    #[derive(Debug)]
+    pub struct UploadFileBody {
+        /**The file to upload (its type and maximum size are not documented).
+
+The part `file`, a file.*/
+        pub file: crate::FilePart,
+    }
+    impl UploadFileBody {
+        pub fn builder() -> builder::UploadFileBody {
+            Default::default()
+        }
+        /// A copy for another attempt; `None` when a file part is a stream, which
+        /// one attempt consumes.
+        pub fn try_clone(&self) -> ::std::option::Option<Self> {
+            Some(Self {
+                file: self.file.try_clone()?,
+            })
+        }
+        /// The multipart form, parts in the spec's order; an error names a part
+        /// whose media type does not parse.
+        pub(crate) fn into_form(
+            self,
+        ) -> ::std::result::Result<::reqwest::multipart::Form, ::std::string::String> {
+            #[allow(unused_mut)]
+            let mut form = ::reqwest::multipart::Form::new();
+            let value = self.file;
+            form = form
+                .part(
+                    "file",
+                    value.into_part(None).map_err(|e| format!("the part `file`: {}", e))?,
+                );
+            Ok(form)
+        }
+    }
+    /**The `multipart/form-data` body of [`Client::upload_attachment_to_ticket_message`](super::Client::upload_attachment_to_ticket_message), one field per part.
+
+Generated by the xtask from the spec (progenitor cannot generate multipart bodies).*/
+    #[derive(Debug)]
+    pub struct UploadAttachmentToTicketMessageBody {
+        /**The file to attach (its type and maximum size are not documented).
+
+The part `attachment`, a file.*/
+        pub attachment: crate::FilePart,
+    }
+    impl UploadAttachmentToTicketMessageBody {
+        pub fn builder() -> builder::UploadAttachmentToTicketMessageBody {
+            Default::default()
+        }
+        /// A copy for another attempt; `None` when a file part is a stream, which
+        /// one attempt consumes.
+        pub fn try_clone(&self) -> ::std::option::Option<Self> {
+            Some(Self {
+                attachment: self.attachment.try_clone()?,
+            })
+        }
+        /// The multipart form, parts in the spec's order; an error names a part
+        /// whose media type does not parse.
+        pub(crate) fn into_form(
+            self,
+        ) -> ::std::result::Result<::reqwest::multipart::Form, ::std::string::String> {
+            #[allow(unused_mut)]
+            let mut form = ::reqwest::multipart::Form::new();
+            let value = self.attachment;
+            form = form
+                .part(
+                    "attachment",
+                    value
+                        .into_part(None)
+                        .map_err(|e| format!("the part `attachment`: {}", e))?,
+                );
+            Ok(form)
+        }
+    }
+    /// Adds `value` to `form` under `name` in PHP's bracket form (`name[field]`,
+    /// `name[0]`), which Laravel reads back as objects and arrays: booleans as `1`
+    /// or `0` (what its `boolean` rule accepts), nulls left out.
+    fn bracket_fields(
+        mut form: ::reqwest::multipart::Form,
+        name: ::std::string::String,
+        value: ::serde_json::Value,
+    ) -> ::reqwest::multipart::Form {
+        match value {
+            ::serde_json::Value::Null => form,
+            ::serde_json::Value::Bool(b) => form.text(name, if b { "1" } else { "0" }),
+            ::serde_json::Value::Number(n) => form.text(name, n.to_string()),
+            ::serde_json::Value::String(s) => form.text(name, s),
+            ::serde_json::Value::Array(items) => {
+                for (i, item) in items.into_iter().enumerate() {
+                    form = bracket_fields(form, format!("{name}[{i}]"), item);
+                }
+                form
+            }
+            ::serde_json::Value::Object(fields) => {
+                for (key, item) in fields {
+                    form = bracket_fields(form, format!("{name}[{key}]"), item);
+                }
+                form
+            }
+        }
+    }
 }
 #[derive(Clone, Debug)]
 /**Client for Mijn Klantportaal API
@@ -10221,6 +15255,134 @@ const _: () = {
     {}
 };
 impl Client {
+    /**List Agreements
+
+One page of agreements, in the simple-paginator envelope of
+list-customer-invoices (walk it the same way).
+
+
+Sends a `GET` request to `/agreements`
+
+Arguments:
+- `page`: Page number, starting at 1. Not in the vendor's parameter list; it appears in every returned page URL.
+```ignore
+let response = client.list_agreements()
+    .page(page)
+    .send()
+    .await;
+```*/
+    pub fn list_agreements(&self) -> builder::ListAgreements<'_> {
+        builder::ListAgreements::new(self)
+    }
+    /**Get Agreement
+
+Sends a `GET` request to `/agreements/{agreementId}`
+
+Arguments:
+- `agreement_id`: Id of the agreement (`agr_...`).
+```ignore
+let response = client.get_agreement()
+    .agreement_id(agreement_id)
+    .send()
+    .await;
+```*/
+    pub fn get_agreement(&self) -> builder::GetAgreement<'_> {
+        builder::GetAgreement::new(self)
+    }
+    /**Download Agreement document
+
+A temporary download link for one document of the agreement, valid for 5 minutes, not the bytes.
+
+Sends a `GET` request to `/agreements/{agreementId}/documents/{documentId}/download`
+
+Arguments:
+- `agreement_id`: Id of the agreement (`agr_...`).
+- `document_id`: Id of the agreement's document (`agd_...`).
+```ignore
+let response = client.download_agreement_document()
+    .agreement_id(agreement_id)
+    .document_id(document_id)
+    .send()
+    .await;
+```*/
+    pub fn download_agreement_document(&self) -> builder::DownloadAgreementDocument<'_> {
+        builder::DownloadAgreementDocument::new(self)
+    }
+    /**List Appointments
+
+The appointments in a window of time: `days` days (default 7) from `start_at`
+(default now). Not paginated: every appointment of the window is in `data`.
+
+
+Sends a `GET` request to `/appointments`
+
+Arguments:
+- `days`: Length of the window in days, from `start_at`; defaults to 7.
+- `start_at`: Start of the window, `YYYY-mm-dd HH:ii` (Dutch wall-clock time, no seconds); defaults to now.
+```ignore
+let response = client.list_appointments()
+    .days(days)
+    .start_at(start_at)
+    .send()
+    .await;
+```*/
+    pub fn list_appointments(&self) -> builder::ListAppointments<'_> {
+        builder::ListAppointments::new(self)
+    }
+    /**Schedule Appointment
+
+Schedules an appointment, with a customer of the portal (`customerId`) or with
+someone else (`attendeeName` and `attendeeEmail`). No idempotency key: an
+appointment whose answer is lost may or may not have been scheduled.
+
+
+Sends a `POST` request to `/appointments`
+
+```ignore
+let response = client.schedule_appointment()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn schedule_appointment(&self) -> builder::ScheduleAppointment<'_> {
+        builder::ScheduleAppointment::new(self)
+    }
+    /**Get Appointment
+
+Sends a `GET` request to `/appointments/{appointmentId}`
+
+Arguments:
+- `appointment_id`: Id of the appointment (`apt_...`).
+```ignore
+let response = client.get_appointment()
+    .appointment_id(appointment_id)
+    .send()
+    .await;
+```*/
+    pub fn get_appointment(&self) -> builder::GetAppointment<'_> {
+        builder::GetAppointment::new(self)
+    }
+    /**Change Appointment status
+
+Confirms (`scheduled`) or cancels (`canceled`) an appointment. Sending the same
+status again leaves the same state.
+
+
+Sends a `PATCH` request to `/appointments/{appointmentId}`
+
+Arguments:
+- `appointment_id`: Id of the appointment (`apt_...`).
+- `body`
+```ignore
+let response = client.change_appointment_status()
+    .appointment_id(appointment_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn change_appointment_status(&self) -> builder::ChangeAppointmentStatus<'_> {
+        builder::ChangeAppointmentStatus::new(self)
+    }
     /**List Customer Groups
 
 One page of customer groups, in the simple-paginator envelope of
@@ -10720,6 +15882,151 @@ let response = client.edit_customer()
     pub fn edit_customer(&self) -> builder::EditCustomer<'_> {
         builder::EditCustomer::new(self)
     }
+    /**List File Requests
+
+One page of file requests, in the simple-paginator envelope of
+list-customer-invoices (walk it the same way).
+
+
+Sends a `GET` request to `/file-requests`
+
+Arguments:
+- `page`: Page number, starting at 1. Not in the vendor's parameter list; it appears in every returned page URL.
+```ignore
+let response = client.list_file_requests()
+    .page(page)
+    .send()
+    .await;
+```*/
+    pub fn list_file_requests(&self) -> builder::ListFileRequests<'_> {
+        builder::ListFileRequests::new(self)
+    }
+    /**Create File Request
+
+Asks a customer (`customerId`) or anyone with the public link (no `customerId`)
+for up to 10 files. No idempotency key: a request whose answer is lost may or may
+not have been made.
+
+
+Sends a `POST` request to `/file-requests`
+
+```ignore
+let response = client.create_file_request()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_file_request(&self) -> builder::CreateFileRequest<'_> {
+        builder::CreateFileRequest::new(self)
+    }
+    /**Get File Request
+
+Sends a `GET` request to `/file-requests/{requestId}`
+
+Arguments:
+- `request_id`: Id of the File Request (`frq_...`).
+```ignore
+let response = client.get_file_request()
+    .request_id(request_id)
+    .send()
+    .await;
+```*/
+    pub fn get_file_request(&self) -> builder::GetFileRequest<'_> {
+        builder::GetFileRequest::new(self)
+    }
+    /**List File Shares
+
+One page of file shares, in the simple-paginator envelope of
+list-customer-invoices (walk it the same way).
+
+
+Sends a `GET` request to `/file-shares`
+
+Arguments:
+- `page`: Page number, starting at 1. Not in the vendor's parameter list; it appears in every returned page URL.
+```ignore
+let response = client.list_file_shares()
+    .page(page)
+    .send()
+    .await;
+```*/
+    pub fn list_file_shares(&self) -> builder::ListFileShares<'_> {
+        builder::ListFileShares::new(self)
+    }
+    /**Create File Share
+
+Shares files and directories with a customer (`customerId`) or through a public
+link (no `customerId`). No idempotency key: a share whose answer is lost may or
+may not have been made.
+
+
+Sends a `POST` request to `/file-shares`
+
+```ignore
+let response = client.create_file_share()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_file_share(&self) -> builder::CreateFileShare<'_> {
+        builder::CreateFileShare::new(self)
+    }
+    /**Uploading a file or creating a directory
+
+Uploads a file (`multipart/form-data`, the part `file`) or creates a directory
+(`application/json`), in the directory `directory` or at the top. No idempotency
+key: a create whose answer is lost may or may not have been made.
+
+
+Sends a `POST` request to `/files`
+
+Arguments:
+- `directory`: Id of the directory to put the file or directory in (`fsd_...`); the top level without it.
+- `body`
+```ignore
+let response = client.post_files()
+    .directory(directory)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn post_files(&self) -> builder::PostFiles<'_> {
+        builder::PostFiles::new(self)
+    }
+    /**Get File or Directory
+
+Sends a `GET` request to `/files/{fileOrDirId}`
+
+Arguments:
+- `file_or_dir_id`: Id of the file (`fsf_...`) or directory (`fsd_...`).
+```ignore
+let response = client.get_file_or_directory()
+    .file_or_dir_id(file_or_dir_id)
+    .send()
+    .await;
+```*/
+    pub fn get_file_or_directory(&self) -> builder::GetFileOrDirectory<'_> {
+        builder::GetFileOrDirectory::new(self)
+    }
+    /**Download file
+
+A temporary download link for a file, valid for 5 minutes, not the bytes. Only
+files can be downloaded, not directories.
+
+
+Sends a `GET` request to `/files/{fileId}/download`
+
+Arguments:
+- `file_id`: Id of the file (`fsf_...`).
+```ignore
+let response = client.download_file()
+    .file_id(file_id)
+    .send()
+    .await;
+```*/
+    pub fn download_file(&self) -> builder::DownloadFile<'_> {
+        builder::DownloadFile::new(self)
+    }
     /**List MijnKlantportaal Invoices
 
 One page of the invoices Mijn Klantportaal sent you (licence fees and other
@@ -11002,6 +16309,84 @@ let response = client.stamp_an_issued_punch_card()
     pub fn stamp_an_issued_punch_card(&self) -> builder::StampAnIssuedPunchCard<'_> {
         builder::StampAnIssuedPunchCard::new(self)
     }
+    /**List ticket records
+
+One page of tickets, without their messages, in the simple-paginator envelope of
+list-customer-invoices (walk it the same way).
+
+
+Sends a `GET` request to `/tickets`
+
+Arguments:
+- `page`: Page number, starting at 1. Not in the vendor's parameter list; it appears in every returned page URL.
+```ignore
+let response = client.list_ticket_records()
+    .page(page)
+    .send()
+    .await;
+```*/
+    pub fn list_ticket_records(&self) -> builder::ListTicketRecords<'_> {
+        builder::ListTicketRecords::new(self)
+    }
+    /**Get Ticket record
+
+One ticket with its messages.
+
+Sends a `GET` request to `/tickets/{ticketId}`
+
+Arguments:
+- `ticket_id`: Id of the ticket (`tic_...`).
+```ignore
+let response = client.get_ticket_record()
+    .ticket_id(ticket_id)
+    .send()
+    .await;
+```*/
+    pub fn get_ticket_record(&self) -> builder::GetTicketRecord<'_> {
+        builder::GetTicketRecord::new(self)
+    }
+    /**Add message to the ticket
+
+Posts a reply to the ticket. Replying to a closed ticket reopens it. Tickets that
+came from the live chat cannot be answered through the API. No idempotency key:
+a reply whose answer is lost may or may not have been posted.
+
+
+Sends a `POST` request to `/tickets/{ticketId}`
+
+Arguments:
+- `ticket_id`: Id of the ticket (`tic_...`).
+- `body`
+```ignore
+let response = client.add_message_to_the_ticket()
+    .ticket_id(ticket_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn add_message_to_the_ticket(&self) -> builder::AddMessageToTheTicket<'_> {
+        builder::AddMessageToTheTicket::new(self)
+    }
+    /**Close the ticket
+
+Marks the ticket closed. There is no request body. Closing a ticket that is
+already closed answers 422, so a repeat after a lost answer is told apart by
+reading the ticket back.
+
+
+Sends a `PATCH` request to `/tickets/{ticketId}`
+
+Arguments:
+- `ticket_id`: Id of the ticket (`tic_...`).
+```ignore
+let response = client.close_ticket()
+    .ticket_id(ticket_id)
+    .send()
+    .await;
+```*/
+    pub fn close_ticket(&self) -> builder::CloseTicket<'_> {
+        builder::CloseTicket::new(self)
+    }
     /**List Webhook records
 
 One page of the account's active webhook records, in the simple-paginator
@@ -11055,6 +16440,23 @@ let response = client.get_webhook_record()
     }
 }
 impl Client {
+    /**Create agreement
+
+Sends documents to be signed, signed first in the name of the portal's company
+(`signerName`, `signerSignatureData`). The body is `multipart/form-data` only. No
+idempotency key: an agreement whose answer is lost may or may not have been made.
+
+Sends a `POST` request to `/agreements` with a `multipart/form-data` body ([`types::CreateAgreementBody`]).
+
+```ignore
+let response = client.create_agreement()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_agreement(&self) -> builder::CreateAgreement<'_> {
+        builder::CreateAgreement::new(self)
+    }
     /**Create Customer Invoice
 
 Uploads an existing invoice PDF with its metadata. The body is
@@ -11089,6 +16491,43 @@ let response = client.create_customer_offer()
     pub fn create_customer_offer(&self) -> builder::CreateCustomerOffer<'_> {
         builder::CreateCustomerOffer::new(self)
     }
+    /**Uploading a file or creating a directory
+
+Uploads a file (`multipart/form-data`, the part `file`) or creates a directory
+(`application/json`), in the directory `directory` or at the top. No idempotency
+key: a create whose answer is lost may or may not have been made.
+
+Sends a `POST` request to `/files` with a `multipart/form-data` body ([`types::UploadFileBody`]).
+
+```ignore
+let response = client.upload_file()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn upload_file(&self) -> builder::UploadFile<'_> {
+        builder::UploadFile::new(self)
+    }
+    /**Upload attachment to Ticket message
+
+Attaches a file to a message already posted. Only possible in the first 5 minutes
+after the message was posted, and not for chat conversations. The body is
+`multipart/form-data`. No idempotency key: an upload whose answer is lost may or
+may not have been attached.
+
+Sends a `POST` request to `/tickets/{ticketId}/message/{messageId}/attachment` with a `multipart/form-data` body ([`types::UploadAttachmentToTicketMessageBody`]).
+
+```ignore
+let response = client.upload_attachment_to_ticket_message()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn upload_attachment_to_ticket_message(
+        &self,
+    ) -> builder::UploadAttachmentToTicketMessage<'_> {
+        builder::UploadAttachmentToTicketMessage::new(self)
+    }
 }
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
@@ -11099,6 +16538,810 @@ pub mod builder {
         encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
         RequestBuilderExt, ResponseValue,
     };
+    /**Builder for [`Client::list_agreements`]
+
+[`Client::list_agreements`]: super::Client::list_agreements*/
+    #[derive(Debug, Clone)]
+    pub struct ListAgreements<'a> {
+        client: &'a super::Client,
+        page: Result<Option<::std::num::NonZeroU32>, String>,
+    }
+    impl<'a> ListAgreements<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                page: Ok(None),
+            }
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for page failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/agreements`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::AgreementPage>, Error<types::ErrorBody>> {
+            let Self { client, page } = self;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/agreements", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_agreements",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_agreement`]
+
+[`Client::get_agreement`]: super::Client::get_agreement*/
+    #[derive(Debug, Clone)]
+    pub struct GetAgreement<'a> {
+        client: &'a super::Client,
+        agreement_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetAgreement<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                agreement_id: Err("agreement_id was not initialized".to_string()),
+            }
+        }
+        pub fn agreement_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.agreement_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for agreement_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/agreements/{agreementId}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::AgreementWithDetails>,
+            Error<types::ErrorBody>,
+        > {
+            let Self { client, agreement_id } = self;
+            let agreement_id = agreement_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/agreements/{}", client.baseurl, encode_path(& agreement_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_agreement",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::download_agreement_document`]
+
+[`Client::download_agreement_document`]: super::Client::download_agreement_document*/
+    #[derive(Debug, Clone)]
+    pub struct DownloadAgreementDocument<'a> {
+        client: &'a super::Client,
+        agreement_id: Result<::std::string::String, String>,
+        document_id: Result<::std::string::String, String>,
+    }
+    impl<'a> DownloadAgreementDocument<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                agreement_id: Err("agreement_id was not initialized".to_string()),
+                document_id: Err("document_id was not initialized".to_string()),
+            }
+        }
+        pub fn agreement_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.agreement_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for agreement_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn document_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.document_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for document_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/agreements/{agreementId}/documents/{documentId}/download`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::CloudFile>, Error<types::ErrorBody>> {
+            let Self { client, agreement_id, document_id } = self;
+            let agreement_id = agreement_id.map_err(Error::InvalidRequest)?;
+            let document_id = document_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/agreements/{}/documents/{}/download", client.baseurl, encode_path(&
+                agreement_id.to_string()), encode_path(& document_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "download_agreement_document",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_appointments`]
+
+[`Client::list_appointments`]: super::Client::list_appointments*/
+    #[derive(Debug, Clone)]
+    pub struct ListAppointments<'a> {
+        client: &'a super::Client,
+        days: Result<Option<::std::num::NonZeroU32>, String>,
+        start_at: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> ListAppointments<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                days: Ok(None),
+                start_at: Ok(None),
+            }
+        }
+        pub fn days<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.days = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for days failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn start_at<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.start_at = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for start_at failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/appointments`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::AppointmentList>, Error<types::ErrorBody>> {
+            let Self { client, days, start_at } = self;
+            let days = days.map_err(Error::InvalidRequest)?;
+            let start_at = start_at.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/appointments", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("days", &days))
+                .query(&progenitor_client::QueryParam::new("start_at", &start_at))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_appointments",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::schedule_appointment`]
+
+[`Client::schedule_appointment`]: super::Client::schedule_appointment*/
+    #[derive(Debug, Clone)]
+    pub struct ScheduleAppointment<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::NewAppointment, String>,
+    }
+    impl<'a> ScheduleAppointment<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::NewAppointment>,
+            <V as std::convert::TryInto<
+                types::NewAppointment,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `NewAppointment` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::NewAppointment,
+            ) -> types::builder::NewAppointment,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/appointments`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Appointment>, Error<types::ErrorBody>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::NewAppointment::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/appointments", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "schedule_appointment",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                201u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_appointment`]
+
+[`Client::get_appointment`]: super::Client::get_appointment*/
+    #[derive(Debug, Clone)]
+    pub struct GetAppointment<'a> {
+        client: &'a super::Client,
+        appointment_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetAppointment<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                appointment_id: Err("appointment_id was not initialized".to_string()),
+            }
+        }
+        pub fn appointment_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.appointment_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for appointment_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/appointments/{appointmentId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Appointment>, Error<types::ErrorBody>> {
+            let Self { client, appointment_id } = self;
+            let appointment_id = appointment_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/appointments/{}", client.baseurl, encode_path(& appointment_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_appointment",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::change_appointment_status`]
+
+[`Client::change_appointment_status`]: super::Client::change_appointment_status*/
+    #[derive(Debug, Clone)]
+    pub struct ChangeAppointmentStatus<'a> {
+        client: &'a super::Client,
+        appointment_id: Result<::std::string::String, String>,
+        body: Result<types::builder::AppointmentStatusChange, String>,
+    }
+    impl<'a> ChangeAppointmentStatus<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                appointment_id: Err("appointment_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn appointment_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.appointment_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for appointment_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::AppointmentStatusChange>,
+            <V as std::convert::TryInto<
+                types::AppointmentStatusChange,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `AppointmentStatusChange` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::AppointmentStatusChange,
+            ) -> types::builder::AppointmentStatusChange,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/appointments/{appointmentId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Appointment>, Error<types::ErrorBody>> {
+            let Self { client, appointment_id, body } = self;
+            let appointment_id = appointment_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::AppointmentStatusChange::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/appointments/{}", client.baseurl, encode_path(& appointment_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "change_appointment_status",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::list_customer_groups`]
 
 [`Client::list_customer_groups`]: super::Client::list_customer_groups*/
@@ -14156,6 +20399,871 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::list_file_requests`]
+
+[`Client::list_file_requests`]: super::Client::list_file_requests*/
+    #[derive(Debug, Clone)]
+    pub struct ListFileRequests<'a> {
+        client: &'a super::Client,
+        page: Result<Option<::std::num::NonZeroU32>, String>,
+    }
+    impl<'a> ListFileRequests<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                page: Ok(None),
+            }
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for page failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/file-requests`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::FileRequestPage>, Error<types::ErrorBody>> {
+            let Self { client, page } = self;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/file-requests", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_file_requests",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_file_request`]
+
+[`Client::create_file_request`]: super::Client::create_file_request*/
+    #[derive(Debug, Clone)]
+    pub struct CreateFileRequest<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::NewFileRequest, String>,
+    }
+    impl<'a> CreateFileRequest<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::NewFileRequest>,
+            <V as std::convert::TryInto<
+                types::NewFileRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `NewFileRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::NewFileRequest,
+            ) -> types::builder::NewFileRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/file-requests`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::FileRequest>, Error<types::ErrorBody>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::NewFileRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/file-requests", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_file_request",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                201u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_file_request`]
+
+[`Client::get_file_request`]: super::Client::get_file_request*/
+    #[derive(Debug, Clone)]
+    pub struct GetFileRequest<'a> {
+        client: &'a super::Client,
+        request_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetFileRequest<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                request_id: Err("request_id was not initialized".to_string()),
+            }
+        }
+        pub fn request_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.request_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for request_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/file-requests/{requestId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::FileRequest>, Error<types::ErrorBody>> {
+            let Self { client, request_id } = self;
+            let request_id = request_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/file-requests/{}", client.baseurl, encode_path(& request_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_file_request",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_file_shares`]
+
+[`Client::list_file_shares`]: super::Client::list_file_shares*/
+    #[derive(Debug, Clone)]
+    pub struct ListFileShares<'a> {
+        client: &'a super::Client,
+        page: Result<Option<::std::num::NonZeroU32>, String>,
+    }
+    impl<'a> ListFileShares<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                page: Ok(None),
+            }
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for page failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/file-shares`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::FileSharePage>, Error<types::ErrorBody>> {
+            let Self { client, page } = self;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/file-shares", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_file_shares",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_file_share`]
+
+[`Client::create_file_share`]: super::Client::create_file_share*/
+    #[derive(Debug, Clone)]
+    pub struct CreateFileShare<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::NewFileShare, String>,
+    }
+    impl<'a> CreateFileShare<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::NewFileShare>,
+            <V as std::convert::TryInto<types::NewFileShare>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `NewFileShare` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::NewFileShare,
+            ) -> types::builder::NewFileShare,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/file-shares`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::FileShare>, Error<types::ErrorBody>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::NewFileShare::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/file-shares", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_file_share",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                201u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::post_files`]
+
+[`Client::post_files`]: super::Client::post_files*/
+    #[derive(Debug, Clone)]
+    pub struct PostFiles<'a> {
+        client: &'a super::Client,
+        directory: Result<Option<::std::string::String>, String>,
+        body: Result<types::builder::NewDirectory, String>,
+    }
+    impl<'a> PostFiles<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                directory: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn directory<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.directory = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for directory failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::NewDirectory>,
+            <V as std::convert::TryInto<types::NewDirectory>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `NewDirectory` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::NewDirectory,
+            ) -> types::builder::NewDirectory,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/files`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::FileOrDirectory>, Error<types::ErrorBody>> {
+            let Self { client, directory, body } = self;
+            let directory = directory.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::NewDirectory::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/files", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .query(&progenitor_client::QueryParam::new("directory", &directory))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "post_files",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                201u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_file_or_directory`]
+
+[`Client::get_file_or_directory`]: super::Client::get_file_or_directory*/
+    #[derive(Debug, Clone)]
+    pub struct GetFileOrDirectory<'a> {
+        client: &'a super::Client,
+        file_or_dir_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetFileOrDirectory<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                file_or_dir_id: Err("file_or_dir_id was not initialized".to_string()),
+            }
+        }
+        pub fn file_or_dir_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.file_or_dir_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for file_or_dir_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/files/{fileOrDirId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::FileOrDirectory>, Error<types::ErrorBody>> {
+            let Self { client, file_or_dir_id } = self;
+            let file_or_dir_id = file_or_dir_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/files/{}", client.baseurl, encode_path(& file_or_dir_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_file_or_directory",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::download_file`]
+
+[`Client::download_file`]: super::Client::download_file*/
+    #[derive(Debug, Clone)]
+    pub struct DownloadFile<'a> {
+        client: &'a super::Client,
+        file_id: Result<::std::string::String, String>,
+    }
+    impl<'a> DownloadFile<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                file_id: Err("file_id was not initialized".to_string()),
+            }
+        }
+        pub fn file_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.file_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for file_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/files/{fileId}/download`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::CloudFile>, Error<types::ErrorBody>> {
+            let Self { client, file_id } = self;
+            let file_id = file_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/files/{}/download", client.baseurl, encode_path(& file_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "download_file",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::list_mijnklantportaal_invoices`]
 
 [`Client::list_mijnklantportaal_invoices`]: super::Client::list_mijnklantportaal_invoices*/
@@ -15904,6 +23012,461 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::list_ticket_records`]
+
+[`Client::list_ticket_records`]: super::Client::list_ticket_records*/
+    #[derive(Debug, Clone)]
+    pub struct ListTicketRecords<'a> {
+        client: &'a super::Client,
+        page: Result<Option<::std::num::NonZeroU32>, String>,
+    }
+    impl<'a> ListTicketRecords<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                page: Ok(None),
+            }
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for page failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/tickets`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TicketPage>, Error<types::ErrorBody>> {
+            let Self { client, page } = self;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/tickets", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_ticket_records",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_ticket_record`]
+
+[`Client::get_ticket_record`]: super::Client::get_ticket_record*/
+    #[derive(Debug, Clone)]
+    pub struct GetTicketRecord<'a> {
+        client: &'a super::Client,
+        ticket_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetTicketRecord<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                ticket_id: Err("ticket_id was not initialized".to_string()),
+            }
+        }
+        pub fn ticket_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.ticket_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for ticket_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/tickets/{ticketId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TicketWithMessages>, Error<types::ErrorBody>> {
+            let Self { client, ticket_id } = self;
+            let ticket_id = ticket_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/tickets/{}", client.baseurl, encode_path(& ticket_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_ticket_record",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::add_message_to_the_ticket`]
+
+[`Client::add_message_to_the_ticket`]: super::Client::add_message_to_the_ticket*/
+    #[derive(Debug, Clone)]
+    pub struct AddMessageToTheTicket<'a> {
+        client: &'a super::Client,
+        ticket_id: Result<::std::string::String, String>,
+        body: Result<types::builder::NewTicketMessage, String>,
+    }
+    impl<'a> AddMessageToTheTicket<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                ticket_id: Err("ticket_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn ticket_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.ticket_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for ticket_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::NewTicketMessage>,
+            <V as std::convert::TryInto<
+                types::NewTicketMessage,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `NewTicketMessage` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::NewTicketMessage,
+            ) -> types::builder::NewTicketMessage,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/tickets/{ticketId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TicketWithMessages>, Error<types::ErrorBody>> {
+            let Self { client, ticket_id, body } = self;
+            let ticket_id = ticket_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::NewTicketMessage::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/tickets/{}", client.baseurl, encode_path(& ticket_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "add_message_to_the_ticket",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                201u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::close_ticket`]
+
+[`Client::close_ticket`]: super::Client::close_ticket*/
+    #[derive(Debug, Clone)]
+    pub struct CloseTicket<'a> {
+        client: &'a super::Client,
+        ticket_id: Result<::std::string::String, String>,
+    }
+    impl<'a> CloseTicket<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                ticket_id: Err("ticket_id was not initialized".to_string()),
+            }
+        }
+        pub fn ticket_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.ticket_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for ticket_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `PATCH` request to `/tickets/{ticketId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TicketWithMessages>, Error<types::ErrorBody>> {
+            let Self { client, ticket_id } = self;
+            let ticket_id = ticket_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/tickets/{}", client.baseurl, encode_path(& ticket_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "close_ticket",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                426u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::list_webhooks`]
 
 [`Client::list_webhooks`]: super::Client::list_webhooks*/
@@ -16215,6 +23778,131 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::create_agreement`]
+
+[`Client::create_agreement`]: super::Client::create_agreement*/
+    #[derive(Debug)]
+    pub struct CreateAgreement<'a> {
+        client: &'a super::Client,
+        body: ::std::result::Result<
+            types::builder::CreateAgreementBody,
+            ::std::string::String,
+        >,
+    }
+    impl<'a> CreateAgreement<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateAgreementBody>,
+            <V as std::convert::TryInto<
+                types::CreateAgreementBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `CreateAgreementBody` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateAgreementBody,
+            ) -> types::builder::CreateAgreementBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/agreements` with a `multipart/form-data` body
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::AgreementWithDetails>,
+            Error<types::ErrorBody>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::CreateAgreementBody::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let form = body.into_form().map_err(Error::InvalidRequest)?;
+            let url = format!("{}/agreements", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .multipart(form)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_agreement",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                201u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::create_customer_invoice`]
 
 [`Client::create_customer_invoice`]: super::Client::create_customer_invoice*/
@@ -16428,6 +24116,319 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 201u16 => ResponseValue::from_response(response).await,
                 401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::upload_file`]
+
+[`Client::upload_file`]: super::Client::upload_file*/
+    #[derive(Debug)]
+    pub struct UploadFile<'a> {
+        client: &'a super::Client,
+        directory: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        body: ::std::result::Result<
+            types::builder::UploadFileBody,
+            ::std::string::String,
+        >,
+    }
+    impl<'a> UploadFile<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                directory: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        ///Id of the directory to put the file or directory in (`fsd_...`); the top level without it.
+        pub fn directory<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.directory = value
+                .try_into()
+                .map(|value| Some(value))
+                .map_err(|_| {
+                    "conversion to `::std::string::String` for directory failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UploadFileBody>,
+            <V as std::convert::TryInto<
+                types::UploadFileBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `UploadFileBody` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UploadFileBody,
+            ) -> types::builder::UploadFileBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/files` with a `multipart/form-data` body
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::FileOrDirectory>, Error<types::ErrorBody>> {
+            let Self { client, directory, body } = self;
+            let directory = directory.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UploadFileBody::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let form = body.into_form().map_err(Error::InvalidRequest)?;
+            let url = format!("{}/files", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("directory", &directory))
+                .multipart(form)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "upload_file",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                201u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::upload_attachment_to_ticket_message`]
+
+[`Client::upload_attachment_to_ticket_message`]: super::Client::upload_attachment_to_ticket_message*/
+    #[derive(Debug)]
+    pub struct UploadAttachmentToTicketMessage<'a> {
+        client: &'a super::Client,
+        ticket_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        message_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        body: ::std::result::Result<
+            types::builder::UploadAttachmentToTicketMessageBody,
+            ::std::string::String,
+        >,
+    }
+    impl<'a> UploadAttachmentToTicketMessage<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                ticket_id: Err("ticket_id was not initialized".to_string()),
+                message_id: Err("message_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        ///Id of the ticket (`tic_...`).
+        pub fn ticket_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.ticket_id = value
+                .try_into()
+                .map(|value| value)
+                .map_err(|_| {
+                    "conversion to `::std::string::String` for ticket_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Id of the ticket message (`tim_...`).
+        pub fn message_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.message_id = value
+                .try_into()
+                .map(|value| value)
+                .map_err(|_| {
+                    "conversion to `::std::string::String` for message_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UploadAttachmentToTicketMessageBody>,
+            <V as std::convert::TryInto<
+                types::UploadAttachmentToTicketMessageBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UploadAttachmentToTicketMessageBody` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UploadAttachmentToTicketMessageBody,
+            ) -> types::builder::UploadAttachmentToTicketMessageBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/tickets/{ticketId}/message/{messageId}/attachment` with a `multipart/form-data` body
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TicketWithMessages>, Error<types::ErrorBody>> {
+            let Self { client, ticket_id, message_id, body } = self;
+            let ticket_id = ticket_id.map_err(Error::InvalidRequest)?;
+            let message_id = message_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UploadAttachmentToTicketMessageBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let form = body.into_form().map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/tickets/{}/message/{}/attachment", client.baseurl, encode_path(&
+                ticket_id.to_string()), encode_path(& message_id.to_string())
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .multipart(form)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "upload_attachment_to_ticket_message",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                201u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,

@@ -1,11 +1,15 @@
-//! Invoice PDFs and the temporary download links to them.
+//! Uploaded files and the temporary download links to them.
 //!
-//! `GET /v1/customer-invoices/{id}/pdf` answers a cloud-file object, `{link,
-//! expiresAt}`: a link that works for a few minutes, not the bytes. The mock serves
-//! such links itself, on its own origin (`GET /files/{token}`, no bearer token, like
-//! a signed URL), so a client can follow one end to end. Uploaded PDFs are kept as
-//! they were sent; every other invoice gets a small generated one-page PDF naming it,
-//! built on demand, so the million-invoice dataset still costs nothing.
+//! `GET /v1/customer-invoices/{id}/pdf`, `GET /v1/files/{id}/download` and
+//! `GET /v1/agreements/{id}/documents/{id}/download` answer a cloud-file object,
+//! `{link, expiresAt}`: a link that works for a few minutes, not the bytes. The mock
+//! serves such links itself, on its own origin (`GET /files/{token}`, no bearer token,
+//! like a signed URL), so a client can follow one end to end. A link names the id of
+//! what it serves (an invoice, a file, an agreement document); the resource of that
+//! id says what the bytes are ([`Download`]). Uploaded files are kept as they were
+//! sent, by id; everything else gets a small generated one-page PDF naming it
+//! ([`text_pdf`]), built on demand, so the million-invoice dataset still costs
+//! nothing.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -15,13 +19,20 @@ use bytes::Bytes;
 use serde::Serialize;
 use tokio::time::Instant;
 
-use crate::resources::customer_invoices::MockInvoice;
 use crate::rng::draw;
 
 /// How long a download link works by default (what the vendor's Files API states).
 pub(crate) const DEFAULT_LINK_LIFETIME: Duration = Duration::from_secs(5 * 60);
 /// The random stream of link tokens.
 const TOKENS: u64 = 0xF11E_0001;
+
+/// What a download link serves: the bytes, their media type and file name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Download {
+    pub(crate) bytes: Bytes,
+    pub(crate) media_type: String,
+    pub(crate) file_name: String,
+}
 
 /// The `{link, expiresAt}` body of the PDF endpoint (the vendor's `Api_Cloudfile`).
 #[derive(Debug, Serialize)]
@@ -45,11 +56,12 @@ pub(crate) enum LinkError {
 /// One issued link.
 #[derive(Debug, Clone)]
 struct Link {
-    invoice_id: String,
+    /// The id of what the link serves.
+    target: String,
     expires: Instant,
 }
 
-/// Uploaded PDFs and issued links.
+/// Uploaded files and issued links.
 #[derive(Debug)]
 pub(crate) struct Files {
     seed: u64,
@@ -70,22 +82,19 @@ impl Files {
         }
     }
 
-    /// Keeps the uploaded PDF of invoice `invoice_id`.
-    pub(crate) fn store(&mut self, invoice_id: &str, pdf: Bytes) {
-        self.uploads.insert(invoice_id.to_owned(), pdf);
+    /// Keeps the uploaded file of the resource `id` (an invoice's PDF, a file).
+    pub(crate) fn store(&mut self, id: &str, bytes: Bytes) {
+        self.uploads.insert(id.to_owned(), bytes);
     }
 
-    /// The PDF of `invoice`: the uploaded one, or one generated for it.
-    pub(crate) fn pdf(&self, invoice: &MockInvoice) -> Bytes {
-        match self.uploads.get(&invoice.id) {
-            Some(pdf) => pdf.clone(),
-            None => Bytes::from(generated_pdf(invoice)),
-        }
+    /// The uploaded file of the resource `id`, if one was uploaded.
+    pub(crate) fn uploaded(&self, id: &str) -> Option<Bytes> {
+        self.uploads.get(id).cloned()
     }
 
-    /// Issues a link to the PDF of invoice `invoice_id`, valid for the lifetime from
-    /// `now`; returns its token and lifetime. Expired links are forgotten here.
-    pub(crate) fn issue(&mut self, invoice_id: &str, now: Instant) -> (String, Duration) {
+    /// Issues a link to the file of the resource `target`, valid for the lifetime
+    /// from `now`; returns its token and lifetime. Expired links are forgotten here.
+    pub(crate) fn issue(&mut self, target: &str, now: Instant) -> (String, Duration) {
         self.links.retain(|_, link| link.expires > now);
         self.issued += 1;
         let token = format!(
@@ -97,31 +106,25 @@ impl Files {
         self.links.insert(
             token.clone(),
             Link {
-                invoice_id: invoice_id.to_owned(),
+                target: target.to_owned(),
                 expires,
             },
         );
         (token, self.lifetime)
     }
 
-    /// The invoice a link points to, if it still works at `now`.
+    /// The id a link points to, if it still works at `now`.
     pub(crate) fn resolve(&self, token: &str, now: Instant) -> Result<&str, LinkError> {
         match self.links.get(token) {
             None => Err(LinkError::Unknown),
             Some(link) if link.expires <= now => Err(LinkError::Expired),
-            Some(link) => Ok(&link.invoice_id),
+            Some(link) => Ok(&link.target),
         }
     }
 }
 
-/// A one-page PDF (1.4, Helvetica) that names `invoice`: number, id, amount.
-pub(crate) fn generated_pdf(invoice: &MockInvoice) -> Vec<u8> {
-    let text = format!(
-        "Invoice {} ({}) EUR {}",
-        invoice.invoice_number,
-        invoice.id,
-        invoice.amount()
-    );
+/// A one-page PDF (1.4, Helvetica) that shows `text` (non-ASCII as `?`).
+pub(crate) fn text_pdf(text: &str) -> Vec<u8> {
     let escaped: String = text
         .chars()
         .map(|c| {
@@ -171,16 +174,13 @@ pub(crate) fn generated_pdf(invoice: &MockInvoice) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Dataset;
 
     #[test]
     fn generated_pdfs_have_a_correct_cross_reference_table() {
-        let mut invoice = Dataset::new(1, 5).invoice(2).unwrap();
-        invoice.invoice_number = "A(1)\\é".to_owned();
-        let pdf = generated_pdf(&invoice);
+        let pdf = text_pdf("Invoice A(1)\\é (inv_x)");
         let text = String::from_utf8(pdf).unwrap();
         assert!(text.starts_with("%PDF-1.4\n") && text.ends_with("%%EOF\n"));
-        assert!(text.contains(r"(Invoice A\(1\)\\? \(inv_"), "{text}");
+        assert!(text.contains(r"(Invoice A\(1\)\\? \(inv_x\)"), "{text}");
         let startxref: usize = text
             .rsplit("startxref\n")
             .next()
@@ -201,25 +201,28 @@ mod tests {
     }
 
     #[test]
-    fn links_expire_and_uploads_win() {
+    fn links_expire_and_uploads_are_kept() {
         let mut files = Files::new(3, Duration::from_secs(300));
-        let invoice = Dataset::new(1, 5).invoice(0).unwrap();
+        let id = "inv_x";
         let now = Instant::now();
-        let (token, lifetime) = files.issue(&invoice.id, now);
+        let (token, lifetime) = files.issue(id, now);
         assert_eq!(lifetime, Duration::from_secs(300));
-        assert_eq!(files.resolve(&token, now), Ok(invoice.id.as_str()));
+        assert_eq!(files.resolve(&token, now), Ok(id));
         let later = now + Duration::from_secs(300);
         assert_eq!(files.resolve(&token, later), Err(LinkError::Expired));
         assert_eq!(files.resolve("nope", now), Err(LinkError::Unknown));
-        let (second, _) = files.issue(&invoice.id, later);
+        let (second, _) = files.issue(id, later);
         assert_ne!(second, token);
         assert_eq!(
             files.resolve(&token, later),
             Err(LinkError::Unknown),
             "pruned"
         );
-        assert!(files.pdf(&invoice).starts_with(b"%PDF-1.4"));
-        files.store(&invoice.id, Bytes::from_static(b"%PDF-1.7 uploaded"));
-        assert_eq!(&files.pdf(&invoice)[..], b"%PDF-1.7 uploaded");
+        assert_eq!(files.uploaded(id), None);
+        files.store(id, Bytes::from_static(b"%PDF-1.7 uploaded"));
+        assert_eq!(
+            files.uploaded(id).as_deref(),
+            Some(&b"%PDF-1.7 uploaded"[..])
+        );
     }
 }

@@ -70,6 +70,9 @@ pub(crate) struct Config {
     pub(crate) file_link_lifetime: Duration,
     /// The OAuth2 endpoints, when served.
     pub(crate) oauth: Option<MockOAuth>,
+    /// Whether the portal's licence includes the ticketing system (else the Tickets
+    /// API answers 426).
+    pub(crate) ticketing: bool,
 }
 
 /// A list request's read of its table, ready to run in the reorder buffer: it
@@ -510,6 +513,12 @@ impl Call<'_> {
     /// list form, or (when the test asked for it) no answer at all. Counted.
     pub(crate) fn written<R: Record>(&self, status: StatusCode, record: &R) -> Reply {
         self.written_json(status, serde_json::to_vec(&record.listed(&self.origin)))
+    }
+
+    /// Like [`written`](Self::written), with `record` as `GET /{id}` shows it (a
+    /// ticket with its messages, an agreement with its signers).
+    pub(crate) fn written_shown<R: Record>(&self, status: StatusCode, record: &R) -> Reply {
+        self.written_json(status, record.shown(&self.origin))
     }
 
     /// The answer to a write that was carried out, when it is not one record (a

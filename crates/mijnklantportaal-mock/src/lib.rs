@@ -49,6 +49,27 @@
 //! | `GET /v1/webhooks` | 200, simple paginator of webhook records (seeded) |
 //! | `POST /v1/webhooks` (JSON: `url`, `type`: one of the 23 event names) | 201, record with a random 20-character `secret` |
 //! | `GET /v1/webhooks/{id}` | 200, webhook record |
+//! | `GET /v1/agreements` | 200, simple paginator of agreements (seeded, sent and signed), without signers and documents |
+//! | `POST /v1/agreements` (multipart: `name`, `signerName`, `signerSignatureData`, `signers[i][firstName\|lastName\|email\|shouldIdentify]` (1 to 5), `documents[i]` (1 to 5 files, 5 MB)) | 201, agreement with signers and documents, `sent` |
+//! | `GET /v1/agreements/{id}` | 200, agreement with signers and documents |
+//! | `GET /v1/agreements/{id}/documents/{id}/download` | 200, `{link, expiresAt}` to the document |
+//! | `GET /v1/appointments?start_at=Y-m-d H:i&days=N` | 200, `{data: [...]}`: the appointments starting in the window (default: 7 days from now), not paginated |
+//! | `POST /v1/appointments` (JSON: `name`, `startsAt`, `endsAt`, `customerId` or `attendeeName` + `attendeeEmail`) | 201, `scheduled` appointment with an online meeting link |
+//! | `GET /v1/appointments/{id}` | 200, appointment |
+//! | `PATCH /v1/appointments/{id}` (JSON `{status}`: `scheduled` or `canceled`) | 200, appointment |
+//! | `POST /v1/files?directory=fsd_...` (multipart `file`, or JSON `{name}` for a directory) | 201, file or directory |
+//! | `GET /v1/files/{id}` | 200, file (`fsf_`) or directory (`fsd_`) |
+//! | `GET /v1/files/{id}/download` | 200, `{link, expiresAt}` to the file (not a directory) |
+//! | `GET /v1/file-requests` | 200, simple paginator of file requests (seeded, open and complete) |
+//! | `POST /v1/file-requests` (JSON: `name`, `requestedFiles` (1 to 10), `description`?, `customerId`?, `directoryId`?) | 201, open request with `links.publicRequest` |
+//! | `GET /v1/file-requests/{id}` | 200, file request |
+//! | `GET /v1/file-shares` | 200, simple paginator of file shares (seeded) |
+//! | `POST /v1/file-shares` (JSON: `content` ids, `customerId`?) | 201, share with the shared files and directories and `links.publicShare`; they get its `fileShareId` |
+//! | `GET /v1/tickets` | 200, simple paginator of tickets (seeded: portal, e-mail, chat; open and closed), without messages |
+//! | `GET /v1/tickets/{id}` | 200, ticket with messages |
+//! | `POST /v1/tickets/{id}` (JSON `{message}`) | 200, ticket with the reply, reopened; 422 for a chat ticket |
+//! | `PATCH /v1/tickets/{id}` | 200, ticket, now `closed`; a closed ticket answers 422 |
+//! | `POST /v1/tickets/{id}/message/{id}/attachment` (multipart `attachment`) | 200, ticket; 422 after the message's first 5 minutes (tokio's clock) or for a chat; every ticket request answers 426 with [`MockServerBuilder::without_ticketing`] |
 //!
 //! - **Pagination**: every envelope field, in Laravel's order; an invalid `page`
 //!   (`0`, `-1`, `abc`, `2,`, too large for 64 bits) serves page 1; past the end

@@ -114,6 +114,9 @@ struct Args {
     /// Answer refreshes with a new refresh token (with `--oauth`).
     #[arg(long)]
     oauth_rotate_refresh_tokens: bool,
+    /// A portal whose licence lacks ticketing: the Tickets API answers 426.
+    #[arg(long)]
+    without_ticketing: bool,
 }
 
 /// A fraction between 0 and 1.
@@ -174,6 +177,9 @@ async fn main() -> ExitCode {
     }
     if let Some(public_url) = args.public_url {
         builder = builder.public_url(public_url);
+    }
+    if args.without_ticketing {
+        builder = builder.without_ticketing();
     }
     if args.oauth {
         builder = builder.oauth(

@@ -4,7 +4,11 @@
 //! [`validation`](crate::validation)); this module reads the bodies they validate.
 //! Bodies are read tolerantly, like PHP reads them: a JSON body that is not a JSON
 //! object, or a multipart body that breaks off, leaves the input empty or partial,
-//! and validation then names what is missing.
+//! and validation then names what is missing. Multipart part names in PHP's bracket
+//! form (`signers[0][firstName]`, `documents[]`) are read as Laravel names their
+//! fields, with dots (`signers.0.firstName`, `documents.0`).
+
+use std::collections::HashMap;
 
 use axum::body::Body;
 use axum::extract::{FromRequest, Multipart, Request};
@@ -29,6 +33,10 @@ pub(crate) struct FilePart {
     pub(crate) bytes: Option<Bytes>,
     /// The part's length in bytes.
     pub(crate) size: usize,
+    /// The part's file name.
+    pub(crate) file_name: String,
+    /// The part's `Content-Type`, if it has one.
+    pub(crate) content_type: Option<String>,
 }
 
 /// A multipart body: text parts as input, file parts by name.
@@ -38,6 +46,26 @@ pub(crate) struct Form {
     pub(crate) input: Input,
     /// The file parts, by part name.
     pub(crate) files: Vec<(String, FilePart)>,
+}
+
+/// The query parameter `name` of `parts`, form-decoded (`+` and `%20` are spaces), if
+/// it is there.
+pub(crate) fn query(parts: &http::request::Parts, name: &str) -> Option<String> {
+    url::form_urlencoded::parse(parts.uri.query()?.as_bytes())
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
+}
+
+/// Whether the body is `multipart/form-data` (else it is read as JSON).
+pub(crate) fn is_multipart(headers: &HeaderMap) -> bool {
+    headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| {
+            value
+                .to_ascii_lowercase()
+                .starts_with("multipart/form-data")
+        })
 }
 
 /// Reads a JSON object body; anything else is empty input.
@@ -66,12 +94,14 @@ pub(crate) async fn read_form(
     let Ok(mut multipart) = Multipart::from_request(request, &()).await else {
         return form;
     };
+    let mut appended = HashMap::new();
     while let Ok(Some(mut field)) = multipart.next_field().await {
-        let Some(name) = field.name().map(str::to_owned) else {
+        let Some(name) = field.name().map(|name| dotted_name(name, &mut appended)) else {
             continue;
         };
-        match field.file_name() {
+        match field.file_name().map(str::to_owned) {
             Some(file_name) if !file_name.is_empty() => {
+                let content_type = field.content_type().map(str::to_owned);
                 let mut bytes = BytesMut::new();
                 let mut size = 0usize;
                 let complete = loop {
@@ -88,6 +118,8 @@ pub(crate) async fn read_form(
                 let part = FilePart {
                     bytes: complete.then(|| bytes.freeze()),
                     size,
+                    file_name,
+                    content_type,
                 };
                 form.files.push((name, part));
                 if !complete {
@@ -104,4 +136,55 @@ pub(crate) async fn read_form(
         }
     }
     form
+}
+
+/// A part name in PHP's bracket form as Laravel names the field: `a[0][b]` is
+/// `a.0.b`; `a[]` is `a.N`, N counting the `a[]` parts so far (`appended`); a name
+/// without brackets, or with unbalanced ones, is itself.
+fn dotted_name(name: &str, appended: &mut HashMap<String, usize>) -> String {
+    let Some(open) = name.find('[') else {
+        return name.to_owned();
+    };
+    let mut dotted = name[..open].to_owned();
+    let mut rest = &name[open..];
+    while let Some(inner) = rest.strip_prefix('[') {
+        let Some(close) = inner.find(']') else {
+            return name.to_owned();
+        };
+        let segment = match &inner[..close] {
+            "" => {
+                let next = appended.entry(dotted.clone()).or_insert(0);
+                *next += 1;
+                (*next - 1).to_string()
+            }
+            segment => segment.to_owned(),
+        };
+        dotted.push('.');
+        dotted.push_str(&segment);
+        rest = &inner[close + 1..];
+    }
+    if rest.is_empty() {
+        dotted
+    } else {
+        name.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bracket_names_read_as_laravel_names_them() {
+        let mut appended = HashMap::new();
+        let mut name = |n: &str| dotted_name(n, &mut appended);
+        assert_eq!(name("pdf"), "pdf");
+        assert_eq!(name("signers[0][firstName]"), "signers.0.firstName");
+        assert_eq!(name("documents[1]"), "documents.1");
+        assert_eq!(name("files[]"), "files.0");
+        assert_eq!(name("files[]"), "files.1");
+        assert_eq!(name("a[x][]"), "a.x.0");
+        assert_eq!(name("broken[0"), "broken[0");
+        assert_eq!(name("tail[0]x"), "tail[0]x");
+    }
 }

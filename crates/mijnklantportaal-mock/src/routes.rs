@@ -17,17 +17,23 @@
 use http::Method;
 
 use crate::handler::Handler;
+use crate::resources::agreements::{self, MockAgreement};
+use crate::resources::appointments::{self, MockAppointment};
 use crate::resources::customer_groups::{self, MockCustomerGroup};
 use crate::resources::customer_invoices::{self, MockInvoice};
 use crate::resources::customer_offers::{self, MockOffer};
 use crate::resources::customer_subscription_packages::{self, MockPackage};
 use crate::resources::customer_subscriptions::{self, MockSubscription};
 use crate::resources::customers::{self, MockCustomer};
+use crate::resources::file_requests::{self, MockFileRequest};
+use crate::resources::file_shares::{self, MockFileShare};
+use crate::resources::files;
 use crate::resources::invoices::MkpInvoice;
 use crate::resources::payment_links::{self, PaymentLink};
 use crate::resources::punch_cards::{self, PunchCard};
+use crate::resources::tickets;
 use crate::resources::webhooks::{self, Webhook};
-use crate::resources::{list, show};
+use crate::resources::{download, list, show};
 
 /// The methods of the route table, in the order Laravel lists them in `Allow`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -245,8 +251,42 @@ static ROUTES: &[Route] = &[
     Route::get("/v1/webhooks", list::<Webhook>),
     Route::post("/v1/webhooks", webhooks::create),
     Route::get("/v1/webhooks/{webhookId}", show::<Webhook>),
-    // Download links of cloud files (invoice PDFs): like signed URLs.
-    Route::get("/files/{token}", customer_invoices::download).public(),
+    // Agreements
+    Route::get("/v1/agreements", list::<MockAgreement>),
+    Route::post("/v1/agreements", agreements::create),
+    Route::get("/v1/agreements/{agreementId}", show::<MockAgreement>),
+    Route::get(
+        "/v1/agreements/{agreementId}/documents/{documentId}/download",
+        agreements::document_link,
+    ),
+    // Appointments
+    Route::get("/v1/appointments", appointments::list),
+    Route::post("/v1/appointments", appointments::schedule),
+    Route::get("/v1/appointments/{appointmentId}", show::<MockAppointment>),
+    Route::patch("/v1/appointments/{appointmentId}", appointments::set_status),
+    // Files
+    Route::post("/v1/files", files::create),
+    Route::get("/v1/files/{fileOrDirId}", files::show),
+    Route::get("/v1/files/{fileId}/download", files::download_link),
+    // File Request
+    Route::get("/v1/file-requests", list::<MockFileRequest>),
+    Route::post("/v1/file-requests", file_requests::create),
+    Route::get("/v1/file-requests/{requestId}", show::<MockFileRequest>),
+    // File Share
+    Route::get("/v1/file-shares", list::<MockFileShare>),
+    Route::post("/v1/file-shares", file_shares::create),
+    // Tickets
+    Route::get("/v1/tickets", tickets::list),
+    Route::get("/v1/tickets/{ticketId}", tickets::show),
+    Route::post("/v1/tickets/{ticketId}", tickets::reply),
+    Route::patch("/v1/tickets/{ticketId}", tickets::close),
+    Route::post(
+        "/v1/tickets/{ticketId}/message/{messageId}/attachment",
+        tickets::attach,
+    ),
+    // Download links of cloud files (invoice PDFs, files, agreement documents): like
+    // signed URLs.
+    Route::get("/files/{token}", download).public(),
 ];
 
 /// The rows whose template matches `path` (any method), in table order, with their
@@ -326,7 +366,7 @@ mod tests {
             "/v1/customers/a/pdf",
             "/v2/customer-invoices",
             "/files",
-            "/v1/files/a",
+            "/v1/files/a/b",
         ] {
             assert!(matching(path).is_empty(), "{path}");
         }

@@ -65,6 +65,7 @@ pub struct MockServerBuilder {
     drop_write_responses: u64,
     file_link_lifetime: Duration,
     oauth: Option<MockOAuth>,
+    ticketing: bool,
 }
 
 impl Default for MockServerBuilder {
@@ -89,6 +90,7 @@ impl Default for MockServerBuilder {
             drop_write_responses: 0,
             file_link_lifetime: DEFAULT_LINK_LIFETIME,
             oauth: None,
+            ticketing: true,
         }
     }
 }
@@ -115,6 +117,7 @@ impl fmt::Debug for MockServerBuilder {
             .field("drop_write_responses", &self.drop_write_responses)
             .field("file_link_lifetime", &self.file_link_lifetime)
             .field("oauth", &self.oauth)
+            .field("ticketing", &self.ticketing)
             .finish()
     }
 }
@@ -259,6 +262,14 @@ impl MockServerBuilder {
         self
     }
 
+    /// A portal whose licence does not include the ticketing system: every Tickets
+    /// API request answers 426 (`Upgrade Required`), as the vendor documents for
+    /// closing a ticket.
+    pub fn without_ticketing(mut self) -> Self {
+        self.ticketing = false;
+        self
+    }
+
     /// The address to listen on (default `127.0.0.1:0`, an ephemeral port).
     pub fn bind(mut self, addr: SocketAddr) -> Self {
         self.bind = addr;
@@ -289,6 +300,7 @@ impl MockServerBuilder {
             drop_write_responses: self.drop_write_responses,
             file_link_lifetime: self.file_link_lifetime,
             oauth: self.oauth.clone(),
+            ticketing: self.ticketing,
         };
         let oauth_listener = match &self.oauth {
             Some(oauth) if oauth.own_origin => {

@@ -152,6 +152,27 @@ pub(crate) fn string(
     field: &str,
     required: bool,
 ) -> Option<String> {
+    string_of_at_most(errors, input, field, required, MAX_STRING)
+}
+
+/// Rule `required|string` (`required: false`: `sometimes|string`), without a length
+/// limit: a message's text, which may be long HTML.
+pub(crate) fn text(
+    errors: &mut Errors,
+    input: &Input,
+    field: &str,
+    required: bool,
+) -> Option<String> {
+    string_of_at_most(errors, input, field, required, usize::MAX)
+}
+
+fn string_of_at_most(
+    errors: &mut Errors,
+    input: &Input,
+    field: &str,
+    required: bool,
+    max: usize,
+) -> Option<String> {
     let Some(value) = present(input, field) else {
         if required {
             errors.add(field, required_message(field));
@@ -160,10 +181,10 @@ pub(crate) fn string(
     };
     let name = display_name(field);
     match value {
-        Value::String(text) if text.chars().count() > MAX_STRING => {
+        Value::String(text) if text.chars().count() > max => {
             errors.add(
                 field,
-                format!("The {name} field must not be greater than {MAX_STRING} characters."),
+                format!("The {name} field must not be greater than {max} characters."),
             );
             None
         }
@@ -173,6 +194,75 @@ pub(crate) fn string(
             None
         }
     }
+}
+
+/// The input with nested objects and arrays flattened into Laravel's dotted field
+/// names (`{"lines": [{"name": "x"}]}` has `lines.0.name`), so that wildcard rules
+/// (`lines.*.name`) are rules on plain fields and name them as Laravel does. An empty
+/// array or object stays under its own name.
+pub(crate) fn dotted(input: &Input) -> Input {
+    fn flatten(out: &mut Input, name: String, value: &Value) {
+        match value {
+            Value::Object(fields) if !fields.is_empty() => {
+                for (key, value) in fields {
+                    flatten(out, format!("{name}.{key}"), value);
+                }
+            }
+            Value::Array(items) if !items.is_empty() => {
+                for (index, value) in items.iter().enumerate() {
+                    flatten(out, format!("{name}.{index}"), value);
+                }
+            }
+            value => {
+                out.insert(name, value.clone());
+            }
+        }
+    }
+    let mut out = Input::new();
+    for (name, value) in input {
+        flatten(&mut out, name.clone(), value);
+    }
+    out
+}
+
+/// Rule `required|array|max:{max}` (`required: false`: `sometimes|array|max:{max}`)
+/// on `field` of a [`dotted`] input: the names of its items (`field.0`, `field.1`,
+/// ...), for the rules on their fields. A value that is not an array (a JSON text in
+/// a form part, say) is refused, as Laravel's `array` rule refuses a string.
+pub(crate) fn items(
+    errors: &mut Errors,
+    input: &Input,
+    field: &str,
+    required: bool,
+    max: usize,
+) -> Vec<String> {
+    let prefix = format!("{field}.");
+    let mut indices: Vec<usize> = input
+        .keys()
+        .filter_map(|key| key.strip_prefix(&prefix))
+        .filter_map(|rest| rest.split('.').next()?.parse().ok())
+        .collect();
+    indices.sort_unstable();
+    indices.dedup();
+    let name = display_name(field);
+    if indices.is_empty() {
+        match present(input, field) {
+            Some(Value::Array(_)) | None if required => {
+                errors.add(field, required_message(field));
+            }
+            Some(Value::Array(_)) | None => {}
+            Some(_) => errors.add(field, format!("The {name} field must be an array.")),
+        }
+        return Vec::new();
+    }
+    if indices.len() > max {
+        errors.add(
+            field,
+            format!("The {name} field must not have more than {max} items."),
+        );
+        return Vec::new();
+    }
+    indices.iter().map(|i| format!("{field}.{i}")).collect()
 }
 
 /// Rule `required|string|email`: a plausible address (one `@`, a dot in the domain,
@@ -666,6 +756,60 @@ mod tests {
         assert_eq!(
             errors.message(),
             "The c field must be true or false. (and 4 more errors)"
+        );
+    }
+
+    #[test]
+    fn nested_input_is_validated_under_laravels_dotted_names() {
+        let flat = dotted(&input(json!({
+            "name": "x", "files": [{"name": "Logo", "required": true}, {"description": 1}],
+            "empty": [], "content": "[\"fsf_1\"]",
+        })));
+        assert_eq!(flat.get("files.0.name"), Some(&json!("Logo")));
+        assert_eq!(flat.get("files.1.description"), Some(&json!(1)));
+        assert_eq!(flat.get("empty"), Some(&json!([])));
+        let mut errors = Errors::default();
+        assert_eq!(
+            items(&mut errors, &flat, "files", true, 10),
+            ["files.0", "files.1"]
+        );
+        assert_eq!(string(&mut errors, &flat, "files.1.name", true), None);
+        assert!(items(&mut errors, &flat, "files", true, 1).is_empty());
+        assert!(items(&mut errors, &flat, "empty", true, 5).is_empty());
+        assert!(items(&mut errors, &flat, "absent", false, 5).is_empty());
+        assert!(items(&mut errors, &flat, "content", true, 5).is_empty());
+        assert_eq!(
+            errors.fields(),
+            ["files.1.name", "files", "empty", "content"]
+        );
+        assert_eq!(
+            errors
+                .into_fields()
+                .into_iter()
+                .map(|(_, m)| m[0].clone())
+                .collect::<Vec<_>>(),
+            [
+                "The files.1.name field is required.",
+                "The files field must not have more than 1 items.",
+                "The empty field is required.",
+                "The content field must be an array.",
+            ]
+        );
+    }
+
+    #[test]
+    fn text_has_no_length_limit_but_string_has() {
+        let long = "<p>".to_owned() + &"x".repeat(300) + "</p>";
+        let form = input(json!({ "message": long }));
+        let mut errors = Errors::default();
+        assert_eq!(
+            text(&mut errors, &form, "message", true).as_deref(),
+            Some(long.as_str())
+        );
+        assert_eq!(string(&mut errors, &form, "message", true), None);
+        assert_eq!(
+            errors.message(),
+            "The message field must not be greater than 255 characters."
         );
     }
 

@@ -46,6 +46,11 @@ pub(crate) enum Repeat {
     /// After any other failure the error is [`Error::MaybeApplied`], whose message says
     /// `check`: how to find out whether it was applied.
     OnlyIfNotProcessed { check: &'static str },
+    /// Actions the server refuses with 422 once they are done (close a ticket): retried
+    /// like reads, but a 422 to a retry after a failure that may have been applied may
+    /// be the first attempt's own doing, so it is [`Error::MaybeApplied`] (with the 422
+    /// as `last`), which [`Inner::settle`] resolves by reading the resource back.
+    RefusedWhenDone { check: &'static str },
 }
 
 /// One API call, for pacing, retries, tracing and errors.
@@ -60,14 +65,18 @@ pub(crate) struct Call {
 }
 
 impl Call {
-    /// A read, or a write that is safe to repeat.
-    pub(crate) const fn read(method: &'static str, path: &'static str) -> Call {
+    const fn new(method: &'static str, path: &'static str, repeat: Repeat) -> Call {
         Call {
             method,
             path,
             page: None,
-            repeat: Repeat::Safe,
+            repeat,
         }
+    }
+
+    /// A read, or a write that is safe to repeat.
+    pub(crate) const fn read(method: &'static str, path: &'static str) -> Call {
+        Call::new(method, path, Repeat::Safe)
     }
 
     /// A create: sent again only when the server provably did not process it; `check`
@@ -77,12 +86,18 @@ impl Call {
         path: &'static str,
         check: &'static str,
     ) -> Call {
-        Call {
-            method,
-            path,
-            page: None,
-            repeat: Repeat::OnlyIfNotProcessed { check },
-        }
+        Call::new(method, path, Repeat::OnlyIfNotProcessed { check })
+    }
+
+    /// An action the server refuses with 422 once it is done: retried like a read; a
+    /// 422 to a retry after an ambiguous failure is settled by reading back (see
+    /// [`Inner::settle`]).
+    pub(crate) const fn refused_when_done(
+        method: &'static str,
+        path: &'static str,
+        check: &'static str,
+    ) -> Call {
+        Call::new(method, path, Repeat::RefusedWhenDone { check })
     }
 }
 
@@ -214,14 +229,10 @@ impl Inner {
         self.call(call, self.limiter.ticket(), send).await
     }
 
-    /// An action the API refuses to repeat, answering 422 "already done" (closing a
-    /// payment link or a ticket): retried like a read, outside a listing. When a retry
-    /// is answered 422 after an attempt whose answer was lost (a timeout, a dropped
-    /// connection, a 500, 502 or 504: the server may have done it then), `done` reads
-    /// the resource back, and `Some(resource)` in the done state is the answer that was
-    /// lost. A 422 to the first attempt, or with the resource not done, stands: the
-    /// action was done before, or refused.
-    pub(crate) async fn action<T, F, D, Done>(
+    /// One [`Call::refused_when_done`] action: when a retry after a lost answer is refused
+    /// with 422 ("already done"), `done` reads the resource back and gives it if the
+    /// action did take effect; otherwise the 422 is the answer.
+    pub(crate) async fn settle<T, F, D, Fut>(
         &self,
         call: Call,
         send: F,
@@ -231,22 +242,23 @@ impl Inner {
         F: for<'a> Fn(
             &'a mijnklantportaal_api::Client,
         ) -> BoxFuture<'a, Result<ResponseValue<T>, ApiError>>,
-        D: FnOnce() -> Done,
-        Done: std::future::Future<Output = Result<Option<T>, Error>>,
+        D: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<Option<T>, Error>>,
     {
-        let mut answer_lost = false;
-        let result = self
-            .attempts(call, self.limiter.ticket(), send, &mut answer_lost)
-            .await;
-        match result {
-            Err(error @ Error::Validation { .. }) if answer_lost => {
+        match self.once(call, send).await {
+            Err(Error::MaybeApplied { last, .. })
+                if matches!(call.repeat, Repeat::RefusedWhenDone { .. })
+                    && matches!(*last, Error::Validation { .. }) =>
+            {
                 tracing::info!(
                     method = call.method,
                     path = call.path,
-                    %error,
                     "422 to a retry after a lost answer: reading the resource back"
                 );
-                done().await?.ok_or(error)
+                match done().await? {
+                    Some(resource) => Ok(resource),
+                    None => Err(*last),
+                }
             }
             other => other,
         }
@@ -263,27 +275,12 @@ impl Inner {
             &'a mijnklantportaal_api::Client,
         ) -> BoxFuture<'a, Result<ResponseValue<T>, ApiError>>,
     {
-        self.attempts(call, ticket, send, &mut false).await
-    }
-
-    /// [`call`](Self::call), setting `answer_lost` when an attempt that is retried
-    /// failed in a way that leaves open whether the server applied it.
-    async fn attempts<T, F>(
-        &self,
-        call: Call,
-        ticket: Ticket,
-        send: F,
-        answer_lost: &mut bool,
-    ) -> Result<T, Error>
-    where
-        F: for<'a> Fn(
-            &'a mijnklantportaal_api::Client,
-        ) -> BoxFuture<'a, Result<ResponseValue<T>, ApiError>>,
-    {
         let mut started: Option<Instant> = None;
         let mut backoff = self.retry.backoff();
         let mut attempt: u32 = 0;
         let mut refreshed_after_401 = false;
+        // Whether an attempt failed in a way that leaves open whether the server did it.
+        let mut maybe_applied = false;
         loop {
             attempt += 1;
             let permit = self.limiter.acquire(ticket).await;
@@ -342,9 +339,22 @@ impl Inner {
                 oauth.after_unauthorized(generation).await?;
                 continue;
             }
+            if let (Repeat::RefusedWhenDone { check }, Error::Validation { .. }) =
+                (call.repeat, &error)
+                && maybe_applied
+            {
+                // "Already done" may be the earlier attempt's own doing.
+                return Err(Error::MaybeApplied {
+                    method: call.method,
+                    path: call.path,
+                    check,
+                    last: Box::new(error),
+                });
+            }
             if !error.is_transient() {
                 return Err(error);
             }
+            maybe_applied |= !error.proves_not_processed();
             if let Repeat::OnlyIfNotProcessed { check } = call.repeat
                 && !error.proves_not_processed()
             {
@@ -378,7 +388,6 @@ impl Inner {
                     last: Box::new(error),
                 });
             }
-            *answer_lost |= !error.proves_not_processed();
             tracing::debug!(parent: &span, %error, ?delay, "retrying");
             if !rate_limited {
                 tokio::time::sleep(delay).await;
@@ -418,6 +427,7 @@ impl Inner {
                     401 => Error::Unauthorized { message },
                     403 => Error::Forbidden { message },
                     404 => Error::NotFound { message },
+                    426 => Error::NotInLicence { message },
                     429 => Error::RateLimited { retry_after },
                     _ => Error::Api { status, message },
                 })
@@ -703,6 +713,8 @@ mod tests {
         repeat: Repeat::Safe,
     };
 
+    const CLOSE: Call = Call::refused_when_done("PATCH", "/things/{id}", "read the thing back");
+
     fn client() -> Client {
         Client::builder()
             .token("t")
@@ -712,31 +724,6 @@ mod tests {
             .expect("a client")
     }
 
-    /// The next of `statuses` (the last one again and again), as the generated
-    /// operation would return it, counting the calls in `calls`.
-    fn scripted(
-        statuses: &[u16],
-        calls: &AtomicU32,
-    ) -> BoxFuture<'static, Result<ResponseValue<u16>, ApiError>> {
-        let n = calls.fetch_add(1, Ordering::SeqCst) as usize;
-        let status = statuses[n.min(statuses.len() - 1)];
-        async move {
-            let code = StatusCode::from_u16(status).expect("a status");
-            let mut headers = HeaderMap::new();
-            if status == 429 {
-                headers.insert("retry-after", HeaderValue::from(1));
-            }
-            if code.is_success() {
-                Ok(ResponseValue::new(status, code, headers))
-            } else {
-                Err(mijnklantportaal_api::Error::ErrorResponse(
-                    ResponseValue::new(ErrorBody::default(), code, headers),
-                ))
-            }
-        }
-        .boxed()
-    }
-
     /// Answers `statuses` in turn (the last one again and again), counting the calls.
     async fn answer(call: Call, statuses: &[u16]) -> (Result<u16, Error>, u32) {
         let calls = AtomicU32::new(0);
@@ -744,65 +731,26 @@ mod tests {
         let result = client
             .inner
             .call(call, client.inner.limiter.ticket(), |_api| {
-                scripted(statuses, &calls)
+                let n = calls.fetch_add(1, Ordering::SeqCst) as usize;
+                let status = statuses[n.min(statuses.len() - 1)];
+                async move {
+                    let code = StatusCode::from_u16(status).expect("a status");
+                    let mut headers = HeaderMap::new();
+                    if status == 429 {
+                        headers.insert("retry-after", HeaderValue::from(1));
+                    }
+                    if code.is_success() {
+                        Ok(ResponseValue::new(status, code, headers))
+                    } else {
+                        Err(mijnklantportaal_api::Error::ErrorResponse(
+                            ResponseValue::new(ErrorBody::default(), code, headers),
+                        ))
+                    }
+                }
+                .boxed()
             })
             .await;
         (result, calls.load(Ordering::SeqCst))
-    }
-
-    /// An action (see [`Inner::action`]) answered `statuses` in turn, whose resource
-    /// reads back as done or not: the result, the calls, and whether it was read back.
-    async fn act(statuses: &[u16], done: bool) -> (Result<u16, Error>, u32, bool) {
-        let calls = AtomicU32::new(0);
-        let read_back = std::sync::atomic::AtomicBool::new(false);
-        let client = client();
-        let result = client
-            .inner
-            .action(
-                Call::read("DELETE", "/things/{id}"),
-                |_api| scripted(statuses, &calls),
-                || async {
-                    read_back.store(true, Ordering::SeqCst);
-                    Ok(done.then_some(200))
-                },
-            )
-            .await;
-        (
-            result,
-            calls.load(Ordering::SeqCst),
-            read_back.load(Ordering::SeqCst),
-        )
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn an_action_answered_422_after_a_lost_answer_is_read_back() {
-        for lost in [500, 502, 504] {
-            let (result, calls, read_back) = act(&[lost, 422], true).await;
-            assert_eq!(result.expect("the lost answer was the success"), 200);
-            assert_eq!((calls, read_back), (2, true), "{lost}");
-            let (result, _, read_back) = act(&[lost, 422], false).await;
-            assert!(read_back);
-            assert!(
-                matches!(result, Err(Error::Validation { .. })),
-                "not done: the 422 stands: {result:?}"
-            );
-        }
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn an_action_answered_422_without_a_lost_answer_is_refused() {
-        // First attempt: it was done before this call. After a 429 or a 503 the first
-        // attempt provably did nothing, so the 422 is not ours either.
-        for statuses in [&[422][..], &[429, 422], &[503, 422]] {
-            let (result, _, read_back) = act(statuses, true).await;
-            assert!(
-                matches!(result, Err(Error::Validation { .. })),
-                "{statuses:?}: {result:?}"
-            );
-            assert!(!read_back, "{statuses:?}: not read back");
-        }
-        let (result, calls, _) = act(&[502, 200], true).await;
-        assert_eq!((result.expect("retried like a read"), calls), (200, 2));
     }
 
     #[tokio::test(start_paused = true)]
@@ -842,8 +790,26 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn an_already_done_refusal_to_a_retry_may_be_the_first_attempts_doing() {
+        let (result, calls) = answer(CLOSE, &[504, 422]).await;
+        assert_eq!(calls, 2, "retried like a read");
+        let err = result.expect_err("undecided here");
+        assert!(
+            matches!(&err, Error::MaybeApplied { last, check: "read the thing back", .. } if last.status() == Some(422)),
+            "{err:?}"
+        );
+        // A 503 proves the first attempt did nothing: the 422 is the answer.
+        let (result, calls) = answer(CLOSE, &[503, 422]).await;
+        assert_eq!(calls, 2);
+        assert!(
+            matches!(result, Err(Error::Validation { .. })),
+            "{result:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn client_errors_are_final_for_every_operation() {
-        for call in [CREATE, EDIT] {
+        for call in [CREATE, EDIT, CLOSE] {
             let (result, calls) = answer(call, &[422, 201]).await;
             assert!(
                 matches!(result, Err(Error::Validation { .. })),

@@ -49,6 +49,16 @@ pub enum Error {
         /// The server's `message`, if any.
         message: Option<String>,
     },
+    /// 426: the account's licence does not include this part of the portal (the
+    /// ticketing system, for the Tickets API).
+    #[error(
+        "not in the account's licence (426{}): this part of the portal (e.g. ticketing) must be added to the licence in the management portal",
+        message_suffix(.message)
+    )]
+    NotInLicence {
+        /// The server's `message`, if any.
+        message: Option<String>,
+    },
     /// 422: the API refused the data sent; `errors` names each field and what is wrong
     /// with it (Laravel's validation errors).
     #[error("the API refused the data (422): {}", validation_summary(.message, .errors))]
@@ -335,6 +345,7 @@ impl Error {
             Error::Unauthorized { .. } => Some(401),
             Error::Forbidden { .. } => Some(403),
             Error::NotFound { .. } => Some(404),
+            Error::NotInLicence { .. } => Some(426),
             Error::Validation { .. } => Some(422),
             Error::RateLimited { .. } => Some(429),
             Error::Api { status, .. } => Some(*status),
@@ -371,5 +382,14 @@ mod tests {
         );
         assert_eq!(e.status(), Some(503));
         assert!(!e.is_transient());
+        let e = Error::NotInLicence {
+            message: Some("Ticketing is not available in your license.".into()),
+        };
+        assert_eq!(
+            e.to_string(),
+            "not in the account's licence (426: Ticketing is not available in your license.): this part of the portal (e.g. ticketing) must be added to the licence in the management portal"
+        );
+        assert_eq!(e.status(), Some(426));
+        assert!(!e.is_transient() && !e.proves_not_processed());
     }
 }

@@ -82,6 +82,7 @@
 mod amsterdam;
 mod client;
 mod error;
+mod file_parts;
 mod handlers;
 mod oauth;
 mod pagination;
@@ -91,6 +92,8 @@ mod token_refresh;
 
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_PREFETCH};
 pub use error::Error;
+pub use handlers::agreements::{Agreements, ListAgreements, NewAgreement};
+pub use handlers::appointments::{AppointmentRequest, AppointmentWindow, Appointments};
 pub use handlers::customer_groups::{CustomerGroups, ListCustomerGroups};
 pub use handlers::customer_invoices::{
     CustomerInvoices, InvoiceExt, ListCustomerInvoices, NewInvoice,
@@ -103,9 +106,13 @@ pub use handlers::customer_subscription_packages::{
 };
 pub use handlers::customer_subscriptions::{CustomerSubscriptions, ListCustomerSubscriptions};
 pub use handlers::customers::{Customers, ListCustomers};
+pub use handlers::file_requests::{FileRequestPlan, FileRequests, ListFileRequests};
+pub use handlers::file_shares::{FileShares, ListFileShares};
+pub use handlers::files::Files;
 pub use handlers::invoices::{ListMkpInvoices, MkpInvoices};
 pub use handlers::payment_links::{ListPaymentLinkPayments, ListPaymentLinks, PaymentLinks};
 pub use handlers::punch_cards::{ListIssuedPunchCards, ListPunchCards, PunchCards};
+pub use handlers::tickets::{ListTickets, Tickets};
 pub use handlers::webhooks::{ListWebhooks, Webhooks};
 pub use oauth::{
     Authorization, AuthorizationCode, DEFAULT_OAUTH_URL, OAuthApp, OAuthErrorCode, Prompt, Scope,
@@ -117,6 +124,15 @@ pub use pagination::{
 pub use rate_limit::{RateLimit, RateLimitStatus};
 pub use retry::RetryPolicy;
 
+/// The generated models of Agreements, Appointments, Files, File Request, File Share
+/// and Tickets.
+pub use mijnklantportaal_api::types::{
+    Agreement, AgreementDocument, AgreementPage, AgreementSigner, AgreementStatus,
+    AgreementWithDetails, Appointment, AppointmentStatus, FileOrDirectory, FileOrDirectoryType,
+    FileRequest, FileRequestLinks, FileRequestPage, FileShare, FileShareLinks, FileSharePage,
+    NewAgreementSigner, NewAppointmentStatus, NewRequestedFile, RequestedFile, Ticket,
+    TicketAttachment, TicketMessage, TicketPage, TicketSource, TicketStatus, TicketWithMessages,
+};
 /// The generated models, under friendly paths.
 pub use mijnklantportaal_api::types::{
     CloudFile, Customer, CustomerChanges, CustomerInvoice, CustomerInvoiceLinks,

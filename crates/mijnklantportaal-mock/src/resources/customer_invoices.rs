@@ -11,20 +11,18 @@ use axum::body::Body;
 use bytes::Bytes;
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
 use futures::future::BoxFuture;
-use http::{HeaderValue, StatusCode, header};
+use http::StatusCode;
 use serde::Serialize;
 use serde_json::Value;
-use tokio::time::Instant;
 
 use crate::dataset::Dataset;
 use crate::dutch_time;
-use crate::files::{CloudFileJson, LinkError};
-use crate::handler::{Call, Config, Refusal, Reply, server_error};
+use crate::files::{Download, text_pdf};
+use crate::handler::{Call, Config, Refusal, Reply, Shared, server_error};
 use crate::live::Live;
 use crate::paginator::Listed;
 use crate::requests::{self, Form};
-use crate::resources::{LinkJson, customers};
-use crate::responses;
+use crate::resources::{LinkJson, cloud_file, customers};
 use crate::store::{Base, Record, Table, lock};
 use crate::validation::{self, Errors, Input};
 
@@ -292,53 +290,27 @@ pub(crate) fn mark_paid<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Rep
 pub(crate) fn pdf_link<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let invoice = call.find::<MockInvoice>(0)?;
-        let (token, lifetime) = lock(&call.shared().files).issue(&invoice.id, Instant::now());
-        let expires_unix = chrono::Utc::now()
-            .timestamp()
-            .saturating_add(i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX));
-        let expires_at = dutch_time::at(expires_unix).ok_or_else(server_error)?;
-        let json = CloudFileJson {
-            link: format!("{}/files/{token}", call.origin),
-            expires_at: dutch_time::atom(&expires_at),
-        };
-        call.ok_json(serde_json::to_vec(&json))
+        cloud_file(call, &invoice.id)
     })
 }
 
-/// `GET /files/{token}`: the PDF bytes while the link works; 404 for an unknown
-/// link, 403 for an expired one.
-pub(crate) fn download<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let shared = call.shared();
-        let resolved = lock(&shared.files)
-            .resolve(call.param(0), Instant::now())
-            .map(str::to_owned);
-        let invoice = match resolved.map(|id| shared.invoice(&id)) {
-            Ok(Some(invoice)) => invoice,
-            Ok(None) | Err(LinkError::Unknown) => {
-                shared.count(|stats| stats.not_found += 1);
-                let message = responses::message(StatusCode::NOT_FOUND, "File not found.");
-                return Err(Box::new(message));
-            }
-            Err(LinkError::Expired) => {
-                shared.count(|stats| stats.expired_links += 1);
-                let message = responses::message(StatusCode::FORBIDDEN, "This link has expired.");
-                return Err(Box::new(message));
-            }
-        };
-        let pdf = lock(&shared.files).pdf(&invoice);
-        shared.count(|stats| stats.served_ok += 1);
-        let mut response = axum::response::Response::new(Body::from(pdf));
-        let headers = response.headers_mut();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/pdf"),
+/// What a download link to invoice `id` serves: the uploaded PDF, or one generated
+/// for the invoice; `None` if `id` is no invoice.
+pub(crate) fn downloadable(shared: &Shared, id: &str) -> Option<Download> {
+    let invoice = shared.invoice(id)?;
+    let bytes = lock(&shared.files).uploaded(id).unwrap_or_else(|| {
+        let text = format!(
+            "Invoice {} ({}) EUR {}",
+            invoice.invoice_number,
+            invoice.id,
+            invoice.amount()
         );
-        let disposition = format!("attachment; filename=\"{}.pdf\"", invoice.id);
-        if let Ok(value) = HeaderValue::from_str(&disposition) {
-            headers.insert(header::CONTENT_DISPOSITION, value);
-        }
-        Ok(response)
+        Bytes::from(text_pdf(&text))
+    });
+    Some(Download {
+        bytes,
+        media_type: "application/pdf".to_owned(),
+        file_name: format!("{}.pdf", invoice.id),
     })
 }
 

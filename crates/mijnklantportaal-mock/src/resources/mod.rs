@@ -68,23 +68,33 @@
 use axum::body::Body;
 use chrono::{DateTime, FixedOffset};
 use futures::future::BoxFuture;
+use http::{HeaderValue, StatusCode, header};
 use serde::Serialize;
+use tokio::time::Instant;
 
 use crate::dutch_time;
-use crate::handler::{Call, Reply};
+use crate::files::{CloudFileJson, LinkError};
+use crate::handler::{Call, Reply, server_error};
+use crate::responses;
 use crate::rng::draw;
-use crate::store::Record;
+use crate::store::{Record, lock};
 
+pub(crate) mod agreements;
+pub(crate) mod appointments;
 pub(crate) mod customer_groups;
 pub(crate) mod customer_invoices;
 pub(crate) mod customer_offers;
 pub(crate) mod customer_subscription_packages;
 pub(crate) mod customer_subscriptions;
 pub(crate) mod customers;
+pub(crate) mod file_requests;
+pub(crate) mod file_shares;
+pub(crate) mod files;
 /// The vendor's "Invoices API": Mijn Klantportaal's own invoices to the account.
 pub(crate) mod invoices;
 pub(crate) mod payment_links;
 pub(crate) mod punch_cards;
+pub(crate) mod tickets;
 pub(crate) mod webhooks;
 
 /// `GET /{things}`: the first-level list of `R`, paginated.
@@ -129,6 +139,65 @@ pub(crate) fn random_string(seed: u64, stream: u64, number: u64, len: usize) -> 
         .collect()
 }
 
+/// `{link, expiresAt}`: a temporary download link (on this server) to the file of the
+/// resource `id`, valid for the server's link lifetime.
+pub(crate) fn cloud_file(call: &Call<'_>, id: &str) -> Reply {
+    let (token, lifetime) = lock(&call.shared().files).issue(id, Instant::now());
+    let expires_unix = chrono::Utc::now()
+        .timestamp()
+        .saturating_add(i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX));
+    let expires_at = dutch_time::at(expires_unix).ok_or_else(server_error)?;
+    let json = CloudFileJson {
+        link: format!("{}/files/{token}", call.origin),
+        expires_at: dutch_time::atom(&expires_at),
+    };
+    call.ok_json(serde_json::to_vec(&json))
+}
+
+/// `GET /files/{token}`: the bytes of what the link names while it works (an
+/// invoice's PDF, a file, an agreement document); 404 for an unknown link, 403 for an
+/// expired one.
+pub(crate) fn download<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        let shared = call.shared();
+        let resolved = lock(&shared.files)
+            .resolve(call.param(0), Instant::now())
+            .map(str::to_owned);
+        let found = resolved.map(|id| {
+            customer_invoices::downloadable(shared, &id)
+                .or_else(|| files::downloadable(shared, &id))
+                .or_else(|| agreements::downloadable(shared, &id))
+        });
+        let download = match found {
+            Ok(Some(download)) => download,
+            Ok(None) | Err(LinkError::Unknown) => {
+                shared.count(|stats| stats.not_found += 1);
+                let message = responses::message(StatusCode::NOT_FOUND, "File not found.");
+                return Err(Box::new(message));
+            }
+            Err(LinkError::Expired) => {
+                shared.count(|stats| stats.expired_links += 1);
+                let message = responses::message(StatusCode::FORBIDDEN, "This link has expired.");
+                return Err(Box::new(message));
+            }
+        };
+        shared.count(|stats| stats.served_ok += 1);
+        let mut response = axum::response::Response::new(Body::from(download.bytes));
+        let headers = response.headers_mut();
+        if let Ok(value) = HeaderValue::from_str(&download.media_type) {
+            headers.insert(header::CONTENT_TYPE, value);
+        }
+        let disposition = format!(
+            "attachment; filename=\"{}\"",
+            download.file_name.replace(['"', '\\'], "_")
+        );
+        if let Ok(value) = HeaderValue::from_str(&disposition) {
+            headers.insert(header::CONTENT_DISPOSITION, value);
+        }
+        Ok(response)
+    })
+}
+
 /// An amount in cents as the API sends money: a decimal string with two decimals.
 pub(crate) fn amount(cents: u64) -> String {
     format!("{}.{:02}", cents / 100, cents % 100)
@@ -140,4 +209,22 @@ pub(crate) struct LinkJson {
     pub(crate) href: String,
     #[serde(rename = "type")]
     pub(crate) media_type: &'static str,
+}
+
+impl LinkJson {
+    /// The API resource of customer `id`, under `origin`.
+    pub(crate) fn customer(origin: &str, id: &str) -> Self {
+        LinkJson {
+            href: format!("{origin}/v1/customers/{id}"),
+            media_type: "application/json",
+        }
+    }
+
+    /// A page of the portal (`text/html`) at `path`, under `origin`.
+    pub(crate) fn page(origin: &str, path: &str) -> Self {
+        LinkJson {
+            href: format!("{origin}{path}"),
+            media_type: "text/html",
+        }
+    }
 }

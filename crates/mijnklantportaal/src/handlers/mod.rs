@@ -3,16 +3,22 @@
 //! one paginator, its write rules, and the builders its bodies need. A newcomer looking
 //! for one area of the API finds all of it in one file here.
 
+pub(crate) mod agreements;
+pub(crate) mod appointments;
 pub(crate) mod customer_groups;
 pub(crate) mod customer_invoices;
 pub(crate) mod customer_offers;
 pub(crate) mod customer_subscription_packages;
 pub(crate) mod customer_subscriptions;
 pub(crate) mod customers;
+pub(crate) mod file_requests;
+pub(crate) mod file_shares;
+pub(crate) mod files;
 /// The vendor's "Invoices API": Mijn Klantportaal's own invoices to you (`client.mkp_invoices()`).
 pub(crate) mod invoices;
 pub(crate) mod payment_links;
 pub(crate) mod punch_cards;
+pub(crate) mod tickets;
 pub(crate) mod webhooks;
 
 use futures::FutureExt;

@@ -125,10 +125,14 @@ impl PaymentLinks<'_> {
     /// # }
     /// ```
     pub async fn close(&self, id: &str) -> Result<PaymentLink, Error> {
-        let call = Call::read("DELETE", "/payment-links/{linkId}");
+        let call = Call::refused_when_done(
+            "DELETE",
+            "/payment-links/{linkId}",
+            "get the link (`payment_links().get(..)`) and look at its status",
+        );
         self.client
             .inner
-            .action(
+            .settle(
                 call,
                 |api| api.close_payment_link().link_id(id).send().boxed(),
                 || async {

@@ -1,0 +1,615 @@
+//! Agreements API: documents sent to be signed, their signers, and the documents'
+//! download links.
+//!
+//! Creating an agreement is `multipart/form-data` only: the portal's own signature
+//! (`signerName`, `signerSignatureData`, a base64 image data URL), up to 5 `signers`
+//! and up to 5 `documents` (5 MB in total), arrays in PHP's bracket form
+//! (`signers[0][firstName]`, `documents[0]`), which Laravel reads as arrays; a
+//! `signers` part holding JSON text is a string to its `array` rule, and refused. A
+//! new agreement is `sent`, its signers have not signed. Lists show agreements
+//! without signers and documents; `GET /{id}` and the create's answer show them. A
+//! document's download link serves what was uploaded (seeded documents get a
+//! generated PDF). The seeded agreements are sent and signed ones.
+
+use axum::body::Body;
+use bytes::Bytes;
+use chrono::{DateTime, FixedOffset};
+use futures::future::BoxFuture;
+use http::StatusCode;
+use serde::Serialize;
+
+use crate::dutch_time;
+use crate::files::{Download, text_pdf};
+use crate::handler::{Call, Config, Reply, Shared, server_error};
+use crate::ids::IdCodec;
+use crate::paginator::Listed;
+use crate::requests::{self, Form};
+use crate::resources::files::file_part;
+use crate::resources::{cloud_file, random_string, seeded_time};
+use crate::rng::draw;
+use crate::store::{Base, Record, Seeded, Table, lock};
+use crate::validation::{self, Errors};
+
+/// The most signers, and the most documents, of one agreement.
+pub(crate) const MAX_ITEMS: usize = 5;
+/// The most bytes of documents of one agreement.
+pub(crate) const MAX_DOCUMENT_BYTES: usize = 5 * 1024 * 1024;
+/// How many agreements the table starts with.
+pub(crate) const SEEDED: u64 = 6;
+
+const NAMES: [&str; 4] = [
+    "Service contract",
+    "Processing agreement (GDPR)",
+    "Maintenance contract 2025",
+    "Non-disclosure agreement",
+];
+const SIGNERS: [(&str, &str, &str); 4] = [
+    ("Dirk Jan", "Bakker", "dj.bakker@domain.com"),
+    ("Anna", "de Vries", "anna@devries.example"),
+    ("Pieter", "Jansen", "p.jansen@example.nl"),
+    ("Sanne", "Visser", "sanne.visser@example.org"),
+];
+/// A tiny PNG as a data URL: the seeded signatures.
+const SIGNATURE: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=";
+
+// Random streams of agreements.
+const IDS: u64 = 0xA9E_0001;
+const SIGNER_IDS: u64 = 0xA9E_0002;
+const DOCUMENT_IDS: u64 = 0xA9E_0003;
+const CREATED: u64 = 0xA9E_0004;
+const HASHES: u64 = 0xA9E_0005;
+const SIZES: u64 = 0xA9E_0006;
+
+/// Whether every signer has signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Status {
+    Sent,
+    Signed,
+}
+
+/// Someone who must sign.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Signer {
+    pub(crate) id: String,
+    pub(crate) first_name: String,
+    pub(crate) last_name: String,
+    pub(crate) email: String,
+    pub(crate) should_identify: bool,
+    pub(crate) signature: Option<String>,
+    pub(crate) signature_hash: Option<String>,
+    pub(crate) signed_at: Option<DateTime<FixedOffset>>,
+}
+
+/// A document to sign.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Document {
+    pub(crate) id: String,
+    pub(crate) document_name: String,
+    pub(crate) file_size: u64,
+    pub(crate) file_hash: String,
+    pub(crate) media_type: String,
+}
+
+/// One agreement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MockAgreement {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) status: Status,
+    pub(crate) signer_name: String,
+    pub(crate) signer_signature: String,
+    pub(crate) signer_signature_hash: String,
+    pub(crate) signers: Vec<Signer>,
+    pub(crate) documents: Vec<Document>,
+    pub(crate) created_at: DateTime<FixedOffset>,
+}
+
+impl Status {
+    fn as_str(self) -> &'static str {
+        match self {
+            Status::Sent => "sent",
+            Status::Signed => "signed",
+        }
+    }
+}
+
+/// An agreement as lists show it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct AgreementJson<'a> {
+    id: &'a str,
+    name: &'a str,
+    status: &'static str,
+    signer_name: &'a str,
+    created_at: String,
+}
+
+/// An agreement with its signers and documents, in the vendor example's order.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DetailsJson<'a> {
+    id: &'a str,
+    name: &'a str,
+    status: &'static str,
+    signer_name: &'a str,
+    signer_signature: &'a str,
+    signer_signature_hash: &'a str,
+    signers: Vec<SignerJson<'a>>,
+    documents: Vec<DocumentJson<'a>>,
+    created_at: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SignerJson<'a> {
+    id: &'a str,
+    first_name: &'a str,
+    last_name: &'a str,
+    email: &'a str,
+    should_identify: bool,
+    signature: Option<&'a str>,
+    signature_hash: Option<&'a str>,
+    signed_at: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DocumentJson<'a> {
+    id: &'a str,
+    document_name: &'a str,
+    file_size: u64,
+    file_hash: &'a str,
+}
+
+impl Listed for MockAgreement {
+    type Json<'a> = AgreementJson<'a>;
+
+    fn listed<'a>(&'a self, _origin: &'a str) -> AgreementJson<'a> {
+        AgreementJson {
+            id: &self.id,
+            name: &self.name,
+            status: self.status.as_str(),
+            signer_name: &self.signer_name,
+            created_at: dutch_time::atom(&self.created_at),
+        }
+    }
+}
+
+impl MockAgreement {
+    fn details(&self) -> DetailsJson<'_> {
+        DetailsJson {
+            id: &self.id,
+            name: &self.name,
+            status: self.status.as_str(),
+            signer_name: &self.signer_name,
+            signer_signature: &self.signer_signature,
+            signer_signature_hash: &self.signer_signature_hash,
+            signers: self
+                .signers
+                .iter()
+                .map(|s| SignerJson {
+                    id: &s.id,
+                    first_name: &s.first_name,
+                    last_name: &s.last_name,
+                    email: &s.email,
+                    should_identify: s.should_identify,
+                    signature: s.signature.as_deref(),
+                    signature_hash: s.signature_hash.as_deref(),
+                    signed_at: s.signed_at.as_ref().map(dutch_time::atom),
+                })
+                .collect(),
+            documents: self
+                .documents
+                .iter()
+                .map(|d| DocumentJson {
+                    id: &d.id,
+                    document_name: &d.document_name,
+                    file_size: d.file_size,
+                    file_hash: &d.file_hash,
+                })
+                .collect(),
+            created_at: dutch_time::atom(&self.created_at),
+        }
+    }
+}
+
+/// The ids of the signers or documents (`codec`) of agreement `key`: up to 16 each.
+fn part_id(codec: IdCodec, key: u64, index: usize) -> String {
+    codec.encode(key.saturating_mul(16).saturating_add(index as u64))
+}
+
+/// A 64-character hash (random: the vendor's algorithm is not documented).
+fn hash(seed: u64, number: u64) -> String {
+    random_string(seed, HASHES, number, 64)
+}
+
+impl Record for MockAgreement {
+    const MODEL: &'static str = r"App\Models\Agreement";
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn shown(&self, _origin: &str) -> serde_json::Result<Vec<u8>> {
+        serde_json::to_vec(&self.details())
+    }
+
+    /// Every third one signed by all its signers (a day after it was sent); the
+    /// others sent, nobody signed yet. One or two signers and documents each.
+    fn base(config: &Config) -> Box<dyn Base<Self>> {
+        let seed = config.dataset.seed();
+        let signer_ids = IdCodec::new("ags_", seed, SIGNER_IDS);
+        let document_ids = IdCodec::new("agd_", seed, DOCUMENT_IDS);
+        Box::new(Seeded::new(
+            IdCodec::new("agr_", seed, IDS),
+            SEEDED,
+            |index, id| {
+                let created_at = seeded_time(seed, CREATED, index)?;
+                let signed = index % 3 == 0;
+                let signed_at = signed.then(|| created_at + chrono::Duration::days(1));
+                let count = 1 + (index % 2) as usize;
+                let signers = (0..count)
+                    .map(|j| {
+                        let (first, last, email) = SIGNERS[(index as usize + j) % SIGNERS.len()];
+                        Signer {
+                            id: part_id(signer_ids, index, j),
+                            first_name: first.to_owned(),
+                            last_name: last.to_owned(),
+                            email: email.to_owned(),
+                            should_identify: j == 0,
+                            signature: signed.then(|| SIGNATURE.to_owned()),
+                            signature_hash: signed.then(|| hash(seed, index * 16 + j as u64 + 1)),
+                            signed_at,
+                        }
+                    })
+                    .collect();
+                let documents = (0..count)
+                    .map(|j| Document {
+                        id: part_id(document_ids, index, j),
+                        document_name: format!("Contract version_{}.pdf", j + 2),
+                        file_size: 512 + draw(seed, SIZES, index * 16 + j as u64) % 200_000,
+                        file_hash: hash(seed, 1_000 + index * 16 + j as u64),
+                        media_type: "application/pdf".to_owned(),
+                    })
+                    .collect();
+                Some(MockAgreement {
+                    id,
+                    name: NAMES[(index % NAMES.len() as u64) as usize].to_owned(),
+                    status: if signed { Status::Signed } else { Status::Sent },
+                    signer_name: "John Doe".to_owned(),
+                    signer_signature: SIGNATURE.to_owned(),
+                    signer_signature_hash: hash(seed, index * 16),
+                    signers,
+                    documents,
+                    created_at,
+                })
+            },
+        ))
+    }
+}
+
+/// `POST /v1/agreements` (multipart/form-data only); 201 with the agreement, with
+/// its signers and documents.
+pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        let parts = call.parts;
+        let form = requests::read_form(&parts.headers, &parts.extensions, body).await;
+        let new = new_agreement(&form).map_err(|e| call.unprocessable(&e))?;
+        let seed = call.seed();
+        let signer_ids = IdCodec::new("ags_", seed, SIGNER_IDS);
+        let document_ids = IdCodec::new("agd_", seed, DOCUMENT_IDS);
+        let mut uploads = Vec::new();
+        let agreement = call
+            .with(|t: &mut Table<MockAgreement>| {
+                t.create(|slot| MockAgreement {
+                    signers: new
+                        .signers
+                        .into_iter()
+                        .enumerate()
+                        .map(|(j, signer)| Signer {
+                            id: part_id(signer_ids, slot.key, j),
+                            ..signer
+                        })
+                        .collect(),
+                    documents: new
+                        .documents
+                        .into_iter()
+                        .enumerate()
+                        .map(|(j, (document, bytes))| {
+                            let id = part_id(document_ids, slot.key, j);
+                            uploads.push((id.clone(), bytes));
+                            Document {
+                                id,
+                                file_hash: hash(seed, slot.key * 16 + j as u64 + 1_000_000),
+                                ..document
+                            }
+                        })
+                        .collect(),
+                    signer_signature_hash: hash(seed, slot.key * 16 + 2_000_000),
+                    id: slot.id,
+                    name: new.name,
+                    status: Status::Sent,
+                    signer_name: new.signer_name,
+                    signer_signature: new.signer_signature,
+                    created_at: slot.created_at,
+                })
+            })
+            .ok_or_else(server_error)?;
+        let mut files = lock(&call.shared().files);
+        for (id, bytes) in uploads {
+            files.store(&id, bytes);
+        }
+        drop(files);
+        call.written_shown(StatusCode::CREATED, &agreement)
+    })
+}
+
+/// `GET /v1/agreements/{agreementId}/documents/{documentId}/download`: a link to the
+/// document.
+pub(crate) fn document_link<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        let agreement = call.find::<MockAgreement>(0)?;
+        let document_id = call.param(1);
+        let document = agreement
+            .documents
+            .iter()
+            .find(|d| d.id == document_id)
+            .ok_or_else(|| call.model_not_found(r"App\Models\AgreementDocument", document_id))?;
+        cloud_file(call, &document.id)
+    })
+}
+
+/// What a download link to agreement document `id` serves; `None` if `id` is no
+/// agreement document.
+pub(crate) fn downloadable(shared: &Shared, id: &str) -> Option<Download> {
+    let document = shared.with(|t: &mut Table<MockAgreement>| {
+        t.all()
+            .find_map(|a| a.documents.into_iter().find(|d| d.id == id))
+    })?;
+    let bytes = lock(&shared.files)
+        .uploaded(id)
+        .unwrap_or_else(|| Bytes::from(text_pdf(&format!("{} ({id})", document.document_name))));
+    Some(Download {
+        bytes,
+        media_type: document.media_type,
+        file_name: document.document_name,
+    })
+}
+
+/// What a create request gives a new agreement (ids and hashes still to be given).
+#[derive(Debug)]
+struct NewAgreement {
+    name: String,
+    signer_name: String,
+    signer_signature: String,
+    signers: Vec<Signer>,
+    documents: Vec<(Document, Bytes)>,
+}
+
+/// Validates `POST /v1/agreements` (multipart, bracket names read as dotted ones):
+/// `name`, `signerName`, `signerSignatureData` (a base64 image data URL), `signers`
+/// (1 to 5: `firstName`, `lastName`, `email` required, `shouldIdentify` a boolean)
+/// and `documents` (1 to 5 files, 5 MB in total), all required.
+fn new_agreement(form: &Form) -> Result<NewAgreement, Errors> {
+    let input = &form.input;
+    let mut errors = Errors::default();
+    let name = validation::string(&mut errors, input, "name", true);
+    let signer_name = validation::string(&mut errors, input, "signerName", true);
+    let signature = validation::text(&mut errors, input, "signerSignatureData", true);
+    let signature = signature.filter(|data| {
+        let valid = data.starts_with("data:image/") && data.contains(";base64,");
+        if !valid {
+            errors.add(
+                "signerSignatureData",
+                "The signer signature data field must be a base64 data URL of an image.".to_owned(),
+            );
+        }
+        valid
+    });
+    let mut signers = Vec::new();
+    for item in validation::items(&mut errors, input, "signers", true, MAX_ITEMS) {
+        let field = |name: &str| format!("{item}.{name}");
+        let first_name = validation::string(&mut errors, input, &field("firstName"), true);
+        let last_name = validation::string(&mut errors, input, &field("lastName"), true);
+        let email = validation::email(&mut errors, input, &field("email"), true);
+        let should_identify = validation::boolean(&mut errors, input, &field("shouldIdentify"));
+        if let (Some(first_name), Some(last_name), Some(email)) = (first_name, last_name, email) {
+            signers.push(Signer {
+                id: String::new(),
+                first_name,
+                last_name,
+                email,
+                should_identify: should_identify.unwrap_or(false),
+                signature: None,
+                signature_hash: None,
+                signed_at: None,
+            });
+        }
+    }
+    let documents = documents(&mut errors, form);
+    match (name, signer_name, signature) {
+        (Some(name), Some(signer_name), Some(signer_signature)) if errors.is_empty() => {
+            Ok(NewAgreement {
+                name,
+                signer_name,
+                signer_signature,
+                signers,
+                documents,
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+/// Rules `required|array|max:5` on `documents`, `file` on each, 5 MB in total.
+fn documents(errors: &mut Errors, form: &Form) -> Vec<(Document, Bytes)> {
+    const FIELD: &str = "documents";
+    let mut names: Vec<&str> = form
+        .files
+        .iter()
+        .map(|(name, _)| name.as_str())
+        .chain(form.input.keys().map(String::as_str))
+        .filter(|name| {
+            name.strip_prefix("documents.")
+                .is_some_and(|index| index.parse::<usize>().is_ok())
+        })
+        .collect();
+    names.sort_by_key(|name| {
+        name[FIELD.len() + 1..]
+            .parse::<usize>()
+            .unwrap_or(usize::MAX)
+    });
+    names.dedup();
+    if names.is_empty() {
+        if validation::is_present(&form.input, FIELD) {
+            errors.add(FIELD, "The documents field must be an array.".to_owned());
+        } else {
+            errors.add(FIELD, validation::required_message(FIELD));
+        }
+        return Vec::new();
+    }
+    if names.len() > MAX_ITEMS {
+        errors.add(
+            FIELD,
+            format!("The documents field must not have more than {MAX_ITEMS} items."),
+        );
+        return Vec::new();
+    }
+    let documents: Vec<(Document, Bytes)> = names
+        .iter()
+        .filter_map(|name| file_part(errors, form, name))
+        .map(|(file_name, media_type, bytes)| {
+            let document = Document {
+                id: String::new(),
+                document_name: file_name,
+                file_size: bytes.len() as u64,
+                file_hash: String::new(),
+                media_type,
+            };
+            (document, bytes)
+        })
+        .collect();
+    let total: usize = documents.iter().map(|(_, bytes)| bytes.len()).sum();
+    if total > MAX_DOCUMENT_BYTES {
+        errors.add(
+            FIELD,
+            "The documents must not be greater than 5120 kilobytes in total.".to_owned(),
+        );
+    }
+    documents
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::requests::FilePart;
+    use crate::validation::input;
+    use serde_json::{Value, json};
+
+    fn file(name: &str, bytes: &'static [u8]) -> FilePart {
+        FilePart {
+            bytes: Some(Bytes::from_static(bytes)),
+            size: bytes.len(),
+            file_name: name.to_owned(),
+            content_type: Some("application/pdf".to_owned()),
+        }
+    }
+
+    fn form(text: Value, files: Vec<(&str, FilePart)>) -> Form {
+        Form {
+            input: input(text),
+            files: files.into_iter().map(|(n, f)| (n.to_owned(), f)).collect(),
+        }
+    }
+
+    fn valid_text() -> Value {
+        json!({
+            "name": "Service contract", "signerName": "John Doe",
+            "signerSignatureData": SIGNATURE,
+            "signers.0.firstName": "Dirk Jan", "signers.0.lastName": "Bakker",
+            "signers.0.email": "dj.bakker@domain.com", "signers.0.shouldIdentify": "1",
+        })
+    }
+
+    #[test]
+    fn a_bracket_form_with_signers_and_documents_is_an_agreement() {
+        let form = form(
+            valid_text(),
+            vec![
+                ("documents.1", file("b.pdf", b"%PDF-2")),
+                ("documents.0", file("a.pdf", b"%PDF-1")),
+            ],
+        );
+        let new = new_agreement(&form).unwrap();
+        assert_eq!(new.signers.len(), 1);
+        assert!(new.signers[0].should_identify);
+        let names: Vec<&str> = new
+            .documents
+            .iter()
+            .map(|(d, _)| d.document_name.as_str())
+            .collect();
+        assert_eq!(names, ["a.pdf", "b.pdf"], "in index order");
+    }
+
+    #[test]
+    fn json_text_signers_plain_document_names_and_too_many_are_refused() {
+        let mut text = valid_text();
+        let object = text.as_object_mut().unwrap();
+        object.retain(|k, _| !k.starts_with("signers."));
+        object.insert("signers".into(), json!(r#"{"firstName": "Dirk Jan"}"#));
+        let errors =
+            new_agreement(&form(text, vec![("documents", file("a.pdf", b"%PDF"))])).unwrap_err();
+        assert_eq!(errors.fields(), ["signers", "documents"]);
+        assert_eq!(
+            errors.message(),
+            "The signers field must be an array. (and 1 more error)"
+        );
+        let six: Vec<(&str, FilePart)> = [
+            "documents.0",
+            "documents.1",
+            "documents.2",
+            "documents.3",
+            "documents.4",
+            "documents.5",
+        ]
+        .into_iter()
+        .map(|n| (n, file("x.pdf", b"%PDF")))
+        .collect();
+        let errors = new_agreement(&form(valid_text(), six)).unwrap_err();
+        assert_eq!(
+            errors.message(),
+            "The documents field must not have more than 5 items."
+        );
+    }
+
+    #[test]
+    fn lists_show_the_summary_and_gets_the_details() {
+        let at = dutch_time::at(1_757_777_000).unwrap();
+        let agreement = MockAgreement {
+            id: "agr_1".to_owned(),
+            name: "Service contract".to_owned(),
+            status: Status::Sent,
+            signer_name: "John Doe".to_owned(),
+            signer_signature: "data:image/png;base64,x".to_owned(),
+            signer_signature_hash: "h".to_owned(),
+            signers: vec![],
+            documents: vec![Document {
+                id: "agd_1".to_owned(),
+                document_name: "a.pdf".to_owned(),
+                file_size: 512,
+                file_hash: "f".to_owned(),
+                media_type: "application/pdf".to_owned(),
+            }],
+            created_at: at,
+        };
+        assert_eq!(
+            serde_json::to_string(&agreement.listed("")).unwrap(),
+            r#"{"id":"agr_1","name":"Service contract","status":"sent","signerName":"John Doe","createdAt":"2025-09-13T17:23:20+02:00"}"#
+        );
+        let shown = String::from_utf8(agreement.shown("").unwrap()).unwrap();
+        assert_eq!(
+            shown,
+            r#"{"id":"agr_1","name":"Service contract","status":"sent","signerName":"John Doe","signerSignature":"data:image/png;base64,x","signerSignatureHash":"h","signers":[],"documents":[{"id":"agd_1","documentName":"a.pdf","fileSize":512,"fileHash":"f"}],"createdAt":"2025-09-13T17:23:20+02:00"}"#
+        );
+    }
+}

@@ -1,0 +1,480 @@
+//! Appointments API: the calendar, by window of time; schedule, confirm, cancel.
+//!
+//! The list is not paginated: `GET /v1/appointments` answers `{data: [...]}` with
+//! every appointment that starts within `days` days (default 7) from `start_at`
+//! (`Y-m-d H:i`, Dutch time; default now), earliest first. Scheduling takes a customer
+//! (`customerId`: the customer's name and e-mail become the attendee's) or an attendee
+//! (`attendeeName`, `attendeeEmail`); its times are accepted as `Y-m-d H:i` (the field
+//! table) and `Y-m-d H:i:s` (the examples). A scheduled appointment gets an online
+//! meeting link. `PATCH` sets the status to `scheduled` (confirm) or `canceled`. The
+//! seeded appointments, in every status, start from March 2025 on, two a week.
+
+use axum::body::Body;
+use chrono::{DateTime, FixedOffset, NaiveDateTime};
+use futures::future::BoxFuture;
+use http::StatusCode;
+use serde::Serialize;
+
+use crate::dutch_time;
+use crate::handler::{Call, Config, Reply, server_error};
+use crate::ids::IdCodec;
+use crate::paginator::Listed;
+use crate::requests;
+use crate::resources::customers::MockCustomer;
+use crate::rng::draw;
+use crate::store::{Base, Record, Seeded, Table};
+use crate::validation::{self, Errors, Input};
+
+/// Where an appointment is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Status {
+    Scheduled,
+    Canceled,
+    /// Waiting to be confirmed or canceled (booked by a customer).
+    Pending,
+}
+
+impl Status {
+    fn as_str(self) -> &'static str {
+        match self {
+            Status::Scheduled => "scheduled",
+            Status::Canceled => "canceled",
+            Status::Pending => "pending",
+        }
+    }
+}
+
+/// How many appointments the table starts with.
+pub(crate) const SEEDED: u64 = 9;
+/// 2025-03-03 09:00 Dutch time (+01:00): the first seeded appointment starts then.
+const SEEDED_FROM: i64 = 1_740_988_800;
+/// The longest window a list may ask for, in days.
+const MAX_DAYS: i64 = 366;
+
+const ATTENDEES: [(&str, &str); 4] = [
+    ("John Doe", "john.doe@example.com"),
+    ("Anna de Vries", "anna@devries.example"),
+    ("Pieter Bakker", "p.bakker@example.nl"),
+    ("Sanne Jansen", "sanne.jansen@example.org"),
+];
+
+// Random streams of appointments.
+const IDS: u64 = 0xA99_0001;
+const BOOKED: u64 = 0xA99_0002;
+
+/// One appointment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MockAppointment {
+    pub(crate) id: String,
+    /// The calendar title (sent when scheduling; not in the documented answer).
+    pub(crate) name: String,
+    pub(crate) customer_id: Option<String>,
+    pub(crate) attendee_name: String,
+    pub(crate) attendee_email: String,
+    pub(crate) starts_at: DateTime<FixedOffset>,
+    pub(crate) ends_at: DateTime<FixedOffset>,
+    pub(crate) status: Status,
+    pub(crate) online_meeting_link: Option<String>,
+    pub(crate) created_at: DateTime<FixedOffset>,
+}
+
+/// An appointment as JSON, in the vendor example's field order.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct AppointmentJson<'a> {
+    id: &'a str,
+    customer_id: Option<&'a str>,
+    attendee_name: &'a str,
+    attendee_email: &'a str,
+    starts_at: String,
+    ends_at: String,
+    status: &'static str,
+    online_meeting_link: Option<&'a str>,
+    created_at: String,
+}
+
+impl Listed for MockAppointment {
+    type Json<'a> = AppointmentJson<'a>;
+
+    fn listed<'a>(&'a self, _origin: &'a str) -> AppointmentJson<'a> {
+        AppointmentJson {
+            id: &self.id,
+            customer_id: self.customer_id.as_deref(),
+            attendee_name: &self.attendee_name,
+            attendee_email: &self.attendee_email,
+            starts_at: dutch_time::atom(&self.starts_at),
+            ends_at: dutch_time::atom(&self.ends_at),
+            status: self.status.as_str(),
+            online_meeting_link: self.online_meeting_link.as_deref(),
+            created_at: dutch_time::atom(&self.created_at),
+        }
+    }
+}
+
+/// The online meeting link of the appointment `id` (made from its random part).
+fn meeting_link(id: &str) -> String {
+    let code: String = id.chars().skip(4).take(10).collect();
+    let (a, rest) = code.split_at(3.min(code.len()));
+    let (b, c) = rest.split_at(4.min(rest.len()));
+    format!("https://meet.google.com/{a}-{b}-{c}")
+}
+
+impl Record for MockAppointment {
+    const MODEL: &'static str = r"App\Models\Appointment";
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Two a week from [`SEEDED_FROM`], an hour or an hour and a half long, booked a
+    /// week ahead; every third with a customer, every fourth pending, every fifth
+    /// canceled.
+    fn base(config: &Config) -> Box<dyn Base<Self>> {
+        let seed = config.dataset.seed();
+        let dataset = config.dataset;
+        Box::new(Seeded::new(
+            IdCodec::new("apt_", seed, IDS),
+            SEEDED,
+            |index, id| {
+                let days = i64::try_from(index).ok()? * 7 / 2;
+                let starts_at = dutch_time::at(SEEDED_FROM + days * 86_400)?;
+                let minutes = if index % 2 == 0 { 60 } else { 90 };
+                let status = match index {
+                    i if i % 5 == 4 => Status::Canceled,
+                    i if i % 4 == 3 => Status::Pending,
+                    _ => Status::Scheduled,
+                };
+                let customer = (index % 3 == 0).then(|| dataset.customer(index)).flatten();
+                let (attendee_name, attendee_email) = match &customer {
+                    Some(c) => (c.company_name.clone(), c.primary_email.clone()),
+                    None => {
+                        let (name, email) = ATTENDEES[(index % ATTENDEES.len() as u64) as usize];
+                        (name.to_owned(), email.to_owned())
+                    }
+                };
+                Some(MockAppointment {
+                    online_meeting_link: (status == Status::Scheduled).then(|| meeting_link(&id)),
+                    id,
+                    name: format!("Meeting {}", index + 1),
+                    customer_id: customer.map(|c| c.id),
+                    attendee_name,
+                    attendee_email,
+                    starts_at,
+                    ends_at: starts_at + chrono::Duration::minutes(minutes),
+                    status,
+                    created_at: starts_at - chrono::Duration::days(7)
+                        + chrono::Duration::seconds((draw(seed, BOOKED, index) % 3_600) as i64),
+                })
+            },
+        ))
+    }
+}
+
+/// `GET /v1/appointments?start_at=&days=`: `{data: [...]}` of the window.
+pub(crate) fn list<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        let mut query = Input::new();
+        for name in ["start_at", "days"] {
+            if let Some(value) = requests::query(call.parts, name) {
+                query.insert(name.to_owned(), value.into());
+            }
+        }
+        let (start, end) = window(&query).map_err(|e| call.unprocessable(&e))?;
+        let mut found: Vec<MockAppointment> = call.with(|t: &mut Table<MockAppointment>| {
+            t.all()
+                .filter(|a| a.starts_at >= start && a.starts_at < end)
+                .collect()
+        });
+        found.sort_by_key(|a| a.starts_at);
+        let data: Vec<_> = found.iter().map(|a| a.listed(&call.origin)).collect();
+        call.ok_json(serde_json::to_vec(&serde_json::json!({ "data": data })))
+    })
+}
+
+/// The window of a list request: `start_at` (`Y-m-d H:i`, Dutch time; now without
+/// it) and `days` (1 to 366, default 7) later.
+fn window(query: &Input) -> Result<(DateTime<FixedOffset>, DateTime<FixedOffset>), Errors> {
+    let mut errors = Errors::default();
+    let start = match validation::is_present(query, "start_at") {
+        true => {
+            let text = validation::string(&mut errors, query, "start_at", true);
+            let parsed = text
+                .as_deref()
+                .and_then(|t| NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M").ok())
+                .and_then(validation::amsterdam);
+            if parsed.is_none() {
+                errors.add(
+                    "start_at",
+                    "The start at field must match the format Y-m-d H:i.".to_owned(),
+                );
+            }
+            parsed
+        }
+        false => dutch_time::at(chrono::Utc::now().timestamp()),
+    };
+    let days = match validation::is_present(query, "days") {
+        true => validation::integer(&mut errors, query, "days", (1, MAX_DAYS)),
+        false => Some(7),
+    };
+    match (start, days) {
+        (Some(start), Some(days)) if errors.is_empty() => {
+            Ok((start, start + chrono::Duration::days(days)))
+        }
+        _ => Err(errors),
+    }
+}
+
+/// `POST /v1/appointments` (JSON); 201 with the scheduled appointment.
+pub(crate) fn schedule<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        let input = requests::read_json(body).await;
+        let new = new_appointment(&input, |id| {
+            call.with(|t: &mut Table<MockCustomer>| t.find(id))
+                .map(|c| (c.company_name, c.primary_email))
+        })
+        .map_err(|e| call.unprocessable(&e))?;
+        let appointment = call
+            .with(|t: &mut Table<MockAppointment>| {
+                t.create(|slot| MockAppointment {
+                    online_meeting_link: Some(meeting_link(&slot.id)),
+                    id: slot.id,
+                    name: new.name,
+                    customer_id: new.customer_id,
+                    attendee_name: new.attendee_name,
+                    attendee_email: new.attendee_email,
+                    starts_at: new.starts_at,
+                    ends_at: new.ends_at,
+                    status: Status::Scheduled,
+                    created_at: slot.created_at,
+                })
+            })
+            .ok_or_else(server_error)?;
+        call.written(StatusCode::CREATED, &appointment)
+    })
+}
+
+/// `PATCH /v1/appointments/{appointmentId}` (JSON `{status}`); 200 with it.
+pub(crate) fn set_status<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        let appointment = call.find::<MockAppointment>(0)?;
+        let input = requests::read_json(body).await;
+        let mut errors = Errors::default();
+        let status = validation::one_of(&mut errors, &input, "status", &["scheduled", "canceled"])
+            .ok_or_else(|| call.unprocessable(&errors))?;
+        let status = if status == "scheduled" {
+            Status::Scheduled
+        } else {
+            Status::Canceled
+        };
+        let changed = call
+            .with(|t: &mut Table<MockAppointment>| {
+                t.edit(&appointment.id, |a| {
+                    a.status = status;
+                    if status == Status::Scheduled && a.online_meeting_link.is_none() {
+                        a.online_meeting_link = Some(meeting_link(&a.id));
+                    }
+                })
+            })
+            .ok_or_else(|| call.model_not_found(MockAppointment::MODEL, &appointment.id))?;
+        call.written(StatusCode::OK, &changed)
+    })
+}
+
+/// What a schedule request gives a new appointment.
+#[derive(Debug, PartialEq, Eq)]
+struct NewAppointment {
+    name: String,
+    starts_at: DateTime<FixedOffset>,
+    ends_at: DateTime<FixedOffset>,
+    customer_id: Option<String>,
+    attendee_name: String,
+    attendee_email: String,
+}
+
+/// A request date-time of an appointment: `Y-m-d H:i` or `Y-m-d H:i:s`, Dutch time.
+fn appointment_time(
+    errors: &mut Errors,
+    input: &Input,
+    field: &str,
+) -> Option<DateTime<FixedOffset>> {
+    let text = validation::string(errors, input, field, true)?;
+    let parsed = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
+        .iter()
+        .find_map(|format| NaiveDateTime::parse_from_str(&text, format).ok())
+        .and_then(validation::amsterdam);
+    if parsed.is_none() {
+        let name = validation::display_name(field);
+        errors.add(
+            field,
+            format!("The {name} field must match the format Y-m-d H:i."),
+        );
+    }
+    parsed
+}
+
+/// Validates `POST /v1/appointments`: `name`, `startsAt` and `endsAt` (after it)
+/// required; `customerId` (an existing customer, whose name and e-mail address are
+/// the attendee's), or else `attendeeName` and `attendeeEmail`.
+fn new_appointment(
+    input: &Input,
+    customer: impl Fn(&str) -> Option<(String, String)>,
+) -> Result<NewAppointment, Errors> {
+    let mut errors = Errors::default();
+    let name = validation::string(&mut errors, input, "name", true);
+    let starts_at = appointment_time(&mut errors, input, "startsAt");
+    let ends_at = appointment_time(&mut errors, input, "endsAt");
+    if let (Some(starts), Some(ends)) = (starts_at, ends_at)
+        && ends <= starts
+    {
+        errors.add(
+            "endsAt",
+            "The ends at field must be a date after starts at.".to_owned(),
+        );
+    }
+    let customer_id = validation::string(&mut errors, input, "customerId", false);
+    let from_customer = match &customer_id {
+        Some(id) => {
+            let found = customer(id);
+            if found.is_none() {
+                errors.add(
+                    "customerId",
+                    "The selected customer id is invalid.".to_owned(),
+                );
+            }
+            found
+        }
+        None => None,
+    };
+    let (attendee_name, attendee_email) = match (&customer_id, from_customer) {
+        (_, Some(attendee)) => (Some(attendee.0), Some(attendee.1)),
+        (Some(_), None) => (None, None),
+        (None, None) => {
+            let without = |field: &str| {
+                format!(
+                    "The {} field is required when customer id is not present.",
+                    validation::display_name(field)
+                )
+            };
+            let name = validation::string(&mut errors, input, "attendeeName", false);
+            if name.is_none() && !validation::is_present(input, "attendeeName") {
+                errors.add("attendeeName", without("attendeeName"));
+            }
+            let email = validation::email(&mut errors, input, "attendeeEmail", false);
+            if email.is_none() && !validation::is_present(input, "attendeeEmail") {
+                errors.add("attendeeEmail", without("attendeeEmail"));
+            }
+            (name, email)
+        }
+    };
+    match (name, starts_at, ends_at, attendee_name, attendee_email) {
+        (Some(name), Some(starts_at), Some(ends_at), Some(attendee_name), Some(attendee_email))
+            if errors.is_empty() =>
+        {
+            Ok(NewAppointment {
+                name,
+                starts_at,
+                ends_at,
+                customer_id,
+                attendee_name,
+                attendee_email,
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validation::input;
+    use serde_json::json;
+
+    fn validate(body: serde_json::Value) -> Result<NewAppointment, Errors> {
+        new_appointment(&input(body), |id| {
+            (id == "cst_1").then(|| ("Test Company BV".to_owned(), "info@test.example".to_owned()))
+        })
+    }
+
+    #[test]
+    fn with_a_customer_or_an_attendee_with_or_without_seconds() {
+        let with_customer = validate(json!({
+            "name": "Contract extension", "startsAt": "2025-03-05 14:30:00",
+            "endsAt": "2025-03-05 16:00", "customerId": "cst_1"
+        }))
+        .unwrap();
+        assert_eq!(with_customer.attendee_name, "Test Company BV");
+        assert_eq!(
+            dutch_time::atom(&with_customer.starts_at),
+            "2025-03-05T14:30:00+01:00"
+        );
+        let with_attendee = validate(json!({
+            "name": "Intake", "startsAt": "2025-07-01 10:00", "endsAt": "2025-07-01 10:30",
+            "attendeeName": "John Doe", "attendeeEmail": "john.doe@example.com"
+        }))
+        .unwrap();
+        assert_eq!(with_attendee.customer_id, None);
+        assert_eq!(
+            dutch_time::atom(&with_attendee.ends_at),
+            "2025-07-01T10:30:00+02:00"
+        );
+    }
+
+    #[test]
+    fn refusals_are_laravels() {
+        let errors = validate(json!({
+            "startsAt": "2025-03-05 14:30", "endsAt": "2025-03-05 14:00"
+        }))
+        .unwrap_err();
+        assert_eq!(
+            errors.fields(),
+            ["name", "endsAt", "attendeeName", "attendeeEmail"]
+        );
+        assert_eq!(
+            errors.into_fields()[2].1,
+            ["The attendee name field is required when customer id is not present."]
+        );
+        let errors = validate(json!({
+            "name": "x", "startsAt": "05-03-2025 14:30", "endsAt": "2025-03-05 15:00",
+            "customerId": "cst_x"
+        }))
+        .unwrap_err();
+        assert_eq!(errors.fields(), ["startsAt", "customerId"]);
+    }
+
+    #[test]
+    fn the_window_is_start_at_plus_days() {
+        let (start, end) =
+            window(&input(json!({"start_at": "2025-03-05 09:00", "days": "3"}))).unwrap();
+        assert_eq!(dutch_time::atom(&start), "2025-03-05T09:00:00+01:00");
+        assert_eq!(dutch_time::atom(&end), "2025-03-08T09:00:00+01:00");
+        let errors = window(&input(
+            json!({"start_at": "2025-03-05 09:00:00", "days": "0"}),
+        ))
+        .unwrap_err();
+        assert_eq!(
+            errors.message(),
+            "The start at field must match the format Y-m-d H:i. (and 1 more error)"
+        );
+    }
+
+    #[test]
+    fn json_has_the_vendor_fields_in_order() {
+        let at = |unix| dutch_time::at(unix).unwrap();
+        let appointment = MockAppointment {
+            id: "apt_1".to_owned(),
+            name: "Contract extension".to_owned(),
+            customer_id: None,
+            attendee_name: "John Doe".to_owned(),
+            attendee_email: "john.doe@example.com".to_owned(),
+            starts_at: at(1_741_186_800),
+            ends_at: at(1_741_188_600),
+            status: Status::Pending,
+            online_meeting_link: None,
+            created_at: at(1_741_105_394),
+        };
+        assert_eq!(
+            serde_json::to_string(&appointment.listed("")).unwrap(),
+            r#"{"id":"apt_1","customerId":null,"attendeeName":"John Doe","attendeeEmail":"john.doe@example.com","startsAt":"2025-03-05T16:00:00+01:00","endsAt":"2025-03-05T16:30:00+01:00","status":"pending","onlineMeetingLink":null,"createdAt":"2025-03-04T17:23:14+01:00"}"#
+        );
+    }
+}

@@ -1,0 +1,209 @@
+//! File Share API: files and directories shared with a customer or through a public
+//! link.
+//!
+//! A share holds what it shares as File-or-Directory objects (the description's
+//! `sharedContent`; the vendor's examples show only placeholders), as they were when
+//! the share was made, and sets their `fileShareId`. A share without a customer has a
+//! public link (`links.publicShare`, a page on this server's origin); one with a
+//! customer links the customer too. The table starts with one share per seeded file
+//! of the first few, alternately with a customer and public.
+
+use axum::body::Body;
+use chrono::{DateTime, FixedOffset};
+use futures::future::BoxFuture;
+use http::StatusCode;
+use serde::Serialize;
+
+use crate::dutch_time;
+use crate::handler::{Call, Config, Reply, server_error};
+use crate::ids::IdCodec;
+use crate::paginator::Listed;
+use crate::requests;
+use crate::resources::files::{self, Item, ItemJson, MockFile};
+use crate::resources::{LinkJson, customers, seeded_time};
+use crate::store::{Base, Record, Seeded, Table};
+use crate::validation::{self, Errors};
+
+/// How many shares the table starts with (each shares the seeded file of its index).
+pub(crate) const SEEDED: u64 = 6;
+
+// Random streams of file shares.
+const IDS: u64 = 0xF5A_0001;
+const CREATED: u64 = 0xF5A_0002;
+
+fn ids(seed: u64) -> IdCodec {
+    IdCodec::new("fss_", seed, IDS)
+}
+
+/// The seeded share that seeded file `index` is in, if any.
+pub(crate) fn seeded_share_of_file(seed: u64, index: u64) -> Option<String> {
+    (index < SEEDED).then(|| ids(seed).encode(index))
+}
+
+/// One file share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MockFileShare {
+    pub(crate) id: String,
+    pub(crate) customer_id: Option<String>,
+    /// What is shared, with its kind (`"file"` or `"directory"`).
+    pub(crate) content: Vec<(Item, &'static str)>,
+    pub(crate) created_at: DateTime<FixedOffset>,
+}
+
+/// A file share as JSON, in the vendor example's field order.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct FileShareJson<'a> {
+    id: &'a str,
+    shared_with_customer_id: Option<&'a str>,
+    shared_content: Vec<ItemJson<'a>>,
+    created_at: String,
+    links: ShareLinks,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ShareLinks {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    customer: Option<LinkJson>,
+    public_share: LinkJson,
+}
+
+impl Listed for MockFileShare {
+    type Json<'a> = FileShareJson<'a>;
+
+    fn listed<'a>(&'a self, origin: &'a str) -> FileShareJson<'a> {
+        FileShareJson {
+            id: &self.id,
+            shared_with_customer_id: self.customer_id.as_deref(),
+            shared_content: self
+                .content
+                .iter()
+                .map(|(item, kind)| item.json(kind))
+                .collect(),
+            created_at: dutch_time::atom(&self.created_at),
+            links: ShareLinks {
+                customer: self
+                    .customer_id
+                    .as_ref()
+                    .map(|id| LinkJson::customer(origin, id)),
+                public_share: LinkJson::page(origin, &format!("/file-share/{}", self.id)),
+            },
+        }
+    }
+}
+
+impl Record for MockFileShare {
+    const MODEL: &'static str = r"App\Models\FileShare";
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn base(config: &Config) -> Box<dyn Base<Self>> {
+        let seed = config.dataset.seed();
+        let dataset = config.dataset;
+        let seeded_files = MockFile::base(config);
+        Box::new(Seeded::new(ids(seed), SEEDED, |index, id| {
+            let file = seeded_files.row(index)?;
+            let customer_id =
+                (index % 2 == 0 && index < dataset.customers()).then(|| dataset.customer_id(index));
+            Some(MockFileShare {
+                id,
+                customer_id,
+                content: vec![(file.0, "file")],
+                created_at: seeded_time(seed, CREATED, index)?,
+            })
+        }))
+    }
+}
+
+/// `POST /v1/file-shares` (JSON `{content, customerId?}`); 201 with the share.
+pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        let input = validation::dotted(&requests::read_json(body).await);
+        let mut errors = Errors::default();
+        let mut content = Vec::new();
+        for field in validation::items(&mut errors, &input, "content", true, usize::MAX) {
+            let Some(id) = validation::string(&mut errors, &input, &field, true) else {
+                continue;
+            };
+            match files::item(call, &id) {
+                Some(item) => content.push(item),
+                None => errors.add(
+                    &field,
+                    format!(
+                        "The selected {} is invalid.",
+                        validation::display_name(&field)
+                    ),
+                ),
+            }
+        }
+        let customer_id = validation::string(&mut errors, &input, "customerId", false);
+        if let Some(customer) = &customer_id
+            && !customers::exists(call, customer)
+        {
+            errors.add(
+                "customerId",
+                "The selected customer id is invalid.".to_owned(),
+            );
+        }
+        if !errors.is_empty() {
+            return Err(call.unprocessable(&errors));
+        }
+        let share = call
+            .with(|t: &mut Table<MockFileShare>| {
+                t.create(|slot| MockFileShare {
+                    content: content
+                        .into_iter()
+                        .map(|(mut item, kind)| {
+                            item.file_share_id = Some(slot.id.clone());
+                            (item, kind)
+                        })
+                        .collect(),
+                    id: slot.id,
+                    customer_id,
+                    created_at: slot.created_at,
+                })
+            })
+            .ok_or_else(server_error)?;
+        for (item, _) in &share.content {
+            files::mark_shared(call, &item.id, &share.id);
+        }
+        call.written(StatusCode::CREATED, &share)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_has_the_vendor_fields_in_order_and_public_shares_no_customer_link() {
+        let at = dutch_time::at(1_714_417_200).unwrap();
+        let item = Item {
+            id: "fsf_1".to_owned(),
+            name: "a.pdf".to_owned(),
+            size: Some(3),
+            mime: Some("application/pdf".to_owned()),
+            file_share_id: Some("fss_1".to_owned()),
+            parent_id: None,
+            created_at: at,
+        };
+        let mut share = MockFileShare {
+            id: "fss_1".to_owned(),
+            customer_id: Some("cst_1".to_owned()),
+            content: vec![(item, "file")],
+            created_at: at,
+        };
+        let text = serde_json::to_string(&share.listed("http://h")).unwrap();
+        assert_eq!(
+            text,
+            r#"{"id":"fss_1","sharedWithCustomerId":"cst_1","sharedContent":[{"id":"fsf_1","type":"file","name":"a.pdf","size":3,"mime":"application/pdf","fileShareId":"fss_1","createdAt":"2024-04-29T21:00:00+02:00"}],"createdAt":"2024-04-29T21:00:00+02:00","links":{"customer":{"href":"http://h/v1/customers/cst_1","type":"application/json"},"publicShare":{"href":"http://h/file-share/fss_1","type":"text/html"}}}"#
+        );
+        share.customer_id = None;
+        let json = serde_json::to_value(share.listed("http://h")).unwrap();
+        assert!(json["links"].get("customer").is_none());
+        assert_eq!(json["sharedWithCustomerId"], serde_json::Value::Null);
+    }
+}

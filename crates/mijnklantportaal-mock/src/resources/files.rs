@@ -1,0 +1,383 @@
+//! Files API: the portal's file storage, files and directories.
+//!
+//! `POST /v1/files` makes a file (a `multipart/form-data` upload, the part `file`) or
+//! a directory (a JSON body with its `name`, the field this mock assumes: the vendor's
+//! was not seen), in the directory named by the query parameter `directory` or at the
+//! top. Files (`fsf_`) and directories (`fsd_`) are two tables, so that each kind
+//! mints ids with its own prefix; both answer with the same File-or-Directory JSON. A
+//! file's download link serves what was uploaded (seeded files get generated
+//! content); a directory cannot be downloaded. A share sets the `fileShareId` of what
+//! it shares ([`file_shares`](super::file_shares)). The API lists no files and
+//! deletes none.
+
+use axum::body::Body;
+use bytes::Bytes;
+use chrono::{DateTime, FixedOffset};
+use futures::future::BoxFuture;
+use http::StatusCode;
+use serde::Serialize;
+
+use crate::dutch_time;
+use crate::files::{Download, text_pdf};
+use crate::handler::{Call, Config, Refusal, Reply, Shared, server_error};
+use crate::ids::IdCodec;
+use crate::paginator::Listed;
+use crate::requests::{self, Form, MAX_FILE_BYTES};
+use crate::resources::{cloud_file, file_shares, seeded_time};
+use crate::rng::draw;
+use crate::store::{Base, Record, Seeded, Table, lock};
+use crate::validation::{self, Errors};
+
+/// The seeded directories: name and the index of the parent directory.
+const DIRECTORIES: [(&str, Option<u64>); 3] =
+    [("Contracts", None), ("2025", Some(0)), ("Logos", None)];
+
+/// The seeded files: name, media type and the index of their directory.
+const FILES: [(&str, &str, Option<u64>); 7] = [
+    ("contract_v2.pdf", "application/pdf", Some(1)),
+    ("logo.png", "image/png", Some(2)),
+    ("terms-and-conditions.pdf", "application/pdf", None),
+    ("price-list.csv", "text/csv", None),
+    ("offer_2025-014.pdf", "application/pdf", Some(1)),
+    ("logo-dark.png", "image/png", Some(2)),
+    ("meeting-notes.txt", "text/plain", Some(0)),
+];
+
+// Random streams of the file storage.
+const FILE_IDS: u64 = 0xF15_0001;
+const DIRECTORY_IDS: u64 = 0xF15_0002;
+const SIZES: u64 = 0xF15_0003;
+const FILE_CREATED: u64 = 0xF15_0004;
+const DIRECTORY_CREATED: u64 = 0xF15_0005;
+
+/// A file or a directory: what both kinds hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Item {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    /// Size in bytes (files only).
+    pub(crate) size: Option<u64>,
+    /// Media type (files only).
+    pub(crate) mime: Option<String>,
+    /// The share it is in, if any.
+    pub(crate) file_share_id: Option<String>,
+    /// The directory it is in; `None`: the top.
+    pub(crate) parent_id: Option<String>,
+    pub(crate) created_at: DateTime<FixedOffset>,
+}
+
+/// A file (`fsf_`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MockFile(pub(crate) Item);
+
+/// A directory (`fsd_`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MockDirectory(pub(crate) Item);
+
+/// A File-or-Directory as JSON, in the vendor example's field order.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ItemJson<'a> {
+    id: &'a str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    name: &'a str,
+    size: Option<u64>,
+    mime: Option<&'a str>,
+    file_share_id: Option<&'a str>,
+    created_at: String,
+}
+
+impl Item {
+    pub(crate) fn json(&self, kind: &'static str) -> ItemJson<'_> {
+        ItemJson {
+            id: &self.id,
+            kind,
+            name: &self.name,
+            size: self.size,
+            mime: self.mime.as_deref(),
+            file_share_id: self.file_share_id.as_deref(),
+            created_at: dutch_time::atom(&self.created_at),
+        }
+    }
+}
+
+impl Listed for MockFile {
+    type Json<'a> = ItemJson<'a>;
+
+    fn listed<'a>(&'a self, _origin: &'a str) -> ItemJson<'a> {
+        self.0.json("file")
+    }
+}
+
+impl Listed for MockDirectory {
+    type Json<'a> = ItemJson<'a>;
+
+    fn listed<'a>(&'a self, _origin: &'a str) -> ItemJson<'a> {
+        self.0.json("directory")
+    }
+}
+
+fn directory_ids(seed: u64) -> IdCodec {
+    IdCodec::new("fsd_", seed, DIRECTORY_IDS)
+}
+
+impl Record for MockFile {
+    const MODEL: &'static str = r"App\Models\File";
+
+    fn id(&self) -> &str {
+        &self.0.id
+    }
+
+    /// [`FILES`]; the first ones are in the seeded shares
+    /// ([`file_shares::seeded_share_of_file`]).
+    fn base(config: &Config) -> Box<dyn Base<Self>> {
+        let seed = config.dataset.seed();
+        let ids = IdCodec::new("fsf_", seed, FILE_IDS);
+        let directories = directory_ids(seed);
+        Box::new(Seeded::new(ids, FILES.len() as u64, |index, id| {
+            let (name, mime, directory) = *FILES.get(usize::try_from(index).ok()?)?;
+            Some(MockFile(Item {
+                id,
+                name: name.to_owned(),
+                size: Some(200 + draw(seed, SIZES, index) % 900_000),
+                mime: Some(mime.to_owned()),
+                file_share_id: file_shares::seeded_share_of_file(seed, index),
+                parent_id: directory.map(|d| directories.encode(d)),
+                created_at: seeded_time(seed, FILE_CREATED, index)?,
+            }))
+        }))
+    }
+}
+
+impl Record for MockDirectory {
+    const MODEL: &'static str = r"App\Models\Directory";
+
+    fn id(&self) -> &str {
+        &self.0.id
+    }
+
+    fn base(config: &Config) -> Box<dyn Base<Self>> {
+        let seed = config.dataset.seed();
+        let ids = directory_ids(seed);
+        Box::new(Seeded::new(ids, DIRECTORIES.len() as u64, |index, id| {
+            let (name, parent) = *DIRECTORIES.get(usize::try_from(index).ok()?)?;
+            Some(MockDirectory(Item {
+                id,
+                name: name.to_owned(),
+                size: None,
+                mime: None,
+                file_share_id: None,
+                parent_id: parent.map(|p| ids.encode(p)),
+                created_at: seeded_time(seed, DIRECTORY_CREATED, index)?,
+            }))
+        }))
+    }
+}
+
+/// The file or directory `id`, with its kind (`"file"` or `"directory"`).
+pub(crate) fn item(call: &Call<'_>, id: &str) -> Option<(Item, &'static str)> {
+    let file = call.with(|t: &mut Table<MockFile>| t.find(id));
+    match file {
+        Some(file) => Some((file.0, "file")),
+        None => call
+            .with(|t: &mut Table<MockDirectory>| t.find(id))
+            .map(|d| (d.0, "directory")),
+    }
+}
+
+/// Puts the file or directory `id` in the share `share_id`.
+pub(crate) fn mark_shared(call: &Call<'_>, id: &str, share_id: &str) {
+    let share = || Some(share_id.to_owned());
+    let file = call.with(|t: &mut Table<MockFile>| t.edit(id, |f| f.0.file_share_id = share()));
+    if file.is_none() {
+        call.with(|t: &mut Table<MockDirectory>| t.edit(id, |d| d.0.file_share_id = share()));
+    }
+}
+
+/// Whether directory `id` exists.
+pub(crate) fn directory_exists(call: &Call<'_>, id: &str) -> bool {
+    call.with(|t: &mut Table<MockDirectory>| t.contains(id))
+}
+
+/// `POST /v1/files`: a multipart upload makes a file, a JSON body a directory, in
+/// the directory of the `directory` query parameter; 201 with it.
+pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        let parts = call.parts;
+        let mut errors = Errors::default();
+        let parent = requests::query(parts, "directory").filter(|d| !d.is_empty());
+        if let Some(parent) = &parent
+            && !directory_exists(call, parent)
+        {
+            errors.add("directory", "The selected directory is invalid.".to_owned());
+        }
+        if requests::is_multipart(&parts.headers) {
+            let form = requests::read_form(&parts.headers, &parts.extensions, body).await;
+            let upload = upload(&mut errors, &form);
+            let upload = upload
+                .filter(|_| errors.is_empty())
+                .ok_or_else(|| call.unprocessable(&errors))?;
+            let file = call
+                .with(|t: &mut Table<MockFile>| {
+                    t.create(|slot| {
+                        MockFile(Item {
+                            id: slot.id,
+                            name: upload.name,
+                            size: Some(upload.bytes.len() as u64),
+                            mime: Some(upload.mime),
+                            file_share_id: None,
+                            parent_id: parent,
+                            created_at: slot.created_at,
+                        })
+                    })
+                })
+                .ok_or_else(server_error)?;
+            lock(&call.shared().files).store(&file.0.id, upload.bytes);
+            call.written(StatusCode::CREATED, &file)
+        } else {
+            let input = requests::read_json(body).await;
+            let name = validation::string(&mut errors, &input, "name", true);
+            let name = name
+                .filter(|_| errors.is_empty())
+                .ok_or_else(|| call.unprocessable(&errors))?;
+            let directory = call
+                .with(|t: &mut Table<MockDirectory>| {
+                    t.create(|slot| {
+                        MockDirectory(Item {
+                            id: slot.id,
+                            name,
+                            size: None,
+                            mime: None,
+                            file_share_id: None,
+                            parent_id: parent,
+                            created_at: slot.created_at,
+                        })
+                    })
+                })
+                .ok_or_else(server_error)?;
+            call.written(StatusCode::CREATED, &directory)
+        }
+    })
+}
+
+/// An uploaded file, checked.
+struct Upload {
+    name: String,
+    mime: String,
+    bytes: Bytes,
+}
+
+/// Rules `required|file|max:10240` on the part `file`.
+fn upload(errors: &mut Errors, form: &Form) -> Option<Upload> {
+    file_part(errors, form, "file").map(|(name, mime, bytes)| Upload { name, mime, bytes })
+}
+
+/// Rules `required|file|max:10240` on the file part `field`: its file name, media
+/// type (`application/octet-stream` when the part has none) and bytes.
+pub(crate) fn file_part(
+    errors: &mut Errors,
+    form: &Form,
+    field: &str,
+) -> Option<(String, String, Bytes)> {
+    let name = validation::display_name(field);
+    let Some((_, part)) = form.files.iter().find(|(n, _)| n == field) else {
+        if validation::is_present(&form.input, field) {
+            errors.add(field, format!("The {name} field must be a file."));
+        } else {
+            errors.add(field, validation::required_message(field));
+        }
+        return None;
+    };
+    let Some(bytes) = &part.bytes else {
+        errors.add(field, format!("The {name} failed to upload."));
+        return None;
+    };
+    if part.size > MAX_FILE_BYTES {
+        errors.add(
+            field,
+            format!("The {name} field must not be greater than 10240 kilobytes."),
+        );
+        return None;
+    }
+    let mime = part
+        .content_type
+        .clone()
+        .unwrap_or_else(|| "application/octet-stream".to_owned());
+    Some((part.file_name.clone(), mime, bytes.clone()))
+}
+
+/// `GET /v1/files/{fileOrDirId}`: a file or a directory.
+pub(crate) fn show<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        let id = call.param(0);
+        let (item, kind) = item(call, id).ok_or_else(|| not_found(call, id))?;
+        call.ok_json(serde_json::to_vec(&item.json(kind)))
+    })
+}
+
+/// `GET /v1/files/{fileId}/download`: a link to the file; a directory is not found.
+pub(crate) fn download_link<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        let file = call.find::<MockFile>(0)?;
+        cloud_file(call, &file.0.id)
+    })
+}
+
+fn not_found(call: &Call<'_>, id: &str) -> Refusal {
+    call.model_not_found(MockFile::MODEL, id)
+}
+
+/// What a download link to file `id` serves: the upload, or content generated for a
+/// seeded file (a PDF naming it, or its name as text); `None` if `id` is no file.
+pub(crate) fn downloadable(shared: &Shared, id: &str) -> Option<Download> {
+    let file = shared.with(|t: &mut Table<MockFile>| t.find(id))?.0;
+    let mime = file
+        .mime
+        .clone()
+        .unwrap_or_else(|| "application/octet-stream".to_owned());
+    let bytes = lock(&shared.files).uploaded(id).unwrap_or_else(|| {
+        if mime == "application/pdf" {
+            Bytes::from(text_pdf(&format!("{} ({})", file.name, file.id)))
+        } else {
+            Bytes::from(format!("{}\n", file.name))
+        }
+    });
+    Some(Download {
+        bytes,
+        media_type: mime,
+        file_name: file.name,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_has_the_vendor_fields_in_order() {
+        let item = Item {
+            id: "fsf_abc12345678".to_owned(),
+            name: "contract_v2.pdf".to_owned(),
+            size: Some(1284),
+            mime: Some("application/pdf".to_owned()),
+            file_share_id: Some("fss_abc12345678".to_owned()),
+            parent_id: None,
+            created_at: dutch_time::at(1_714_417_200).unwrap(),
+        };
+        assert_eq!(
+            serde_json::to_string(&MockFile(item.clone()).listed("")).unwrap(),
+            r#"{"id":"fsf_abc12345678","type":"file","name":"contract_v2.pdf","size":1284,"mime":"application/pdf","fileShareId":"fss_abc12345678","createdAt":"2024-04-29T21:00:00+02:00"}"#
+        );
+        let directory = Item {
+            size: None,
+            mime: None,
+            file_share_id: None,
+            ..item
+        };
+        assert_eq!(
+            serde_json::to_value(MockDirectory(directory).listed("")).unwrap()["type"],
+            "directory"
+        );
+    }
+}

@@ -1,0 +1,467 @@
+//! Tickets API: support tickets, their messages and attachments; reply and close.
+//!
+//! A ticket is `open` or `closed`. A reply through the API (a message from the
+//! portal's side) reopens a closed ticket; closing a closed one answers 422. Tickets
+//! from the live chat cannot be answered through the API, and their messages take no
+//! attachments. A file can be attached to a message only in the first 5 minutes after
+//! it was posted, measured on tokio's clock (a paused test clock works); seeded
+//! messages are older than that. Lists show tickets without messages; `GET /{id}` and
+//! every write answer with them. A portal whose licence lacks ticketing
+//! ([`MockServerBuilder::without_ticketing`](crate::MockServerBuilder::without_ticketing))
+//! answers every ticket request with 426. The seeded tickets come from every source,
+//! open and closed.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use chrono::{DateTime, FixedOffset};
+use futures::future::BoxFuture;
+use http::StatusCode;
+use serde::Serialize;
+use tokio::time::Instant;
+
+use crate::dutch_time;
+use crate::handler::{Call, Config, Refusal, Reply, server_error};
+use crate::ids::IdCodec;
+use crate::paginator::Listed;
+use crate::requests;
+use crate::resources::files::file_part;
+use crate::resources::seeded_time;
+use crate::responses;
+use crate::store::{Base, Record, Seeded, Table};
+use crate::validation::{self, Errors};
+
+/// How long after a message a file can be attached to it.
+pub(crate) const ATTACH_WINDOW: Duration = Duration::from_secs(5 * 60);
+/// How many tickets the table starts with.
+pub(crate) const SEEDED: u64 = 8;
+/// Who posts the messages sent through the API.
+const API_POSTER: &str = "Mijn Klantportaal API";
+
+/// The 422 answer to closing a closed ticket.
+pub(crate) const ALREADY_CLOSED: &str = "The ticket is already closed.";
+/// The 422 answer to replying to a live-chat ticket.
+pub(crate) const CHAT_REPLY: &str =
+    "Tickets created from live chat can not be answered via the API.";
+/// The 426 answer of a portal without ticketing.
+pub(crate) const NOT_IN_LICENCE: &str =
+    "The ticketing system is not available in your current license.";
+
+const TITLES: [&str; 5] = [
+    "Invoice issue",
+    "Cannot log in to the portal",
+    "Question about my subscription",
+    "Wrong address on offer",
+    "Request for a copy of the contract",
+];
+const CUSTOMER_MESSAGES: [&str; 3] = [
+    "<p>Hello, help me with my invoice please</p>",
+    "<p>Could you have a look at this?</p>",
+    "<p>Thanks, that solved it.</p>",
+];
+
+// Random streams of tickets.
+const IDS: u64 = 0x71C_0001;
+const MESSAGE_IDS: u64 = 0x71C_0002;
+const ATTACHMENT_IDS: u64 = 0x71C_0003;
+const CREATED: u64 = 0x71C_0004;
+
+/// Where a ticket came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Source {
+    Portal,
+    Email,
+    Chat,
+}
+
+/// A file attached to a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Attachment {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) size: u64,
+    pub(crate) mime: String,
+}
+
+/// One message of a ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Message {
+    pub(crate) id: String,
+    pub(crate) posted_by: String,
+    pub(crate) is_posted_by_customer: bool,
+    pub(crate) message: String,
+    pub(crate) posted_at: DateTime<FixedOffset>,
+    /// When it was posted on tokio's clock (`None`: before the server started).
+    pub(crate) posted: Option<Instant>,
+    pub(crate) attachments: Vec<Attachment>,
+}
+
+/// One ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MockTicket {
+    pub(crate) id: String,
+    /// Its key in the table, for the ids of its messages.
+    pub(crate) key: u64,
+    pub(crate) customer_id: Option<String>,
+    pub(crate) title: String,
+    pub(crate) source: Source,
+    pub(crate) closed: bool,
+    pub(crate) messages: Vec<Message>,
+    pub(crate) created_at: DateTime<FixedOffset>,
+}
+
+/// A ticket as lists show it, in the vendor example's field order.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct TicketJson<'a> {
+    id: &'a str,
+    customer_id: Option<&'a str>,
+    title: &'a str,
+    source: &'static str,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    messages: Option<Vec<MessageJson<'a>>>,
+    created_at: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MessageJson<'a> {
+    id: &'a str,
+    posted_by: &'a str,
+    is_posted_by_customer: bool,
+    message: &'a str,
+    posted_at: String,
+    attachments: Vec<AttachmentJson<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct AttachmentJson<'a> {
+    id: &'a str,
+    name: &'a str,
+    size: u64,
+    mime: &'a str,
+}
+
+impl MockTicket {
+    fn json(&self, with_messages: bool) -> TicketJson<'_> {
+        let messages = self.messages.iter().map(|m| MessageJson {
+            id: &m.id,
+            posted_by: &m.posted_by,
+            is_posted_by_customer: m.is_posted_by_customer,
+            message: &m.message,
+            posted_at: dutch_time::atom(&m.posted_at),
+            attachments: m
+                .attachments
+                .iter()
+                .map(|a| AttachmentJson {
+                    id: &a.id,
+                    name: &a.name,
+                    size: a.size,
+                    mime: &a.mime,
+                })
+                .collect(),
+        });
+        TicketJson {
+            id: &self.id,
+            customer_id: self.customer_id.as_deref(),
+            title: &self.title,
+            source: match self.source {
+                Source::Portal => "portal",
+                Source::Email => "email",
+                Source::Chat => "chat",
+            },
+            status: if self.closed { "closed" } else { "open" },
+            messages: with_messages.then(|| messages.collect()),
+            created_at: dutch_time::atom(&self.created_at),
+        }
+    }
+}
+
+impl Listed for MockTicket {
+    type Json<'a> = TicketJson<'a>;
+
+    fn listed<'a>(&'a self, _origin: &'a str) -> TicketJson<'a> {
+        self.json(false)
+    }
+}
+
+/// The id of message `index` of ticket `key` (up to 64 per ticket).
+fn message_id(seed: u64, key: u64, index: usize) -> String {
+    IdCodec::new("tim_", seed, MESSAGE_IDS)
+        .encode(key.saturating_mul(64).saturating_add(index as u64))
+}
+
+/// The id of attachment `index` of message `message` of ticket `key` (up to 8).
+fn attachment_id(seed: u64, key: u64, message: usize, index: usize) -> String {
+    let number = key
+        .saturating_mul(64)
+        .saturating_add(message as u64)
+        .saturating_mul(8)
+        .saturating_add(index as u64);
+    IdCodec::new("tma_", seed, ATTACHMENT_IDS).encode(number)
+}
+
+impl Record for MockTicket {
+    const MODEL: &'static str = r"App\Models\Ticket";
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn shown(&self, _origin: &str) -> serde_json::Result<Vec<u8>> {
+        serde_json::to_vec(&self.json(true))
+    }
+
+    /// Every third one closed; every fourth from the chat, every fourth but one by
+    /// e-mail; one to three messages, the customer's first (with a screenshot on
+    /// every other ticket) and then the two sides in turn, an hour apart.
+    fn base(config: &Config) -> Box<dyn Base<Self>> {
+        let seed = config.dataset.seed();
+        let dataset = config.dataset;
+        Box::new(Seeded::new(
+            IdCodec::new("tic_", seed, IDS),
+            SEEDED,
+            |index, id| {
+                let created_at = seeded_time(seed, CREATED, index)?;
+                let customer = (index % 5 != 4).then(|| dataset.customer(index)).flatten();
+                let poster = customer
+                    .as_ref()
+                    .map_or_else(|| "John Appleseed".to_owned(), |c| c.company_name.clone());
+                let messages = (0..=(index % 3) as usize)
+                    .map(|j| {
+                        let by_customer = j % 2 == 0;
+                        Message {
+                            id: message_id(seed, index, j),
+                            posted_by: if by_customer {
+                                poster.clone()
+                            } else {
+                                "Support".to_owned()
+                            },
+                            is_posted_by_customer: by_customer,
+                            message: if by_customer {
+                                CUSTOMER_MESSAGES[j % CUSTOMER_MESSAGES.len()].to_owned()
+                            } else {
+                                "<p>We will look into it!</p>".to_owned()
+                            },
+                            posted_at: created_at + chrono::Duration::hours(j as i64),
+                            posted: None,
+                            attachments: (j == 0 && index % 2 == 0)
+                                .then(|| Attachment {
+                                    id: attachment_id(seed, index, j, 0),
+                                    name: "Screenshot.png".to_owned(),
+                                    size: 1256,
+                                    mime: "image/png".to_owned(),
+                                })
+                                .into_iter()
+                                .collect(),
+                        }
+                    })
+                    .collect();
+                Some(MockTicket {
+                    id,
+                    key: index,
+                    customer_id: customer.map(|c| c.id),
+                    title: TITLES[(index % TITLES.len() as u64) as usize].to_owned(),
+                    source: match index % 4 {
+                        3 => Source::Chat,
+                        2 => Source::Email,
+                        _ => Source::Portal,
+                    },
+                    closed: index % 3 == 1,
+                    messages,
+                    created_at,
+                })
+            },
+        ))
+    }
+}
+
+/// The 426 of a portal without ticketing, or `Ok`.
+fn licensed(call: &Call<'_>) -> Result<(), Refusal> {
+    if call.shared().config.ticketing {
+        Ok(())
+    } else {
+        Err(Box::new(responses::message(
+            StatusCode::UPGRADE_REQUIRED,
+            NOT_IN_LICENCE,
+        )))
+    }
+}
+
+/// `GET /v1/tickets`: tickets without messages, paginated.
+pub(crate) fn list<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        licensed(call)?;
+        call.list::<MockTicket>(None).await
+    })
+}
+
+/// `GET /v1/tickets/{ticketId}`: the ticket with its messages.
+pub(crate) fn show<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        licensed(call)?;
+        call.show(&call.find::<MockTicket>(0)?)
+    })
+}
+
+/// `POST /v1/tickets/{ticketId}` (JSON `{message}`): posts a reply, reopening a
+/// closed ticket; 200 with the ticket.
+pub(crate) fn reply<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        licensed(call)?;
+        let ticket = call.find::<MockTicket>(0)?;
+        if ticket.source == Source::Chat {
+            return Err(call.refused(CHAT_REPLY));
+        }
+        let input = requests::read_json(body).await;
+        let mut errors = Errors::default();
+        let text = validation::text(&mut errors, &input, "message", true)
+            .ok_or_else(|| call.unprocessable(&errors))?;
+        let seed = call.seed();
+        let posted_at = dutch_time::at(chrono::Utc::now().timestamp()).ok_or_else(server_error)?;
+        let answered = call
+            .with(|t: &mut Table<MockTicket>| {
+                t.edit(&ticket.id, |ticket| {
+                    let id = message_id(seed, ticket.key, ticket.messages.len());
+                    ticket.messages.push(Message {
+                        id,
+                        posted_by: API_POSTER.to_owned(),
+                        is_posted_by_customer: false,
+                        message: text,
+                        posted_at,
+                        posted: Some(Instant::now()),
+                        attachments: Vec::new(),
+                    });
+                    ticket.closed = false;
+                })
+            })
+            .ok_or_else(|| call.model_not_found(MockTicket::MODEL, &ticket.id))?;
+        call.written_shown(StatusCode::OK, &answered)
+    })
+}
+
+/// `PATCH /v1/tickets/{ticketId}` (no body): closes the ticket; 200 with it, 422
+/// when it is closed already.
+pub(crate) fn close<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        licensed(call)?;
+        let ticket = call.find::<MockTicket>(0)?;
+        if ticket.closed {
+            return Err(call.refused(ALREADY_CLOSED));
+        }
+        let closed = call
+            .with(|t: &mut Table<MockTicket>| t.edit(&ticket.id, |t| t.closed = true))
+            .ok_or_else(|| call.model_not_found(MockTicket::MODEL, &ticket.id))?;
+        call.written_shown(StatusCode::OK, &closed)
+    })
+}
+
+/// `POST /v1/tickets/{ticketId}/message/{messageId}/attachment` (multipart
+/// `attachment`): attaches the file to a message of the last 5 minutes; 200 with the
+/// ticket.
+pub(crate) fn attach<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        const FIELD: &str = "attachment";
+        licensed(call)?;
+        let ticket = call.find::<MockTicket>(0)?;
+        let message_id = call.param(1);
+        let position = ticket
+            .messages
+            .iter()
+            .position(|m| m.id == message_id)
+            .ok_or_else(|| call.model_not_found(r"App\Models\TicketMessage", message_id))?;
+        let parts = call.parts;
+        let form = requests::read_form(&parts.headers, &parts.extensions, body).await;
+        let mut errors = Errors::default();
+        let file = file_part(&mut errors, &form, FIELD);
+        let message = &ticket.messages[position];
+        if file.is_some() {
+            if ticket.source == Source::Chat {
+                errors.add(
+                    FIELD,
+                    "Chat conversations do not support attachments.".to_owned(),
+                );
+            } else if message
+                .posted
+                .is_none_or(|at| at.elapsed() >= ATTACH_WINDOW)
+            {
+                errors.add(
+                    FIELD,
+                    "An attachment can only be added in the first 5 minutes after the message was posted."
+                        .to_owned(),
+                );
+            }
+        }
+        let (name, mime, bytes) = file
+            .filter(|_| errors.is_empty())
+            .ok_or_else(|| call.unprocessable(&errors))?;
+        let seed = call.seed();
+        let attached = call
+            .with(|t: &mut Table<MockTicket>| {
+                t.edit(&ticket.id, |ticket| {
+                    let key = ticket.key;
+                    if let Some(message) = ticket.messages.get_mut(position) {
+                        let id = attachment_id(seed, key, position, message.attachments.len());
+                        message.attachments.push(Attachment {
+                            id,
+                            name,
+                            size: bytes.len() as u64,
+                            mime,
+                        });
+                    }
+                })
+            })
+            .ok_or_else(|| call.model_not_found(MockTicket::MODEL, &ticket.id))?;
+        call.written_shown(StatusCode::OK, &attached)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_show_tickets_without_messages_and_gets_with_them() {
+        let at = dutch_time::at(1_714_417_200).unwrap();
+        let ticket = MockTicket {
+            id: "tic_1".to_owned(),
+            key: 0,
+            customer_id: Some("cst_1".to_owned()),
+            title: "Invoice issue".to_owned(),
+            source: Source::Portal,
+            closed: false,
+            messages: vec![Message {
+                id: "tim_1".to_owned(),
+                posted_by: "John Appleseed".to_owned(),
+                is_posted_by_customer: true,
+                message: "<p>Hello</p>".to_owned(),
+                posted_at: at,
+                posted: None,
+                attachments: vec![Attachment {
+                    id: "tma_1".to_owned(),
+                    name: "Screenshot.png".to_owned(),
+                    size: 1256,
+                    mime: "image/png".to_owned(),
+                }],
+            }],
+            created_at: at,
+        };
+        assert_eq!(
+            serde_json::to_string(&ticket.listed("")).unwrap(),
+            r#"{"id":"tic_1","customerId":"cst_1","title":"Invoice issue","source":"portal","status":"open","createdAt":"2024-04-29T21:00:00+02:00"}"#
+        );
+        assert_eq!(
+            String::from_utf8(ticket.shown("").unwrap()).unwrap(),
+            r#"{"id":"tic_1","customerId":"cst_1","title":"Invoice issue","source":"portal","status":"open","messages":[{"id":"tim_1","postedBy":"John Appleseed","isPostedByCustomer":true,"message":"<p>Hello</p>","postedAt":"2024-04-29T21:00:00+02:00","attachments":[{"id":"tma_1","name":"Screenshot.png","size":1256,"mime":"image/png"}]}],"createdAt":"2024-04-29T21:00:00+02:00"}"#
+        );
+    }
+
+    #[test]
+    fn message_and_attachment_ids_are_distinct_per_ticket() {
+        assert_ne!(message_id(1, 0, 1), message_id(1, 1, 1));
+        assert_ne!(attachment_id(1, 0, 1, 0), attachment_id(1, 0, 0, 1));
+        assert!(message_id(1, 3, 2).starts_with("tim_"));
+        assert!(attachment_id(1, 3, 2, 0).starts_with("tma_"));
+    }
+}
