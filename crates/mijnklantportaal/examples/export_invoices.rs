@@ -34,6 +34,7 @@ mod account;
 
 /// What `--resource` can name, and its listing. Adding a resource is one line here.
 const RESOURCES: &[(&str, Export)] = &[
+    ("agreements", |c, f| export(c.agreements().list(), f)),
     ("customer-invoices", |c, f| {
         export(c.customer_invoices().list(), f)
     }),
@@ -50,9 +51,12 @@ const RESOURCES: &[(&str, Export)] = &[
         export(c.customer_subscriptions().list(), f)
     }),
     ("customers", |c, f| export(c.customers().list(), f)),
+    ("file-requests", |c, f| export(c.file_requests().list(), f)),
+    ("file-shares", |c, f| export(c.file_shares().list(), f)),
     ("mkp-invoices", |c, f| export(c.mkp_invoices().list(), f)),
     ("payment-links", |c, f| export(c.payment_links().list(), f)),
     ("punch-cards", |c, f| export(c.punch_cards().list(), f)),
+    ("tickets", |c, f| export(c.tickets().list(), f)),
     ("webhooks", |c, f| export(c.webhooks().list(), f)),
 ];
 

@@ -90,7 +90,10 @@ async fn exports_any_paginated_resource_with_dash_dash_resource() {
     fn ids<T>(items: Vec<T>, id: fn(&T) -> &str) -> Vec<String> {
         items.iter().map(|i| id(i).to_string()).collect()
     }
-    let resources: [(&str, Ids); 10] = [
+    let resources: [(&str, Ids); 14] = [
+        ("agreements", |c| {
+            Box::pin(async { Ok(ids(c.agreements().list().collect_all().await?, |i| &i.id)) })
+        }),
         ("customer-invoices", |c| {
             Box::pin(async {
                 Ok(ids(
@@ -135,6 +138,16 @@ async fn exports_any_paginated_resource_with_dash_dash_resource() {
         ("customers", |c| {
             Box::pin(async { Ok(ids(c.customers().list().collect_all().await?, |i| &i.id)) })
         }),
+        ("file-requests", |c| {
+            Box::pin(async {
+                Ok(ids(c.file_requests().list().collect_all().await?, |i| {
+                    &i.id
+                }))
+            })
+        }),
+        ("file-shares", |c| {
+            Box::pin(async { Ok(ids(c.file_shares().list().collect_all().await?, |i| &i.id)) })
+        }),
         ("mkp-invoices", |c| {
             Box::pin(async { Ok(ids(c.mkp_invoices().list().collect_all().await?, |i| &i.id)) })
         }),
@@ -147,6 +160,9 @@ async fn exports_any_paginated_resource_with_dash_dash_resource() {
         }),
         ("punch-cards", |c| {
             Box::pin(async { Ok(ids(c.punch_cards().list().collect_all().await?, |i| &i.id)) })
+        }),
+        ("tickets", |c| {
+            Box::pin(async { Ok(ids(c.tickets().list().collect_all().await?, |i| &i.id)) })
         }),
         ("webhooks", |c| {
             Box::pin(async { Ok(ids(c.webhooks().list().collect_all().await?, |i| &i.id)) })
