@@ -9,6 +9,22 @@
 //! `mijnklantportaal-api`): amounts are [`rust_decimal::Decimal`], timestamps keep the
 //! server's UTC offset ([`chrono::DateTime<FixedOffset>`](chrono::DateTime)).
 //!
+//! # One handler per tag of the API
+//!
+//! Each of the API's 16 tags has a handler reached from the [`Client`]:
+//! [`agreements`](Client::agreements), [`appointments`](Client::appointments),
+//! [`customers`](Client::customers), [`customer_groups`](Client::customer_groups),
+//! [`customer_invoices`](Client::customer_invoices),
+//! [`customer_offers`](Client::customer_offers),
+//! [`customer_subscriptions`](Client::customer_subscriptions),
+//! [`customer_subscription_packages`](Client::customer_subscription_packages),
+//! [`files`](Client::files), [`file_requests`](Client::file_requests),
+//! [`file_shares`](Client::file_shares), [`mkp_invoices`](Client::mkp_invoices) (Mijn
+//! Klantportaal's own invoices to you), [`payment_links`](Client::payment_links),
+//! [`punch_cards`](Client::punch_cards), [`tickets`](Client::tickets) and
+//! [`webhooks`](Client::webhooks). Every paginated list is a [`Lister`], the one
+//! paginator below; each handler's documentation says which of its writes are retried.
+//!
 //! # Three ways to list
 //!
 //! All invoices in a `Vec`:
@@ -72,10 +88,12 @@
 //!
 //! # Writes
 //!
-//! Creates are sent at most once unless the server provably did not process them (the
-//! API has no idempotency key); after an ambiguous failure the error is
-//! [`Error::MaybeApplied`], and e.g. [`CustomerInvoices::find_by_number`] tells whether
-//! it went through. Edits and marking an invoice paid are retried like reads.
+//! Creates and other POSTs that act (stamp a punch card, reply to a ticket, sign up) are
+//! sent at most once unless the server provably did not process them (the API has no
+//! idempotency key); after an ambiguous failure the error is [`Error::MaybeApplied`],
+//! and e.g. [`CustomerInvoices::find_by_number`] tells whether it went through. Edits
+//! (PATCHes that set values) are retried like reads; closing a payment link or a ticket
+//! too, and a 422 "already closed" to such a retry is settled by reading it back.
 
 #![deny(missing_docs)]
 

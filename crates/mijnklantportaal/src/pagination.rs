@@ -84,24 +84,60 @@ macro_rules! simple_page {
     )*};
 }
 
-simple_page! {
-    mijnklantportaal_api::types::CustomerInvoicePage => mijnklantportaal_api::types::CustomerInvoice,
-    mijnklantportaal_api::types::CustomerPage => mijnklantportaal_api::types::Customer,
-    mijnklantportaal_api::types::IssuedPunchCardPage => mijnklantportaal_api::types::IssuedPunchCard,
-    mijnklantportaal_api::types::MkpInvoicePage => mijnklantportaal_api::types::MkpInvoice,
-    mijnklantportaal_api::types::PaymentLinkPage => mijnklantportaal_api::types::PaymentLink,
-    mijnklantportaal_api::types::PaymentLinkPaymentPage => mijnklantportaal_api::types::PaymentLinkPayment,
-    mijnklantportaal_api::types::PunchCardPage => mijnklantportaal_api::types::PunchCard,
-    mijnklantportaal_api::types::WebhookPage => mijnklantportaal_api::types::Webhook,
-    mijnklantportaal_api::types::AgreementPage => mijnklantportaal_api::types::Agreement,
-    mijnklantportaal_api::types::FileRequestPage => mijnklantportaal_api::types::FileRequest,
-    mijnklantportaal_api::types::FileSharePage => mijnklantportaal_api::types::FileShare,
-    mijnklantportaal_api::types::TicketPage => mijnklantportaal_api::types::Ticket,
-    mijnklantportaal_api::types::CustomerGroupPage => mijnklantportaal_api::types::CustomerGroup,
-    mijnklantportaal_api::types::CustomerOfferPage => mijnklantportaal_api::types::CustomerOffer,
-    mijnklantportaal_api::types::CustomerSubscriptionPage => mijnklantportaal_api::types::CustomerSubscription,
-    mijnklantportaal_api::types::CustomerSubscriptionPackagePage => mijnklantportaal_api::types::CustomerSubscriptionPackage,
+/// Declares the [`ListOperation`] of one generated list operation, and the
+/// [`SimplePage`] impl of its page type: the whole of what a paginated list of the API
+/// needs besides its handler method. `Name: "/path" => generated_method -> Page, Item;`
+/// makes a unit struct; `Name { parent_id }: ...` one that carries the parent's id
+/// (set with the generated builder's `parent_id` setter), for a list under a resource.
+macro_rules! list_operation {
+    ($(#[$doc:meta])* $name:ident: $path:literal => $call:ident -> $page:ident, $item:ident;) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy)]
+        pub struct $name;
+
+        $crate::pagination::list_operation!(@impl $name, $path, $page, $item, |api| api.$call());
+    };
+    ($(#[$doc:meta])* $name:ident { $parent:ident }: $path:literal => $call:ident -> $page:ident, $item:ident;) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $name {
+            $parent: String,
+        }
+
+        $crate::pagination::list_operation!(
+            @impl $name, $path, $page, $item, |api, this| api.$call().$parent(this.$parent.clone())
+        );
+    };
+    (@impl $name:ident, $path:literal, $page:ident, $item:ident, |$api:ident $(, $this:ident)?| $request:expr) => {
+        $crate::pagination::simple_page!(mijnklantportaal_api::types::$page => mijnklantportaal_api::types::$item);
+
+        impl $crate::pagination::ListOperation for $name {
+            type Page = mijnklantportaal_api::types::$page;
+            type Item = mijnklantportaal_api::types::$item;
+            const PATH: &'static str = $path;
+
+            fn send<'a>(
+                &self,
+                $api: &'a mijnklantportaal_api::Client,
+                page: ::std::num::NonZeroU32,
+            ) -> ::futures::future::BoxFuture<
+                'a,
+                ::std::result::Result<
+                    mijnklantportaal_api::ResponseValue<Self::Page>,
+                    mijnklantportaal_api::Error<mijnklantportaal_api::types::ErrorBody>,
+                >,
+            > {
+                $(let $this = self;)?
+                ::futures::FutureExt::boxed($request.page(page).send())
+            }
+
+            fn id(item: &Self::Item) -> &str {
+                &item.id
+            }
+        }
+    };
 }
+pub(crate) use {list_operation, simple_page};
 
 /// A list endpoint that answers with the simple-paginator envelope.
 ///

@@ -10,21 +10,18 @@
 //! After any other failure of a create, the agreement may or may not exist: the error is
 //! [`Error::MaybeApplied`]; look for it by name in [`Agreements::list`].
 
-use std::num::NonZeroU32;
 use std::path::Path;
 
 use futures::FutureExt;
-use futures::future::BoxFuture;
+use mijnklantportaal_api::FilePart;
 use mijnklantportaal_api::types::{
-    Agreement, AgreementPage, AgreementWithDetails, CloudFile, CreateAgreementBody, ErrorBody,
-    NewAgreementSigner,
+    AgreementWithDetails, CloudFile, CreateAgreementBody, NewAgreementSigner,
 };
-use mijnklantportaal_api::{FilePart, ResponseValue};
 
 use crate::client::{Call, Client};
 use crate::error::Error;
 use crate::file_parts;
-use crate::pagination::{ListOperation, Lister};
+use crate::pagination::{Lister, list_operation};
 
 /// The agreement endpoints; made by [`Client::agreements`].
 #[derive(Debug, Clone, Copy)]
@@ -207,25 +204,7 @@ impl NewAgreement {
     }
 }
 
-/// `GET /agreements`, as a [`ListOperation`].
-#[derive(Debug, Clone, Copy)]
-pub struct ListAgreements;
-
-impl ListOperation for ListAgreements {
-    type Page = AgreementPage;
-    type Item = Agreement;
-    const PATH: &'static str = "/agreements";
-
-    fn send<'a>(
-        &self,
-        api: &'a mijnklantportaal_api::Client,
-        page: NonZeroU32,
-    ) -> BoxFuture<'a, Result<ResponseValue<AgreementPage>, mijnklantportaal_api::Error<ErrorBody>>>
-    {
-        api.list_agreements().page(page).send().boxed()
-    }
-
-    fn id(item: &Agreement) -> &str {
-        &item.id
-    }
+list_operation! {
+    /// `GET /agreements`, as a [`ListOperation`](crate::ListOperation).
+    ListAgreements: "/agreements" => list_agreements -> AgreementPage, Agreement;
 }

@@ -16,19 +16,14 @@
 //! API without an error, as documented: compare the answer of `add_customers` with
 //! the ids sent when that matters.
 
-use std::num::NonZeroU32;
-
 use futures::FutureExt;
-use futures::future::BoxFuture;
-use mijnklantportaal_api::ResponseValue;
 use mijnklantportaal_api::types::{
-    Customer, CustomerGroup, CustomerGroupChanges, CustomerGroupMembers, CustomerGroupPage,
-    ErrorBody, NewCustomerGroup,
+    Customer, CustomerGroup, CustomerGroupChanges, CustomerGroupMembers, NewCustomerGroup,
 };
 
 use crate::client::{Call, Client};
 use crate::error::Error;
-use crate::pagination::{ListOperation, Lister};
+use crate::pagination::{Lister, list_operation};
 
 /// The customer-group endpoints; made by [`Client::customer_groups`].
 #[derive(Debug, Clone, Copy)]
@@ -206,27 +201,7 @@ impl CustomerGroups<'_> {
     }
 }
 
-/// `GET /customer-groups`, as a [`ListOperation`].
-#[derive(Debug, Clone, Copy)]
-pub struct ListCustomerGroups;
-
-impl ListOperation for ListCustomerGroups {
-    type Page = CustomerGroupPage;
-    type Item = CustomerGroup;
-    const PATH: &'static str = "/customer-groups";
-
-    fn send<'a>(
-        &self,
-        api: &'a mijnklantportaal_api::Client,
-        page: NonZeroU32,
-    ) -> BoxFuture<
-        'a,
-        Result<ResponseValue<CustomerGroupPage>, mijnklantportaal_api::Error<ErrorBody>>,
-    > {
-        api.list_customer_groups().page(page).send().boxed()
-    }
-
-    fn id(item: &CustomerGroup) -> &str {
-        &item.id
-    }
+list_operation! {
+    /// `GET /customer-groups`, as a [`ListOperation`](crate::ListOperation).
+    ListCustomerGroups: "/customer-groups" => list_customer_groups -> CustomerGroupPage, CustomerGroup;
 }

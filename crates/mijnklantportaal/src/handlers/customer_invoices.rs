@@ -12,22 +12,20 @@
 //! request went out, a 500, 502 or 504), the invoice may or may not exist: the error is
 //! [`Error::MaybeApplied`], and [`CustomerInvoices::find_by_number`] tells which.
 
-use std::num::NonZeroU32;
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, TimeZone};
 use futures::FutureExt;
-use futures::future::BoxFuture;
+use mijnklantportaal_api::FilePart;
 use mijnklantportaal_api::types::{
-    CloudFile, CreateCustomerInvoiceBody, CustomerInvoice, CustomerInvoicePage, ErrorBody,
-    MarkCustomerInvoicePaid, NewManualCustomerInvoice,
+    CloudFile, CreateCustomerInvoiceBody, CustomerInvoice, MarkCustomerInvoicePaid,
+    NewManualCustomerInvoice,
 };
-use mijnklantportaal_api::{FilePart, ResponseValue};
 use rust_decimal::Decimal;
 
 use crate::client::{Call, Client};
 use crate::error::Error;
-use crate::pagination::{ListOperation, Lister};
+use crate::pagination::{Lister, list_operation};
 
 /// What to do after a create failed in a way that leaves open whether it was applied.
 const CHECK_INVOICE: &str =
@@ -299,29 +297,9 @@ impl NewInvoice {
     }
 }
 
-/// `GET /customer-invoices`, as a [`ListOperation`].
-#[derive(Debug, Clone, Copy)]
-pub struct ListCustomerInvoices;
-
-impl ListOperation for ListCustomerInvoices {
-    type Page = CustomerInvoicePage;
-    type Item = CustomerInvoice;
-    const PATH: &'static str = "/customer-invoices";
-
-    fn send<'a>(
-        &self,
-        api: &'a mijnklantportaal_api::Client,
-        page: NonZeroU32,
-    ) -> BoxFuture<
-        'a,
-        Result<ResponseValue<CustomerInvoicePage>, mijnklantportaal_api::Error<ErrorBody>>,
-    > {
-        api.list_customer_invoices().page(page).send().boxed()
-    }
-
-    fn id(item: &CustomerInvoice) -> &str {
-        &item.id
-    }
+list_operation! {
+    /// `GET /customer-invoices`, as a [`ListOperation`](crate::ListOperation).
+    ListCustomerInvoices: "/customer-invoices" => list_customer_invoices -> CustomerInvoicePage, CustomerInvoice;
 }
 
 /// Accessors on [`CustomerInvoice`] for questions that otherwise need a few lines.

@@ -11,23 +11,20 @@
 //! After any other failure of a create the offer may or may not exist: the error is
 //! [`Error::MaybeApplied`], and [`CustomerOffers::find_by_number`] tells which.
 
-use std::num::NonZeroU32;
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, TimeZone};
 use futures::FutureExt;
-use futures::future::BoxFuture;
 use mijnklantportaal_api::types::{
-    CreateCustomerOfferBody, CustomerOffer, CustomerOfferDecision, CustomerOfferPage, ErrorBody,
-    NewManualCustomerOffer,
+    CreateCustomerOfferBody, CustomerOffer, CustomerOfferDecision, NewManualCustomerOffer,
 };
-use mijnklantportaal_api::{FilePart, LocalDateTime, ResponseValue};
+use mijnklantportaal_api::{FilePart, LocalDateTime};
 use rust_decimal::Decimal;
 
 use crate::client::{Call, Client};
 use crate::error::Error;
 use crate::handlers::customer_invoices::NewInvoice;
-use crate::pagination::{ListOperation, Lister};
+use crate::pagination::{Lister, list_operation};
 
 /// What to do after a create failed in a way that leaves open whether it was applied.
 const CHECK_OFFER: &str =
@@ -351,27 +348,7 @@ impl NewOffer {
     }
 }
 
-/// `GET /customer-offers`, as a [`ListOperation`].
-#[derive(Debug, Clone, Copy)]
-pub struct ListCustomerOffers;
-
-impl ListOperation for ListCustomerOffers {
-    type Page = CustomerOfferPage;
-    type Item = CustomerOffer;
-    const PATH: &'static str = "/customer-offers";
-
-    fn send<'a>(
-        &self,
-        api: &'a mijnklantportaal_api::Client,
-        page: NonZeroU32,
-    ) -> BoxFuture<
-        'a,
-        Result<ResponseValue<CustomerOfferPage>, mijnklantportaal_api::Error<ErrorBody>>,
-    > {
-        api.list_customer_offers().page(page).send().boxed()
-    }
-
-    fn id(item: &CustomerOffer) -> &str {
-        &item.id
-    }
+list_operation! {
+    /// `GET /customer-offers`, as a [`ListOperation`](crate::ListOperation).
+    ListCustomerOffers: "/customer-offers" => list_customer_offers -> CustomerOfferPage, CustomerOffer;
 }

@@ -13,20 +13,16 @@
 //! subscription ([`CustomerSubscriptions::of_customer`](crate::CustomerSubscriptions::of_customer)
 //! tells). The error is [`Error::MaybeApplied`] either way.
 
-use std::num::NonZeroU32;
-
 use futures::FutureExt;
-use futures::future::BoxFuture;
-use mijnklantportaal_api::ResponseValue;
 use mijnklantportaal_api::types::{
-    CustomerSubscription, CustomerSubscriptionPackage, CustomerSubscriptionPackagePage,
-    CustomerSubscriptionPackageSignUp, ErrorBody, NewCustomerSubscriptionPackage,
+    CustomerSubscription, CustomerSubscriptionPackage, CustomerSubscriptionPackageSignUp,
+    NewCustomerSubscriptionPackage,
 };
 
 use crate::client::{Call, Client};
 use crate::error::Error;
 use crate::handlers::customer_subscriptions::CHECK_SUBSCRIPTION;
-use crate::pagination::{ListOperation, Lister};
+use crate::pagination::{Lister, list_operation};
 
 /// The subscription-package endpoints; made by [`Client::customer_subscription_packages`].
 #[derive(Debug, Clone, Copy)]
@@ -186,33 +182,7 @@ impl CustomerSubscriptionPackages<'_> {
     }
 }
 
-/// `GET /customer-subscription-packages`, as a [`ListOperation`].
-#[derive(Debug, Clone, Copy)]
-pub struct ListCustomerSubscriptionPackages;
-
-impl ListOperation for ListCustomerSubscriptionPackages {
-    type Page = CustomerSubscriptionPackagePage;
-    type Item = CustomerSubscriptionPackage;
-    const PATH: &'static str = "/customer-subscription-packages";
-
-    fn send<'a>(
-        &self,
-        api: &'a mijnklantportaal_api::Client,
-        page: NonZeroU32,
-    ) -> BoxFuture<
-        'a,
-        Result<
-            ResponseValue<CustomerSubscriptionPackagePage>,
-            mijnklantportaal_api::Error<ErrorBody>,
-        >,
-    > {
-        api.list_customer_subscription_packages()
-            .page(page)
-            .send()
-            .boxed()
-    }
-
-    fn id(item: &CustomerSubscriptionPackage) -> &str {
-        &item.id
-    }
+list_operation! {
+    /// `GET /customer-subscription-packages`, as a [`ListOperation`](crate::ListOperation).
+    ListCustomerSubscriptionPackages: "/customer-subscription-packages" => list_customer_subscription_packages -> CustomerSubscriptionPackagePage, CustomerSubscriptionPackage;
 }

@@ -13,20 +13,15 @@
 //! error is [`Error::MaybeApplied`], and [`CustomerSubscriptions::of_customer`] shows
 //! the customer's subscriptions (a subscription has no number of its own to look up).
 
-use std::num::NonZeroU32;
-
 use chrono::{DateTime, TimeZone};
 use futures::FutureExt;
-use futures::future::BoxFuture;
-use mijnklantportaal_api::ResponseValue;
 use mijnklantportaal_api::types::{
-    CustomerSubscription, CustomerSubscriptionChanges, CustomerSubscriptionPage, ErrorBody,
-    NewCustomerSubscription,
+    CustomerSubscription, CustomerSubscriptionChanges, NewCustomerSubscription,
 };
 
 use crate::client::{Call, Client};
 use crate::error::Error;
-use crate::pagination::{ListOperation, Lister};
+use crate::pagination::{Lister, list_operation};
 
 /// What to do after a create (or a package sign-up) failed in a way that leaves open
 /// whether it was applied.
@@ -208,27 +203,7 @@ impl CustomerSubscriptions<'_> {
     }
 }
 
-/// `GET /customer-subscriptions`, as a [`ListOperation`].
-#[derive(Debug, Clone, Copy)]
-pub struct ListCustomerSubscriptions;
-
-impl ListOperation for ListCustomerSubscriptions {
-    type Page = CustomerSubscriptionPage;
-    type Item = CustomerSubscription;
-    const PATH: &'static str = "/customer-subscriptions";
-
-    fn send<'a>(
-        &self,
-        api: &'a mijnklantportaal_api::Client,
-        page: NonZeroU32,
-    ) -> BoxFuture<
-        'a,
-        Result<ResponseValue<CustomerSubscriptionPage>, mijnklantportaal_api::Error<ErrorBody>>,
-    > {
-        api.list_customer_subscriptions().page(page).send().boxed()
-    }
-
-    fn id(item: &CustomerSubscription) -> &str {
-        &item.id
-    }
+list_operation! {
+    /// `GET /customer-subscriptions`, as a [`ListOperation`](crate::ListOperation).
+    ListCustomerSubscriptions: "/customer-subscriptions" => list_customer_subscriptions -> CustomerSubscriptionPage, CustomerSubscription;
 }

@@ -6,19 +6,13 @@
 //! provably did not process it (no connection, 429, 503); after any other failure the
 //! customer may or may not exist, and the error is [`Error::MaybeApplied`].
 
-use std::num::NonZeroU32;
-
 use futures::FutureExt;
-use futures::future::BoxFuture;
-use mijnklantportaal_api::ResponseValue;
-use mijnklantportaal_api::types::{
-    Customer, CustomerChanges, CustomerPage, ErrorBody, NewCustomer,
-};
+use mijnklantportaal_api::types::{Customer, CustomerChanges, NewCustomer};
 
 use crate::client::{Call, Client};
 use crate::error::Error;
 use crate::handlers::customer_invoices::InvoiceExt;
-use crate::pagination::{ListOperation, Lister};
+use crate::pagination::{Lister, list_operation};
 
 /// The customer endpoints; made by [`Client::customers`].
 #[derive(Debug, Clone, Copy)]
@@ -158,25 +152,7 @@ impl Customers<'_> {
     }
 }
 
-/// `GET /customers`, as a [`ListOperation`].
-#[derive(Debug, Clone, Copy)]
-pub struct ListCustomers;
-
-impl ListOperation for ListCustomers {
-    type Page = CustomerPage;
-    type Item = Customer;
-    const PATH: &'static str = "/customers";
-
-    fn send<'a>(
-        &self,
-        api: &'a mijnklantportaal_api::Client,
-        page: NonZeroU32,
-    ) -> BoxFuture<'a, Result<ResponseValue<CustomerPage>, mijnklantportaal_api::Error<ErrorBody>>>
-    {
-        api.list_customers().page(page).send().boxed()
-    }
-
-    fn id(item: &Customer) -> &str {
-        &item.id
-    }
+list_operation! {
+    /// `GET /customers`, as a [`ListOperation`](crate::ListOperation).
+    ListCustomers: "/customers" => list_customers -> CustomerPage, Customer;
 }

@@ -10,18 +10,12 @@
 //! After any other failure of a create, the request may or may not exist: the error is
 //! [`Error::MaybeApplied`]; look for it by name in [`FileRequests::list`].
 
-use std::num::NonZeroU32;
-
 use futures::FutureExt;
-use futures::future::BoxFuture;
-use mijnklantportaal_api::ResponseValue;
-use mijnklantportaal_api::types::{
-    ErrorBody, FileRequest, FileRequestPage, NewFileRequest, NewRequestedFile,
-};
+use mijnklantportaal_api::types::{FileRequest, NewFileRequest, NewRequestedFile};
 
 use crate::client::{Call, Client};
 use crate::error::Error;
-use crate::pagination::{ListOperation, Lister};
+use crate::pagination::{Lister, list_operation};
 
 /// The file request endpoints; made by [`Client::file_requests`].
 #[derive(Debug, Clone, Copy)]
@@ -166,25 +160,7 @@ impl From<FileRequestPlan> for NewFileRequest {
     }
 }
 
-/// `GET /file-requests`, as a [`ListOperation`].
-#[derive(Debug, Clone, Copy)]
-pub struct ListFileRequests;
-
-impl ListOperation for ListFileRequests {
-    type Page = FileRequestPage;
-    type Item = FileRequest;
-    const PATH: &'static str = "/file-requests";
-
-    fn send<'a>(
-        &self,
-        api: &'a mijnklantportaal_api::Client,
-        page: NonZeroU32,
-    ) -> BoxFuture<'a, Result<ResponseValue<FileRequestPage>, mijnklantportaal_api::Error<ErrorBody>>>
-    {
-        api.list_file_requests().page(page).send().boxed()
-    }
-
-    fn id(item: &FileRequest) -> &str {
-        &item.id
-    }
+list_operation! {
+    /// `GET /file-requests`, as a [`ListOperation`](crate::ListOperation).
+    ListFileRequests: "/file-requests" => list_file_requests -> FileRequestPage, FileRequest;
 }

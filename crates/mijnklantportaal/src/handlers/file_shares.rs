@@ -10,16 +10,12 @@
 //! After any other failure of a share, it may or may not exist: the error is
 //! [`Error::MaybeApplied`]; look for it in [`FileShares::list`].
 
-use std::num::NonZeroU32;
-
 use futures::FutureExt;
-use futures::future::BoxFuture;
-use mijnklantportaal_api::ResponseValue;
-use mijnklantportaal_api::types::{ErrorBody, FileShare, FileSharePage, NewFileShare};
+use mijnklantportaal_api::types::{FileShare, NewFileShare};
 
 use crate::client::{Call, Client};
 use crate::error::Error;
-use crate::pagination::{ListOperation, Lister};
+use crate::pagination::{Lister, list_operation};
 
 /// The file share endpoints; made by [`Client::file_shares`].
 #[derive(Debug, Clone, Copy)]
@@ -112,25 +108,7 @@ impl FileShares<'_> {
     }
 }
 
-/// `GET /file-shares`, as a [`ListOperation`].
-#[derive(Debug, Clone, Copy)]
-pub struct ListFileShares;
-
-impl ListOperation for ListFileShares {
-    type Page = FileSharePage;
-    type Item = FileShare;
-    const PATH: &'static str = "/file-shares";
-
-    fn send<'a>(
-        &self,
-        api: &'a mijnklantportaal_api::Client,
-        page: NonZeroU32,
-    ) -> BoxFuture<'a, Result<ResponseValue<FileSharePage>, mijnklantportaal_api::Error<ErrorBody>>>
-    {
-        api.list_file_shares().page(page).send().boxed()
-    }
-
-    fn id(item: &FileShare) -> &str {
-        &item.id
-    }
+list_operation! {
+    /// `GET /file-shares`, as a [`ListOperation`](crate::ListOperation).
+    ListFileShares: "/file-shares" => list_file_shares -> FileSharePage, FileShare;
 }

@@ -10,16 +10,12 @@
 //!
 //! What a retry may do: both operations are reads, retried after any transient failure.
 
-use std::num::NonZeroU32;
-
 use futures::FutureExt;
-use futures::future::BoxFuture;
-use mijnklantportaal_api::ResponseValue;
-use mijnklantportaal_api::types::{ErrorBody, MkpInvoice, MkpInvoicePage};
+use mijnklantportaal_api::types::MkpInvoice;
 
 use crate::client::{Call, Client};
 use crate::error::Error;
-use crate::pagination::{ListOperation, Lister};
+use crate::pagination::{Lister, list_operation};
 
 /// The endpoints of Mijn Klantportaal's own invoices to you; made by
 /// [`Client::mkp_invoices`].
@@ -78,28 +74,7 @@ impl MkpInvoices<'_> {
     }
 }
 
-/// `GET /invoices` (Mijn Klantportaal's invoices to you), as a [`ListOperation`].
-#[derive(Debug, Clone, Copy)]
-pub struct ListMkpInvoices;
-
-impl ListOperation for ListMkpInvoices {
-    type Page = MkpInvoicePage;
-    type Item = MkpInvoice;
-    const PATH: &'static str = "/invoices";
-
-    fn send<'a>(
-        &self,
-        api: &'a mijnklantportaal_api::Client,
-        page: NonZeroU32,
-    ) -> BoxFuture<'a, Result<ResponseValue<MkpInvoicePage>, mijnklantportaal_api::Error<ErrorBody>>>
-    {
-        api.list_mijnklantportaal_invoices()
-            .page(page)
-            .send()
-            .boxed()
-    }
-
-    fn id(item: &MkpInvoice) -> &str {
-        &item.id
-    }
+list_operation! {
+    /// `GET /invoices` (Mijn Klantportaal's invoices to you), as a [`ListOperation`](crate::ListOperation).
+    ListMkpInvoices: "/invoices" => list_mijnklantportaal_invoices -> MkpInvoicePage, MkpInvoice;
 }

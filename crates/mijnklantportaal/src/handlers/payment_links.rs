@@ -11,19 +11,12 @@
 //! After any other failure of a create the link may or may not exist: the error is
 //! [`Error::MaybeApplied`].
 
-use std::num::NonZeroU32;
-
 use futures::FutureExt;
-use futures::future::BoxFuture;
-use mijnklantportaal_api::ResponseValue;
-use mijnklantportaal_api::types::{
-    ErrorBody, NewPaymentLink, PaymentLink, PaymentLinkPage, PaymentLinkPayment,
-    PaymentLinkPaymentPage, PaymentLinkStatus,
-};
+use mijnklantportaal_api::types::{NewPaymentLink, PaymentLink, PaymentLinkStatus};
 
 use crate::client::{Call, Client};
 use crate::error::Error;
-use crate::pagination::{ListOperation, Lister};
+use crate::pagination::{Lister, list_operation};
 
 /// The payment-link endpoints; made by [`Client::payment_links`].
 #[derive(Debug, Clone, Copy)]
@@ -163,56 +156,12 @@ impl PaymentLinks<'_> {
     }
 }
 
-/// `GET /payment-links`, as a [`ListOperation`].
-#[derive(Debug, Clone, Copy)]
-pub struct ListPaymentLinks;
-
-impl ListOperation for ListPaymentLinks {
-    type Page = PaymentLinkPage;
-    type Item = PaymentLink;
-    const PATH: &'static str = "/payment-links";
-
-    fn send<'a>(
-        &self,
-        api: &'a mijnklantportaal_api::Client,
-        page: NonZeroU32,
-    ) -> BoxFuture<'a, Result<ResponseValue<PaymentLinkPage>, mijnklantportaal_api::Error<ErrorBody>>>
-    {
-        api.list_payment_links().page(page).send().boxed()
-    }
-
-    fn id(item: &PaymentLink) -> &str {
-        &item.id
-    }
+list_operation! {
+    /// `GET /payment-links`, as a [`ListOperation`](crate::ListOperation).
+    ListPaymentLinks: "/payment-links" => list_payment_links -> PaymentLinkPage, PaymentLink;
 }
 
-/// `GET /payment-links/{linkId}/payments` for one link, as a [`ListOperation`].
-#[derive(Debug, Clone)]
-pub struct ListPaymentLinkPayments {
-    link_id: String,
-}
-
-impl ListOperation for ListPaymentLinkPayments {
-    type Page = PaymentLinkPaymentPage;
-    type Item = PaymentLinkPayment;
-    const PATH: &'static str = "/payment-links/{linkId}/payments";
-
-    fn send<'a>(
-        &self,
-        api: &'a mijnklantportaal_api::Client,
-        page: NonZeroU32,
-    ) -> BoxFuture<
-        'a,
-        Result<ResponseValue<PaymentLinkPaymentPage>, mijnklantportaal_api::Error<ErrorBody>>,
-    > {
-        api.list_payment_link_payment()
-            .link_id(self.link_id.clone())
-            .page(page)
-            .send()
-            .boxed()
-    }
-
-    fn id(item: &PaymentLinkPayment) -> &str {
-        &item.id
-    }
+list_operation! {
+    /// `GET /payment-links/{linkId}/payments` for one link, as a [`ListOperation`](crate::ListOperation).
+    ListPaymentLinkPayments { link_id }: "/payment-links/{linkId}/payments" => list_payment_link_payment -> PaymentLinkPaymentPage, PaymentLinkPayment;
 }

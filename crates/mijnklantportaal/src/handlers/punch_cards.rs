@@ -14,19 +14,16 @@
 //! second card, a repeated `stamp` would use the punches twice. Its message says how to
 //! check (read the issued card back and compare `punchesLeft`, say).
 
-use std::num::{NonZeroU32, NonZeroU64};
+use std::num::NonZeroU64;
 
 use futures::FutureExt;
-use futures::future::BoxFuture;
-use mijnklantportaal_api::ResponseValue;
 use mijnklantportaal_api::types::{
-    ErrorBody, IssuePunchCard, IssuedPunchCard, IssuedPunchCardPage, NewPunchCard, PunchCard,
-    PunchCardChanges, PunchCardPage, StampPunchCard,
+    IssuePunchCard, IssuedPunchCard, NewPunchCard, PunchCard, PunchCardChanges, StampPunchCard,
 };
 
 use crate::client::{Call, Client};
 use crate::error::Error;
-use crate::pagination::{ListOperation, Lister};
+use crate::pagination::{Lister, list_operation};
 
 /// The punch-card endpoints; made by [`Client::punch_cards`].
 #[derive(Debug, Clone, Copy)]
@@ -279,56 +276,12 @@ impl PunchCards<'_> {
     }
 }
 
-/// `GET /punch-cards`, as a [`ListOperation`].
-#[derive(Debug, Clone, Copy)]
-pub struct ListPunchCards;
-
-impl ListOperation for ListPunchCards {
-    type Page = PunchCardPage;
-    type Item = PunchCard;
-    const PATH: &'static str = "/punch-cards";
-
-    fn send<'a>(
-        &self,
-        api: &'a mijnklantportaal_api::Client,
-        page: NonZeroU32,
-    ) -> BoxFuture<'a, Result<ResponseValue<PunchCardPage>, mijnklantportaal_api::Error<ErrorBody>>>
-    {
-        api.list_punch_cards().page(page).send().boxed()
-    }
-
-    fn id(item: &PunchCard) -> &str {
-        &item.id
-    }
+list_operation! {
+    /// `GET /punch-cards`, as a [`ListOperation`](crate::ListOperation).
+    ListPunchCards: "/punch-cards" => list_punch_cards -> PunchCardPage, PunchCard;
 }
 
-/// `GET /punch-cards/{punchCardId}/issued` for one punch card, as a [`ListOperation`].
-#[derive(Debug, Clone)]
-pub struct ListIssuedPunchCards {
-    punch_card_id: String,
-}
-
-impl ListOperation for ListIssuedPunchCards {
-    type Page = IssuedPunchCardPage;
-    type Item = IssuedPunchCard;
-    const PATH: &'static str = "/punch-cards/{punchCardId}/issued";
-
-    fn send<'a>(
-        &self,
-        api: &'a mijnklantportaal_api::Client,
-        page: NonZeroU32,
-    ) -> BoxFuture<
-        'a,
-        Result<ResponseValue<IssuedPunchCardPage>, mijnklantportaal_api::Error<ErrorBody>>,
-    > {
-        api.list_bought_punch_cards()
-            .punch_card_id(self.punch_card_id.clone())
-            .page(page)
-            .send()
-            .boxed()
-    }
-
-    fn id(item: &IssuedPunchCard) -> &str {
-        &item.id
-    }
+list_operation! {
+    /// `GET /punch-cards/{punchCardId}/issued` for one punch card, as a [`ListOperation`](crate::ListOperation).
+    ListIssuedPunchCards { punch_card_id }: "/punch-cards/{punchCardId}/issued" => list_bought_punch_cards -> IssuedPunchCardPage, IssuedPunchCard;
 }

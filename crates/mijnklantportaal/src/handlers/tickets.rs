@@ -13,21 +13,18 @@
 //! their attachments. A portal whose licence lacks ticketing answers 426:
 //! [`Error::NotInLicence`].
 
-use std::num::NonZeroU32;
 use std::path::Path;
 
 use futures::FutureExt;
-use futures::future::BoxFuture;
+use mijnklantportaal_api::FilePart;
 use mijnklantportaal_api::types::{
-    ErrorBody, NewTicketMessage, Ticket, TicketPage, TicketStatus, TicketWithMessages,
-    UploadAttachmentToTicketMessageBody,
+    NewTicketMessage, TicketStatus, TicketWithMessages, UploadAttachmentToTicketMessageBody,
 };
-use mijnklantportaal_api::{FilePart, ResponseValue};
 
 use crate::client::{Call, Client};
 use crate::error::Error;
 use crate::file_parts;
-use crate::pagination::{ListOperation, Lister};
+use crate::pagination::{Lister, list_operation};
 
 /// How to tell whether a reply or an upload whose answer was lost went through.
 const CHECK_MESSAGES: &str = "get the ticket (`tickets().get(..)`) and look among its messages";
@@ -217,25 +214,7 @@ impl Tickets<'_> {
     }
 }
 
-/// `GET /tickets`, as a [`ListOperation`].
-#[derive(Debug, Clone, Copy)]
-pub struct ListTickets;
-
-impl ListOperation for ListTickets {
-    type Page = TicketPage;
-    type Item = Ticket;
-    const PATH: &'static str = "/tickets";
-
-    fn send<'a>(
-        &self,
-        api: &'a mijnklantportaal_api::Client,
-        page: NonZeroU32,
-    ) -> BoxFuture<'a, Result<ResponseValue<TicketPage>, mijnklantportaal_api::Error<ErrorBody>>>
-    {
-        api.list_ticket_records().page(page).send().boxed()
-    }
-
-    fn id(item: &Ticket) -> &str {
-        &item.id
-    }
+list_operation! {
+    /// `GET /tickets`, as a [`ListOperation`](crate::ListOperation).
+    ListTickets: "/tickets" => list_ticket_records -> TicketPage, Ticket;
 }

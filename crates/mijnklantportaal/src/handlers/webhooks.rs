@@ -11,16 +11,12 @@
 //! After any other failure of a create the record may or may not exist (a repeat would
 //! make your URL be called twice per event): the error is [`Error::MaybeApplied`].
 
-use std::num::NonZeroU32;
-
 use futures::FutureExt;
-use futures::future::BoxFuture;
-use mijnklantportaal_api::ResponseValue;
-use mijnklantportaal_api::types::{ErrorBody, NewWebhook, Webhook, WebhookEventType, WebhookPage};
+use mijnklantportaal_api::types::{NewWebhook, Webhook, WebhookEventType};
 
 use crate::client::{Call, Client};
 use crate::error::Error;
-use crate::pagination::{ListOperation, Lister};
+use crate::pagination::{Lister, list_operation};
 
 /// The webhook endpoints; made by [`Client::webhooks`].
 #[derive(Debug, Clone, Copy)]
@@ -110,25 +106,7 @@ impl Webhooks<'_> {
     }
 }
 
-/// `GET /webhooks`, as a [`ListOperation`].
-#[derive(Debug, Clone, Copy)]
-pub struct ListWebhooks;
-
-impl ListOperation for ListWebhooks {
-    type Page = WebhookPage;
-    type Item = Webhook;
-    const PATH: &'static str = "/webhooks";
-
-    fn send<'a>(
-        &self,
-        api: &'a mijnklantportaal_api::Client,
-        page: NonZeroU32,
-    ) -> BoxFuture<'a, Result<ResponseValue<WebhookPage>, mijnklantportaal_api::Error<ErrorBody>>>
-    {
-        api.list_webhooks().page(page).send().boxed()
-    }
-
-    fn id(item: &Webhook) -> &str {
-        &item.id
-    }
+list_operation! {
+    /// `GET /webhooks`, as a [`ListOperation`](crate::ListOperation).
+    ListWebhooks: "/webhooks" => list_webhooks -> WebhookPage, Webhook;
 }
