@@ -1,11 +1,12 @@
 //! The enum fallback at work in real generated code: this compiles what the generator
-//! makes of the real spec with one string enum added to the invoice
+//! makes of the real spec (its root and first two tags: `spec_revisions::real_spec`) with
+//! one string enum added to the invoice
 //! (`spec_revisions::with_status_enum`), checked in under tests/fixtures/evolution and
 //! kept fresh by the first test, and decodes values the spec does not list. (The
 //! real spec's own enums, e.g. `SubscriptionInterval`, are decoded in `payloads.rs`.)
 
 // The generated code names these as `crate::Auth`, `crate::PerPage`, ...
-use mijnklantportaal_api::{Auth, FilePart, LenientDecimal, LocalDateTime, PerPage};
+use mijnklantportaal_api::{Auth, FilePart, LocalDateTime, PerPage};
 
 #[rustfmt::skip]
 #[allow(clippy::all, clippy::pedantic, unreachable_patterns, dead_code, unused_imports)]

@@ -6,7 +6,7 @@
 //! over loopback.
 
 // The generated code names these as `crate::Auth`, `crate::FilePart`, ...
-use mijnklantportaal_api::{Auth, FilePart, LenientDecimal, LocalDateTime, PerPage};
+use mijnklantportaal_api::{Auth, FilePart, LocalDateTime, PerPage};
 
 #[rustfmt::skip]
 #[allow(clippy::all, clippy::pedantic, unreachable_patterns, dead_code, unused_imports)]
