@@ -2,9 +2,7 @@
 //! membership showing in the customers, unknown ids ignored, typed 404 and 422, a lost
 //! create not sent twice, a lost member add retried, and the listing paged.
 
-mod common;
-
-use common::{client_for, customer_ids, mock, requests_to, within};
+use crate::common::{client_for, customer_ids, mock, requests_to, within};
 use mijnklantportaal::Error;
 use reqwest::Method;
 

@@ -3,9 +3,7 @@
 //! the one Lister, a document downloaded through its link; refusals typed; a create
 //! whose answer is lost is not sent twice.
 
-mod common;
-
-use common::{client_for, mock, requests_to};
+use crate::common::{client_for, mock, requests_to};
 use mijnklantportaal::{AgreementStatus, Error, FilePart, NewAgreement};
 use reqwest::Method;
 

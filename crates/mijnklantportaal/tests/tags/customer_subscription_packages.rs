@@ -3,10 +3,8 @@
 //! package), typed 404 and 422, lost creates and sign-ups not sent twice, and the
 //! listing paged.
 
-mod common;
-
+use crate::common::{client_for, customer_ids, mock, requests_to, within};
 use chrono::NaiveDate;
-use common::{client_for, customer_ids, mock, requests_to, within};
 use mijnklantportaal::{
     CustomerSubscriptionPackageSignUp, Error, NewCustomerSubscriptionPackage, SubscriptionInterval,
     SubscriptionStatus,

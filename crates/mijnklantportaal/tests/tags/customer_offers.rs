@@ -2,10 +2,8 @@
 //! create, accepted and rejected, typed 404 and 422, a lost create not sent twice, a
 //! lost decision retried, and the listing paged.
 
-mod common;
-
+use crate::common::{client_for, customer_ids, mock, requests_to, within};
 use chrono::{NaiveDate, Utc};
-use common::{client_for, customer_ids, mock, requests_to, within};
 use mijnklantportaal::{
     Error, FilePart, ManualInvoiceLine, NewManualCustomerOffer, NewOffer, OfferAcceptance,
 };

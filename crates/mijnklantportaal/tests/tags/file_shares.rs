@@ -2,11 +2,9 @@
 //! one Lister, made with a customer and publicly, the shared items marked; refusals
 //! typed; a share whose answer is lost is not sent twice.
 
-mod common;
-
 use std::collections::HashSet;
 
-use common::{client_for, mock, requests_to};
+use crate::common::{client_for, mock, requests_to};
 use mijnklantportaal::{Error, FileOrDirectoryType, FilePart};
 use reqwest::Method;
 

@@ -3,9 +3,7 @@
 //! a success), 404 and 422 typed, a create whose answer is lost not sent twice, and
 //! the links and a link's payments paged through the one `Lister`.
 
-mod common;
-
-use common::{client_for, mock, requests_to, within};
+use crate::common::{client_for, mock, requests_to, within};
 use futures::TryStreamExt;
 use mijnklantportaal::{Error, NewPaymentLink, PaymentLinkStatus};
 use mijnklantportaal_mock::MockServer;

@@ -3,9 +3,7 @@
 //! operations, every invoice through the one `Lister`, amounts sent as JSON numbers
 //! read exactly, and an unknown id typed.
 
-mod common;
-
-use common::{client_for, mock, within};
+use crate::common::{client_for, mock, within};
 use futures::TryStreamExt;
 use mijnklantportaal::Error;
 use rust_decimal::Decimal;
@@ -87,7 +85,7 @@ async fn amounts_sent_as_numbers_are_read_to_the_cent() {
         10,
         reqwest::Client::new()
             .get(format!("{}/invoices/{}", server.base_url(), invoice.id))
-            .bearer_auth(common::TOKEN)
+            .bearer_auth(crate::common::TOKEN)
             .send(),
     )
     .await

@@ -3,10 +3,8 @@
 //! confirming and canceling; refusals typed; a schedule whose answer is lost is not
 //! sent twice.
 
-mod common;
-
+use crate::common::{client_for, mock, requests_to};
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use common::{client_for, mock, requests_to};
 use mijnklantportaal::{AppointmentRequest, AppointmentStatus, AppointmentWindow, Error};
 use reqwest::Method;
 

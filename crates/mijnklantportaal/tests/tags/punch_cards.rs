@@ -3,13 +3,11 @@
 //! typed, an edit retried like a read, a lost issue or stamp answer not sent twice,
 //! and the cards and a card's issued cards paged through the one `Lister`.
 
-mod common;
-
 use std::num::NonZeroU64;
 
 use chrono::Months;
 
-use common::{client_for, mock, requests_to, within};
+use crate::common::{client_for, mock, requests_to, within};
 use futures::TryStreamExt;
 use mijnklantportaal::{
     Client, Error, IssuedPunchCardStatus, NewPunchCard, PunchCard, PunchCardChanges,

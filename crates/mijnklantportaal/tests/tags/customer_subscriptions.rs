@@ -2,10 +2,8 @@
 //! change, terminate, the statuses of the life cycle, typed 404 and 422, a lost create
 //! not sent twice, a lost change retried, and the listing paged.
 
-mod common;
-
+use crate::common::{client_for, customer_ids, mock, requests_to, within};
 use chrono::{Days, NaiveDate, Utc};
-use common::{client_for, customer_ids, mock, requests_to, within};
 use mijnklantportaal::{
     CustomerSubscriptionChanges, Error, NewCustomerSubscription, SubscriptionInterval,
     SubscriptionStatus,

@@ -2,9 +2,7 @@
 //! 404 and 422 typed (an event name the API does not know included), a create whose
 //! answer is lost not sent twice, and the records paged through the one `Lister`.
 
-mod common;
-
-use common::{client_for, mock, requests_to, within};
+use crate::common::{client_for, mock, requests_to, within};
 use futures::TryStreamExt;
 use mijnklantportaal::{Error, WebhookEventType};
 use mijnklantportaal_mock::MockServer;

@@ -2,11 +2,9 @@
 //! one Lister, made to a customer and public, read back; refusals typed; a create
 //! whose answer is lost is not sent twice.
 
-mod common;
-
 use std::collections::HashSet;
 
-use common::{client_for, mock, requests_to};
+use crate::common::{client_for, mock, requests_to};
 use mijnklantportaal::{Error, FileRequestPlan, NewRequestedFile};
 use reqwest::Method;
 

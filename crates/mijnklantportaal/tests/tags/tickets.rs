@@ -3,12 +3,10 @@
 //! lost settled by reading the ticket back; a reply whose answer is lost not sent
 //! twice; attachments only in a message's first 5 minutes; typed 404, 422 and 426.
 
-mod common;
-
 use std::collections::HashSet;
 use std::time::Duration;
 
-use common::{client_for, mock, requests_to};
+use crate::common::{client_for, mock, requests_to};
 use mijnklantportaal::{Error, FilePart, Ticket, TicketSource, TicketStatus};
 use reqwest::Method;
 

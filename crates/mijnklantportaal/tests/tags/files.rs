@@ -3,9 +3,7 @@
 //! cannot be downloaded; refusals typed; an upload whose answer is lost is not sent
 //! twice.
 
-mod common;
-
-use common::{client_for, mock, requests_to};
+use crate::common::{client_for, mock, requests_to};
 use mijnklantportaal::{Error, FileOrDirectoryType, FilePart};
 use reqwest::Method;
 
