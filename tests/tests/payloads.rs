@@ -519,7 +519,8 @@ mod webhooks {
             serde_json::from_str(&documented("list-webhook-records.json")).expect("decodes");
         let hook = &page.data[0];
         assert_eq!(hook.type_, WebhookEventType::CustomerCreated);
-        assert_eq!(hook.secret, "OUJX2prdBbJxR77BZlGz");
+        assert_eq!(hook.secret.expose_secret(), "OUJX2prdBbJxR77BZlGz");
+        assert!(!format!("{hook:?}").contains("OUJX2prdBbJxR77BZlGz"));
         let body = NewWebhook {
             url: "https://mijnklantportaal.nl/webhook-incoming".into(),
             type_: WebhookEventType::CustomerCreated,

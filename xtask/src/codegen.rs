@@ -3,6 +3,8 @@
 //! Every Rust type choice of the generated client is made here, in the generator's
 //! settings, and never by editing its output:
 //! - `format: decimal` strings become `rust_decimal::Decimal` (money is never a float);
+//! - `format: password` strings (a webhook's signing `secret`) become the hand-written
+//!   `crate::SecretString`, which `Debug` prints redacted;
 //! - `format: date-time` strings become `chrono::DateTime<FixedOffset>`, keeping the
 //!   offset the server sent (progenitor's default, `DateTime<Utc>`, drops it);
 //! - the `PerPage` schema (an integer the server sometimes sends as a string) becomes
@@ -157,6 +159,11 @@ pub fn settings() -> GenerationSettings {
             string_schema("decimal"),
             "::rust_decimal::Decimal",
             [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+        )
+        .with_conversion(
+            string_schema("password"),
+            "crate::SecretString",
+            std::iter::empty(),
         )
         .with_conversion(
             string_schema("date-time"),

@@ -3040,7 +3040,7 @@ of `Ticket` plus `messages`. Keep the shared fields in step with `Ticket`.
         /**A random string put in the `X-Webhook-Signature` header of every call, to
 check that it comes from Mijn Klantportaal (how exactly is not documented).
 */
-        pub secret: ::std::string::String,
+        pub secret: crate::SecretString,
         #[serde(rename = "type")]
         pub type_: WebhookEventType,
         ///The URL that is called.
@@ -13866,7 +13866,7 @@ the request's host.
                 ::std::string::String,
             >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            secret: ::std::result::Result<::std::string::String, ::std::string::String>,
+            secret: ::std::result::Result<crate::SecretString, ::std::string::String>,
             type_: ::std::result::Result<super::WebhookEventType, ::std::string::String>,
             url: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
@@ -13906,7 +13906,7 @@ the request's host.
             }
             pub fn secret<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<crate::SecretString>,
                 T::Error: ::std::fmt::Display,
             {
                 self.secret = value

@@ -62,6 +62,8 @@ pub(crate) struct Call {
     /// The page, for a page of a listing (errors about its body name it).
     pub(crate) page: Option<u64>,
     pub(crate) repeat: Repeat,
+    /// The body can be sent once only (a stream): no retry, whatever `repeat` allows.
+    pub(crate) body_once: bool,
 }
 
 impl Call {
@@ -71,6 +73,16 @@ impl Call {
             path,
             page: None,
             repeat,
+            body_once: false,
+        }
+    }
+
+    /// The same call with a body that can be sent once only: a failure a retry would
+    /// fix is [`Error::NotResent`] instead.
+    pub(crate) const fn body_once(self) -> Call {
+        Call {
+            body_once: true,
+            ..self
         }
     }
 
@@ -215,6 +227,7 @@ impl Inner {
             path,
             page: Some(page),
             repeat: Repeat::Safe,
+            body_once: false,
         };
         self.call(call, ticket, |api| send(api, page_param)).await
     }
@@ -337,6 +350,13 @@ impl Inner {
                 refreshed_after_401 = true;
                 tracing::info!(parent: &span, "401 for the OAuth access token: refreshing");
                 oauth.after_unauthorized(generation).await?;
+                if call.body_once {
+                    return Err(Error::NotResent {
+                        method: call.method,
+                        path: call.path,
+                        last: Box::new(error),
+                    });
+                }
                 continue;
             }
             if let (Repeat::RefusedWhenDone { check }, Error::Validation { .. }) =
@@ -370,6 +390,15 @@ impl Inner {
             if self.retry.max_attempts <= 1 {
                 // Retries are off: the failure as it is.
                 return Err(error);
+            }
+            if call.body_once {
+                // The first attempt used the body up: the cause, and why not retried.
+                tracing::warn!(parent: &span, %error, "not retried: the body was a stream");
+                return Err(Error::NotResent {
+                    method: call.method,
+                    path: call.path,
+                    last: Box::new(error),
+                });
             }
             // After a 429 the limiter holds every request back for the server's wait;
             // that wait counts against the time budget like a backoff does.
@@ -415,6 +444,15 @@ impl Inner {
                 let retry_after = (status == 429)
                     .then(|| self.limiter.on_too_many_requests(value.headers()))
                     .flatten();
+                if status == 503 && is_maintenance(value.headers(), value.message.as_deref()) {
+                    let retry_after = value
+                        .headers()
+                        .get(reqwest::header::RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.trim().parse::<u64>().ok())
+                        .map(Duration::from_secs);
+                    return Err(Error::Maintenance { retry_after });
+                }
                 let body = value.into_inner();
                 if status == 422 {
                     return Err(Error::Validation {
@@ -451,6 +489,18 @@ impl Inner {
     }
 }
 
+/// Whether a 503 is the API's own maintenance answer, which proves that nothing was
+/// done ([`Error::Maintenance`]): Laravel's maintenance mode (`php artisan down`)
+/// answers a JSON request with `{"message": "Service Unavailable"}` before any route
+/// middleware runs, so its answer carries none of the rate limiter's `X-RateLimit-*`
+/// headers. Any other 503 (a proxy's page, an application's own 503 after the rate
+/// limiter let it through) proves nothing.
+fn is_maintenance(headers: &reqwest::header::HeaderMap, message: Option<&str>) -> bool {
+    message == Some("Service Unavailable")
+        && !headers.contains_key("x-ratelimit-limit")
+        && !headers.contains_key("x-ratelimit-remaining")
+}
+
 /// Redirects are followed only within the origin of the first request (and at most 5):
 /// a redirect elsewhere is returned as the 3xx it is, so no request, with or without
 /// the token, goes to a host the caller did not name.
@@ -466,6 +516,68 @@ fn same_origin_redirects() -> reqwest::redirect::Policy {
             attempt.stop()
         }
     })
+}
+
+/// The reqwest set-up of every request this crate sends (the API's and the OAuth
+/// token endpoint's): the user agent (default `mijnklantportaal-rs/<version>`), the
+/// timeout of a whole request (default 30 s) and of connecting (default 10 s). Each
+/// caller adds its redirect policy.
+pub(crate) fn http_defaults(
+    user_agent: Option<String>,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+) -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .user_agent(
+            user_agent
+                .unwrap_or_else(|| format!("mijnklantportaal-rs/{}", env!("CARGO_PKG_VERSION"))),
+        )
+        .timeout(timeout.unwrap_or(Duration::from_secs(30)))
+        .connect_timeout(connect_timeout.unwrap_or(Duration::from_secs(10)))
+}
+
+/// What an URL given to this crate may hold besides an http(s) scheme and a host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum UrlRules {
+    /// The root that paths are appended to (the API's base URL, the management host):
+    /// no query or fragment, which the paths would land in.
+    Root,
+    /// An OAuth2 redirect URI: a query is allowed, a fragment is not (RFC 6749
+    /// §3.1.2).
+    Redirect,
+}
+
+/// The one URL check of the crate: `raw`, trimmed of spaces and of a trailing `/`,
+/// must be an http(s) URL with a host and no user name or password (the token and the
+/// app's secret are the only credentials), and follow `rules`; else a configuration
+/// error naming `what`.
+pub(crate) fn http_url(raw: &str, what: &str, rules: UrlRules) -> Result<url::Url, Error> {
+    let trimmed = raw.trim();
+    let trimmed = match rules {
+        UrlRules::Root => trimmed.trim_end_matches('/'),
+        UrlRules::Redirect => trimmed,
+    };
+    let url = url::Url::parse(trimmed)
+        .map_err(|e| Error::Config(format!("{what} `{trimmed}` does not parse: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(Error::Config(format!(
+            "{what} `{trimmed}` must be an http(s) URL with a host"
+        )));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::Config(format!(
+            "{what} must not hold a user name or password: the token is the only credential"
+        )));
+    }
+    let query = rules == UrlRules::Root && url.query().is_some();
+    if query || url.fragment().is_some() {
+        // Paths are appended to a root as text: `…/v1?x=1/customer-invoices`.
+        return Err(Error::Config(format!(
+            "{what} must not have a {}: give the root only, like {DEFAULT_BASE_URL}",
+            if query { "query (`?…`)" } else { "fragment (`#…`)" }
+        )));
+    }
+    Ok(url)
 }
 
 /// Settings of a [`Client`].
@@ -628,37 +740,14 @@ impl ClientBuilder {
             }
         };
         let auth = Auth::bearer(token).map_err(|e| Error::Config(e.to_string()))?;
-        let raw = self
-            .base_url
-            .unwrap_or_else(|| DEFAULT_BASE_URL.to_string());
-        let trimmed = raw.trim().trim_end_matches('/');
-        let base_url = url::Url::parse(trimmed)
-            .map_err(|e| Error::Config(format!("base URL `{trimmed}` does not parse: {e}")))?;
-        if !matches!(base_url.scheme(), "http" | "https") || base_url.host().is_none() {
-            return Err(Error::Config(format!(
-                "base URL `{trimmed}` must be an http(s) URL with a host"
-            )));
-        }
-        if base_url.query().is_some() || base_url.fragment().is_some() {
-            // Paths are appended to the base URL as text: `…/v1?x=1/customer-invoices`.
-            return Err(Error::Config(format!(
-                "base URL must not have a query (`?…`) or fragment (`#…`): give the API root only, like {DEFAULT_BASE_URL}"
-            )));
-        }
-        if !base_url.username().is_empty() || base_url.password().is_some() {
-            return Err(Error::Config(
-                "base URL must not hold a user name or password: the token is the only credential"
-                    .to_string(),
-            ));
-        }
+        let base_url = http_url(
+            self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL),
+            "base URL",
+            UrlRules::Root,
+        )?;
         let http = match self.http_client {
             Some(client) => client,
-            None => reqwest::Client::builder()
-                .user_agent(self.user_agent.unwrap_or_else(|| {
-                    format!("mijnklantportaal-rs/{}", env!("CARGO_PKG_VERSION"))
-                }))
-                .timeout(self.timeout.unwrap_or(Duration::from_secs(30)))
-                .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
+            None => http_defaults(self.user_agent, self.timeout, self.connect_timeout)
                 .redirect(same_origin_redirects())
                 .build()
                 .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
@@ -672,7 +761,11 @@ impl ClientBuilder {
                 self.on_new_tokens,
             )
         });
-        let api = mijnklantportaal_api::Client::new_with_client(trimmed, http, auth);
+        let api = mijnklantportaal_api::Client::new_with_client(
+            base_url.as_str().trim_end_matches('/'),
+            http,
+            auth,
+        );
         Ok(Client {
             inner: Arc::new(Inner {
                 api,
@@ -705,12 +798,14 @@ mod tests {
         repeat: Repeat::OnlyIfNotProcessed {
             check: "look the thing up",
         },
+        body_once: false,
     };
     const EDIT: Call = Call {
         method: "PATCH",
         path: "/things/{id}",
         page: None,
         repeat: Repeat::Safe,
+        body_once: false,
     };
 
     const CLOSE: Call = Call::refused_when_done("PATCH", "/things/{id}", "read the thing back");

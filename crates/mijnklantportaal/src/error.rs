@@ -78,6 +78,20 @@ pub enum Error {
         /// How long the server asked to wait (`Retry-After` or `X-RateLimit-Reset`).
         retry_after: Option<Duration>,
     },
+    /// 503 from the API itself: it is down for maintenance (Laravel's maintenance
+    /// mode, which answers before the application runs, so nothing was done). Told
+    /// apart from a proxy's 503 by its body, the API's JSON error with the message
+    /// `Service Unavailable`, and by carrying none of the rate limiter's
+    /// `X-RateLimit-*` headers (an answer that does went past the maintenance check).
+    /// A proxy's 503 is [`Error::Api`]: it proves nothing about the API.
+    #[error(
+        "the API is down for maintenance (503): nothing was done; try again {}",
+        retry_after.map(|d| format!("in {:.0}s", d.as_secs_f64())).unwrap_or_else(|| "later".to_string())
+    )]
+    Maintenance {
+        /// How long the server asked to wait (`Retry-After`), if it said.
+        retry_after: Option<Duration>,
+    },
     /// Any other error status.
     #[error("the API answered {status}{}", message_suffix(.message))]
     Api {
@@ -170,6 +184,23 @@ pub enum Error {
         #[source]
         last: Box<Error>,
     },
+    /// A request whose body was a stream (a [`FilePart::stream`](crate::FilePart::stream)
+    /// upload) failed in a way that a retry would fix, but the first attempt used the
+    /// stream up, so it was not sent again. `last` is the real cause (the 429 or the
+    /// 503); send it again with a new stream, or give the file as bytes to let the
+    /// client retry by itself.
+    #[error(
+        "{method} {path} was not sent again after {last}: its file was a stream, which the first attempt used up; send it again with a new stream, or give the file as bytes to let the client retry"
+    )]
+    NotResent {
+        /// The request's method.
+        method: &'static str,
+        /// The operation's path, as in the spec.
+        path: &'static str,
+        /// The failure a retry would have answered.
+        #[source]
+        last: Box<Error>,
+    },
     /// The request for a page was cancelled before it finished (its runtime is shutting
     /// down).
     #[error(
@@ -247,18 +278,88 @@ pub enum Error {
     Config(String),
 }
 
-/// The start of a body, on one line, for error messages.
+/// The start of a body, on one line, for error messages, with the values of secret
+/// fields (see [`redact_secrets`]) replaced by `<redacted>`.
 fn snippet(bytes: &[u8]) -> String {
     const MAX: usize = 120;
     let text = String::from_utf8_lossy(bytes);
-    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.chars().count() > MAX {
-        format!("{}…", one_line.chars().take(MAX).collect::<String>())
-    } else if one_line.is_empty() {
+    let shown = one_line(&redact_secrets(&text), MAX);
+    if shown.is_empty() {
         "(empty body)".to_string()
     } else {
-        one_line
+        shown
     }
+}
+
+/// At most `max` characters of `text`, its whitespace collapsed to single spaces (an
+/// ellipsis marks a cut): how any text from a server is quoted in an error.
+pub(crate) fn one_line(text: &str, max: usize) -> String {
+    let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if joined.chars().count() > max {
+        format!("{}…", joined.chars().take(max).collect::<String>())
+    } else {
+        joined
+    }
+}
+
+/// Whether a JSON key names a secret: the webhook's signing `secret`, OAuth's
+/// `client_secret`, `access_token` and `refresh_token`, any password (compared
+/// without case, so `clientSecret` and `webhookSecret` too).
+fn is_secret_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    key.contains("secret") || key.contains("password") || key.ends_with("token")
+}
+
+/// `text` (JSON, or the start of it) with the value of every secret key replaced by
+/// `"<redacted>"`. Works on text rather than parsed JSON because the bodies quoted in
+/// errors are the ones that did not decode: cut short, or not JSON at all. A value
+/// cut off by the end of the body is redacted to the end.
+fn redact_secrets(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('"') {
+        let inside = &rest[open + 1..];
+        let Some(close) = string_end(inside) else {
+            break;
+        };
+        let key = &inside[..close];
+        let after = &inside[close + 1..];
+        out.push_str(&rest[..open + close + 2]);
+        rest = after;
+        let Some(colon) = after.trim_start().strip_prefix(':') else {
+            continue;
+        };
+        if !is_secret_key(key) {
+            continue;
+        }
+        let value = colon.trim_start();
+        out.push_str(&after[..after.len() - value.len()]);
+        out.push_str("\"<redacted>\"");
+        let value_len = match value.strip_prefix('"') {
+            Some(string) => string_end(string).map_or(value.len(), |end| end + 2),
+            None => value
+                .find([',', '}', ']'])
+                .map_or(value.len(), |end| value[..end].trim_end().len()),
+        };
+        rest = &value[value_len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The byte index of the quote that ends a JSON string whose opening quote is just
+/// before `s`, if `s` holds it.
+fn string_end(s: &str) -> Option<usize> {
+    let mut escaped = false;
+    for (i, c) in s.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => return Some(i),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// `field: message` for the first field refused, and how many more there are.
@@ -316,25 +417,41 @@ impl Error {
     pub fn is_transient(&self) -> bool {
         match self {
             Error::Transport(e) => !e.is_builder(),
-            Error::RateLimited { .. } | Error::TruncatedBody { .. } => true,
-            Error::InvalidResponse { source, .. } => source.is_eof(),
-            Error::Api { status, .. } | Error::TokenEndpoint { status, .. } => {
-                matches!(status, 408 | 500 | 502 | 503 | 504)
+            Error::RateLimited { .. } | Error::Maintenance { .. } | Error::TruncatedBody { .. } => {
+                true
             }
+            Error::InvalidResponse { source, .. } => source.is_eof(),
+            Error::Api { status, .. } => matches!(status, 408 | 500 | 502 | 503 | 504),
+            // The management host's own rate limit too (its `Retry-After` is honoured
+            // by the token request itself).
+            Error::TokenEndpoint { status, .. } => {
+                matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
+            }
+            Error::NotResent { last, .. } => last.is_transient(),
             _ => false,
         }
     }
 
     /// Whether the failure proves the server did not process the request, so that even
-    /// a create can be sent again: the connection was never made, the rate limiter
-    /// refused it (429, before the application ran), or the server was unavailable
-    /// (503: Laravel's maintenance mode answers before the application runs). A
-    /// timeout, a dropped connection, a 500, 502 or 504 prove nothing.
+    /// a create can be sent again:
+    ///
+    /// | failure | proves nothing was done, because |
+    /// |---|---|
+    /// | no connection made | nothing reached the server |
+    /// | 408 | the server did not receive the whole request |
+    /// | 429 | the rate limiter answers before the application runs |
+    /// | [`Error::Maintenance`] | Laravel's maintenance mode answers before the application runs |
+    ///
+    /// Everything else proves nothing: a timeout, a connection dropped after the
+    /// request was sent, a 500, 502 or 504, and a 503 that is not the API's
+    /// maintenance answer (a proxy's or a load balancer's 503 may come after the API
+    /// got the request).
     pub fn proves_not_processed(&self) -> bool {
         match self {
             Error::Transport(e) => e.is_connect(),
-            Error::RateLimited { .. } => true,
-            Error::Api { status, .. } => *status == 503,
+            Error::RateLimited { .. } | Error::Maintenance { .. } => true,
+            Error::Api { status, .. } => *status == 408,
+            Error::NotResent { last, .. } => last.proves_not_processed(),
             _ => false,
         }
     }
@@ -348,8 +465,9 @@ impl Error {
             Error::NotInLicence { .. } => Some(426),
             Error::Validation { .. } => Some(422),
             Error::RateLimited { .. } => Some(429),
+            Error::Maintenance { .. } => Some(503),
             Error::Api { status, .. } => Some(*status),
-            Error::RetriesExhausted { last, .. } => last.status(),
+            Error::RetriesExhausted { last, .. } | Error::NotResent { last, .. } => last.status(),
             _ => None,
         }
     }

@@ -173,7 +173,7 @@ pub use mijnklantportaal_api::types::{
     PaymentLinkStatus, PunchCard, PunchCardChanges, PunchCardExpiryPeriod, Webhook,
     WebhookEventType,
 };
-pub use mijnklantportaal_api::{FilePart, LenientDecimal, LocalDateTime, PerPage};
+pub use mijnklantportaal_api::{FilePart, LenientDecimal, LocalDateTime, PerPage, SecretString};
 
 /// The generated low-level crate, for what this one does not wrap yet.
 pub use mijnklantportaal_api as api;

@@ -8,14 +8,22 @@
 //! typed error, secrets kept out of `Debug` and error messages, and token requests
 //! that follow no redirect (a redirected POST would carry the client secret
 //! elsewhere). Refreshing while the client runs is in `token_refresh.rs`.
+//!
+//! Token requests go through the same reqwest set-up as API requests (user agent,
+//! timeouts: [`crate::client::http_defaults`]), without redirects; an app behind a
+//! proxy or with its own TLS roots gives its own with [`OAuthApp::http_client`]. The
+//! management host's rate limit is honoured: a 429 is retried after its
+//! `Retry-After` (up to [`MAX_TOKEN_WAIT`]).
 
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
+use mijnklantportaal_api::SecretString;
 use serde::Deserialize;
 use tokio::time::Instant;
 
-use crate::error::Error;
+use crate::client::{UrlRules, http_defaults, http_url};
+use crate::error::{Error, one_line};
 
 /// The management host, where apps are authorized and tokens issued.
 pub const DEFAULT_OAUTH_URL: &str = "https://manage.mijnklantportaal.nl";
@@ -23,21 +31,13 @@ pub const DEFAULT_OAUTH_URL: &str = "https://manage.mijnklantportaal.nl";
 /// The path of the token endpoint, for errors.
 const TOKENS_PATH: &str = "/oauth/tokens";
 
-/// A value that must not be shown: `Debug` prints `<redacted>`.
-#[derive(Clone, PartialEq, Eq)]
-pub(crate) struct Secret(String);
+/// The longest `Retry-After` of the token endpoint that a token request waits out
+/// (longer ones are returned as the 429 they are).
+pub(crate) const MAX_TOKEN_WAIT: Duration = Duration::from_secs(60);
 
-impl Secret {
-    pub(crate) fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("\"<redacted>\"")
-    }
-}
+/// How many times a token request is sent at most (the first and the retries after a
+/// 429).
+const TOKEN_ATTEMPTS: u32 = 3;
 
 /// What an app may do in a portal, as the management portal names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -183,16 +183,6 @@ impl fmt::Display for OAuthErrorCode {
     }
 }
 
-/// At most `max` characters of `text`, on one line.
-fn one_line(text: &str, max: usize) -> String {
-    let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if joined.chars().count() > max {
-        format!("{}…", joined.chars().take(max).collect::<String>())
-    } else {
-        joined
-    }
-}
-
 /// A registered app: its id and secret (from the Developer portal), its redirect URI,
 /// and the management host. Cheap to clone.
 ///
@@ -214,7 +204,7 @@ fn one_line(text: &str, max: usize) -> String {
 #[derive(Clone)]
 pub struct OAuthApp {
     client_id: String,
-    client_secret: Secret,
+    client_secret: SecretString,
     redirect_uri: url::Url,
     oauth_url: url::Url,
     http: reqwest::Client,
@@ -229,23 +219,6 @@ impl fmt::Debug for OAuthApp {
             .field("oauth_url", &self.oauth_url.as_str())
             .finish_non_exhaustive()
     }
-}
-
-/// An http(s) URL with a host and no user info, or a configuration error naming `what`.
-fn http_url(raw: &str, what: &str) -> Result<url::Url, Error> {
-    let url = url::Url::parse(raw.trim())
-        .map_err(|e| Error::Config(format!("{what} `{}` does not parse: {e}", raw.trim())))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-        return Err(Error::Config(format!(
-            "{what} `{url}` must be an http(s) URL with a host"
-        )));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::Config(format!(
-            "{what} must not hold a user name or password"
-        )));
-    }
-    Ok(url)
 }
 
 impl OAuthApp {
@@ -263,28 +236,42 @@ impl OAuthApp {
                 "the OAuth app needs its id and secret (Developer portal → your app)".to_owned(),
             ));
         }
-        let redirect_uri = http_url(redirect_uri, "redirect URI")?;
-        let http = reqwest::Client::builder()
-            .user_agent(format!("mijnklantportaal-rs/{}", env!("CARGO_PKG_VERSION")))
-            .timeout(Duration::from_secs(30))
-            .connect_timeout(Duration::from_secs(10))
-            // A redirected POST would carry the secret and the tokens to another URL.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        let redirect_uri = http_url(redirect_uri, "redirect URI", UrlRules::Redirect)?;
         Ok(OAuthApp {
             client_id,
-            client_secret: Secret(client_secret),
+            client_secret: SecretString::from(client_secret),
             redirect_uri,
-            oauth_url: http_url(DEFAULT_OAUTH_URL, "OAuth URL")?,
-            http,
+            oauth_url: http_url(DEFAULT_OAUTH_URL, "OAuth URL", UrlRules::Root)?,
+            http: token_client(http_defaults(None, None, None))?,
         })
     }
 
     /// The management host (default [`DEFAULT_OAUTH_URL`]); the client secret and the
     /// refresh token are sent to this origin only.
     pub fn oauth_url(mut self, url: &str) -> Result<Self, Error> {
-        self.oauth_url = http_url(url.trim_end_matches('/'), "OAuth URL")?;
+        self.oauth_url = http_url(url, "OAuth URL", UrlRules::Root)?;
+        Ok(self)
+    }
+
+    /// Send token requests with a client built from `builder`: a proxy, TLS roots,
+    /// timeouts, a user agent. Its redirect policy is replaced by none (a redirected
+    /// token request would carry the app's secret and the tokens to another URL).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mijnklantportaal::OAuthApp;
+    ///
+    /// let app = OAuthApp::new("app-id", "app-secret", "http://127.0.0.1:8765/callback")?
+    ///     .http_client(
+    ///         reqwest::Client::builder()
+    ///             .timeout(Duration::from_secs(10))
+    ///             .user_agent("my-app/1.0"),
+    ///     )?;
+    /// # let _ = app;
+    /// # Ok::<(), mijnklantportaal::Error>(())
+    /// ```
+    pub fn http_client(mut self, builder: reqwest::ClientBuilder) -> Result<Self, Error> {
+        self.http = token_client(builder)?;
         Ok(self)
     }
 
@@ -347,9 +334,9 @@ impl OAuthApp {
         let body = serde_json::json!({
             "grant_type": "authorization_code",
             "client_id": self.client_id,
-            "client_secret": self.client_secret.expose(),
+            "client_secret": self.client_secret.expose_secret(),
             "redirect_uri": code.redirect_uri,
-            "code": code.code.expose(),
+            "code": code.code.expose_secret(),
         });
         let answer = self.token_request(&body).await?;
         let refresh = answer
@@ -360,7 +347,7 @@ impl OAuthApp {
                 error: None,
                 description: Some("the answer has no refresh_token".to_owned()),
             })?;
-        Ok(Tokens::received(answer, Secret(refresh)))
+        Ok(Tokens::received(answer, SecretString::from(refresh)))
     }
 
     /// A new access token for `tokens`' refresh token; a rotated refresh token is
@@ -369,13 +356,13 @@ impl OAuthApp {
         let body = serde_json::json!({
             "grant_type": "refresh_token",
             "client_id": self.client_id,
-            "client_secret": self.client_secret.expose(),
-            "refresh_token": tokens.refresh_token.expose(),
+            "client_secret": self.client_secret.expose_secret(),
+            "refresh_token": tokens.refresh_token.expose_secret(),
         });
         match self.token_request(&body).await {
             Ok(answer) => {
                 let refresh = match &answer.refresh_token {
-                    Some(rotated) => Secret(rotated.clone()),
+                    Some(rotated) => SecretString::from(rotated.as_str()),
                     None => tokens.refresh_token.clone(),
                 };
                 Ok(Tokens::received(answer, refresh))
@@ -389,18 +376,34 @@ impl OAuthApp {
         }
     }
 
-    /// One POST to the token endpoint, JSON in and out.
+    /// One POST to the token endpoint, JSON in and out; a 429 is sent again after its
+    /// `Retry-After` (1 s without one), up to [`MAX_TOKEN_WAIT`] and
+    /// [`TOKEN_ATTEMPTS`] in all (the endpoint's limiter answered before the
+    /// application: nothing was done).
     async fn token_request(&self, body: &serde_json::Value) -> Result<TokenAnswer, Error> {
-        let response = self
-            .http
-            .post(self.endpoint(TOKENS_PATH))
-            .header(reqwest::header::ACCEPT, "application/json")
-            .json(body)
-            .send()
-            .await
-            .map_err(Error::Transport)?;
-        let status = response.status();
-        let bytes = response.bytes().await.map_err(Error::Transport)?;
+        let mut attempt = 1;
+        let (status, bytes) = loop {
+            let response = self
+                .http
+                .post(self.endpoint(TOKENS_PATH))
+                .header(reqwest::header::ACCEPT, "application/json")
+                .json(body)
+                .send()
+                .await
+                .map_err(Error::Transport)?;
+            let status = response.status();
+            let wait = (status == reqwest::StatusCode::TOO_MANY_REQUESTS)
+                .then(|| retry_after(response.headers()));
+            let bytes = response.bytes().await.map_err(Error::Transport)?;
+            match wait {
+                Some(wait) if attempt < TOKEN_ATTEMPTS && wait <= MAX_TOKEN_WAIT => {
+                    tracing::warn!(?wait, "mijnklantportaal: the OAuth token endpoint answered 429; waiting");
+                    tokio::time::sleep(wait).await;
+                    attempt += 1;
+                }
+                _ => break (status, bytes),
+            }
+        };
         if !status.is_success() {
             #[derive(Deserialize)]
             struct Refusal {
@@ -429,6 +432,25 @@ impl OAuthApp {
             source,
         })
     }
+}
+
+/// The token endpoint's `Retry-After` in seconds; 1 s when it has none (or an HTTP
+/// date, which a token endpoint has no reason to send).
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Duration {
+    headers
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(Duration::from_secs(1), Duration::from_secs)
+}
+
+/// The client for token requests: `builder` without redirects.
+fn token_client(builder: reqwest::ClientBuilder) -> Result<reqwest::Client, Error> {
+    builder
+        // A redirected POST would carry the secret and the tokens to another URL.
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))
 }
 
 /// The body of a successful token request.
@@ -535,7 +557,7 @@ impl Authorization {
         }
         match code {
             Some(code) if !code.is_empty() => Ok(AuthorizationCode {
-                code: Secret(code),
+                code: SecretString::from(code),
                 redirect_uri: self.redirect_uri.as_str().to_owned(),
             }),
             _ => Err(Error::InvalidRedirect {
@@ -553,7 +575,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// A short-lived code from a checked redirect, for [`OAuthApp::exchange`].
 #[derive(Debug)]
 pub struct AuthorizationCode {
-    code: Secret,
+    code: SecretString,
     redirect_uri: String,
 }
 
@@ -563,8 +585,8 @@ pub struct AuthorizationCode {
 /// them back with [`Tokens::new`]. `Debug` shows neither token.
 #[derive(Clone)]
 pub struct Tokens {
-    access_token: Secret,
-    refresh_token: Secret,
+    access_token: SecretString,
+    refresh_token: SecretString,
     expires_at: Option<SystemTime>,
     /// When the access token expires on tokio's clock, and how long it lived then.
     pub(crate) valid_until: Option<(Instant, Duration)>,
@@ -588,38 +610,43 @@ impl Tokens {
         refresh_token: impl Into<String>,
         expires_at: Option<SystemTime>,
     ) -> Self {
-        let valid_until = expires_at.map(|at| {
+        let valid_until = expires_at.and_then(|at| {
             let left = at
                 .duration_since(SystemTime::now())
                 .unwrap_or(Duration::ZERO);
-            (Instant::now() + left, left)
+            // An expiry beyond what the clock can hold: as good as none.
+            Some((Instant::now().checked_add(left)?, left))
         });
         Tokens {
-            access_token: Secret(access_token.into()),
-            refresh_token: Secret(refresh_token.into()),
+            access_token: SecretString::from(access_token.into()),
+            refresh_token: SecretString::from(refresh_token.into()),
             expires_at,
             valid_until,
         }
     }
 
-    fn received(answer: TokenAnswer, refresh_token: Secret) -> Self {
+    /// The tokens of an answer; an `expires_in` too large for the clocks (a server's
+    /// "never", near 2^63 seconds) counts as no expiry: refreshed after a 401.
+    fn received(answer: TokenAnswer, refresh_token: SecretString) -> Self {
         let lifetime = answer.expires_in.map(Duration::from_secs);
+        let expires_at = lifetime.and_then(|l| SystemTime::now().checked_add(l));
+        let valid_until = lifetime.and_then(|l| Some((Instant::now().checked_add(l)?, l)));
         Tokens {
-            access_token: Secret(answer.access_token),
+            access_token: SecretString::from(answer.access_token),
             refresh_token,
-            expires_at: lifetime.map(|l| SystemTime::now() + l),
-            valid_until: lifetime.map(|l| (Instant::now() + l, l)),
+            expires_at: expires_at.filter(|_| valid_until.is_some()),
+            valid_until: valid_until.filter(|_| expires_at.is_some()),
         }
     }
 
     /// The access token, sent to the API.
     pub fn access_token(&self) -> &str {
-        self.access_token.expose()
+        self.access_token.expose_secret()
     }
 
     /// The refresh token, sent to the management host only.
     pub fn refresh_token(&self) -> &str {
-        self.refresh_token.expose()
+        self.refresh_token.expose_secret()
     }
 
     /// When the access token expires, if the server said.
@@ -685,7 +712,7 @@ mod tests {
                 "http://127.0.0.1:8765/callback?code=c0de&state={state}"
             ))
             .expect("accepted");
-        assert_eq!(code.code.expose(), "c0de");
+        assert_eq!(code.code.expose_secret(), "c0de");
         assert!(
             request
                 .check_redirect(&format!("/callback?state={state}&code=c0de"))

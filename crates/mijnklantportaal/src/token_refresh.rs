@@ -10,9 +10,24 @@
 //! since its token was issued (the *generation* tells). The refresh itself runs in a
 //! task of its own, so a caller that gives up (a dropped listing) cannot cut it off
 //! between the server rotating the refresh token and us keeping the new one.
+//!
+//! The order matters once the server has answered: the new tokens are kept first
+//! (the rotated refresh token is the only one that still works), then the bearer is
+//! set, then the lock is released, and only then is the caller's `on_new_tokens`
+//! callback run. So a callback that panics loses nothing, and one that uses the
+//! client does not wait for a lock that its own caller holds. Callbacks never run
+//! two at a time and never hand over older tokens after newer ones: a refresh that
+//! finishes while a callback runs leaves its tokens for that callback's loop.
+//!
+//! A refresh that fails is shared like one that succeeds: the requests that were
+//! waiting for it get its failure instead of asking the token endpoint again one
+//! after the other (a failure with no answer, a network error, cannot be copied:
+//! the next request tries again).
 
 use std::fmt;
-use std::sync::Arc;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
 use mijnklantportaal_api::Auth;
@@ -34,6 +49,9 @@ struct State {
     generation: u64,
     /// Set when the refresh token was refused: every later request fails the same way.
     ended: Option<(OAuthErrorCode, Option<String>)>,
+    /// The last refresh that failed with an answer, by its number: those who waited
+    /// for it get this failure.
+    failed: Option<(u64, Error)>,
 }
 
 /// The tokens of one client and its clones, refreshed one at a time.
@@ -41,8 +59,10 @@ pub(crate) struct TokenRefresher {
     app: OAuthApp,
     auth: Auth,
     margin: Duration,
-    on_tokens: Option<TokenCallback>,
     state: Arc<Mutex<State>>,
+    /// How many refreshes have finished (read without the lock, before waiting for it).
+    finished: Arc<AtomicU64>,
+    delivery: Arc<Delivery>,
 }
 
 impl fmt::Debug for TokenRefresher {
@@ -68,18 +88,24 @@ impl TokenRefresher {
             app,
             auth,
             margin,
-            on_tokens,
             state: Arc::new(Mutex::new(State {
                 tokens,
                 generation: 0,
                 ended: None,
+                failed: None,
             })),
+            finished: Arc::new(AtomicU64::new(0)),
+            delivery: Arc::new(Delivery {
+                callback: on_tokens,
+                pending: std::sync::Mutex::new(Pending::default()),
+            }),
         }
     }
 
     /// The generation of an access token that is not about to expire, refreshing
     /// first if needed. Set on the client before this returns.
     pub(crate) async fn fresh(&self) -> Result<u64, Error> {
+        let before = self.finished.load(Ordering::Acquire);
         let guard = Arc::clone(&self.state).lock_owned().await;
         let due = guard.tokens.valid_until.is_some_and(|(until, lifetime)| {
             Instant::now() + self.margin.min(lifetime / 2) >= until
@@ -87,21 +113,28 @@ impl TokenRefresher {
         if !due {
             return Ok(guard.generation);
         }
+        if let Some(failure) = failed_since(&guard, before) {
+            return Err(failure);
+        }
         self.refresh(guard).await
     }
 
     /// After a 401 for the access token of `generation`: refresh, unless another
-    /// request already did.
+    /// request already did (or failed to, while this one waited).
     pub(crate) async fn after_unauthorized(&self, generation: u64) -> Result<(), Error> {
+        let before = self.finished.load(Ordering::Acquire);
         let guard = Arc::clone(&self.state).lock_owned().await;
         if guard.generation != generation {
             return Ok(());
+        }
+        if let Some(failure) = failed_since(&guard, before) {
+            return Err(failure);
         }
         self.refresh(guard).await.map(|_| ())
     }
 
     /// Refreshes in a task of its own that holds the lock until the new tokens are
-    /// kept (and handed to the callback).
+    /// kept and set, then hands them to the callback without the lock.
     async fn refresh(&self, mut guard: OwnedMutexGuard<State>) -> Result<u64, Error> {
         if let Some((error, description)) = &guard.ended {
             return Err(Error::ReconnectRequired {
@@ -111,39 +144,139 @@ impl TokenRefresher {
         }
         let app = self.app.clone();
         let auth = self.auth.clone();
-        let on_tokens = self.on_tokens.clone();
+        let finished = Arc::clone(&self.finished);
+        let delivery = Arc::clone(&self.delivery);
         let task = tokio::spawn(async move {
-            match app.refresh(&guard.tokens).await {
+            let answer = app.refresh(&guard.tokens).await;
+            let number = finished.load(Ordering::Acquire) + 1;
+            let (outcome, new_tokens) = match answer {
                 Ok(tokens) => {
-                    auth.set_bearer(tokens.access_token())
-                        .map_err(|e| Error::TokenEndpoint {
-                            status: 200,
-                            error: None,
-                            description: Some(format!("unusable access token: {e}")),
-                        })?;
+                    // Kept first: the server has rotated the refresh token already.
+                    guard.tokens = tokens.clone();
                     guard.generation += 1;
-                    tracing::info!(
-                        generation = guard.generation,
-                        "mijnklantportaal: OAuth access token refreshed"
-                    );
-                    if let Some(callback) = &on_tokens {
-                        callback(&tokens);
-                    }
-                    guard.tokens = tokens;
-                    Ok(guard.generation)
+                    guard.failed = None;
+                    let outcome = match auth.set_bearer(tokens.access_token()) {
+                        Ok(()) => {
+                            tracing::info!(
+                                generation = guard.generation,
+                                "mijnklantportaal: OAuth access token refreshed"
+                            );
+                            Ok(guard.generation)
+                        }
+                        Err(e) => {
+                            // Due at once: the next request refreshes again, with
+                            // the refresh token kept above.
+                            guard.tokens.valid_until = Some((Instant::now(), Duration::ZERO));
+                            Err(Error::TokenEndpoint {
+                                status: 200,
+                                error: None,
+                                description: Some(format!("unusable access token: {e}")),
+                            })
+                        }
+                    };
+                    (outcome, Some((guard.generation, tokens)))
                 }
                 Err(Error::ReconnectRequired { error, description }) => {
                     tracing::warn!(%error, "mijnklantportaal: OAuth refresh token refused");
                     guard.ended = Some((error.clone(), description.clone()));
-                    Err(Error::ReconnectRequired { error, description })
+                    (Err(Error::ReconnectRequired { error, description }), None)
                 }
-                Err(other) => Err(other),
+                Err(other) => {
+                    guard.failed = shareable(&other).map(|copy| (number, copy));
+                    (Err(other), None)
+                }
+            };
+            finished.store(number, Ordering::Release);
+            drop(guard);
+            if let Some((generation, tokens)) = new_tokens {
+                delivery.deliver(generation, tokens);
             }
+            outcome
         });
         task.await.map_err(|e| {
             Error::Config(format!(
-                "the token refresh did not finish ({e}); did the new-tokens callback panic?"
+                "the token refresh did not finish ({e}); is the runtime shutting down?"
             ))
         })?
+    }
+}
+
+/// The failure of a refresh that finished after `before` refreshes had (one this
+/// request waited for), if it failed with an answer.
+fn failed_since(state: &State, before: u64) -> Option<Error> {
+    match &state.failed {
+        Some((number, failure)) if *number > before => shareable(failure),
+        _ => None,
+    }
+}
+
+/// A copy of a failure of the token endpoint, for the requests that waited for it.
+fn shareable(error: &Error) -> Option<Error> {
+    match error {
+        Error::TokenEndpoint {
+            status,
+            error,
+            description,
+        } => Some(Error::TokenEndpoint {
+            status: *status,
+            error: error.clone(),
+            description: description.clone(),
+        }),
+        _ => None,
+    }
+}
+
+/// Hands new tokens to the caller's callback, outside the refresh lock, one call at
+/// a time and newest last.
+struct Delivery {
+    callback: Option<TokenCallback>,
+    pending: std::sync::Mutex<Pending>,
+}
+
+#[derive(Default)]
+struct Pending {
+    /// Tokens not handed over yet (only the newest: older ones are out of date).
+    next: Option<Tokens>,
+    /// The generation of the newest tokens given to `deliver`.
+    newest: u64,
+    /// Whether a call to `deliver` is running the callback.
+    busy: bool,
+}
+
+impl Delivery {
+    fn deliver(&self, generation: u64, tokens: Tokens) {
+        let Some(callback) = &self.callback else {
+            return;
+        };
+        {
+            let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+            if generation <= pending.newest {
+                return;
+            }
+            pending.newest = generation;
+            pending.next = Some(tokens);
+            if pending.busy {
+                // The running loop below hands these over next.
+                return;
+            }
+            pending.busy = true;
+        }
+        loop {
+            let next = {
+                let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+                match pending.next.take() {
+                    Some(tokens) => tokens,
+                    None => {
+                        pending.busy = false;
+                        return;
+                    }
+                }
+            };
+            if catch_unwind(AssertUnwindSafe(|| callback(&next))).is_err() {
+                tracing::error!(
+                    "mijnklantportaal: the new-tokens callback panicked; the new tokens are kept and used"
+                );
+            }
+        }
     }
 }

@@ -102,9 +102,8 @@ impl Agreements<'_> {
         );
         self.client
             .inner
-            .once(call, |api| match body.try_clone() {
-                Some(body) => api.create_agreement().body(body).send().boxed(),
-                None => super::spent_stream(),
+            .upload(call, body, |api, body| {
+                api.create_agreement().body(body).send().boxed()
             })
             .await
     }

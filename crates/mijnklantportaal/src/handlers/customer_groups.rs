@@ -6,11 +6,15 @@
 //! |---|---|
 //! | `list`, `get`, `find_by_name` | any transient failure |
 //! | `rename` (PATCH with the new name) | any transient failure: sending it twice sets the same name |
-//! | `add_customers` (POST of member ids) | any transient failure: a customer already in the group stays in it once, so adding twice leaves the same members |
-//! | `create` (POST) | only what proves the server did not process it: no connection, 429, 503 |
+//! | `create` (POST), `add_customers` (POST of member ids) | only what proves the server did not process it: no connection, 408, 429, the API's maintenance 503 ([`Error::proves_not_processed`]) |
 //!
 //! After any other failure of a create the group may or may not exist: the error is
 //! [`Error::MaybeApplied`], and [`CustomerGroups::find_by_name`] tells which.
+//! `add_customers` is a once-only write too: adding a member twice leaves the same
+//! members, but its answer (the customers it added) is not the same when a first
+//! attempt whose answer was lost already added them, so a retry could not be told
+//! from a first answer. After an ambiguous failure, read the customers back
+//! (`customers().get(..)`: their `customer_groups`).
 //!
 //! Unknown or wrong customer ids (on create and in `add_customers`) are ignored by the
 //! API without an error, as documented: compare the answer of `add_customers` with
@@ -24,6 +28,10 @@ use mijnklantportaal_api::types::{
 use crate::client::{Call, Client};
 use crate::error::Error;
 use crate::pagination::{Lister, list_operation};
+
+/// How to tell whether an `add_customers` whose answer was lost went through.
+const CHECK_MEMBERS: &str =
+    "read the customers back (`customers().get(..)`: their `customer_groups`)";
 
 /// The customer-group endpoints; made by [`Client::customer_groups`].
 #[derive(Debug, Clone, Copy)]
@@ -145,8 +153,10 @@ impl CustomerGroups<'_> {
 
     /// Adds customers (ids `cst_...`) to a group and returns the customers the API
     /// lists in its answer (which ones, the added ones or every member, is not
-    /// documented). Unknown ids are ignored without an error. Safe to retry: a
-    /// customer already in the group stays in it once.
+    /// documented). Unknown ids are ignored without an error. Sent at most once
+    /// unless the server provably did not process it (see the module docs): a retry
+    /// after a lost answer would get another answer than the first. An ambiguous
+    /// failure is [`Error::MaybeApplied`].
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
@@ -168,7 +178,11 @@ impl CustomerGroups<'_> {
         let body = CustomerGroupMembers {
             customers: customers.into_iter().map(Into::into).collect(),
         };
-        let call = Call::read("POST", "/customer-groups/{customerGroupId}/customers");
+        let call = Call::create(
+            "POST",
+            "/customer-groups/{customerGroupId}/customers",
+            CHECK_MEMBERS,
+        );
         let list = self
             .client
             .inner

@@ -107,9 +107,8 @@ impl CustomerInvoices<'_> {
         let call = Call::create("POST", "/customer-invoices", CHECK_INVOICE);
         self.client
             .inner
-            .once(call, |api| match body.try_clone() {
-                Some(body) => api.create_customer_invoice().body(body).send().boxed(),
-                None => super::spent_stream(),
+            .upload(call, body, |api, body| {
+                api.create_customer_invoice().body(body).send().boxed()
             })
             .await
     }

@@ -105,9 +105,8 @@ impl CustomerOffers<'_> {
         let call = Call::create("POST", "/customer-offers", CHECK_OFFER);
         self.client
             .inner
-            .once(call, |api| match body.try_clone() {
-                Some(body) => api.create_customer_offer().body(body).send().boxed(),
-                None => super::spent_stream(),
+            .upload(call, body, |api, body| {
+                api.create_customer_offer().body(body).send().boxed()
             })
             .await
     }

@@ -67,15 +67,12 @@ impl Files<'_> {
         let call = Call::create("POST", "/files", CHECK_FILES);
         self.client
             .inner
-            .once(call, |api| match body.try_clone() {
-                Some(body) => {
-                    let mut request = api.upload_file().body(body);
-                    if let Some(directory) = directory {
-                        request = request.directory(directory);
-                    }
-                    request.send().boxed()
+            .upload(call, body, |api, body| {
+                let mut request = api.upload_file().body(body);
+                if let Some(directory) = directory {
+                    request = request.directory(directory);
                 }
-                None => super::spent_stream(),
+                request.send().boxed()
             })
             .await
     }

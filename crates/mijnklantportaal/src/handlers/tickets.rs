@@ -181,15 +181,13 @@ impl Tickets<'_> {
         );
         self.client
             .inner
-            .once(call, |api| match body.try_clone() {
-                Some(body) => api
-                    .upload_attachment_to_ticket_message()
+            .upload(call, body, |api, body| {
+                api.upload_attachment_to_ticket_message()
                     .ticket_id(ticket_id)
                     .message_id(message_id)
                     .body(body)
                     .send()
-                    .boxed(),
-                None => super::spent_stream(),
+                    .boxed()
             })
             .await
     }

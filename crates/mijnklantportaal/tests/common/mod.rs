@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod http_script;
 pub mod scripted;
 
 use std::time::Duration;
