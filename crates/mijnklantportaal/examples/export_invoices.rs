@@ -171,11 +171,21 @@ where
                         .map_err(|e| {
                             format!("cannot encode an item of page {}: {e}", page.number())
                         })?;
-                    for line in match csv.as_mut() {
-                        Some(csv) => csv.rows(&items),
-                        None => items.iter().map(Value::to_string).collect(),
-                    } {
-                        writeln!(out, "{line}").map_err(write_err)?;
+                    match csv.as_mut() {
+                        Some(csv) => {
+                            let mut writer = csv::Writer::from_writer(&mut out);
+                            for record in csv.rows(&items) {
+                                writer
+                                    .write_record(&record)
+                                    .map_err(|e| format!("cannot write to stdout: {e}"))?;
+                            }
+                            writer.flush().map_err(write_err)?;
+                        }
+                        None => {
+                            for item in &items {
+                                writeln!(out, "{item}").map_err(write_err)?;
+                            }
+                        }
                     }
                     // Each page is on stdout before progress says it is done.
                     out.flush().map_err(write_err)?;
@@ -205,7 +215,8 @@ where
     .boxed_local()
 }
 
-/// CSV rows from items in their JSON form; the header comes with the first rows.
+/// CSV records from items in their JSON form; the header comes with the first
+/// records. The `csv` crate quotes them (RFC 4180).
 #[derive(Default)]
 struct Csv {
     /// The columns, once the header is written.
@@ -215,8 +226,8 @@ struct Csv {
 }
 
 impl Csv {
-    /// The lines for one page of items: the header first, if not written yet.
-    fn rows(&mut self, items: &[Value]) -> Vec<String> {
+    /// The records of one page of items: the header first, if not written yet.
+    fn rows(&mut self, items: &[Value]) -> Vec<Vec<String>> {
         let cells: Vec<Vec<(String, String)>> = items.iter().map(cells).collect();
         let mut lines = Vec::with_capacity(items.len() + 1);
         if self.columns.is_none() && !cells.is_empty() {
@@ -225,13 +236,7 @@ impl Csv {
             let names: BTreeSet<&String> = cells.iter().flatten().map(|(name, _)| name).collect();
             let mut columns: Vec<String> = names.into_iter().cloned().collect();
             columns.sort_by_key(|c| c != "id");
-            lines.push(
-                columns
-                    .iter()
-                    .map(|c| csv_field(c))
-                    .collect::<Vec<_>>()
-                    .join(","),
-            );
+            lines.push(columns.clone());
             self.columns = Some(columns);
         }
         let Some(columns) = &self.columns else {
@@ -245,15 +250,14 @@ impl Csv {
                     );
                 }
             }
-            let line = columns
+            let record = columns
                 .iter()
                 .map(|c| {
                     let cell = row.iter().find(|(name, _)| name == c);
-                    cell.map(|(_, v)| csv_field(v)).unwrap_or_default()
+                    cell.map(|(_, v)| v.clone()).unwrap_or_default()
                 })
-                .collect::<Vec<_>>()
-                .join(",");
-            lines.push(line);
+                .collect();
+            lines.push(record);
         }
         lines
     }
@@ -283,13 +287,4 @@ fn cells(item: &Value) -> Vec<(String, String)> {
     let mut out = Vec::new();
     walk("", item, &mut out);
     out
-}
-
-/// RFC 4180 quoting, for the text fields that come from the server.
-fn csv_field(field: &str) -> String {
-    if field.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", field.replace('"', "\"\""))
-    } else {
-        field.to_string()
-    }
 }

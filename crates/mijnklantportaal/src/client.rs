@@ -574,7 +574,11 @@ pub(crate) fn http_url(raw: &str, what: &str, rules: UrlRules) -> Result<url::Ur
         // Paths are appended to a root as text: `…/v1?x=1/customer-invoices`.
         return Err(Error::Config(format!(
             "{what} must not have a {}: give the root only, like {DEFAULT_BASE_URL}",
-            if query { "query (`?…`)" } else { "fragment (`#…`)" }
+            if query {
+                "query (`?…`)"
+            } else {
+                "fragment (`#…`)"
+            }
         )));
     }
     Ok(url)
@@ -819,7 +823,8 @@ mod tests {
             .expect("a client")
     }
 
-    /// Answers `statuses` in turn (the last one again and again), counting the calls.
+    /// Answers `statuses` in turn (the last one again and again), counting the calls. A
+    /// 503 is the API's maintenance answer.
     async fn answer(call: Call, statuses: &[u16]) -> (Result<u16, Error>, u32) {
         let calls = AtomicU32::new(0);
         let client = client();
@@ -834,11 +839,15 @@ mod tests {
                     if status == 429 {
                         headers.insert("retry-after", HeaderValue::from(1));
                     }
+                    let mut body = ErrorBody::default();
+                    if status == 503 {
+                        body.message = Some("Service Unavailable".to_string());
+                    }
                     if code.is_success() {
                         Ok(ResponseValue::new(status, code, headers))
                     } else {
                         Err(mijnklantportaal_api::Error::ErrorResponse(
-                            ResponseValue::new(ErrorBody::default(), code, headers),
+                            ResponseValue::new(body, code, headers),
                         ))
                     }
                 }
@@ -868,7 +877,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_create_is_retried_when_the_server_provably_did_not_process_it() {
-        for status in [429, 503] {
+        for status in [408, 429, 503] {
             let (result, calls) = answer(CREATE, &[status, 201]).await;
             assert_eq!(result.expect("the retry succeeds"), 201);
             assert_eq!(calls, 2, "{status}");
@@ -893,7 +902,8 @@ mod tests {
             matches!(&err, Error::MaybeApplied { last, check: "read the thing back", .. } if last.status() == Some(422)),
             "{err:?}"
         );
-        // A 503 proves the first attempt did nothing: the 422 is the answer.
+        // The API's maintenance 503 proves the first attempt did nothing: the 422 is
+        // the answer.
         let (result, calls) = answer(CLOSE, &[503, 422]).await;
         assert_eq!(calls, 2);
         assert!(

@@ -3,7 +3,10 @@
 //! Several tags upload files (agreement documents, files, ticket attachments); their
 //! builders read local files here, so that every upload names its part after the file
 //! and gives it a media type the same way, and keeps the bytes in memory so that an
-//! upload the server provably did not process can be sent again.
+//! upload the server provably did not process can be sent again. The media type
+//! comes from the extension through `mime_guess`, the table reqwest itself uses for
+//! multipart parts (already built for the generated crate's multipart support, so it
+//! costs no build time).
 
 use std::path::Path;
 
@@ -11,40 +14,12 @@ use mijnklantportaal_api::FilePart;
 
 use crate::error::Error;
 
-/// Media types by file extension (lower case), for the files a portal usually holds;
-/// anything else is `application/octet-stream`.
-const MEDIA_TYPES: [(&str, &str); 12] = [
-    ("pdf", "application/pdf"),
-    ("png", "image/png"),
-    ("jpg", "image/jpeg"),
-    ("jpeg", "image/jpeg"),
-    ("gif", "image/gif"),
-    ("txt", "text/plain"),
-    ("csv", "text/csv"),
-    ("doc", "application/msword"),
-    (
-        "docx",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ),
-    ("xls", "application/vnd.ms-excel"),
-    (
-        "xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ),
-    ("zip", "application/zip"),
-];
-
-/// The media type of a file, from its extension.
+/// The media type of a file, from its extension; `application/octet-stream` when
+/// the extension is unknown or missing.
 pub(crate) fn media_type(path: &Path) -> &'static str {
-    let extension = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_default();
-    MEDIA_TYPES
-        .iter()
-        .find(|(ext, _)| *ext == extension)
-        .map_or("application/octet-stream", |(_, media)| media)
+    mime_guess::from_path(path)
+        .first_raw()
+        .unwrap_or("application/octet-stream")
 }
 
 /// Reads a local file into a file part named after it, with the media type of its
@@ -70,7 +45,14 @@ mod tests {
             ("contract.PDF", "application/pdf"),
             ("screenshot.png", "image/png"),
             ("notes", "application/octet-stream"),
-            ("archive.tar.gz", "application/octet-stream"),
+            (
+                "report.docx",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            ),
+            ("prices.csv", "text/csv"),
+            ("photo.HEIC", "image/heic"),
+            ("archive.tar.gz", "application/gzip"),
+            ("unknown.zzz-not-a-type", "application/octet-stream"),
         ] {
             assert_eq!(media_type(Path::new(name)), media, "{name}");
         }

@@ -397,7 +397,10 @@ impl OAuthApp {
             let bytes = response.bytes().await.map_err(Error::Transport)?;
             match wait {
                 Some(wait) if attempt < TOKEN_ATTEMPTS && wait <= MAX_TOKEN_WAIT => {
-                    tracing::warn!(?wait, "mijnklantportaal: the OAuth token endpoint answered 429; waiting");
+                    tracing::warn!(
+                        ?wait,
+                        "mijnklantportaal: the OAuth token endpoint answered 429; waiting"
+                    );
                     tokio::time::sleep(wait).await;
                     attempt += 1;
                 }
@@ -719,7 +722,9 @@ mod tests {
                 .is_ok()
         );
 
-        let tampered = format!("/callback?code=c0de&state={}0", &state[..31]);
+        // The last digit changed (to one it is not).
+        let last = if state.ends_with('0') { '1' } else { '0' };
+        let tampered = format!("/callback?code=c0de&state={}{last}", &state[..31]);
         assert!(matches!(
             request.check_redirect(&tampered),
             Err(Error::StateMismatch)

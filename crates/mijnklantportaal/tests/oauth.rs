@@ -9,7 +9,10 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use common::{dataset_ids, oauth_app, oauth_client_for, oauth_connect, redirect_for, within};
+use common::http_script::HttpScript;
+use common::{
+    dataset_ids, http_response, oauth_app, oauth_client_for, oauth_connect, redirect_for, within,
+};
 use mijnklantportaal::{Error, OAuthErrorCode, Scope, Tokens};
 use mijnklantportaal_mock::{MockOAuth, MockServer};
 use tokio::time::Instant;
@@ -375,4 +378,236 @@ async fn one_kind_of_credentials() {
         .build()
         .unwrap_err();
     assert!(matches!(err, Error::Config(_)), "{err:?}");
+}
+
+/// Issue 17: the server rotates the refresh token on every refresh, and the
+/// app's callback panics the first time. The new tokens were kept before the
+/// callback ran: the request goes on, and the next refresh uses the rotated token.
+#[tokio::test(start_paused = true)]
+async fn a_panicking_callback_loses_no_rotated_refresh_token() {
+    let server = common::oauth_mock(
+        40,
+        MockOAuth::new()
+            .access_token_lifetime(Duration::from_secs(10))
+            .rotate_refresh_tokens(true),
+        Duration::ZERO,
+    )
+    .await;
+    let (app, tokens) = oauth_connect(&server).await;
+    let calls = Arc::new(Mutex::new(0u32));
+    let counted = Arc::clone(&calls);
+    let client = oauth_client_for(&server, app, tokens)
+        .on_new_tokens(move |_| {
+            let mut calls = counted.lock().unwrap_or_else(|e| e.into_inner());
+            *calls += 1;
+            if *calls == 1 {
+                panic!("the app's storage is down");
+            }
+        })
+        .build()
+        .unwrap();
+    for round in 0..3 {
+        tokio::time::advance(Duration::from_secs(10)).await;
+        let listed = client
+            .customer_invoices()
+            .list()
+            .max_items(15)
+            .collect_all()
+            .await;
+        assert_eq!(listed.expect("listed").len(), 15, "round {round}");
+    }
+    let stats = server.oauth_stats();
+    assert_eq!((stats.refreshes, stats.refused), (3, 0), "{stats:?}");
+    assert_eq!(*calls.lock().unwrap_or_else(|e| e.into_inner()), 3);
+}
+
+/// A callback that uses the client (here: blocks on a request of its own) runs
+/// after the refresh lock is released, so the request finds a fresh token instead
+/// of waiting for a lock its own caller holds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_callback_that_uses_the_client_does_not_deadlock() {
+    let server = oauth_mock(40, Duration::from_secs(3600), Duration::ZERO).await;
+    let (app, tokens) = within(10, oauth_connect(&server)).await;
+    let expired = Tokens::new(
+        tokens.access_token(),
+        tokens.refresh_token(),
+        Some(SystemTime::now()),
+    );
+    let shared: Arc<std::sync::OnceLock<mijnklantportaal::Client>> = Arc::default();
+    let inside = Arc::clone(&shared);
+    let seen = Arc::new(Mutex::new(Vec::<usize>::new()));
+    let sink = Arc::clone(&seen);
+    let client = oauth_client_for(&server, app, expired)
+        .on_new_tokens(move |_| {
+            let client = inside.get().expect("built").clone();
+            let listed = tokio::task::block_in_place(|| {
+                tokio::runtime::Handle::current()
+                    .block_on(client.customer_invoices().list().max_items(5).collect_all())
+            });
+            sink.lock()
+                .unwrap()
+                .push(listed.map(|l| l.len()).unwrap_or(0));
+        })
+        .build()
+        .unwrap();
+    shared.set(client.clone()).expect("set once");
+    let listed = within(
+        10,
+        client
+            .customer_invoices()
+            .list()
+            .max_items(15)
+            .collect_all(),
+    )
+    .await
+    .expect("listed");
+    assert_eq!(listed.len(), 15);
+    assert_eq!(*seen.lock().unwrap(), vec![5], "the callback's own request");
+    assert_eq!(server.oauth_stats().refreshes, 1);
+}
+
+/// Six requests wait for one refresh that fails: they share its failure instead of
+/// asking the token endpoint one after the other.
+#[tokio::test(start_paused = true)]
+async fn requests_waiting_for_a_failed_refresh_share_its_failure() {
+    let server = oauth_mock(40, Duration::from_secs(10), Duration::ZERO).await;
+    let (app, tokens) = oauth_connect(&server).await;
+    let client = oauth_client_for(&server, app, tokens)
+        .retry_policy(mijnklantportaal::RetryPolicy::none())
+        .build()
+        .unwrap();
+    let id = dataset_ids(&server)[0].clone();
+    tokio::time::advance(Duration::from_secs(10)).await;
+    server.fail_next_token_requests(100);
+    let requests = (0..6).map(|_| {
+        let (client, id) = (client.clone(), id.clone());
+        async move { client.customer_invoices().get(&id).await }
+    });
+    for result in futures::future::join_all(requests).await {
+        assert!(
+            matches!(result, Err(Error::TokenEndpoint { status: 503, .. })),
+            "{result:?}"
+        );
+    }
+    assert_eq!(
+        server.oauth_stats().failed_on_purpose,
+        1,
+        "one refresh asked"
+    );
+    assert_eq!(server.stats().unauthorized, 0);
+}
+
+/// The management host's rate limit: a 429 to a refresh is waited out for its
+/// `Retry-After`, then the refresh is sent again and the request goes on.
+#[tokio::test(start_paused = true)]
+async fn a_429_from_the_token_endpoint_is_waited_out() {
+    let tokens_json = r#"{"token_type":"Bearer","access_token":"new-access","refresh_token":"new-refresh","expires_in":3600}"#;
+    let token_endpoint = HttpScript::start(vec![
+        http_response(
+            "429 Too Many Requests",
+            &[("content-type", "application/json"), ("retry-after", "7")],
+            r#"{"message":"Too Many Attempts."}"#,
+        ),
+        http_response(
+            "200 OK",
+            &[("content-type", "application/json")],
+            tokens_json,
+        ),
+    ])
+    .await;
+    let api = HttpScript::start(vec![http_response(
+        "401 Unauthorized",
+        &[("content-type", "application/json")],
+        r#"{"message":"Unauthenticated."}"#,
+    )])
+    .await;
+    let app = mijnklantportaal::OAuthApp::new("app", "app-secret", common::REDIRECT_URI)
+        .unwrap()
+        .oauth_url(&token_endpoint.origin())
+        .unwrap();
+    let expired = Tokens::new("old-access", "old-refresh", Some(SystemTime::now()));
+    let client = mijnklantportaal::Client::builder()
+        .oauth(app, expired)
+        .base_url(format!("{}/v1", api.origin()))
+        .no_rate_limit()
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = client
+        .customers()
+        .get("cst_abc12345def678")
+        .await
+        .unwrap_err();
+    assert!(
+        started.elapsed() >= Duration::from_secs(7),
+        "{:?}",
+        started.elapsed()
+    );
+    // The API script refuses every token; what matters is which one it was sent.
+    assert!(matches!(err, Error::Unauthorized { .. }), "{err:?}");
+    let refreshes = token_endpoint.seen();
+    assert!(refreshes.len() >= 2, "sent again after the 429");
+    assert!(
+        String::from_utf8_lossy(&refreshes[1].body).contains("old-refresh"),
+        "the same refresh sent again"
+    );
+    let first_api = &api.seen()[0];
+    assert!(
+        first_api
+            .head
+            .to_ascii_lowercase()
+            .contains("authorization: bearer new-access"),
+        "{}",
+        first_api.head
+    );
+}
+
+/// A token endpoint that says its tokens never expire (`expires_in` near 2^63
+/// seconds) gives tokens without an expiry, not a panic.
+#[tokio::test(start_paused = true)]
+async fn an_expires_in_beyond_the_clock_is_no_expiry() {
+    let body = r#"{"access_token":"a","refresh_token":"r","expires_in":9223372036854775807}"#;
+    let token_endpoint = HttpScript::start(vec![http_response(
+        "200 OK",
+        &[("content-type", "application/json")],
+        body,
+    )])
+    .await;
+    let app = mijnklantportaal::OAuthApp::new("app", "app-secret", common::REDIRECT_URI)
+        .unwrap()
+        .oauth_url(&token_endpoint.origin())
+        .unwrap();
+    let authorization = app.authorization(&[Scope::InvoicesRead]).unwrap();
+    let code = authorization
+        .check_redirect(&format!(
+            "/callback?code=c0de&state={}",
+            authorization.state()
+        ))
+        .unwrap();
+    let tokens = app.exchange(code).await.expect("tokens, not a panic");
+    assert_eq!(tokens.expires_at(), None);
+    let far = SystemTime::UNIX_EPOCH + Duration::from_secs(u64::MAX / 2);
+    let stored = Tokens::new("a", "r", Some(far));
+    assert_eq!(stored.expires_at(), Some(far));
+}
+
+/// Token requests go through the HTTP client the app was given (here: its user
+/// agent), as API requests go through the client's.
+#[tokio::test]
+async fn token_requests_use_the_apps_http_client() {
+    let server = oauth_mock(5, Duration::from_secs(3600), Duration::ZERO).await;
+    let app = oauth_app(&server)
+        .http_client(reqwest::Client::builder().user_agent("bookkeeping-sync/2.1"))
+        .expect("a client");
+    let authorization = app.authorization(&[Scope::InvoicesRead]).unwrap();
+    let code = authorization
+        .check_redirect(&within(10, redirect_for(&authorization)).await)
+        .unwrap();
+    within(10, app.exchange(code)).await.expect("exchanged");
+    let exchange = server
+        .requests()
+        .into_iter()
+        .find(|r| r.path == "/oauth/tokens")
+        .expect("the exchange");
+    assert_eq!(exchange.headers["user-agent"], "bookkeeping-sync/2.1");
 }

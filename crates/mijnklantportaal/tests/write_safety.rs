@@ -112,7 +112,11 @@ async fn a_streamed_upload_answered_429_names_the_429() {
     let server = mock(1, |b| b.rate_limit(1, Duration::from_secs(60))).await;
     let client = client_for(&server).build().expect("a client");
     let id = &customer_ids(&server, 1)[0];
-    client.customers().get(id).await.expect("the window's one request");
+    client
+        .customers()
+        .get(id)
+        .await
+        .expect("the window's one request");
 
     let err = client
         .files()
@@ -165,7 +169,10 @@ async fn a_streamed_upload_answered_503_names_the_503() {
     let seen = script.seen();
     assert_eq!(seen.len(), 2);
     for request in &seen {
-        assert!(String::from_utf8_lossy(&request.body).contains(CSV), "the file each time");
+        assert!(
+            String::from_utf8_lossy(&request.body).contains(CSV),
+            "the file each time"
+        );
     }
 }
 

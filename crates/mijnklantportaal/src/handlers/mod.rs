@@ -68,7 +68,10 @@ impl Inner {
     where
         B: MultipartBody,
         T: Send + 'static,
-        F: for<'a> Fn(&'a mijnklantportaal_api::Client, B) -> BoxFuture<'a, Result<ResponseValue<T>, ApiError>>,
+        F: for<'a> Fn(
+            &'a mijnklantportaal_api::Client,
+            B,
+        ) -> BoxFuture<'a, Result<ResponseValue<T>, ApiError>>,
     {
         let resendable = body.try_clone().is_some();
         let call = if resendable { call } else { call.body_once() };

@@ -48,7 +48,10 @@ async fn a_record_is_created_read_and_listed() {
     assert!(secret.chars().all(|c| c.is_ascii_alphanumeric()));
     // The signing secret is marked in the spec (`format: password`): never shown.
     let debug = format!("{created:?}");
-    assert!(!debug.contains(secret) && debug.contains("<redacted>"), "{debug}");
+    assert!(
+        !debug.contains(secret) && debug.contains("<redacted>"),
+        "{debug}"
+    );
     assert_eq!(
         within(10, webhooks.get(&created.id)).await.expect("found"),
         created
