@@ -653,8 +653,10 @@ impl ClientBuilder {
     }
 
     /// Called with the new [`Tokens`] after every refresh (a rotated refresh token
-    /// included), for the caller to store. Called while other requests wait for the
-    /// token: keep it quick.
+    /// included), for the caller to store. The client has kept and set them before
+    /// the call, and runs it without holding the refresh lock: it may use the client,
+    /// and a panic in it loses nothing (it is logged). Calls come one at a time, the
+    /// newest tokens last; tokens replaced while a call runs are skipped.
     pub fn on_new_tokens(mut self, callback: impl Fn(&Tokens) + Send + Sync + 'static) -> Self {
         self.on_new_tokens = Some(Arc::new(callback));
         self
