@@ -611,3 +611,69 @@ async fn token_requests_use_the_apps_http_client() {
         .expect("the exchange");
     assert_eq!(exchange.headers["user-agent"], "bookkeeping-sync/2.1");
 }
+
+/// The token endpoint rotates the refresh token but sends an access token that
+/// cannot be a header: the request fails, yet the rotated refresh token was kept
+/// (and handed over), so the next refresh sends it, not the spent one.
+#[tokio::test(start_paused = true)]
+async fn an_unusable_access_token_loses_no_rotated_refresh_token() {
+    let token_endpoint = HttpScript::start(vec![
+        http_response(
+            "200 OK",
+            &[("content-type", "application/json")],
+            r#"{"access_token":"bad\u0001token","refresh_token":"rotated-1","expires_in":3600}"#,
+        ),
+        http_response(
+            "200 OK",
+            &[("content-type", "application/json")],
+            r#"{"access_token":"good","refresh_token":"rotated-2","expires_in":3600}"#,
+        ),
+    ])
+    .await;
+    let api = HttpScript::start(vec![http_response(
+        "404 Not Found",
+        &[("content-type", "application/json")],
+        r#"{"message":"Not found."}"#,
+    )])
+    .await;
+    let app = mijnklantportaal::OAuthApp::new("app", "app-secret", common::REDIRECT_URI)
+        .unwrap()
+        .oauth_url(&token_endpoint.origin())
+        .unwrap();
+    let handed_over = Arc::new(Mutex::new(Vec::<String>::new()));
+    let sink = Arc::clone(&handed_over);
+    let client = mijnklantportaal::Client::builder()
+        .oauth(
+            app,
+            Tokens::new("old-access", "old-refresh", Some(SystemTime::now())),
+        )
+        .base_url(format!("{}/v1", api.origin()))
+        .no_rate_limit()
+        .on_new_tokens(move |tokens| sink.lock().unwrap().push(tokens.refresh_token().to_owned()))
+        .build()
+        .unwrap();
+    let err = client
+        .customers()
+        .get("cst_abc12345def678")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::TokenEndpoint { status: 200, .. }),
+        "{err:?}"
+    );
+    assert_eq!(*handed_over.lock().unwrap(), vec!["rotated-1"]);
+    let err = client
+        .customers()
+        .get("cst_abc12345def678")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+    let refreshes = token_endpoint.seen();
+    assert_eq!(refreshes.len(), 2);
+    assert!(
+        String::from_utf8_lossy(&refreshes[1].body).contains("rotated-1"),
+        "{}",
+        String::from_utf8_lossy(&refreshes[1].body)
+    );
+    assert_eq!(*handed_over.lock().unwrap(), vec!["rotated-1", "rotated-2"]);
+}
