@@ -1,8 +1,8 @@
 //! Write safety at the edges (issue 17): streamed uploads are sent, once; what proves
 //! that the server did nothing (408, the API's own maintenance 503) and what does not
-//! (a proxy's 503); adding customers to a group is a once-only write. Against the mock
-//! on loopback, or a scripted server for the answers the mock does not give, on
-//! tokio's paused clock.
+//! (a proxy's 503). Adding customers to a group, now a once-only write, is tested with
+//! its tag (`tags/customer_groups.rs`). Against the mock on loopback, or a scripted
+//! server for the answers the mock does not give, on tokio's paused clock.
 
 mod common;
 
@@ -235,30 +235,4 @@ async fn a_create_answered_408_is_sent_again() {
         .await
         .expect("sent again");
     assert_eq!(script.seen().len(), 2);
-}
-
-/// Adding customers to a group whose answer is lost is not sent again: a second
-/// answer would not be the first one's.
-#[tokio::test(start_paused = true)]
-async fn adding_customers_to_a_group_is_sent_once() {
-    let server = mock(5, |b| b).await;
-    let client = client_for(&server).build().expect("a client");
-    let ids = customer_ids(&server, 2);
-    let group = client
-        .customer_groups()
-        .create("Hosting", Vec::<String>::new())
-        .await
-        .expect("created");
-    server.drop_next_write_responses(1);
-    let err = client
-        .customer_groups()
-        .add_customers(&group.id, ids.clone())
-        .await
-        .expect_err("the answer is lost");
-    assert!(matches!(err, Error::MaybeApplied { .. }), "{err:?}");
-    assert!(err.to_string().contains("customer_groups"), "{err}");
-    let path = format!("/v1/customer-groups/{}/customers", group.id);
-    assert_eq!(requests_to(&server, reqwest::Method::POST, &path), 1);
-    let member = client.customers().get(&ids[0]).await.expect("read back");
-    assert!(member.customer_groups.contains(&group.id), "it was applied");
 }
