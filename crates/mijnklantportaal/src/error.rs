@@ -190,7 +190,7 @@ pub enum Error {
     /// 503); send it again with a new stream, or give the file as bytes to let the
     /// client retry by itself.
     #[error(
-        "{method} {path} was not sent again after {last}: its file was a stream, which the first attempt used up; send it again with a new stream, or give the file as bytes to let the client retry"
+        "{method} {path} was not sent again after {last}: its file was a stream, used up by the first attempt (give it as bytes to let the client retry)"
     )]
     NotResent {
         /// The request's method.

@@ -10,7 +10,7 @@
 //! |---|---|
 //! | `list`, `get` | any transient failure |
 //! | `set_status`, `confirm`, `cancel` (PATCH with one `status`) | any transient failure: sending it twice sets the same value |
-//! | `schedule` (POST) | only what proves the server did not process it: no connection, 429, 503 |
+//! | `schedule` (POST) | only what proves the server did not process it: no connection, 408, 429, the API's maintenance 503 |
 //!
 //! After any other failure of a schedule, the appointment may or may not exist: the
 //! error is [`Error::MaybeApplied`]; list the window around its start to find out.

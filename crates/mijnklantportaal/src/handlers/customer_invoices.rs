@@ -6,7 +6,7 @@
 //! |---|---|
 //! | `list`, `get`, `pdf_link`, `find_by_number` | any transient failure |
 //! | `mark_paid` (PATCH with one `paidAt`) | any transient failure: sending it twice sets the same value |
-//! | `create`, `create_manual` (POST) | only what proves the server did not process it: no connection, 429, 503 |
+//! | `create`, `create_manual` (POST) | only what proves the server did not process it: no connection, 408, 429, the API's maintenance 503 |
 //!
 //! After any other failure of a create (a timeout, a connection dropped after the
 //! request went out, a 500, 502 or 504), the invoice may or may not exist: the error is

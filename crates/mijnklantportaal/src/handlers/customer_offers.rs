@@ -6,7 +6,7 @@
 //! |---|---|
 //! | `list`, `get`, `find_by_number` | any transient failure |
 //! | `mark_accepted`, `mark_rejected` (PATCH with the moment) | any transient failure: sending it twice sets the same values |
-//! | `create`, `create_manual` (POST) | only what proves the server did not process it: no connection, 429, 503 |
+//! | `create`, `create_manual` (POST) | only what proves the server did not process it: no connection, 408, 429, the API's maintenance 503 |
 //!
 //! After any other failure of a create the offer may or may not exist: the error is
 //! [`Error::MaybeApplied`], and [`CustomerOffers::find_by_number`] tells which.

@@ -6,7 +6,7 @@
 //! | operation | retried after |
 //! |---|---|
 //! | `list`, `get`, `find_by_name` | any transient failure |
-//! | `create`, `sign_up` (POST) | only what proves the server did not process it: no connection, 429, 503 |
+//! | `create`, `sign_up` (POST) | only what proves the server did not process it: no connection, 408, 429, the API's maintenance 503 |
 //!
 //! After any other failure of a create the package may or may not exist
 //! ([`CustomerSubscriptionPackages::find_by_name`] tells); after one of a sign-up, the

@@ -7,7 +7,7 @@
 //! |---|---|
 //! | `list`, `get`, `of_customer` | any transient failure |
 //! | `change`, `terminate` (PATCH with the given values) | any transient failure: sending it twice sets the same values |
-//! | `create` (POST) | only what proves the server did not process it: no connection, 429, 503 |
+//! | `create` (POST) | only what proves the server did not process it: no connection, 408, 429, the API's maintenance 503 |
 //!
 //! After any other failure of a create the subscription may or may not exist: the
 //! error is [`Error::MaybeApplied`], and [`CustomerSubscriptions::of_customer`] shows

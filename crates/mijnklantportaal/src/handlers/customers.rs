@@ -3,8 +3,9 @@
 //! What a retry may do, per operation: `list`, `get` and `of_invoice` are retried after
 //! any transient failure; so is `edit` (a PATCH that sets the given fields: sending it
 //! twice sets the same values). `create` (a POST) is retried only when the server
-//! provably did not process it (no connection, 429, 503); after any other failure the
-//! customer may or may not exist, and the error is [`Error::MaybeApplied`].
+//! provably did not process it (no connection, 408, 429, the API's maintenance 503);
+//! after any other failure the customer may or may not exist, and the error is
+//! [`Error::MaybeApplied`].
 
 use futures::FutureExt;
 use mijnklantportaal_api::types::{Customer, CustomerChanges, NewCustomer};

@@ -5,7 +5,7 @@
 //! | operation | retried after |
 //! |---|---|
 //! | `list` | any transient failure |
-//! | `share_with_customer`, `share_publicly` (POST) | only what proves the server did not process it: no connection, 429, 503 |
+//! | `share_with_customer`, `share_publicly` (POST) | only what proves the server did not process it: no connection, 408, 429, the API's maintenance 503 |
 //!
 //! After any other failure of a share, it may or may not exist: the error is
 //! [`Error::MaybeApplied`]; look for it in [`FileShares::list`].

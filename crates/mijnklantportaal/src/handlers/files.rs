@@ -9,7 +9,7 @@
 //! | operation | retried after |
 //! |---|---|
 //! | `get`, `download_link` | any transient failure |
-//! | `upload`, `upload_path`, `create_directory` (POST) | only what proves the server did not process it: no connection, 429, 503 |
+//! | `upload`, `upload_path`, `create_directory` (POST) | only what proves the server did not process it: no connection, 408, 429, the API's maintenance 503 |
 //!
 //! After any other failure of an upload or a new directory, it may or may not exist: the
 //! error is [`Error::MaybeApplied`]. With no list operation in the API, only the

@@ -6,7 +6,7 @@
 //! |---|---|
 //! | `list`, `get`, `payments` | any transient failure |
 //! | `close` (DELETE) | any transient failure, like a read: closing twice leaves the link closed. The API answers a second close with 422 "already closed", so a 422 that answers a retry after an attempt whose answer was lost is resolved by reading the link back: closed is the success the lost answer would have been |
-//! | `create` (POST) | only what proves the server did not process it: no connection, 429, 503 |
+//! | `create` (POST) | only what proves the server did not process it: no connection, 408, 429, the API's maintenance 503 |
 //!
 //! After any other failure of a create the link may or may not exist: the error is
 //! [`Error::MaybeApplied`].

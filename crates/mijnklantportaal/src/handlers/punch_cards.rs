@@ -7,7 +7,7 @@
 //! |---|---|
 //! | `list`, `get`, `issued`, `get_issued` | any transient failure |
 //! | `edit` (PATCH with the sale settings) | any transient failure: sending it twice sets the same values |
-//! | `create`, `issue`, `stamp` (POST) | only what proves the server did not process it: no connection, 429, 503 |
+//! | `create`, `issue`, `stamp` (POST) | only what proves the server did not process it: no connection, 408, 429, the API's maintenance 503 |
 //!
 //! After any other failure of a POST it may or may not have been applied, and the
 //! error is [`Error::MaybeApplied`]: a repeated `issue` would give the customer a

@@ -6,7 +6,7 @@
 //! |---|---|
 //! | `list`, `get` | any transient failure |
 //! | `close` (PATCH without a body) | any transient failure; a 422 "already closed" to a retry after a lost answer is settled by reading the ticket back: closed is success |
-//! | `reply` (POST a message), `attach` (multipart upload) | only what proves the server did not process it: no connection, 429, 503 |
+//! | `reply` (POST a message), `attach` (multipart upload) | only what proves the server did not process it: no connection, 408, 429, the API's maintenance 503 |
 //!
 //! After any other failure of a reply or an upload, it may or may not have been posted:
 //! the error is [`Error::MaybeApplied`], and [`Tickets::get`] shows the messages and

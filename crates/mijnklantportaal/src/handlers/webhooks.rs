@@ -6,7 +6,7 @@
 //! | operation | retried after |
 //! |---|---|
 //! | `list`, `get` | any transient failure |
-//! | `create` (POST) | only what proves the server did not process it: no connection, 429, 503 |
+//! | `create` (POST) | only what proves the server did not process it: no connection, 408, 429, the API's maintenance 503 |
 //!
 //! After any other failure of a create the record may or may not exist (a repeat would
 //! make your URL be called twice per event): the error is [`Error::MaybeApplied`].
