@@ -338,7 +338,7 @@ impl OAuthApp {
             "redirect_uri": code.redirect_uri,
             "code": code.code.expose_secret(),
         });
-        let answer = self.token_request(&body).await?;
+        let answer = self.token_request(&body).await.map_err(|f| f.error)?;
         let refresh = answer
             .refresh_token
             .clone()
@@ -352,7 +352,7 @@ impl OAuthApp {
 
     /// A new access token for `tokens`' refresh token; a rotated refresh token is
     /// kept, else the old one. A refused refresh token is [`Error::ReconnectRequired`].
-    pub(crate) async fn refresh(&self, tokens: &Tokens) -> Result<Tokens, Error> {
+    pub(crate) async fn refresh(&self, tokens: &Tokens) -> Result<Tokens, TokenFailure> {
         let body = serde_json::json!({
             "grant_type": "refresh_token",
             "client_id": self.client_id,
@@ -367,11 +367,15 @@ impl OAuthApp {
                 };
                 Ok(Tokens::received(answer, refresh))
             }
-            Err(Error::TokenEndpoint {
-                error: Some(error @ OAuthErrorCode::InvalidGrant),
-                description,
+            Err(TokenFailure {
+                error:
+                    Error::TokenEndpoint {
+                        error: Some(error @ OAuthErrorCode::InvalidGrant),
+                        description,
+                        ..
+                    },
                 ..
-            }) => Err(Error::ReconnectRequired { error, description }),
+            }) => Err(Error::ReconnectRequired { error, description }.into()),
             Err(other) => Err(other),
         }
     }
@@ -380,9 +384,9 @@ impl OAuthApp {
     /// `Retry-After` (1 s without one), up to [`MAX_TOKEN_WAIT`] and
     /// [`TOKEN_ATTEMPTS`] in all (the endpoint's limiter answered before the
     /// application: nothing was done).
-    async fn token_request(&self, body: &serde_json::Value) -> Result<TokenAnswer, Error> {
+    async fn token_request(&self, body: &serde_json::Value) -> Result<TokenAnswer, TokenFailure> {
         let mut attempt = 1;
-        let (status, bytes) = loop {
+        let (status, asked, bytes) = loop {
             let response = self
                 .http
                 .post(self.endpoint(TOKENS_PATH))
@@ -392,8 +396,9 @@ impl OAuthApp {
                 .await
                 .map_err(Error::Transport)?;
             let status = response.status();
+            let asked = retry_after(response.headers());
             let wait = (status == reqwest::StatusCode::TOO_MANY_REQUESTS)
-                .then(|| retry_after(response.headers()));
+                .then(|| asked.unwrap_or(Duration::from_secs(1)));
             let bytes = response.bytes().await.map_err(Error::Transport)?;
             match wait {
                 Some(wait) if attempt < TOKEN_ATTEMPTS && wait <= MAX_TOKEN_WAIT => {
@@ -404,7 +409,7 @@ impl OAuthApp {
                     tokio::time::sleep(wait).await;
                     attempt += 1;
                 }
-                _ => break (status, bytes),
+                _ => break (status, asked, bytes),
             }
         };
         if !status.is_success() {
@@ -422,29 +427,52 @@ impl OAuthApp {
                 ),
                 None => (None, None),
             };
-            return Err(Error::TokenEndpoint {
-                status: status.as_u16(),
-                error,
-                description,
+            let wait = matches!(status.as_u16(), 429 | 503)
+                .then_some(asked)
+                .flatten();
+            return Err(TokenFailure {
+                error: Error::TokenEndpoint {
+                    status: status.as_u16(),
+                    error,
+                    description,
+                },
+                wait,
             });
         }
         // The body holds the tokens: an error names no part of it.
-        serde_json::from_slice::<TokenAnswer>(&bytes).map_err(|source| Error::InvalidResponse {
-            path: TOKENS_PATH,
-            snippet: "(not shown: a token answer holds secrets)".to_owned(),
-            source,
+        serde_json::from_slice::<TokenAnswer>(&bytes).map_err(|source| {
+            Error::InvalidResponse {
+                path: TOKENS_PATH,
+                snippet: "(not shown: a token answer holds secrets)".to_owned(),
+                source,
+            }
+            .into()
         })
     }
 }
 
-/// The token endpoint's `Retry-After` in seconds; 1 s when it has none (or an HTTP
-/// date, which a token endpoint has no reason to send).
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Duration {
+/// A failed token request, with how long the endpoint asked to wait before the next
+/// one (the `Retry-After` of a 429 or 503), which the refresher remembers.
+#[derive(Debug)]
+pub(crate) struct TokenFailure {
+    pub(crate) error: Error,
+    pub(crate) wait: Option<Duration>,
+}
+
+impl From<Error> for TokenFailure {
+    fn from(error: Error) -> Self {
+        TokenFailure { error, wait: None }
+    }
+}
+
+/// The token endpoint's `Retry-After` in seconds, if it sent one (an HTTP date, which
+/// a token endpoint has no reason to send, counts as none).
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     headers
         .get(reqwest::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok())
-        .map_or(Duration::from_secs(1), Duration::from_secs)
+        .map(Duration::from_secs)
 }
 
 /// The client for token requests: `builder` without redirects.

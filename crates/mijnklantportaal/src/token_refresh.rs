@@ -21,8 +21,10 @@
 //!
 //! A refresh that fails is shared like one that succeeds: the requests that were
 //! waiting for it get its failure instead of asking the token endpoint again one
-//! after the other (a failure with no answer, a network error, cannot be copied:
-//! the next request tries again).
+//! after the other, and when the endpoint asked to wait (`Retry-After` on a 429 or
+//! 503 longer than the token request waits by itself) every request gets the
+//! failure until then. A failure with no answer (a network error) cannot be copied:
+//! the next request tries again.
 
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -35,7 +37,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 use tokio::time::Instant;
 
 use crate::error::Error;
-use crate::oauth::{OAuthApp, OAuthErrorCode, Tokens};
+use crate::oauth::{OAuthApp, OAuthErrorCode, TokenFailure, Tokens};
 
 /// How long before its expiry an access token is replaced, by default.
 pub(crate) const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(30);
@@ -49,9 +51,19 @@ struct State {
     generation: u64,
     /// Set when the refresh token was refused: every later request fails the same way.
     ended: Option<(OAuthErrorCode, Option<String>)>,
-    /// The last refresh that failed with an answer, by its number: those who waited
-    /// for it get this failure.
-    failed: Option<(u64, Error)>,
+    /// The last refresh that failed with an answer: by its number, those who waited
+    /// for it get this failure, and everyone until the end of the wait it asked for.
+    failed: Option<Failed>,
+}
+
+/// A refresh that failed with an answer.
+struct Failed {
+    /// The refresh's number (see `TokenRefresher::finished`).
+    number: u64,
+    /// A copy of its failure.
+    error: Error,
+    /// Until when the endpoint asked not to be called again.
+    until: Option<Instant>,
 }
 
 /// The tokens of one client and its clones, refreshed one at a time.
@@ -176,14 +188,21 @@ impl TokenRefresher {
                     };
                     (outcome, Some((guard.generation, tokens)))
                 }
-                Err(Error::ReconnectRequired { error, description }) => {
+                Err(TokenFailure {
+                    error: Error::ReconnectRequired { error, description },
+                    ..
+                }) => {
                     tracing::warn!(%error, "mijnklantportaal: OAuth refresh token refused");
                     guard.ended = Some((error.clone(), description.clone()));
                     (Err(Error::ReconnectRequired { error, description }), None)
                 }
-                Err(other) => {
-                    guard.failed = shareable(&other).map(|copy| (number, copy));
-                    (Err(other), None)
+                Err(TokenFailure { error, wait }) => {
+                    guard.failed = shareable(&error).map(|copy| Failed {
+                        number,
+                        error: copy,
+                        until: wait.and_then(|wait| Instant::now().checked_add(wait)),
+                    });
+                    (Err(error), None)
                 }
             };
             finished.store(number, Ordering::Release);
@@ -202,12 +221,13 @@ impl TokenRefresher {
 }
 
 /// The failure of a refresh that finished after `before` refreshes had (one this
-/// request waited for), if it failed with an answer.
+/// request waited for), or of one whose asked wait has not passed, if any.
 fn failed_since(state: &State, before: u64) -> Option<Error> {
-    match &state.failed {
-        Some((number, failure)) if *number > before => shareable(failure),
-        _ => None,
-    }
+    let failed = state.failed.as_ref()?;
+    let waiting = failed.until.is_some_and(|until| Instant::now() < until);
+    (failed.number > before || waiting)
+        .then(|| shareable(&failed.error))
+        .flatten()
 }
 
 /// A copy of a failure of the token endpoint, for the requests that waited for it.

@@ -677,3 +677,62 @@ async fn an_unusable_access_token_loses_no_rotated_refresh_token() {
     );
     assert_eq!(*handed_over.lock().unwrap(), vec!["rotated-1", "rotated-2"]);
 }
+
+/// The management host asks for ten minutes (`Retry-After: 600`, longer than a
+/// token request waits by itself): the request's retries get that failure without
+/// calling it again, and after the ten minutes the next request refreshes.
+#[tokio::test(start_paused = true)]
+async fn a_token_endpoints_long_retry_after_is_remembered() {
+    let token_endpoint = HttpScript::start(vec![
+        http_response(
+            "429 Too Many Requests",
+            &[("content-type", "application/json"), ("retry-after", "600")],
+            r#"{"message":"Too Many Attempts."}"#,
+        ),
+        http_response(
+            "200 OK",
+            &[("content-type", "application/json")],
+            r#"{"access_token":"new-access","refresh_token":"new-refresh","expires_in":3600}"#,
+        ),
+    ])
+    .await;
+    let api = HttpScript::start(vec![http_response(
+        "404 Not Found",
+        &[("content-type", "application/json")],
+        r#"{"message":"Not found."}"#,
+    )])
+    .await;
+    let app = mijnklantportaal::OAuthApp::new("app", "app-secret", common::REDIRECT_URI)
+        .unwrap()
+        .oauth_url(&token_endpoint.origin())
+        .unwrap();
+    let expired = Tokens::new("old-access", "old-refresh", Some(SystemTime::now()));
+    let client = mijnklantportaal::Client::builder()
+        .oauth(app, expired)
+        .base_url(format!("{}/v1", api.origin()))
+        .no_rate_limit()
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        let err = client
+            .customers()
+            .get("cst_abc12345def678")
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::TokenEndpoint { status: 429, .. }),
+            "{err:?}"
+        );
+    }
+    assert_eq!(token_endpoint.seen().len(), 1, "asked once in ten minutes");
+    assert!(api.seen().is_empty());
+
+    tokio::time::advance(Duration::from_secs(600)).await;
+    let err = client
+        .customers()
+        .get("cst_abc12345def678")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+    assert_eq!(token_endpoint.seen().len(), 2);
+}
