@@ -1,6 +1,8 @@
 //! Revisions of the real spec, each one typical change, for the `cargo xtask semver`
 //! tests: every revision is a stable part of the workspace's spec ([`real_spec`]) with one edit,
-//! and an edit whose anchor text is gone fails loudly instead of testing nothing.
+//! and an edit whose anchor text is gone fails loudly instead of testing nothing. The
+//! part is written as one YAML file the way `cargo xtask bundle` writes it (two-space
+//! indentation, sequences at their key's column), which the anchors below follow.
 
 /// The tag files the revisions are made from: the root and the first two tags of the
 /// real spec, Customer Invoices and Customers. A stable part of the spec, so that a tag
@@ -22,8 +24,10 @@ pub fn real_spec() -> String {
         .iter()
         .map(|file| read(format!("spec/tags/{file}")))
         .collect();
-    match xtask::Bundle::join(&read(xtask::SPEC_PATH.to_string()), &tags) {
-        Ok(bundle) => bundle.text,
+    match xtask::Bundle::join(&read(xtask::SPEC_PATH.to_string()), &tags)
+        .and_then(|bundle| bundle.to_yaml())
+    {
+        Ok(text) => text,
         Err(e) => panic!("cannot join the spec's files: {e}"),
     }
 }
@@ -37,8 +41,7 @@ pub fn edit(spec: &str, anchor: &str, with: &str) -> String {
     spec.replacen(anchor, with, 1)
 }
 
-const LINKS: &str =
-    "        links:\n          $ref: \"#/components/schemas/CustomerInvoiceLinks\"\n";
+const LINKS: &str = "        links:\n          $ref: '#/components/schemas/CustomerInvoiceLinks'\n";
 
 /// A nullable, optional `reference` field added to the `CustomerInvoice` response model.
 pub fn response_field_added(spec: &str) -> String {
@@ -53,10 +56,10 @@ pub fn response_field_added(spec: &str) -> String {
 
 /// The required `paidAt` field removed from `CustomerInvoice`.
 pub fn response_field_removed(spec: &str) -> String {
-    let spec = edit(spec, "        - paidAt\n", "");
+    let spec = edit(spec, "      - paidAt\n", "");
     edit(
         &spec,
-        "        paidAt:\n          type: string\n          format: date-time\n          nullable: true\n          description: When the invoice was marked paid (ATOM / RFC 3339, with the server's UTC offset); null while unpaid.\n          example: \"2024-05-28T21:00:00+02:00\"\n",
+        "        paidAt:\n          type: string\n          format: date-time\n          nullable: true\n          description: When the invoice was marked paid (ATOM / RFC 3339, with the server's UTC offset); null while unpaid.\n          example: 2024-05-28T21:00:00+02:00\n",
         "",
     )
 }
@@ -102,7 +105,7 @@ components:
 
 /// The parameters of a list operation that takes only the page.
 const PAGE_PARAMETER_END: &str =
-    "      parameters:\n        - $ref: \"#/components/parameters/Page\"\n      responses:\n";
+    "      parameters:\n      - $ref: '#/components/parameters/Page'\n      responses:\n";
 
 /// An optional `per_page` query parameter added to `list-customer-invoices` (the first
 /// parameter list after its operationId: other tags' lists may come before it).
@@ -115,7 +118,7 @@ pub fn optional_parameter_added(spec: &str) -> String {
     let after = edit(
         after,
         PAGE_PARAMETER_END,
-        "      parameters:\n        - $ref: \"#/components/parameters/Page\"\n        - name: per_page\n          in: query\n          required: false\n          description: Invoices per page.\n          schema:\n            type: integer\n            format: int32\n            minimum: 1\n      responses:\n",
+        "      parameters:\n      - $ref: '#/components/parameters/Page'\n      - name: per_page\n        in: query\n        required: false\n        description: Invoices per page.\n        schema:\n          type: integer\n          format: int32\n          minimum: 1\n      responses:\n",
     );
     format!("{before}{after}")
 }
@@ -282,7 +285,7 @@ components:
 pub fn multipart_part_made_required(spec: &str) -> String {
     edit(
         spec,
-        "                - amount\n                - pdf\n",
-        "                - amount\n                - pdf\n                - sendNotification\n",
+        "              - amount\n              - pdf\n",
+        "              - amount\n              - pdf\n              - sendNotification\n",
     )
 }

@@ -18,13 +18,11 @@ fn report(base: &str, now: &str) -> Report {
 
 /// The comparison as if the generator had no evolution pass.
 fn report_without_evolution(base: &str, now: &str) -> Report {
-    let side = |name: &str, spec: &str| Side {
-        name: name.to_string(),
-        spec: spec.to_string(),
-        code: Some(
+    let side = |name: &str, spec: &str| {
+        Side::from_spec(name, spec).with_code(
             xtask::codegen::generate_from_str_without_evolution(spec, name)
                 .unwrap_or_else(|e| panic!("{e}")),
-        ),
+        )
     };
     match compare(&side(BASE, base), &side(NOW, now)) {
         Ok(report) => report,

@@ -17,6 +17,10 @@ commands:
     --spec FILE     read this spec instead of spec/mijnklantportaal.yaml (to try a draft)
     --root DIR      generate for the workspace at DIR instead of this one (its spec and
                     its generated.rs; the benchmark's build-time copy uses it)
+  bundle [--out FILE]
+                    write the whole spec (root and tag files) as one OpenAPI 3.0
+                    document, for Swagger UI, schemathesis or oasdiff: JSON when FILE
+                    ends in .json, YAML otherwise (and on stdout without --out)
   semver [--base REV] [--check]
                     Markdown report of the API changes since REV (default: the
                     merge-base of HEAD and main), each classified major, minor or
@@ -79,6 +83,8 @@ fn main() -> ExitCode {
             }
             semver(base, check)
         }
+        ["bundle"] => bundle(None),
+        ["bundle", "--out", file] => bundle(Some(std::path::Path::new(file))),
         ["bench", rest @ ..] => bench(rest),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
@@ -140,6 +146,42 @@ fn semver(base: Option<&str>, check: bool) -> ExitCode {
                 _ => ExitCode::FAILURE,
             }
         }
+    }
+}
+
+/// The workspace's spec, checked, as one document on stdout or in `out`.
+fn bundle(out: Option<&std::path::Path>) -> ExitCode {
+    let result = (|| {
+        let bundle = xtask::workspace_spec(&xtask::workspace_root())?;
+        let json = out.is_some_and(|p| p.extension().is_some_and(|e| e == "json"));
+        let text = xtask::bundle::render(&bundle, json)?;
+        Ok::<_, XtaskError>(text)
+    })();
+    let text = match result {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return match e {
+                XtaskError::Spec(_) => ExitCode::from(2),
+                _ => ExitCode::FAILURE,
+            };
+        }
+    };
+    match out {
+        None => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Some(path) => match std::fs::write(path, text) {
+            Ok(()) => {
+                eprintln!("{}: written", path.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {}: {e}", path.display());
+                ExitCode::FAILURE
+            }
+        },
     }
 }
 

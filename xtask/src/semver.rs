@@ -107,22 +107,62 @@ pub enum SemverError {
 /// One side of a comparison: a spec, and the code generated from it.
 #[derive(Debug, Clone)]
 pub struct Side {
-    /// How the spec is named in the report (`spec/mijnklantportaal.yaml at 1a2b3c4`).
+    /// How the spec is named in the report (`1a2b3c4d5e:spec/mijnklantportaal.yaml`).
     pub name: String,
-    /// The spec's text.
-    pub spec: String,
-    /// The generated code; `None` generates it from `spec` with today's settings.
+    spec: SideSpec,
+    /// The generated code; `None` generates it from the spec with today's settings.
     pub code: Option<String>,
 }
 
+#[derive(Debug, Clone)]
+enum SideSpec {
+    /// A single-file spec, read when compared.
+    Text(String),
+    /// A spec already read and joined.
+    Bundle(Box<Bundle>),
+}
+
 impl Side {
-    /// A side whose code is generated from the spec with the current settings.
+    /// A single-file spec (its text) whose code is generated with the current settings.
     pub fn from_spec(name: impl Into<String>, spec: impl Into<String>) -> Self {
         Side {
             name: name.into(),
-            spec: spec.into(),
+            spec: SideSpec::Text(spec.into()),
             code: None,
         }
+    }
+
+    /// A spec already joined (diagnostics name its files), named `name` in the report.
+    pub fn from_bundle(name: impl Into<String>, bundle: Bundle) -> Self {
+        Side {
+            name: name.into(),
+            spec: SideSpec::Bundle(Box::new(bundle)),
+            code: None,
+        }
+    }
+
+    /// This side with its code given instead of generated.
+    pub fn with_code(mut self, code: impl Into<String>) -> Self {
+        self.code = Some(code.into());
+        self
+    }
+
+    /// The spec, read once, and the code: given, or generated from it.
+    fn read(&self) -> Result<(crate::spec::CheckedSpec, String), SemverError> {
+        let single;
+        let bundle = match &self.spec {
+            SideSpec::Text(text) => {
+                single = Bundle::single(&self.name, text)?;
+                &single
+            }
+            SideSpec::Bundle(bundle) => bundle.as_ref(),
+        };
+        let checked = spec::parse_bundle(bundle)?;
+        let code = match &self.code {
+            Some(code) => code.clone(),
+            None => crate::codegen::generate_checked(&checked, &self.name, true)?,
+        };
+        Ok((checked, code))
     }
 }
 
@@ -143,13 +183,8 @@ pub struct Report {
 
 /// Compares two sides: the surfaces of their code, and their specs' HTTP contracts.
 pub fn compare(base: &Side, now: &Side) -> Result<Report, SemverError> {
-    let code = |side: &Side| -> Result<String, SemverError> {
-        match &side.code {
-            Some(code) => Ok(code.clone()),
-            None => Ok(crate::generate_from_str(&side.spec, &side.name)?),
-        }
-    };
-    let (base_code, now_code) = (code(base)?, code(now)?);
+    let (base_checked, base_code) = base.read()?;
+    let (now_checked, now_code) = now.read()?;
     let surface = |code: &str, name: &str| {
         crate::api_surface(code).map_err(|e| SemverError::Unparsable {
             what: format!("the code generated from {name}"),
@@ -179,8 +214,7 @@ pub fn compare(base: &Side, now: &Side) -> Result<Report, SemverError> {
         .max()
         .map_or(Verdict::None, Verdict::Level);
 
-    let base_api = spec::parse(&base.spec, &base.name)?.openapi;
-    let now_api = spec::parse(&now.spec, &now.name)?.openapi;
+    let (base_api, now_api) = (base_checked.openapi, now_checked.openapi);
     let fallback = if base_surface
         .lines()
         .any(|l| l.starts_with("pub variant ") && l.ends_with("::Unknown(String)"))
@@ -221,24 +255,27 @@ pub fn against_commit(root: &Path, commit: &str) -> Result<Report, SemverError> 
     let tags_dir = tags_dir.to_string_lossy();
     let mut tags = Vec::new();
     for path in git::list(root, commit, &tags_dir)? {
-        if path.ends_with(".yaml")
+        if crate::bundle::is_spec_file(&path)
             && let Some(text) = git::show(root, commit, &path)?
         {
-            tags.push(Source { name: path, text });
+            // Named `<commit>:<path>`, so that a diagnostic says which revision.
+            tags.push(Source {
+                name: at_commit(commit, &path),
+                text,
+            });
         }
     }
     let root_source = Source {
-        name: SPEC_PATH.to_string(),
+        name: at_commit(commit, SPEC_PATH),
         text: base_root,
     };
-    let base_spec = Bundle::join(&root_source, &tags)?;
-    let base = Side {
-        name: at_commit(commit, SPEC_PATH),
-        spec: base_spec.text,
-        code: git::show(root, commit, GENERATED_PATH)?,
-    };
+    let mut base = Side::from_bundle(
+        at_commit(commit, SPEC_PATH),
+        Bundle::join(&root_source, &tags)?,
+    );
+    base.code = git::show(root, commit, GENERATED_PATH)?;
     let now = crate::workspace_spec(root)?;
-    compare(&base, &Side::from_spec(SPEC_PATH, now.text))
+    compare(&base, &Side::from_bundle(SPEC_PATH, now))
 }
 
 /// `--check`: every crate of [`versions::CRATE_MANIFESTS`] is bumped enough for the
