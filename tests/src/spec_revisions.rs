@@ -289,3 +289,55 @@ pub fn multipart_part_made_required(spec: &str) -> String {
         "              - amount\n              - pdf\n              - sendNotification\n",
     )
 }
+
+/// The path parameter `{customerId}` of the Customers API renamed to `{id}`, in every
+/// path and in the `CustomerId` parameter: the same URLs on the wire.
+pub fn path_parameter_renamed(spec: &str) -> String {
+    let spec = edit(
+        spec,
+        "    CustomerId:\n      name: customerId\n",
+        "    CustomerId:\n      name: id\n",
+    );
+    assert!(spec.contains("/customers/{customerId}:\n"));
+    spec.replace("/customers/{customerId}", "/customers/{id}")
+}
+
+/// `get-customer` answers `201` instead of `200`.
+pub fn success_status_changed(spec: &str) -> String {
+    const OPERATION: &str = "operationId: get-customer\n";
+    let start = spec
+        .find(OPERATION)
+        .unwrap_or_else(|| panic!("the spec no longer has {OPERATION}"));
+    let (before, after) = spec.split_at(start);
+    let after = edit(after, "        '200':\n", "        '201':\n");
+    format!("{before}{after}")
+}
+
+/// [`with_request_body`], whose body also has an optional `copies` (integer) and an
+/// optional `delivery` enum (`email`, `post`) that only requests carry: the base of
+/// [`request_enum_value_added`] and [`request_field_widened`].
+pub fn with_request_enum(spec: &str) -> String {
+    edit(
+        &with_request_body(spec),
+        "        reference:\n          type: string\n",
+        "        reference:\n          type: string\n        copies:\n          type: integer\n        delivery:\n          type: string\n          enum:\n            - email\n            - post\n",
+    )
+}
+
+/// The value `portal` added to the request-only `delivery` enum of [`with_request_enum`].
+pub fn request_enum_value_added(spec: &str) -> String {
+    edit(
+        &with_request_enum(spec),
+        "            - email\n            - post\n",
+        "            - email\n            - post\n            - portal\n",
+    )
+}
+
+/// The request field `copies` of [`with_request_enum`] widened from integer to number.
+pub fn request_field_widened(spec: &str) -> String {
+    edit(
+        &with_request_enum(spec),
+        "        copies:\n          type: integer\n",
+        "        copies:\n          type: number\n",
+    )
+}

@@ -14,7 +14,7 @@ use std::path::Path;
 use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 
 use crate::bundle::{Bundle, Source};
-use crate::contract::{self, EnumFallback, Finding, Severity};
+use crate::contract::{self, EnumFallbacks, Finding, Severity};
 use crate::spec::{self, SpecError};
 use crate::{GENERATED_PATH, SPEC_PATH, git, versions};
 
@@ -215,15 +215,7 @@ pub fn compare(base: &Side, now: &Side) -> Result<Report, SemverError> {
         .map_or(Verdict::None, Verdict::Level);
 
     let (base_api, now_api) = (base_checked.openapi, now_checked.openapi);
-    let fallback = if base_surface
-        .lines()
-        .any(|l| l.starts_with("pub variant ") && l.ends_with("::Unknown(String)"))
-    {
-        EnumFallback::Keeps
-    } else {
-        EnumFallback::Fails
-    };
-    let http = contract::compare(&base_api, &now_api, fallback);
+    let http = contract::compare(&base_api, &now_api, &enum_fallbacks(&base_surface));
     Ok(Report {
         base: base.name.clone(),
         now: now.name.clone(),
@@ -231,6 +223,25 @@ pub fn compare(base: &Side, now: &Side) -> Result<Report, SemverError> {
         http,
         verdict,
     })
+}
+
+/// Which enums of a surface keep unknown values (`pub variant types::X::Unknown(..)`),
+/// by the enum's name, and which do not.
+fn enum_fallbacks(surface: &str) -> EnumFallbacks {
+    let mut fallbacks = EnumFallbacks::default();
+    let enums = surface
+        .lines()
+        .filter_map(|l| l.strip_prefix("pub enum types::"))
+        .map(|rest| until(rest, &[' ', '<']).to_string());
+    for name in enums {
+        let unknown = format!("pub variant types::{name}::Unknown(");
+        if surface.lines().any(|l| l.starts_with(&unknown)) {
+            fallbacks.keeps.insert(name);
+        } else {
+            fallbacks.fails.insert(name);
+        }
+    }
+    fallbacks
 }
 
 /// The base's name in reports and messages: git's `<commit>:<path>` notation.
@@ -357,7 +368,13 @@ fn without_docs(code: &str) -> Option<String> {
 }
 
 impl Report {
-    /// The report as Markdown, ending in one line `verdict: <level>`.
+    /// Whether clients already deployed break when the server makes this change.
+    pub fn breaks_deployed_clients(&self) -> bool {
+        self.http.iter().any(|f| f.severity == Severity::Breaking)
+    }
+
+    /// The report as Markdown, ending in two lines: `deployed clients: breaking` (or
+    /// `unaffected`) and `verdict: <level>`.
     pub fn markdown(&self) -> String {
         let mut out = String::new();
         out.push_str("## API changes: mijnklantportaal-api and mijnklantportaal\n\n");
@@ -387,14 +404,16 @@ impl Report {
                 finding.severity, finding.operation, finding.what
             ));
         }
-        if self.http.iter().any(|f| f.severity == Severity::Breaking) {
+        let breaks = self.breaks_deployed_clients();
+        if breaks {
             out.push_str(
                 "\nDeployed clients break when the server makes this change, whatever version is \
                  published: users must upgrade before the server changes.\n",
             );
         }
         out.push_str(&format!(
-            "\nThe wrapper crate `mijnklantportaal` re-exports these models: the verdict holds for it too.\n\nverdict: {}\n",
+            "\nThe wrapper crate `mijnklantportaal` re-exports these models: the verdict holds for it too.\n\ndeployed clients: {}\nverdict: {}\n",
+            if breaks { "breaking" } else { "unaffected" },
             self.verdict
         ));
         out
