@@ -21,10 +21,12 @@ commands:
                     write the whole spec (root and tag files) as one OpenAPI 3.0
                     document, for Swagger UI, schemathesis or oasdiff: JSON when FILE
                     ends in .json, YAML otherwise (and on stdout without --out)
-  semver [--base REV] [--check]
+  semver [--base REV] [--head REV] [--check]
                     Markdown report of the API changes since REV (default: the
                     merge-base of HEAD and main), each classified major, minor or
-                    patch, ending in `verdict: major|minor|patch|none`; --check
+                    patch, ending in `deployed clients: breaking|unaffected` and
+                    `verdict: major|minor|patch|none`; --head compares with another
+                    revision as committed instead of the working tree; --check
                     also fails when the crates' versions are not bumped enough
   bench [ARGS]      build and run the benchmark (mkp-bench) in release against the mock;
                     ARGS are passed through: --smoke (tiny sizes), --json PATH,
@@ -66,6 +68,7 @@ fn main() -> ExitCode {
         }
         ["semver", rest @ ..] => {
             let mut base = None;
+            let mut head = None;
             let mut check = false;
             let mut rest = rest.iter();
             while let Some(arg) = rest.next() {
@@ -75,13 +78,21 @@ fn main() -> ExitCode {
                         base = Some(*rev);
                         rest.next();
                     }
+                    ("--head", Some(rev)) if !check => {
+                        head = Some(*rev);
+                        rest.next();
+                    }
                     _ => {
                         eprintln!("{USAGE}");
                         return ExitCode::from(64);
                     }
                 }
             }
-            semver(base, check)
+            if head.is_some() && check {
+                eprintln!("{USAGE}");
+                return ExitCode::from(64);
+            }
+            semver(base, head, check)
         }
         ["bundle"] => bundle(None),
         ["bundle", "--out", file] => bundle(Some(std::path::Path::new(file))),
@@ -121,14 +132,20 @@ fn generate(job: &Job, check: bool) -> ExitCode {
     }
 }
 
-fn semver(base: Option<&str>, check: bool) -> ExitCode {
+fn semver(base: Option<&str>, head: Option<&str>, check: bool) -> ExitCode {
     let root = xtask::workspace_root();
     let result = (|| {
         let commit = match base {
             Some(rev) => xtask::git::resolve(&root, rev)?,
             None => xtask::git::merge_base(&root, "main")?,
         };
-        let report = xtask::semver::against_commit(&root, &commit)?;
+        let report = match head {
+            Some(head) => {
+                let head = xtask::git::resolve(&root, head)?;
+                xtask::semver::between_commits(&root, &commit, &head)?
+            }
+            None => xtask::semver::against_commit(&root, &commit)?,
+        };
         print!("{}", report.markdown());
         if check {
             for line in xtask::semver::check_versions(&root, &commit, report.verdict)? {

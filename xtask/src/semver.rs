@@ -255,15 +255,28 @@ fn at_commit(commit: &str, path: &str) -> String {
 /// that a change of the generator settings counts as well as a change of the spec;
 /// where the base has none, it is generated from the base's spec.
 pub fn against_commit(root: &Path, commit: &str) -> Result<Report, SemverError> {
-    let base_root = git::show(root, commit, SPEC_PATH)?.ok_or_else(|| SemverError::Git {
+    let base = side_at(root, commit)?;
+    let now = crate::workspace_spec(root)?;
+    compare(&base, &Side::from_bundle(SPEC_PATH, now))
+}
+
+/// Compares two revisions as they were committed, each with its spec and its checked-in
+/// generated file (`--head`): what a release changed since an earlier one.
+pub fn between_commits(root: &Path, base: &str, head: &str) -> Result<Report, SemverError> {
+    compare(&side_at(root, base)?, &side_at(root, head)?)
+}
+
+/// The spec (root and tag files) and the generated code at `commit`.
+fn side_at(root: &Path, commit: &str) -> Result<Side, SemverError> {
+    let root_text = git::show(root, commit, SPEC_PATH)?.ok_or_else(|| SemverError::Git {
         args: format!("show {commit}:{SPEC_PATH}"),
-        message: format!("the base revision has no {SPEC_PATH}"),
+        message: format!("the revision has no {SPEC_PATH}"),
     })?;
     let tags_dir = Path::new(SPEC_PATH)
         .parent()
         .unwrap_or(Path::new(""))
         .join(crate::bundle::TAGS_DIR);
-    let tags_dir = tags_dir.to_string_lossy();
+    let tags_dir = tags_dir.to_string_lossy().replace('\\', "/");
     let mut tags = Vec::new();
     for path in git::list(root, commit, &tags_dir)? {
         if crate::bundle::is_spec_file(&path)
@@ -278,15 +291,14 @@ pub fn against_commit(root: &Path, commit: &str) -> Result<Report, SemverError> 
     }
     let root_source = Source {
         name: at_commit(commit, SPEC_PATH),
-        text: base_root,
+        text: root_text,
     };
-    let mut base = Side::from_bundle(
+    let mut side = Side::from_bundle(
         at_commit(commit, SPEC_PATH),
         Bundle::join(&root_source, &tags)?,
     );
-    base.code = git::show(root, commit, GENERATED_PATH)?;
-    let now = crate::workspace_spec(root)?;
-    compare(&base, &Side::from_bundle(SPEC_PATH, now))
+    side.code = git::show(root, commit, GENERATED_PATH)?;
+    Ok(side)
 }
 
 /// `--check`: every crate of [`versions::CRATE_MANIFESTS`] is bumped enough for the
