@@ -219,8 +219,9 @@ pub fn request_field_made_required(spec: &str) -> String {
 /// A multipart operation the vendor does not have, `POST /customers/{customerId}/documents`
 /// (`upload-customer-documents`): a path and an optional query parameter, an array of
 /// files without a declared media type, an array of text values, an optional text part
-/// and an integer part. Nothing outside the spec names it: the xtask must generate all
-/// of it.
+/// and an integer part, answered with an inline schema (which progenitor names
+/// `UploadCustomerDocumentsResponse`). Nothing outside the spec names it: the xtask must
+/// generate all of it.
 pub fn with_multipart_upload(spec: &str) -> String {
     edit(
         spec,
@@ -266,11 +267,22 @@ pub fn with_multipart_upload(spec: &str) -> String {
                   type: integer
       responses:
         "200":
-          description: A link to the first document.
+          description: A link to the first document, and how many were stored.
           content:
             application/json:
               schema:
-                $ref: "#/components/schemas/CloudFile"
+                type: object
+                required:
+                  - link
+                  - stored
+                properties:
+                  link:
+                    type: string
+                  expiresAt:
+                    type: string
+                    format: date-time
+                  stored:
+                    type: integer
         "404":
           $ref: "#/components/responses/NotFound"
         "4XX":

@@ -167,7 +167,7 @@ pub enum SpecError {
     },
     /// progenitor itself rejected the spec (or panicked) after our checks passed.
     #[error(
-        "{file}: progenitor could not generate a client from this spec: {message}. The spec passed our own checks; see docs/api-notes.md (\"progenitor's limits\") for what progenitor cannot generate."
+        "{file}: progenitor could not generate a client from this spec: {message}. The spec passed our own checks; see docs/api-notes.md §8 for what progenitor cannot generate."
     )]
     Progenitor {
         /// The spec file.
