@@ -188,6 +188,11 @@ impl Bundle {
                             )?;
                             *existing = existing_opt.unwrap_or_default();
                         }
+                        // `schemas:` written empty in the root.
+                        (Some(slot @ Value::Null), entries) => {
+                            *slot = entries;
+                            copy_places(&mut places, &parsed.places, &pointer);
+                        }
                         (Some(_), _) => {
                             return Err(duplicate(&pointer, &places, &parsed.places, &file));
                         }

@@ -1457,6 +1457,33 @@ components:
         assert!(checked.openapi.paths.paths.contains_key("/files/{dirId}"));
     }
 
+    /// An inline response schema gets the name progenitor gives one (`{operationId}-response`),
+    /// as a component of the spec progenitor reads; an error body of another schema gets
+    /// `{operationId}-error-response`; a name a component already has is refused.
+    #[test]
+    fn inline_response_schemas_become_components_under_progenitors_names() {
+        let spec = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /uploads:\n    post:\n      operationId: create-upload\n      requestBody:\n        content:\n          multipart/form-data:\n            schema: {type: object, properties: {file: {type: string, format: binary}}}\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {type: object, properties: {id: {type: string}}}\n        '201':\n          description: ok\n          content:\n            application/json:\n              schema: {type: object, properties: {id: {type: string}}}\n        '400':\n          description: bad\n          content:\n            application/json:\n              schema: {type: object, properties: {message: {type: string}}}\n";
+        let checked = crate::spec::parse(spec, "t.yaml").unwrap();
+        let reduced = without_multipart(&checked.openapi, &checked.multipart);
+        let schemas = &reduced.components.as_ref().unwrap().schemas;
+        let names: Vec<&str> = schemas.keys().map(String::as_str).collect();
+        assert_eq!(
+            names,
+            ["create-upload-response", "create-upload-error-response"]
+        );
+        let code = crate::codegen::generate_from_str(spec, "t.yaml").unwrap();
+        assert!(code.contains("pub struct CreateUploadResponse"), "{code}");
+        assert!(code.contains("ResponseValue<types::CreateUploadResponse>"));
+        assert!(code.contains("Error<types::CreateUploadErrorResponse>"));
+        let taken = format!(
+            "{spec}components:\n  schemas:\n    create-upload-response: {{type: string}}\n"
+        );
+        let err = crate::spec::parse(&taken, "t.yaml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("t.yaml:16: the multipart/form-data operation `create-upload` answers `200` with an inline schema, which progenitor names `create-upload-response`"), "{err}");
+    }
+
     /// Arrays of files, of text values and of objects; and a multipart body beside a
     /// JSON one on the same operation.
     const ARRAYS: &str = r##"openapi: 3.0.3
