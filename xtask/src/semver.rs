@@ -5,7 +5,8 @@
 //! (`crate::surface`, one line per item) is rendered at the base and now, the lines are
 //! matched item by item, and each difference is classified with the reason in words.
 //! The HTTP view (`crate::contract`) adds what breaks clients that are already deployed.
-//! The wrapper crate re-exports the generated models, so the verdict holds for both.
+//! The wrapper crate re-exports the generated models, so it needs at least the same
+//! release; its own hand-written API is not compared here.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -424,7 +425,7 @@ impl Report {
             );
         }
         out.push_str(&format!(
-            "\nThe wrapper crate `mijnklantportaal` re-exports these models: the verdict holds for it too.\n\ndeployed clients: {}\nverdict: {}\n",
+            "\nThe wrapper crate `mijnklantportaal` re-exports these models, so it needs at least this verdict; its own hand-written API is not compared here.\n\ndeployed clients: {}\nverdict: {}\n",
             if breaks { "breaking" } else { "unaffected" },
             self.verdict
         ));
