@@ -1,6 +1,8 @@
 //! Revisions of the real spec, each one typical change, for the `cargo xtask semver`
 //! tests: every revision is a stable part of the workspace's spec ([`real_spec`]) with one edit,
-//! and an edit whose anchor text is gone fails loudly instead of testing nothing.
+//! and an edit whose anchor text is gone fails loudly instead of testing nothing. The
+//! part is written as one YAML file the way `cargo xtask bundle` writes it (two-space
+//! indentation, sequences at their key's column), which the anchors below follow.
 
 /// The tag files the revisions are made from: the root and the first two tags of the
 /// real spec, Customer Invoices and Customers. A stable part of the spec, so that a tag
@@ -22,8 +24,10 @@ pub fn real_spec() -> String {
         .iter()
         .map(|file| read(format!("spec/tags/{file}")))
         .collect();
-    match xtask::Bundle::join(&read(xtask::SPEC_PATH.to_string()), &tags) {
-        Ok(bundle) => bundle.text,
+    match xtask::Bundle::join(&read(xtask::SPEC_PATH.to_string()), &tags)
+        .and_then(|bundle| bundle.to_yaml())
+    {
+        Ok(text) => text,
         Err(e) => panic!("cannot join the spec's files: {e}"),
     }
 }
@@ -37,8 +41,7 @@ pub fn edit(spec: &str, anchor: &str, with: &str) -> String {
     spec.replacen(anchor, with, 1)
 }
 
-const LINKS: &str =
-    "        links:\n          $ref: \"#/components/schemas/CustomerInvoiceLinks\"\n";
+const LINKS: &str = "        links:\n          $ref: '#/components/schemas/CustomerInvoiceLinks'\n";
 
 /// A nullable, optional `reference` field added to the `CustomerInvoice` response model.
 pub fn response_field_added(spec: &str) -> String {
@@ -53,10 +56,10 @@ pub fn response_field_added(spec: &str) -> String {
 
 /// The required `paidAt` field removed from `CustomerInvoice`.
 pub fn response_field_removed(spec: &str) -> String {
-    let spec = edit(spec, "        - paidAt\n", "");
+    let spec = edit(spec, "      - paidAt\n", "");
     edit(
         &spec,
-        "        paidAt:\n          type: string\n          format: date-time\n          nullable: true\n          description: When the invoice was marked paid (ATOM / RFC 3339, with the server's UTC offset); null while unpaid.\n          example: \"2024-05-28T21:00:00+02:00\"\n",
+        "        paidAt:\n          type: string\n          format: date-time\n          nullable: true\n          description: When the invoice was marked paid (ATOM / RFC 3339, with the server's UTC offset); null while unpaid.\n          example: 2024-05-28T21:00:00+02:00\n",
         "",
     )
 }
@@ -102,7 +105,7 @@ components:
 
 /// The parameters of a list operation that takes only the page.
 const PAGE_PARAMETER_END: &str =
-    "      parameters:\n        - $ref: \"#/components/parameters/Page\"\n      responses:\n";
+    "      parameters:\n      - $ref: '#/components/parameters/Page'\n      responses:\n";
 
 /// An optional `per_page` query parameter added to `list-customer-invoices` (the first
 /// parameter list after its operationId: other tags' lists may come before it).
@@ -115,7 +118,7 @@ pub fn optional_parameter_added(spec: &str) -> String {
     let after = edit(
         after,
         PAGE_PARAMETER_END,
-        "      parameters:\n        - $ref: \"#/components/parameters/Page\"\n        - name: per_page\n          in: query\n          required: false\n          description: Invoices per page.\n          schema:\n            type: integer\n            format: int32\n            minimum: 1\n      responses:\n",
+        "      parameters:\n      - $ref: '#/components/parameters/Page'\n      - name: per_page\n        in: query\n        required: false\n        description: Invoices per page.\n        schema:\n          type: integer\n          format: int32\n          minimum: 1\n      responses:\n",
     );
     format!("{before}{after}")
 }
@@ -216,8 +219,9 @@ pub fn request_field_made_required(spec: &str) -> String {
 /// A multipart operation the vendor does not have, `POST /customers/{customerId}/documents`
 /// (`upload-customer-documents`): a path and an optional query parameter, an array of
 /// files without a declared media type, an array of text values, an optional text part
-/// and an integer part. Nothing outside the spec names it: the xtask must generate all
-/// of it.
+/// and an integer part, answered with an inline schema (which progenitor names
+/// `UploadCustomerDocumentsResponse`). Nothing outside the spec names it: the xtask must
+/// generate all of it.
 pub fn with_multipart_upload(spec: &str) -> String {
     edit(
         spec,
@@ -263,11 +267,22 @@ pub fn with_multipart_upload(spec: &str) -> String {
                   type: integer
       responses:
         "200":
-          description: A link to the first document.
+          description: A link to the first document, and how many were stored.
           content:
             application/json:
               schema:
-                $ref: "#/components/schemas/CloudFile"
+                type: object
+                required:
+                  - link
+                  - stored
+                properties:
+                  link:
+                    type: string
+                  expiresAt:
+                    type: string
+                    format: date-time
+                  stored:
+                    type: integer
         "404":
           $ref: "#/components/responses/NotFound"
         "4XX":
@@ -282,7 +297,59 @@ components:
 pub fn multipart_part_made_required(spec: &str) -> String {
     edit(
         spec,
-        "                - amount\n                - pdf\n",
-        "                - amount\n                - pdf\n                - sendNotification\n",
+        "              - amount\n              - pdf\n",
+        "              - amount\n              - pdf\n              - sendNotification\n",
+    )
+}
+
+/// The path parameter `{customerId}` of the Customers API renamed to `{id}`, in every
+/// path and in the `CustomerId` parameter: the same URLs on the wire.
+pub fn path_parameter_renamed(spec: &str) -> String {
+    let spec = edit(
+        spec,
+        "    CustomerId:\n      name: customerId\n",
+        "    CustomerId:\n      name: id\n",
+    );
+    assert!(spec.contains("/customers/{customerId}:\n"));
+    spec.replace("/customers/{customerId}", "/customers/{id}")
+}
+
+/// `get-customer` answers `201` instead of `200`.
+pub fn success_status_changed(spec: &str) -> String {
+    const OPERATION: &str = "operationId: get-customer\n";
+    let start = spec
+        .find(OPERATION)
+        .unwrap_or_else(|| panic!("the spec no longer has {OPERATION}"));
+    let (before, after) = spec.split_at(start);
+    let after = edit(after, "        '200':\n", "        '201':\n");
+    format!("{before}{after}")
+}
+
+/// [`with_request_body`], whose body also has an optional `copies` (integer) and an
+/// optional `delivery` enum (`email`, `post`) that only requests carry: the base of
+/// [`request_enum_value_added`] and [`request_field_widened`].
+pub fn with_request_enum(spec: &str) -> String {
+    edit(
+        &with_request_body(spec),
+        "        reference:\n          type: string\n",
+        "        reference:\n          type: string\n        copies:\n          type: integer\n        delivery:\n          type: string\n          enum:\n            - email\n            - post\n",
+    )
+}
+
+/// The value `portal` added to the request-only `delivery` enum of [`with_request_enum`].
+pub fn request_enum_value_added(spec: &str) -> String {
+    edit(
+        &with_request_enum(spec),
+        "            - email\n            - post\n",
+        "            - email\n            - post\n            - portal\n",
+    )
+}
+
+/// The request field `copies` of [`with_request_enum`] widened from integer to number.
+pub fn request_field_widened(spec: &str) -> String {
+    edit(
+        &with_request_enum(spec),
+        "        copies:\n          type: integer\n",
+        "        copies:\n          type: number\n",
     )
 }

@@ -153,3 +153,173 @@ fn multipart_operations_are_in_the_surface() {
         );
     }
 }
+
+/// A tag file re-indented with four spaces (sequence items included) joins into the
+/// same document and generates the same code: the join reads YAML, not columns.
+#[test]
+fn a_tag_file_indented_with_four_spaces_generates_identical_code() {
+    let spec = root().join("spec");
+    let read = |name: &str| std::fs::read_to_string(spec.join(name)).expect("readable");
+    let mut tags: Vec<xtask::bundle::Source> = std::fs::read_dir(spec.join("tags"))
+        .expect("spec/tags exists")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| xtask::bundle::is_spec_file(n))
+        .map(|n| xtask::bundle::Source {
+            text: read(&format!("tags/{n}")),
+            name: format!("spec/tags/{n}"),
+        })
+        .collect();
+    tags.sort_by(|a, b| a.name.cmp(&b.name));
+    let customers = tags
+        .iter_mut()
+        .find(|t| t.name == "spec/tags/customers.yaml")
+        .expect("the Customers tag file");
+    customers.text = customers
+        .text
+        .lines()
+        .map(|line| {
+            let rest = line.trim_start_matches(' ');
+            let indent = " ".repeat(2 * (line.len() - rest.len()));
+            match rest.strip_prefix("- ") {
+                Some(item) => format!("{indent}-   {item}\n"),
+                None => format!("{indent}{rest}\n"),
+            }
+        })
+        .collect();
+    assert!(customers.text.contains("\n    /customers:\n        get:\n"));
+    let get_line = customers
+        .text
+        .lines()
+        .position(|l| l == "        get:")
+        .map_or(0, |i| i + 1);
+    let root_source = xtask::bundle::Source {
+        name: xtask::SPEC_PATH.to_string(),
+        text: read("mijnklantportaal.yaml"),
+    };
+    let four = xtask::Bundle::join(&root_source, &tags).unwrap_or_else(|e| panic!("{e}"));
+    let two = xtask::workspace_spec(&root()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(four.document, two.document);
+    assert_eq!(
+        four.locate("/paths/~1customers/get").to_string(),
+        format!("spec/tags/customers.yaml:{get_line}")
+    );
+    let code =
+        |bundle: &xtask::Bundle| xtask::generate_bundle(bundle).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(code(&four), code(&two));
+}
+
+/// The root and tag files of a small spec, for the diagnostics below.
+fn joined(tags: &[(&str, &str)]) -> Result<xtask::Bundle, xtask::SpecError> {
+    const ROOT: &str = "openapi: 3.0.3\ninfo:\n  title: t\n  version: '1'\ncomponents:\n  schemas:\n    CustomerGroupPage:\n      type: object\n";
+    let tags: Vec<xtask::bundle::Source> = tags
+        .iter()
+        .map(|(name, text)| xtask::bundle::Source {
+            name: format!("spec/tags/{name}"),
+            text: text.to_string(),
+        })
+        .collect();
+    let root = xtask::bundle::Source {
+        name: "spec/root.yaml".to_string(),
+        text: ROOT.to_string(),
+    };
+    xtask::Bundle::join(&root, &tags)
+}
+
+fn operation(path: &str, id: &str, schema: &str) -> String {
+    format!(
+        "paths:\n  {path}:\n    get:\n      operationId: {id}\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/{schema}'\n"
+    )
+}
+
+fn diagnostic(tags: &[(&str, &str)]) -> String {
+    match joined(tags).and_then(|b| xtask::generate_bundle(&b)) {
+        Ok(_) => panic!("generated without an error"),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// A dangling `$ref` is named where it is written, not at the first line that
+/// mentions its text (`CustomerGroupPage` contains `Customer`).
+#[test]
+fn a_dangling_ref_names_its_own_file_and_line() {
+    let message = diagnostic(&[
+        (
+            "a.yaml",
+            &operation("/groups", "list-groups", "CustomerGroupPage"),
+        ),
+        (
+            "b.yaml",
+            &format!(
+                "# b\n{}",
+                operation("/customers", "list-customers", "Customer")
+            ),
+        ),
+    ]);
+    assert!(
+        message.starts_with(
+            "spec/tags/b.yaml:12: `$ref: #/components/schemas/Customer` resolves to nothing"
+        ),
+        "{message}"
+    );
+}
+
+/// Both uses of a duplicated operationId are named with their files and lines.
+#[test]
+fn a_duplicate_operation_id_names_both_files() {
+    let message = diagnostic(&[
+        ("a.yaml", &operation("/groups", "list", "CustomerGroupPage")),
+        (
+            "b.yaml",
+            &format!(
+                "\n\n{}",
+                operation("/customers", "list", "CustomerGroupPage")
+            ),
+        ),
+    ]);
+    assert!(
+        message.starts_with(
+            "spec/tags/b.yaml:6: the operationId `list` of `GET /customers` is already used by `GET /groups` (spec/tags/a.yaml:4)"
+        ),
+        "{message}"
+    );
+}
+
+/// `semver` reads each side's files once and names the tag file's line, not a line of
+/// a joined text.
+#[test]
+fn semver_names_the_tag_files_line() {
+    let good = joined(&[(
+        "a.yaml",
+        &operation("/groups", "list-groups", "CustomerGroupPage"),
+    )])
+    .unwrap_or_else(|e| panic!("{e}"));
+    let bad = joined(&[(
+        "a.yaml",
+        &format!("# a\n{}", operation("/groups", "list-groups", "Nothing")),
+    )])
+    .unwrap_or_else(|e| panic!("{e}"));
+    let result = xtask::semver::compare(
+        &xtask::semver::Side::from_bundle("base", good),
+        &xtask::semver::Side::from_bundle("now", bad),
+    );
+    let message = match result {
+        Ok(_) => panic!("compared a spec with a dangling $ref"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        message.starts_with("spec/tags/a.yaml:12: `$ref"),
+        "{message}"
+    );
+}
+
+/// A multipart body whose type name a schema already takes is refused at the operation.
+#[test]
+fn a_multipart_type_name_clash_names_the_operation() {
+    let tag = "paths:\n  /uploads:\n    post:\n      operationId: create-upload\n      requestBody:\n        content:\n          multipart/form-data:\n            schema:\n              type: object\n              properties:\n                file:\n                  type: string\n                  format: binary\n      responses:\n        '204':\n          description: done\n  /bodies:\n    get:\n      operationId: get-body\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/CreateUploadBody'\ncomponents:\n  schemas:\n    CreateUploadBody:\n      type: object\n";
+    let message = diagnostic(&[("uploads.yaml", tag)]);
+    assert!(
+        message.starts_with("spec/tags/uploads.yaml:3: the multipart/form-data operation `create-upload` needs the type name `CreateUploadBody`"),
+        "{message}"
+    );
+}

@@ -1,7 +1,7 @@
 //! Adding a multipart operation to the spec needs no hand-written code: the real spec
 //! plus an upload the vendor does not have (`spec_revisions::with_multipart_upload`:
 //! path and query parameters, an array of files without a media type, an array of text
-//! values, text and integer parts) is generated, checked in under
+//! values, text and integer parts, an inline response schema) is generated, checked in under
 //! tests/fixtures/multipart and kept fresh by the first test, compiled here, and called
 //! over loopback.
 
@@ -55,7 +55,8 @@ fn the_new_operation_is_in_the_surface() {
     let surface = xtask::api_surface(&code).expect("parses");
     for expected in [
         "pub fn Client::upload_customer_documents(&self) -> builder::UploadCustomerDocuments<'_>",
-        "pub async fn builder::UploadCustomerDocuments<'a>::send(self) -> Result<ResponseValue<types::CloudFile>, Error<types::ErrorBody>>",
+        "pub async fn builder::UploadCustomerDocuments<'a>::send(self) -> Result<ResponseValue<types::UploadCustomerDocumentsResponse>, Error<types::ErrorBody>>",
+        "pub field types::UploadCustomerDocumentsResponse::stored: i64",
         "pub fn builder::UploadCustomerDocuments<'a>::customer_id<V>(mut self, value: V) -> Self where V: TryInto<String>, // required",
         "pub fn builder::UploadCustomerDocuments<'a>::notify<V>(mut self, value: V) -> Self where V: TryInto<bool>,",
         "pub field types::UploadCustomerDocumentsBody::documents: Vec<crate::FilePart>",
@@ -91,7 +92,7 @@ async fn the_new_operation_sends_its_parts_and_parameters() {
         .sequence(3)
         .try_into()
         .expect("every required part is set");
-    let link = r#"{"link": "https://files.example/x", "expiresAt": "2025-04-29T21:00:00+02:00"}"#;
+    let link = r#"{"link": "https://files.example/x", "expiresAt": "2025-04-29T21:00:00+02:00", "stored": 2}"#;
     let (captured, response) = tokio::join!(
         serve_one(&listener, "200 OK", link),
         client
@@ -101,8 +102,9 @@ async fn the_new_operation_sends_its_parts_and_parameters() {
             .body(body)
             .send()
     );
-    let file = response.expect("decodes").into_inner();
-    assert_eq!(file.link, "https://files.example/x");
+    let stored = response.expect("decodes").into_inner();
+    assert_eq!(stored.link, "https://files.example/x");
+    assert_eq!(stored.stored, 2);
     assert!(
         captured
             .head

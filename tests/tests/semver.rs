@@ -18,13 +18,11 @@ fn report(base: &str, now: &str) -> Report {
 
 /// The comparison as if the generator had no evolution pass.
 fn report_without_evolution(base: &str, now: &str) -> Report {
-    let side = |name: &str, spec: &str| Side {
-        name: name.to_string(),
-        spec: spec.to_string(),
-        code: Some(
+    let side = |name: &str, spec: &str| {
+        Side::from_spec(name, spec).with_code(
             xtask::codegen::generate_from_str_without_evolution(spec, name)
                 .unwrap_or_else(|e| panic!("{e}")),
-        ),
+        )
     };
     match compare(&side(BASE, base), &side(NOW, now)) {
         Ok(report) => report,
@@ -35,9 +33,16 @@ fn report_without_evolution(base: &str, now: &str) -> Report {
 fn check(name: &str, base: &str, now: &str, verdict: Verdict) -> Report {
     let report = report(base, now);
     let markdown = report.markdown();
+    let deployed = if report.breaks_deployed_clients() {
+        "breaking"
+    } else {
+        "unaffected"
+    };
     assert!(
-        markdown.ends_with(&format!("\nverdict: {verdict}\n")),
-        "{name}: the report ends in its verdict:\n{markdown}"
+        markdown.ends_with(&format!(
+            "\ndeployed clients: {deployed}\nverdict: {verdict}\n"
+        )),
+        "{name}: the report ends in what deployed clients see and its verdict:\n{markdown}"
     );
     assert_eq!(report.verdict, verdict, "{name}:\n{markdown}");
     insta::assert_snapshot!(name, markdown);
@@ -269,4 +274,111 @@ fn the_enum_fallback_makes_a_new_value_minor_and_decodable() {
         "{}",
         with.markdown()
     );
+}
+
+fn assert_deployed(report: &Report, breaking: bool) {
+    let markdown = report.markdown();
+    let line = if breaking {
+        "\ndeployed clients: breaking\n"
+    } else {
+        "\ndeployed clients: unaffected\n"
+    };
+    assert!(
+        markdown.contains(line),
+        "expected `{}`:\n{markdown}",
+        line.trim()
+    );
+}
+
+/// `/customers/{customerId}` → `/customers/{id}` is the same URL on the wire: the
+/// builder's setter is renamed (a major change of the Rust API), and nothing changes for
+/// clients already deployed.
+#[test]
+fn path_parameter_renamed_leaves_deployed_clients_unaffected() {
+    let spec = real_spec();
+    let report = check(
+        "path_parameter_renamed",
+        &spec,
+        &rev::path_parameter_renamed(&spec),
+        MAJOR,
+    );
+    assert_deployed(&report, false);
+    assert!(
+        report
+            .changes
+            .iter()
+            .any(|c| c.what.contains("customer_id")),
+        "{}",
+        report.markdown()
+    );
+}
+
+/// progenitor's `send()` accepts exactly the documented success statuses: a `200` that
+/// becomes `201` is an error in every deployed client, though the Rust API is the same.
+#[test]
+fn success_status_changed_breaks_deployed_clients() {
+    let spec = real_spec();
+    let report = check(
+        "success_status_changed",
+        &spec,
+        &rev::success_status_changed(&spec),
+        PATCH,
+    );
+    assert_deployed(&report, true);
+    assert!(
+        report
+            .http
+            .iter()
+            .any(|f| f.operation == "GET /customers/{customerId}"
+                && f.what.contains("`200` changed to `201`")),
+        "{}",
+        report.markdown()
+    );
+}
+
+/// A value added to an enum that only requests carry: the enum is `#[non_exhaustive]`
+/// (minor), and the server still accepts every value deployed clients send.
+#[test]
+fn request_enum_value_added_is_minor_and_leaves_deployed_clients_unaffected() {
+    let spec = real_spec();
+    let report = check(
+        "request_enum_value_added",
+        &rev::with_request_enum(&spec),
+        &rev::request_enum_value_added(&spec),
+        MINOR,
+    );
+    assert_deployed(&report, false);
+}
+
+/// integer → number in a request: what deployed clients send is still accepted.
+#[test]
+fn request_field_widened_leaves_deployed_clients_unaffected() {
+    let spec = real_spec();
+    let report = check(
+        "request_field_widened",
+        &rev::with_request_enum(&spec),
+        &rev::request_field_widened(&spec),
+        MAJOR,
+    );
+    assert_deployed(&report, false);
+    assert!(
+        report
+            .http
+            .iter()
+            .any(|f| f.place == "NewCustomerInvoiceDraft.copies" && f.what.contains("widened")),
+        "{}",
+        report.markdown()
+    );
+}
+
+/// The reverse, number → integer in a request, is narrowing: deployed clients may send
+/// a fraction the server now rejects.
+#[test]
+fn request_field_narrowed_breaks_deployed_clients() {
+    let spec = real_spec();
+    let report = report(
+        &rev::request_field_widened(&spec),
+        &rev::with_request_enum(&spec),
+    );
+    assert_deployed(&report, true);
 }

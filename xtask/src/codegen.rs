@@ -23,14 +23,16 @@
 //! - response models are `#[non_exhaustive]` and string enums keep unknown values
 //!   (`crate::evolution`, a pass over the output that progenitor has no setting for).
 
+use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
+use std::sync::Once;
 
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
 use schemars::schema::{InstanceType, SchemaObject, SingleOrVec};
 
 use crate::bundle::Bundle;
-use crate::spec::{self, SpecError};
+use crate::spec::{self, CheckedSpec, SpecError};
 
 /// The version of progenitor this workspace pins; named in the generated file's header.
 pub const PROGENITOR_VERSION: &str = "0.15.1";
@@ -45,12 +47,12 @@ pub fn generate(path: &Path, display_name: &str) -> Result<String, SpecError> {
 
 /// Like [`generate`], for a spec already joined.
 pub fn generate_bundle(bundle: &Bundle) -> Result<String, SpecError> {
-    generate_with(bundle, true)
+    generate_checked(&spec::parse_bundle(bundle)?, &bundle.name, true)
 }
 
 /// Like [`generate`], for a single-file spec held in memory.
 pub fn generate_from_str(text: &str, display_name: &str) -> Result<String, SpecError> {
-    generate_with(&Bundle::single(display_name, text), true)
+    generate_bundle(&Bundle::single(display_name, text)?)
 }
 
 /// Like [`generate_from_str`], without the `crate::evolution` pass: what progenitor's
@@ -59,24 +61,48 @@ pub fn generate_from_str_without_evolution(
     text: &str,
     display_name: &str,
 ) -> Result<String, SpecError> {
-    generate_with(&Bundle::single(display_name, text), false)
+    let bundle = Bundle::single(display_name, text)?;
+    generate_checked(&spec::parse_bundle(&bundle)?, display_name, false)
 }
 
-fn generate_with(bundle: &Bundle, evolve: bool) -> Result<String, SpecError> {
-    let display_name = bundle.name.as_str();
-    let checked = spec::parse_bundle(bundle)?;
+thread_local! {
+    /// Whether this thread is inside progenitor, whose panics we report ourselves.
+    static IN_PROGENITOR: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f`, catching its panic without printing it. The process's panic hook is
+/// wrapped once (never swapped per call, which would race between threads): it stays
+/// silent on a thread inside progenitor and prints as before everywhere else.
+fn quietly<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !IN_PROGENITOR.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    IN_PROGENITOR.with(|quiet| quiet.set(true));
+    let result = catch_unwind(AssertUnwindSafe(f));
+    IN_PROGENITOR.with(|quiet| quiet.set(false));
+    result
+}
+
+/// The client code of a checked spec, header included; `display_name` names the spec in
+/// the header and in messages. `evolve: false` leaves out `crate::evolution`.
+pub fn generate_checked(
+    checked: &CheckedSpec,
+    display_name: &str,
+    evolve: bool,
+) -> Result<String, SpecError> {
     let for_progenitor = crate::multipart::without_multipart(&checked.openapi, &checked.multipart);
     let settings = settings();
     let mut generator = Generator::new(&settings);
 
     // Our checks catch every progenitor panic we know of; this catches the rest, so
     // that a bad spec never ends in a backtrace.
-    let previous_hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let result = catch_unwind(AssertUnwindSafe(|| {
-        generator.generate_tokens(&for_progenitor)
-    }));
-    std::panic::set_hook(previous_hook);
+    let result = quietly(|| generator.generate_tokens(&for_progenitor));
 
     let tokens = match result {
         Ok(Ok(tokens)) => tokens,

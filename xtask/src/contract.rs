@@ -7,9 +7,20 @@
 //! still sends (a parameter or field made required, an operation removed), even where
 //! the Rust API does not change. This module compares the two documents for exactly
 //! those changes, following `$ref`s into `components/schemas`.
+//!
+//! It compares what goes over the wire, not what the spec calls it: operations are
+//! matched by method and path template with the parameter names left out (renaming
+//! `{customerId}` to `{id}`, or an operationId, changes no request), path-item
+//! parameters count for each of their operations, and each change is judged by its
+//! direction. A request must still accept what old clients send (a field widened from
+//! integer to number is fine; narrowed, it is not); a response must still decode in
+//! old clients (a new success status is not: progenitor's `send()` accepts exactly the
+//! documented ones).
 
 use std::collections::BTreeSet;
 use std::fmt;
+
+use heck::ToUpperCamelCase;
 
 use openapiv3::{
     OpenAPI, Parameter, ReferenceOr, RequestBody, Response, Schema, SchemaKind, StatusCode, Type,
@@ -55,42 +66,67 @@ pub enum EnumFallback {
     Fails,
 }
 
+/// Which enums of the base's generated code keep unknown values, decided for each enum
+/// by its Rust name (`CustomerInvoiceStatus`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EnumFallbacks {
+    /// Enums with an `Unknown(String)` variant.
+    pub keeps: BTreeSet<String>,
+    /// Enums without one.
+    pub fails: BTreeSet<String>,
+}
+
+impl EnumFallbacks {
+    /// Every enum keeps unknown values (or fails to), whatever its name.
+    pub fn all(fallback: EnumFallback) -> Self {
+        let mut all = EnumFallbacks::default();
+        match fallback {
+            EnumFallback::Keeps => all.keeps.insert(String::new()),
+            EnumFallback::Fails => all.fails.insert(String::new()),
+        };
+        all
+    }
+
+    /// What deployed clients do with an unknown value of the enum generated as
+    /// `rust_name`; an enum whose name is not known is judged like the rest: it keeps
+    /// unknown values only when no enum of the base fails to.
+    pub fn of(&self, rust_name: Option<&str>) -> EnumFallback {
+        match rust_name {
+            Some(name) if self.keeps.contains(name) => EnumFallback::Keeps,
+            Some(name) if self.fails.contains(name) => EnumFallback::Fails,
+            _ if self.fails.is_empty() => EnumFallback::Keeps,
+            _ => EnumFallback::Fails,
+        }
+    }
+}
+
 /// The run-time differences between two specs, most severe first.
-pub fn compare(base: &OpenAPI, now: &OpenAPI, fallback: EnumFallback) -> Vec<Finding> {
+pub fn compare(base: &OpenAPI, now: &OpenAPI, fallbacks: &EnumFallbacks) -> Vec<Finding> {
     let (base, now) = (&merge_all_of(base), &merge_all_of(now));
     let mut out = Vec::new();
     let now_ops = operations(now);
-    for (id, (base_place, base_op)) in operations(base) {
-        let Some((now_place, now_op)) = now_ops.iter().find(|(i, _)| *i == id).map(|(_, v)| v)
-        else {
+    for (key, base_op) in operations(base) {
+        let Some(now_op) = now_ops.iter().find(|(k, _)| *k == key).map(|(_, v)| v) else {
             out.push(Finding {
                 severity: Severity::Breaking,
-                operation: base_place.clone(),
+                operation: base_op.place.clone(),
                 place: String::new(),
                 what: format!(
-                    "operation `{id}` removed: deployed clients that call it get an error"
+                    "operation `{}` removed: deployed clients that call it get an error",
+                    base_op.id
                 ),
             });
             continue;
         };
-        if *now_place != base_place {
-            out.push(Finding {
-                severity: Severity::Breaking,
-                operation: base_place.clone(),
-                place: String::new(),
-                what: format!(
-                    "operation `{id}` moved to `{now_place}`: deployed clients call the old address"
-                ),
-            });
-        }
         let cx = Cx {
             base,
             now,
-            fallback,
-            place: now_place.clone(),
+            fallbacks,
+            place: now_op.place.clone(),
         };
-        cx.parameters(&base_op.parameters, &now_op.parameters, &mut out);
-        if let (Some(b), Some(n)) = (&base_op.request_body, &now_op.request_body) {
+        cx.parameters(&base_op, now_op, &mut out);
+        let (base_body, now_body) = (&base_op.op.request_body, &now_op.op.request_body);
+        if let (Some(b), Some(n)) = (base_body, now_body) {
             let (b, n) = (cx.request_body(base, b), cx.request_body(now, n));
             if let (Some(b), Some(n)) = (b, n) {
                 cx.schema(
@@ -102,7 +138,7 @@ pub fn compare(base: &OpenAPI, now: &OpenAPI, fallback: EnumFallback) -> Vec<Fin
                     &mut out,
                 );
             }
-        } else if let (None, Some(n)) = (&base_op.request_body, &now_op.request_body)
+        } else if let (None, Some(n)) = (base_body, now_body)
             && resolve_request_body(now, n).is_some_and(|b| b.required)
         {
             out.push(cx.finding(
@@ -111,8 +147,9 @@ pub fn compare(base: &OpenAPI, now: &OpenAPI, fallback: EnumFallback) -> Vec<Fin
                 "a required request body was added: deployed clients send none",
             ));
         }
-        for (status, base_resp) in base_op.responses.responses.iter() {
-            let Some(now_resp) = now_op.responses.responses.get(status) else {
+        cx.success_statuses(&base_op.op.responses, &now_op.op.responses, &mut out);
+        for (status, base_resp) in base_op.op.responses.responses.iter() {
+            let Some(now_resp) = now_op.op.responses.responses.get(status) else {
                 continue;
             };
             let label = format!("response {}", status_label(status));
@@ -147,8 +184,49 @@ const METHODS: [&str; 8] = [
     "GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE",
 ];
 
-/// (operationId or `METHOD /path`, (`METHOD /path`, operation)), in document order.
-fn operations(api: &OpenAPI) -> Vec<(String, (String, &openapiv3::Operation))> {
+/// One operation as the wire sees it.
+struct Op<'a> {
+    /// `METHOD /path`, as the spec writes it.
+    place: String,
+    /// The operationId, or `place`.
+    id: String,
+    /// The path template's parameter names, in order (`/a/{x}/b/{y}` → `x`, `y`).
+    path_names: Vec<String>,
+    /// The path item's parameters, then the operation's (which override them).
+    parameters: Vec<&'a ReferenceOr<Parameter>>,
+    op: &'a openapiv3::Operation,
+}
+
+/// A path template with its parameter names left out: `/customers/{customerId}` and
+/// `/customers/{id}` are the same address.
+pub fn normalized_path(path: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0usize;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                depth += 1;
+                if depth == 1 {
+                    out.push_str("{}");
+                }
+            }
+            '}' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn path_names(path: &str) -> Vec<String> {
+    path.split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_string()))
+        .collect()
+}
+
+/// ((`METHOD`, normalized path), operation), in document order.
+fn operations(api: &OpenAPI) -> Vec<((&'static str, String), Op<'_>)> {
     let mut out = Vec::new();
     for (path, item) in api.paths.paths.iter() {
         let ReferenceOr::Item(item) = item else {
@@ -167,8 +245,16 @@ fn operations(api: &OpenAPI) -> Vec<(String, (String, &openapiv3::Operation))> {
         for (method, op) in METHODS.iter().zip(ops) {
             if let Some(op) = op {
                 let place = format!("{method} {path}");
-                let id = op.operation_id.clone().unwrap_or_else(|| place.clone());
-                out.push((id, (place, op)));
+                out.push((
+                    (*method, normalized_path(path)),
+                    Op {
+                        id: op.operation_id.clone().unwrap_or_else(|| place.clone()),
+                        place,
+                        path_names: path_names(path),
+                        parameters: item.parameters.iter().chain(&op.parameters).collect(),
+                        op,
+                    },
+                ));
             }
         }
     }
@@ -178,9 +264,10 @@ fn operations(api: &OpenAPI) -> Vec<(String, (String, &openapiv3::Operation))> {
 /// The item a `#/components/<kind>/<name>` reference names, looked up by `get`.
 fn component<'a, T>(
     reference: &str,
+    kind: &str,
     get: impl FnOnce(&str) -> Option<&'a ReferenceOr<T>>,
 ) -> Option<&'a T> {
-    match get(reference.rsplit('/').next()?)? {
+    match get(&crate::refs::component(reference, kind)?)? {
         ReferenceOr::Item(item) => Some(item),
         ReferenceOr::Reference { .. } => None,
     }
@@ -192,7 +279,7 @@ fn resolve_request_body<'a>(
 ) -> Option<&'a RequestBody> {
     match body {
         ReferenceOr::Item(b) => Some(b),
-        ReferenceOr::Reference { reference } => component(reference, |name| {
+        ReferenceOr::Reference { reference } => component(reference, "requestBodies", |name| {
             api.components.as_ref()?.request_bodies.get(name)
         }),
     }
@@ -204,7 +291,7 @@ fn response_schema<'a>(
 ) -> Option<&'a ReferenceOr<Schema>> {
     let response = match response {
         ReferenceOr::Item(r) => r,
-        ReferenceOr::Reference { reference } => component(reference, |name| {
+        ReferenceOr::Reference { reference } => component(reference, "responses", |name| {
             api.components.as_ref()?.responses.get(name)
         })?,
     };
@@ -220,7 +307,7 @@ enum Direction {
 struct Cx<'a> {
     base: &'a OpenAPI,
     now: &'a OpenAPI,
-    fallback: EnumFallback,
+    fallbacks: &'a EnumFallbacks,
     place: String,
 }
 
@@ -278,6 +365,27 @@ fn format_of(schema: &Schema) -> Option<String> {
     value.as_str().map(str::to_string)
 }
 
+/// Whether every value `narrow` allows is one that `wide` allows, as the generated types
+/// read them: an integer within a number, a smaller integer or float within a larger
+/// one, any string format within a plain string.
+fn widens(wide: &Schema, narrow: &Schema) -> bool {
+    fn rank(format: Option<&str>) -> u8 {
+        match format {
+            Some("int8" | "uint8") => 1,
+            Some("int16" | "uint16") => 2,
+            Some("int32" | "uint32" | "float") => 3,
+            _ => 4,
+        }
+    }
+    let (wf, nf) = (format_of(wide), format_of(narrow));
+    match (kind_name(wide), kind_name(narrow)) {
+        ("number", "integer") => true,
+        ("integer", "integer") | ("number", "number") => rank(wf.as_deref()) >= rank(nf.as_deref()),
+        ("string", "string") => wf.is_none() || wf == nf,
+        (w, n) => w == n,
+    }
+}
+
 fn enum_values(schema: &Schema) -> Vec<String> {
     match &schema.schema_kind {
         SchemaKind::Type(Type::String(s)) => s.enumeration.iter().flatten().cloned().collect(),
@@ -325,11 +433,7 @@ impl<'a> Cx<'a> {
             match current {
                 SchemaRef::Item(s) => return Some((s, name)),
                 SchemaRef::Ref(reference) => {
-                    name = reference
-                        .rsplit('/')
-                        .next()
-                        .unwrap_or(reference)
-                        .to_string();
+                    name = crate::refs::component(reference, "schemas")?;
                     let next = api
                         .components
                         .as_ref()
@@ -341,35 +445,57 @@ impl<'a> Cx<'a> {
         None
     }
 
-    fn parameters(
-        &self,
-        base: &'a [ReferenceOr<Parameter>],
-        now: &'a [ReferenceOr<Parameter>],
-        out: &mut Vec<Finding>,
-    ) {
-        let resolve = |api: &'a OpenAPI, p: &'a ReferenceOr<Parameter>| match p {
-            ReferenceOr::Item(p) => Some(p),
-            ReferenceOr::Reference { reference } => component(reference, |name| {
-                api.components.as_ref()?.parameters.get(name)
-            }),
-        };
-        let key = |p: &Parameter| {
-            let d = p.parameter_data_ref();
-            let location = match p {
-                Parameter::Query { .. } => "query",
-                Parameter::Header { .. } => "header",
-                Parameter::Path { .. } => "path",
-                Parameter::Cookie { .. } => "cookie",
+    /// The parameters of an operation as sent: the path item's and the operation's (an
+    /// operation's parameter overrides the path item's of the same name and place).
+    fn merged(&self, api: &'a OpenAPI, op: &Op<'a>) -> Vec<&'a Parameter> {
+        let mut out: Vec<&'a Parameter> = Vec::new();
+        for p in &op.parameters {
+            let p = match p {
+                ReferenceOr::Item(p) => Some(p),
+                ReferenceOr::Reference { reference } => {
+                    component(reference, "parameters", |name| {
+                        api.components.as_ref()?.parameters.get(name)
+                    })
+                }
             };
-            (location, d.name.clone())
+            let Some(p) = p else { continue };
+            let same = |q: &&Parameter| {
+                std::mem::discriminant(*q) == std::mem::discriminant(p)
+                    && q.parameter_data_ref().name == p.parameter_data_ref().name
+            };
+            match out.iter().position(same) {
+                Some(i) => out[i] = p,
+                None => out.push(p),
+            }
+        }
+        out
+    }
+
+    fn parameters(&self, base_op: &Op<'a>, now_op: &Op<'a>, out: &mut Vec<Finding>) {
+        // A path parameter is known by its place in the template, not by its name: the
+        // name is not sent.
+        let key = |op: &Op<'a>, p: &Parameter| {
+            let d = p.parameter_data_ref();
+            match p {
+                Parameter::Query { .. } => ("query", d.name.clone()),
+                Parameter::Header { .. } => ("header", d.name.clone()),
+                Parameter::Cookie { .. } => ("cookie", d.name.clone()),
+                Parameter::Path { .. } => match op.path_names.iter().position(|n| *n == d.name) {
+                    Some(i) => ("path", format!("#{i}")),
+                    None => ("path", d.name.clone()),
+                },
+            }
         };
-        let base: Vec<&Parameter> = base.iter().filter_map(|p| resolve(self.base, p)).collect();
-        let now: Vec<&Parameter> = now.iter().filter_map(|p| resolve(self.now, p)).collect();
+        let base: Vec<&Parameter> = self.merged(self.base, base_op);
+        let now: Vec<&Parameter> = self.merged(self.now, now_op);
+        let key_base = |p: &Parameter| key(base_op, p);
+        let key_now = |p: &Parameter| key(now_op, p);
         for n in &now {
-            let (location, name) = key(n);
+            let (location, _) = key_now(n);
+            let name = &n.parameter_data_ref().name;
             let place = format!("{location} parameter {name}");
             let required = n.parameter_data_ref().required;
-            match base.iter().find(|b| key(b) == key(n)) {
+            match base.iter().find(|b| key_base(b) == key_now(n)) {
                 None if required => out.push(self.finding(
                     Severity::Breaking,
                     &place,
@@ -404,14 +530,90 @@ impl<'a> Cx<'a> {
             }
         }
         for b in &base {
-            if !now.iter().any(|n| key(n) == key(b)) {
-                let (location, name) = key(b);
+            if !now.iter().any(|n| key_now(n) == key_base(b)) {
+                let (location, _) = key_base(b);
+                let name = &b.parameter_data_ref().name;
                 out.push(self.finding(
                     Severity::Caution,
                     &format!("{location} parameter {name}"),
                     "removed from the spec: deployed clients still send it",
                 ));
             }
+        }
+    }
+
+    /// The success statuses: progenitor's `send()` accepts exactly the documented ones,
+    /// so a success status the base did not document is an error in deployed clients.
+    fn success_statuses(
+        &self,
+        base: &openapiv3::Responses,
+        now: &openapiv3::Responses,
+        out: &mut Vec<Finding>,
+    ) {
+        let successes = |r: &openapiv3::Responses| -> Vec<StatusCode> {
+            r.responses
+                .keys()
+                .filter(|s| match s {
+                    StatusCode::Code(c) => (200..300).contains(c),
+                    StatusCode::Range(r) => *r == 2,
+                })
+                .cloned()
+                .collect()
+        };
+        // A `default` or a `2XX` answers every success status.
+        let accepts_all = |r: &openapiv3::Responses| {
+            r.default.is_some() || r.responses.contains_key(&StatusCode::Range(2))
+        };
+        let (base_codes, now_codes) = (successes(base), successes(now));
+        let list = |codes: &[&StatusCode]| {
+            codes
+                .iter()
+                .map(|c| format!("`{}`", status_label(c)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let added: Vec<&StatusCode> = now_codes
+            .iter()
+            .filter(|c| !base_codes.contains(c))
+            .collect();
+        let removed: Vec<&StatusCode> = base_codes
+            .iter()
+            .filter(|c| !now_codes.contains(c))
+            .collect();
+        if !added.is_empty() && !accepts_all(base) {
+            let what = if removed.is_empty() {
+                format!(
+                    "new success status {}: deployed clients accept only {} and report the new one as an unexpected response",
+                    list(&added),
+                    list(&base_codes.iter().collect::<Vec<_>>())
+                )
+            } else {
+                format!(
+                    "success status {} changed to {}: deployed clients accept only the old one and report the new one as an unexpected response",
+                    list(&removed),
+                    list(&added)
+                )
+            };
+            out.push(self.finding(Severity::Breaking, "responses", &what));
+        } else if !removed.is_empty() && !added.is_empty() {
+            out.push(self.finding(
+                Severity::Caution,
+                "responses",
+                &format!(
+                    "success status {} changed to {}: deployed clients accept any success status",
+                    list(&removed),
+                    list(&added)
+                ),
+            ));
+        } else if !removed.is_empty() {
+            out.push(self.finding(
+                Severity::Caution,
+                "responses",
+                &format!(
+                    "success status {} no longer documented: deployed clients still accept it",
+                    list(&removed)
+                ),
+            ));
         }
     }
 
@@ -435,34 +637,66 @@ impl<'a> Cx<'a> {
         if !b_name.is_empty() && !seen.insert((b_name.clone(), n_name.clone())) {
             return;
         }
+        // The Rust name typify gives the base's type: a component's own, or for an
+        // inline schema of a field, its struct's and the field's (`CustomerInvoiceStatus`).
+        let rust_name = if !b_name.is_empty() {
+            Some(b_name.to_upper_camel_case())
+        } else {
+            at.split_once('.')
+                .filter(|(parent, field)| {
+                    !parent.contains([' ', '.', '['])
+                        && !field.contains(['.', '['])
+                        && !parent.is_empty()
+                })
+                .map(|(parent, field)| {
+                    format!(
+                        "{}{}",
+                        parent.to_upper_camel_case(),
+                        field.to_upper_camel_case()
+                    )
+                })
+        };
         let at = if at.ends_with(']') || at.contains('.') || n_name.is_empty() {
             at.to_string()
         } else {
             format!("{at} ({n_name})")
         };
         let (bk, nk) = (kind_name(b), kind_name(n));
-        if bk != nk {
-            let what = match direction {
-                Direction::Response => {
-                    format!("type changed from {bk} to {nk}: deployed clients fail to decode it")
-                }
-                Direction::Request => format!(
-                    "type changed from {bk} to {nk}: the server may reject what deployed clients send"
-                ),
+        let describe = |s: &Schema| match format_of(s) {
+            Some(format) => format!("{} ({format})", kind_name(s)),
+            None => kind_name(s).to_string(),
+        };
+        if (bk, format_of(b)) != (nk, format_of(n)) {
+            // What old clients send must still be accepted; what they read, still decode.
+            let (wide, narrow) = match direction {
+                Direction::Request => (n, b),
+                Direction::Response => (b, n),
             };
-            out.push(self.finding(Severity::Breaking, &at, &what));
-            return;
-        }
-        if format_of(b) != format_of(n) {
-            out.push(self.finding(
-                Severity::Breaking,
-                &at,
-                &format!(
-                    "format changed from {} to {}: values no longer parse the same way",
-                    format_of(b).unwrap_or_else(|| "none".into()),
-                    format_of(n).unwrap_or_else(|| "none".into())
-                ),
-            ));
+            let (from, to) = (describe(b), describe(n));
+            if widens(wide, narrow) {
+                let what = match direction {
+                    Direction::Request => format!(
+                        "widened from {from} to {to}: the server still accepts what deployed clients send"
+                    ),
+                    Direction::Response => format!(
+                        "narrowed from {from} to {to}: deployed clients still decode every value"
+                    ),
+                };
+                out.push(self.finding(Severity::Caution, &at, &what));
+            } else {
+                let what = match direction {
+                    Direction::Response => format!(
+                        "changed from {from} to {to}: deployed clients fail to decode values they cannot represent"
+                    ),
+                    Direction::Request => format!(
+                        "changed from {from} to {to}: the server may reject what deployed clients send"
+                    ),
+                };
+                out.push(self.finding(Severity::Breaking, &at, &what));
+            }
+            if bk != nk {
+                return;
+            }
         }
         match direction {
             Direction::Response if !b.schema_data.nullable && n.schema_data.nullable => {
@@ -485,7 +719,7 @@ impl<'a> Cx<'a> {
         let added: Vec<&String> = nv.iter().filter(|v| !bv.contains(v)).collect();
         let removed: Vec<&String> = bv.iter().filter(|v| !nv.contains(v)).collect();
         if !bv.is_empty() && !added.is_empty() && direction == Direction::Response {
-            let (severity, consequence) = match self.fallback {
+            let (severity, consequence) = match self.fallbacks.of(rust_name.as_deref()) {
                 EnumFallback::Keeps => (
                     Severity::Caution,
                     "deployed clients of this crate decode it as `Unknown(..)` (clients without such a fallback fail)",
@@ -500,6 +734,19 @@ impl<'a> Cx<'a> {
                 &at,
                 &format!("new enum value {}: {consequence}", list(&added)),
             ));
+        }
+        if !bv.is_empty() && nv.is_empty() && direction == Direction::Response {
+            let what = match self.fallbacks.of(rust_name.as_deref()) {
+                EnumFallback::Keeps => (
+                    Severity::Caution,
+                    "no longer an enum, any string: deployed clients of this crate decode a value they do not know as `Unknown(..)`",
+                ),
+                EnumFallback::Fails => (
+                    Severity::Breaking,
+                    "no longer an enum, any string: deployed clients cannot decode a value they do not know",
+                ),
+            };
+            out.push(self.finding(what.0, &at, what.1));
         }
         if !removed.is_empty() && direction == Direction::Request {
             out.push(self.finding(
@@ -636,4 +883,79 @@ fn merge_all_of(api: &OpenAPI) -> OpenAPI {
         }
     }
     merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(text: &str) -> OpenAPI {
+        crate::spec::parse(text, "t.yaml")
+            .unwrap_or_else(|e| panic!("{e}"))
+            .openapi
+    }
+
+    const BASE: &str = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a/{aId}/b/{bId}:\n    parameters:\n      - {name: aId, in: path, required: true, schema: {type: string}}\n      - {name: bId, in: path, required: true, schema: {type: string}}\n      - {name: q, in: query, schema: {type: integer, format: int32}}\n    get:\n      operationId: get-b\n      responses:\n        '200': {description: ok}\n";
+
+    #[test]
+    fn paths_match_without_their_parameter_names() {
+        assert_eq!(normalized_path("/a/{aId}/b/{bId}"), "/a/{}/b/{}");
+        let now = BASE
+            .replace("{aId}", "{x}")
+            .replace("name: aId", "name: x")
+            .replace("get-b", "get-the-b");
+        let findings = compare(&api(BASE), &api(&now), &EnumFallbacks::default());
+        assert!(findings.is_empty(), "{findings:?}");
+    }
+
+    #[test]
+    fn path_item_parameters_are_compared_in_each_direction() {
+        let required = BASE.replace(
+            "{name: q, in: query,",
+            "{name: q, in: query, required: true,",
+        );
+        let findings = compare(&api(BASE), &api(&required), &EnumFallbacks::default());
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings[0].severity, Severity::Breaking);
+        assert_eq!(findings[0].place, "query parameter q");
+        // int32 → int64 widens what the server accepts; the reverse narrows it.
+        let wider = BASE.replace("format: int32", "format: int64");
+        let findings = compare(&api(BASE), &api(&wider), &EnumFallbacks::default());
+        assert!(
+            findings.iter().all(|f| f.severity == Severity::Caution),
+            "{findings:?}"
+        );
+        let findings = compare(&api(&wider), &api(BASE), &EnumFallbacks::default());
+        assert!(
+            findings.iter().any(|f| f.severity == Severity::Breaking),
+            "{findings:?}"
+        );
+    }
+
+    #[test]
+    fn a_new_success_status_breaks_unless_the_base_accepts_any() {
+        let both = BASE.replace(
+            "'200': {description: ok}",
+            "'200': {description: ok}\n        '202': {description: later}",
+        );
+        let findings = compare(&api(BASE), &api(&both), &EnumFallbacks::default());
+        assert!(
+            findings[0].what.starts_with("new success status `202`"),
+            "{findings:?}"
+        );
+        assert_eq!(findings[0].severity, Severity::Breaking);
+        // Removing one of two leaves every answer of the new server accepted.
+        let findings = compare(&api(&both), &api(BASE), &EnumFallbacks::default());
+        assert_eq!(findings[0].severity, Severity::Caution, "{findings:?}");
+        let range = BASE.replace("'200'", "2XX");
+        let findings = compare(
+            &api(&range),
+            &api(&both.replace("'200'", "2XX")),
+            &EnumFallbacks::default(),
+        );
+        assert!(
+            findings.iter().all(|f| f.severity == Severity::Caution),
+            "{findings:?}"
+        );
+    }
 }

@@ -10,8 +10,11 @@
 //!   use the builders progenitor already makes);
 //! - every string enum gets a last variant `Unknown(String)`, marked `#[serde(untagged)]`,
 //!   that keeps a value this version of the client does not know, instead of failing to
-//!   decode the whole response (async-stripe does the same); response enums are also
-//!   `#[non_exhaustive]`, so a value added to the spec is a minor change.
+//!   decode the whole response (async-stripe does the same), and lets a caller send a
+//!   value the server learnt after this release; and every string enum is
+//!   `#[non_exhaustive]`, whether responses carry it or only requests do, so a value
+//!   added to the spec is a minor change of that enum. Both are decided for each enum
+//!   on its own (the HTTP view of `cargo xtask semver` reads them per enum too).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -40,9 +43,7 @@ pub fn apply(file: &mut syn::File) {
             Item::Enum(e) if is_string_enum(e) => {
                 string_enums.insert(e.ident.to_string());
                 add_unknown_variant(e);
-                if responses.contains(&e.ident.to_string()) {
-                    e.attrs.push(parse_quote!(#[non_exhaustive]));
-                }
+                e.attrs.push(parse_quote!(#[non_exhaustive]));
             }
             _ => {}
         }

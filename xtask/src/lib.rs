@@ -6,8 +6,9 @@
 //! freshness test, the API-surface snapshot and the bad-spec diagnostics all go
 //! through [`generate`], [`check`] and [`api_surface`].
 //!
-//! - [`bundle`] joins the root spec and its per-tag files into one document, and maps
-//!   each of its lines back to its file.
+//! - [`yaml`] reads one spec file once, with the file and line of every node;
+//!   [`bundle`] joins the root spec and its per-tag files into one document that keeps
+//!   them (and writes it out for `cargo xtask bundle`); [`refs`] follows `$ref`s.
 //! - [`spec`] reads and checks a spec, with `file:line` diagnostics for the mistakes
 //!   that progenitor would report tersely or answer with a panic.
 //! - [`codegen`] holds the progenitor settings (every Rust type choice is made there)
@@ -30,10 +31,12 @@ pub mod evolution;
 pub mod git;
 pub mod multipart;
 pub mod prune;
+pub mod refs;
 pub mod semver;
 pub mod spec;
 pub mod surface;
 pub mod versions;
+pub mod yaml;
 
 use std::path::{Path, PathBuf};
 
@@ -54,7 +57,8 @@ pub fn workspace_root() -> PathBuf {
 /// workspace root; the per-tag files are in `spec/tags/` ([`bundle`]).
 pub const SPEC_PATH: &str = "spec/mijnklantportaal.yaml";
 
-/// The workspace's spec, root and tag files joined into one document.
+/// The workspace's spec, root and tag files joined into one document (for the whole
+/// document as JSON, see [`Bundle::to_json`] and [`Bundle::to_json_value`]).
 pub fn workspace_spec(root: &Path) -> Result<Bundle, SpecError> {
     Bundle::load(&root.join(SPEC_PATH), SPEC_PATH)
 }

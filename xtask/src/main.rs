@@ -17,10 +17,16 @@ commands:
     --spec FILE     read this spec instead of spec/mijnklantportaal.yaml (to try a draft)
     --root DIR      generate for the workspace at DIR instead of this one (its spec and
                     its generated.rs; the benchmark's build-time copy uses it)
-  semver [--base REV] [--check]
+  bundle [--out FILE]
+                    write the whole spec (root and tag files) as one OpenAPI 3.0
+                    document, for Swagger UI, schemathesis or oasdiff: JSON when FILE
+                    ends in .json, YAML otherwise (and on stdout without --out)
+  semver [--base REV] [--head REV] [--check]
                     Markdown report of the API changes since REV (default: the
                     merge-base of HEAD and main), each classified major, minor or
-                    patch, ending in `verdict: major|minor|patch|none`; --check
+                    patch, ending in `deployed clients: breaking|unaffected` and
+                    `verdict: major|minor|patch|none`; --head compares with another
+                    revision as committed instead of the working tree; --check
                     also fails when the crates' versions are not bumped enough
   bench [ARGS]      build and run the benchmark (mkp-bench) in release against the mock;
                     ARGS are passed through: --smoke (tiny sizes), --json PATH,
@@ -62,6 +68,7 @@ fn main() -> ExitCode {
         }
         ["semver", rest @ ..] => {
             let mut base = None;
+            let mut head = None;
             let mut check = false;
             let mut rest = rest.iter();
             while let Some(arg) = rest.next() {
@@ -71,14 +78,24 @@ fn main() -> ExitCode {
                         base = Some(*rev);
                         rest.next();
                     }
+                    ("--head", Some(rev)) if !check => {
+                        head = Some(*rev);
+                        rest.next();
+                    }
                     _ => {
                         eprintln!("{USAGE}");
                         return ExitCode::from(64);
                     }
                 }
             }
-            semver(base, check)
+            if head.is_some() && check {
+                eprintln!("{USAGE}");
+                return ExitCode::from(64);
+            }
+            semver(base, head, check)
         }
+        ["bundle"] => bundle(None),
+        ["bundle", "--out", file] => bundle(Some(std::path::Path::new(file))),
         ["bench", rest @ ..] => bench(rest),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
@@ -115,14 +132,20 @@ fn generate(job: &Job, check: bool) -> ExitCode {
     }
 }
 
-fn semver(base: Option<&str>, check: bool) -> ExitCode {
+fn semver(base: Option<&str>, head: Option<&str>, check: bool) -> ExitCode {
     let root = xtask::workspace_root();
     let result = (|| {
         let commit = match base {
             Some(rev) => xtask::git::resolve(&root, rev)?,
             None => xtask::git::merge_base(&root, "main")?,
         };
-        let report = xtask::semver::against_commit(&root, &commit)?;
+        let report = match head {
+            Some(head) => {
+                let head = xtask::git::resolve(&root, head)?;
+                xtask::semver::between_commits(&root, &commit, &head)?
+            }
+            None => xtask::semver::against_commit(&root, &commit)?,
+        };
         print!("{}", report.markdown());
         if check {
             for line in xtask::semver::check_versions(&root, &commit, report.verdict)? {
@@ -140,6 +163,42 @@ fn semver(base: Option<&str>, check: bool) -> ExitCode {
                 _ => ExitCode::FAILURE,
             }
         }
+    }
+}
+
+/// The workspace's spec, checked, as one document on stdout or in `out`.
+fn bundle(out: Option<&std::path::Path>) -> ExitCode {
+    let result = (|| {
+        let bundle = xtask::workspace_spec(&xtask::workspace_root())?;
+        let json = out.is_some_and(|p| p.extension().is_some_and(|e| e == "json"));
+        let text = xtask::bundle::render(&bundle, json)?;
+        Ok::<_, XtaskError>(text)
+    })();
+    let text = match result {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return match e {
+                XtaskError::Spec(_) => ExitCode::from(2),
+                _ => ExitCode::FAILURE,
+            };
+        }
+    };
+    match out {
+        None => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Some(path) => match std::fs::write(path, text) {
+            Ok(()) => {
+                eprintln!("{}: written", path.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {}: {e}", path.display());
+                ExitCode::FAILURE
+            }
+        },
     }
 }
 

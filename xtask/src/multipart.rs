@@ -28,7 +28,9 @@ use quote::{format_ident, quote};
 use serde_yaml_ng::{Mapping, Value};
 use syn::{Item, parse_quote};
 
-use crate::spec::{SourceLines, SpecError};
+use crate::bundle::Bundle;
+use crate::spec::{Location, SpecError};
+use crate::{refs, yaml};
 
 const MEDIA_TYPE: &str = "multipart/form-data";
 
@@ -45,6 +47,8 @@ pub struct MultipartOperation {
     /// Whether the operation has other media types beside the multipart one: progenitor
     /// then keeps the operation, without its multipart body.
     pub shared: bool,
+    /// Where the operation is written, for diagnostics of the generation.
+    pub at: Location,
     summary: Option<String>,
     description: Option<String>,
     params: Vec<Param>,
@@ -104,6 +108,8 @@ struct ResponseSpec {
     success: bool,
     /// The component schema of the JSON body, or `None` for no body.
     schema: Option<String>,
+    /// An inline schema of the body, added to progenitor's spec under `schema`'s name.
+    inline: Option<openapiv3::Schema>,
 }
 
 /// The methods whose operations can carry a body, in the order `spec` lists them.
@@ -112,10 +118,7 @@ const METHODS: [&str; 8] = [
 ];
 
 /// Finds and checks every operation whose request body is `multipart/form-data`.
-pub(crate) fn extract(
-    root: &Value,
-    lines: &SourceLines<'_>,
-) -> Result<Vec<MultipartOperation>, SpecError> {
+pub(crate) fn extract(root: &Value, bundle: &Bundle) -> Result<Vec<MultipartOperation>, SpecError> {
     let mut out = Vec::new();
     let Some(Value::Mapping(paths)) = root.get("paths") else {
         return Ok(out);
@@ -129,7 +132,7 @@ pub(crate) fn extract(
             let Some(body) = op.get("requestBody") else {
                 continue;
             };
-            let body = resolve(root, body);
+            let body = refs::follow(root, body);
             let Some(Value::Mapping(content)) = body.get("content") else {
                 continue;
             };
@@ -143,7 +146,7 @@ pub(crate) fn extract(
                 .to_string();
             let reader = Reader {
                 root,
-                lines,
+                bundle,
                 path,
                 method,
                 operation: operation_id.clone(),
@@ -192,34 +195,12 @@ pub(crate) fn extract(
 /// the operation has other media types too (OpenAPI allows `x-` extensions there).
 const OWN_ID: &str = "x-operation-id";
 
-/// Follows a local `$ref` (already checked to resolve by `spec`).
-fn resolve<'v>(root: &'v Value, value: &'v Value) -> &'v Value {
-    let mut current = value;
-    for _ in 0..8 {
-        let Some(reference) = current.get("$ref").and_then(Value::as_str) else {
-            break;
-        };
-        let Some(pointer) = reference.strip_prefix("#/") else {
-            break;
-        };
-        let mut target = root;
-        for segment in pointer.split('/') {
-            let segment = segment.replace("~1", "/").replace("~0", "~");
-            match target.get(segment.as_str()) {
-                Some(next) => target = next,
-                None => return current,
-            }
-        }
-        current = target;
-    }
-    current
-}
-
-fn ref_name(value: &Value) -> Option<&str> {
+/// The component schema a `{$ref: ...}` names.
+fn ref_name(value: &Value) -> Option<String> {
     value
         .get("$ref")
         .and_then(Value::as_str)
-        .and_then(|r| r.rsplit('/').next())
+        .and_then(|r| refs::component(r, "schemas"))
 }
 
 fn text(value: &Value, key: &str) -> Option<String> {
@@ -240,7 +221,7 @@ const PART_TYPES: &str = "a part is a string (plain, or `format: date`, `date-ti
 
 struct Reader<'a> {
     root: &'a Value,
-    lines: &'a SourceLines<'a>,
+    bundle: &'a Bundle,
     path: &'a str,
     method: &'static str,
     operation: String,
@@ -259,7 +240,7 @@ impl Reader<'_> {
                 let Some(op) = item.get(method) else { continue };
                 let other = op
                     .get("requestBody")
-                    .map(|body| resolve(root, body))
+                    .map(|body| refs::follow(root, body))
                     .and_then(|body| body.get("content"))
                     .and_then(|content| content.get(MEDIA_TYPE))
                     .and_then(|media| media.get(OWN_ID))
@@ -281,20 +262,18 @@ impl Reader<'_> {
         Ok(())
     }
 
-    fn error(&self, keys: &[&str], problem: String) -> SpecError {
-        let mut full = vec!["paths", self.path, self.method];
-        full.extend_from_slice(keys);
-        // The deepest key that can be found.
-        let mut at = self.lines.key_line(&full[..3]);
-        for depth in (4..=full.len()).rev() {
-            let found = self.lines.key_line(&full[..depth]);
-            if found.line.is_some() {
-                at = found;
-                break;
-            }
+    /// The place of `keys` under the operation (or of the deepest of them written).
+    fn at(&self, keys: &[&str]) -> Location {
+        let mut pointer = crate::spec::operation_pointer(self.path, self.method);
+        for key in keys {
+            pointer = yaml::child(&pointer, key);
         }
+        self.bundle.locate(&pointer)
+    }
+
+    fn error(&self, keys: &[&str], problem: String) -> SpecError {
         SpecError::Multipart {
-            at,
+            at: self.at(keys),
             operation: self.operation.clone(),
             problem,
         }
@@ -315,7 +294,7 @@ impl Reader<'_> {
             ));
         };
         let schema_keys = ["requestBody", "content", MEDIA_TYPE, "schema"];
-        let schema = resolve(self.root, schema);
+        let schema = refs::follow(self.root, schema);
         match schema.get("type") {
             Some(Value::String(t)) if t == "object" => {}
             found => {
@@ -392,7 +371,7 @@ impl Reader<'_> {
                 (kind, _) => kind,
             };
             let description = text(property, "description")
-                .or_else(|| text(resolve(self.root, property), "description"));
+                .or_else(|| text(refs::follow(self.root, property), "description"));
             parts.push(PartSpec {
                 name: name.to_string(),
                 required: required.contains(&name),
@@ -405,6 +384,7 @@ impl Reader<'_> {
             method: self.method,
             operation_id: self.operation.clone(),
             shared,
+            at: self.at(&[]),
             summary: text(op, "summary"),
             description: text(op, "description"),
             params: self.path_params_declared(self.params(item, op)?)?,
@@ -425,10 +405,12 @@ impl Reader<'_> {
         {
             return self.part_kind(name, only, keys);
         }
-        if let Some(replaced) = ref_name(property).and_then(crate::codegen::replacement) {
+        if let Some(replaced) =
+            ref_name(property).and_then(|name| crate::codegen::replacement(&name))
+        {
             return Ok(PartKind::Text(Scalar::Replaced(replaced)));
         }
-        let schema = resolve(self.root, property);
+        let schema = refs::follow(self.root, property);
         let ty = schema.get("type").and_then(Value::as_str);
         let format = schema.get("format").and_then(Value::as_str);
         let unsupported = |what: String| {
@@ -471,12 +453,12 @@ impl Reader<'_> {
                 ),
             ));
         };
-        let is_object = resolve(self.root, items)
+        let is_object = refs::follow(self.root, items)
             .get("type")
             .and_then(Value::as_str)
             == Some("object");
         match ref_name(items) {
-            Some(schema) if is_object => return Ok(PartKind::Objects(schema.to_string())),
+            Some(schema) if is_object => return Ok(PartKind::Objects(schema)),
             None if is_object => {
                 return Err(self.error(
                     keys,
@@ -521,7 +503,7 @@ impl Reader<'_> {
                 continue;
             };
             for raw in list {
-                let param = resolve(self.root, raw);
+                let param = refs::follow(self.root, raw);
                 let name = text(param, "name").unwrap_or_default();
                 let location = text(param, "in").unwrap_or_default();
                 let keys: &[&str] = &["parameters"];
@@ -537,7 +519,7 @@ impl Reader<'_> {
                         ));
                     }
                 };
-                let schema = param.get("schema").map(|s| resolve(self.root, s));
+                let schema = param.get("schema").map(|s| refs::follow(self.root, s));
                 let ty = match schema.and_then(|s| s.get("type")).and_then(Value::as_str) {
                     Some("string") => Scalar::String,
                     Some("integer") => Scalar::Integer,
@@ -572,6 +554,7 @@ impl Reader<'_> {
 
     fn responses(&self, op: &Value) -> Result<Vec<ResponseSpec>, SpecError> {
         let mut out = Vec::new();
+        let mut inlines: Vec<(String, Value)> = Vec::new();
         let Some(Value::Mapping(responses)) = op.get("responses") else {
             return Ok(out);
         };
@@ -598,21 +581,47 @@ impl Reader<'_> {
                 ));
             };
             let success = statuses.is_some_and(|(lo, _)| (200..300).contains(&lo));
-            let response = resolve(self.root, response);
+            let response = refs::follow(self.root, response);
             let json = response
                 .get("content")
                 .and_then(|c| c.get("application/json"));
-            let schema = match json.and_then(|j| j.get("schema")) {
-                None => None,
+            let (schema, inline) = match json.and_then(|j| j.get("schema")) {
+                None => (None, None),
                 Some(schema) => match ref_name(schema) {
-                    Some(name) => Some(name.to_string()),
+                    Some(name) => (Some(name), None),
                     None => {
-                        return Err(self.error(
-                            &keys,
-                            format!(
-                                "answers `{status}` with an inline schema; the generated method decodes into generated types by name: move the schema under `components/schemas` and `$ref` it"
-                            ),
-                        ));
+                        // progenitor names an inline response schema `{operationId}-response`
+                        // (in Rust, `{OperationId}Response`); an error body of another
+                        // schema gets `{operationId}-error-response`.
+                        let name = match inlines.first() {
+                            Some((name, first)) if first == schema => name.clone(),
+                            Some(_) => format!("{}-error-response", self.operation),
+                            None => format!("{}-response", self.operation),
+                        };
+                        inlines.push((name.clone(), schema.clone()));
+                        let taken = self
+                            .root
+                            .get("components")
+                            .and_then(|c| c.get("schemas"))
+                            .and_then(|s| s.get(name.as_str()))
+                            .is_some();
+                        if taken {
+                            return Err(self.error(
+                                &[&keys[..], &["content", "application/json", "schema"]].concat(),
+                                format!(
+                                    "answers `{status}` with an inline schema, which progenitor names `{name}`, the name of a schema under `components/schemas` already: `$ref` that schema, or rename it"
+                                ),
+                            ));
+                        }
+                        let parsed: openapiv3::Schema = serde_yaml_ng::from_value(schema.clone())
+                            .map_err(|e| {
+                                self.error(
+                                    &[&keys[..], &["content", "application/json", "schema"]]
+                                        .concat(),
+                                    format!("answers `{status}` with an inline schema that is not an OpenAPI schema: {e}"),
+                                )
+                            })?;
+                        (Some(name), Some(parsed))
                     }
                 },
             };
@@ -620,6 +629,7 @@ impl Reader<'_> {
                 statuses,
                 success,
                 schema,
+                inline,
             });
         }
         Ok(out)
@@ -638,6 +648,16 @@ pub fn without_multipart(
         .as_ref()
         .map(|c| c.request_bodies.clone())
         .unwrap_or_default();
+    // The inline response schemas, as components under the names progenitor gives them.
+    for response in operations.iter().flat_map(|op| &op.responses) {
+        if let (Some(name), Some(schema)) = (&response.schema, &response.inline) {
+            out.components
+                .get_or_insert_with(Default::default)
+                .schemas
+                .entry(name.clone())
+                .or_insert_with(|| openapiv3::ReferenceOr::Item(schema.clone()));
+        }
+    }
     for op in operations {
         let Some(openapiv3::ReferenceOr::Item(item)) = out.paths.paths.get_mut(&op.path) else {
             continue;
@@ -659,11 +679,11 @@ pub fn without_multipart(
             {
                 let mut body = match body {
                     openapiv3::ReferenceOr::Item(body) => Some(body),
-                    openapiv3::ReferenceOr::Reference { reference } => reference
-                        .rsplit('/')
-                        .next()
-                        .and_then(|name| bodies.get(name))
-                        .and_then(|body| body.as_item().cloned()),
+                    openapiv3::ReferenceOr::Reference { reference } => {
+                        refs::component(&reference, "requestBodies")
+                            .and_then(|name| bodies.get(&name))
+                            .and_then(|body| body.as_item().cloned())
+                    }
                 };
                 if let Some(body) = body.as_mut() {
                     body.content.shift_remove(MEDIA_TYPE);
@@ -769,7 +789,7 @@ pub fn inject(
         let types = find_module(&mut file.items, "types")
             .ok_or_else(|| missing("`types` module".into()))?;
         for op in operations {
-            let code = Generated::new(op, types, spec_name)?;
+            let code = Generated::new(op, types)?;
             type_items.extend(items(code.body_type).map_err(unparsable)?);
             type_builder_items.extend(items(code.body_builder).map_err(unparsable)?);
             op_builder_items.extend(items(code.op_builder).map_err(unparsable)?);
@@ -861,7 +881,7 @@ struct Generated {
 }
 
 impl Generated {
-    fn new(op: &MultipartOperation, types: &[Item], spec_name: &str) -> Result<Self, SpecError> {
+    fn new(op: &MultipartOperation, types: &[Item]) -> Result<Self, SpecError> {
         let pascal = op.operation_id.to_upper_camel_case();
         let method = field_ident(&op.operation_id);
         let operation_name = method.to_string();
@@ -869,11 +889,7 @@ impl Generated {
         let body_name = format!("{pascal}Body");
         let body_ty = format_ident!("{}", body_name);
         let clash = |what: &str| SpecError::Multipart {
-            at: crate::spec::Location {
-                file: spec_name.to_string(),
-                line: None,
-                column: None,
-            },
+            at: op.at.clone(),
             operation: op.operation_id.clone(),
             problem: what.to_string(),
         };
@@ -1439,6 +1455,33 @@ components:
         assert!(!reduced.paths.paths.contains_key("/files/{dirId}"));
         assert!(reduced.paths.paths.contains_key("/files"));
         assert!(checked.openapi.paths.paths.contains_key("/files/{dirId}"));
+    }
+
+    /// An inline response schema gets the name progenitor gives one (`{operationId}-response`),
+    /// as a component of the spec progenitor reads; an error body of another schema gets
+    /// `{operationId}-error-response`; a name a component already has is refused.
+    #[test]
+    fn inline_response_schemas_become_components_under_progenitors_names() {
+        let spec = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /uploads:\n    post:\n      operationId: create-upload\n      requestBody:\n        content:\n          multipart/form-data:\n            schema: {type: object, properties: {file: {type: string, format: binary}}}\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {type: object, properties: {id: {type: string}}}\n        '201':\n          description: ok\n          content:\n            application/json:\n              schema: {type: object, properties: {id: {type: string}}}\n        '400':\n          description: bad\n          content:\n            application/json:\n              schema: {type: object, properties: {message: {type: string}}}\n";
+        let checked = crate::spec::parse(spec, "t.yaml").unwrap();
+        let reduced = without_multipart(&checked.openapi, &checked.multipart);
+        let schemas = &reduced.components.as_ref().unwrap().schemas;
+        let names: Vec<&str> = schemas.keys().map(String::as_str).collect();
+        assert_eq!(
+            names,
+            ["create-upload-response", "create-upload-error-response"]
+        );
+        let code = crate::codegen::generate_from_str(spec, "t.yaml").unwrap();
+        assert!(code.contains("pub struct CreateUploadResponse"), "{code}");
+        assert!(code.contains("ResponseValue<types::CreateUploadResponse>"));
+        assert!(code.contains("Error<types::CreateUploadErrorResponse>"));
+        let taken = format!(
+            "{spec}components:\n  schemas:\n    create-upload-response: {{type: string}}\n"
+        );
+        let err = crate::spec::parse(&taken, "t.yaml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("t.yaml:16: the multipart/form-data operation `create-upload` answers `200` with an inline schema, which progenitor names `create-upload-response`"), "{err}");
     }
 
     /// Arrays of files, of text values and of objects; and a multipart body beside a

@@ -5,7 +5,8 @@
 //! (`crate::surface`, one line per item) is rendered at the base and now, the lines are
 //! matched item by item, and each difference is classified with the reason in words.
 //! The HTTP view (`crate::contract`) adds what breaks clients that are already deployed.
-//! The wrapper crate re-exports the generated models, so the verdict holds for both.
+//! The wrapper crate re-exports the generated models, so it needs at least the same
+//! release; its own hand-written API is not compared here.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -14,7 +15,7 @@ use std::path::Path;
 use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 
 use crate::bundle::{Bundle, Source};
-use crate::contract::{self, EnumFallback, Finding, Severity};
+use crate::contract::{self, EnumFallbacks, Finding, Severity};
 use crate::spec::{self, SpecError};
 use crate::{GENERATED_PATH, SPEC_PATH, git, versions};
 
@@ -107,22 +108,62 @@ pub enum SemverError {
 /// One side of a comparison: a spec, and the code generated from it.
 #[derive(Debug, Clone)]
 pub struct Side {
-    /// How the spec is named in the report (`spec/mijnklantportaal.yaml at 1a2b3c4`).
+    /// How the spec is named in the report (`1a2b3c4d5e:spec/mijnklantportaal.yaml`).
     pub name: String,
-    /// The spec's text.
-    pub spec: String,
-    /// The generated code; `None` generates it from `spec` with today's settings.
+    spec: SideSpec,
+    /// The generated code; `None` generates it from the spec with today's settings.
     pub code: Option<String>,
 }
 
+#[derive(Debug, Clone)]
+enum SideSpec {
+    /// A single-file spec, read when compared.
+    Text(String),
+    /// A spec already read and joined.
+    Bundle(Box<Bundle>),
+}
+
 impl Side {
-    /// A side whose code is generated from the spec with the current settings.
+    /// A single-file spec (its text) whose code is generated with the current settings.
     pub fn from_spec(name: impl Into<String>, spec: impl Into<String>) -> Self {
         Side {
             name: name.into(),
-            spec: spec.into(),
+            spec: SideSpec::Text(spec.into()),
             code: None,
         }
+    }
+
+    /// A spec already joined (diagnostics name its files), named `name` in the report.
+    pub fn from_bundle(name: impl Into<String>, bundle: Bundle) -> Self {
+        Side {
+            name: name.into(),
+            spec: SideSpec::Bundle(Box::new(bundle)),
+            code: None,
+        }
+    }
+
+    /// This side with its code given instead of generated.
+    pub fn with_code(mut self, code: impl Into<String>) -> Self {
+        self.code = Some(code.into());
+        self
+    }
+
+    /// The spec, read once, and the code: given, or generated from it.
+    fn read(&self) -> Result<(crate::spec::CheckedSpec, String), SemverError> {
+        let single;
+        let bundle = match &self.spec {
+            SideSpec::Text(text) => {
+                single = Bundle::single(&self.name, text)?;
+                &single
+            }
+            SideSpec::Bundle(bundle) => bundle.as_ref(),
+        };
+        let checked = spec::parse_bundle(bundle)?;
+        let code = match &self.code {
+            Some(code) => code.clone(),
+            None => crate::codegen::generate_checked(&checked, &self.name, true)?,
+        };
+        Ok((checked, code))
     }
 }
 
@@ -143,13 +184,8 @@ pub struct Report {
 
 /// Compares two sides: the surfaces of their code, and their specs' HTTP contracts.
 pub fn compare(base: &Side, now: &Side) -> Result<Report, SemverError> {
-    let code = |side: &Side| -> Result<String, SemverError> {
-        match &side.code {
-            Some(code) => Ok(code.clone()),
-            None => Ok(crate::generate_from_str(&side.spec, &side.name)?),
-        }
-    };
-    let (base_code, now_code) = (code(base)?, code(now)?);
+    let (base_checked, base_code) = base.read()?;
+    let (now_checked, now_code) = now.read()?;
     let surface = |code: &str, name: &str| {
         crate::api_surface(code).map_err(|e| SemverError::Unparsable {
             what: format!("the code generated from {name}"),
@@ -179,17 +215,8 @@ pub fn compare(base: &Side, now: &Side) -> Result<Report, SemverError> {
         .max()
         .map_or(Verdict::None, Verdict::Level);
 
-    let base_api = spec::parse(&base.spec, &base.name)?.openapi;
-    let now_api = spec::parse(&now.spec, &now.name)?.openapi;
-    let fallback = if base_surface
-        .lines()
-        .any(|l| l.starts_with("pub variant ") && l.ends_with("::Unknown(String)"))
-    {
-        EnumFallback::Keeps
-    } else {
-        EnumFallback::Fails
-    };
-    let http = contract::compare(&base_api, &now_api, fallback);
+    let (base_api, now_api) = (base_checked.openapi, now_checked.openapi);
+    let http = contract::compare(&base_api, &now_api, &enum_fallbacks(&base_surface));
     Ok(Report {
         base: base.name.clone(),
         now: now.name.clone(),
@@ -197,6 +224,25 @@ pub fn compare(base: &Side, now: &Side) -> Result<Report, SemverError> {
         http,
         verdict,
     })
+}
+
+/// Which enums of a surface keep unknown values (`pub variant types::X::Unknown(..)`),
+/// by the enum's name, and which do not.
+fn enum_fallbacks(surface: &str) -> EnumFallbacks {
+    let mut fallbacks = EnumFallbacks::default();
+    let enums = surface
+        .lines()
+        .filter_map(|l| l.strip_prefix("pub enum types::"))
+        .map(|rest| until(rest, &[' ', '<']).to_string());
+    for name in enums {
+        let unknown = format!("pub variant types::{name}::Unknown(");
+        if surface.lines().any(|l| l.starts_with(&unknown)) {
+            fallbacks.keeps.insert(name);
+        } else {
+            fallbacks.fails.insert(name);
+        }
+    }
+    fallbacks
 }
 
 /// The base's name in reports and messages: git's `<commit>:<path>` notation.
@@ -210,35 +256,50 @@ fn at_commit(commit: &str, path: &str) -> String {
 /// that a change of the generator settings counts as well as a change of the spec;
 /// where the base has none, it is generated from the base's spec.
 pub fn against_commit(root: &Path, commit: &str) -> Result<Report, SemverError> {
-    let base_root = git::show(root, commit, SPEC_PATH)?.ok_or_else(|| SemverError::Git {
+    let base = side_at(root, commit)?;
+    let now = crate::workspace_spec(root)?;
+    compare(&base, &Side::from_bundle(SPEC_PATH, now))
+}
+
+/// Compares two revisions as they were committed, each with its spec and its checked-in
+/// generated file (`--head`): what a release changed since an earlier one.
+pub fn between_commits(root: &Path, base: &str, head: &str) -> Result<Report, SemverError> {
+    compare(&side_at(root, base)?, &side_at(root, head)?)
+}
+
+/// The spec (root and tag files) and the generated code at `commit`.
+fn side_at(root: &Path, commit: &str) -> Result<Side, SemverError> {
+    let root_text = git::show(root, commit, SPEC_PATH)?.ok_or_else(|| SemverError::Git {
         args: format!("show {commit}:{SPEC_PATH}"),
-        message: format!("the base revision has no {SPEC_PATH}"),
+        message: format!("the revision has no {SPEC_PATH}"),
     })?;
     let tags_dir = Path::new(SPEC_PATH)
         .parent()
         .unwrap_or(Path::new(""))
         .join(crate::bundle::TAGS_DIR);
-    let tags_dir = tags_dir.to_string_lossy();
+    let tags_dir = tags_dir.to_string_lossy().replace('\\', "/");
     let mut tags = Vec::new();
     for path in git::list(root, commit, &tags_dir)? {
-        if path.ends_with(".yaml")
+        if crate::bundle::is_spec_file(&path)
             && let Some(text) = git::show(root, commit, &path)?
         {
-            tags.push(Source { name: path, text });
+            // Named `<commit>:<path>`, so that a diagnostic says which revision.
+            tags.push(Source {
+                name: at_commit(commit, &path),
+                text,
+            });
         }
     }
     let root_source = Source {
-        name: SPEC_PATH.to_string(),
-        text: base_root,
-    };
-    let base_spec = Bundle::join(&root_source, &tags)?;
-    let base = Side {
         name: at_commit(commit, SPEC_PATH),
-        spec: base_spec.text,
-        code: git::show(root, commit, GENERATED_PATH)?,
+        text: root_text,
     };
-    let now = crate::workspace_spec(root)?;
-    compare(&base, &Side::from_spec(SPEC_PATH, now.text))
+    let mut side = Side::from_bundle(
+        at_commit(commit, SPEC_PATH),
+        Bundle::join(&root_source, &tags)?,
+    );
+    side.code = git::show(root, commit, GENERATED_PATH)?;
+    Ok(side)
 }
 
 /// `--check`: every crate of [`versions::CRATE_MANIFESTS`] is bumped enough for the
@@ -320,7 +381,13 @@ fn without_docs(code: &str) -> Option<String> {
 }
 
 impl Report {
-    /// The report as Markdown, ending in one line `verdict: <level>`.
+    /// Whether clients already deployed break when the server makes this change.
+    pub fn breaks_deployed_clients(&self) -> bool {
+        self.http.iter().any(|f| f.severity == Severity::Breaking)
+    }
+
+    /// The report as Markdown, ending in two lines: `deployed clients: breaking` (or
+    /// `unaffected`) and `verdict: <level>`.
     pub fn markdown(&self) -> String {
         let mut out = String::new();
         out.push_str("## API changes: mijnklantportaal-api and mijnklantportaal\n\n");
@@ -350,14 +417,16 @@ impl Report {
                 finding.severity, finding.operation, finding.what
             ));
         }
-        if self.http.iter().any(|f| f.severity == Severity::Breaking) {
+        let breaks = self.breaks_deployed_clients();
+        if breaks {
             out.push_str(
                 "\nDeployed clients break when the server makes this change, whatever version is \
                  published: users must upgrade before the server changes.\n",
             );
         }
         out.push_str(&format!(
-            "\nThe wrapper crate `mijnklantportaal` re-exports these models: the verdict holds for it too.\n\nverdict: {}\n",
+            "\nThe wrapper crate `mijnklantportaal` re-exports these models, so it needs at least this verdict; its own hand-written API is not compared here.\n\ndeployed clients: {}\nverdict: {}\n",
+            if breaks { "breaking" } else { "unaffected" },
             self.verdict
         ));
         out

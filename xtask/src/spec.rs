@@ -11,8 +11,10 @@ use std::fmt;
 
 use openapiv3::{OpenAPI, ReferenceOr, Response, StatusCode};
 
-use crate::bundle::Bundle;
 use serde_yaml_ng::Value;
+
+use crate::bundle::Bundle;
+use crate::{refs, yaml};
 
 /// A place in the spec file, for diagnostics.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -165,7 +167,7 @@ pub enum SpecError {
     },
     /// progenitor itself rejected the spec (or panicked) after our checks passed.
     #[error(
-        "{file}: progenitor could not generate a client from this spec: {message}. The spec passed our own checks; see ../shared/reference/progenitor-notes.md for progenitor's known limits."
+        "{file}: progenitor could not generate a client from this spec: {message}. The spec passed our own checks; see docs/api-notes.md §8 for what progenitor cannot generate."
     )]
     Progenitor {
         /// The spec file.
@@ -198,65 +200,62 @@ const METHODS: [&str; 8] = [
 
 /// Parses and checks a single-file spec held in memory. `file` is only used in messages.
 pub fn parse(text: &str, file: &str) -> Result<CheckedSpec, SpecError> {
-    check(SourceLines {
-        text,
-        file,
-        bundle: None,
-    })
+    parse_bundle(&Bundle::single(file, text)?)
 }
 
-/// Parses and checks a joined spec; messages name the root or tag file of each line.
+/// Checks a spec already read (and joined); messages name the root or tag file and the
+/// line of the node at fault.
 pub fn parse_bundle(bundle: &Bundle) -> Result<CheckedSpec, SpecError> {
-    check(SourceLines {
-        text: &bundle.text,
-        file: &bundle.name,
-        bundle: Some(bundle),
-    })
-}
+    let value = &bundle.document;
 
-fn check(lines: SourceLines<'_>) -> Result<CheckedSpec, SpecError> {
-    let text = lines.text;
-
-    // 1. YAML syntax, with the parser's position.
-    let value: Value = serde_yaml_ng::from_str(text).map_err(|e| SpecError::Yaml {
-        at: lines.at_marker(e.location()),
-        message: strip_location(&e.to_string()),
-    })?;
-
-    // 2. The version, before the shape: a 3.1 file fails the 3.0 shape check with a
+    // 1. The version, before the shape: a 3.1 file fails the 3.0 shape check with a
     //    message that does not mention the version at all.
-    check_version(&value, &lines)?;
+    check_version(value, bundle)?;
 
-    // 3. The shape of an OpenAPI 3.0 document.
-    let openapi: OpenAPI = serde_yaml_ng::from_str(text).map_err(|e| SpecError::Shape {
-        at: lines.at_marker(e.location()),
-        message: strip_location(&e.to_string()),
+    // 2. The shape of an OpenAPI 3.0 document, with the path to where it fails.
+    let openapi: OpenAPI = serde_path_to_error::deserialize(value).map_err(|e| {
+        let mut pointer = String::new();
+        let mut shown = Vec::new();
+        for segment in e.path().iter() {
+            match segment {
+                serde_path_to_error::Segment::Map { key } => {
+                    pointer = yaml::child(&pointer, key);
+                    shown.push(key.clone());
+                }
+                serde_path_to_error::Segment::Seq { index } => {
+                    pointer = yaml::child(&pointer, &index.to_string());
+                    shown.push(index.to_string());
+                }
+                _ => {}
+            }
+        }
+        let message = e.inner().to_string();
+        SpecError::Shape {
+            at: bundle.locate(&pointer),
+            message: if shown.is_empty() {
+                message
+            } else {
+                format!("at `{}`: {message}", shown.join("."))
+            },
+        }
     })?;
 
-    // 4. What progenitor needs and does not check itself.
-    check_refs(&value, &lines)?;
-    check_operation_ids(&openapi, &lines)?;
-    check_response_types(&openapi, &lines)?;
-    let multipart = crate::multipart::extract(&value, &lines)?;
+    // 3. What progenitor needs and does not check itself.
+    check_refs(value, bundle)?;
+    check_operation_ids(&openapi, bundle)?;
+    check_response_types(&openapi, bundle)?;
+    let multipart = crate::multipart::extract(value, bundle)?;
 
     Ok(CheckedSpec { openapi, multipart })
 }
 
-fn strip_location(message: &str) -> String {
-    // serde_yaml_ng appends " at line X column Y"; we print the position up front.
-    match message.find(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message.to_string(),
-    }
-}
-
-fn check_version(value: &Value, lines: &SourceLines<'_>) -> Result<(), SpecError> {
+fn check_version(value: &Value, bundle: &Bundle) -> Result<(), SpecError> {
     let version = match value.get("openapi") {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Number(n)) => n.to_string(),
         Some(other) => {
             return Err(SpecError::NotOpenApi30 {
-                at: lines.key_line(&["openapi"]),
+                at: bundle.locate("/openapi"),
                 found: format!("`openapi: {}`", yaml_inline(other)),
             });
         }
@@ -267,20 +266,20 @@ fn check_version(value: &Value, lines: &SourceLines<'_>) -> Result<(), SpecError
                 "no `openapi:` key".to_string()
             };
             return Err(SpecError::NotOpenApi30 {
-                at: lines.at_line(1),
+                at: bundle.locate(""),
                 found,
             });
         }
     };
     if version.starts_with("3.1") {
         return Err(SpecError::OpenApi31 {
-            at: lines.key_line(&["openapi"]),
+            at: bundle.locate("/openapi"),
             version,
         });
     }
     if !version.starts_with("3.0") {
         return Err(SpecError::NotOpenApi30 {
-            at: lines.key_line(&["openapi"]),
+            at: bundle.locate("/openapi"),
             found: format!("`openapi: {version}`"),
         });
     }
@@ -294,20 +293,13 @@ fn yaml_inline(value: &Value) -> String {
 }
 
 /// Every `$ref` in the document must be local (`#/...`) and resolve.
-fn check_refs(root: &Value, lines: &SourceLines<'_>) -> Result<(), SpecError> {
+fn check_refs(root: &Value, bundle: &Bundle) -> Result<(), SpecError> {
     let mut refs = Vec::new();
-    collect_refs(root, &mut refs);
-    for reference in refs {
-        let Some(pointer) = reference.strip_prefix('#') else {
+    collect_refs(root, String::new(), &mut refs);
+    for (pointer, reference) in refs {
+        if let Err(why) = refs::resolve(root, &reference) {
             return Err(SpecError::DanglingRef {
-                at: lines.ref_line(&reference),
-                why: "only references inside this file (`#/...`) are supported".to_string(),
-                reference,
-            });
-        };
-        if let Err(why) = resolve_pointer(root, pointer) {
-            return Err(SpecError::DanglingRef {
-                at: lines.ref_line(&reference),
+                at: bundle.locate(&pointer),
                 why,
                 reference,
             });
@@ -316,47 +308,28 @@ fn check_refs(root: &Value, lines: &SourceLines<'_>) -> Result<(), SpecError> {
     Ok(())
 }
 
-fn collect_refs(value: &Value, out: &mut Vec<String>) {
+/// Every `$ref` of `value` (at `pointer`), with the pointer of its `$ref` key.
+fn collect_refs(value: &Value, pointer: String, out: &mut Vec<(String, String)>) {
     match value {
         Value::Mapping(map) => {
             for (k, v) in map {
-                if let (Some("$ref"), Value::String(r)) = (k.as_str(), v) {
-                    out.push(r.clone());
+                let Some(key) = k.as_str() else { continue };
+                let at = yaml::child(&pointer, key);
+                if let ("$ref", Value::String(r)) = (key, v) {
+                    out.push((at, r.clone()));
                 } else {
-                    collect_refs(v, out);
+                    collect_refs(v, at, out);
                 }
             }
         }
-        Value::Sequence(items) => items.iter().for_each(|v| collect_refs(v, out)),
-        Value::Tagged(tagged) => collect_refs(&tagged.value, out),
-        _ => {}
-    }
-}
-
-fn resolve_pointer<'v>(root: &'v Value, pointer: &str) -> Result<&'v Value, String> {
-    let mut current = root;
-    let mut walked = String::from("#");
-    for raw in pointer.split('/').skip(1) {
-        let segment = raw.replace("~1", "/").replace("~0", "~");
-        let next = match current {
-            Value::Mapping(map) => map.get(segment.as_str()),
-            Value::Sequence(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
-            _ => None,
-        };
-        match next {
-            Some(v) => current = v,
-            None => {
-                return Err(if walked == "#" {
-                    format!("there is no top-level `{segment}`")
-                } else {
-                    format!("`{walked}` has no entry `{segment}`")
-                });
+        Value::Sequence(items) => {
+            for (i, v) in items.iter().enumerate() {
+                collect_refs(v, yaml::child(&pointer, &i.to_string()), out);
             }
         }
-        walked.push('/');
-        walked.push_str(raw);
+        Value::Tagged(tagged) => collect_refs(&tagged.value, pointer, out),
+        _ => {}
     }
-    Ok(current)
 }
 
 /// Every operation, in document order, as (path, method, operation).
@@ -385,18 +358,21 @@ fn operations(openapi: &OpenAPI) -> Vec<(&str, &'static str, &openapiv3::Operati
     out
 }
 
-fn check_operation_ids(openapi: &OpenAPI, lines: &SourceLines<'_>) -> Result<(), SpecError> {
+fn check_operation_ids(openapi: &OpenAPI, bundle: &Bundle) -> Result<(), SpecError> {
     let mut seen: BTreeMap<&str, String> = BTreeMap::new();
     for (path, method, op) in operations(openapi) {
         let upper = method.to_ascii_uppercase();
         let Some(id) = op.operation_id.as_deref() else {
             return Err(SpecError::MissingOperationId {
-                at: lines.operation_line(path, method),
+                at: bundle.locate(&operation_pointer(path, method)),
                 method: upper,
                 path: path.to_string(),
             });
         };
-        let at = lines.operation_id_line(path, method);
+        let at = bundle.locate(&yaml::child(
+            &operation_pointer(path, method),
+            "operationId",
+        ));
         if let Some(first) = seen.get(id) {
             return Err(SpecError::DuplicateOperationId {
                 at,
@@ -405,10 +381,7 @@ fn check_operation_ids(openapi: &OpenAPI, lines: &SourceLines<'_>) -> Result<(),
                 first: first.clone(),
             });
         }
-        let first = match at.line {
-            Some(line) => format!("`{upper} {path}` (line {line})"),
-            None => format!("`{upper} {path}`"),
-        };
+        let first = format!("`{upper} {path}` ({at})");
         seen.insert(id, first);
     }
     Ok(())
@@ -419,11 +392,8 @@ fn response_kind(openapi: &OpenAPI, response: &ReferenceOr<Response>) -> String 
     let response = match response {
         ReferenceOr::Item(r) => r,
         ReferenceOr::Reference { reference } => {
-            let name = reference.rsplit('/').next().unwrap_or(reference);
-            match openapi
-                .components
-                .as_ref()
-                .and_then(|c| c.responses.get(name))
+            match refs::component(reference, "responses")
+                .and_then(|name| openapi.components.as_ref()?.responses.get(&name))
             {
                 Some(ReferenceOr::Item(r)) => r,
                 _ => return format!("`{reference}`"),
@@ -448,7 +418,7 @@ fn response_kind(openapi: &OpenAPI, response: &ReferenceOr<Response>) -> String 
     }
 }
 
-fn check_response_types(openapi: &OpenAPI, lines: &SourceLines<'_>) -> Result<(), SpecError> {
+fn check_response_types(openapi: &OpenAPI, bundle: &Bundle) -> Result<(), SpecError> {
     for (path, method, op) in operations(openapi) {
         let id = op.operation_id.as_deref().unwrap_or(path);
         let mut success: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -490,9 +460,12 @@ fn check_response_types(openapi: &OpenAPI, lines: &SourceLines<'_>) -> Result<()
                 let default_involved = default_kind.is_some();
                 return Err(SpecError::ConflictingResponses {
                     at: if default_involved {
-                        lines.default_response_line(path, method)
+                        bundle.locate(&format!(
+                            "{}/responses/default",
+                            operation_pointer(path, method)
+                        ))
                     } else {
-                        lines.operation_line(path, method)
+                        bundle.locate(&operation_pointer(path, method))
                     },
                     operation: id.to_string(),
                     side,
@@ -509,136 +482,7 @@ fn check_response_types(openapi: &OpenAPI, lines: &SourceLines<'_>) -> Result<()
     Ok(())
 }
 
-fn to_u32(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
-}
-
-/// Finds lines in the source text for semantic errors. YAML parsers that keep positions
-/// are heavy; the spec is small and hand-formatted, so an indentation-aware scan is
-/// enough, and an unknown line falls back to the file alone.
-pub(crate) struct SourceLines<'a> {
-    text: &'a str,
-    file: &'a str,
-    /// For a joined spec: where each line came from.
-    bundle: Option<&'a Bundle>,
-}
-
-impl SourceLines<'_> {
-    fn located(&self, line: Option<u32>, column: Option<u32>) -> Location {
-        let at = Location {
-            file: self.file.to_string(),
-            line,
-            column,
-        };
-        match self.bundle {
-            Some(bundle) => bundle.locate(at),
-            None => at,
-        }
-    }
-
-    fn at_line(&self, line: usize) -> Location {
-        self.located(Some(to_u32(line)), None)
-    }
-
-    fn at_marker(&self, marker: Option<serde_yaml_ng::Location>) -> Location {
-        self.located(
-            marker.as_ref().map(|m| to_u32(m.line())),
-            marker.as_ref().map(|m| to_u32(m.column())),
-        )
-    }
-
-    fn at(&self, line: Option<usize>) -> Location {
-        self.located(line.map(to_u32), None)
-    }
-
-    /// (1-based line number, indentation, key) of every `key:` line.
-    fn keys(&self) -> impl Iterator<Item = (usize, usize, &str)> {
-        self.text.lines().enumerate().filter_map(|(i, line)| {
-            let trimmed = line.trim_start();
-            if trimmed.starts_with('#') || trimmed.is_empty() {
-                return None;
-            }
-            let indent = line.len() - trimmed.len();
-            let trimmed = trimmed.strip_prefix("- ").unwrap_or(trimmed);
-            let colon = trimmed.find(':')?;
-            let key = trimmed[..colon]
-                .trim()
-                .trim_matches(|c| c == '"' || c == '\'');
-            Some((i + 1, indent, key))
-        })
-    }
-
-    /// The line of a nested key path (each step must be indented deeper than the last).
-    fn find_path(&self, path: &[&str]) -> Option<usize> {
-        let mut depth = 0;
-        let mut min_indent = 0;
-        let mut found = None;
-        for (line, indent, key) in self.keys() {
-            if depth == path.len() {
-                break;
-            }
-            if depth > 0 && indent < min_indent {
-                // Left the block of the previous step without finding the next one.
-                return None;
-            }
-            if key == path[depth] && (depth == 0 || indent >= min_indent) {
-                depth += 1;
-                min_indent = indent + 1;
-                found = Some(line);
-            }
-        }
-        if depth == path.len() { found } else { None }
-    }
-
-    pub(crate) fn key_line(&self, path: &[&str]) -> Location {
-        self.at(self.find_path(path))
-    }
-
-    fn operation_line(&self, path: &str, method: &str) -> Location {
-        self.at(self.find_path(&["paths", path, method]))
-    }
-
-    fn operation_id_line(&self, path: &str, method: &str) -> Location {
-        self.at(self.find_path(&["paths", path, method, "operationId"]))
-    }
-
-    fn default_response_line(&self, path: &str, method: &str) -> Location {
-        self.at(self
-            .find_path(&["paths", path, method, "responses", "default"])
-            .or_else(|| self.find_path(&["paths", path, method])))
-    }
-
-    fn ref_line(&self, reference: &str) -> Location {
-        let line = self.text.lines().position(|l| {
-            let t = l.trim_start().trim_start_matches("- ");
-            t.starts_with("$ref") && l.contains(reference)
-        });
-        self.at(line.map(|i| i + 1))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn finds_nested_keys_by_indentation() {
-        let text = "a:\n  b:\n    c: 1\n  d:\n    c: 2\n";
-        let lines = SourceLines {
-            text,
-            file: "x",
-            bundle: None,
-        };
-        assert_eq!(lines.find_path(&["a", "d", "c"]), Some(5));
-        assert_eq!(lines.find_path(&["a", "b", "c"]), Some(3));
-        assert_eq!(lines.find_path(&["a", "e"]), None);
-    }
-
-    #[test]
-    fn resolves_json_pointers_with_escapes() {
-        let value: Value = serde_yaml_ng::from_str("paths:\n  /a/b:\n    get: 1\n").unwrap();
-        assert!(resolve_pointer(&value, "/paths/~1a~1b/get").is_ok());
-        let err = resolve_pointer(&value, "/paths/~1a~1b/put").unwrap_err();
-        assert!(err.contains("`#/paths/~1a~1b` has no entry `put`"), "{err}");
-    }
+/// The JSON pointer of the operation `method` of `path`.
+pub(crate) fn operation_pointer(path: &str, method: &str) -> String {
+    yaml::child(&yaml::child("/paths", path), method)
 }

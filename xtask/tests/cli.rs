@@ -106,7 +106,15 @@ fn semver_prints_a_markdown_report_ending_in_the_verdict() {
     let (code, stdout, stderr) = xtask_stdout(&["semver", "--base", "HEAD"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.starts_with("## API changes"), "{stdout}");
-    let last = stdout.trim_end().lines().last().unwrap_or_default();
+    let mut lines = stdout.trim_end().lines().rev();
+    let (last, before) = (
+        lines.next().unwrap_or_default(),
+        lines.next().unwrap_or_default(),
+    );
+    assert!(
+        ["deployed clients: breaking", "deployed clients: unaffected"].contains(&before),
+        "{stdout}"
+    );
     assert!(
         [
             "verdict: none",
@@ -153,4 +161,63 @@ fn root_generates_for_another_checkout() {
         "the copy's generated.rs is the workspace's"
     );
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// `bundle --out FILE.json` writes one JSON document with every operation the spec's
+/// files write (counted here from their `operationId:` lines, not by the xtask), and
+/// `x-` extensions kept.
+#[test]
+fn bundle_writes_every_operation_as_one_json_document() {
+    let out = std::env::temp_dir().join(format!("xtask-bundle-{}.json", std::process::id()));
+    let (code, _, stderr) = xtask_stdout(&["bundle", "--out", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let text = std::fs::read_to_string(&out).unwrap();
+    std::fs::remove_file(&out).ok();
+    let document: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(document["openapi"], "3.0.3");
+    let methods = [
+        "get", "put", "post", "delete", "options", "head", "patch", "trace",
+    ];
+    let operations = document["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|item| item.as_object().unwrap().keys())
+        .filter(|k| methods.contains(&k.as_str()))
+        .count();
+    let root = xtask::workspace_root();
+    let mut written = 0;
+    let mut files = vec![root.join(xtask::SPEC_PATH)];
+    for entry in std::fs::read_dir(root.join("spec/tags")).unwrap() {
+        files.push(entry.unwrap().path());
+    }
+    for file in files {
+        let text = std::fs::read_to_string(file).unwrap();
+        written += text
+            .lines()
+            .filter(|l| l.trim_start().starts_with("operationId:"))
+            .count();
+    }
+    assert_eq!(operations, written);
+    // Without --out: YAML on stdout, the same document.
+    let (code, yaml, stderr) = xtask_stdout(&["bundle"]);
+    assert_eq!(code, 0, "{stderr}");
+    let from_yaml: serde_json::Value = serde_yaml_ng::from_str(&yaml).unwrap();
+    assert_eq!(
+        from_yaml["paths"].as_object().map(|p| p.len()),
+        document["paths"].as_object().map(|p| p.len())
+    );
+}
+
+/// `--head` compares two committed revisions; a revision with itself changes nothing.
+#[test]
+fn semver_compares_two_revisions_with_head() {
+    let (code, stdout, stderr) = xtask_stdout(&["semver", "--base", "HEAD", "--head", "HEAD"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.ends_with("\ndeployed clients: unaffected\nverdict: none\n"),
+        "{stdout}"
+    );
+    let (code, _, _) = xtask_stdout(&["semver", "--check", "--head", "HEAD"]);
+    assert_eq!(code, 64, "--check is about the working tree's versions");
 }

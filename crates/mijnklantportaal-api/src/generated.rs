@@ -1759,6 +1759,7 @@ the request's host.
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum NewAppointmentStatus {
         #[serde(rename = "scheduled")]
         Scheduled,
