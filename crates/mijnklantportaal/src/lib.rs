@@ -139,8 +139,8 @@ pub use oauth::{
 pub use pagination::{
     DEFAULT_PAGE_CAP, ItemStream, ListOperation, Lister, Page, PageStream, SimplePage, decode_page,
 };
-pub use rate_limit::{RateLimit, RateLimitStatus};
-pub use retry::RetryPolicy;
+pub use rate_limit::{MAX_WINDOW, RateLimit, RateLimitStatus};
+pub use retry::{MAX_BACKOFF, RetryPolicy};
 
 /// The generated models of Agreements, Appointments, Files, File Request, File Share
 /// and Tickets.

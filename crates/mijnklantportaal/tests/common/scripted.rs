@@ -96,6 +96,13 @@ impl Scripted {
     /// Starts `script`; returns it and a builder of a client that lists from it with
     /// [`ScriptedList`] (fast retries, pacing off unless the caller sets a limit).
     pub fn start(script: Script) -> (Arc<Scripted>, mijnklantportaal::ClientBuilder) {
+        let (scripted, builder) = Scripted::start_default(script);
+        (scripted, builder.no_rate_limit())
+    }
+
+    /// Starts `script`; returns it and a builder of a client with the default pacing
+    /// (the documented limit until the server says otherwise) and fast retries.
+    pub fn start_default(script: Script) -> (Arc<Scripted>, mijnklantportaal::ClientBuilder) {
         static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let base = format!("http://script-{n}.test/v1");
@@ -124,7 +131,6 @@ impl Scripted {
         let builder = Client::builder()
             .token("scripted")
             .base_url(base)
-            .no_rate_limit()
             .retry_policy(
                 RetryPolicy::default()
                     .initial_backoff(Duration::from_millis(100))
