@@ -335,7 +335,11 @@ impl RateLimiter {
     ///
     /// A 429's wait counts against the request's `budget`: when it would end after the
     /// budget does, nothing is sent and the error is how much longer the wait runs.
-    pub(crate) async fn acquire(&self, ticket: Ticket, budget: Budget) -> Result<Permit<'_>, Duration> {
+    pub(crate) async fn acquire(
+        &self,
+        ticket: Ticket,
+        budget: Budget,
+    ) -> Result<Permit<'_>, Duration> {
         self.with_state(|s| s.waiting.insert(ticket.0));
         let waiting = Waiting {
             limiter: self,
@@ -511,7 +515,9 @@ impl RateLimiter {
                 let at_most = until.saturating_duration_since(sent).min(MAX_LEARNED);
                 let at_least = later(permit.sent_at, wait)
                     .checked_sub(rounding)
-                    .map_or(Duration::ZERO, |end| end.saturating_duration_since(answered));
+                    .map_or(Duration::ZERO, |end| {
+                        end.saturating_duration_since(answered)
+                    });
                 if at_most >= Duration::from_millis(1) {
                     s.window = at_most;
                     s.learned_at = Some(now);

@@ -111,13 +111,19 @@ mod tests {
         for _ in 0..200 {
             let mut step = policy.initial_backoff;
             for wait in policy.backoff().take(12) {
-                assert!(wait <= step && wait >= step / 2, "{wait:?} for a step of {step:?}");
+                assert!(
+                    wait <= step && wait >= step / 2,
+                    "{wait:?} for a step of {step:?}"
+                );
                 longest = longest.max(wait);
                 step = (step * 2).min(policy.max_backoff);
             }
         }
         assert!(longest <= Duration::from_secs(10), "{longest:?}");
-        assert!(longest >= Duration::from_secs(9), "the cap is reached: {longest:?}");
+        assert!(
+            longest >= Duration::from_secs(9),
+            "the cap is reached: {longest:?}"
+        );
     }
 
     /// Issue 17, item 7: a huge backoff neither overflows nor panics.

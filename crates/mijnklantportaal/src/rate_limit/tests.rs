@@ -68,7 +68,10 @@ fn parses_retry_after_and_reset() {
 
 #[tokio::test(start_paused = true)]
 async fn paces_to_the_lower_advertised_limit() {
-    let limiter = RateLimiter::new(Pacing::Configured(RateLimit::new(60, Duration::from_secs(1))));
+    let limiter = RateLimiter::new(Pacing::Configured(RateLimit::new(
+        60,
+        Duration::from_secs(1),
+    )));
     answered(
         &limiter,
         &[("x-ratelimit-limit", "3"), ("x-ratelimit-remaining", "2")],
@@ -85,7 +88,10 @@ async fn paces_to_the_lower_advertised_limit() {
 /// Bug 3: a configured limit below the server's is headroom, not a guess to replace.
 #[tokio::test(start_paused = true)]
 async fn a_higher_advertised_limit_does_not_raise_the_configured_one() {
-    let limiter = RateLimiter::new(Pacing::Configured(RateLimit::new(30, Duration::from_secs(60))));
+    let limiter = RateLimiter::new(Pacing::Configured(RateLimit::new(
+        30,
+        Duration::from_secs(60),
+    )));
     answered(
         &limiter,
         &[("x-ratelimit-limit", "60"), ("x-ratelimit-remaining", "59")],
@@ -145,7 +151,10 @@ async fn a_proxy_429_teaches_no_window() {
 /// server opens windows more often than it.
 #[tokio::test(start_paused = true)]
 async fn a_too_long_window_is_relearned_downward() {
-    let limiter = RateLimiter::new(Pacing::Configured(RateLimit::new(60, Duration::from_secs(600))));
+    let limiter = RateLimiter::new(Pacing::Configured(RateLimit::new(
+        60,
+        Duration::from_secs(600),
+    )));
     let fresh = [("x-ratelimit-limit", "60"), ("x-ratelimit-remaining", "59")];
     answered(&limiter, &fresh).await;
     tokio::time::advance(Duration::from_secs(61)).await;
@@ -227,7 +236,10 @@ async fn the_default_limit_gives_way_to_the_advertised_one() {
     let limiter = RateLimiter::new(Pacing::Documented);
     answered(
         &limiter,
-        &[("x-ratelimit-limit", "1000"), ("x-ratelimit-remaining", "999")],
+        &[
+            ("x-ratelimit-limit", "1000"),
+            ("x-ratelimit-remaining", "999"),
+        ],
     )
     .await;
     let start = Instant::now();
@@ -269,7 +281,11 @@ async fn a_429_wakes_the_waiters_of_a_presumed_window() {
     limiter.on_too_many_requests(&probe, &refusal);
     drop((a, b, probe));
     waiter.await.expect("no panic");
-    assert_eq!(start.elapsed(), Duration::from_millis(1100), "woken at the 429's end");
+    assert_eq!(
+        start.elapsed(),
+        Duration::from_millis(1100),
+        "woken at the 429's end"
+    );
 }
 
 /// Issue 17, item 2: a window is only learned from a server window opened since the
@@ -341,7 +357,12 @@ async fn a_wait_past_the_budget_is_refused_at_once() {
         started: None,
         max_elapsed: Duration::from_secs(7200),
     };
-    drop(limiter.acquire(limiter.ticket(), budget).await.expect("within budget"));
+    drop(
+        limiter
+            .acquire(limiter.ticket(), budget)
+            .await
+            .expect("within budget"),
+    );
     assert_eq!(start.elapsed(), Duration::from_secs(3600));
 }
 
