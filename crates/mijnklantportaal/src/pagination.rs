@@ -312,7 +312,9 @@ impl<T> Page<T> {
 /// it; the first page does not change, so the check does not see it, and a row can be
 /// skipped when pages around the insert were evaluated out of order. Nothing is yielded
 /// twice then either. The API does not document its orders; its lists are by creation,
-/// which puts new rows at the front or the end.
+/// which puts new rows at the front or the end. A listing in an order that can take rows
+/// in the middle is safe with [`prefetch(1)`](Lister::prefetch): one page at a time
+/// cannot skip a row.
 ///
 /// Deletions shift rows the other way: a row can move from a page not yet evaluated to
 /// one already evaluated, and no client can see that from the pages alone. Nothing is

@@ -575,7 +575,7 @@ fn one_late_insert(seed: u64, at: Option<usize>) -> Script {
     Script {
         rows: 60,
         per_page: 3,
-        newest_first: seed % 2 == 0,
+        newest_first: seed.is_multiple_of(2),
         insert_at: at,
         insert_every: Some(1),
         insert_from: 14 + seed % 7,
