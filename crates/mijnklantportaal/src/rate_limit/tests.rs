@@ -257,12 +257,18 @@ async fn a_429_wakes_the_waiters_of_a_presumed_window() {
     let limiter = Arc::new(RateLimiter::new(Pacing::Documented));
     let three = [("x-ratelimit-limit", "3"), ("x-ratelimit-remaining", "2")];
     answered(&limiter, &three).await;
-    let (a, b) = (
-        take(&limiter, limiter.ticket()).await,
-        take(&limiter, limiter.ticket()).await,
-    );
-    // The budget of 3 is spent and the window (a minute, presumed) is a guess: one
-    // request goes on to ask the server.
+    answered(
+        &limiter,
+        &[("x-ratelimit-limit", "3"), ("x-ratelimit-remaining", "1")],
+    )
+    .await;
+    answered(
+        &limiter,
+        &[("x-ratelimit-limit", "3"), ("x-ratelimit-remaining", "0")],
+    )
+    .await;
+    // The budget of 3 is spent and the window (a minute, presumed) is a guess: once
+    // the window's answers are in, one request goes on to ask the server.
     let probe = take(&limiter, limiter.ticket()).await;
     let start = Instant::now();
     let waiter = {
@@ -279,7 +285,7 @@ async fn a_429_wakes_the_waiters_of_a_presumed_window() {
     ]);
     limiter.observe(&probe, &refusal);
     limiter.on_too_many_requests(&probe, &refusal);
-    drop((a, b, probe));
+    drop(probe);
     waiter.await.expect("no panic");
     assert_eq!(
         start.elapsed(),
