@@ -80,6 +80,11 @@ pub struct Config {
     /// Prefetch values `k` the wrapper is also built with (`.prefetch(k)`, otherwise as
     /// the wrapper contender) and run in every listing scenario; empty skips the sweep.
     pub prefetch_sweep: Vec<usize>,
+    /// List lengths, in pages, whose requests per page the wrapper's listing is counted
+    /// for (its speculation past the end and its completeness check included).
+    pub short_lists: Vec<u64>,
+    /// Latency of the mock in those runs.
+    pub short_list_latency: Duration,
     /// Dataset sizes for the peak-memory runs.
     pub memory_invoices: Vec<u64>,
     /// The allocator to read; `None` reports no memory figures (the runs still list).
@@ -114,6 +119,8 @@ impl Config {
                 },
             ],
             prefetch_sweep: vec![1, 2, 3, 4, 6, 8],
+            short_lists: vec![1, 2, 3, 5, 10, 100],
+            short_list_latency: Duration::from_millis(20),
             memory_invoices: vec![10_000, 100_000],
             memory_probe: None,
             decode_iterations: 20_000,
@@ -142,6 +149,7 @@ impl Config {
                 },
             ],
             prefetch_sweep: vec![1, 4],
+            short_list_latency: Duration::from_millis(2),
             memory_invoices: vec![300, 1_000],
             decode_iterations: 200,
             build_times: false,
@@ -261,6 +269,20 @@ pub struct Speedup {
     pub wrapper_over_sequential: f64,
 }
 
+/// The requests one listing of a list of `pages` pages costs (the wrapper's defaults, no
+/// rate limit): speculative pages past the end and the completeness check included.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestsPerPage {
+    /// Pages of the list.
+    pub pages: u64,
+    /// Requests the server received.
+    pub requests: u64,
+    /// `requests / pages`.
+    pub per_page: f64,
+    /// Wall time of the listing.
+    pub time_s: f64,
+}
+
 /// Peak heap while streaming a listing item by item with the wrapper.
 #[derive(Debug, Clone, Serialize)]
 pub struct MemoryResult {
@@ -322,6 +344,8 @@ pub struct Report {
     pub speedups: Vec<Speedup>,
     /// The wrapper at each prefetch of [`Config::prefetch_sweep`].
     pub prefetch_sweep: Vec<SweepRow>,
+    /// Requests per page of short (and one long) lists.
+    pub short_lists: Vec<RequestsPerPage>,
     /// Peak-memory runs.
     pub memory: Vec<MemoryResult>,
     /// Page decoding.
@@ -339,38 +363,50 @@ pub fn run_all(config: &Config) -> Result<Report, BenchError> {
         .enable_all()
         .build()
         .map_err(|e| BenchError::new("starting the tokio runtime", e))?;
-    let (listings, speedups, prefetch_sweep, memory, decode) = runtime.block_on(async {
-        let mut listings = Vec::new();
-        let mut speedups = Vec::new();
-        for scenario in &config.listings {
-            let wrapper =
-                listing::run_wrapper(scenario, mijnklantportaal::DEFAULT_PREFETCH).await?;
-            let sequential = listing::run_sequential(scenario).await?;
-            speedups.push(Speedup {
-                scenario: scenario.name.clone(),
-                wrapper_over_sequential: sequential.time_s / wrapper.time_s,
-            });
-            listings.push(wrapper);
-            listings.push(sequential);
-        }
-        let mut prefetch_sweep = Vec::new();
-        for &prefetch in &config.prefetch_sweep {
-            let mut runs = Vec::new();
+    let (listings, speedups, prefetch_sweep, short_lists, memory, decode) =
+        runtime.block_on(async {
+            let mut listings = Vec::new();
+            let mut speedups = Vec::new();
             for scenario in &config.listings {
-                runs.push(listing::run_wrapper(scenario, prefetch).await?);
+                let wrapper =
+                    listing::run_wrapper(scenario, mijnklantportaal::DEFAULT_PREFETCH).await?;
+                let sequential = listing::run_sequential(scenario).await?;
+                speedups.push(Speedup {
+                    scenario: scenario.name.clone(),
+                    wrapper_over_sequential: sequential.time_s / wrapper.time_s,
+                });
+                listings.push(wrapper);
+                listings.push(sequential);
             }
-            prefetch_sweep.push(SweepRow {
-                prefetch,
-                listings: runs,
-            });
-        }
-        let mut memory = Vec::new();
-        for &invoices in &config.memory_invoices {
-            memory.push(listing::run_memory(invoices, config.memory_probe).await?);
-        }
-        let decode = decode::run(config.decode_iterations).await?;
-        Ok::<_, BenchError>((listings, speedups, prefetch_sweep, memory, decode))
-    })?;
+            let mut prefetch_sweep = Vec::new();
+            for &prefetch in &config.prefetch_sweep {
+                let mut runs = Vec::new();
+                for scenario in &config.listings {
+                    runs.push(listing::run_wrapper(scenario, prefetch).await?);
+                }
+                prefetch_sweep.push(SweepRow {
+                    prefetch,
+                    listings: runs,
+                });
+            }
+            let mut short_lists = Vec::new();
+            for &pages in &config.short_lists {
+                short_lists.push(listing::run_short_list(pages, config.short_list_latency).await?);
+            }
+            let mut memory = Vec::new();
+            for &invoices in &config.memory_invoices {
+                memory.push(listing::run_memory(invoices, config.memory_probe).await?);
+            }
+            let decode = decode::run(config.decode_iterations).await?;
+            Ok::<_, BenchError>((
+                listings,
+                speedups,
+                prefetch_sweep,
+                short_lists,
+                memory,
+                decode,
+            ))
+        })?;
     drop(runtime);
     let generate = if config.generate_runs == 0 {
         None
@@ -390,6 +426,7 @@ pub fn run_all(config: &Config) -> Result<Report, BenchError> {
         listings,
         speedups,
         prefetch_sweep,
+        short_lists,
         memory,
         decode,
         generate,

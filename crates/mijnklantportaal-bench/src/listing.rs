@@ -11,7 +11,9 @@ use futures::TryStreamExt;
 use mijnklantportaal::{Client, RateLimit};
 use mijnklantportaal_mock::MockServer;
 
-use crate::{BenchError, ListingResult, ListingScenario, MemoryProbe, MemoryResult, TOKEN};
+use crate::{
+    BenchError, ListingResult, ListingScenario, MemoryProbe, MemoryResult, RequestsPerPage, TOKEN,
+};
 
 /// Invoices per page, the mock's (and the API's) default.
 const PER_PAGE: u64 = 15;
@@ -180,6 +182,33 @@ fn result(
         checked_ratio: elapsed.as_secs_f64() / checked.as_secs_f64(),
         served_429,
     }
+}
+
+/// A list of `pages` full pages listed with the wrapper's defaults and no rate limit:
+/// how many requests it cost.
+pub(crate) async fn run_short_list(
+    pages: u64,
+    latency: Duration,
+) -> Result<RequestsPerPage, BenchError> {
+    let scenario = ListingScenario {
+        name: format!("{pages} pages"),
+        invoices: pages * PER_PAGE,
+        latency,
+        rate_limit: None,
+    };
+    let run = run_wrapper(&scenario, mijnklantportaal::DEFAULT_PREFETCH).await?;
+    if run.pages != pages {
+        return Err(BenchError(format!(
+            "a list of {pages} pages was listed as {} pages",
+            run.pages
+        )));
+    }
+    Ok(RequestsPerPage {
+        pages,
+        requests: run.requests,
+        per_page: run.requests as f64 / pages as f64,
+        time_s: run.time_s,
+    })
 }
 
 /// Streams `invoices` invoices one by one with the wrapper (no limit, no latency) and

@@ -93,6 +93,23 @@ pub fn render_markdown(report: &Report) -> String {
         );
     }
     out.push_str(&render_sweep(report));
+    if !report.short_lists.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nRequests per page (the wrapper's defaults, no rate limit; speculation past the end and the completeness check included):\n\n| pages | requests | per page | time |\n|---:|---:|---:|---:|"
+        );
+        for r in &report.short_lists {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {:.2} | {} |",
+                r.pages,
+                r.requests,
+                r.per_page,
+                fmt_time(r.time_s)
+            );
+        }
+        out.push('\n');
+    }
     for m in &report.memory {
         let peak = m
             .peak_heap_bytes

@@ -85,6 +85,23 @@ fn smoke_run_produces_sane_figures() {
         }
     }
 
+    // Requests per page: counted, and within what the listing promises (a 2-page list
+    // costs at most 3; no list more than its pages, those in flight at its end and one).
+    let sizes: Vec<u64> = report.short_lists.iter().map(|r| r.pages).collect();
+    assert_eq!(sizes, config.short_lists);
+    let prefetch = mijnklantportaal::DEFAULT_PREFETCH as u64;
+    for r in &report.short_lists {
+        assert!(r.requests >= r.pages, "{r:?}");
+        assert!(r.requests <= r.pages + prefetch, "{r:?}");
+        if r.pages == 1 {
+            assert_eq!(r.requests, 1, "{r:?}");
+        }
+        if r.pages == 2 {
+            assert!(r.requests <= 3, "{r:?}");
+        }
+    }
+    assert!(markdown_of(&report).contains("| pages | requests | per page | time |"));
+
     assert_eq!(report.memory.len(), config.memory_invoices.len());
     for m in &report.memory {
         assert_eq!(m.items, m.invoices, "{m:?}");
@@ -116,4 +133,8 @@ fn smoke_run_produces_sane_figures() {
     assert!(json_sweep.iter().all(|row| {
         row["prefetch"].is_u64() && row["listings"].as_array().map(Vec::len) == Some(2)
     }));
+}
+
+fn markdown_of(report: &mijnklantportaal_bench::Report) -> String {
+    mijnklantportaal_bench::render_markdown(report)
 }

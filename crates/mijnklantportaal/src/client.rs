@@ -18,7 +18,7 @@ use tracing::Instrument;
 
 use crate::error::Error;
 use crate::oauth::{OAuthApp, Tokens};
-use crate::rate_limit::{Permit, RateLimit, RateLimitStatus, RateLimiter, Ticket};
+use crate::rate_limit::{Budget, Pacing, Permit, RateLimit, RateLimitStatus, RateLimiter, Ticket};
 use crate::retry::RetryPolicy;
 use crate::token_refresh::{DEFAULT_REFRESH_MARGIN, TokenCallback, TokenRefresher};
 
@@ -296,7 +296,24 @@ impl Inner {
         let mut maybe_applied = false;
         loop {
             attempt += 1;
-            let permit = self.limiter.acquire(ticket).await;
+            // A 429's wait (ours or another request's) counts against the budget: a
+            // request that could not be sent within it fails, saying how long to wait.
+            let budget = Budget {
+                started,
+                max_elapsed: self.retry.max_elapsed,
+            };
+            let permit = match self.limiter.acquire(ticket, budget).await {
+                Ok(permit) => permit,
+                Err(retry_after) => {
+                    tracing::warn!(
+                        method = call.method,
+                        path = call.path,
+                        ?retry_after,
+                        "not sent: requests are held back past this request's retry budget"
+                    );
+                    return Err(Error::HeldBackPastBudget { retry_after });
+                }
+            };
             let started = *started.get_or_insert_with(Instant::now);
             // The OAuth access token, refreshed first when it is about to expire.
             let generation = match &self.oauth {
@@ -409,7 +426,9 @@ impl Inner {
                 backoff.next().unwrap_or(self.retry.max_backoff)
             };
             let elapsed = started.elapsed();
-            if attempt >= self.retry.max_attempts || elapsed + delay > self.retry.max_elapsed {
+            if attempt >= self.retry.max_attempts
+                || elapsed.saturating_add(delay) > self.retry.max_elapsed
+            {
                 tracing::warn!(parent: &span, %error, "giving up");
                 return Err(Error::RetriesExhausted {
                     attempts: attempt,
@@ -442,7 +461,7 @@ impl Inner {
                 self.limiter.observe(permit, value.headers());
                 let status = value.status().as_u16();
                 let retry_after = (status == 429)
-                    .then(|| self.limiter.on_too_many_requests(value.headers()))
+                    .then(|| self.limiter.on_too_many_requests(permit, value.headers()))
                     .flatten();
                 if status == 503 && is_maintenance(value.headers(), value.message.as_deref()) {
                     let retry_after = value
@@ -699,8 +718,11 @@ impl ClientBuilder {
         self
     }
 
-    /// The client-side rate limit (default: the API's 60 per minute). The client also
-    /// learns the limit from the server's headers.
+    /// A client-side rate limit of your choosing: the client never sends faster than
+    /// this, even when the server advertises more (a limit below the server's is
+    /// headroom, e.g. for other programs using the same token). Without it the client
+    /// starts from the API's documented 60 per minute and then uses the limit the server
+    /// advertises in `X-RateLimit-Limit`, higher or lower.
     pub fn rate_limit(mut self, limit: RateLimit) -> Self {
         self.rate_limit = Some(Some(limit));
         self
@@ -776,7 +798,11 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 api,
                 base_url,
-                limiter: RateLimiter::new(self.rate_limit.unwrap_or(Some(RateLimit::default()))),
+                limiter: RateLimiter::new(match self.rate_limit {
+                    None => Pacing::Documented,
+                    Some(Some(limit)) => Pacing::Configured(limit),
+                    Some(None) => Pacing::Off,
+                }),
                 retry: self.retry.unwrap_or_default(),
                 prefetch: self.prefetch.unwrap_or(DEFAULT_PREFETCH),
                 oauth,

@@ -276,6 +276,17 @@ pub enum Error {
     /// parse, a token with control characters...).
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// The request was not sent: every request of the client is held back by a 429's
+    /// wait (the API's, or a proxy's `Retry-After: 3600`) that ends after the request's
+    /// retry budget ([`RetryPolicy::max_elapsed`](crate::RetryPolicy::max_elapsed)) does.
+    #[error(
+        "not sent: requests are held back for another {:.1}s by a 429, past this request's retry budget; try again then, or raise `max_elapsed`",
+        retry_after.as_secs_f64()
+    )]
+    HeldBackPastBudget {
+        /// How much longer the wait runs, from when the error was returned.
+        retry_after: Duration,
+    },
 }
 
 /// The start of a body, on one line, for error messages, with the values of secret

@@ -69,8 +69,10 @@
 //! # Offset pagination over a live account
 //!
 //! The API pages by offset, and invoices are added while a listing runs. A listing
-//! still yields every invoice that existed for its whole run, once, in either order the
-//! server may list them: see "A live table" on [`Lister`]. Invoices *removed* during a
+//! still yields every invoice that existed for its whole run, once, while new ones are
+//! added at the front of the order (newest first) or at its end (oldest first): see "A
+//! live table" on [`Lister`] (an insert in the middle of an order is not detected; one
+//! page at a time, `.prefetch(1)`, is safe then). Invoices *removed* during a
 //! listing shift rows the other way and can make one be missed, which no client can
 //! see; an export that must be complete while invoices are deleted is run twice and the
 //! ids compared.
@@ -139,8 +141,8 @@ pub use oauth::{
 pub use pagination::{
     DEFAULT_PAGE_CAP, ItemStream, ListOperation, Lister, Page, PageStream, SimplePage, decode_page,
 };
-pub use rate_limit::{RateLimit, RateLimitStatus};
-pub use retry::RetryPolicy;
+pub use rate_limit::{MAX_WINDOW, RateLimit, RateLimitStatus};
+pub use retry::{MAX_BACKOFF, RetryPolicy};
 
 /// The generated models of Agreements, Appointments, Files, File Request, File Share
 /// and Tickets.

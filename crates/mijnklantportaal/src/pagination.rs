@@ -9,16 +9,20 @@
 //! - pages are requested by number through the generated operation, from the client's
 //!   base URL; `next_page_url` is only read as "there is more", never followed, so the
 //!   token cannot leak to the host it names;
-//! - up to `prefetch` pages are requested ahead, concurrently, in spawned tasks, within
-//!   the shared rate-limit budget; pages are yielded in order and memory stays bounded by
-//!   `prefetch` pages; dropping the stream aborts the requests in flight;
+//! - pages are requested ahead, concurrently, in spawned tasks, within the shared
+//!   rate-limit budget: one at first, then twice as many with every page that says there
+//!   is more, up to `prefetch` (so a short list costs few requests: a 2-page list 3 at
+//!   most, any list at most its pages, the pages in flight at its end, and one check);
+//!   pages are yielded in order and memory stays bounded by `prefetch` pages; dropping
+//!   the stream aborts the requests in flight;
 //! - a page whose `current_page` is not the one asked for ends the listing with
 //!   [`Error::PageMismatch`] (Laravel serves page 1 for a page it does not understand,
 //!   which would otherwise loop);
 //! - no id is yielded twice in one listing (a set of 128-bit fingerprints of the ids
 //!   yielded, about 20 bytes per item);
 //! - on a live table, no row that exists for the whole listing is skipped when others
-//!   are inserted, in either order (see "A live table" on [`Lister`]).
+//!   are inserted at the front or at the end of the list's order (see "A live table" on
+//!   [`Lister`]; an insert in the middle of the order is not detected).
 
 use std::collections::{HashSet, VecDeque};
 use std::future::Future;
@@ -285,22 +289,32 @@ impl<T> Page<T> {
 /// insert and page 2 after it, the row pushed from page 2 to page 3 is on neither, and
 /// neither page shows it.
 ///
-/// So a listing that had pages in flight together makes sure, at its end, that the
-/// table did not move under it. If a page repeated rows already yielded, it did. If
-/// not, the listing asks for its first page once more (the first page is always
+/// So a listing that used pages that were in flight together makes sure, at its end,
+/// that the table did not move under it. If a page repeated rows already yielded, it
+/// did. If not, the listing asks for its first page once more (the first page is always
 /// requested alone, before any other): every page was evaluated between those two
 /// requests, so if the first page is unchanged, no row was inserted ahead of the listing
 /// and none was skipped. (A repeat alone cannot prove a quiet table: a burst of two
 /// pages' worth of inserts between two evaluations moves a page past its neighbour
 /// without a repeat.) On a quiet table the guarantee costs that one request. If the
 /// table moved, the listing goes through the pages once more, one at a time (which
-/// cannot skip a row), yielding only rows not yielded yet. Rows added at the end
-/// (oldest first) move nothing; rows added in front (newest first) are caught. With
-/// inserts in either order, no row that existed for the whole listing is skipped and
-/// none is yielded twice, at any prefetch. Rows the second pass finds come after the
-/// rest; its page numbers start again from the first page, and it yields only pages
-/// with such rows. A listing that never had two pages in flight (prefetch 1, or one
-/// page) needs no check; one cut short by [`max_items`](Lister::max_items) gets none.
+/// cannot skip a row), yielding only rows not yielded yet. Rows the second pass finds
+/// come after the rest; its page numbers start again from the first page, and it yields
+/// only pages with such rows. A listing whose pages were each requested after the one
+/// before it had arrived (prefetch 1, a list of one or two pages) needs no check; one
+/// cut short by [`max_items`](Lister::max_items) gets none.
+///
+/// **What is guaranteed**, precisely: while rows are inserted only at the *front* of the
+/// list's order (newest first, the insert shifts every row) or only at its *end* (oldest
+/// first, the insert shifts none), every row that existed for the whole listing is
+/// yielded, and none twice, at any prefetch. An insert in the *middle* of the order (a
+/// list sorted by a field that a new row can have back-dated) shifts only the rows after
+/// it; the first page does not change, so the check does not see it, and a row can be
+/// skipped when pages around the insert were evaluated out of order. Nothing is yielded
+/// twice then either. The API does not document its orders; its lists are by creation,
+/// which puts new rows at the front or the end. A listing in an order that can take rows
+/// in the middle is safe with [`prefetch(1)`](Lister::prefetch): one page at a time
+/// cannot skip a row.
 ///
 /// Deletions shift rows the other way: a row can move from a page not yet evaluated to
 /// one already evaluated, and no client can see that from the pages alone. Nothing is
@@ -415,7 +429,7 @@ impl<Op: ListOperation> Lister<Op> {
             items_left: self.max_items,
             items_last: None,
             prefetch: self.prefetch,
-            ramped: false,
+            ramp: 1,
             pass: Pass::Concurrent,
             overlapped: false,
             first_page: None,
@@ -472,6 +486,8 @@ type PageResult<Op> = Result<<Op as ListOperation>::Page, Error>;
 /// A spawned page request, aborted when dropped.
 struct InFlight<T> {
     page: u64,
+    /// Requested while an earlier page was still in flight.
+    overlapping: bool,
     handle: tokio::task::JoinHandle<T>,
 }
 
@@ -549,9 +565,13 @@ pub struct PageStream<Op: ListOperation> {
     /// The last page the item bound can need, from what is left and `per_page`.
     items_last: Option<u64>,
     prefetch: usize,
-    ramped: bool,
+    /// Pages allowed in flight in the concurrent pass: 1 at first, doubled by every page
+    /// that says there is more, up to `prefetch` (speculation grows with the evidence
+    /// that the list is long).
+    ramp: usize,
     pass: Pass,
-    /// Whether a page was ever requested before the one ahead of it had arrived.
+    /// Whether a page used by the concurrent pass was requested before the one ahead
+    /// of it had arrived (pages past the end whose answers were dropped do not count).
     overlapped: bool,
     /// Fingerprints of the ids on the listing's first page, as first served.
     first_page: Option<Vec<u128>>,
@@ -572,11 +592,12 @@ impl<Op: ListOperation> PageStream<Op> {
         self.resume_page
     }
 
-    /// Starts requests until `prefetch` are in flight (one until the first page has
-    /// shown that there is more).
+    /// Starts requests until the pass's target is in flight: in the concurrent pass the
+    /// ramp (1, then doubling with every page that says there is more, up to
+    /// `prefetch`), otherwise one.
     fn fill(&mut self) {
         let target = match self.pass {
-            Pass::Concurrent if self.ramped => self.prefetch,
+            Pass::Concurrent => self.ramp,
             _ => 1,
         };
         let verifying = (self.pass == Pass::Verifying).then_some(self.start_page);
@@ -597,8 +618,12 @@ impl<Op: ListOperation> PageStream<Op> {
                     .await
             };
             let handle = tokio::spawn(request.instrument(tracing::Span::current()));
-            self.overlapped |= !self.in_flight.is_empty();
-            self.in_flight.push_back(InFlight { page, handle });
+            let overlapping = !self.in_flight.is_empty();
+            self.in_flight.push_back(InFlight {
+                page,
+                overlapping,
+                handle,
+            });
         }
     }
 
@@ -696,7 +721,9 @@ impl<Op: ListOperation> PageStream<Op> {
                 self.finish();
                 self.pending_error = Some(Error::PageCapReached { cap: self.page_cap });
             } else {
-                self.ramped = true;
+                if self.pass == Pass::Concurrent {
+                    self.ramp = self.ramp.saturating_mul(2).min(self.prefetch);
+                }
                 self.fill();
             }
         }
@@ -784,7 +811,7 @@ impl<Op: ListOperation> Stream for PageStream<Op> {
                 return Poll::Ready(None);
             };
             let joined = ready!(Pin::new(&mut front.handle).poll(cx));
-            let requested = front.page;
+            let (requested, overlapping) = (front.page, front.overlapping);
             this.in_flight.pop_front();
             match joined {
                 Err(join_error) => {
@@ -800,6 +827,7 @@ impl<Op: ListOperation> Stream for PageStream<Op> {
                     return Poll::Ready(Some(Err(error)));
                 }
                 Ok(Ok(envelope)) => {
+                    this.overlapped |= overlapping && this.pass == Pass::Concurrent;
                     if let Some(result) = this.accept(requested, envelope) {
                         return Poll::Ready(Some(result));
                     }

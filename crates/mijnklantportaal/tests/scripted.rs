@@ -21,9 +21,9 @@ fn count_429(log: &[Logged]) -> usize {
     log.iter().filter(|l| l.status == 429).count()
 }
 
-/// Issue 9, part C: against 3 requests per 1-s window, the default client (60 per
-/// minute) learns the window instead of waiting a presumed minute after every three
-/// pages, at the cost of at most one 429.
+/// Issue 9, part C: against 3 requests per 1-s window, a client told 60 per minute
+/// asks the server when its window ends instead of waiting a presumed minute after
+/// every three pages, at the cost of at most one 429 per server window.
 #[tokio::test(start_paused = true)]
 async fn a_short_server_window_is_learned_with_at_most_one_429() {
     let script = Script {
@@ -46,7 +46,8 @@ async fn a_short_server_window_is_learned_with_at_most_one_429() {
     let ids = client.list(ScriptedList).collect_all().await.expect("ok");
     let ours = started.elapsed();
     assert_eq!(ids, rows(1..151));
-    assert!(count_429(&server.log()) <= 1, "{:?}", server.log());
+    let windows = ours.as_secs() as usize + 1;
+    assert!(count_429(&server.log()) <= windows, "{:?}", server.log());
     assert!(
         ours <= naive * 2,
         "paced {ours:?} vs naive {naive:?}: {:?}",
@@ -282,13 +283,13 @@ async fn dropping_a_stream_drops_its_requests() {
     let mut pages = client.list(ScriptedList).pages();
     pages.next().await.expect("a page").expect("ok");
     tokio::time::sleep(Duration::from_millis(1)).await;
-    assert_eq!(server.in_flight(), 4, "`prefetch` pages ahead");
-    assert_eq!(server.started(), 5, "page 1, then 2..=5");
+    assert_eq!(server.in_flight(), 2, "two pages ahead after one page");
+    assert_eq!(server.started(), 3, "page 1, then 2 and 3");
     drop(pages);
     tokio::time::sleep(Duration::from_millis(1)).await;
     assert_eq!(server.in_flight(), 0, "their futures were dropped");
     tokio::time::sleep(Duration::from_secs(10)).await;
-    assert_eq!(server.started(), 5, "nothing new started");
+    assert_eq!(server.started(), 3, "nothing new started");
     assert_eq!(server.log().len(), 1, "only page 1 was evaluated");
 }
 
@@ -424,4 +425,210 @@ fn answers_out_of_order_do_not_overspend_the_window() {
         });
         assert_eq!(count_429(&log), 0, "seed {seed}: {log:?}");
     }
+}
+
+/// Issue 17: a server allowing 3 requests per 1-s window (and saying so in
+/// `X-RateLimit-Limit`), 10 pages of 10, the default client: whatever order the answers
+/// arrive in (16 latency profiles, 10 seeds each), the listing completes, and takes no
+/// longer than a sequential loop that honours 429s plus one server window and a half
+/// (the completeness check at the end, which such a loop does not make, can fall into
+/// a window of its own, and a `Retry-After` in whole seconds rounds up).
+#[test]
+fn a_three_per_second_server_never_stalls_a_listing() {
+    let window = Duration::from_secs(1);
+    let script = |seed: u64| Script {
+        rows: 100,
+        per_page: 10,
+        server_limit: Some((3, window)),
+        latency: Duration::from_millis([1, 5, 20, 50][(seed % 4) as usize]),
+        jitter: Duration::from_millis([2, 10, 40, 150][(seed / 4 % 4) as usize]),
+        seed,
+        ..Script::default()
+    };
+    for seed in 0..160 {
+        let (naive, ours, log) = run(async move {
+            let (_server, builder) = Scripted::start(script(seed));
+            let client = builder.build().expect("a client");
+            let started = Instant::now();
+            assert_eq!(naive_loop(client.api()).await, rows(1..101));
+            let naive = started.elapsed();
+
+            let (server, builder) = Scripted::start_default(script(seed));
+            let client = builder.build().expect("a client");
+            let started = Instant::now();
+            let listing = client.list(ScriptedList).collect_all();
+            let ids = tokio::time::timeout(Duration::from_secs(600), listing)
+                .await
+                .unwrap_or_else(|_| panic!("seed {seed} stalled: {:?}", server.log()))
+                .expect("ok");
+            assert_eq!(ids, rows(1..101), "seed {seed}");
+            (naive, started.elapsed(), server.log())
+        });
+        assert!(
+            ours <= naive + window * 3 / 2,
+            "seed {seed}: {ours:?} against the sequential loop's {naive:?}: {log:?}"
+        );
+    }
+}
+
+/// Issue 17: a server that advertises more than the documented 60 per minute is used at
+/// its limit by the default client: 100 pages take no longer than a sequential loop
+/// (they took over a minute when the default 60 capped what the server allowed).
+#[tokio::test(start_paused = true)]
+async fn a_higher_advertised_limit_is_used_by_the_default_client() {
+    let script = Script {
+        rows: 1_500,
+        server_limit: Some((10_000, Duration::from_secs(60))),
+        latency: Duration::from_millis(50),
+        ..Script::default()
+    };
+    let (_server, builder) = Scripted::start(script.clone());
+    let client = builder.build().expect("a client");
+    let started = Instant::now();
+    naive_loop(client.api()).await;
+    let naive = started.elapsed();
+
+    let (server, builder) = Scripted::start_default(script);
+    let client = builder.build().expect("a client");
+    let started = Instant::now();
+    let ids = client.list(ScriptedList).collect_all().await.expect("ok");
+    let ours = started.elapsed();
+    assert_eq!(ids, rows(1..1_501));
+    assert_eq!(count_429(&server.log()), 0);
+    assert!(
+        ours * 3 < naive,
+        "{ours:?} against the sequential {naive:?}"
+    );
+    assert_eq!(client.rate_limit_status().expect("pacing").limit, 10_000);
+}
+
+/// Issue 17, item 3: a proxy's `Retry-After: 3600` does not hold the client's other
+/// requests for an hour: a request whose budget ends first fails at once, saying how
+/// long the wait is.
+#[tokio::test(start_paused = true)]
+async fn a_proxy_hour_fails_requests_whose_budget_is_shorter() {
+    let (_server, builder) = Scripted::start_default(Script {
+        rows: 30,
+        faults: HashMap::from([((1, 1), 429)]),
+        fault_retry_after: Some(3600),
+        ..Script::default()
+    });
+    let client = builder.build().expect("a client");
+    let started = Instant::now();
+    let first = client.list(ScriptedList).collect_all().await;
+    assert!(
+        matches!(&first, Err(Error::RetriesExhausted { last, .. }) if matches!(**last, Error::RateLimited { .. })),
+        "{first:?}"
+    );
+    let second = client.list(ScriptedList).collect_all().await;
+    let Err(Error::HeldBackPastBudget { retry_after }) = second else {
+        panic!("expected the wait past the budget, got {second:?}");
+    };
+    assert_eq!(retry_after, Duration::from_secs(3600));
+    assert_eq!(started.elapsed(), Duration::ZERO, "nothing was waited");
+    let text = Error::HeldBackPastBudget { retry_after }.to_string();
+    assert!(text.contains("3600.0s"), "{text}");
+}
+
+/// Issue 17, item 8: speculation grows with the evidence that the list is long. A
+/// 2-page list costs at most 3 requests, and no list more than its pages, the pages in
+/// flight at its end, and one check.
+#[test]
+fn short_lists_cost_few_requests() {
+    let prefetch = mijnklantportaal::DEFAULT_PREFETCH;
+    for pages in [1u64, 2, 3, 5, 10, 100] {
+        for seed in 0..8 {
+            let sent = run(async move {
+                let (server, builder) = Scripted::start(Script {
+                    rows: pages * 10,
+                    per_page: 10,
+                    latency: Duration::from_millis(20),
+                    jitter: Duration::from_millis(60),
+                    seed,
+                    ..Script::default()
+                });
+                let client = builder.build().expect("a client");
+                let ids = client.list(ScriptedList).collect_all().await.expect("ok");
+                assert_eq!(ids.len() as u64, pages * 10);
+                server.started() as u64
+            });
+            // In flight when the last page arrives: the ramp (1, 2, 4, ... up to the
+            // prefetch) reached after the pages before it, the last page included.
+            let ramp = (1u64 << (pages - 1).min(10)).min(prefetch as u64);
+            assert!(
+                sent <= pages + ramp,
+                "{pages} pages, seed {seed}: {sent} requests"
+            );
+            match pages {
+                1 => assert_eq!(sent, 1, "seed {seed}"),
+                2 => assert!(sent <= 3, "seed {seed}: {sent} requests"),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The scripts of the listing guarantee's tests: 20 pages of 3, pages evaluated in a
+/// seeded order, one row inserted once the listing is well under way, at `at` (the
+/// front or the end of the order when `None`).
+fn one_late_insert(seed: u64, at: Option<usize>) -> Script {
+    Script {
+        rows: 60,
+        per_page: 3,
+        newest_first: seed.is_multiple_of(2),
+        insert_at: at,
+        insert_every: Some(1),
+        insert_from: 14 + seed % 7,
+        max_inserts: Some(1),
+        jitter: Duration::from_millis(300),
+        seed,
+        ..Script::default()
+    }
+}
+
+/// Lists `script` with the defaults; the ids, and the ids present throughout.
+fn list_live(script: Script) -> (Vec<String>, Vec<String>) {
+    run(async move {
+        let (server, builder) = Scripted::start(script);
+        let client = builder.build().expect("a client");
+        let ids = client.list(ScriptedList).collect_all().await.expect("ok");
+        (ids, server.present_throughout())
+    })
+}
+
+/// Issue 17, item 9: the listing guarantee holds for inserts at the front and at the
+/// end of the order: every row present throughout is listed, none twice.
+#[test]
+fn inserts_at_the_front_or_the_end_are_caught() {
+    for seed in 0..200 {
+        let (ids, throughout) = list_live(one_late_insert(seed, None));
+        let listed: std::collections::HashSet<_> = ids.iter().collect();
+        assert_eq!(listed.len(), ids.len(), "seed {seed}: a row twice");
+        assert!(
+            throughout.iter().all(|id| listed.contains(id)),
+            "seed {seed}: a row was skipped"
+        );
+    }
+}
+
+/// Issue 17, item 9, the documented limit of the guarantee: an insert in the middle of
+/// the order (a back-dated row) shifts only the rows after it, the first page does not
+/// change, and a row can be skipped when pages around it were evaluated out of order.
+/// Nothing is listed twice even then.
+#[test]
+fn an_insert_in_the_middle_of_the_order_can_be_missed() {
+    let mut skipped_in = Vec::new();
+    for seed in 0..200 {
+        let at = 45 + (seed % 12) as usize;
+        let (ids, throughout) = list_live(one_late_insert(seed, Some(at)));
+        let listed: std::collections::HashSet<_> = ids.iter().collect();
+        assert_eq!(listed.len(), ids.len(), "seed {seed}: a row twice");
+        if !throughout.iter().all(|id| listed.contains(id)) {
+            skipped_in.push(seed);
+        }
+    }
+    assert!(
+        !skipped_in.is_empty(),
+        "no seed shows the documented limit; the docs may now understate the guarantee"
+    );
 }

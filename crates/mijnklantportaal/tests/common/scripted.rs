@@ -34,8 +34,13 @@ pub struct Script {
     pub per_page: u64,
     /// Newest first: new rows go in front. Otherwise oldest first: new rows go last.
     pub newest_first: bool,
+    /// New rows go at this position of the order instead (a list sorted by a field a
+    /// new row can have back-dated: an insert in the middle).
+    pub insert_at: Option<usize>,
     /// Insert one row before every `n`th page evaluation...
     pub insert_every: Option<u64>,
+    /// ...from this evaluation on (the first when 0)...
+    pub insert_from: u64,
     /// ...up to this many rows in all (no limit when `None`).
     pub max_inserts: Option<u64>,
     /// Delete one row (seeded choice) before every `n`th page evaluation.
@@ -49,6 +54,8 @@ pub struct Script {
     pub seed: u64,
     /// `(page, attempt)` → the status to answer instead (attempts count from 1).
     pub faults: HashMap<(u64, u32), u16>,
+    /// The `Retry-After` of the 429s in `faults` (1 s when `None`).
+    pub fault_retry_after: Option<u64>,
     /// `page` → the status to answer on every attempt.
     pub failing_pages: HashMap<u64, u16>,
     /// The server's limit: `limit` requests per fixed `window`, with Laravel's headers.
@@ -96,6 +103,13 @@ impl Scripted {
     /// Starts `script`; returns it and a builder of a client that lists from it with
     /// [`ScriptedList`] (fast retries, pacing off unless the caller sets a limit).
     pub fn start(script: Script) -> (Arc<Scripted>, mijnklantportaal::ClientBuilder) {
+        let (scripted, builder) = Scripted::start_default(script);
+        (scripted, builder.no_rate_limit())
+    }
+
+    /// Starts `script`; returns it and a builder of a client with the default pacing
+    /// (the documented limit until the server says otherwise) and fast retries.
+    pub fn start_default(script: Script) -> (Arc<Scripted>, mijnklantportaal::ClientBuilder) {
         static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let base = format!("http://script-{n}.test/v1");
@@ -124,7 +138,6 @@ impl Scripted {
         let builder = Client::builder()
             .token("scripted")
             .base_url(base)
-            .no_rate_limit()
             .retry_policy(
                 RetryPolicy::default()
                     .initial_backoff(Duration::from_millis(100))
@@ -233,6 +246,7 @@ impl Scripted {
             .script
             .insert_every
             .is_some_and(|n| state.evaluations.is_multiple_of(n))
+            && state.evaluations >= self.script.insert_from
             && self
                 .script
                 .max_inserts
@@ -240,7 +254,10 @@ impl Scripted {
         {
             let new = state.next_id;
             state.next_id += 1;
-            if self.script.newest_first {
+            if let Some(at) = self.script.insert_at {
+                let at = at.min(state.rows.len());
+                state.rows.insert(at, new);
+            } else if self.script.newest_first {
                 state.rows.insert(0, new);
             } else {
                 state.rows.push(new);
@@ -298,7 +315,8 @@ impl Scripted {
     ) -> Result<ResponseValue<TestPage>, api::Error<ErrorBody>> {
         if status == 429 && !headers.contains_key("retry-after") {
             // Laravel's limiter always says when to come back.
-            headers.insert("retry-after", HeaderValue::from(1));
+            let wait = self.script.fault_retry_after.unwrap_or(1);
+            headers.insert("retry-after", HeaderValue::from(wait));
         }
         state.log.push(Logged {
             page,
