@@ -66,6 +66,31 @@ pub(crate) struct Call {
     pub(crate) body_once: bool,
 }
 
+/// An operation of the spec, as `operations.rs` (written from the spec by `cargo xtask
+/// generate`) declares it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Operation {
+    /// The spec's operationId.
+    pub(crate) id: &'static str,
+    pub(crate) method: &'static str,
+    /// The path template as in the spec (`/customer-invoices/{invoiceId}`).
+    pub(crate) path: &'static str,
+    pub(crate) retry: Retry,
+}
+
+/// The spec's retry rule of an operation (`x-mkp-retry`; a GET is always `Safe`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Retry {
+    /// Sending it twice does what sending it once does: every transient failure is retried.
+    Safe,
+    /// Sent again only when the server provably did not process it (a create).
+    Once,
+}
+
+/// What an ambiguous failure of a `once` operation says when its handler gives no
+/// better way to find out whether it was applied.
+const READ_BACK: &str = "read the resource back before sending it again";
+
 impl Call {
     const fn new(method: &'static str, path: &'static str, repeat: Repeat) -> Call {
         Call {
@@ -77,6 +102,38 @@ impl Call {
         }
     }
 
+    /// The call of `op`, retried per its rule in the spec.
+    pub(crate) const fn of(op: Operation) -> Call {
+        let repeat = match op.retry {
+            Retry::Safe => Repeat::Safe,
+            Retry::Once => Repeat::OnlyIfNotProcessed { check: READ_BACK },
+        };
+        Call::new(op.method, op.path, repeat)
+    }
+
+    /// The same call, whose ambiguous failure ([`Error::MaybeApplied`]) says `check`:
+    /// how to find out whether it was applied. A safe call never has one.
+    pub(crate) const fn check(self, check: &'static str) -> Call {
+        let repeat = match self.repeat {
+            Repeat::Safe => Repeat::Safe,
+            Repeat::OnlyIfNotProcessed { .. } => Repeat::OnlyIfNotProcessed { check },
+            Repeat::RefusedWhenDone { .. } => Repeat::RefusedWhenDone { check },
+        };
+        Call { repeat, ..self }
+    }
+
+    /// The same call for an action the server refuses with 422 once it is done (close a
+    /// ticket): retried like a read, and a 422 to a retry after an ambiguous failure is
+    /// settled by reading back (see [`Inner::settle`]); `check` says how otherwise. An
+    /// operation the spec says is sent once stays so.
+    pub(crate) const fn refused_when_done(self, check: &'static str) -> Call {
+        let repeat = match self.repeat {
+            Repeat::Safe => Repeat::RefusedWhenDone { check },
+            other => other,
+        };
+        Call { repeat, ..self }
+    }
+
     /// The same call with a body that can be sent once only: a failure a retry would
     /// fix is [`Error::NotResent`] instead.
     pub(crate) const fn body_once(self) -> Call {
@@ -84,32 +141,6 @@ impl Call {
             body_once: true,
             ..self
         }
-    }
-
-    /// A read, or a write that is safe to repeat.
-    pub(crate) const fn read(method: &'static str, path: &'static str) -> Call {
-        Call::new(method, path, Repeat::Safe)
-    }
-
-    /// A create: sent again only when the server provably did not process it; `check`
-    /// says how to find out otherwise.
-    pub(crate) const fn create(
-        method: &'static str,
-        path: &'static str,
-        check: &'static str,
-    ) -> Call {
-        Call::new(method, path, Repeat::OnlyIfNotProcessed { check })
-    }
-
-    /// An action the server refuses with 422 once it is done: retried like a read; a
-    /// 422 to a retry after an ambiguous failure is settled by reading back (see
-    /// [`Inner::settle`]).
-    pub(crate) const fn refused_when_done(
-        method: &'static str,
-        path: &'static str,
-        check: &'static str,
-    ) -> Call {
-        Call::new(method, path, Repeat::RefusedWhenDone { check })
     }
 }
 
@@ -840,7 +871,13 @@ mod tests {
         body_once: false,
     };
 
-    const CLOSE: Call = Call::refused_when_done("PATCH", "/things/{id}", "read the thing back");
+    const CLOSE: Call = Call::of(Operation {
+        id: "close-thing",
+        method: "PATCH",
+        path: "/things/{id}",
+        retry: Retry::Safe,
+    })
+    .refused_when_done("read the thing back");
 
     fn client() -> Client {
         Client::builder()

@@ -105,6 +105,9 @@ mod error;
 mod file_parts;
 mod handlers;
 mod oauth;
+// Written from the spec by `cargo xtask generate`; never edited.
+#[rustfmt::skip]
+mod operations;
 mod pagination;
 mod rate_limit;
 mod retry;
