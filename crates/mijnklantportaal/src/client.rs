@@ -251,7 +251,7 @@ impl Inner {
             .ok()
             .and_then(NonZeroU32::new)
             .ok_or_else(|| {
-                Error::Config(format!("page {page} is out of range (1..=4294967295)"))
+                Error::InvalidInput(format!("page {page} is out of range (1..=4294967295)"))
             })?;
         let call = Call {
             method: "GET",
@@ -358,7 +358,7 @@ impl Inner {
                             return Err(error);
                         }
                         let delay = backoff.next().unwrap_or(self.retry.max_backoff);
-                        tracing::warn!(%error, "token refresh failed; retrying");
+                        tracing::warn!(error = %error.report(), "token refresh failed; retrying");
                         tokio::time::sleep(delay).await;
                         continue;
                     }
@@ -427,7 +427,7 @@ impl Inner {
                 && !error.proves_not_processed()
             {
                 // The server may have done it: a retry could do it twice.
-                tracing::warn!(parent: &span, %error, "not retried: the server may have applied it");
+                tracing::warn!(parent: &span, error = %error.report(), "not retried: the server may have applied it");
                 return Err(Error::MaybeApplied {
                     method: call.method,
                     path: call.path,
@@ -441,7 +441,7 @@ impl Inner {
             }
             if call.body_once {
                 // The first attempt used the body up: the cause, and why not retried.
-                tracing::warn!(parent: &span, %error, "not retried: the body was a stream");
+                tracing::warn!(parent: &span, error = %error.report(), "not retried: the body was a stream");
                 return Err(Error::NotResent {
                     method: call.method,
                     path: call.path,
@@ -460,14 +460,14 @@ impl Inner {
             if attempt >= self.retry.max_attempts
                 || elapsed.saturating_add(delay) > self.retry.max_elapsed
             {
-                tracing::warn!(parent: &span, %error, "giving up");
+                tracing::warn!(parent: &span, error = %error.report(), "giving up");
                 return Err(Error::RetriesExhausted {
                     attempts: attempt,
                     elapsed,
                     last: Box::new(error),
                 });
             }
-            tracing::debug!(parent: &span, %error, ?delay, "retrying");
+            tracing::debug!(parent: &span, error = %error.report(), ?delay, "retrying");
             if !rate_limited {
                 tokio::time::sleep(delay).await;
             }
@@ -534,7 +534,9 @@ impl Inner {
                 Some(page) => Error::undecodable(page, &bytes, source),
                 None => Error::invalid_response(call.path, &bytes, source),
             }),
-            Err(other) => Err(Error::Config(other.to_string())),
+            // A builder's required field left unset, or a value it cannot convert.
+            Err(E::InvalidRequest(message)) => Err(Error::InvalidInput(message)),
+            Err(other) => Err(Error::Internal(other.to_string())),
         }
     }
 }

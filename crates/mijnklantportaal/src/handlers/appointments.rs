@@ -57,7 +57,7 @@ impl Appointments<'_> {
     pub async fn list(&self, window: AppointmentWindow) -> Result<Vec<Appointment>, Error> {
         let days = match window.days {
             Some(days) => Some(NonZeroU32::new(days).ok_or_else(|| {
-                Error::Config("an appointment window is at least one day long".to_string())
+                Error::InvalidInput("an appointment window is at least one day long".to_string())
             })?),
             None => None,
         };

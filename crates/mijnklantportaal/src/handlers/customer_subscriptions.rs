@@ -142,7 +142,7 @@ impl CustomerSubscriptions<'_> {
         changes: CustomerSubscriptionChanges,
     ) -> Result<CustomerSubscription, Error> {
         if changes == CustomerSubscriptionChanges::default() {
-            return Err(Error::Config(
+            return Err(Error::InvalidInput(
                 "a subscription change needs at least one field to change".to_string(),
             ));
         }

@@ -133,7 +133,7 @@ impl Customers<'_> {
     /// ```
     pub async fn edit(&self, id: &str, changes: CustomerChanges) -> Result<Customer, Error> {
         if changes == CustomerChanges::default() {
-            return Err(Error::Config(
+            return Err(Error::InvalidInput(
                 "a customer edit needs at least one field to change".to_string(),
             ));
         }
