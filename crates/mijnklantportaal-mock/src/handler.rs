@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use tokio::time::Instant;
 
 use axum::body::Body;
@@ -28,6 +29,7 @@ use http::request::Parts;
 use http::{HeaderMap, Method, StatusCode, header};
 
 use crate::auth::{self, TokenState};
+use crate::clock::Clock;
 use crate::dataset::Dataset;
 use crate::faults::{self, Fault, Faults, Latency};
 use crate::files::Files;
@@ -37,12 +39,13 @@ use crate::paginator::{self, Quirks};
 use crate::rate_limit::{Decision, RateLimiter};
 use crate::recording::{RecordedRequest, Stats};
 use crate::reorder::Reorder;
+use crate::requests;
 use crate::resources::customer_invoices::{self, MockInvoice};
 use crate::resources::customers::MockCustomer;
 use crate::responses;
 use crate::routes::{self, Route};
 use crate::store::{Record, Store, Table, lock};
-use crate::validation::Errors;
+use crate::validation::{Errors, Input};
 
 /// The limiter key of requests without a bearer token.
 const ANONYMOUS: &str = "anonymous";
@@ -96,6 +99,18 @@ pub(crate) type Reply = Result<Response, Refusal>;
 /// An operation of the route table.
 pub(crate) type Handler = for<'a> fn(&'a Call<'a>, Body) -> BoxFuture<'a, Reply>;
 
+/// What a test runs after every use of a table (with the table's model).
+#[cfg(test)]
+#[derive(Clone)]
+pub(crate) struct StoreHook(pub(crate) Arc<dyn Fn(&str) + Send + Sync>);
+
+#[cfg(test)]
+impl std::fmt::Debug for StoreHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StoreHook")
+    }
+}
+
 /// State shared by the handler and the [`MockServer`](crate::MockServer) handle.
 #[derive(Debug)]
 pub(crate) struct Shared {
@@ -114,6 +129,11 @@ pub(crate) struct Shared {
     drop_writes: AtomicU64,
     arrivals: AtomicU64,
     reorder: Option<Reorder<ListJob, serde_json::Result<Vec<u8>>>>,
+    /// The mock's time: everything it writes or compares.
+    pub(crate) clock: Clock,
+    /// Called after every use of a table (tests: to line requests up there).
+    #[cfg(test)]
+    pub(crate) store_hook: Mutex<Option<StoreHook>>,
 }
 
 impl Shared {
@@ -149,13 +169,24 @@ impl Shared {
             drop_writes,
             arrivals: AtomicU64::new(0),
             reorder,
+            clock: Clock::start(),
+            #[cfg(test)]
+            store_hook: Mutex::new(None),
         }
     }
 
     /// Runs `f` on the table of `R`.
     pub(crate) fn with<R: Record, T>(&self, f: impl FnOnce(&mut Table<R>) -> T) -> T {
         let table = self.store.table::<R>(&self.config);
-        f(&mut lock(&table))
+        let result = f(&mut lock(&table));
+        #[cfg(test)]
+        {
+            let hook = lock(&self.store_hook).clone();
+            if let Some(StoreHook(hook)) = hook {
+                hook(R::MODEL);
+            }
+        }
+        result
     }
 
     /// Drop the responses to the next `count` writes (replacing what was left).
@@ -351,7 +382,9 @@ impl Shared {
             _ => self.run(parts, &candidates, body).await,
         };
         if let Some(decision) = decision {
-            decision.write_headers(response.headers_mut(), self.config.fractional_retry_after);
+            let now = self.clock.unix();
+            let fractional = self.config.fractional_retry_after;
+            decision.write_headers(response.headers_mut(), fractional, now);
         }
         response
     }
@@ -424,6 +457,16 @@ impl Call<'_> {
         self.shared
     }
 
+    /// Now, by the mock's [clock](crate::clock) (a 500 past chrono's range).
+    pub(crate) fn now(&self) -> Result<DateTime<FixedOffset>, Refusal> {
+        self.shared.clock.now().ok_or_else(server_error)
+    }
+
+    /// Today in Amsterdam, by the mock's clock.
+    pub(crate) fn today(&self) -> Result<NaiveDate, Refusal> {
+        self.shared.clock.today().ok_or_else(server_error)
+    }
+
     /// The seed of the server's data: draws for created rows start from it.
     pub(crate) fn seed(&self) -> u64 {
         self.shared.config.dataset.seed()
@@ -440,6 +483,48 @@ impl Call<'_> {
         let id = self.param(index);
         self.with(|table: &mut Table<R>| table.find(id))
             .ok_or_else(|| self.model_not_found(R::MODEL, id))
+    }
+
+    /// The one way a row changes (every edit and action): under the table's lock,
+    /// `change` sees the row with id `id` as it is now and changes it, or refuses (a
+    /// 422 for its state or its input) and leaves it as it was. Checking and changing
+    /// are one step, so two requests never both pass a check that only one may pass.
+    /// Laravel's 404 if the row is gone.
+    pub(crate) fn change<R: Record>(
+        &self,
+        id: &str,
+        change: impl FnOnce(&mut R) -> Result<(), Refusal>,
+    ) -> Result<R, Refusal> {
+        self.with(|table: &mut Table<R>| table.update(id, change))
+            .unwrap_or_else(|| Err(self.model_not_found(R::MODEL, id)))
+    }
+
+    /// The edit and action path with a JSON body: reads it, then [changes](Self::change)
+    /// row `id` under the table's lock: `check` refuses the row's state or validates
+    /// the input against the row as it is now (into what to apply), `apply` applies
+    /// it.
+    pub(crate) async fn edit<R: Record, V>(
+        &self,
+        id: &str,
+        body: Body,
+        check: impl FnOnce(&R, &Input) -> Result<V, Refusal>,
+        apply: impl FnOnce(&mut R, V),
+    ) -> Result<R, Refusal> {
+        let input = requests::read_json(body).await;
+        self.change(id, |row: &mut R| {
+            let valid = check(row, &input)?;
+            apply(row, valid);
+            Ok(())
+        })
+    }
+
+    /// Laravel's 422 for `errors` unless it is empty.
+    pub(crate) fn valid<V>(&self, value: V, errors: &Errors) -> Result<V, Refusal> {
+        if errors.is_empty() {
+            Ok(value)
+        } else {
+            Err(self.unprocessable(errors))
+        }
     }
 
     /// A page of the rows of `R` (those under `parent`, when given) in Laravel's

@@ -174,6 +174,7 @@
 #![deny(missing_docs)]
 
 mod auth;
+mod clock;
 mod dataset;
 mod dutch_time;
 mod faults;
@@ -183,6 +184,8 @@ mod ids;
 mod live;
 mod oauth;
 mod paginator;
+#[cfg(test)]
+mod races;
 mod rate_limit;
 mod recording;
 mod reorder;

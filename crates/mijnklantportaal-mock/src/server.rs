@@ -352,7 +352,7 @@ impl MockServerBuilder {
 ///
 /// Stops on [`shutdown`](Self::shutdown) (graceful) or when dropped (aborted).
 pub struct MockServer {
-    shared: Arc<Shared>,
+    pub(crate) shared: Arc<Shared>,
     addr: SocketAddr,
     oauth_addr: Option<SocketAddr>,
     stop: Option<oneshot::Sender<()>>,
@@ -441,6 +441,15 @@ impl MockServer {
     /// it holds now).
     pub fn dataset(&self) -> Dataset {
         self.shared.config.dataset
+    }
+
+    /// The mock's time now: tokio time since the server started, counted from
+    /// 2026-01-01T00:00:00+01:00 (after every seeded row), in Dutch time. Everything
+    /// the mock writes or compares uses it (a link's `expiresAt`, a subscription's
+    /// status, the default appointment window, `X-RateLimit-Reset`), never the wall
+    /// clock, so a run on tokio's paused clock is exact.
+    pub fn now(&self) -> chrono::DateTime<chrono::FixedOffset> {
+        self.shared.clock.now().unwrap_or_default()
     }
 
     /// Invoices per page.

@@ -275,13 +275,10 @@ pub(crate) fn create_manual<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a,
 pub(crate) fn mark_paid<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let invoice = call.find::<MockInvoice>(0)?;
-        let input = requests::read_json(body).await;
-        let paid_at = paid_at(&input).map_err(|errors| call.unprocessable(&errors))?;
-        let marked = call
-            .with(|table: &mut Table<MockInvoice>| {
-                table.edit(&invoice.id, |i| i.paid_at = Some(paid_at))
-            })
-            .ok_or_else(|| call.model_not_found(MockInvoice::MODEL, &invoice.id))?;
+        let check =
+            |_: &MockInvoice, input: &Input| paid_at(input).map_err(|e| call.unprocessable(&e));
+        let pay = |i: &mut MockInvoice, paid_at| i.paid_at = Some(paid_at);
+        let marked = call.edit(&invoice.id, body, check, pay).await?;
         call.written(StatusCode::OK, &marked)
     })
 }

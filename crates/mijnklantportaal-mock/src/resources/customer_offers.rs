@@ -227,21 +227,17 @@ pub(crate) fn create_manual<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a,
 pub(crate) fn decide<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let offer = call.find::<MockOffer>(0)?;
-        let input = requests::read_json(body).await;
-        let (acceptance, rejected_at) =
-            decision(&input).map_err(|errors| call.unprocessable(&errors))?;
-        let decided = call
-            .with(|table: &mut Table<MockOffer>| {
-                table.edit(&offer.id, |o| {
-                    if acceptance.is_some() {
-                        o.acceptance = acceptance;
-                    }
-                    if rejected_at.is_some() {
-                        o.rejected_at = rejected_at;
-                    }
-                })
-            })
-            .ok_or_else(|| call.model_not_found(MockOffer::MODEL, &offer.id))?;
+        let check =
+            |_: &MockOffer, input: &Input| decision(input).map_err(|e| call.unprocessable(&e));
+        let decide = |o: &mut MockOffer, (acceptance, rejected_at): (Option<_>, Option<_>)| {
+            if acceptance.is_some() {
+                o.acceptance = acceptance;
+            }
+            if rejected_at.is_some() {
+                o.rejected_at = rejected_at;
+            }
+        };
+        let decided = call.edit(&offer.id, body, check, decide).await?;
         call.written(StatusCode::OK, &decided)
     })
 }

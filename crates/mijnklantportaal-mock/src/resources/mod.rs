@@ -143,10 +143,11 @@ pub(crate) fn random_string(seed: u64, stream: u64, number: u64, len: usize) -> 
 /// resource `id`, valid for the server's link lifetime.
 pub(crate) fn cloud_file(call: &Call<'_>, id: &str) -> Reply {
     let (token, lifetime) = lock(&call.shared().files).issue(id, Instant::now());
-    let expires_unix = chrono::Utc::now()
-        .timestamp()
-        .saturating_add(i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX));
-    let expires_at = dutch_time::at(expires_unix).ok_or_else(server_error)?;
+    let lifetime = chrono::Duration::from_std(lifetime).map_err(|_| server_error())?;
+    let expires_at = call
+        .now()?
+        .checked_add_signed(lifetime)
+        .ok_or_else(server_error)?;
     let json = CloudFileJson {
         link: format!("{}/files/{token}", call.origin),
         expires_at: dutch_time::atom(&expires_at),
