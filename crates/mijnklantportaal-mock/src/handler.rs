@@ -13,6 +13,7 @@
 //! write (counted, and dropped when the test asks for it). Latency is added last, to
 //! every answer.
 
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -44,8 +45,11 @@ use crate::resources::customer_invoices::{self, MockInvoice};
 use crate::resources::customers::MockCustomer;
 use crate::responses;
 use crate::routes::{self, Route};
-use crate::store::{Record, Store, Table, lock};
+use crate::store::{Record, Slot, Store, Table, lock};
 use crate::validation::{Errors, Input};
+
+/// How many requests the log keeps by default.
+pub(crate) const DEFAULT_REQUEST_LOG_LIMIT: usize = 10_000;
 
 /// The limiter key of requests without a bearer token.
 const ANONYMOUS: &str = "anonymous";
@@ -62,6 +66,8 @@ pub(crate) struct Config {
     pub(crate) public_url: Option<String>,
     pub(crate) fractional_retry_after: bool,
     pub(crate) record_requests: bool,
+    /// How many recorded requests are kept (the newest).
+    pub(crate) request_log_limit: usize,
     pub(crate) order: Order,
     pub(crate) live: Live,
     /// Concurrent list requests evaluated in a shuffled order, this many at a time
@@ -119,10 +125,11 @@ pub(crate) struct Shared {
     token: Mutex<TokenState>,
     oauth: Option<Mutex<OAuthState>>,
     limiter: Option<Mutex<RateLimiter>>,
-    requests: Mutex<Vec<RecordedRequest>>,
+    requests: Mutex<VecDeque<RecordedRequest>>,
     stats: Mutex<Stats>,
     request_numbers: AtomicU64,
-    list_numbers: AtomicU64,
+    /// List requests so far, per route: faults are drawn by a route's own count.
+    list_numbers: Mutex<HashMap<usize, u64>>,
     store: Store,
     pub(crate) files: Mutex<Files>,
     /// Writes whose responses are still to be dropped.
@@ -160,10 +167,10 @@ impl Shared {
             token: Mutex::new(TokenState::new(token, token_valid_for)),
             oauth,
             limiter,
-            requests: Mutex::new(Vec::new()),
+            requests: Mutex::new(VecDeque::new()),
             stats: Mutex::new(Stats::default()),
             request_numbers: AtomicU64::new(0),
-            list_numbers: AtomicU64::new(0),
+            list_numbers: Mutex::new(HashMap::new()),
             store: Store::default(),
             files,
             drop_writes,
@@ -211,7 +218,7 @@ impl Shared {
     }
 
     pub(crate) fn requests(&self) -> Vec<RecordedRequest> {
-        lock(&self.requests).clone()
+        lock(&self.requests).iter().cloned().collect()
     }
 
     pub(crate) fn clear_requests(&self) {
@@ -409,6 +416,7 @@ impl Shared {
         }
         let call = Call {
             shared: self,
+            route,
             parts,
             params: params
                 .iter()
@@ -438,6 +446,8 @@ impl Shared {
 /// One request in an operation's handler: what every operation needs.
 pub(crate) struct Call<'a> {
     shared: &'a Shared,
+    /// The route being served.
+    route: &'static Route,
     /// The request, without its body.
     pub(crate) parts: &'a Parts,
     /// The route's parameters, percent-decoded, in template order.
@@ -483,6 +493,14 @@ impl Call<'_> {
         let id = self.param(index);
         self.with(|table: &mut Table<R>| table.find(id))
             .ok_or_else(|| self.model_not_found(R::MODEL, id))
+    }
+
+    /// The one create path: adds the row `build` makes from its [`Slot`] (the new
+    /// id, `createdAt`) to the table of `R`, in one step under the table's lock; a
+    /// 500 if the table can take no more rows.
+    pub(crate) fn insert<R: Record>(&self, build: impl FnOnce(Slot) -> R) -> Result<R, Refusal> {
+        self.with(|table: &mut Table<R>| table.create(build))
+            .ok_or_else(server_error)
     }
 
     /// The one way a row changes (every edit and action): under the table's lock,
@@ -534,7 +552,12 @@ impl Call<'_> {
         let config = &shared.config;
         let requested = paginator::requested_page(self.parts.uri.query());
         let fault = if self.parts.method == Method::GET {
-            let number = shared.list_numbers.fetch_add(1, Ordering::Relaxed);
+            let number = {
+                let mut numbers = lock(&shared.list_numbers);
+                let count = numbers.entry(self.route as *const Route as usize).or_default();
+                *count += 1;
+                *count - 1
+            };
             config.faults.pick(config.dataset.seed(), number)
         } else {
             None
@@ -689,8 +712,12 @@ impl Shared {
         let number = self.request_numbers.fetch_add(1, Ordering::Relaxed);
         let (parts, body) = request.into_parts();
         self.count(|stats| stats.requests += 1);
-        if self.config.record_requests {
-            lock(&self.requests).push(RecordedRequest::new(
+        if self.config.record_requests && self.config.request_log_limit > 0 {
+            let mut log = lock(&self.requests);
+            if log.len() >= self.config.request_log_limit {
+                log.pop_front();
+            }
+            log.push_back(RecordedRequest::new(
                 &parts.method,
                 &parts.uri,
                 &parts.headers,

@@ -181,6 +181,7 @@ mod faults;
 mod files;
 mod handler;
 mod ids;
+mod inspect;
 mod live;
 mod oauth;
 mod paginator;
@@ -200,6 +201,7 @@ mod validation;
 
 pub use dataset::Dataset;
 pub use faults::Faults;
+pub use inspect::Kind;
 pub use live::{Change, ChangeKind, Evaluation, Live, Order};
 pub use oauth::{MockOAuth, OAuthStats};
 pub use paginator::Quirks;

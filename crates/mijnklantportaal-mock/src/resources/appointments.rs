@@ -240,9 +240,7 @@ pub(crate) fn schedule<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Repl
                 .map(|c| (c.company_name, c.primary_email))
         })
         .map_err(|e| call.unprocessable(&e))?;
-        let appointment = call
-            .with(|t: &mut Table<MockAppointment>| {
-                t.create(|slot| MockAppointment {
+        let appointment = call.insert(|slot| MockAppointment {
                     online_meeting_link: Some(meeting_link(&slot.id)),
                     id: slot.id,
                     name: new.name,
@@ -254,8 +252,7 @@ pub(crate) fn schedule<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Repl
                     status: Status::Scheduled,
                     created_at: slot.created_at,
                 })
-            })
-            .ok_or_else(server_error)?;
+)?;
         call.written(StatusCode::CREATED, &appointment)
     })
 }

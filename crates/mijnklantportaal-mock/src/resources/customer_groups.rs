@@ -89,15 +89,12 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
     Box::pin(async move {
         let input = requests::read_json(body).await;
         let (name, customers) = new_group(&input).map_err(|e| call.unprocessable(&e))?;
-        let group = call
-            .with(|table: &mut Table<MockCustomerGroup>| {
-                table.create(|slot| MockCustomerGroup {
+        let group = call.insert(|slot| MockCustomerGroup {
                     id: slot.id,
                     name,
                     created_at: slot.created_at,
                 })
-            })
-            .ok_or_else(server_error)?;
+)?;
         join(call, &group.id, &customers);
         call.written(StatusCode::CREATED, &group)
     })

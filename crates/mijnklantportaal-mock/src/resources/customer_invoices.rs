@@ -225,8 +225,7 @@ pub(crate) struct NewInvoice {
 
 /// Adds the invoice a client created.
 fn insert(call: &Call<'_>, new: NewInvoice) -> Result<MockInvoice, Refusal> {
-    call.with(|table: &mut Table<MockInvoice>| {
-        table.create(|slot| MockInvoice {
+    call.insert(|slot| MockInvoice {
             index: slot.key,
             id: slot.id,
             customer_id: new.customer_id,
@@ -237,8 +236,7 @@ fn insert(call: &Call<'_>, new: NewInvoice) -> Result<MockInvoice, Refusal> {
             paid_at: new.paid_at,
             created_at: slot.created_at,
         })
-    })
-    .ok_or_else(server_error)
+)
 }
 
 /// `POST /v1/customer-invoices` (multipart/form-data); 201 with the invoice.

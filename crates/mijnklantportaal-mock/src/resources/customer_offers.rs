@@ -183,8 +183,7 @@ fn insert(call: &Call<'_>, new: NewOffer) -> Result<MockOffer, Refusal> {
     if new.send_notification {
         call.shared().count(|stats| stats.notifications += 1);
     }
-    call.with(|table: &mut Table<MockOffer>| {
-        table.create(|slot| MockOffer {
+    call.insert(|slot| MockOffer {
             id: slot.id,
             customer_id: new.customer_id,
             offer_number: new.offer_number,
@@ -195,8 +194,7 @@ fn insert(call: &Call<'_>, new: NewOffer) -> Result<MockOffer, Refusal> {
             rejected_at: new.rejected_at,
             created_at: slot.created_at,
         })
-    })
-    .ok_or_else(server_error)
+)
 }
 
 /// `POST /v1/customer-offers` (multipart/form-data); 201 with the offer.

@@ -243,8 +243,7 @@ pub(crate) fn insert(call: &Call<'_>, new: NewSubscription) -> Result<MockSubscr
         "in_progress"
     };
     let renews_at = next_renewal(new.starts_at, &new.interval, today);
-    call.with(|table: &mut Table<MockSubscription>| {
-        table.create(|slot| MockSubscription {
+    call.insert(|slot| MockSubscription {
             id: slot.id,
             customer_id: new.customer_id,
             description: new.description,
@@ -258,8 +257,7 @@ pub(crate) fn insert(call: &Call<'_>, new: NewSubscription) -> Result<MockSubscr
             terminated_at: None,
             created_at: slot.created_at,
         })
-    })
-    .ok_or_else(server_error)
+)
 }
 
 /// `POST /v1/customer-subscriptions` (JSON); 201 with the subscription.

@@ -330,9 +330,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
     Box::pin(async move {
         let input = requests::read_json(body).await;
         let new = new_card(&input).map_err(|e| call.unprocessable(&e))?;
-        let card = call
-            .with(|table: &mut Table<PunchCard>| {
-                table.create(|slot| PunchCard {
+        let card = call.insert(|slot| PunchCard {
                     id: slot.id,
                     name: new.name,
                     description: new.description,
@@ -342,8 +340,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
                     validity: new.validity,
                     created_at: slot.created_at,
                 })
-            })
-            .ok_or_else(server_error)?;
+)?;
         call.written(StatusCode::CREATED, &card)
     })
 }
@@ -392,9 +389,7 @@ pub(crate) fn issue<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> 
             }
             None => return Err(call.unprocessable(&errors)),
         };
-        let issued = call
-            .with(|table: &mut Table<IssuedPunchCard>| {
-                table.create(|slot| {
+        let issued = call.insert(|slot| {
                     let expires_at = card
                         .validity
                         .and_then(|(value, period)| period.after(value, slot.created_at));
@@ -408,8 +403,7 @@ pub(crate) fn issue<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> 
                         issued_at: slot.created_at,
                     }
                 })
-            })
-            .ok_or_else(server_error)?;
+)?;
         call.written(StatusCode::CREATED, &issued)
     })
 }
