@@ -174,15 +174,19 @@
 #![deny(missing_docs)]
 
 mod auth;
+mod clock;
 mod dataset;
 mod dutch_time;
 mod faults;
 mod files;
 mod handler;
 mod ids;
+mod inspect;
 mod live;
 mod oauth;
 mod paginator;
+#[cfg(test)]
+mod races;
 mod rate_limit;
 mod recording;
 mod reorder;
@@ -197,6 +201,7 @@ mod validation;
 
 pub use dataset::Dataset;
 pub use faults::Faults;
+pub use inspect::Kind;
 pub use live::{Change, ChangeKind, Evaluation, Live, Order};
 pub use oauth::{MockOAuth, OAuthStats};
 pub use paginator::Quirks;

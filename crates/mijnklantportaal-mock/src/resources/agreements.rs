@@ -299,9 +299,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
         let signer_ids = IdCodec::new("ags_", seed, SIGNER_IDS);
         let document_ids = IdCodec::new("agd_", seed, DOCUMENT_IDS);
         let mut uploads = Vec::new();
-        let agreement = call
-            .with(|t: &mut Table<MockAgreement>| {
-                t.create(|slot| MockAgreement {
+        let agreement = call.insert(|slot| MockAgreement {
                     signers: new
                         .signers
                         .into_iter()
@@ -333,8 +331,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
                     signer_signature: new.signer_signature,
                     created_at: slot.created_at,
                 })
-            })
-            .ok_or_else(server_error)?;
+)?;
         let mut files = lock(&call.shared().files);
         for (id, bytes) in uploads {
             files.store(&id, bytes);

@@ -2,12 +2,14 @@
 //!
 //! The list is not paginated: `GET /v1/appointments` answers `{data: [...]}` with
 //! every appointment that starts within `days` days (default 7) from `start_at`
-//! (`Y-m-d H:i`, Dutch time; default now), earliest first. Scheduling takes a customer
+//! (`Y-m-d H:i`, Dutch time; default: now, by the mock's [clock](crate::clock)),
+//! earliest first. Scheduling takes a customer
 //! (`customerId`: the customer's name and e-mail become the attendee's) or an attendee
 //! (`attendeeName`, `attendeeEmail`); its times are accepted as `Y-m-d H:i` (the field
 //! table) and `Y-m-d H:i:s` (the examples). A scheduled appointment gets an online
 //! meeting link. `PATCH` sets the status to `scheduled` (confirm) or `canceled`. The
-//! seeded appointments, in every status, start from March 2025 on, two a week.
+//! seeded appointments, in every status, start three days before the mock's clock
+//! does (2025-12-29), two a week.
 
 use axum::body::Body;
 use chrono::{DateTime, FixedOffset, NaiveDateTime};
@@ -46,8 +48,10 @@ impl Status {
 
 /// How many appointments the table starts with.
 pub(crate) const SEEDED: u64 = 9;
-/// 2025-03-03 09:00 Dutch time (+01:00): the first seeded appointment starts then.
-const SEEDED_FROM: i64 = 1_740_988_800;
+/// 2025-12-29 09:00 Dutch time (+01:00), the Monday before the mock's clock starts:
+/// the first seeded appointment starts then, so some are past and the default
+/// window (the week from now) holds two.
+const SEEDED_FROM: i64 = crate::clock::ORIGIN - 3 * 86_400 + 9 * 3_600;
 /// The longest window a list may ask for, in days.
 const MAX_DAYS: i64 = 366;
 
@@ -179,7 +183,7 @@ pub(crate) fn list<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> 
                 query.insert(name.to_owned(), value.into());
             }
         }
-        let (start, end) = window(&query).map_err(|e| call.unprocessable(&e))?;
+        let (start, end) = window(&query, call.now()?).map_err(|e| call.unprocessable(&e))?;
         let mut found: Vec<MockAppointment> = call.with(|t: &mut Table<MockAppointment>| {
             t.all()
                 .filter(|a| a.starts_at >= start && a.starts_at < end)
@@ -191,9 +195,12 @@ pub(crate) fn list<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> 
     })
 }
 
-/// The window of a list request: `start_at` (`Y-m-d H:i`, Dutch time; now without
-/// it) and `days` (1 to 366, default 7) later.
-fn window(query: &Input) -> Result<(DateTime<FixedOffset>, DateTime<FixedOffset>), Errors> {
+/// A time as the mock keeps it.
+type Time = DateTime<FixedOffset>;
+
+/// The window of a list request: `start_at` (`Y-m-d H:i`, Dutch time; `now`, the
+/// mock's, without it) and `days` (1 to 366, default 7) later.
+fn window(query: &Input, now: Time) -> Result<(Time, Time), Errors> {
     let mut errors = Errors::default();
     let start = match validation::is_present(query, "start_at") {
         true => {
@@ -210,7 +217,7 @@ fn window(query: &Input) -> Result<(DateTime<FixedOffset>, DateTime<FixedOffset>
             }
             parsed
         }
-        false => dutch_time::at(chrono::Utc::now().timestamp()),
+        false => Some(now),
     };
     let days = match validation::is_present(query, "days") {
         true => validation::integer(&mut errors, query, "days", (1, MAX_DAYS)),
@@ -233,9 +240,7 @@ pub(crate) fn schedule<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Repl
                 .map(|c| (c.company_name, c.primary_email))
         })
         .map_err(|e| call.unprocessable(&e))?;
-        let appointment = call
-            .with(|t: &mut Table<MockAppointment>| {
-                t.create(|slot| MockAppointment {
+        let appointment = call.insert(|slot| MockAppointment {
                     online_meeting_link: Some(meeting_link(&slot.id)),
                     id: slot.id,
                     name: new.name,
@@ -247,8 +252,7 @@ pub(crate) fn schedule<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Repl
                     status: Status::Scheduled,
                     created_at: slot.created_at,
                 })
-            })
-            .ok_or_else(server_error)?;
+)?;
         call.written(StatusCode::CREATED, &appointment)
     })
 }
@@ -257,25 +261,24 @@ pub(crate) fn schedule<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Repl
 pub(crate) fn set_status<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let appointment = call.find::<MockAppointment>(0)?;
-        let input = requests::read_json(body).await;
-        let mut errors = Errors::default();
-        let status = validation::one_of(&mut errors, &input, "status", &["scheduled", "canceled"])
-            .ok_or_else(|| call.unprocessable(&errors))?;
-        let status = if status == "scheduled" {
-            Status::Scheduled
-        } else {
-            Status::Canceled
-        };
-        let changed = call
-            .with(|t: &mut Table<MockAppointment>| {
-                t.edit(&appointment.id, |a| {
-                    a.status = status;
-                    if status == Status::Scheduled && a.online_meeting_link.is_none() {
-                        a.online_meeting_link = Some(meeting_link(&a.id));
-                    }
-                })
+        let check = |_: &MockAppointment, input: &Input| {
+            let mut errors = Errors::default();
+            let status =
+                validation::one_of(&mut errors, input, "status", &["scheduled", "canceled"])
+                    .ok_or_else(|| call.unprocessable(&errors))?;
+            Ok(if status == "scheduled" {
+                Status::Scheduled
+            } else {
+                Status::Canceled
             })
-            .ok_or_else(|| call.model_not_found(MockAppointment::MODEL, &appointment.id))?;
+        };
+        let apply = |a: &mut MockAppointment, status| {
+            a.status = status;
+            if status == Status::Scheduled && a.online_meeting_link.is_none() {
+                a.online_meeting_link = Some(meeting_link(&a.id));
+            }
+        };
+        let changed = call.edit(&appointment.id, body, check, apply).await?;
         call.written(StatusCode::OK, &changed)
     })
 }
@@ -443,18 +446,20 @@ mod tests {
 
     #[test]
     fn the_window_is_start_at_plus_days() {
-        let (start, end) =
-            window(&input(json!({"start_at": "2025-03-05 09:00", "days": "3"}))).unwrap();
+        let now = dutch_time::at(crate::clock::ORIGIN).unwrap();
+        let query = input(json!({"start_at": "2025-03-05 09:00", "days": "3"}));
+        let (start, end) = window(&query, now).unwrap();
         assert_eq!(dutch_time::atom(&start), "2025-03-05T09:00:00+01:00");
         assert_eq!(dutch_time::atom(&end), "2025-03-08T09:00:00+01:00");
-        let errors = window(&input(
-            json!({"start_at": "2025-03-05 09:00:00", "days": "0"}),
-        ))
-        .unwrap_err();
+        let query = input(json!({"start_at": "2025-03-05 09:00:00", "days": "0"}));
+        let errors = window(&query, now).unwrap_err();
         assert_eq!(
             errors.message(),
             "The start at field must match the format Y-m-d H:i. (and 1 more error)"
         );
+        let (start, end) = window(&input(json!({})), now).unwrap();
+        assert_eq!(dutch_time::atom(&start), "2026-01-01T00:00:00+01:00", "now");
+        assert_eq!(dutch_time::atom(&end), "2026-01-08T00:00:00+01:00");
     }
 
     #[test]

@@ -89,15 +89,12 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
     Box::pin(async move {
         let input = requests::read_json(body).await;
         let (name, customers) = new_group(&input).map_err(|e| call.unprocessable(&e))?;
-        let group = call
-            .with(|table: &mut Table<MockCustomerGroup>| {
-                table.create(|slot| MockCustomerGroup {
+        let group = call.insert(|slot| MockCustomerGroup {
                     id: slot.id,
                     name,
                     created_at: slot.created_at,
                 })
-            })
-            .ok_or_else(server_error)?;
+)?;
         join(call, &group.id, &customers);
         call.written(StatusCode::CREATED, &group)
     })
@@ -107,13 +104,14 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
 pub(crate) fn edit<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let group = call.find::<MockCustomerGroup>(0)?;
-        let input = requests::read_json(body).await;
-        let mut errors = Errors::default();
-        let name = validation::string(&mut errors, &input, "name", true)
-            .ok_or_else(|| call.unprocessable(&errors))?;
+        let check = |_: &MockCustomerGroup, input: &Input| {
+            let mut errors = Errors::default();
+            validation::string(&mut errors, input, "name", true)
+                .ok_or_else(|| call.unprocessable(&errors))
+        };
         let renamed = call
-            .with(|table: &mut Table<MockCustomerGroup>| table.edit(&group.id, |g| g.name = name))
-            .ok_or_else(|| call.model_not_found(MockCustomerGroup::MODEL, &group.id))?;
+            .edit(&group.id, body, check, |g, name| g.name = name)
+            .await?;
         call.written(StatusCode::OK, &renamed)
     })
 }

@@ -225,8 +225,7 @@ pub(crate) struct NewInvoice {
 
 /// Adds the invoice a client created.
 fn insert(call: &Call<'_>, new: NewInvoice) -> Result<MockInvoice, Refusal> {
-    call.with(|table: &mut Table<MockInvoice>| {
-        table.create(|slot| MockInvoice {
+    call.insert(|slot| MockInvoice {
             index: slot.key,
             id: slot.id,
             customer_id: new.customer_id,
@@ -237,8 +236,7 @@ fn insert(call: &Call<'_>, new: NewInvoice) -> Result<MockInvoice, Refusal> {
             paid_at: new.paid_at,
             created_at: slot.created_at,
         })
-    })
-    .ok_or_else(server_error)
+)
 }
 
 /// `POST /v1/customer-invoices` (multipart/form-data); 201 with the invoice.
@@ -275,13 +273,10 @@ pub(crate) fn create_manual<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a,
 pub(crate) fn mark_paid<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let invoice = call.find::<MockInvoice>(0)?;
-        let input = requests::read_json(body).await;
-        let paid_at = paid_at(&input).map_err(|errors| call.unprocessable(&errors))?;
-        let marked = call
-            .with(|table: &mut Table<MockInvoice>| {
-                table.edit(&invoice.id, |i| i.paid_at = Some(paid_at))
-            })
-            .ok_or_else(|| call.model_not_found(MockInvoice::MODEL, &invoice.id))?;
+        let check =
+            |_: &MockInvoice, input: &Input| paid_at(input).map_err(|e| call.unprocessable(&e));
+        let pay = |i: &mut MockInvoice, paid_at| i.paid_at = Some(paid_at);
+        let marked = call.edit(&invoice.id, body, check, pay).await?;
         call.written(StatusCode::OK, &marked)
     })
 }

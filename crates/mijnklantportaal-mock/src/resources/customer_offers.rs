@@ -183,8 +183,7 @@ fn insert(call: &Call<'_>, new: NewOffer) -> Result<MockOffer, Refusal> {
     if new.send_notification {
         call.shared().count(|stats| stats.notifications += 1);
     }
-    call.with(|table: &mut Table<MockOffer>| {
-        table.create(|slot| MockOffer {
+    call.insert(|slot| MockOffer {
             id: slot.id,
             customer_id: new.customer_id,
             offer_number: new.offer_number,
@@ -195,8 +194,7 @@ fn insert(call: &Call<'_>, new: NewOffer) -> Result<MockOffer, Refusal> {
             rejected_at: new.rejected_at,
             created_at: slot.created_at,
         })
-    })
-    .ok_or_else(server_error)
+)
 }
 
 /// `POST /v1/customer-offers` (multipart/form-data); 201 with the offer.
@@ -227,21 +225,17 @@ pub(crate) fn create_manual<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a,
 pub(crate) fn decide<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let offer = call.find::<MockOffer>(0)?;
-        let input = requests::read_json(body).await;
-        let (acceptance, rejected_at) =
-            decision(&input).map_err(|errors| call.unprocessable(&errors))?;
-        let decided = call
-            .with(|table: &mut Table<MockOffer>| {
-                table.edit(&offer.id, |o| {
-                    if acceptance.is_some() {
-                        o.acceptance = acceptance;
-                    }
-                    if rejected_at.is_some() {
-                        o.rejected_at = rejected_at;
-                    }
-                })
-            })
-            .ok_or_else(|| call.model_not_found(MockOffer::MODEL, &offer.id))?;
+        let check =
+            |_: &MockOffer, input: &Input| decision(input).map_err(|e| call.unprocessable(&e));
+        let decide = |o: &mut MockOffer, (acceptance, rejected_at): (Option<_>, Option<_>)| {
+            if acceptance.is_some() {
+                o.acceptance = acceptance;
+            }
+            if rejected_at.is_some() {
+                o.rejected_at = rejected_at;
+            }
+        };
+        let decided = call.edit(&offer.id, body, check, decide).await?;
         call.written(StatusCode::OK, &decided)
     })
 }

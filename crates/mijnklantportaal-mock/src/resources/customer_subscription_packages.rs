@@ -122,11 +122,8 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
     Box::pin(async move {
         let input = requests::read_json(body).await;
         let new = new_package(&input).map_err(|errors| call.unprocessable(&errors))?;
-        let package = call
-            .with(|table: &mut Table<MockPackage>| {
-                table.create(|slot| MockPackage { id: slot.id, ..new })
-            })
-            .ok_or_else(server_error)?;
+        let package = call.insert(|slot| MockPackage { id: slot.id, ..new })
+)?;
         call.written(StatusCode::CREATED, &package)
     })
 }

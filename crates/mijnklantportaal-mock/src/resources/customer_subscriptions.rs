@@ -222,11 +222,6 @@ fn next_renewal(start: NaiveDate, interval: &str, today: NaiveDate) -> Option<Na
     None
 }
 
-/// Today in Amsterdam.
-fn today() -> Option<NaiveDate> {
-    dutch_time::at(chrono::Utc::now().timestamp()).map(|now| now.date_naive())
-}
-
 /// What a create request (or a package sign-up) gives a new subscription.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct NewSubscription {
@@ -241,15 +236,14 @@ pub(crate) struct NewSubscription {
 
 /// Adds the subscription a client created (`planned` or `in_progress` as of today).
 pub(crate) fn insert(call: &Call<'_>, new: NewSubscription) -> Result<MockSubscription, Refusal> {
-    let today = today().ok_or_else(server_error)?;
+    let today = call.today()?;
     let status = if new.starts_at > today {
         "planned"
     } else {
         "in_progress"
     };
     let renews_at = next_renewal(new.starts_at, &new.interval, today);
-    call.with(|table: &mut Table<MockSubscription>| {
-        table.create(|slot| MockSubscription {
+    call.insert(|slot| MockSubscription {
             id: slot.id,
             customer_id: new.customer_id,
             description: new.description,
@@ -263,8 +257,7 @@ pub(crate) fn insert(call: &Call<'_>, new: NewSubscription) -> Result<MockSubscr
             terminated_at: None,
             created_at: slot.created_at,
         })
-    })
-    .ok_or_else(server_error)
+)
 }
 
 /// `POST /v1/customer-subscriptions` (JSON); 201 with the subscription.
@@ -283,14 +276,12 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
 pub(crate) fn change<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let subscription = call.find::<MockSubscription>(0)?;
-        let input = requests::read_json(body).await;
-        let change = subscription_change(&input).map_err(|errors| call.unprocessable(&errors))?;
-        let today = today().ok_or_else(server_error)?;
-        let changed = call
-            .with(|table: &mut Table<MockSubscription>| {
-                table.edit(&subscription.id, |s| change.apply(s, today))
-            })
-            .ok_or_else(|| call.model_not_found(MockSubscription::MODEL, &subscription.id))?;
+        let today = call.today()?;
+        let check = |_: &MockSubscription, input: &Input| {
+            subscription_change(input).map_err(|e| call.unprocessable(&e))
+        };
+        let apply = |s: &mut MockSubscription, change: SubscriptionChange| change.apply(s, today);
+        let changed = call.edit(&subscription.id, body, check, apply).await?;
         call.written(StatusCode::OK, &changed)
     })
 }

@@ -179,11 +179,11 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
 pub(crate) fn edit<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let customer = call.find::<MockCustomer>(0)?;
-        let input = requests::read_json(body).await;
-        let edit = customer_edit(&input).map_err(|errors| call.unprocessable(&errors))?;
-        let edited = call
-            .with(|table: &mut Table<MockCustomer>| table.edit(&customer.id, |c| edit.apply(c)))
-            .ok_or_else(|| call.model_not_found(MockCustomer::MODEL, &customer.id))?;
+        let check = |_: &MockCustomer, input: &Input| {
+            customer_edit(input).map_err(|e| call.unprocessable(&e))
+        };
+        let apply = |c: &mut MockCustomer, edit: CustomerEdit| edit.apply(c);
+        let edited = call.edit(&customer.id, body, check, apply).await?;
         call.written(StatusCode::OK, &edited)
     })
 }

@@ -222,9 +222,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
         )
         .map_err(|e| call.unprocessable(&e))?;
         let seed = call.seed();
-        let request = call
-            .with(|t: &mut Table<MockFileRequest>| {
-                t.create(|slot| MockFileRequest {
+        let request = call.insert(|slot| MockFileRequest {
                     requested_files: new
                         .files
                         .into_iter()
@@ -242,8 +240,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
                     completed_at: None,
                     created_at: slot.created_at,
                 })
-            })
-            .ok_or_else(server_error)?;
+)?;
         call.written(StatusCode::CREATED, &request)
     })
 }

@@ -151,9 +151,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
         if !errors.is_empty() {
             return Err(call.unprocessable(&errors));
         }
-        let share = call
-            .with(|t: &mut Table<MockFileShare>| {
-                t.create(|slot| MockFileShare {
+        let share = call.insert(|slot| MockFileShare {
                     content: content
                         .into_iter()
                         .map(|(mut item, kind)| {
@@ -165,8 +163,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
                     customer_id,
                     created_at: slot.created_at,
                 })
-            })
-            .ok_or_else(server_error)?;
+)?;
         for (item, _) in &share.content {
             files::mark_shared(call, &item.id, &share.id);
         }

@@ -218,9 +218,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
             let upload = upload
                 .filter(|_| errors.is_empty())
                 .ok_or_else(|| call.unprocessable(&errors))?;
-            let file = call
-                .with(|t: &mut Table<MockFile>| {
-                    t.create(|slot| {
+            let file = call.insert(|slot| {
                         MockFile(Item {
                             id: slot.id,
                             name: upload.name,
@@ -231,8 +229,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
                             created_at: slot.created_at,
                         })
                     })
-                })
-                .ok_or_else(server_error)?;
+)?;
             lock(&call.shared().files).store(&file.0.id, upload.bytes);
             call.written(StatusCode::CREATED, &file)
         } else {
@@ -241,9 +238,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
             let name = name
                 .filter(|_| errors.is_empty())
                 .ok_or_else(|| call.unprocessable(&errors))?;
-            let directory = call
-                .with(|t: &mut Table<MockDirectory>| {
-                    t.create(|slot| {
+            let directory = call.insert(|slot| {
                         MockDirectory(Item {
                             id: slot.id,
                             name,
@@ -254,8 +249,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
                             created_at: slot.created_at,
                         })
                     })
-                })
-                .ok_or_else(server_error)?;
+)?;
             call.written(StatusCode::CREATED, &directory)
         }
     })

@@ -43,14 +43,17 @@
 //! 5. **Operations**: `fn op<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>`.
 //!    Lists and gets are the generic [`list`]`::<Thing>` and [`show`]`::<Thing>`. A
 //!    create reads the body ([`requests::read_json`](crate::requests::read_json)),
-//!    validates (`.map_err(|e| call.unprocessable(&e))?`), inserts with
-//!    `call.with(|t: &mut Table<Thing>| t.create(|slot| Thing { id: slot.id, .. }))`
-//!    (the slot also brings the new row's `created_at`)
-//!    and answers `call.written(StatusCode::CREATED, &thing)`. An edit or action
-//!    first finds the row (`call.find::<Thing>(0)?`: Laravel's 404 before the body is
-//!    read), checks its state (`return Err(call.refused("..."))` for a 422 such as
-//!    "already closed"), changes it with `t.edit(&id, |thing| ..)` and answers
-//!    `call.written(StatusCode::OK, &thing)`. A list under a parent finds the parent
+//!    validates (`.map_err(|e| call.unprocessable(&e))?`), builds the row with
+//!    `call.insert(|slot| Thing { id: slot.id, .. })?` (the slot also brings the new
+//!    row's `created_at`) and answers `call.written(StatusCode::CREATED, &thing)`.
+//!    An edit or action first finds the row (`call.find::<Thing>(0)?`: Laravel's 404
+//!    before the body is read), then goes through
+//!    [`Call::edit`](crate::handler::Call::edit)`(&id, body, check, apply)` (or
+//!    [`Call::change`](crate::handler::Call::change) without a body): `check` sees the
+//!    row as it is now and refuses its state (`Err(call.refused("..."))`, a 422 such
+//!    as "already closed") or validates the input into what to apply, and `apply`
+//!    changes the row, both under the table's lock, so two requests never both pass
+//!    a check only one may pass. It answers `call.written(StatusCode::OK, &thing)`. A list under a parent finds the parent
 //!    and answers `call.list::<Child>(Some(parent.id)).await`. A non-paginated
 //!    `{data: [...]}` list renders its own body and answers `call.ok_json(..)`.
 //!    Writes answered through `written` are counted and honour
@@ -143,10 +146,11 @@ pub(crate) fn random_string(seed: u64, stream: u64, number: u64, len: usize) -> 
 /// resource `id`, valid for the server's link lifetime.
 pub(crate) fn cloud_file(call: &Call<'_>, id: &str) -> Reply {
     let (token, lifetime) = lock(&call.shared().files).issue(id, Instant::now());
-    let expires_unix = chrono::Utc::now()
-        .timestamp()
-        .saturating_add(i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX));
-    let expires_at = dutch_time::at(expires_unix).ok_or_else(server_error)?;
+    let lifetime = chrono::Duration::from_std(lifetime).map_err(|_| server_error())?;
+    let expires_at = call
+        .now()?
+        .checked_add_signed(lifetime)
+        .ok_or_else(server_error)?;
     let json = CloudFileJson {
         link: format!("{}/files/{token}", call.origin),
         expires_at: dutch_time::atom(&expires_at),

@@ -272,9 +272,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
     Box::pin(async move {
         let input = requests::read_json(body).await;
         let new = new_link(&input).map_err(|e| call.unprocessable(&e))?;
-        let link = call
-            .with(|table: &mut Table<PaymentLink>| {
-                table.create(|slot| PaymentLink {
+        let link = call.insert(|slot| PaymentLink {
                     id: slot.id,
                     description: new.description,
                     amount_cents: new.amount_cents,
@@ -283,8 +281,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
                     expires_at: new.expires_at,
                     created_at: slot.created_at,
                 })
-            })
-            .ok_or_else(server_error)?;
+)?;
         call.written(StatusCode::CREATED, &link)
     })
 }
@@ -293,15 +290,13 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
 /// is closed already.
 pub(crate) fn close<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let link = call.find::<PaymentLink>(0)?;
-        if link.status == LinkStatus::Closed {
-            return Err(call.refused(ALREADY_CLOSED));
-        }
-        let closed = call
-            .with(|table: &mut Table<PaymentLink>| {
-                table.edit(&link.id, |l| l.status = LinkStatus::Closed)
-            })
-            .ok_or_else(|| call.model_not_found(PaymentLink::MODEL, &link.id))?;
+        let closed = call.change(call.param(0), |link: &mut PaymentLink| {
+            if link.status == LinkStatus::Closed {
+                return Err(call.refused(ALREADY_CLOSED));
+            }
+            link.status = LinkStatus::Closed;
+            Ok(())
+        })?;
         call.written(StatusCode::OK, &closed)
     })
 }

@@ -330,9 +330,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
     Box::pin(async move {
         let input = requests::read_json(body).await;
         let new = new_card(&input).map_err(|e| call.unprocessable(&e))?;
-        let card = call
-            .with(|table: &mut Table<PunchCard>| {
-                table.create(|slot| PunchCard {
+        let card = call.insert(|slot| PunchCard {
                     id: slot.id,
                     name: new.name,
                     description: new.description,
@@ -342,8 +340,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
                     validity: new.validity,
                     created_at: slot.created_at,
                 })
-            })
-            .ok_or_else(server_error)?;
+)?;
         call.written(StatusCode::CREATED, &card)
     })
 }
@@ -353,15 +350,14 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
 pub(crate) fn edit<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let card = call.find::<PunchCard>(0)?;
-        let input = requests::read_json(body).await;
-        let mut errors = Errors::default();
-        let sale = sale(&mut errors, &input, true);
-        if !errors.is_empty() {
-            return Err(call.unprocessable(&errors));
-        }
+        let check = |_: &PunchCard, input: &Input| {
+            let mut errors = Errors::default();
+            let sale = sale(&mut errors, input, true);
+            call.valid(sale, &errors)
+        };
         let edited = call
-            .with(|table: &mut Table<PunchCard>| table.edit(&card.id, |c| c.sale = sale))
-            .ok_or_else(|| call.model_not_found(PunchCard::MODEL, &card.id))?;
+            .edit(&card.id, body, check, |c, sale| c.sale = sale)
+            .await?;
         call.written(StatusCode::OK, &edited)
     })
 }
@@ -393,9 +389,7 @@ pub(crate) fn issue<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> 
             }
             None => return Err(call.unprocessable(&errors)),
         };
-        let issued = call
-            .with(|table: &mut Table<IssuedPunchCard>| {
-                table.create(|slot| {
+        let issued = call.insert(|slot| {
                     let expires_at = card
                         .validity
                         .and_then(|(value, period)| period.after(value, slot.created_at));
@@ -409,8 +403,7 @@ pub(crate) fn issue<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> 
                         issued_at: slot.created_at,
                     }
                 })
-            })
-            .ok_or_else(server_error)?;
+)?;
         call.written(StatusCode::CREATED, &issued)
     })
 }
@@ -426,28 +419,26 @@ pub(crate) fn show_issued<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, 
 pub(crate) fn stamp<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let card = find_issued(call)?;
-        match card.status {
-            IssuedStatus::FullyUsed => return Err(call.refused(FULLY_USED)),
-            IssuedStatus::Expired => return Err(call.refused(EXPIRED)),
-            IssuedStatus::Active => {}
-        }
-        let input = requests::read_json(body).await;
-        let mut errors = Errors::default();
-        let left = i64::try_from(card.punches_left).unwrap_or(i64::MAX);
-        let stamps = validation::integer(&mut errors, &input, "stamps", (1, left));
-        let Some(stamps) = stamps.and_then(|s| u64::try_from(s).ok()) else {
-            return Err(call.unprocessable(&errors));
+        let check = |card: &IssuedPunchCard, input: &Input| {
+            match card.status {
+                IssuedStatus::FullyUsed => return Err(call.refused(FULLY_USED)),
+                IssuedStatus::Expired => return Err(call.refused(EXPIRED)),
+                IssuedStatus::Active => {}
+            }
+            let mut errors = Errors::default();
+            let left = i64::try_from(card.punches_left).unwrap_or(i64::MAX);
+            let stamps = validation::integer(&mut errors, input, "stamps", (1, left));
+            stamps
+                .and_then(|s| u64::try_from(s).ok())
+                .ok_or_else(|| call.unprocessable(&errors))
         };
-        let stamped = call
-            .with(|table: &mut Table<IssuedPunchCard>| {
-                table.edit(&card.id, |c| {
-                    c.punches_left = c.punches_left.saturating_sub(stamps);
-                    if c.punches_left == 0 {
-                        c.status = IssuedStatus::FullyUsed;
-                    }
-                })
-            })
-            .ok_or_else(|| call.model_not_found(IssuedPunchCard::MODEL, &card.id))?;
+        let stamp = |card: &mut IssuedPunchCard, stamps: u64| {
+            card.punches_left = card.punches_left.saturating_sub(stamps);
+            if card.punches_left == 0 {
+                card.status = IssuedStatus::FullyUsed;
+            }
+        };
+        let stamped = call.edit(&card.id, body, check, stamp).await?;
         call.written(StatusCode::OK, &stamped)
     })
 }

@@ -140,17 +140,14 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
         let input = requests::read_json(body).await;
         let (url, event_type) = new_webhook(&input).map_err(|e| call.unprocessable(&e))?;
         let seed = call.seed();
-        let webhook = call
-            .with(|table: &mut Table<Webhook>| {
-                table.create(|slot| Webhook {
+        let webhook = call.insert(|slot| Webhook {
                     id: slot.id,
                     event_type,
                     url,
                     secret: secret(seed, slot.key),
                     created_at: slot.created_at,
                 })
-            })
-            .ok_or_else(server_error)?;
+)?;
         call.written(StatusCode::CREATED, &webhook)
     })
 }

@@ -3,6 +3,7 @@
 //! One test binary (modules below) rather than one per file, to link once.
 
 mod auth;
+mod clock;
 mod common;
 mod contract;
 mod customers;
@@ -13,6 +14,7 @@ mod live;
 mod oauth;
 mod pagination;
 mod payment_links;
+mod races;
 mod rate_limit;
 mod recording;
 mod robustness;
