@@ -554,7 +554,9 @@ impl Call<'_> {
         let fault = if self.parts.method == Method::GET {
             let number = {
                 let mut numbers = lock(&shared.list_numbers);
-                let count = numbers.entry(self.route as *const Route as usize).or_default();
+                let count = numbers
+                    .entry(self.route as *const Route as usize)
+                    .or_default();
                 *count += 1;
                 *count - 1
             };

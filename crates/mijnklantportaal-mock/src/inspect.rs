@@ -31,25 +31,43 @@ use crate::store::{Record, Table};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Kind {
+    /// Agreements (with their signers and documents).
     Agreements,
+    /// Appointments.
     Appointments,
+    /// Customer groups.
     CustomerGroups,
+    /// Invoices to customers.
     CustomerInvoices,
+    /// Offers to customers.
     CustomerOffers,
+    /// Subscription packages.
     CustomerSubscriptionPackages,
+    /// Customers' subscriptions.
     CustomerSubscriptions,
+    /// Customers.
     Customers,
+    /// Directories of the file store.
     Directories,
+    /// File requests.
     FileRequests,
+    /// File shares.
     FileShares,
+    /// Files.
     Files,
     /// The vendor's own invoices to the account (the Invoices API).
     Invoices,
+    /// Payments made through payment links.
     PaymentLinkPayments,
+    /// Payment links.
     PaymentLinks,
+    /// Punch cards issued to customers.
     IssuedPunchCards,
+    /// Punch card types.
     PunchCards,
+    /// Tickets.
     Tickets,
+    /// Webhooks.
     Webhooks,
 }
 

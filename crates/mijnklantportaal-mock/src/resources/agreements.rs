@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use crate::dutch_time;
 use crate::files::{Download, text_pdf};
-use crate::handler::{Call, Config, Reply, Shared, server_error};
+use crate::handler::{Call, Config, Reply, Shared};
 use crate::ids::IdCodec;
 use crate::paginator::Listed;
 use crate::requests::{self, Form};
@@ -300,38 +300,37 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
         let document_ids = IdCodec::new("agd_", seed, DOCUMENT_IDS);
         let mut uploads = Vec::new();
         let agreement = call.insert(|slot| MockAgreement {
-                    signers: new
-                        .signers
-                        .into_iter()
-                        .enumerate()
-                        .map(|(j, signer)| Signer {
-                            id: part_id(signer_ids, slot.key, j),
-                            ..signer
-                        })
-                        .collect(),
-                    documents: new
-                        .documents
-                        .into_iter()
-                        .enumerate()
-                        .map(|(j, (document, bytes))| {
-                            let id = part_id(document_ids, slot.key, j);
-                            uploads.push((id.clone(), bytes));
-                            Document {
-                                id,
-                                file_hash: hash(seed, slot.key * 16 + j as u64 + 1_000_000),
-                                ..document
-                            }
-                        })
-                        .collect(),
-                    signer_signature_hash: hash(seed, slot.key * 16 + 2_000_000),
-                    id: slot.id,
-                    name: new.name,
-                    status: Status::Sent,
-                    signer_name: new.signer_name,
-                    signer_signature: new.signer_signature,
-                    created_at: slot.created_at,
+            signers: new
+                .signers
+                .into_iter()
+                .enumerate()
+                .map(|(j, signer)| Signer {
+                    id: part_id(signer_ids, slot.key, j),
+                    ..signer
                 })
-)?;
+                .collect(),
+            documents: new
+                .documents
+                .into_iter()
+                .enumerate()
+                .map(|(j, (document, bytes))| {
+                    let id = part_id(document_ids, slot.key, j);
+                    uploads.push((id.clone(), bytes));
+                    Document {
+                        id,
+                        file_hash: hash(seed, slot.key * 16 + j as u64 + 1_000_000),
+                        ..document
+                    }
+                })
+                .collect(),
+            signer_signature_hash: hash(seed, slot.key * 16 + 2_000_000),
+            id: slot.id,
+            name: new.name,
+            status: Status::Sent,
+            signer_name: new.signer_name,
+            signer_signature: new.signer_signature,
+            created_at: slot.created_at,
+        })?;
         let mut files = lock(&call.shared().files);
         for (id, bytes) in uploads {
             files.store(&id, bytes);

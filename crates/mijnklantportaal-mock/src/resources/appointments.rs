@@ -18,7 +18,7 @@ use http::StatusCode;
 use serde::Serialize;
 
 use crate::dutch_time;
-use crate::handler::{Call, Config, Reply, server_error};
+use crate::handler::{Call, Config, Reply};
 use crate::ids::IdCodec;
 use crate::paginator::Listed;
 use crate::requests;
@@ -241,18 +241,17 @@ pub(crate) fn schedule<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Repl
         })
         .map_err(|e| call.unprocessable(&e))?;
         let appointment = call.insert(|slot| MockAppointment {
-                    online_meeting_link: Some(meeting_link(&slot.id)),
-                    id: slot.id,
-                    name: new.name,
-                    customer_id: new.customer_id,
-                    attendee_name: new.attendee_name,
-                    attendee_email: new.attendee_email,
-                    starts_at: new.starts_at,
-                    ends_at: new.ends_at,
-                    status: Status::Scheduled,
-                    created_at: slot.created_at,
-                })
-)?;
+            online_meeting_link: Some(meeting_link(&slot.id)),
+            id: slot.id,
+            name: new.name,
+            customer_id: new.customer_id,
+            attendee_name: new.attendee_name,
+            attendee_email: new.attendee_email,
+            starts_at: new.starts_at,
+            ends_at: new.ends_at,
+            status: Status::Scheduled,
+            created_at: slot.created_at,
+        })?;
         call.written(StatusCode::CREATED, &appointment)
     })
 }

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::dataset::CUSTOMER_GROUPS;
 use crate::dutch_time;
-use crate::handler::{Call, Config, Reply, server_error};
+use crate::handler::{Call, Config, Reply};
 use crate::paginator::Listed;
 use crate::requests;
 use crate::resources::customers::{CustomerJson, MockCustomer};
@@ -90,11 +90,10 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
         let input = requests::read_json(body).await;
         let (name, customers) = new_group(&input).map_err(|e| call.unprocessable(&e))?;
         let group = call.insert(|slot| MockCustomerGroup {
-                    id: slot.id,
-                    name,
-                    created_at: slot.created_at,
-                })
-)?;
+            id: slot.id,
+            name,
+            created_at: slot.created_at,
+        })?;
         join(call, &group.id, &customers);
         call.written(StatusCode::CREATED, &group)
     })

@@ -18,12 +18,12 @@ use serde_json::Value;
 use crate::dataset::Dataset;
 use crate::dutch_time;
 use crate::files::{Download, text_pdf};
-use crate::handler::{Call, Config, Refusal, Reply, Shared, server_error};
+use crate::handler::{Call, Config, Refusal, Reply, Shared};
 use crate::live::Live;
 use crate::paginator::Listed;
 use crate::requests::{self, Form};
 use crate::resources::{LinkJson, cloud_file, customers};
-use crate::store::{Base, Record, Table, lock};
+use crate::store::{Base, Record, lock};
 use crate::validation::{self, Errors, Input};
 
 /// The path of the invoice list.
@@ -226,17 +226,16 @@ pub(crate) struct NewInvoice {
 /// Adds the invoice a client created.
 fn insert(call: &Call<'_>, new: NewInvoice) -> Result<MockInvoice, Refusal> {
     call.insert(|slot| MockInvoice {
-            index: slot.key,
-            id: slot.id,
-            customer_id: new.customer_id,
-            invoice_number: new.invoice_number,
-            issued_at: new.issued_at,
-            currency: "EUR".to_owned(),
-            amount_cents: new.amount_cents,
-            paid_at: new.paid_at,
-            created_at: slot.created_at,
-        })
-)
+        index: slot.key,
+        id: slot.id,
+        customer_id: new.customer_id,
+        invoice_number: new.invoice_number,
+        issued_at: new.issued_at,
+        currency: "EUR".to_owned(),
+        amount_cents: new.amount_cents,
+        paid_at: new.paid_at,
+        created_at: slot.created_at,
+    })
 }
 
 /// `POST /v1/customer-invoices` (multipart/form-data); 201 with the invoice.

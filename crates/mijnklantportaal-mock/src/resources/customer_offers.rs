@@ -16,14 +16,14 @@ use serde::Serialize;
 
 use crate::dataset::Dataset;
 use crate::dutch_time;
-use crate::handler::{Call, Config, Refusal, Reply, server_error};
+use crate::handler::{Call, Config, Refusal, Reply};
 use crate::ids::IdCodec;
 use crate::paginator::Listed;
 use crate::requests::{self, Form};
 use crate::resources::customer_invoices::{customer, lines, pdf};
 use crate::resources::{LinkJson, amount, customers, seeded_time};
 use crate::rng::draw;
-use crate::store::{Base, Record, Seeded, Table};
+use crate::store::{Base, Record, Seeded};
 use crate::validation::{self, Errors, Input};
 
 /// Id domain and random streams of offers (the tag's own prefix).
@@ -184,17 +184,16 @@ fn insert(call: &Call<'_>, new: NewOffer) -> Result<MockOffer, Refusal> {
         call.shared().count(|stats| stats.notifications += 1);
     }
     call.insert(|slot| MockOffer {
-            id: slot.id,
-            customer_id: new.customer_id,
-            offer_number: new.offer_number,
-            issued_at: new.issued_at,
-            expires_at: new.expires_at,
-            amount_cents: new.amount_cents,
-            acceptance: new.acceptance,
-            rejected_at: new.rejected_at,
-            created_at: slot.created_at,
-        })
-)
+        id: slot.id,
+        customer_id: new.customer_id,
+        offer_number: new.offer_number,
+        issued_at: new.issued_at,
+        expires_at: new.expires_at,
+        amount_cents: new.amount_cents,
+        acceptance: new.acceptance,
+        rejected_at: new.rejected_at,
+        created_at: slot.created_at,
+    })
 }
 
 /// `POST /v1/customer-offers` (multipart/form-data); 201 with the offer.

@@ -13,7 +13,7 @@ use http::StatusCode;
 use serde::Serialize;
 
 use crate::dataset::Dataset;
-use crate::handler::{Call, Config, Reply, server_error};
+use crate::handler::{Call, Config, Reply};
 use crate::ids::IdCodec;
 use crate::paginator::Listed;
 use crate::requests;
@@ -23,7 +23,7 @@ use crate::resources::customer_subscriptions::{
 };
 use crate::resources::{amount, customers};
 use crate::rng::draw;
-use crate::store::{Base, Record, Seeded, Table};
+use crate::store::{Base, Record, Seeded};
 use crate::validation::{self, Errors, Input};
 
 /// Id domain and random streams of packages (the tag's own prefix).
@@ -122,8 +122,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
     Box::pin(async move {
         let input = requests::read_json(body).await;
         let new = new_package(&input).map_err(|errors| call.unprocessable(&errors))?;
-        let package = call.insert(|slot| MockPackage { id: slot.id, ..new })
-)?;
+        let package = call.insert(|slot| MockPackage { id: slot.id, ..new })?;
         call.written(StatusCode::CREATED, &package)
     })
 }

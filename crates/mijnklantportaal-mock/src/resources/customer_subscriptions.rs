@@ -15,14 +15,14 @@ use serde::Serialize;
 
 use crate::dataset::Dataset;
 use crate::dutch_time;
-use crate::handler::{Call, Config, Refusal, Reply, server_error};
+use crate::handler::{Call, Config, Refusal, Reply};
 use crate::ids::IdCodec;
 use crate::paginator::Listed;
 use crate::requests;
 use crate::resources::customer_invoices::customer;
 use crate::resources::{amount, customers, seeded_time};
 use crate::rng::draw;
-use crate::store::{Base, Record, Seeded, Table};
+use crate::store::{Base, Record, Seeded};
 use crate::validation::{self, Errors, Input};
 
 /// Id domain and random streams of subscriptions (the tag's own prefix).
@@ -244,20 +244,19 @@ pub(crate) fn insert(call: &Call<'_>, new: NewSubscription) -> Result<MockSubscr
     };
     let renews_at = next_renewal(new.starts_at, &new.interval, today);
     call.insert(|slot| MockSubscription {
-            id: slot.id,
-            customer_id: new.customer_id,
-            description: new.description,
-            starts_at: new.starts_at,
-            interval: new.interval,
-            renews_at,
-            amount_cents: new.amount_cents,
-            vat_rate: new.vat_rate,
-            status,
-            options: new.options,
-            terminated_at: None,
-            created_at: slot.created_at,
-        })
-)
+        id: slot.id,
+        customer_id: new.customer_id,
+        description: new.description,
+        starts_at: new.starts_at,
+        interval: new.interval,
+        renews_at,
+        amount_cents: new.amount_cents,
+        vat_rate: new.vat_rate,
+        status,
+        options: new.options,
+        terminated_at: None,
+        created_at: slot.created_at,
+    })
 }
 
 /// `POST /v1/customer-subscriptions` (JSON); 201 with the subscription.

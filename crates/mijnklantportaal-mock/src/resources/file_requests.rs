@@ -16,13 +16,13 @@ use http::StatusCode;
 use serde::Serialize;
 
 use crate::dutch_time;
-use crate::handler::{Call, Config, Reply, server_error};
+use crate::handler::{Call, Config, Reply};
 use crate::ids::IdCodec;
 use crate::paginator::Listed;
 use crate::requests;
 use crate::resources::files::{self, MockDirectory, MockFile};
 use crate::resources::{LinkJson, customers, seeded_time};
-use crate::store::{Base, Record, Seeded, Table};
+use crate::store::{Base, Record, Seeded};
 use crate::validation::{self, Errors, Input};
 
 /// The most files one request may ask for.
@@ -223,24 +223,23 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
         .map_err(|e| call.unprocessable(&e))?;
         let seed = call.seed();
         let request = call.insert(|slot| MockFileRequest {
-                    requested_files: new
-                        .files
-                        .into_iter()
-                        .enumerate()
-                        .map(|(j, f)| RequestedFile {
-                            id: requested_file_id(seed, slot.key, j),
-                            ..f
-                        })
-                        .collect(),
-                    id: slot.id,
-                    name: new.name,
-                    description: new.description,
-                    directory_id: new.directory_id,
-                    customer_id: new.customer_id,
-                    completed_at: None,
-                    created_at: slot.created_at,
+            requested_files: new
+                .files
+                .into_iter()
+                .enumerate()
+                .map(|(j, f)| RequestedFile {
+                    id: requested_file_id(seed, slot.key, j),
+                    ..f
                 })
-)?;
+                .collect(),
+            id: slot.id,
+            name: new.name,
+            description: new.description,
+            directory_id: new.directory_id,
+            customer_id: new.customer_id,
+            completed_at: None,
+            created_at: slot.created_at,
+        })?;
         call.written(StatusCode::CREATED, &request)
     })
 }

@@ -15,13 +15,13 @@ use http::StatusCode;
 use serde::Serialize;
 
 use crate::dutch_time;
-use crate::handler::{Call, Config, Reply, server_error};
+use crate::handler::{Call, Config, Reply};
 use crate::ids::IdCodec;
 use crate::paginator::Listed;
 use crate::requests;
 use crate::resources::files::{self, Item, ItemJson, MockFile};
 use crate::resources::{LinkJson, customers, seeded_time};
-use crate::store::{Base, Record, Seeded, Table};
+use crate::store::{Base, Record, Seeded};
 use crate::validation::{self, Errors};
 
 /// How many shares the table starts with (each shares the seeded file of its index).
@@ -152,18 +152,17 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
             return Err(call.unprocessable(&errors));
         }
         let share = call.insert(|slot| MockFileShare {
-                    content: content
-                        .into_iter()
-                        .map(|(mut item, kind)| {
-                            item.file_share_id = Some(slot.id.clone());
-                            (item, kind)
-                        })
-                        .collect(),
-                    id: slot.id,
-                    customer_id,
-                    created_at: slot.created_at,
+            content: content
+                .into_iter()
+                .map(|(mut item, kind)| {
+                    item.file_share_id = Some(slot.id.clone());
+                    (item, kind)
                 })
-)?;
+                .collect(),
+            id: slot.id,
+            customer_id,
+            created_at: slot.created_at,
+        })?;
         for (item, _) in &share.content {
             files::mark_shared(call, &item.id, &share.id);
         }

@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use crate::dutch_time;
 use crate::files::{Download, text_pdf};
-use crate::handler::{Call, Config, Refusal, Reply, Shared, server_error};
+use crate::handler::{Call, Config, Refusal, Reply, Shared};
 use crate::ids::IdCodec;
 use crate::paginator::Listed;
 use crate::requests::{self, Form, MAX_FILE_BYTES};
@@ -219,17 +219,16 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
                 .filter(|_| errors.is_empty())
                 .ok_or_else(|| call.unprocessable(&errors))?;
             let file = call.insert(|slot| {
-                        MockFile(Item {
-                            id: slot.id,
-                            name: upload.name,
-                            size: Some(upload.bytes.len() as u64),
-                            mime: Some(upload.mime),
-                            file_share_id: None,
-                            parent_id: parent,
-                            created_at: slot.created_at,
-                        })
-                    })
-)?;
+                MockFile(Item {
+                    id: slot.id,
+                    name: upload.name,
+                    size: Some(upload.bytes.len() as u64),
+                    mime: Some(upload.mime),
+                    file_share_id: None,
+                    parent_id: parent,
+                    created_at: slot.created_at,
+                })
+            })?;
             lock(&call.shared().files).store(&file.0.id, upload.bytes);
             call.written(StatusCode::CREATED, &file)
         } else {
@@ -239,17 +238,16 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
                 .filter(|_| errors.is_empty())
                 .ok_or_else(|| call.unprocessable(&errors))?;
             let directory = call.insert(|slot| {
-                        MockDirectory(Item {
-                            id: slot.id,
-                            name,
-                            size: None,
-                            mime: None,
-                            file_share_id: None,
-                            parent_id: parent,
-                            created_at: slot.created_at,
-                        })
-                    })
-)?;
+                MockDirectory(Item {
+                    id: slot.id,
+                    name,
+                    size: None,
+                    mime: None,
+                    file_share_id: None,
+                    parent_id: parent,
+                    created_at: slot.created_at,
+                })
+            })?;
             call.written(StatusCode::CREATED, &directory)
         }
     })

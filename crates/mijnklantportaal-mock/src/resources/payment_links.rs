@@ -17,13 +17,13 @@ use http::StatusCode;
 use serde::Serialize;
 
 use crate::dutch_time;
-use crate::handler::{Call, Config, Reply, server_error};
+use crate::handler::{Call, Config, Reply};
 use crate::ids::IdCodec;
 use crate::paginator::Listed;
 use crate::requests;
 use crate::resources::{amount, random_string, seeded_time};
 use crate::rng::draw;
-use crate::store::{Base, Record, Seeded, Table};
+use crate::store::{Base, Record, Seeded};
 use crate::validation::{self, Errors, Input};
 
 /// Where a payment link is in its life.
@@ -273,15 +273,14 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
         let input = requests::read_json(body).await;
         let new = new_link(&input).map_err(|e| call.unprocessable(&e))?;
         let link = call.insert(|slot| PaymentLink {
-                    id: slot.id,
-                    description: new.description,
-                    amount_cents: new.amount_cents,
-                    reusable: new.reusable,
-                    status: LinkStatus::Open,
-                    expires_at: new.expires_at,
-                    created_at: slot.created_at,
-                })
-)?;
+            id: slot.id,
+            description: new.description,
+            amount_cents: new.amount_cents,
+            reusable: new.reusable,
+            status: LinkStatus::Open,
+            expires_at: new.expires_at,
+            created_at: slot.created_at,
+        })?;
         call.written(StatusCode::CREATED, &link)
     })
 }

@@ -19,13 +19,13 @@ use http::StatusCode;
 use serde::Serialize;
 
 use crate::dutch_time;
-use crate::handler::{Call, Config, Reply, server_error};
+use crate::handler::{Call, Config, Reply};
 use crate::ids::IdCodec;
 use crate::paginator::Listed;
 use crate::requests;
 use crate::resources::{amount, customers, seeded_time};
 use crate::rng::draw;
-use crate::store::{Base, Record, Seeded, Table};
+use crate::store::{Base, Record, Seeded};
 use crate::validation::{self, Errors, Input};
 
 /// The unit of a punch card's validity.
@@ -331,16 +331,15 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
         let input = requests::read_json(body).await;
         let new = new_card(&input).map_err(|e| call.unprocessable(&e))?;
         let card = call.insert(|slot| PunchCard {
-                    id: slot.id,
-                    name: new.name,
-                    description: new.description,
-                    punches: new.punches,
-                    punch_label: new.punch_label,
-                    sale: new.sale,
-                    validity: new.validity,
-                    created_at: slot.created_at,
-                })
-)?;
+            id: slot.id,
+            name: new.name,
+            description: new.description,
+            punches: new.punches,
+            punch_label: new.punch_label,
+            sale: new.sale,
+            validity: new.validity,
+            created_at: slot.created_at,
+        })?;
         call.written(StatusCode::CREATED, &card)
     })
 }
@@ -390,20 +389,19 @@ pub(crate) fn issue<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> 
             None => return Err(call.unprocessable(&errors)),
         };
         let issued = call.insert(|slot| {
-                    let expires_at = card
-                        .validity
-                        .and_then(|(value, period)| period.after(value, slot.created_at));
-                    IssuedPunchCard {
-                        id: slot.id,
-                        punch_card_id: card.id.clone(),
-                        customer_id,
-                        punches_left: card.punches,
-                        status: IssuedStatus::Active,
-                        expires_at,
-                        issued_at: slot.created_at,
-                    }
-                })
-)?;
+            let expires_at = card
+                .validity
+                .and_then(|(value, period)| period.after(value, slot.created_at));
+            IssuedPunchCard {
+                id: slot.id,
+                punch_card_id: card.id.clone(),
+                customer_id,
+                punches_left: card.punches,
+                status: IssuedStatus::Active,
+                expires_at,
+                issued_at: slot.created_at,
+            }
+        })?;
         call.written(StatusCode::CREATED, &issued)
     })
 }

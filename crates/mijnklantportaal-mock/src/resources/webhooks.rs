@@ -13,13 +13,13 @@ use http::StatusCode;
 use serde::Serialize;
 
 use crate::dutch_time;
-use crate::handler::{Call, Config, Reply, server_error};
+use crate::handler::{Call, Config, Reply};
 use crate::ids::IdCodec;
 use crate::paginator::Listed;
 use crate::requests;
 use crate::resources::{random_string, seeded_time};
 use crate::rng::draw;
-use crate::store::{Base, Record, Seeded, Table};
+use crate::store::{Base, Record, Seeded};
 use crate::validation::{self, Errors, Input};
 
 /// The event names a webhook record's `type` can be, as the vendor lists them (the
@@ -141,13 +141,12 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
         let (url, event_type) = new_webhook(&input).map_err(|e| call.unprocessable(&e))?;
         let seed = call.seed();
         let webhook = call.insert(|slot| Webhook {
-                    id: slot.id,
-                    event_type,
-                    url,
-                    secret: secret(seed, slot.key),
-                    created_at: slot.created_at,
-                })
-)?;
+            id: slot.id,
+            event_type,
+            url,
+            secret: secret(seed, slot.key),
+            created_at: slot.created_at,
+        })?;
         call.written(StatusCode::CREATED, &webhook)
     })
 }

@@ -282,7 +282,10 @@ async fn invoice_statuses(interleave: bool) -> Vec<u16> {
 #[tokio::test]
 async fn each_route_counts_its_own_requests_for_faults() {
     let alone = invoice_statuses(false).await;
-    assert!(alone.contains(&200) && alone.iter().any(|&s| s >= 500), "{alone:?}");
+    assert!(
+        alone.contains(&200) && alone.iter().any(|&s| s >= 500),
+        "{alone:?}"
+    );
     assert_eq!(
         invoice_statuses(true).await,
         alone,
