@@ -23,7 +23,7 @@ use crate::files::{Download, text_pdf};
 use crate::handler::{Call, Config, Reply, Shared, server_error};
 use crate::ids::IdCodec;
 use crate::paginator::Listed;
-use crate::requests::{self, Form};
+use crate::requests::Form;
 use crate::resources::files::file_part;
 use crate::resources::{cloud_file, random_string, seeded_time};
 use crate::rng::draw;
@@ -292,8 +292,8 @@ impl Record for MockAgreement {
 /// its signers and documents.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let parts = call.parts;
-        let form = requests::read_form(&parts.headers, &parts.extensions, body).await;
+        let _parts = call.parts;
+        let form = call.form(body).await?;
         let new = new_agreement(&form).map_err(|e| call.unprocessable(&e))?;
         let seed = call.seed();
         let signer_ids = IdCodec::new("ags_", seed, SIGNER_IDS);

@@ -227,7 +227,7 @@ fn window(query: &Input) -> Result<(DateTime<FixedOffset>, DateTime<FixedOffset>
 /// `POST /v1/appointments` (JSON); 201 with the scheduled appointment.
 pub(crate) fn schedule<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let input = requests::read_json(body).await;
+        let input = call.json(body).await?;
         let new = new_appointment(&input, |id| {
             call.with(|t: &mut Table<MockCustomer>| t.find(id))
                 .map(|c| (c.company_name, c.primary_email))
@@ -257,7 +257,7 @@ pub(crate) fn schedule<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Repl
 pub(crate) fn set_status<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let appointment = call.find::<MockAppointment>(0)?;
-        let input = requests::read_json(body).await;
+        let input = call.json(body).await?;
         let mut errors = Errors::default();
         let status = validation::one_of(&mut errors, &input, "status", &["scheduled", "canceled"])
             .ok_or_else(|| call.unprocessable(&errors))?;

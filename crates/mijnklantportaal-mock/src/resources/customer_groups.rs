@@ -17,7 +17,6 @@ use crate::dataset::CUSTOMER_GROUPS;
 use crate::dutch_time;
 use crate::handler::{Call, Config, Reply, server_error};
 use crate::paginator::Listed;
-use crate::requests;
 use crate::resources::customers::{CustomerJson, MockCustomer};
 use crate::resources::seeded_time;
 use crate::store::{Base, Record, Seeded, Table};
@@ -87,7 +86,7 @@ impl Record for MockCustomerGroup {
 /// `POST /v1/customer-groups` (JSON `{name, customers?}`); 201 with the group.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let input = requests::read_json(body).await;
+        let input = call.json(body).await?;
         let (name, customers) = new_group(&input).map_err(|e| call.unprocessable(&e))?;
         let group = call
             .with(|table: &mut Table<MockCustomerGroup>| {
@@ -107,7 +106,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
 pub(crate) fn edit<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let group = call.find::<MockCustomerGroup>(0)?;
-        let input = requests::read_json(body).await;
+        let input = call.json(body).await?;
         let mut errors = Errors::default();
         let name = validation::string(&mut errors, &input, "name", true)
             .ok_or_else(|| call.unprocessable(&errors))?;
@@ -125,7 +124,7 @@ pub(crate) fn edit<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
 pub(crate) fn add_customers<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let group = call.find::<MockCustomerGroup>(0)?;
-        let input = requests::read_json(body).await;
+        let input = call.json(body).await?;
         let mut errors = Errors::default();
         let ids = customer_ids(&mut errors, &input, true);
         if !errors.is_empty() {

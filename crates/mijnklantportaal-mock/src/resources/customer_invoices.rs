@@ -244,8 +244,8 @@ fn insert(call: &Call<'_>, new: NewInvoice) -> Result<MockInvoice, Refusal> {
 /// `POST /v1/customer-invoices` (multipart/form-data); 201 with the invoice.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let parts = call.parts;
-        let form = requests::read_form(&parts.headers, &parts.extensions, body).await;
+        let _parts = call.parts;
+        let form = call.form(body).await?;
         let upload = invoice_upload(&form, |id| customers::exists(call, id))
             .map_err(|errors| call.unprocessable(&errors))?;
         let invoice = insert(call, upload.invoice)?;
@@ -260,7 +260,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
 /// `POST /v1/customer-invoices/manual` (JSON); 201 with the invoice.
 pub(crate) fn create_manual<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let input = requests::read_json(body).await;
+        let input = call.json(body).await?;
         let (new, notify) = manual_invoice(&input, |id| customers::exists(call, id))
             .map_err(|errors| call.unprocessable(&errors))?;
         let invoice = insert(call, new)?;
@@ -275,7 +275,7 @@ pub(crate) fn create_manual<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a,
 pub(crate) fn mark_paid<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let invoice = call.find::<MockInvoice>(0)?;
-        let input = requests::read_json(body).await;
+        let input = call.json(body).await?;
         let paid_at = paid_at(&input).map_err(|errors| call.unprocessable(&errors))?;
         let marked = call
             .with(|table: &mut Table<MockInvoice>| {

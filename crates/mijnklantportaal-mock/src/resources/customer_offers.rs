@@ -19,7 +19,7 @@ use crate::dutch_time;
 use crate::handler::{Call, Config, Refusal, Reply, server_error};
 use crate::ids::IdCodec;
 use crate::paginator::Listed;
-use crate::requests::{self, Form};
+use crate::requests::Form;
 use crate::resources::customer_invoices::{customer, lines, pdf};
 use crate::resources::{LinkJson, amount, customers, seeded_time};
 use crate::rng::draw;
@@ -202,8 +202,8 @@ fn insert(call: &Call<'_>, new: NewOffer) -> Result<MockOffer, Refusal> {
 /// `POST /v1/customer-offers` (multipart/form-data); 201 with the offer.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let parts = call.parts;
-        let form = requests::read_form(&parts.headers, &parts.extensions, body).await;
+        let _parts = call.parts;
+        let form = call.form(body).await?;
         let new = offer_upload(&form, |id| customers::exists(call, id))
             .map_err(|errors| call.unprocessable(&errors))?;
         let offer = insert(call, new)?;
@@ -214,7 +214,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
 /// `POST /v1/customer-offers/manual` (JSON with `lines`); 201 with the offer.
 pub(crate) fn create_manual<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let input = requests::read_json(body).await;
+        let input = call.json(body).await?;
         let new = manual_offer(&input, |id| customers::exists(call, id))
             .map_err(|errors| call.unprocessable(&errors))?;
         let offer = insert(call, new)?;
@@ -227,7 +227,7 @@ pub(crate) fn create_manual<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a,
 pub(crate) fn decide<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let offer = call.find::<MockOffer>(0)?;
-        let input = requests::read_json(body).await;
+        let input = call.json(body).await?;
         let (acceptance, rejected_at) =
             decision(&input).map_err(|errors| call.unprocessable(&errors))?;
         let decided = call

@@ -16,7 +16,6 @@ use crate::dataset::Dataset;
 use crate::handler::{Call, Config, Reply, server_error};
 use crate::ids::IdCodec;
 use crate::paginator::Listed;
-use crate::requests;
 use crate::resources::customer_invoices::customer;
 use crate::resources::customer_subscriptions::{
     self, INTERVALS, MockSubscription, NewSubscription, SubscriptionOptions, VAT_RATES,
@@ -120,7 +119,7 @@ fn starting_packages(dataset: Dataset) -> Seeded<MockPackage> {
 /// `POST /v1/customer-subscription-packages` (JSON); 201 with the package.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let input = requests::read_json(body).await;
+        let input = call.json(body).await?;
         let new = new_package(&input).map_err(|errors| call.unprocessable(&errors))?;
         let package = call
             .with(|table: &mut Table<MockPackage>| {
@@ -136,7 +135,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
 pub(crate) fn sign_up<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let package = call.find::<MockPackage>(0)?;
-        let input = requests::read_json(body).await;
+        let input = call.json(body).await?;
         let new = sign_up_of(&package, &input, |id| customers::exists(call, id))
             .map_err(|errors| call.unprocessable(&errors))?;
         let subscription: MockSubscription = customer_subscriptions::insert(call, new)?;

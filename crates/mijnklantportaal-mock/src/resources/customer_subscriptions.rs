@@ -18,7 +18,6 @@ use crate::dutch_time;
 use crate::handler::{Call, Config, Refusal, Reply, server_error};
 use crate::ids::IdCodec;
 use crate::paginator::Listed;
-use crate::requests;
 use crate::resources::customer_invoices::customer;
 use crate::resources::{amount, customers, seeded_time};
 use crate::rng::draw;
@@ -270,7 +269,7 @@ pub(crate) fn insert(call: &Call<'_>, new: NewSubscription) -> Result<MockSubscr
 /// `POST /v1/customer-subscriptions` (JSON); 201 with the subscription.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let input = requests::read_json(body).await;
+        let input = call.json(body).await?;
         let new = new_subscription(&input, |id| customers::exists(call, id))
             .map_err(|errors| call.unprocessable(&errors))?;
         let subscription = insert(call, new)?;
@@ -283,7 +282,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
 pub(crate) fn change<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let subscription = call.find::<MockSubscription>(0)?;
-        let input = requests::read_json(body).await;
+        let input = call.json(body).await?;
         let change = subscription_change(&input).map_err(|errors| call.unprocessable(&errors))?;
         let today = today().ok_or_else(server_error)?;
         let changed = call

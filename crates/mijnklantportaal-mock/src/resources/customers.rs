@@ -15,7 +15,6 @@ use crate::dataset::Dataset;
 use crate::dutch_time;
 use crate::handler::{Call, Config, Reply};
 use crate::paginator::Listed;
-use crate::requests;
 use crate::store::{Base, Record, Table};
 use crate::validation::{self, Errors, Input};
 
@@ -150,7 +149,7 @@ pub(crate) fn exists(call: &Call<'_>, id: &str) -> bool {
 /// `POST /v1/customers` (JSON); 201 with the customer.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let input = requests::read_json(body).await;
+        let input = call.json(body).await?;
         let new = new_customer(&input).map_err(|errors| call.unprocessable(&errors))?;
         let customer = call
             .with(|table: &mut Table<MockCustomer>| {
@@ -179,7 +178,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
 pub(crate) fn edit<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let customer = call.find::<MockCustomer>(0)?;
-        let input = requests::read_json(body).await;
+        let input = call.json(body).await?;
         let edit = customer_edit(&input).map_err(|errors| call.unprocessable(&errors))?;
         let edited = call
             .with(|table: &mut Table<MockCustomer>| table.edit(&customer.id, |c| edit.apply(c)))

@@ -19,7 +19,6 @@ use crate::dutch_time;
 use crate::handler::{Call, Config, Reply, server_error};
 use crate::ids::IdCodec;
 use crate::paginator::Listed;
-use crate::requests;
 use crate::resources::files::{self, MockDirectory, MockFile};
 use crate::resources::{LinkJson, customers, seeded_time};
 use crate::store::{Base, Record, Seeded, Table};
@@ -214,7 +213,7 @@ impl Record for MockFileRequest {
 /// `POST /v1/file-requests` (JSON); 201 with the open request.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let input = validation::dotted(&requests::read_json(body).await);
+        let input = validation::dotted(&call.json(body).await?);
         let new = new_request(
             &input,
             |id| customers::exists(call, id),

@@ -18,7 +18,6 @@ use crate::dutch_time;
 use crate::handler::{Call, Config, Reply, server_error};
 use crate::ids::IdCodec;
 use crate::paginator::Listed;
-use crate::requests;
 use crate::resources::files::{self, Item, ItemJson, MockFile};
 use crate::resources::{LinkJson, customers, seeded_time};
 use crate::store::{Base, Record, Seeded, Table};
@@ -121,7 +120,7 @@ impl Record for MockFileShare {
 /// `POST /v1/file-shares` (JSON `{content, customerId?}`); 201 with the share.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let input = validation::dotted(&requests::read_json(body).await);
+        let input = validation::dotted(&call.json(body).await?);
         let mut errors = Errors::default();
         let mut content = Vec::new();
         for field in validation::items(&mut errors, &input, "content", true, usize::MAX) {

@@ -213,7 +213,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
             errors.add("directory", "The selected directory is invalid.".to_owned());
         }
         if requests::is_multipart(&parts.headers) {
-            let form = requests::read_form(&parts.headers, &parts.extensions, body).await;
+            let form = call.form(body).await?;
             let upload = upload(&mut errors, &form);
             let upload = upload
                 .filter(|_| errors.is_empty())
@@ -236,7 +236,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
             lock(&call.shared().files).store(&file.0.id, upload.bytes);
             call.written(StatusCode::CREATED, &file)
         } else {
-            let input = requests::read_json(body).await;
+            let input = call.json(body).await?;
             let name = validation::string(&mut errors, &input, "name", true);
             let name = name
                 .filter(|_| errors.is_empty())

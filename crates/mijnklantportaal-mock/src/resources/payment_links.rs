@@ -20,7 +20,6 @@ use crate::dutch_time;
 use crate::handler::{Call, Config, Reply, server_error};
 use crate::ids::IdCodec;
 use crate::paginator::Listed;
-use crate::requests;
 use crate::resources::{amount, random_string, seeded_time};
 use crate::rng::draw;
 use crate::store::{Base, Record, Seeded, Table};
@@ -270,7 +269,7 @@ impl Record for PaymentLinkPayment {
 /// `POST /v1/payment-links` (JSON); 201 with the open link.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let input = requests::read_json(body).await;
+        let input = call.json(body).await?;
         let new = new_link(&input).map_err(|e| call.unprocessable(&e))?;
         let link = call
             .with(|table: &mut Table<PaymentLink>| {

@@ -22,7 +22,6 @@ use crate::dutch_time;
 use crate::handler::{Call, Config, Reply, server_error};
 use crate::ids::IdCodec;
 use crate::paginator::Listed;
-use crate::requests;
 use crate::resources::{amount, customers, seeded_time};
 use crate::rng::draw;
 use crate::store::{Base, Record, Seeded, Table};
@@ -328,7 +327,7 @@ impl Record for IssuedPunchCard {
 /// `POST /v1/punch-cards` (JSON); 201 with the card.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let input = requests::read_json(body).await;
+        let input = call.json(body).await?;
         let new = new_card(&input).map_err(|e| call.unprocessable(&e))?;
         let card = call
             .with(|table: &mut Table<PunchCard>| {
@@ -353,7 +352,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
 pub(crate) fn edit<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let card = call.find::<PunchCard>(0)?;
-        let input = requests::read_json(body).await;
+        let input = call.json(body).await?;
         let mut errors = Errors::default();
         let sale = sale(&mut errors, &input, true);
         if !errors.is_empty() {
@@ -379,7 +378,7 @@ pub(crate) fn issued<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply
 pub(crate) fn issue<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let card = call.find::<PunchCard>(0)?;
-        let input = requests::read_json(body).await;
+        let input = call.json(body).await?;
         let mut errors = Errors::default();
         let customer_id = validation::string(&mut errors, &input, "customerId", true);
         let customer_id = match customer_id {
@@ -431,7 +430,7 @@ pub(crate) fn stamp<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> 
             IssuedStatus::Expired => return Err(call.refused(EXPIRED)),
             IssuedStatus::Active => {}
         }
-        let input = requests::read_json(body).await;
+        let input = call.json(body).await?;
         let mut errors = Errors::default();
         let left = i64::try_from(card.punches_left).unwrap_or(i64::MAX);
         let stamps = validation::integer(&mut errors, &input, "stamps", (1, left));

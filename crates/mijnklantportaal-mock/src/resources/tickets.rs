@@ -24,7 +24,6 @@ use crate::dutch_time;
 use crate::handler::{Call, Config, Refusal, Reply, server_error};
 use crate::ids::IdCodec;
 use crate::paginator::Listed;
-use crate::requests;
 use crate::resources::files::file_part;
 use crate::resources::seeded_time;
 use crate::responses;
@@ -314,7 +313,7 @@ pub(crate) fn reply<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> 
         if ticket.source == Source::Chat {
             return Err(call.refused(CHAT_REPLY));
         }
-        let input = requests::read_json(body).await;
+        let input = call.json(body).await?;
         let mut errors = Errors::default();
         let text = validation::text(&mut errors, &input, "message", true)
             .ok_or_else(|| call.unprocessable(&errors))?;
@@ -371,8 +370,8 @@ pub(crate) fn attach<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
             .iter()
             .position(|m| m.id == message_id)
             .ok_or_else(|| call.model_not_found(r"App\Models\TicketMessage", message_id))?;
-        let parts = call.parts;
-        let form = requests::read_form(&parts.headers, &parts.extensions, body).await;
+        let _parts = call.parts;
+        let form = call.form(body).await?;
         let mut errors = Errors::default();
         let file = file_part(&mut errors, &form, FIELD);
         let message = &ticket.messages[position];

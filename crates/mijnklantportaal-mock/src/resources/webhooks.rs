@@ -16,7 +16,6 @@ use crate::dutch_time;
 use crate::handler::{Call, Config, Reply, server_error};
 use crate::ids::IdCodec;
 use crate::paginator::Listed;
-use crate::requests;
 use crate::resources::{random_string, seeded_time};
 use crate::rng::draw;
 use crate::store::{Base, Record, Seeded, Table};
@@ -137,7 +136,7 @@ fn secret(seed: u64, key: u64) -> String {
 /// `POST /v1/webhooks` (JSON `{url, type}`); 201 with the record.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let input = requests::read_json(body).await;
+        let input = call.json(body).await?;
         let (url, event_type) = new_webhook(&input).map_err(|e| call.unprocessable(&e))?;
         let seed = call.seed();
         let webhook = call
