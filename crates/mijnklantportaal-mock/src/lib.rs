@@ -180,6 +180,7 @@ mod faults;
 mod files;
 mod handler;
 mod ids;
+mod input;
 mod live;
 mod oauth;
 mod openapi;

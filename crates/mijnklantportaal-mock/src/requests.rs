@@ -178,7 +178,7 @@ pub(crate) async fn checked(
 /// A form's parts nested by their dotted names (`signers.0.firstName` is
 /// `{"signers": [{"firstName": ..}]}`), file parts as `{FILE_KEY: index}`: the
 /// input the rules read, as PHP nests bracketed names.
-fn nested(form: &Form) -> Map<String, Value> {
+pub(crate) fn nested(form: &Form) -> Map<String, Value> {
     let mut root = Value::Object(Map::new());
     let files = form.files.iter().enumerate().map(|(index, (name, _))| {
         let mut file = Map::new();

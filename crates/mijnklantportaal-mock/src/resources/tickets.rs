@@ -23,12 +23,13 @@ use tokio::time::Instant;
 use crate::dutch_time;
 use crate::handler::{Call, Config, Refusal, Reply, server_error};
 use crate::ids::IdCodec;
+use crate::input;
 use crate::paginator::Listed;
 use crate::resources::files::file_part;
 use crate::resources::seeded_time;
 use crate::responses;
 use crate::store::{Base, Record, Seeded, Table};
-use crate::validation::{self, Errors};
+use crate::validation::Errors;
 
 /// How long after a message a file can be attached to it.
 pub(crate) const ATTACH_WINDOW: Duration = Duration::from_secs(5 * 60);
@@ -314,9 +315,7 @@ pub(crate) fn reply<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> 
             return Err(call.refused(CHAT_REPLY));
         }
         let input = call.json(body).await?;
-        let mut errors = Errors::default();
-        let text = validation::text(&mut errors, &input, "message", true)
-            .ok_or_else(|| call.unprocessable(&errors))?;
+        let text = input::text(&input, "message").ok_or_else(server_error)?;
         let seed = call.seed();
         let posted_at = dutch_time::at(chrono::Utc::now().timestamp()).ok_or_else(server_error)?;
         let answered = call
@@ -370,10 +369,9 @@ pub(crate) fn attach<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
             .iter()
             .position(|m| m.id == message_id)
             .ok_or_else(|| call.model_not_found(r"App\Models\TicketMessage", message_id))?;
-        let _parts = call.parts;
         let form = call.form(body).await?;
         let mut errors = Errors::default();
-        let file = file_part(&mut errors, &form, FIELD);
+        let file = file_part(&form, FIELD);
         let message = &ticket.messages[position];
         if file.is_some() {
             if ticket.source == Source::Chat {
@@ -392,9 +390,10 @@ pub(crate) fn attach<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
                 );
             }
         }
-        let (name, mime, bytes) = file
-            .filter(|_| errors.is_empty())
-            .ok_or_else(|| call.unprocessable(&errors))?;
+        if !errors.is_empty() {
+            return Err(call.unprocessable(&errors));
+        }
+        let (name, mime, bytes) = file.ok_or_else(server_error)?;
         let seed = call.seed();
         let attached = call
             .with(|t: &mut Table<MockTicket>| {
