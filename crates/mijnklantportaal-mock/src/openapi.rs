@@ -75,6 +75,17 @@ pub(crate) fn request_body(operation_id: &str) -> Result<Option<&'static Request
     }
 }
 
+/// Every request body of the embedded spec, by operationId.
+#[cfg(test)]
+pub(crate) fn all_request_bodies() -> Vec<(&'static str, &'static RequestBody)> {
+    static BODIES: LazyLock<HashMap<String, RequestBody>> =
+        LazyLock::new(|| bodies(SPEC).unwrap_or_default());
+    BODIES
+        .iter()
+        .map(|(id, body)| (id.as_str(), body))
+        .collect()
+}
+
 /// A JSON object read with its keys in document order.
 #[derive(Debug)]
 struct Ordered<T>(Vec<(String, T)>);
@@ -213,6 +224,13 @@ fn resolve(
 ) -> Result<Schema, String> {
     if depth > 32 {
         return Err("request schemas nest too deeply (a $ref cycle?)".to_owned());
+    }
+    let declared = raw.rules.iter().chain(raw.property_rules.values().flatten());
+    for rule in declared {
+        let name = rule.split(':').next().unwrap_or_default();
+        if !crate::rules::RULES.contains(&name) {
+            return Err(format!("unknown x-laravel rule {rule}"));
+        }
     }
     let mut schema = Schema::default();
     if let Some(reference) = &raw.reference {

@@ -29,6 +29,26 @@ use crate::openapi::{Kind, Schema};
 use crate::requests::FilePart;
 use crate::validation::{Errors, display_name, invalid_choice, required_message};
 
+/// The `x-laravel` rules the engine reads (a test checks the spec uses no other).
+pub(crate) const RULES: &[&str] = &[
+    "max",
+    "min",
+    "size",
+    "alpha",
+    "email",
+    "url",
+    "in",
+    "decimal",
+    "date_format",
+    "after",
+    "exists",
+    "mimes",
+    "required_if",
+    "required_with",
+    "required_without",
+    "required_without_all",
+];
+
 /// The key of the stand-in for a file part in a form's input (see [`Body`]).
 pub(crate) const FILE_KEY: &str = "\u{0}file";
 
@@ -191,6 +211,18 @@ fn type_message(kind: Kind, name: &str) -> String {
     }
 }
 
+/// Whether `schema` is free text: a string without format, choices or rules on its
+/// content (only lengths and conditions of presence).
+fn is_plain_text(schema: &Schema) -> bool {
+    schema.kind == Some(Kind::String)
+        && schema.format.is_none()
+        && schema.allowed.is_empty()
+        && schema.rules.iter().all(|rule| {
+            let (name, _) = split(rule);
+            matches!(name, "max" | "min") || name.starts_with("required")
+        })
+}
+
 /// What a value is, for size rules (`max`, `min`, `size`).
 enum Sized<'v> {
     Text(&'v str),
@@ -244,12 +276,7 @@ fn check(
             }
             // A blank string is `null` to Laravel: fine for a plain optional text,
             // checked against the type, format and choices of anything else.
-            Some(Value::String(_))
-                if schema.nullable
-                    || (schema.kind == Some(Kind::String)
-                        && schema.format.is_none()
-                        && schema.allowed.is_empty()) =>
-            {
+            Some(Value::String(_)) if schema.nullable || is_plain_text(schema) => {
                 return Ok(());
             }
             Some(_) => {}
@@ -574,4 +601,268 @@ pub(crate) fn form_errors(operation: &str, form: &crate::requests::Form) -> Erro
         exists: &|_, id| !id.contains("nope"),
     };
     validate(spec.form.as_ref().unwrap(), &body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::openapi::all_request_bodies;
+    use crate::requests::Form;
+    use serde_json::json;
+
+    fn first(operation: &str, body: Value) -> String {
+        json_errors(operation, body).message()
+    }
+
+    #[test]
+    fn every_rule_the_spec_declares_is_one_the_engine_reads() {
+        fn walk(schema: &Schema, operation: &str, seen: &mut usize) {
+            for rule in &schema.rules {
+                let (name, _) = split(rule);
+                assert!(RULES.contains(&name), "{operation}: unknown rule {rule}");
+                *seen += 1;
+            }
+            for (_, property) in &schema.properties {
+                walk(property, operation, seen);
+            }
+            if let Some(items) = &schema.items {
+                walk(items, operation, seen);
+            }
+        }
+        let mut seen = 0;
+        for (operation, body) in all_request_bodies() {
+            for schema in body.json.iter().chain(&body.form) {
+                walk(schema, operation, &mut seen);
+            }
+        }
+        assert!(seen > 50, "{seen} rules");
+    }
+
+    #[test]
+    fn json_types_are_strict_and_null_is_only_for_nullable_fields() {
+        let customer = json!({
+            "companyName": "Test Company BV", "address": "Teststreet 123", "zipCode": "1234AB",
+            "city": "Amsterdam", "primaryEmail": "john.doe@test.com",
+        });
+        assert!(json_errors("create-customer", customer.clone()).is_empty());
+        for (field, value, message) in [
+            (
+                "countryCode",
+                json!(12),
+                "The country code field must be a string.",
+            ),
+            (
+                "countryCode",
+                json!(null),
+                "The country code field must be a string.",
+            ),
+            ("city", json!(["x"]), "The city field must be a string."),
+            (
+                "primaryEmail",
+                json!("nope"),
+                "The primary email field must be a valid email address.",
+            ),
+            (
+                "zipCode",
+                json!("x".repeat(256)),
+                "The zip code field must not be greater than 255 characters.",
+            ),
+        ] {
+            let mut body = customer.clone();
+            body[field] = value;
+            assert_eq!(first("create-customer", body), message, "{field}");
+        }
+        let card = "stamp-an-issued-punch-card";
+        assert_eq!(
+            first(card, json!({"stamps": "2"})),
+            "The stamps field must be an integer."
+        );
+        assert_eq!(
+            first(card, json!({"stamps": 2.5})),
+            "The stamps field must be an integer."
+        );
+        assert_eq!(
+            first(card, json!({"stamps": 0})),
+            "The stamps field must be at least 1."
+        );
+        assert!(json_errors(card, json!({"stamps": 2})).is_empty());
+        let sign_up = "sign-up-a-customer-for-a-customer-subscription-package";
+        let body = json!({"customerId": "cst_1", "startDate": "2024-05-04", "invoiceText": null});
+        assert!(
+            json_errors(sign_up, body).is_empty(),
+            "invoiceText is nullable"
+        );
+        let body = json!({"customerId": "cst_1", "startDate": "2024-05-04", "createInvoice": 1});
+        assert_eq!(
+            first(sign_up, body),
+            "The create invoice field must be true or false."
+        );
+    }
+
+    #[test]
+    fn amounts_are_decimal_strings_with_at_most_two_decimals() {
+        let link = |amount: Value| {
+            first(
+                "create-payment-link",
+                json!({"description": "Borg", "amount": amount}),
+            )
+        };
+        for ok in ["12.95", "12", "12.9", " 0.05 ", "999999999.99"] {
+            assert_eq!(link(json!(ok)), "The given data was invalid.", "{ok}");
+        }
+        for (amount, message) in [
+            (
+                json!("12.955"),
+                "The amount field must have 0-2 decimal places.",
+            ),
+            (
+                json!("1e3"),
+                "The amount field must have 0-2 decimal places.",
+            ),
+            (json!("abc"), "The amount field must be a number."),
+            (json!("NaN"), "The amount field must be a number."),
+            (json!("12,95"), "The amount field must be a number."),
+            (json!("0.00"), "The amount field must be at least 0.01."),
+            (json!("-1"), "The amount field must be at least 0.01."),
+            (
+                json!("1000000000"),
+                "The amount field must not be greater than 999999999.99.",
+            ),
+            (json!(12.5), "The amount field must be a string."),
+            (json!(""), "The amount field is required."),
+        ] {
+            assert_eq!(link(amount.clone()), message, "{amount}");
+        }
+    }
+
+    #[test]
+    fn dates_and_local_times_must_round_trip() {
+        let manual = |issued: &str| {
+            let body = json!({
+                "customerId": "cst_1", "invoiceNumber": "1", "issuedAt": issued,
+                "lines": [{"description": "x", "amountExclVat": "1", "vatRate": 21}],
+            });
+            json_errors("create-customer-invoice-manual", body)
+        };
+        assert!(manual("2024-04-30").is_empty());
+        for bad in [
+            "2024-04-31",
+            "2024-4-30",
+            "30-04-2024",
+            "2024-04-30T00:00:00",
+        ] {
+            assert_eq!(
+                manual(bad).message(),
+                "The issued at field must match the format Y-m-d.",
+                "{bad}"
+            );
+        }
+        let paid = |at: &str| first("mark-customer-invoice-paid", json!({ "paidAt": at }));
+        assert_eq!(paid("2024-05-11 12:59:00"), "The given data was invalid.");
+        for bad in [
+            "2024-05-11T12:59:00",
+            "2024-05-11 12:59",
+            "2024-04-31 14:00:00",
+        ] {
+            assert_eq!(
+                paid(bad),
+                "The paid at field must match the format Y-m-d H:i:s.",
+                "{bad}"
+            );
+        }
+        let change = "change-customer-subscription";
+        let body = json!({"terminatedAt": ""});
+        assert_eq!(
+            first(change, body),
+            "The terminated at field must match the format Y-m-d H:i:s."
+        );
+    }
+
+    #[test]
+    fn urls_choices_and_references() {
+        let hook =
+            |url: &str, kind: &str| first("create-webhook", json!({"url": url, "type": kind}));
+        assert_eq!(
+            hook("http://127.0.0.1:8080/in", "invoice-paid"),
+            "The given data was invalid."
+        );
+        assert_eq!(
+            hook("/hook", "invoice-paid"),
+            "The url field must be a valid URL."
+        );
+        assert_eq!(
+            hook("mailto:a@b.nl", "invoice-paid"),
+            "The url field must be a valid URL."
+        );
+        assert_eq!(
+            hook("https://a.nl", "invoice-updated"),
+            "The selected type is invalid."
+        );
+        let package = json!({"name": "x", "interval": "1 year", "amount": "1", "vatRate": 20});
+        let operation = "create-customer-subscription-package";
+        assert_eq!(
+            first(operation, package),
+            "The selected vat rate is invalid."
+        );
+        let issue = "issue-new-punch-card";
+        assert_eq!(
+            first(issue, json!({"customerId": "cst_nope"})),
+            "The selected customer id is invalid."
+        );
+        assert!(json_errors(issue, json!({"customerId": "cst_1"})).is_empty());
+    }
+
+    #[test]
+    fn forms_are_text_read_as_php_reads_it() {
+        use crate::requests::FilePart;
+        let pdf = |bytes: &'static [u8]| FilePart {
+            bytes: Some(bytes::Bytes::from_static(bytes)),
+            size: bytes.len(),
+            file_name: "i.pdf".to_owned(),
+            content_type: Some("application/pdf".to_owned()),
+        };
+        let text = |fields: Value| fields.as_object().cloned().unwrap_or_default();
+        let valid = json!({
+            "customerId": "cst_1", "invoiceNumber": "1", "issuedAt": "2025-01-01",
+            "amount": "12.95", "sendNotification": "1",
+        });
+        let form = Form {
+            input: text(valid.clone()),
+            files: vec![("pdf".to_owned(), pdf(b"%PDF-1.4"))],
+        };
+        assert!(form_errors("create-customer-invoice", &form).is_empty());
+        let mut bad = valid;
+        bad["sendNotification"] = json!("yes");
+        let form = Form {
+            input: text(bad),
+            files: vec![("pdf".to_owned(), pdf(b"GIF89a"))],
+        };
+        let errors = form_errors("create-customer-invoice", &form);
+        assert_eq!(errors.fields(), ["pdf", "sendNotification"]);
+        assert_eq!(
+            errors.message(),
+            "The pdf field must be a file of type: pdf. (and 1 more error)"
+        );
+        let form = Form {
+            input: text(json!({"pdf": "not a file"})),
+            files: Vec::new(),
+        };
+        let errors = form_errors("create-customer-invoice", &form);
+        assert_eq!(
+            errors.fields(),
+            ["customerId", "invoiceNumber", "issuedAt", "amount", "pdf"]
+        );
+        let Err(pdf) = json_errors_of(&errors, "pdf") else {
+            panic!("{errors:?}");
+        };
+        assert_eq!(pdf, "The pdf field must be a file.");
+    }
+
+    /// The first message of `field` in `errors`.
+    fn json_errors_of(errors: &Errors, field: &str) -> Result<(), String> {
+        match errors.messages(field).first() {
+            Some(message) => Err(message.clone()),
+            None => Ok(()),
+        }
+    }
 }

@@ -68,6 +68,16 @@ impl Errors {
         self.fields.iter().map(|(name, _)| name.as_str()).collect()
     }
 
+    /// The messages of `field`.
+    #[cfg(test)]
+    pub(crate) fn messages(&self, field: &str) -> Vec<String> {
+        self.fields
+            .iter()
+            .find(|(name, _)| name == field)
+            .map(|(_, messages)| messages.clone())
+            .unwrap_or_default()
+    }
+
     /// Laravel's summary: the first message, and how many more there are.
     pub(crate) fn message(&self) -> String {
         let count: usize = self.fields.iter().map(|(_, m)| m.len()).sum();
