@@ -61,8 +61,14 @@ fn main() -> ExitCode {
                     }
                 }
             }
-            // A draft spec (`--spec`) is tried out; the mock keeps embedding the real one.
-            let mock_root = (job.spec == Job::workspace(&root).spec).then_some(root.as_path());
+            // A draft spec (`--spec`) is tried out: the mock keeps embedding the real
+            // one. A checkout without the mock (`--root`) has no copy to write.
+            let has_mock = root
+                .join(xtask::MOCK_SPEC_PATH)
+                .parent()
+                .is_some_and(|d| d.is_dir());
+            let mock_root =
+                (job.spec == Job::workspace(&root).spec && has_mock).then_some(root.as_path());
             generate(&job, check, mock_root)
         }
         ["semver", rest @ ..] => {

@@ -225,7 +225,10 @@ fn resolve(
     if depth > 32 {
         return Err("request schemas nest too deeply (a $ref cycle?)".to_owned());
     }
-    let declared = raw.rules.iter().chain(raw.property_rules.values().flatten());
+    let declared = raw
+        .rules
+        .iter()
+        .chain(raw.property_rules.values().flatten());
     for rule in declared {
         let name = rule.split(':').next().unwrap_or_default();
         if !crate::rules::RULES.contains(&name) {
