@@ -5,8 +5,8 @@
 //! does: status 422, `{"message": ..., "errors": {"field": ["..."]}}`, the message
 //! being the first error plus `(and N more errors)`, fields named in messages the way
 //! Laravel displays attribute names (`customerId` becomes `customer id`). The rules
-//! themselves are the spec's, checked by the [rule engine](crate::rules); the few
-//! rules on query parameters (the appointment window) are at the end.
+//! themselves are the spec's, checked by the [rule engine](crate::rules); the one
+//! rule of a query parameter (the appointment window's `days`) is at the end.
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime};
 use serde::Serialize;
@@ -156,27 +156,6 @@ fn present<'a>(input: &'a Input, field: &str) -> Option<&'a Value> {
     }
 }
 
-/// Whether `field` is present (see [`present`]).
-pub(crate) fn is_present(input: &Input, field: &str) -> bool {
-    present(input, field).is_some()
-}
-
-/// Rule `required|string` on a query parameter: its trimmed text.
-pub(crate) fn string(errors: &mut Errors, input: &Input, field: &str) -> Option<String> {
-    match present(input, field) {
-        Some(Value::String(text)) => Some(text.trim().to_owned()),
-        Some(_) => {
-            let name = display_name(field);
-            errors.add(field, format!("The {name} field must be a string."));
-            None
-        }
-        None => {
-            errors.add(field, required_message(field));
-            None
-        }
-    }
-}
-
 /// Rule `required|integer|min:{min}|max:{max}`; an integer string counts.
 pub(crate) fn integer(
     errors: &mut Errors,
@@ -184,11 +163,14 @@ pub(crate) fn integer(
     field: &str,
     (min, max): (i64, i64),
 ) -> Option<i64> {
+    let name = display_name(field);
     let Some(value) = present(input, field) else {
-        errors.add(field, required_message(field));
+        match input.contains_key(field) {
+            true => errors.add(field, format!("The {name} field must be an integer.")),
+            false => errors.add(field, required_message(field)),
+        }
         return None;
     };
-    let name = display_name(field);
     let number = match value {
         Value::Number(number) => number.as_i64(),
         Value::String(text) => crate::paginator::filter_validate_int(text),

@@ -196,12 +196,12 @@ pub(crate) fn list<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> 
 /// it) and `days` (1 to 366, default 7) later.
 fn window(query: &Input) -> Result<(DateTime<FixedOffset>, DateTime<FixedOffset>), Errors> {
     let mut errors = Errors::default();
-    let start = match validation::is_present(query, "start_at") {
+    // A parameter sent empty is `null` to Laravel, and fails its rules.
+    let start = match query.contains_key("start_at") {
         true => {
-            let text = validation::string(&mut errors, query, "start_at");
+            let text = query.get("start_at").and_then(serde_json::Value::as_str);
             let parsed = text
-                .as_deref()
-                .and_then(|t| NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M").ok())
+                .and_then(|t| NaiveDateTime::parse_from_str(t.trim(), "%Y-%m-%d %H:%M").ok())
                 .and_then(validation::amsterdam);
             if parsed.is_none() {
                 errors.add(
@@ -213,7 +213,7 @@ fn window(query: &Input) -> Result<(DateTime<FixedOffset>, DateTime<FixedOffset>
         }
         false => dutch_time::at(chrono::Utc::now().timestamp()),
     };
-    let days = match validation::is_present(query, "days") {
+    let days = match query.contains_key("days") {
         true => validation::integer(&mut errors, query, "days", (1, MAX_DAYS)),
         false => Some(7),
     };
@@ -413,6 +413,12 @@ mod tests {
             json!({"start_at": "2025-03-05 09:00:00", "days": "0"}),
         ))
         .unwrap_err();
+        assert_eq!(
+            errors.message(),
+            "The start at field must match the format Y-m-d H:i. (and 1 more error)"
+        );
+        let errors = window(&input(json!({"start_at": "", "days": ""}))).unwrap_err();
+        assert_eq!(errors.fields(), ["start_at", "days"]);
         assert_eq!(
             errors.message(),
             "The start at field must match the format Y-m-d H:i. (and 1 more error)"
