@@ -142,7 +142,7 @@ pub(crate) async fn checked(
     let (input, files) = if multipart {
         let form = read_form(&parts.headers, &parts.extensions, Body::from(bytes.clone())).await;
         (nested(&form), form.files)
-    } else if bytes.iter().all(u8::is_ascii_whitespace) {
+    } else if bytes.is_empty() {
         (Map::new(), Vec::new())
     } else {
         match serde_json::from_slice::<Value>(&bytes) {

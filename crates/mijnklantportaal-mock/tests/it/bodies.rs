@@ -32,7 +32,9 @@ async fn malformed_json_is_400_and_writes_nothing() {
             json!({"message": "The request body must be a JSON object."})
         )
     );
-    let (status, _) = send(json("   ")).await;
+    let (status, _) = send(json("\n")).await;
+    assert_eq!(status, 400, "white space is no JSON");
+    let (status, _) = send(json("")).await;
     assert_eq!(status, 422, "an empty body is empty input");
     assert!(server.customers_created().is_empty());
     assert_eq!(server.stats().unprocessable, 1);
