@@ -63,6 +63,17 @@ pub fn workspace_spec(root: &Path) -> Result<Bundle, SpecError> {
     Bundle::load(&root.join(SPEC_PATH), SPEC_PATH)
 }
 
+/// The bundled spec as one JSON document, relative to the workspace root: the mock
+/// server embeds it and validates requests against it at run time.
+pub const MOCK_SPEC_PATH: &str = "crates/mijnklantportaal-mock/openapi.json";
+
+/// The workspace's spec as the mock embeds it: exactly what `cargo xtask bundle --out
+/// FILE.json` writes (the one parse of [`workspace_spec`], checked, as JSON), so the
+/// mock validates requests against the same document schemathesis or Swagger UI read.
+pub fn bundled_spec_json(root: &Path) -> Result<String, SpecError> {
+    bundle::render(&workspace_spec(root)?, true)
+}
+
 /// The generated file, relative to the workspace root.
 pub const GENERATED_PATH: &str = "crates/mijnklantportaal-api/src/generated.rs";
 
@@ -136,6 +147,46 @@ pub fn write_generated(root: &Path) -> Result<WriteOutcome, XtaskError> {
 /// nothing. On drift the error carries a unified diff.
 pub fn check(root: &Path) -> Result<(), XtaskError> {
     run_check(&Job::workspace(root))
+}
+
+/// Writes [`bundled_spec_json`] to `root/MOCK_SPEC_PATH`, only when it changes.
+pub fn write_mock_spec(root: &Path) -> Result<WriteOutcome, XtaskError> {
+    let json = bundled_spec_json(root)?;
+    let target = root.join(MOCK_SPEC_PATH);
+    let io_err = |source| XtaskError::Io {
+        path: target.clone(),
+        source,
+    };
+    match std::fs::read_to_string(&target) {
+        Ok(existing) if existing == json => return Ok(WriteOutcome::Unchanged),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io_err(e)),
+    }
+    std::fs::write(&target, json).map_err(io_err)?;
+    Ok(WriteOutcome::Written)
+}
+
+/// Checks that `root/MOCK_SPEC_PATH` is exactly [`bundled_spec_json`]; writes nothing.
+pub fn check_mock_spec(root: &Path) -> Result<(), XtaskError> {
+    let json = bundled_spec_json(root)?;
+    let existing = std::fs::read_to_string(root.join(MOCK_SPEC_PATH)).unwrap_or_default();
+    if existing == json {
+        return Ok(());
+    }
+    let diff = similar::TextDiff::from_lines(&existing, &json)
+        .unified_diff()
+        .context_radius(3)
+        .header(
+            &format!("a/{MOCK_SPEC_PATH} (checked in)"),
+            &format!("b/{MOCK_SPEC_PATH} (bundled from {SPEC_PATH})"),
+        )
+        .to_string();
+    Err(XtaskError::Stale {
+        path: MOCK_SPEC_PATH.to_string(),
+        spec: SPEC_PATH.to_string(),
+        diff,
+    })
 }
 
 /// [`write_generated`] for any job.

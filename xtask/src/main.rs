@@ -12,7 +12,8 @@ use xtask::{Job, WriteOutcome, XtaskError};
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  generate          regenerate crates/mijnklantportaal-api/src/generated.rs from the spec
+  generate          regenerate crates/mijnklantportaal-api/src/generated.rs from the spec,
+                    and the mock's embedded spec (crates/mijnklantportaal-mock/openapi.json)
   generate --check  exit non-zero with a diff when the checked-in code is stale; write nothing
     --spec FILE     read this spec instead of spec/mijnklantportaal.yaml (to try a draft)
     --root DIR      generate for the workspace at DIR instead of this one (its spec and
@@ -42,7 +43,8 @@ fn main() -> ExitCode {
     match args.as_slice() {
         ["generate", rest @ ..] => {
             let mut check = false;
-            let mut job = Job::workspace(&xtask::workspace_root());
+            let mut root = xtask::workspace_root();
+            let mut job = Job::workspace(&root);
             let mut rest = rest.iter();
             while let Some(arg) = rest.next() {
                 match (*arg, rest.clone().next()) {
@@ -53,7 +55,8 @@ fn main() -> ExitCode {
                         rest.next();
                     }
                     ("--root", Some(dir)) => {
-                        let other = Job::workspace(std::path::Path::new(dir));
+                        root = dir.into();
+                        let other = Job::workspace(&root);
                         job.target = other.target;
                         job.spec = other.spec;
                         rest.next();
@@ -64,7 +67,15 @@ fn main() -> ExitCode {
                     }
                 }
             }
-            generate(&job, check)
+            // A draft spec (`--spec`) is tried out: the mock keeps embedding the real
+            // one. A checkout without the mock (`--root`) has no copy to write.
+            let has_mock = root
+                .join(xtask::MOCK_SPEC_PATH)
+                .parent()
+                .is_some_and(|d| d.is_dir());
+            let mock_root =
+                (job.spec == Job::workspace(&root).spec && has_mock).then_some(root.as_path());
+            generate(&job, check, mock_root)
         }
         ["semver", rest @ ..] => {
             let mut base = None;
@@ -108,28 +119,40 @@ fn main() -> ExitCode {
     }
 }
 
-fn generate(job: &Job, check: bool) -> ExitCode {
-    let result = if check {
-        xtask::run_check(job).map(|()| "up to date")
-    } else {
-        xtask::run_write(job).map(|outcome| match outcome {
-            WriteOutcome::Written => "written",
-            WriteOutcome::Unchanged => "unchanged",
-        })
+fn generate(job: &Job, check: bool, mock_root: Option<&std::path::Path>) -> ExitCode {
+    let outcome = |outcome| match outcome {
+        WriteOutcome::Written => "written",
+        WriteOutcome::Unchanged => "unchanged",
     };
-    match result {
-        Ok(what) => {
-            eprintln!("{}: {what}", xtask::GENERATED_PATH);
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            match e {
-                XtaskError::Spec(_) => ExitCode::from(2),
-                _ => ExitCode::FAILURE,
+    let mut steps = vec![(
+        xtask::GENERATED_PATH,
+        if check {
+            xtask::run_check(job).map(|()| "up to date")
+        } else {
+            xtask::run_write(job).map(outcome)
+        },
+    )];
+    if let Some(root) = mock_root {
+        let result = if check {
+            xtask::check_mock_spec(root).map(|()| "up to date")
+        } else {
+            xtask::write_mock_spec(root).map(outcome)
+        };
+        steps.push((xtask::MOCK_SPEC_PATH, result));
+    }
+    for (path, result) in steps {
+        match result {
+            Ok(what) => eprintln!("{path}: {what}"),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return match e {
+                    XtaskError::Spec(_) => ExitCode::from(2),
+                    _ => ExitCode::FAILURE,
+                };
             }
         }
     }
+    ExitCode::SUCCESS
 }
 
 fn semver(base: Option<&str>, head: Option<&str>, check: bool) -> ExitCode {

@@ -1,4 +1,4 @@
-//! The request pipeline: record, throttle, route, authenticate, answer, delay.
+//! The request pipeline: record, throttle, route, authenticate, validate, answer, delay.
 //!
 //! One handler takes every request, rather than axum routes, because the mock has to
 //! answer things axum's router answers its own way (unknown routes, wrong methods,
@@ -6,7 +6,8 @@
 //! rate-limit headers on all of them. The order follows a Laravel API: the limiter
 //! counts every request first (so `X-RateLimit-*` is on every response, as the vendor
 //! documents), then the [route table](crate::routes) decides 404/405, then
-//! authentication, then the operation's handler. What every handler shares lives on
+//! authentication, then the request body against the operation's schema in the spec
+//! ([`requests::checked`]: 400, 413, 415, 422), then the operation's handler. What every handler shares lives on
 //! [`Call`]: its route parameters, the store's tables, the one list operation (faults
 //! are injected there; it reads the table, an *evaluation* that may trigger a change
 //! of the table, through the reorder buffer when one is set), and the answer to a
@@ -40,9 +41,10 @@ use crate::paginator::{self, Quirks};
 use crate::rate_limit::{Decision, RateLimiter};
 use crate::recording::{RecordedRequest, Stats};
 use crate::reorder::Reorder;
-use crate::requests;
+use crate::requests::{self, Form, Refused};
 use crate::resources::customer_invoices::{self, MockInvoice};
 use crate::resources::customers::MockCustomer;
+use crate::resources::{customers, files};
 use crate::responses;
 use crate::routes::{self, Route};
 use crate::store::{Record, Slot, Store, Table, lock};
@@ -423,6 +425,24 @@ impl Shared {
                 .map(|p| responses::percent_decode(p))
                 .collect(),
             origin: self.origin(&parts.headers),
+            invalid: Mutex::new(None),
+        };
+        let exists = |table: &str, id: &str| match table {
+            "customers" => customers::exists(&call, id),
+            "directories" => files::directory_exists(&call, id),
+            "files" => files::item(&call, id).is_some(),
+            _ => false,
+        };
+        let body = match requests::checked(parts, body, route.operation(), &exists).await {
+            Ok(body) => body,
+            Err(Refused::Unreadable(response)) => return response,
+            Err(Refused::Invalid(response)) => {
+                // Answered when the handler reads the body: after its route-model
+                // binding (a 404 for an unknown id comes first, as in Laravel).
+                *lock(&call.invalid) = Some(Box::new(response));
+                Body::empty()
+            }
+            Err(Refused::Broken) => return *server_error(),
         };
         match route.handler()(&call, body).await {
             Ok(response) => response,
@@ -454,9 +474,36 @@ pub(crate) struct Call<'a> {
     params: Vec<String>,
     /// The scheme and authority of URLs in answers (see [`Shared::origin`]).
     pub(crate) origin: String,
+    /// The 422 the request's body earned against its schema, answered when the
+    /// handler reads the body ([`json`](Self::json), [`form`](Self::form)).
+    invalid: Mutex<Option<Refusal>>,
 }
 
 impl Call<'_> {
+    /// The JSON body's input, valid against the operation's schema, or the 422 the
+    /// pipeline found (see [`requests::checked`]).
+    pub(crate) async fn json(&self, body: Body) -> Result<Input, Refusal> {
+        self.body_checked()?;
+        Ok(requests::read_json(body).await)
+    }
+
+    /// The multipart body, valid against the operation's schema, or the 422 the
+    /// pipeline found.
+    pub(crate) async fn form(&self, body: Body) -> Result<Form, Refusal> {
+        self.body_checked()?;
+        Ok(requests::read_form(&self.parts.headers, &self.parts.extensions, body).await)
+    }
+
+    fn body_checked(&self) -> Result<(), Refusal> {
+        match lock(&self.invalid).take() {
+            Some(refusal) => {
+                self.shared.count(|stats| stats.unprocessable += 1);
+                Err(refusal)
+            }
+            None => Ok(()),
+        }
+    }
+
     /// Route parameter `index` (0: the first `{...}` of the template).
     pub(crate) fn param(&self, index: usize) -> &str {
         self.params.get(index).map_or("", String::as_str)
@@ -528,21 +575,12 @@ impl Call<'_> {
         check: impl FnOnce(&R, &Input) -> Result<V, Refusal>,
         apply: impl FnOnce(&mut R, V),
     ) -> Result<R, Refusal> {
-        let input = requests::read_json(body).await;
+        let input = self.json(body).await?;
         self.change(id, |row: &mut R| {
             let valid = check(row, &input)?;
             apply(row, valid);
             Ok(())
         })
-    }
-
-    /// Laravel's 422 for `errors` unless it is empty.
-    pub(crate) fn valid<V>(&self, value: V, errors: &Errors) -> Result<V, Refusal> {
-        if errors.is_empty() {
-            Ok(value)
-        } else {
-            Err(self.unprocessable(errors))
-        }
     }
 
     /// A page of the rows of `R` (those under `parent`, when given) in Laravel's

@@ -84,9 +84,19 @@
 //! - **Writes**: created resources join their lists (newest last, or first with
 //!   [`Order::NewestFirst`]) and answer `GET`; marked-paid invoices, edited customers
 //!   and closed payment links stay changed. Only what was created or changed is
-//!   stored. Request date-times (`Y-m-d H:i:s`) are Amsterdam local time. Invalid input gets Laravel's
-//!   422 (`{"message", "errors": {field: [..]}}`), an unknown id its 404; the `pdf`
-//!   part must be a file that starts with `%PDF-`.
+//!   stored. Request date-times (`Y-m-d H:i:s`) are Amsterdam local time.
+//! - **Validation from the spec**: every request body is checked against its
+//!   operation's request schema in the spec, which the binary embeds
+//!   (`openapi.json`, written by `cargo xtask generate`): types, required fields,
+//!   `nullable`, `enum`, formats, bounds, lengths, items, `$ref`/`allOf`, plus the
+//!   Laravel rules the schema cannot say, declared next to the property as
+//!   `x-laravel: ["exists:customers", "max:255"]` (or in the object's
+//!   `x-laravel-properties`; the spec's root lists the rules understood). Invalid
+//!   input gets Laravel's 422 (`{"message", "errors": {field: [..]}}`, fields in the
+//!   schema's order, Laravel's texts), after an unknown id's 404; a body that is not
+//!   JSON (or not an object) gets 400, a media type the operation does not take 415,
+//!   a body over 1 MiB (a form: 11 MiB) 413. The `pdf` part must be a file that
+//!   starts with `%PDF-`.
 //! - **Auth**: `Authorization: Bearer <token>` or 401 `{"message": "Unauthenticated."}`;
 //!   the token can be swapped or expire while the server runs.
 //! - **OAuth2**: with [`MockServerBuilder::oauth`], the management host's
@@ -128,9 +138,10 @@
 //! (`store.rs`: a table per kind of resource, with its starting rows computed from
 //! the seed, created and edited rows, order and live changes), one paginator
 //! (`paginator.rs`), one route table (`routes.rs`: method, path template, operation)
-//! with one pipeline around it (`handler.rs`: rate limit, auth, 404/405, faults,
-//! writes, recording, latency), and per tag only what is its own
-//! (`resources/<tag>.rs`: the record, its JSON, validation and actions; the module
+//! with one pipeline around it (`handler.rs`: rate limit, auth, 404/405, request
+//! bodies checked against the spec by one rule engine (`rules.rs`), faults, writes,
+//! recording, latency), and per tag only what is its own
+//! (`resources/<tag>.rs`: the record, its JSON, reading the valid input, actions; the module
 //! documentation of `resources/mod.rs` says how to add one).
 //!
 //! # Example
@@ -181,9 +192,11 @@ mod faults;
 mod files;
 mod handler;
 mod ids;
+mod input;
 mod inspect;
 mod live;
 mod oauth;
+mod openapi;
 mod paginator;
 #[cfg(test)]
 mod races;
@@ -195,6 +208,7 @@ mod resources;
 mod responses;
 mod rng;
 mod routes;
+mod rules;
 mod server;
 mod store;
 mod validation;

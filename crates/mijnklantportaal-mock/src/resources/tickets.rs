@@ -21,15 +21,15 @@ use serde::Serialize;
 use tokio::time::Instant;
 
 use crate::dutch_time;
-use crate::handler::{Call, Config, Refusal, Reply};
+use crate::handler::{Call, Config, Refusal, Reply, server_error};
 use crate::ids::IdCodec;
+use crate::input;
 use crate::paginator::Listed;
-use crate::requests;
 use crate::resources::files::file_part;
 use crate::resources::seeded_time;
 use crate::responses;
 use crate::store::{Base, Record, Seeded, Table};
-use crate::validation::{self, Errors, Input};
+use crate::validation::{Errors, Input};
 
 /// How long after a message a file can be attached to it.
 pub(crate) const ATTACH_WINDOW: Duration = Duration::from_secs(5 * 60);
@@ -311,16 +311,14 @@ pub(crate) fn reply<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> 
     Box::pin(async move {
         licensed(call)?;
         let ticket = call.find::<MockTicket>(0)?;
+        // A ticket's source never changes: refused before the body is read.
+        if ticket.source == Source::Chat {
+            return Err(call.refused(CHAT_REPLY));
+        }
         let seed = call.seed();
         let posted_at = call.now()?;
-        let check = |ticket: &MockTicket, input: &Input| {
-            if ticket.source == Source::Chat {
-                return Err(call.refused(CHAT_REPLY));
-            }
-            let mut errors = Errors::default();
-            validation::text(&mut errors, input, "message", true)
-                .ok_or_else(|| call.unprocessable(&errors))
-        };
+        let check =
+            |_: &MockTicket, input: &Input| input::text(input, "message").ok_or_else(server_error);
         let reply = |ticket: &mut MockTicket, text| {
             let id = message_id(seed, ticket.key, ticket.messages.len());
             ticket.messages.push(Message {
@@ -369,10 +367,9 @@ pub(crate) fn attach<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
             .iter()
             .position(|m| m.id == message_id)
             .ok_or_else(|| call.model_not_found(r"App\Models\TicketMessage", message_id))?;
-        let parts = call.parts;
-        let form = requests::read_form(&parts.headers, &parts.extensions, body).await;
+        let form = call.form(body).await?;
         let mut errors = Errors::default();
-        let file = file_part(&mut errors, &form, FIELD);
+        let file = file_part(&form, FIELD);
         let message = &ticket.messages[position];
         if file.is_some() {
             if ticket.source == Source::Chat {
@@ -391,9 +388,10 @@ pub(crate) fn attach<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
                 );
             }
         }
-        let (name, mime, bytes) = file
-            .filter(|_| errors.is_empty())
-            .ok_or_else(|| call.unprocessable(&errors))?;
+        if !errors.is_empty() {
+            return Err(call.unprocessable(&errors));
+        }
+        let (name, mime, bytes) = file.ok_or_else(server_error)?;
         let seed = call.seed();
         let attached = call
             .with(|t: &mut Table<MockTicket>| {

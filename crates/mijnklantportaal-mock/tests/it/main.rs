@@ -3,6 +3,7 @@
 //! One test binary (modules below) rather than one per file, to link once.
 
 mod auth;
+mod bodies;
 mod clock;
 mod common;
 mod contract;
