@@ -9,6 +9,7 @@ mod common;
 mod contract;
 mod customers;
 mod faults;
+mod inspect;
 mod invoice_writes;
 mod latency;
 mod live;
