@@ -116,18 +116,26 @@
 //!   invoices are kept as a short list beside the generated dataset, so the table
 //!   stays cheap and replayable.
 //! - **Failure injection**: seeded latency, 5xx answers, malformed and truncated JSON,
-//!   dropped connections, pages with the wrong `current_page` (see [`Faults`]), the
+//!   dropped connections, pages with the wrong `current_page` (see [`Faults`]; drawn by
+//!   the request's number among its route's requests), the
 //!   documented quirks (see [`Quirks`]), and writes carried out whose answer is then
 //!   dropped ([`MockServer::drop_next_write_responses`]), to prove a client does not
 //!   create an invoice twice, or resolves a second close's 422 by reading back.
-//! - **Observation**: every request is recorded ([`MockServer::requests`]) and every
+//! - **Observation**: every request is recorded ([`MockServer::requests`], the newest
+//!   [`MockServerBuilder::request_log_limit`] of them) and every
 //!   answer counted ([`MockServer::stats`]); every list request's read of the table
 //!   ([`MockServer::evaluations`]) and every change ([`MockServer::changes`]) is
 //!   logged, so a test can ask which invoices a listing had to return
 //!   ([`MockServer::ids_present_throughout`]); what clients created is listed
 //!   ([`MockServer::invoices_created`], [`MockServer::customers_created`]) and the
-//!   current state of any invoice or customer readable ([`MockServer::invoice`],
-//!   [`MockServer::customer`]).
+//!   current state of any row of any kind readable as `GET` shows it
+//!   ([`MockServer::rows`], [`MockServer::row`] with a [`Kind`]; [`MockServer::invoice`],
+//!   [`MockServer::customer`] as records).
+//! - **One clock**: everything the mock writes or compares (`createdAt`, expiry, a new
+//!   subscription's status, the default appointment window, `X-RateLimit-Reset`) reads
+//!   [`MockServer::now`]: tokio time since the start, from 2026-01-01T00:00+01:00, never
+//!   the wall clock; under tokio's paused clock a test moves it with
+//!   `tokio::time::advance`.
 //!
 //! The same options are available from the command line through the `mkp-mock` binary
 //! (`cargo run -p mijnklantportaal-mock -- --help`).

@@ -1,8 +1,8 @@
-//! Check-then-act races, made certain: a hook in the store lines two concurrent
-//! requests up after their first use of a table (each waits for the other), so both
-//! have looked at the row before either changes it. A write that checks under one lock
-//! and changes under another then succeeds twice; one that checks and changes under
-//! the same lock succeeds once.
+//! Check-then-act races, made certain: a hook in the store lines `n` concurrent
+//! requests up after their first use of a table (each waits for all the others), so
+//! all have looked at the row before any changes it. A write that checks under one
+//! lock and changes under another then succeeds `n` times (as the code before issue 20
+//! did); one that checks and changes under the same lock succeeds once.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
@@ -16,12 +16,12 @@ use crate::resources::punch_cards::IssuedPunchCard;
 use crate::resources::tickets::MockTicket;
 use crate::store::{Record, lock};
 
-/// Makes the next two uses of the table of `model` wait for each other when done.
-fn line_up_next_two(server: &MockServer, model: &'static str) {
-    let barrier = Arc::new(Barrier::new(2));
+/// Makes the next `n` uses of the table of `model` wait for each other when done.
+fn line_up(server: &MockServer, model: &'static str, n: usize) {
+    let barrier = Arc::new(Barrier::new(n));
     let entries = Arc::new(AtomicUsize::new(0));
     let hook = move |used: &str| {
-        if used == model && entries.fetch_add(1, Ordering::SeqCst) < 2 {
+        if used == model && entries.fetch_add(1, Ordering::SeqCst) < n {
             // Hands the worker's other tasks to another thread while it waits.
             tokio::task::block_in_place(|| barrier.wait());
         }
@@ -35,17 +35,25 @@ async fn send(request: reqwest::RequestBuilder) -> (u16, Value) {
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-/// The statuses of two copies of a request sent at once, after lining them up.
-async fn twice(
+/// The statuses of `n` copies of a request sent at once, lined up, in ascending order.
+async fn at_once(
     server: &MockServer,
     model: &'static str,
+    n: usize,
     request: impl Fn() -> reqwest::RequestBuilder,
 ) -> Vec<u16> {
-    line_up_next_two(server, model);
-    let (a, b) = tokio::join!(send(request()), send(request()));
-    let mut statuses = vec![a.0, b.0];
+    line_up(server, model, n);
+    let answers = futures::future::join_all((0..n).map(|_| send(request()))).await;
+    let mut statuses: Vec<u16> = answers.into_iter().map(|(status, _)| status).collect();
     statuses.sort_unstable();
     statuses
+}
+
+/// One 200, then `n - 1` 422s.
+fn once(n: usize) -> Vec<u16> {
+    std::iter::once(200)
+        .chain(std::iter::repeat_n(422, n - 1))
+        .collect()
 }
 
 async fn server() -> (MockServer, reqwest::Client, String) {
@@ -60,20 +68,20 @@ async fn server() -> (MockServer, reqwest::Client, String) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_closes_of_one_payment_link_succeed_once() {
+async fn sixteen_closes_of_one_payment_link_succeed_once() {
     let (server, client, base) = server().await;
     let body = json!({"description": "Borg", "amount": "12.95"});
     let (status, link) = send(client.post(format!("{base}/payment-links")).json(&body)).await;
     assert_eq!(status, 201, "{link}");
     let url = format!("{base}/payment-links/{}", link["id"].as_str().unwrap());
     assert_eq!(
-        twice(&server, PaymentLink::MODEL, || client.delete(&url)).await,
-        [200, 422]
+        at_once(&server, PaymentLink::MODEL, 16, || client.delete(&url)).await,
+        once(16)
     );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_closes_of_one_ticket_succeed_once() {
+async fn sixteen_closes_of_one_ticket_succeed_once() {
     let (server, client, base) = server().await;
     let (_, tickets) = send(client.get(format!("{base}/tickets"))).await;
     let open = tickets["data"]
@@ -86,13 +94,13 @@ async fn two_closes_of_one_ticket_succeed_once() {
     let (status, _) = send(client.post(&url).json(&json!({"message": "Reopen"}))).await;
     assert_eq!(status, 200);
     assert_eq!(
-        twice(&server, MockTicket::MODEL, || client.patch(&url)).await,
-        [200, 422]
+        at_once(&server, MockTicket::MODEL, 16, || client.patch(&url)).await,
+        once(16)
     );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_stamps_of_every_punch_left_succeed_once() {
+async fn eight_stamps_of_every_punch_left_succeed_once() {
     let (server, client, base) = server().await;
     let (_, customers) = send(client.get(format!("{base}/customers"))).await;
     let customer = customers["data"][0]["id"].clone();
@@ -106,10 +114,10 @@ async fn two_stamps_of_every_punch_left_succeed_once() {
     let url = format!("{issued_url}/{}/stamp", issued["id"].as_str().unwrap());
     let all_left = json!({"stamps": 10});
     assert_eq!(
-        twice(&server, IssuedPunchCard::MODEL, || {
+        at_once(&server, IssuedPunchCard::MODEL, 8, || {
             client.post(&url).json(&all_left)
         })
         .await,
-        [200, 422]
+        once(8)
     );
 }
