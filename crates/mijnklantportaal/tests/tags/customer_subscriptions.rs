@@ -116,9 +116,12 @@ async fn a_subscription_runs_changes_and_is_terminated() {
         .expect_err("nothing to change");
     assert!(matches!(err, Error::Config(_)), "{err}");
 
-    let ended = within(10, subscriptions.terminate(&running.id, server.now().to_utc()))
-        .await
-        .expect("terminated");
+    let ended = within(
+        10,
+        subscriptions.terminate(&running.id, server.now().to_utc()),
+    )
+    .await
+    .expect("terminated");
     assert_eq!(ended.status, SubscriptionStatus::Terminated);
     assert_eq!(ended.renews_at, None);
     let terminated_at = ended.terminated_at.expect("terminated");
