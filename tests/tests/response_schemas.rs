@@ -455,7 +455,8 @@ impl FileTicketIds {
         let agreement = get("agreements".into()).await.1["data"][0]["id"].clone();
         let agreement = agreement.as_str().expect("an agreement").to_string();
         let document = get(format!("agreements/{agreement}")).await.1["documents"][0]["id"].clone();
-        let window = "appointments?start_at=2025-03-03%2009:00&days=31";
+        // The week from the mock's clock (2026-01-01), with seeded appointments in it.
+        let window = "appointments";
         let appointment = get(window.into()).await.1["data"][0]["id"].clone();
         let directory = send(
             client

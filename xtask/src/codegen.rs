@@ -7,6 +7,8 @@
 //!   `crate::SecretString`, which `Debug` prints redacted;
 //! - `format: date-time` strings become `chrono::DateTime<FixedOffset>`, keeping the
 //!   offset the server sent (progenitor's default, `DateTime<Utc>`, drops it);
+//! - the `PageNumber` schema (any value: the server serves page 1 for what it cannot
+//!   read) becomes `NonZeroU32`, what clients send;
 //! - the `PerPage` schema (an integer the server sometimes sends as a string) becomes
 //!   the hand-written `crate::PerPage`;
 //! - the client carries a `crate::Auth` (the bearer token), and the crate must implement
@@ -156,9 +158,10 @@ fn string_schema(format: &str) -> SchemaObject {
     }
 }
 
-/// Named schemas replaced by hand-written types of the generated crate, each of which
-/// implements `Display` (a multipart part is its text) and serde.
-pub const REPLACEMENTS: [(&str, &str); 3] = [
+/// Named schemas replaced by hand-written types of the generated crate (or std's), each
+/// of which implements `Display` (a multipart part is its text) and serde.
+pub const REPLACEMENTS: [(&str, &str); 4] = [
+    ("PageNumber", "::std::num::NonZeroU32"),
     ("PerPage", "crate::PerPage"),
     ("LocalDateTime", "crate::LocalDateTime"),
     ("LenientDecimal", "crate::LenientDecimal"),

@@ -366,8 +366,9 @@ fn format_of(schema: &Schema) -> Option<String> {
 }
 
 /// Whether every value `narrow` allows is one that `wide` allows, as the generated types
-/// read them: an integer within a number, a smaller integer or float within a larger
-/// one, any string format within a plain string.
+/// read them: anything within a schema without a type or constraint (`{}`), an integer
+/// within a number, a smaller integer or float within a larger one, any string format
+/// within a plain string.
 fn widens(wide: &Schema, narrow: &Schema) -> bool {
     fn rank(format: Option<&str>) -> u8 {
         match format {
@@ -376,6 +377,11 @@ fn widens(wide: &Schema, narrow: &Schema) -> bool {
             Some("int32" | "uint32" | "float") => 3,
             _ => 4,
         }
+    }
+    if let SchemaKind::Any(any) = &wide.schema_kind
+        && *any == openapiv3::AnySchema::default()
+    {
+        return true;
     }
     let (wf, nf) = (format_of(wide), format_of(narrow));
     match (kind_name(wide), kind_name(narrow)) {
@@ -926,6 +932,20 @@ mod tests {
             "{findings:?}"
         );
         let findings = compare(&api(&wider), &api(BASE), &EnumFallbacks::default());
+        assert!(
+            findings.iter().any(|f| f.severity == Severity::Breaking),
+            "{findings:?}"
+        );
+        // A schema without type or constraint takes every value; one with a
+        // constraint does not.
+        let any = BASE.replace("{type: integer, format: int32}", "{description: any}");
+        let findings = compare(&api(BASE), &api(&any), &EnumFallbacks::default());
+        assert!(
+            findings.iter().all(|f| f.severity == Severity::Caution),
+            "{findings:?}"
+        );
+        let limited = BASE.replace("{type: integer, format: int32}", "{maxLength: 2}");
+        let findings = compare(&api(BASE), &api(&limited), &EnumFallbacks::default());
         assert!(
             findings.iter().any(|f| f.severity == Severity::Breaking),
             "{findings:?}"

@@ -66,6 +66,10 @@ pub fn workspace_spec(root: &Path) -> Result<Bundle, SpecError> {
     Bundle::load(&root.join(SPEC_PATH), SPEC_PATH)
 }
 
+/// The bundled spec as one JSON document, relative to the workspace root: the mock
+/// server embeds it and validates requests against it at run time.
+pub const MOCK_SPEC_PATH: &str = "crates/mijnklantportaal-mock/openapi.json";
+
 /// The generated file, relative to the workspace root.
 pub const GENERATED_PATH: &str = "crates/mijnklantportaal-api/src/generated.rs";
 
@@ -119,12 +123,16 @@ pub struct Job {
     /// The wrapper's operation table to write or check beside it
     /// ([`operations::OPERATIONS_PATH`]), when the checkout has the wrapper.
     pub operations: Option<PathBuf>,
+    /// The mock's embedded spec to write or check ([`MOCK_SPEC_PATH`]: exactly what
+    /// `cargo xtask bundle --out FILE.json` writes), when the checkout has the mock.
+    pub mock_spec: Option<PathBuf>,
 }
 
 impl Job {
     /// The workspace's own job: `SPEC_PATH` into `GENERATED_PATH` under `root`.
     pub fn workspace(root: &Path) -> Self {
         let operations = root.join(operations::OPERATIONS_PATH);
+        let mock_spec = root.join(MOCK_SPEC_PATH);
         Job {
             spec: root.join(SPEC_PATH),
             spec_name: SPEC_PATH.to_string(),
@@ -133,6 +141,10 @@ impl Job {
                 .parent()
                 .is_some_and(Path::is_dir)
                 .then_some(operations),
+            mock_spec: mock_spec
+                .parent()
+                .is_some_and(Path::is_dir)
+                .then_some(mock_spec),
         }
     }
 }
@@ -162,10 +174,18 @@ fn outputs(job: &Job) -> Result<Vec<Output>, SpecError> {
             content: table,
         });
     }
+    if let Some(path) = &job.mock_spec {
+        out.push(Output {
+            shown: MOCK_SPEC_PATH,
+            path: path.clone(),
+            content: bundle::render(&bundle, true)?,
+        });
+    }
     Ok(out)
 }
 
-/// Generates the client (and the wrapper's operation table) from `root/SPEC_PATH` and
+/// Generates the client (and the wrapper's operation table and the mock's spec) from
+/// `root/SPEC_PATH` and
 /// writes each file, but only when its content changes (so that cargo does not rebuild
 /// for nothing). Returns each file with what was done to it.
 pub fn write_generated(root: &Path) -> Result<Vec<(&'static str, WriteOutcome)>, XtaskError> {

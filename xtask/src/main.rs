@@ -12,10 +12,12 @@ use xtask::{Job, WriteOutcome, XtaskError};
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  generate          regenerate crates/mijnklantportaal-api/src/generated.rs from the spec,
-                    and the wrapper's table of operations (crates/mijnklantportaal/src/operations.rs)
+  generate          regenerate from the spec crates/mijnklantportaal-api/src/generated.rs,
+                    the wrapper's table of operations (crates/mijnklantportaal/src/operations.rs)
+                    and the mock's embedded spec (crates/mijnklantportaal-mock/openapi.json)
   generate --check  exit non-zero with a diff when the checked-in code is stale; write nothing
-    --spec FILE     read this spec instead of spec/mijnklantportaal.yaml (to try a draft)
+    --spec FILE     read this spec instead of spec/mijnklantportaal.yaml (to try a draft;
+                    the mock keeps the real one)
     --root DIR      generate for the workspace at DIR instead of this one (its spec and
                     its generated files; the benchmark's build-time copy uses it)
   bundle [--out FILE]
@@ -51,6 +53,8 @@ fn main() -> ExitCode {
                     ("--spec", Some(file)) => {
                         job.spec = file.into();
                         job.spec_name = file.to_string();
+                        // A draft is tried out: the mock keeps embedding the real spec.
+                        job.mock_spec = None;
                         rest.next();
                     }
                     ("--root", Some(dir)) => {
@@ -58,6 +62,7 @@ fn main() -> ExitCode {
                         job.target = other.target;
                         job.spec = other.spec;
                         job.operations = other.operations;
+                        job.mock_spec = other.mock_spec.filter(|_| job.mock_spec.is_some());
                         rest.next();
                     }
                     _ => {

@@ -2588,7 +2588,7 @@ the request's host.
         pub description: ::std::option::Option<::std::string::String>,
         ///Id of the requested file; always starts with `fqf_`.
         pub id: ::std::string::String,
-        ///Largest size accepted (the unit is not documented).
+        ///Largest size accepted (the unit is not documented); null when the request set none.
         #[serde(
             rename = "maxFileSize",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -15318,7 +15318,7 @@ The appointments in a window of time: `days` days (default 7) from `start_at`
 Sends a `GET` request to `/appointments`
 
 Arguments:
-- `days`: Length of the window in days, from `start_at`; defaults to 7.
+- `days`: Length of the window in days, from `start_at`; defaults to 7. The vendor documents no largest value; the spec (and the mock) take at most a leap year's 366 days.
 - `start_at`: Start of the window, `YYYY-mm-dd HH:ii` (Dutch wall-clock time, no seconds); defaults to now.
 ```ignore
 let response = client.list_appointments()

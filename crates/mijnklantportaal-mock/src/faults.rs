@@ -36,7 +36,8 @@ const TRUNCATION_FLUSH: Duration = Duration::from_millis(25);
 
 /// Fractions (0.0 to 1.0) of list requests (`GET` of any paginated list) that fail,
 /// per kind of failure. Which requests fail is decided by the seed and the request's
-/// number. Values outside `0.0..=1.0` are clamped, `NaN` counts as 0; if the fractions
+/// number among the requests of its route (a call to another list does not change
+/// which request of this one fails). Values outside `0.0..=1.0` are clamped, `NaN` counts as 0; if the fractions
 /// add up to more than 1, the kinds listed first win.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Faults {

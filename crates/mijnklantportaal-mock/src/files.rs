@@ -93,9 +93,10 @@ impl Files {
     }
 
     /// Issues a link to the file of the resource `target`, valid for the lifetime
-    /// from `now`; returns its token and lifetime. Expired links are forgotten here.
+    /// from `now`; returns its token and lifetime. An expired link is kept, so it
+    /// answers 403 from its expiry on, like the signed URL it stands for (only a
+    /// link never issued is a 404).
     pub(crate) fn issue(&mut self, target: &str, now: Instant) -> (String, Duration) {
-        self.links.retain(|_, link| link.expires > now);
         self.issued += 1;
         let token = format!(
             "{:016x}{:016x}",
@@ -215,8 +216,8 @@ mod tests {
         assert_ne!(second, token);
         assert_eq!(
             files.resolve(&token, later),
-            Err(LinkError::Unknown),
-            "pruned"
+            Err(LinkError::Expired),
+            "still expired, not unknown, after another link"
         );
         assert_eq!(files.uploaded(id), None);
         files.store(id, Bytes::from_static(b"%PDF-1.7 uploaded"));

@@ -1,4 +1,4 @@
-//! The request pipeline: record, throttle, route, authenticate, answer, delay.
+//! The request pipeline: record, throttle, route, authenticate, validate, answer, delay.
 //!
 //! One handler takes every request, rather than axum routes, because the mock has to
 //! answer things axum's router answers its own way (unknown routes, wrong methods,
@@ -6,18 +6,21 @@
 //! rate-limit headers on all of them. The order follows a Laravel API: the limiter
 //! counts every request first (so `X-RateLimit-*` is on every response, as the vendor
 //! documents), then the [route table](crate::routes) decides 404/405, then
-//! authentication, then the operation's handler. What every handler shares lives on
+//! authentication, then the request body against the operation's schema in the spec
+//! ([`requests::checked`]: 400, 413, 415, 422), then the operation's handler. What every handler shares lives on
 //! [`Call`]: its route parameters, the store's tables, the one list operation (faults
 //! are injected there; it reads the table, an *evaluation* that may trigger a change
 //! of the table, through the reorder buffer when one is set), and the answer to a
 //! write (counted, and dropped when the test asks for it). Latency is added last, to
 //! every answer.
 
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use tokio::time::Instant;
 
 use axum::body::Body;
@@ -28,6 +31,7 @@ use http::request::Parts;
 use http::{HeaderMap, Method, StatusCode, header};
 
 use crate::auth::{self, TokenState};
+use crate::clock::Clock;
 use crate::dataset::Dataset;
 use crate::faults::{self, Fault, Faults, Latency};
 use crate::files::Files;
@@ -37,12 +41,17 @@ use crate::paginator::{self, Quirks};
 use crate::rate_limit::{Decision, RateLimiter};
 use crate::recording::{RecordedRequest, Stats};
 use crate::reorder::Reorder;
+use crate::requests::{self, Form, Refused};
 use crate::resources::customer_invoices::{self, MockInvoice};
 use crate::resources::customers::MockCustomer;
+use crate::resources::{customers, files};
 use crate::responses;
 use crate::routes::{self, Route};
-use crate::store::{Record, Store, Table, lock};
-use crate::validation::Errors;
+use crate::store::{Record, Slot, Store, Table, lock};
+use crate::validation::{Errors, Input};
+
+/// How many requests the log keeps by default.
+pub(crate) const DEFAULT_REQUEST_LOG_LIMIT: usize = 10_000;
 
 /// The limiter key of requests without a bearer token.
 const ANONYMOUS: &str = "anonymous";
@@ -59,6 +68,8 @@ pub(crate) struct Config {
     pub(crate) public_url: Option<String>,
     pub(crate) fractional_retry_after: bool,
     pub(crate) record_requests: bool,
+    /// How many recorded requests are kept (the newest).
+    pub(crate) request_log_limit: usize,
     pub(crate) order: Order,
     pub(crate) live: Live,
     /// Concurrent list requests evaluated in a shuffled order, this many at a time
@@ -96,6 +107,18 @@ pub(crate) type Reply = Result<Response, Refusal>;
 /// An operation of the route table.
 pub(crate) type Handler = for<'a> fn(&'a Call<'a>, Body) -> BoxFuture<'a, Reply>;
 
+/// What a test runs after every use of a table (with the table's model).
+#[cfg(test)]
+#[derive(Clone)]
+pub(crate) struct StoreHook(pub(crate) Arc<dyn Fn(&str) + Send + Sync>);
+
+#[cfg(test)]
+impl std::fmt::Debug for StoreHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StoreHook")
+    }
+}
+
 /// State shared by the handler and the [`MockServer`](crate::MockServer) handle.
 #[derive(Debug)]
 pub(crate) struct Shared {
@@ -104,16 +127,22 @@ pub(crate) struct Shared {
     token: Mutex<TokenState>,
     oauth: Option<Mutex<OAuthState>>,
     limiter: Option<Mutex<RateLimiter>>,
-    requests: Mutex<Vec<RecordedRequest>>,
+    requests: Mutex<VecDeque<RecordedRequest>>,
     stats: Mutex<Stats>,
     request_numbers: AtomicU64,
-    list_numbers: AtomicU64,
+    /// List requests so far, per route: faults are drawn by a route's own count.
+    list_numbers: Mutex<HashMap<usize, u64>>,
     store: Store,
     pub(crate) files: Mutex<Files>,
     /// Writes whose responses are still to be dropped.
     drop_writes: AtomicU64,
     arrivals: AtomicU64,
     reorder: Option<Reorder<ListJob, serde_json::Result<Vec<u8>>>>,
+    /// The mock's time: everything it writes or compares.
+    pub(crate) clock: Clock,
+    /// Called after every use of a table (tests: to line requests up there).
+    #[cfg(test)]
+    pub(crate) store_hook: Mutex<Option<StoreHook>>,
 }
 
 impl Shared {
@@ -140,22 +169,33 @@ impl Shared {
             token: Mutex::new(TokenState::new(token, token_valid_for)),
             oauth,
             limiter,
-            requests: Mutex::new(Vec::new()),
+            requests: Mutex::new(VecDeque::new()),
             stats: Mutex::new(Stats::default()),
             request_numbers: AtomicU64::new(0),
-            list_numbers: AtomicU64::new(0),
+            list_numbers: Mutex::new(HashMap::new()),
             store: Store::default(),
             files,
             drop_writes,
             arrivals: AtomicU64::new(0),
             reorder,
+            clock: Clock::start(),
+            #[cfg(test)]
+            store_hook: Mutex::new(None),
         }
     }
 
     /// Runs `f` on the table of `R`.
     pub(crate) fn with<R: Record, T>(&self, f: impl FnOnce(&mut Table<R>) -> T) -> T {
         let table = self.store.table::<R>(&self.config);
-        f(&mut lock(&table))
+        let result = f(&mut lock(&table));
+        #[cfg(test)]
+        {
+            let hook = lock(&self.store_hook).clone();
+            if let Some(StoreHook(hook)) = hook {
+                hook(R::MODEL);
+            }
+        }
+        result
     }
 
     /// Drop the responses to the next `count` writes (replacing what was left).
@@ -180,7 +220,7 @@ impl Shared {
     }
 
     pub(crate) fn requests(&self) -> Vec<RecordedRequest> {
-        lock(&self.requests).clone()
+        lock(&self.requests).iter().cloned().collect()
     }
 
     pub(crate) fn clear_requests(&self) {
@@ -351,7 +391,9 @@ impl Shared {
             _ => self.run(parts, &candidates, body).await,
         };
         if let Some(decision) = decision {
-            decision.write_headers(response.headers_mut(), self.config.fractional_retry_after);
+            let now = self.clock.unix();
+            let fractional = self.config.fractional_retry_after;
+            decision.write_headers(response.headers_mut(), fractional, now);
         }
         response
     }
@@ -376,12 +418,31 @@ impl Shared {
         }
         let call = Call {
             shared: self,
+            route,
             parts,
             params: params
                 .iter()
                 .map(|p| responses::percent_decode(p))
                 .collect(),
             origin: self.origin(&parts.headers),
+            invalid: Mutex::new(None),
+        };
+        let exists = |table: &str, id: &str| match table {
+            "customers" => customers::exists(&call, id),
+            "directories" => files::directory_exists(&call, id),
+            "files" => files::item(&call, id).is_some(),
+            _ => false,
+        };
+        let body = match requests::checked(parts, body, route.operation(), &exists).await {
+            Ok(body) => body,
+            Err(Refused::Unreadable(response)) => return response,
+            Err(Refused::Invalid(response)) => {
+                // Answered when the handler reads the body: after its route-model
+                // binding (a 404 for an unknown id comes first, as in Laravel).
+                *lock(&call.invalid) = Some(Box::new(response));
+                Body::empty()
+            }
+            Err(Refused::Broken) => return *server_error(),
         };
         match route.handler()(&call, body).await {
             Ok(response) => response,
@@ -405,15 +466,44 @@ impl Shared {
 /// One request in an operation's handler: what every operation needs.
 pub(crate) struct Call<'a> {
     shared: &'a Shared,
+    /// The route being served.
+    route: &'static Route,
     /// The request, without its body.
     pub(crate) parts: &'a Parts,
     /// The route's parameters, percent-decoded, in template order.
     params: Vec<String>,
     /// The scheme and authority of URLs in answers (see [`Shared::origin`]).
     pub(crate) origin: String,
+    /// The 422 the request's body earned against its schema, answered when the
+    /// handler reads the body ([`json`](Self::json), [`form`](Self::form)).
+    invalid: Mutex<Option<Refusal>>,
 }
 
 impl Call<'_> {
+    /// The JSON body's input, valid against the operation's schema, or the 422 the
+    /// pipeline found (see [`requests::checked`]).
+    pub(crate) async fn json(&self, body: Body) -> Result<Input, Refusal> {
+        self.body_checked()?;
+        Ok(requests::read_json(body).await)
+    }
+
+    /// The multipart body, valid against the operation's schema, or the 422 the
+    /// pipeline found.
+    pub(crate) async fn form(&self, body: Body) -> Result<Form, Refusal> {
+        self.body_checked()?;
+        Ok(requests::read_form(&self.parts.headers, &self.parts.extensions, body).await)
+    }
+
+    fn body_checked(&self) -> Result<(), Refusal> {
+        match lock(&self.invalid).take() {
+            Some(refusal) => {
+                self.shared.count(|stats| stats.unprocessable += 1);
+                Err(refusal)
+            }
+            None => Ok(()),
+        }
+    }
+
     /// Route parameter `index` (0: the first `{...}` of the template).
     pub(crate) fn param(&self, index: usize) -> &str {
         self.params.get(index).map_or("", String::as_str)
@@ -422,6 +512,16 @@ impl Call<'_> {
     /// The server's state.
     pub(crate) fn shared(&self) -> &Shared {
         self.shared
+    }
+
+    /// Now, by the mock's [clock](crate::clock) (a 500 past chrono's range).
+    pub(crate) fn now(&self) -> Result<DateTime<FixedOffset>, Refusal> {
+        self.shared.clock.now().ok_or_else(server_error)
+    }
+
+    /// Today in Amsterdam, by the mock's clock.
+    pub(crate) fn today(&self) -> Result<NaiveDate, Refusal> {
+        self.shared.clock.today().ok_or_else(server_error)
     }
 
     /// The seed of the server's data: draws for created rows start from it.
@@ -442,6 +542,47 @@ impl Call<'_> {
             .ok_or_else(|| self.model_not_found(R::MODEL, id))
     }
 
+    /// The one create path: adds the row `build` makes from its [`Slot`] (the new
+    /// id, `createdAt`) to the table of `R`, in one step under the table's lock; a
+    /// 500 if the table can take no more rows.
+    pub(crate) fn insert<R: Record>(&self, build: impl FnOnce(Slot) -> R) -> Result<R, Refusal> {
+        self.with(|table: &mut Table<R>| table.create(build))
+            .ok_or_else(server_error)
+    }
+
+    /// The one way a row changes (every edit and action): under the table's lock,
+    /// `change` sees the row with id `id` as it is now and changes it, or refuses (a
+    /// 422 for its state or its input) and leaves it as it was. Checking and changing
+    /// are one step, so two requests never both pass a check that only one may pass.
+    /// Laravel's 404 if the row is gone.
+    pub(crate) fn change<R: Record>(
+        &self,
+        id: &str,
+        change: impl FnOnce(&mut R) -> Result<(), Refusal>,
+    ) -> Result<R, Refusal> {
+        self.with(|table: &mut Table<R>| table.update(id, change))
+            .unwrap_or_else(|| Err(self.model_not_found(R::MODEL, id)))
+    }
+
+    /// The edit and action path with a JSON body: reads it, then [changes](Self::change)
+    /// row `id` under the table's lock: `check` refuses the row's state or validates
+    /// the input against the row as it is now (into what to apply), `apply` applies
+    /// it.
+    pub(crate) async fn edit<R: Record, V>(
+        &self,
+        id: &str,
+        body: Body,
+        check: impl FnOnce(&R, &Input) -> Result<V, Refusal>,
+        apply: impl FnOnce(&mut R, V),
+    ) -> Result<R, Refusal> {
+        let input = self.json(body).await?;
+        self.change(id, |row: &mut R| {
+            let valid = check(row, &input)?;
+            apply(row, valid);
+            Ok(())
+        })
+    }
+
     /// A page of the rows of `R` (those under `parent`, when given) in Laravel's
     /// simple paginator, with fault injection: the one list operation.
     pub(crate) async fn list<R: Record>(&self, parent: Option<String>) -> Reply {
@@ -449,7 +590,14 @@ impl Call<'_> {
         let config = &shared.config;
         let requested = paginator::requested_page(self.parts.uri.query());
         let fault = if self.parts.method == Method::GET {
-            let number = shared.list_numbers.fetch_add(1, Ordering::Relaxed);
+            let number = {
+                let mut numbers = lock(&shared.list_numbers);
+                let count = numbers
+                    .entry(self.route as *const Route as usize)
+                    .or_default();
+                *count += 1;
+                *count - 1
+            };
             config.faults.pick(config.dataset.seed(), number)
         } else {
             None
@@ -604,8 +752,12 @@ impl Shared {
         let number = self.request_numbers.fetch_add(1, Ordering::Relaxed);
         let (parts, body) = request.into_parts();
         self.count(|stats| stats.requests += 1);
-        if self.config.record_requests {
-            lock(&self.requests).push(RecordedRequest::new(
+        if self.config.record_requests && self.config.request_log_limit > 0 {
+            let mut log = lock(&self.requests);
+            if log.len() >= self.config.request_log_limit {
+                log.pop_front();
+            }
+            log.push_back(RecordedRequest::new(
                 &parts.method,
                 &parts.uri,
                 &parts.headers,

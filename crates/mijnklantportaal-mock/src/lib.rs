@@ -84,9 +84,19 @@
 //! - **Writes**: created resources join their lists (newest last, or first with
 //!   [`Order::NewestFirst`]) and answer `GET`; marked-paid invoices, edited customers
 //!   and closed payment links stay changed. Only what was created or changed is
-//!   stored. Request date-times (`Y-m-d H:i:s`) are Amsterdam local time. Invalid input gets Laravel's
-//!   422 (`{"message", "errors": {field: [..]}}`), an unknown id its 404; the `pdf`
-//!   part must be a file that starts with `%PDF-`.
+//!   stored. Request date-times (`Y-m-d H:i:s`) are Amsterdam local time.
+//! - **Validation from the spec**: every request body is checked against its
+//!   operation's request schema in the spec, which the binary embeds
+//!   (`openapi.json`, written by `cargo xtask generate`): types, required fields,
+//!   `nullable`, `enum`, formats, bounds, lengths, items, `$ref`/`allOf`, plus the
+//!   Laravel rules the schema cannot say, declared next to the property as
+//!   `x-laravel: ["exists:customers", "max:255"]` (or in the object's
+//!   `x-laravel-properties`; the spec's root lists the rules understood). Invalid
+//!   input gets Laravel's 422 (`{"message", "errors": {field: [..]}}`, fields in the
+//!   schema's order, Laravel's texts), after an unknown id's 404; a body that is not
+//!   JSON (or not an object) gets 400, a media type the operation does not take 415,
+//!   a body over 1 MiB (a form: 11 MiB) 413. The `pdf` part must be a file that
+//!   starts with `%PDF-`.
 //! - **Auth**: `Authorization: Bearer <token>` or 401 `{"message": "Unauthenticated."}`;
 //!   the token can be swapped or expire while the server runs.
 //! - **OAuth2**: with [`MockServerBuilder::oauth`], the management host's
@@ -106,18 +116,26 @@
 //!   invoices are kept as a short list beside the generated dataset, so the table
 //!   stays cheap and replayable.
 //! - **Failure injection**: seeded latency, 5xx answers, malformed and truncated JSON,
-//!   dropped connections, pages with the wrong `current_page` (see [`Faults`]), the
+//!   dropped connections, pages with the wrong `current_page` (see [`Faults`]; drawn by
+//!   the request's number among its route's requests), the
 //!   documented quirks (see [`Quirks`]), and writes carried out whose answer is then
 //!   dropped ([`MockServer::drop_next_write_responses`]), to prove a client does not
 //!   create an invoice twice, or resolves a second close's 422 by reading back.
-//! - **Observation**: every request is recorded ([`MockServer::requests`]) and every
+//! - **Observation**: every request is recorded ([`MockServer::requests`], the newest
+//!   [`MockServerBuilder::request_log_limit`] of them) and every
 //!   answer counted ([`MockServer::stats`]); every list request's read of the table
 //!   ([`MockServer::evaluations`]) and every change ([`MockServer::changes`]) is
 //!   logged, so a test can ask which invoices a listing had to return
 //!   ([`MockServer::ids_present_throughout`]); what clients created is listed
 //!   ([`MockServer::invoices_created`], [`MockServer::customers_created`]) and the
-//!   current state of any invoice or customer readable ([`MockServer::invoice`],
-//!   [`MockServer::customer`]).
+//!   current state of any row of any kind readable as `GET` shows it
+//!   ([`MockServer::rows`], [`MockServer::row`] with a [`Kind`]; [`MockServer::invoice`],
+//!   [`MockServer::customer`] as records).
+//! - **One clock**: everything the mock writes or compares (`createdAt`, expiry, a new
+//!   subscription's status, the default appointment window, `X-RateLimit-Reset`) reads
+//!   [`MockServer::now`]: tokio time since the start, from 2026-01-01T00:00+01:00, never
+//!   the wall clock; under tokio's paused clock a test moves it with
+//!   `tokio::time::advance`.
 //!
 //! The same options are available from the command line through the `mkp-mock` binary
 //! (`cargo run -p mijnklantportaal-mock -- --help`).
@@ -128,9 +146,10 @@
 //! (`store.rs`: a table per kind of resource, with its starting rows computed from
 //! the seed, created and edited rows, order and live changes), one paginator
 //! (`paginator.rs`), one route table (`routes.rs`: method, path template, operation)
-//! with one pipeline around it (`handler.rs`: rate limit, auth, 404/405, faults,
-//! writes, recording, latency), and per tag only what is its own
-//! (`resources/<tag>.rs`: the record, its JSON, validation and actions; the module
+//! with one pipeline around it (`handler.rs`: rate limit, auth, 404/405, request
+//! bodies checked against the spec by one rule engine (`rules.rs`), faults, writes,
+//! recording, latency), and per tag only what is its own
+//! (`resources/<tag>.rs`: the record, its JSON, reading the valid input, actions; the module
 //! documentation of `resources/mod.rs` says how to add one).
 //!
 //! # Example
@@ -174,15 +193,21 @@
 #![deny(missing_docs)]
 
 mod auth;
+mod clock;
 mod dataset;
 mod dutch_time;
 mod faults;
 mod files;
 mod handler;
 mod ids;
+mod input;
+mod inspect;
 mod live;
 mod oauth;
+mod openapi;
 mod paginator;
+#[cfg(test)]
+mod races;
 mod rate_limit;
 mod recording;
 mod reorder;
@@ -191,12 +216,14 @@ mod resources;
 mod responses;
 mod rng;
 mod routes;
+mod rules;
 mod server;
 mod store;
 mod validation;
 
 pub use dataset::Dataset;
 pub use faults::Faults;
+pub use inspect::Kind;
 pub use live::{Change, ChangeKind, Evaluation, Live, Order};
 pub use oauth::{MockOAuth, OAuthStats};
 pub use paginator::Quirks;

@@ -8,7 +8,7 @@
 //! short windows (5 per 300 ms), which is why the window is a `Duration`.
 
 use std::collections::HashMap;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use tokio::time::Instant;
 
@@ -106,7 +106,12 @@ impl RateLimiter {
 impl Decision {
     /// Adds this decision's headers: `X-RateLimit-Limit` and `X-RateLimit-Remaining`
     /// always, and `Retry-After` plus `X-RateLimit-Reset` when limited.
-    pub(crate) fn write_headers(&self, headers: &mut HeaderMap, fractional_retry_after: bool) {
+    pub(crate) fn write_headers(
+        &self,
+        headers: &mut HeaderMap,
+        fractional_retry_after: bool,
+        now_unix: i64,
+    ) {
         match *self {
             Decision::Allowed { limit, remaining } => {
                 headers.insert("x-ratelimit-limit", HeaderValue::from(limit));
@@ -124,13 +129,8 @@ impl Decision {
                 if let Ok(value) = HeaderValue::from_str(&text) {
                     headers.insert(http::header::RETRY_AFTER, value);
                 }
-                let now = SystemTime::now()
-                    .duration_since(UNIX_EPOCH)
-                    .map_or(0, |d| d.as_secs());
-                headers.insert(
-                    "x-ratelimit-reset",
-                    HeaderValue::from(now.saturating_add(seconds)),
-                );
+                let reset = now_unix.saturating_add(i64::try_from(seconds).unwrap_or(i64::MAX));
+                headers.insert("x-ratelimit-reset", HeaderValue::from(reset));
             }
         }
     }
@@ -197,21 +197,15 @@ mod tests {
             limit: 60,
             retry_after: Duration::from_millis(49_100),
         };
-        decision.write_headers(&mut headers, false);
+        decision.write_headers(&mut headers, false, 1_767_222_000);
         assert_eq!(headers["retry-after"], "50");
         assert_eq!(headers["x-ratelimit-remaining"], "0");
         assert_eq!(headers["x-ratelimit-limit"], "60");
-        let reset: u64 = headers["x-ratelimit-reset"]
-            .to_str()
-            .unwrap()
-            .parse()
-            .unwrap();
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_secs();
-        assert!((now + 49..=now + 51).contains(&reset));
-        decision.write_headers(&mut headers, true);
+        assert_eq!(
+            headers["x-ratelimit-reset"], "1767222050",
+            "the mock's now + 50"
+        );
+        decision.write_headers(&mut headers, true, 1_767_222_000);
         assert_eq!(headers["retry-after"], "49.100");
     }
 
@@ -228,9 +222,10 @@ mod tests {
             }
         );
         let mut headers = HeaderMap::new();
-        decision.write_headers(&mut headers, false);
+        decision.write_headers(&mut headers, false, i64::MAX);
         assert_eq!(headers["retry-after"], u64::MAX.to_string().as_str());
-        decision.write_headers(&mut headers, true);
+        assert_eq!(headers["x-ratelimit-reset"], i64::MAX.to_string().as_str());
+        decision.write_headers(&mut headers, true, 0);
     }
 
     #[test]

@@ -1,26 +1,33 @@
-//! The write endpoints' request bodies, read into validation input.
+//! The write endpoints' request bodies: checked before the handler, then read.
 //!
-//! Every resource module validates its operations' input with Laravel's rules (see
-//! [`validation`](crate::validation)); this module reads the bodies they validate.
-//! Bodies are read tolerantly, like PHP reads them: a JSON body that is not a JSON
-//! object, or a multipart body that breaks off, leaves the input empty or partial,
-//! and validation then names what is missing. Multipart part names in PHP's bracket
-//! form (`signers[0][firstName]`, `documents[]`) are read as Laravel names their
-//! fields, with dots (`signers.0.firstName`, `documents.0`).
+//! [`checked`] runs in the [pipeline](crate::handler) for every operation the spec
+//! gives a request body: Laravel's 415 for a `Content-Type` the operation does not
+//! take, 413 for a body beyond the limit (1 MiB of JSON; a file plus 1 MiB for a
+//! form), 400 for JSON that does not parse or is not an object (or a required body
+//! left out that no rule names), and the
+//! [rule engine](crate::rules)'s 422 against the operation's schema. Handlers then
+//! read the already-valid body with [`read_json`] or [`read_form`]. Multipart part
+//! names in PHP's bracket form (`signers[0][firstName]`, `documents[]`) are read as
+//! Laravel names their fields, with dots (`signers.0.firstName`, `documents.0`).
 
 use std::collections::HashMap;
 
 use axum::body::Body;
 use axum::extract::{FromRequest, Multipart, Request};
+use axum::response::Response;
 use bytes::{Bytes, BytesMut};
-use http::HeaderMap;
-use serde_json::Value;
+use http::request::Parts;
+use http::{HeaderMap, StatusCode, header};
+use serde_json::{Map, Value};
 
+use crate::openapi;
+use crate::responses;
+use crate::rules::{self, FILE_KEY};
 use crate::validation::Input;
 
 /// The largest file part kept, in bytes (Laravel's `max:10240`, in kilobytes).
 pub(crate) const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
-/// The largest JSON body read; a longer one counts as empty input.
+/// The largest JSON body read; a longer one is answered 413.
 const MAX_JSON_BYTES: usize = 1024 * 1024;
 /// The largest multipart body read: a file plus room for the other parts. A body
 /// beyond this fails to upload, as a PHP body beyond `post_max_size` does.
@@ -68,7 +75,164 @@ pub(crate) fn is_multipart(headers: &HeaderMap) -> bool {
         })
 }
 
-/// Reads a JSON object body; anything else is empty input.
+/// Why [`checked`] refused a body.
+#[derive(Debug)]
+pub(crate) enum Refused {
+    /// 400, 413, 415: the body could not be read as the operation's input.
+    Unreadable(Response),
+    /// 422: the input breaks the operation's rules.
+    Invalid(Response),
+    /// 500: the embedded spec could not be read.
+    Broken,
+}
+
+/// The body of operation `operation` checked against its request schema (see the
+/// module's documentation), given back to be read by the handler; `exists` answers
+/// `exists:table` rules. Operations without a request body pass their body through.
+pub(crate) async fn checked(
+    parts: &Parts,
+    body: Body,
+    operation: &str,
+    exists: &(dyn Fn(&str, &str) -> bool + Sync),
+) -> Result<Body, Refused> {
+    let spec = match openapi::request_body(operation) {
+        Ok(Some(spec)) => spec,
+        Ok(None) => return Ok(body),
+        Err(_) => return Err(Refused::Broken),
+    };
+    let unreadable = |status: StatusCode, message: &str| {
+        Refused::Unreadable(responses::message(status, message))
+    };
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .map(|value| value.to_str().unwrap_or("?").to_ascii_lowercase());
+    let multipart = is_multipart(&parts.headers);
+    let json = content_type.as_deref().is_none_or(|value| {
+        let essence = value.split(';').next().unwrap_or_default().trim();
+        essence == "application/json" || essence.ends_with("+json")
+    });
+    let schema = match (multipart, json) {
+        (true, _) => spec.form.as_ref(),
+        (false, true) => spec.json.as_ref(),
+        (false, false) => None,
+    };
+    let Some(schema) = schema else {
+        return Err(unreadable(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Unsupported Media Type",
+        ));
+    };
+    let limit = if multipart {
+        MAX_MULTIPART_BYTES
+    } else {
+        MAX_JSON_BYTES
+    };
+    let too_large = || unreadable(StatusCode::PAYLOAD_TOO_LARGE, "Payload Too Large");
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Err(too_large());
+    }
+    let bytes = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| too_large())?;
+    let (input, files) = if multipart {
+        let form = read_form(&parts.headers, &parts.extensions, Body::from(bytes.clone())).await;
+        (nested(&form), form.files)
+    } else if bytes.is_empty() {
+        (Map::new(), Vec::new())
+    } else {
+        match serde_json::from_slice::<Value>(&bytes) {
+            Ok(Value::Object(object)) => (object, Vec::new()),
+            Ok(_) => {
+                let message = "The request body must be a JSON object.";
+                return Err(unreadable(StatusCode::BAD_REQUEST, message));
+            }
+            Err(_) => {
+                let message = "The request body is not valid JSON.";
+                return Err(unreadable(StatusCode::BAD_REQUEST, message));
+            }
+        }
+    };
+    let body = rules::Body {
+        input: &input,
+        files: &files,
+        form: multipart,
+        exists,
+    };
+    let errors = rules::validate(schema, &body);
+    if !errors.is_empty() {
+        Err(Refused::Invalid(errors.response()))
+    } else if spec.required && bytes.is_empty() {
+        // Nothing else named what is missing.
+        let message = "The request body is required.";
+        Err(unreadable(StatusCode::BAD_REQUEST, message))
+    } else {
+        Ok(Body::from(bytes))
+    }
+}
+
+/// A form's parts nested by their dotted names (`signers.0.firstName` is
+/// `{"signers": [{"firstName": ..}]}`), file parts as `{FILE_KEY: index}`: the
+/// input the rules read, as PHP nests bracketed names.
+pub(crate) fn nested(form: &Form) -> Map<String, Value> {
+    let mut root = Value::Object(Map::new());
+    let files = form.files.iter().enumerate().map(|(index, (name, _))| {
+        let mut file = Map::new();
+        file.insert(FILE_KEY.to_owned(), Value::from(index));
+        (name, Value::Object(file))
+    });
+    for (name, value) in form.input.iter().map(|(n, v)| (n, v.clone())).chain(files) {
+        let mut node = &mut root;
+        let mut segments = name.split('.').peekable();
+        while let Some(segment) = segments.next() {
+            if !node.is_object() {
+                *node = Value::Object(Map::new());
+            }
+            let Value::Object(fields) = node else {
+                break;
+            };
+            if segments.peek().is_none() {
+                fields.insert(segment.to_owned(), value);
+                break;
+            }
+            node = fields
+                .entry(segment.to_owned())
+                .or_insert_with(|| Value::Object(Map::new()));
+        }
+    }
+    match listed(root) {
+        Value::Object(fields) => fields,
+        _ => Map::new(),
+    }
+}
+
+/// `value` with every object whose keys are 0, 1, 2... turned into an array.
+fn listed(value: Value) -> Value {
+    let Value::Object(fields) = value else {
+        return value;
+    };
+    if fields.contains_key(FILE_KEY) {
+        return Value::Object(fields);
+    }
+    let is_list =
+        !fields.is_empty() && (0..fields.len()).all(|i| fields.contains_key(&i.to_string()));
+    if is_list {
+        let mut fields = fields;
+        let items = (0..fields.len())
+            .filter_map(|i| fields.remove(&i.to_string()))
+            .map(listed)
+            .collect();
+        Value::Array(items)
+    } else {
+        Value::Object(fields.into_iter().map(|(k, v)| (k, listed(v))).collect())
+    }
+}
+
+/// Reads a JSON object body (checked by [`checked`]); anything else is empty input.
 pub(crate) async fn read_json(body: Body) -> Input {
     let Ok(bytes) = axum::body::to_bytes(body, MAX_JSON_BYTES).await else {
         return Input::new();

@@ -1,7 +1,8 @@
 //! The route table: every operation the mock serves, one row each.
 //!
-//! A row is a method, a path template (`/v1/payment-links/{linkId}/payments`) and the
-//! operation's [`Handler`]. Everything around the operations is derived from this
+//! A row is a method, a path template (`/v1/payment-links/{linkId}/payments`), the
+//! operation's `operationId` in the spec (whose request schema the pipeline validates
+//! the body against) and its [`Handler`]. Everything around the operations is derived from this
 //! table by the [pipeline](crate::handler), the same way for every tag: the rate
 //! limit, authentication, Laravel's 404 for a path no row matches, and its 405 for a
 //! method no matching row serves, whose `Allow` header and message list the methods
@@ -75,39 +76,64 @@ impl Verb {
 pub(crate) struct Route {
     verb: Verb,
     template: &'static str,
+    /// The operation's `operationId` in the spec: where the pipeline finds its
+    /// request schema.
+    operation: &'static str,
     handler: Handler,
     /// Served without token and rate limit (a download link).
     public: bool,
 }
 
 impl Route {
-    const fn new(verb: Verb, template: &'static str, handler: Handler) -> Self {
+    const fn new(
+        verb: Verb,
+        template: &'static str,
+        operation: &'static str,
+        handler: Handler,
+    ) -> Self {
         Route {
             verb,
             template,
+            operation,
             handler,
             public: false,
         }
     }
 
     /// `GET template` (and `HEAD`).
-    pub(crate) const fn get(template: &'static str, handler: Handler) -> Self {
-        Route::new(Verb::Get, template, handler)
+    pub(crate) const fn get(
+        template: &'static str,
+        operation: &'static str,
+        handler: Handler,
+    ) -> Self {
+        Route::new(Verb::Get, template, operation, handler)
     }
 
     /// `POST template`.
-    pub(crate) const fn post(template: &'static str, handler: Handler) -> Self {
-        Route::new(Verb::Post, template, handler)
+    pub(crate) const fn post(
+        template: &'static str,
+        operation: &'static str,
+        handler: Handler,
+    ) -> Self {
+        Route::new(Verb::Post, template, operation, handler)
     }
 
     /// `PATCH template`.
-    pub(crate) const fn patch(template: &'static str, handler: Handler) -> Self {
-        Route::new(Verb::Patch, template, handler)
+    pub(crate) const fn patch(
+        template: &'static str,
+        operation: &'static str,
+        handler: Handler,
+    ) -> Self {
+        Route::new(Verb::Patch, template, operation, handler)
     }
 
     /// `DELETE template`.
-    pub(crate) const fn delete(template: &'static str, handler: Handler) -> Self {
-        Route::new(Verb::Delete, template, handler)
+    pub(crate) const fn delete(
+        template: &'static str,
+        operation: &'static str,
+        handler: Handler,
+    ) -> Self {
+        Route::new(Verb::Delete, template, operation, handler)
     }
 
     /// The same route, served without token and rate limit.
@@ -124,6 +150,11 @@ impl Route {
     /// Whether the route serves `method`.
     pub(crate) fn serves(&self, method: &Method) -> bool {
         self.verb.serves(method)
+    }
+
+    /// The operation's `operationId`.
+    pub(crate) fn operation(&self) -> &'static str {
+        self.operation
     }
 
     /// The operation.
@@ -154,139 +185,299 @@ impl Route {
 /// Every operation, grouped by tag.
 static ROUTES: &[Route] = &[
     // Customer Invoices
-    Route::get("/v1/customer-invoices", list::<MockInvoice>),
-    Route::post("/v1/customer-invoices", customer_invoices::create),
+    Route::get(
+        "/v1/customer-invoices",
+        "list-customer-invoices",
+        list::<MockInvoice>,
+    ),
+    Route::post(
+        "/v1/customer-invoices",
+        "create-customer-invoice",
+        customer_invoices::create,
+    ),
     Route::post(
         "/v1/customer-invoices/manual",
+        "create-customer-invoice-manual",
         customer_invoices::create_manual,
     ),
-    Route::get("/v1/customer-invoices/{invoiceId}", show::<MockInvoice>),
+    Route::get(
+        "/v1/customer-invoices/{invoiceId}",
+        "get-customer-invoice",
+        show::<MockInvoice>,
+    ),
     Route::patch(
         "/v1/customer-invoices/{invoiceId}",
+        "mark-customer-invoice-paid",
         customer_invoices::mark_paid,
     ),
     Route::get(
         "/v1/customer-invoices/{invoiceId}/pdf",
+        "get-customer-invoice-pdf",
         customer_invoices::pdf_link,
     ),
     // Customers
-    Route::get("/v1/customers", list::<MockCustomer>),
-    Route::post("/v1/customers", customers::create),
-    Route::get("/v1/customers/{customerId}", show::<MockCustomer>),
-    Route::patch("/v1/customers/{customerId}", customers::edit),
+    Route::get("/v1/customers", "list-customers", list::<MockCustomer>),
+    Route::post("/v1/customers", "create-customer", customers::create),
+    Route::get(
+        "/v1/customers/{customerId}",
+        "get-customer",
+        show::<MockCustomer>,
+    ),
+    Route::patch(
+        "/v1/customers/{customerId}",
+        "edit-customer",
+        customers::edit,
+    ),
     // Customer Groups
-    Route::get("/v1/customer-groups", list::<MockCustomerGroup>),
-    Route::post("/v1/customer-groups", customer_groups::create),
+    Route::get(
+        "/v1/customer-groups",
+        "list-customer-groups",
+        list::<MockCustomerGroup>,
+    ),
+    Route::post(
+        "/v1/customer-groups",
+        "create-customer-group",
+        customer_groups::create,
+    ),
     Route::get(
         "/v1/customer-groups/{customerGroupId}",
+        "get-customer-group",
         show::<MockCustomerGroup>,
     ),
     Route::patch(
         "/v1/customer-groups/{customerGroupId}",
+        "edit-customer-group",
         customer_groups::edit,
     ),
     Route::post(
         "/v1/customer-groups/{customerGroupId}/customers",
+        "add-customers-to-customer-group",
         customer_groups::add_customers,
     ),
     // Customer Offers
-    Route::get("/v1/customer-offers", list::<MockOffer>),
-    Route::post("/v1/customer-offers", customer_offers::create),
-    Route::post("/v1/customer-offers/manual", customer_offers::create_manual),
-    Route::get("/v1/customer-offers/{offerId}", show::<MockOffer>),
-    Route::patch("/v1/customer-offers/{offerId}", customer_offers::decide),
+    Route::get(
+        "/v1/customer-offers",
+        "list-customer-offers",
+        list::<MockOffer>,
+    ),
+    Route::post(
+        "/v1/customer-offers",
+        "create-customer-offer",
+        customer_offers::create,
+    ),
+    Route::post(
+        "/v1/customer-offers/manual",
+        "create-customer-offer-manual",
+        customer_offers::create_manual,
+    ),
+    Route::get(
+        "/v1/customer-offers/{offerId}",
+        "get-customer-offer",
+        show::<MockOffer>,
+    ),
+    Route::patch(
+        "/v1/customer-offers/{offerId}",
+        "mark-customer-offer-accepted-or-rejected",
+        customer_offers::decide,
+    ),
     // Customer Subscriptions
-    Route::get("/v1/customer-subscriptions", list::<MockSubscription>),
-    Route::post("/v1/customer-subscriptions", customer_subscriptions::create),
+    Route::get(
+        "/v1/customer-subscriptions",
+        "list-customer-subscriptions",
+        list::<MockSubscription>,
+    ),
+    Route::post(
+        "/v1/customer-subscriptions",
+        "create-customer-subscription",
+        customer_subscriptions::create,
+    ),
     Route::get(
         "/v1/customer-subscriptions/{subscriptionId}",
+        "get-customer-subscription",
         show::<MockSubscription>,
     ),
     Route::patch(
         "/v1/customer-subscriptions/{subscriptionId}",
+        "change-customer-subscription",
         customer_subscriptions::change,
     ),
     // Customer Subscription Packages
-    Route::get("/v1/customer-subscription-packages", list::<MockPackage>),
+    Route::get(
+        "/v1/customer-subscription-packages",
+        "list-customer-subscription-packages",
+        list::<MockPackage>,
+    ),
     Route::post(
         "/v1/customer-subscription-packages",
+        "create-customer-subscription-package",
         customer_subscription_packages::create,
     ),
     Route::get(
         "/v1/customer-subscription-packages/{packageId}",
+        "get-customer-subscription-package",
         show::<MockPackage>,
     ),
     Route::post(
         "/v1/customer-subscription-packages/{packageId}/sign-up",
+        "sign-up-a-customer-for-a-customer-subscription-package",
         customer_subscription_packages::sign_up,
     ),
     // Payment Links
-    Route::get("/v1/payment-links", list::<PaymentLink>),
-    Route::post("/v1/payment-links", payment_links::create),
-    Route::get("/v1/payment-links/{linkId}", show::<PaymentLink>),
-    Route::delete("/v1/payment-links/{linkId}", payment_links::close),
+    Route::get(
+        "/v1/payment-links",
+        "list-payment-links",
+        list::<PaymentLink>,
+    ),
+    Route::post(
+        "/v1/payment-links",
+        "create-payment-link",
+        payment_links::create,
+    ),
+    Route::get(
+        "/v1/payment-links/{linkId}",
+        "get-payment-link",
+        show::<PaymentLink>,
+    ),
+    Route::delete(
+        "/v1/payment-links/{linkId}",
+        "close-payment-link",
+        payment_links::close,
+    ),
     Route::get(
         "/v1/payment-links/{linkId}/payments",
+        "list-payment-link-payment",
         payment_links::payments,
     ),
     // Invoices (Mijn Klantportaal's own)
-    Route::get("/v1/invoices", list::<MkpInvoice>),
-    Route::get("/v1/invoices/{invoiceId}", show::<MkpInvoice>),
+    Route::get(
+        "/v1/invoices",
+        "list-mijnklantportaal-invoices",
+        list::<MkpInvoice>,
+    ),
+    Route::get(
+        "/v1/invoices/{invoiceId}",
+        "get-invoice",
+        show::<MkpInvoice>,
+    ),
     // Punch Cards
-    Route::get("/v1/punch-cards", list::<PunchCard>),
-    Route::post("/v1/punch-cards", punch_cards::create),
-    Route::get("/v1/punch-cards/{punchCardId}", show::<PunchCard>),
-    Route::patch("/v1/punch-cards/{punchCardId}", punch_cards::edit),
-    Route::get("/v1/punch-cards/{punchCardId}/issued", punch_cards::issued),
-    Route::post("/v1/punch-cards/{punchCardId}/issued", punch_cards::issue),
+    Route::get("/v1/punch-cards", "list-punch-cards", list::<PunchCard>),
+    Route::post("/v1/punch-cards", "create-punch-card", punch_cards::create),
+    Route::get(
+        "/v1/punch-cards/{punchCardId}",
+        "get-punch-card",
+        show::<PunchCard>,
+    ),
+    Route::patch(
+        "/v1/punch-cards/{punchCardId}",
+        "edit-punch-card",
+        punch_cards::edit,
+    ),
+    Route::get(
+        "/v1/punch-cards/{punchCardId}/issued",
+        "list-bought-punch-cards",
+        punch_cards::issued,
+    ),
+    Route::post(
+        "/v1/punch-cards/{punchCardId}/issued",
+        "issue-new-punch-card",
+        punch_cards::issue,
+    ),
     Route::get(
         "/v1/punch-cards/{punchCardId}/issued/{issuedPunchCardId}",
+        "get-bought-punch-card",
         punch_cards::show_issued,
     ),
     Route::post(
         "/v1/punch-cards/{punchCardId}/issued/{issuedPunchCardId}/stamp",
+        "stamp-an-issued-punch-card",
         punch_cards::stamp,
     ),
     // Webhooks
-    Route::get("/v1/webhooks", list::<Webhook>),
-    Route::post("/v1/webhooks", webhooks::create),
-    Route::get("/v1/webhooks/{webhookId}", show::<Webhook>),
+    Route::get("/v1/webhooks", "list-webhooks", list::<Webhook>),
+    Route::post("/v1/webhooks", "create-webhook", webhooks::create),
+    Route::get(
+        "/v1/webhooks/{webhookId}",
+        "get-webhook-record",
+        show::<Webhook>,
+    ),
     // Agreements
-    Route::get("/v1/agreements", list::<MockAgreement>),
-    Route::post("/v1/agreements", agreements::create),
-    Route::get("/v1/agreements/{agreementId}", show::<MockAgreement>),
+    Route::get("/v1/agreements", "list-agreements", list::<MockAgreement>),
+    Route::post("/v1/agreements", "create-agreement", agreements::create),
+    Route::get(
+        "/v1/agreements/{agreementId}",
+        "get-agreement",
+        show::<MockAgreement>,
+    ),
     Route::get(
         "/v1/agreements/{agreementId}/documents/{documentId}/download",
+        "download-agreement-document",
         agreements::document_link,
     ),
     // Appointments
-    Route::get("/v1/appointments", appointments::list),
-    Route::post("/v1/appointments", appointments::schedule),
-    Route::get("/v1/appointments/{appointmentId}", show::<MockAppointment>),
-    Route::patch("/v1/appointments/{appointmentId}", appointments::set_status),
+    Route::get("/v1/appointments", "list-appointments", appointments::list),
+    Route::post(
+        "/v1/appointments",
+        "schedule-appointment",
+        appointments::schedule,
+    ),
+    Route::get(
+        "/v1/appointments/{appointmentId}",
+        "get-appointment",
+        show::<MockAppointment>,
+    ),
+    Route::patch(
+        "/v1/appointments/{appointmentId}",
+        "change-appointment-status",
+        appointments::set_status,
+    ),
     // Files
-    Route::post("/v1/files", files::create),
-    Route::get("/v1/files/{fileOrDirId}", files::show),
-    Route::get("/v1/files/{fileId}/download", files::download_link),
+    Route::post("/v1/files", "post-files", files::create),
+    Route::get(
+        "/v1/files/{fileOrDirId}",
+        "get-file-or-directory",
+        files::show,
+    ),
+    Route::get(
+        "/v1/files/{fileId}/download",
+        "download-file",
+        files::download_link,
+    ),
     // File Request
-    Route::get("/v1/file-requests", list::<MockFileRequest>),
-    Route::post("/v1/file-requests", file_requests::create),
-    Route::get("/v1/file-requests/{requestId}", show::<MockFileRequest>),
+    Route::get(
+        "/v1/file-requests",
+        "list-file-requests",
+        list::<MockFileRequest>,
+    ),
+    Route::post(
+        "/v1/file-requests",
+        "create-file-request",
+        file_requests::create,
+    ),
+    Route::get(
+        "/v1/file-requests/{requestId}",
+        "get-file-request",
+        show::<MockFileRequest>,
+    ),
     // File Share
-    Route::get("/v1/file-shares", list::<MockFileShare>),
-    Route::post("/v1/file-shares", file_shares::create),
+    Route::get("/v1/file-shares", "list-file-shares", list::<MockFileShare>),
+    Route::post("/v1/file-shares", "create-file-share", file_shares::create),
     // Tickets
-    Route::get("/v1/tickets", tickets::list),
-    Route::get("/v1/tickets/{ticketId}", tickets::show),
-    Route::post("/v1/tickets/{ticketId}", tickets::reply),
-    Route::patch("/v1/tickets/{ticketId}", tickets::close),
+    Route::get("/v1/tickets", "list-ticket-records", tickets::list),
+    Route::get("/v1/tickets/{ticketId}", "get-ticket-record", tickets::show),
+    Route::post(
+        "/v1/tickets/{ticketId}",
+        "add-message-to-the-ticket",
+        tickets::reply,
+    ),
+    Route::patch("/v1/tickets/{ticketId}", "close-ticket", tickets::close),
     Route::post(
         "/v1/tickets/{ticketId}/message/{messageId}/attachment",
+        "upload-attachment-to-ticket-message",
         tickets::attach,
     ),
     // Download links of cloud files (invoice PDFs, files, agreement documents): like
     // signed URLs.
-    Route::get("/files/{token}", download).public(),
+    Route::get("/files/{token}", "download-file", download).public(),
 ];
 
 /// The rows whose template matches `path` (any method), in table order, with their

@@ -24,7 +24,8 @@ use tokio::task::JoinHandle;
 use crate::dataset::Dataset;
 use crate::faults::{Faults, Latency};
 use crate::files::DEFAULT_LINK_LIFETIME;
-use crate::handler::{self, Config, Shared};
+use crate::handler::{self, Config, DEFAULT_REQUEST_LOG_LIMIT, Shared};
+use crate::inspect::{self, Kind};
 use crate::live::{Change, Evaluation, Live, Order};
 use crate::oauth::{MockOAuth, OAuthStats};
 use crate::paginator::Quirks;
@@ -58,6 +59,7 @@ pub struct MockServerBuilder {
     public_url: Option<String>,
     fractional_retry_after: bool,
     record_requests: bool,
+    request_log_limit: usize,
     bind: SocketAddr,
     order: Order,
     live: Live,
@@ -83,6 +85,7 @@ impl Default for MockServerBuilder {
             public_url: None,
             fractional_retry_after: false,
             record_requests: true,
+            request_log_limit: DEFAULT_REQUEST_LOG_LIMIT,
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             order: Order::OldestFirst,
             live: Live::none(),
@@ -110,6 +113,7 @@ impl fmt::Debug for MockServerBuilder {
             .field("public_url", &self.public_url)
             .field("fractional_retry_after", &self.fractional_retry_after)
             .field("record_requests", &self.record_requests)
+            .field("request_log_limit", &self.request_log_limit)
             .field("bind", &self.bind)
             .field("order", &self.order)
             .field("live", &self.live)
@@ -209,6 +213,13 @@ impl MockServerBuilder {
         self
     }
 
+    /// How many requests [`MockServer::requests`] keeps: the newest ones (default
+    /// 10,000), so a long run's log stays bounded.
+    pub fn request_log_limit(mut self, limit: usize) -> Self {
+        self.request_log_limit = limit;
+        self
+    }
+
     /// The order of the listing (default [`Order::OldestFirst`], the dataset's).
     pub fn order(mut self, order: Order) -> Self {
         self.order = order;
@@ -294,6 +305,7 @@ impl MockServerBuilder {
             public_url: self.public_url,
             fractional_retry_after: self.fractional_retry_after,
             record_requests: self.record_requests,
+            request_log_limit: self.request_log_limit,
             order: self.order,
             live: self.live,
             reorder: self.reorder,
@@ -352,7 +364,7 @@ impl MockServerBuilder {
 ///
 /// Stops on [`shutdown`](Self::shutdown) (graceful) or when dropped (aborted).
 pub struct MockServer {
-    shared: Arc<Shared>,
+    pub(crate) shared: Arc<Shared>,
     addr: SocketAddr,
     oauth_addr: Option<SocketAddr>,
     stop: Option<oneshot::Sender<()>>,
@@ -415,7 +427,8 @@ impl MockServer {
         self.shared.fail_next_token_requests(count);
     }
 
-    /// Every request received so far, in order of arrival.
+    /// The requests received so far, in order of arrival: the newest
+    /// [`request_log_limit`](MockServerBuilder::request_log_limit) of them.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.shared.requests()
     }
@@ -441,6 +454,29 @@ impl MockServer {
     /// it holds now).
     pub fn dataset(&self) -> Dataset {
         self.shared.config.dataset
+    }
+
+    /// The mock's time now: tokio time since the server started, counted from
+    /// 2026-01-01T00:00:00+01:00 (after every seeded row), in Dutch time. Everything
+    /// the mock writes or compares uses it (a link's `expiresAt`, a subscription's
+    /// status, the default appointment window, `X-RateLimit-Reset`), never the wall
+    /// clock, so a run on tokio's paused clock is exact.
+    pub fn now(&self) -> chrono::DateTime<chrono::FixedOffset> {
+        self.shared.clock.now().unwrap_or_default()
+    }
+
+    /// Every row of `kind` the server holds now, in listing order, as `GET /{id}`
+    /// shows it (URLs under [`origin`](Self::origin)). Reading is not a request:
+    /// nothing is counted or recorded, and a live table does not change. (The
+    /// million-row kinds are read whole: ask for [`row`](Self::row) there.)
+    pub fn rows(&self, kind: Kind) -> Vec<serde_json::Value> {
+        inspect::rows(&self.shared, kind, None, &self.origin())
+    }
+
+    /// The row of `kind` with id `id`, as `GET /{id}` shows it, if the server holds
+    /// it now.
+    pub fn row(&self, kind: Kind, id: &str) -> Option<serde_json::Value> {
+        inspect::rows(&self.shared, kind, Some(id), &self.origin()).pop()
     }
 
     /// Invoices per page.

@@ -281,18 +281,34 @@ impl<R: Record> Table<R> {
 
     /// Changes the row with id `id` with `change`; `None` if it is not in the table.
     pub(crate) fn edit(&mut self, id: &str, change: impl FnOnce(&mut R)) -> Option<R> {
+        let update = self.update(id, |row| {
+            change(row);
+            Ok::<(), std::convert::Infallible>(())
+        });
+        update?.ok()
+    }
+
+    /// Changes the row with id `id` with `change` if it agrees: a refusal leaves the
+    /// row as it was. What `change` looks at and what it writes are one step, under
+    /// the lock the caller holds, so no other request changes the row in between.
+    /// `None` if it is not in the table.
+    pub(crate) fn update<E>(
+        &mut self,
+        id: &str,
+        change: impl FnOnce(&mut R) -> Result<(), E>,
+    ) -> Option<Result<R, E>> {
         let key = self.key_of(id)?;
-        let row = match key.checked_sub(self.base.len()) {
-            None => match self.changed.entry(key) {
-                std::collections::btree_map::Entry::Occupied(entry) => entry.into_mut(),
-                std::collections::btree_map::Entry::Vacant(entry) => {
-                    entry.insert(self.base.row(key)?)
-                }
-            },
-            Some(k) => &mut self.added.get_mut(usize::try_from(k).ok()?)?.row,
-        };
-        change(row);
-        Some(row.clone())
+        let mut row = self.by_key(key)?;
+        if let Err(refusal) = change(&mut row) {
+            return Some(Err(refusal));
+        }
+        match key.checked_sub(self.base.len()) {
+            None => {
+                self.changed.insert(key, row.clone());
+            }
+            Some(k) => self.added.get_mut(usize::try_from(k).ok()?)?.row = row.clone(),
+        }
+        Some(Ok(row))
     }
 
     /// The rows clients created, as they are now (deleted ones included).

@@ -109,7 +109,11 @@ async fn a_customer_and_an_invoice_round_trip() {
     let link = within(10, client.customer_invoices().pdf_link(&invoice.id))
         .await
         .expect("a link");
-    assert!(link.expires_at.to_utc() > Utc::now());
+    assert_eq!(
+        link.expires_at,
+        server.now() + chrono::Duration::minutes(5),
+        "five minutes from the mock's clock"
+    );
     let bytes = reqwest::get(&link.link)
         .await
         .expect("downloaded")

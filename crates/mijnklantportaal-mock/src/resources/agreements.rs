@@ -20,18 +20,17 @@ use serde::Serialize;
 
 use crate::dutch_time;
 use crate::files::{Download, text_pdf};
-use crate::handler::{Call, Config, Reply, Shared, server_error};
+use crate::handler::{Call, Config, Reply, Shared};
 use crate::ids::IdCodec;
+use crate::input;
 use crate::paginator::Listed;
 use crate::requests::{self, Form};
 use crate::resources::files::file_part;
 use crate::resources::{cloud_file, random_string, seeded_time};
 use crate::rng::draw;
 use crate::store::{Base, Record, Seeded, Table, lock};
-use crate::validation::{self, Errors};
+use crate::validation::Errors;
 
-/// The most signers, and the most documents, of one agreement.
-pub(crate) const MAX_ITEMS: usize = 5;
 /// The most bytes of documents of one agreement.
 pub(crate) const MAX_DOCUMENT_BYTES: usize = 5 * 1024 * 1024;
 /// How many agreements the table starts with.
@@ -292,49 +291,44 @@ impl Record for MockAgreement {
 /// its signers and documents.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let parts = call.parts;
-        let form = requests::read_form(&parts.headers, &parts.extensions, body).await;
+        let form = call.form(body).await?;
         let new = new_agreement(&form).map_err(|e| call.unprocessable(&e))?;
         let seed = call.seed();
         let signer_ids = IdCodec::new("ags_", seed, SIGNER_IDS);
         let document_ids = IdCodec::new("agd_", seed, DOCUMENT_IDS);
         let mut uploads = Vec::new();
-        let agreement = call
-            .with(|t: &mut Table<MockAgreement>| {
-                t.create(|slot| MockAgreement {
-                    signers: new
-                        .signers
-                        .into_iter()
-                        .enumerate()
-                        .map(|(j, signer)| Signer {
-                            id: part_id(signer_ids, slot.key, j),
-                            ..signer
-                        })
-                        .collect(),
-                    documents: new
-                        .documents
-                        .into_iter()
-                        .enumerate()
-                        .map(|(j, (document, bytes))| {
-                            let id = part_id(document_ids, slot.key, j);
-                            uploads.push((id.clone(), bytes));
-                            Document {
-                                id,
-                                file_hash: hash(seed, slot.key * 16 + j as u64 + 1_000_000),
-                                ..document
-                            }
-                        })
-                        .collect(),
-                    signer_signature_hash: hash(seed, slot.key * 16 + 2_000_000),
-                    id: slot.id,
-                    name: new.name,
-                    status: Status::Sent,
-                    signer_name: new.signer_name,
-                    signer_signature: new.signer_signature,
-                    created_at: slot.created_at,
+        let agreement = call.insert(|slot| MockAgreement {
+            signers: new
+                .signers
+                .into_iter()
+                .enumerate()
+                .map(|(j, signer)| Signer {
+                    id: part_id(signer_ids, slot.key, j),
+                    ..signer
                 })
-            })
-            .ok_or_else(server_error)?;
+                .collect(),
+            documents: new
+                .documents
+                .into_iter()
+                .enumerate()
+                .map(|(j, (document, bytes))| {
+                    let id = part_id(document_ids, slot.key, j);
+                    uploads.push((id.clone(), bytes));
+                    Document {
+                        id,
+                        file_hash: hash(seed, slot.key * 16 + j as u64 + 1_000_000),
+                        ..document
+                    }
+                })
+                .collect(),
+            signer_signature_hash: hash(seed, slot.key * 16 + 2_000_000),
+            id: slot.id,
+            name: new.name,
+            status: Status::Sent,
+            signer_name: new.signer_name,
+            signer_signature: new.signer_signature,
+            created_at: slot.created_at,
+        })?;
         let mut files = lock(&call.shared().files);
         for (id, bytes) in uploads {
             files.store(&id, bytes);
@@ -386,98 +380,46 @@ struct NewAgreement {
     documents: Vec<(Document, Bytes)>,
 }
 
-/// Validates `POST /v1/agreements` (multipart, bracket names read as dotted ones):
-/// `name`, `signerName`, `signerSignatureData` (a base64 image data URL), `signers`
-/// (1 to 5: `firstName`, `lastName`, `email` required, `shouldIdentify` a boolean)
-/// and `documents` (1 to 5 files, 5 MB in total), all required.
+/// What `POST /v1/agreements` (a valid form, bracket names read as dotted ones)
+/// asks for, or Laravel's 422 for the two rules of its own: `signerSignatureData`
+/// is a base64 image data URL, and the documents are 5 MB in total at most.
 fn new_agreement(form: &Form) -> Result<NewAgreement, Errors> {
-    let input = &form.input;
+    let input = requests::nested(form);
     let mut errors = Errors::default();
-    let name = validation::string(&mut errors, input, "name", true);
-    let signer_name = validation::string(&mut errors, input, "signerName", true);
-    let signature = validation::text(&mut errors, input, "signerSignatureData", true);
-    let signature = signature.filter(|data| {
-        let valid = data.starts_with("data:image/") && data.contains(";base64,");
-        if !valid {
-            errors.add(
-                "signerSignatureData",
-                "The signer signature data field must be a base64 data URL of an image.".to_owned(),
-            );
-        }
-        valid
-    });
-    let mut signers = Vec::new();
-    for item in validation::items(&mut errors, input, "signers", true, MAX_ITEMS) {
-        let field = |name: &str| format!("{item}.{name}");
-        let first_name = validation::string(&mut errors, input, &field("firstName"), true);
-        let last_name = validation::string(&mut errors, input, &field("lastName"), true);
-        let email = validation::email(&mut errors, input, &field("email"), true);
-        let should_identify = validation::boolean(&mut errors, input, &field("shouldIdentify"));
-        if let (Some(first_name), Some(last_name), Some(email)) = (first_name, last_name, email) {
-            signers.push(Signer {
-                id: String::new(),
-                first_name,
-                last_name,
-                email,
-                should_identify: should_identify.unwrap_or(false),
-                signature: None,
-                signature_hash: None,
-                signed_at: None,
-            });
-        }
+    let signature = input::text(&input, "signerSignatureData").unwrap_or_default();
+    if !(signature.starts_with("data:image/") && signature.contains(";base64,")) {
+        errors.add(
+            "signerSignatureData",
+            "The signer signature data field must be a base64 data URL of an image.".to_owned(),
+        );
     }
-    let documents = documents(&mut errors, form);
-    match (name, signer_name, signature) {
-        (Some(name), Some(signer_name), Some(signer_signature)) if errors.is_empty() => {
-            Ok(NewAgreement {
-                name,
-                signer_name,
-                signer_signature,
-                signers,
-                documents,
-            })
-        }
-        _ => Err(errors),
-    }
-}
-
-/// Rules `required|array|max:5` on `documents`, `file` on each, 5 MB in total.
-fn documents(errors: &mut Errors, form: &Form) -> Vec<(Document, Bytes)> {
-    const FIELD: &str = "documents";
-    let mut names: Vec<&str> = form
-        .files
-        .iter()
-        .map(|(name, _)| name.as_str())
-        .chain(form.input.keys().map(String::as_str))
-        .filter(|name| {
-            name.strip_prefix("documents.")
-                .is_some_and(|index| index.parse::<usize>().is_ok())
+    let signers = input::objects(&input, "signers")
+        .into_iter()
+        .map(|signer| Signer {
+            id: String::new(),
+            first_name: input::text(signer, "firstName").unwrap_or_default(),
+            last_name: input::text(signer, "lastName").unwrap_or_default(),
+            email: input::text(signer, "email").unwrap_or_default(),
+            should_identify: input::boolean(signer, "shouldIdentify").unwrap_or(false),
+            signature: None,
+            signature_hash: None,
+            signed_at: None,
         })
         .collect();
-    names.sort_by_key(|name| {
-        name[FIELD.len() + 1..]
-            .parse::<usize>()
-            .unwrap_or(usize::MAX)
-    });
-    names.dedup();
-    if names.is_empty() {
-        if validation::is_present(&form.input, FIELD) {
-            errors.add(FIELD, "The documents field must be an array.".to_owned());
-        } else {
-            errors.add(FIELD, validation::required_message(FIELD));
-        }
-        return Vec::new();
-    }
-    if names.len() > MAX_ITEMS {
-        errors.add(
-            FIELD,
-            format!("The documents field must not have more than {MAX_ITEMS} items."),
-        );
-        return Vec::new();
-    }
-    let documents: Vec<(Document, Bytes)> = names
+    let mut parts: Vec<(usize, &str)> = form
+        .files
         .iter()
-        .filter_map(|name| file_part(errors, form, name))
+        .filter_map(|(name, _)| {
+            Some((
+                name.strip_prefix("documents.")?.parse().ok()?,
+                name.as_str(),
+            ))
+        })
+        .collect();
+    parts.sort_unstable();
+    let documents: Vec<(Document, Bytes)> = parts
+        .iter()
+        .filter_map(|(_, name)| file_part(form, name))
         .map(|(file_name, media_type, bytes)| {
             let document = Document {
                 id: String::new(),
@@ -492,17 +434,27 @@ fn documents(errors: &mut Errors, form: &Form) -> Vec<(Document, Bytes)> {
     let total: usize = documents.iter().map(|(_, bytes)| bytes.len()).sum();
     if total > MAX_DOCUMENT_BYTES {
         errors.add(
-            FIELD,
+            "documents",
             "The documents must not be greater than 5120 kilobytes in total.".to_owned(),
         );
     }
-    documents
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(NewAgreement {
+        name: input::text(&input, "name").unwrap_or_default(),
+        signer_name: input::text(&input, "signerName").unwrap_or_default(),
+        signer_signature: signature,
+        signers,
+        documents,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::requests::FilePart;
+    use crate::rules::form_errors;
     use crate::validation::input;
     use serde_json::{Value, json};
 
@@ -540,6 +492,7 @@ mod tests {
                 ("documents.0", file("a.pdf", b"%PDF-1")),
             ],
         );
+        assert!(form_errors("create-agreement", &form).is_empty());
         let new = new_agreement(&form).unwrap();
         assert_eq!(new.signers.len(), 1);
         assert!(new.signers[0].should_identify);
@@ -557,8 +510,8 @@ mod tests {
         let object = text.as_object_mut().unwrap();
         object.retain(|k, _| !k.starts_with("signers."));
         object.insert("signers".into(), json!(r#"{"firstName": "Dirk Jan"}"#));
-        let errors =
-            new_agreement(&form(text, vec![("documents", file("a.pdf", b"%PDF"))])).unwrap_err();
+        let plain = form(text, vec![("documents", file("a.pdf", b"%PDF"))]);
+        let errors = form_errors("create-agreement", &plain);
         assert_eq!(errors.fields(), ["signers", "documents"]);
         assert_eq!(
             errors.message(),
@@ -575,11 +528,17 @@ mod tests {
         .into_iter()
         .map(|n| (n, file("x.pdf", b"%PDF")))
         .collect();
-        let errors = new_agreement(&form(valid_text(), six)).unwrap_err();
+        let errors = form_errors("create-agreement", &form(valid_text(), six));
         assert_eq!(
             errors.message(),
             "The documents field must not have more than 5 items."
         );
+        let mut text = valid_text();
+        text["signerSignatureData"] = json!("not an image");
+        let bad = form(text, vec![("documents.0", file("a.pdf", b"%PDF"))]);
+        assert!(form_errors("create-agreement", &bad).is_empty());
+        let errors = new_agreement(&bad).unwrap_err();
+        assert_eq!(errors.fields(), ["signerSignatureData"]);
     }
 
     #[test]

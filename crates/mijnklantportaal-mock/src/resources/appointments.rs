@@ -2,12 +2,14 @@
 //!
 //! The list is not paginated: `GET /v1/appointments` answers `{data: [...]}` with
 //! every appointment that starts within `days` days (default 7) from `start_at`
-//! (`Y-m-d H:i`, Dutch time; default now), earliest first. Scheduling takes a customer
+//! (`Y-m-d H:i`, Dutch time; default: now, by the mock's [clock](crate::clock)),
+//! earliest first. Scheduling takes a customer
 //! (`customerId`: the customer's name and e-mail become the attendee's) or an attendee
 //! (`attendeeName`, `attendeeEmail`); its times are accepted as `Y-m-d H:i` (the field
 //! table) and `Y-m-d H:i:s` (the examples). A scheduled appointment gets an online
 //! meeting link. `PATCH` sets the status to `scheduled` (confirm) or `canceled`. The
-//! seeded appointments, in every status, start from March 2025 on, two a week.
+//! seeded appointments, in every status, start three days before the mock's clock
+//! does (2025-12-29), two a week.
 
 use axum::body::Body;
 use chrono::{DateTime, FixedOffset, NaiveDateTime};
@@ -18,6 +20,7 @@ use serde::Serialize;
 use crate::dutch_time;
 use crate::handler::{Call, Config, Reply, server_error};
 use crate::ids::IdCodec;
+use crate::input;
 use crate::paginator::Listed;
 use crate::requests;
 use crate::resources::customers::MockCustomer;
@@ -46,8 +49,10 @@ impl Status {
 
 /// How many appointments the table starts with.
 pub(crate) const SEEDED: u64 = 9;
-/// 2025-03-03 09:00 Dutch time (+01:00): the first seeded appointment starts then.
-const SEEDED_FROM: i64 = 1_740_988_800;
+/// 2025-12-29 09:00 Dutch time (+01:00), the Monday before the mock's clock starts:
+/// the first seeded appointment starts then, so some are past and the default
+/// window (the week from now) holds two.
+const SEEDED_FROM: i64 = crate::clock::ORIGIN - 3 * 86_400 + 9 * 3_600;
 /// The longest window a list may ask for, in days.
 const MAX_DAYS: i64 = 366;
 
@@ -179,7 +184,7 @@ pub(crate) fn list<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> 
                 query.insert(name.to_owned(), value.into());
             }
         }
-        let (start, end) = window(&query).map_err(|e| call.unprocessable(&e))?;
+        let (start, end) = window(&query, call.now()?).map_err(|e| call.unprocessable(&e))?;
         let mut found: Vec<MockAppointment> = call.with(|t: &mut Table<MockAppointment>| {
             t.all()
                 .filter(|a| a.starts_at >= start && a.starts_at < end)
@@ -191,16 +196,19 @@ pub(crate) fn list<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> 
     })
 }
 
-/// The window of a list request: `start_at` (`Y-m-d H:i`, Dutch time; now without
-/// it) and `days` (1 to 366, default 7) later.
-fn window(query: &Input) -> Result<(DateTime<FixedOffset>, DateTime<FixedOffset>), Errors> {
+/// A time as the mock keeps it.
+type Time = DateTime<FixedOffset>;
+
+/// The window of a list request: `start_at` (`Y-m-d H:i`, Dutch time; `now`, the
+/// mock's, without it) and `days` (1 to 366, default 7) later.
+fn window(query: &Input, now: Time) -> Result<(Time, Time), Errors> {
     let mut errors = Errors::default();
-    let start = match validation::is_present(query, "start_at") {
+    // A parameter sent empty is `null` to Laravel, and fails its rules.
+    let start = match query.contains_key("start_at") {
         true => {
-            let text = validation::string(&mut errors, query, "start_at", true);
+            let text = query.get("start_at").and_then(serde_json::Value::as_str);
             let parsed = text
-                .as_deref()
-                .and_then(|t| NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M").ok())
+                .and_then(|t| NaiveDateTime::parse_from_str(t.trim(), "%Y-%m-%d %H:%M").ok())
                 .and_then(validation::amsterdam);
             if parsed.is_none() {
                 errors.add(
@@ -210,9 +218,9 @@ fn window(query: &Input) -> Result<(DateTime<FixedOffset>, DateTime<FixedOffset>
             }
             parsed
         }
-        false => dutch_time::at(chrono::Utc::now().timestamp()),
+        false => Some(now),
     };
-    let days = match validation::is_present(query, "days") {
+    let days = match query.contains_key("days") {
         true => validation::integer(&mut errors, query, "days", (1, MAX_DAYS)),
         false => Some(7),
     };
@@ -227,28 +235,24 @@ fn window(query: &Input) -> Result<(DateTime<FixedOffset>, DateTime<FixedOffset>
 /// `POST /v1/appointments` (JSON); 201 with the scheduled appointment.
 pub(crate) fn schedule<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let input = requests::read_json(body).await;
+        let input = call.json(body).await?;
         let new = new_appointment(&input, |id| {
             call.with(|t: &mut Table<MockCustomer>| t.find(id))
                 .map(|c| (c.company_name, c.primary_email))
         })
-        .map_err(|e| call.unprocessable(&e))?;
-        let appointment = call
-            .with(|t: &mut Table<MockAppointment>| {
-                t.create(|slot| MockAppointment {
-                    online_meeting_link: Some(meeting_link(&slot.id)),
-                    id: slot.id,
-                    name: new.name,
-                    customer_id: new.customer_id,
-                    attendee_name: new.attendee_name,
-                    attendee_email: new.attendee_email,
-                    starts_at: new.starts_at,
-                    ends_at: new.ends_at,
-                    status: Status::Scheduled,
-                    created_at: slot.created_at,
-                })
-            })
-            .ok_or_else(server_error)?;
+        .ok_or_else(server_error)?;
+        let appointment = call.insert(|slot| MockAppointment {
+            online_meeting_link: Some(meeting_link(&slot.id)),
+            id: slot.id,
+            name: new.name,
+            customer_id: new.customer_id,
+            attendee_name: new.attendee_name,
+            attendee_email: new.attendee_email,
+            starts_at: new.starts_at,
+            ends_at: new.ends_at,
+            status: Status::Scheduled,
+            created_at: slot.created_at,
+        })?;
         call.written(StatusCode::CREATED, &appointment)
     })
 }
@@ -257,25 +261,21 @@ pub(crate) fn schedule<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Repl
 pub(crate) fn set_status<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let appointment = call.find::<MockAppointment>(0)?;
-        let input = requests::read_json(body).await;
-        let mut errors = Errors::default();
-        let status = validation::one_of(&mut errors, &input, "status", &["scheduled", "canceled"])
-            .ok_or_else(|| call.unprocessable(&errors))?;
-        let status = if status == "scheduled" {
-            Status::Scheduled
-        } else {
-            Status::Canceled
-        };
-        let changed = call
-            .with(|t: &mut Table<MockAppointment>| {
-                t.edit(&appointment.id, |a| {
-                    a.status = status;
-                    if status == Status::Scheduled && a.online_meeting_link.is_none() {
-                        a.online_meeting_link = Some(meeting_link(&a.id));
-                    }
-                })
+        let check = |_: &MockAppointment, input: &Input| {
+            let status = input::text(input, "status").ok_or_else(server_error)?;
+            Ok(if status == "scheduled" {
+                Status::Scheduled
+            } else {
+                Status::Canceled
             })
-            .ok_or_else(|| call.model_not_found(MockAppointment::MODEL, &appointment.id))?;
+        };
+        let apply = |a: &mut MockAppointment, status| {
+            a.status = status;
+            if status == Status::Scheduled && a.online_meeting_link.is_none() {
+                a.online_meeting_link = Some(meeting_link(&a.id));
+            }
+        };
+        let changed = call.edit(&appointment.id, body, check, apply).await?;
         call.written(StatusCode::OK, &changed)
     })
 }
@@ -291,108 +291,46 @@ struct NewAppointment {
     attendee_email: String,
 }
 
-/// A request date-time of an appointment: `Y-m-d H:i` or `Y-m-d H:i:s`, Dutch time.
-fn appointment_time(
-    errors: &mut Errors,
-    input: &Input,
-    field: &str,
-) -> Option<DateTime<FixedOffset>> {
-    let text = validation::string(errors, input, field, true)?;
-    let parsed = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
-        .iter()
-        .find_map(|format| NaiveDateTime::parse_from_str(&text, format).ok())
-        .and_then(validation::amsterdam);
-    if parsed.is_none() {
-        let name = validation::display_name(field);
-        errors.add(
-            field,
-            format!("The {name} field must match the format Y-m-d H:i."),
-        );
-    }
-    parsed
-}
-
-/// Validates `POST /v1/appointments`: `name`, `startsAt` and `endsAt` (after it)
-/// required; `customerId` (an existing customer, whose name and e-mail address are
-/// the attendee's), or else `attendeeName` and `attendeeEmail`.
+/// What `POST /v1/appointments` (valid JSON) asks for: with a `customerId`, the
+/// customer's name and e-mail address (`customer`) are the attendee's.
 fn new_appointment(
     input: &Input,
     customer: impl Fn(&str) -> Option<(String, String)>,
-) -> Result<NewAppointment, Errors> {
-    let mut errors = Errors::default();
-    let name = validation::string(&mut errors, input, "name", true);
-    let starts_at = appointment_time(&mut errors, input, "startsAt");
-    let ends_at = appointment_time(&mut errors, input, "endsAt");
-    if let (Some(starts), Some(ends)) = (starts_at, ends_at)
-        && ends <= starts
-    {
-        errors.add(
-            "endsAt",
-            "The ends at field must be a date after starts at.".to_owned(),
-        );
-    }
-    let customer_id = validation::string(&mut errors, input, "customerId", false);
-    let from_customer = match &customer_id {
-        Some(id) => {
-            let found = customer(id);
-            if found.is_none() {
-                errors.add(
-                    "customerId",
-                    "The selected customer id is invalid.".to_owned(),
-                );
-            }
-            found
-        }
-        None => None,
+) -> Option<NewAppointment> {
+    let customer_id = input::text(input, "customerId");
+    let (attendee_name, attendee_email) = match &customer_id {
+        Some(id) => customer(id)?,
+        None => (
+            input::text(input, "attendeeName")?,
+            input::text(input, "attendeeEmail")?,
+        ),
     };
-    let (attendee_name, attendee_email) = match (&customer_id, from_customer) {
-        (_, Some(attendee)) => (Some(attendee.0), Some(attendee.1)),
-        (Some(_), None) => (None, None),
-        (None, None) => {
-            let without = |field: &str| {
-                format!(
-                    "The {} field is required when customer id is not present.",
-                    validation::display_name(field)
-                )
-            };
-            let name = validation::string(&mut errors, input, "attendeeName", false);
-            if name.is_none() && !validation::is_present(input, "attendeeName") {
-                errors.add("attendeeName", without("attendeeName"));
-            }
-            let email = validation::email(&mut errors, input, "attendeeEmail", false);
-            if email.is_none() && !validation::is_present(input, "attendeeEmail") {
-                errors.add("attendeeEmail", without("attendeeEmail"));
-            }
-            (name, email)
-        }
-    };
-    match (name, starts_at, ends_at, attendee_name, attendee_email) {
-        (Some(name), Some(starts_at), Some(ends_at), Some(attendee_name), Some(attendee_email))
-            if errors.is_empty() =>
-        {
-            Ok(NewAppointment {
-                name,
-                starts_at,
-                ends_at,
-                customer_id,
-                attendee_name,
-                attendee_email,
-            })
-        }
-        _ => Err(errors),
-    }
+    Some(NewAppointment {
+        name: input::text(input, "name")?,
+        starts_at: input::local_time(input, "startsAt")?,
+        ends_at: input::local_time(input, "endsAt")?,
+        customer_id,
+        attendee_name,
+        attendee_email,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::json_errors;
     use crate::validation::input;
     use serde_json::json;
 
     fn validate(body: serde_json::Value) -> Result<NewAppointment, Errors> {
-        new_appointment(&input(body), |id| {
+        let errors = json_errors("schedule-appointment", body.clone());
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(new_appointment(&input(body), |id| {
             (id == "cst_1").then(|| ("Test Company BV".to_owned(), "info@test.example".to_owned()))
         })
+        .unwrap())
     }
 
     #[test]
@@ -430,27 +368,60 @@ mod tests {
             ["name", "endsAt", "attendeeName", "attendeeEmail"]
         );
         assert_eq!(
-            errors.into_fields()[2].1,
-            ["The attendee name field is required when customer id is not present."]
+            errors.message(),
+            "The name field is required. (and 3 more errors)"
+        );
+        let errors = validate(json!({
+            "name": "x", "startsAt": "2025-03-05 14:30", "endsAt": "2025-03-05 14:00",
+            "customerId": "cst_1"
+        }))
+        .unwrap_err();
+        assert_eq!(
+            errors.message(),
+            "The ends at field must be a date after starts at."
+        );
+        let errors = validate(json!({}));
+        let errors = errors.unwrap_err();
+        let bag = errors.message();
+        assert!(bag.starts_with("The name field is required."), "{bag}");
+        let errors = validate(json!({
+            "name": "x", "startsAt": "2025-03-05 14:30", "endsAt": "2025-03-05 15:00",
+        }))
+        .unwrap_err();
+        assert_eq!(
+            errors.message(),
+            "The attendee name field is required when customer id is not present. (and 1 more error)"
         );
         let errors = validate(json!({
             "name": "x", "startsAt": "05-03-2025 14:30", "endsAt": "2025-03-05 15:00",
-            "customerId": "cst_x"
+            "customerId": "cst_nope"
         }))
         .unwrap_err();
         assert_eq!(errors.fields(), ["startsAt", "customerId"]);
+        assert_eq!(
+            errors.message(),
+            "The starts at field must match the format Y-m-d H:i. (and 1 more error)"
+        );
     }
 
     #[test]
     fn the_window_is_start_at_plus_days() {
-        let (start, end) =
-            window(&input(json!({"start_at": "2025-03-05 09:00", "days": "3"}))).unwrap();
+        let now = dutch_time::at(crate::clock::ORIGIN).unwrap();
+        let query = input(json!({"start_at": "2025-03-05 09:00", "days": "3"}));
+        let (start, end) = window(&query, now).unwrap();
         assert_eq!(dutch_time::atom(&start), "2025-03-05T09:00:00+01:00");
         assert_eq!(dutch_time::atom(&end), "2025-03-08T09:00:00+01:00");
-        let errors = window(&input(
-            json!({"start_at": "2025-03-05 09:00:00", "days": "0"}),
-        ))
-        .unwrap_err();
+        let query = input(json!({"start_at": "2025-03-05 09:00:00", "days": "0"}));
+        let errors = window(&query, now).unwrap_err();
+        assert_eq!(
+            errors.message(),
+            "The start at field must match the format Y-m-d H:i. (and 1 more error)"
+        );
+        let (start, end) = window(&input(json!({})), now).unwrap();
+        assert_eq!(dutch_time::atom(&start), "2026-01-01T00:00:00+01:00", "now");
+        assert_eq!(dutch_time::atom(&end), "2026-01-08T00:00:00+01:00");
+        let errors = window(&input(json!({"start_at": "", "days": ""})), now).unwrap_err();
+        assert_eq!(errors.fields(), ["start_at", "days"]);
         assert_eq!(
             errors.message(),
             "The start at field must match the format Y-m-d H:i. (and 1 more error)"

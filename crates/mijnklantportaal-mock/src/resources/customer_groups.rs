@@ -11,17 +11,16 @@ use chrono::{DateTime, FixedOffset};
 use futures::future::BoxFuture;
 use http::StatusCode;
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::dataset::CUSTOMER_GROUPS;
 use crate::dutch_time;
 use crate::handler::{Call, Config, Reply, server_error};
+use crate::input;
 use crate::paginator::Listed;
-use crate::requests;
 use crate::resources::customers::{CustomerJson, MockCustomer};
 use crate::resources::seeded_time;
 use crate::store::{Base, Record, Seeded, Table};
-use crate::validation::{self, Errors, Input};
+use crate::validation::Input;
 
 /// Random stream of the starting groups' creation times.
 const CREATED: u64 = 0xC06_0001;
@@ -87,17 +86,14 @@ impl Record for MockCustomerGroup {
 /// `POST /v1/customer-groups` (JSON `{name, customers?}`); 201 with the group.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let input = requests::read_json(body).await;
-        let (name, customers) = new_group(&input).map_err(|e| call.unprocessable(&e))?;
-        let group = call
-            .with(|table: &mut Table<MockCustomerGroup>| {
-                table.create(|slot| MockCustomerGroup {
-                    id: slot.id,
-                    name,
-                    created_at: slot.created_at,
-                })
-            })
-            .ok_or_else(server_error)?;
+        let input = call.json(body).await?;
+        let name = input::text(&input, "name").ok_or_else(server_error)?;
+        let customers = input::texts(&input, "customers");
+        let group = call.insert(|slot| MockCustomerGroup {
+            id: slot.id,
+            name,
+            created_at: slot.created_at,
+        })?;
         join(call, &group.id, &customers);
         call.written(StatusCode::CREATED, &group)
     })
@@ -107,13 +103,12 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
 pub(crate) fn edit<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let group = call.find::<MockCustomerGroup>(0)?;
-        let input = requests::read_json(body).await;
-        let mut errors = Errors::default();
-        let name = validation::string(&mut errors, &input, "name", true)
-            .ok_or_else(|| call.unprocessable(&errors))?;
+        let check = |_: &MockCustomerGroup, input: &Input| {
+            input::text(input, "name").ok_or_else(server_error)
+        };
         let renamed = call
-            .with(|table: &mut Table<MockCustomerGroup>| table.edit(&group.id, |g| g.name = name))
-            .ok_or_else(|| call.model_not_found(MockCustomerGroup::MODEL, &group.id))?;
+            .edit(&group.id, body, check, |g, name| g.name = name)
+            .await?;
         call.written(StatusCode::OK, &renamed)
     })
 }
@@ -125,12 +120,8 @@ pub(crate) fn edit<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
 pub(crate) fn add_customers<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let group = call.find::<MockCustomerGroup>(0)?;
-        let input = requests::read_json(body).await;
-        let mut errors = Errors::default();
-        let ids = customer_ids(&mut errors, &input, true);
-        if !errors.is_empty() {
-            return Err(call.unprocessable(&errors));
-        }
+        let input = call.json(body).await?;
+        let ids = input::texts(&input, "customers");
         let customers = join(call, &group.id, &ids);
         let data: Vec<CustomerJson<'_>> = customers.iter().map(|c| c.listed("")).collect();
         call.written_json(StatusCode::OK, serde_json::to_vec(&Members { data }))
@@ -163,52 +154,11 @@ fn join(call: &Call<'_>, group: &str, ids: &[String]) -> Vec<MockCustomer> {
     joined
 }
 
-/// Validates `POST /v1/customer-groups`: `name` required, `customers` an optional
-/// array of strings.
-fn new_group(input: &Input) -> Result<(String, Vec<String>), Errors> {
-    let mut errors = Errors::default();
-    let name = validation::string(&mut errors, input, "name", true);
-    let customers = customer_ids(&mut errors, input, false);
-    match name {
-        Some(name) if errors.is_empty() => Ok((name, customers)),
-        _ => Err(errors),
-    }
-}
-
-/// Rules `array` and `customers.*: string` on `customers` (`required` when
-/// `required`); empty when absent.
-fn customer_ids(errors: &mut Errors, input: &Input, required: bool) -> Vec<String> {
-    const FIELD: &str = "customers";
-    let Some(value) = input.get(FIELD).filter(|v| !v.is_null()) else {
-        if required {
-            errors.add(FIELD, validation::required_message(FIELD));
-        }
-        return Vec::new();
-    };
-    let Value::Array(items) = value else {
-        errors.add(FIELD, format!("The {FIELD} field must be an array."));
-        return Vec::new();
-    };
-    if required && items.is_empty() {
-        errors.add(FIELD, validation::required_message(FIELD));
-    }
-    let mut ids = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        match item {
-            Value::String(id) => ids.push(id.trim().to_owned()),
-            _ => errors.add(
-                &format!("{FIELD}.{i}"),
-                format!("The {FIELD}.{i} field must be a string."),
-            ),
-        }
-    }
-    ids
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::dataset::Dataset;
+    use crate::rules::json_errors;
     use crate::validation::input;
     use serde_json::json;
 
@@ -245,27 +195,20 @@ mod tests {
 
     #[test]
     fn names_and_member_lists_are_validated() {
-        let (name, ids) =
-            new_group(&input(json!({"name": "A", "customers": ["cst_1", "x"]}))).unwrap();
-        assert_eq!(
-            (name.as_str(), ids),
-            ("A", vec!["cst_1".to_owned(), "x".to_owned()])
-        );
-        assert_eq!(
-            new_group(&input(json!({"name": "A"}))).unwrap().1,
-            Vec::<String>::new()
-        );
-        let errors = new_group(&input(json!({"customers": "cst_1"}))).unwrap_err();
+        let body = json!({"name": "A", "customers": ["cst_1", " x"]});
+        assert!(json_errors("create-customer-group", body.clone()).is_empty());
+        assert_eq!(input::texts(&input(body), "customers"), ["cst_1", "x"]);
+        let errors = json_errors("create-customer-group", json!({"customers": "cst_1"}));
         assert_eq!(errors.fields(), ["name", "customers"]);
         assert_eq!(
             errors.message(),
             "The name field is required. (and 1 more error)"
         );
-        let mut errors = Errors::default();
-        customer_ids(&mut errors, &input(json!({"customers": ["a", 5]})), true);
+        let operation = "add-customers-to-customer-group";
+        let errors = json_errors(operation, json!({"customers": ["a", 5]}));
         assert_eq!(errors.fields(), ["customers.1"]);
-        let mut errors = Errors::default();
-        customer_ids(&mut errors, &input(json!({"customers": []})), true);
+        assert_eq!(errors.message(), "The customers.1 field must be a string.");
+        let errors = json_errors(operation, json!({"customers": []}));
         assert_eq!(errors.message(), "The customers field is required.");
     }
 }

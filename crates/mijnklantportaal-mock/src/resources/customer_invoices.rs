@@ -13,27 +13,21 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
 use futures::future::BoxFuture;
 use http::StatusCode;
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::dataset::Dataset;
 use crate::dutch_time;
 use crate::files::{Download, text_pdf};
 use crate::handler::{Call, Config, Refusal, Reply, Shared, server_error};
+use crate::input;
 use crate::live::Live;
 use crate::paginator::Listed;
-use crate::requests::{self, Form};
-use crate::resources::{LinkJson, cloud_file, customers};
-use crate::store::{Base, Record, Table, lock};
-use crate::validation::{self, Errors, Input};
+use crate::requests::Form;
+use crate::resources::{LinkJson, cloud_file};
+use crate::store::{Base, Record, lock};
+use crate::validation::Input;
 
 /// The path of the invoice list.
 pub(crate) const LIST_PATH: &str = "/v1/customer-invoices";
-/// The largest PDF accepted, in bytes (Laravel's `max:10240`, in kilobytes).
-pub(crate) const MAX_PDF_BYTES: usize = requests::MAX_FILE_BYTES;
-/// VAT rates a manual invoice line may have, in percent.
-const VAT_RATES: (i64, i64) = (0, 100);
-/// The `%PDF-` header every PDF file starts with.
-const PDF_MAGIC: &[u8] = b"%PDF-";
 
 /// A generated invoice, before it is rendered as JSON.
 ///
@@ -225,29 +219,24 @@ pub(crate) struct NewInvoice {
 
 /// Adds the invoice a client created.
 fn insert(call: &Call<'_>, new: NewInvoice) -> Result<MockInvoice, Refusal> {
-    call.with(|table: &mut Table<MockInvoice>| {
-        table.create(|slot| MockInvoice {
-            index: slot.key,
-            id: slot.id,
-            customer_id: new.customer_id,
-            invoice_number: new.invoice_number,
-            issued_at: new.issued_at,
-            currency: "EUR".to_owned(),
-            amount_cents: new.amount_cents,
-            paid_at: new.paid_at,
-            created_at: slot.created_at,
-        })
+    call.insert(|slot| MockInvoice {
+        index: slot.key,
+        id: slot.id,
+        customer_id: new.customer_id,
+        invoice_number: new.invoice_number,
+        issued_at: new.issued_at,
+        currency: "EUR".to_owned(),
+        amount_cents: new.amount_cents,
+        paid_at: new.paid_at,
+        created_at: slot.created_at,
     })
-    .ok_or_else(server_error)
 }
 
 /// `POST /v1/customer-invoices` (multipart/form-data); 201 with the invoice.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let parts = call.parts;
-        let form = requests::read_form(&parts.headers, &parts.extensions, body).await;
-        let upload = invoice_upload(&form, |id| customers::exists(call, id))
-            .map_err(|errors| call.unprocessable(&errors))?;
+        let form = call.form(body).await?;
+        let upload = invoice_upload(&form).ok_or_else(server_error)?;
         let invoice = insert(call, upload.invoice)?;
         lock(&call.shared().files).store(&invoice.id, upload.pdf);
         if upload.send_notification {
@@ -260,9 +249,8 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
 /// `POST /v1/customer-invoices/manual` (JSON); 201 with the invoice.
 pub(crate) fn create_manual<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let input = requests::read_json(body).await;
-        let (new, notify) = manual_invoice(&input, |id| customers::exists(call, id))
-            .map_err(|errors| call.unprocessable(&errors))?;
+        let input = call.json(body).await?;
+        let (new, notify) = manual_invoice(&input).ok_or_else(server_error)?;
         let invoice = insert(call, new)?;
         if notify {
             call.shared().count(|stats| stats.notifications += 1);
@@ -275,13 +263,11 @@ pub(crate) fn create_manual<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a,
 pub(crate) fn mark_paid<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let invoice = call.find::<MockInvoice>(0)?;
-        let input = requests::read_json(body).await;
-        let paid_at = paid_at(&input).map_err(|errors| call.unprocessable(&errors))?;
-        let marked = call
-            .with(|table: &mut Table<MockInvoice>| {
-                table.edit(&invoice.id, |i| i.paid_at = Some(paid_at))
-            })
-            .ok_or_else(|| call.model_not_found(MockInvoice::MODEL, &invoice.id))?;
+        let check = |_: &MockInvoice, input: &Input| {
+            input::local_time(input, "paidAt").ok_or_else(server_error)
+        };
+        let pay = |i: &mut MockInvoice, paid_at| i.paid_at = Some(paid_at);
+        let marked = call.edit(&invoice.id, body, check, pay).await?;
         call.written(StatusCode::OK, &marked)
     })
 }
@@ -322,197 +308,69 @@ struct InvoiceUpload {
     send_notification: bool,
 }
 
-/// Validates `POST /v1/customer-invoices` (multipart): `customerId` (an existing
-/// customer), `invoiceNumber`, `issuedAt` (`Y-m-d`), `amount` (decimal string, at
-/// most two decimals), `pdf` (a file starting with `%PDF-`, at most 10 MiB: the
-/// content, not the part's declared media type, decides, as Laravel's `mimes` rule
-/// does), optional `paidAt` (`Y-m-d H:i:s`, Amsterdam time) and `sendNotification`.
-fn invoice_upload(
-    form: &Form,
-    customer_exists: impl Fn(&str) -> bool,
-) -> Result<InvoiceUpload, Errors> {
-    let mut errors = Errors::default();
+/// What `POST /v1/customer-invoices` (a valid form) asks for: the `pdf` part's
+/// bytes (a PDF by its content, as Laravel's `mimes` rule decides), `paidAt` and
+/// `sendNotification` optional.
+fn invoice_upload(form: &Form) -> Option<InvoiceUpload> {
     let input = &form.input;
-    let customer_id = customer(&mut errors, input, customer_exists);
-    let invoice_number = validation::string(&mut errors, input, "invoiceNumber", true);
-    let issued_at = validation::date(&mut errors, input, "issuedAt", true);
-    let amount_cents = validation::amount(&mut errors, input, "amount");
-    let pdf = pdf(&mut errors, form);
-    let paid_at = validation::local_date_time(&mut errors, input, "paidAt", false);
-    let send_notification = validation::boolean(&mut errors, input, "sendNotification");
-    match (customer_id, invoice_number, issued_at, amount_cents, pdf) {
-        (
-            Some(customer_id),
-            Some(invoice_number),
-            Some(issued_at),
-            Some(amount_cents),
-            Some(pdf),
-        ) if errors.is_empty() => Ok(InvoiceUpload {
-            invoice: NewInvoice {
-                customer_id,
-                invoice_number,
-                issued_at,
-                amount_cents,
-                paid_at,
-            },
-            pdf,
-            send_notification: send_notification.unwrap_or(false),
-        }),
-        _ => Err(errors),
-    }
+    Some(InvoiceUpload {
+        invoice: NewInvoice {
+            customer_id: input::text(input, "customerId")?,
+            invoice_number: input::text(input, "invoiceNumber")?,
+            issued_at: input::date(input, "issuedAt")?,
+            amount_cents: input::cents(input, "amount")?,
+            paid_at: input::local_time(input, "paidAt"),
+        },
+        pdf: pdf(form)?,
+        send_notification: input::boolean(input, "sendNotification").unwrap_or(false),
+    })
 }
 
-/// Rule `required|string|exists:customers,id` on `customerId`.
-pub(crate) fn customer(
-    errors: &mut Errors,
-    input: &Input,
-    exists: impl Fn(&str) -> bool,
-) -> Option<String> {
-    let id = validation::string(errors, input, "customerId", true)?;
-    if exists(&id) {
-        Some(id)
-    } else {
-        errors.add(
-            "customerId",
-            "The selected customer id is invalid.".to_owned(),
-        );
-        None
-    }
+/// The bytes of the `pdf` part of a valid form.
+pub(crate) fn pdf(form: &Form) -> Option<Bytes> {
+    let (_, part) = form.files.iter().find(|(name, _)| name == "pdf")?;
+    part.bytes.clone()
 }
 
-/// Rules `required|file|mimes:pdf|max:10240` on the `pdf` part.
-pub(crate) fn pdf(errors: &mut Errors, form: &Form) -> Option<Bytes> {
-    const FIELD: &str = "pdf";
-    let Some((_, part)) = form.files.iter().find(|(name, _)| name == FIELD) else {
-        if validation::is_present(&form.input, FIELD) {
-            errors.add(FIELD, "The pdf field must be a file.".to_owned());
-        } else {
-            errors.add(FIELD, validation::required_message(FIELD));
-        }
-        return None;
-    };
-    let Some(bytes) = &part.bytes else {
-        errors.add(FIELD, "The pdf failed to upload.".to_owned());
-        return None;
-    };
-    if part.size > MAX_PDF_BYTES {
-        errors.add(
-            FIELD,
-            "The pdf field must not be greater than 10240 kilobytes.".to_owned(),
-        );
-        None
-    } else if !bytes.starts_with(PDF_MAGIC) {
-        errors.add(
-            FIELD,
-            "The pdf field must be a file of type: pdf.".to_owned(),
-        );
-        None
-    } else {
-        Some(bytes.clone())
-    }
-}
-
-/// Validates `POST /v1/customer-invoices/manual` (JSON): `customerId`,
-/// `invoiceNumber`, `issuedAt` as for an upload, `lines` (at least one, each with
-/// `description`, `amountExclVat` as a decimal string and `vatRate` as an integer
-/// percentage from 0 to 100), optional `sendNotification`.
+/// What `POST /v1/customer-invoices/manual` (valid JSON) asks for, and whether to
+/// notify the customer.
 ///
 /// The invoice's `amount` is the mock's choice, as the vendor does not document it:
 /// the sum over the lines of `amountExclVat × (100 + vatRate) / 100`, computed
 /// exactly and rounded once, half away from zero, to whole cents.
-fn manual_invoice(
-    input: &Input,
-    customer_exists: impl Fn(&str) -> bool,
-) -> Result<(NewInvoice, bool), Errors> {
-    let mut errors = Errors::default();
-    let customer_id = customer(&mut errors, input, customer_exists);
-    let invoice_number = validation::string(&mut errors, input, "invoiceNumber", true);
-    let issued_at = validation::date(&mut errors, input, "issuedAt", true);
-    let amount_cents = lines(&mut errors, input);
-    let send_notification = validation::boolean(&mut errors, input, "sendNotification");
-    match (customer_id, invoice_number, issued_at, amount_cents) {
-        (Some(customer_id), Some(invoice_number), Some(issued_at), Some(amount_cents))
-            if errors.is_empty() =>
-        {
-            let invoice = NewInvoice {
-                customer_id,
-                invoice_number,
-                issued_at,
-                amount_cents,
-                paid_at: None,
-            };
-            Ok((invoice, send_notification.unwrap_or(false)))
-        }
-        _ => Err(errors),
-    }
+fn manual_invoice(input: &Input) -> Option<(NewInvoice, bool)> {
+    let invoice = NewInvoice {
+        customer_id: input::text(input, "customerId")?,
+        invoice_number: input::text(input, "invoiceNumber")?,
+        issued_at: input::date(input, "issuedAt")?,
+        amount_cents: lines_total(input)?,
+        paid_at: None,
+    };
+    Some((
+        invoice,
+        input::boolean(input, "sendNotification").unwrap_or(false),
+    ))
 }
 
-/// Rules on `lines` and each line; the total in cents incl. VAT (see
-/// [`manual_invoice`]).
-pub(crate) fn lines(errors: &mut Errors, input: &Input) -> Option<u64> {
-    const FIELD: &str = "lines";
-    let Some(value) = input.get(FIELD).filter(|v| !v.is_null()) else {
-        errors.add(FIELD, validation::required_message(FIELD));
-        return None;
-    };
-    let Value::Array(lines) = value else {
-        errors.add(FIELD, "The lines field must be an array.".to_owned());
-        return None;
-    };
-    if lines.is_empty() {
-        errors.add(FIELD, validation::required_message(FIELD));
-        return None;
-    }
+/// The total in cents incl. VAT of the valid `lines` (see [`manual_invoice`]).
+pub(crate) fn lines_total(input: &Input) -> Option<u64> {
     // Hundredths of a cent: `cents × (100 + rate)` is exact.
-    let mut total: Option<u128> = Some(0);
-    let empty = Input::new();
-    for (i, line) in lines.iter().enumerate() {
-        let line = line.as_object().unwrap_or(&empty);
-        let prefix = format!("{FIELD}.{i}");
-        let mut line_errors = Errors::default();
-        let nested = |name: &str| format!("{prefix}.{name}");
-        let rename = |line: &Input| -> Input {
-            line.iter()
-                .map(|(key, value)| (nested(key), value.clone()))
-                .collect()
-        };
-        let line = rename(line);
-        validation::string(&mut line_errors, &line, &nested("description"), true);
-        let excl = validation::amount(&mut line_errors, &line, &nested("amountExclVat"));
-        let rate = validation::integer(&mut line_errors, &line, &nested("vatRate"), VAT_RATES);
-        total = match (total, excl, rate) {
-            (Some(total), Some(excl), Some(rate)) => {
-                let rate = u128::try_from(rate).unwrap_or(0);
-                total.checked_add(u128::from(excl) * (100 + rate))
-            }
-            _ => None,
-        };
-        merge(errors, line_errors);
+    let mut total: u128 = 0;
+    for line in input::objects(input, "lines") {
+        let excl = input::cents(line, "amountExclVat")?;
+        let rate = u128::try_from(input::integer(line, "vatRate")?).ok()?;
+        total = total.checked_add(u128::from(excl) * (100 + rate))?;
     }
-    let total = total?;
     // Round half away from zero (amounts are never negative).
     u64::try_from((total + 50) / 100).ok()
-}
-
-fn merge(into: &mut Errors, from: Errors) {
-    for (field, messages) in from.into_fields() {
-        for message in messages {
-            into.add(&field, message);
-        }
-    }
-}
-
-/// Validates `PATCH /v1/customer-invoices/{id}` (JSON): `paidAt` (`Y-m-d H:i:s`,
-/// Amsterdam time), required.
-fn paid_at(input: &Input) -> Result<DateTime<FixedOffset>, Errors> {
-    let mut errors = Errors::default();
-    validation::local_date_time(&mut errors, input, "paidAt", true).ok_or(errors)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::validation::input;
+    use crate::rules::json_errors;
+    use crate::validation::{Errors, input};
+    use serde_json::Value;
     use serde_json::json;
 
     #[test]
@@ -559,11 +417,15 @@ mod tests {
     }
 
     fn manual(lines: Value) -> Result<(NewInvoice, bool), Errors> {
-        let body = input(json!({
+        let body = json!({
             "customerId": "cst_1", "invoiceNumber": "2025-001", "issuedAt": "2025-04-14",
             "lines": lines,
-        }));
-        manual_invoice(&body, |id| id == "cst_1")
+        });
+        let errors = json_errors("create-customer-invoice-manual", body.clone());
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(manual_invoice(&input(body)).unwrap())
     }
 
     #[test]
@@ -600,14 +462,18 @@ mod tests {
                 "lines.1.description",
                 "lines.1.amountExclVat",
                 "lines.1.vatRate",
-                "lines.2.description",
-                "lines.2.amountExclVat",
-                "lines.2.vatRate"
+                "lines.2",
             ]
         );
         assert_eq!(
             errors.message(),
-            "The lines.1.description field is required. (and 5 more errors)"
+            "The lines.1.description field is required. (and 3 more errors)"
+        );
+        let errors =
+            manual(json!([{ "description": "x", "amountExclVat": "1.001", "vatRate": 21 }]));
+        assert_eq!(
+            errors.unwrap_err().message(),
+            "The lines.0.amount excl vat field must have 0-2 decimal places."
         );
         assert_eq!(manual(json!([])).unwrap_err().fields(), ["lines"]);
         assert_eq!(manual(json!("x")).unwrap_err().fields(), ["lines"]);

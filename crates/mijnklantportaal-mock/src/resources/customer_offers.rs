@@ -18,13 +18,14 @@ use crate::dataset::Dataset;
 use crate::dutch_time;
 use crate::handler::{Call, Config, Refusal, Reply, server_error};
 use crate::ids::IdCodec;
+use crate::input;
 use crate::paginator::Listed;
-use crate::requests::{self, Form};
-use crate::resources::customer_invoices::{customer, lines, pdf};
-use crate::resources::{LinkJson, amount, customers, seeded_time};
+use crate::requests::Form;
+use crate::resources::customer_invoices::lines_total;
+use crate::resources::{LinkJson, amount, seeded_time};
 use crate::rng::draw;
-use crate::store::{Base, Record, Seeded, Table};
-use crate::validation::{self, Errors, Input};
+use crate::store::{Base, Record, Seeded};
+use crate::validation::Input;
 
 /// Id domain and random streams of offers (the tag's own prefix).
 const IDS: u64 = 0x0FF_0000;
@@ -183,29 +184,24 @@ fn insert(call: &Call<'_>, new: NewOffer) -> Result<MockOffer, Refusal> {
     if new.send_notification {
         call.shared().count(|stats| stats.notifications += 1);
     }
-    call.with(|table: &mut Table<MockOffer>| {
-        table.create(|slot| MockOffer {
-            id: slot.id,
-            customer_id: new.customer_id,
-            offer_number: new.offer_number,
-            issued_at: new.issued_at,
-            expires_at: new.expires_at,
-            amount_cents: new.amount_cents,
-            acceptance: new.acceptance,
-            rejected_at: new.rejected_at,
-            created_at: slot.created_at,
-        })
+    call.insert(|slot| MockOffer {
+        id: slot.id,
+        customer_id: new.customer_id,
+        offer_number: new.offer_number,
+        issued_at: new.issued_at,
+        expires_at: new.expires_at,
+        amount_cents: new.amount_cents,
+        acceptance: new.acceptance,
+        rejected_at: new.rejected_at,
+        created_at: slot.created_at,
     })
-    .ok_or_else(server_error)
 }
 
 /// `POST /v1/customer-offers` (multipart/form-data); 201 with the offer.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let parts = call.parts;
-        let form = requests::read_form(&parts.headers, &parts.extensions, body).await;
-        let new = offer_upload(&form, |id| customers::exists(call, id))
-            .map_err(|errors| call.unprocessable(&errors))?;
+        let form = call.form(body).await?;
+        let new = offer_upload(&form).ok_or_else(server_error)?;
         let offer = insert(call, new)?;
         call.written(StatusCode::CREATED, &offer)
     })
@@ -214,9 +210,8 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
 /// `POST /v1/customer-offers/manual` (JSON with `lines`); 201 with the offer.
 pub(crate) fn create_manual<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let input = requests::read_json(body).await;
-        let new = manual_offer(&input, |id| customers::exists(call, id))
-            .map_err(|errors| call.unprocessable(&errors))?;
+        let input = call.json(body).await?;
+        let new = manual_offer(&input).ok_or_else(server_error)?;
         let offer = insert(call, new)?;
         call.written(StatusCode::CREATED, &offer)
     })
@@ -227,149 +222,68 @@ pub(crate) fn create_manual<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a,
 pub(crate) fn decide<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let offer = call.find::<MockOffer>(0)?;
-        let input = requests::read_json(body).await;
-        let (acceptance, rejected_at) =
-            decision(&input).map_err(|errors| call.unprocessable(&errors))?;
-        let decided = call
-            .with(|table: &mut Table<MockOffer>| {
-                table.edit(&offer.id, |o| {
-                    if acceptance.is_some() {
-                        o.acceptance = acceptance;
-                    }
-                    if rejected_at.is_some() {
-                        o.rejected_at = rejected_at;
-                    }
-                })
-            })
-            .ok_or_else(|| call.model_not_found(MockOffer::MODEL, &offer.id))?;
+        let check = |_: &MockOffer, input: &Input| Ok(decision(input));
+        let decide = |o: &mut MockOffer, (acceptance, rejected_at): (Option<_>, Option<_>)| {
+            if acceptance.is_some() {
+                o.acceptance = acceptance;
+            }
+            if rejected_at.is_some() {
+                o.rejected_at = rejected_at;
+            }
+        };
+        let decided = call.edit(&offer.id, body, check, decide).await?;
         call.written(StatusCode::OK, &decided)
     })
 }
 
-/// Validates `POST /v1/customer-offers` (multipart): `customerId` (an existing
-/// customer), `offerNumber`, `issuedAt`, `expiresAt` (`Y-m-d`), `amount`, `pdf` (as
-/// for an invoice), optional `sendNotification`, `acceptedAt` (with the ignored-
-/// without-it `acceptedViaIp` and `acceptedViaUserAgent`) and `rejectedAt`.
-fn offer_upload(form: &Form, customer_exists: impl Fn(&str) -> bool) -> Result<NewOffer, Errors> {
-    let mut errors = Errors::default();
+/// What `POST /v1/customer-offers` (a valid form) asks for; its `pdf` is checked,
+/// not kept.
+fn offer_upload(form: &Form) -> Option<NewOffer> {
     let input = &form.input;
-    let customer_id = customer(&mut errors, input, customer_exists);
-    let offer_number = validation::string(&mut errors, input, "offerNumber", true);
-    let issued_at = validation::date(&mut errors, input, "issuedAt", true);
-    let expires_at = validation::date(&mut errors, input, "expiresAt", true);
-    let amount_cents = validation::amount(&mut errors, input, "amount");
-    let pdf = pdf(&mut errors, form);
-    let send_notification = validation::boolean(&mut errors, input, "sendNotification");
-    let (acceptance, rejected_at) = decided(&mut errors, input);
-    match (
-        customer_id,
-        offer_number,
-        issued_at,
-        expires_at,
-        amount_cents,
-        pdf,
-    ) {
-        (
-            Some(customer_id),
-            Some(offer_number),
-            Some(issued_at),
-            Some(expires_at),
-            Some(amount_cents),
-            Some(_),
-        ) if errors.is_empty() => Ok(NewOffer {
-            customer_id,
-            offer_number,
-            issued_at,
-            expires_at,
-            amount_cents,
-            acceptance,
-            rejected_at,
-            send_notification: send_notification.unwrap_or(false),
-        }),
-        _ => Err(errors),
-    }
+    let (acceptance, rejected_at) = decision(input);
+    Some(NewOffer {
+        customer_id: input::text(input, "customerId")?,
+        offer_number: input::text(input, "offerNumber")?,
+        issued_at: input::date(input, "issuedAt")?,
+        expires_at: input::date(input, "expiresAt")?,
+        amount_cents: input::cents(input, "amount")?,
+        acceptance,
+        rejected_at,
+        send_notification: input::boolean(input, "sendNotification").unwrap_or(false),
+    })
 }
 
-/// Validates `POST /v1/customer-offers/manual` (JSON): `customerId`, `offerNumber`,
-/// `issuedAt`, `expiresAt` as for an upload, `lines` as for a manual invoice (the
-/// amount is computed the same way), optional `sendNotification`.
-fn manual_offer(input: &Input, customer_exists: impl Fn(&str) -> bool) -> Result<NewOffer, Errors> {
-    let mut errors = Errors::default();
-    let customer_id = customer(&mut errors, input, customer_exists);
-    let offer_number = validation::string(&mut errors, input, "offerNumber", true);
-    let issued_at = validation::date(&mut errors, input, "issuedAt", true);
-    let expires_at = validation::date(&mut errors, input, "expiresAt", true);
-    let amount_cents = lines(&mut errors, input);
-    let send_notification = validation::boolean(&mut errors, input, "sendNotification");
-    match (
-        customer_id,
-        offer_number,
-        issued_at,
-        expires_at,
-        amount_cents,
-    ) {
-        (
-            Some(customer_id),
-            Some(offer_number),
-            Some(issued_at),
-            Some(expires_at),
-            Some(amount_cents),
-        ) if errors.is_empty() => Ok(NewOffer {
-            customer_id,
-            offer_number,
-            issued_at,
-            expires_at,
-            amount_cents,
-            acceptance: None,
-            rejected_at: None,
-            send_notification: send_notification.unwrap_or(false),
-        }),
-        _ => Err(errors),
-    }
+/// What `POST /v1/customer-offers/manual` (valid JSON) asks for; priced like a
+/// manual invoice.
+fn manual_offer(input: &Input) -> Option<NewOffer> {
+    Some(NewOffer {
+        customer_id: input::text(input, "customerId")?,
+        offer_number: input::text(input, "offerNumber")?,
+        issued_at: input::date(input, "issuedAt")?,
+        expires_at: input::date(input, "expiresAt")?,
+        amount_cents: lines_total(input)?,
+        acceptance: None,
+        rejected_at: None,
+        send_notification: input::boolean(input, "sendNotification").unwrap_or(false),
+    })
 }
 
-/// Validates `PATCH /v1/customer-offers/{id}`: `acceptedAt` or `rejectedAt`
-/// (`Y-m-d H:i:s`, Amsterdam time) is required (`required_without`).
-fn decision(input: &Input) -> Result<(Option<Acceptance>, Option<DateTime<FixedOffset>>), Errors> {
-    let mut errors = Errors::default();
-    if !validation::is_present(input, "acceptedAt") && !validation::is_present(input, "rejectedAt")
-    {
-        errors.add(
-            "acceptedAt",
-            "The accepted at field is required when rejected at is not present.".to_owned(),
-        );
-        return Err(errors);
-    }
-    let decided = decided(&mut errors, input);
-    if errors.is_empty() {
-        Ok(decided)
-    } else {
-        Err(errors)
-    }
-}
-
-/// The optional `acceptedAt` (with `acceptedViaIp` and `acceptedViaUserAgent`,
-/// ignored without it) and `rejectedAt` of a create or a decision.
-fn decided(
-    errors: &mut Errors,
-    input: &Input,
-) -> (Option<Acceptance>, Option<DateTime<FixedOffset>>) {
-    let accepted_at = validation::local_date_time(errors, input, "acceptedAt", false);
-    let ip = validation::string(errors, input, "acceptedViaIp", false);
-    let user_agent = validation::string(errors, input, "acceptedViaUserAgent", false);
-    let rejected_at = validation::local_date_time(errors, input, "rejectedAt", false);
-    let acceptance = accepted_at.map(|at| Acceptance {
+/// The `acceptedAt` (with `acceptedViaIp` and `acceptedViaUserAgent`, ignored
+/// without it) and `rejectedAt` of a valid create or decision.
+fn decision(input: &Input) -> (Option<Acceptance>, Option<DateTime<FixedOffset>>) {
+    let acceptance = input::local_time(input, "acceptedAt").map(|at| Acceptance {
         at,
-        ip,
-        user_agent,
+        ip: input::text(input, "acceptedViaIp"),
+        user_agent: input::text(input, "acceptedViaUserAgent"),
         signature: None,
     });
-    (acceptance, rejected_at)
+    (acceptance, input::local_time(input, "rejectedAt"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::json_errors;
     use crate::validation::input;
     use serde_json::json;
 
@@ -432,50 +346,54 @@ mod tests {
 
     #[test]
     fn a_decision_needs_a_moment_and_ignores_the_details_without_acceptance() {
-        let errors = decision(&input(json!({"acceptedViaIp": "203.0.113.7"}))).unwrap_err();
+        let operation = "mark-customer-offer-accepted-or-rejected";
+        let errors = json_errors(operation, json!({"acceptedViaIp": "203.0.113.7"}));
         assert_eq!(
             errors.message(),
             "The accepted at field is required when rejected at is not present."
         );
-        let (acceptance, rejected) = decision(&input(json!({
-            "rejectedAt": "2024-05-04 20:51:50", "acceptedViaIp": "203.0.113.7",
-        })))
-        .unwrap();
+        let body = json!({"rejectedAt": "2024-05-04 20:51:50", "acceptedViaIp": "203.0.113.7"});
+        assert!(json_errors(operation, body.clone()).is_empty());
+        let (acceptance, rejected) = decision(&input(body));
         assert_eq!(acceptance, None);
         assert_eq!(
             rejected.map(|t| dutch_time::atom(&t)).as_deref(),
             Some("2024-05-04T20:51:50+02:00")
         );
-        let (acceptance, _) = decision(&input(json!({
-            "acceptedAt": "2024-05-04 20:51:50", "acceptedViaIp": "203.0.113.7",
-        })))
-        .unwrap();
+        let body = json!({"acceptedAt": "2024-05-04 20:51:50", "acceptedViaIp": "203.0.113.7"});
+        assert!(json_errors(operation, body.clone()).is_empty());
+        let (acceptance, _) = decision(&input(body));
         assert_eq!(
             acceptance.and_then(|a| a.ip).as_deref(),
             Some("203.0.113.7")
         );
-        let errors = decision(&input(json!({"rejectedAt": "2024-04-31 12:00:00"}))).unwrap_err();
+        let errors = json_errors(operation, json!({"rejectedAt": "2024-04-31 12:00:00"}));
         assert_eq!(errors.fields(), ["rejectedAt"]);
+        assert_eq!(
+            errors.message(),
+            "The rejected at field must match the format Y-m-d H:i:s."
+        );
     }
 
     #[test]
     fn a_manual_offer_needs_an_expiry_and_is_priced_like_an_invoice() {
-        let body = json!({
+        let operation = "create-customer-offer-manual";
+        let mut body = json!({
             "customerId": "cst_1", "offerNumber": "2014-001", "issuedAt": "2025-04-14",
             "expiresAt": "2025-04-31", "sendNotification": true,
             "lines": [{"description": "Website template", "amountExclVat": "12.95", "vatRate": 21}],
         });
-        let errors = manual_offer(&input(body.clone()), |id| id == "cst_1").unwrap_err();
+        let errors = json_errors(operation, body.clone());
         assert_eq!(
             errors.fields(),
             ["expiresAt"],
             "the documented 2025-04-31 does not exist"
         );
-        let mut body = input(body);
-        body.insert("expiresAt".into(), json!("2025-04-30"));
-        let offer = manual_offer(&body, |id| id == "cst_1").unwrap();
+        body["expiresAt"] = json!("2025-04-30");
+        assert!(json_errors(operation, body.clone()).is_empty());
+        let offer = manual_offer(&input(body)).unwrap();
         assert_eq!((offer.amount_cents, offer.send_notification), (1567, true));
-        let errors = manual_offer(&Input::new(), |_| true).unwrap_err();
+        let errors = json_errors(operation, json!({}));
         assert_eq!(
             errors.fields(),
             [

@@ -15,16 +15,15 @@ use serde::Serialize;
 use crate::dataset::Dataset;
 use crate::handler::{Call, Config, Reply, server_error};
 use crate::ids::IdCodec;
+use crate::input;
 use crate::paginator::Listed;
-use crate::requests;
-use crate::resources::customer_invoices::customer;
+use crate::resources::amount;
 use crate::resources::customer_subscriptions::{
     self, INTERVALS, MockSubscription, NewSubscription, SubscriptionOptions, VAT_RATES,
 };
-use crate::resources::{amount, customers};
 use crate::rng::draw;
-use crate::store::{Base, Record, Seeded, Table};
-use crate::validation::{self, Errors, Input};
+use crate::store::{Base, Record, Seeded};
+use crate::validation::Input;
 
 /// Id domain and random streams of packages (the tag's own prefix).
 const IDS: u64 = 0x5B6_0000;
@@ -120,13 +119,9 @@ fn starting_packages(dataset: Dataset) -> Seeded<MockPackage> {
 /// `POST /v1/customer-subscription-packages` (JSON); 201 with the package.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let input = requests::read_json(body).await;
-        let new = new_package(&input).map_err(|errors| call.unprocessable(&errors))?;
-        let package = call
-            .with(|table: &mut Table<MockPackage>| {
-                table.create(|slot| MockPackage { id: slot.id, ..new })
-            })
-            .ok_or_else(server_error)?;
+        let input = call.json(body).await?;
+        let new = new_package(&input).ok_or_else(server_error)?;
+        let package = call.insert(|slot| MockPackage { id: slot.id, ..new })?;
         call.written(StatusCode::CREATED, &package)
     })
 }
@@ -136,77 +131,51 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
 pub(crate) fn sign_up<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let package = call.find::<MockPackage>(0)?;
-        let input = requests::read_json(body).await;
-        let new = sign_up_of(&package, &input, |id| customers::exists(call, id))
-            .map_err(|errors| call.unprocessable(&errors))?;
+        let input = call.json(body).await?;
+        let new = sign_up_of(&package, &input).ok_or_else(server_error)?;
         let subscription: MockSubscription = customer_subscriptions::insert(call, new)?;
         call.written(StatusCode::CREATED, &subscription)
     })
 }
 
-/// Validates `POST /v1/customer-subscription-packages` (JSON): `name`, `interval`,
-/// `amount`, `vatRate` required (as for a subscription), `description` and
-/// `availableForSale` (default `false`, the mock's choice) optional.
-fn new_package(input: &Input) -> Result<MockPackage, Errors> {
-    let mut errors = Errors::default();
-    let name = validation::string(&mut errors, input, "name", true);
-    let interval =
-        validation::one_of(&mut errors, input, "interval", &INTERVALS).map(str::to_owned);
-    let amount_cents = validation::amount(&mut errors, input, "amount");
-    let vat_rate = validation::integer_in(&mut errors, input, "vatRate", &VAT_RATES);
-    let description = validation::string(&mut errors, input, "description", false);
-    let available_for_sale = validation::boolean(&mut errors, input, "availableForSale");
-    match (name, interval, amount_cents, vat_rate) {
-        (Some(name), Some(interval), Some(amount_cents), Some(vat_rate)) if errors.is_empty() => {
-            Ok(MockPackage {
-                id: String::new(),
-                name,
-                description,
-                interval,
-                amount_cents,
-                vat_rate,
-                available_for_sale: available_for_sale.unwrap_or(false),
-            })
-        }
-        _ => Err(errors),
-    }
+/// What `POST /v1/customer-subscription-packages` (valid JSON) asks for;
+/// `availableForSale` defaults to `false` (the mock's choice).
+fn new_package(input: &Input) -> Option<MockPackage> {
+    Some(MockPackage {
+        id: String::new(),
+        name: input::text(input, "name")?,
+        description: input::text(input, "description"),
+        interval: input::text(input, "interval")?,
+        amount_cents: input::cents(input, "amount")?,
+        vat_rate: input::integer(input, "vatRate")?,
+        available_for_sale: input::boolean(input, "availableForSale").unwrap_or(false),
+    })
 }
 
-/// Validates a sign-up for `package`: `customerId` (an existing customer) and
-/// `startDate` (`Y-m-d`) required; `mandateId`, `createInvoice` and `invoiceText`
-/// (nullable) optional.
-fn sign_up_of(
-    package: &MockPackage,
-    input: &Input,
-    customer_exists: impl Fn(&str) -> bool,
-) -> Result<NewSubscription, Errors> {
-    let mut errors = Errors::default();
-    let customer_id = customer(&mut errors, input, customer_exists);
-    let starts_at = validation::date(&mut errors, input, "startDate", true);
-    let mandate = validation::string(&mut errors, input, "mandateId", false);
-    let create_invoice = validation::boolean(&mut errors, input, "createInvoice");
-    let invoice_text = validation::string(&mut errors, input, "invoiceText", false);
-    match (customer_id, starts_at) {
-        (Some(customer_id), Some(starts_at)) if errors.is_empty() => Ok(NewSubscription {
-            customer_id,
-            description: package.name.clone(),
-            starts_at,
-            interval: package.interval.clone(),
-            amount_cents: package.amount_cents,
-            vat_rate: package.vat_rate,
-            options: SubscriptionOptions {
-                create_invoice: create_invoice.unwrap_or(false),
-                invoice_description: Some(invoice_text.unwrap_or_else(|| package.name.clone())),
-                ..SubscriptionOptions::paid_with(mandate)
-            },
-        }),
-        _ => Err(errors),
-    }
+/// The subscription a sign-up for `package` (valid JSON) makes; `invoiceText`
+/// defaults to the package's name.
+fn sign_up_of(package: &MockPackage, input: &Input) -> Option<NewSubscription> {
+    let mandate = input::text(input, "mandateId");
+    let invoice_text = input::text(input, "invoiceText");
+    Some(NewSubscription {
+        customer_id: input::text(input, "customerId")?,
+        description: package.name.clone(),
+        starts_at: input::date(input, "startDate")?,
+        interval: package.interval.clone(),
+        amount_cents: package.amount_cents,
+        vat_rate: package.vat_rate,
+        options: SubscriptionOptions {
+            create_invoice: input::boolean(input, "createInvoice").unwrap_or(false),
+            invoice_description: Some(invoice_text.unwrap_or_else(|| package.name.clone())),
+            ..SubscriptionOptions::paid_with(mandate)
+        },
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::json_errors;
     use crate::validation::input;
     use serde_json::json;
 
@@ -242,11 +211,13 @@ mod tests {
     #[test]
     fn a_sign_up_copies_the_package() {
         let package = &seeded()[0];
-        let body = input(json!({
+        let body = json!({
             "customerId": "cst_1", "startDate": "2024-05-04", "mandateId": "mdt_abc",
             "createInvoice": true, "invoiceText": null,
-        }));
-        let new = sign_up_of(package, &body, |id| id == "cst_1").unwrap();
+        });
+        let operation = "sign-up-a-customer-for-a-customer-subscription-package";
+        assert!(json_errors(operation, body.clone()).is_empty());
+        let new = sign_up_of(package, &input(body)).unwrap();
         assert_eq!(
             (
                 new.description.as_str(),
@@ -266,22 +237,20 @@ mod tests {
             Some(package.name.as_str())
         );
         assert_eq!(new.options.payment_integration.as_deref(), Some("mollie"));
-        let errors = sign_up_of(package, &input(json!({"customerId": "cst_2"})), |id| {
-            id == "cst_1"
-        })
-        .unwrap_err();
+        let errors = json_errors(operation, json!({"customerId": "cst_nope"}));
         assert_eq!(errors.fields(), ["customerId", "startDate"]);
     }
 
     #[test]
     fn packages_are_validated() {
-        let errors =
-            new_package(&input(json!({"interval": "weekly", "amount": "-1"}))).unwrap_err();
+        let operation = "create-customer-subscription-package";
+        let errors = json_errors(operation, json!({"interval": "weekly", "amount": "-1"}));
         assert_eq!(errors.fields(), ["name", "interval", "amount", "vatRate"]);
-        let package = new_package(&input(json!({
+        let body = json!({
             "name": "Phone subscription", "interval": "1 year", "amount": "12.95", "vatRate": 21,
-        })))
-        .unwrap();
+        });
+        assert!(json_errors(operation, body.clone()).is_empty());
+        let package = new_package(&input(body)).unwrap();
         assert!(!package.available_for_sale);
         assert_eq!(package.description, None);
     }

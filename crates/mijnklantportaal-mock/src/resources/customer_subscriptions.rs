@@ -17,13 +17,12 @@ use crate::dataset::Dataset;
 use crate::dutch_time;
 use crate::handler::{Call, Config, Refusal, Reply, server_error};
 use crate::ids::IdCodec;
+use crate::input;
 use crate::paginator::Listed;
-use crate::requests;
-use crate::resources::customer_invoices::customer;
-use crate::resources::{amount, customers, seeded_time};
+use crate::resources::{amount, seeded_time};
 use crate::rng::draw;
-use crate::store::{Base, Record, Seeded, Table};
-use crate::validation::{self, Errors, Input};
+use crate::store::{Base, Record, Seeded};
+use crate::validation::Input;
 
 /// Id domain and random streams of subscriptions (the tag's own prefix).
 const IDS: u64 = 0x5B5_0000;
@@ -222,11 +221,6 @@ fn next_renewal(start: NaiveDate, interval: &str, today: NaiveDate) -> Option<Na
     None
 }
 
-/// Today in Amsterdam.
-fn today() -> Option<NaiveDate> {
-    dutch_time::at(chrono::Utc::now().timestamp()).map(|now| now.date_naive())
-}
-
 /// What a create request (or a package sign-up) gives a new subscription.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct NewSubscription {
@@ -241,38 +235,34 @@ pub(crate) struct NewSubscription {
 
 /// Adds the subscription a client created (`planned` or `in_progress` as of today).
 pub(crate) fn insert(call: &Call<'_>, new: NewSubscription) -> Result<MockSubscription, Refusal> {
-    let today = today().ok_or_else(server_error)?;
+    let today = call.today()?;
     let status = if new.starts_at > today {
         "planned"
     } else {
         "in_progress"
     };
     let renews_at = next_renewal(new.starts_at, &new.interval, today);
-    call.with(|table: &mut Table<MockSubscription>| {
-        table.create(|slot| MockSubscription {
-            id: slot.id,
-            customer_id: new.customer_id,
-            description: new.description,
-            starts_at: new.starts_at,
-            interval: new.interval,
-            renews_at,
-            amount_cents: new.amount_cents,
-            vat_rate: new.vat_rate,
-            status,
-            options: new.options,
-            terminated_at: None,
-            created_at: slot.created_at,
-        })
+    call.insert(|slot| MockSubscription {
+        id: slot.id,
+        customer_id: new.customer_id,
+        description: new.description,
+        starts_at: new.starts_at,
+        interval: new.interval,
+        renews_at,
+        amount_cents: new.amount_cents,
+        vat_rate: new.vat_rate,
+        status,
+        options: new.options,
+        terminated_at: None,
+        created_at: slot.created_at,
     })
-    .ok_or_else(server_error)
 }
 
 /// `POST /v1/customer-subscriptions` (JSON); 201 with the subscription.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let input = requests::read_json(body).await;
-        let new = new_subscription(&input, |id| customers::exists(call, id))
-            .map_err(|errors| call.unprocessable(&errors))?;
+        let input = call.json(body).await?;
+        let new = new_subscription(&input).ok_or_else(server_error)?;
         let subscription = insert(call, new)?;
         call.written(StatusCode::CREATED, &subscription)
     })
@@ -283,14 +273,10 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
 pub(crate) fn change<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let subscription = call.find::<MockSubscription>(0)?;
-        let input = requests::read_json(body).await;
-        let change = subscription_change(&input).map_err(|errors| call.unprocessable(&errors))?;
-        let today = today().ok_or_else(server_error)?;
-        let changed = call
-            .with(|table: &mut Table<MockSubscription>| {
-                table.edit(&subscription.id, |s| change.apply(s, today))
-            })
-            .ok_or_else(|| call.model_not_found(MockSubscription::MODEL, &subscription.id))?;
+        let today = call.today()?;
+        let check = |_: &MockSubscription, input: &Input| Ok(subscription_change(input));
+        let apply = |s: &mut MockSubscription, change: SubscriptionChange| change.apply(s, today);
+        let changed = call.edit(&subscription.id, body, check, apply).await?;
         call.written(StatusCode::OK, &changed)
     })
 }
@@ -330,97 +316,46 @@ impl SubscriptionChange {
     }
 }
 
-/// Validates `POST /v1/customer-subscriptions` (JSON): `customerId` (an existing
-/// customer), `description`, `startDate` (`Y-m-d`), `interval` (one of
-/// [`INTERVALS`]), `amount`, `vatRate` (0, 9 or 21) required; `createInvoice`,
-/// `createPayment`, `invoiceDescription`, `paymentIntegrationMandateId`,
-/// `followUpFailedPayment` optional.
-fn new_subscription(
-    input: &Input,
-    customer_exists: impl Fn(&str) -> bool,
-) -> Result<NewSubscription, Errors> {
-    let mut errors = Errors::default();
-    let customer_id = customer(&mut errors, input, customer_exists);
-    let description = validation::string(&mut errors, input, "description", true);
-    let starts_at = validation::date(&mut errors, input, "startDate", true);
-    let interval =
-        validation::one_of(&mut errors, input, "interval", &INTERVALS).map(str::to_owned);
-    let amount_cents = validation::amount(&mut errors, input, "amount");
-    let vat_rate = validation::integer_in(&mut errors, input, "vatRate", &VAT_RATES);
-    let create_invoice = validation::boolean(&mut errors, input, "createInvoice");
-    let create_payment = validation::boolean(&mut errors, input, "createPayment");
-    let invoice_description = validation::string(&mut errors, input, "invoiceDescription", false);
-    let mandate = validation::string(&mut errors, input, "paymentIntegrationMandateId", false);
-    let follow_up = validation::boolean(&mut errors, input, "followUpFailedPayment");
-    match (
-        customer_id,
-        description,
-        starts_at,
-        interval,
-        amount_cents,
-        vat_rate,
-    ) {
-        (
-            Some(customer_id),
-            Some(description),
-            Some(starts_at),
-            Some(interval),
-            Some(amount_cents),
-            Some(vat_rate),
-        ) if errors.is_empty() => {
-            let create_invoice = create_invoice.unwrap_or(false);
-            let create_payment = create_payment.unwrap_or(false);
-            // What the vendor says is ignored without its switch is not kept.
-            let options = SubscriptionOptions {
-                create_invoice,
-                invoice_description: invoice_description.filter(|_| create_invoice),
-                follow_up_failed_payment: create_payment && follow_up.unwrap_or(false),
-                ..SubscriptionOptions::paid_with(mandate.filter(|_| create_payment))
-            };
-            Ok(NewSubscription {
-                customer_id,
-                description,
-                starts_at,
-                interval,
-                amount_cents,
-                vat_rate,
-                options,
-            })
-        }
-        _ => Err(errors),
-    }
+/// What `POST /v1/customer-subscriptions` (valid JSON) asks for. What the vendor
+/// says is ignored without its switch is not kept (`invoiceDescription` without
+/// `createInvoice`, the mandate and `followUpFailedPayment` without `createPayment`).
+fn new_subscription(input: &Input) -> Option<NewSubscription> {
+    let create_invoice = input::boolean(input, "createInvoice").unwrap_or(false);
+    let create_payment = input::boolean(input, "createPayment").unwrap_or(false);
+    let follow_up = input::boolean(input, "followUpFailedPayment").unwrap_or(false);
+    let mandate = input::text(input, "paymentIntegrationMandateId");
+    let options = SubscriptionOptions {
+        create_invoice,
+        invoice_description: input::text(input, "invoiceDescription").filter(|_| create_invoice),
+        follow_up_failed_payment: create_payment && follow_up,
+        ..SubscriptionOptions::paid_with(mandate.filter(|_| create_payment))
+    };
+    Some(NewSubscription {
+        customer_id: input::text(input, "customerId")?,
+        description: input::text(input, "description")?,
+        starts_at: input::date(input, "startDate")?,
+        interval: input::text(input, "interval")?,
+        amount_cents: input::cents(input, "amount")?,
+        vat_rate: input::integer(input, "vatRate")?,
+        options,
+    })
 }
 
-/// Validates `PATCH /v1/customer-subscriptions/{id}` (JSON): each of
-/// `description`, `interval`, `amount`, `vatRate` as on create but optional, and
-/// `terminatedAt` (`Y-m-d H:i:s`, Amsterdam time). The vendor requires none.
-fn subscription_change(input: &Input) -> Result<SubscriptionChange, Errors> {
-    let mut errors = Errors::default();
-    let sent = |field: &str| validation::is_present(input, field);
-    let change = SubscriptionChange {
-        description: validation::string(&mut errors, input, "description", false),
-        interval: sent("interval")
-            .then(|| validation::one_of(&mut errors, input, "interval", &INTERVALS))
-            .flatten()
-            .map(str::to_owned),
-        amount_cents: sent("amount")
-            .then(|| validation::amount(&mut errors, input, "amount"))
-            .flatten(),
-        vat_rate: sent("vatRate")
-            .then(|| validation::integer_in(&mut errors, input, "vatRate", &VAT_RATES))
-            .flatten(),
-        terminated_at: validation::local_date_time(&mut errors, input, "terminatedAt", false),
-    };
-    if errors.is_empty() {
-        Ok(change)
-    } else {
-        Err(errors)
+/// What `PATCH /v1/customer-subscriptions/{id}` (valid JSON) changes.
+fn subscription_change(input: &Input) -> SubscriptionChange {
+    SubscriptionChange {
+        description: input::text(input, "description"),
+        interval: input::text(input, "interval"),
+        amount_cents: input::cents(input, "amount"),
+        vat_rate: input::integer(input, "vatRate"),
+        terminated_at: input::local_time(input, "terminatedAt"),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::json_errors;
     use crate::validation::input;
     use serde_json::json;
 
@@ -506,12 +441,13 @@ mod tests {
 
     #[test]
     fn creates_and_changes_are_validated() {
-        let body = input(json!({
+        let body = json!({
             "customerId": "cst_1", "description": "Contribution costs", "startDate": "2024-05-04",
             "interval": "1 year", "amount": "12.95", "vatRate": 21, "createInvoice": true,
             "invoiceDescription": "Extending subscription", "paymentIntegrationMandateId": "mdt_1",
-        }));
-        let new = new_subscription(&body, |id| id == "cst_1").unwrap();
+        });
+        assert!(json_errors("create-customer-subscription", body.clone()).is_empty());
+        let new = new_subscription(&input(body)).unwrap();
         assert_eq!(
             (new.amount_cents, new.vat_rate, new.interval.as_str()),
             (1295, 21, "1 year")
@@ -524,11 +460,10 @@ mod tests {
             new.options.payment_integration_mandate_id, None,
             "ignored without createPayment"
         );
-        let errors = new_subscription(
-            &input(json!({"customerId": "cst_2", "interval": "3 months", "vatRate": 20})),
-            |id| id == "cst_1",
-        )
-        .unwrap_err();
+        let errors = json_errors(
+            "create-customer-subscription",
+            json!({"customerId": "cst_nope", "interval": "3 months", "vatRate": 20}),
+        );
         assert_eq!(
             errors.fields(),
             [
@@ -545,15 +480,17 @@ mod tests {
             "The selected customer id is invalid. (and 5 more errors)"
         );
 
-        let change =
-            subscription_change(&input(json!({"terminatedAt": "2024-07-04 22:01:00"}))).unwrap();
+        let body = json!({"terminatedAt": "2024-07-04 22:01:00"});
+        assert!(json_errors("change-customer-subscription", body.clone()).is_empty());
+        let change = subscription_change(&input(body));
         assert!(change.terminated_at.is_some() && change.amount_cents.is_none());
-        let errors =
-            subscription_change(&input(json!({"amount": "x", "vatRate": 7, "interval": ""})))
-                .unwrap_err();
-        assert_eq!(errors.fields(), ["amount", "vatRate"]);
+        let body = json!({"amount": "x", "vatRate": 7, "interval": ""});
+        let errors = json_errors("change-customer-subscription", body);
+        assert_eq!(errors.fields(), ["interval", "amount", "vatRate"]);
+        let errors = json_errors("change-customer-subscription", json!({"vatRate": "21"}));
+        assert_eq!(errors.message(), "The vat rate field must be an integer.");
         assert_eq!(
-            subscription_change(&Input::new()).unwrap(),
+            subscription_change(&Input::new()),
             SubscriptionChange::default()
         );
     }

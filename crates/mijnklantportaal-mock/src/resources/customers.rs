@@ -14,10 +14,10 @@ use serde::Serialize;
 use crate::dataset::Dataset;
 use crate::dutch_time;
 use crate::handler::{Call, Config, Reply};
+use crate::input;
 use crate::paginator::Listed;
-use crate::requests;
 use crate::store::{Base, Record, Table};
-use crate::validation::{self, Errors, Input};
+use crate::validation::Input;
 
 /// A customer, generated or created while the server runs, before it is rendered as
 /// JSON.
@@ -150,8 +150,8 @@ pub(crate) fn exists(call: &Call<'_>, id: &str) -> bool {
 /// `POST /v1/customers` (JSON); 201 with the customer.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let input = requests::read_json(body).await;
-        let new = new_customer(&input).map_err(|errors| call.unprocessable(&errors))?;
+        let input = call.json(body).await?;
+        let new = new_customer(&input).ok_or_else(crate::handler::server_error)?;
         let customer = call
             .with(|table: &mut Table<MockCustomer>| {
                 table.create(|slot| MockCustomer {
@@ -179,11 +179,9 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
 pub(crate) fn edit<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let customer = call.find::<MockCustomer>(0)?;
-        let input = requests::read_json(body).await;
-        let edit = customer_edit(&input).map_err(|errors| call.unprocessable(&errors))?;
-        let edited = call
-            .with(|table: &mut Table<MockCustomer>| table.edit(&customer.id, |c| edit.apply(c)))
-            .ok_or_else(|| call.model_not_found(MockCustomer::MODEL, &customer.id))?;
+        let check = |_: &MockCustomer, input: &Input| Ok(customer_edit(input));
+        let apply = |c: &mut MockCustomer, edit: CustomerEdit| edit.apply(c);
+        let edited = call.edit(&customer.id, body, check, apply).await?;
         call.written(StatusCode::OK, &edited)
     })
 }
@@ -226,90 +224,27 @@ impl CustomerEdit {
     }
 }
 
-/// Validates `POST /v1/customers` (JSON): `companyName`, `address`, `zipCode`,
-/// `city`, `primaryEmail` (an e-mail address) required, `countryCode` optional (two
-/// letters, default `NL`).
-fn new_customer(input: &Input) -> Result<NewCustomer, Errors> {
-    let mut errors = Errors::default();
-    let company_name = validation::string(&mut errors, input, "companyName", true);
-    let address = validation::string(&mut errors, input, "address", true);
-    let zip_code = validation::string(&mut errors, input, "zipCode", true);
-    let city = validation::string(&mut errors, input, "city", true);
-    let primary_email = validation::email(&mut errors, input, "primaryEmail", true);
-    let country_code = country_code(&mut errors, input);
-    match (company_name, address, zip_code, city, primary_email) {
-        (Some(company_name), Some(address), Some(zip_code), Some(city), Some(primary_email))
-            if errors.is_empty() =>
-        {
-            Ok(NewCustomer {
-                company_name,
-                address,
-                zip_code,
-                city,
-                country_code: country_code.unwrap_or_else(|| "NL".to_owned()),
-                primary_email,
-            })
-        }
-        _ => Err(errors),
-    }
+/// What `POST /v1/customers` (valid JSON) asks for; `countryCode` defaults to `NL`.
+fn new_customer(input: &Input) -> Option<NewCustomer> {
+    Some(NewCustomer {
+        company_name: input::text(input, "companyName")?,
+        address: input::text(input, "address")?,
+        zip_code: input::text(input, "zipCode")?,
+        city: input::text(input, "city")?,
+        country_code: input::text(input, "countryCode")
+            .map_or_else(|| "NL".to_owned(), |code| code.to_ascii_uppercase()),
+        primary_email: input::text(input, "primaryEmail")?,
+    })
 }
 
-/// Rule `sometimes|string|size:2|alpha` on `countryCode`, upper-cased.
-fn country_code(errors: &mut Errors, input: &Input) -> Option<String> {
-    const FIELD: &str = "countryCode";
-    let code = validation::string(errors, input, FIELD, false)?;
-    if code.chars().count() != 2 {
-        errors.add(
-            FIELD,
-            "The country code field must be 2 characters.".to_owned(),
-        );
-        None
-    } else if !code.chars().all(|c| c.is_ascii_alphabetic()) {
-        errors.add(
-            FIELD,
-            "The country code field must only contain letters.".to_owned(),
-        );
-        None
-    } else {
-        Some(code.to_ascii_uppercase())
-    }
-}
-
-/// The fields `PATCH /v1/customers/{id}` may change, in Laravel's message order.
-const EDITABLE: [&str; 5] = ["companyName", "address", "zipCode", "city", "primaryEmail"];
-
-/// Validates `PATCH /v1/customers/{id}` (JSON): each field as on create, but
-/// optional; at least one must be sent (`required_without_all` on `companyName`).
-fn customer_edit(input: &Input) -> Result<CustomerEdit, Errors> {
-    let mut errors = Errors::default();
-    if !EDITABLE
-        .iter()
-        .any(|field| validation::is_present(input, field))
-    {
-        let others: Vec<String> = EDITABLE[1..]
-            .iter()
-            .map(|f| validation::display_name(f))
-            .collect();
-        errors.add(
-            EDITABLE[0],
-            format!(
-                "The company name field is required when none of {} are present.",
-                others.join(" / ")
-            ),
-        );
-        return Err(errors);
-    }
-    let edit = CustomerEdit {
-        company_name: validation::string(&mut errors, input, "companyName", false),
-        address: validation::string(&mut errors, input, "address", false),
-        zip_code: validation::string(&mut errors, input, "zipCode", false),
-        city: validation::string(&mut errors, input, "city", false),
-        primary_email: validation::email(&mut errors, input, "primaryEmail", false),
-    };
-    if errors.is_empty() {
-        Ok(edit)
-    } else {
-        Err(errors)
+/// What `PATCH /v1/customers/{id}` (valid JSON) changes.
+fn customer_edit(input: &Input) -> CustomerEdit {
+    CustomerEdit {
+        company_name: input::text(input, "companyName"),
+        address: input::text(input, "address"),
+        zip_code: input::text(input, "zipCode"),
+        city: input::text(input, "city"),
+        primary_email: input::text(input, "primaryEmail"),
     }
 }
 
@@ -318,6 +253,7 @@ mod tests {
     use super::*;
     use crate::live::{Live, Order};
     use crate::paginator::Rows;
+    use crate::rules::json_errors;
     use crate::validation::input;
     use serde_json::json;
 
@@ -396,30 +332,47 @@ mod tests {
 
     #[test]
     fn an_empty_edit_is_refused_and_a_partial_one_changes_only_its_fields() {
-        let errors = customer_edit(&input(json!({ "phone": "+31" }))).unwrap_err();
+        let errors = json_errors("edit-customer", json!({ "phone": "+31" }));
         assert_eq!(
             errors.message(),
             "The company name field is required when none of address / zip code / city / primary email are present."
         );
-        let edit = customer_edit(&input(json!({ "city": "Zwolle" }))).unwrap();
+        let body = json!({ "city": "Zwolle" });
+        assert!(json_errors("edit-customer", body.clone()).is_empty());
+        let edit = customer_edit(&input(body));
         assert_eq!(edit.city.as_deref(), Some("Zwolle"));
         assert_eq!(edit.company_name, None);
-        let errors = customer_edit(&input(json!({ "primaryEmail": "nope" }))).unwrap_err();
+        let errors = json_errors("edit-customer", json!({ "primaryEmail": "nope" }));
         assert_eq!(errors.fields(), ["primaryEmail"]);
     }
 
     #[test]
     fn new_customers_default_to_nl() {
-        let mut body = input(json!({
+        let mut body = json!({
             "companyName": "Test Company BV", "address": "Teststreet 123", "zipCode": "1234AB",
             "city": "Amsterdam", "primaryEmail": "john.doe@test.com",
-        }));
-        assert_eq!(new_customer(&body).unwrap().country_code, "NL");
-        body.insert("countryCode".into(), json!("be"));
-        assert_eq!(new_customer(&body).unwrap().country_code, "BE");
-        body.insert("countryCode".into(), json!("BEL"));
-        assert_eq!(new_customer(&body).unwrap_err().fields(), ["countryCode"]);
-        let errors = new_customer(&Input::new()).unwrap_err();
+        });
+        assert!(json_errors("create-customer", body.clone()).is_empty());
+        assert_eq!(
+            new_customer(&input(body.clone())).unwrap().country_code,
+            "NL"
+        );
+        body["countryCode"] = json!("be");
+        assert!(json_errors("create-customer", body.clone()).is_empty());
+        assert_eq!(
+            new_customer(&input(body.clone())).unwrap().country_code,
+            "BE"
+        );
+        body["countryCode"] = json!("BEL");
+        let errors = json_errors("create-customer", body.clone());
+        assert_eq!(
+            errors.message(),
+            "The country code field must be 2 characters."
+        );
+        body["countryCode"] = json!(12);
+        let errors = json_errors("create-customer", body);
+        assert_eq!(errors.message(), "The country code field must be a string.");
+        let errors = json_errors("create-customer", json!({}));
         assert_eq!(
             errors.fields(),
             ["companyName", "address", "zipCode", "city", "primaryEmail"]

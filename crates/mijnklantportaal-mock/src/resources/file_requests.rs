@@ -18,15 +18,12 @@ use serde::Serialize;
 use crate::dutch_time;
 use crate::handler::{Call, Config, Reply, server_error};
 use crate::ids::IdCodec;
+use crate::input;
 use crate::paginator::Listed;
-use crate::requests;
-use crate::resources::files::{self, MockDirectory, MockFile};
-use crate::resources::{LinkJson, customers, seeded_time};
-use crate::store::{Base, Record, Seeded, Table};
-use crate::validation::{self, Errors, Input};
-
-/// The most files one request may ask for.
-pub(crate) const MAX_FILES: usize = 10;
+use crate::resources::files::{MockDirectory, MockFile};
+use crate::resources::{LinkJson, seeded_time};
+use crate::store::{Base, Record, Seeded};
+use crate::validation::Input;
 
 /// The seeded requests: name, and the files they ask for (name, required).
 const SEEDED: [(&str, &[(&str, bool)]); 7] = [
@@ -154,7 +151,7 @@ fn file_ids(seed: u64) -> IdCodec {
 }
 
 /// The id of requested file `index` of request `key` (at most 16 per request, which
-/// leaves room above [`MAX_FILES`]).
+/// leaves room above the spec's `maxItems` of 10).
 fn requested_file_id(seed: u64, key: u64, index: usize) -> String {
     file_ids(seed).encode(key.saturating_mul(16).saturating_add(index as u64))
 }
@@ -214,36 +211,27 @@ impl Record for MockFileRequest {
 /// `POST /v1/file-requests` (JSON); 201 with the open request.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let input = validation::dotted(&requests::read_json(body).await);
-        let new = new_request(
-            &input,
-            |id| customers::exists(call, id),
-            |id| files::directory_exists(call, id),
-        )
-        .map_err(|e| call.unprocessable(&e))?;
+        let input = call.json(body).await?;
+        let new = new_request(&input).ok_or_else(server_error)?;
         let seed = call.seed();
-        let request = call
-            .with(|t: &mut Table<MockFileRequest>| {
-                t.create(|slot| MockFileRequest {
-                    requested_files: new
-                        .files
-                        .into_iter()
-                        .enumerate()
-                        .map(|(j, f)| RequestedFile {
-                            id: requested_file_id(seed, slot.key, j),
-                            ..f
-                        })
-                        .collect(),
-                    id: slot.id,
-                    name: new.name,
-                    description: new.description,
-                    directory_id: new.directory_id,
-                    customer_id: new.customer_id,
-                    completed_at: None,
-                    created_at: slot.created_at,
+        let request = call.insert(|slot| MockFileRequest {
+            requested_files: new
+                .files
+                .into_iter()
+                .enumerate()
+                .map(|(j, f)| RequestedFile {
+                    id: requested_file_id(seed, slot.key, j),
+                    ..f
                 })
-            })
-            .ok_or_else(server_error)?;
+                .collect(),
+            id: slot.id,
+            name: new.name,
+            description: new.description,
+            directory_id: new.directory_id,
+            customer_id: new.customer_id,
+            completed_at: None,
+            created_at: slot.created_at,
+        })?;
         call.written(StatusCode::CREATED, &request)
     })
 }
@@ -258,72 +246,45 @@ struct NewRequest {
     directory_id: Option<String>,
 }
 
-/// Validates `POST /v1/file-requests` (a [`dotted`](validation::dotted) input):
-/// `name` and `requestedFiles` (1 to 10, each with a `name`; `description`,
-/// `required` (default true) and `maxFileSize` (at least 1) optional) required;
-/// `description`, `customerId` and `directoryId` optional, the ids existing.
-fn new_request(
-    input: &Input,
-    customer_exists: impl Fn(&str) -> bool,
-    directory_exists: impl Fn(&str) -> bool,
-) -> Result<NewRequest, Errors> {
-    let mut errors = Errors::default();
-    let name = validation::string(&mut errors, input, "name", true);
-    let mut files = Vec::new();
-    for item in validation::items(&mut errors, input, "requestedFiles", true, MAX_FILES) {
-        let field = |name: &str| format!("{item}.{name}");
-        let name = validation::string(&mut errors, input, &field("name"), true);
-        let description = validation::string(&mut errors, input, &field("description"), false);
-        let required = validation::boolean(&mut errors, input, &field("required"));
-        let max_file_size = validation::is_present(input, &field("maxFileSize"))
-            .then(|| validation::integer(&mut errors, input, &field("maxFileSize"), (1, i64::MAX)))
-            .flatten()
-            .and_then(|size| u64::try_from(size).ok());
-        if let Some(name) = name {
-            files.push(RequestedFile {
+/// What `POST /v1/file-requests` (valid JSON) asks for; a requested file is
+/// `required` unless it says otherwise.
+fn new_request(input: &Input) -> Option<NewRequest> {
+    let files = input::objects(input, "requestedFiles")
+        .into_iter()
+        .map(|file| {
+            Some(RequestedFile {
                 id: String::new(),
-                name,
-                description,
-                required: required.unwrap_or(true),
-                max_file_size,
+                name: input::text(file, "name")?,
+                description: input::text(file, "description"),
+                required: input::boolean(file, "required").unwrap_or(true),
+                max_file_size: input::integer(file, "maxFileSize")
+                    .and_then(|size| u64::try_from(size).ok()),
                 uploaded_file_id: None,
-            });
-        }
-    }
-    let description = validation::string(&mut errors, input, "description", false);
-    let mut existing = |field: &str, exists: &dyn Fn(&str) -> bool| {
-        let id = validation::string(&mut errors, input, field, false)?;
-        if exists(&id) {
-            Some(id)
-        } else {
-            let name = validation::display_name(field);
-            errors.add(field, format!("The selected {name} is invalid."));
-            None
-        }
-    };
-    let customer_id = existing("customerId", &customer_exists);
-    let directory_id = existing("directoryId", &directory_exists);
-    match name {
-        Some(name) if errors.is_empty() => Ok(NewRequest {
-            name,
-            files,
-            description,
-            customer_id,
-            directory_id,
-        }),
-        _ => Err(errors),
-    }
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(NewRequest {
+        name: input::text(input, "name")?,
+        files,
+        description: input::text(input, "description"),
+        customer_id: input::text(input, "customerId"),
+        directory_id: input::text(input, "directoryId"),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::validation::input;
+    use crate::rules::json_errors;
+    use crate::validation::{Errors, input};
     use serde_json::json;
 
     fn validate(body: serde_json::Value) -> Result<NewRequest, Errors> {
-        let input = validation::dotted(&input(body));
-        new_request(&input, |id| id == "cst_1", |id| id == "fsd_1")
+        let errors = json_errors("create-file-request", body.clone());
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(new_request(&input(body)).unwrap())
     }
 
     #[test]
@@ -349,7 +310,7 @@ mod tests {
     #[test]
     fn refusals_name_the_nested_fields_like_laravel() {
         let errors = validate(json!({
-            "requestedFiles": [{"maxFileSize": 0}], "customerId": "cst_x", "directoryId": "fsd_x"
+            "requestedFiles": [{"maxFileSize": 0}], "customerId": "cst_nope", "directoryId": "fsd_nope"
         }))
         .unwrap_err();
         assert_eq!(

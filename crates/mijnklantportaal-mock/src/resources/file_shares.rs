@@ -17,12 +17,11 @@ use serde::Serialize;
 use crate::dutch_time;
 use crate::handler::{Call, Config, Reply, server_error};
 use crate::ids::IdCodec;
+use crate::input;
 use crate::paginator::Listed;
-use crate::requests;
 use crate::resources::files::{self, Item, ItemJson, MockFile};
-use crate::resources::{LinkJson, customers, seeded_time};
-use crate::store::{Base, Record, Seeded, Table};
-use crate::validation::{self, Errors};
+use crate::resources::{LinkJson, seeded_time};
+use crate::store::{Base, Record, Seeded};
 
 /// How many shares the table starts with (each shares the seeded file of its index).
 pub(crate) const SEEDED: u64 = 6;
@@ -121,52 +120,25 @@ impl Record for MockFileShare {
 /// `POST /v1/file-shares` (JSON `{content, customerId?}`); 201 with the share.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let input = validation::dotted(&requests::read_json(body).await);
-        let mut errors = Errors::default();
-        let mut content = Vec::new();
-        for field in validation::items(&mut errors, &input, "content", true, usize::MAX) {
-            let Some(id) = validation::string(&mut errors, &input, &field, true) else {
-                continue;
-            };
-            match files::item(call, &id) {
-                Some(item) => content.push(item),
-                None => errors.add(
-                    &field,
-                    format!(
-                        "The selected {} is invalid.",
-                        validation::display_name(&field)
-                    ),
-                ),
-            }
-        }
-        let customer_id = validation::string(&mut errors, &input, "customerId", false);
-        if let Some(customer) = &customer_id
-            && !customers::exists(call, customer)
-        {
-            errors.add(
-                "customerId",
-                "The selected customer id is invalid.".to_owned(),
-            );
-        }
-        if !errors.is_empty() {
-            return Err(call.unprocessable(&errors));
-        }
-        let share = call
-            .with(|t: &mut Table<MockFileShare>| {
-                t.create(|slot| MockFileShare {
-                    content: content
-                        .into_iter()
-                        .map(|(mut item, kind)| {
-                            item.file_share_id = Some(slot.id.clone());
-                            (item, kind)
-                        })
-                        .collect(),
-                    id: slot.id,
-                    customer_id,
-                    created_at: slot.created_at,
-                })
-            })
+        let input = call.json(body).await?;
+        let content = input::texts(&input, "content")
+            .iter()
+            .map(|id| files::item(call, id))
+            .collect::<Option<Vec<_>>>()
             .ok_or_else(server_error)?;
+        let customer_id = input::text(&input, "customerId");
+        let share = call.insert(|slot| MockFileShare {
+            content: content
+                .into_iter()
+                .map(|(mut item, kind)| {
+                    item.file_share_id = Some(slot.id.clone());
+                    (item, kind)
+                })
+                .collect(),
+            id: slot.id,
+            customer_id,
+            created_at: slot.created_at,
+        })?;
         for (item, _) in &share.content {
             files::mark_shared(call, &item.id, &share.id);
         }

@@ -21,12 +21,13 @@ use crate::dutch_time;
 use crate::files::{Download, text_pdf};
 use crate::handler::{Call, Config, Refusal, Reply, Shared, server_error};
 use crate::ids::IdCodec;
+use crate::input;
 use crate::paginator::Listed;
-use crate::requests::{self, Form, MAX_FILE_BYTES};
+use crate::requests::{self, Form};
 use crate::resources::{cloud_file, file_shares, seeded_time};
 use crate::rng::draw;
 use crate::store::{Base, Record, Seeded, Table, lock};
-use crate::validation::{self, Errors};
+use crate::validation::Errors;
 
 /// The seeded directories: name and the index of the parent directory.
 const DIRECTORIES: [(&str, Option<u64>); 3] =
@@ -205,106 +206,68 @@ pub(crate) fn directory_exists(call: &Call<'_>, id: &str) -> bool {
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let parts = call.parts;
-        let mut errors = Errors::default();
         let parent = requests::query(parts, "directory").filter(|d| !d.is_empty());
-        if let Some(parent) = &parent
-            && !directory_exists(call, parent)
-        {
+        let refuse_parent = || {
+            let mut errors = Errors::default();
             errors.add("directory", "The selected directory is invalid.".to_owned());
-        }
+            call.unprocessable(&errors)
+        };
         if requests::is_multipart(&parts.headers) {
-            let form = requests::read_form(&parts.headers, &parts.extensions, body).await;
-            let upload = upload(&mut errors, &form);
-            let upload = upload
-                .filter(|_| errors.is_empty())
-                .ok_or_else(|| call.unprocessable(&errors))?;
-            let file = call
-                .with(|t: &mut Table<MockFile>| {
-                    t.create(|slot| {
-                        MockFile(Item {
-                            id: slot.id,
-                            name: upload.name,
-                            size: Some(upload.bytes.len() as u64),
-                            mime: Some(upload.mime),
-                            file_share_id: None,
-                            parent_id: parent,
-                            created_at: slot.created_at,
-                        })
-                    })
+            let form = call.form(body).await?;
+            if parent
+                .as_deref()
+                .is_some_and(|p| !directory_exists(call, p))
+            {
+                return Err(refuse_parent());
+            }
+            let (name, mime, bytes) = file_part(&form, "file").ok_or_else(server_error)?;
+            let file = call.insert(|slot| {
+                MockFile(Item {
+                    id: slot.id,
+                    name,
+                    size: Some(bytes.len() as u64),
+                    mime: Some(mime),
+                    file_share_id: None,
+                    parent_id: parent,
+                    created_at: slot.created_at,
                 })
-                .ok_or_else(server_error)?;
-            lock(&call.shared().files).store(&file.0.id, upload.bytes);
+            })?;
+            lock(&call.shared().files).store(&file.0.id, bytes);
             call.written(StatusCode::CREATED, &file)
         } else {
-            let input = requests::read_json(body).await;
-            let name = validation::string(&mut errors, &input, "name", true);
-            let name = name
-                .filter(|_| errors.is_empty())
-                .ok_or_else(|| call.unprocessable(&errors))?;
-            let directory = call
-                .with(|t: &mut Table<MockDirectory>| {
-                    t.create(|slot| {
-                        MockDirectory(Item {
-                            id: slot.id,
-                            name,
-                            size: None,
-                            mime: None,
-                            file_share_id: None,
-                            parent_id: parent,
-                            created_at: slot.created_at,
-                        })
-                    })
+            let input = call.json(body).await?;
+            if parent
+                .as_deref()
+                .is_some_and(|p| !directory_exists(call, p))
+            {
+                return Err(refuse_parent());
+            }
+            let name = input::text(&input, "name").ok_or_else(server_error)?;
+            let directory = call.insert(|slot| {
+                MockDirectory(Item {
+                    id: slot.id,
+                    name,
+                    size: None,
+                    mime: None,
+                    file_share_id: None,
+                    parent_id: parent,
+                    created_at: slot.created_at,
                 })
-                .ok_or_else(server_error)?;
+            })?;
             call.written(StatusCode::CREATED, &directory)
         }
     })
 }
 
-/// An uploaded file, checked.
-struct Upload {
-    name: String,
-    mime: String,
-    bytes: Bytes,
-}
-
-/// Rules `required|file|max:10240` on the part `file`.
-fn upload(errors: &mut Errors, form: &Form) -> Option<Upload> {
-    file_part(errors, form, "file").map(|(name, mime, bytes)| Upload { name, mime, bytes })
-}
-
-/// Rules `required|file|max:10240` on the file part `field`: its file name, media
-/// type (`application/octet-stream` when the part has none) and bytes.
-pub(crate) fn file_part(
-    errors: &mut Errors,
-    form: &Form,
-    field: &str,
-) -> Option<(String, String, Bytes)> {
-    let name = validation::display_name(field);
-    let Some((_, part)) = form.files.iter().find(|(n, _)| n == field) else {
-        if validation::is_present(&form.input, field) {
-            errors.add(field, format!("The {name} field must be a file."));
-        } else {
-            errors.add(field, validation::required_message(field));
-        }
-        return None;
-    };
-    let Some(bytes) = &part.bytes else {
-        errors.add(field, format!("The {name} failed to upload."));
-        return None;
-    };
-    if part.size > MAX_FILE_BYTES {
-        errors.add(
-            field,
-            format!("The {name} field must not be greater than 10240 kilobytes."),
-        );
-        return None;
-    }
+/// The file part `field` of a valid form: its file name, media type
+/// (`application/octet-stream` when the part has none) and bytes.
+pub(crate) fn file_part(form: &Form, field: &str) -> Option<(String, String, Bytes)> {
+    let (_, part) = form.files.iter().find(|(n, _)| n == field)?;
     let mime = part
         .content_type
         .clone()
         .unwrap_or_else(|| "application/octet-stream".to_owned());
-    Some((part.file_name.clone(), mime, bytes.clone()))
+    Some((part.file_name.clone(), mime, part.bytes.clone()?))
 }
 
 /// `GET /v1/files/{fileOrDirId}`: a file or a directory.

@@ -4,9 +4,10 @@
 //! [`Table`](crate::store::Table) (starting rows from the seed, created rows, edits,
 //! order, the live-table machinery), the paginator and the generic [`list`] and
 //! [`show`] operations, the [route table](crate::routes) with the pipeline around it
-//! (rate limit, auth, Laravel's 404/405, faults, latency, recording), Laravel's
-//! validation rules and 422 body ([`validation`](crate::validation)), the body
-//! readers ([`requests`](crate::requests)), and the answer to a write (counted,
+//! (rate limit, auth, Laravel's 404/405, faults, latency, recording), request
+//! bodies checked against the spec ([`requests`](crate::requests),
+//! [`rules`](crate::rules); Laravel's 422 body in [`validation`](crate::validation)),
+//! and the answer to a write (counted,
 //! dropped when a test asks for it: [`Call::written`]). A tag's module holds only what
 //! is its own.
 //!
@@ -35,28 +36,35 @@
 //!    gives the same rows. Seed enough rows for two pages at `per_page(5)`, and a row
 //!    in every state the life cycle knows. New random streams get the tag's own hex
 //!    prefix (`0x3EB_0001`...), so no other resource's draws change.
-//! 4. **Validation**: one function per write that takes the
-//!    [`Input`](crate::validation::Input) and returns what to store or the
-//!    [`Errors`](crate::validation::Errors) for Laravel's 422, using the rules in
-//!    [`validation`](crate::validation) (add a rule there, with a test, if yours is
-//!    missing). Fields in the reference's order: that is the order of the messages.
+//! 4. **Validation** is the spec's: the pipeline checks each body against the
+//!    operation's request schema before the handler runs (see
+//!    [`rules`](crate::rules)). A rule the schema cannot say goes next to the property
+//!    in the tag's spec file, `x-laravel: ["exists:customers"]`; run `cargo xtask
+//!    generate` so the mock's embedded `openapi.json` has it. A rule on the row's
+//!    state (stamps beyond the punches left) is the handler's, a 422 from
+//!    [`Call::unprocessable`].
 //! 5. **Operations**: `fn op<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>`.
 //!    Lists and gets are the generic [`list`]`::<Thing>` and [`show`]`::<Thing>`. A
-//!    create reads the body ([`requests::read_json`](crate::requests::read_json)),
-//!    validates (`.map_err(|e| call.unprocessable(&e))?`), inserts with
-//!    `call.with(|t: &mut Table<Thing>| t.create(|slot| Thing { id: slot.id, .. }))`
-//!    (the slot also brings the new row's `created_at`)
-//!    and answers `call.written(StatusCode::CREATED, &thing)`. An edit or action
-//!    first finds the row (`call.find::<Thing>(0)?`: Laravel's 404 before the body is
-//!    read), checks its state (`return Err(call.refused("..."))` for a 422 such as
-//!    "already closed"), changes it with `t.edit(&id, |thing| ..)` and answers
+//!    create reads the valid body (`call.json(body).await?`, or `call.form(..)`: the
+//!    422 the spec's rules found, if any), its values with [`input`](crate::input)
+//!    (`input::text(&input, "name")`), builds the row with
+//!    `call.insert(|slot| Thing { id: slot.id, .. })?` (the slot also brings the new
+//!    row's `created_at`) and answers `call.written(StatusCode::CREATED, &thing)`.
+//!    An edit or action first finds the row (`call.find::<Thing>(0)?`: Laravel's 404
+//!    before the body is read), then goes through
+//!    [`Call::edit`](crate::handler::Call::edit)`(&id, body, check, apply)` (or
+//!    [`Call::change`](crate::handler::Call::change) without a body): `check` sees the
+//!    row as it is now and the valid input, and refuses the row's state
+//!    (`Err(call.refused("..."))`, a 422 such as "already closed") or returns what to
+//!    apply, and `apply` changes the row, both under the table's lock, so two requests
+//!    never both pass a check only one may pass. It answers
 //!    `call.written(StatusCode::OK, &thing)`. A list under a parent finds the parent
 //!    and answers `call.list::<Child>(Some(parent.id)).await`. A non-paginated
 //!    `{data: [...]}` list renders its own body and answers `call.ok_json(..)`.
 //!    Writes answered through `written` are counted and honour
 //!    `drop_write_responses`; refusals are counted too.
-//! 6. **Unit tests** in the module: the JSON's exact text (field order) and the
-//!    validation messages.
+//! 6. **Unit tests** in the module: the JSON's exact text (field order), and the
+//!    spec's answers to its writes (`rules::json_errors("create-thing", body)`).
 //!
 //! Then add `pub(crate) mod <tag_snake>;` below, the tag's rows to
 //! [`routes`](crate::routes) (in its own section; literal segments before
@@ -143,10 +151,11 @@ pub(crate) fn random_string(seed: u64, stream: u64, number: u64, len: usize) -> 
 /// resource `id`, valid for the server's link lifetime.
 pub(crate) fn cloud_file(call: &Call<'_>, id: &str) -> Reply {
     let (token, lifetime) = lock(&call.shared().files).issue(id, Instant::now());
-    let expires_unix = chrono::Utc::now()
-        .timestamp()
-        .saturating_add(i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX));
-    let expires_at = dutch_time::at(expires_unix).ok_or_else(server_error)?;
+    let lifetime = chrono::Duration::from_std(lifetime).map_err(|_| server_error())?;
+    let expires_at = call
+        .now()?
+        .checked_add_signed(lifetime)
+        .ok_or_else(server_error)?;
     let json = CloudFileJson {
         link: format!("{}/files/{token}", call.origin),
         expires_at: dutch_time::atom(&expires_at),

@@ -19,12 +19,12 @@ use serde::Serialize;
 use crate::dutch_time;
 use crate::handler::{Call, Config, Reply, server_error};
 use crate::ids::IdCodec;
+use crate::input;
 use crate::paginator::Listed;
-use crate::requests;
 use crate::resources::{amount, random_string, seeded_time};
 use crate::rng::draw;
-use crate::store::{Base, Record, Seeded, Table};
-use crate::validation::{self, Errors, Input};
+use crate::store::{Base, Record, Seeded};
+use crate::validation::{self, Input};
 
 /// Where a payment link is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -270,21 +270,17 @@ impl Record for PaymentLinkPayment {
 /// `POST /v1/payment-links` (JSON); 201 with the open link.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let input = requests::read_json(body).await;
-        let new = new_link(&input).map_err(|e| call.unprocessable(&e))?;
-        let link = call
-            .with(|table: &mut Table<PaymentLink>| {
-                table.create(|slot| PaymentLink {
-                    id: slot.id,
-                    description: new.description,
-                    amount_cents: new.amount_cents,
-                    reusable: new.reusable,
-                    status: LinkStatus::Open,
-                    expires_at: new.expires_at,
-                    created_at: slot.created_at,
-                })
-            })
-            .ok_or_else(server_error)?;
+        let input = call.json(body).await?;
+        let new = new_link(&input).ok_or_else(server_error)?;
+        let link = call.insert(|slot| PaymentLink {
+            id: slot.id,
+            description: new.description,
+            amount_cents: new.amount_cents,
+            reusable: new.reusable,
+            status: LinkStatus::Open,
+            expires_at: new.expires_at,
+            created_at: slot.created_at,
+        })?;
         call.written(StatusCode::CREATED, &link)
     })
 }
@@ -293,15 +289,13 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
 /// is closed already.
 pub(crate) fn close<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let link = call.find::<PaymentLink>(0)?;
-        if link.status == LinkStatus::Closed {
-            return Err(call.refused(ALREADY_CLOSED));
-        }
-        let closed = call
-            .with(|table: &mut Table<PaymentLink>| {
-                table.edit(&link.id, |l| l.status = LinkStatus::Closed)
-            })
-            .ok_or_else(|| call.model_not_found(PaymentLink::MODEL, &link.id))?;
+        let closed = call.change(call.param(0), |link: &mut PaymentLink| {
+            if link.status == LinkStatus::Closed {
+                return Err(call.refused(ALREADY_CLOSED));
+            }
+            link.status = LinkStatus::Closed;
+            Ok(())
+        })?;
         call.written(StatusCode::OK, &closed)
     })
 }
@@ -323,39 +317,23 @@ struct NewLink {
     reusable: bool,
 }
 
-/// Validates `POST /v1/payment-links`: `description` and `amount` (a decimal string
-/// of at least 0.01) required, `expiresAt` (`Y-m-d`: the link works until the end of
-/// that day, Amsterdam time) and `reusable` (default false) optional.
-fn new_link(input: &Input) -> Result<NewLink, Errors> {
-    let mut errors = Errors::default();
-    let description = validation::string(&mut errors, input, "description", true);
-    let amount_cents = validation::amount(&mut errors, input, "amount");
-    if amount_cents == Some(0) {
-        errors.add(
-            "amount",
-            "The amount field must be at least 0.01.".to_owned(),
-        );
-    }
-    let expires_on = validation::date(&mut errors, input, "expiresAt", false);
-    let reusable = validation::boolean(&mut errors, input, "reusable");
-    let last_second = NaiveTime::from_hms_opt(23, 59, 59);
-    let expires_at = expires_on
-        .zip(last_second)
-        .and_then(|(day, time)| validation::amsterdam(day.and_time(time)));
-    match (description, amount_cents) {
-        (Some(description), Some(amount_cents)) if errors.is_empty() => Ok(NewLink {
-            description,
-            amount_cents,
-            expires_at,
-            reusable: reusable.unwrap_or(false),
-        }),
-        _ => Err(errors),
-    }
+/// What `POST /v1/payment-links` (valid JSON) asks for: `expiresAt` (`Y-m-d`) is
+/// the end of that day, Amsterdam time; `reusable` defaults to false.
+fn new_link(input: &Input) -> Option<NewLink> {
+    let last_second = NaiveTime::from_hms_opt(23, 59, 59)?;
+    Some(NewLink {
+        description: input::text(input, "description")?,
+        amount_cents: input::cents(input, "amount")?,
+        expires_at: input::date(input, "expiresAt")
+            .and_then(|day| validation::amsterdam(day.and_time(last_second))),
+        reusable: input::boolean(input, "reusable").unwrap_or(false),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::json_errors;
     use crate::validation::input;
     use serde_json::{Value, json};
 
@@ -387,24 +365,28 @@ mod tests {
 
     #[test]
     fn creates_validate_like_laravel() {
-        let link = new_link(&input(json!({
-            "description": "Borg", "amount": "12.95", "expiresAt": "2025-05-04",
-        })))
-        .unwrap();
+        let body = json!({ "description": "Borg", "amount": "12.95", "expiresAt": "2025-05-04" });
+        assert!(json_errors("create-payment-link", body.clone()).is_empty());
+        let link = new_link(&input(body)).unwrap();
         assert_eq!(link.amount_cents, 1295);
         assert!(!link.reusable);
         let expires = link.expires_at.map(|t| dutch_time::atom(&t));
         assert_eq!(expires.as_deref(), Some("2025-05-04T23:59:59+02:00"));
-        let errors = new_link(&input(json!({}))).unwrap_err();
+        let errors = json_errors("create-payment-link", json!({}));
         assert_eq!(errors.fields(), ["description", "amount"]);
-        let errors = new_link(&input(json!({
-            "description": "x", "amount": "0.00", "expiresAt": "2025-04-31", "reusable": "ja",
-        })))
-        .unwrap_err();
+        let errors = json_errors(
+            "create-payment-link",
+            json!({ "description": "x", "amount": "0.00", "expiresAt": "2025-04-31", "reusable": "ja" }),
+        );
         assert_eq!(errors.fields(), ["amount", "expiresAt", "reusable"]);
         assert_eq!(
             errors.message(),
             "The amount field must be at least 0.01. (and 2 more errors)"
         );
+        let errors = json_errors(
+            "create-payment-link",
+            json!({ "description": "x", "amount": 12.5 }),
+        );
+        assert_eq!(errors.message(), "The amount field must be a string.");
     }
 }

@@ -21,11 +21,11 @@ use serde::Serialize;
 use crate::dutch_time;
 use crate::handler::{Call, Config, Reply, server_error};
 use crate::ids::IdCodec;
+use crate::input;
 use crate::paginator::Listed;
-use crate::requests;
-use crate::resources::{amount, customers, seeded_time};
+use crate::resources::{amount, seeded_time};
 use crate::rng::draw;
-use crate::store::{Base, Record, Seeded, Table};
+use crate::store::{Base, Record, Seeded};
 use crate::validation::{self, Errors, Input};
 
 /// The unit of a punch card's validity.
@@ -37,9 +37,6 @@ pub(crate) enum Period {
 }
 
 impl Period {
-    /// The names the API uses, in the order of its documentation.
-    const NAMES: [&'static str; 3] = ["days", "months", "years"];
-
     fn as_str(self) -> &'static str {
         match self {
             Period::Days => "days",
@@ -86,9 +83,6 @@ impl IssuedStatus {
         }
     }
 }
-
-/// The VAT rates the API takes, in percent.
-const VAT_RATES: [i64; 3] = [21, 9, 0];
 
 /// The seeded punch cards, in creation order: name, punches, label, price in cents
 /// (`None`: not for sale) with its VAT rate, and validity.
@@ -328,22 +322,18 @@ impl Record for IssuedPunchCard {
 /// `POST /v1/punch-cards` (JSON); 201 with the card.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let input = requests::read_json(body).await;
-        let new = new_card(&input).map_err(|e| call.unprocessable(&e))?;
-        let card = call
-            .with(|table: &mut Table<PunchCard>| {
-                table.create(|slot| PunchCard {
-                    id: slot.id,
-                    name: new.name,
-                    description: new.description,
-                    punches: new.punches,
-                    punch_label: new.punch_label,
-                    sale: new.sale,
-                    validity: new.validity,
-                    created_at: slot.created_at,
-                })
-            })
-            .ok_or_else(server_error)?;
+        let input = call.json(body).await?;
+        let new = new_card(&input).ok_or_else(server_error)?;
+        let card = call.insert(|slot| PunchCard {
+            id: slot.id,
+            name: new.name,
+            description: new.description,
+            punches: new.punches,
+            punch_label: new.punch_label,
+            sale: new.sale,
+            validity: new.validity,
+            created_at: slot.created_at,
+        })?;
         call.written(StatusCode::CREATED, &card)
     })
 }
@@ -353,15 +343,10 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
 pub(crate) fn edit<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let card = call.find::<PunchCard>(0)?;
-        let input = requests::read_json(body).await;
-        let mut errors = Errors::default();
-        let sale = sale(&mut errors, &input, true);
-        if !errors.is_empty() {
-            return Err(call.unprocessable(&errors));
-        }
+        let check = |_: &PunchCard, input: &Input| Ok(sale(input));
         let edited = call
-            .with(|table: &mut Table<PunchCard>| table.edit(&card.id, |c| c.sale = sale))
-            .ok_or_else(|| call.model_not_found(PunchCard::MODEL, &card.id))?;
+            .edit(&card.id, body, check, |c, sale| c.sale = sale)
+            .await?;
         call.written(StatusCode::OK, &edited)
     })
 }
@@ -379,38 +364,22 @@ pub(crate) fn issued<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply
 pub(crate) fn issue<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let card = call.find::<PunchCard>(0)?;
-        let input = requests::read_json(body).await;
-        let mut errors = Errors::default();
-        let customer_id = validation::string(&mut errors, &input, "customerId", true);
-        let customer_id = match customer_id {
-            Some(id) if customers::exists(call, &id) => id,
-            Some(_) => {
-                errors.add(
-                    "customerId",
-                    "The selected customer id is invalid.".to_owned(),
-                );
-                return Err(call.unprocessable(&errors));
+        let input = call.json(body).await?;
+        let customer_id = input::text(&input, "customerId").ok_or_else(server_error)?;
+        let issued = call.insert(|slot| {
+            let expires_at = card
+                .validity
+                .and_then(|(value, period)| period.after(value, slot.created_at));
+            IssuedPunchCard {
+                id: slot.id,
+                punch_card_id: card.id.clone(),
+                customer_id,
+                punches_left: card.punches,
+                status: IssuedStatus::Active,
+                expires_at,
+                issued_at: slot.created_at,
             }
-            None => return Err(call.unprocessable(&errors)),
-        };
-        let issued = call
-            .with(|table: &mut Table<IssuedPunchCard>| {
-                table.create(|slot| {
-                    let expires_at = card
-                        .validity
-                        .and_then(|(value, period)| period.after(value, slot.created_at));
-                    IssuedPunchCard {
-                        id: slot.id,
-                        punch_card_id: card.id.clone(),
-                        customer_id,
-                        punches_left: card.punches,
-                        status: IssuedStatus::Active,
-                        expires_at,
-                        issued_at: slot.created_at,
-                    }
-                })
-            })
-            .ok_or_else(server_error)?;
+        })?;
         call.written(StatusCode::CREATED, &issued)
     })
 }
@@ -426,28 +395,31 @@ pub(crate) fn show_issued<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, 
 pub(crate) fn stamp<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let card = find_issued(call)?;
-        match card.status {
-            IssuedStatus::FullyUsed => return Err(call.refused(FULLY_USED)),
-            IssuedStatus::Expired => return Err(call.refused(EXPIRED)),
-            IssuedStatus::Active => {}
-        }
-        let input = requests::read_json(body).await;
-        let mut errors = Errors::default();
-        let left = i64::try_from(card.punches_left).unwrap_or(i64::MAX);
-        let stamps = validation::integer(&mut errors, &input, "stamps", (1, left));
-        let Some(stamps) = stamps.and_then(|s| u64::try_from(s).ok()) else {
-            return Err(call.unprocessable(&errors));
+        let check = |card: &IssuedPunchCard, input: &Input| {
+            match card.status {
+                IssuedStatus::FullyUsed => return Err(call.refused(FULLY_USED)),
+                IssuedStatus::Expired => return Err(call.refused(EXPIRED)),
+                IssuedStatus::Active => {}
+            }
+            let stamps = input::integer(input, "stamps")
+                .and_then(|s| u64::try_from(s).ok())
+                .ok_or_else(server_error)?;
+            let left = card.punches_left;
+            if stamps > left {
+                let mut errors = Errors::default();
+                let message = format!("The stamps field must not be greater than {left}.");
+                errors.add("stamps", message);
+                return Err(call.unprocessable(&errors));
+            }
+            Ok(stamps)
         };
-        let stamped = call
-            .with(|table: &mut Table<IssuedPunchCard>| {
-                table.edit(&card.id, |c| {
-                    c.punches_left = c.punches_left.saturating_sub(stamps);
-                    if c.punches_left == 0 {
-                        c.status = IssuedStatus::FullyUsed;
-                    }
-                })
-            })
-            .ok_or_else(|| call.model_not_found(IssuedPunchCard::MODEL, &card.id))?;
+        let stamp = |card: &mut IssuedPunchCard, stamps: u64| {
+            card.punches_left = card.punches_left.saturating_sub(stamps);
+            if card.punches_left == 0 {
+                card.status = IssuedStatus::FullyUsed;
+            }
+        };
+        let stamped = call.edit(&card.id, body, check, stamp).await?;
         call.written(StatusCode::OK, &stamped)
     })
 }
@@ -475,111 +447,41 @@ struct NewCard {
     validity: Option<(u32, Period)>,
 }
 
-/// Validates `POST /v1/punch-cards`: `name`, `punches` (1 to 1000) and `punchLabel`
-/// required; `description`; the sale settings as [`sale`] checks them (`forSale`
-/// optional, default false); `expiryValue` (1 to 1000, a number or an integer string)
-/// and `expirePeriod` (`days`, `months` or `years`) together or not at all.
-fn new_card(input: &Input) -> Result<NewCard, Errors> {
-    let mut errors = Errors::default();
-    let name = validation::string(&mut errors, input, "name", true);
-    let punches = validation::integer(&mut errors, input, "punches", (1, 1000));
-    let punch_label = validation::string(&mut errors, input, "punchLabel", true);
-    let description = validation::string(&mut errors, input, "description", false);
-    let sale = sale(&mut errors, input, false);
-    let validity = validity(&mut errors, input);
-    match (name, punches, punch_label) {
-        (Some(name), Some(punches), Some(punch_label)) if errors.is_empty() => Ok(NewCard {
-            name,
-            punches: u64::try_from(punches).unwrap_or(1),
-            punch_label,
-            description,
-            sale,
-            validity,
-        }),
-        _ => Err(errors),
-    }
-}
-
-/// Rules `forSale` (`required|boolean` on an edit, `sometimes|boolean` on a create,
-/// default false), `price` (`required_if:forSale,true`, an amount of at least 0.01)
-/// and `vatRate` (`required_if:forSale,true|in:21,9,0`): the price in cents and VAT
-/// rate of a card for sale, `None` for one not for sale (it has neither), errors in
-/// `errors`.
-fn sale(errors: &mut Errors, input: &Input, for_sale_required: bool) -> Option<(u64, u8)> {
-    let for_sale = if validation::is_present(input, "forSale") {
-        validation::boolean(errors, input, "forSale")?
-    } else if for_sale_required {
-        errors.add("forSale", validation::required_message("forSale"));
-        return None;
-    } else {
-        false
-    };
-    if !for_sale {
-        return None;
-    }
-    for field in ["price", "vatRate"] {
-        if !validation::is_present(input, field) {
-            let name = validation::display_name(field);
-            errors.add(
-                field,
-                format!("The {name} field is required when for sale is true."),
-            );
+/// What `POST /v1/punch-cards` (valid JSON) asks for.
+fn new_card(input: &Input) -> Option<NewCard> {
+    let validity = match (
+        input::integer(input, "expiryValue"),
+        input::text(input, "expirePeriod"),
+    ) {
+        (Some(value), Some(period)) => {
+            Some((u32::try_from(value).ok()?, Period::from_name(&period)?))
         }
-    }
-    let price = validation::is_present(input, "price")
-        .then(|| validation::amount(errors, input, "price"))
-        .flatten();
-    if price == Some(0) {
-        errors.add("price", "The price field must be at least 0.01.".to_owned());
-    }
-    let vat_rate = validation::is_present(input, "vatRate")
-        .then(|| validation::integer(errors, input, "vatRate", (0, 100)))
-        .flatten();
-    if vat_rate.is_some_and(|rate| !VAT_RATES.contains(&rate)) {
-        errors.add("vatRate", "The selected vat rate is invalid.".to_owned());
-    }
-    price
-        .filter(|cents| *cents > 0)
-        .zip(vat_rate.and_then(|rate| u8::try_from(rate).ok()))
+        _ => None,
+    };
+    Some(NewCard {
+        name: input::text(input, "name")?,
+        punches: u64::try_from(input::integer(input, "punches")?).ok()?,
+        punch_label: input::text(input, "punchLabel")?,
+        description: input::text(input, "description"),
+        sale: sale(input),
+        validity,
+    })
 }
 
-/// Rules `expiryValue` (`required_with:expirePeriod|integer|min:1|max:1000`) and
-/// `expirePeriod` (`required_with:expiryValue|in:days,months,years`).
-fn validity(errors: &mut Errors, input: &Input) -> Option<(u32, Period)> {
-    let has_value = validation::is_present(input, "expiryValue");
-    let has_period = validation::is_present(input, "expirePeriod");
-    if !has_value && !has_period {
+/// The price in cents and VAT rate of a card for sale (valid JSON with `forSale`
+/// true), `None` for one not for sale (`forSale` false or left out).
+fn sale(input: &Input) -> Option<(u64, u8)> {
+    if !input::boolean(input, "forSale").unwrap_or(false) {
         return None;
     }
-    let mut missing = |field: &str, other: &str| {
-        let (name, other) = (
-            validation::display_name(field),
-            validation::display_name(other),
-        );
-        errors.add(
-            field,
-            format!("The {name} field is required when {other} is present."),
-        );
-    };
-    if !has_value {
-        missing("expiryValue", "expirePeriod");
-    }
-    if !has_period {
-        missing("expirePeriod", "expiryValue");
-    }
-    let value = has_value
-        .then(|| validation::integer(errors, input, "expiryValue", (1, 1000)))
-        .flatten();
-    let period = has_period
-        .then(|| validation::one_of(errors, input, "expirePeriod", &Period::NAMES))
-        .flatten()
-        .and_then(Period::from_name);
-    Some((u32::try_from(value?).ok()?, period?))
+    let vat_rate = u8::try_from(input::integer(input, "vatRate")?).ok()?;
+    Some((input::cents(input, "price")?, vat_rate))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::json_errors;
     use crate::validation::input;
     use serde_json::json;
 
@@ -636,27 +538,29 @@ mod tests {
 
     #[test]
     fn creates_validate_like_laravel() {
-        let new = new_card(&input(json!({
+        let body = json!({
             "name": "Driving lessons", "punches": 20, "punchLabel": "lessons",
             "forSale": true, "price": "229.95", "vatRate": 21,
-            "expiryValue": "3", "expirePeriod": "years",
-        })))
-        .unwrap();
+            "expiryValue": 3, "expirePeriod": "years",
+        });
+        assert!(json_errors("create-punch-card", body.clone()).is_empty());
+        let new = new_card(&input(body)).unwrap();
         assert_eq!(new.sale, Some((22_995, 21)));
         assert_eq!(new.validity, Some((3, Period::Years)));
-        let free = new_card(&input(
-            json!({"name": "Koffie", "punches": 10, "punchLabel": "koppen"}),
-        ))
-        .unwrap();
+        let body = json!({"name": "Koffie", "punches": 10, "punchLabel": "koppen"});
+        assert!(json_errors("create-punch-card", body.clone()).is_empty());
+        let free = new_card(&input(body)).unwrap();
         assert_eq!((free.sale, free.validity), (None, None));
 
-        let errors = new_card(&input(json!({}))).unwrap_err();
+        let errors = json_errors("create-punch-card", json!({}));
         assert_eq!(errors.fields(), ["name", "punches", "punchLabel"]);
-        let errors = new_card(&input(json!({
-            "name": "x", "punches": 0, "punchLabel": "x", "forSale": true, "vatRate": 6,
-            "expiryValue": 3,
-        })))
-        .unwrap_err();
+        let errors = json_errors(
+            "create-punch-card",
+            json!({
+                "name": "x", "punches": 0, "punchLabel": "x", "forSale": true, "vatRate": 6,
+                "expiryValue": 3,
+            }),
+        );
         assert_eq!(
             errors.fields(),
             ["punches", "price", "vatRate", "expirePeriod"]
@@ -665,14 +569,25 @@ mod tests {
             errors.message(),
             "The punches field must be at least 1. (and 3 more errors)"
         );
+        let errors = json_errors(
+            "create-punch-card",
+            json!({"name": "x", "punches": 20, "punchLabel": "x", "expiryValue": "3"}),
+        );
+        assert_eq!(errors.fields(), ["expiryValue", "expirePeriod"]);
+        assert_eq!(
+            errors.message(),
+            "The expiry value field must be an integer. (and 1 more error)"
+        );
     }
 
     #[test]
     fn an_edit_needs_for_sale_and_a_card_off_sale_drops_its_price() {
-        let check = |body| {
-            let mut errors = Errors::default();
-            let sale = sale(&mut errors, &input(body), true);
-            (sale, errors)
+        let check = |body: serde_json::Value| {
+            let errors = json_errors("edit-punch-card", body.clone());
+            (
+                errors.is_empty().then(|| sale(&input(body))).flatten(),
+                errors,
+            )
         };
         let (_, errors) = check(json!({"price": "1.00"}));
         assert_eq!(errors.fields(), ["forSale"]);
@@ -684,6 +599,11 @@ mod tests {
         assert_eq!(
             errors.message(),
             "The price field is required when for sale is true. (and 1 more error)"
+        );
+        let (_, errors) = check(json!({"forSale": "yes"}));
+        assert_eq!(
+            errors.message(),
+            "The for sale field must be true or false."
         );
     }
 

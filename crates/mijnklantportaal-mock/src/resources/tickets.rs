@@ -23,13 +23,13 @@ use tokio::time::Instant;
 use crate::dutch_time;
 use crate::handler::{Call, Config, Refusal, Reply, server_error};
 use crate::ids::IdCodec;
+use crate::input;
 use crate::paginator::Listed;
-use crate::requests;
 use crate::resources::files::file_part;
 use crate::resources::seeded_time;
 use crate::responses;
 use crate::store::{Base, Record, Seeded, Table};
-use crate::validation::{self, Errors};
+use crate::validation::{Errors, Input};
 
 /// How long after a message a file can be attached to it.
 pub(crate) const ATTACH_WINDOW: Duration = Duration::from_secs(5 * 60);
@@ -311,32 +311,28 @@ pub(crate) fn reply<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> 
     Box::pin(async move {
         licensed(call)?;
         let ticket = call.find::<MockTicket>(0)?;
+        // A ticket's source never changes: refused before the body is read.
         if ticket.source == Source::Chat {
             return Err(call.refused(CHAT_REPLY));
         }
-        let input = requests::read_json(body).await;
-        let mut errors = Errors::default();
-        let text = validation::text(&mut errors, &input, "message", true)
-            .ok_or_else(|| call.unprocessable(&errors))?;
         let seed = call.seed();
-        let posted_at = dutch_time::at(chrono::Utc::now().timestamp()).ok_or_else(server_error)?;
-        let answered = call
-            .with(|t: &mut Table<MockTicket>| {
-                t.edit(&ticket.id, |ticket| {
-                    let id = message_id(seed, ticket.key, ticket.messages.len());
-                    ticket.messages.push(Message {
-                        id,
-                        posted_by: API_POSTER.to_owned(),
-                        is_posted_by_customer: false,
-                        message: text,
-                        posted_at,
-                        posted: Some(Instant::now()),
-                        attachments: Vec::new(),
-                    });
-                    ticket.closed = false;
-                })
-            })
-            .ok_or_else(|| call.model_not_found(MockTicket::MODEL, &ticket.id))?;
+        let posted_at = call.now()?;
+        let check =
+            |_: &MockTicket, input: &Input| input::text(input, "message").ok_or_else(server_error);
+        let reply = |ticket: &mut MockTicket, text| {
+            let id = message_id(seed, ticket.key, ticket.messages.len());
+            ticket.messages.push(Message {
+                id,
+                posted_by: API_POSTER.to_owned(),
+                is_posted_by_customer: false,
+                message: text,
+                posted_at,
+                posted: Some(Instant::now()),
+                attachments: Vec::new(),
+            });
+            ticket.closed = false;
+        };
+        let answered = call.edit(&ticket.id, body, check, reply).await?;
         call.written_shown(StatusCode::OK, &answered)
     })
 }
@@ -346,13 +342,13 @@ pub(crate) fn reply<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> 
 pub(crate) fn close<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         licensed(call)?;
-        let ticket = call.find::<MockTicket>(0)?;
-        if ticket.closed {
-            return Err(call.refused(ALREADY_CLOSED));
-        }
-        let closed = call
-            .with(|t: &mut Table<MockTicket>| t.edit(&ticket.id, |t| t.closed = true))
-            .ok_or_else(|| call.model_not_found(MockTicket::MODEL, &ticket.id))?;
+        let closed = call.change(call.param(0), |ticket: &mut MockTicket| {
+            if ticket.closed {
+                return Err(call.refused(ALREADY_CLOSED));
+            }
+            ticket.closed = true;
+            Ok(())
+        })?;
         call.written_shown(StatusCode::OK, &closed)
     })
 }
@@ -371,10 +367,9 @@ pub(crate) fn attach<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
             .iter()
             .position(|m| m.id == message_id)
             .ok_or_else(|| call.model_not_found(r"App\Models\TicketMessage", message_id))?;
-        let parts = call.parts;
-        let form = requests::read_form(&parts.headers, &parts.extensions, body).await;
+        let form = call.form(body).await?;
         let mut errors = Errors::default();
-        let file = file_part(&mut errors, &form, FIELD);
+        let file = file_part(&form, FIELD);
         let message = &ticket.messages[position];
         if file.is_some() {
             if ticket.source == Source::Chat {
@@ -393,9 +388,10 @@ pub(crate) fn attach<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
                 );
             }
         }
-        let (name, mime, bytes) = file
-            .filter(|_| errors.is_empty())
-            .ok_or_else(|| call.unprocessable(&errors))?;
+        if !errors.is_empty() {
+            return Err(call.unprocessable(&errors));
+        }
+        let (name, mime, bytes) = file.ok_or_else(server_error)?;
         let seed = call.seed();
         let attached = call
             .with(|t: &mut Table<MockTicket>| {

@@ -15,12 +15,12 @@ use serde::Serialize;
 use crate::dutch_time;
 use crate::handler::{Call, Config, Reply, server_error};
 use crate::ids::IdCodec;
+use crate::input;
 use crate::paginator::Listed;
-use crate::requests;
 use crate::resources::{random_string, seeded_time};
 use crate::rng::draw;
-use crate::store::{Base, Record, Seeded, Table};
-use crate::validation::{self, Errors, Input};
+use crate::store::{Base, Record, Seeded};
+use crate::validation::Input;
 
 /// The event names a webhook record's `type` can be, as the vendor lists them (the
 /// mock refuses any other with a 422).
@@ -137,39 +137,32 @@ fn secret(seed: u64, key: u64) -> String {
 /// `POST /v1/webhooks` (JSON `{url, type}`); 201 with the record.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let input = requests::read_json(body).await;
-        let (url, event_type) = new_webhook(&input).map_err(|e| call.unprocessable(&e))?;
+        let input = call.json(body).await?;
+        let (url, event_type) = new_webhook(&input).ok_or_else(server_error)?;
         let seed = call.seed();
-        let webhook = call
-            .with(|table: &mut Table<Webhook>| {
-                table.create(|slot| Webhook {
-                    id: slot.id,
-                    event_type,
-                    url,
-                    secret: secret(seed, slot.key),
-                    created_at: slot.created_at,
-                })
-            })
-            .ok_or_else(server_error)?;
+        let webhook = call.insert(|slot| Webhook {
+            id: slot.id,
+            event_type,
+            url,
+            secret: secret(seed, slot.key),
+            created_at: slot.created_at,
+        })?;
         call.written(StatusCode::CREATED, &webhook)
     })
 }
 
-/// Validates `POST /v1/webhooks`: `url` (an http(s) URL) and `type` (one of the
-/// [`WEBHOOK_EVENT_TYPES`]), both required.
-fn new_webhook(input: &Input) -> Result<(String, &'static str), Errors> {
-    let mut errors = Errors::default();
-    let url = validation::url(&mut errors, input, "url");
-    let event_type = validation::one_of(&mut errors, input, "type", &WEBHOOK_EVENT_TYPES);
-    match (url, event_type) {
-        (Some(url), Some(event_type)) if errors.is_empty() => Ok((url, event_type)),
-        _ => Err(errors),
-    }
+/// What `POST /v1/webhooks` (valid JSON) asks for: the URL and the event type.
+fn new_webhook(input: &Input) -> Option<(String, &'static str)> {
+    let url = input::text(input, "url")?;
+    let wanted = input::text(input, "type")?;
+    let event_type = WEBHOOK_EVENT_TYPES.iter().find(|t| **t == wanted)?;
+    Some((url, event_type))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::json_errors;
     use crate::validation::input;
     use serde_json::json;
 
@@ -202,28 +195,28 @@ mod tests {
 
     #[test]
     fn creates_need_an_url_and_a_documented_event() {
-        let ok = new_webhook(&input(json!({
-            "url": "https://example.nl/in", "type": "invoice-paid",
-        })));
-        assert_eq!(ok, Ok(("https://example.nl/in".to_owned(), "invoice-paid")));
-        let errors = new_webhook(&input(json!({}))).unwrap_err();
+        let body = json!({ "url": "https://example.nl/in", "type": "invoice-paid" });
+        assert!(json_errors("create-webhook", body.clone()).is_empty());
+        let ok = new_webhook(&input(body));
+        assert_eq!(
+            ok,
+            Some(("https://example.nl/in".to_owned(), "invoice-paid"))
+        );
+        let errors = json_errors("create-webhook", json!({}));
         assert_eq!(errors.fields(), ["url", "type"]);
         assert_eq!(
             errors.message(),
             "The url field is required. (and 1 more error)"
         );
-        let errors = new_webhook(&input(json!({
-            "url": "not a url", "type": "invoice-updated",
-        })))
-        .unwrap_err();
+        let body = json!({ "url": "not a url", "type": "invoice-updated" });
         assert_eq!(
-            errors.message(),
+            json_errors("create-webhook", body).message(),
             "The url field must be a valid URL. (and 1 more error)"
         );
-        let errors = new_webhook(&input(json!({
-            "url": "https://example.nl/in", "type": 7,
-        })))
-        .unwrap_err();
-        assert_eq!(errors.message(), "The type field must be a string.");
+        let body = json!({ "url": "https://example.nl/in", "type": 7 });
+        assert_eq!(
+            json_errors("create-webhook", body).message(),
+            "The type field must be a string."
+        );
     }
 }

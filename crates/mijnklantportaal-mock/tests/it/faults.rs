@@ -256,3 +256,39 @@ async fn faults_are_seeded_replayable_and_retries_can_succeed() {
     assert_eq!(runs[0], runs[1], "same seed, same faults");
     assert_ne!(runs[0], runs[2], "other seed, other faults");
 }
+
+/// The statuses of pages 1 to 12 of the invoice list, with a call to another list
+/// before each when `interleave`.
+async fn invoice_statuses(interleave: bool) -> Vec<u16> {
+    let server = server_with(Faults {
+        server_error: 0.4,
+        ..Faults::none()
+    })
+    .await;
+    let client = http_with_token("test");
+    let mut statuses = Vec::new();
+    for page in 1..=12 {
+        if interleave {
+            let url = format!("{}/webhooks?page={page}", server.base_url());
+            bounded(client.get(url).send()).await.unwrap();
+        }
+        let url = format!("{}/customer-invoices?page={page}", server.base_url());
+        let response = bounded(client.get(url).send()).await.unwrap();
+        statuses.push(response.status().as_u16());
+    }
+    statuses
+}
+
+#[tokio::test]
+async fn each_route_counts_its_own_requests_for_faults() {
+    let alone = invoice_statuses(false).await;
+    assert!(
+        alone.contains(&200) && alone.iter().any(|&s| s >= 500),
+        "{alone:?}"
+    );
+    assert_eq!(
+        invoice_statuses(true).await,
+        alone,
+        "calls to another list do not shift which request fails"
+    );
+}

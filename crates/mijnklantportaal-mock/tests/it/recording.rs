@@ -96,3 +96,17 @@ async fn shutdown_and_drop_stop_the_server() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_request_log_keeps_the_newest_requests_up_to_its_limit() {
+    let server = crate::common::start_with(10, |b| b.request_log_limit(3)).await;
+    for page in 1..=5 {
+        crate::common::status(&server, &format!("/v1/customer-invoices?page={page}"), None).await;
+    }
+    let queries: Vec<String> = server
+        .requests()
+        .into_iter()
+        .filter_map(|r| r.query)
+        .collect();
+    assert_eq!(queries, ["page=3", "page=4", "page=5"]);
+}

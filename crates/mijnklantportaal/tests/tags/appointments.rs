@@ -8,10 +8,10 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use mijnklantportaal::{AppointmentRequest, AppointmentStatus, AppointmentWindow, Error};
 use reqwest::Method;
 
-/// 2025-03-03 09:00 in the Netherlands: the first seeded appointment starts then, the
-/// next ones 3 or 4 days apart.
+/// 2025-12-29 09:00 in the Netherlands (three days before the mock's clock starts):
+/// the first seeded appointment starts then, the next ones 3 or 4 days apart.
 fn first_seeded() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2025, 3, 3, 8, 0, 0).unwrap()
+    Utc.with_ymd_and_hms(2025, 12, 29, 8, 0, 0).unwrap()
 }
 
 #[tokio::test]
@@ -26,7 +26,7 @@ async fn a_window_lists_the_appointments_that_start_in_it() {
     let starts: Vec<String> = week.iter().map(|a| a.starts_at.to_rfc3339()).collect();
     assert_eq!(
         starts,
-        ["2025-03-03T09:00:00+01:00", "2025-03-06T09:00:00+01:00"],
+        ["2025-12-29T09:00:00+01:00", "2026-01-01T09:00:00+01:00"],
         "the third starts exactly a week later: outside"
     );
     let month = client
@@ -59,7 +59,7 @@ async fn a_window_lists_the_appointments_that_start_in_it() {
         .find_map(|r| r.query)
         .expect("a query");
     assert_eq!(
-        query, "days=7&start_at=2025-03-03+09%3A00",
+        query, "days=7&start_at=2025-12-29+09%3A00",
         "to the minute, Dutch time"
     );
 }

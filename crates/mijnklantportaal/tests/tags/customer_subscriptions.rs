@@ -39,7 +39,8 @@ async fn a_subscription_runs_changes_and_is_terminated() {
     let client = client_for(&server).build().expect("a client");
     let subscriptions = client.customer_subscriptions();
     let customer = customer_ids(&server, 1).remove(0);
-    let today = Utc::now().date_naive();
+    // The mock's clock (2026-01-01 when it starts), not the wall clock.
+    let today = server.now().date_naive();
 
     let running = within(
         10,
@@ -115,9 +116,12 @@ async fn a_subscription_runs_changes_and_is_terminated() {
         .expect_err("nothing to change");
     assert!(matches!(err, Error::InvalidInput(_)), "{err}");
 
-    let ended = within(10, subscriptions.terminate(&running.id, Utc::now()))
-        .await
-        .expect("terminated");
+    let ended = within(
+        10,
+        subscriptions.terminate(&running.id, server.now().to_utc()),
+    )
+    .await
+    .expect("terminated");
     assert_eq!(ended.status, SubscriptionStatus::Terminated);
     assert_eq!(ended.renews_at, None);
     let terminated_at = ended.terminated_at.expect("terminated");

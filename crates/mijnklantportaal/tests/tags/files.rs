@@ -47,7 +47,11 @@ async fn files_are_uploaded_into_directories_and_downloaded() {
         .download_link(&file.id)
         .await
         .expect("a link");
-    assert!(link.expires_at.to_utc() > chrono::Utc::now());
+    assert_eq!(
+        link.expires_at,
+        server.now() + chrono::Duration::minutes(5),
+        "five minutes from the mock's clock"
+    );
     let response = reqwest::get(&link.link).await.expect("downloaded");
     assert_eq!(response.headers()["content-type"], "text/csv");
     assert_eq!(response.text().await.expect("the body"), csv);

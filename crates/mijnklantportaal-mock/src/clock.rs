@@ -1,0 +1,51 @@
+//! The mock's one clock, so that everything it writes or compares agrees.
+//!
+//! A deterministic mock cannot read the wall clock: a run would depend on the day it
+//! runs (a default appointment window that is empty a year later, a subscription
+//! that is `planned` today and `in_progress` tomorrow) and a test on tokio's paused
+//! clock would see link expiry (tokio time) disagree with the `expiresAt` the body
+//! states (wall time). So the mock's "now" is tokio time since the server started,
+//! counted from a fixed origin: [`ORIGIN`], right after every seeded row was
+//! created. Seeded rows that lie around "now" (appointments) are placed relative to
+//! it.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use tokio::time::Instant;
+
+use crate::dataset::ADDED_FROM;
+use crate::dutch_time;
+
+/// 2026-01-01T00:00:00+01:00: the mock's time when it starts (the seeded invoices
+/// were all created before it).
+pub(crate) const ORIGIN: i64 = ADDED_FROM;
+
+/// Tokio time since the server started, from [`ORIGIN`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Clock {
+    started: Instant,
+}
+
+impl Clock {
+    /// A clock at [`ORIGIN`] now.
+    pub(crate) fn start() -> Self {
+        Clock {
+            started: Instant::now(),
+        }
+    }
+
+    /// The UNIX time now.
+    pub(crate) fn unix(&self) -> i64 {
+        let elapsed = i64::try_from(self.started.elapsed().as_secs()).unwrap_or(i64::MAX);
+        ORIGIN.saturating_add(elapsed)
+    }
+
+    /// Now, in Dutch time (`None` only past chrono's range).
+    pub(crate) fn now(&self) -> Option<DateTime<FixedOffset>> {
+        dutch_time::at(self.unix())
+    }
+
+    /// Today in Amsterdam.
+    pub(crate) fn today(&self) -> Option<NaiveDate> {
+        self.now().map(|now| now.date_naive())
+    }
+}
