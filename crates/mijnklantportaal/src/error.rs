@@ -272,8 +272,13 @@ pub enum Error {
         /// The `error_description`, if any.
         description: Option<String>,
     },
+    /// A token that cannot be a bearer token (empty, or with a space, a line break, a
+    /// non-ASCII character): a copy-paste slip. The message gives the position of the
+    /// first bad character, never the token.
+    #[error("{0}")]
+    InvalidToken(#[from] mijnklantportaal_api::InvalidToken),
     /// The client was configured with something unusable (a base URL that does not
-    /// parse, a token with control characters...).
+    /// parse, a retry policy that cannot work...).
     #[error("invalid configuration: {0}")]
     Config(String),
     /// The request was not sent: every request of the client is held back by a 429's

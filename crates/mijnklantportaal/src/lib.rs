@@ -108,9 +108,10 @@ mod oauth;
 mod pagination;
 mod rate_limit;
 mod retry;
+mod scheduler;
 mod token_refresh;
 
-pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_PREFETCH};
+pub use client::{AccountKey, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_PREFETCH};
 pub use error::Error;
 pub use handlers::agreements::{Agreements, ListAgreements, NewAgreement};
 pub use handlers::appointments::{AppointmentRequest, AppointmentWindow, Appointments};
@@ -143,6 +144,7 @@ pub use pagination::{
 };
 pub use rate_limit::{MAX_WINDOW, RateLimit, RateLimitStatus};
 pub use retry::{MAX_BACKOFF, RetryPolicy};
+pub use scheduler::DEFAULT_MAX_IN_FLIGHT;
 
 /// The generated models of Agreements, Appointments, Files, File Request, File Share
 /// and Tickets.
