@@ -6,12 +6,14 @@
 
 mod common;
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
 
 use common::scripted::{ListFrom, Script, Scripted, id};
+use common::{oauth_app, within};
 use futures::StreamExt;
-use mijnklantportaal::{Client, Error, RetryPolicy};
+use mijnklantportaal::{Client, Error, RetryPolicy, Tokens};
+use mijnklantportaal_mock::{MockAccount, MockOAuth, MockServer};
 use tokio::time::Instant;
 
 /// A scripted app: every account lists its own script through [`ListFrom`].
@@ -160,4 +162,111 @@ async fn an_app_without_a_token_sends_nothing_itself() {
     let account = app.account("a-key").expect("an account");
     assert!(format!("{account:?}").contains("<redacted>"));
     assert!(!format!("{account:?}").contains("a-key"));
+}
+
+/// The ids of the invoices of the mock's account `token`, in listing order.
+fn account_ids(server: &MockServer, token: &str) -> Vec<String> {
+    let dataset = server.account_dataset(token).expect("an account");
+    dataset.iter().map(|invoice| invoice.id).collect()
+}
+
+/// Accounts made with API keys list their own portals' invoices, through the app's
+/// one connection pool, concurrently.
+#[tokio::test]
+async fn api_key_accounts_each_list_their_own_portal() {
+    let tokens = ["portal-a", "portal-b", "portal-c"];
+    let server = MockServer::builder()
+        .invoices(7)
+        .accounts(
+            (0u64..)
+                .zip(tokens)
+                .map(|(i, token)| MockAccount::new(token).invoices(20 + 15 * i)),
+        )
+        .start()
+        .await
+        .expect("the mock starts");
+    let app = Client::builder()
+        .base_url(server.base_url())
+        .build_app()
+        .expect("an app");
+    let listings = tokens.map(|token| {
+        let account = app.account(token).expect("an account");
+        async move { account.customer_invoices().list().collect_all().await }
+    });
+    let listed = within(10, futures::future::join_all(listings)).await;
+    for (token, listed) in tokens.iter().zip(listed) {
+        let ids: Vec<String> = listed.expect("listed").into_iter().map(|i| i.id).collect();
+        assert_eq!(ids, account_ids(&server, token), "{token}");
+    }
+    assert_eq!(server.stats().requests, 0, "nothing went to the default account");
+}
+
+/// OAuth accounts refresh on their own, once per account when their access tokens
+/// have expired, and the app is told which account each new pair of tokens is for
+/// (refresh tokens rotate: the new one must reach the right row).
+#[tokio::test(start_paused = true)]
+async fn oauth_accounts_refresh_on_their_own_and_the_app_is_told_which() {
+    let keys = ["portal-1", "portal-2", "portal-3"];
+    let server = MockServer::builder()
+        .no_rate_limit()
+        .latency(Duration::from_millis(200), Duration::ZERO)
+        .oauth(
+            MockOAuth::new()
+                .access_token_lifetime(Duration::from_secs(10))
+                .rotate_refresh_tokens(true),
+        )
+        .accounts(
+            (0u64..)
+                .zip(keys)
+                .map(|(i, key)| MockAccount::new(key).invoices(30 + 15 * i).oauth()),
+        )
+        .start()
+        .await
+        .expect("the mock starts");
+    let told = Arc::new(Mutex::new(Vec::<(String, String)>::new()));
+    let app = {
+        let told = Arc::clone(&told);
+        Client::builder()
+            .base_url(server.base_url())
+            .no_rate_limit()
+            .oauth_app(oauth_app(&server))
+            .on_account_tokens(move |account, tokens| {
+                let refresh = tokens.refresh_token().to_owned();
+                told.lock().unwrap().push((account.to_string(), refresh));
+            })
+            .build_app()
+            .expect("an app")
+    };
+    let mut grants = Vec::new();
+    let accounts: Vec<Client> = keys
+        .iter()
+        .map(|key| {
+            let grant = server.account_grant(key).expect("a grant");
+            grants.push(grant.refresh_token.clone());
+            let expires = SystemTime::now() + grant.expires_in;
+            let tokens = Tokens::new(grant.access_token, grant.refresh_token, Some(expires));
+            app.oauth_account(*key, tokens).expect("an account")
+        })
+        .collect();
+    assert_eq!(accounts[1].account_key().map(|k| k.as_str()), Some("portal-2"));
+
+    // Past the access tokens' lifetime: every account refreshes, once.
+    tokio::time::sleep(Duration::from_secs(11)).await;
+    let listings = accounts.iter().map(|a| a.customer_invoices().list().collect_all());
+    let listed = futures::future::join_all(listings).await;
+    for (key, listed) in keys.iter().zip(listed) {
+        let ids: Vec<String> = listed.expect("listed").into_iter().map(|i| i.id).collect();
+        assert_eq!(ids, account_ids(&server, key), "{key}");
+        let stats = server.account_oauth_stats(key).expect("an account");
+        assert_eq!(stats.refreshes, 1, "{key}: {stats:?}");
+        assert_eq!(stats.expired_access_tokens, 0, "{key}: refreshed before expiry");
+    }
+    let mut told = told.lock().unwrap().clone();
+    told.sort();
+    let named: Vec<&str> = told.iter().map(|(key, _)| key.as_str()).collect();
+    assert_eq!(named, keys, "each account's new tokens, once, with its key");
+    for (key, refresh) in &told {
+        assert!(!grants.contains(refresh), "{key}: the rotated refresh token");
+    }
+    assert_eq!(server.oauth_stats().refreshes, 0, "none went to the default account");
 }
