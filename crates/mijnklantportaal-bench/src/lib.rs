@@ -398,8 +398,8 @@ pub fn run_all(config: &Config) -> Result<Report, BenchError> {
         .enable_all()
         .build()
         .map_err(|e| BenchError::new("starting the tokio runtime", e))?;
-    let (listings, speedups, prefetch_sweep, short_lists, memory, decode, accounts) =
-        runtime.block_on(async {
+    let (listings, speedups, prefetch_sweep, short_lists, memory, decode, accounts) = runtime
+        .block_on(async {
             let mut listings = Vec::new();
             let mut speedups = Vec::new();
             for scenario in &config.listings {

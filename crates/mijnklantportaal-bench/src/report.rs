@@ -198,7 +198,8 @@ fn render_accounts(report: &Report) -> String {
             fmt_time(r.median_done_s),
             fmt_time(r.last_done_s),
             r.peak_rss_bytes.map_or_else(|| "n/a".to_owned(), fmt_bytes),
-            r.peak_heap_bytes.map_or_else(|| "n/a".to_owned(), fmt_bytes),
+            r.peak_heap_bytes
+                .map_or_else(|| "n/a".to_owned(), fmt_bytes),
             r.requests,
         );
     }

@@ -24,7 +24,7 @@ use http::StatusCode;
 use crate::auth;
 use crate::dataset::Dataset;
 use crate::handler::{self, Config, Shared};
-use crate::oauth::{self, MockOAuth, OAuthStats};
+use crate::oauth::{self, OAuthStats};
 use crate::recording::Stats;
 
 /// Largest token-request body routed (larger ones go to the default account, which
@@ -124,7 +124,7 @@ impl MockAccount {
     }
 
     /// The account has connected the server's OAuth app (the builder's
-    /// [`oauth`](crate::MockServerBuilder::oauth), or [`MockOAuth::new`]'s defaults):
+    /// [`oauth`](crate::MockServerBuilder::oauth), or [`MockOAuth::new`](crate::MockOAuth::new)'s defaults):
     /// [`MockServer::account_grant`](crate::MockServer::account_grant) gives its
     /// tokens, and they refresh at the OAuth endpoints like any grant's.
     pub fn oauth(mut self) -> Self {
@@ -196,7 +196,7 @@ impl Accounts {
             }
             config.oauth = account
                 .oauth
-                .then(|| config.oauth.clone().unwrap_or_else(MockOAuth::new));
+                .then(|| config.oauth.clone().unwrap_or_default());
             let shared = Arc::new(Shared::new(
                 config,
                 local_addr,

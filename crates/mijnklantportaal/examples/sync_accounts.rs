@@ -40,7 +40,8 @@ struct Options {
     discard: bool,
 }
 
-const USAGE: &str = "usage: sync_accounts [--accounts N] [--invoices N] [--latency-ms N] [--discard]";
+const USAGE: &str =
+    "usage: sync_accounts [--accounts N] [--invoices N] [--latency-ms N] [--discard]";
 
 fn options() -> Result<Options, String> {
     let mut options = Options {
@@ -157,7 +158,10 @@ async fn sync(
     }
     let took = started.elapsed();
     if !failed {
-        eprintln!("account {n}: {invoices} invoices in {:.3} s", took.as_secs_f64());
+        eprintln!(
+            "account {n}: {invoices} invoices in {:.3} s",
+            took.as_secs_f64()
+        );
     }
     Done {
         invoices,

@@ -198,7 +198,11 @@ async fn api_key_accounts_each_list_their_own_portal() {
         let ids: Vec<String> = listed.expect("listed").into_iter().map(|i| i.id).collect();
         assert_eq!(ids, account_ids(&server, token), "{token}");
     }
-    assert_eq!(server.stats().requests, 0, "nothing went to the default account");
+    assert_eq!(
+        server.stats().requests,
+        0,
+        "nothing went to the default account"
+    );
 }
 
 /// OAuth accounts refresh on their own, once per account when their access tokens
@@ -248,25 +252,40 @@ async fn oauth_accounts_refresh_on_their_own_and_the_app_is_told_which() {
             app.oauth_account(*key, tokens).expect("an account")
         })
         .collect();
-    assert_eq!(accounts[1].account_key().map(|k| k.as_str()), Some("portal-2"));
+    assert_eq!(
+        accounts[1].account_key().map(|k| k.as_str()),
+        Some("portal-2")
+    );
 
     // Past the access tokens' lifetime: every account refreshes, once.
     tokio::time::sleep(Duration::from_secs(11)).await;
-    let listings = accounts.iter().map(|a| a.customer_invoices().list().collect_all());
+    let listings = accounts
+        .iter()
+        .map(|a| a.customer_invoices().list().collect_all());
     let listed = futures::future::join_all(listings).await;
     for (key, listed) in keys.iter().zip(listed) {
         let ids: Vec<String> = listed.expect("listed").into_iter().map(|i| i.id).collect();
         assert_eq!(ids, account_ids(&server, key), "{key}");
         let stats = server.account_oauth_stats(key).expect("an account");
         assert_eq!(stats.refreshes, 1, "{key}: {stats:?}");
-        assert_eq!(stats.expired_access_tokens, 0, "{key}: refreshed before expiry");
+        assert_eq!(
+            stats.expired_access_tokens, 0,
+            "{key}: refreshed before expiry"
+        );
     }
     let mut told = told.lock().unwrap().clone();
     told.sort();
     let named: Vec<&str> = told.iter().map(|(key, _)| key.as_str()).collect();
     assert_eq!(named, keys, "each account's new tokens, once, with its key");
     for (key, refresh) in &told {
-        assert!(!grants.contains(refresh), "{key}: the rotated refresh token");
+        assert!(
+            !grants.contains(refresh),
+            "{key}: the rotated refresh token"
+        );
     }
-    assert_eq!(server.oauth_stats().refreshes, 0, "none went to the default account");
+    assert_eq!(
+        server.oauth_stats().refreshes,
+        0,
+        "none went to the default account"
+    );
 }

@@ -120,13 +120,8 @@ fn accounts_run(args: &[String]) -> Option<ExitCode> {
         peak: || ALLOC.peak(),
     };
     let latency = std::time::Duration::from_millis(latency_ms);
-    let result = mijnklantportaal_bench::run_accounts(
-        accounts,
-        invoices,
-        latency,
-        contender,
-        Some(probe),
-    );
+    let result =
+        mijnklantportaal_bench::run_accounts(accounts, invoices, latency, contender, Some(probe));
     Some(match result.map(|r| serde_json::to_string(&r)) {
         Ok(Ok(json)) => {
             println!("{json}");
