@@ -126,7 +126,8 @@ impl MockAccount {
     /// The account has connected the server's OAuth app (the builder's
     /// [`oauth`](crate::MockServerBuilder::oauth), or [`MockOAuth::new`](crate::MockOAuth::new)'s defaults):
     /// [`MockServer::account_grant`](crate::MockServer::account_grant) gives its
-    /// tokens, and they refresh at the OAuth endpoints like any grant's.
+    /// tokens, and they refresh at the OAuth endpoints like any grant's (on the API's
+    /// origin when the builder has no `oauth` of its own).
     pub fn oauth(mut self) -> Self {
         self.oauth = true;
         self
