@@ -12,10 +12,9 @@ fn root() -> PathBuf {
 fn generated_code_is_fresh() {
     match xtask::check(&root()) {
         Ok(()) => {}
-        Err(xtask::XtaskError::Stale { diff, .. }) => panic!(
-            "{} is stale: it differs from what {} generates.\n\
+        Err(xtask::XtaskError::Stale { path, diff, .. }) => panic!(
+            "{path} is stale: it differs from what {} generates.\n\
              Run `cargo xtask generate`, review, and commit the result.\n\n{diff}",
-            xtask::GENERATED_PATH,
             xtask::SPEC_PATH,
         ),
         Err(e) => panic!("cannot check the generated code: {e}"),
@@ -322,4 +321,102 @@ fn a_multipart_type_name_clash_names_the_operation() {
         message.starts_with("spec/tags/uploads.yaml:3: the multipart/form-data operation `create-upload` needs the type name `CreateUploadBody`"),
         "{message}"
     );
+}
+
+/// A write without `x-mkp-retry` is refused at its tag file's line, and a rule that is
+/// neither `safe` nor `once` at the extension's own line.
+#[test]
+fn a_write_without_a_retry_rule_names_its_tag_files_line() {
+    let create = |rule: &str| {
+        format!(
+            "paths:\n  /groups:\n    post:\n      operationId: create-group\n{rule}      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/CustomerGroupPage'\n"
+        )
+    };
+    let table = |tag: &str| {
+        let bundle = joined(&[("groups.yaml", tag)]).unwrap_or_else(|e| panic!("{e}"));
+        let checked = xtask::spec::parse_bundle(&bundle).unwrap_or_else(|e| panic!("{e}"));
+        xtask::operations::render(&checked, &bundle).map_err(|e| e.to_string())
+    };
+    let message = table(&format!("# groups\n{}", create(""))).unwrap_err();
+    assert!(
+        message.starts_with(
+            "spec/tags/groups.yaml:4: the operation `POST /groups` has no `x-mkp-retry`"
+        ),
+        "{message}"
+    );
+    let message = table(&create("      x-mkp-retry: twice\n")).unwrap_err();
+    assert!(
+        message.starts_with(
+            "spec/tags/groups.yaml:5: `x-mkp-retry: twice` of `POST /groups` is not a retry rule"
+        ),
+        "{message}"
+    );
+    for (rule, retry) in [("safe", "Retry::Safe"), ("once", "Retry::Once")] {
+        let code = table(&create(&format!("      x-mkp-retry: {rule}\n")))
+            .unwrap_or_else(|e| panic!("{rule}: {e}"));
+        assert!(
+            code.contains(&format!("const CREATE_GROUP: Operation = Operation {{\n    id: \"create-group\",\n    method: \"POST\",\n    path: \"/groups\",\n    retry: {retry},\n}};")),
+            "{code}"
+        );
+    }
+}
+
+/// The wrapper's operation table is written from the spec: each operation's retry rule
+/// is the spec's, and changing it in the spec makes the checked-in table stale.
+#[test]
+fn the_wrappers_operation_table_follows_the_spec() {
+    let table = std::fs::read_to_string(root().join(xtask::operations::OPERATIONS_PATH))
+        .expect("the wrapper's operation table is checked in");
+    let entry = |name: &str| {
+        let start = table
+            .find(&format!("const {name}: Operation"))
+            .unwrap_or_else(|| panic!("{name} is in the table"));
+        table[start..]
+            .split("};")
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(entry("CREATE_CUSTOMER").contains("retry: Retry::Once"));
+    assert!(entry("EDIT_CUSTOMER").contains("retry: Retry::Safe"));
+    assert!(entry("LIST_CUSTOMERS").contains("path: \"/customers\""));
+
+    // The same workspace with one rule changed: generate --check names the table.
+    let copy = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("operation-table");
+    let _ = std::fs::remove_dir_all(&copy);
+    let dirs = [
+        "spec/tags",
+        "crates/mijnklantportaal/src",
+        "crates/mijnklantportaal-api/src",
+    ];
+    for dir in dirs {
+        std::fs::create_dir_all(copy.as_path().join(dir)).expect("a directory");
+    }
+    for entry in std::fs::read_dir(root().join("spec/tags")).expect("the tag files") {
+        let path = entry.expect("a tag file").path();
+        let name = path.file_name().expect("a file name").to_owned();
+        let mut text = std::fs::read_to_string(&path).expect("a tag file");
+        if name == "customers.yaml" {
+            text = text.replacen(
+                "operationId: edit-customer\n      x-mkp-retry: safe",
+                "operationId: edit-customer\n      x-mkp-retry: once",
+                1,
+            );
+        }
+        std::fs::write(copy.as_path().join("spec/tags").join(name), text).expect("written");
+    }
+    for file in [
+        xtask::SPEC_PATH,
+        xtask::GENERATED_PATH,
+        xtask::operations::OPERATIONS_PATH,
+    ] {
+        std::fs::copy(root().join(file), copy.as_path().join(file)).expect("copied");
+    }
+    match xtask::check(copy.as_path()) {
+        Err(xtask::XtaskError::Stale { path, diff, .. }) => {
+            assert_eq!(path, xtask::operations::OPERATIONS_PATH);
+            assert!(diff.contains("+    retry: Retry::Once,"), "{diff}");
+        }
+        other => panic!("expected the table to be stale, got {other:?}"),
+    }
 }

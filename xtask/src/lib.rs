@@ -15,6 +15,8 @@
 //!   and formats the output.
 //! - [`multipart`] generates the `multipart/form-data` operations progenitor cannot,
 //!   from the spec, beside its output and through the same hooks.
+//! - [`operations`] writes the wrapper's table of operations (method, path, retry
+//!   rule) from the same checked spec, beside the generated client.
 //! - [`prune`] drops the types no operation reaches (the shared page envelope that
 //!   typify also emits on its own).
 //! - [`evolution`] makes response models `#[non_exhaustive]` and gives string enums an
@@ -30,6 +32,7 @@ pub mod contract;
 pub mod evolution;
 pub mod git;
 pub mod multipart;
+pub mod operations;
 pub mod prune;
 pub mod refs;
 pub mod semver;
@@ -113,77 +116,119 @@ pub struct Job {
     pub spec_name: String,
     /// The file to write or check.
     pub target: PathBuf,
+    /// The wrapper's operation table to write or check beside it
+    /// ([`operations::OPERATIONS_PATH`]), when the checkout has the wrapper.
+    pub operations: Option<PathBuf>,
 }
 
 impl Job {
     /// The workspace's own job: `SPEC_PATH` into `GENERATED_PATH` under `root`.
     pub fn workspace(root: &Path) -> Self {
+        let operations = root.join(operations::OPERATIONS_PATH);
         Job {
             spec: root.join(SPEC_PATH),
             spec_name: SPEC_PATH.to_string(),
             target: root.join(GENERATED_PATH),
+            operations: operations
+                .parent()
+                .is_some_and(Path::is_dir)
+                .then_some(operations),
         }
     }
 }
 
-/// Generates the client from `root/SPEC_PATH` and writes `root/GENERATED_PATH`, but only
-/// when its content changes (so that cargo does not rebuild for nothing).
-pub fn write_generated(root: &Path) -> Result<WriteOutcome, XtaskError> {
+/// One file a job writes: where, how it is named in messages, and its content.
+struct Output {
+    shown: &'static str,
+    path: PathBuf,
+    content: String,
+}
+
+/// Every file of `job`, from one read and one check of its spec.
+fn outputs(job: &Job) -> Result<Vec<Output>, SpecError> {
+    let bundle = Bundle::load(&job.spec, &job.spec_name)?;
+    let checked = spec::parse_bundle(&bundle)?;
+    // Rendered (and so checked) even where the checkout has no wrapper to write it to.
+    let table = operations::render(&checked, &bundle)?;
+    let mut out = vec![Output {
+        shown: GENERATED_PATH,
+        path: job.target.clone(),
+        content: codegen::generate_checked(&checked, &bundle.name, true)?,
+    }];
+    if let Some(path) = &job.operations {
+        out.push(Output {
+            shown: operations::OPERATIONS_PATH,
+            path: path.clone(),
+            content: table,
+        });
+    }
+    Ok(out)
+}
+
+/// Generates the client (and the wrapper's operation table) from `root/SPEC_PATH` and
+/// writes each file, but only when its content changes (so that cargo does not rebuild
+/// for nothing). Returns each file with what was done to it.
+pub fn write_generated(root: &Path) -> Result<Vec<(&'static str, WriteOutcome)>, XtaskError> {
     run_write(&Job::workspace(root))
 }
 
-/// Checks that `root/GENERATED_PATH` is exactly what `root/SPEC_PATH` generates; writes
-/// nothing. On drift the error carries a unified diff.
+/// Checks that the files of [`write_generated`] are exactly what `root/SPEC_PATH`
+/// generates; writes nothing. On drift the error carries a unified diff.
 pub fn check(root: &Path) -> Result<(), XtaskError> {
     run_check(&Job::workspace(root))
 }
 
 /// [`write_generated`] for any job.
-pub fn run_write(job: &Job) -> Result<WriteOutcome, XtaskError> {
-    let code = generate(&job.spec, &job.spec_name)?;
-    let target = job.target.clone();
-    let io_err = |source| XtaskError::Io {
-        path: target.clone(),
-        source,
-    };
-    match std::fs::read_to_string(&target) {
-        Ok(existing) if existing == code => return Ok(WriteOutcome::Unchanged),
-        Ok(_) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(io_err(e)),
+pub fn run_write(job: &Job) -> Result<Vec<(&'static str, WriteOutcome)>, XtaskError> {
+    let mut done = Vec::new();
+    for output in outputs(job)? {
+        let io_err = |source| XtaskError::Io {
+            path: output.path.clone(),
+            source,
+        };
+        let outcome = match std::fs::read_to_string(&output.path) {
+            Ok(existing) if existing == output.content => WriteOutcome::Unchanged,
+            Ok(_) => WriteOutcome::Written,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => WriteOutcome::Written,
+            Err(e) => return Err(io_err(e)),
+        };
+        if outcome == WriteOutcome::Written {
+            std::fs::write(&output.path, &output.content).map_err(io_err)?;
+        }
+        done.push((output.shown, outcome));
     }
-    std::fs::write(&target, code).map_err(io_err)?;
-    Ok(WriteOutcome::Written)
+    Ok(done)
 }
 
 /// [`check`] for any job.
 pub fn run_check(job: &Job) -> Result<(), XtaskError> {
-    let code = generate(&job.spec, &job.spec_name)?;
-    let target = job.target.clone();
-    let existing = match std::fs::read_to_string(&target) {
-        Ok(s) => s,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(source) => {
-            return Err(XtaskError::Io {
-                path: target,
-                source,
-            });
+    for output in outputs(job)? {
+        let existing = match std::fs::read_to_string(&output.path) {
+            Ok(s) => s,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(source) => {
+                return Err(XtaskError::Io {
+                    path: output.path,
+                    source,
+                });
+            }
+        };
+        if existing == output.content {
+            continue;
         }
-    };
-    if existing == code {
-        return Ok(());
+        let diff = similar::TextDiff::from_lines(&existing, &output.content)
+            .unified_diff()
+            .context_radius(3)
+            .header(
+                &format!("a/{} (checked in)", output.shown),
+                &format!("b/{} (generated from {})", output.shown, job.spec_name),
+            )
+            .to_string();
+        return Err(XtaskError::Stale {
+            path: output.shown.to_string(),
+            spec: job.spec_name.clone(),
+            diff,
+        });
     }
-    let diff = similar::TextDiff::from_lines(&existing, &code)
-        .unified_diff()
-        .context_radius(3)
-        .header(
-            &format!("a/{GENERATED_PATH} (checked in)"),
-            &format!("b/{GENERATED_PATH} (generated from {})", job.spec_name),
-        )
-        .to_string();
-    Err(XtaskError::Stale {
-        path: GENERATED_PATH.to_string(),
-        spec: job.spec_name.clone(),
-        diff,
-    })
+    Ok(())
 }

@@ -12,11 +12,12 @@ use xtask::{Job, WriteOutcome, XtaskError};
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  generate          regenerate crates/mijnklantportaal-api/src/generated.rs from the spec
+  generate          regenerate crates/mijnklantportaal-api/src/generated.rs from the spec,
+                    and the wrapper's table of operations (crates/mijnklantportaal/src/operations.rs)
   generate --check  exit non-zero with a diff when the checked-in code is stale; write nothing
     --spec FILE     read this spec instead of spec/mijnklantportaal.yaml (to try a draft)
     --root DIR      generate for the workspace at DIR instead of this one (its spec and
-                    its generated.rs; the benchmark's build-time copy uses it)
+                    its generated files; the benchmark's build-time copy uses it)
   bundle [--out FILE]
                     write the whole spec (root and tag files) as one OpenAPI 3.0
                     document, for Swagger UI, schemathesis or oasdiff: JSON when FILE
@@ -56,6 +57,7 @@ fn main() -> ExitCode {
                         let other = Job::workspace(std::path::Path::new(dir));
                         job.target = other.target;
                         job.spec = other.spec;
+                        job.operations = other.operations;
                         rest.next();
                     }
                     _ => {
@@ -110,16 +112,23 @@ fn main() -> ExitCode {
 
 fn generate(job: &Job, check: bool) -> ExitCode {
     let result = if check {
-        xtask::run_check(job).map(|()| "up to date")
+        xtask::run_check(job).map(|()| vec![("generated files", "up to date")])
     } else {
-        xtask::run_write(job).map(|outcome| match outcome {
-            WriteOutcome::Written => "written",
-            WriteOutcome::Unchanged => "unchanged",
+        xtask::run_write(job).map(|files| {
+            files
+                .into_iter()
+                .map(|(path, outcome)| match outcome {
+                    WriteOutcome::Written => (path, "written"),
+                    WriteOutcome::Unchanged => (path, "unchanged"),
+                })
+                .collect()
         })
     };
     match result {
-        Ok(what) => {
-            eprintln!("{}: {what}", xtask::GENERATED_PATH);
+        Ok(files) => {
+            for (path, what) in files {
+                eprintln!("{path}: {what}");
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -101,6 +101,32 @@ pub enum SpecError {
         /// The path template.
         path: String,
     },
+    /// An operation that is not a GET does not say what a retry may do.
+    #[error(
+        "{at}: the operation `{method} {path}` has no `x-mkp-retry`. Every operation that is not a GET says what a retry may do: add `x-mkp-retry: once` beside its operationId (a create: sent again only when the server provably did not process it) or `x-mkp-retry: safe` (sending it twice does what sending it once does)."
+    )]
+    MissingRetryRule {
+        /// The operation's method key.
+        at: Location,
+        /// HTTP method, upper case.
+        method: String,
+        /// The path template.
+        path: String,
+    },
+    /// An `x-mkp-retry` that is neither `safe` nor `once`.
+    #[error(
+        "{at}: `x-mkp-retry: {found}` of `{method} {path}` is not a retry rule: write `safe` or `once`."
+    )]
+    BadRetryRule {
+        /// The extension's value.
+        at: Location,
+        /// HTTP method, upper case.
+        method: String,
+        /// The path template.
+        path: String,
+        /// What the spec says instead.
+        found: String,
+    },
     /// Two operations share an `operationId`.
     #[error(
         "{at}: the operationId `{id}` of `{operation}` is already used by {first}. Every operationId must be unique: rename one of them."
@@ -333,7 +359,7 @@ fn collect_refs(value: &Value, pointer: String, out: &mut Vec<(String, String)>)
 }
 
 /// Every operation, in document order, as (path, method, operation).
-fn operations(openapi: &OpenAPI) -> Vec<(&str, &'static str, &openapiv3::Operation)> {
+pub(crate) fn operations(openapi: &OpenAPI) -> Vec<(&str, &'static str, &openapiv3::Operation)> {
     let mut out = Vec::new();
     for (path, item) in openapi.paths.paths.iter() {
         let ReferenceOr::Item(item) = item else {
@@ -383,6 +409,61 @@ fn check_operation_ids(openapi: &OpenAPI, bundle: &Bundle) -> Result<(), SpecErr
         }
         let first = format!("`{upper} {path}` ({at})");
         seen.insert(id, first);
+    }
+    Ok(())
+}
+
+/// The name of the extension that gives an operation's retry rule.
+pub const RETRY_RULE: &str = "x-mkp-retry";
+
+/// What a retry of an operation may do, from its `x-mkp-retry` (a GET is always `Safe`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryRule {
+    /// Retried after any transient failure.
+    Safe,
+    /// Retried only after what proves the server did not process it.
+    Once,
+}
+
+/// The retry rule of `op` (a `method` operation), or what its `x-mkp-retry` says
+/// instead of one (`None` when a write has none).
+pub fn retry_rule(method: &str, op: &openapiv3::Operation) -> Result<RetryRule, Option<String>> {
+    match op.extensions.get(RETRY_RULE) {
+        Some(serde_json::Value::String(rule)) if rule == "safe" => Ok(RetryRule::Safe),
+        Some(serde_json::Value::String(rule)) if rule == "once" => Ok(RetryRule::Once),
+        Some(other) => Err(Some(match other {
+            serde_json::Value::String(rule) => rule.clone(),
+            other => other.to_string(),
+        })),
+        None if method.eq_ignore_ascii_case("get") => Ok(RetryRule::Safe),
+        None => Err(None),
+    }
+}
+
+/// Checks that every operation that is not a GET has a valid `x-mkp-retry`, which the
+/// wrapper needs ([`crate::operations`]). Not part of [`parse_bundle`]: a revision of
+/// the spec from before the rule existed must still parse for `semver`.
+pub fn check_retry_rules(openapi: &OpenAPI, bundle: &Bundle) -> Result<(), SpecError> {
+    for (path, method, op) in operations(openapi) {
+        let Err(found) = retry_rule(method, op) else {
+            continue;
+        };
+        let pointer = operation_pointer(path, method);
+        let method = method.to_ascii_uppercase();
+        let path = path.to_string();
+        return Err(match found {
+            None => SpecError::MissingRetryRule {
+                at: bundle.locate(&pointer),
+                method,
+                path,
+            },
+            Some(found) => SpecError::BadRetryRule {
+                at: bundle.locate(&yaml::child(&pointer, RETRY_RULE)),
+                method,
+                path,
+                found,
+            },
+        });
     }
     Ok(())
 }

@@ -53,7 +53,7 @@ async fn run(path: Option<String>) -> Result<(), String> {
     let pdf = match path {
         Some(path) => NewInvoice::pdf_file(&path)
             .await
-            .map_err(|e| e.to_string())?,
+            .map_err(|e| e.report().to_string())?,
         None => FilePart::bytes("sample-invoice.pdf", SAMPLE_PDF).media_type("application/pdf"),
     };
 
@@ -69,7 +69,7 @@ async fn run(path: Option<String>) -> Result<(), String> {
         .customers()
         .create(customer)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.report().to_string())?;
     eprintln!(
         "created customer {} ({})",
         customer.id, customer.company_name
@@ -84,12 +84,16 @@ async fn run(path: Option<String>) -> Result<(), String> {
         Err(e @ Error::MaybeApplied { .. }) => {
             // The answer was lost: never upload twice; look first.
             return match client.customer_invoices().find_by_number(&number).await {
-                Ok(Some(found)) => Err(format!("{e}; it was: invoice {}", found.id)),
-                Ok(None) => Err(format!("{e}; it was not: run again")),
-                Err(lookup) => Err(format!("{e}; the lookup failed too: {lookup}")),
+                Ok(Some(found)) => Err(format!("{}; it was: invoice {}", e.report(), found.id)),
+                Ok(None) => Err(format!("{}; it was not: run again", e.report())),
+                Err(lookup) => Err(format!(
+                    "{}; the lookup failed too: {}",
+                    e.report(),
+                    lookup.report()
+                )),
             };
         }
-        Err(e) => return Err(e.to_string()),
+        Err(e) => return Err(e.report().to_string()),
     };
     eprintln!(
         "uploaded invoice {} ({} EUR {})",
@@ -100,12 +104,12 @@ async fn run(path: Option<String>) -> Result<(), String> {
         .customer_invoices()
         .mark_paid(&invoice.id, Utc::now())
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.report().to_string())?;
     let invoice = client
         .customer_invoices()
         .get(&invoice.id)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.report().to_string())?;
     let paid_at = invoice
         .paid_at
         .ok_or_else(|| format!("invoice {} is not marked paid", invoice.id))?;
@@ -113,7 +117,7 @@ async fn run(path: Option<String>) -> Result<(), String> {
         .customer_invoices()
         .pdf_link(&invoice.id)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.report().to_string())?;
 
     println!("invoice: {}", invoice.id);
     println!("number: {}", invoice.invoice_number);

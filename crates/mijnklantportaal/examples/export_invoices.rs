@@ -200,7 +200,8 @@ where
                 Ok(None) => break Ok(exported),
                 Err(e) => {
                     break Err(format!(
-                        "{e} (exported {exported} items; resume from page {})",
+                        "{} (exported {exported} items; resume from page {})",
+                        e.report(),
                         pages.resume_page()
                     ));
                 }

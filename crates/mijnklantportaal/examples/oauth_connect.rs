@@ -75,7 +75,7 @@ async fn run() -> Result<(), String> {
         );
         let app = OAuthApp::new("mkp-test-app", "mkp-test-secret", redirect_url.as_str())
             .and_then(|app| app.oauth_url(&oauth_url))
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| e.report().to_string())?;
         let base = mock.base_url();
         (Some(mock), app, base)
     } else {
@@ -86,7 +86,7 @@ async fn run() -> Result<(), String> {
             env("MKP_OAUTH_URL").unwrap_or_else(|| mijnklantportaal::DEFAULT_OAUTH_URL.to_owned());
         let app = OAuthApp::new(id, secret, redirect_url.as_str())
             .and_then(|app| app.oauth_url(&oauth_url))
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| e.report().to_string())?;
         let base =
             env("MKP_BASE_URL").unwrap_or_else(|| mijnklantportaal::DEFAULT_BASE_URL.to_owned());
         (None, app, base)
@@ -94,7 +94,7 @@ async fn run() -> Result<(), String> {
 
     let authorization = app
         .authorization(&[Scope::InvoicesRead])
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.report().to_string())?;
     println!("Open this URL in your browser: {}", authorization.url());
     if mock_mode {
         // Play the browser: the mock approves at once and redirects to our listener.
@@ -109,8 +109,11 @@ async fn run() -> Result<(), String> {
     let target = wait_for_redirect(&listener, redirect_url.path()).await?;
     let code = authorization
         .check_redirect(&target)
-        .map_err(|e| e.to_string())?;
-    let tokens = app.exchange(code).await.map_err(|e| e.to_string())?;
+        .map_err(|e| e.report().to_string())?;
+    let tokens = app
+        .exchange(code)
+        .await
+        .map_err(|e| e.report().to_string())?;
     eprintln!("connected; tokens received (store them to skip this step next time)");
 
     let client = Client::builder()
@@ -118,13 +121,13 @@ async fn run() -> Result<(), String> {
         .base_url(base_url)
         .on_new_tokens(|_| eprintln!("the access token was refreshed"))
         .build()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.report().to_string())?;
     let invoices = client
         .customer_invoices()
         .list()
         .collect_all()
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.report().to_string())?;
     println!("Found {} customer invoices.", invoices.len());
     Ok(())
 }

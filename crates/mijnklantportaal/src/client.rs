@@ -67,6 +67,31 @@ pub(crate) struct Call {
     pub(crate) body_once: bool,
 }
 
+/// An operation of the spec, as `operations.rs` (written from the spec by `cargo xtask
+/// generate`) declares it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Operation {
+    /// The spec's operationId.
+    pub(crate) id: &'static str,
+    pub(crate) method: &'static str,
+    /// The path template as in the spec (`/customer-invoices/{invoiceId}`).
+    pub(crate) path: &'static str,
+    pub(crate) retry: Retry,
+}
+
+/// The spec's retry rule of an operation (`x-mkp-retry`; a GET is always `Safe`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Retry {
+    /// Sending it twice does what sending it once does: every transient failure is retried.
+    Safe,
+    /// Sent again only when the server provably did not process it (a create).
+    Once,
+}
+
+/// What an ambiguous failure of a `once` operation says when its handler gives no
+/// better way to find out whether it was applied.
+const READ_BACK: &str = "read the resource back before sending it again";
+
 impl Call {
     const fn new(method: &'static str, path: &'static str, repeat: Repeat) -> Call {
         Call {
@@ -78,6 +103,38 @@ impl Call {
         }
     }
 
+    /// The call of `op`, retried per its rule in the spec.
+    pub(crate) const fn of(op: Operation) -> Call {
+        let repeat = match op.retry {
+            Retry::Safe => Repeat::Safe,
+            Retry::Once => Repeat::OnlyIfNotProcessed { check: READ_BACK },
+        };
+        Call::new(op.method, op.path, repeat)
+    }
+
+    /// The same call, whose ambiguous failure ([`Error::MaybeApplied`]) says `check`:
+    /// how to find out whether it was applied. A safe call never has one.
+    pub(crate) const fn check(self, check: &'static str) -> Call {
+        let repeat = match self.repeat {
+            Repeat::Safe => Repeat::Safe,
+            Repeat::OnlyIfNotProcessed { .. } => Repeat::OnlyIfNotProcessed { check },
+            Repeat::RefusedWhenDone { .. } => Repeat::RefusedWhenDone { check },
+        };
+        Call { repeat, ..self }
+    }
+
+    /// The same call for an action the server refuses with 422 once it is done (close a
+    /// ticket): retried like a read, and a 422 to a retry after an ambiguous failure is
+    /// settled by reading back (see [`Inner::settle`]); `check` says how otherwise. An
+    /// operation the spec says is sent once stays so.
+    pub(crate) const fn refused_when_done(self, check: &'static str) -> Call {
+        let repeat = match self.repeat {
+            Repeat::Safe => Repeat::RefusedWhenDone { check },
+            other => other,
+        };
+        Call { repeat, ..self }
+    }
+
     /// The same call with a body that can be sent once only: a failure a retry would
     /// fix is [`Error::NotResent`] instead.
     pub(crate) const fn body_once(self) -> Call {
@@ -85,32 +142,6 @@ impl Call {
             body_once: true,
             ..self
         }
-    }
-
-    /// A read, or a write that is safe to repeat.
-    pub(crate) const fn read(method: &'static str, path: &'static str) -> Call {
-        Call::new(method, path, Repeat::Safe)
-    }
-
-    /// A create: sent again only when the server provably did not process it; `check`
-    /// says how to find out otherwise.
-    pub(crate) const fn create(
-        method: &'static str,
-        path: &'static str,
-        check: &'static str,
-    ) -> Call {
-        Call::new(method, path, Repeat::OnlyIfNotProcessed { check })
-    }
-
-    /// An action the server refuses with 422 once it is done: retried like a read; a
-    /// 422 to a retry after an ambiguous failure is settled by reading back (see
-    /// [`Inner::settle`]).
-    pub(crate) const fn refused_when_done(
-        method: &'static str,
-        path: &'static str,
-        check: &'static str,
-    ) -> Call {
-        Call::new(method, path, Repeat::RefusedWhenDone { check })
     }
 }
 
@@ -423,7 +454,7 @@ impl Inner {
             .ok()
             .and_then(NonZeroU32::new)
             .ok_or_else(|| {
-                Error::Config(format!("page {page} is out of range (1..=4294967295)"))
+                Error::InvalidInput(format!("page {page} is out of range (1..=4294967295)"))
             })?;
         let call = Call {
             method: "GET",
@@ -535,7 +566,7 @@ impl Inner {
                             return Err(error);
                         }
                         let delay = backoff.next().unwrap_or(self.retry.max_backoff);
-                        tracing::warn!(%error, "token refresh failed; retrying");
+                        tracing::warn!(error = %error.report(), "token refresh failed; retrying");
                         tokio::time::sleep(delay).await;
                         continue;
                     }
@@ -609,7 +640,7 @@ impl Inner {
                 && !error.proves_not_processed()
             {
                 // The server may have done it: a retry could do it twice.
-                tracing::warn!(parent: &span, %error, "not retried: the server may have applied it");
+                tracing::warn!(parent: &span, error = %error.report(), "not retried: the server may have applied it");
                 return Err(Error::MaybeApplied {
                     method: call.method,
                     path: call.path,
@@ -623,7 +654,7 @@ impl Inner {
             }
             if call.body_once {
                 // The first attempt used the body up: the cause, and why not retried.
-                tracing::warn!(parent: &span, %error, "not retried: the body was a stream");
+                tracing::warn!(parent: &span, error = %error.report(), "not retried: the body was a stream");
                 return Err(Error::NotResent {
                     method: call.method,
                     path: call.path,
@@ -642,14 +673,14 @@ impl Inner {
             if attempt >= self.retry.max_attempts
                 || elapsed.saturating_add(delay) > self.retry.max_elapsed
             {
-                tracing::warn!(parent: &span, %error, "giving up");
+                tracing::warn!(parent: &span, error = %error.report(), "giving up");
                 return Err(Error::RetriesExhausted {
                     attempts: attempt,
                     elapsed,
                     last: Box::new(error),
                 });
             }
-            tracing::debug!(parent: &span, %error, ?delay, "retrying");
+            tracing::debug!(parent: &span, error = %error.report(), ?delay, "retrying");
             if !rate_limited {
                 tokio::time::sleep(delay).await;
             }
@@ -716,7 +747,9 @@ impl Inner {
                 Some(page) => Error::undecodable(page, &bytes, source),
                 None => Error::invalid_response(call.path, &bytes, source),
             }),
-            Err(other) => Err(Error::Config(other.to_string())),
+            // A builder's required field left unset, or a value it cannot convert.
+            Err(E::InvalidRequest(message)) => Err(Error::InvalidInput(message)),
+            Err(other) => Err(Error::Internal(other.to_string())),
         }
     }
 }
@@ -1134,7 +1167,13 @@ mod tests {
         body_once: false,
     };
 
-    const CLOSE: Call = Call::refused_when_done("PATCH", "/things/{id}", "read the thing back");
+    const CLOSE: Call = Call::of(Operation {
+        id: "close-thing",
+        method: "PATCH",
+        path: "/things/{id}",
+        retry: Retry::Safe,
+    })
+    .refused_when_done("read the thing back");
 
     fn client() -> Client {
         Client::builder()

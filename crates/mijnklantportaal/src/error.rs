@@ -9,6 +9,12 @@ use std::time::Duration;
 
 /// Everything that can go wrong when talking to the API.
 ///
+/// `Display` is one line about this error alone; its cause, when it has one (the
+/// network error under [`Error::Transport`], the last failure under
+/// [`Error::RetriesExhausted`]...), is [`source()`](std::error::Error::source), never
+/// repeated in the message, so an error-reporting chain (anyhow's `{:#}`, eyre,
+/// tracing) prints each cause once. [`Error::report`] prints the whole chain on one line.
+///
 /// ```
 /// use mijnklantportaal::Error;
 ///
@@ -102,7 +108,7 @@ pub enum Error {
     },
     /// The request did not complete: connection refused or dropped, timeout, TLS, or a
     /// body cut short.
-    #[error("request failed: {0} (check the network and the base URL)")]
+    #[error("request failed (check the network and the base URL)")]
     Transport(#[source] reqwest::Error),
     /// A response body that ended before its JSON did (the connection broke mid-body).
     #[error("page {page}: the response body ended early (the connection broke); retrying may help")]
@@ -111,9 +117,7 @@ pub enum Error {
         page: u64,
     },
     /// A response body that is not what the spec describes.
-    #[error(
-        "page {page}: the response is not a valid page of results ({source}); it starts with: {snippet}"
-    )]
+    #[error("page {page}: the response is not a valid page of results; it starts with: {snippet}")]
     Decode {
         /// The page that was requested.
         page: u64,
@@ -143,7 +147,7 @@ pub enum Error {
         cap: u64,
     },
     /// A transient failure kept happening until the retry policy gave up.
-    #[error("gave up after {attempts} attempts in {:.1}s: {last}", elapsed.as_secs_f64())]
+    #[error("gave up after {attempts} attempts in {:.1}s", elapsed.as_secs_f64())]
     RetriesExhausted {
         /// Requests made, the first one included.
         attempts: u32,
@@ -155,9 +159,7 @@ pub enum Error {
     },
     /// A response body (of anything but a page) that is not what the spec describes,
     /// or that ended early.
-    #[error(
-        "the response to {path} is not what the spec describes ({source}); it starts with: {snippet}"
-    )]
+    #[error("the response to {path} is not what the spec describes; it starts with: {snippet}")]
     InvalidResponse {
         /// The operation's path, as in the spec.
         path: &'static str,
@@ -170,9 +172,7 @@ pub enum Error {
     /// A write that is not safe to repeat (a create) failed in a way that leaves open
     /// whether the server applied it: a timeout, a connection dropped after the request
     /// was sent, a 500, 502 or 504. It was not retried, so that nothing is created twice.
-    #[error(
-        "{method} {path} may or may not have been applied ({last}): {check} before trying again"
-    )]
+    #[error("{method} {path} may or may not have been applied: {check} before trying again")]
     MaybeApplied {
         /// The request's method.
         method: &'static str,
@@ -190,7 +190,8 @@ pub enum Error {
     /// 503); send it again with a new stream, or give the file as bytes to let the
     /// client retry by itself.
     #[error(
-        "{method} {path} was not sent again after {last}: its file was a stream, used up by the first attempt (give it as bytes to let the client retry)"
+        "{method} {path} was not sent again after {}: its file was a stream, used up by the first attempt (give it as bytes to let the client retry)",
+        what_failed(last)
     )]
     NotResent {
         /// The request's method.
@@ -211,7 +212,7 @@ pub enum Error {
         page: u64,
     },
     /// A local file (a PDF to upload) could not be read, or is not what it should be.
-    #[error("cannot use {}: {source}", path.display())]
+    #[error("cannot use {}", path.display())]
     File {
         /// The file.
         path: std::path::PathBuf,
@@ -278,9 +279,18 @@ pub enum Error {
     #[error("{0}")]
     InvalidToken(#[from] mijnklantportaal_api::InvalidToken),
     /// The client was configured with something unusable (a base URL that does not
-    /// parse, a retry policy that cannot work...).
+    /// parse, an OAuth app without its secret...).
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// A call's input was refused before anything was sent (an edit that changes
+    /// nothing, a page number out of range, a required field left unset...).
+    #[error("invalid input, nothing was sent: {0}")]
+    InvalidInput(String),
+    /// Something inside the client failed that is neither the caller's input nor the
+    /// server's answer (a background task that panicked or was cancelled, no random
+    /// numbers from the OS). Worth a bug report if it is not a runtime shutting down.
+    #[error("internal failure: {0}")]
+    Internal(String),
     /// The request was not sent: every request of the client is held back by a 429's
     /// wait (the API's, or a proxy's `Retry-After: 3600`) that ends after the request's
     /// retry budget ([`RetryPolicy::max_elapsed`](crate::RetryPolicy::max_elapsed)) does.
@@ -292,6 +302,54 @@ pub enum Error {
         /// How much longer the wait runs, from when the error was returned.
         retry_after: Duration,
     },
+}
+
+impl Error {
+    /// This error and its causes on one line, separated by `: ` (what anyhow's `{:#}`
+    /// prints), for a log line or a command-line tool's last words.
+    ///
+    /// ```
+    /// use mijnklantportaal::Error;
+    ///
+    /// let cause = Error::Api { status: 502, message: None };
+    /// let error = Error::RetriesExhausted {
+    ///     attempts: 4,
+    ///     elapsed: std::time::Duration::from_secs(9),
+    ///     last: Box::new(cause),
+    /// };
+    /// assert_eq!(error.to_string(), "gave up after 4 attempts in 9.0s");
+    /// assert_eq!(
+    ///     error.report().to_string(),
+    ///     "gave up after 4 attempts in 9.0s: the API answered 502"
+    /// );
+    /// ```
+    pub fn report(&self) -> impl std::fmt::Display + '_ {
+        Report(self)
+    }
+}
+
+/// [`Error::report`]'s display.
+struct Report<'a>(&'a Error);
+
+impl std::fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut cause = std::error::Error::source(self.0);
+        while let Some(error) = cause {
+            write!(f, ": {error}")?;
+            cause = error.source();
+        }
+        Ok(())
+    }
+}
+
+/// What a failure was, in a few words, for a message whose cause is its `source()`: the
+/// status of an answer, else that the connection failed.
+fn what_failed(error: &Error) -> String {
+    match error.status() {
+        Some(status) => format!("a {status}"),
+        None => "a connection failure".to_string(),
+    }
 }
 
 /// The start of a body, on one line, for error messages, with the values of secret
@@ -493,6 +551,54 @@ impl Error {
 mod tests {
     use super::*;
 
+    /// Display says this error; `source()` gives the cause: a chain (anyhow's `{:#}`,
+    /// `report()`) prints each cause exactly once.
+    #[test]
+    fn a_cause_is_printed_once_in_a_chain() {
+        let cause = || {
+            Box::new(Error::Api {
+                status: 502,
+                message: Some("Bad Gateway from upstream".into()),
+            })
+        };
+        let json = || serde_json::from_str::<u32>("\"x\"").unwrap_err();
+        let errors = [
+            Error::RetriesExhausted {
+                attempts: 3,
+                elapsed: Duration::from_secs(2),
+                last: cause(),
+            },
+            Error::MaybeApplied {
+                method: "POST",
+                path: "/customers",
+                check: "look it up",
+                last: cause(),
+            },
+            Error::NotResent {
+                method: "POST",
+                path: "/files",
+                last: cause(),
+            },
+            Error::undecodable(3, b"\"x\"", json()),
+            Error::invalid_response("/customers/{customerId}", b"\"x\"", json()),
+            Error::File {
+                path: "invoice.pdf".into(),
+                source: std::io::Error::other("disk on fire"),
+            },
+        ];
+        for error in &errors {
+            let source = std::error::Error::source(error)
+                .unwrap_or_else(|| panic!("{error:?} has a source"))
+                .to_string();
+            let shown = error.to_string();
+            assert!(!shown.contains(&source), "{shown} repeats {source}");
+            assert!(!shown.contains('\n'), "one line: {shown}");
+            let report = error.report().to_string();
+            assert_eq!(report.matches(&source).count(), 1, "{report}");
+            assert!(report.starts_with(&shown), "{report}");
+        }
+    }
+
     #[test]
     fn messages_say_what_to_do() {
         let e = Error::Unauthorized {
@@ -510,8 +616,9 @@ mod tests {
                 message: None,
             }),
         };
+        assert_eq!(e.to_string(), "gave up after 4 attempts in 1.5s");
         assert_eq!(
-            e.to_string(),
+            e.report().to_string(),
             "gave up after 4 attempts in 1.5s: the API answered 503"
         );
         assert_eq!(e.status(), Some(503));

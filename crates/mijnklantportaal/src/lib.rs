@@ -127,6 +127,9 @@ mod error;
 mod file_parts;
 mod handlers;
 mod oauth;
+// Written from the spec by `cargo xtask generate`; never edited.
+#[rustfmt::skip]
+mod operations;
 mod pagination;
 mod rate_limit;
 mod retry;

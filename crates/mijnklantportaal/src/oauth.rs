@@ -297,13 +297,13 @@ impl OAuthApp {
     /// user to its [`url`](Authorization::url), keep it until the redirect arrives.
     pub fn authorization(&self, scopes: &[Scope]) -> Result<Authorization, Error> {
         if scopes.is_empty() {
-            return Err(Error::Config(
+            return Err(Error::InvalidInput(
                 "an authorization needs at least one scope (e.g. Scope::InvoicesRead)".to_owned(),
             ));
         }
         let mut bytes = [0u8; 16];
         getrandom::fill(&mut bytes)
-            .map_err(|e| Error::Config(format!("no random numbers for the OAuth state: {e}")))?;
+            .map_err(|e| Error::Internal(format!("no random numbers for the OAuth state: {e}")))?;
         let state: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         let scope = scopes
             .iter()
@@ -731,7 +731,10 @@ mod tests {
         let login = first.prompt(Prompt::Login).prompt(Prompt::Login);
         assert_eq!(param(login.url(), "prompt").as_deref(), Some("login"));
         assert_eq!(login.url().query_pairs().count(), 6);
-        assert!(matches!(app.authorization(&[]), Err(Error::Config(_))));
+        assert!(matches!(
+            app.authorization(&[]),
+            Err(Error::InvalidInput(_))
+        ));
     }
 
     #[test]

@@ -94,14 +94,14 @@ macro_rules! simple_page {
 /// makes a unit struct; `Name { parent_id }: ...` one that carries the parent's id
 /// (set with the generated builder's `parent_id` setter), for a list under a resource.
 macro_rules! list_operation {
-    ($(#[$doc:meta])* $name:ident: $path:literal => $call:ident -> $page:ident, $item:ident;) => {
+    ($(#[$doc:meta])* $name:ident: $op:ident => $call:ident -> $page:ident, $item:ident;) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy)]
         pub struct $name;
 
-        $crate::pagination::list_operation!(@impl $name, $path, $page, $item, |api| api.$call());
+        $crate::pagination::list_operation!(@impl $name, $op, $page, $item, |api| api.$call());
     };
-    ($(#[$doc:meta])* $name:ident { $parent:ident }: $path:literal => $call:ident -> $page:ident, $item:ident;) => {
+    ($(#[$doc:meta])* $name:ident { $parent:ident }: $op:ident => $call:ident -> $page:ident, $item:ident;) => {
         $(#[$doc])*
         #[derive(Debug, Clone)]
         pub struct $name {
@@ -109,16 +109,16 @@ macro_rules! list_operation {
         }
 
         $crate::pagination::list_operation!(
-            @impl $name, $path, $page, $item, |api, this| api.$call().$parent(this.$parent.clone())
+            @impl $name, $op, $page, $item, |api, this| api.$call().$parent(this.$parent.clone())
         );
     };
-    (@impl $name:ident, $path:literal, $page:ident, $item:ident, |$api:ident $(, $this:ident)?| $request:expr) => {
+    (@impl $name:ident, $op:ident, $page:ident, $item:ident, |$api:ident $(, $this:ident)?| $request:expr) => {
         $crate::pagination::simple_page!(mijnklantportaal_api::types::$page => mijnklantportaal_api::types::$item);
 
         impl $crate::pagination::ListOperation for $name {
             type Page = mijnklantportaal_api::types::$page;
             type Item = mijnklantportaal_api::types::$item;
-            const PATH: &'static str = $path;
+            const PATH: &'static str = $crate::operations::$op.path;
 
             fn send<'a>(
                 &self,

@@ -213,7 +213,7 @@ impl TokenRefresher {
             outcome
         });
         task.await.map_err(|e| {
-            Error::Config(format!(
+            Error::Internal(format!(
                 "the token refresh did not finish ({e}); is the runtime shutting down?"
             ))
         })?

@@ -152,6 +152,10 @@ async fn a_429_longer_than_the_budget_fails_at_once() {
         },
         other => panic!("expected retries exhausted, got {other:?}"),
     }
-    assert!(err.to_string().contains("600.0s"), "{err}");
+    assert!(
+        err.report().to_string().contains("600.0s"),
+        "{}",
+        err.report()
+    );
     assert_eq!(seen.lock().unwrap().len(), 1);
 }

@@ -167,7 +167,7 @@ async fn a_manual_invoice_and_a_customer_edit() {
         .edit(&customer.id, CustomerChanges::default())
         .await
         .expect_err("nothing to change");
-    assert!(matches!(nothing, Error::Config(_)), "{nothing}");
+    assert!(matches!(nothing, Error::InvalidInput(_)), "{nothing}");
 }
 
 #[tokio::test]
@@ -282,8 +282,9 @@ async fn a_pdf_file_is_read_and_checked_before_upload() {
     std::fs::write(&bad, b"not a pdf").expect("written");
     let err = NewInvoice::pdf_file(&bad).await.expect_err("refused");
     assert!(
-        matches!(err, Error::File { .. }) && err.to_string().contains("not a PDF"),
-        "{err}"
+        matches!(err, Error::File { .. }) && err.report().to_string().contains("not a PDF"),
+        "{}",
+        err.report()
     );
     let err = NewInvoice::pdf_file(dir.join("missing.pdf"))
         .await

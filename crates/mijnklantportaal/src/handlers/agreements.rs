@@ -21,6 +21,7 @@ use mijnklantportaal_api::types::{
 use crate::client::{Call, Client};
 use crate::error::Error;
 use crate::file_parts;
+use crate::operations;
 use crate::pagination::{Lister, list_operation};
 
 /// The agreement endpoints; made by [`Client::agreements`].
@@ -63,7 +64,7 @@ impl Agreements<'_> {
     /// # }
     /// ```
     pub async fn get(&self, id: &str) -> Result<AgreementWithDetails, Error> {
-        let call = Call::read("GET", "/agreements/{agreementId}");
+        let call = Call::of(operations::GET_AGREEMENT);
         self.client
             .inner
             .once(call, |api| {
@@ -95,11 +96,8 @@ impl Agreements<'_> {
     /// ```
     pub async fn create(&self, agreement: NewAgreement) -> Result<AgreementWithDetails, Error> {
         let body = agreement.body;
-        let call = Call::create(
-            "POST",
-            "/agreements",
-            "look for the agreement by its name in `agreements().list()`",
-        );
+        let call = Call::of(operations::CREATE_AGREEMENT)
+            .check("look for the agreement by its name in `agreements().list()`");
         self.client
             .inner
             .upload(call, body, |api, body| {
@@ -126,10 +124,7 @@ impl Agreements<'_> {
         agreement_id: &str,
         document_id: &str,
     ) -> Result<CloudFile, Error> {
-        let call = Call::read(
-            "GET",
-            "/agreements/{agreementId}/documents/{documentId}/download",
-        );
+        let call = Call::of(operations::DOWNLOAD_AGREEMENT_DOCUMENT);
         self.client
             .inner
             .once(call, |api| {
@@ -205,5 +200,5 @@ impl NewAgreement {
 
 list_operation! {
     /// `GET /agreements`, as a [`ListOperation`](crate::ListOperation).
-    ListAgreements: "/agreements" => list_agreements -> AgreementPage, Agreement;
+    ListAgreements: LIST_AGREEMENTS => list_agreements -> AgreementPage, Agreement;
 }

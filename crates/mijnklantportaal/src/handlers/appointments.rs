@@ -25,6 +25,7 @@ use mijnklantportaal_api::types::{
 
 use crate::client::{Call, Client};
 use crate::error::Error;
+use crate::operations;
 
 /// The appointment endpoints; made by [`Client::appointments`].
 #[derive(Debug, Clone, Copy)]
@@ -56,11 +57,11 @@ impl Appointments<'_> {
     pub async fn list(&self, window: AppointmentWindow) -> Result<Vec<Appointment>, Error> {
         let days = match window.days {
             Some(days) => Some(NonZeroU32::new(days).ok_or_else(|| {
-                Error::Config("an appointment window is at least one day long".to_string())
+                Error::InvalidInput("an appointment window is at least one day long".to_string())
             })?),
             None => None,
         };
-        let call = Call::read("GET", "/appointments");
+        let call = Call::of(operations::LIST_APPOINTMENTS);
         let list = self
             .client
             .inner
@@ -88,7 +89,7 @@ impl Appointments<'_> {
     /// # }
     /// ```
     pub async fn get(&self, id: &str) -> Result<Appointment, Error> {
-        let call = Call::read("GET", "/appointments/{appointmentId}");
+        let call = Call::of(operations::GET_APPOINTMENT);
         self.client
             .inner
             .once(call, |api| {
@@ -119,11 +120,8 @@ impl Appointments<'_> {
     /// ```
     pub async fn schedule(&self, request: AppointmentRequest) -> Result<Appointment, Error> {
         let body = request.body;
-        let call = Call::create(
-            "POST",
-            "/appointments",
-            "list the window around its start (`appointments().list(..)`) and look for it",
-        );
+        let call = Call::of(operations::SCHEDULE_APPOINTMENT)
+            .check("list the window around its start (`appointments().list(..)`) and look for it");
         self.client
             .inner
             .once(call, |api| {
@@ -153,7 +151,7 @@ impl Appointments<'_> {
         status: NewAppointmentStatus,
     ) -> Result<Appointment, Error> {
         let body = AppointmentStatusChange { status };
-        let call = Call::read("PATCH", "/appointments/{appointmentId}");
+        let call = Call::of(operations::CHANGE_APPOINTMENT_STATUS);
         self.client
             .inner
             .once(call, |api| {

@@ -27,6 +27,7 @@ use mijnklantportaal_api::types::{
 
 use crate::client::{Call, Client};
 use crate::error::Error;
+use crate::operations;
 use crate::pagination::{Lister, list_operation};
 
 /// How to tell whether an `add_customers` whose answer was lost went through.
@@ -71,7 +72,7 @@ impl CustomerGroups<'_> {
     /// # }
     /// ```
     pub async fn get(&self, id: &str) -> Result<CustomerGroup, Error> {
-        let call = Call::read("GET", "/customer-groups/{customerGroupId}");
+        let call = Call::of(operations::GET_CUSTOMER_GROUP);
         self.client
             .inner
             .once(call, |api| {
@@ -111,11 +112,8 @@ impl CustomerGroups<'_> {
             name: name.into(),
             customers: customers.into_iter().map(Into::into).collect(),
         };
-        let call = Call::create(
-            "POST",
-            "/customer-groups",
-            "look the group up by its name (`customer_groups().find_by_name(..)`)",
-        );
+        let call = Call::of(operations::CREATE_CUSTOMER_GROUP)
+            .check("look the group up by its name (`customer_groups().find_by_name(..)`)");
         self.client
             .inner
             .once(call, |api| {
@@ -138,7 +136,7 @@ impl CustomerGroups<'_> {
     /// ```
     pub async fn rename(&self, id: &str, name: impl Into<String>) -> Result<CustomerGroup, Error> {
         let body = CustomerGroupChanges { name: name.into() };
-        let call = Call::read("PATCH", "/customer-groups/{customerGroupId}");
+        let call = Call::of(operations::EDIT_CUSTOMER_GROUP);
         self.client
             .inner
             .once(call, |api| {
@@ -178,11 +176,7 @@ impl CustomerGroups<'_> {
         let body = CustomerGroupMembers {
             customers: customers.into_iter().map(Into::into).collect(),
         };
-        let call = Call::create(
-            "POST",
-            "/customer-groups/{customerGroupId}/customers",
-            CHECK_MEMBERS,
-        );
+        let call = Call::of(operations::ADD_CUSTOMERS_TO_CUSTOMER_GROUP).check(CHECK_MEMBERS);
         let list = self
             .client
             .inner
@@ -217,5 +211,5 @@ impl CustomerGroups<'_> {
 
 list_operation! {
     /// `GET /customer-groups`, as a [`ListOperation`](crate::ListOperation).
-    ListCustomerGroups: "/customer-groups" => list_customer_groups -> CustomerGroupPage, CustomerGroup;
+    ListCustomerGroups: LIST_CUSTOMER_GROUPS => list_customer_groups -> CustomerGroupPage, CustomerGroup;
 }

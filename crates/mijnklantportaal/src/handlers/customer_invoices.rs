@@ -25,6 +25,7 @@ use rust_decimal::Decimal;
 
 use crate::client::{Call, Client};
 use crate::error::Error;
+use crate::operations;
 use crate::pagination::{Lister, list_operation};
 
 /// What to do after a create failed in a way that leaves open whether it was applied.
@@ -73,7 +74,7 @@ impl CustomerInvoices<'_> {
     /// # }
     /// ```
     pub async fn get(&self, id: &str) -> Result<CustomerInvoice, Error> {
-        let call = Call::read("GET", "/customer-invoices/{invoiceId}");
+        let call = Call::of(operations::GET_CUSTOMER_INVOICE);
         self.client
             .inner
             .once(call, |api| {
@@ -104,7 +105,7 @@ impl CustomerInvoices<'_> {
     /// ```
     pub async fn create(&self, invoice: NewInvoice) -> Result<CustomerInvoice, Error> {
         let body = invoice.body;
-        let call = Call::create("POST", "/customer-invoices", CHECK_INVOICE);
+        let call = Call::of(operations::CREATE_CUSTOMER_INVOICE).check(CHECK_INVOICE);
         self.client
             .inner
             .upload(call, body, |api, body| {
@@ -144,7 +145,7 @@ impl CustomerInvoices<'_> {
         &self,
         invoice: NewManualCustomerInvoice,
     ) -> Result<CustomerInvoice, Error> {
-        let call = Call::create("POST", "/customer-invoices/manual", CHECK_INVOICE);
+        let call = Call::of(operations::CREATE_CUSTOMER_INVOICE_MANUAL).check(CHECK_INVOICE);
         self.client
             .inner
             .once(call, |api| {
@@ -174,7 +175,7 @@ impl CustomerInvoices<'_> {
         let body = MarkCustomerInvoicePaid {
             paid_at: crate::amsterdam::local_time(&paid_at),
         };
-        let call = Call::read("PATCH", "/customer-invoices/{invoiceId}");
+        let call = Call::of(operations::MARK_CUSTOMER_INVOICE_PAID);
         self.client
             .inner
             .once(call, |api| {
@@ -198,7 +199,7 @@ impl CustomerInvoices<'_> {
     /// # }
     /// ```
     pub async fn pdf_link(&self, id: &str) -> Result<CloudFile, Error> {
-        let call = Call::read("GET", "/customer-invoices/{invoiceId}/pdf");
+        let call = Call::of(operations::GET_CUSTOMER_INVOICE_PDF);
         self.client
             .inner
             .once(call, |api| {
@@ -298,7 +299,7 @@ impl NewInvoice {
 
 list_operation! {
     /// `GET /customer-invoices`, as a [`ListOperation`](crate::ListOperation).
-    ListCustomerInvoices: "/customer-invoices" => list_customer_invoices -> CustomerInvoicePage, CustomerInvoice;
+    ListCustomerInvoices: LIST_CUSTOMER_INVOICES => list_customer_invoices -> CustomerInvoicePage, CustomerInvoice;
 }
 
 /// Accessors on [`CustomerInvoice`] for questions that otherwise need a few lines.

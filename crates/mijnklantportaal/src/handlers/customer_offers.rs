@@ -24,6 +24,7 @@ use rust_decimal::Decimal;
 use crate::client::{Call, Client};
 use crate::error::Error;
 use crate::handlers::customer_invoices::NewInvoice;
+use crate::operations;
 use crate::pagination::{Lister, list_operation};
 
 /// What to do after a create failed in a way that leaves open whether it was applied.
@@ -70,7 +71,7 @@ impl CustomerOffers<'_> {
     /// # }
     /// ```
     pub async fn get(&self, id: &str) -> Result<CustomerOffer, Error> {
-        let call = Call::read("GET", "/customer-offers/{offerId}");
+        let call = Call::of(operations::GET_CUSTOMER_OFFER);
         self.client
             .inner
             .once(call, |api| {
@@ -102,7 +103,7 @@ impl CustomerOffers<'_> {
     /// ```
     pub async fn create(&self, offer: NewOffer) -> Result<CustomerOffer, Error> {
         let body = offer.body;
-        let call = Call::create("POST", "/customer-offers", CHECK_OFFER);
+        let call = Call::of(operations::CREATE_CUSTOMER_OFFER).check(CHECK_OFFER);
         self.client
             .inner
             .upload(call, body, |api, body| {
@@ -143,7 +144,7 @@ impl CustomerOffers<'_> {
         &self,
         offer: NewManualCustomerOffer,
     ) -> Result<CustomerOffer, Error> {
-        let call = Call::create("POST", "/customer-offers/manual", CHECK_OFFER);
+        let call = Call::of(operations::CREATE_CUSTOMER_OFFER_MANUAL).check(CHECK_OFFER);
         self.client
             .inner
             .once(call, |api| {
@@ -209,7 +210,7 @@ impl CustomerOffers<'_> {
         id: &str,
         decision: CustomerOfferDecision,
     ) -> Result<CustomerOffer, Error> {
-        let call = Call::read("PATCH", "/customer-offers/{offerId}");
+        let call = Call::of(operations::MARK_CUSTOMER_OFFER_ACCEPTED_OR_REJECTED);
         self.client
             .inner
             .once(call, |api| {
@@ -349,5 +350,5 @@ impl NewOffer {
 
 list_operation! {
     /// `GET /customer-offers`, as a [`ListOperation`](crate::ListOperation).
-    ListCustomerOffers: "/customer-offers" => list_customer_offers -> CustomerOfferPage, CustomerOffer;
+    ListCustomerOffers: LIST_CUSTOMER_OFFERS => list_customer_offers -> CustomerOfferPage, CustomerOffer;
 }

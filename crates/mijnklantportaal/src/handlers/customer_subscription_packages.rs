@@ -22,6 +22,7 @@ use mijnklantportaal_api::types::{
 use crate::client::{Call, Client};
 use crate::error::Error;
 use crate::handlers::customer_subscriptions::CHECK_SUBSCRIPTION;
+use crate::operations;
 use crate::pagination::{Lister, list_operation};
 
 /// The subscription-package endpoints; made by [`Client::customer_subscription_packages`].
@@ -62,7 +63,7 @@ impl CustomerSubscriptionPackages<'_> {
     /// # }
     /// ```
     pub async fn get(&self, id: &str) -> Result<CustomerSubscriptionPackage, Error> {
-        let call = Call::read("GET", "/customer-subscription-packages/{packageId}");
+        let call = Call::of(operations::GET_CUSTOMER_SUBSCRIPTION_PACKAGE);
         self.client
             .inner
             .once(call, |api| {
@@ -100,9 +101,7 @@ impl CustomerSubscriptionPackages<'_> {
         &self,
         package: NewCustomerSubscriptionPackage,
     ) -> Result<CustomerSubscriptionPackage, Error> {
-        let call = Call::create(
-            "POST",
-            "/customer-subscription-packages",
+        let call = Call::of(operations::CREATE_CUSTOMER_SUBSCRIPTION_PACKAGE).check(
             "look the package up by its name (`customer_subscription_packages().find_by_name(..)`)",
         );
         self.client
@@ -145,11 +144,8 @@ impl CustomerSubscriptionPackages<'_> {
         package_id: &str,
         sign_up: CustomerSubscriptionPackageSignUp,
     ) -> Result<CustomerSubscription, Error> {
-        let call = Call::create(
-            "POST",
-            "/customer-subscription-packages/{packageId}/sign-up",
-            CHECK_SUBSCRIPTION,
-        );
+        let call = Call::of(operations::SIGN_UP_A_CUSTOMER_FOR_A_CUSTOMER_SUBSCRIPTION_PACKAGE)
+            .check(CHECK_SUBSCRIPTION);
         self.client
             .inner
             .once(call, |api| {
@@ -184,5 +180,5 @@ impl CustomerSubscriptionPackages<'_> {
 
 list_operation! {
     /// `GET /customer-subscription-packages`, as a [`ListOperation`](crate::ListOperation).
-    ListCustomerSubscriptionPackages: "/customer-subscription-packages" => list_customer_subscription_packages -> CustomerSubscriptionPackagePage, CustomerSubscriptionPackage;
+    ListCustomerSubscriptionPackages: LIST_CUSTOMER_SUBSCRIPTION_PACKAGES => list_customer_subscription_packages -> CustomerSubscriptionPackagePage, CustomerSubscriptionPackage;
 }

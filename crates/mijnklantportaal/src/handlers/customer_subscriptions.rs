@@ -21,6 +21,7 @@ use mijnklantportaal_api::types::{
 
 use crate::client::{Call, Client};
 use crate::error::Error;
+use crate::operations;
 use crate::pagination::{Lister, list_operation};
 
 /// What to do after a create (or a package sign-up) failed in a way that leaves open
@@ -66,7 +67,7 @@ impl CustomerSubscriptions<'_> {
     /// # }
     /// ```
     pub async fn get(&self, id: &str) -> Result<CustomerSubscription, Error> {
-        let call = Call::read("GET", "/customer-subscriptions/{subscriptionId}");
+        let call = Call::of(operations::GET_CUSTOMER_SUBSCRIPTION);
         self.client
             .inner
             .once(call, |api| {
@@ -106,7 +107,7 @@ impl CustomerSubscriptions<'_> {
         &self,
         subscription: NewCustomerSubscription,
     ) -> Result<CustomerSubscription, Error> {
-        let call = Call::create("POST", "/customer-subscriptions", CHECK_SUBSCRIPTION);
+        let call = Call::of(operations::CREATE_CUSTOMER_SUBSCRIPTION).check(CHECK_SUBSCRIPTION);
         self.client
             .inner
             .once(call, |api| {
@@ -141,11 +142,11 @@ impl CustomerSubscriptions<'_> {
         changes: CustomerSubscriptionChanges,
     ) -> Result<CustomerSubscription, Error> {
         if changes == CustomerSubscriptionChanges::default() {
-            return Err(Error::Config(
+            return Err(Error::InvalidInput(
                 "a subscription change needs at least one field to change".to_string(),
             ));
         }
-        let call = Call::read("PATCH", "/customer-subscriptions/{subscriptionId}");
+        let call = Call::of(operations::CHANGE_CUSTOMER_SUBSCRIPTION);
         self.client
             .inner
             .once(call, |api| {
@@ -205,5 +206,5 @@ impl CustomerSubscriptions<'_> {
 
 list_operation! {
     /// `GET /customer-subscriptions`, as a [`ListOperation`](crate::ListOperation).
-    ListCustomerSubscriptions: "/customer-subscriptions" => list_customer_subscriptions -> CustomerSubscriptionPage, CustomerSubscription;
+    ListCustomerSubscriptions: LIST_CUSTOMER_SUBSCRIPTIONS => list_customer_subscriptions -> CustomerSubscriptionPage, CustomerSubscription;
 }

@@ -13,6 +13,7 @@ use mijnklantportaal_api::types::{Customer, CustomerChanges, NewCustomer};
 use crate::client::{Call, Client};
 use crate::error::Error;
 use crate::handlers::customer_invoices::InvoiceExt;
+use crate::operations;
 use crate::pagination::{Lister, list_operation};
 
 /// The customer endpoints; made by [`Client::customers`].
@@ -55,7 +56,7 @@ impl Customers<'_> {
     /// # }
     /// ```
     pub async fn get(&self, id: &str) -> Result<Customer, Error> {
-        let call = Call::read("GET", "/customers/{customerId}");
+        let call = Call::of(operations::GET_CUSTOMER);
         self.client
             .inner
             .once(call, |api| {
@@ -103,11 +104,8 @@ impl Customers<'_> {
     /// # }
     /// ```
     pub async fn create(&self, customer: NewCustomer) -> Result<Customer, Error> {
-        let call = Call::create(
-            "POST",
-            "/customers",
-            "look the customer up by its primaryEmail in `customers().list()`",
-        );
+        let call = Call::of(operations::CREATE_CUSTOMER)
+            .check("look the customer up by its primaryEmail in `customers().list()`");
         self.client
             .inner
             .once(call, |api| {
@@ -135,11 +133,11 @@ impl Customers<'_> {
     /// ```
     pub async fn edit(&self, id: &str, changes: CustomerChanges) -> Result<Customer, Error> {
         if changes == CustomerChanges::default() {
-            return Err(Error::Config(
+            return Err(Error::InvalidInput(
                 "a customer edit needs at least one field to change".to_string(),
             ));
         }
-        let call = Call::read("PATCH", "/customers/{customerId}");
+        let call = Call::of(operations::EDIT_CUSTOMER);
         self.client
             .inner
             .once(call, |api| {
@@ -155,5 +153,5 @@ impl Customers<'_> {
 
 list_operation! {
     /// `GET /customers`, as a [`ListOperation`](crate::ListOperation).
-    ListCustomers: "/customers" => list_customers -> CustomerPage, Customer;
+    ListCustomers: LIST_CUSTOMERS => list_customers -> CustomerPage, Customer;
 }

@@ -15,6 +15,7 @@ use mijnklantportaal_api::types::{FileRequest, NewFileRequest, NewRequestedFile}
 
 use crate::client::{Call, Client};
 use crate::error::Error;
+use crate::operations;
 use crate::pagination::{Lister, list_operation};
 
 /// The file request endpoints; made by [`Client::file_requests`].
@@ -63,7 +64,7 @@ impl FileRequests<'_> {
     /// # }
     /// ```
     pub async fn get(&self, id: &str) -> Result<FileRequest, Error> {
-        let call = Call::read("GET", "/file-requests/{requestId}");
+        let call = Call::of(operations::GET_FILE_REQUEST);
         self.client
             .inner
             .once(call, |api| {
@@ -93,11 +94,8 @@ impl FileRequests<'_> {
     /// ```
     pub async fn create(&self, request: impl Into<NewFileRequest>) -> Result<FileRequest, Error> {
         let body = request.into();
-        let call = Call::create(
-            "POST",
-            "/file-requests",
-            "look for the request by its name in `file_requests().list()`",
-        );
+        let call = Call::of(operations::CREATE_FILE_REQUEST)
+            .check("look for the request by its name in `file_requests().list()`");
         self.client
             .inner
             .once(call, |api| {
@@ -162,5 +160,5 @@ impl From<FileRequestPlan> for NewFileRequest {
 
 list_operation! {
     /// `GET /file-requests`, as a [`ListOperation`](crate::ListOperation).
-    ListFileRequests: "/file-requests" => list_file_requests -> FileRequestPage, FileRequest;
+    ListFileRequests: LIST_FILE_REQUESTS => list_file_requests -> FileRequestPage, FileRequest;
 }

@@ -15,6 +15,7 @@ use mijnklantportaal_api::types::{FileShare, NewFileShare};
 
 use crate::client::{Call, Client};
 use crate::error::Error;
+use crate::operations;
 use crate::pagination::{Lister, list_operation};
 
 /// The file share endpoints; made by [`Client::file_shares`].
@@ -94,11 +95,8 @@ impl FileShares<'_> {
     }
 
     async fn create(&self, body: NewFileShare) -> Result<FileShare, Error> {
-        let call = Call::create(
-            "POST",
-            "/file-shares",
-            "look for the share in `file_shares().list()`",
-        );
+        let call = Call::of(operations::CREATE_FILE_SHARE)
+            .check("look for the share in `file_shares().list()`");
         self.client
             .inner
             .once(call, |api| {
@@ -110,5 +108,5 @@ impl FileShares<'_> {
 
 list_operation! {
     /// `GET /file-shares`, as a [`ListOperation`](crate::ListOperation).
-    ListFileShares: "/file-shares" => list_file_shares -> FileSharePage, FileShare;
+    ListFileShares: LIST_FILE_SHARES => list_file_shares -> FileSharePage, FileShare;
 }

@@ -24,6 +24,7 @@ use mijnklantportaal_api::types::{CloudFile, FileOrDirectory, NewDirectory, Uplo
 use crate::client::{Call, Client};
 use crate::error::Error;
 use crate::file_parts;
+use crate::operations;
 
 /// How to tell whether an upload or a new directory whose answer was lost was made.
 const CHECK_FILES: &str =
@@ -64,7 +65,7 @@ impl Files<'_> {
         directory: Option<&str>,
     ) -> Result<FileOrDirectory, Error> {
         let body = UploadFileBody { file };
-        let call = Call::create("POST", "/files", CHECK_FILES);
+        let call = Call::of(operations::POST_FILES).check(CHECK_FILES);
         self.client
             .inner
             .upload(call, body, |api, body| {
@@ -113,7 +114,7 @@ impl Files<'_> {
         parent: Option<&str>,
     ) -> Result<FileOrDirectory, Error> {
         let body = NewDirectory { name: name.into() };
-        let call = Call::create("POST", "/files", CHECK_FILES);
+        let call = Call::of(operations::POST_FILES).check(CHECK_FILES);
         self.client
             .inner
             .once(call, |api| {
@@ -137,7 +138,7 @@ impl Files<'_> {
     /// # }
     /// ```
     pub async fn get(&self, id: &str) -> Result<FileOrDirectory, Error> {
-        let call = Call::read("GET", "/files/{fileOrDirId}");
+        let call = Call::of(operations::GET_FILE_OR_DIRECTORY);
         self.client
             .inner
             .once(call, |api| {
@@ -160,7 +161,7 @@ impl Files<'_> {
     /// # }
     /// ```
     pub async fn download_link(&self, file_id: &str) -> Result<CloudFile, Error> {
-        let call = Call::read("GET", "/files/{fileId}/download");
+        let call = Call::of(operations::DOWNLOAD_FILE);
         self.client
             .inner
             .once(call, |api| {

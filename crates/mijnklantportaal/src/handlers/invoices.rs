@@ -15,6 +15,7 @@ use mijnklantportaal_api::types::MkpInvoice;
 
 use crate::client::{Call, Client};
 use crate::error::Error;
+use crate::operations;
 use crate::pagination::{Lister, list_operation};
 
 /// The endpoints of Mijn Klantportaal's own invoices to you; made by
@@ -66,7 +67,7 @@ impl MkpInvoices<'_> {
     /// # }
     /// ```
     pub async fn get(&self, id: &str) -> Result<MkpInvoice, Error> {
-        let call = Call::read("GET", "/invoices/{invoiceId}");
+        let call = Call::of(operations::GET_INVOICE);
         self.client
             .inner
             .once(call, |api| api.get_invoice().invoice_id(id).send().boxed())
@@ -76,5 +77,5 @@ impl MkpInvoices<'_> {
 
 list_operation! {
     /// `GET /invoices` (Mijn Klantportaal's invoices to you), as a [`ListOperation`](crate::ListOperation).
-    ListMkpInvoices: "/invoices" => list_mijnklantportaal_invoices -> MkpInvoicePage, MkpInvoice;
+    ListMkpInvoices: LIST_MIJNKLANTPORTAAL_INVOICES => list_mijnklantportaal_invoices -> MkpInvoicePage, MkpInvoice;
 }

@@ -16,6 +16,7 @@ use mijnklantportaal_api::types::{NewPaymentLink, PaymentLink, PaymentLinkStatus
 
 use crate::client::{Call, Client};
 use crate::error::Error;
+use crate::operations;
 use crate::pagination::{Lister, list_operation};
 
 /// The payment-link endpoints; made by [`Client::payment_links`].
@@ -58,7 +59,7 @@ impl PaymentLinks<'_> {
     /// # }
     /// ```
     pub async fn get(&self, id: &str) -> Result<PaymentLink, Error> {
-        let call = Call::read("GET", "/payment-links/{linkId}");
+        let call = Call::of(operations::GET_PAYMENT_LINK);
         self.client
             .inner
             .once(call, |api| {
@@ -90,11 +91,8 @@ impl PaymentLinks<'_> {
     /// # }
     /// ```
     pub async fn create(&self, link: NewPaymentLink) -> Result<PaymentLink, Error> {
-        let call = Call::create(
-            "POST",
-            "/payment-links",
-            "look the link up by its description in `payment_links().list()`",
-        );
+        let call = Call::of(operations::CREATE_PAYMENT_LINK)
+            .check("look the link up by its description in `payment_links().list()`");
         self.client
             .inner
             .once(call, |api| {
@@ -118,11 +116,8 @@ impl PaymentLinks<'_> {
     /// # }
     /// ```
     pub async fn close(&self, id: &str) -> Result<PaymentLink, Error> {
-        let call = Call::refused_when_done(
-            "DELETE",
-            "/payment-links/{linkId}",
-            "get the link (`payment_links().get(..)`) and look at its status",
-        );
+        let call = Call::of(operations::CLOSE_PAYMENT_LINK)
+            .refused_when_done("get the link (`payment_links().get(..)`) and look at its status");
         self.client
             .inner
             .settle(
@@ -158,10 +153,10 @@ impl PaymentLinks<'_> {
 
 list_operation! {
     /// `GET /payment-links`, as a [`ListOperation`](crate::ListOperation).
-    ListPaymentLinks: "/payment-links" => list_payment_links -> PaymentLinkPage, PaymentLink;
+    ListPaymentLinks: LIST_PAYMENT_LINKS => list_payment_links -> PaymentLinkPage, PaymentLink;
 }
 
 list_operation! {
     /// `GET /payment-links/{linkId}/payments` for one link, as a [`ListOperation`](crate::ListOperation).
-    ListPaymentLinkPayments { link_id }: "/payment-links/{linkId}/payments" => list_payment_link_payment -> PaymentLinkPaymentPage, PaymentLinkPayment;
+    ListPaymentLinkPayments { link_id }: LIST_PAYMENT_LINK_PAYMENT => list_payment_link_payment -> PaymentLinkPaymentPage, PaymentLinkPayment;
 }

@@ -23,6 +23,7 @@ use mijnklantportaal_api::types::{
 
 use crate::client::{Call, Client};
 use crate::error::Error;
+use crate::operations;
 use crate::pagination::{Lister, list_operation};
 
 /// The punch-card endpoints; made by [`Client::punch_cards`].
@@ -63,7 +64,7 @@ impl PunchCards<'_> {
     /// # }
     /// ```
     pub async fn get(&self, id: &str) -> Result<PunchCard, Error> {
-        let call = Call::read("GET", "/punch-cards/{punchCardId}");
+        let call = Call::of(operations::GET_PUNCH_CARD);
         self.client
             .inner
             .once(call, |api| {
@@ -101,11 +102,8 @@ impl PunchCards<'_> {
     /// # }
     /// ```
     pub async fn create(&self, card: NewPunchCard) -> Result<PunchCard, Error> {
-        let call = Call::create(
-            "POST",
-            "/punch-cards",
-            "look the punch card up by its name in `punch_cards().list()`",
-        );
+        let call = Call::of(operations::CREATE_PUNCH_CARD)
+            .check("look the punch card up by its name in `punch_cards().list()`");
         self.client
             .inner
             .once(call, |api| {
@@ -128,7 +126,7 @@ impl PunchCards<'_> {
     /// # }
     /// ```
     pub async fn edit(&self, id: &str, changes: PunchCardChanges) -> Result<PunchCard, Error> {
-        let call = Call::read("PATCH", "/punch-cards/{punchCardId}");
+        let call = Call::of(operations::EDIT_PUNCH_CARD);
         self.client
             .inner
             .once(call, |api| {
@@ -180,11 +178,8 @@ impl PunchCards<'_> {
         let body = IssuePunchCard {
             customer_id: customer_id.to_string(),
         };
-        let call = Call::create(
-            "POST",
-            "/punch-cards/{punchCardId}/issued",
-            "look for a new card of this customer in `punch_cards().issued(..)`",
-        );
+        let call = Call::of(operations::ISSUE_NEW_PUNCH_CARD)
+            .check("look for a new card of this customer in `punch_cards().issued(..)`");
         self.client
             .inner
             .once(call, |api| {
@@ -215,10 +210,7 @@ impl PunchCards<'_> {
         punch_card_id: &str,
         issued_id: &str,
     ) -> Result<IssuedPunchCard, Error> {
-        let call = Call::read(
-            "GET",
-            "/punch-cards/{punchCardId}/issued/{issuedPunchCardId}",
-        );
+        let call = Call::of(operations::GET_BOUGHT_PUNCH_CARD);
         self.client
             .inner
             .once(call, |api| {
@@ -257,11 +249,7 @@ impl PunchCards<'_> {
         stamps: NonZeroU64,
     ) -> Result<IssuedPunchCard, Error> {
         let body = StampPunchCard { stamps };
-        let call = Call::create(
-            "POST",
-            "/punch-cards/{punchCardId}/issued/{issuedPunchCardId}/stamp",
-            "read the issued card back (`punch_cards().get_issued(..)`) and compare its punchesLeft",
-        );
+        let call = Call::of(operations::STAMP_AN_ISSUED_PUNCH_CARD).check("read the issued card back (`punch_cards().get_issued(..)`) and compare its punchesLeft");
         self.client
             .inner
             .once(call, |api| {
@@ -278,10 +266,10 @@ impl PunchCards<'_> {
 
 list_operation! {
     /// `GET /punch-cards`, as a [`ListOperation`](crate::ListOperation).
-    ListPunchCards: "/punch-cards" => list_punch_cards -> PunchCardPage, PunchCard;
+    ListPunchCards: LIST_PUNCH_CARDS => list_punch_cards -> PunchCardPage, PunchCard;
 }
 
 list_operation! {
     /// `GET /punch-cards/{punchCardId}/issued` for one punch card, as a [`ListOperation`](crate::ListOperation).
-    ListIssuedPunchCards { punch_card_id }: "/punch-cards/{punchCardId}/issued" => list_bought_punch_cards -> IssuedPunchCardPage, IssuedPunchCard;
+    ListIssuedPunchCards { punch_card_id }: LIST_BOUGHT_PUNCH_CARDS => list_bought_punch_cards -> IssuedPunchCardPage, IssuedPunchCard;
 }

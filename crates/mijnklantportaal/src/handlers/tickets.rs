@@ -24,6 +24,7 @@ use mijnklantportaal_api::types::{
 use crate::client::{Call, Client};
 use crate::error::Error;
 use crate::file_parts;
+use crate::operations;
 use crate::pagination::{Lister, list_operation};
 
 /// How to tell whether a reply or an upload whose answer was lost went through.
@@ -71,7 +72,7 @@ impl Tickets<'_> {
     /// # }
     /// ```
     pub async fn get(&self, id: &str) -> Result<TicketWithMessages, Error> {
-        let call = Call::read("GET", "/tickets/{ticketId}");
+        let call = Call::of(operations::GET_TICKET_RECORD);
         self.client
             .inner
             .once(call, |api| {
@@ -101,7 +102,7 @@ impl Tickets<'_> {
         let body = NewTicketMessage {
             message: message.into(),
         };
-        let call = Call::create("POST", "/tickets/{ticketId}", CHECK_MESSAGES);
+        let call = Call::of(operations::ADD_MESSAGE_TO_THE_TICKET).check(CHECK_MESSAGES);
         self.client
             .inner
             .once(call, |api| {
@@ -133,11 +134,8 @@ impl Tickets<'_> {
     /// # }
     /// ```
     pub async fn close(&self, id: &str) -> Result<TicketWithMessages, Error> {
-        let call = Call::refused_when_done(
-            "PATCH",
-            "/tickets/{ticketId}",
-            "get the ticket (`tickets().get(..)`) and look at its status",
-        );
+        let call = Call::of(operations::CLOSE_TICKET)
+            .refused_when_done("get the ticket (`tickets().get(..)`) and look at its status");
         self.client
             .inner
             .settle(
@@ -174,11 +172,7 @@ impl Tickets<'_> {
         file: FilePart,
     ) -> Result<TicketWithMessages, Error> {
         let body = UploadAttachmentToTicketMessageBody { attachment: file };
-        let call = Call::create(
-            "POST",
-            "/tickets/{ticketId}/message/{messageId}/attachment",
-            CHECK_MESSAGES,
-        );
+        let call = Call::of(operations::UPLOAD_ATTACHMENT_TO_TICKET_MESSAGE).check(CHECK_MESSAGES);
         self.client
             .inner
             .upload(call, body, |api, body| {
@@ -214,5 +208,5 @@ impl Tickets<'_> {
 
 list_operation! {
     /// `GET /tickets`, as a [`ListOperation`](crate::ListOperation).
-    ListTickets: "/tickets" => list_ticket_records -> TicketPage, Ticket;
+    ListTickets: LIST_TICKET_RECORDS => list_ticket_records -> TicketPage, Ticket;
 }

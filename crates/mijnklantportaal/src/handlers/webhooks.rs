@@ -16,6 +16,7 @@ use mijnklantportaal_api::types::{NewWebhook, Webhook, WebhookEventType};
 
 use crate::client::{Call, Client};
 use crate::error::Error;
+use crate::operations;
 use crate::pagination::{Lister, list_operation};
 
 /// The webhook endpoints; made by [`Client::webhooks`].
@@ -56,7 +57,7 @@ impl Webhooks<'_> {
     /// # }
     /// ```
     pub async fn get(&self, id: &str) -> Result<Webhook, Error> {
-        let call = Call::read("GET", "/webhooks/{webhookId}");
+        let call = Call::of(operations::GET_WEBHOOK_RECORD);
         self.client
             .inner
             .once(call, |api| {
@@ -92,11 +93,8 @@ impl Webhooks<'_> {
             url: url.into(),
             type_: event,
         };
-        let call = Call::create(
-            "POST",
-            "/webhooks",
-            "look for a record with this url and type in `webhooks().list()`",
-        );
+        let call = Call::of(operations::CREATE_WEBHOOK)
+            .check("look for a record with this url and type in `webhooks().list()`");
         self.client
             .inner
             .once(call, |api| {
@@ -108,5 +106,5 @@ impl Webhooks<'_> {
 
 list_operation! {
     /// `GET /webhooks`, as a [`ListOperation`](crate::ListOperation).
-    ListWebhooks: "/webhooks" => list_webhooks -> WebhookPage, Webhook;
+    ListWebhooks: LIST_WEBHOOKS => list_webhooks -> WebhookPage, Webhook;
 }

@@ -220,7 +220,7 @@ async fn refusals_and_missing_appointments_are_typed() {
         .list(AppointmentWindow::starting(starts).days(0))
         .await
         .expect_err("no days");
-    assert!(matches!(err, Error::Config(_)), "{err:?}");
+    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
     assert_eq!(server.stats().requests, 2, "refused before it was sent");
     for err in [
         client

@@ -113,7 +113,7 @@ async fn a_subscription_runs_changes_and_is_terminated() {
         .change(&running.id, CustomerSubscriptionChanges::default())
         .await
         .expect_err("nothing to change");
-    assert!(matches!(err, Error::Config(_)), "{err}");
+    assert!(matches!(err, Error::InvalidInput(_)), "{err}");
 
     let ended = within(10, subscriptions.terminate(&running.id, Utc::now()))
         .await
