@@ -276,7 +276,7 @@ pub enum Error {
     /// A token that cannot be a bearer token (empty, or with a space, a line break, a
     /// non-ASCII character): a copy-paste slip. The message gives the position of the
     /// first bad character, never the token.
-    #[error("{0}")]
+    #[error(transparent)]
     InvalidToken(#[from] mijnklantportaal_api::InvalidToken),
     /// The client was configured with something unusable (a base URL that does not
     /// parse, an OAuth app without its secret...).

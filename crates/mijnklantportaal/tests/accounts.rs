@@ -136,6 +136,7 @@ fn a_malformed_account_token_is_refused_without_echoing_it() {
         assert!(matches!(err, Error::InvalidToken(_)), "{err:?}");
         assert!(!err.to_string().contains("secret"), "{err}");
         assert!(!format!("{err:?}").contains("secret"), "{err:?}");
+        assert_eq!(err.report().to_string(), err.to_string(), "said once");
     }
     let err = app
         .oauth_account("portal", mijnklantportaal::Tokens::new("a", "r", None))
