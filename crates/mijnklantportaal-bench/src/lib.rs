@@ -15,6 +15,7 @@
 
 #![deny(missing_docs)]
 
+mod accounts;
 mod alloc;
 mod build_time;
 mod decode;
@@ -27,6 +28,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+pub use accounts::{AccountsContender, AccountsResult};
 pub use alloc::CountingAlloc;
 pub use build_time::{BuildTimes, INCREMENTAL_TARGET_S};
 pub use report::render_markdown;
@@ -95,6 +97,15 @@ pub struct Config {
     pub generate_runs: u32,
     /// Whether to measure build times (minutes: a cold build of the client crates).
     pub build_times: bool,
+    /// Account counts of the many-accounts runs, each with both contenders.
+    pub accounts: Vec<u64>,
+    /// Invoices of each account in those runs.
+    pub account_invoices: u64,
+    /// Latency of the mock in those runs.
+    pub account_latency: Duration,
+    /// The benchmark binary, to run each many-accounts case in a child process (so
+    /// that its peak resident memory is its own); `None`: in this process.
+    pub accounts_runner: Option<PathBuf>,
     /// The workspace root, where `cargo xtask` runs.
     pub workspace_root: PathBuf,
 }
@@ -126,6 +137,10 @@ impl Config {
             decode_iterations: 20_000,
             generate_runs: 3,
             build_times: true,
+            accounts: vec![1, 100, 1_000],
+            account_invoices: 40,
+            account_latency: Duration::from_millis(20),
+            accounts_runner: None,
             workspace_root: workspace_root(),
         }
     }
@@ -153,6 +168,8 @@ impl Config {
             memory_invoices: vec![300, 1_000],
             decode_iterations: 200,
             build_times: false,
+            accounts: vec![1, 5],
+            account_latency: Duration::from_millis(2),
             ..Config::full()
         }
     }
@@ -354,6 +371,24 @@ pub struct Report {
     pub generate: Option<GenerateResult>,
     /// Build times; `None` when skipped.
     pub build_times: Option<BuildTimes>,
+    /// The many-accounts runs: per account count, the app, then a client per account.
+    pub accounts: Vec<AccountsResult>,
+}
+
+/// Runs one many-accounts case in this process, for the child process of
+/// [`Config::accounts_runner`] (the benchmark binary's `--accounts-run`).
+pub fn run_accounts(
+    accounts: u64,
+    invoices: u64,
+    latency: Duration,
+    contender: AccountsContender,
+    probe: Option<MemoryProbe>,
+) -> Result<AccountsResult, BenchError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| BenchError::new("starting the tokio runtime", e))?
+        .block_on(accounts::run(accounts, invoices, latency, contender, probe))
 }
 
 /// Runs every scenario of `config` on a fresh multi-threaded tokio runtime (the mock
@@ -363,8 +398,8 @@ pub fn run_all(config: &Config) -> Result<Report, BenchError> {
         .enable_all()
         .build()
         .map_err(|e| BenchError::new("starting the tokio runtime", e))?;
-    let (listings, speedups, prefetch_sweep, short_lists, memory, decode) =
-        runtime.block_on(async {
+    let (listings, speedups, prefetch_sweep, short_lists, memory, decode, accounts) = runtime
+        .block_on(async {
             let mut listings = Vec::new();
             let mut speedups = Vec::new();
             for scenario in &config.listings {
@@ -398,6 +433,26 @@ pub fn run_all(config: &Config) -> Result<Report, BenchError> {
                 memory.push(listing::run_memory(invoices, config.memory_probe).await?);
             }
             let decode = decode::run(config.decode_iterations).await?;
+            let mut accounts = Vec::new();
+            for &count in &config.accounts {
+                for contender in [AccountsContender::App, AccountsContender::ClientPerAccount] {
+                    let (invoices, latency) = (config.account_invoices, config.account_latency);
+                    accounts.push(match &config.accounts_runner {
+                        Some(runner) => {
+                            let runner = runner.clone();
+                            tokio::task::spawn_blocking(move || {
+                                accounts::run_in_child(&runner, count, invoices, latency, contender)
+                            })
+                            .await
+                            .map_err(|e| BenchError::new("an accounts run", e))??
+                        }
+                        None => {
+                            accounts::run(count, invoices, latency, contender, config.memory_probe)
+                                .await?
+                        }
+                    });
+                }
+            }
             Ok::<_, BenchError>((
                 listings,
                 speedups,
@@ -405,6 +460,7 @@ pub fn run_all(config: &Config) -> Result<Report, BenchError> {
                 short_lists,
                 memory,
                 decode,
+                accounts,
             ))
         })?;
     drop(runtime);
@@ -431,6 +487,7 @@ pub fn run_all(config: &Config) -> Result<Report, BenchError> {
         decode,
         generate,
         build_times,
+        accounts,
     })
 }
 

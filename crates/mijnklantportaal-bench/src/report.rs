@@ -123,6 +123,9 @@ pub fn render_markdown(report: &Report) -> String {
             fmt_time(m.time_s)
         );
     }
+    if !report.accounts.is_empty() {
+        out.push_str(&render_accounts(report));
+    }
     let d = &report.decode;
     let _ = writeln!(
         out,
@@ -174,6 +177,33 @@ pub fn render_markdown(report: &Report) -> String {
     }
     out.push('\n');
     out.push_str(&render_targets(report));
+    out
+}
+
+/// The many-accounts table: per account count and contender, the time to make the
+/// clients, the whole run, when the accounts were done, peak memory and requests.
+fn render_accounts(report: &Report) -> String {
+    let mut out = String::from(
+        "\n| accounts | clients | clients made | whole run | accounts done: first / median / last | peak RSS | peak heap | requests |\n|---:|---|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for r in &report.accounts {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} / {} / {} | {} | {} | {} |",
+            r.accounts,
+            r.contender.name(),
+            fmt_time(r.clients_made_s),
+            fmt_time(r.time_s),
+            fmt_time(r.first_done_s),
+            fmt_time(r.median_done_s),
+            fmt_time(r.last_done_s),
+            r.peak_rss_bytes.map_or_else(|| "n/a".to_owned(), fmt_bytes),
+            r.peak_heap_bytes
+                .map_or_else(|| "n/a".to_owned(), fmt_bytes),
+            r.requests,
+        );
+    }
+    out.push('\n');
     out
 }
 

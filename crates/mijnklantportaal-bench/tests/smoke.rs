@@ -108,6 +108,23 @@ fn smoke_run_produces_sane_figures() {
         assert!(m.peak_heap_bytes.is_some_and(|b| b > 0), "{m:?}");
     }
 
+    // The many-accounts runs: every account listed, both contenders, per count.
+    assert_eq!(report.accounts.len(), config.accounts.len() * 2);
+    for r in &report.accounts {
+        assert_eq!(r.listed, r.accounts * config.account_invoices, "{r:?}");
+        assert!(r.requests >= r.accounts * 3, "three pages each: {r:?}");
+        assert!(
+            r.first_done_s <= r.median_done_s && r.median_done_s <= r.last_done_s,
+            "{r:?}"
+        );
+        assert!(
+            r.last_done_s <= r.time_s && r.clients_made_s <= r.time_s,
+            "{r:?}"
+        );
+        assert!(r.peak_heap_bytes.is_some_and(|b| b > 0), "{r:?}");
+    }
+    assert!(markdown_of(&report).contains("| accounts | clients | clients made |"));
+
     let d = &report.decode;
     assert_eq!(d.page_items, 15);
     assert!(d.page_bytes > 0);

@@ -304,6 +304,13 @@ impl Shared {
         }
     }
 
+    /// A grant issued without the authorization flow (as if the portal had connected
+    /// the app), as the fields of a token answer; `None` without OAuth.
+    pub(crate) fn new_oauth_grant(&self) -> Option<serde_json::Map<String, serde_json::Value>> {
+        let oauth = self.oauth.as_ref()?;
+        Some(lock(oauth).new_grant(Instant::now()))
+    }
+
     /// Every refresh token stops working.
     pub(crate) fn revoke_oauth_grants(&self) {
         if let Some(oauth) = &self.oauth {

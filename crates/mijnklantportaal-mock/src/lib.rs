@@ -108,6 +108,9 @@
 //!   ([`MockOAuth`]).
 //! - **Rate limits**: a fixed window per token with `X-RateLimit-*` headers on every
 //!   response and the documented 429.
+//! - **Many accounts**: [`MockServerBuilder::account`] adds portals, each with its
+//!   own token, dataset, rate limit and OAuth grant ([`MockAccount`]); requests go to
+//!   the account whose token they carry.
 //! - **Errors**: Laravel's 404 and 405 bodies; the server never panics on bad input.
 //! - **Live table**: invoices added and deleted while a listing runs, every `n`-th
 //!   list request ([`Live`]), listed oldest or newest first ([`Order`]); concurrent
@@ -192,6 +195,7 @@
 
 #![deny(missing_docs)]
 
+mod accounts;
 mod auth;
 mod clock;
 mod dataset;
@@ -221,6 +225,7 @@ mod server;
 mod store;
 mod validation;
 
+pub use accounts::{MockAccount, MockGrant};
 pub use dataset::Dataset;
 pub use faults::Faults;
 pub use inspect::Kind;

@@ -261,6 +261,16 @@ impl OAuthState {
         fields
     }
 
+    /// A new grant, as the fields of a token answer: an access token valid from `now`
+    /// and a refresh token (what exchanging a code gives).
+    pub(crate) fn new_grant(&mut self, now: Instant) -> serde_json::Map<String, serde_json::Value> {
+        let mut fields = self.access_token(now);
+        let refresh = self.token("mkp_rt_");
+        self.refresh_tokens.insert(refresh.clone());
+        fields.insert("refresh_token".into(), refresh.into());
+        fields
+    }
+
     /// `GET /oauth/authorize`: approve at once and redirect with a code, or explain.
     fn authorize(&mut self, query: Option<&str>, now: Instant) -> Response {
         let params: HashMap<String, String> =
@@ -395,12 +405,8 @@ impl OAuthState {
                         ));
                     }
                 }
-                let mut fields = self.access_token(now);
-                let refresh = self.token("mkp_rt_");
-                self.refresh_tokens.insert(refresh.clone());
-                fields.insert("refresh_token".into(), refresh.into());
                 self.stats.code_exchanges += 1;
-                Ok(fields)
+                Ok(self.new_grant(now))
             }
             "refresh_token" => {
                 let presented = get("refresh_token");

@@ -21,10 +21,11 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::accounts::{self, Accounts, MockAccount, MockGrant};
 use crate::dataset::Dataset;
 use crate::faults::{Faults, Latency};
 use crate::files::DEFAULT_LINK_LIFETIME;
-use crate::handler::{self, Config, DEFAULT_REQUEST_LOG_LIMIT, Shared};
+use crate::handler::{Config, DEFAULT_REQUEST_LOG_LIMIT, Shared};
 use crate::inspect::{self, Kind};
 use crate::live::{Change, Evaluation, Live, Order};
 use crate::oauth::{MockOAuth, OAuthStats};
@@ -68,6 +69,7 @@ pub struct MockServerBuilder {
     file_link_lifetime: Duration,
     oauth: Option<MockOAuth>,
     ticketing: bool,
+    accounts: Vec<MockAccount>,
 }
 
 impl Default for MockServerBuilder {
@@ -94,6 +96,7 @@ impl Default for MockServerBuilder {
             file_link_lifetime: DEFAULT_LINK_LIFETIME,
             oauth: None,
             ticketing: true,
+            accounts: Vec::new(),
         }
     }
 }
@@ -122,6 +125,7 @@ impl fmt::Debug for MockServerBuilder {
             .field("file_link_lifetime", &self.file_link_lifetime)
             .field("oauth", &self.oauth)
             .field("ticketing", &self.ticketing)
+            .field("accounts", &self.accounts.len())
             .finish()
     }
 }
@@ -281,6 +285,20 @@ impl MockServerBuilder {
         self
     }
 
+    /// One more portal on the server, with a token, dataset, rate limit and OAuth
+    /// grant of its own (see [`MockAccount`]); the builder's own settings are the
+    /// default account's, served for any other token.
+    pub fn account(mut self, account: MockAccount) -> Self {
+        self.accounts.push(account);
+        self
+    }
+
+    /// [`account`](Self::account) for each of `accounts`.
+    pub fn accounts(mut self, accounts: impl IntoIterator<Item = MockAccount>) -> Self {
+        self.accounts.extend(accounts);
+        self
+    }
+
     /// The address to listen on (default `127.0.0.1:0`, an ephemeral port).
     pub fn bind(mut self, addr: SocketAddr) -> Self {
         self.bind = addr;
@@ -324,14 +342,21 @@ impl MockServerBuilder {
             Some(listener) => Some(listener.local_addr()?),
             None => self.oauth.as_ref().map(|_| addr),
         };
+        let accounts_config = config.clone();
         let shared = Arc::new(Shared::new(config, addr, self.token, self.token_valid_for));
+        let accounts = Arc::new(Accounts::new(
+            Arc::clone(&shared),
+            &self.accounts,
+            &accounts_config,
+            addr,
+        ));
         let app = Router::new()
-            .fallback(handler::handle)
+            .fallback(accounts::handle)
             .layer(DefaultBodyLimit::max(requests::MAX_MULTIPART_BYTES))
-            .with_state(Arc::clone(&shared));
+            .with_state(Arc::clone(&accounts));
         let oauth_app = Router::new()
-            .fallback(handler::handle_oauth)
-            .with_state(Arc::clone(&shared));
+            .fallback(accounts::handle_oauth)
+            .with_state(Arc::clone(&accounts));
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let stopped = async move {
@@ -352,6 +377,7 @@ impl MockServerBuilder {
         });
         Ok(MockServer {
             shared,
+            accounts,
             addr,
             oauth_addr,
             stop: Some(stop),
@@ -365,6 +391,7 @@ impl MockServerBuilder {
 /// Stops on [`shutdown`](Self::shutdown) (graceful) or when dropped (aborted).
 pub struct MockServer {
     pub(crate) shared: Arc<Shared>,
+    accounts: Arc<Accounts>,
     addr: SocketAddr,
     oauth_addr: Option<SocketAddr>,
     stop: Option<oneshot::Sender<()>>,
@@ -408,6 +435,27 @@ impl MockServer {
     /// [`MockServerBuilder::oauth`].
     pub fn oauth_url(&self) -> Option<String> {
         self.oauth_addr.map(|addr| format!("http://{addr}"))
+    }
+
+    /// The OAuth grant of the account with API key `token` (see
+    /// [`MockAccount::oauth`]): the tokens an app holds once the portal connected it.
+    pub fn account_grant(&self, token: &str) -> Option<MockGrant> {
+        self.accounts.grant(token)
+    }
+
+    /// Counters of what the account with API key `token` was answered.
+    pub fn account_stats(&self, token: &str) -> Option<Stats> {
+        self.accounts.stats(token)
+    }
+
+    /// Counters of the OAuth endpoints for the account with API key `token`.
+    pub fn account_oauth_stats(&self, token: &str) -> Option<OAuthStats> {
+        self.accounts.oauth_stats(token)
+    }
+
+    /// The dataset of the account with API key `token`.
+    pub fn account_dataset(&self, token: &str) -> Option<Dataset> {
+        self.accounts.dataset(token)
     }
 
     /// Counters of the OAuth2 endpoints (all zero without them).

@@ -20,6 +20,7 @@ use crate::error::Error;
 use crate::oauth::{OAuthApp, Tokens};
 use crate::rate_limit::{Budget, Pacing, Permit, RateLimit, RateLimitStatus, RateLimiter, Ticket};
 use crate::retry::RetryPolicy;
+use crate::scheduler::{DEFAULT_MAX_IN_FLIGHT, Lane, Scheduler};
 use crate::token_refresh::{DEFAULT_REFRESH_MARGIN, TokenCallback, TokenRefresher};
 
 /// The API's production base URL.
@@ -147,6 +148,12 @@ impl Call {
 /// A client of the Mijn Klantportaal API. Cheap to clone; clones share the connection
 /// pool and the rate-limit budget.
 ///
+/// A client is also an *app*: [`account`](Client::account) and
+/// [`oauth_account`](Client::oauth_account) make clients for other portals (accounts)
+/// that share its connection pool, TLS set-up, settings and cap on requests in flight,
+/// each with its own rate limit and token refresh (see "Many accounts" in the crate
+/// documentation).
+///
 /// ```no_run
 /// # async fn run() -> Result<(), mijnklantportaal::Error> {
 /// let client = mijnklantportaal::Client::new(std::env::var("MKP_TOKEN").unwrap_or_default())?;
@@ -161,6 +168,7 @@ pub struct Client {
 }
 
 pub(crate) struct Inner {
+    /// The generated client: this account's token, the app's reqwest client.
     pub(crate) api: mijnklantportaal_api::Client,
     pub(crate) base_url: url::Url,
     pub(crate) limiter: RateLimiter,
@@ -168,17 +176,90 @@ pub(crate) struct Inner {
     pub(crate) prefetch: usize,
     /// The access token's refresher, for a client built with OAuth2 tokens.
     pub(crate) oauth: Option<TokenRefresher>,
+    /// What every account of the app shares.
+    pub(crate) app: Arc<App>,
+    /// This account's queue in the app's scheduler.
+    lane: Lane,
+    /// The caller's name of the account, for one made with [`Client::oauth_account`].
+    account: Option<AccountKey>,
+    /// Whether the client has a token of its own (an app built with
+    /// [`ClientBuilder::build_app`] has none).
+    has_token: bool,
+}
+
+/// What the accounts of one app share: the HTTP client (its connection pool and TLS
+/// set-up: building one loads the platform's root certificates, milliseconds), the
+/// settings new accounts start from, and the cap on requests in flight.
+pub(crate) struct App {
+    http: reqwest::Client,
+    scheduler: Arc<Scheduler>,
+    pacing: Pacing,
+    refresh_margin: Duration,
+    oauth_app: Option<OAuthApp>,
+    on_account_tokens: Option<AccountTokenCallback>,
+}
+
+/// What the app is told about an account's new tokens.
+type AccountTokenCallback = Arc<dyn Fn(&AccountKey, &Tokens) + Send + Sync>;
+
+/// The caller's name for an account of an OAuth app (a portal that connected the
+/// app): given to [`Client::oauth_account`], handed back with the account's new tokens
+/// to [`ClientBuilder::on_account_tokens`], so the app knows where to store them.
+/// Typically the app's own id of the connection (a database key). Cheap to clone.
+///
+/// ```
+/// use mijnklantportaal::AccountKey;
+///
+/// let key = AccountKey::from("portal-42");
+/// assert_eq!(key.as_str(), "portal-42");
+/// assert_eq!(key, AccountKey::from(String::from("portal-42")));
+/// assert_eq!(AccountKey::from(42u64).to_string(), "42");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AccountKey(Arc<str>);
+
+impl AccountKey {
+    /// The key as given.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for AccountKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for AccountKey {
+    fn from(key: &str) -> Self {
+        AccountKey(key.into())
+    }
+}
+
+impl From<String> for AccountKey {
+    fn from(key: String) -> Self {
+        AccountKey(key.into())
+    }
+}
+
+impl From<u64> for AccountKey {
+    fn from(key: u64) -> Self {
+        AccountKey(key.to_string().into())
+    }
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.inner.base_url.as_str())
-            .field("token", &"<redacted>")
+            .field("account", &self.inner.account)
+            .field("token", &self.inner.has_token.then_some("<redacted>"))
             .field("oauth", &self.inner.oauth)
             .field("retry", &self.inner.retry)
             .field("rate_limit", &self.inner.limiter.status())
             .field("prefetch", &self.inner.prefetch)
+            .field("max_in_flight", &self.inner.app.scheduler.cap())
             .finish()
     }
 }
@@ -219,6 +300,128 @@ impl Client {
     /// The client-side rate limiter's view of the budget; `None` when it is off.
     pub fn rate_limit_status(&self) -> Option<RateLimitStatus> {
         self.inner.limiter.status()
+    }
+
+    /// A client for another account (portal) of this app, with its API key `token`:
+    /// it shares this client's connection pool and TLS set-up, its settings (base URL,
+    /// retries, pacing, prefetch, timeouts) and its cap on requests in flight
+    /// ([`ClientBuilder::max_in_flight`]), and has a rate limiter of its own (the API's
+    /// limit is per token). Making one costs microseconds and about a kilobyte: make
+    /// one per account, even thousands (building a `Client` from scratch loads the
+    /// platform's root certificates, milliseconds each).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidToken`] for a token that cannot be a bearer token (the error
+    /// names the position of the bad character, not the token).
+    ///
+    /// ```
+    /// use mijnklantportaal::{Client, Error};
+    ///
+    /// let app = Client::builder().user_agent("my-sync/1.0").build_app()?;
+    /// let accounts: Vec<Client> = ["key-of-portal-1", "key-of-portal-2"]
+    ///     .iter()
+    ///     .map(|key| app.account(key))
+    ///     .collect::<Result<_, _>>()?;
+    /// assert_eq!(accounts.len(), 2);
+    /// assert!(matches!(app.account("pasted with a space"), Err(Error::InvalidToken(_))));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn account(&self, token: impl AsRef<str>) -> Result<Client, Error> {
+        let auth = Auth::bearer(token.as_ref())?;
+        Ok(self.derive(auth, None, None))
+    }
+
+    /// A client for a portal that connected this OAuth app, with its stored `tokens`;
+    /// `account` is the app's own name for the connection ([`AccountKey`], e.g. its
+    /// database key). Shares what [`account`](Client::account) shares, and has its own
+    /// rate limiter and its own token refresh (one refresh at a time for the account
+    /// and its clones); its new tokens go to [`ClientBuilder::on_account_tokens`] with
+    /// `account`. The app is the [`OAuthApp`] given to [`ClientBuilder::oauth_app`] (or
+    /// [`ClientBuilder::oauth`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] when this client has no OAuth app; [`Error::InvalidToken`]
+    /// for an access token that cannot be a bearer token.
+    ///
+    /// ```
+    /// use mijnklantportaal::{Client, OAuthApp, Tokens};
+    ///
+    /// let oauth = OAuthApp::new("app-id", "app-secret", "http://127.0.0.1:8765/callback")?;
+    /// let app = Client::builder()
+    ///     .oauth_app(oauth)
+    ///     .on_account_tokens(|account, tokens: &Tokens| {
+    ///         println!("store the new tokens of {account}"); // e.g. UPDATE ... WHERE id = account
+    ///     })
+    ///     .build_app()?;
+    /// let stored = Tokens::new("access-of-portal-7", "refresh-of-portal-7", None);
+    /// let portal = app.oauth_account("portal-7", stored)?;
+    /// assert_eq!(portal.account_key().map(|k| k.as_str()), Some("portal-7"));
+    /// # Ok::<(), mijnklantportaal::Error>(())
+    /// ```
+    pub fn oauth_account(
+        &self,
+        account: impl Into<AccountKey>,
+        tokens: Tokens,
+    ) -> Result<Client, Error> {
+        let shared = &self.inner.app;
+        let oauth_app = shared.oauth_app.clone().ok_or_else(|| {
+            Error::Config(
+                "no OAuth app to refresh the account's tokens with: build the app with `.oauth_app(..)`"
+                    .to_owned(),
+            )
+        })?;
+        let auth = Auth::bearer(tokens.access_token())?;
+        let account = account.into();
+        let callback = shared.on_account_tokens.clone().map(|callback| {
+            let account = account.clone();
+            Arc::new(move |tokens: &Tokens| callback(&account, tokens)) as TokenCallback
+        });
+        let refresher = TokenRefresher::new(
+            oauth_app,
+            tokens,
+            auth.clone(),
+            shared.refresh_margin,
+            callback,
+        );
+        Ok(self.derive(auth, Some(refresher), Some(account)))
+    }
+
+    /// The key this client was made with by [`oauth_account`](Client::oauth_account).
+    pub fn account_key(&self) -> Option<&AccountKey> {
+        self.inner.account.as_ref()
+    }
+
+    /// A client of the same app with `auth`: a new rate limiter and a new lane in the
+    /// app's scheduler, everything else shared or copied.
+    fn derive(
+        &self,
+        auth: Auth,
+        oauth: Option<TokenRefresher>,
+        account: Option<AccountKey>,
+    ) -> Client {
+        let inner = &self.inner;
+        let app = Arc::clone(&inner.app);
+        let api = mijnklantportaal_api::Client::new_with_client(
+            inner.base_url.as_str().trim_end_matches('/'),
+            app.http.clone(),
+            auth,
+        );
+        Client {
+            inner: Arc::new(Inner {
+                api,
+                base_url: inner.base_url.clone(),
+                limiter: RateLimiter::new(app.pacing),
+                retry: inner.retry,
+                prefetch: inner.prefetch,
+                oauth,
+                lane: app.scheduler.lane(),
+                app,
+                account,
+                has_token: true,
+            }),
+        }
     }
 
     /// The generated low-level client, for operations this crate does not wrap yet.
@@ -319,6 +522,12 @@ impl Inner {
             &'a mijnklantportaal_api::Client,
         ) -> BoxFuture<'a, Result<ResponseValue<T>, ApiError>>,
     {
+        if !self.has_token {
+            return Err(Error::Config(
+                "this app client has no account of its own: make one per portal with `.account(token)` or `.oauth_account(..)`"
+                    .to_owned(),
+            ));
+        }
         let mut started: Option<Instant> = None;
         let mut backoff = self.retry.backoff();
         let mut attempt: u32 = 0;
@@ -333,7 +542,7 @@ impl Inner {
                 started,
                 max_elapsed: self.retry.max_elapsed,
             };
-            let permit = match self.limiter.acquire(ticket, budget).await {
+            let mut permit = match self.limiter.acquire(ticket, budget).await {
                 Ok(permit) => permit,
                 Err(retry_after) => {
                     tracing::warn!(
@@ -345,7 +554,6 @@ impl Inner {
                     return Err(Error::HeldBackPastBudget { retry_after });
                 }
             };
-            let started = *started.get_or_insert_with(Instant::now);
             // The OAuth access token, refreshed first when it is about to expire.
             let generation = match &self.oauth {
                 Some(oauth) => match oauth.fresh().await {
@@ -365,6 +573,10 @@ impl Inner {
                 },
                 None => None,
             };
+            // A slot in the app's cap on requests in flight, in the account's turn.
+            let slot = self.app.scheduler.slot(self.lane).await;
+            permit.sent_now();
+            let started = *started.get_or_insert_with(Instant::now);
             let span = tracing::info_span!(
                 "mijnklantportaal.request",
                 method = call.method,
@@ -379,6 +591,7 @@ impl Inner {
             let outcome = send(&self.api).instrument(span.clone()).await;
             let classified = self.classify(&permit, outcome, &call);
             drop(permit);
+            drop(slot);
             let error = match classified {
                 Ok((status, value)) => {
                     span.record("status", status);
@@ -668,6 +881,9 @@ pub struct ClientBuilder {
     oauth: Option<(OAuthApp, Tokens)>,
     on_new_tokens: Option<TokenCallback>,
     refresh_margin: Option<Duration>,
+    max_in_flight: Option<usize>,
+    oauth_app: Option<OAuthApp>,
+    on_account_tokens: Option<AccountTokenCallback>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -681,6 +897,8 @@ impl fmt::Debug for ClientBuilder {
             .field("rate_limit", &self.rate_limit)
             .field("prefetch", &self.prefetch)
             .field("oauth", &self.oauth)
+            .field("oauth_app", &self.oauth_app)
+            .field("max_in_flight", &self.max_in_flight)
             .finish_non_exhaustive()
     }
 }
@@ -711,6 +929,37 @@ impl ClientBuilder {
     /// newest tokens last; tokens replaced while a call runs are skipped.
     pub fn on_new_tokens(mut self, callback: impl Fn(&Tokens) + Send + Sync + 'static) -> Self {
         self.on_new_tokens = Some(Arc::new(callback));
+        self
+    }
+
+    /// The OAuth app whose connected portals [`Client::oauth_account`] makes clients
+    /// for (set by [`oauth`](Self::oauth) too). With it, an app without a portal of
+    /// its own is built with [`build_app`](Self::build_app).
+    pub fn oauth_app(mut self, app: OAuthApp) -> Self {
+        self.oauth_app = Some(app);
+        self
+    }
+
+    /// Called with an account's key and its new [`Tokens`] after every refresh of an
+    /// account made with [`Client::oauth_account`], for the app to store them: each
+    /// account's calls come one at a time, newest tokens last, after the account's
+    /// client has kept and set them (as [`on_new_tokens`](Self::on_new_tokens) for
+    /// the app's own tokens).
+    pub fn on_account_tokens(
+        mut self,
+        callback: impl Fn(&AccountKey, &Tokens) + Send + Sync + 'static,
+    ) -> Self {
+        self.on_account_tokens = Some(Arc::new(callback));
+        self
+    }
+
+    /// The most requests in flight at once, this client and every account made from
+    /// it together (default [`DEFAULT_MAX_IN_FLIGHT`](crate::DEFAULT_MAX_IN_FLIGHT);
+    /// at least 1). When it is reached, the accounts take turns: each freed slot goes
+    /// to the next account with a request waiting, so an account with a long listing
+    /// delays another account's request by at most one slot per waiting account.
+    pub fn max_in_flight(mut self, requests: usize) -> Self {
+        self.max_in_flight = Some(requests.max(1));
         self
     }
 
@@ -784,6 +1033,29 @@ impl ClientBuilder {
 
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client, Error> {
+        self.build_with(true)
+    }
+
+    /// Builds an app: a client that may have no token of its own, from which
+    /// [`Client::account`] and [`Client::oauth_account`] make one client per portal.
+    /// Its own requests, without a token, fail with [`Error::Config`].
+    ///
+    /// ```
+    /// use mijnklantportaal::Client;
+    ///
+    /// let app = Client::builder().max_in_flight(32).build_app()?;
+    /// let portal = app.account("api-key-of-a-portal")?;
+    /// # let _ = portal;
+    /// # Ok::<(), mijnklantportaal::Error>(())
+    /// ```
+    pub fn build_app(self) -> Result<Client, Error> {
+        self.build_with(false)
+    }
+
+    fn build_with(mut self, token_required: bool) -> Result<Client, Error> {
+        if let (None, Some((app, _))) = (&self.oauth_app, &self.oauth) {
+            self.oauth_app = Some(app.clone());
+        }
         let token = match (&self.token, &self.oauth) {
             (Some(_), Some(_)) => {
                 return Err(Error::Config(
@@ -793,6 +1065,7 @@ impl ClientBuilder {
             }
             (Some(token), None) => token.as_str(),
             (None, Some((_, tokens))) => tokens.access_token(),
+            (None, None) if !token_required => "",
             (None, None) => {
                 return Err(Error::Config(
                     "no API token: pass one with `.token(...)` (an API key from the management portal), or OAuth2 tokens with `.oauth(...)`"
@@ -800,7 +1073,12 @@ impl ClientBuilder {
                 ));
             }
         };
-        let auth = Auth::bearer(token).map_err(|e| Error::Config(e.to_string()))?;
+        let has_token = !token.is_empty() || token_required;
+        let auth = if has_token {
+            Auth::bearer(token)?
+        } else {
+            Auth::none()
+        };
         let base_url = http_url(
             self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL),
             "base URL",
@@ -813,32 +1091,48 @@ impl ClientBuilder {
                 .build()
                 .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
         };
+        let refresh_margin = self.refresh_margin.unwrap_or(DEFAULT_REFRESH_MARGIN);
         let oauth = self.oauth.map(|(app, tokens)| {
             TokenRefresher::new(
                 app,
                 tokens,
                 auth.clone(),
-                self.refresh_margin.unwrap_or(DEFAULT_REFRESH_MARGIN),
+                refresh_margin,
                 self.on_new_tokens,
             )
         });
         let api = mijnklantportaal_api::Client::new_with_client(
             base_url.as_str().trim_end_matches('/'),
-            http,
+            http.clone(),
             auth,
         );
+        let pacing = match self.rate_limit {
+            None => Pacing::Documented,
+            Some(Some(limit)) => Pacing::Configured(limit),
+            Some(None) => Pacing::Off,
+        };
+        let scheduler = Arc::new(Scheduler::new(
+            self.max_in_flight.unwrap_or(DEFAULT_MAX_IN_FLIGHT),
+        ));
         Ok(Client {
             inner: Arc::new(Inner {
                 api,
                 base_url,
-                limiter: RateLimiter::new(match self.rate_limit {
-                    None => Pacing::Documented,
-                    Some(Some(limit)) => Pacing::Configured(limit),
-                    Some(None) => Pacing::Off,
-                }),
+                limiter: RateLimiter::new(pacing),
                 retry: self.retry.unwrap_or_default(),
                 prefetch: self.prefetch.unwrap_or(DEFAULT_PREFETCH),
                 oauth,
+                lane: scheduler.lane(),
+                app: Arc::new(App {
+                    http,
+                    scheduler,
+                    pacing,
+                    refresh_margin,
+                    oauth_app: self.oauth_app,
+                    on_account_tokens: self.on_account_tokens,
+                }),
+                account: None,
+                has_token,
             }),
         })
     }

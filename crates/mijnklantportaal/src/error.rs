@@ -273,8 +273,13 @@ pub enum Error {
         /// The `error_description`, if any.
         description: Option<String>,
     },
+    /// A token that cannot be a bearer token (empty, or with a space, a line break, a
+    /// non-ASCII character): a copy-paste slip. The message gives the position of the
+    /// first bad character, never the token.
+    #[error(transparent)]
+    InvalidToken(#[from] mijnklantportaal_api::InvalidToken),
     /// The client was configured with something unusable (a base URL that does not
-    /// parse, a token with control characters, an OAuth app without its secret...).
+    /// parse, an OAuth app without its secret...).
     #[error("invalid configuration: {0}")]
     Config(String),
     /// A call's input was refused before anything was sent (an edit that changes

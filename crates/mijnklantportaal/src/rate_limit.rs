@@ -243,6 +243,14 @@ pub(crate) struct Permit<'a> {
     probe: bool,
 }
 
+impl Permit<'_> {
+    /// The request is sent now (it waited for the app's cap after the limiter let it
+    /// through): what is learned from its answer dates from now.
+    pub(crate) fn sent_now(&mut self) {
+        self.sent_at = Instant::now();
+    }
+}
+
 impl Drop for Permit<'_> {
     fn drop(&mut self) {
         let probe = self.probe;

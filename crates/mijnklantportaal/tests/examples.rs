@@ -408,3 +408,63 @@ async fn oauth_connect_waits_for_the_browser_on_the_redirect_uri() {
     );
     assert_eq!(server.oauth_stats().code_exchanges, 1);
 }
+
+/// Issue 21: `sync_accounts` exports every portal in `MKP_TOKENS` at once, each
+/// account's invoices its own, with a line per account and a summary on stderr.
+#[tokio::test]
+async fn sync_accounts_exports_each_portal_named_in_the_environment() {
+    use mijnklantportaal_mock::{MockAccount, MockServer};
+
+    let Some(binary) = example_binary("sync_accounts") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the example sync_accounts was not built beside the tests"
+        );
+        return;
+    };
+    let tokens = ["portal-x", "portal-y", "portal-z"];
+    let server = MockServer::builder()
+        .accounts(
+            (0u64..)
+                .zip(tokens)
+                .map(|(i, token)| MockAccount::new(token).invoices(10 + 20 * i)),
+        )
+        .start()
+        .await
+        .expect("the mock starts");
+    let base_url = server.base_url();
+    let output = within(
+        60,
+        tokio::task::spawn_blocking(move || {
+            Command::new(binary)
+                .env("MKP_TOKENS", tokens.join(", "))
+                .env("MKP_BASE_URL", base_url)
+                .output()
+        }),
+    )
+    .await
+    .expect("the process ran")
+    .expect("the example starts");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a JSON line"))
+        .collect();
+    for (n, token) in tokens.iter().enumerate() {
+        let exported: Vec<&str> = lines
+            .iter()
+            .filter(|line| line["account"] == n)
+            .filter_map(|line| line["invoice"]["id"].as_str())
+            .collect();
+        let dataset = server.account_dataset(token).expect("an account");
+        let expected: Vec<String> = dataset.iter().map(|i| i.id).collect();
+        assert_eq!(exported, expected, "account {n}");
+        let done = format!("account {n}: {} invoices in", expected.len());
+        assert!(stderr.contains(&done), "{stderr}");
+    }
+    assert!(
+        stderr.contains("3 accounts, 90 invoices, 0 failed"),
+        "{stderr}"
+    );
+}

@@ -297,7 +297,7 @@ fn a_base_url_with_a_query_and_a_token_with_a_tab_are_refused() {
             .token(token)
             .build()
             .unwrap_err();
-        assert!(matches!(err, Error::Config(_)), "{token:?}: {err}");
+        assert!(matches!(err, Error::InvalidToken(_)), "{token:?}: {err}");
         assert!(!err.to_string().contains("secret"), "{err}");
         assert!(err.to_string().contains("at position"), "{err}");
     }

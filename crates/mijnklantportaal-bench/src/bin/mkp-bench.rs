@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use mijnklantportaal_bench::{Config, CountingAlloc, MemoryProbe};
+use mijnklantportaal_bench::{AccountsContender, Config, CountingAlloc, MemoryProbe};
 
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc::new();
@@ -25,6 +25,9 @@ fn main() -> ExitCode {
     let mut generate = true;
     let mut build = true;
     let mut args = std::env::args().skip(1);
+    if let Some(code) = accounts_run(&std::env::args().skip(1).collect::<Vec<_>>()) {
+        return code;
+    }
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--smoke" => smoke = true,
@@ -55,6 +58,8 @@ fn main() -> ExitCode {
         config.generate_runs = 0;
     }
     config.build_times &= build;
+    // Each many-accounts case in a child process: its peak memory is its own.
+    config.accounts_runner = std::env::current_exe().ok();
     let json =
         json.unwrap_or_else(|| mijnklantportaal_bench::default_json_path(&config.workspace_root));
 
@@ -89,6 +94,48 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `--accounts-run N CONTENDER INVOICES LATENCY_MS`: one many-accounts case, its result
+/// as JSON on stdout (the parent benchmark runs each case so).
+fn accounts_run(args: &[String]) -> Option<ExitCode> {
+    let [flag, accounts, contender, invoices, latency_ms] = args else {
+        return None;
+    };
+    if flag != "--accounts-run" {
+        return None;
+    }
+    let parsed = (
+        accounts.parse().ok(),
+        AccountsContender::parse(contender),
+        invoices.parse().ok(),
+        latency_ms.parse().ok(),
+    );
+    let (Some(accounts), Some(contender), Some(invoices), Some(latency_ms)) = parsed else {
+        eprintln!("usage: mkp-bench --accounts-run N app|clients INVOICES LATENCY_MS");
+        return Some(ExitCode::from(64));
+    };
+    let probe = MemoryProbe {
+        reset_peak: || ALLOC.reset_peak(),
+        peak: || ALLOC.peak(),
+    };
+    let latency = std::time::Duration::from_millis(latency_ms);
+    let result =
+        mijnklantportaal_bench::run_accounts(accounts, invoices, latency, contender, Some(probe));
+    Some(match result.map(|r| serde_json::to_string(&r)) {
+        Ok(Ok(json)) => {
+            println!("{json}");
+            ExitCode::SUCCESS
+        }
+        Ok(Err(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    })
 }
 
 fn usage_error() -> ExitCode {

@@ -409,24 +409,54 @@ impl ListOperation for ScriptedList {
         page: NonZeroU32,
     ) -> BoxFuture<'a, Result<ResponseValue<TestPage>, api::Error<ErrorBody>>> {
         let server = lock(&SCRIPTS).get(api.baseurl()).cloned();
-        let page = u64::from(page.get());
-        async move {
-            let server = server.expect("a script for this base URL");
-            if server.script.panic_on_page == Some(page) {
-                panic!("a bug in a ListOperation on page {page}");
-            }
-            let _counted = InProgress::new(Arc::clone(&server));
-            tokio::time::sleep(server.latency()).await;
-            let answer = server.evaluate(page);
-            tokio::time::sleep(server.latency()).await;
-            answer
-        }
-        .boxed()
+        serve(server, page)
     }
 
     fn id(item: &String) -> &str {
         item
     }
+}
+
+/// The list operation served by one given script, whatever the client's base URL: the
+/// accounts of one app share the base URL, and each lists its own script.
+pub struct ListFrom(pub Arc<Scripted>);
+
+impl ListOperation for ListFrom {
+    type Page = TestPage;
+    type Item = String;
+    const PATH: &'static str = "/items";
+
+    fn send<'a>(
+        &self,
+        _api: &'a api::Client,
+        page: NonZeroU32,
+    ) -> BoxFuture<'a, Result<ResponseValue<TestPage>, api::Error<ErrorBody>>> {
+        serve(Some(Arc::clone(&self.0)), page)
+    }
+
+    fn id(item: &String) -> &str {
+        item
+    }
+}
+
+/// One request for `page` to `server`, with its latency before and after.
+fn serve(
+    server: Option<Arc<Scripted>>,
+    page: NonZeroU32,
+) -> BoxFuture<'static, Result<ResponseValue<TestPage>, api::Error<ErrorBody>>> {
+    let page = u64::from(page.get());
+    async move {
+        let server = server.expect("a script for this base URL");
+        if server.script.panic_on_page == Some(page) {
+            panic!("a bug in a ListOperation on page {page}");
+        }
+        let _counted = InProgress::new(Arc::clone(&server));
+        tokio::time::sleep(server.latency()).await;
+        let answer = server.evaluate(page);
+        tokio::time::sleep(server.latency()).await;
+        answer
+    }
+    .boxed()
 }
 
 /// Runs `f` on a current-thread runtime whose clock is paused (it jumps ahead whenever

@@ -1,0 +1,339 @@
+//! Many portals on one server: a token per account, each with its own dataset, rate
+//! limit and OAuth grant.
+//!
+//! An app that many portals connect to (a bookkeeping sync) serves all of them from one
+//! process, against one API host that tells the portals apart by the token. The mock
+//! does the same with the least machinery: each [`MockAccount`] is a complete server
+//! state of its own (the same `Shared` the default account has: dataset, store, rate
+//! limiter, OAuth grants, counters), and this module routes each request to the
+//! account whose token it carries. Requests with any other token go to the default
+//! account, configured on the builder as before. Token requests
+//! (`POST /oauth/tokens`) carry no bearer token: they go to the account whose refresh
+//! token (or code) they present, and the tokens answered are added to the routes.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::response::Response;
+use http::StatusCode;
+
+use crate::auth;
+use crate::dataset::Dataset;
+use crate::handler::{self, Config, Shared};
+use crate::oauth::{self, OAuthStats};
+use crate::recording::Stats;
+
+/// Largest token-request body routed (larger ones go to the default account, which
+/// refuses them).
+const MAX_ROUTED_BODY_BYTES: usize = 16 * 1024;
+
+/// One more portal on the server: requests with its token see its own invoices, count
+/// against its own rate limit, and with [`oauth`](Self::oauth) it has an OAuth grant
+/// of its own. Pass it to
+/// [`MockServerBuilder::account`](crate::MockServerBuilder::account).
+///
+/// Defaults: the server's invoice count and rate limit, a seed of its own (the
+/// server's seed plus the account's position, from 1), no OAuth grant.
+///
+/// ```
+/// use std::time::Duration;
+/// use mijnklantportaal_mock::{MockAccount, MockServer};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let server = MockServer::builder()
+///     .account(MockAccount::new("portal-a").invoices(3))
+///     .account(MockAccount::new("portal-b").invoices(20).rate_limit(1, Duration::from_secs(60)))
+///     .start()
+///     .await?;
+/// let http = reqwest::Client::new();
+/// let list = |token: &'static str| {
+///     http.get(format!("{}/customer-invoices", server.base_url())).bearer_auth(token).send()
+/// };
+/// let a: serde_json::Value = list("portal-a").await?.json().await?;
+/// assert_eq!(a["data"].as_array().map(Vec::len), Some(3));
+/// assert_eq!(list("portal-b").await?.status(), 200);
+/// assert_eq!(list("portal-b").await?.status(), 429, "portal-b's own limit");
+/// assert_eq!(list("portal-a").await?.status(), 200, "not portal-a's");
+/// assert_eq!(server.account_stats("portal-b").map(|s| s.served_429), Some(1));
+/// assert_eq!(server.account_dataset("portal-a").map(|d| d.len()), Some(3));
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+#[must_use]
+pub struct MockAccount {
+    token: String,
+    invoices: Option<u64>,
+    seed: Option<u64>,
+    rate_limit: Option<Option<(u32, Duration)>>,
+    oauth: bool,
+}
+
+impl fmt::Debug for MockAccount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockAccount")
+            .field("token", &"<redacted>")
+            .field("invoices", &self.invoices)
+            .field("seed", &self.seed)
+            .field("rate_limit", &self.rate_limit)
+            .field("oauth", &self.oauth)
+            .finish()
+    }
+}
+
+impl MockAccount {
+    /// An account whose API key is `token` (also the name the server's account
+    /// methods take).
+    pub fn new(token: impl Into<String>) -> Self {
+        MockAccount {
+            token: token.into(),
+            invoices: None,
+            seed: None,
+            rate_limit: None,
+            oauth: false,
+        }
+    }
+
+    /// Number of invoices in the account's dataset.
+    pub fn invoices(mut self, count: u64) -> Self {
+        self.invoices = Some(count);
+        self
+    }
+
+    /// Seed of the account's dataset (and of its OAuth tokens).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// The account's own limit: `limit` requests per `window`.
+    pub fn rate_limit(mut self, limit: u32, window: Duration) -> Self {
+        self.rate_limit = Some(Some((limit, window)));
+        self
+    }
+
+    /// No rate limit for this account.
+    pub fn no_rate_limit(mut self) -> Self {
+        self.rate_limit = Some(None);
+        self
+    }
+
+    /// The account has connected the server's OAuth app (the builder's
+    /// [`oauth`](crate::MockServerBuilder::oauth), or [`MockOAuth::new`](crate::MockOAuth::new)'s defaults):
+    /// [`MockServer::account_grant`](crate::MockServer::account_grant) gives its
+    /// tokens, and they refresh at the OAuth endpoints like any grant's (on the API's
+    /// origin when the builder has no `oauth` of its own).
+    pub fn oauth(mut self) -> Self {
+        self.oauth = true;
+        self
+    }
+}
+
+/// The tokens of an account's OAuth grant, as an app keeps them after the exchange.
+/// `Debug` shows neither token.
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct MockGrant {
+    /// The access token, for the API.
+    pub access_token: String,
+    /// The refresh token, for the token endpoint.
+    pub refresh_token: String,
+    /// How long the access token is valid from when the server started.
+    pub expires_in: Duration,
+}
+
+impl fmt::Debug for MockGrant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockGrant")
+            .field("access_token", &"<redacted>")
+            .field("refresh_token", &"<redacted>")
+            .field("expires_in", &self.expires_in)
+            .finish()
+    }
+}
+
+/// The accounts of a server, and which token goes to which.
+pub(crate) struct Accounts {
+    default: Arc<Shared>,
+    /// Each account by its API key.
+    named: HashMap<String, (Arc<Shared>, Option<MockGrant>)>,
+    /// Every token routed to an account: API keys, issued access and refresh tokens.
+    routes: RwLock<HashMap<String, Arc<Shared>>>,
+}
+
+impl fmt::Debug for Accounts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Accounts")
+            .field("accounts", &self.named.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Accounts {
+    /// The server's accounts: `default` (the builder's), and one state per account in
+    /// `accounts`, each from `config` with the account's own settings.
+    pub(crate) fn new(
+        default: Arc<Shared>,
+        accounts: &[MockAccount],
+        config: &Config,
+        local_addr: std::net::SocketAddr,
+    ) -> Self {
+        let mut named = HashMap::new();
+        let mut routes = HashMap::new();
+        for (position, account) in (1u64..).zip(accounts) {
+            let mut config = config.clone();
+            let seed = account
+                .seed
+                .unwrap_or_else(|| config.dataset.seed().wrapping_add(position));
+            let invoices = account.invoices.unwrap_or(config.dataset.len());
+            config.dataset = Dataset::new(seed, invoices);
+            if let Some(rate_limit) = account.rate_limit {
+                config.rate_limit = rate_limit;
+            }
+            config.oauth = account
+                .oauth
+                .then(|| config.oauth.clone().unwrap_or_default());
+            let shared = Arc::new(Shared::new(
+                config,
+                local_addr,
+                Some(account.token.clone()),
+                None,
+            ));
+            let grant = shared.new_oauth_grant().and_then(|fields| {
+                let grant = grant_of(&fields)?;
+                routes.insert(grant.access_token.clone(), Arc::clone(&shared));
+                routes.insert(grant.refresh_token.clone(), Arc::clone(&shared));
+                Some(grant)
+            });
+            routes.insert(account.token.clone(), Arc::clone(&shared));
+            named.insert(account.token.clone(), (shared, grant));
+        }
+        Accounts {
+            default,
+            named,
+            routes: RwLock::new(routes),
+        }
+    }
+
+    /// The account `token` names.
+    fn account(&self, token: &str) -> Option<&Arc<Shared>> {
+        self.named.get(token).map(|(shared, _)| shared)
+    }
+
+    pub(crate) fn grant(&self, token: &str) -> Option<MockGrant> {
+        self.named.get(token).and_then(|(_, grant)| grant.clone())
+    }
+
+    pub(crate) fn stats(&self, token: &str) -> Option<Stats> {
+        self.account(token).map(|shared| shared.stats())
+    }
+
+    pub(crate) fn oauth_stats(&self, token: &str) -> Option<OAuthStats> {
+        self.account(token).map(|shared| shared.oauth_stats())
+    }
+
+    pub(crate) fn dataset(&self, token: &str) -> Option<Dataset> {
+        self.account(token).map(|shared| shared.config.dataset)
+    }
+
+    fn route(&self, token: &str) -> Option<Arc<Shared>> {
+        self.routes
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(token)
+            .cloned()
+    }
+
+    /// A token request, to the account of the token or code it presents; the tokens
+    /// answered are routed to that account from now on. `api_origin`: whether it came
+    /// to the API's origin (OAuth served under it) rather than an origin of its own.
+    async fn token_request(&self, request: Request, api_origin: bool) -> Response {
+        let (parts, body) = request.into_parts();
+        let Ok(bytes) = to_bytes(body, MAX_ROUTED_BODY_BYTES).await else {
+            return empty(StatusCode::PAYLOAD_TOO_LARGE);
+        };
+        let presented = serde_json::from_slice::<serde_json::Value>(&bytes)
+            .ok()
+            .and_then(|fields| {
+                ["refresh_token", "code"]
+                    .iter()
+                    .find_map(|name| fields.get(*name)?.as_str().map(str::to_owned))
+            });
+        let account = presented.as_deref().and_then(|token| self.route(token));
+        let request = Request::from_parts(parts, Body::from(bytes));
+        let Some(account) = account else {
+            let default = Arc::clone(&self.default);
+            return if api_origin {
+                handler::handle(State(default), request).await
+            } else {
+                handler::handle_oauth(State(default), request).await
+            };
+        };
+        let response = handler::handle_oauth(State(Arc::clone(&account)), request).await;
+        if response.status() != StatusCode::OK {
+            return response;
+        }
+        let (parts, body) = response.into_parts();
+        let Ok(bytes) = to_bytes(body, MAX_ROUTED_BODY_BYTES).await else {
+            return empty(StatusCode::INTERNAL_SERVER_ERROR);
+        };
+        if let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice(&bytes) {
+            let mut routes = self
+                .routes
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            for name in ["access_token", "refresh_token"] {
+                if let Some(token) = fields.get(name).and_then(|v| v.as_str()) {
+                    routes.insert(token.to_owned(), Arc::clone(&account));
+                }
+            }
+        }
+        Response::from_parts(parts, Body::from(bytes))
+    }
+}
+
+/// The tokens of a token answer's fields.
+fn grant_of(fields: &serde_json::Map<String, serde_json::Value>) -> Option<MockGrant> {
+    Some(MockGrant {
+        access_token: fields.get("access_token")?.as_str()?.to_owned(),
+        refresh_token: fields.get("refresh_token")?.as_str()?.to_owned(),
+        expires_in: Duration::from_secs(fields.get("expires_in")?.as_u64()?),
+    })
+}
+
+/// An empty response with `status`.
+fn empty(status: StatusCode) -> Response {
+    let mut response = Response::new(Body::empty());
+    *response.status_mut() = status;
+    response
+}
+
+/// The API origin's handler: each request to the account of its bearer token.
+pub(crate) async fn handle(State(accounts): State<Arc<Accounts>>, request: Request) -> Response {
+    if accounts.named.is_empty() {
+        return handler::handle(State(Arc::clone(&accounts.default)), request).await;
+    }
+    if oauth::is_oauth_path(request.uri().path()) {
+        return accounts.token_request(request, true).await;
+    }
+    let account = auth::bearer_token(request.headers())
+        .and_then(|token| accounts.route(token))
+        .unwrap_or_else(|| Arc::clone(&accounts.default));
+    handler::handle(State(account), request).await
+}
+
+/// The OAuth origin's handler: each token request to the account it is for.
+pub(crate) async fn handle_oauth(
+    State(accounts): State<Arc<Accounts>>,
+    request: Request,
+) -> Response {
+    if accounts.named.is_empty() {
+        return handler::handle_oauth(State(Arc::clone(&accounts.default)), request).await;
+    }
+    accounts.token_request(request, false).await
+}
