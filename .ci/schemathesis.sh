@@ -22,7 +22,7 @@ mkdir -p "$work"
 if [ -z "${SCHEMATHESIS:-}" ]; then
   if [ ! -x "$work/venv/bin/schemathesis" ]; then
     python3 -m venv "$work/venv"
-    "$work/venv/bin/pip" install -q schemathesis
+    "$work/venv/bin/pip" install -q "schemathesis==4.32.5"
   fi
   SCHEMATHESIS="$work/venv/bin/schemathesis"
 fi
