@@ -212,6 +212,26 @@ pub(crate) fn amount(cents: u64) -> String {
     format!("{}.{:02}", cents / 100, cents % 100)
 }
 
+/// The currency of every amount in the mock, serialized as `"EUR"`: a record's
+/// `currency` field, in the vendor's field order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Eur;
+
+impl Serialize for Eur {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str("EUR")
+    }
+}
+
+/// Serializes an amount in cents as [`amount`] does
+/// (`#[serde(serialize_with = "amount_json")]`).
+pub(crate) fn amount_json<S: serde::Serializer>(
+    cents: &u64,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&amount(*cents))
+}
+
 /// A link object, `{href, type}` (`type`: a media type).
 #[derive(Debug, Serialize)]
 pub(crate) struct LinkJson {
