@@ -212,9 +212,10 @@ pub(crate) fn take<R: Rows>(rows: &R, page: u64, per_page: u64) -> Page<R::Item>
 
 /// A row of a list endpoint: how a row looks in it, and in the answers to writes.
 ///
-/// A record that derives `Serialize` is its own JSON (the blanket impl below). Only a
-/// record whose JSON holds absolute links under the request's `origin` implements it
-/// by hand, with a small wrapper that adds them.
+/// A record that derives `Serialize` is its own JSON (the blanket impl below). A
+/// record whose JSON cannot be derived from it alone (absolute links under the
+/// request's `origin`, totals computed from its lines) implements it by hand, with a
+/// twin borrowing from it.
 pub(crate) trait Listed {
     /// The row's JSON form.
     type Json<'a>: Serialize
