@@ -7,6 +7,7 @@
 //! enough; a time-zone database would be a heavy dependency for one zone.
 
 use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, NaiveDateTime};
+use serde::Serializer;
 
 const WINTER: i32 = 3600;
 const SUMMER: i32 = 7200;
@@ -49,7 +50,29 @@ pub(crate) fn new_year_unix(year: i32) -> Option<i64> {
 
 /// `time` in PHP's `DATE_ATOM` format (`2024-05-28T21:00:00+02:00`).
 pub(crate) fn atom(time: &DateTime<FixedOffset>) -> String {
-    time.format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    time.format(ATOM).to_string()
+}
+
+/// PHP's `DATE_ATOM` as a chrono format.
+const ATOM: &str = "%Y-%m-%dT%H:%M:%S%:z";
+
+/// Serializes `time` as [`atom`] does (`#[serde(serialize_with = "dutch_time::atom_json")]`).
+pub(crate) fn atom_json<S: Serializer>(
+    time: &DateTime<FixedOffset>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(&time.format(ATOM))
+}
+
+/// Serializes an optional time as [`atom_json`] does, `None` as `null`.
+pub(crate) fn atom_json_opt<S: Serializer>(
+    time: &Option<DateTime<FixedOffset>>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match time {
+        Some(time) => atom_json(time, serializer),
+        None => serializer.serialize_none(),
+    }
 }
 
 #[cfg(test)]

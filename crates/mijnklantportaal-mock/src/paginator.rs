@@ -210,7 +210,12 @@ pub(crate) fn take<R: Rows>(rows: &R, page: u64, per_page: u64) -> Page<R::Item>
     }
 }
 
-/// A row of a list endpoint: how a row looks in it.
+/// A row of a list endpoint: how a row looks in it, and in the answers to writes.
+///
+/// A record that derives `Serialize` is its own JSON (the blanket impl below). A
+/// record whose JSON cannot be derived from it alone (absolute links under the
+/// request's `origin`, totals computed from its lines) implements it by hand, with a
+/// twin borrowing from it.
 pub(crate) trait Listed {
     /// The row's JSON form.
     type Json<'a>: Serialize
@@ -218,6 +223,17 @@ pub(crate) trait Listed {
         Self: 'a;
     /// The row as the list shows it, with links under `origin`.
     fn listed<'a>(&'a self, origin: &'a str) -> Self::Json<'a>;
+}
+
+impl<T: Serialize> Listed for T {
+    type Json<'a>
+        = &'a T
+    where
+        T: 'a;
+
+    fn listed<'a>(&'a self, _origin: &'a str) -> &'a T {
+        self
+    }
 }
 
 /// Renders `page` of the list endpoint at `path` (e.g. `/v1/customers`) as the JSON

@@ -23,7 +23,6 @@ use crate::files::{Download, text_pdf};
 use crate::handler::{Call, Config, Reply, Shared};
 use crate::ids::IdCodec;
 use crate::input;
-use crate::paginator::Listed;
 use crate::requests::{self, Form};
 use crate::resources::files::file_part;
 use crate::resources::{cloud_file, random_string, seeded_time};
@@ -60,14 +59,16 @@ const HASHES: u64 = 0xA9E_0005;
 const SIZES: u64 = 0xA9E_0006;
 
 /// Whether every signer has signed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub(crate) enum Status {
     Sent,
     Signed,
 }
 
-/// Someone who must sign.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Someone who must sign, serialized in the vendor example's field order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct Signer {
     pub(crate) id: String,
     pub(crate) first_name: String,
@@ -76,102 +77,58 @@ pub(crate) struct Signer {
     pub(crate) should_identify: bool,
     pub(crate) signature: Option<String>,
     pub(crate) signature_hash: Option<String>,
+    #[serde(serialize_with = "dutch_time::atom_json_opt")]
     pub(crate) signed_at: Option<DateTime<FixedOffset>>,
 }
 
-/// A document to sign.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A document to sign, serialized in the vendor example's field order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct Document {
     pub(crate) id: String,
     pub(crate) document_name: String,
     pub(crate) file_size: u64,
     pub(crate) file_hash: String,
+    /// Served with the download; not in the JSON.
+    #[serde(skip)]
     pub(crate) media_type: String,
 }
 
-/// One agreement.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One agreement, serialized as lists show it (the signatures, signers and documents
+/// only in [`details`](Self::details)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct MockAgreement {
     pub(crate) id: String,
     pub(crate) name: String,
     pub(crate) status: Status,
     pub(crate) signer_name: String,
+    #[serde(skip)]
     pub(crate) signer_signature: String,
+    #[serde(skip)]
     pub(crate) signer_signature_hash: String,
+    #[serde(skip)]
     pub(crate) signers: Vec<Signer>,
+    #[serde(skip)]
     pub(crate) documents: Vec<Document>,
+    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) created_at: DateTime<FixedOffset>,
 }
 
-impl Status {
-    fn as_str(self) -> &'static str {
-        match self {
-            Status::Sent => "sent",
-            Status::Signed => "signed",
-        }
-    }
-}
-
-/// An agreement as lists show it.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct AgreementJson<'a> {
-    id: &'a str,
-    name: &'a str,
-    status: &'static str,
-    signer_name: &'a str,
-    created_at: String,
-}
-
-/// An agreement with its signers and documents, in the vendor example's order.
+/// An agreement with its signers and documents, in the vendor example's order: what
+/// `GET /{id}` shows, more than the record's list form.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct DetailsJson<'a> {
     id: &'a str,
     name: &'a str,
-    status: &'static str,
+    status: Status,
     signer_name: &'a str,
     signer_signature: &'a str,
     signer_signature_hash: &'a str,
-    signers: Vec<SignerJson<'a>>,
-    documents: Vec<DocumentJson<'a>>,
+    signers: &'a [Signer],
+    documents: &'a [Document],
     created_at: String,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SignerJson<'a> {
-    id: &'a str,
-    first_name: &'a str,
-    last_name: &'a str,
-    email: &'a str,
-    should_identify: bool,
-    signature: Option<&'a str>,
-    signature_hash: Option<&'a str>,
-    signed_at: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct DocumentJson<'a> {
-    id: &'a str,
-    document_name: &'a str,
-    file_size: u64,
-    file_hash: &'a str,
-}
-
-impl Listed for MockAgreement {
-    type Json<'a> = AgreementJson<'a>;
-
-    fn listed<'a>(&'a self, _origin: &'a str) -> AgreementJson<'a> {
-        AgreementJson {
-            id: &self.id,
-            name: &self.name,
-            status: self.status.as_str(),
-            signer_name: &self.signer_name,
-            created_at: dutch_time::atom(&self.created_at),
-        }
-    }
 }
 
 impl MockAgreement {
@@ -179,39 +136,16 @@ impl MockAgreement {
         DetailsJson {
             id: &self.id,
             name: &self.name,
-            status: self.status.as_str(),
+            status: self.status,
             signer_name: &self.signer_name,
             signer_signature: &self.signer_signature,
             signer_signature_hash: &self.signer_signature_hash,
-            signers: self
-                .signers
-                .iter()
-                .map(|s| SignerJson {
-                    id: &s.id,
-                    first_name: &s.first_name,
-                    last_name: &s.last_name,
-                    email: &s.email,
-                    should_identify: s.should_identify,
-                    signature: s.signature.as_deref(),
-                    signature_hash: s.signature_hash.as_deref(),
-                    signed_at: s.signed_at.as_ref().map(dutch_time::atom),
-                })
-                .collect(),
-            documents: self
-                .documents
-                .iter()
-                .map(|d| DocumentJson {
-                    id: &d.id,
-                    document_name: &d.document_name,
-                    file_size: d.file_size,
-                    file_hash: &d.file_hash,
-                })
-                .collect(),
+            signers: &self.signers,
+            documents: &self.documents,
             created_at: dutch_time::atom(&self.created_at),
         }
     }
 }
-
 /// The ids of the signers or documents (`codec`) of agreement `key`: up to 16 each.
 fn part_id(codec: IdCodec, key: u64, index: usize) -> String {
     codec.encode(key.saturating_mul(16).saturating_add(index as u64))
@@ -562,7 +496,7 @@ mod tests {
             created_at: at,
         };
         assert_eq!(
-            serde_json::to_string(&agreement.listed("")).unwrap(),
+            serde_json::to_string(&agreement).unwrap(),
             r#"{"id":"agr_1","name":"Service contract","status":"sent","signerName":"John Doe","createdAt":"2025-09-13T17:23:20+02:00"}"#
         );
         let shown = String::from_utf8(agreement.shown("").unwrap()).unwrap();

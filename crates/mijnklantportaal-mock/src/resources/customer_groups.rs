@@ -16,8 +16,7 @@ use crate::dataset::CUSTOMER_GROUPS;
 use crate::dutch_time;
 use crate::handler::{Call, Config, Reply, server_error};
 use crate::input;
-use crate::paginator::Listed;
-use crate::resources::customers::{CustomerJson, MockCustomer};
+use crate::resources::customers::MockCustomer;
 use crate::resources::seeded_time;
 use crate::store::{Base, Record, Seeded, Table};
 use crate::validation::Input;
@@ -34,33 +33,14 @@ const NAMES: [&str; CUSTOMER_GROUPS as usize] = [
     "Region Amsterdam",
 ];
 
-/// A customer group.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A customer group, serialized in the vendor example's field order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct MockCustomerGroup {
     pub(crate) id: String,
     pub(crate) name: String,
+    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) created_at: DateTime<FixedOffset>,
-}
-
-/// A customer group as JSON (the vendor example's field order).
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct CustomerGroupJson<'a> {
-    id: &'a str,
-    name: &'a str,
-    created_at: String,
-}
-
-impl Listed for MockCustomerGroup {
-    type Json<'a> = CustomerGroupJson<'a>;
-
-    fn listed<'a>(&'a self, _origin: &'a str) -> CustomerGroupJson<'a> {
-        CustomerGroupJson {
-            id: &self.id,
-            name: &self.name,
-            created_at: dutch_time::atom(&self.created_at),
-        }
-    }
 }
 
 impl Record for MockCustomerGroup {
@@ -123,15 +103,17 @@ pub(crate) fn add_customers<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a,
         let input = call.json(body).await?;
         let ids = input::texts(&input, "customers");
         let customers = join(call, &group.id, &ids);
-        let data: Vec<CustomerJson<'_>> = customers.iter().map(|c| c.listed("")).collect();
-        call.written_json(StatusCode::OK, serde_json::to_vec(&Members { data }))
+        call.written_json(
+            StatusCode::OK,
+            serde_json::to_vec(&Members { data: &customers }),
+        )
     })
 }
 
 /// A non-paginated list of customers.
 #[derive(Serialize)]
 struct Members<'a> {
-    data: Vec<CustomerJson<'a>>,
+    data: &'a [MockCustomer],
 }
 
 /// Puts the known customers among `ids` in group `group` (once each); returns them,
@@ -186,7 +168,7 @@ mod tests {
             name: "Webhosting customers".into(),
             created_at: dutch_time::at(1_753_620_120).unwrap(),
         };
-        let text = serde_json::to_string(&group.listed("")).unwrap();
+        let text = serde_json::to_string(&group).unwrap();
         assert_eq!(
             text,
             r#"{"id":"cug_x","name":"Webhosting customers","createdAt":"2025-07-27T14:42:00+02:00"}"#

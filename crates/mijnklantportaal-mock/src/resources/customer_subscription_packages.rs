@@ -16,11 +16,10 @@ use crate::dataset::Dataset;
 use crate::handler::{Call, Config, Reply, server_error};
 use crate::ids::IdCodec;
 use crate::input;
-use crate::paginator::Listed;
-use crate::resources::amount;
 use crate::resources::customer_subscriptions::{
     self, INTERVALS, MockSubscription, NewSubscription, SubscriptionOptions, VAT_RATES,
 };
+use crate::resources::{Eur, amount_json};
 use crate::rng::draw;
 use crate::store::{Base, Record, Seeded};
 use crate::validation::Input;
@@ -42,47 +41,19 @@ const PACKAGES: [(&str, Option<&str>); 6] = [
     ("Support hours", None),
 ];
 
-/// A subscription package.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A subscription package, serialized in the vendor example's field order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct MockPackage {
     pub(crate) id: String,
     pub(crate) name: String,
     pub(crate) description: Option<String>,
     pub(crate) interval: String,
+    pub(crate) currency: Eur,
+    #[serde(rename = "amount", serialize_with = "amount_json")]
     pub(crate) amount_cents: u64,
     pub(crate) vat_rate: i64,
     pub(crate) available_for_sale: bool,
-}
-
-/// A package as JSON (the vendor example's field order).
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct PackageJson<'a> {
-    id: &'a str,
-    name: &'a str,
-    description: Option<&'a str>,
-    interval: &'a str,
-    currency: &'static str,
-    amount: String,
-    vat_rate: i64,
-    available_for_sale: bool,
-}
-
-impl Listed for MockPackage {
-    type Json<'a> = PackageJson<'a>;
-
-    fn listed<'a>(&'a self, _origin: &'a str) -> PackageJson<'a> {
-        PackageJson {
-            id: &self.id,
-            name: &self.name,
-            description: self.description.as_deref(),
-            interval: &self.interval,
-            currency: "EUR",
-            amount: amount(self.amount_cents),
-            vat_rate: self.vat_rate,
-            available_for_sale: self.available_for_sale,
-        }
-    }
 }
 
 impl Record for MockPackage {
@@ -105,6 +76,7 @@ fn starting_packages(dataset: Dataset) -> Seeded<MockPackage> {
         let r = draw(seed, DETAILS, index);
         let (name, description) = PACKAGES[index as usize % PACKAGES.len()];
         Some(MockPackage {
+            currency: Eur,
             id,
             name: name.to_owned(),
             description: description.map(str::to_owned),
@@ -142,6 +114,7 @@ pub(crate) fn sign_up<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply
 /// `availableForSale` defaults to `false` (the mock's choice).
 fn new_package(input: &Input) -> Option<MockPackage> {
     Some(MockPackage {
+        currency: Eur,
         id: String::new(),
         name: input::text(input, "name")?,
         description: input::text(input, "description"),
@@ -187,6 +160,7 @@ mod tests {
     #[test]
     fn json_is_the_vendor_example_shape() {
         let package = MockPackage {
+            currency: Eur,
             id: "spg_abc12345def678".into(),
             name: "Phone subscription".into(),
             description: Some("1GB per month, 300min per month".into()),
@@ -196,7 +170,7 @@ mod tests {
             available_for_sale: true,
         };
         assert_eq!(
-            serde_json::to_string(&package.listed("")).unwrap(),
+            serde_json::to_string(&package).unwrap(),
             r#"{"id":"spg_abc12345def678","name":"Phone subscription","description":"1GB per month, 300min per month","interval":"1 year","currency":"EUR","amount":"12.95","vatRate":21,"availableForSale":true}"#
         );
         let all = seeded();

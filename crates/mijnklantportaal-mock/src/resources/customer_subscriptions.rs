@@ -18,8 +18,7 @@ use crate::dutch_time;
 use crate::handler::{Call, Config, Refusal, Reply, server_error};
 use crate::ids::IdCodec;
 use crate::input;
-use crate::paginator::Listed;
-use crate::resources::{amount, seeded_time};
+use crate::resources::{Eur, amount_json, seeded_time};
 use crate::rng::draw;
 use crate::store::{Base, Record, Seeded};
 use crate::validation::Input;
@@ -45,8 +44,9 @@ const DESCRIPTIONS: [&str; 4] = [
     "Support plan",
 ];
 
-/// A customer subscription.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A customer subscription, serialized in the vendor example's field order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct MockSubscription {
     pub(crate) id: String,
     pub(crate) customer_id: String,
@@ -54,11 +54,15 @@ pub(crate) struct MockSubscription {
     pub(crate) starts_at: NaiveDate,
     pub(crate) interval: String,
     pub(crate) renews_at: Option<NaiveDate>,
+    pub(crate) currency: Eur,
+    #[serde(rename = "amount", serialize_with = "amount_json")]
     pub(crate) amount_cents: u64,
     pub(crate) vat_rate: i64,
     pub(crate) status: &'static str,
     pub(crate) options: SubscriptionOptions,
+    #[serde(serialize_with = "dutch_time::atom_json_opt")]
     pub(crate) terminated_at: Option<DateTime<FixedOffset>>,
+    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) created_at: DateTime<FixedOffset>,
 }
 
@@ -84,51 +88,6 @@ impl SubscriptionOptions {
             ..SubscriptionOptions::default()
         }
     }
-}
-
-/// A subscription as JSON (the vendor example's field order).
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct SubscriptionJson<'a> {
-    id: &'a str,
-    customer_id: &'a str,
-    description: &'a str,
-    starts_at: String,
-    interval: &'a str,
-    renews_at: Option<String>,
-    currency: &'static str,
-    amount: String,
-    vat_rate: i64,
-    status: &'static str,
-    options: &'a SubscriptionOptions,
-    terminated_at: Option<String>,
-    created_at: String,
-}
-
-impl Listed for MockSubscription {
-    type Json<'a> = SubscriptionJson<'a>;
-
-    fn listed<'a>(&'a self, _origin: &'a str) -> SubscriptionJson<'a> {
-        SubscriptionJson {
-            id: &self.id,
-            customer_id: &self.customer_id,
-            description: &self.description,
-            starts_at: date(self.starts_at),
-            interval: &self.interval,
-            renews_at: self.renews_at.map(date),
-            currency: "EUR",
-            amount: amount(self.amount_cents),
-            vat_rate: self.vat_rate,
-            status: self.status,
-            options: &self.options,
-            terminated_at: self.terminated_at.as_ref().map(dutch_time::atom),
-            created_at: dutch_time::atom(&self.created_at),
-        }
-    }
-}
-
-fn date(day: NaiveDate) -> String {
-    day.format("%Y-%m-%d").to_string()
 }
 
 impl Record for MockSubscription {
@@ -174,6 +133,7 @@ fn starting_subscriptions(dataset: Dataset) -> Seeded<MockSubscription> {
             .is_multiple_of(2)
             .then(|| format!("mdt_{:010x}", r >> 24));
         Some(MockSubscription {
+            currency: Eur,
             id,
             customer_id: dataset.customer_id((r >> 16) % dataset.customers().max(1)),
             description: DESCRIPTIONS[((r >> 4) % DESCRIPTIONS.len() as u64) as usize].to_owned(),
@@ -243,6 +203,7 @@ pub(crate) fn insert(call: &Call<'_>, new: NewSubscription) -> Result<MockSubscr
     };
     let renews_at = next_renewal(new.starts_at, &new.interval, today);
     call.insert(|slot| MockSubscription {
+        currency: Eur,
         id: slot.id,
         customer_id: new.customer_id,
         description: new.description,
@@ -371,7 +332,7 @@ mod tests {
     #[test]
     fn json_has_the_vendor_field_order_and_six_options() {
         let subscription = &seeded()[0];
-        let text = serde_json::to_string(&subscription.listed("")).unwrap();
+        let text = serde_json::to_string(&subscription).unwrap();
         let keys = [
             "id",
             "customerId",

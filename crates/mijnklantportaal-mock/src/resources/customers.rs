@@ -15,7 +15,6 @@ use crate::dataset::Dataset;
 use crate::dutch_time;
 use crate::handler::{Call, Config, Reply};
 use crate::input;
-use crate::paginator::Listed;
 use crate::store::{Base, Record, Table};
 use crate::validation::Input;
 
@@ -25,11 +24,13 @@ use crate::validation::Input;
 /// Get one from [`Dataset::customer`](crate::Dataset::customer) or
 /// [`MockServer::customer`](crate::MockServer::customer); render it with
 /// [`to_json`](Self::to_json) to compare with what the server sent.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct MockCustomer {
     /// Position in creation order, 0-based: generated customers first, then the ones
-    /// created through `POST /v1/customers`.
+    /// created through `POST /v1/customers`. Not in the JSON.
+    #[serde(skip)]
     pub index: u64,
     /// `cst_` plus 14 lowercase alphanumerics.
     pub id: String,
@@ -54,57 +55,15 @@ pub struct MockCustomer {
     /// Ids (`cug_...`) of the customer groups the customer is in.
     pub customer_groups: Vec<String>,
     /// When the customer was added, in Dutch local time.
+    #[serde(serialize_with = "dutch_time::atom_json")]
     pub created_at: DateTime<FixedOffset>,
 }
 
 impl MockCustomer {
-    /// The customer as every endpoint of the Customers API sends it.
+    /// The customer as every endpoint of the Customers API sends it (fields in the
+    /// vendor example's order).
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::to_value(self.wire()).unwrap_or_default()
-    }
-
-    /// The serializable wire form; field order is the vendor example's.
-    fn wire(&self) -> CustomerJson<'_> {
-        CustomerJson {
-            id: &self.id,
-            company_name: &self.company_name,
-            address: &self.address,
-            zip_code: &self.zip_code,
-            city: &self.city,
-            country_code: &self.country_code,
-            primary_email: &self.primary_email,
-            phone: self.phone.as_deref(),
-            integration: self.integration.as_deref(),
-            integration_id: self.integration_id.as_deref(),
-            customer_groups: &self.customer_groups,
-            created_at: dutch_time::atom(&self.created_at),
-        }
-    }
-}
-
-/// A customer as JSON.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct CustomerJson<'a> {
-    id: &'a str,
-    company_name: &'a str,
-    address: &'a str,
-    zip_code: &'a str,
-    city: &'a str,
-    country_code: &'a str,
-    primary_email: &'a str,
-    phone: Option<&'a str>,
-    integration: Option<&'a str>,
-    integration_id: Option<&'a str>,
-    customer_groups: &'a [String],
-    created_at: String,
-}
-
-impl Listed for MockCustomer {
-    type Json<'a> = CustomerJson<'a>;
-
-    fn listed<'a>(&'a self, _origin: &'a str) -> CustomerJson<'a> {
-        self.wire()
+        serde_json::to_value(self).unwrap_or_default()
     }
 }
 
@@ -260,7 +219,7 @@ mod tests {
     #[test]
     fn json_has_the_vendor_field_order() {
         let customer = Dataset::new(1, 100).customer(3).unwrap();
-        let text = serde_json::to_string(&customer.wire()).unwrap();
+        let text = serde_json::to_string(&customer).unwrap();
         let keys = [
             "\"id\"",
             "\"companyName\"",

@@ -53,8 +53,9 @@ const IDS: u64 = 0xF4E_0001;
 const FILE_IDS: u64 = 0xF4E_0002;
 const CREATED: u64 = 0xF4E_0003;
 
-/// One file asked for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One file asked for, serialized in the vendor example's field order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct RequestedFile {
     pub(crate) id: String,
     pub(crate) name: String,
@@ -77,7 +78,9 @@ pub(crate) struct MockFileRequest {
     pub(crate) created_at: DateTime<FixedOffset>,
 }
 
-/// A file request as JSON, in the vendor example's field order.
+/// A file request as JSON, in the vendor example's field order: a twin of the
+/// record, because its `links` are absolute URLs under the request's origin, which a
+/// stored row does not know.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct FileRequestJson<'a> {
@@ -86,21 +89,10 @@ pub(crate) struct FileRequestJson<'a> {
     description: Option<&'a str>,
     directory_id: Option<&'a str>,
     customer_id: Option<&'a str>,
-    requested_files: Vec<RequestedFileJson<'a>>,
+    requested_files: &'a [RequestedFile],
     completed_at: Option<String>,
     created_at: String,
     links: RequestLinks,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RequestedFileJson<'a> {
-    id: &'a str,
-    name: &'a str,
-    description: Option<&'a str>,
-    required: bool,
-    max_file_size: Option<u64>,
-    uploaded_file_id: Option<&'a str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -121,18 +113,7 @@ impl Listed for MockFileRequest {
             description: self.description.as_deref(),
             directory_id: self.directory_id.as_deref(),
             customer_id: self.customer_id.as_deref(),
-            requested_files: self
-                .requested_files
-                .iter()
-                .map(|f| RequestedFileJson {
-                    id: &f.id,
-                    name: &f.name,
-                    description: f.description.as_deref(),
-                    required: f.required,
-                    max_file_size: f.max_file_size,
-                    uploaded_file_id: f.uploaded_file_id.as_deref(),
-                })
-                .collect(),
+            requested_files: &self.requested_files,
             completed_at: self.completed_at.as_ref().map(dutch_time::atom),
             created_at: dutch_time::atom(&self.created_at),
             links: RequestLinks {

@@ -19,7 +19,7 @@ use crate::handler::{Call, Config, Reply, server_error};
 use crate::ids::IdCodec;
 use crate::input;
 use crate::paginator::Listed;
-use crate::resources::files::{self, Item, ItemJson, MockFile};
+use crate::resources::files::{self, Item, MockFile};
 use crate::resources::{LinkJson, seeded_time};
 use crate::store::{Base, Record, Seeded};
 
@@ -44,18 +44,20 @@ pub(crate) fn seeded_share_of_file(seed: u64, index: u64) -> Option<String> {
 pub(crate) struct MockFileShare {
     pub(crate) id: String,
     pub(crate) customer_id: Option<String>,
-    /// What is shared, with its kind (`"file"` or `"directory"`).
-    pub(crate) content: Vec<(Item, &'static str)>,
+    /// What is shared.
+    pub(crate) content: Vec<Item>,
     pub(crate) created_at: DateTime<FixedOffset>,
 }
 
-/// A file share as JSON, in the vendor example's field order.
+/// A file share as JSON, in the vendor example's field order. A twin of the record,
+/// because its `links` are absolute URLs under the request's origin, which a stored
+/// row does not know.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct FileShareJson<'a> {
     id: &'a str,
     shared_with_customer_id: Option<&'a str>,
-    shared_content: Vec<ItemJson<'a>>,
+    shared_content: &'a [Item],
     created_at: String,
     links: ShareLinks,
 }
@@ -72,20 +74,14 @@ impl Listed for MockFileShare {
     type Json<'a> = FileShareJson<'a>;
 
     fn listed<'a>(&'a self, origin: &'a str) -> FileShareJson<'a> {
+        let customer = self.customer_id.as_ref();
         FileShareJson {
             id: &self.id,
             shared_with_customer_id: self.customer_id.as_deref(),
-            shared_content: self
-                .content
-                .iter()
-                .map(|(item, kind)| item.json(kind))
-                .collect(),
+            shared_content: &self.content,
             created_at: dutch_time::atom(&self.created_at),
             links: ShareLinks {
-                customer: self
-                    .customer_id
-                    .as_ref()
-                    .map(|id| LinkJson::customer(origin, id)),
+                customer: customer.map(|id| LinkJson::customer(origin, id)),
                 public_share: LinkJson::page(origin, &format!("/file-share/{}", self.id)),
             },
         }
@@ -110,7 +106,7 @@ impl Record for MockFileShare {
             Some(MockFileShare {
                 id,
                 customer_id,
-                content: vec![(file.0, "file")],
+                content: vec![file.0],
                 created_at: seeded_time(seed, CREATED, index)?,
             })
         }))
@@ -130,16 +126,16 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
         let share = call.insert(|slot| MockFileShare {
             content: content
                 .into_iter()
-                .map(|(mut item, kind)| {
+                .map(|mut item| {
                     item.file_share_id = Some(slot.id.clone());
-                    (item, kind)
+                    item
                 })
                 .collect(),
             id: slot.id,
             customer_id,
             created_at: slot.created_at,
         })?;
-        for (item, _) in &share.content {
+        for item in &share.content {
             files::mark_shared(call, &item.id, &share.id);
         }
         call.written(StatusCode::CREATED, &share)
@@ -149,12 +145,14 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::resources::files::Kind;
 
     #[test]
     fn json_has_the_vendor_fields_in_order_and_public_shares_no_customer_link() {
         let at = dutch_time::at(1_714_417_200).unwrap();
         let item = Item {
             id: "fsf_1".to_owned(),
+            kind: Kind::File,
             name: "a.pdf".to_owned(),
             size: Some(3),
             mime: Some("application/pdf".to_owned()),
@@ -165,7 +163,7 @@ mod tests {
         let mut share = MockFileShare {
             id: "fss_1".to_owned(),
             customer_id: Some("cst_1".to_owned()),
-            content: vec![(item, "file")],
+            content: vec![item],
             created_at: at,
         };
         let text = serde_json::to_string(&share.listed("http://h")).unwrap();

@@ -22,7 +22,6 @@ use crate::files::{Download, text_pdf};
 use crate::handler::{Call, Config, Refusal, Reply, Shared, server_error};
 use crate::ids::IdCodec;
 use crate::input;
-use crate::paginator::Listed;
 use crate::requests::{self, Form};
 use crate::resources::{cloud_file, file_shares, seeded_time};
 use crate::rng::draw;
@@ -51,10 +50,15 @@ const SIZES: u64 = 0xF15_0003;
 const FILE_CREATED: u64 = 0xF15_0004;
 const DIRECTORY_CREATED: u64 = 0xF15_0005;
 
-/// A file or a directory: what both kinds hold.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A file or a directory: what both kinds hold, serialized as the vendor's
+/// File-or-Directory (in its example's field order).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct Item {
     pub(crate) id: String,
+    /// Which of the two it is.
+    #[serde(rename = "type")]
+    pub(crate) kind: Kind,
     pub(crate) name: String,
     /// Size in bytes (files only).
     pub(crate) size: Option<u64>,
@@ -62,62 +66,28 @@ pub(crate) struct Item {
     pub(crate) mime: Option<String>,
     /// The share it is in, if any.
     pub(crate) file_share_id: Option<String>,
-    /// The directory it is in; `None`: the top.
+    /// The directory it is in; `None`: the top. Not in the JSON.
+    #[serde(skip)]
     pub(crate) parent_id: Option<String>,
+    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) created_at: DateTime<FixedOffset>,
 }
 
+/// Whether an [`Item`] is a file or a directory (its `type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Kind {
+    File,
+    Directory,
+}
+
 /// A file (`fsf_`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct MockFile(pub(crate) Item);
 
 /// A directory (`fsd_`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct MockDirectory(pub(crate) Item);
-
-/// A File-or-Directory as JSON, in the vendor example's field order.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct ItemJson<'a> {
-    id: &'a str,
-    #[serde(rename = "type")]
-    kind: &'static str,
-    name: &'a str,
-    size: Option<u64>,
-    mime: Option<&'a str>,
-    file_share_id: Option<&'a str>,
-    created_at: String,
-}
-
-impl Item {
-    pub(crate) fn json(&self, kind: &'static str) -> ItemJson<'_> {
-        ItemJson {
-            id: &self.id,
-            kind,
-            name: &self.name,
-            size: self.size,
-            mime: self.mime.as_deref(),
-            file_share_id: self.file_share_id.as_deref(),
-            created_at: dutch_time::atom(&self.created_at),
-        }
-    }
-}
-
-impl Listed for MockFile {
-    type Json<'a> = ItemJson<'a>;
-
-    fn listed<'a>(&'a self, _origin: &'a str) -> ItemJson<'a> {
-        self.0.json("file")
-    }
-}
-
-impl Listed for MockDirectory {
-    type Json<'a> = ItemJson<'a>;
-
-    fn listed<'a>(&'a self, _origin: &'a str) -> ItemJson<'a> {
-        self.0.json("directory")
-    }
-}
 
 fn directory_ids(seed: u64) -> IdCodec {
     IdCodec::new("fsd_", seed, DIRECTORY_IDS)
@@ -140,6 +110,7 @@ impl Record for MockFile {
             let (name, mime, directory) = *FILES.get(usize::try_from(index).ok()?)?;
             Some(MockFile(Item {
                 id,
+                kind: Kind::File,
                 name: name.to_owned(),
                 size: Some(200 + draw(seed, SIZES, index) % 900_000),
                 mime: Some(mime.to_owned()),
@@ -165,6 +136,7 @@ impl Record for MockDirectory {
             let (name, parent) = *DIRECTORIES.get(usize::try_from(index).ok()?)?;
             Some(MockDirectory(Item {
                 id,
+                kind: Kind::Directory,
                 name: name.to_owned(),
                 size: None,
                 mime: None,
@@ -176,14 +148,14 @@ impl Record for MockDirectory {
     }
 }
 
-/// The file or directory `id`, with its kind (`"file"` or `"directory"`).
-pub(crate) fn item(call: &Call<'_>, id: &str) -> Option<(Item, &'static str)> {
+/// The file or directory `id`.
+pub(crate) fn item(call: &Call<'_>, id: &str) -> Option<Item> {
     let file = call.with(|t: &mut Table<MockFile>| t.find(id));
     match file {
-        Some(file) => Some((file.0, "file")),
+        Some(file) => Some(file.0),
         None => call
             .with(|t: &mut Table<MockDirectory>| t.find(id))
-            .map(|d| (d.0, "directory")),
+            .map(|d| d.0),
     }
 }
 
@@ -224,6 +196,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
             let file = call.insert(|slot| {
                 MockFile(Item {
                     id: slot.id,
+                    kind: Kind::File,
                     name,
                     size: Some(bytes.len() as u64),
                     mime: Some(mime),
@@ -246,6 +219,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
             let directory = call.insert(|slot| {
                 MockDirectory(Item {
                     id: slot.id,
+                    kind: Kind::Directory,
                     name,
                     size: None,
                     mime: None,
@@ -274,8 +248,8 @@ pub(crate) fn file_part(form: &Form, field: &str) -> Option<(String, String, Byt
 pub(crate) fn show<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let id = call.param(0);
-        let (item, kind) = item(call, id).ok_or_else(|| not_found(call, id))?;
-        call.ok_json(serde_json::to_vec(&item.json(kind)))
+        let item = item(call, id).ok_or_else(|| not_found(call, id))?;
+        call.ok_json(serde_json::to_vec(&item))
     })
 }
 
@@ -321,6 +295,7 @@ mod tests {
     fn json_has_the_vendor_fields_in_order() {
         let item = Item {
             id: "fsf_abc12345678".to_owned(),
+            kind: Kind::File,
             name: "contract_v2.pdf".to_owned(),
             size: Some(1284),
             mime: Some("application/pdf".to_owned()),
@@ -329,17 +304,18 @@ mod tests {
             created_at: dutch_time::at(1_714_417_200).unwrap(),
         };
         assert_eq!(
-            serde_json::to_string(&MockFile(item.clone()).listed("")).unwrap(),
+            serde_json::to_string(&MockFile(item.clone())).unwrap(),
             r#"{"id":"fsf_abc12345678","type":"file","name":"contract_v2.pdf","size":1284,"mime":"application/pdf","fileShareId":"fss_abc12345678","createdAt":"2024-04-29T21:00:00+02:00"}"#
         );
         let directory = Item {
+            kind: Kind::Directory,
             size: None,
             mime: None,
             file_share_id: None,
             ..item
         };
         assert_eq!(
-            serde_json::to_value(MockDirectory(directory).listed("")).unwrap()["type"],
+            serde_json::to_value(MockDirectory(directory)).unwrap()["type"],
             "directory"
         );
     }

@@ -20,13 +20,17 @@
 //!
 //! 1. **The record type**: a struct with the fields the reference (and the tag's
 //!    spec file) documents, money in cents (`u64`, sent as a decimal string with
-//!    [`amount`]), timestamps as `DateTime<FixedOffset>` (sent with
-//!    [`dutch_time::atom`]), enum-like strings as a small
+//!    [`amount`]), timestamps as `DateTime<FixedOffset>`, enum-like strings as a small
 //!    enum or a `&'static str` from a list. It is `pub(crate)` unless tests outside
 //!    the crate need it (then `pub`, `#[non_exhaustive]`, re-exported from `lib.rs`).
-//! 2. **Its JSON form**: a `#[derive(Serialize)]` struct borrowing from the record,
-//!    fields in the vendor example's order, and `impl Listed` returning it: the list
-//!    form, also the answer to writes (`origin` is there for absolute links).
+//! 2. **Its JSON**: the record derives `Serialize`, fields in the vendor example's
+//!    order, `#[serde(rename_all = "camelCase")]`, timestamps with
+//!    `serialize_with = "dutch_time::atom_json"` (ATOM, Dutch offset), money with
+//!    [`amount_json`] after a `currency: Eur` field, and `#[serde(skip)]` on what the
+//!    JSON does not show. That is its list form and the answer to writes (the blanket
+//!    [`Listed`](crate::paginator::Listed) impl). Only a record whose JSON holds
+//!    absolute links under the request's origin implements `Listed` by hand, with a
+//!    small twin borrowing from it (see [`file_shares`]).
 //! 3. **`impl Record`**: `MODEL` (the Laravel model in the 404 message,
 //!    `App\Models\<Thing>`), `id`, `parent_id` for rows listed under a parent, `shown` if `GET /{id}` shows more than the list, and `base`: the rows
 //!    the table starts with, `Seeded::new(IdCodec::new("xyz_", seed, IDS), COUNT,
@@ -210,6 +214,26 @@ pub(crate) fn download<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Rep
 /// An amount in cents as the API sends money: a decimal string with two decimals.
 pub(crate) fn amount(cents: u64) -> String {
     format!("{}.{:02}", cents / 100, cents % 100)
+}
+
+/// The currency of every amount in the mock, serialized as `"EUR"`: a record's
+/// `currency` field, in the vendor's field order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Eur;
+
+impl Serialize for Eur {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str("EUR")
+    }
+}
+
+/// Serializes an amount in cents as [`amount`] does
+/// (`#[serde(serialize_with = "amount_json")]`).
+pub(crate) fn amount_json<S: serde::Serializer>(
+    cents: &u64,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&amount(*cents))
 }
 
 /// A link object, `{href, type}` (`type`: a media type).

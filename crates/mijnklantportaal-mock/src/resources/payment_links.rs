@@ -21,7 +21,7 @@ use crate::handler::{Call, Config, Reply, server_error};
 use crate::ids::IdCodec;
 use crate::input;
 use crate::paginator::Listed;
-use crate::resources::{amount, random_string, seeded_time};
+use crate::resources::{Eur, amount, amount_json, random_string, seeded_time};
 use crate::rng::draw;
 use crate::store::{Base, Record, Seeded};
 use crate::validation::{self, Input};
@@ -176,50 +176,28 @@ fn link_ids(seed: u64) -> IdCodec {
     IdCodec::new("plk_", seed, LINK_IDS)
 }
 
-/// One payment made through a link.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One payment made through a link, serialized in the order of the vendor's fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct PaymentLinkPayment {
     pub(crate) id: String,
     pub(crate) payment_link_id: String,
+    pub(crate) currency: Eur,
+    #[serde(rename = "amount", serialize_with = "amount_json")]
     pub(crate) amount_cents: u64,
+    pub(crate) status: PaymentStatus,
     pub(crate) payers_name: Option<String>,
     pub(crate) integration: Option<String>,
     pub(crate) integration_id: Option<String>,
+    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) created_at: DateTime<FixedOffset>,
 }
 
-/// A payment as JSON, in the order of the vendor's fields.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct PaymentJson<'a> {
-    id: &'a str,
-    payment_link_id: &'a str,
-    currency: &'static str,
-    amount: String,
-    status: &'static str,
-    payers_name: Option<&'a str>,
-    integration: Option<&'a str>,
-    integration_id: Option<&'a str>,
-    created_at: String,
-}
-
-impl Listed for PaymentLinkPayment {
-    type Json<'a> = PaymentJson<'a>;
-
-    fn listed<'a>(&'a self, _origin: &'a str) -> PaymentJson<'a> {
-        PaymentJson {
-            id: &self.id,
-            payment_link_id: &self.payment_link_id,
-            currency: "EUR",
-            amount: amount(self.amount_cents),
-            // The only documented status: a listed payment went through.
-            status: "paid",
-            payers_name: self.payers_name.as_deref(),
-            integration: self.integration.as_deref(),
-            integration_id: self.integration_id.as_deref(),
-            created_at: dutch_time::atom(&self.created_at),
-        }
-    }
+/// The status of a payment: the only documented one, a listed payment went through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum PaymentStatus {
+    Paid,
 }
 
 impl Record for PaymentLinkPayment {
@@ -249,6 +227,8 @@ impl Record for PaymentLinkPayment {
             let r = draw(seed, PAYMENT_DETAILS, index);
             let named = !r.is_multiple_of(5);
             Some(PaymentLinkPayment {
+                currency: Eur,
+                status: PaymentStatus::Paid,
                 id,
                 payment_link_id: link.id,
                 amount_cents: link.amount_cents,

@@ -67,21 +67,12 @@ impl Period {
 }
 
 /// Whether an issued card can still be stamped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub(crate) enum IssuedStatus {
     Active,
     Expired,
     FullyUsed,
-}
-
-impl IssuedStatus {
-    fn as_str(self) -> &'static str {
-        match self {
-            IssuedStatus::Active => "active",
-            IssuedStatus::Expired => "expired",
-            IssuedStatus::FullyUsed => "fully_used",
-        }
-    }
 }
 
 /// The seeded punch cards, in creation order: name, punches, label, price in cents
@@ -237,8 +228,10 @@ impl Record for PunchCard {
     }
 }
 
-/// One card issued to (or bought by) a customer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One card issued to (or bought by) a customer, serialized in the order of the
+/// vendor's fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct IssuedPunchCard {
     pub(crate) id: String,
     pub(crate) punch_card_id: String,
@@ -246,37 +239,10 @@ pub(crate) struct IssuedPunchCard {
     pub(crate) punches_left: u64,
     pub(crate) status: IssuedStatus,
     /// When it expires; `None`: never.
+    #[serde(serialize_with = "dutch_time::atom_json_opt")]
     pub(crate) expires_at: Option<DateTime<FixedOffset>>,
+    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) issued_at: DateTime<FixedOffset>,
-}
-
-/// An issued card as JSON, in the order of the vendor's fields.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct IssuedPunchCardJson<'a> {
-    id: &'a str,
-    punch_card_id: &'a str,
-    customer_id: &'a str,
-    punches_left: u64,
-    status: &'static str,
-    expires_at: Option<String>,
-    issued_at: String,
-}
-
-impl Listed for IssuedPunchCard {
-    type Json<'a> = IssuedPunchCardJson<'a>;
-
-    fn listed<'a>(&'a self, _origin: &'a str) -> IssuedPunchCardJson<'a> {
-        IssuedPunchCardJson {
-            id: &self.id,
-            punch_card_id: &self.punch_card_id,
-            customer_id: &self.customer_id,
-            punches_left: self.punches_left,
-            status: self.status.as_str(),
-            expires_at: self.expires_at.as_ref().map(dutch_time::atom),
-            issued_at: dutch_time::atom(&self.issued_at),
-        }
-    }
 }
 
 impl Record for IssuedPunchCard {
@@ -514,7 +480,7 @@ mod tests {
             issued_at: dutch_time::at(1_763_578_800).unwrap(),
         };
         assert_eq!(
-            serde_json::to_string(&issued.listed("http://h")).unwrap(),
+            serde_json::to_string(&issued).unwrap(),
             r#"{"id":"pcb_abc12345def678","punchCardId":"pcd_abc12345def678","customerId":"cst_abc12345def678","punchesLeft":0,"status":"fully_used","expiresAt":null,"issuedAt":"2025-11-19T20:00:00+01:00"}"#
         );
         let free = PunchCard {

@@ -67,15 +67,16 @@ const ATTACHMENT_IDS: u64 = 0x71C_0003;
 const CREATED: u64 = 0x71C_0004;
 
 /// Where a ticket came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub(crate) enum Source {
     Portal,
     Email,
     Chat,
 }
 
-/// A file attached to a message.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A file attached to a message, serialized in the vendor example's field order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct Attachment {
     pub(crate) id: String,
     pub(crate) name: String,
@@ -83,15 +84,18 @@ pub(crate) struct Attachment {
     pub(crate) mime: String,
 }
 
-/// One message of a ticket.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One message of a ticket, serialized in the vendor example's field order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct Message {
     pub(crate) id: String,
     pub(crate) posted_by: String,
     pub(crate) is_posted_by_customer: bool,
     pub(crate) message: String,
+    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) posted_at: DateTime<FixedOffset>,
     /// When it was posted on tokio's clock (`None`: before the server started).
+    #[serde(skip)]
     pub(crate) posted: Option<Instant>,
     pub(crate) attachments: Vec<Attachment>,
 }
@@ -110,69 +114,31 @@ pub(crate) struct MockTicket {
     pub(crate) created_at: DateTime<FixedOffset>,
 }
 
-/// A ticket as lists show it, in the vendor example's field order.
+/// A ticket as JSON, in the vendor example's field order: a twin of the record,
+/// because lists leave out the `messages` that `GET /{id}` shows in the middle of
+/// the fields, and `closed` is sent as `status`.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct TicketJson<'a> {
     id: &'a str,
     customer_id: Option<&'a str>,
     title: &'a str,
-    source: &'static str,
+    source: Source,
     status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    messages: Option<Vec<MessageJson<'a>>>,
+    messages: Option<&'a [Message]>,
     created_at: String,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct MessageJson<'a> {
-    id: &'a str,
-    posted_by: &'a str,
-    is_posted_by_customer: bool,
-    message: &'a str,
-    posted_at: String,
-    attachments: Vec<AttachmentJson<'a>>,
-}
-
-#[derive(Debug, Serialize)]
-struct AttachmentJson<'a> {
-    id: &'a str,
-    name: &'a str,
-    size: u64,
-    mime: &'a str,
 }
 
 impl MockTicket {
     fn json(&self, with_messages: bool) -> TicketJson<'_> {
-        let messages = self.messages.iter().map(|m| MessageJson {
-            id: &m.id,
-            posted_by: &m.posted_by,
-            is_posted_by_customer: m.is_posted_by_customer,
-            message: &m.message,
-            posted_at: dutch_time::atom(&m.posted_at),
-            attachments: m
-                .attachments
-                .iter()
-                .map(|a| AttachmentJson {
-                    id: &a.id,
-                    name: &a.name,
-                    size: a.size,
-                    mime: &a.mime,
-                })
-                .collect(),
-        });
         TicketJson {
             id: &self.id,
             customer_id: self.customer_id.as_deref(),
             title: &self.title,
-            source: match self.source {
-                Source::Portal => "portal",
-                Source::Email => "email",
-                Source::Chat => "chat",
-            },
+            source: self.source,
             status: if self.closed { "closed" } else { "open" },
-            messages: with_messages.then(|| messages.collect()),
+            messages: with_messages.then_some(self.messages.as_slice()),
             created_at: dutch_time::atom(&self.created_at),
         }
     }

@@ -16,7 +16,6 @@ use crate::dutch_time;
 use crate::handler::{Call, Config, Reply, server_error};
 use crate::ids::IdCodec;
 use crate::input;
-use crate::paginator::Listed;
 use crate::resources::{random_string, seeded_time};
 use crate::rng::draw;
 use crate::store::{Base, Record, Seeded};
@@ -69,41 +68,18 @@ const HOSTS: [&str; 4] = [
     "https://mijnklantportaal.nl/webhook-incoming",
 ];
 
-/// One webhook record.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One webhook record, serialized in the vendor example's field order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct Webhook {
     pub(crate) id: String,
     /// The event (one of [`WEBHOOK_EVENT_TYPES`]).
+    #[serde(rename = "type")]
     pub(crate) event_type: &'static str,
     pub(crate) url: String,
     pub(crate) secret: String,
+    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) created_at: DateTime<FixedOffset>,
-}
-
-/// A webhook record as JSON, in the vendor example's field order.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct WebhookJson<'a> {
-    id: &'a str,
-    #[serde(rename = "type")]
-    event_type: &'a str,
-    url: &'a str,
-    secret: &'a str,
-    created_at: String,
-}
-
-impl Listed for Webhook {
-    type Json<'a> = WebhookJson<'a>;
-
-    fn listed<'a>(&'a self, _origin: &'a str) -> WebhookJson<'a> {
-        WebhookJson {
-            id: &self.id,
-            event_type: self.event_type,
-            url: &self.url,
-            secret: &self.secret,
-            created_at: dutch_time::atom(&self.created_at),
-        }
-    }
 }
 
 impl Record for Webhook {
@@ -175,7 +151,7 @@ mod tests {
             secret: secret(1, 0),
             created_at: dutch_time::at(1_714_417_200).unwrap(),
         };
-        let text = serde_json::to_string(&webhook.listed("http://h")).unwrap();
+        let text = serde_json::to_string(&webhook).unwrap();
         let expected = format!(
             r#"{{"id":"wbh_abc12345def678","type":"customer-created","url":"https://mijnklantportaal.nl/webhook-incoming","secret":"{}","createdAt":"2024-04-29T21:00:00+02:00"}}"#,
             webhook.secret
