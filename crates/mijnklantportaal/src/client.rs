@@ -57,6 +57,8 @@ pub(crate) enum Repeat {
 /// One API call, for pacing, retries, tracing and errors.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Call {
+    /// The spec's operationId, for tracing (a page of a listing has none).
+    pub(crate) operation: Option<&'static str>,
     pub(crate) method: &'static str,
     /// The path as in the spec (`/customer-invoices/{invoiceId}`), for logs and errors.
     pub(crate) path: &'static str,
@@ -95,6 +97,7 @@ const READ_BACK: &str = "read the resource back before sending it again";
 impl Call {
     const fn new(method: &'static str, path: &'static str, repeat: Repeat) -> Call {
         Call {
+            operation: None,
             method,
             path,
             page: None,
@@ -109,7 +112,10 @@ impl Call {
             Retry::Safe => Repeat::Safe,
             Retry::Once => Repeat::OnlyIfNotProcessed { check: READ_BACK },
         };
-        Call::new(op.method, op.path, repeat)
+        Call {
+            operation: Some(op.id),
+            ..Call::new(op.method, op.path, repeat)
+        }
     }
 
     /// The same call, whose ambiguous failure ([`Error::MaybeApplied`]) says `check`:
@@ -457,6 +463,7 @@ impl Inner {
                 Error::InvalidInput(format!("page {page} is out of range (1..=4294967295)"))
             })?;
         let call = Call {
+            operation: None,
             method: "GET",
             path,
             page: Some(page),
@@ -579,6 +586,7 @@ impl Inner {
             let started = *started.get_or_insert_with(Instant::now);
             let span = tracing::info_span!(
                 "mijnklantportaal.request",
+                operation = call.operation,
                 method = call.method,
                 path = call.path,
                 page = tracing::field::Empty,

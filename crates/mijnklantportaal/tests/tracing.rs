@@ -45,8 +45,9 @@ impl Captured {
     }
 }
 
-/// Every request gets a span with method, path, page, attempt and status; nothing
-/// logged at any level, by any crate, contains the token.
+/// Every request gets a span with method, path, page, attempt and status, and a call
+/// of one operation its operationId from the spec; nothing logged at any level, by any
+/// crate, contains the token.
 #[tokio::test]
 async fn tracing_shows_requests_and_never_the_token() {
     let (captured, _guard) = Captured::start("trace");
@@ -56,6 +57,7 @@ async fn tracing_shows_requests_and_never_the_token() {
     within(10, client.customer_invoices().list().collect_all())
         .await
         .unwrap();
+    let _ = within(10, client.customers().get("cst_nothere")).await;
     let wrong = client_for(&server)
         .token("wrong-secret-123")
         .build()
@@ -71,6 +73,8 @@ async fn tracing_shows_requests_and_never_the_token() {
         "attempt=1",
         "status=200",
         "status=401",
+        "operation=\"get-customer\"",
+        "status=404",
     ] {
         assert!(
             logs.contains(expected),
