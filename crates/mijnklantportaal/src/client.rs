@@ -1159,6 +1159,7 @@ mod tests {
     use super::*;
 
     const CREATE: Call = Call {
+        operation: None,
         method: "POST",
         path: "/things",
         page: None,
@@ -1168,6 +1169,7 @@ mod tests {
         body_once: false,
     };
     const EDIT: Call = Call {
+        operation: None,
         method: "PATCH",
         path: "/things/{id}",
         page: None,
