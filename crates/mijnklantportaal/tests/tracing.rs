@@ -2,6 +2,7 @@
 //! whether anyone listens, and tests running beside this one without a subscriber
 //! would race with it.
 
+#[path = "it/common/mod.rs"]
 mod common;
 
 use std::sync::{Arc, Mutex};

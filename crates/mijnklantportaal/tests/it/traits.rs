@@ -2,7 +2,7 @@
 //! be shared across tasks, streams can be moved into spawned tasks, errors can be sent
 //! across threads and boxed.
 
-mod common;
+use crate::common;
 
 use mijnklantportaal::{
     Client, Error, ItemStream, ListCustomerInvoices, Lister, Page, PageStream, RateLimitStatus,

@@ -2,7 +2,7 @@
 //! and checks that nothing is lost, repeated or leaked. Timing (backoff, pacing,
 //! cancellation) is tested on a virtual clock in `scripted.rs`.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
@@ -43,7 +43,7 @@ async fn lists_everything_exactly_once_under_5xx_and_a_tight_rate_limit() {
     let stats = server.stats();
     assert!(stats.server_errors > 0, "faults were injected: {stats:?}");
     // Whether a 200-ms window draws a 429 depends on the machine's speed: pacing is
-    // asserted on the scripted server (tests/scripted.rs), on a virtual clock.
+    // asserted on the scripted server (tests/it/scripted.rs), on a virtual clock.
     let status = client.rate_limit_status().expect("limiter on");
     assert_eq!(status.limit, 10);
 }

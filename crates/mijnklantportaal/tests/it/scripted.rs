@@ -2,7 +2,7 @@
 //! clock: every time below is virtual, so the assertions are exact and no test depends
 //! on how busy the machine is.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::time::Duration;

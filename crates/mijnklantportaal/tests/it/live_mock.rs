@@ -3,7 +3,7 @@
 //! Before the listing guarantee, the export lost one or two of 47 invoices in about one
 //! run in eight; every seed here must list all of them, once.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 

@@ -1,12 +1,6 @@
 //! The API's tags through the wrapper against the mock on loopback, one module per tag
 //! (Customer Invoices and Customers are in `writes.rs` and the listing tests): every
 //! operation, its life cycle, typed refusals, and writes whose answer is lost.
-//!
-//! One test binary for all of them, not one per tag: each binary links the wrapper, the
-//! mock and their dependencies again, which a cold CI build pays for per file.
-
-#[path = "../common/mod.rs"]
-mod common;
 
 mod agreements;
 mod appointments;

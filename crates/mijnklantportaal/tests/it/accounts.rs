@@ -4,7 +4,7 @@
 //! servers on tokio's paused clock (times are virtual and exact); the rest against the
 //! mock serving several accounts on loopback.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};

@@ -2,7 +2,7 @@
 //! listed, changed; validation and missing resources typed; and a create whose answer
 //! is lost is not sent twice.
 
-mod common;
+use crate::common;
 
 use chrono::{NaiveDate, Utc};
 use common::{client_for, mock, within};

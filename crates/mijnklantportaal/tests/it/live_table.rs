@@ -6,7 +6,7 @@
 //! existed for the whole listing is skipped and none is yielded twice, at any prefetch;
 //! with deletions nothing is yielded twice; on a quiet table the check costs one request.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::time::Duration;

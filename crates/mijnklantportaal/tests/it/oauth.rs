@@ -3,7 +3,7 @@
 //! Where time matters the clock is tokio's, paused: token lifetimes pass in virtual
 //! seconds and the counts below are exact.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};

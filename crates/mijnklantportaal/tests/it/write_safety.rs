@@ -4,7 +4,7 @@
 //! its tag (`tags/customer_groups.rs`). Against the mock on loopback, or a scripted
 //! server for the answers the mock does not give, on tokio's paused clock.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

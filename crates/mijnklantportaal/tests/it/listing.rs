@@ -1,6 +1,6 @@
 //! Listing against the mock server on loopback: sizes, bounds, quirks, auth.
 
-mod common;
+use crate::common;
 
 use common::{TOKEN, client_for, dataset_ids, mock, within};
 use futures::{StreamExt, TryStreamExt};

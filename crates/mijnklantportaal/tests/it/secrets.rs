@@ -2,7 +2,7 @@
 //! secret fields (a webhook's signing `secret`, OAuth tokens) redacted, and the
 //! generated `Webhook` does not print its secret in `Debug`.
 
-mod common;
+use crate::common;
 
 use common::http_script::HttpScript;
 use common::{client_at, http_response};

@@ -1,7 +1,7 @@
 //! What the mock does not do on purpose: a proxy's HTML error page, a redirect to
 //! another origin.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! The examples the README shows, run as a person runs them: against a mock on loopback,
 //! with the token from the environment.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::process::Command;
