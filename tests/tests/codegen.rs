@@ -42,6 +42,27 @@ fn generated_api_surface() {
     insta::assert_snapshot!("generated_api_surface", surface);
 }
 
+/// The wrapper's public API, generated resource layer and hand-written modules alike,
+/// one line per item: a spec change that adds a method or a setter, or a hand-written
+/// change that removes one, is a reviewable diff here.
+#[test]
+fn wrapper_api_surface() {
+    let sources = xtask::wrapper_sources(&root()).expect("the wrapper's sources read");
+    let surface = xtask::surface::sources_surface(sources.iter().map(String::as_str))
+        .expect("the wrapper's sources parse");
+    for expected in [
+        "pub fn Customers<'c>::create(&self) -> CreateCustomer<'c>",
+        "pub fn Customers<'c>::list(&self) -> Lister<ListCustomers>",
+        "pub fn CreateCustomer<'c>::company_name(mut self, value: impl Into<String>) -> Self",
+    ] {
+        assert!(
+            surface.lines().any(|l| l == expected),
+            "missing `{expected}` in:\n{surface}"
+        );
+    }
+    insta::assert_snapshot!("wrapper_api_surface", surface);
+}
+
 #[test]
 fn type_choices_are_made_by_the_generator_settings() {
     let source = std::fs::read_to_string(root().join(xtask::GENERATED_PATH))
@@ -355,7 +376,7 @@ fn a_write_without_a_retry_rule_names_its_tag_files_line() {
         let code = table(&create(&format!("      x-mkp-retry: {rule}\n")))
             .unwrap_or_else(|e| panic!("{rule}: {e}"));
         assert!(
-            code.contains(&format!("const CREATE_GROUP: Operation = Operation {{\n    id: \"create-group\",\n    method: \"POST\",\n    path: \"/groups\",\n    retry: {retry},\n}};")),
+            code.contains(&format!("const CREATE_GROUP: Operation = Operation {{\n    id: \"create-group\",\n    method: \"POST\",\n    path: \"/groups\",\n    retry: {retry},\n    check: None,\n    settle: false,\n}};")),
             "{code}"
         );
     }
@@ -398,8 +419,8 @@ fn the_wrappers_operation_table_follows_the_spec() {
         let mut text = std::fs::read_to_string(&path).expect("a tag file");
         if name == "customers.yaml" {
             text = text.replacen(
-                "operationId: edit-customer\n      x-mkp-retry: safe",
-                "operationId: edit-customer\n      x-mkp-retry: once",
+                "operationId: edit-customer\n      x-mkp-method: edit\n      x-mkp-retry: safe",
+                "operationId: edit-customer\n      x-mkp-method: edit\n      x-mkp-retry: once",
                 1,
             );
         }
@@ -409,6 +430,7 @@ fn the_wrappers_operation_table_follows_the_spec() {
         xtask::SPEC_PATH,
         xtask::GENERATED_PATH,
         xtask::operations::OPERATIONS_PATH,
+        xtask::resources::RESOURCES_PATH,
     ] {
         std::fs::copy(root().join(file), copy.as_path().join(file)).expect("copied");
     }

@@ -382,3 +382,91 @@ fn request_field_narrowed_breaks_deployed_clients() {
     );
     assert_deployed(&report, true);
 }
+
+/// The issue's own check: a paginated GET and a create added to a tag file are, after
+/// generation alone, new methods of `client.customers()` (the list a `Lister`, the
+/// create a builder with a setter per field, sent once), and `semver` names both in the
+/// wrapper's API with the verdict minor.
+#[test]
+fn operations_added_to_a_tag_are_new_wrapper_methods_and_minor() {
+    let root = xtask::workspace_root();
+    let copy = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("wrapper-semver");
+    let _ = std::fs::remove_dir_all(&copy);
+    std::fs::create_dir_all(copy.join("spec/tags")).expect("a directory");
+    std::fs::copy(root.join(xtask::SPEC_PATH), copy.join(xtask::SPEC_PATH)).expect("copied");
+    for entry in std::fs::read_dir(root.join("spec/tags")).expect("the tag files") {
+        let path = entry.expect("a tag file").path();
+        let mut text = std::fs::read_to_string(&path).expect("a tag file");
+        if path.ends_with("customers.yaml") {
+            text = text.replacen(
+                "paths:\n",
+                "paths:\n  /customer-archive:\n    get:\n      operationId: list-archived-customers\n      tags:\n        - Customers API\n      parameters:\n        - $ref: \"#/components/parameters/Page\"\n      responses:\n        \"200\":\n          description: archived customers\n          content:\n            application/json:\n              schema:\n                $ref: \"#/components/schemas/CustomerPage\"\n    post:\n      operationId: archive-customer\n      x-mkp-retry: once\n      tags:\n        - Customers API\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: \"#/components/schemas/NewCustomer\"\n      responses:\n        \"201\":\n          description: the archived customer\n          content:\n            application/json:\n              schema:\n                $ref: \"#/components/schemas/Customer\"\n",
+                1,
+            );
+        }
+        let name = path.file_name().expect("a file name");
+        std::fs::write(copy.join("spec/tags").join(name), text).expect("written");
+    }
+    let bundle = xtask::workspace_spec(&copy).unwrap_or_else(|e| panic!("{e}"));
+    let checked = xtask::spec::parse_bundle(&bundle).unwrap_or_else(|e| panic!("{e}"));
+    let code = xtask::codegen::generate_checked(&checked, &bundle.name, true)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let layer =
+        xtask::resources::render(&checked, &bundle, &code).unwrap_or_else(|e| panic!("{e}"));
+    let table = xtask::operations::render(&checked, &bundle).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        table.contains("id: \"archive-customer\",\n    method: \"POST\",\n    path: \"/customer-archive\",\n    retry: Retry::Once,"),
+        "the create is sent once:\n{table}"
+    );
+    assert!(layer.contains("let call = Call::of(operations::ARCHIVE_CUSTOMER);"));
+
+    // Both sides with the wrapper's sources: today's, and today's with the new layer.
+    let sources = xtask::wrapper_sources(&root).expect("the wrapper's sources");
+    let is_layer = |s: &String| s.contains("//! The resource layer: every operation of the spec");
+    assert_eq!(sources.iter().filter(|s| is_layer(s)).count(), 1);
+    let now_sources: Vec<String> = sources
+        .iter()
+        .map(|s| {
+            if is_layer(s) {
+                layer.clone()
+            } else {
+                s.clone()
+            }
+        })
+        .collect();
+    let generated = std::fs::read_to_string(root.join(xtask::GENERATED_PATH)).expect("read");
+    let base = Side::from_bundle(BASE, xtask::workspace_spec(&root).expect("the spec"))
+        .with_code(generated)
+        .with_wrapper(sources);
+    let surface = xtask::surface::sources_surface(now_sources.iter().map(String::as_str))
+        .expect("the new layer parses");
+    for setter in [
+        "pub fn ArchiveCustomer<'c>::company_name(mut self, value: impl Into<String>) -> Self",
+        "pub async fn ArchiveCustomer<'c>::send(self) -> ::std::result::Result<::mijnklantportaal_api::types::Customer, Error>",
+    ] {
+        assert!(surface.lines().any(|l| l == setter), "missing `{setter}`");
+    }
+    let now = Side::from_bundle(NOW, bundle)
+        .with_code(code)
+        .with_wrapper(now_sources);
+    let report = compare(&base, &now).unwrap_or_else(|e| panic!("{e}"));
+    let markdown = report.markdown();
+    assert_eq!(report.verdict, MINOR, "{markdown}");
+    let wrapper = report
+        .wrapper_changes
+        .as_ref()
+        .expect("the wrapper is compared");
+    for expected in [
+        "pub fn Customers<'c>::list_archived_customers(&self) -> Lister<ListArchivedCustomers>",
+        "pub fn Customers<'c>::archive_customer(&self) -> ArchiveCustomer<'c>",
+        "pub struct ArchiveCustomer<'c>",
+        "pub struct ListArchivedCustomers",
+    ] {
+        assert!(
+            wrapper
+                .iter()
+                .any(|c| c.level == Level::Minor && c.what.contains(expected)),
+            "`{expected}` is a minor addition of the wrapper:\n{markdown}"
+        );
+    }
+}

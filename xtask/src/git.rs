@@ -87,12 +87,30 @@ pub fn show(root: &Path, commit: &str, path: &str) -> Result<Option<String>, Sem
 /// The files directly in `dir` (relative to the repository root) at `commit`, as paths
 /// relative to the repository root, sorted; empty when the folder does not exist there.
 pub fn list(root: &Path, commit: &str, dir: &str) -> Result<Vec<String>, SemverError> {
+    ls_tree(root, commit, dir, false)
+}
+
+/// [`list`] at any depth under `dir`.
+pub fn list_all(root: &Path, commit: &str, dir: &str) -> Result<Vec<String>, SemverError> {
+    ls_tree(root, commit, dir, true)
+}
+
+fn ls_tree(
+    root: &Path,
+    commit: &str,
+    dir: &str,
+    recursive: bool,
+) -> Result<Vec<String>, SemverError> {
     let tree = format!("{commit}:{dir}");
     let exists = git(root, &["cat-file", "-e", tree.as_str()])?;
     if !exists.status.success() {
         return Ok(Vec::new());
     }
-    let args = ["ls-tree", "--name-only", tree.as_str()];
+    let mut args = vec!["ls-tree", "--name-only"];
+    if recursive {
+        args.push("-r");
+    }
+    args.push(tree.as_str());
     let output = git(root, &args)?;
     if !output.status.success() {
         return Err(failure(&args, &output));

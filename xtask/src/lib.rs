@@ -16,7 +16,8 @@
 //! - [`multipart`] generates the `multipart/form-data` operations progenitor cannot,
 //!   from the spec, beside its output and through the same hooks.
 //! - [`operations`] writes the wrapper's table of operations (method, path, retry
-//!   rule) from the same checked spec, beside the generated client.
+//!   rule) from the same checked spec, beside the generated client; [`resources`] the
+//!   wrapper's resource layer (a handler per tag, a request builder per operation).
 //! - [`prune`] drops the types no operation reaches (the shared page envelope that
 //!   typify also emits on its own).
 //! - [`evolution`] makes response models `#[non_exhaustive]` and gives string enums an
@@ -35,6 +36,7 @@ pub mod multipart;
 pub mod operations;
 pub mod prune;
 pub mod refs;
+pub mod resources;
 pub mod semver;
 pub mod spec;
 pub mod surface;
@@ -70,7 +72,29 @@ pub fn workspace_spec(root: &Path) -> Result<Bundle, SpecError> {
 /// server embeds it and validates requests against it at run time.
 pub const MOCK_SPEC_PATH: &str = "crates/mijnklantportaal-mock/openapi.json";
 
-/// The generated file, relative to the workspace root.
+/// The wrapper crate's sources, relative to the workspace root.
+pub const WRAPPER_SRC: &str = "crates/mijnklantportaal/src";
+
+/// The wrapper crate's `.rs` files under `root`, at any depth, in path order.
+pub fn wrapper_sources(root: &Path) -> std::io::Result<Vec<String>> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+        for entry in std::fs::read_dir(dir)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                walk(&path, out)?;
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+        Ok(())
+    }
+    let mut paths = Vec::new();
+    walk(&root.join(WRAPPER_SRC), &mut paths)?;
+    paths.sort();
+    paths.iter().map(std::fs::read_to_string).collect()
+}
+
+/// The generated client, relative to the workspace root.
 pub const GENERATED_PATH: &str = "crates/mijnklantportaal-api/src/generated.rs";
 
 /// What writing the generated file did.
@@ -168,10 +192,16 @@ fn outputs(job: &Job) -> Result<Vec<Output>, SpecError> {
         content: codegen::generate_checked(&checked, &bundle.name, true)?,
     }];
     if let Some(path) = &job.operations {
+        let layer = resources::render(&checked, &bundle, &out[0].content)?;
         out.push(Output {
             shown: operations::OPERATIONS_PATH,
             path: path.clone(),
             content: table,
+        });
+        out.push(Output {
+            shown: resources::RESOURCES_PATH,
+            path: path.with_file_name("resources.rs"),
+            content: layer,
         });
     }
     if let Some(path) = &job.mock_spec {

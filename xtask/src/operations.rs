@@ -47,6 +47,16 @@ pub fn render(checked: &CheckedSpec, bundle: &Bundle) -> Result<String, SpecErro
             ),
             Err(_) => continue,
         };
+        let check = match op
+            .extensions
+            .get(crate::resources::CHECK)
+            .and_then(|v| v.as_str())
+        {
+            Some(check) => format!("Some({check:?})"),
+            None => "None".to_string(),
+        };
+        let settle =
+            op.extensions.get(crate::resources::SETTLE) == Some(&serde_json::Value::Bool(true));
         let method = method.to_ascii_uppercase();
         // `writeln!` into a `String` cannot fail.
         let _ = writeln!(
@@ -56,7 +66,9 @@ pub fn render(checked: &CheckedSpec, bundle: &Bundle) -> Result<String, SpecErro
              id: {id:?},\n    \
              method: {method:?},\n    \
              path: {path:?},\n    \
-             retry: Retry::{retry},\n\
+             retry: Retry::{retry},\n    \
+             check: {check},\n    \
+             settle: {settle},\n\
              }};",
             name = id.to_shouty_snake_case(),
         );

@@ -6,7 +6,9 @@
 //! matched item by item, and each difference is classified with the reason in words.
 //! The HTTP view (`crate::contract`) adds what breaks clients that are already deployed.
 //! The wrapper crate re-exports the generated models, so it needs at least the same
-//! release; its own hand-written API is not compared here.
+//! release; its own public API (the generated resource layer and the hand-written
+//! modules) is rendered and compared the same way when both sides have its sources
+//! (a revision, the working tree), and the verdict covers both crates.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -113,6 +115,9 @@ pub struct Side {
     spec: SideSpec,
     /// The generated code; `None` generates it from the spec with today's settings.
     pub code: Option<String>,
+    /// The wrapper crate's source files (hand-written and generated), when the side has
+    /// them: its public API is compared too.
+    pub wrapper: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -130,6 +135,7 @@ impl Side {
             name: name.into(),
             spec: SideSpec::Text(spec.into()),
             code: None,
+            wrapper: None,
         }
     }
 
@@ -139,7 +145,15 @@ impl Side {
             name: name.into(),
             spec: SideSpec::Bundle(Box::new(bundle)),
             code: None,
+            wrapper: None,
         }
+    }
+
+    /// This side with the wrapper crate's source files, whose public API is compared
+    /// when both sides have them.
+    pub fn with_wrapper(mut self, sources: Vec<String>) -> Self {
+        self.wrapper = Some(sources);
+        self
     }
 
     /// This side with its code given instead of generated.
@@ -176,6 +190,8 @@ pub struct Report {
     pub now: String,
     /// The classified changes of the Rust API, most severe first.
     pub changes: Vec<Change>,
+    /// The classified changes of the wrapper's public API (`None`: not compared).
+    pub wrapper_changes: Option<Vec<Change>>,
     /// The run-time consequences for deployed clients, most severe first.
     pub http: Vec<Finding>,
     /// The largest level of `changes`, or none.
@@ -209,8 +225,25 @@ pub fn compare(base: &Side, now: &Side) -> Result<Report, SemverError> {
             },
         });
     }
+    let wrapper_changes = match (&base.wrapper, &now.wrapper) {
+        (Some(base_files), Some(now_files)) => {
+            let surface = |files: &[String], name: &str| {
+                crate::surface::sources_surface(files.iter().map(String::as_str)).map_err(|e| {
+                    SemverError::Unparsable {
+                        what: format!("the wrapper crate of {name}"),
+                        message: e.to_string(),
+                    }
+                })
+            };
+            let base_surface = surface(base_files, &base.name)?;
+            let now_surface = surface(now_files, &now.name)?;
+            Some(diff_surfaces(&base_surface, &now_surface))
+        }
+        _ => None,
+    };
     let verdict = changes
         .iter()
+        .chain(wrapper_changes.iter().flatten())
         .map(|c| c.level)
         .max()
         .map_or(Verdict::None, Verdict::Level);
@@ -221,6 +254,7 @@ pub fn compare(base: &Side, now: &Side) -> Result<Report, SemverError> {
         base: base.name.clone(),
         now: now.name.clone(),
         changes,
+        wrapper_changes,
         http,
         verdict,
     })
@@ -258,7 +292,14 @@ fn at_commit(commit: &str, path: &str) -> String {
 pub fn against_commit(root: &Path, commit: &str) -> Result<Report, SemverError> {
     let base = side_at(root, commit)?;
     let now = crate::workspace_spec(root)?;
-    compare(&base, &Side::from_bundle(SPEC_PATH, now))
+    let wrapper = crate::wrapper_sources(root).map_err(|e| SemverError::Git {
+        args: crate::WRAPPER_SRC.to_string(),
+        message: e.to_string(),
+    })?;
+    compare(
+        &base,
+        &Side::from_bundle(SPEC_PATH, now).with_wrapper(wrapper),
+    )
 }
 
 /// Compares two revisions as they were committed, each with its spec and its checked-in
@@ -299,6 +340,17 @@ fn side_at(root: &Path, commit: &str) -> Result<Side, SemverError> {
         Bundle::join(&root_source, &tags)?,
     );
     side.code = git::show(root, commit, GENERATED_PATH)?;
+    let mut wrapper = Vec::new();
+    for path in git::list_all(root, commit, crate::WRAPPER_SRC)? {
+        if path.ends_with(".rs")
+            && let Some(text) = git::show(root, commit, &path)?
+        {
+            wrapper.push(text);
+        }
+    }
+    if !wrapper.is_empty() {
+        side.wrapper = Some(wrapper);
+    }
     Ok(side)
 }
 
@@ -402,6 +454,23 @@ impl Report {
                 change.level, change.what, change.why
             ));
         }
+        match &self.wrapper_changes {
+            Some(changes) => {
+                out.push_str("\n### Rust API of the wrapper (`mijnklantportaal`)\n\n");
+                if changes.is_empty() {
+                    out.push_str("No change in the wrapper's public API.\n");
+                }
+                for change in changes {
+                    out.push_str(&format!(
+                        "- **{}** {}: {}\n",
+                        change.level, change.what, change.why
+                    ));
+                }
+            }
+            None => out.push_str(
+                "\nThe wrapper crate `mijnklantportaal` re-exports these models, so it needs at least this verdict; its own API was not compared (no wrapper sources on one side).\n",
+            ),
+        }
         out.push_str("\n### HTTP contract (clients already deployed)\n\n");
         if self.http.is_empty() {
             out.push_str("Nothing that breaks or changes deployed clients.\n");
@@ -425,7 +494,7 @@ impl Report {
             );
         }
         out.push_str(&format!(
-            "\nThe wrapper crate `mijnklantportaal` re-exports these models, so it needs at least this verdict; its own hand-written API is not compared here.\n\ndeployed clients: {}\nverdict: {}\n",
+            "\ndeployed clients: {}\nverdict: {}\n",
             if breaks { "breaking" } else { "unaffected" },
             self.verdict
         ));

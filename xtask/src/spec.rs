@@ -183,6 +183,17 @@ pub enum SpecError {
         /// What is wrong and what to do, as a phrase.
         problem: String,
     },
+    /// An operation the wrapper's resource layer cannot be written for (see
+    /// `crate::resources`).
+    #[error("{at}: the wrapper's method for `{operation}` {problem}.")]
+    Resource {
+        /// The operation, or the extension that is wrong.
+        at: Location,
+        /// The operation's id.
+        operation: String,
+        /// What is wrong and what to do, as a phrase.
+        problem: String,
+    },
     /// The root and the tag files cannot be joined (see `crate::bundle`).
     #[error("{at}: {problem}.")]
     Bundle {

@@ -30,6 +30,22 @@ pub fn api_surface(source: &str) -> Result<String, syn::Error> {
     Ok(out)
 }
 
+/// The public surface of a crate written in several files (the wrapper: its
+/// hand-written modules and its generated resource layer), one sorted line per public
+/// item of any of them. Items are named as the crate re-exports them, by their own
+/// names (`Customers::find_by_name`), not by their private module.
+pub fn sources_surface<'a>(
+    sources: impl IntoIterator<Item = &'a str>,
+) -> Result<String, syn::Error> {
+    let mut lines = BTreeSet::new();
+    for source in sources {
+        lines.extend(api_surface(source)?.lines().map(str::to_string));
+    }
+    let mut out = lines.into_iter().collect::<Vec<_>>().join("\n");
+    out.push('\n');
+    Ok(out)
+}
+
 fn is_pub(vis: &Visibility) -> bool {
     matches!(vis, Visibility::Public(_))
 }

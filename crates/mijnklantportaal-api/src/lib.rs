@@ -27,6 +27,7 @@
 #[allow(clippy::all, clippy::pedantic, unreachable_patterns)]
 mod generated;
 
+mod amsterdam;
 mod auth;
 mod file_part;
 mod hooks;

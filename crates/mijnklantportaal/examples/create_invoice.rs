@@ -14,7 +14,7 @@
 use std::process::ExitCode;
 
 use chrono::Utc;
-use mijnklantportaal::{Error, FilePart, NewCustomer, NewInvoice};
+use mijnklantportaal::{Error, FilePart};
 use rust_decimal::Decimal;
 
 #[path = "shared/account.rs"]
@@ -50,24 +50,14 @@ async fn run(path: Option<String>) -> Result<(), String> {
     // Keep the mock alive until the end when we use it.
     let (client, _mock) = account::connect(|mock| mock.invoices(20), "using").await?;
 
-    let pdf = match path {
-        Some(path) => NewInvoice::pdf_file(&path)
-            .await
-            .map_err(|e| e.report().to_string())?,
-        None => FilePart::bytes("sample-invoice.pdf", SAMPLE_PDF).media_type("application/pdf"),
-    };
-
-    let customer = NewCustomer::builder()
+    let customer = client
+        .customers()
+        .create()
         .company_name("Voorbeeld BV")
         .address("Teststraat 1")
         .zip_code("1234AB")
         .city("Amsterdam")
         .primary_email("facturen@voorbeeld.nl")
-        .try_into()
-        .map_err(|e| format!("a customer: {e}"))?;
-    let customer = client
-        .customers()
-        .create(customer)
         .await
         .map_err(|e| e.report().to_string())?;
     eprintln!(
@@ -76,10 +66,23 @@ async fn run(path: Option<String>) -> Result<(), String> {
     );
 
     let number = format!("VB-{}", Utc::now().format("%Y%m%d%H%M%S"));
-    let today = Utc::now().date_naive();
-    let upload = NewInvoice::new(&customer.id, &number, today, Decimal::new(12_100, 2), pdf)
+    let upload = client
+        .customer_invoices()
+        .create()
+        .customer_id(&customer.id)
+        .invoice_number(&number)
+        .issued_at(Utc::now().date_naive())
+        .amount(Decimal::new(12_100, 2))
         .send_notification(false);
-    let invoice = match client.customer_invoices().create(upload).await {
+    let upload = match path {
+        Some(path) => upload
+            .pdf_file(&path)
+            .await
+            .map_err(|e| e.report().to_string())?,
+        None => upload
+            .pdf(FilePart::bytes("sample-invoice.pdf", SAMPLE_PDF).media_type("application/pdf")),
+    };
+    let invoice = match upload.await {
         Ok(invoice) => invoice,
         Err(e @ Error::MaybeApplied { .. }) => {
             // The answer was lost: never upload twice; look first.
@@ -102,7 +105,8 @@ async fn run(path: Option<String>) -> Result<(), String> {
 
     client
         .customer_invoices()
-        .mark_paid(&invoice.id, Utc::now())
+        .mark_paid(&invoice.id)
+        .paid_at(Utc::now())
         .await
         .map_err(|e| e.report().to_string())?;
     let invoice = client

@@ -79,6 +79,11 @@ pub(crate) struct Operation {
     /// The path template as in the spec (`/customer-invoices/{invoiceId}`).
     pub(crate) path: &'static str,
     pub(crate) retry: Retry,
+    /// How to find out whether a write whose answer was lost was applied (the spec's
+    /// `x-mkp-check`).
+    pub(crate) check: Option<&'static str>,
+    /// The API refuses the action with 422 once it is done (the spec's `x-mkp-settle`).
+    pub(crate) settle: bool,
 }
 
 /// The spec's retry rule of an operation (`x-mkp-retry`; a GET is always `Safe`).
@@ -92,7 +97,7 @@ pub(crate) enum Retry {
 
 /// What an ambiguous failure of a `once` operation says when its handler gives no
 /// better way to find out whether it was applied.
-const READ_BACK: &str = "read the resource back before sending it again";
+const READ_BACK: &str = "read the resource back";
 
 impl Call {
     const fn new(method: &'static str, path: &'static str, repeat: Repeat) -> Call {
@@ -108,37 +113,19 @@ impl Call {
 
     /// The call of `op`, retried per its rule in the spec.
     pub(crate) const fn of(op: Operation) -> Call {
-        let repeat = match op.retry {
-            Retry::Safe => Repeat::Safe,
-            Retry::Once => Repeat::OnlyIfNotProcessed { check: READ_BACK },
+        let check = match op.check {
+            Some(check) => check,
+            None => READ_BACK,
+        };
+        let repeat = match (op.retry, op.settle) {
+            (Retry::Safe, false) => Repeat::Safe,
+            (Retry::Safe, true) => Repeat::RefusedWhenDone { check },
+            (Retry::Once, _) => Repeat::OnlyIfNotProcessed { check },
         };
         Call {
             operation: Some(op.id),
             ..Call::new(op.method, op.path, repeat)
         }
-    }
-
-    /// The same call, whose ambiguous failure ([`Error::MaybeApplied`]) says `check`:
-    /// how to find out whether it was applied. A safe call never has one.
-    pub(crate) const fn check(self, check: &'static str) -> Call {
-        let repeat = match self.repeat {
-            Repeat::Safe => Repeat::Safe,
-            Repeat::OnlyIfNotProcessed { .. } => Repeat::OnlyIfNotProcessed { check },
-            Repeat::RefusedWhenDone { .. } => Repeat::RefusedWhenDone { check },
-        };
-        Call { repeat, ..self }
-    }
-
-    /// The same call for an action the server refuses with 422 once it is done (close a
-    /// ticket): retried like a read, and a 422 to a retry after an ambiguous failure is
-    /// settled by reading back (see [`Inner::settle`]); `check` says how otherwise. An
-    /// operation the spec says is sent once stays so.
-    pub(crate) const fn refused_when_done(self, check: &'static str) -> Call {
-        let repeat = match self.repeat {
-            Repeat::Safe => Repeat::RefusedWhenDone { check },
-            other => other,
-        };
-        Call { repeat, ..self }
     }
 
     /// The same call with a body that can be sent once only: a failure a retry would
@@ -1182,8 +1169,9 @@ mod tests {
         method: "PATCH",
         path: "/things/{id}",
         retry: Retry::Safe,
-    })
-    .refused_when_done("read the thing back");
+        check: Some("read the thing back"),
+        settle: true,
+    });
 
     fn client() -> Client {
         Client::builder()

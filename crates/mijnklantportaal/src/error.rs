@@ -286,6 +286,25 @@ pub enum Error {
     /// nothing, a page number out of range, a required field left unset...).
     #[error("invalid input, nothing was sent: {0}")]
     InvalidInput(String),
+    /// A request builder was sent without a field the spec requires (see its setter);
+    /// nothing was sent.
+    ///
+    /// ```
+    /// # async fn run(client: mijnklantportaal::Client) {
+    /// let missing = client.customers().create().company_name("Test Company BV").await;
+    /// assert!(matches!(
+    ///     missing,
+    ///     Err(mijnklantportaal::Error::MissingField { field: "address", .. })
+    /// ));
+    /// # }
+    /// ```
+    #[error("{operation}: the required field `{field}` was not set, nothing was sent")]
+    MissingField {
+        /// The spec's operationId.
+        operation: &'static str,
+        /// The field's name in the API (`companyName`).
+        field: &'static str,
+    },
     /// Something inside the client failed that is neither the caller's input nor the
     /// server's answer (a background task that panicked or was cancelled, no random
     /// numbers from the OS). Worth a bug report if it is not a runtime shutting down.

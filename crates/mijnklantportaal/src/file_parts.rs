@@ -25,6 +25,28 @@ pub(crate) fn media_type(path: &Path) -> &'static str {
 /// Reads a local file into a file part named after it, with the media type of its
 /// extension, held in memory (so that an upload can be sent again).
 pub(crate) async fn read(path: &Path) -> Result<FilePart, Error> {
+    let (name, bytes) = read_named(path).await?;
+    Ok(FilePart::bytes(name, bytes).media_type(media_type(path)))
+}
+
+/// [`read`] for a PDF (an invoice's or an offer's): a file that does not start like a
+/// PDF (`%PDF-`) is refused here rather than by the server.
+pub(crate) async fn read_pdf(path: &Path) -> Result<FilePart, Error> {
+    let (name, bytes) = read_named(path).await?;
+    if !bytes.starts_with(b"%PDF-") {
+        return Err(Error::File {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "not a PDF (it does not start with %PDF-)",
+            ),
+        });
+    }
+    Ok(FilePart::bytes(name, bytes).media_type("application/pdf"))
+}
+
+/// The file's name and bytes.
+async fn read_named(path: &Path) -> Result<(String, Vec<u8>), Error> {
     let bytes = tokio::fs::read(path).await.map_err(|source| Error::File {
         path: path.to_path_buf(),
         source,
@@ -32,7 +54,7 @@ pub(crate) async fn read(path: &Path) -> Result<FilePart, Error> {
     let name = path
         .file_name()
         .map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
-    Ok(FilePart::bytes(name, bytes).media_type(media_type(path)))
+    Ok((name, bytes))
 }
 
 #[cfg(test)]

@@ -121,7 +121,6 @@
 
 #![deny(missing_docs)]
 
-mod amsterdam;
 mod client;
 mod error;
 mod file_parts;
@@ -130,6 +129,11 @@ mod oauth;
 // Written from the spec by `cargo xtask generate`; never edited.
 #[rustfmt::skip]
 mod operations;
+// The resource layer: written from the spec by `cargo xtask generate`; never edited.
+// Its parameters are cloned for each attempt whatever their type, `Copy` ones too.
+#[rustfmt::skip]
+#[allow(clippy::clone_on_copy)]
+mod resources;
 mod pagination;
 mod rate_limit;
 mod retry;
@@ -138,28 +142,7 @@ mod token_refresh;
 
 pub use client::{AccountKey, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_PREFETCH};
 pub use error::Error;
-pub use handlers::agreements::{Agreements, ListAgreements, NewAgreement};
-pub use handlers::appointments::{AppointmentRequest, AppointmentWindow, Appointments};
-pub use handlers::customer_groups::{CustomerGroups, ListCustomerGroups};
-pub use handlers::customer_invoices::{
-    CustomerInvoices, InvoiceExt, ListCustomerInvoices, NewInvoice,
-};
-pub use handlers::customer_offers::{
-    CustomerOffers, ListCustomerOffers, NewOffer, OfferAcceptance,
-};
-pub use handlers::customer_subscription_packages::{
-    CustomerSubscriptionPackages, ListCustomerSubscriptionPackages,
-};
-pub use handlers::customer_subscriptions::{CustomerSubscriptions, ListCustomerSubscriptions};
-pub use handlers::customers::{Customers, ListCustomers};
-pub use handlers::file_requests::{FileRequestPlan, FileRequests, ListFileRequests};
-pub use handlers::file_shares::{FileShares, ListFileShares};
-pub use handlers::files::Files;
-pub use handlers::invoices::{ListMkpInvoices, MkpInvoices};
-pub use handlers::payment_links::{ListPaymentLinkPayments, ListPaymentLinks, PaymentLinks};
-pub use handlers::punch_cards::{ListIssuedPunchCards, ListPunchCards, PunchCards};
-pub use handlers::tickets::{ListTickets, Tickets};
-pub use handlers::webhooks::{ListWebhooks, Webhooks};
+pub use handlers::customer_invoices::InvoiceExt;
 pub use oauth::{
     Authorization, AuthorizationCode, DEFAULT_OAUTH_URL, OAuthApp, OAuthErrorCode, Prompt, Scope,
     Tokens,
@@ -168,6 +151,7 @@ pub use pagination::{
     DEFAULT_PAGE_CAP, ItemStream, ListOperation, Lister, Page, PageStream, SimplePage, decode_page,
 };
 pub use rate_limit::{MAX_WINDOW, RateLimit, RateLimitStatus};
+pub use resources::*;
 pub use retry::{MAX_BACKOFF, RetryPolicy};
 pub use scheduler::DEFAULT_MAX_IN_FLIGHT;
 

@@ -14,6 +14,8 @@ pub(crate) const LIST_AGREEMENTS: Operation = Operation {
     method: "GET",
     path: "/agreements",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `POST /agreements` (`create-agreement`): sent again only when the server provably did not process it.
@@ -22,6 +24,8 @@ pub(crate) const CREATE_AGREEMENT: Operation = Operation {
     method: "POST",
     path: "/agreements",
     retry: Retry::Once,
+    check: Some("look for the agreement by its name in `agreements().list()`"),
+    settle: false,
 };
 
 /// `GET /agreements/{agreementId}` (`get-agreement`): retried after any transient failure.
@@ -30,6 +34,8 @@ pub(crate) const GET_AGREEMENT: Operation = Operation {
     method: "GET",
     path: "/agreements/{agreementId}",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `GET /agreements/{agreementId}/documents/{documentId}/download` (`download-agreement-document`): retried after any transient failure.
@@ -38,6 +44,8 @@ pub(crate) const DOWNLOAD_AGREEMENT_DOCUMENT: Operation = Operation {
     method: "GET",
     path: "/agreements/{agreementId}/documents/{documentId}/download",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `GET /appointments` (`list-appointments`): retried after any transient failure.
@@ -46,6 +54,8 @@ pub(crate) const LIST_APPOINTMENTS: Operation = Operation {
     method: "GET",
     path: "/appointments",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `POST /appointments` (`schedule-appointment`): sent again only when the server provably did not process it.
@@ -54,6 +64,8 @@ pub(crate) const SCHEDULE_APPOINTMENT: Operation = Operation {
     method: "POST",
     path: "/appointments",
     retry: Retry::Once,
+    check: Some("list the window around its start (`appointments().list()`) and look for it"),
+    settle: false,
 };
 
 /// `GET /appointments/{appointmentId}` (`get-appointment`): retried after any transient failure.
@@ -62,6 +74,8 @@ pub(crate) const GET_APPOINTMENT: Operation = Operation {
     method: "GET",
     path: "/appointments/{appointmentId}",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `PATCH /appointments/{appointmentId}` (`change-appointment-status`): retried after any transient failure.
@@ -70,6 +84,8 @@ pub(crate) const CHANGE_APPOINTMENT_STATUS: Operation = Operation {
     method: "PATCH",
     path: "/appointments/{appointmentId}",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `GET /customer-groups` (`list-customer-groups`): retried after any transient failure.
@@ -78,6 +94,8 @@ pub(crate) const LIST_CUSTOMER_GROUPS: Operation = Operation {
     method: "GET",
     path: "/customer-groups",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `POST /customer-groups` (`create-customer-group`): sent again only when the server provably did not process it.
@@ -86,6 +104,8 @@ pub(crate) const CREATE_CUSTOMER_GROUP: Operation = Operation {
     method: "POST",
     path: "/customer-groups",
     retry: Retry::Once,
+    check: Some("look the group up by its name (`customer_groups().find_by_name(..)`)"),
+    settle: false,
 };
 
 /// `GET /customer-groups/{customerGroupId}` (`get-customer-group`): retried after any transient failure.
@@ -94,6 +114,8 @@ pub(crate) const GET_CUSTOMER_GROUP: Operation = Operation {
     method: "GET",
     path: "/customer-groups/{customerGroupId}",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `PATCH /customer-groups/{customerGroupId}` (`edit-customer-group`): retried after any transient failure.
@@ -102,6 +124,8 @@ pub(crate) const EDIT_CUSTOMER_GROUP: Operation = Operation {
     method: "PATCH",
     path: "/customer-groups/{customerGroupId}",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `POST /customer-groups/{customerGroupId}/customers` (`add-customers-to-customer-group`): sent again only when the server provably did not process it.
@@ -110,6 +134,8 @@ pub(crate) const ADD_CUSTOMERS_TO_CUSTOMER_GROUP: Operation = Operation {
     method: "POST",
     path: "/customer-groups/{customerGroupId}/customers",
     retry: Retry::Once,
+    check: Some("read the customers back (`customers().get(..)`: their `customer_groups`)"),
+    settle: false,
 };
 
 /// `GET /customer-invoices` (`list-customer-invoices`): retried after any transient failure.
@@ -118,6 +144,8 @@ pub(crate) const LIST_CUSTOMER_INVOICES: Operation = Operation {
     method: "GET",
     path: "/customer-invoices",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `POST /customer-invoices` (`create-customer-invoice`): sent again only when the server provably did not process it.
@@ -126,6 +154,8 @@ pub(crate) const CREATE_CUSTOMER_INVOICE: Operation = Operation {
     method: "POST",
     path: "/customer-invoices",
     retry: Retry::Once,
+    check: Some("look the invoice up by its invoiceNumber (`customer_invoices().find_by_number(..)`)"),
+    settle: false,
 };
 
 /// `POST /customer-invoices/manual` (`create-customer-invoice-manual`): sent again only when the server provably did not process it.
@@ -134,6 +164,8 @@ pub(crate) const CREATE_CUSTOMER_INVOICE_MANUAL: Operation = Operation {
     method: "POST",
     path: "/customer-invoices/manual",
     retry: Retry::Once,
+    check: Some("look the invoice up by its invoiceNumber (`customer_invoices().find_by_number(..)`)"),
+    settle: false,
 };
 
 /// `GET /customer-invoices/{invoiceId}` (`get-customer-invoice`): retried after any transient failure.
@@ -142,6 +174,8 @@ pub(crate) const GET_CUSTOMER_INVOICE: Operation = Operation {
     method: "GET",
     path: "/customer-invoices/{invoiceId}",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `PATCH /customer-invoices/{invoiceId}` (`mark-customer-invoice-paid`): retried after any transient failure.
@@ -150,6 +184,8 @@ pub(crate) const MARK_CUSTOMER_INVOICE_PAID: Operation = Operation {
     method: "PATCH",
     path: "/customer-invoices/{invoiceId}",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `GET /customer-invoices/{invoiceId}/pdf` (`get-customer-invoice-pdf`): retried after any transient failure.
@@ -158,6 +194,8 @@ pub(crate) const GET_CUSTOMER_INVOICE_PDF: Operation = Operation {
     method: "GET",
     path: "/customer-invoices/{invoiceId}/pdf",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `GET /customer-offers` (`list-customer-offers`): retried after any transient failure.
@@ -166,6 +204,8 @@ pub(crate) const LIST_CUSTOMER_OFFERS: Operation = Operation {
     method: "GET",
     path: "/customer-offers",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `POST /customer-offers` (`create-customer-offer`): sent again only when the server provably did not process it.
@@ -174,6 +214,8 @@ pub(crate) const CREATE_CUSTOMER_OFFER: Operation = Operation {
     method: "POST",
     path: "/customer-offers",
     retry: Retry::Once,
+    check: Some("look the offer up by its offerNumber (`customer_offers().find_by_number(..)`)"),
+    settle: false,
 };
 
 /// `POST /customer-offers/manual` (`create-customer-offer-manual`): sent again only when the server provably did not process it.
@@ -182,6 +224,8 @@ pub(crate) const CREATE_CUSTOMER_OFFER_MANUAL: Operation = Operation {
     method: "POST",
     path: "/customer-offers/manual",
     retry: Retry::Once,
+    check: Some("look the offer up by its offerNumber (`customer_offers().find_by_number(..)`)"),
+    settle: false,
 };
 
 /// `GET /customer-offers/{offerId}` (`get-customer-offer`): retried after any transient failure.
@@ -190,6 +234,8 @@ pub(crate) const GET_CUSTOMER_OFFER: Operation = Operation {
     method: "GET",
     path: "/customer-offers/{offerId}",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `PATCH /customer-offers/{offerId}` (`mark-customer-offer-accepted-or-rejected`): retried after any transient failure.
@@ -198,6 +244,8 @@ pub(crate) const MARK_CUSTOMER_OFFER_ACCEPTED_OR_REJECTED: Operation = Operation
     method: "PATCH",
     path: "/customer-offers/{offerId}",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `GET /customer-subscription-packages` (`list-customer-subscription-packages`): retried after any transient failure.
@@ -206,6 +254,8 @@ pub(crate) const LIST_CUSTOMER_SUBSCRIPTION_PACKAGES: Operation = Operation {
     method: "GET",
     path: "/customer-subscription-packages",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `POST /customer-subscription-packages` (`create-customer-subscription-package`): sent again only when the server provably did not process it.
@@ -214,6 +264,8 @@ pub(crate) const CREATE_CUSTOMER_SUBSCRIPTION_PACKAGE: Operation = Operation {
     method: "POST",
     path: "/customer-subscription-packages",
     retry: Retry::Once,
+    check: Some("look the package up by its name (`customer_subscription_packages().find_by_name(..)`)"),
+    settle: false,
 };
 
 /// `GET /customer-subscription-packages/{packageId}` (`get-customer-subscription-package`): retried after any transient failure.
@@ -222,6 +274,8 @@ pub(crate) const GET_CUSTOMER_SUBSCRIPTION_PACKAGE: Operation = Operation {
     method: "GET",
     path: "/customer-subscription-packages/{packageId}",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `POST /customer-subscription-packages/{packageId}/sign-up` (`sign-up-a-customer-for-a-customer-subscription-package`): sent again only when the server provably did not process it.
@@ -230,6 +284,8 @@ pub(crate) const SIGN_UP_A_CUSTOMER_FOR_A_CUSTOMER_SUBSCRIPTION_PACKAGE: Operati
     method: "POST",
     path: "/customer-subscription-packages/{packageId}/sign-up",
     retry: Retry::Once,
+    check: Some("look for it among the customer's subscriptions (`customer_subscriptions().of_customer(..)`)"),
+    settle: false,
 };
 
 /// `GET /customer-subscriptions` (`list-customer-subscriptions`): retried after any transient failure.
@@ -238,6 +294,8 @@ pub(crate) const LIST_CUSTOMER_SUBSCRIPTIONS: Operation = Operation {
     method: "GET",
     path: "/customer-subscriptions",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `POST /customer-subscriptions` (`create-customer-subscription`): sent again only when the server provably did not process it.
@@ -246,6 +304,8 @@ pub(crate) const CREATE_CUSTOMER_SUBSCRIPTION: Operation = Operation {
     method: "POST",
     path: "/customer-subscriptions",
     retry: Retry::Once,
+    check: Some("look for it among the customer's subscriptions (`customer_subscriptions().of_customer(..)`)"),
+    settle: false,
 };
 
 /// `GET /customer-subscriptions/{subscriptionId}` (`get-customer-subscription`): retried after any transient failure.
@@ -254,6 +314,8 @@ pub(crate) const GET_CUSTOMER_SUBSCRIPTION: Operation = Operation {
     method: "GET",
     path: "/customer-subscriptions/{subscriptionId}",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `PATCH /customer-subscriptions/{subscriptionId}` (`change-customer-subscription`): retried after any transient failure.
@@ -262,6 +324,8 @@ pub(crate) const CHANGE_CUSTOMER_SUBSCRIPTION: Operation = Operation {
     method: "PATCH",
     path: "/customer-subscriptions/{subscriptionId}",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `GET /customers` (`list-customers`): retried after any transient failure.
@@ -270,6 +334,8 @@ pub(crate) const LIST_CUSTOMERS: Operation = Operation {
     method: "GET",
     path: "/customers",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `POST /customers` (`create-customer`): sent again only when the server provably did not process it.
@@ -278,6 +344,8 @@ pub(crate) const CREATE_CUSTOMER: Operation = Operation {
     method: "POST",
     path: "/customers",
     retry: Retry::Once,
+    check: Some("look the customer up by its primaryEmail in `customers().list()`"),
+    settle: false,
 };
 
 /// `GET /customers/{customerId}` (`get-customer`): retried after any transient failure.
@@ -286,6 +354,8 @@ pub(crate) const GET_CUSTOMER: Operation = Operation {
     method: "GET",
     path: "/customers/{customerId}",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `PATCH /customers/{customerId}` (`edit-customer`): retried after any transient failure.
@@ -294,6 +364,8 @@ pub(crate) const EDIT_CUSTOMER: Operation = Operation {
     method: "PATCH",
     path: "/customers/{customerId}",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `GET /file-requests` (`list-file-requests`): retried after any transient failure.
@@ -302,6 +374,8 @@ pub(crate) const LIST_FILE_REQUESTS: Operation = Operation {
     method: "GET",
     path: "/file-requests",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `POST /file-requests` (`create-file-request`): sent again only when the server provably did not process it.
@@ -310,6 +384,8 @@ pub(crate) const CREATE_FILE_REQUEST: Operation = Operation {
     method: "POST",
     path: "/file-requests",
     retry: Retry::Once,
+    check: Some("look for the request by its name in `file_requests().list()`"),
+    settle: false,
 };
 
 /// `GET /file-requests/{requestId}` (`get-file-request`): retried after any transient failure.
@@ -318,6 +394,8 @@ pub(crate) const GET_FILE_REQUEST: Operation = Operation {
     method: "GET",
     path: "/file-requests/{requestId}",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `GET /file-shares` (`list-file-shares`): retried after any transient failure.
@@ -326,6 +404,8 @@ pub(crate) const LIST_FILE_SHARES: Operation = Operation {
     method: "GET",
     path: "/file-shares",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `POST /file-shares` (`create-file-share`): sent again only when the server provably did not process it.
@@ -334,6 +414,8 @@ pub(crate) const CREATE_FILE_SHARE: Operation = Operation {
     method: "POST",
     path: "/file-shares",
     retry: Retry::Once,
+    check: Some("look for the share in `file_shares().list()`"),
+    settle: false,
 };
 
 /// `POST /files` (`post-files`): sent again only when the server provably did not process it.
@@ -342,6 +424,8 @@ pub(crate) const POST_FILES: Operation = Operation {
     method: "POST",
     path: "/files",
     retry: Retry::Once,
+    check: Some("look in the management portal's files (the API documents no list of files)"),
+    settle: false,
 };
 
 /// `GET /files/{fileOrDirId}` (`get-file-or-directory`): retried after any transient failure.
@@ -350,6 +434,8 @@ pub(crate) const GET_FILE_OR_DIRECTORY: Operation = Operation {
     method: "GET",
     path: "/files/{fileOrDirId}",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `GET /files/{fileId}/download` (`download-file`): retried after any transient failure.
@@ -358,6 +444,8 @@ pub(crate) const DOWNLOAD_FILE: Operation = Operation {
     method: "GET",
     path: "/files/{fileId}/download",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `GET /invoices` (`list-mijnklantportaal-invoices`): retried after any transient failure.
@@ -366,6 +454,8 @@ pub(crate) const LIST_MIJNKLANTPORTAAL_INVOICES: Operation = Operation {
     method: "GET",
     path: "/invoices",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `GET /invoices/{invoiceId}` (`get-invoice`): retried after any transient failure.
@@ -374,6 +464,8 @@ pub(crate) const GET_INVOICE: Operation = Operation {
     method: "GET",
     path: "/invoices/{invoiceId}",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `GET /payment-links` (`list-payment-links`): retried after any transient failure.
@@ -382,6 +474,8 @@ pub(crate) const LIST_PAYMENT_LINKS: Operation = Operation {
     method: "GET",
     path: "/payment-links",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `POST /payment-links` (`create-payment-link`): sent again only when the server provably did not process it.
@@ -390,6 +484,8 @@ pub(crate) const CREATE_PAYMENT_LINK: Operation = Operation {
     method: "POST",
     path: "/payment-links",
     retry: Retry::Once,
+    check: Some("look the link up by its description in `payment_links().list()`"),
+    settle: false,
 };
 
 /// `GET /payment-links/{linkId}` (`get-payment-link`): retried after any transient failure.
@@ -398,6 +494,8 @@ pub(crate) const GET_PAYMENT_LINK: Operation = Operation {
     method: "GET",
     path: "/payment-links/{linkId}",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `DELETE /payment-links/{linkId}` (`close-payment-link`): retried after any transient failure.
@@ -406,6 +504,8 @@ pub(crate) const CLOSE_PAYMENT_LINK: Operation = Operation {
     method: "DELETE",
     path: "/payment-links/{linkId}",
     retry: Retry::Safe,
+    check: Some("get the link (`payment_links().get(..)`) and look at its status"),
+    settle: true,
 };
 
 /// `GET /payment-links/{linkId}/payments` (`list-payment-link-payment`): retried after any transient failure.
@@ -414,6 +514,8 @@ pub(crate) const LIST_PAYMENT_LINK_PAYMENT: Operation = Operation {
     method: "GET",
     path: "/payment-links/{linkId}/payments",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `GET /punch-cards` (`list-punch-cards`): retried after any transient failure.
@@ -422,6 +524,8 @@ pub(crate) const LIST_PUNCH_CARDS: Operation = Operation {
     method: "GET",
     path: "/punch-cards",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `POST /punch-cards` (`create-punch-card`): sent again only when the server provably did not process it.
@@ -430,6 +534,8 @@ pub(crate) const CREATE_PUNCH_CARD: Operation = Operation {
     method: "POST",
     path: "/punch-cards",
     retry: Retry::Once,
+    check: Some("look the punch card up by its name in `punch_cards().list()`"),
+    settle: false,
 };
 
 /// `GET /punch-cards/{punchCardId}` (`get-punch-card`): retried after any transient failure.
@@ -438,6 +544,8 @@ pub(crate) const GET_PUNCH_CARD: Operation = Operation {
     method: "GET",
     path: "/punch-cards/{punchCardId}",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `PATCH /punch-cards/{punchCardId}` (`edit-punch-card`): retried after any transient failure.
@@ -446,6 +554,8 @@ pub(crate) const EDIT_PUNCH_CARD: Operation = Operation {
     method: "PATCH",
     path: "/punch-cards/{punchCardId}",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `GET /punch-cards/{punchCardId}/issued` (`list-bought-punch-cards`): retried after any transient failure.
@@ -454,6 +564,8 @@ pub(crate) const LIST_BOUGHT_PUNCH_CARDS: Operation = Operation {
     method: "GET",
     path: "/punch-cards/{punchCardId}/issued",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `POST /punch-cards/{punchCardId}/issued` (`issue-new-punch-card`): sent again only when the server provably did not process it.
@@ -462,6 +574,8 @@ pub(crate) const ISSUE_NEW_PUNCH_CARD: Operation = Operation {
     method: "POST",
     path: "/punch-cards/{punchCardId}/issued",
     retry: Retry::Once,
+    check: Some("look for a new card of this customer in `punch_cards().issued(..)`"),
+    settle: false,
 };
 
 /// `GET /punch-cards/{punchCardId}/issued/{issuedPunchCardId}` (`get-bought-punch-card`): retried after any transient failure.
@@ -470,6 +584,8 @@ pub(crate) const GET_BOUGHT_PUNCH_CARD: Operation = Operation {
     method: "GET",
     path: "/punch-cards/{punchCardId}/issued/{issuedPunchCardId}",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `POST /punch-cards/{punchCardId}/issued/{issuedPunchCardId}/stamp` (`stamp-an-issued-punch-card`): sent again only when the server provably did not process it.
@@ -478,6 +594,8 @@ pub(crate) const STAMP_AN_ISSUED_PUNCH_CARD: Operation = Operation {
     method: "POST",
     path: "/punch-cards/{punchCardId}/issued/{issuedPunchCardId}/stamp",
     retry: Retry::Once,
+    check: Some("read the issued card back (`punch_cards().get_issued(..)`) and compare its punchesLeft"),
+    settle: false,
 };
 
 /// `GET /tickets` (`list-ticket-records`): retried after any transient failure.
@@ -486,6 +604,8 @@ pub(crate) const LIST_TICKET_RECORDS: Operation = Operation {
     method: "GET",
     path: "/tickets",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `GET /tickets/{ticketId}` (`get-ticket-record`): retried after any transient failure.
@@ -494,6 +614,8 @@ pub(crate) const GET_TICKET_RECORD: Operation = Operation {
     method: "GET",
     path: "/tickets/{ticketId}",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `POST /tickets/{ticketId}` (`add-message-to-the-ticket`): sent again only when the server provably did not process it.
@@ -502,6 +624,8 @@ pub(crate) const ADD_MESSAGE_TO_THE_TICKET: Operation = Operation {
     method: "POST",
     path: "/tickets/{ticketId}",
     retry: Retry::Once,
+    check: Some("get the ticket (`tickets().get(..)`) and look among its messages"),
+    settle: false,
 };
 
 /// `PATCH /tickets/{ticketId}` (`close-ticket`): retried after any transient failure.
@@ -510,6 +634,8 @@ pub(crate) const CLOSE_TICKET: Operation = Operation {
     method: "PATCH",
     path: "/tickets/{ticketId}",
     retry: Retry::Safe,
+    check: Some("get the ticket (`tickets().get(..)`) and look at its status"),
+    settle: true,
 };
 
 /// `POST /tickets/{ticketId}/message/{messageId}/attachment` (`upload-attachment-to-ticket-message`): sent again only when the server provably did not process it.
@@ -518,6 +644,8 @@ pub(crate) const UPLOAD_ATTACHMENT_TO_TICKET_MESSAGE: Operation = Operation {
     method: "POST",
     path: "/tickets/{ticketId}/message/{messageId}/attachment",
     retry: Retry::Once,
+    check: Some("get the ticket (`tickets().get(..)`) and look among its messages"),
+    settle: false,
 };
 
 /// `GET /webhooks` (`list-webhooks`): retried after any transient failure.
@@ -526,6 +654,8 @@ pub(crate) const LIST_WEBHOOKS: Operation = Operation {
     method: "GET",
     path: "/webhooks",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };
 
 /// `POST /webhooks` (`create-webhook`): sent again only when the server provably did not process it.
@@ -534,6 +664,8 @@ pub(crate) const CREATE_WEBHOOK: Operation = Operation {
     method: "POST",
     path: "/webhooks",
     retry: Retry::Once,
+    check: Some("look for a record with this url and type in `webhooks().list()`"),
+    settle: false,
 };
 
 /// `GET /webhooks/{webhookId}` (`get-webhook-record`): retried after any transient failure.
@@ -542,4 +674,6 @@ pub(crate) const GET_WEBHOOK_RECORD: Operation = Operation {
     method: "GET",
     path: "/webhooks/{webhookId}",
     retry: Retry::Safe,
+    check: None,
+    settle: false,
 };

@@ -3,7 +3,8 @@
 //! The API paginates with Laravel's *simple* paginator: pages are numbered, there is no
 //! total, and `next_page_url` (or an empty `data`) says whether there is more. This
 //! module is the one paginator of the crate, generic over any [`ListOperation`]; a new
-//! list endpoint in the spec needs an impl of that trait, not a new paginator.
+//! list endpoint in the spec gets an impl of that trait from `cargo xtask generate`,
+//! not a new paginator.
 //!
 //! What it guarantees:
 //! - pages are requested by number through the generated operation, from the client's
@@ -88,66 +89,13 @@ macro_rules! simple_page {
     )*};
 }
 
-/// Declares the [`ListOperation`] of one generated list operation, and the
-/// [`SimplePage`] impl of its page type: the whole of what a paginated list of the API
-/// needs besides its handler method. `Name: "/path" => generated_method -> Page, Item;`
-/// makes a unit struct; `Name { parent_id }: ...` one that carries the parent's id
-/// (set with the generated builder's `parent_id` setter), for a list under a resource.
-macro_rules! list_operation {
-    ($(#[$doc:meta])* $name:ident: $op:ident => $call:ident -> $page:ident, $item:ident;) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy)]
-        pub struct $name;
-
-        $crate::pagination::list_operation!(@impl $name, $op, $page, $item, |api| api.$call());
-    };
-    ($(#[$doc:meta])* $name:ident { $parent:ident }: $op:ident => $call:ident -> $page:ident, $item:ident;) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone)]
-        pub struct $name {
-            $parent: String,
-        }
-
-        $crate::pagination::list_operation!(
-            @impl $name, $op, $page, $item, |api, this| api.$call().$parent(this.$parent.clone())
-        );
-    };
-    (@impl $name:ident, $op:ident, $page:ident, $item:ident, |$api:ident $(, $this:ident)?| $request:expr) => {
-        $crate::pagination::simple_page!(mijnklantportaal_api::types::$page => mijnklantportaal_api::types::$item);
-
-        impl $crate::pagination::ListOperation for $name {
-            type Page = mijnklantportaal_api::types::$page;
-            type Item = mijnklantportaal_api::types::$item;
-            const PATH: &'static str = $crate::operations::$op.path;
-
-            fn send<'a>(
-                &self,
-                $api: &'a mijnklantportaal_api::Client,
-                page: ::std::num::NonZeroU32,
-            ) -> ::futures::future::BoxFuture<
-                'a,
-                ::std::result::Result<
-                    mijnklantportaal_api::ResponseValue<Self::Page>,
-                    mijnklantportaal_api::Error<mijnklantportaal_api::types::ErrorBody>,
-                >,
-            > {
-                $(let $this = self;)?
-                ::futures::FutureExt::boxed($request.page(page).send())
-            }
-
-            fn id(item: &Self::Item) -> &str {
-                &item.id
-            }
-        }
-    };
-}
-pub(crate) use {list_operation, simple_page};
+pub(crate) use simple_page;
 
 /// A list endpoint that answers with the simple-paginator envelope.
 ///
-/// A new list endpoint in the spec needs an impl of this trait for its generated
-/// operation (and of [`SimplePage`] for its generated page type); the paginator is
-/// shared. This is the whole impl for customer invoices:
+/// `cargo xtask generate` writes an impl of this trait (and of [`SimplePage`] for the
+/// page type) for every paginated operation of the spec; the paginator is shared. An
+/// impl by hand, for a list the spec does not have yet, looks like this:
 ///
 /// ```
 /// use std::num::NonZeroU32;

@@ -1,7 +1,10 @@
-//! One module per tag of the API (the vendor's "Customer Invoices API", "Customers API",
-//! ...): the tag's handler (`client.customer_invoices()`), its list operations for the
-//! one paginator, its write rules, and the builders its bodies need. A newcomer looking
-//! for one area of the API finds all of it in one file here.
+//! What the generated resource layer (`resources.rs`, written from the spec) cannot
+//! say by itself, one module per tag of the API that needs any: conveniences on its
+//! handler and request builders (`find_by_number`, a PDF from a file), and the
+//! read-backs that settle a close refused with 422 once done. Tags whose operations
+//! are all mechanical (Invoices, Punch Cards, Webhooks) have no module here.
+//!
+//! Here too: how an upload is sent, whatever its operation.
 
 pub(crate) mod agreements;
 pub(crate) mod appointments;
@@ -14,50 +17,25 @@ pub(crate) mod customers;
 pub(crate) mod file_requests;
 pub(crate) mod file_shares;
 pub(crate) mod files;
-/// The vendor's "Invoices API": Mijn Klantportaal's own invoices to you (`client.mkp_invoices()`).
-pub(crate) mod invoices;
 pub(crate) mod payment_links;
-pub(crate) mod punch_cards;
 pub(crate) mod tickets;
-pub(crate) mod webhooks;
 
 use std::sync::{Mutex, PoisonError};
 
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use mijnklantportaal_api::ResponseValue;
-use mijnklantportaal_api::types::{
-    CreateAgreementBody, CreateCustomerInvoiceBody, CreateCustomerOfferBody,
-    UploadAttachmentToTicketMessageBody, UploadFileBody,
-};
 
 use crate::client::{ApiError, Call, Inner};
 use crate::error::Error;
 
 /// A generated multipart body: its file parts are bytes, which a retry can send
-/// again, or streams, which one attempt uses up (`try_clone` is `None`).
+/// again, or streams, which one attempt uses up (`try_clone` is `None`). The resource
+/// layer implements it for every multipart body of the spec.
 pub(crate) trait MultipartBody: Sized + Send {
     /// A copy for another attempt; `None` when a part is a stream.
     fn try_clone(&self) -> Option<Self>;
 }
-
-macro_rules! multipart_bodies {
-    ($($body:ty),* $(,)?) => {$(
-        impl MultipartBody for $body {
-            fn try_clone(&self) -> Option<Self> {
-                <$body>::try_clone(self)
-            }
-        }
-    )*};
-}
-
-multipart_bodies!(
-    CreateAgreementBody,
-    CreateCustomerInvoiceBody,
-    CreateCustomerOfferBody,
-    UploadAttachmentToTicketMessageBody,
-    UploadFileBody,
-);
 
 impl Inner {
     /// One upload (`call` with the multipart `body`), the way every upload is sent: a

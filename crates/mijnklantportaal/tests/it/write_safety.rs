@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use common::http_script::HttpScript;
 use common::{client_at, client_for, customer_ids, http_response, mock, requests_to};
-use mijnklantportaal::{Error, FilePart, NewCustomer};
+use mijnklantportaal::{Client, CreateCustomer, Error, FilePart};
 
 const CSV: &str = "product,price\nhosting,12.95\n";
 
@@ -45,15 +45,15 @@ fn streamed_csv() -> FilePart {
     part
 }
 
-fn new_customer() -> NewCustomer {
-    NewCustomer::builder()
+fn new_customer(client: &Client) -> CreateCustomer<'_> {
+    client
+        .customers()
+        .create()
         .company_name("Voorbeeld BV")
         .address("Teststraat 1")
         .zip_code("1234AB")
         .city("Amsterdam")
         .primary_email("facturen@voorbeeld.nl")
-        .try_into()
-        .expect("every required field")
 }
 
 /// A customer as the API answers it, taken from the mock.
@@ -76,7 +76,7 @@ async fn file_json() -> String {
     let server = mock(1, |b| b).await;
     let client = client_for(&server).build().expect("a client");
     let bytes = FilePart::bytes("prices.csv", CSV).media_type("text/csv");
-    let file = client.files().upload(bytes, None).await.expect("uploaded");
+    let file = client.files().upload().file(bytes).await.expect("uploaded");
     reqwest::Client::new()
         .get(format!("{}/files/{}", server.base_url(), file.id))
         .bearer_auth(common::TOKEN)
@@ -98,7 +98,8 @@ async fn a_streamed_upload_is_sent() {
     let client = client_for(&server).build().expect("a client");
     let file = client
         .files()
-        .upload(streamed_csv(), None)
+        .upload()
+        .file(streamed_csv())
         .await
         .expect("the stream is sent by the first attempt");
     assert_eq!(file.size, Some(CSV.len() as i64), "{file:?}");
@@ -120,7 +121,8 @@ async fn a_streamed_upload_answered_429_names_the_429() {
 
     let err = client
         .files()
-        .upload(streamed_csv(), None)
+        .upload()
+        .file(streamed_csv())
         .await
         .expect_err("rate limited");
     assert!(
@@ -142,7 +144,8 @@ async fn a_streamed_upload_answered_503_names_the_503() {
     let client = client_at(script.addr).build().expect("a client");
     let err = client
         .files()
-        .upload(streamed_csv(), None)
+        .upload()
+        .file(streamed_csv())
         .await
         .expect_err("in maintenance");
     assert!(
@@ -163,7 +166,8 @@ async fn a_streamed_upload_answered_503_names_the_503() {
     let bytes = FilePart::bytes("prices.csv", CSV).media_type("text/csv");
     client
         .files()
-        .upload(bytes, None)
+        .upload()
+        .file(bytes)
         .await
         .expect("sent again");
     let seen = script.seen();
@@ -185,9 +189,7 @@ async fn only_the_apis_maintenance_503_lets_a_create_be_sent_again() {
 
     let script = HttpScript::start(vec![maintenance(), created(&customer)]).await;
     let client = client_at(script.addr).build().expect("a client");
-    let made = client
-        .customers()
-        .create(new_customer())
+    let made = new_customer(&client)
         .await
         .expect("sent again after maintenance");
     assert!(made.id.starts_with("cst_"));
@@ -205,9 +207,7 @@ async fn only_the_apis_maintenance_503_lets_a_create_be_sent_again() {
     for first in [proxy_503(), app_503] {
         let script = HttpScript::start(vec![first, created(&customer)]).await;
         let client = client_at(script.addr).build().expect("a client");
-        let err = client
-            .customers()
-            .create(new_customer())
+        let err = new_customer(&client)
             .await
             .expect_err("may have been applied");
         assert!(
@@ -229,10 +229,6 @@ async fn a_create_answered_408_is_sent_again() {
     );
     let script = HttpScript::start(vec![timeout, created(&customer)]).await;
     let client = client_at(script.addr).build().expect("a client");
-    client
-        .customers()
-        .create(new_customer())
-        .await
-        .expect("sent again");
+    new_customer(&client).await.expect("sent again");
     assert_eq!(script.seen().len(), 2);
 }

@@ -7,8 +7,7 @@ use crate::common;
 use chrono::{NaiveDate, Utc};
 use common::{client_for, mock, within};
 use mijnklantportaal::{
-    CustomerChanges, Error, FilePart, InvoiceExt, ManualInvoiceLine, NewCustomer, NewInvoice,
-    NewManualCustomerInvoice,
+    Client, CreateCustomer, CreateCustomerInvoice, Error, FilePart, InvoiceExt, ManualInvoiceLine,
 };
 use rust_decimal::Decimal;
 
@@ -16,15 +15,33 @@ use rust_decimal::Decimal;
 const PDF: &[u8] =
     b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
-fn new_customer(email: &str) -> NewCustomer {
-    NewCustomer::builder()
+fn new_customer<'c>(client: &'c Client, email: &str) -> CreateCustomer<'c> {
+    client
+        .customers()
+        .create()
         .company_name("Test Company BV")
         .address("Teststreet 123")
         .zip_code("1234AB")
         .city("Amsterdam")
         .primary_email(email)
-        .try_into()
-        .expect("every required field")
+}
+
+/// An invoice upload for `customer` with every required field, `pdf` as its PDF.
+fn new_invoice<'c>(
+    client: &'c Client,
+    customer: &str,
+    number: &str,
+    amount: Decimal,
+    pdf: FilePart,
+) -> CreateCustomerInvoice<'c> {
+    client
+        .customer_invoices()
+        .create()
+        .customer_id(customer)
+        .invoice_number(number)
+        .issued_at(issued())
+        .amount(amount)
+        .pdf(pdf)
 }
 
 fn pdf() -> FilePart {
@@ -40,12 +57,9 @@ async fn a_customer_and_an_invoice_round_trip() {
     let server = mock(20, |b| b).await;
     let client = client_for(&server).build().expect("a client");
 
-    let customer = within(
-        10,
-        client.customers().create(new_customer("john.doe@test.com")),
-    )
-    .await
-    .expect("created");
+    let customer = within(10, new_customer(&client, "john.doe@test.com"))
+        .await
+        .expect("created");
     assert!(customer.id.starts_with("cst_"), "{}", customer.id);
     let again = within(10, client.customers().get(&customer.id))
         .await
@@ -59,17 +73,15 @@ async fn a_customer_and_an_invoice_round_trip() {
         "the list shows it"
     );
 
-    let upload = NewInvoice::new(
+    let upload = new_invoice(
+        &client,
         &customer.id,
         "T-2024-001",
-        issued(),
         Decimal::new(1295, 2),
         pdf(),
     )
     .send_notification(false);
-    let invoice = within(10, client.customer_invoices().create(upload))
-        .await
-        .expect("uploaded");
+    let invoice = within(10, upload).await.expect("uploaded");
     assert_eq!(
         (
             invoice.invoice_number.as_str(),
@@ -92,7 +104,8 @@ async fn a_customer_and_an_invoice_round_trip() {
         10,
         client
             .customer_invoices()
-            .mark_paid(&invoice.id, Utc::now()),
+            .mark_paid(&invoice.id)
+            .paid_at(Utc::now()),
     )
     .await
     .expect("marked paid");
@@ -132,60 +145,51 @@ async fn a_customer_and_an_invoice_round_trip() {
 async fn a_manual_invoice_and_a_customer_edit() {
     let server = mock(5, |b| b).await;
     let client = client_for(&server).build().expect("a client");
-    let customer = within(10, client.customers().create(new_customer("a@b.nl")))
+    let customer = within(10, new_customer(&client, "a@b.nl"))
         .await
         .expect("created");
-    let manual: NewManualCustomerInvoice = NewManualCustomerInvoice::builder()
-        .customer_id(customer.id.clone())
+    let line: ManualInvoiceLine = ManualInvoiceLine::builder()
+        .description("Website template")
+        .amount_excl_vat(Decimal::new(1000, 2))
+        .vat_rate(21)
+        .try_into()
+        .expect("a line");
+    let manual = client
+        .customer_invoices()
+        .create_manual()
+        .customer_id(&customer.id)
         .invoice_number("2025-001")
         .issued_at(NaiveDate::from_ymd_opt(2025, 4, 14).expect("a date"))
-        .lines(vec![
-            ManualInvoiceLine::builder()
-                .description("Website template")
-                .amount_excl_vat(Decimal::new(1000, 2))
-                .vat_rate(21)
-                .try_into()
-                .expect("a line"),
-        ])
-        .try_into()
-        .expect("every field");
-    let invoice = within(10, client.customer_invoices().create_manual(manual))
-        .await
-        .expect("created");
+        .lines([line]);
+    let invoice = within(10, manual).await.expect("created");
     assert_eq!(invoice.invoice_number, "2025-001");
     assert_eq!(invoice.amount, Decimal::new(1210, 2), "10.00 plus 21% VAT");
 
-    let changes = CustomerChanges {
-        city: Some("Utrecht".into()),
-        ..CustomerChanges::default()
-    };
-    let edited = within(10, client.customers().edit(&customer.id, changes))
+    let edited = within(10, client.customers().edit(&customer.id).city("Utrecht"))
         .await
         .expect("edited");
     assert_eq!(
         (edited.city.as_str(), edited.address.as_str()),
         ("Utrecht", "Teststreet 123")
     );
-    let nothing = client
-        .customers()
-        .edit(&customer.id, CustomerChanges::default())
+    // An edit without fields is no longer refused before sending: the server refuses
+    // it (Laravel's `required_without_all` on companyName).
+    let nothing = within(10, client.customers().edit(&customer.id))
         .await
         .expect_err("nothing to change");
-    assert!(matches!(nothing, Error::InvalidInput(_)), "{nothing}");
+    assert!(
+        matches!(&nothing, Error::Validation { errors, .. } if errors.contains_key("companyName")),
+        "{nothing:?}"
+    );
 }
 
 #[tokio::test]
 async fn refused_fields_and_missing_resources_are_typed() {
     let server = mock(5, |b| b).await;
     let client = client_for(&server).build().expect("a client");
-    let err = within(
-        10,
-        client
-            .customers()
-            .create(new_customer("not an e-mail address")),
-    )
-    .await
-    .expect_err("refused");
+    let err = within(10, new_customer(&client, "not an e-mail address"))
+        .await
+        .expect_err("refused");
     let Error::Validation { errors, .. } = &err else {
         panic!("expected a validation error, got {err:?}");
     };
@@ -196,22 +200,18 @@ async fn refused_fields_and_missing_resources_are_typed() {
         "{err}"
     );
 
-    let upload = NewInvoice::new("cst_doesnotexist00", "X-1", issued(), Decimal::ONE, pdf());
-    let err = within(10, client.customer_invoices().create(upload))
-        .await
-        .expect_err("unknown customer");
+    let upload = new_invoice(&client, "cst_doesnotexist00", "X-1", Decimal::ONE, pdf());
+    let err = within(10, upload).await.expect_err("unknown customer");
     assert!(
         matches!(&err, Error::Validation { errors, .. } if errors.contains_key("customerId")),
         "{err:?}"
     );
     let not_pdf = FilePart::bytes("invoice.pdf", &b"hello"[..]).media_type("application/pdf");
-    let customer = within(10, client.customers().create(new_customer("c@d.nl")))
+    let customer = within(10, new_customer(&client, "c@d.nl"))
         .await
         .expect("ok");
-    let upload = NewInvoice::new(&customer.id, "X-2", issued(), Decimal::ONE, not_pdf);
-    let err = within(10, client.customer_invoices().create(upload))
-        .await
-        .expect_err("not a PDF");
+    let upload = new_invoice(&client, &customer.id, "X-2", Decimal::ONE, not_pdf);
+    let err = within(10, upload).await.expect_err("not a PDF");
     assert!(
         matches!(&err, Error::Validation { errors, .. } if errors.contains_key("pdf")),
         "{err:?}"
@@ -235,15 +235,13 @@ async fn refused_fields_and_missing_resources_are_typed() {
 async fn a_create_whose_answer_is_lost_is_not_sent_twice() {
     let server = mock(5, |b| b).await;
     let client = client_for(&server).build().expect("a client");
-    let customer = within(10, client.customers().create(new_customer("e@f.nl")))
+    let customer = within(10, new_customer(&client, "e@f.nl"))
         .await
         .expect("ok");
 
     server.drop_next_write_responses(1);
-    let upload = NewInvoice::new(&customer.id, "2024-777", issued(), Decimal::TEN, pdf());
-    let err = within(10, client.customer_invoices().create(upload))
-        .await
-        .expect_err("no answer");
+    let upload = new_invoice(&client, &customer.id, "2024-777", Decimal::TEN, pdf());
+    let err = within(10, upload).await.expect_err("no answer");
     assert!(matches!(err, Error::MaybeApplied { .. }), "{err:?}");
     assert!(err.to_string().contains("find_by_number"), "{err}");
     let created: Vec<_> = server
@@ -263,7 +261,8 @@ async fn a_create_whose_answer_is_lost_is_not_sent_twice() {
         10,
         client
             .customer_invoices()
-            .mark_paid(&created[0].id, Utc::now()),
+            .mark_paid(&created[0].id)
+            .paid_at(Utc::now()),
     )
     .await
     .expect("retried");
@@ -272,27 +271,62 @@ async fn a_create_whose_answer_is_lost_is_not_sent_twice() {
 
 #[tokio::test]
 async fn a_pdf_file_is_read_and_checked_before_upload() {
+    // Nothing is sent: the client's base URL is never called.
+    let client = Client::builder()
+        .token(common::TOKEN)
+        .base_url("http://127.0.0.1:9/v1")
+        .build()
+        .expect("a client");
+    let upload = || client.customer_invoices().create();
     let dir = std::env::temp_dir().join(format!("mkp-writes-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a temp dir");
     let good = dir.join("good.pdf");
     std::fs::write(&good, PDF).expect("written");
-    let part = NewInvoice::pdf_file(&good).await.expect("a PDF");
-    assert_eq!(
-        (part.file_name(), part.len()),
-        ("good.pdf", Some(PDF.len() as u64))
+    let request = upload().pdf_file(&good).await.expect("a PDF");
+    // The part is private to the request: its `Debug` shows its name and size.
+    let shown = format!("{request:?}");
+    assert!(
+        shown.contains(r#"file_name: "good.pdf""#)
+            && shown.contains(&format!(r#"body: "{} bytes""#, PDF.len())),
+        "{shown}"
     );
 
     let bad = dir.join("notes.txt");
     std::fs::write(&bad, b"not a pdf").expect("written");
-    let err = NewInvoice::pdf_file(&bad).await.expect_err("refused");
+    let err = upload().pdf_file(&bad).await.expect_err("refused");
     assert!(
         matches!(err, Error::File { .. }) && err.report().to_string().contains("not a PDF"),
         "{}",
         err.report()
     );
-    let err = NewInvoice::pdf_file(dir.join("missing.pdf"))
+    let err = upload()
+        .pdf_file(dir.join("missing.pdf"))
         .await
         .expect_err("missing");
     assert!(matches!(err, Error::File { .. }), "{err}");
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A required field left unset fails before anything is sent.
+#[tokio::test]
+async fn a_create_without_a_required_field_sends_nothing() {
+    let server = mock(5, |b| b).await;
+    let client = client_for(&server).build().expect("a client");
+    server.clear_requests();
+    let err = within(10, client.customers().create().company_name("x"))
+        .await
+        .expect_err("no address");
+    assert!(
+        matches!(
+            err,
+            Error::MissingField {
+                field: "address",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(server.requests().is_empty(), "{:?}", server.requests());
+    assert_eq!(server.stats().requests, 0, "the mock received nothing");
+    assert!(server.customers_created().is_empty());
 }

@@ -64,9 +64,10 @@ pub fn customer_ids(server: &MockServer, n: u64) -> Vec<String> {
         .collect()
 }
 
-/// Runs `f` with a time limit, so that no test can hang CI.
-pub async fn within<T>(secs: u64, f: impl std::future::Future<Output = T>) -> T {
-    tokio::time::timeout(Duration::from_secs(secs), f)
+/// Runs `f` (a future, or a request builder) with a time limit, so that no test can
+/// hang CI.
+pub async fn within<T>(secs: u64, f: impl std::future::IntoFuture<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(secs), f.into_future())
         .await
         .expect("the test finished in time")
 }

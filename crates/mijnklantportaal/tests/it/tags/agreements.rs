@@ -4,14 +4,27 @@
 //! whose answer is lost is not sent twice.
 
 use crate::common::{client_for, mock, requests_to};
-use mijnklantportaal::{AgreementStatus, Error, FilePart, NewAgreement};
+use mijnklantportaal::{
+    AgreementStatus, Client, CreateAgreement, Error, FilePart, NewAgreementSigner,
+};
 use reqwest::Method;
 
 const SIGNATURE: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=";
 const CONTRACT: &[u8] = b"%PDF-1.4 contract\n%%EOF\n";
 
-fn agreement(name: &str) -> NewAgreement {
-    NewAgreement::new(name, "John Doe", SIGNATURE)
+/// A create of the agreement `name`, signed for the company, without signers or
+/// documents.
+fn unsigned<'c>(client: &'c Client, name: &str) -> CreateAgreement<'c> {
+    client
+        .agreements()
+        .create()
+        .name(name)
+        .signer_name("John Doe")
+        .signer_signature_data(SIGNATURE)
+}
+
+fn agreement<'c>(client: &'c Client, name: &str) -> CreateAgreement<'c> {
+    unsigned(client, name)
         .signer("Dirk Jan", "Bakker", "dj.bakker@domain.com", true)
         .signer("Anna", "de Vries", "anna@devries.example", false)
         .document(FilePart::bytes("contract.pdf", CONTRACT).media_type("application/pdf"))
@@ -27,11 +40,11 @@ async fn an_agreement_is_created_read_listed_and_its_document_downloaded() {
     let annex = dir.join("annex.txt");
     std::fs::write(&annex, "Annex A: prices").expect("written");
 
-    let new = agreement("Service contract 2026")
+    let new = agreement(&client, "Service contract 2026")
         .document_file(&annex)
         .await
         .expect("read");
-    let created = client.agreements().create(new).await.expect("created");
+    let created = new.await.expect("created");
     assert!(created.id.starts_with("agr_"), "{}", created.id);
     assert_eq!(created.status, AgreementStatus::Sent);
     let signers: Vec<(Option<&str>, Option<bool>)> = created
@@ -96,40 +109,27 @@ async fn refusals_and_missing_agreements_are_typed() {
     let server = mock(40, |b| b).await;
     let client = client_for(&server).build().expect("a client");
 
-    let six = (0..6).fold(agreement("Too many"), |a, i| {
+    let six = (0..6).fold(agreement(&client, "Too many"), |a, i| {
         a.document(FilePart::bytes(format!("{i}.pdf"), CONTRACT))
     });
-    match client
-        .agreements()
-        .create(six)
-        .await
-        .expect_err("7 documents")
-    {
+    match six.await.expect_err("7 documents") {
         Error::Validation { errors, .. } => assert!(errors.contains_key("documents"), "{errors:?}"),
         other => panic!("{other:?}"),
     }
-    let nobody = NewAgreement::new("Nobody signs", "John Doe", SIGNATURE)
+    // An empty list of signers (no `signers[..]` parts), for the server to refuse.
+    let nobody = unsigned(&client, "Nobody signs")
+        .signers(Vec::<NewAgreementSigner>::new())
         .document(FilePart::bytes("a.pdf", CONTRACT));
-    match client
-        .agreements()
-        .create(nobody)
-        .await
-        .expect_err("no signers")
-    {
+    match nobody.await.expect_err("no signers") {
         Error::Validation { errors, .. } => {
             assert_eq!(errors.keys().collect::<Vec<_>>(), ["signers"], "{errors:?}")
         }
         other => panic!("{other:?}"),
     }
-    let bad_email = NewAgreement::new("Bad e-mail", "John Doe", SIGNATURE)
+    let bad_email = unsigned(&client, "Bad e-mail")
         .signer("A", "B", "not-an-address", false)
         .document(FilePart::bytes("a.pdf", CONTRACT));
-    match client
-        .agreements()
-        .create(bad_email)
-        .await
-        .expect_err("bad e-mail")
-    {
+    match bad_email.await.expect_err("bad e-mail") {
         Error::Validation { errors, .. } => {
             assert!(errors.contains_key("signers.0.email"), "{errors:?}")
         }
@@ -161,9 +161,7 @@ async fn a_create_whose_answer_is_lost_is_not_sent_twice() {
     let server = mock(40, |b| b).await;
     let client = client_for(&server).build().expect("a client");
     server.drop_next_write_responses(1);
-    let err = client
-        .agreements()
-        .create(agreement("Sent once"))
+    let err = agreement(&client, "Sent once")
         .await
         .expect_err("no answer");
     assert!(matches!(err, Error::MaybeApplied { .. }), "{err:?}");

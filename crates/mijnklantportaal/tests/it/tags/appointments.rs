@@ -3,10 +3,16 @@
 //! confirming and canceling; refusals typed; a schedule whose answer is lost is not
 //! sent twice.
 
+use std::num::NonZeroU32;
+
 use crate::common::{client_for, mock, requests_to};
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use mijnklantportaal::{AppointmentRequest, AppointmentStatus, AppointmentWindow, Error};
+use mijnklantportaal::{AppointmentStatus, Error};
 use reqwest::Method;
+
+fn days(n: u32) -> NonZeroU32 {
+    NonZeroU32::new(n).expect("not zero")
+}
 
 /// 2025-12-29 09:00 in the Netherlands (three days before the mock's clock starts):
 /// the first seeded appointment starts then, the next ones 3 or 4 days apart.
@@ -20,9 +26,12 @@ async fn a_window_lists_the_appointments_that_start_in_it() {
     let client = client_for(&server).build().expect("a client");
     let week = client
         .appointments()
-        .list(AppointmentWindow::starting(first_seeded()).days(7))
+        .list()
+        .starting(first_seeded())
+        .days(days(7))
         .await
-        .expect("listed");
+        .expect("listed")
+        .data;
     let starts: Vec<String> = week.iter().map(|a| a.starts_at.to_rfc3339()).collect();
     assert_eq!(
         starts,
@@ -31,9 +40,12 @@ async fn a_window_lists_the_appointments_that_start_in_it() {
     );
     let month = client
         .appointments()
-        .list(AppointmentWindow::starting(first_seeded()).days(31))
+        .list()
+        .starting(first_seeded())
+        .days(days(31))
         .await
-        .expect("listed");
+        .expect("listed")
+        .data;
     assert_eq!(month.len(), 9, "every seeded appointment");
     assert!(
         month.windows(2).all(|w| w[0].starts_at <= w[1].starts_at),
@@ -49,9 +61,12 @@ async fn a_window_lists_the_appointments_that_start_in_it() {
     }
     let before = client
         .appointments()
-        .list(AppointmentWindow::starting(first_seeded() - Duration::days(30)).days(30))
+        .list()
+        .starting(first_seeded() - Duration::days(30))
+        .days(days(30))
         .await
-        .expect("listed");
+        .expect("listed")
+        .data;
     assert!(before.is_empty());
     let query = server
         .requests()
@@ -77,12 +92,11 @@ async fn appointments_are_scheduled_confirmed_and_canceled() {
 
     let with_customer = client
         .appointments()
-        .schedule(AppointmentRequest::with_customer(
-            "Contract extension",
-            &customer.id,
-            starts,
-            starts + Duration::minutes(90),
-        ))
+        .schedule()
+        .name("Contract extension")
+        .customer_id(&customer.id)
+        .starts_at(starts)
+        .ends_at(starts + Duration::minutes(90))
         .await
         .expect("scheduled");
     assert_eq!(with_customer.status, AppointmentStatus::Scheduled);
@@ -102,13 +116,12 @@ async fn appointments_are_scheduled_confirmed_and_canceled() {
 
     let with_attendee = client
         .appointments()
-        .schedule(AppointmentRequest::with_attendee(
-            "Intake",
-            "John Doe",
-            "john.doe@example.com",
-            starts + Duration::days(1),
-            starts + Duration::days(1) + Duration::minutes(30),
-        ))
+        .schedule()
+        .name("Intake")
+        .attendee_name("John Doe")
+        .attendee_email("john.doe@example.com")
+        .starts_at(starts + Duration::days(1))
+        .ends_at(starts + Duration::days(1) + Duration::minutes(30))
         .await
         .expect("scheduled");
     assert_eq!(with_attendee.customer_id, None);
@@ -116,9 +129,12 @@ async fn appointments_are_scheduled_confirmed_and_canceled() {
 
     let day = client
         .appointments()
-        .list(AppointmentWindow::starting(starts - Duration::hours(1)).days(2))
+        .list()
+        .starting(starts - Duration::hours(1))
+        .days(days(2))
         .await
-        .expect("listed");
+        .expect("listed")
+        .data;
     let ids: Vec<&str> = day.iter().map(|a| a.id.as_str()).collect();
     assert_eq!(ids, [with_customer.id.as_str(), with_attendee.id.as_str()]);
 
@@ -152,9 +168,12 @@ async fn appointments_are_scheduled_confirmed_and_canceled() {
     // A pending seeded appointment is confirmed and gets a meeting link.
     let seeded = client
         .appointments()
-        .list(AppointmentWindow::starting(first_seeded()).days(31))
+        .list()
+        .starting(first_seeded())
+        .days(days(31))
         .await
-        .expect("listed");
+        .expect("listed")
+        .data;
     let pending = seeded
         .iter()
         .find(|a| a.status == AppointmentStatus::Pending)
@@ -182,45 +201,34 @@ async fn refusals_and_missing_appointments_are_typed() {
     let server = mock(40, |b| b).await;
     let client = client_for(&server).build().expect("a client");
     let starts = Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap();
-    let backwards = AppointmentRequest::with_attendee(
-        "Backwards",
-        "John Doe",
-        "john.doe@example.com",
-        starts,
-        starts - Duration::minutes(30),
-    );
-    match client
+    let backwards = client
         .appointments()
-        .schedule(backwards)
-        .await
-        .expect_err("ends first")
-    {
+        .schedule()
+        .name("Backwards")
+        .attendee_name("John Doe")
+        .attendee_email("john.doe@example.com")
+        .starts_at(starts)
+        .ends_at(starts - Duration::minutes(30));
+    match backwards.await.expect_err("ends first") {
         Error::Validation { errors, .. } => {
             assert_eq!(errors.keys().collect::<Vec<_>>(), ["endsAt"], "{errors:?}")
         }
         other => panic!("{other:?}"),
     }
-    let stranger = AppointmentRequest::with_customer(
-        "Nobody",
-        "cst_doesnotexist00",
-        starts,
-        starts + Duration::hours(1),
-    );
-    match client
+    let stranger = client
         .appointments()
-        .schedule(stranger)
-        .await
-        .expect_err("no such customer")
-    {
+        .schedule()
+        .name("Nobody")
+        .customer_id("cst_doesnotexist00")
+        .starts_at(starts)
+        .ends_at(starts + Duration::hours(1));
+    match stranger.await.expect_err("no such customer") {
         Error::Validation { errors, .. } => assert!(errors.contains_key("customerId")),
         other => panic!("{other:?}"),
     }
-    let err = client
-        .appointments()
-        .list(AppointmentWindow::starting(starts).days(0))
-        .await
-        .expect_err("no days");
-    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    // A window of no days cannot be asked for: `days` is a `NonZeroU32`, so nothing is
+    // sent.
+    assert_eq!(NonZeroU32::new(0), None, "no window of no days");
     assert_eq!(server.stats().requests, 2, "refused before it was sent");
     for err in [
         client
@@ -246,21 +254,23 @@ async fn a_schedule_whose_answer_is_lost_is_not_sent_twice() {
     server.drop_next_write_responses(1);
     let err = client
         .appointments()
-        .schedule(AppointmentRequest::with_attendee(
-            "Sent once",
-            "John Doe",
-            "john.doe@example.com",
-            starts,
-            starts + Duration::hours(1),
-        ))
+        .schedule()
+        .name("Sent once")
+        .attendee_name("John Doe")
+        .attendee_email("john.doe@example.com")
+        .starts_at(starts)
+        .ends_at(starts + Duration::hours(1))
         .await
         .expect_err("no answer");
     assert!(matches!(err, Error::MaybeApplied { .. }), "{err:?}");
     assert_eq!(requests_to(&server, Method::POST, "/v1/appointments"), 1);
     let day = client
         .appointments()
-        .list(AppointmentWindow::starting(starts).days(1))
+        .list()
+        .starting(starts)
+        .days(days(1))
         .await
-        .expect("listed");
+        .expect("listed")
+        .data;
     assert_eq!(day.len(), 1, "scheduled once");
 }

@@ -20,7 +20,10 @@ async fn a_group_is_created_renamed_and_filled() {
 
     let group = within(
         10,
-        groups.create("Hosting customers", [ids[0].as_str(), "cst_doesnotexist00"]),
+        groups
+            .create()
+            .name("Hosting customers")
+            .customers([ids[0].as_str(), "cst_doesnotexist00"]),
     )
     .await
     .expect("created");
@@ -39,7 +42,7 @@ async fn a_group_is_created_renamed_and_filled() {
         first.customer_groups
     );
 
-    let renamed = within(10, groups.rename(&group.id, "Hosting and domains"))
+    let renamed = within(10, groups.rename(&group.id).name("Hosting and domains"))
         .await
         .expect("renamed");
     assert_eq!(renamed.name, "Hosting and domains");
@@ -51,18 +54,16 @@ async fn a_group_is_created_renamed_and_filled() {
     // Unknown ids are ignored without an error; a repeated id counts once.
     let added = within(
         10,
-        groups.add_customers(
-            &group.id,
-            [
-                ids[1].as_str(),
-                ids[2].as_str(),
-                "cst_doesnotexist00",
-                ids[1].as_str(),
-            ],
-        ),
+        groups.add_customers(&group.id).customers([
+            ids[1].as_str(),
+            ids[2].as_str(),
+            "cst_doesnotexist00",
+            ids[1].as_str(),
+        ]),
     )
     .await
-    .expect("added");
+    .expect("added")
+    .data;
     let added_ids: Vec<&str> = added.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(added_ids, [ids[1].as_str(), ids[2].as_str()]);
     for id in &ids {
@@ -102,8 +103,10 @@ async fn missing_groups_and_refused_fields_are_typed() {
 
     for err in [
         within(10, groups.get(missing)).await.map(|_| ()),
-        within(10, groups.rename(missing, "x")).await.map(|_| ()),
-        within(10, groups.add_customers(missing, ["cst_x"]))
+        within(10, groups.rename(missing).name("x"))
+            .await
+            .map(|_| ()),
+        within(10, groups.add_customers(missing).customers(["cst_x"]))
             .await
             .map(|_| ()),
     ] {
@@ -111,7 +114,7 @@ async fn missing_groups_and_refused_fields_are_typed() {
         assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
     }
 
-    let err = within(10, groups.create("", Vec::<String>::new()))
+    let err = within(10, groups.create().name("").customers(Vec::<String>::new()))
         .await
         .expect_err("no name");
     assert!(
@@ -122,9 +125,14 @@ async fn missing_groups_and_refused_fields_are_typed() {
         .await
         .expect("listed")[0]
         .clone();
-    let err = within(10, groups.add_customers(&group.id, Vec::<String>::new()))
-        .await
-        .expect_err("nobody to add");
+    let err = within(
+        10,
+        groups
+            .add_customers(&group.id)
+            .customers(Vec::<String>::new()),
+    )
+    .await
+    .expect_err("nobody to add");
     assert!(
         matches!(&err, Error::Validation { errors, .. } if errors.contains_key("customers")),
         "{err:?}"
@@ -147,9 +155,15 @@ async fn a_lost_create_or_add_is_not_repeated() {
     let groups = client.customer_groups();
 
     server.drop_next_write_responses(1);
-    let err = within(10, groups.create("Lost and found", Vec::<String>::new()))
-        .await
-        .expect_err("no answer");
+    let err = within(
+        10,
+        groups
+            .create()
+            .name("Lost and found")
+            .customers(Vec::<String>::new()),
+    )
+    .await
+    .expect_err("no answer");
     assert!(matches!(err, Error::MaybeApplied { .. }), "{err:?}");
     assert!(err.to_string().contains("find_by_name"), "{err}");
     assert_eq!(
@@ -164,9 +178,14 @@ async fn a_lost_create_or_add_is_not_repeated() {
 
     let customer = customer_ids(&server, 1).remove(0);
     server.drop_next_write_responses(1);
-    let err = within(10, groups.add_customers(&group.id, [customer.as_str()]))
-        .await
-        .expect_err("no answer");
+    let err = within(
+        10,
+        groups
+            .add_customers(&group.id)
+            .customers([customer.as_str()]),
+    )
+    .await
+    .expect_err("no answer");
     assert!(matches!(err, Error::MaybeApplied { .. }), "{err:?}");
     assert!(err.to_string().contains("customer_groups"), "{err}");
     let path = format!("/v1/customer-groups/{}/customers", group.id);

@@ -5,7 +5,8 @@
 use crate::common::{client_for, customer_ids, mock, requests_to, within};
 use chrono::{NaiveDate, Utc};
 use mijnklantportaal::{
-    Error, FilePart, ManualInvoiceLine, NewManualCustomerOffer, NewOffer, OfferAcceptance,
+    CreateCustomerOffer, CreateCustomerOfferManual, CustomerOffers, Error, FilePart,
+    ManualInvoiceLine,
 };
 use reqwest::Method;
 use rust_decimal::Decimal;
@@ -22,33 +23,39 @@ fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("a date")
 }
 
-fn upload(customer: &str, number: &str) -> NewOffer {
-    NewOffer::new(
-        customer,
-        number,
-        day(2024, 4, 29),
-        day(2024, 5, 29),
-        Decimal::new(1295, 2),
-        pdf(),
-    )
+fn upload<'c>(
+    offers: &CustomerOffers<'c>,
+    customer: &str,
+    number: &str,
+) -> CreateCustomerOffer<'c> {
+    offers
+        .create()
+        .customer_id(customer)
+        .offer_number(number)
+        .issued_at(day(2024, 4, 29))
+        .expires_at(day(2024, 5, 29))
+        .amount(Decimal::new(1295, 2))
+        .pdf(pdf())
 }
 
-fn manual(customer: &str, number: &str) -> NewManualCustomerOffer {
-    NewManualCustomerOffer::builder()
+fn manual<'c>(
+    offers: &CustomerOffers<'c>,
+    customer: &str,
+    number: &str,
+) -> CreateCustomerOfferManual<'c> {
+    let line: ManualInvoiceLine = ManualInvoiceLine::builder()
+        .description("Website template")
+        .amount_excl_vat(Decimal::new(1000, 2))
+        .vat_rate(21)
+        .try_into()
+        .expect("a line");
+    offers
+        .create_manual()
         .customer_id(customer)
         .offer_number(number)
         .issued_at(day(2025, 4, 14))
         .expires_at(day(2025, 4, 30))
-        .lines(vec![
-            ManualInvoiceLine::builder()
-                .description("Website template")
-                .amount_excl_vat(Decimal::new(1000, 2))
-                .vat_rate(21)
-                .try_into()
-                .expect("a line"),
-        ])
-        .try_into()
-        .expect("every field")
+        .lines([line])
 }
 
 #[tokio::test]
@@ -60,7 +67,7 @@ async fn an_offer_is_uploaded_then_accepted_and_another_rejected() {
 
     let offer = within(
         10,
-        offers.create(upload(&customer, "T-2024-001").send_notification(false)),
+        upload(&offers, &customer, "T-2024-001").send_notification(false),
     )
     .await
     .expect("uploaded");
@@ -92,12 +99,12 @@ async fn an_offer_is_uploaded_then_accepted_and_another_rejected() {
             .ends_with(&format!("/v1/customers/{customer}"))
     );
 
-    let acceptance = OfferAcceptance::at(Utc::now())
-        .via_ip("203.0.113.7")
-        .via_user_agent("Mozilla/5.0 (X11; Linux x86_64)");
-    let accepted = within(10, offers.mark_accepted(&offer.id, acceptance))
-        .await
-        .expect("accepted");
+    let acceptance = offers
+        .mark_accepted(&offer.id)
+        .accepted_at(Utc::now())
+        .accepted_via_ip("203.0.113.7")
+        .accepted_via_user_agent("Mozilla/5.0 (X11; Linux x86_64)");
+    let accepted = within(10, acceptance).await.expect("accepted");
     let accepted_at = accepted.accepted_at.expect("accepted");
     assert!(
         matches!(accepted_at.offset().local_minus_utc(), 3600 | 7200),
@@ -114,7 +121,7 @@ async fn an_offer_is_uploaded_then_accepted_and_another_rejected() {
         accepted
     );
 
-    let other = within(10, offers.create_manual(manual(&customer, "2025-001")))
+    let other = within(10, manual(&offers, &customer, "2025-001"))
         .await
         .expect("created");
     assert_eq!(other.amount, Decimal::new(1210, 2), "10.00 plus 21% VAT");
@@ -144,10 +151,10 @@ async fn an_offer_can_be_uploaded_already_accepted() {
     let client = client_for(&server).build().expect("a client");
     let customer = customer_ids(&server, 1).remove(0);
     let signed = chrono::DateTime::parse_from_rfc3339("2024-05-04T20:51:50+02:00").expect("a time");
-    let new = upload(&customer, "T-2").accepted(OfferAcceptance::at(signed).via_ip("203.0.113.9"));
-    let offer = within(10, client.customer_offers().create(new))
-        .await
-        .expect("uploaded");
+    let new = upload(&client.customer_offers(), &customer, "T-2")
+        .accepted_at(signed)
+        .accepted_via_ip("203.0.113.9");
+    let offer = within(10, new).await.expect("uploaded");
     assert_eq!(offer.accepted_at, Some(signed));
     assert_eq!(offer.accepted_via_ip.as_deref(), Some("203.0.113.9"));
 }
@@ -167,25 +174,22 @@ async fn missing_offers_and_refused_fields_are_typed() {
 
     let customer = customer_ids(&server, 1).remove(0);
     let not_pdf = FilePart::bytes("offer.pdf", &b"hello"[..]).media_type("application/pdf");
-    let new = NewOffer::new(
-        &customer,
-        "X-1",
-        day(2024, 4, 29),
-        day(2024, 5, 29),
-        Decimal::ONE,
-        not_pdf,
-    );
-    let err = within(10, offers.create(new)).await.expect_err("not a PDF");
+    let new = offers
+        .create()
+        .customer_id(&customer)
+        .offer_number("X-1")
+        .issued_at(day(2024, 4, 29))
+        .expires_at(day(2024, 5, 29))
+        .amount(Decimal::ONE)
+        .pdf(not_pdf);
+    let err = within(10, new).await.expect_err("not a PDF");
     assert!(
         matches!(&err, Error::Validation { errors, .. } if errors.contains_key("pdf")),
         "{err:?}"
     );
-    let err = within(
-        10,
-        offers.create_manual(manual("cst_doesnotexist00", "X-2")),
-    )
-    .await
-    .expect_err("unknown customer");
+    let err = within(10, manual(&offers, "cst_doesnotexist00", "X-2"))
+        .await
+        .expect_err("unknown customer");
     assert!(
         matches!(&err, Error::Validation { errors, .. } if errors.contains_key("customerId")),
         "{err:?}"
@@ -207,7 +211,7 @@ async fn a_lost_create_is_not_repeated_and_a_lost_decision_is() {
     let customer = customer_ids(&server, 1).remove(0);
 
     server.drop_next_write_responses(1);
-    let err = within(10, offers.create(upload(&customer, "2024-777")))
+    let err = within(10, upload(&offers, &customer, "2024-777"))
         .await
         .expect_err("no answer");
     assert!(matches!(err, Error::MaybeApplied { .. }), "{err:?}");
@@ -229,7 +233,7 @@ async fn a_lost_create_is_not_repeated_and_a_lost_decision_is() {
     server.drop_next_write_responses(1);
     let accepted = within(
         10,
-        offers.mark_accepted(&created[0].id, OfferAcceptance::at(Utc::now())),
+        offers.mark_accepted(&created[0].id).accepted_at(Utc::now()),
     )
     .await
     .expect("retried");

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use crate::common::{client_for, mock, requests_to};
-use mijnklantportaal::{Error, FileRequestPlan, NewRequestedFile};
+use mijnklantportaal::{Error, NewRequestedFile};
 use reqwest::Method;
 
 fn wanted(name: &str) -> NewRequestedFile {
@@ -41,16 +41,21 @@ async fn requests_are_listed_made_and_read_back() {
 
     let directory = client
         .files()
-        .create_directory("Uploads", None)
+        .create_directory()
+        .name("Uploads")
         .await
         .expect("created");
     let customer = &server.dataset().customer(2).expect("a customer").id;
-    let plan = FileRequestPlan::to_customer("Contract renewal", customer)
+    let plan = client
+        .file_requests()
+        .create()
+        .name("Contract renewal")
+        .customer_id(customer)
         .file(wanted("Logo"))
         .file(wanted("Signed contract"))
         .description("We need these files to complete your contract renewal")
-        .into_directory(&directory.id);
-    let request = client.file_requests().create(plan).await.expect("created");
+        .directory_id(&directory.id);
+    let request = plan.await.expect("created");
     assert!(request.id.starts_with("frq_"), "{}", request.id);
     assert_eq!(request.customer_id.as_deref(), Some(customer.as_str()));
     assert_eq!(request.directory_id.as_deref(), Some(directory.id.as_str()));
@@ -87,7 +92,9 @@ async fn requests_are_listed_made_and_read_back() {
 
     let public = client
         .file_requests()
-        .create(FileRequestPlan::public("Event photos").file(wanted("Photos")))
+        .create()
+        .name("Event photos")
+        .file(wanted("Photos"))
         .await
         .expect("created");
     assert_eq!(public.customer_id, None);
@@ -105,29 +112,23 @@ async fn requests_are_listed_made_and_read_back() {
 async fn refusals_and_missing_requests_are_typed() {
     let server = mock(40, |b| b).await;
     let client = client_for(&server).build().expect("a client");
-    let eleven = (0..11).fold(FileRequestPlan::public("Too many"), |plan, i| {
-        plan.file(wanted(&format!("File {i}")))
-    });
-    match client
-        .file_requests()
-        .create(eleven)
-        .await
-        .expect_err("11 files")
-    {
+    let eleven = (0..11).fold(
+        client.file_requests().create().name("Too many"),
+        |plan, i| plan.file(wanted(&format!("File {i}"))),
+    );
+    match eleven.await.expect_err("11 files") {
         Error::Validation { errors, .. } => {
             assert!(errors.contains_key("requestedFiles"), "{errors:?}")
         }
         other => panic!("{other:?}"),
     }
-    let astray = FileRequestPlan::public("Astray")
-        .file(wanted("A"))
-        .into_directory("fsd_doesnotexist00");
-    match client
+    let astray = client
         .file_requests()
-        .create(astray)
-        .await
-        .expect_err("no such directory")
-    {
+        .create()
+        .name("Astray")
+        .file(wanted("A"))
+        .directory_id("fsd_doesnotexist00");
+    match astray.await.expect_err("no such directory") {
         Error::Validation { errors, .. } => {
             assert_eq!(
                 errors.keys().collect::<Vec<_>>(),
@@ -152,7 +153,9 @@ async fn a_create_whose_answer_is_lost_is_not_sent_twice() {
     server.drop_next_write_responses(1);
     let err = client
         .file_requests()
-        .create(FileRequestPlan::public("Sent once").file(wanted("A")))
+        .create()
+        .name("Sent once")
+        .file(wanted("A"))
         .await
         .expect_err("no answer");
     assert!(matches!(err, Error::MaybeApplied { .. }), "{err:?}");

@@ -34,12 +34,15 @@ async fn files_and_directories_are_shared_with_a_customer_and_publicly() {
 
     let directory = client
         .files()
-        .create_directory("For the customer", None)
+        .create_directory()
+        .name("For the customer")
         .await
         .expect("created");
     let file = client
         .files()
-        .upload(FilePart::bytes("offer.txt", "offer"), Some(&directory.id))
+        .upload()
+        .file(FilePart::bytes("offer.txt", "offer"))
+        .directory(&directory.id)
         .await
         .expect("uploaded");
     let customer = &server.dataset().customer(3).expect("a customer").id;

@@ -13,7 +13,8 @@ async fn files_are_uploaded_into_directories_and_downloaded() {
     let client = client_for(&server).build().expect("a client");
     let contracts = client
         .files()
-        .create_directory("Contracts", None)
+        .create_directory()
+        .name("Contracts")
         .await
         .expect("created");
     assert!(contracts.id.starts_with("fsd_"), "{}", contracts.id);
@@ -21,17 +22,18 @@ async fn files_are_uploaded_into_directories_and_downloaded() {
     assert_eq!((contracts.size, contracts.mime.as_deref()), (None, None));
     let year = client
         .files()
-        .create_directory("2026", Some(&contracts.id))
+        .create_directory()
+        .name("2026")
+        .directory(&contracts.id)
         .await
         .expect("created inside");
 
     let csv = "product,price\nhosting,12.95\n";
     let file = client
         .files()
-        .upload(
-            FilePart::bytes("prices.csv", csv).media_type("text/csv"),
-            Some(&year.id),
-        )
+        .upload()
+        .file(FilePart::bytes("prices.csv", csv).media_type("text/csv"))
+        .directory(&year.id)
         .await
         .expect("uploaded");
     assert!(file.id.starts_with("fsf_"), "{}", file.id);
@@ -62,7 +64,10 @@ async fn files_are_uploaded_into_directories_and_downloaded() {
     std::fs::write(&path, b"%PDF-1.4\n%%EOF\n").expect("written");
     let pdf = client
         .files()
-        .upload_path(&path, None)
+        .upload()
+        .path(&path)
+        .await
+        .expect("read")
         .await
         .expect("uploaded");
     assert_eq!(
@@ -87,7 +92,9 @@ async fn refusals_and_missing_files_are_typed() {
     let client = client_for(&server).build().expect("a client");
     let err = client
         .files()
-        .upload(FilePart::bytes("a.txt", "a"), Some("fsd_doesnotexist00"))
+        .upload()
+        .file(FilePart::bytes("a.txt", "a"))
+        .directory("fsd_doesnotexist00")
         .await
         .expect_err("no such directory");
     match &err {
@@ -102,7 +109,8 @@ async fn refusals_and_missing_files_are_typed() {
     }
     let err = client
         .files()
-        .create_directory("", None)
+        .create_directory()
+        .name("")
         .await
         .expect_err("no name");
     match &err {
@@ -132,7 +140,8 @@ async fn an_upload_whose_answer_is_lost_is_not_sent_twice() {
     server.drop_next_write_responses(1);
     let err = client
         .files()
-        .upload(FilePart::bytes("once.txt", "once"), None)
+        .upload()
+        .file(FilePart::bytes("once.txt", "once"))
         .await
         .expect_err("no answer");
     assert!(matches!(err, Error::MaybeApplied { .. }), "{err:?}");

@@ -5,7 +5,7 @@
 
 use crate::common::{client_for, mock, requests_to, within};
 use futures::TryStreamExt;
-use mijnklantportaal::{Error, NewPaymentLink, PaymentLinkStatus};
+use mijnklantportaal::{CreatePaymentLink, Error, PaymentLinkStatus, PaymentLinks};
 use mijnklantportaal_mock::MockServer;
 use reqwest::Method;
 use rust_decimal::Decimal;
@@ -17,13 +17,13 @@ async fn server() -> MockServer {
     mock(16, |b| b.per_page(PER_PAGE).record_requests(true)).await
 }
 
-fn new_link(description: &str) -> NewPaymentLink {
-    NewPaymentLink {
-        description: description.into(),
-        amount: Decimal::new(1295, 2),
-        expires_at: chrono::NaiveDate::from_ymd_opt(2030, 5, 4),
-        reusable: Some(true),
-    }
+fn new_link<'c>(links: &PaymentLinks<'c>, description: &str) -> CreatePaymentLink<'c> {
+    links
+        .create()
+        .description(description)
+        .amount(Decimal::new(1295, 2))
+        .expires_at(chrono::NaiveDate::from_ymd_opt(2030, 5, 4).expect("a date"))
+        .reusable(true)
 }
 
 #[tokio::test]
@@ -40,7 +40,7 @@ async fn a_link_is_created_read_listed_and_closed_once() {
         "more than a page: {}",
         seeded.len()
     );
-    let created = within(10, links.create(new_link("Contribution costs")))
+    let created = within(10, new_link(&links, "Contribution costs"))
         .await
         .expect("created");
     assert!(created.id.starts_with("plk_"), "{}", created.id);
@@ -102,7 +102,7 @@ async fn a_close_whose_answer_was_lost_is_a_success() {
     let server = server().await;
     let client = client_for(&server).build().expect("a client");
     let links = client.payment_links();
-    let link = within(10, links.create(new_link("Borg zaalhuur")))
+    let link = within(10, new_link(&links, "Borg zaalhuur"))
         .await
         .expect("created");
 
@@ -134,7 +134,7 @@ async fn a_create_whose_answer_is_lost_is_not_sent_twice() {
     let links = client.payment_links();
     server.drop_next_write_responses(1);
 
-    let result = within(10, links.create(new_link("Workshop fotografie 2030"))).await;
+    let result = within(10, new_link(&links, "Workshop fotografie 2030")).await;
     match result {
         Err(Error::MaybeApplied { check, .. }) => {
             assert!(check.contains("payment_links().list()"), "{check}");
@@ -176,11 +176,8 @@ async fn unknown_links_and_bad_input_are_typed() {
         Err(Error::NotFound { .. })
     ));
 
-    let free = NewPaymentLink {
-        amount: Decimal::ZERO,
-        ..new_link("Nothing to pay")
-    };
-    match within(10, links.create(free)).await {
+    let free = new_link(&links, "Nothing to pay").amount(Decimal::ZERO);
+    match within(10, free).await {
         Err(Error::Validation { errors, .. }) => {
             assert_eq!(errors.keys().collect::<Vec<_>>(), ["amount"], "{errors:?}");
         }
@@ -222,7 +219,7 @@ async fn links_and_their_payments_page_through_the_one_lister() {
     assert!(ids.iter().all(|id| id.starts_with("plp_")));
 
     // A link nobody paid yet: an empty listing, not an error.
-    let fresh = within(10, links.create(new_link("Consult 60 minuten")))
+    let fresh = within(10, new_link(&links, "Consult 60 minuten"))
         .await
         .expect("created");
     let none = within(10, links.payments(fresh.id).collect_all())

@@ -10,8 +10,8 @@ use chrono::Months;
 use crate::common::{client_for, mock, requests_to, within};
 use futures::TryStreamExt;
 use mijnklantportaal::{
-    Client, Error, IssuedPunchCardStatus, NewPunchCard, PunchCard, PunchCardChanges,
-    PunchCardExpiryPeriod,
+    Client, CreatePunchCard, Error, IssuedPunchCardStatus, PunchCard, PunchCardExpiryPeriod,
+    PunchCards,
 };
 use mijnklantportaal_mock::MockServer;
 use reqwest::Method;
@@ -29,19 +29,25 @@ fn stamps(n: u64) -> NonZeroU64 {
     NonZeroU64::new(n).expect("not zero")
 }
 
+/// A card of `punches` punches for sale, valid for 3 years, without a price or VAT
+/// rate.
+fn unpriced_card<'c>(cards: &PunchCards<'c>, name: &str, punches: u64) -> CreatePunchCard<'c> {
+    cards
+        .create()
+        .name(name)
+        .punches(stamps(punches))
+        .punch_label("lessons")
+        .description("Lessons in a BMW, Mon-Fri 09AM-05PM")
+        .for_sale(true)
+        .expiry_value(stamps(3))
+        .expire_period(PunchCardExpiryPeriod::Years)
+}
+
 /// A card of `punches` punches for sale, valid for 3 years.
-fn new_card(name: &str, punches: u64) -> NewPunchCard {
-    NewPunchCard {
-        name: name.into(),
-        punches: stamps(punches),
-        punch_label: "lessons".into(),
-        description: Some("Lessons in a BMW, Mon-Fri 09AM-05PM".into()),
-        for_sale: Some(true),
-        price: Some(Decimal::new(22995, 2)),
-        vat_rate: Some(21),
-        expiry_value: NonZeroU64::new(3),
-        expire_period: Some(PunchCardExpiryPeriod::Years),
-    }
+fn new_card<'c>(cards: &PunchCards<'c>, name: &str, punches: u64) -> CreatePunchCard<'c> {
+    unpriced_card(cards, name, punches)
+        .price(Decimal::new(22995, 2))
+        .vat_rate(21)
 }
 
 /// A new card of `punches` punches and a customer of the mock's.
@@ -50,12 +56,9 @@ async fn card_and_customer(
     server: &MockServer,
     punches: u64,
 ) -> (PunchCard, String) {
-    let card = within(
-        10,
-        client.punch_cards().create(new_card("Rijlessen", punches)),
-    )
-    .await
-    .expect("created");
+    let card = within(10, new_card(&client.punch_cards(), "Rijlessen", punches))
+        .await
+        .expect("created");
     let customer = server.dataset().customer(0).expect("a customer").id;
     (card, customer)
 }
@@ -99,12 +102,7 @@ async fn a_card_is_created_read_edited_issued_and_listed() {
         .expect("listed");
     assert_eq!(listed.last(), Some(&card));
 
-    let off_sale = PunchCardChanges {
-        for_sale: false,
-        price: None,
-        vat_rate: None,
-    };
-    let edited = within(10, cards.edit(&card.id, off_sale))
+    let edited = within(10, cards.edit(&card.id).for_sale(false))
         .await
         .expect("edited");
     assert!(!edited.for_sale);
@@ -114,7 +112,7 @@ async fn a_card_is_created_read_edited_issued_and_listed() {
         (card.name.clone(), card.punches)
     );
 
-    let issued = within(10, cards.issue(&card.id, &customer))
+    let issued = within(10, cards.issue(&card.id).customer_id(&customer))
         .await
         .expect("issued");
     assert!(issued.id.starts_with("pcb_"), "{}", issued.id);
@@ -153,10 +151,10 @@ async fn an_issued_card_is_stamped_until_fully_used() {
     let client = client_for(&server).build().expect("a client");
     let cards = client.punch_cards();
     let (card, customer) = card_and_customer(&client, &server, 3).await;
-    let issued = within(10, cards.issue(&card.id, &customer))
+    let issued = within(10, cards.issue(&card.id).customer_id(&customer))
         .await
         .expect("issued");
-    let stamp = |n| cards.stamp(&card.id, &issued.id, stamps(n));
+    let stamp = |n| cards.stamp(&card.id, &issued.id).stamps(stamps(n));
 
     let once = within(10, stamp(2)).await.expect("stamped");
     assert_eq!(
@@ -197,12 +195,12 @@ async fn lost_answers_to_stamp_and_issue_are_not_sent_again_but_an_edit_is() {
     let client = client_for(&server).build().expect("a client");
     let cards = client.punch_cards();
     let (card, customer) = card_and_customer(&client, &server, 10).await;
-    let issued = within(10, cards.issue(&card.id, &customer))
+    let issued = within(10, cards.issue(&card.id).customer_id(&customer))
         .await
         .expect("issued");
 
     server.drop_next_write_responses(1);
-    match within(10, cards.stamp(&card.id, &issued.id, stamps(1))).await {
+    match within(10, cards.stamp(&card.id, &issued.id).stamps(stamps(1))).await {
         Err(Error::MaybeApplied { check, .. }) => {
             assert!(check.contains("get_issued"), "{check}");
         }
@@ -221,7 +219,7 @@ async fn lost_answers_to_stamp_and_issue_are_not_sent_again_but_an_edit_is() {
 
     server.drop_next_write_responses(1);
     assert!(matches!(
-        within(10, cards.issue(&card.id, &customer)).await,
+        within(10, cards.issue(&card.id).customer_id(&customer)).await,
         Err(Error::MaybeApplied { .. })
     ));
     let issue_path = format!("/v1/punch-cards/{}/issued", card.id);
@@ -236,12 +234,12 @@ async fn lost_answers_to_stamp_and_issue_are_not_sent_again_but_an_edit_is() {
     assert_eq!(of_card.len(), 2, "issued once more");
 
     server.drop_next_write_responses(1);
-    let on_sale = PunchCardChanges {
-        for_sale: true,
-        price: Some(Decimal::new(19995, 2)),
-        vat_rate: Some(9),
-    };
-    let edited = within(10, cards.edit(&card.id, on_sale))
+    let on_sale = cards
+        .edit(&card.id)
+        .for_sale(true)
+        .price(Decimal::new(19995, 2))
+        .vat_rate(9);
+    let edited = within(10, on_sale)
         .await
         .expect("retried after the lost answer");
     assert_eq!(
@@ -267,19 +265,14 @@ async fn unknown_cards_and_bad_input_are_typed() {
     let missing = "pcd_00000000000000";
 
     assert!(is_not_found(&within(10, cards.get(missing)).await));
-    let changes = PunchCardChanges {
-        for_sale: false,
-        price: None,
-        vat_rate: None,
-    };
     assert!(is_not_found(
-        &within(10, cards.edit(missing, changes)).await
+        &within(10, cards.edit(missing).for_sale(false)).await
     ));
     assert!(is_not_found(
         &within(10, cards.issued(missing).collect_all()).await
     ));
     assert!(is_not_found(
-        &within(10, cards.issue(missing, &customer)).await
+        &within(10, cards.issue(missing).customer_id(&customer)).await
     ));
     assert!(is_not_found(
         &within(10, cards.get_issued(&card.id, "pcb_00000000000000")).await
@@ -295,29 +288,25 @@ async fn unknown_cards_and_bad_input_are_typed() {
         &within(10, cards.get_issued(&card.id, &other_issued[0].id)).await
     ));
     assert!(is_not_found(
-        &within(10, cards.stamp(&card.id, &other_issued[0].id, stamps(1))).await
+        &within(
+            10,
+            cards.stamp(&card.id, &other_issued[0].id).stamps(stamps(1))
+        )
+        .await
     ));
 
-    let unpriced = NewPunchCard {
-        price: None,
-        vat_rate: None,
-        ..new_card("Yoga", 10)
-    };
     assert_eq!(
-        field_errors(within(10, cards.create(unpriced)).await),
+        field_errors(within(10, unpriced_card(&cards, "Yoga", 10)).await),
         ["price", "vatRate"]
     );
-    let wrong_vat = PunchCardChanges {
-        for_sale: true,
-        price: Some(Decimal::new(995, 2)),
-        vat_rate: Some(6),
-    };
+    let wrong_vat = cards
+        .edit(&card.id)
+        .for_sale(true)
+        .price(Decimal::new(995, 2))
+        .vat_rate(6);
+    assert_eq!(field_errors(within(10, wrong_vat).await), ["vatRate"]);
     assert_eq!(
-        field_errors(within(10, cards.edit(&card.id, wrong_vat)).await),
-        ["vatRate"]
-    );
-    assert_eq!(
-        field_errors(within(10, cards.issue(&card.id, "cst_00000000000000")).await),
+        field_errors(within(10, cards.issue(&card.id).customer_id("cst_00000000000000")).await),
         ["customerId"]
     );
 
@@ -336,7 +325,7 @@ async fn unknown_cards_and_bad_input_are_typed() {
         }
     }
     let (card_id, expired) = expired.expect("a seeded expired card");
-    match within(10, cards.stamp(&card_id, &expired.id, stamps(1))).await {
+    match within(10, cards.stamp(&card_id, &expired.id).stamps(stamps(1))).await {
         Err(Error::Validation { message, .. }) => {
             assert_eq!(message.as_deref(), Some("The punch card has expired."));
         }

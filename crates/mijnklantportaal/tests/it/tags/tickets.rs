@@ -46,7 +46,8 @@ async fn a_ticket_is_answered_closed_and_reopened_by_the_next_answer() {
 
     let answered = client
         .tickets()
-        .reply(&open.id, "<p>We will look into it!</p>")
+        .reply(&open.id)
+        .message("<p>We will look into it!</p>")
         .await
         .expect("posted");
     assert_eq!(answered.messages.len(), before.messages.len() + 1);
@@ -77,7 +78,8 @@ async fn a_ticket_is_answered_closed_and_reopened_by_the_next_answer() {
 
     let reopened = client
         .tickets()
-        .reply(&open.id, "One more thing.")
+        .reply(&open.id)
+        .message("One more thing.")
         .await
         .expect("posted");
     assert_eq!(reopened.status, TicketStatus::Open, "an answer reopens it");
@@ -129,7 +131,8 @@ async fn a_reply_whose_answer_is_lost_is_not_sent_twice() {
     server.drop_next_write_responses(1);
     let err = client
         .tickets()
-        .reply(&open.id, "Sent once")
+        .reply(&open.id)
+        .message("Sent once")
         .await
         .expect_err("no answer");
     assert!(matches!(err, Error::MaybeApplied { .. }), "{err:?}");
@@ -157,7 +160,8 @@ async fn a_file_can_be_attached_in_the_first_five_minutes_only() {
     let open = pick(&tickets, TicketSource::Portal, TicketStatus::Open);
     let answered = client
         .tickets()
-        .reply(&open.id, "The corrected invoice is attached.")
+        .reply(&open.id)
+        .message("The corrected invoice is attached.")
         .await
         .expect("posted");
     let message = answered.messages.last().expect("the reply").id.clone();
@@ -166,7 +170,8 @@ async fn a_file_can_be_attached_in_the_first_five_minutes_only() {
     tokio::time::advance(Duration::from_secs(4 * 60 + 59)).await;
     let attached = client
         .tickets()
-        .attach(&open.id, &message, png())
+        .attach(&open.id, &message)
+        .attachment(png())
         .await
         .expect("within 5 minutes");
     let on = attached
@@ -182,7 +187,8 @@ async fn a_file_can_be_attached_in_the_first_five_minutes_only() {
     tokio::time::advance(Duration::from_secs(1)).await;
     let err = client
         .tickets()
-        .attach(&open.id, &message, png())
+        .attach(&open.id, &message)
+        .attachment(png())
         .await
         .expect_err("5 minutes are up");
     match &err {
@@ -193,7 +199,8 @@ async fn a_file_can_be_attached_in_the_first_five_minutes_only() {
     let first = answered.messages[0].id.clone();
     let err = client
         .tickets()
-        .attach(&open.id, &first, png())
+        .attach(&open.id, &first)
+        .attachment(png())
         .await
         .expect_err("too old");
     assert!(matches!(err, Error::Validation { .. }), "{err:?}");
@@ -210,7 +217,8 @@ async fn chat_tickets_cannot_be_answered_and_unknown_ones_are_not_found() {
         .expect("a seeded chat");
     let err = client
         .tickets()
-        .reply(&chat.id, "Hello?")
+        .reply(&chat.id)
+        .message("Hello?")
         .await
         .expect_err("a chat");
     assert!(matches!(err, Error::Validation { .. }), "{err:?}");
@@ -228,11 +236,8 @@ async fn chat_tickets_cannot_be_answered_and_unknown_ones_are_not_found() {
             .expect_err("missing"),
         client
             .tickets()
-            .attach(
-                &chat.id,
-                "tim_doesnotexist00",
-                FilePart::bytes("a.txt", "a"),
-            )
+            .attach(&chat.id, "tim_doesnotexist00")
+            .attachment(FilePart::bytes("a.txt", "a"))
             .await
             .expect_err("missing"),
     ] {

@@ -35,9 +35,15 @@ async fn a_record_is_created_read_and_listed() {
         "seeded with documented events"
     );
 
-    let created = within(10, webhooks.create(URL, WebhookEventType::InvoicePaid))
-        .await
-        .expect("created");
+    let created = within(
+        10,
+        webhooks
+            .create()
+            .url(URL)
+            .type_(WebhookEventType::InvoicePaid),
+    )
+    .await
+    .expect("created");
     assert!(created.id.starts_with("wbh_"), "{}", created.id);
     assert_eq!(
         (created.type_.clone(), created.url.as_str()),
@@ -81,7 +87,10 @@ async fn unknown_records_bad_urls_and_unknown_events_are_typed() {
         refused(
             within(
                 10,
-                webhooks.create("not a url", WebhookEventType::CustomerCreated)
+                webhooks
+                    .create()
+                    .url("not a url")
+                    .type_(WebhookEventType::CustomerCreated)
             )
             .await
         ),
@@ -91,7 +100,7 @@ async fn unknown_records_bad_urls_and_unknown_events_are_typed() {
     // API refuses.
     let later = WebhookEventType::Unknown("customer-updated".into());
     assert_eq!(
-        refused(within(10, webhooks.create(URL, later)).await),
+        refused(within(10, webhooks.create().url(URL).type_(later)).await),
         ["type"]
     );
 }
@@ -106,7 +115,9 @@ async fn a_create_whose_answer_is_lost_is_not_sent_twice() {
         10,
         client
             .webhooks()
-            .create(URL, WebhookEventType::TicketCreated),
+            .create()
+            .url(URL)
+            .type_(WebhookEventType::TicketCreated),
     )
     .await
     {

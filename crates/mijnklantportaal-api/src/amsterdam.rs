@@ -8,17 +8,30 @@
 //! changed before (summer time ended in September until 1995, and there was none from
 //! 1946 to 1976) and the EU may change it again, which a database update follows.
 //! Its cost: about 11 s of one core in a cold build (chrono-tz and phf; chrono is
-//! built anyway), measured with `cargo build --timings`. The mock server computes
+//! built anyway), measured with `cargo build --timings`. It lives here, with
+//! [`LocalDateTime`], so that every request field of that type takes an instant in any
+//! zone (`.paid_at(Utc::now())`). The mock server computes
 //! Dutch time on its own, so that a mistake here cannot hide behind the same mistake
 //! there.
 
 use chrono::{DateTime, TimeZone};
 use chrono_tz::Europe::Amsterdam;
-use mijnklantportaal_api::LocalDateTime;
 
-/// `instant` as Dutch wall-clock time.
-pub(crate) fn local_time<Tz: TimeZone>(instant: &DateTime<Tz>) -> LocalDateTime {
-    LocalDateTime(instant.with_timezone(&Amsterdam).naive_local())
+use crate::LocalDateTime;
+
+/// An instant in any zone, as the Dutch wall-clock time the API wants.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use mijnklantportaal_api::LocalDateTime;
+///
+/// let summer = Utc.with_ymd_and_hms(2025, 6, 1, 12, 0, 0).unwrap();
+/// assert_eq!(LocalDateTime::from(summer).to_string(), "2025-06-01 14:00:00");
+/// ```
+impl<Tz: TimeZone> From<DateTime<Tz>> for LocalDateTime {
+    fn from(instant: DateTime<Tz>) -> Self {
+        LocalDateTime(instant.with_timezone(&Amsterdam).naive_local())
+    }
 }
 
 #[cfg(test)]
@@ -27,7 +40,7 @@ mod tests {
 
     fn at(rfc3339: &str) -> String {
         let instant = DateTime::parse_from_rfc3339(rfc3339).expect("a valid time");
-        local_time(&instant).to_string()
+        LocalDateTime::from(instant).to_string()
     }
 
     #[test]
