@@ -44,7 +44,7 @@ use crate::reorder::Reorder;
 use crate::requests::{self, Form, Refused};
 use crate::resources::customer_invoices::{self, MockInvoice};
 use crate::resources::customers::MockCustomer;
-use crate::resources::{customers, files};
+use crate::resources::{self, customers, files};
 use crate::responses;
 use crate::routes::{self, Route};
 use crate::store::{Record, Slot, Store, Table, lock};
@@ -549,12 +549,28 @@ impl Call<'_> {
             .ok_or_else(|| self.model_not_found(R::MODEL, id))
     }
 
-    /// The one create path: adds the row `build` makes from its [`Slot`] (the new
-    /// id, `createdAt`) to the table of `R`, in one step under the table's lock; a
-    /// 500 if the table can take no more rows.
-    pub(crate) fn insert<R: Record>(&self, build: impl FnOnce(Slot) -> R) -> Result<R, Refusal> {
+    /// Adds the row `build` makes from its [`Slot`] (the new id, `createdAt`) to the
+    /// table of `R`, in one step under the table's lock; a 500 if the table can take
+    /// no more rows or `build` makes none (a value the schema promised is missing).
+    pub(crate) fn insert<R: Record>(
+        &self,
+        build: impl FnOnce(Slot) -> Option<R>,
+    ) -> Result<R, Refusal> {
         self.with(|table: &mut Table<R>| table.create(build))
             .ok_or_else(server_error)
+    }
+
+    /// The one create path of a JSON body: reads it (or answers the 422 the
+    /// pipeline found), [inserts](Self::insert) the row `build` makes of the valid
+    /// input and its slot, and answers 201 with it.
+    pub(crate) async fn create<R: Record>(
+        &self,
+        body: Body,
+        build: impl FnOnce(&Input, Slot) -> Option<R>,
+    ) -> Reply {
+        let input = self.json(body).await?;
+        let row = self.insert(|slot| build(&input, slot))?;
+        self.written(StatusCode::CREATED, &row)
     }
 
     /// The one way a row changes (every edit and action): under the table's lock,
@@ -650,7 +666,7 @@ impl Call<'_> {
 
     /// 200 with `record` as `GET /{id}` shows it.
     pub(crate) fn show<R: Record>(&self, record: &R) -> Reply {
-        self.ok_json(record.shown(&self.origin))
+        self.ok_json(resources::render(record, &self.origin, true))
     }
 
     /// 200 with `body`, counted; a 500 if it could not be rendered.
@@ -667,13 +683,13 @@ impl Call<'_> {
     /// The answer to a write that was carried out: `status` with `record` in its
     /// list form, or (when the test asked for it) no answer at all. Counted.
     pub(crate) fn written<R: Record>(&self, status: StatusCode, record: &R) -> Reply {
-        self.written_json(status, serde_json::to_vec(&record.listed(&self.origin)))
+        self.written_json(status, resources::render(record, &self.origin, false))
     }
 
     /// Like [`written`](Self::written), with `record` as `GET /{id}` shows it (a
     /// ticket with its messages, an agreement with its signers).
     pub(crate) fn written_shown<R: Record>(&self, status: StatusCode, record: &R) -> Reply {
-        self.written_json(status, record.shown(&self.origin))
+        self.written_json(status, resources::render(record, &self.origin, true))
     }
 
     /// The answer to a write that was carried out, when it is not one record (a

@@ -202,17 +202,19 @@ pub(crate) fn schedule<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Repl
                 .map(|c| (c.company_name, c.primary_email))
         })
         .ok_or_else(server_error)?;
-        let appointment = call.insert(|slot| MockAppointment {
-            online_meeting_link: Some(meeting_link(&slot.id)),
-            id: slot.id,
-            name: new.name,
-            customer_id: new.customer_id,
-            attendee_name: new.attendee_name,
-            attendee_email: new.attendee_email,
-            starts_at: new.starts_at,
-            ends_at: new.ends_at,
-            status: Status::Scheduled,
-            created_at: slot.created_at,
+        let appointment = call.insert(|slot| {
+            Some(MockAppointment {
+                online_meeting_link: Some(meeting_link(&slot.id)),
+                id: slot.id,
+                name: new.name,
+                customer_id: new.customer_id,
+                attendee_name: new.attendee_name,
+                attendee_email: new.attendee_email,
+                starts_at: new.starts_at,
+                ends_at: new.ends_at,
+                status: Status::Scheduled,
+                created_at: slot.created_at,
+            })
         })?;
         call.written(StatusCode::CREATED, &appointment)
     })

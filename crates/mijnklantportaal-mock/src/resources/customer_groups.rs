@@ -69,10 +69,12 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
         let input = call.json(body).await?;
         let name = input::text(&input, "name").ok_or_else(server_error)?;
         let customers = input::texts(&input, "customers");
-        let group = call.insert(|slot| MockCustomerGroup {
-            id: slot.id,
-            name,
-            created_at: slot.created_at,
+        let group = call.insert(|slot| {
+            Some(MockCustomerGroup {
+                id: slot.id,
+                name,
+                created_at: slot.created_at,
+            })
         })?;
         join(call, &group.id, &customers);
         call.written(StatusCode::CREATED, &group)

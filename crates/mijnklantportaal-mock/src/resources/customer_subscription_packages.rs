@@ -21,7 +21,7 @@ use crate::resources::customer_subscriptions::{
 };
 use crate::resources::{Eur, amount_json};
 use crate::rng::draw;
-use crate::store::{Base, Record, Seeded};
+use crate::store::{Base, Record, Seeded, Slot};
 use crate::validation::Input;
 
 /// Id domain and random streams of packages (the tag's own prefix).
@@ -90,12 +90,7 @@ fn starting_packages(dataset: Dataset) -> Seeded<MockPackage> {
 
 /// `POST /v1/customer-subscription-packages` (JSON); 201 with the package.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let input = call.json(body).await?;
-        let new = new_package(&input).ok_or_else(server_error)?;
-        let package = call.insert(|slot| MockPackage { id: slot.id, ..new })?;
-        call.written(StatusCode::CREATED, &package)
-    })
+    Box::pin(call.create(body, new_package))
 }
 
 /// `POST /v1/customer-subscription-packages/{packageId}/sign-up` (JSON); 201 with the
@@ -112,10 +107,10 @@ pub(crate) fn sign_up<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply
 
 /// What `POST /v1/customer-subscription-packages` (valid JSON) asks for;
 /// `availableForSale` defaults to `false` (the mock's choice).
-fn new_package(input: &Input) -> Option<MockPackage> {
+fn new_package(input: &Input, slot: Slot) -> Option<MockPackage> {
     Some(MockPackage {
         currency: Eur,
-        id: String::new(),
+        id: slot.id,
         name: input::text(input, "name")?,
         description: input::text(input, "description"),
         interval: input::text(input, "interval")?,
@@ -224,7 +219,7 @@ mod tests {
             "name": "Phone subscription", "interval": "1 year", "amount": "12.95", "vatRate": 21,
         });
         assert!(json_errors(operation, body.clone()).is_empty());
-        let package = new_package(&input(body)).unwrap();
+        let package = new_package(&input(body), Slot::example()).unwrap();
         assert!(!package.available_for_sale);
         assert_eq!(package.description, None);
     }

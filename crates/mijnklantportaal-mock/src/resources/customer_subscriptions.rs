@@ -202,20 +202,22 @@ pub(crate) fn insert(call: &Call<'_>, new: NewSubscription) -> Result<MockSubscr
         "in_progress"
     };
     let renews_at = next_renewal(new.starts_at, &new.interval, today);
-    call.insert(|slot| MockSubscription {
-        currency: Eur,
-        id: slot.id,
-        customer_id: new.customer_id,
-        description: new.description,
-        starts_at: new.starts_at,
-        interval: new.interval,
-        renews_at,
-        amount_cents: new.amount_cents,
-        vat_rate: new.vat_rate,
-        status,
-        options: new.options,
-        terminated_at: None,
-        created_at: slot.created_at,
+    call.insert(|slot| {
+        Some(MockSubscription {
+            currency: Eur,
+            id: slot.id,
+            customer_id: new.customer_id,
+            description: new.description,
+            starts_at: new.starts_at,
+            interval: new.interval,
+            renews_at,
+            amount_cents: new.amount_cents,
+            vat_rate: new.vat_rate,
+            status,
+            options: new.options,
+            terminated_at: None,
+            created_at: slot.created_at,
+        })
     })
 }
 

@@ -113,20 +113,22 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
         let new = new_customer(&input).ok_or_else(crate::handler::server_error)?;
         let customer = call
             .with(|table: &mut Table<MockCustomer>| {
-                table.create(|slot| MockCustomer {
-                    index: slot.key,
-                    id: slot.id,
-                    company_name: new.company_name,
-                    address: new.address,
-                    zip_code: new.zip_code,
-                    city: new.city,
-                    country_code: new.country_code,
-                    primary_email: new.primary_email,
-                    phone: None,
-                    integration: None,
-                    integration_id: None,
-                    customer_groups: Vec::new(),
-                    created_at: slot.created_at,
+                table.create(|slot| {
+                    Some(MockCustomer {
+                        index: slot.key,
+                        id: slot.id,
+                        company_name: new.company_name,
+                        address: new.address,
+                        zip_code: new.zip_code,
+                        city: new.city,
+                        country_code: new.country_code,
+                        primary_email: new.primary_email,
+                        phone: None,
+                        integration: None,
+                        integration_id: None,
+                        customer_groups: Vec::new(),
+                        created_at: slot.created_at,
+                    })
                 })
             })
             .ok_or_else(crate::handler::server_error)?;
@@ -254,12 +256,14 @@ mod tests {
         let template = dataset.customer(0).unwrap();
         let mut create = |name: &str| {
             oldest
-                .create(|slot| MockCustomer {
-                    index: slot.key,
-                    id: slot.id,
-                    company_name: name.to_owned(),
-                    created_at: slot.created_at,
-                    ..template.clone()
+                .create(|slot| {
+                    Some(MockCustomer {
+                        index: slot.key,
+                        id: slot.id,
+                        company_name: name.to_owned(),
+                        created_at: slot.created_at,
+                        ..template.clone()
+                    })
                 })
                 .unwrap()
         };

@@ -151,6 +151,13 @@ pub(crate) fn random_string(seed: u64, stream: u64, number: u64, len: usize) -> 
         .collect()
 }
 
+/// Counts the notification a create asks for (`sendNotification`).
+pub(crate) fn notify(call: &Call<'_>, input: &crate::validation::Input) {
+    if crate::input::boolean(input, "sendNotification").unwrap_or(false) {
+        call.shared().count(|stats| stats.notifications += 1);
+    }
+}
+
 /// `{link, expiresAt}`: a temporary download link (on this server) to the file of the
 /// resource `id`, valid for the server's link lifetime.
 pub(crate) fn cloud_file(call: &Call<'_>, id: &str) -> Reply {
@@ -236,28 +243,116 @@ pub(crate) fn amount_json<S: serde::Serializer>(
     serializer.serialize_str(&amount(*cents))
 }
 
-/// A link object, `{href, type}` (`type`: a media type).
-#[derive(Debug, Serialize)]
-pub(crate) struct LinkJson {
-    pub(crate) href: String,
-    #[serde(rename = "type")]
-    pub(crate) media_type: &'static str,
+/// How records are being written: the origin of their links, and whether as
+/// `GET /{id}` shows one or as a row of a list. Records derive `Serialize`; the few
+/// fields that depend on the request read it while [`render`] runs: a [`Link`] (a
+/// path on this server, written under the origin) and a field only `GET /{id}` shows
+/// (`#[serde(skip_serializing_if = "in_list")]`). A thread-local, because serde
+/// passes no context, set and restored around one synchronous serialization.
+#[derive(Debug, Default)]
+struct View {
+    origin: String,
+    detail: bool,
 }
 
-impl LinkJson {
-    /// The API resource of customer `id`, under `origin`.
-    pub(crate) fn customer(origin: &str, id: &str) -> Self {
-        LinkJson {
-            href: format!("{origin}/v1/customers/{id}"),
+thread_local! {
+    static VIEW: std::cell::RefCell<View> = std::cell::RefCell::default();
+}
+
+/// `value` as JSON, its links under `origin`, as `GET /{id}` shows it (`detail`) or as
+/// a list row.
+pub(crate) fn render<T: Serialize + ?Sized>(
+    value: &T,
+    origin: &str,
+    detail: bool,
+) -> serde_json::Result<Vec<u8>> {
+    let view = View {
+        origin: origin.to_owned(),
+        detail,
+    };
+    let outer = VIEW.replace(view);
+    let json = serde_json::to_vec(value);
+    VIEW.set(outer);
+    json
+}
+
+/// For `skip_serializing_if`: a field that lists leave out.
+pub(crate) fn in_list<T>(_field: &T) -> bool {
+    VIEW.with_borrow(|view| !view.detail)
+}
+
+/// A link object, `{href, type}` (`type`: a media type): a path on this server,
+/// written under the request's origin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Link {
+    path: String,
+    media_type: &'static str,
+}
+
+impl Link {
+    /// The API resource of customer `id`.
+    pub(crate) fn customer(id: &str) -> Self {
+        let path = format!("/v1/customers/{id}");
+        Link {
+            path,
             media_type: "application/json",
         }
     }
 
-    /// A page of the portal (`text/html`) at `path`, under `origin`.
-    pub(crate) fn page(origin: &str, path: &str) -> Self {
-        LinkJson {
-            href: format!("{origin}{path}"),
+    /// A page of the portal (`text/html`) at `path`.
+    pub(crate) fn page(path: String) -> Self {
+        Link {
+            path,
             media_type: "text/html",
         }
     }
+}
+
+impl Serialize for Link {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("href", &url(&self.path))?;
+        map.serialize_entry("type", self.media_type)?;
+        map.end()
+    }
+}
+
+/// The `links` of a record that belongs to a customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct CustomerLinks {
+    customer: Link,
+}
+
+impl CustomerLinks {
+    pub(crate) fn new(customer_id: &str) -> Self {
+        let customer = Link::customer(customer_id);
+        CustomerLinks { customer }
+    }
+}
+
+/// `path` under the origin of the [`render`] running.
+fn url(path: &str) -> String {
+    VIEW.with_borrow(|view| format!("{}{path}", view.origin))
+}
+
+/// Serializes the path of a page as its URL under the request's origin, `None` as
+/// `null` (`#[serde(serialize_with = "url_json")]`).
+pub(crate) fn url_json<S: serde::Serializer>(
+    path: &Option<String>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    path.as_deref().map(url).serialize(serializer)
+}
+
+/// `value` as a list shows it, links under `http://h` (unit tests).
+#[cfg(test)]
+pub(crate) fn listed_text<T: Serialize>(value: &T) -> String {
+    String::from_utf8(render(value, "http://h", false).unwrap_or_default()).unwrap_or_default()
+}
+
+/// `value` as a list shows it, links under `http://h`, as a JSON value (unit tests).
+#[cfg(test)]
+pub(crate) fn listed_value<T: Serialize>(value: &T) -> serde_json::Value {
+    serde_json::from_str(&listed_text(value)).unwrap_or_default()
 }
