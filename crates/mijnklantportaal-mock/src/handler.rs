@@ -35,7 +35,7 @@ use crate::clock::Clock;
 use crate::dataset::Dataset;
 use crate::faults::{self, Fault, Faults, Latency};
 use crate::files::Files;
-use crate::live::{Change, Evaluation, Live, Order};
+use crate::live::{Live, Order};
 use crate::oauth::{self, AccessCheck, MockOAuth, OAuthState, OAuthStats};
 use crate::paginator::{self, Quirks};
 use crate::rate_limit::{Decision, RateLimiter};
@@ -43,7 +43,6 @@ use crate::recording::{RecordedRequest, Stats};
 use crate::reorder::Reorder;
 use crate::requests::{self, Form, Refused};
 use crate::resources::customer_invoices::{self, MockInvoice};
-use crate::resources::customers::MockCustomer;
 use crate::resources::{self, customers, files};
 use crate::responses;
 use crate::routes::{self, Route};
@@ -203,22 +202,6 @@ impl Shared {
         self.drop_writes.store(count, Ordering::Relaxed);
     }
 
-    pub(crate) fn invoices_created(&self) -> Vec<MockInvoice> {
-        self.with(|table: &mut Table<MockInvoice>| table.created())
-    }
-
-    pub(crate) fn customers_created(&self) -> Vec<MockCustomer> {
-        self.with(|table: &mut Table<MockCustomer>| table.created())
-    }
-
-    pub(crate) fn invoice(&self, id: &str) -> Option<MockInvoice> {
-        self.with(|table: &mut Table<MockInvoice>| table.find(id))
-    }
-
-    pub(crate) fn customer(&self, id: &str) -> Option<MockCustomer> {
-        self.with(|table: &mut Table<MockCustomer>| table.find(id))
-    }
-
     pub(crate) fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.requests).iter().cloned().collect()
     }
@@ -244,25 +227,6 @@ impl Shared {
             self.with(|table: &mut Table<MockInvoice>| paginator::take(&*table, page, per_page));
         let path = customer_invoices::LIST_PATH;
         paginator::render(&taken, per_page, origin, path, self.config.quirks)
-    }
-
-    pub(crate) fn live_snapshot(&self) -> Vec<String> {
-        self.with(|table: &mut Table<MockInvoice>| table.snapshot())
-    }
-
-    pub(crate) fn ids_present_throughout(
-        &self,
-        evaluations: std::ops::RangeInclusive<u64>,
-    ) -> Vec<String> {
-        self.with(|table: &mut Table<MockInvoice>| table.present_throughout(evaluations))
-    }
-
-    pub(crate) fn evaluations(&self) -> Vec<Evaluation> {
-        self.with(|table: &mut Table<MockInvoice>| table.evaluations())
-    }
-
-    pub(crate) fn changes(&self) -> Vec<Change> {
-        self.with(|table: &mut Table<MockInvoice>| table.changes())
     }
 
     pub(crate) fn count(&self, update: impl FnOnce(&mut Stats)) {
@@ -588,22 +552,16 @@ impl Call<'_> {
     }
 
     /// The edit and action path with a JSON body: reads it, then [changes](Self::change)
-    /// row `id` under the table's lock: `check` refuses the row's state or validates
-    /// the input against the row as it is now (into what to apply), `apply` applies
-    /// it.
-    pub(crate) async fn edit<R: Record, V>(
+    /// row `id` under the table's lock with `apply`, which sees the row as it is now
+    /// and the valid input, and may refuse the row's state first.
+    pub(crate) async fn edit<R: Record>(
         &self,
         id: &str,
         body: Body,
-        check: impl FnOnce(&R, &Input) -> Result<V, Refusal>,
-        apply: impl FnOnce(&mut R, V),
+        apply: impl FnOnce(&mut R, &Input) -> Result<(), Refusal>,
     ) -> Result<R, Refusal> {
         let input = self.json(body).await?;
-        self.change(id, |row: &mut R| {
-            let valid = check(row, &input)?;
-            apply(row, valid);
-            Ok(())
-        })
+        self.change(id, |row: &mut R| apply(row, &input))
     }
 
     /// A page of the rows of `R` (those under `parent`, when given) in Laravel's

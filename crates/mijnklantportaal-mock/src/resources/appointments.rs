@@ -224,21 +224,19 @@ pub(crate) fn schedule<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Repl
 pub(crate) fn set_status<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let appointment = call.find::<MockAppointment>(0)?;
-        let check = |_: &MockAppointment, input: &Input| {
+        let apply = |a: &mut MockAppointment, input: &Input| {
             let status = input::text(input, "status").ok_or_else(server_error)?;
-            Ok(if status == "scheduled" {
+            a.status = if status == "scheduled" {
                 Status::Scheduled
             } else {
                 Status::Canceled
-            })
-        };
-        let apply = |a: &mut MockAppointment, status| {
-            a.status = status;
-            if status == Status::Scheduled && a.online_meeting_link.is_none() {
+            };
+            if a.status == Status::Scheduled && a.online_meeting_link.is_none() {
                 a.online_meeting_link = Some(meeting_link(&a.id));
             }
+            Ok(())
         };
-        let changed = call.edit(&appointment.id, body, check, apply).await?;
+        let changed = call.edit(&appointment.id, body, apply).await?;
         call.written(StatusCode::OK, &changed)
     })
 }

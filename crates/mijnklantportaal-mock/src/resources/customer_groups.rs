@@ -85,12 +85,11 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
 pub(crate) fn edit<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let group = call.find::<MockCustomerGroup>(0)?;
-        let check = |_: &MockCustomerGroup, input: &Input| {
-            input::text(input, "name").ok_or_else(server_error)
+        let rename = |g: &mut MockCustomerGroup, input: &Input| {
+            g.name = input::text(input, "name").ok_or_else(server_error)?;
+            Ok(())
         };
-        let renamed = call
-            .edit(&group.id, body, check, |g, name| g.name = name)
-            .await?;
+        let renamed = call.edit(&group.id, body, rename).await?;
         call.written(StatusCode::OK, &renamed)
     })
 }

@@ -22,7 +22,7 @@ use crate::input;
 use crate::live::Live;
 use crate::requests::Form;
 use crate::resources::{Link, amount_json, cloud_file, in_list, notify, render};
-use crate::store::{Base, Record, Slot, lock};
+use crate::store::{Base, Record, Slot, Table, lock};
 use crate::validation::Input;
 
 /// The path of the invoice list.
@@ -195,11 +195,11 @@ pub(crate) fn create_manual<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a,
 pub(crate) fn mark_paid<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let invoice = call.find::<MockInvoice>(0)?;
-        let check = |_: &MockInvoice, input: &Input| {
-            input::local_time(input, "paidAt").ok_or_else(server_error)
+        let pay = |i: &mut MockInvoice, input: &Input| {
+            i.paid_at = Some(input::local_time(input, "paidAt").ok_or_else(server_error)?);
+            Ok(())
         };
-        let pay = |i: &mut MockInvoice, paid_at| i.paid_at = Some(paid_at);
-        let marked = call.edit(&invoice.id, body, check, pay).await?;
+        let marked = call.edit(&invoice.id, body, pay).await?;
         call.written(StatusCode::OK, &marked)
     })
 }
@@ -215,7 +215,7 @@ pub(crate) fn pdf_link<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Rep
 /// What a download link to invoice `id` serves: the uploaded PDF, or one generated
 /// for the invoice; `None` if `id` is no invoice.
 pub(crate) fn downloadable(shared: &Shared, id: &str) -> Option<Download> {
-    let invoice = shared.invoice(id)?;
+    let invoice = shared.with(|t: &mut Table<MockInvoice>| t.find(id))?;
     let bytes = lock(&shared.files).uploaded(id).unwrap_or_else(|| {
         let text = format!(
             "Invoice {} ({}) EUR {}",

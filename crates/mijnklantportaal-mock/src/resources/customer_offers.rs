@@ -162,16 +162,13 @@ pub(crate) fn create_manual<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a,
 pub(crate) fn decide<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let offer = call.find::<MockOffer>(0)?;
-        let check = |_: &MockOffer, input: &Input| Ok(decision(input));
-        let decide = |o: &mut MockOffer, (acceptance, rejected_at): (Option<_>, Option<_>)| {
-            if acceptance.is_some() {
-                o.acceptance = acceptance;
-            }
-            if rejected_at.is_some() {
-                o.rejected_at = rejected_at;
-            }
+        let decide = |o: &mut MockOffer, input: &Input| {
+            let (acceptance, rejected_at) = decision(input);
+            o.acceptance = acceptance.or(o.acceptance.take());
+            o.rejected_at = rejected_at.or(o.rejected_at);
+            Ok(())
         };
-        let decided = call.edit(&offer.id, body, check, decide).await?;
+        let decided = call.edit(&offer.id, body, decide).await?;
         call.written(StatusCode::OK, &decided)
     })
 }

@@ -275,10 +275,11 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
 pub(crate) fn edit<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let card = call.find::<PunchCard>(0)?;
-        let check = |_: &PunchCard, input: &Input| Ok(sale(input));
-        let edited = call
-            .edit(&card.id, body, check, |c, sale| c.sale = sale)
-            .await?;
+        let apply = |c: &mut PunchCard, input: &Input| {
+            c.sale = sale(input);
+            Ok(())
+        };
+        let edited = call.edit(&card.id, body, apply).await?;
         call.written(StatusCode::OK, &edited)
     })
 }
@@ -327,7 +328,7 @@ pub(crate) fn show_issued<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, 
 pub(crate) fn stamp<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let card = find_issued(call)?;
-        let check = |card: &IssuedPunchCard, input: &Input| {
+        let stamp = |card: &mut IssuedPunchCard, input: &Input| {
             match card.status {
                 IssuedStatus::FullyUsed => return Err(call.refused(FULLY_USED)),
                 IssuedStatus::Expired => return Err(call.refused(EXPIRED)),
@@ -343,15 +344,13 @@ pub(crate) fn stamp<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> 
                 errors.add("stamps", message);
                 return Err(call.unprocessable(&errors));
             }
-            Ok(stamps)
-        };
-        let stamp = |card: &mut IssuedPunchCard, stamps: u64| {
-            card.punches_left = card.punches_left.saturating_sub(stamps);
+            card.punches_left = left - stamps;
             if card.punches_left == 0 {
                 card.status = IssuedStatus::FullyUsed;
             }
+            Ok(())
         };
-        let stamped = call.edit(&card.id, body, check, stamp).await?;
+        let stamped = call.edit(&card.id, body, stamp).await?;
         call.written(StatusCode::OK, &stamped)
     })
 }

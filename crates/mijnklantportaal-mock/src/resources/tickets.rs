@@ -251,22 +251,21 @@ pub(crate) fn reply<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> 
         }
         let seed = call.seed();
         let posted_at = call.now()?;
-        let check =
-            |_: &MockTicket, input: &Input| input::text(input, "message").ok_or_else(server_error);
-        let reply = |ticket: &mut MockTicket, text| {
+        let reply = |ticket: &mut MockTicket, input: &Input| {
             let id = message_id(seed, ticket.key, ticket.messages.len());
             ticket.messages.push(Message {
                 id,
                 posted_by: API_POSTER.to_owned(),
                 is_posted_by_customer: false,
-                message: text,
+                message: input::text(input, "message").ok_or_else(server_error)?,
                 posted_at,
                 posted: Some(Instant::now()),
                 attachments: Vec::new(),
             });
             ticket.closed = false;
+            Ok(())
         };
-        let answered = call.edit(&ticket.id, body, check, reply).await?;
+        let answered = call.edit(&ticket.id, body, reply).await?;
         call.written_shown(StatusCode::OK, &answered)
     })
 }
