@@ -123,10 +123,10 @@ impl std::fmt::Debug for StoreHook {
 pub(crate) struct Shared {
     pub(crate) config: Config,
     local_addr: SocketAddr,
-    token: Mutex<TokenState>,
-    oauth: Option<Mutex<OAuthState>>,
+    pub(crate) token: Mutex<TokenState>,
+    pub(crate) oauth: Option<Mutex<OAuthState>>,
     limiter: Option<Mutex<RateLimiter>>,
-    requests: Mutex<VecDeque<RecordedRequest>>,
+    pub(crate) requests: Mutex<VecDeque<RecordedRequest>>,
     stats: Mutex<Stats>,
     request_numbers: AtomicU64,
     /// List requests so far, per route: faults are drawn by a route's own count.
@@ -134,7 +134,7 @@ pub(crate) struct Shared {
     store: Store,
     pub(crate) files: Mutex<Files>,
     /// Writes whose responses are still to be dropped.
-    drop_writes: AtomicU64,
+    pub(crate) drop_writes: AtomicU64,
     arrivals: AtomicU64,
     reorder: Option<Reorder<ListJob, serde_json::Result<Vec<u8>>>>,
     /// The mock's time: everything it writes or compares.
@@ -197,25 +197,8 @@ impl Shared {
         result
     }
 
-    /// Drop the responses to the next `count` writes (replacing what was left).
-    pub(crate) fn drop_next_write_responses(&self, count: u64) {
-        self.drop_writes.store(count, Ordering::Relaxed);
-    }
-
-    pub(crate) fn requests(&self) -> Vec<RecordedRequest> {
-        lock(&self.requests).iter().cloned().collect()
-    }
-
-    pub(crate) fn clear_requests(&self) {
-        lock(&self.requests).clear();
-    }
-
     pub(crate) fn stats(&self) -> Stats {
         *lock(&self.stats)
-    }
-
-    pub(crate) fn set_token(&self, token: Option<String>) {
-        lock(&self.token).replace(token);
     }
 
     /// The body of page `page` of the invoice list as it is now, as the server
@@ -261,25 +244,11 @@ impl Shared {
             .unwrap_or_default()
     }
 
-    /// Answer the next `count` token requests with 503.
-    pub(crate) fn fail_next_token_requests(&self, count: u64) {
-        if let Some(oauth) = &self.oauth {
-            lock(oauth).fail_next_token_requests(count);
-        }
-    }
-
     /// A grant issued without the authorization flow (as if the portal had connected
     /// the app), as the fields of a token answer; `None` without OAuth.
     pub(crate) fn new_oauth_grant(&self) -> Option<serde_json::Map<String, serde_json::Value>> {
         let oauth = self.oauth.as_ref()?;
         Some(lock(oauth).new_grant(Instant::now()))
-    }
-
-    /// Every refresh token stops working.
-    pub(crate) fn revoke_oauth_grants(&self) {
-        if let Some(oauth) = &self.oauth {
-            lock(oauth).revoke_grants();
-        }
     }
 
     /// Whether `presented` is the API key, or an OAuth access token still valid.

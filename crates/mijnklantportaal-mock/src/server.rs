@@ -10,6 +10,7 @@ use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::ops::RangeInclusive;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use std::future::IntoFuture;
@@ -34,7 +35,7 @@ use crate::recording::{RecordedRequest, Stats};
 use crate::requests;
 use crate::resources::customer_invoices::MockInvoice;
 use crate::resources::customers::MockCustomer;
-use crate::store::Table;
+use crate::store::{Table, lock};
 
 /// How long [`MockServer::shutdown`] waits for open connections before it aborts them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -417,24 +418,28 @@ impl MockServer {
     /// Every refresh token issued so far stops working, as when the user disconnects
     /// the app in the portal; access tokens already issued work until they expire.
     pub fn revoke_oauth_grants(&self) {
-        self.shared.revoke_oauth_grants();
+        if let Some(oauth) = &self.shared.oauth {
+            lock(oauth).revoke_grants();
+        }
     }
 
     /// Answer the next `count` requests to `POST /oauth/tokens` with 503 without
     /// processing them (a management host in maintenance); replaces what was left.
     pub fn fail_next_token_requests(&self, count: u64) {
-        self.shared.fail_next_token_requests(count);
+        if let Some(oauth) = &self.shared.oauth {
+            lock(oauth).fail_next_token_requests(count);
+        }
     }
 
     /// The requests received so far, in order of arrival: the newest
     /// [`request_log_limit`](MockServerBuilder::request_log_limit) of them.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.shared.requests()
+        lock(&self.shared.requests).iter().cloned().collect()
     }
 
     /// Forgets the recorded requests (counters are kept).
     pub fn clear_requests(&self) {
-        self.shared.clear_requests();
+        lock(&self.shared.requests).clear();
     }
 
     /// Counters of what the server answered so far.
@@ -445,7 +450,7 @@ impl MockServer {
     /// Accept `token` from now on (`None`: accept no token), with a fresh
     /// [`token_valid_for`](MockServerBuilder::token_valid_for) allowance.
     pub fn set_token(&self, token: Option<String>) {
-        self.shared.set_token(token);
+        lock(&self.shared.token).replace(token);
     }
 
     /// The generated dataset the table starts from, to compute what the server
@@ -593,7 +598,7 @@ impl MockServer {
     /// # }
     /// ```
     pub fn drop_next_write_responses(&self, count: u64) {
-        self.shared.drop_next_write_responses(count);
+        self.shared.drop_writes.store(count, Ordering::Relaxed);
     }
 
     /// The invoices clients created (`POST /v1/customer-invoices` and `/manual`),
