@@ -15,7 +15,7 @@ use chrono::{DateTime, Datelike, FixedOffset};
 
 use crate::dutch_time;
 use crate::ids::IdCodec;
-use crate::resources::customer_invoices::MockInvoice;
+use crate::resources::customer_invoices::{InvoiceLinks, MockInvoice};
 use crate::resources::customers::MockCustomer;
 use crate::rng::draw;
 
@@ -176,10 +176,13 @@ impl Dataset {
     ) -> MockInvoice {
         let issued_at = created_at.date_naive();
         let customer = draw(self.seed, CUSTOMER, index) % self.customers().max(1);
+        let id = self.invoice_ids().encode(index);
+        let customer_id = self.customer_ids().encode(customer);
         MockInvoice {
             index,
-            id: self.invoice_ids().encode(index),
-            customer_id: self.customer_ids().encode(customer),
+            links: InvoiceLinks::new(&id, &customer_id),
+            id,
+            customer_id,
             invoice_number: format!("{}-{sequence:03}", issued_at.year()),
             issued_at,
             currency: "EUR".to_owned(),

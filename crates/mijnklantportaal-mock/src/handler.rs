@@ -35,7 +35,7 @@ use crate::clock::Clock;
 use crate::dataset::Dataset;
 use crate::faults::{self, Fault, Faults, Latency};
 use crate::files::Files;
-use crate::live::{Change, Evaluation, Live, Order};
+use crate::live::{Live, Order};
 use crate::oauth::{self, AccessCheck, MockOAuth, OAuthState, OAuthStats};
 use crate::paginator::{self, Quirks};
 use crate::rate_limit::{Decision, RateLimiter};
@@ -43,8 +43,7 @@ use crate::recording::{RecordedRequest, Stats};
 use crate::reorder::Reorder;
 use crate::requests::{self, Form, Refused};
 use crate::resources::customer_invoices::{self, MockInvoice};
-use crate::resources::customers::MockCustomer;
-use crate::resources::{customers, files};
+use crate::resources::{self, customers, files};
 use crate::responses;
 use crate::routes::{self, Route};
 use crate::store::{Record, Slot, Store, Table, lock};
@@ -124,10 +123,10 @@ impl std::fmt::Debug for StoreHook {
 pub(crate) struct Shared {
     pub(crate) config: Config,
     local_addr: SocketAddr,
-    token: Mutex<TokenState>,
-    oauth: Option<Mutex<OAuthState>>,
+    pub(crate) token: Mutex<TokenState>,
+    pub(crate) oauth: Option<Mutex<OAuthState>>,
     limiter: Option<Mutex<RateLimiter>>,
-    requests: Mutex<VecDeque<RecordedRequest>>,
+    pub(crate) requests: Mutex<VecDeque<RecordedRequest>>,
     stats: Mutex<Stats>,
     request_numbers: AtomicU64,
     /// List requests so far, per route: faults are drawn by a route's own count.
@@ -135,7 +134,7 @@ pub(crate) struct Shared {
     store: Store,
     pub(crate) files: Mutex<Files>,
     /// Writes whose responses are still to be dropped.
-    drop_writes: AtomicU64,
+    pub(crate) drop_writes: AtomicU64,
     arrivals: AtomicU64,
     reorder: Option<Reorder<ListJob, serde_json::Result<Vec<u8>>>>,
     /// The mock's time: everything it writes or compares.
@@ -198,41 +197,8 @@ impl Shared {
         result
     }
 
-    /// Drop the responses to the next `count` writes (replacing what was left).
-    pub(crate) fn drop_next_write_responses(&self, count: u64) {
-        self.drop_writes.store(count, Ordering::Relaxed);
-    }
-
-    pub(crate) fn invoices_created(&self) -> Vec<MockInvoice> {
-        self.with(|table: &mut Table<MockInvoice>| table.created())
-    }
-
-    pub(crate) fn customers_created(&self) -> Vec<MockCustomer> {
-        self.with(|table: &mut Table<MockCustomer>| table.created())
-    }
-
-    pub(crate) fn invoice(&self, id: &str) -> Option<MockInvoice> {
-        self.with(|table: &mut Table<MockInvoice>| table.find(id))
-    }
-
-    pub(crate) fn customer(&self, id: &str) -> Option<MockCustomer> {
-        self.with(|table: &mut Table<MockCustomer>| table.find(id))
-    }
-
-    pub(crate) fn requests(&self) -> Vec<RecordedRequest> {
-        lock(&self.requests).iter().cloned().collect()
-    }
-
-    pub(crate) fn clear_requests(&self) {
-        lock(&self.requests).clear();
-    }
-
     pub(crate) fn stats(&self) -> Stats {
         *lock(&self.stats)
-    }
-
-    pub(crate) fn set_token(&self, token: Option<String>) {
-        lock(&self.token).replace(token);
     }
 
     /// The body of page `page` of the invoice list as it is now, as the server
@@ -244,25 +210,6 @@ impl Shared {
             self.with(|table: &mut Table<MockInvoice>| paginator::take(&*table, page, per_page));
         let path = customer_invoices::LIST_PATH;
         paginator::render(&taken, per_page, origin, path, self.config.quirks)
-    }
-
-    pub(crate) fn live_snapshot(&self) -> Vec<String> {
-        self.with(|table: &mut Table<MockInvoice>| table.snapshot())
-    }
-
-    pub(crate) fn ids_present_throughout(
-        &self,
-        evaluations: std::ops::RangeInclusive<u64>,
-    ) -> Vec<String> {
-        self.with(|table: &mut Table<MockInvoice>| table.present_throughout(evaluations))
-    }
-
-    pub(crate) fn evaluations(&self) -> Vec<Evaluation> {
-        self.with(|table: &mut Table<MockInvoice>| table.evaluations())
-    }
-
-    pub(crate) fn changes(&self) -> Vec<Change> {
-        self.with(|table: &mut Table<MockInvoice>| table.changes())
     }
 
     pub(crate) fn count(&self, update: impl FnOnce(&mut Stats)) {
@@ -297,25 +244,11 @@ impl Shared {
             .unwrap_or_default()
     }
 
-    /// Answer the next `count` token requests with 503.
-    pub(crate) fn fail_next_token_requests(&self, count: u64) {
-        if let Some(oauth) = &self.oauth {
-            lock(oauth).fail_next_token_requests(count);
-        }
-    }
-
     /// A grant issued without the authorization flow (as if the portal had connected
     /// the app), as the fields of a token answer; `None` without OAuth.
     pub(crate) fn new_oauth_grant(&self) -> Option<serde_json::Map<String, serde_json::Value>> {
         let oauth = self.oauth.as_ref()?;
         Some(lock(oauth).new_grant(Instant::now()))
-    }
-
-    /// Every refresh token stops working.
-    pub(crate) fn revoke_oauth_grants(&self) {
-        if let Some(oauth) = &self.oauth {
-            lock(oauth).revoke_grants();
-        }
     }
 
     /// Whether `presented` is the API key, or an OAuth access token still valid.
@@ -549,12 +482,28 @@ impl Call<'_> {
             .ok_or_else(|| self.model_not_found(R::MODEL, id))
     }
 
-    /// The one create path: adds the row `build` makes from its [`Slot`] (the new
-    /// id, `createdAt`) to the table of `R`, in one step under the table's lock; a
-    /// 500 if the table can take no more rows.
-    pub(crate) fn insert<R: Record>(&self, build: impl FnOnce(Slot) -> R) -> Result<R, Refusal> {
+    /// Adds the row `build` makes from its [`Slot`] (the new id, `createdAt`) to the
+    /// table of `R`, in one step under the table's lock; a 500 if the table can take
+    /// no more rows or `build` makes none (a value the schema promised is missing).
+    pub(crate) fn insert<R: Record>(
+        &self,
+        build: impl FnOnce(Slot) -> Option<R>,
+    ) -> Result<R, Refusal> {
         self.with(|table: &mut Table<R>| table.create(build))
             .ok_or_else(server_error)
+    }
+
+    /// The one create path of a JSON body: reads it (or answers the 422 the
+    /// pipeline found), [inserts](Self::insert) the row `build` makes of the valid
+    /// input and its slot, and answers 201 with it.
+    pub(crate) async fn create<R: Record>(
+        &self,
+        body: Body,
+        build: impl FnOnce(&Input, Slot) -> Option<R>,
+    ) -> Reply {
+        let input = self.json(body).await?;
+        let row = self.insert(|slot| build(&input, slot))?;
+        self.written(StatusCode::CREATED, &row)
     }
 
     /// The one way a row changes (every edit and action): under the table's lock,
@@ -572,22 +521,16 @@ impl Call<'_> {
     }
 
     /// The edit and action path with a JSON body: reads it, then [changes](Self::change)
-    /// row `id` under the table's lock: `check` refuses the row's state or validates
-    /// the input against the row as it is now (into what to apply), `apply` applies
-    /// it.
-    pub(crate) async fn edit<R: Record, V>(
+    /// row `id` under the table's lock with `apply`, which sees the row as it is now
+    /// and the valid input, and may refuse the row's state first.
+    pub(crate) async fn edit<R: Record>(
         &self,
         id: &str,
         body: Body,
-        check: impl FnOnce(&R, &Input) -> Result<V, Refusal>,
-        apply: impl FnOnce(&mut R, V),
+        apply: impl FnOnce(&mut R, &Input) -> Result<(), Refusal>,
     ) -> Result<R, Refusal> {
         let input = self.json(body).await?;
-        self.change(id, |row: &mut R| {
-            let valid = check(row, &input)?;
-            apply(row, valid);
-            Ok(())
-        })
+        self.change(id, |row: &mut R| apply(row, &input))
     }
 
     /// A page of the rows of `R` (those under `parent`, when given) in Laravel's
@@ -650,7 +593,7 @@ impl Call<'_> {
 
     /// 200 with `record` as `GET /{id}` shows it.
     pub(crate) fn show<R: Record>(&self, record: &R) -> Reply {
-        self.ok_json(record.shown(&self.origin))
+        self.ok_json(resources::render(record, &self.origin, true))
     }
 
     /// 200 with `body`, counted; a 500 if it could not be rendered.
@@ -667,13 +610,13 @@ impl Call<'_> {
     /// The answer to a write that was carried out: `status` with `record` in its
     /// list form, or (when the test asked for it) no answer at all. Counted.
     pub(crate) fn written<R: Record>(&self, status: StatusCode, record: &R) -> Reply {
-        self.written_json(status, serde_json::to_vec(&record.listed(&self.origin)))
+        self.written_json(status, resources::render(record, &self.origin, false))
     }
 
     /// Like [`written`](Self::written), with `record` as `GET /{id}` shows it (a
     /// ticket with its messages, an agreement with its signers).
     pub(crate) fn written_shown<R: Record>(&self, status: StatusCode, record: &R) -> Reply {
-        self.written_json(status, record.shown(&self.origin))
+        self.written_json(status, resources::render(record, &self.origin, true))
     }
 
     /// The answer to a write that was carried out, when it is not one record (a

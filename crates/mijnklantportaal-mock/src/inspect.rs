@@ -8,6 +8,7 @@
 use serde_json::Value;
 
 use crate::handler::Shared;
+use crate::resources;
 use crate::resources::agreements::MockAgreement;
 use crate::resources::appointments::MockAppointment;
 use crate::resources::customer_groups::MockCustomerGroup;
@@ -103,7 +104,7 @@ fn of<R: Record>(shared: &Shared, id: Option<&str>, origin: &str) -> Vec<Value> 
         None => table.all().collect(),
     });
     rows.iter()
-        .filter_map(|row| row.shown(origin).ok())
+        .filter_map(|row| resources::render(&row, origin, true).ok())
         .filter_map(|body| serde_json::from_slice(&body).ok())
         .collect()
 }

@@ -1,75 +1,28 @@
 //! A faithful, deterministic mock of the Mijn Klantportaal REST API.
 //!
 //! Tests, examples and benchmarks of the client crates run against this server
-//! instead of the real API. It serves the operations below statefully, every tag on
-//! one generic store and route table (see *Structure*), and behaves like the real
-//! (Laravel) application where clients tend to break:
+//! instead of the real API. It serves every operation of the spec it embeds
+//! (`openapi.json`, the one the client crates are generated from): lists in
+//! Laravel's simple paginator, a resource per id, creates (JSON and multipart),
+//! edits and actions. Beyond what the spec says:
 //!
-//! | operation | answer |
-//! |---|---|
-//! | `GET /v1/customer-invoices` | 200, simple paginator of invoices |
-//! | `GET /v1/customer-invoices/{id}` | 200, invoice with `links.onlinePaymentLink` |
-//! | `POST /v1/customer-invoices` (multipart: `customerId`, `invoiceNumber`, `issuedAt`, `amount`, `pdf`, `paidAt`?, `sendNotification`?) | 201, invoice |
-//! | `POST /v1/customer-invoices/manual` (JSON with `lines`) | 201, invoice |
-//! | `PATCH /v1/customer-invoices/{id}` (JSON `{paidAt}`) | 200, invoice |
-//! | `GET /v1/customer-invoices/{id}/pdf` | 200, `{link, expiresAt}`; the link (`/files/{token}`, no token needed) serves the PDF for 5 minutes |
-//! | `GET /v1/customers` | 200, simple paginator of customers |
-//! | `POST /v1/customers` (JSON) | 201, customer |
-//! | `GET /v1/customers/{id}` | 200, customer |
-//! | `PATCH /v1/customers/{id}` (JSON, partial) | 200, customer |
-//! | `GET /v1/customer-groups`, `GET /v1/customer-groups/{id}` | 200, simple paginator of groups; group |
-//! | `POST /v1/customer-groups` (JSON `name`, `customers`?) | 201, group; its customers' `customerGroups` name it |
-//! | `PATCH /v1/customer-groups/{id}` (JSON `name`) | 200, group |
-//! | `POST /v1/customer-groups/{id}/customers` (JSON `customers`) | 200, `{data: [...]}` the known customers sent, now in the group (unknown ids ignored) |
-//! | `GET /v1/customer-offers`, `GET /v1/customer-offers/{id}` | 200, simple paginator of offers; offer |
-//! | `POST /v1/customer-offers` (multipart, as an invoice upload plus `expiresAt`, `acceptedAt`?, `rejectedAt`?) | 201, offer |
-//! | `POST /v1/customer-offers/manual` (JSON with `lines`, `expiresAt`) | 201, offer |
-//! | `PATCH /v1/customer-offers/{id}` (JSON `acceptedAt` and/or `rejectedAt`) | 200, offer accepted or rejected |
-//! | `GET /v1/customer-subscriptions`, `GET /v1/customer-subscriptions/{id}` | 200, simple paginator of subscriptions; subscription |
-//! | `POST /v1/customer-subscriptions` (JSON) | 201, subscription, `planned` or `in_progress` |
-//! | `PATCH /v1/customer-subscriptions/{id}` (JSON, partial; `terminatedAt`) | 200, subscription (`terminated` once `terminatedAt` is set) |
-//! | `GET /v1/customer-subscription-packages`, `GET /v1/customer-subscription-packages/{id}` | 200, simple paginator of packages; package |
-//! | `POST /v1/customer-subscription-packages` (JSON) | 201, package |
-//! | `POST /v1/customer-subscription-packages/{id}/sign-up` (JSON) | 201, the customer subscription made from the package |
-//! | `GET /v1/payment-links` | 200, simple paginator of payment links (seeded: open, paid, expired, closed; single use and reusable) |
-//! | `POST /v1/payment-links` (JSON: `description`, `amount`, `expiresAt`?, `reusable`?) | 201, open link with `checkoutUrl` |
-//! | `GET /v1/payment-links/{id}` | 200, payment link |
-//! | `DELETE /v1/payment-links/{id}` | 200, the link, now `closed`; a closed link answers 422 |
-//! | `GET /v1/payment-links/{id}/payments` | 200, simple paginator of the link's payments (`plp_`) |
-//! | `GET /v1/invoices` | 200, simple paginator of Mijn Klantportaal's own invoices to the account (seeded, monthly; amounts as JSON numbers, `issuedAt` ISO with `.000Z`, as the vendor's examples) |
-//! | `GET /v1/invoices/{id}` | 200, one of them |
-//! | `GET /v1/punch-cards` | 200, simple paginator of punch cards (seeded: for sale or not, expiring or not) |
-//! | `POST /v1/punch-cards` (JSON: `name`, `punches`, `punchLabel`, `description`?, `forSale`?, `price` and `vatRate` when for sale, `expiryValue` with `expirePeriod`?) | 201, punch card |
-//! | `GET /v1/punch-cards/{id}` | 200, punch card |
-//! | `PATCH /v1/punch-cards/{id}` (JSON: `forSale`, `price` and `vatRate` when for sale) | 200, punch card |
-//! | `GET /v1/punch-cards/{id}/issued` | 200, simple paginator of the cards issued for it (`pcb_`; seeded: active, expired, fully used) |
-//! | `POST /v1/punch-cards/{id}/issued` (JSON `customerId`: an existing customer) | 201, issued card with every punch left |
-//! | `GET /v1/punch-cards/{id}/issued/{issuedId}` | 200, issued card (404 under another punch card) |
-//! | `POST /v1/punch-cards/{id}/issued/{issuedId}/stamp` (JSON `stamps`: 1 to the punches left) | 200, the card with `punchesLeft` lowered, `fully_used` at 0; a fully used or expired card answers 422 |
-//! | `GET /v1/webhooks` | 200, simple paginator of webhook records (seeded) |
-//! | `POST /v1/webhooks` (JSON: `url`, `type`: one of the 23 event names) | 201, record with a random 20-character `secret` |
-//! | `GET /v1/webhooks/{id}` | 200, webhook record |
-//! | `GET /v1/agreements` | 200, simple paginator of agreements (seeded, sent and signed), without signers and documents |
-//! | `POST /v1/agreements` (multipart: `name`, `signerName`, `signerSignatureData`, `signers[i][firstName\|lastName\|email\|shouldIdentify]` (1 to 5), `documents[i]` (1 to 5 files, 5 MB)) | 201, agreement with signers and documents, `sent` |
-//! | `GET /v1/agreements/{id}` | 200, agreement with signers and documents |
-//! | `GET /v1/agreements/{id}/documents/{id}/download` | 200, `{link, expiresAt}` to the document |
-//! | `GET /v1/appointments?start_at=Y-m-d H:i&days=N` | 200, `{data: [...]}`: the appointments starting in the window (default: 7 days from now), not paginated |
-//! | `POST /v1/appointments` (JSON: `name`, `startsAt`, `endsAt`, `customerId` or `attendeeName` + `attendeeEmail`) | 201, `scheduled` appointment with an online meeting link |
-//! | `GET /v1/appointments/{id}` | 200, appointment |
-//! | `PATCH /v1/appointments/{id}` (JSON `{status}`: `scheduled` or `canceled`) | 200, appointment |
-//! | `POST /v1/files?directory=fsd_...` (multipart `file`, or JSON `{name}` for a directory) | 201, file or directory |
-//! | `GET /v1/files/{id}` | 200, file (`fsf_`) or directory (`fsd_`) |
-//! | `GET /v1/files/{id}/download` | 200, `{link, expiresAt}` to the file (not a directory) |
-//! | `GET /v1/file-requests` | 200, simple paginator of file requests (seeded, open and complete) |
-//! | `POST /v1/file-requests` (JSON: `name`, `requestedFiles` (1 to 10), `description`?, `customerId`?, `directoryId`?) | 201, open request with `links.publicRequest` |
-//! | `GET /v1/file-requests/{id}` | 200, file request |
-//! | `GET /v1/file-shares` | 200, simple paginator of file shares (seeded) |
-//! | `POST /v1/file-shares` (JSON: `content` ids, `customerId`?) | 201, share with the shared files and directories and `links.publicShare`; they get its `fileShareId` |
-//! | `GET /v1/tickets` | 200, simple paginator of tickets (seeded: portal, e-mail, chat; open and closed), without messages |
-//! | `GET /v1/tickets/{id}` | 200, ticket with messages |
-//! | `POST /v1/tickets/{id}` (JSON `{message}`) | 200, ticket with the reply, reopened; 422 for a chat ticket |
-//! | `PATCH /v1/tickets/{id}` | 200, ticket, now `closed`; a closed ticket answers 422 |
-//! | `POST /v1/tickets/{id}/message/{id}/attachment` (multipart `attachment`) | 200, ticket; 422 after the message's first 5 minutes (tokio's clock) or for a chat; every ticket request answers 426 with [`MockServerBuilder::without_ticketing`] |
+//! - every kind starts with seeded rows in every state its life cycle knows (open,
+//!   paid, expired and closed payment links; active, expired and fully used punch
+//!   cards; open and closed tickets from the portal, e-mail and chat; ...);
+//! - an action the row's state refuses answers 422: closing a closed payment link
+//!   or ticket, stamping a fully used or expired card or more punches than are left,
+//!   replying to a chat ticket, an attachment after the message's first 5 minutes;
+//!   every Tickets API request answers 426 with
+//!   [`MockServerBuilder::without_ticketing`];
+//! - `GET .../pdf` and `.../download` answer `{link, expiresAt}`: a link on this
+//!   server (`/files/{token}`, no token needed) that serves the bytes for 5 minutes;
+//! - `GET /v1/appointments?start_at=Y-m-d H:i&days=N` is not paginated (default
+//!   window: 7 days from now); Mijn Klantportaal's own invoices (`GET /v1/invoices`)
+//!   send amounts as JSON numbers and `issuedAt` with `.000Z`, as the vendor's
+//!   examples do.
+//!
+//! Every tag lives on one generic store and route table (see *Structure*), and the
+//! mock behaves like the real (Laravel) application where clients tend to break:
 //!
 //! - **Pagination**: every envelope field, in Laravel's order; an invalid `page`
 //!   (`0`, `-1`, `abc`, `2,`, too large for 64 bits) serves page 1; past the end
@@ -148,12 +101,12 @@
 //! Small by design, however many operations it serves: one generic resource store
 //! (`store.rs`: a table per kind of resource, with its starting rows computed from
 //! the seed, created and edited rows, order and live changes), one paginator
-//! (`paginator.rs`), one route table (`routes.rs`: method, path template, operation)
-//! with one pipeline around it (`handler.rs`: rate limit, auth, 404/405, request
+//! (`paginator.rs`), one route table (`routes.rs`: the spec's operations and their
+//! handlers) with one pipeline around it (`handler.rs`: rate limit, auth, 404/405, request
 //! bodies checked against the spec by one rule engine (`rules.rs`), faults, writes,
 //! recording, latency), and per tag only what is its own
-//! (`resources/<tag>.rs`: the record, its JSON, reading the valid input, actions; the module
-//! documentation of `resources/mod.rs` says how to add one).
+//! (`resources/<tag>.rs`: the record, its seeded rows, building and changing it; the
+//! module documentation of `resources/mod.rs` says how to add one).
 //!
 //! # Example
 //!

@@ -75,6 +75,39 @@ pub(crate) fn request_body(operation_id: &str) -> Result<Option<&'static Request
     }
 }
 
+/// Every operation of the embedded spec: its method (`get`, `post`, ...), its path
+/// under the server's (`/v1/customers/{customerId}`) and its operationId; none if the
+/// spec cannot be read.
+pub(crate) fn operations() -> Vec<(&'static str, String, String)> {
+    let Ok(spec) = serde_json::from_str::<RawSpec>(SPEC) else {
+        return Vec::new();
+    };
+    // The path part of `https://api.mijnklantportaal.nl/v1`.
+    let base = spec.servers.first().map_or("", |server| {
+        let host_and_path = server.url.split_once("://").map_or("", |(_, rest)| rest);
+        host_and_path
+            .find('/')
+            .map_or("", |slash| &host_and_path[slash..])
+    });
+    let mut operations = Vec::new();
+    for (path, item) in &spec.paths {
+        let methods = [
+            ("get", &item.get),
+            ("post", &item.post),
+            ("put", &item.put),
+            ("patch", &item.patch),
+            ("delete", &item.delete),
+        ];
+        for (method, operation) in methods {
+            if let Some(operation) = operation {
+                let id = operation.operation_id.clone();
+                operations.push((method, format!("{base}{path}"), id));
+            }
+        }
+    }
+    operations
+}
+
 /// Every request body of the embedded spec, by operationId.
 #[cfg(test)]
 pub(crate) fn all_request_bodies() -> Vec<(&'static str, &'static RequestBody)> {
@@ -147,8 +180,15 @@ struct RawSchema {
 
 #[derive(Debug, Deserialize)]
 struct RawSpec {
+    #[serde(default)]
+    servers: Vec<RawServer>,
     paths: HashMap<String, RawPathItem>,
     components: RawComponents,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawServer {
+    url: String,
 }
 
 #[derive(Debug, Default, Deserialize)]

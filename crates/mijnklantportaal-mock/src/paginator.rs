@@ -13,6 +13,7 @@ use std::ops::Range;
 use serde::Serialize;
 
 use crate::dataset::Dataset;
+use crate::resources;
 use crate::resources::customer_invoices::MockInvoice;
 
 /// Documented deviations of the real API that a client has to survive.
@@ -137,9 +138,9 @@ enum PerPage {
 
 /// The simple-paginator envelope, fields in the order Laravel writes them.
 #[derive(Debug, Serialize)]
-struct Envelope<J> {
+struct Envelope<'a, T> {
     current_page: u64,
-    data: Vec<J>,
+    data: &'a [T],
     first_page_url: String,
     from: Option<u64>,
     next_page_url: Option<String>,
@@ -210,35 +211,9 @@ pub(crate) fn take<R: Rows>(rows: &R, page: u64, per_page: u64) -> Page<R::Item>
     }
 }
 
-/// A row of a list endpoint: how a row looks in it, and in the answers to writes.
-///
-/// A record that derives `Serialize` is its own JSON (the blanket impl below). A
-/// record whose JSON cannot be derived from it alone (absolute links under the
-/// request's `origin`, totals computed from its lines) implements it by hand, with a
-/// twin borrowing from it.
-pub(crate) trait Listed {
-    /// The row's JSON form.
-    type Json<'a>: Serialize
-    where
-        Self: 'a;
-    /// The row as the list shows it, with links under `origin`.
-    fn listed<'a>(&'a self, origin: &'a str) -> Self::Json<'a>;
-}
-
-impl<T: Serialize> Listed for T {
-    type Json<'a>
-        = &'a T
-    where
-        T: 'a;
-
-    fn listed<'a>(&'a self, _origin: &'a str) -> &'a T {
-        self
-    }
-}
-
 /// Renders `page` of the list endpoint at `path` (e.g. `/v1/customers`) as the JSON
 /// body, with URLs under `origin`.
-pub(crate) fn render<T: Listed>(
+pub(crate) fn render<T: Serialize>(
     page: &Page<T>,
     per_page: u64,
     origin: &str,
@@ -263,7 +238,7 @@ pub(crate) fn render<T: Listed>(
     });
     let envelope = Envelope {
         current_page: number,
-        data: page.rows.iter().map(|row| row.listed(origin)).collect(),
+        data: &page.rows,
         first_page_url: urls.page(1),
         from,
         next_page_url,
@@ -276,7 +251,7 @@ pub(crate) fn render<T: Listed>(
         prev_page_url: (number > 1).then(|| urls.page(number - 1)),
         to,
     };
-    serde_json::to_vec(&envelope)
+    resources::render(&envelope, origin, false)
 }
 
 #[cfg(test)]

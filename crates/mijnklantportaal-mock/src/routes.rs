@@ -1,23 +1,23 @@
 //! The route table: every operation the mock serves, one row each.
 //!
-//! A row is a method, a path template (`/v1/payment-links/{linkId}/payments`), the
-//! operation's `operationId` in the spec (whose request schema the pipeline validates
-//! the body against) and its [`Handler`]. Everything around the operations is derived from this
-//! table by the [pipeline](crate::handler), the same way for every tag: the rate
-//! limit, authentication, Laravel's 404 for a path no row matches, and its 405 for a
-//! method no matching row serves, whose `Allow` header and message list the methods
-//! of the rows that do match (in Laravel's order, `GET, HEAD, POST, PUT, PATCH,
-//! DELETE`; a `GET` row serves `HEAD` too). Rows are tried in order, so a literal
-//! segment (`/customer-invoices/manual`) goes before the parameter it would
+//! A row is a method and a path template (`/v1/payment-links/{linkId}/payments`),
+//! both read from the embedded spec, the operation's `operationId` (whose request
+//! schema the pipeline validates the body against) and its [`Handler`]: the one thing
+//! written here is which handler serves which operationId. Everything around the
+//! operations is derived from this table by the [pipeline](crate::handler), the same
+//! way for every tag: the rate limit, authentication, Laravel's 404 for a path no row
+//! matches, and its 405 for a method no matching row serves, whose `Allow` header and
+//! message list the methods of the rows that do match. Rows are tried in order, a
+//! literal segment (`/customer-invoices/manual`) before the parameter it would
 //! otherwise match (`/customer-invoices/{invoiceId}`). A parameter matches one
 //! non-empty segment; surrounding slashes are ignored, as by Laravel's router.
-//!
-//! Adding a tag adds its rows here, in its own section (see
-//! [`resources`](crate::resources)).
+
+use std::sync::LazyLock;
 
 use http::Method;
 
 use crate::handler::Handler;
+use crate::openapi;
 use crate::resources::agreements::{self, MockAgreement};
 use crate::resources::appointments::{self, MockAppointment};
 use crate::resources::customer_groups::{self, MockCustomerGroup};
@@ -36,112 +36,29 @@ use crate::resources::tickets;
 use crate::resources::webhooks::{self, Webhook};
 use crate::resources::{download, list, show};
 
-/// The methods of the route table, in the order Laravel lists them in `Allow`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Verb {
-    Get,
-    Post,
-    Put,
-    Patch,
-    Delete,
-}
-
-impl Verb {
-    /// Every verb, in Laravel's order.
-    const ALL: [Verb; 5] = [Verb::Get, Verb::Post, Verb::Put, Verb::Patch, Verb::Delete];
-
-    /// How the verb appears in `Allow` (`GET` brings `HEAD` along).
-    fn allow(self) -> &'static str {
-        match self {
-            Verb::Get => "GET, HEAD",
-            Verb::Post => "POST",
-            Verb::Put => "PUT",
-            Verb::Patch => "PATCH",
-            Verb::Delete => "DELETE",
-        }
-    }
-
-    fn serves(self, method: &Method) -> bool {
-        match self {
-            Verb::Get => *method == Method::GET || *method == Method::HEAD,
-            Verb::Post => *method == Method::POST,
-            Verb::Put => *method == Method::PUT,
-            Verb::Patch => *method == Method::PATCH,
-            Verb::Delete => *method == Method::DELETE,
-        }
-    }
-}
+/// The methods of the route table, with how `Allow` lists them, in Laravel's order
+/// (a `GET` route serves `HEAD` too).
+const VERBS: [(Method, &str); 5] = [
+    (Method::GET, "GET, HEAD"),
+    (Method::POST, "POST"),
+    (Method::PUT, "PUT"),
+    (Method::PATCH, "PATCH"),
+    (Method::DELETE, "DELETE"),
+];
 
 /// One row of the route table.
 pub(crate) struct Route {
-    verb: Verb,
-    template: &'static str,
+    method: Method,
+    template: String,
     /// The operation's `operationId` in the spec: where the pipeline finds its
     /// request schema.
-    operation: &'static str,
+    operation: String,
     handler: Handler,
     /// Served without token and rate limit (a download link).
     public: bool,
 }
 
 impl Route {
-    const fn new(
-        verb: Verb,
-        template: &'static str,
-        operation: &'static str,
-        handler: Handler,
-    ) -> Self {
-        Route {
-            verb,
-            template,
-            operation,
-            handler,
-            public: false,
-        }
-    }
-
-    /// `GET template` (and `HEAD`).
-    pub(crate) const fn get(
-        template: &'static str,
-        operation: &'static str,
-        handler: Handler,
-    ) -> Self {
-        Route::new(Verb::Get, template, operation, handler)
-    }
-
-    /// `POST template`.
-    pub(crate) const fn post(
-        template: &'static str,
-        operation: &'static str,
-        handler: Handler,
-    ) -> Self {
-        Route::new(Verb::Post, template, operation, handler)
-    }
-
-    /// `PATCH template`.
-    pub(crate) const fn patch(
-        template: &'static str,
-        operation: &'static str,
-        handler: Handler,
-    ) -> Self {
-        Route::new(Verb::Patch, template, operation, handler)
-    }
-
-    /// `DELETE template`.
-    pub(crate) const fn delete(
-        template: &'static str,
-        operation: &'static str,
-        handler: Handler,
-    ) -> Self {
-        Route::new(Verb::Delete, template, operation, handler)
-    }
-
-    /// The same route, served without token and rate limit.
-    const fn public(mut self) -> Self {
-        self.public = true;
-        self
-    }
-
     /// Whether the route is served without token and rate limit.
     pub(crate) fn is_public(&self) -> bool {
         self.public
@@ -149,12 +66,12 @@ impl Route {
 
     /// Whether the route serves `method`.
     pub(crate) fn serves(&self, method: &Method) -> bool {
-        self.verb.serves(method)
+        self.method == method || (self.method == Method::GET && method == Method::HEAD)
     }
 
     /// The operation's `operationId`.
-    pub(crate) fn operation(&self) -> &'static str {
-        self.operation
+    pub(crate) fn operation(&self) -> &str {
+        &self.operation
     }
 
     /// The operation.
@@ -182,303 +99,155 @@ impl Route {
     }
 }
 
-/// Every operation, grouped by tag.
-static ROUTES: &[Route] = &[
+/// The handler of every operation of the spec, by operationId, grouped by tag.
+static HANDLERS: &[(&str, Handler)] = &[
     // Customer Invoices
-    Route::get(
-        "/v1/customer-invoices",
-        "list-customer-invoices",
-        list::<MockInvoice>,
-    ),
-    Route::post(
-        "/v1/customer-invoices",
-        "create-customer-invoice",
-        customer_invoices::create,
-    ),
-    Route::post(
-        "/v1/customer-invoices/manual",
+    ("list-customer-invoices", list::<MockInvoice>),
+    ("create-customer-invoice", customer_invoices::create),
+    (
         "create-customer-invoice-manual",
         customer_invoices::create_manual,
     ),
-    Route::get(
-        "/v1/customer-invoices/{invoiceId}",
-        "get-customer-invoice",
-        show::<MockInvoice>,
-    ),
-    Route::patch(
-        "/v1/customer-invoices/{invoiceId}",
-        "mark-customer-invoice-paid",
-        customer_invoices::mark_paid,
-    ),
-    Route::get(
-        "/v1/customer-invoices/{invoiceId}/pdf",
-        "get-customer-invoice-pdf",
-        customer_invoices::pdf_link,
-    ),
+    ("get-customer-invoice", show::<MockInvoice>),
+    ("mark-customer-invoice-paid", customer_invoices::mark_paid),
+    ("get-customer-invoice-pdf", customer_invoices::pdf_link),
     // Customers
-    Route::get("/v1/customers", "list-customers", list::<MockCustomer>),
-    Route::post("/v1/customers", "create-customer", customers::create),
-    Route::get(
-        "/v1/customers/{customerId}",
-        "get-customer",
-        show::<MockCustomer>,
-    ),
-    Route::patch(
-        "/v1/customers/{customerId}",
-        "edit-customer",
-        customers::edit,
-    ),
+    ("list-customers", list::<MockCustomer>),
+    ("create-customer", customers::create),
+    ("get-customer", show::<MockCustomer>),
+    ("edit-customer", customers::edit),
     // Customer Groups
-    Route::get(
-        "/v1/customer-groups",
-        "list-customer-groups",
-        list::<MockCustomerGroup>,
-    ),
-    Route::post(
-        "/v1/customer-groups",
-        "create-customer-group",
-        customer_groups::create,
-    ),
-    Route::get(
-        "/v1/customer-groups/{customerGroupId}",
-        "get-customer-group",
-        show::<MockCustomerGroup>,
-    ),
-    Route::patch(
-        "/v1/customer-groups/{customerGroupId}",
-        "edit-customer-group",
-        customer_groups::edit,
-    ),
-    Route::post(
-        "/v1/customer-groups/{customerGroupId}/customers",
+    ("list-customer-groups", list::<MockCustomerGroup>),
+    ("create-customer-group", customer_groups::create),
+    ("get-customer-group", show::<MockCustomerGroup>),
+    ("edit-customer-group", customer_groups::edit),
+    (
         "add-customers-to-customer-group",
         customer_groups::add_customers,
     ),
     // Customer Offers
-    Route::get(
-        "/v1/customer-offers",
-        "list-customer-offers",
-        list::<MockOffer>,
-    ),
-    Route::post(
-        "/v1/customer-offers",
-        "create-customer-offer",
-        customer_offers::create,
-    ),
-    Route::post(
-        "/v1/customer-offers/manual",
+    ("list-customer-offers", list::<MockOffer>),
+    ("create-customer-offer", customer_offers::create),
+    (
         "create-customer-offer-manual",
         customer_offers::create_manual,
     ),
-    Route::get(
-        "/v1/customer-offers/{offerId}",
-        "get-customer-offer",
-        show::<MockOffer>,
-    ),
-    Route::patch(
-        "/v1/customer-offers/{offerId}",
+    ("get-customer-offer", show::<MockOffer>),
+    (
         "mark-customer-offer-accepted-or-rejected",
         customer_offers::decide,
     ),
     // Customer Subscriptions
-    Route::get(
-        "/v1/customer-subscriptions",
-        "list-customer-subscriptions",
-        list::<MockSubscription>,
-    ),
-    Route::post(
-        "/v1/customer-subscriptions",
+    ("list-customer-subscriptions", list::<MockSubscription>),
+    (
         "create-customer-subscription",
         customer_subscriptions::create,
     ),
-    Route::get(
-        "/v1/customer-subscriptions/{subscriptionId}",
-        "get-customer-subscription",
-        show::<MockSubscription>,
-    ),
-    Route::patch(
-        "/v1/customer-subscriptions/{subscriptionId}",
+    ("get-customer-subscription", show::<MockSubscription>),
+    (
         "change-customer-subscription",
         customer_subscriptions::change,
     ),
     // Customer Subscription Packages
-    Route::get(
-        "/v1/customer-subscription-packages",
-        "list-customer-subscription-packages",
-        list::<MockPackage>,
-    ),
-    Route::post(
-        "/v1/customer-subscription-packages",
+    ("list-customer-subscription-packages", list::<MockPackage>),
+    (
         "create-customer-subscription-package",
         customer_subscription_packages::create,
     ),
-    Route::get(
-        "/v1/customer-subscription-packages/{packageId}",
-        "get-customer-subscription-package",
-        show::<MockPackage>,
-    ),
-    Route::post(
-        "/v1/customer-subscription-packages/{packageId}/sign-up",
+    ("get-customer-subscription-package", show::<MockPackage>),
+    (
         "sign-up-a-customer-for-a-customer-subscription-package",
         customer_subscription_packages::sign_up,
     ),
     // Payment Links
-    Route::get(
-        "/v1/payment-links",
-        "list-payment-links",
-        list::<PaymentLink>,
-    ),
-    Route::post(
-        "/v1/payment-links",
-        "create-payment-link",
-        payment_links::create,
-    ),
-    Route::get(
-        "/v1/payment-links/{linkId}",
-        "get-payment-link",
-        show::<PaymentLink>,
-    ),
-    Route::delete(
-        "/v1/payment-links/{linkId}",
-        "close-payment-link",
-        payment_links::close,
-    ),
-    Route::get(
-        "/v1/payment-links/{linkId}/payments",
-        "list-payment-link-payment",
-        payment_links::payments,
-    ),
+    ("list-payment-links", list::<PaymentLink>),
+    ("create-payment-link", payment_links::create),
+    ("get-payment-link", show::<PaymentLink>),
+    ("close-payment-link", payment_links::close),
+    ("list-payment-link-payment", payment_links::payments),
     // Invoices (Mijn Klantportaal's own)
-    Route::get(
-        "/v1/invoices",
-        "list-mijnklantportaal-invoices",
-        list::<MkpInvoice>,
-    ),
-    Route::get(
-        "/v1/invoices/{invoiceId}",
-        "get-invoice",
-        show::<MkpInvoice>,
-    ),
+    ("list-mijnklantportaal-invoices", list::<MkpInvoice>),
+    ("get-invoice", show::<MkpInvoice>),
     // Punch Cards
-    Route::get("/v1/punch-cards", "list-punch-cards", list::<PunchCard>),
-    Route::post("/v1/punch-cards", "create-punch-card", punch_cards::create),
-    Route::get(
-        "/v1/punch-cards/{punchCardId}",
-        "get-punch-card",
-        show::<PunchCard>,
-    ),
-    Route::patch(
-        "/v1/punch-cards/{punchCardId}",
-        "edit-punch-card",
-        punch_cards::edit,
-    ),
-    Route::get(
-        "/v1/punch-cards/{punchCardId}/issued",
-        "list-bought-punch-cards",
-        punch_cards::issued,
-    ),
-    Route::post(
-        "/v1/punch-cards/{punchCardId}/issued",
-        "issue-new-punch-card",
-        punch_cards::issue,
-    ),
-    Route::get(
-        "/v1/punch-cards/{punchCardId}/issued/{issuedPunchCardId}",
-        "get-bought-punch-card",
-        punch_cards::show_issued,
-    ),
-    Route::post(
-        "/v1/punch-cards/{punchCardId}/issued/{issuedPunchCardId}/stamp",
-        "stamp-an-issued-punch-card",
-        punch_cards::stamp,
-    ),
+    ("list-punch-cards", list::<PunchCard>),
+    ("create-punch-card", punch_cards::create),
+    ("get-punch-card", show::<PunchCard>),
+    ("edit-punch-card", punch_cards::edit),
+    ("list-bought-punch-cards", punch_cards::issued),
+    ("issue-new-punch-card", punch_cards::issue),
+    ("get-bought-punch-card", punch_cards::show_issued),
+    ("stamp-an-issued-punch-card", punch_cards::stamp),
     // Webhooks
-    Route::get("/v1/webhooks", "list-webhooks", list::<Webhook>),
-    Route::post("/v1/webhooks", "create-webhook", webhooks::create),
-    Route::get(
-        "/v1/webhooks/{webhookId}",
-        "get-webhook-record",
-        show::<Webhook>,
-    ),
+    ("list-webhooks", list::<Webhook>),
+    ("create-webhook", webhooks::create),
+    ("get-webhook-record", show::<Webhook>),
     // Agreements
-    Route::get("/v1/agreements", "list-agreements", list::<MockAgreement>),
-    Route::post("/v1/agreements", "create-agreement", agreements::create),
-    Route::get(
-        "/v1/agreements/{agreementId}",
-        "get-agreement",
-        show::<MockAgreement>,
-    ),
-    Route::get(
-        "/v1/agreements/{agreementId}/documents/{documentId}/download",
-        "download-agreement-document",
-        agreements::document_link,
-    ),
+    ("list-agreements", list::<MockAgreement>),
+    ("create-agreement", agreements::create),
+    ("get-agreement", show::<MockAgreement>),
+    ("download-agreement-document", agreements::document_link),
     // Appointments
-    Route::get("/v1/appointments", "list-appointments", appointments::list),
-    Route::post(
-        "/v1/appointments",
-        "schedule-appointment",
-        appointments::schedule,
-    ),
-    Route::get(
-        "/v1/appointments/{appointmentId}",
-        "get-appointment",
-        show::<MockAppointment>,
-    ),
-    Route::patch(
-        "/v1/appointments/{appointmentId}",
-        "change-appointment-status",
-        appointments::set_status,
-    ),
+    ("list-appointments", appointments::list),
+    ("schedule-appointment", appointments::schedule),
+    ("get-appointment", show::<MockAppointment>),
+    ("change-appointment-status", appointments::set_status),
     // Files
-    Route::post("/v1/files", "post-files", files::create),
-    Route::get(
-        "/v1/files/{fileOrDirId}",
-        "get-file-or-directory",
-        files::show,
-    ),
-    Route::get(
-        "/v1/files/{fileId}/download",
-        "download-file",
-        files::download_link,
-    ),
+    ("post-files", files::create),
+    ("get-file-or-directory", files::show),
+    ("download-file", files::download_link),
     // File Request
-    Route::get(
-        "/v1/file-requests",
-        "list-file-requests",
-        list::<MockFileRequest>,
-    ),
-    Route::post(
-        "/v1/file-requests",
-        "create-file-request",
-        file_requests::create,
-    ),
-    Route::get(
-        "/v1/file-requests/{requestId}",
-        "get-file-request",
-        show::<MockFileRequest>,
-    ),
+    ("list-file-requests", list::<MockFileRequest>),
+    ("create-file-request", file_requests::create),
+    ("get-file-request", show::<MockFileRequest>),
     // File Share
-    Route::get("/v1/file-shares", "list-file-shares", list::<MockFileShare>),
-    Route::post("/v1/file-shares", "create-file-share", file_shares::create),
+    ("list-file-shares", list::<MockFileShare>),
+    ("create-file-share", file_shares::create),
     // Tickets
-    Route::get("/v1/tickets", "list-ticket-records", tickets::list),
-    Route::get("/v1/tickets/{ticketId}", "get-ticket-record", tickets::show),
-    Route::post(
-        "/v1/tickets/{ticketId}",
-        "add-message-to-the-ticket",
-        tickets::reply,
-    ),
-    Route::patch("/v1/tickets/{ticketId}", "close-ticket", tickets::close),
-    Route::post(
-        "/v1/tickets/{ticketId}/message/{messageId}/attachment",
-        "upload-attachment-to-ticket-message",
-        tickets::attach,
-    ),
-    // Download links of cloud files (invoice PDFs, files, agreement documents): like
-    // signed URLs.
-    Route::get("/files/{token}", "download-file", download).public(),
+    ("list-ticket-records", tickets::list),
+    ("get-ticket-record", tickets::show),
+    ("add-message-to-the-ticket", tickets::reply),
+    ("close-ticket", tickets::close),
+    ("upload-attachment-to-ticket-message", tickets::attach),
 ];
+
+/// The spec's operations with their handlers, and the download links of cloud files
+/// (invoice PDFs, files, agreement documents: like signed URLs), literal segments
+/// before parameters.
+static ROUTES: LazyLock<Vec<Route>> = LazyLock::new(|| {
+    let download = Route {
+        method: Method::GET,
+        template: "/files/{token}".to_owned(),
+        operation: "download-file".to_owned(),
+        handler: download,
+        public: true,
+    };
+    let mut routes: Vec<Route> = openapi::operations()
+        .into_iter()
+        .filter_map(|(method, template, operation)| {
+            let handler = HANDLERS.iter().find(|(id, _)| *id == operation)?.1;
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).ok()?;
+            let public = false;
+            Some(Route {
+                method,
+                template,
+                operation,
+                handler,
+                public,
+            })
+        })
+        .chain([download])
+        .collect();
+    routes.sort_by_cached_key(|route| {
+        let shape: Vec<bool> = route
+            .template
+            .split('/')
+            .map(|s| s.starts_with('{'))
+            .collect();
+        let verb = VERBS.iter().position(|(method, _)| *method == route.method);
+        (shape, route.template.clone(), verb)
+    });
+    routes
+});
 
 /// The rows whose template matches `path` (any method), in table order, with their
 /// raw parameters.
@@ -492,10 +261,10 @@ pub(crate) fn matching(path: &str) -> Vec<(&'static Route, Vec<&str>)> {
 
 /// The methods `routes` serve, as Laravel lists them (`GET, HEAD, PATCH`).
 pub(crate) fn allowed<'r>(routes: impl Iterator<Item = &'r Route> + Clone) -> String {
-    Verb::ALL
+    VERBS
         .iter()
-        .filter(|verb| routes.clone().any(|route| route.verb == **verb))
-        .map(|verb| verb.allow())
+        .filter(|(method, _)| routes.clone().any(|route| route.method == method))
+        .map(|(_, allow)| *allow)
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -508,7 +277,7 @@ mod tests {
     fn matched(path: &str) -> Vec<(&'static str, Vec<&str>)> {
         matching(path)
             .into_iter()
-            .map(|(route, parameters)| (route.template, parameters))
+            .map(|(route, parameters)| (route.template.as_str(), parameters))
             .collect()
     }
 
@@ -568,7 +337,7 @@ mod tests {
         let manual = matching("/v1/customer-invoices/manual");
         let post = manual.iter().find(|(r, _)| r.serves(&Method::POST));
         assert_eq!(
-            post.map(|(r, _)| r.template),
+            post.map(|(r, _)| r.template.as_str()),
             Some("/v1/customer-invoices/manual")
         );
         let get = manual.iter().find(|(r, _)| r.serves(&Method::HEAD));
@@ -585,9 +354,19 @@ mod tests {
     }
 
     #[test]
+    fn every_operation_of_the_spec_has_one_handler() {
+        let operations = openapi::operations();
+        assert_eq!(operations.len(), HANDLERS.len());
+        for (id, _) in HANDLERS {
+            assert!(operations.iter().any(|(_, _, op)| op == id), "{id}");
+        }
+        assert_eq!(ROUTES.len(), HANDLERS.len() + 1);
+    }
+
+    #[test]
     fn every_template_is_well_formed_and_reachable() {
         for (i, route) in ROUTES.iter().enumerate() {
-            let template = route.template;
+            let template = route.template.as_str();
             assert!(
                 template.starts_with('/') && !template.ends_with('/'),
                 "{template}"
@@ -608,8 +387,8 @@ mod tests {
                 .join("/");
             let first = matching(&probe)
                 .into_iter()
-                .find(|(r, _)| r.verb == route.verb)
-                .map(|(r, _)| r.template);
+                .find(|(r, _)| r.method == route.method)
+                .map(|(r, _)| r.template.as_str());
             assert_eq!(first, Some(template), "row {i} is shadowed");
         }
     }

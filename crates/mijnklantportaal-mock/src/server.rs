@@ -10,6 +10,7 @@ use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::ops::RangeInclusive;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use std::future::IntoFuture;
@@ -34,6 +35,7 @@ use crate::recording::{RecordedRequest, Stats};
 use crate::requests;
 use crate::resources::customer_invoices::MockInvoice;
 use crate::resources::customers::MockCustomer;
+use crate::store::{Table, lock};
 
 /// How long [`MockServer::shutdown`] waits for open connections before it aborts them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -48,38 +50,18 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 #[derive(Clone)]
 #[must_use = "a builder does nothing until `start` is called"]
 pub struct MockServerBuilder {
-    invoices: u64,
-    seed: u64,
-    per_page: u64,
+    config: Config,
     token: Option<String>,
     token_valid_for: Option<u64>,
-    rate_limit: Option<(u32, Duration)>,
-    latency: Latency,
-    faults: Faults,
-    quirks: Quirks,
-    public_url: Option<String>,
-    fractional_retry_after: bool,
-    record_requests: bool,
-    request_log_limit: usize,
     bind: SocketAddr,
-    order: Order,
-    live: Live,
-    reorder: usize,
-    drop_write_responses: u64,
-    file_link_lifetime: Duration,
-    oauth: Option<MockOAuth>,
-    ticketing: bool,
     accounts: Vec<MockAccount>,
 }
 
 impl Default for MockServerBuilder {
     fn default() -> Self {
-        MockServerBuilder {
-            invoices: 1_000,
-            seed: 0,
+        let config = Config {
+            dataset: Dataset::new(0, 1_000),
             per_page: 15,
-            token: Some("test".to_owned()),
-            token_valid_for: None,
             rate_limit: Some((60, Duration::from_secs(60))),
             latency: Latency::default(),
             faults: Faults::none(),
@@ -88,7 +70,6 @@ impl Default for MockServerBuilder {
             fractional_retry_after: false,
             record_requests: true,
             request_log_limit: DEFAULT_REQUEST_LOG_LIMIT,
-            bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             order: Order::OldestFirst,
             live: Live::none(),
             reorder: 0,
@@ -96,6 +77,12 @@ impl Default for MockServerBuilder {
             file_link_lifetime: DEFAULT_LINK_LIFETIME,
             oauth: None,
             ticketing: true,
+        };
+        MockServerBuilder {
+            config,
+            token: Some("test".to_owned()),
+            token_valid_for: None,
+            bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             accounts: Vec::new(),
         }
     }
@@ -104,27 +91,10 @@ impl Default for MockServerBuilder {
 impl fmt::Debug for MockServerBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MockServerBuilder")
-            .field("invoices", &self.invoices)
-            .field("seed", &self.seed)
-            .field("per_page", &self.per_page)
+            .field("config", &self.config)
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
             .field("token_valid_for", &self.token_valid_for)
-            .field("rate_limit", &self.rate_limit)
-            .field("latency", &self.latency)
-            .field("faults", &self.faults)
-            .field("quirks", &self.quirks)
-            .field("public_url", &self.public_url)
-            .field("fractional_retry_after", &self.fractional_retry_after)
-            .field("record_requests", &self.record_requests)
-            .field("request_log_limit", &self.request_log_limit)
             .field("bind", &self.bind)
-            .field("order", &self.order)
-            .field("live", &self.live)
-            .field("reorder", &self.reorder)
-            .field("drop_write_responses", &self.drop_write_responses)
-            .field("file_link_lifetime", &self.file_link_lifetime)
-            .field("oauth", &self.oauth)
-            .field("ticketing", &self.ticketing)
             .field("accounts", &self.accounts.len())
             .finish()
     }
@@ -133,20 +103,20 @@ impl fmt::Debug for MockServerBuilder {
 impl MockServerBuilder {
     /// Number of invoices in the dataset (any `u64`; they are generated on demand).
     pub fn invoices(mut self, count: u64) -> Self {
-        self.invoices = count;
+        self.config.dataset = Dataset::new(self.config.dataset.seed(), count);
         self
     }
 
     /// Seed of the dataset, the faults and the latency jitter: the same seed replays
     /// the same run.
     pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
+        self.config.dataset = Dataset::new(seed, self.config.dataset.len());
         self
     }
 
     /// Invoices per page (default 15; 0 counts as 1).
     pub fn per_page(mut self, per_page: u64) -> Self {
-        self.per_page = per_page.max(1);
+        self.config.per_page = per_page.max(1);
         self
     }
 
@@ -167,31 +137,31 @@ impl MockServerBuilder {
     /// Allow `limit` requests per `window` for each presented token (requests without
     /// a token share one key). Default: 60 per 60 s.
     pub fn rate_limit(mut self, limit: u32, window: Duration) -> Self {
-        self.rate_limit = Some((limit, window));
+        self.config.rate_limit = Some((limit, window));
         self
     }
 
     /// No rate limiting, and no `X-RateLimit-*` headers.
     pub fn no_rate_limit(mut self) -> Self {
-        self.rate_limit = None;
+        self.config.rate_limit = None;
         self
     }
 
     /// Delay every response by `fixed` plus a seeded jitter in `0..=jitter`.
     pub fn latency(mut self, fixed: Duration, jitter: Duration) -> Self {
-        self.latency = Latency { fixed, jitter };
+        self.config.latency = Latency { fixed, jitter };
         self
     }
 
     /// Fail these fractions of list requests (see [`Faults`]).
     pub fn faults(mut self, faults: Faults) -> Self {
-        self.faults = faults;
+        self.config.faults = faults;
         self
     }
 
     /// Turn on the documented quirks of the real API (see [`Quirks`]).
     pub fn quirks(mut self, quirks: Quirks) -> Self {
-        self.quirks = quirks;
+        self.config.quirks = quirks;
         self
     }
 
@@ -199,34 +169,34 @@ impl MockServerBuilder {
     /// request's `Host`, as a server behind a proxy does. A trailing `/` is ignored.
     pub fn public_url(mut self, origin: impl Into<String>) -> Self {
         let origin = origin.into();
-        self.public_url = Some(origin.trim_end_matches('/').to_owned());
+        self.config.public_url = Some(origin.trim_end_matches('/').to_owned());
         self
     }
 
     /// Send `Retry-After` as decimal seconds (`0.137`) instead of whole seconds
     /// rounded up, for tests with sub-second windows.
     pub fn fractional_retry_after(mut self, fractional: bool) -> Self {
-        self.fractional_retry_after = fractional;
+        self.config.fractional_retry_after = fractional;
         self
     }
 
     /// Whether to keep every request for [`MockServer::requests`] (default `true`;
     /// turn off for long benchmarks).
     pub fn record_requests(mut self, record: bool) -> Self {
-        self.record_requests = record;
+        self.config.record_requests = record;
         self
     }
 
     /// How many requests [`MockServer::requests`] keeps: the newest ones (default
     /// 10,000), so a long run's log stays bounded.
     pub fn request_log_limit(mut self, limit: usize) -> Self {
-        self.request_log_limit = limit;
+        self.config.request_log_limit = limit;
         self
     }
 
     /// The order of the listing (default [`Order::OldestFirst`], the dataset's).
     pub fn order(mut self, order: Order) -> Self {
-        self.order = order;
+        self.config.order = order;
         self
     }
 
@@ -235,7 +205,7 @@ impl MockServerBuilder {
     /// [`MockServer::evaluations`], [`MockServer::changes`],
     /// [`MockServer::live_snapshot`] and [`MockServer::ids_present_throughout`].
     pub fn live(mut self, live: Live) -> Self {
-        self.live = live;
+        self.config.live = live;
         self
     }
 
@@ -246,7 +216,7 @@ impl MockServerBuilder {
     /// so page 3 may be read before page 2. 0 or 1 (the default): in arrival order,
     /// without waiting. Only list requests answered with a page are held.
     pub fn reorder(mut self, window: usize) -> Self {
-        self.reorder = window;
+        self.config.reorder = window;
         self
     }
 
@@ -257,7 +227,7 @@ impl MockServerBuilder {
     /// and do not count. Default 0; change it while the server runs with
     /// [`MockServer::drop_next_write_responses`].
     pub fn drop_write_responses(mut self, count: u64) -> Self {
-        self.drop_write_responses = count;
+        self.config.drop_write_responses = count;
         self
     }
 
@@ -265,7 +235,7 @@ impl MockServerBuilder {
     /// (default 5 minutes; measured on tokio's clock, so a paused test clock
     /// works).
     pub fn file_link_lifetime(mut self, lifetime: Duration) -> Self {
-        self.file_link_lifetime = lifetime;
+        self.config.file_link_lifetime = lifetime;
         self
     }
 
@@ -273,7 +243,7 @@ impl MockServerBuilder {
     /// [`MockOAuth`]), and accept the access tokens it issues beside the
     /// [`token`](Self::token) until they expire.
     pub fn oauth(mut self, oauth: MockOAuth) -> Self {
-        self.oauth = Some(oauth);
+        self.config.oauth = Some(oauth);
         self
     }
 
@@ -281,7 +251,7 @@ impl MockServerBuilder {
     /// API request answers 426 (`Upgrade Required`), as the vendor documents for
     /// closing a ticket.
     pub fn without_ticketing(mut self) -> Self {
-        self.ticketing = false;
+        self.config.ticketing = false;
         self
     }
 
@@ -313,26 +283,8 @@ impl MockServerBuilder {
     pub async fn start(self) -> io::Result<MockServer> {
         let listener = TcpListener::bind(self.bind).await?;
         let addr = listener.local_addr()?;
-        let config = Config {
-            dataset: Dataset::new(self.seed, self.invoices),
-            per_page: self.per_page,
-            rate_limit: self.rate_limit,
-            latency: self.latency,
-            faults: self.faults,
-            quirks: self.quirks,
-            public_url: self.public_url,
-            fractional_retry_after: self.fractional_retry_after,
-            record_requests: self.record_requests,
-            request_log_limit: self.request_log_limit,
-            order: self.order,
-            live: self.live,
-            reorder: self.reorder,
-            drop_write_responses: self.drop_write_responses,
-            file_link_lifetime: self.file_link_lifetime,
-            oauth: self.oauth.clone(),
-            ticketing: self.ticketing,
-        };
-        let oauth_listener = match &self.oauth {
+        let config = self.config;
+        let oauth_listener = match &config.oauth {
             Some(oauth) if oauth.own_origin => {
                 Some(TcpListener::bind(SocketAddr::new(addr.ip(), 0)).await?)
             }
@@ -340,7 +292,7 @@ impl MockServerBuilder {
         };
         let oauth_addr = match &oauth_listener {
             Some(listener) => Some(listener.local_addr()?),
-            None => self.oauth.as_ref().map(|_| addr),
+            None => config.oauth.as_ref().map(|_| addr),
         };
         let accounts_config = config.clone();
         let shared = Arc::new(Shared::new(config, addr, self.token, self.token_valid_for));
@@ -466,24 +418,28 @@ impl MockServer {
     /// Every refresh token issued so far stops working, as when the user disconnects
     /// the app in the portal; access tokens already issued work until they expire.
     pub fn revoke_oauth_grants(&self) {
-        self.shared.revoke_oauth_grants();
+        if let Some(oauth) = &self.shared.oauth {
+            lock(oauth).revoke_grants();
+        }
     }
 
     /// Answer the next `count` requests to `POST /oauth/tokens` with 503 without
     /// processing them (a management host in maintenance); replaces what was left.
     pub fn fail_next_token_requests(&self, count: u64) {
-        self.shared.fail_next_token_requests(count);
+        if let Some(oauth) = &self.shared.oauth {
+            lock(oauth).fail_next_token_requests(count);
+        }
     }
 
     /// The requests received so far, in order of arrival: the newest
     /// [`request_log_limit`](MockServerBuilder::request_log_limit) of them.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.shared.requests()
+        lock(&self.shared.requests).iter().cloned().collect()
     }
 
     /// Forgets the recorded requests (counters are kept).
     pub fn clear_requests(&self) {
-        self.shared.clear_requests();
+        lock(&self.shared.requests).clear();
     }
 
     /// Counters of what the server answered so far.
@@ -494,7 +450,7 @@ impl MockServer {
     /// Accept `token` from now on (`None`: accept no token), with a fresh
     /// [`token_valid_for`](MockServerBuilder::token_valid_for) allowance.
     pub fn set_token(&self, token: Option<String>) {
-        self.shared.set_token(token);
+        lock(&self.shared.token).replace(token);
     }
 
     /// The generated dataset the table starts from, to compute what the server
@@ -547,7 +503,7 @@ impl MockServer {
     /// plus added minus deleted invoices). One string per invoice: meant for small
     /// test datasets.
     pub fn live_snapshot(&self) -> Vec<String> {
-        self.shared.live_snapshot()
+        self.shared.with(|t: &mut Table<MockInvoice>| t.snapshot())
     }
 
     /// The ids that were in the table during every list request evaluated from
@@ -597,19 +553,21 @@ impl MockServer {
     /// # }
     /// ```
     pub fn ids_present_throughout(&self, evaluations: RangeInclusive<u64>) -> Vec<String> {
-        self.shared.ids_present_throughout(evaluations)
+        self.shared
+            .with(|t: &mut Table<MockInvoice>| t.present_throughout(evaluations))
     }
 
     /// Every list request the table answered, in evaluation order (empty when
     /// [`record_requests`](MockServerBuilder::record_requests) is off).
     pub fn evaluations(&self) -> Vec<Evaluation> {
-        self.shared.evaluations()
+        self.shared
+            .with(|t: &mut Table<MockInvoice>| t.evaluations())
     }
 
     /// Every change of the live table, in order (invoices created by clients are
     /// inserts too).
     pub fn changes(&self) -> Vec<Change> {
-        self.shared.changes()
+        self.shared.with(|t: &mut Table<MockInvoice>| t.changes())
     }
 
     /// Drop the answers to the next `count` writes after carrying them out (see
@@ -640,30 +598,30 @@ impl MockServer {
     /// # }
     /// ```
     pub fn drop_next_write_responses(&self, count: u64) {
-        self.shared.drop_next_write_responses(count);
+        self.shared.drop_writes.store(count, Ordering::Relaxed);
     }
 
     /// The invoices clients created (`POST /v1/customer-invoices` and `/manual`),
     /// in order, as they are now (a later mark-paid shows).
     pub fn invoices_created(&self) -> Vec<MockInvoice> {
-        self.shared.invoices_created()
+        self.shared.with(|t: &mut Table<MockInvoice>| t.created())
     }
 
     /// The customers clients created (`POST /v1/customers`), in order, as they are
     /// now.
     pub fn customers_created(&self) -> Vec<MockCustomer> {
-        self.shared.customers_created()
+        self.shared.with(|t: &mut Table<MockCustomer>| t.created())
     }
 
     /// The invoice with id `id` as the server holds it now (generated, added or
     /// created; with changes), or `None` if there is none.
     pub fn invoice(&self, id: &str) -> Option<MockInvoice> {
-        self.shared.invoice(id)
+        self.shared.with(|t: &mut Table<MockInvoice>| t.find(id))
     }
 
     /// The customer with id `id` as the server holds it now, or `None`.
     pub fn customer(&self, id: &str) -> Option<MockCustomer> {
-        self.shared.customer(id)
+        self.shared.with(|t: &mut Table<MockCustomer>| t.find(id))
     }
 
     /// Stops accepting connections, lets requests in flight finish (up to 5 s), and

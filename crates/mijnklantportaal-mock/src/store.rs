@@ -35,13 +35,14 @@ use std::ops::RangeInclusive;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, FixedOffset};
+use serde::Serialize;
 
 use crate::dataset::ADDED_FROM;
 use crate::dutch_time;
 use crate::handler::Config;
 use crate::ids::IdCodec;
 use crate::live::{Change, ChangeKind, Evaluation, Live, Order};
-use crate::paginator::{self, Listed, Page, Rows};
+use crate::paginator::{self, Page, Rows};
 use crate::rng::draw;
 
 // Random streams of the store (the dataset's streams are 1 to 9).
@@ -53,7 +54,7 @@ const ADD_GAP_SECONDS: (u64, u64) = (60, 3_600);
 
 /// One resource of the API, as the store keeps it (see the
 /// [`resources`](crate::resources) module for how to add one).
-pub(crate) trait Record: Listed + Clone + fmt::Debug + Send + Sync + 'static {
+pub(crate) trait Record: Serialize + Clone + fmt::Debug + Send + Sync + 'static {
     /// The Laravel model named in the 404 for an unknown id, e.g. `App\Models\Webhook`.
     const MODEL: &'static str;
 
@@ -72,11 +73,6 @@ pub(crate) trait Record: Listed + Clone + fmt::Debug + Send + Sync + 'static {
     /// How the table changes by itself while clients list it (default: never).
     fn live(_config: &Config) -> Live {
         Live::none()
-    }
-
-    /// The body of `GET /{id}` under `origin` (default: the list form).
-    fn shown(&self, origin: &str) -> serde_json::Result<Vec<u8>> {
-        serde_json::to_vec(&self.listed(origin))
     }
 }
 
@@ -150,6 +146,20 @@ pub(crate) struct Slot {
     pub(crate) key: u64,
     pub(crate) id: String,
     pub(crate) created_at: DateTime<FixedOffset>,
+}
+
+#[cfg(test)]
+impl Slot {
+    /// A slot for the unit tests of a resource's `build`.
+    pub(crate) fn example() -> Self {
+        let created_at = dutch_time::at(1_735_686_000).expect("in range");
+        let id = "new_0000000000".to_owned();
+        Slot {
+            key: 0,
+            id,
+            created_at,
+        }
+    }
 }
 
 /// A row added while the server runs.
@@ -270,11 +280,12 @@ impl<R: Record> Table<R> {
     }
 
     /// Adds a row a client created, built by `build` from its [`Slot`]: the newest,
-    /// seen by list requests evaluated from now on.
-    pub(crate) fn create(&mut self, build: impl FnOnce(Slot) -> R) -> Option<R> {
+    /// seen by list requests evaluated from now on. `None` (and no row) if the table
+    /// is full or `build` makes none.
+    pub(crate) fn create(&mut self, build: impl FnOnce(Slot) -> Option<R>) -> Option<R> {
         let slot = self.next_slot()?;
         let created_at = slot.created_at;
-        let row = build(slot);
+        let row = build(slot)?;
         self.push(row.clone(), created_at, self.evaluated, true);
         Some(row)
     }
@@ -641,13 +652,15 @@ mod tests {
         table.evaluate(1, 100, 1, None);
         let template = dataset.invoice(0).unwrap();
         let created = table
-            .create(|slot| MockInvoice {
-                index: slot.key,
-                id: slot.id,
-                invoice_number: "X-1".to_owned(),
-                created_at: slot.created_at,
-                paid_at: None,
-                ..template.clone()
+            .create(|slot| {
+                Some(MockInvoice {
+                    index: slot.key,
+                    id: slot.id,
+                    invoice_number: "X-1".to_owned(),
+                    created_at: slot.created_at,
+                    paid_at: None,
+                    ..template.clone()
+                })
             })
             .unwrap();
         assert_eq!(created.index, 20);

@@ -25,7 +25,7 @@ use crate::ids::IdCodec;
 use crate::input;
 use crate::requests::{self, Form};
 use crate::resources::files::file_part;
-use crate::resources::{cloud_file, random_string, seeded_time};
+use crate::resources::{cloud_file, in_list, random_string, seeded_time};
 use crate::rng::draw;
 use crate::store::{Base, Record, Seeded, Table, lock};
 use crate::validation::Errors;
@@ -94,8 +94,8 @@ pub(crate) struct Document {
     pub(crate) media_type: String,
 }
 
-/// One agreement, serialized as lists show it (the signatures, signers and documents
-/// only in [`details`](Self::details)).
+/// One agreement, serialized in the vendor example's order (the signatures, signers
+/// and documents only as `GET /{id}` shows it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct MockAgreement {
@@ -103,49 +103,18 @@ pub(crate) struct MockAgreement {
     pub(crate) name: String,
     pub(crate) status: Status,
     pub(crate) signer_name: String,
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "in_list")]
     pub(crate) signer_signature: String,
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "in_list")]
     pub(crate) signer_signature_hash: String,
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "in_list")]
     pub(crate) signers: Vec<Signer>,
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "in_list")]
     pub(crate) documents: Vec<Document>,
     #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) created_at: DateTime<FixedOffset>,
 }
 
-/// An agreement with its signers and documents, in the vendor example's order: what
-/// `GET /{id}` shows, more than the record's list form.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct DetailsJson<'a> {
-    id: &'a str,
-    name: &'a str,
-    status: Status,
-    signer_name: &'a str,
-    signer_signature: &'a str,
-    signer_signature_hash: &'a str,
-    signers: &'a [Signer],
-    documents: &'a [Document],
-    created_at: String,
-}
-
-impl MockAgreement {
-    fn details(&self) -> DetailsJson<'_> {
-        DetailsJson {
-            id: &self.id,
-            name: &self.name,
-            status: self.status,
-            signer_name: &self.signer_name,
-            signer_signature: &self.signer_signature,
-            signer_signature_hash: &self.signer_signature_hash,
-            signers: &self.signers,
-            documents: &self.documents,
-            created_at: dutch_time::atom(&self.created_at),
-        }
-    }
-}
 /// The ids of the signers or documents (`codec`) of agreement `key`: up to 16 each.
 fn part_id(codec: IdCodec, key: u64, index: usize) -> String {
     codec.encode(key.saturating_mul(16).saturating_add(index as u64))
@@ -161,10 +130,6 @@ impl Record for MockAgreement {
 
     fn id(&self) -> &str {
         &self.id
-    }
-
-    fn shown(&self, _origin: &str) -> serde_json::Result<Vec<u8>> {
-        serde_json::to_vec(&self.details())
     }
 
     /// Every third one signed by all its signers (a day after it was sent); the
@@ -231,37 +196,39 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
         let signer_ids = IdCodec::new("ags_", seed, SIGNER_IDS);
         let document_ids = IdCodec::new("agd_", seed, DOCUMENT_IDS);
         let mut uploads = Vec::new();
-        let agreement = call.insert(|slot| MockAgreement {
-            signers: new
-                .signers
-                .into_iter()
-                .enumerate()
-                .map(|(j, signer)| Signer {
-                    id: part_id(signer_ids, slot.key, j),
-                    ..signer
-                })
-                .collect(),
-            documents: new
-                .documents
-                .into_iter()
-                .enumerate()
-                .map(|(j, (document, bytes))| {
-                    let id = part_id(document_ids, slot.key, j);
-                    uploads.push((id.clone(), bytes));
-                    Document {
-                        id,
-                        file_hash: hash(seed, slot.key * 16 + j as u64 + 1_000_000),
-                        ..document
-                    }
-                })
-                .collect(),
-            signer_signature_hash: hash(seed, slot.key * 16 + 2_000_000),
-            id: slot.id,
-            name: new.name,
-            status: Status::Sent,
-            signer_name: new.signer_name,
-            signer_signature: new.signer_signature,
-            created_at: slot.created_at,
+        let agreement = call.insert(|slot| {
+            Some(MockAgreement {
+                signers: new
+                    .signers
+                    .into_iter()
+                    .enumerate()
+                    .map(|(j, signer)| Signer {
+                        id: part_id(signer_ids, slot.key, j),
+                        ..signer
+                    })
+                    .collect(),
+                documents: new
+                    .documents
+                    .into_iter()
+                    .enumerate()
+                    .map(|(j, (document, bytes))| {
+                        let id = part_id(document_ids, slot.key, j);
+                        uploads.push((id.clone(), bytes));
+                        Document {
+                            id,
+                            file_hash: hash(seed, slot.key * 16 + j as u64 + 1_000_000),
+                            ..document
+                        }
+                    })
+                    .collect(),
+                signer_signature_hash: hash(seed, slot.key * 16 + 2_000_000),
+                id: slot.id,
+                name: new.name,
+                status: Status::Sent,
+                signer_name: new.signer_name,
+                signer_signature: new.signer_signature,
+                created_at: slot.created_at,
+            })
         })?;
         let mut files = lock(&call.shared().files);
         for (id, bytes) in uploads {
@@ -499,7 +466,8 @@ mod tests {
             serde_json::to_string(&agreement).unwrap(),
             r#"{"id":"agr_1","name":"Service contract","status":"sent","signerName":"John Doe","createdAt":"2025-09-13T17:23:20+02:00"}"#
         );
-        let shown = String::from_utf8(agreement.shown("").unwrap()).unwrap();
+        let shown =
+            String::from_utf8(crate::resources::render(&agreement, "", true).unwrap()).unwrap();
         assert_eq!(
             shown,
             r#"{"id":"agr_1","name":"Service contract","status":"sent","signerName":"John Doe","signerSignature":"data:image/png;base64,x","signerSignatureHash":"h","signers":[],"documents":[{"id":"agd_1","documentName":"a.pdf","fileSize":512,"fileHash":"f"}],"createdAt":"2025-09-13T17:23:20+02:00"}"#

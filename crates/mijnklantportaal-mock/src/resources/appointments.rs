@@ -24,7 +24,7 @@ use crate::input;
 use crate::requests;
 use crate::resources::customers::MockCustomer;
 use crate::rng::draw;
-use crate::store::{Base, Record, Seeded, Table};
+use crate::store::{Base, Record, Seeded, Slot, Table};
 use crate::validation::{self, Errors, Input};
 
 /// Where an appointment is.
@@ -197,23 +197,9 @@ fn window(query: &Input, now: Time) -> Result<(Time, Time), Errors> {
 pub(crate) fn schedule<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let input = call.json(body).await?;
-        let new = new_appointment(&input, |id| {
-            call.with(|t: &mut Table<MockCustomer>| t.find(id))
-                .map(|c| (c.company_name, c.primary_email))
-        })
-        .ok_or_else(server_error)?;
-        let appointment = call.insert(|slot| MockAppointment {
-            online_meeting_link: Some(meeting_link(&slot.id)),
-            id: slot.id,
-            name: new.name,
-            customer_id: new.customer_id,
-            attendee_name: new.attendee_name,
-            attendee_email: new.attendee_email,
-            starts_at: new.starts_at,
-            ends_at: new.ends_at,
-            status: Status::Scheduled,
-            created_at: slot.created_at,
-        })?;
+        let customer = input::text(&input, "customerId")
+            .and_then(|id| call.with(|t: &mut Table<MockCustomer>| t.find(&id)));
+        let appointment = call.insert(|slot| new_appointment(&input, slot, customer))?;
         call.written(StatusCode::CREATED, &appointment)
     })
 }
@@ -222,76 +208,72 @@ pub(crate) fn schedule<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Repl
 pub(crate) fn set_status<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let appointment = call.find::<MockAppointment>(0)?;
-        let check = |_: &MockAppointment, input: &Input| {
+        let apply = |a: &mut MockAppointment, input: &Input| {
             let status = input::text(input, "status").ok_or_else(server_error)?;
-            Ok(if status == "scheduled" {
+            a.status = if status == "scheduled" {
                 Status::Scheduled
             } else {
                 Status::Canceled
-            })
-        };
-        let apply = |a: &mut MockAppointment, status| {
-            a.status = status;
-            if status == Status::Scheduled && a.online_meeting_link.is_none() {
+            };
+            if a.status == Status::Scheduled && a.online_meeting_link.is_none() {
                 a.online_meeting_link = Some(meeting_link(&a.id));
             }
+            Ok(())
         };
-        let changed = call.edit(&appointment.id, body, check, apply).await?;
+        let changed = call.edit(&appointment.id, body, apply).await?;
         call.written(StatusCode::OK, &changed)
     })
 }
 
-/// What a schedule request gives a new appointment.
-#[derive(Debug, PartialEq, Eq)]
-struct NewAppointment {
-    name: String,
-    starts_at: DateTime<FixedOffset>,
-    ends_at: DateTime<FixedOffset>,
-    customer_id: Option<String>,
-    attendee_name: String,
-    attendee_email: String,
-}
-
-/// What `POST /v1/appointments` (valid JSON) asks for: with a `customerId`, the
-/// customer's name and e-mail address (`customer`) are the attendee's.
+/// The appointment `POST /v1/appointments` (valid JSON) asks for: with a
+/// `customerId`, the `customer`'s name and e-mail address are the attendee's.
 fn new_appointment(
     input: &Input,
-    customer: impl Fn(&str) -> Option<(String, String)>,
-) -> Option<NewAppointment> {
+    slot: Slot,
+    customer: Option<MockCustomer>,
+) -> Option<MockAppointment> {
     let customer_id = input::text(input, "customerId");
-    let (attendee_name, attendee_email) = match &customer_id {
-        Some(id) => customer(id)?,
-        None => (
+    let (attendee_name, attendee_email) = match (&customer_id, customer) {
+        (Some(_), Some(customer)) => (customer.company_name, customer.primary_email),
+        (Some(_), None) => return None,
+        (None, _) => (
             input::text(input, "attendeeName")?,
             input::text(input, "attendeeEmail")?,
         ),
     };
-    Some(NewAppointment {
+    Some(MockAppointment {
+        online_meeting_link: Some(meeting_link(&slot.id)),
+        id: slot.id,
         name: input::text(input, "name")?,
-        starts_at: input::local_time(input, "startsAt")?,
-        ends_at: input::local_time(input, "endsAt")?,
         customer_id,
         attendee_name,
         attendee_email,
+        starts_at: input::local_time(input, "startsAt")?,
+        ends_at: input::local_time(input, "endsAt")?,
+        status: Status::Scheduled,
+        created_at: slot.created_at,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dataset::Dataset;
     use crate::rules::json_errors;
     use crate::validation::input;
     use serde_json::json;
 
-    fn validate(body: serde_json::Value) -> Result<NewAppointment, Errors> {
+    fn validate(body: serde_json::Value) -> Result<MockAppointment, Errors> {
         let errors = json_errors("schedule-appointment", body.clone());
         if !errors.is_empty() {
             return Err(errors);
         }
-        Ok(new_appointment(&input(body), |id| {
-            (id == "cst_1").then(|| ("Test Company BV".to_owned(), "info@test.example".to_owned()))
-        })
-        .unwrap())
+        let customer = Dataset::new(1, 8).customer(0).map(|c| MockCustomer {
+            company_name: "Test Company BV".to_owned(),
+            ..c
+        });
+        let customer = customer.filter(|_| body.get("customerId").is_some());
+        Ok(new_appointment(&input(body), Slot::example(), customer).unwrap())
     }
 
     #[test]

@@ -69,10 +69,12 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
         let input = call.json(body).await?;
         let name = input::text(&input, "name").ok_or_else(server_error)?;
         let customers = input::texts(&input, "customers");
-        let group = call.insert(|slot| MockCustomerGroup {
-            id: slot.id,
-            name,
-            created_at: slot.created_at,
+        let group = call.insert(|slot| {
+            Some(MockCustomerGroup {
+                id: slot.id,
+                name,
+                created_at: slot.created_at,
+            })
         })?;
         join(call, &group.id, &customers);
         call.written(StatusCode::CREATED, &group)
@@ -83,12 +85,11 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
 pub(crate) fn edit<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let group = call.find::<MockCustomerGroup>(0)?;
-        let check = |_: &MockCustomerGroup, input: &Input| {
-            input::text(input, "name").ok_or_else(server_error)
+        let rename = |g: &mut MockCustomerGroup, input: &Input| {
+            g.name = input::text(input, "name").ok_or_else(server_error)?;
+            Ok(())
         };
-        let renamed = call
-            .edit(&group.id, body, check, |g, name| g.name = name)
-            .await?;
+        let renamed = call.edit(&group.id, body, rename).await?;
         call.written(StatusCode::OK, &renamed)
     })
 }

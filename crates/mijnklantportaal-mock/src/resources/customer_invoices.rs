@@ -17,13 +17,12 @@ use serde::Serialize;
 use crate::dataset::Dataset;
 use crate::dutch_time;
 use crate::files::{Download, text_pdf};
-use crate::handler::{Call, Config, Refusal, Reply, Shared, server_error};
+use crate::handler::{Call, Config, Reply, Shared, server_error};
 use crate::input;
 use crate::live::Live;
-use crate::paginator::Listed;
 use crate::requests::Form;
-use crate::resources::{LinkJson, cloud_file};
-use crate::store::{Base, Record, lock};
+use crate::resources::{Link, amount_json, cloud_file, in_list, notify, render};
+use crate::store::{Base, Record, Slot, Table, lock};
 use crate::validation::Input;
 
 /// The path of the invoice list.
@@ -34,10 +33,12 @@ pub(crate) const LIST_PATH: &str = "/v1/customer-invoices";
 /// Get one from [`Dataset::invoice`](crate::Dataset::invoice); render it with
 /// [`to_json`](Self::to_json) (list form) or [`to_detail_json`](Self::to_detail_json)
 /// (single-invoice form) to compare with what the server sent.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct MockInvoice {
     /// Position in the dataset, 0-based, in creation order.
+    #[serde(skip)]
     pub index: u64,
     /// `inv_` plus 14 lowercase alphanumerics.
     pub id: String,
@@ -50,11 +51,33 @@ pub struct MockInvoice {
     /// Always `EUR`.
     pub currency: String,
     /// The amount in cents; the API sends it as a decimal string (see [`Self::amount`]).
+    #[serde(rename = "amount", serialize_with = "amount_json")]
     pub amount_cents: u64,
     /// When the invoice was paid, in Dutch local time; `None` while unpaid.
+    #[serde(serialize_with = "dutch_time::atom_json_opt")]
     pub paid_at: Option<DateTime<FixedOffset>>,
     /// When the invoice was added, in Dutch local time.
+    #[serde(serialize_with = "dutch_time::atom_json")]
     pub created_at: DateTime<FixedOffset>,
+    pub(crate) links: InvoiceLinks,
+}
+
+/// Its customer, and (in `GET /{id}` only) the page to pay it online.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct InvoiceLinks {
+    customer: Link,
+    #[serde(skip_serializing_if = "in_list")]
+    online_payment_link: Link,
+}
+
+impl InvoiceLinks {
+    pub(crate) fn new(id: &str, customer_id: &str) -> Self {
+        InvoiceLinks {
+            customer: Link::customer(customer_id),
+            online_payment_link: Link::page(format!("/pay/{id}")),
+        }
+    }
 }
 
 impl MockInvoice {
@@ -81,71 +104,18 @@ impl MockInvoice {
 
     /// The invoice as it appears in a page of the list endpoint.
     pub fn to_json(&self, origin: &str) -> serde_json::Value {
-        serde_json::to_value(self.wire(origin, false)).unwrap_or_default()
+        self.json(origin, false)
     }
 
     /// The invoice as `GET /v1/customer-invoices/{id}` sends it (with
     /// `links.onlinePaymentLink`).
     pub fn to_detail_json(&self, origin: &str) -> serde_json::Value {
-        serde_json::to_value(self.wire(origin, true)).unwrap_or_default()
+        self.json(origin, true)
     }
 
-    /// The serializable wire form; field order is the vendor example's.
-    fn wire(&self, origin: &str, detail: bool) -> InvoiceJson<'_> {
-        InvoiceJson {
-            id: &self.id,
-            customer_id: &self.customer_id,
-            invoice_number: &self.invoice_number,
-            issued_at: self.issued_at.format("%Y-%m-%d").to_string(),
-            currency: &self.currency,
-            amount: self.amount(),
-            paid_at: self.paid_at.as_ref().map(dutch_time::atom),
-            created_at: dutch_time::atom(&self.created_at),
-            links: LinksJson {
-                customer: LinkJson {
-                    href: self.customer_url(origin),
-                    media_type: "application/json",
-                },
-                online_payment_link: detail.then(|| LinkJson {
-                    href: self.payment_url(origin),
-                    media_type: "text/html",
-                }),
-            },
-        }
-    }
-}
-
-/// An invoice as JSON.
-#[derive(Debug, Serialize)]
-pub(crate) struct InvoiceJson<'a> {
-    id: &'a str,
-    #[serde(rename = "customerId")]
-    customer_id: &'a str,
-    #[serde(rename = "invoiceNumber")]
-    invoice_number: &'a str,
-    #[serde(rename = "issuedAt")]
-    issued_at: String,
-    currency: &'a str,
-    amount: String,
-    #[serde(rename = "paidAt")]
-    paid_at: Option<String>,
-    #[serde(rename = "createdAt")]
-    created_at: String,
-    links: LinksJson,
-}
-
-#[derive(Debug, Serialize)]
-struct LinksJson {
-    customer: LinkJson,
-    #[serde(rename = "onlinePaymentLink", skip_serializing_if = "Option::is_none")]
-    online_payment_link: Option<LinkJson>,
-}
-
-impl Listed for MockInvoice {
-    type Json<'a> = InvoiceJson<'a>;
-
-    fn listed<'a>(&'a self, origin: &'a str) -> InvoiceJson<'a> {
-        self.wire(origin, false)
+    fn json(&self, origin: &str, detail: bool) -> serde_json::Value {
+        let text = render(self, origin, detail).unwrap_or_default();
+        serde_json::from_slice(&text).unwrap_or_default()
     }
 }
 
@@ -162,11 +132,6 @@ impl Record for MockInvoice {
 
     fn live(config: &Config) -> Live {
         config.live
-    }
-
-    /// The single invoice has `links.onlinePaymentLink`.
-    fn shown(&self, origin: &str) -> serde_json::Result<Vec<u8>> {
-        serde_json::to_vec(&self.wire(origin, true))
     }
 }
 
@@ -206,68 +171,35 @@ impl Base<MockInvoice> for Dataset {
     }
 }
 
-/// What a create request gives a new invoice; the table adds its id, its key and its
-/// creation time.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct NewInvoice {
-    pub(crate) customer_id: String,
-    pub(crate) invoice_number: String,
-    pub(crate) issued_at: NaiveDate,
-    pub(crate) amount_cents: u64,
-    pub(crate) paid_at: Option<DateTime<FixedOffset>>,
-}
-
-/// Adds the invoice a client created.
-fn insert(call: &Call<'_>, new: NewInvoice) -> Result<MockInvoice, Refusal> {
-    call.insert(|slot| MockInvoice {
-        index: slot.key,
-        id: slot.id,
-        customer_id: new.customer_id,
-        invoice_number: new.invoice_number,
-        issued_at: new.issued_at,
-        currency: "EUR".to_owned(),
-        amount_cents: new.amount_cents,
-        paid_at: new.paid_at,
-        created_at: slot.created_at,
-    })
-}
-
 /// `POST /v1/customer-invoices` (multipart/form-data); 201 with the invoice.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let form = call.form(body).await?;
-        let upload = invoice_upload(&form).ok_or_else(server_error)?;
-        let invoice = insert(call, upload.invoice)?;
-        lock(&call.shared().files).store(&invoice.id, upload.pdf);
-        if upload.send_notification {
-            call.shared().count(|stats| stats.notifications += 1);
-        }
+        let pdf = pdf(&form).ok_or_else(server_error)?;
+        notify(call, &form.input);
+        let invoice = call.insert(|slot| invoice_upload(&form.input, slot))?;
+        lock(&call.shared().files).store(&invoice.id, pdf);
         call.written(StatusCode::CREATED, &invoice)
     })
 }
 
 /// `POST /v1/customer-invoices/manual` (JSON); 201 with the invoice.
 pub(crate) fn create_manual<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let input = call.json(body).await?;
-        let (new, notify) = manual_invoice(&input).ok_or_else(server_error)?;
-        let invoice = insert(call, new)?;
-        if notify {
-            call.shared().count(|stats| stats.notifications += 1);
-        }
-        call.written(StatusCode::CREATED, &invoice)
-    })
+    Box::pin(call.create(body, |input, slot| {
+        notify(call, input);
+        manual_invoice(input, slot)
+    }))
 }
 
 /// `PATCH /v1/customer-invoices/{invoiceId}` (JSON `{paidAt}`); 200 with the invoice.
 pub(crate) fn mark_paid<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let invoice = call.find::<MockInvoice>(0)?;
-        let check = |_: &MockInvoice, input: &Input| {
-            input::local_time(input, "paidAt").ok_or_else(server_error)
+        let pay = |i: &mut MockInvoice, input: &Input| {
+            i.paid_at = Some(input::local_time(input, "paidAt").ok_or_else(server_error)?);
+            Ok(())
         };
-        let pay = |i: &mut MockInvoice, paid_at| i.paid_at = Some(paid_at);
-        let marked = call.edit(&invoice.id, body, check, pay).await?;
+        let marked = call.edit(&invoice.id, body, pay).await?;
         call.written(StatusCode::OK, &marked)
     })
 }
@@ -283,7 +215,7 @@ pub(crate) fn pdf_link<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Rep
 /// What a download link to invoice `id` serves: the uploaded PDF, or one generated
 /// for the invoice; `None` if `id` is no invoice.
 pub(crate) fn downloadable(shared: &Shared, id: &str) -> Option<Download> {
-    let invoice = shared.invoice(id)?;
+    let invoice = shared.with(|t: &mut Table<MockInvoice>| t.find(id))?;
     let bytes = lock(&shared.files).uploaded(id).unwrap_or_else(|| {
         let text = format!(
             "Invoice {} ({}) EUR {}",
@@ -300,30 +232,13 @@ pub(crate) fn downloadable(shared: &Shared, id: &str) -> Option<Download> {
     })
 }
 
-/// What `POST /v1/customer-invoices` stores.
-#[derive(Debug)]
-struct InvoiceUpload {
-    invoice: NewInvoice,
-    pdf: Bytes,
-    send_notification: bool,
-}
-
-/// What `POST /v1/customer-invoices` (a valid form) asks for: the `pdf` part's
-/// bytes (a PDF by its content, as Laravel's `mimes` rule decides), `paidAt` and
+/// The invoice `POST /v1/customer-invoices` (a valid form) asks for (its `pdf`
+/// part is a PDF by its content, as Laravel's `mimes` rule decides); `paidAt` and
 /// `sendNotification` optional.
-fn invoice_upload(form: &Form) -> Option<InvoiceUpload> {
-    let input = &form.input;
-    Some(InvoiceUpload {
-        invoice: NewInvoice {
-            customer_id: input::text(input, "customerId")?,
-            invoice_number: input::text(input, "invoiceNumber")?,
-            issued_at: input::date(input, "issuedAt")?,
-            amount_cents: input::cents(input, "amount")?,
-            paid_at: input::local_time(input, "paidAt"),
-        },
-        pdf: pdf(form)?,
-        send_notification: input::boolean(input, "sendNotification").unwrap_or(false),
-    })
+fn invoice_upload(input: &Input, slot: Slot) -> Option<MockInvoice> {
+    let amount_cents = input::cents(input, "amount")?;
+    let paid_at = input::local_time(input, "paidAt");
+    new_invoice(input, slot, amount_cents, paid_at)
 }
 
 /// The bytes of the `pdf` part of a valid form.
@@ -332,24 +247,35 @@ pub(crate) fn pdf(form: &Form) -> Option<Bytes> {
     part.bytes.clone()
 }
 
-/// What `POST /v1/customer-invoices/manual` (valid JSON) asks for, and whether to
-/// notify the customer.
+/// The invoice `POST /v1/customer-invoices/manual` (valid JSON) asks for.
 ///
 /// The invoice's `amount` is the mock's choice, as the vendor does not document it:
 /// the sum over the lines of `amountExclVat × (100 + vatRate) / 100`, computed
 /// exactly and rounded once, half away from zero, to whole cents.
-fn manual_invoice(input: &Input) -> Option<(NewInvoice, bool)> {
-    let invoice = NewInvoice {
-        customer_id: input::text(input, "customerId")?,
+fn manual_invoice(input: &Input, slot: Slot) -> Option<MockInvoice> {
+    new_invoice(input, slot, lines_total(input)?, None)
+}
+
+/// A client's invoice with the fields both creates share.
+fn new_invoice(
+    input: &Input,
+    slot: Slot,
+    amount_cents: u64,
+    paid_at: Option<DateTime<FixedOffset>>,
+) -> Option<MockInvoice> {
+    let customer_id = input::text(input, "customerId")?;
+    Some(MockInvoice {
+        index: slot.key,
+        links: InvoiceLinks::new(&slot.id, &customer_id),
+        id: slot.id,
+        customer_id,
         invoice_number: input::text(input, "invoiceNumber")?,
         issued_at: input::date(input, "issuedAt")?,
-        amount_cents: lines_total(input)?,
-        paid_at: None,
-    };
-    Some((
-        invoice,
-        input::boolean(input, "sendNotification").unwrap_or(false),
-    ))
+        currency: "EUR".to_owned(),
+        amount_cents,
+        paid_at,
+        created_at: slot.created_at,
+    })
 }
 
 /// The total in cents incl. VAT of the valid `lines` (see [`manual_invoice`]).
@@ -376,7 +302,7 @@ mod tests {
     #[test]
     fn json_has_the_vendor_field_order() {
         let invoice = Dataset::new(1, 10).invoice(3).unwrap();
-        let text = serde_json::to_string(&invoice.wire("http://h", true)).unwrap();
+        let text = String::from_utf8(render(&invoice, "http://h", true).unwrap()).unwrap();
         let keys = [
             "\"id\"",
             "\"customerId\"",
@@ -416,7 +342,7 @@ mod tests {
         }
     }
 
-    fn manual(lines: Value) -> Result<(NewInvoice, bool), Errors> {
+    fn manual(lines: Value) -> Result<MockInvoice, Errors> {
         let body = json!({
             "customerId": "cst_1", "invoiceNumber": "2025-001", "issuedAt": "2025-04-14",
             "lines": lines,
@@ -425,12 +351,12 @@ mod tests {
         if !errors.is_empty() {
             return Err(errors);
         }
-        Ok(manual_invoice(&input(body)).unwrap())
+        Ok(manual_invoice(&input(body), Slot::example()).unwrap())
     }
 
     #[test]
     fn manual_amounts_are_the_rounded_sum_incl_vat() {
-        let (invoice, notify) = manual(json!([
+        let invoice = manual(json!([
             { "description": "Website template", "amountExclVat": "12.95", "vatRate": 21 },
             { "description": "Book", "amountExclVat": "10.01", "vatRate": 9 },
             { "description": "Export", "amountExclVat": "5", "vatRate": 0 },
@@ -438,9 +364,8 @@ mod tests {
         .unwrap();
         // 15.6695 + 10.9109 + 5 = 31.5804
         assert_eq!(invoice.amount_cents, 3158);
-        assert!(!notify);
         // 0.05 × 1.21 = 0.0605 and 0.05 × 1.09 = 0.0545: 0.115 rounds up once.
-        let (invoice, _) = manual(json!([
+        let invoice = manual(json!([
             { "description": "a", "amountExclVat": "0.05", "vatRate": 21 },
             { "description": "b", "amountExclVat": "0.05", "vatRate": 9 },
         ]))

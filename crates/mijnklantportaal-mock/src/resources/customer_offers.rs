@@ -16,15 +16,14 @@ use serde::Serialize;
 
 use crate::dataset::Dataset;
 use crate::dutch_time;
-use crate::handler::{Call, Config, Refusal, Reply, server_error};
+use crate::handler::{Call, Config, Reply};
 use crate::ids::IdCodec;
 use crate::input;
-use crate::paginator::Listed;
 use crate::requests::Form;
 use crate::resources::customer_invoices::lines_total;
-use crate::resources::{LinkJson, amount, seeded_time};
+use crate::resources::{CustomerLinks, Eur, amount_json, notify, seeded_time};
 use crate::rng::draw;
-use crate::store::{Base, Record, Seeded};
+use crate::store::{Base, Record, Seeded, Slot};
 use crate::validation::Input;
 
 /// Id domain and random streams of offers (the tag's own prefix).
@@ -38,18 +37,25 @@ const VALID_DAYS: u64 = 30;
 /// The signature a customer drew in the portal (a 1×1 PNG), on offers accepted there.
 const SIGNATURE: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 
-/// A customer offer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A customer offer, serialized in the vendor example's field order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct MockOffer {
     pub(crate) id: String,
     pub(crate) customer_id: String,
     pub(crate) offer_number: String,
     pub(crate) issued_at: NaiveDate,
     pub(crate) expires_at: NaiveDate,
+    pub(crate) currency: Eur,
+    #[serde(rename = "amount", serialize_with = "amount_json")]
     pub(crate) amount_cents: u64,
+    #[serde(flatten, serialize_with = "acceptance_json")]
     pub(crate) acceptance: Option<Acceptance>,
+    #[serde(serialize_with = "dutch_time::atom_json_opt")]
     pub(crate) rejected_at: Option<DateTime<FixedOffset>>,
+    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) created_at: DateTime<FixedOffset>,
+    pub(crate) links: CustomerLinks,
 }
 
 /// When and from where an offer was accepted.
@@ -61,58 +67,22 @@ pub(crate) struct Acceptance {
     pub(crate) signature: Option<String>,
 }
 
-/// An offer as JSON (the vendor example's field order).
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct OfferJson<'a> {
-    id: &'a str,
-    customer_id: &'a str,
-    offer_number: &'a str,
-    issued_at: String,
-    expires_at: String,
-    currency: &'static str,
-    amount: String,
-    accepted_at: Option<String>,
-    accepted_via_ip: Option<&'a str>,
-    accepted_via_user_agent: Option<&'a str>,
-    acceptance_signature: Option<&'a str>,
-    rejected_at: Option<String>,
-    created_at: String,
-    links: OfferLinksJson,
-}
-
-#[derive(Debug, Serialize)]
-struct OfferLinksJson {
-    customer: LinkJson,
-}
-
-impl Listed for MockOffer {
-    type Json<'a> = OfferJson<'a>;
-
-    fn listed<'a>(&'a self, origin: &'a str) -> OfferJson<'a> {
-        let acceptance = self.acceptance.as_ref();
-        OfferJson {
-            id: &self.id,
-            customer_id: &self.customer_id,
-            offer_number: &self.offer_number,
-            issued_at: self.issued_at.format("%Y-%m-%d").to_string(),
-            expires_at: self.expires_at.format("%Y-%m-%d").to_string(),
-            currency: "EUR",
-            amount: amount(self.amount_cents),
-            accepted_at: acceptance.map(|a| dutch_time::atom(&a.at)),
-            accepted_via_ip: acceptance.and_then(|a| a.ip.as_deref()),
-            accepted_via_user_agent: acceptance.and_then(|a| a.user_agent.as_deref()),
-            acceptance_signature: acceptance.and_then(|a| a.signature.as_deref()),
-            rejected_at: self.rejected_at.as_ref().map(dutch_time::atom),
-            created_at: dutch_time::atom(&self.created_at),
-            links: OfferLinksJson {
-                customer: LinkJson {
-                    href: format!("{origin}/v1/customers/{}", self.customer_id),
-                    media_type: "application/json",
-                },
-            },
-        }
-    }
+/// The acceptance as the offer's four fields (`null` while not accepted).
+fn acceptance_json<S: serde::Serializer>(
+    acceptance: &Option<Acceptance>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let a = acceptance.as_ref();
+    let mut map = serializer.serialize_map(Some(4))?;
+    map.serialize_entry("acceptedAt", &a.map(|a| dutch_time::atom(&a.at)))?;
+    map.serialize_entry("acceptedViaIp", &a.and_then(|a| a.ip.as_ref()))?;
+    map.serialize_entry(
+        "acceptedViaUserAgent",
+        &a.and_then(|a| a.user_agent.as_ref()),
+    )?;
+    map.serialize_entry("acceptanceSignature", &a.and_then(|a| a.signature.as_ref()))?;
+    map.end()
 }
 
 impl Record for MockOffer {
@@ -150,9 +120,12 @@ fn starting_offers(dataset: Dataset) -> Seeded<MockOffer> {
             2 => (None, later(1 + r % VALID_DAYS)),
             _ => (None, None),
         };
+        let customer_id = dataset.customer_id((r >> 16) % dataset.customers().max(1));
         Some(MockOffer {
             id,
-            customer_id: dataset.customer_id((r >> 16) % dataset.customers().max(1)),
+            links: CustomerLinks::new(&customer_id),
+            customer_id,
+            currency: Eur,
             offer_number: format!("O{}-{:03}", issued_at.year(), index + 1),
             issued_at,
             expires_at: issued_at
@@ -166,55 +139,22 @@ fn starting_offers(dataset: Dataset) -> Seeded<MockOffer> {
     })
 }
 
-/// What a create request gives a new offer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct NewOffer {
-    customer_id: String,
-    offer_number: String,
-    issued_at: NaiveDate,
-    expires_at: NaiveDate,
-    amount_cents: u64,
-    acceptance: Option<Acceptance>,
-    rejected_at: Option<DateTime<FixedOffset>>,
-    send_notification: bool,
-}
-
-/// Adds the offer a client created, counting its notification.
-fn insert(call: &Call<'_>, new: NewOffer) -> Result<MockOffer, Refusal> {
-    if new.send_notification {
-        call.shared().count(|stats| stats.notifications += 1);
-    }
-    call.insert(|slot| MockOffer {
-        id: slot.id,
-        customer_id: new.customer_id,
-        offer_number: new.offer_number,
-        issued_at: new.issued_at,
-        expires_at: new.expires_at,
-        amount_cents: new.amount_cents,
-        acceptance: new.acceptance,
-        rejected_at: new.rejected_at,
-        created_at: slot.created_at,
-    })
-}
-
 /// `POST /v1/customer-offers` (multipart/form-data); 201 with the offer.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let form = call.form(body).await?;
-        let new = offer_upload(&form).ok_or_else(server_error)?;
-        let offer = insert(call, new)?;
+        notify(call, &form.input);
+        let offer = call.insert(|slot| offer_upload(&form, slot))?;
         call.written(StatusCode::CREATED, &offer)
     })
 }
 
 /// `POST /v1/customer-offers/manual` (JSON with `lines`); 201 with the offer.
 pub(crate) fn create_manual<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let input = call.json(body).await?;
-        let new = manual_offer(&input).ok_or_else(server_error)?;
-        let offer = insert(call, new)?;
-        call.written(StatusCode::CREATED, &offer)
-    })
+    Box::pin(call.create(body, |input, slot| {
+        notify(call, input);
+        manual_offer(input, slot)
+    }))
 }
 
 /// `PATCH /v1/customer-offers/{offerId}` (JSON: `acceptedAt` with `acceptedViaIp`
@@ -222,49 +162,50 @@ pub(crate) fn create_manual<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a,
 pub(crate) fn decide<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let offer = call.find::<MockOffer>(0)?;
-        let check = |_: &MockOffer, input: &Input| Ok(decision(input));
-        let decide = |o: &mut MockOffer, (acceptance, rejected_at): (Option<_>, Option<_>)| {
-            if acceptance.is_some() {
-                o.acceptance = acceptance;
-            }
-            if rejected_at.is_some() {
-                o.rejected_at = rejected_at;
-            }
+        let decide = |o: &mut MockOffer, input: &Input| {
+            let (acceptance, rejected_at) = decision(input);
+            o.acceptance = acceptance.or(o.acceptance.take());
+            o.rejected_at = rejected_at.or(o.rejected_at);
+            Ok(())
         };
-        let decided = call.edit(&offer.id, body, check, decide).await?;
+        let decided = call.edit(&offer.id, body, decide).await?;
         call.written(StatusCode::OK, &decided)
     })
 }
 
-/// What `POST /v1/customer-offers` (a valid form) asks for; its `pdf` is checked,
-/// not kept.
-fn offer_upload(form: &Form) -> Option<NewOffer> {
+/// The offer `POST /v1/customer-offers` (a valid form) asks for; its `pdf` is
+/// checked, not kept.
+fn offer_upload(form: &Form, slot: Slot) -> Option<MockOffer> {
     let input = &form.input;
     let (acceptance, rejected_at) = decision(input);
-    Some(NewOffer {
-        customer_id: input::text(input, "customerId")?,
-        offer_number: input::text(input, "offerNumber")?,
-        issued_at: input::date(input, "issuedAt")?,
-        expires_at: input::date(input, "expiresAt")?,
-        amount_cents: input::cents(input, "amount")?,
+    Some(MockOffer {
         acceptance,
         rejected_at,
-        send_notification: input::boolean(input, "sendNotification").unwrap_or(false),
+        ..new_offer(input, slot, input::cents(input, "amount")?)?
     })
 }
 
-/// What `POST /v1/customer-offers/manual` (valid JSON) asks for; priced like a
+/// The offer `POST /v1/customer-offers/manual` (valid JSON) asks for, priced like a
 /// manual invoice.
-fn manual_offer(input: &Input) -> Option<NewOffer> {
-    Some(NewOffer {
-        customer_id: input::text(input, "customerId")?,
+fn manual_offer(input: &Input, slot: Slot) -> Option<MockOffer> {
+    new_offer(input, slot, lines_total(input)?)
+}
+
+/// An outstanding offer of `amount_cents` with the fields both creates share.
+fn new_offer(input: &Input, slot: Slot, amount_cents: u64) -> Option<MockOffer> {
+    let customer_id = input::text(input, "customerId")?;
+    Some(MockOffer {
+        id: slot.id,
+        links: CustomerLinks::new(&customer_id),
+        customer_id,
         offer_number: input::text(input, "offerNumber")?,
         issued_at: input::date(input, "issuedAt")?,
         expires_at: input::date(input, "expiresAt")?,
-        amount_cents: lines_total(input)?,
+        currency: Eur,
+        amount_cents,
         acceptance: None,
         rejected_at: None,
-        send_notification: input::boolean(input, "sendNotification").unwrap_or(false),
+        created_at: slot.created_at,
     })
 }
 
@@ -296,7 +237,7 @@ mod tests {
     fn json_has_the_vendor_field_order() {
         let offers = seeded();
         let accepted = offers.iter().find(|o| o.acceptance.is_some()).unwrap();
-        let text = serde_json::to_string(&accepted.listed("http://h")).unwrap();
+        let text = crate::resources::listed_text(&accepted);
         let keys = [
             "id",
             "customerId",
@@ -322,7 +263,7 @@ mod tests {
             })
             .collect();
         assert!(positions.windows(2).all(|w| w[0] < w[1]), "{text}");
-        let json = serde_json::to_value(accepted.listed("http://h")).unwrap();
+        let json = crate::resources::listed_value(&accepted);
         assert_eq!(
             json["links"]["customer"]["href"],
             format!("http://h/v1/customers/{}", accepted.customer_id)
@@ -391,8 +332,8 @@ mod tests {
         );
         body["expiresAt"] = json!("2025-04-30");
         assert!(json_errors(operation, body.clone()).is_empty());
-        let offer = manual_offer(&input(body)).unwrap();
-        assert_eq!((offer.amount_cents, offer.send_notification), (1567, true));
+        let offer = manual_offer(&input(body), Slot::example()).unwrap();
+        assert_eq!(offer.amount_cents, 1567);
         let errors = json_errors(operation, json!({}));
         assert_eq!(
             errors.fields(),

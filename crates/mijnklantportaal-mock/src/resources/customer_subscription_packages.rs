@@ -9,19 +9,18 @@
 
 use axum::body::Body;
 use futures::future::BoxFuture;
-use http::StatusCode;
 use serde::Serialize;
 
 use crate::dataset::Dataset;
-use crate::handler::{Call, Config, Reply, server_error};
+use crate::handler::{Call, Config, Reply};
 use crate::ids::IdCodec;
 use crate::input;
 use crate::resources::customer_subscriptions::{
-    self, INTERVALS, MockSubscription, NewSubscription, SubscriptionOptions, VAT_RATES,
+    self, INTERVALS, MockSubscription, SubscriptionOptions, VAT_RATES,
 };
 use crate::resources::{Eur, amount_json};
 use crate::rng::draw;
-use crate::store::{Base, Record, Seeded};
+use crate::store::{Base, Record, Seeded, Slot};
 use crate::validation::Input;
 
 /// Id domain and random streams of packages (the tag's own prefix).
@@ -90,12 +89,7 @@ fn starting_packages(dataset: Dataset) -> Seeded<MockPackage> {
 
 /// `POST /v1/customer-subscription-packages` (JSON); 201 with the package.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let input = call.json(body).await?;
-        let new = new_package(&input).ok_or_else(server_error)?;
-        let package = call.insert(|slot| MockPackage { id: slot.id, ..new })?;
-        call.written(StatusCode::CREATED, &package)
-    })
+    Box::pin(call.create(body, new_package))
 }
 
 /// `POST /v1/customer-subscription-packages/{packageId}/sign-up` (JSON); 201 with the
@@ -104,18 +98,16 @@ pub(crate) fn sign_up<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply
     Box::pin(async move {
         let package = call.find::<MockPackage>(0)?;
         let input = call.json(body).await?;
-        let new = sign_up_of(&package, &input).ok_or_else(server_error)?;
-        let subscription: MockSubscription = customer_subscriptions::insert(call, new)?;
-        call.written(StatusCode::CREATED, &subscription)
+        customer_subscriptions::insert(call, |slot| sign_up_of(&package, &input, slot))
     })
 }
 
 /// What `POST /v1/customer-subscription-packages` (valid JSON) asks for;
 /// `availableForSale` defaults to `false` (the mock's choice).
-fn new_package(input: &Input) -> Option<MockPackage> {
+fn new_package(input: &Input, slot: Slot) -> Option<MockPackage> {
     Some(MockPackage {
         currency: Eur,
-        id: String::new(),
+        id: slot.id,
         name: input::text(input, "name")?,
         description: input::text(input, "description"),
         interval: input::text(input, "interval")?,
@@ -127,21 +119,27 @@ fn new_package(input: &Input) -> Option<MockPackage> {
 
 /// The subscription a sign-up for `package` (valid JSON) makes; `invoiceText`
 /// defaults to the package's name.
-fn sign_up_of(package: &MockPackage, input: &Input) -> Option<NewSubscription> {
+fn sign_up_of(package: &MockPackage, input: &Input, slot: Slot) -> Option<MockSubscription> {
     let mandate = input::text(input, "mandateId");
     let invoice_text = input::text(input, "invoiceText");
-    Some(NewSubscription {
+    Some(MockSubscription {
+        id: slot.id,
         customer_id: input::text(input, "customerId")?,
         description: package.name.clone(),
         starts_at: input::date(input, "startDate")?,
         interval: package.interval.clone(),
+        renews_at: None,
+        currency: Eur,
         amount_cents: package.amount_cents,
         vat_rate: package.vat_rate,
+        status: "planned",
         options: SubscriptionOptions {
             create_invoice: input::boolean(input, "createInvoice").unwrap_or(false),
             invoice_description: Some(invoice_text.unwrap_or_else(|| package.name.clone())),
             ..SubscriptionOptions::paid_with(mandate)
         },
+        terminated_at: None,
+        created_at: slot.created_at,
     })
 }
 
@@ -191,7 +189,7 @@ mod tests {
         });
         let operation = "sign-up-a-customer-for-a-customer-subscription-package";
         assert!(json_errors(operation, body.clone()).is_empty());
-        let new = sign_up_of(package, &input(body)).unwrap();
+        let new = sign_up_of(package, &input(body), Slot::example()).unwrap();
         assert_eq!(
             (
                 new.description.as_str(),
@@ -224,7 +222,7 @@ mod tests {
             "name": "Phone subscription", "interval": "1 year", "amount": "12.95", "vatRate": 21,
         });
         assert!(json_errors(operation, body.clone()).is_empty());
-        let package = new_package(&input(body)).unwrap();
+        let package = new_package(&input(body), Slot::example()).unwrap();
         assert!(!package.available_for_sale);
         assert_eq!(package.description, None);
     }

@@ -15,12 +15,12 @@ use serde::Serialize;
 
 use crate::dataset::Dataset;
 use crate::dutch_time;
-use crate::handler::{Call, Config, Refusal, Reply, server_error};
+use crate::handler::{Call, Config, Reply};
 use crate::ids::IdCodec;
 use crate::input;
 use crate::resources::{Eur, amount_json, seeded_time};
 use crate::rng::draw;
-use crate::store::{Base, Record, Seeded};
+use crate::store::{Base, Record, Seeded, Slot};
 use crate::validation::Input;
 
 /// Id domain and random streams of subscriptions (the tag's own prefix).
@@ -181,51 +181,31 @@ fn next_renewal(start: NaiveDate, interval: &str, today: NaiveDate) -> Option<Na
     None
 }
 
-/// What a create request (or a package sign-up) gives a new subscription.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct NewSubscription {
-    pub(crate) customer_id: String,
-    pub(crate) description: String,
-    pub(crate) starts_at: NaiveDate,
-    pub(crate) interval: String,
-    pub(crate) amount_cents: u64,
-    pub(crate) vat_rate: i64,
-    pub(crate) options: SubscriptionOptions,
-}
-
-/// Adds the subscription a client created (`planned` or `in_progress` as of today).
-pub(crate) fn insert(call: &Call<'_>, new: NewSubscription) -> Result<MockSubscription, Refusal> {
+/// Adds the subscription `build` makes of its slot, `planned` or `in_progress` as of
+/// today (a create, or a package sign-up).
+pub(crate) fn insert(
+    call: &Call<'_>,
+    build: impl FnOnce(Slot) -> Option<MockSubscription>,
+) -> Reply {
     let today = call.today()?;
-    let status = if new.starts_at > today {
-        "planned"
-    } else {
-        "in_progress"
-    };
-    let renews_at = next_renewal(new.starts_at, &new.interval, today);
-    call.insert(|slot| MockSubscription {
-        currency: Eur,
-        id: slot.id,
-        customer_id: new.customer_id,
-        description: new.description,
-        starts_at: new.starts_at,
-        interval: new.interval,
-        renews_at,
-        amount_cents: new.amount_cents,
-        vat_rate: new.vat_rate,
-        status,
-        options: new.options,
-        terminated_at: None,
-        created_at: slot.created_at,
-    })
+    let subscription = call.insert(|slot| {
+        let mut new = build(slot)?;
+        new.status = if new.starts_at > today {
+            "planned"
+        } else {
+            "in_progress"
+        };
+        new.renews_at = next_renewal(new.starts_at, &new.interval, today);
+        Some(new)
+    })?;
+    call.written(StatusCode::CREATED, &subscription)
 }
 
 /// `POST /v1/customer-subscriptions` (JSON); 201 with the subscription.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let input = call.json(body).await?;
-        let new = new_subscription(&input).ok_or_else(server_error)?;
-        let subscription = insert(call, new)?;
-        call.written(StatusCode::CREATED, &subscription)
+        insert(call, |slot| new_subscription(&input, slot))
     })
 }
 
@@ -235,52 +215,45 @@ pub(crate) fn change<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
     Box::pin(async move {
         let subscription = call.find::<MockSubscription>(0)?;
         let today = call.today()?;
-        let check = |_: &MockSubscription, input: &Input| Ok(subscription_change(input));
-        let apply = |s: &mut MockSubscription, change: SubscriptionChange| change.apply(s, today);
-        let changed = call.edit(&subscription.id, body, check, apply).await?;
+        let apply = |s: &mut MockSubscription, input: &Input| {
+            change_subscription(s, input, today);
+            Ok(())
+        };
+        let changed = call.edit(&subscription.id, body, apply).await?;
         call.written(StatusCode::OK, &changed)
     })
 }
 
-/// The fields a change sets (`None`: unchanged).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct SubscriptionChange {
-    description: Option<String>,
-    interval: Option<String>,
-    amount_cents: Option<u64>,
-    vat_rate: Option<i64>,
-    terminated_at: Option<DateTime<FixedOffset>>,
-}
-
-impl SubscriptionChange {
-    fn apply(self, subscription: &mut MockSubscription, today: NaiveDate) {
-        if let Some(description) = self.description {
-            subscription.description = description;
+/// Sets what `PATCH /v1/customer-subscriptions/{id}` (valid JSON) sends: a new
+/// interval moves the next renewal, `terminatedAt` ends them.
+fn change_subscription(subscription: &mut MockSubscription, input: &Input, today: NaiveDate) {
+    if let Some(description) = input::text(input, "description") {
+        subscription.description = description;
+    }
+    if let Some(amount_cents) = input::cents(input, "amount") {
+        subscription.amount_cents = amount_cents;
+    }
+    if let Some(vat_rate) = input::integer(input, "vatRate") {
+        subscription.vat_rate = vat_rate;
+    }
+    if let Some(interval) = input::text(input, "interval") {
+        if subscription.terminated_at.is_none() {
+            subscription.renews_at = next_renewal(subscription.starts_at, &interval, today);
         }
-        if let Some(amount_cents) = self.amount_cents {
-            subscription.amount_cents = amount_cents;
-        }
-        if let Some(vat_rate) = self.vat_rate {
-            subscription.vat_rate = vat_rate;
-        }
-        if let Some(interval) = self.interval {
-            if subscription.terminated_at.is_none() {
-                subscription.renews_at = next_renewal(subscription.starts_at, &interval, today);
-            }
-            subscription.interval = interval;
-        }
-        if let Some(terminated_at) = self.terminated_at {
-            subscription.terminated_at = Some(terminated_at);
-            subscription.status = "terminated";
-            subscription.renews_at = None;
-        }
+        subscription.interval = interval;
+    }
+    if let Some(terminated_at) = input::local_time(input, "terminatedAt") {
+        subscription.terminated_at = Some(terminated_at);
+        subscription.status = "terminated";
+        subscription.renews_at = None;
     }
 }
 
-/// What `POST /v1/customer-subscriptions` (valid JSON) asks for. What the vendor
-/// says is ignored without its switch is not kept (`invoiceDescription` without
-/// `createInvoice`, the mandate and `followUpFailedPayment` without `createPayment`).
-fn new_subscription(input: &Input) -> Option<NewSubscription> {
+/// The subscription `POST /v1/customer-subscriptions` (valid JSON) asks for
+/// (its status is [`insert`]'s). What the vendor says is ignored without its switch
+/// is not kept (`invoiceDescription` without `createInvoice`, the mandate and
+/// `followUpFailedPayment` without `createPayment`).
+fn new_subscription(input: &Input, slot: Slot) -> Option<MockSubscription> {
     let create_invoice = input::boolean(input, "createInvoice").unwrap_or(false);
     let create_payment = input::boolean(input, "createPayment").unwrap_or(false);
     let follow_up = input::boolean(input, "followUpFailedPayment").unwrap_or(false);
@@ -291,26 +264,21 @@ fn new_subscription(input: &Input) -> Option<NewSubscription> {
         follow_up_failed_payment: create_payment && follow_up,
         ..SubscriptionOptions::paid_with(mandate.filter(|_| create_payment))
     };
-    Some(NewSubscription {
+    Some(MockSubscription {
+        id: slot.id,
         customer_id: input::text(input, "customerId")?,
         description: input::text(input, "description")?,
         starts_at: input::date(input, "startDate")?,
         interval: input::text(input, "interval")?,
+        renews_at: None,
+        currency: Eur,
         amount_cents: input::cents(input, "amount")?,
         vat_rate: input::integer(input, "vatRate")?,
+        status: "planned",
         options,
+        terminated_at: None,
+        created_at: slot.created_at,
     })
-}
-
-/// What `PATCH /v1/customer-subscriptions/{id}` (valid JSON) changes.
-fn subscription_change(input: &Input) -> SubscriptionChange {
-    SubscriptionChange {
-        description: input::text(input, "description"),
-        interval: input::text(input, "interval"),
-        amount_cents: input::cents(input, "amount"),
-        vat_rate: input::integer(input, "vatRate"),
-        terminated_at: input::local_time(input, "terminatedAt"),
-    }
 }
 
 #[cfg(test)]
@@ -408,7 +376,7 @@ mod tests {
             "invoiceDescription": "Extending subscription", "paymentIntegrationMandateId": "mdt_1",
         });
         assert!(json_errors("create-customer-subscription", body.clone()).is_empty());
-        let new = new_subscription(&input(body)).unwrap();
+        let new = new_subscription(&input(body), Slot::example()).unwrap();
         assert_eq!(
             (new.amount_cents, new.vat_rate, new.interval.as_str()),
             (1295, 21, "1 year")
@@ -443,17 +411,19 @@ mod tests {
 
         let body = json!({"terminatedAt": "2024-07-04 22:01:00"});
         assert!(json_errors("change-customer-subscription", body.clone()).is_empty());
-        let change = subscription_change(&input(body));
-        assert!(change.terminated_at.is_some() && change.amount_cents.is_none());
+        let mut changed = seeded()[0].clone();
+        change_subscription(&mut changed, &input(body), day("2026-01-01"));
+        assert!(
+            changed.terminated_at.is_some() && changed.amount_cents == seeded()[0].amount_cents
+        );
         let body = json!({"amount": "x", "vatRate": 7, "interval": ""});
         let errors = json_errors("change-customer-subscription", body);
         assert_eq!(errors.fields(), ["interval", "amount", "vatRate"]);
         let errors = json_errors("change-customer-subscription", json!({"vatRate": "21"}));
         assert_eq!(errors.message(), "The vat rate field must be an integer.");
-        assert_eq!(
-            subscription_change(&Input::new()),
-            SubscriptionChange::default()
-        );
+        let mut unchanged = seeded()[0].clone();
+        change_subscription(&mut unchanged, &Input::new(), day("2026-01-01"));
+        assert_eq!(unchanged, seeded()[0]);
     }
 
     #[test]
@@ -462,12 +432,8 @@ mod tests {
             .into_iter()
             .find(|s| s.status == "in_progress")
             .unwrap();
-        let change = SubscriptionChange {
-            terminated_at: dutch_time::at(1_720_123_260),
-            interval: Some("1 month".to_owned()),
-            ..SubscriptionChange::default()
-        };
-        change.apply(&mut subscription, day("2026-01-01"));
+        let body = json!({"terminatedAt": "2024-07-04 22:01:00", "interval": "1 month"});
+        change_subscription(&mut subscription, &input(body), day("2026-01-01"));
         assert_eq!(
             (
                 subscription.status,

@@ -15,7 +15,7 @@ use crate::dataset::Dataset;
 use crate::dutch_time;
 use crate::handler::{Call, Config, Reply};
 use crate::input;
-use crate::store::{Base, Record, Table};
+use crate::store::{Base, Record, Slot, Table};
 use crate::validation::Input;
 
 /// A customer, generated or created while the server runs, before it is rendered as
@@ -108,84 +108,28 @@ pub(crate) fn exists(call: &Call<'_>, id: &str) -> bool {
 
 /// `POST /v1/customers` (JSON); 201 with the customer.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let input = call.json(body).await?;
-        let new = new_customer(&input).ok_or_else(crate::handler::server_error)?;
-        let customer = call
-            .with(|table: &mut Table<MockCustomer>| {
-                table.create(|slot| MockCustomer {
-                    index: slot.key,
-                    id: slot.id,
-                    company_name: new.company_name,
-                    address: new.address,
-                    zip_code: new.zip_code,
-                    city: new.city,
-                    country_code: new.country_code,
-                    primary_email: new.primary_email,
-                    phone: None,
-                    integration: None,
-                    integration_id: None,
-                    customer_groups: Vec::new(),
-                    created_at: slot.created_at,
-                })
-            })
-            .ok_or_else(crate::handler::server_error)?;
-        call.written(StatusCode::CREATED, &customer)
-    })
+    Box::pin(call.create(body, new_customer))
 }
 
 /// `PATCH /v1/customers/{customerId}` (JSON, partial); 200 with the customer.
 pub(crate) fn edit<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let customer = call.find::<MockCustomer>(0)?;
-        let check = |_: &MockCustomer, input: &Input| Ok(customer_edit(input));
-        let apply = |c: &mut MockCustomer, edit: CustomerEdit| edit.apply(c);
-        let edited = call.edit(&customer.id, body, check, apply).await?;
+        let apply = |c: &mut MockCustomer, input: &Input| {
+            edit_customer(c, input);
+            Ok(())
+        };
+        let edited = call.edit(&customer.id, body, apply).await?;
         call.written(StatusCode::OK, &edited)
     })
 }
 
-/// What a create request gives a new customer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct NewCustomer {
-    company_name: String,
-    address: String,
-    zip_code: String,
-    city: String,
-    country_code: String,
-    primary_email: String,
-}
-
-/// The fields an edit request changes (`None`: unchanged).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct CustomerEdit {
-    company_name: Option<String>,
-    address: Option<String>,
-    zip_code: Option<String>,
-    city: Option<String>,
-    primary_email: Option<String>,
-}
-
-impl CustomerEdit {
-    fn apply(self, customer: &mut MockCustomer) {
-        let fields = [
-            (self.company_name, &mut customer.company_name),
-            (self.address, &mut customer.address),
-            (self.zip_code, &mut customer.zip_code),
-            (self.city, &mut customer.city),
-            (self.primary_email, &mut customer.primary_email),
-        ];
-        for (value, field) in fields {
-            if let Some(value) = value {
-                *field = value;
-            }
-        }
-    }
-}
-
-/// What `POST /v1/customers` (valid JSON) asks for; `countryCode` defaults to `NL`.
-fn new_customer(input: &Input) -> Option<NewCustomer> {
-    Some(NewCustomer {
+/// The customer `POST /v1/customers` (valid JSON) asks for; `countryCode` defaults
+/// to `NL`.
+fn new_customer(input: &Input, slot: Slot) -> Option<MockCustomer> {
+    Some(MockCustomer {
+        index: slot.key,
+        id: slot.id,
         company_name: input::text(input, "companyName")?,
         address: input::text(input, "address")?,
         zip_code: input::text(input, "zipCode")?,
@@ -193,17 +137,27 @@ fn new_customer(input: &Input) -> Option<NewCustomer> {
         country_code: input::text(input, "countryCode")
             .map_or_else(|| "NL".to_owned(), |code| code.to_ascii_uppercase()),
         primary_email: input::text(input, "primaryEmail")?,
+        phone: None,
+        integration: None,
+        integration_id: None,
+        customer_groups: Vec::new(),
+        created_at: slot.created_at,
     })
 }
 
-/// What `PATCH /v1/customers/{id}` (valid JSON) changes.
-fn customer_edit(input: &Input) -> CustomerEdit {
-    CustomerEdit {
-        company_name: input::text(input, "companyName"),
-        address: input::text(input, "address"),
-        zip_code: input::text(input, "zipCode"),
-        city: input::text(input, "city"),
-        primary_email: input::text(input, "primaryEmail"),
+/// Sets the fields `PATCH /v1/customers/{id}` (valid JSON) sends.
+fn edit_customer(customer: &mut MockCustomer, input: &Input) {
+    let fields = [
+        ("companyName", &mut customer.company_name),
+        ("address", &mut customer.address),
+        ("zipCode", &mut customer.zip_code),
+        ("city", &mut customer.city),
+        ("primaryEmail", &mut customer.primary_email),
+    ];
+    for (name, field) in fields {
+        if let Some(value) = input::text(input, name) {
+            *field = value;
+        }
     }
 }
 
@@ -254,12 +208,14 @@ mod tests {
         let template = dataset.customer(0).unwrap();
         let mut create = |name: &str| {
             oldest
-                .create(|slot| MockCustomer {
-                    index: slot.key,
-                    id: slot.id,
-                    company_name: name.to_owned(),
-                    created_at: slot.created_at,
-                    ..template.clone()
+                .create(|slot| {
+                    Some(MockCustomer {
+                        index: slot.key,
+                        id: slot.id,
+                        company_name: name.to_owned(),
+                        created_at: slot.created_at,
+                        ..template.clone()
+                    })
                 })
                 .unwrap()
         };
@@ -270,19 +226,13 @@ mod tests {
         assert!(a.created_at < b.created_at);
         assert!(dataset.customer_index_of(&a.id).is_none(), "a fresh id");
 
-        let edit = || CustomerEdit {
-            city: Some("Zwolle".to_owned()),
-            ..CustomerEdit::default()
-        };
-        let edited = oldest.edit(&template.id, |c| edit().apply(c)).unwrap();
+        let edit = |c: &mut MockCustomer| edit_customer(c, &input(json!({ "city": "Zwolle" })));
+        let edited = oldest.edit(&template.id, edit).unwrap();
         assert_eq!(edited.city, "Zwolle");
         assert_eq!(edited.company_name, template.company_name);
         assert_eq!(oldest.find(&template.id), Some(edited.clone()));
         assert_eq!(oldest.row(0), Some(edited));
-        assert_eq!(
-            oldest.edit(&b.id, |c| edit().apply(c)).unwrap().city,
-            "Zwolle"
-        );
+        assert_eq!(oldest.edit(&b.id, edit).unwrap().city, "Zwolle");
         assert_eq!(oldest.created()[1].city, "Zwolle");
 
         let newest = table(Order::NewestFirst);
@@ -298,9 +248,11 @@ mod tests {
         );
         let body = json!({ "city": "Zwolle" });
         assert!(json_errors("edit-customer", body.clone()).is_empty());
-        let edit = customer_edit(&input(body));
-        assert_eq!(edit.city.as_deref(), Some("Zwolle"));
-        assert_eq!(edit.company_name, None);
+        let mut customer = Dataset::new(1, 10).customer(0).unwrap();
+        let before = customer.clone();
+        edit_customer(&mut customer, &input(body));
+        assert_eq!(customer.city, "Zwolle");
+        assert_eq!(customer.company_name, before.company_name);
         let errors = json_errors("edit-customer", json!({ "primaryEmail": "nope" }));
         assert_eq!(errors.fields(), ["primaryEmail"]);
     }
@@ -313,13 +265,17 @@ mod tests {
         });
         assert!(json_errors("create-customer", body.clone()).is_empty());
         assert_eq!(
-            new_customer(&input(body.clone())).unwrap().country_code,
+            new_customer(&input(body.clone()), Slot::example())
+                .unwrap()
+                .country_code,
             "NL"
         );
         body["countryCode"] = json!("be");
         assert!(json_errors("create-customer", body.clone()).is_empty());
         assert_eq!(
-            new_customer(&input(body.clone())).unwrap().country_code,
+            new_customer(&input(body.clone()), Slot::example())
+                .unwrap()
+                .country_code,
             "BE"
         );
         body["countryCode"] = json!("BEL");

@@ -12,17 +12,15 @@
 use axum::body::Body;
 use chrono::{DateTime, FixedOffset};
 use futures::future::BoxFuture;
-use http::StatusCode;
 use serde::Serialize;
 
 use crate::dutch_time;
-use crate::handler::{Call, Config, Reply, server_error};
+use crate::handler::{Call, Config, Reply};
 use crate::ids::IdCodec;
 use crate::input;
-use crate::paginator::Listed;
 use crate::resources::files::{MockDirectory, MockFile};
-use crate::resources::{LinkJson, seeded_time};
-use crate::store::{Base, Record, Seeded};
+use crate::resources::{Link, seeded_time};
+use crate::store::{Base, Record, Seeded, Slot};
 use crate::validation::Input;
 
 /// The seeded requests: name, and the files they ask for (name, required).
@@ -65,8 +63,9 @@ pub(crate) struct RequestedFile {
     pub(crate) uploaded_file_id: Option<String>,
 }
 
-/// One file request.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One file request, serialized in the vendor example's field order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct MockFileRequest {
     pub(crate) id: String,
     pub(crate) name: String,
@@ -74,55 +73,27 @@ pub(crate) struct MockFileRequest {
     pub(crate) directory_id: Option<String>,
     pub(crate) customer_id: Option<String>,
     pub(crate) requested_files: Vec<RequestedFile>,
+    #[serde(serialize_with = "dutch_time::atom_json_opt")]
     pub(crate) completed_at: Option<DateTime<FixedOffset>>,
+    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) created_at: DateTime<FixedOffset>,
+    pub(crate) links: RequestLinks,
 }
 
-/// A file request as JSON, in the vendor example's field order: a twin of the
-/// record, because its `links` are absolute URLs under the request's origin, which a
-/// stored row does not know.
-#[derive(Debug, Serialize)]
+/// The customer asked (if any), and the public page to upload on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub(crate) struct FileRequestJson<'a> {
-    id: &'a str,
-    name: &'a str,
-    description: Option<&'a str>,
-    directory_id: Option<&'a str>,
-    customer_id: Option<&'a str>,
-    requested_files: &'a [RequestedFile],
-    completed_at: Option<String>,
-    created_at: String,
-    links: RequestLinks,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RequestLinks {
+pub(crate) struct RequestLinks {
     #[serde(skip_serializing_if = "Option::is_none")]
-    customer: Option<LinkJson>,
-    public_request: LinkJson,
+    customer: Option<Link>,
+    public_request: Link,
 }
 
-impl Listed for MockFileRequest {
-    type Json<'a> = FileRequestJson<'a>;
-
-    fn listed<'a>(&'a self, origin: &'a str) -> FileRequestJson<'a> {
-        FileRequestJson {
-            id: &self.id,
-            name: &self.name,
-            description: self.description.as_deref(),
-            directory_id: self.directory_id.as_deref(),
-            customer_id: self.customer_id.as_deref(),
-            requested_files: &self.requested_files,
-            completed_at: self.completed_at.as_ref().map(dutch_time::atom),
-            created_at: dutch_time::atom(&self.created_at),
-            links: RequestLinks {
-                customer: self
-                    .customer_id
-                    .as_ref()
-                    .map(|id| LinkJson::customer(origin, id)),
-                public_request: LinkJson::page(origin, &format!("/file-request/{}", self.id)),
-            },
+impl RequestLinks {
+    fn new(id: &str, customer_id: Option<&str>) -> Self {
+        RequestLinks {
+            customer: customer_id.map(Link::customer),
+            public_request: Link::page(format!("/file-request/{id}")),
         }
     }
 }
@@ -171,15 +142,17 @@ impl Record for MockFileRequest {
                             .then(|| seeded_files.id((index + j as u64) % seeded_files.len())),
                     })
                     .collect();
+                let customer_id = (index % 3 != 2 && index < dataset.customers())
+                    .then(|| dataset.customer_id(index));
                 Some(MockFileRequest {
+                    links: RequestLinks::new(&id, customer_id.as_deref()),
                     id,
                     name: name.to_owned(),
                     description: (index % 2 == 0)
                         .then(|| format!("We need these files for: {}", name.to_lowercase())),
                     directory_id: (index % 2 == 1)
                         .then(|| directories.id(index % directories.len())),
-                    customer_id: (index % 3 != 2 && index < dataset.customers())
-                        .then(|| dataset.customer_id(index)),
+                    customer_id,
                     requested_files,
                     completed_at: complete.then(|| created_at + chrono::Duration::days(3)),
                     created_at,
@@ -191,50 +164,18 @@ impl Record for MockFileRequest {
 
 /// `POST /v1/file-requests` (JSON); 201 with the open request.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let input = call.json(body).await?;
-        let new = new_request(&input).ok_or_else(server_error)?;
-        let seed = call.seed();
-        let request = call.insert(|slot| MockFileRequest {
-            requested_files: new
-                .files
-                .into_iter()
-                .enumerate()
-                .map(|(j, f)| RequestedFile {
-                    id: requested_file_id(seed, slot.key, j),
-                    ..f
-                })
-                .collect(),
-            id: slot.id,
-            name: new.name,
-            description: new.description,
-            directory_id: new.directory_id,
-            customer_id: new.customer_id,
-            completed_at: None,
-            created_at: slot.created_at,
-        })?;
-        call.written(StatusCode::CREATED, &request)
-    })
+    let seed = call.seed();
+    Box::pin(call.create(body, move |input, slot| new_request(input, slot, seed)))
 }
 
-/// What a create request gives a new file request.
-#[derive(Debug, PartialEq, Eq)]
-struct NewRequest {
-    name: String,
-    files: Vec<RequestedFile>,
-    description: Option<String>,
-    customer_id: Option<String>,
-    directory_id: Option<String>,
-}
-
-/// What `POST /v1/file-requests` (valid JSON) asks for; a requested file is
-/// `required` unless it says otherwise.
-fn new_request(input: &Input) -> Option<NewRequest> {
-    let files = input::objects(input, "requestedFiles")
-        .into_iter()
-        .map(|file| {
+/// The open request `POST /v1/file-requests` (valid JSON) asks for; a requested
+/// file is `required` unless it says otherwise.
+fn new_request(input: &Input, slot: Slot, seed: u64) -> Option<MockFileRequest> {
+    let requested_files = (0..)
+        .zip(input::objects(input, "requestedFiles"))
+        .map(|(j, file)| {
             Some(RequestedFile {
-                id: String::new(),
+                id: requested_file_id(seed, slot.key, j),
                 name: input::text(file, "name")?,
                 description: input::text(file, "description"),
                 required: input::boolean(file, "required").unwrap_or(true),
@@ -244,12 +185,17 @@ fn new_request(input: &Input) -> Option<NewRequest> {
             })
         })
         .collect::<Option<Vec<_>>>()?;
-    Some(NewRequest {
+    let customer_id = input::text(input, "customerId");
+    Some(MockFileRequest {
+        links: RequestLinks::new(&slot.id, customer_id.as_deref()),
+        id: slot.id,
         name: input::text(input, "name")?,
-        files,
         description: input::text(input, "description"),
-        customer_id: input::text(input, "customerId"),
         directory_id: input::text(input, "directoryId"),
+        customer_id,
+        requested_files,
+        completed_at: None,
+        created_at: slot.created_at,
     })
 }
 
@@ -260,12 +206,12 @@ mod tests {
     use crate::validation::{Errors, input};
     use serde_json::json;
 
-    fn validate(body: serde_json::Value) -> Result<NewRequest, Errors> {
+    fn validate(body: serde_json::Value) -> Result<MockFileRequest, Errors> {
         let errors = json_errors("create-file-request", body.clone());
         if !errors.is_empty() {
             return Err(errors);
         }
-        Ok(new_request(&input(body)).unwrap())
+        Ok(new_request(&input(body), Slot::example(), 1).unwrap())
     }
 
     #[test]
@@ -279,12 +225,13 @@ mod tests {
             "description": "We need these files", "customerId": "cst_1", "directoryId": "fsd_1"
         }))
         .unwrap();
-        assert_eq!(new.files.len(), 2);
+        let files = &new.requested_files;
+        assert_eq!(files.len(), 2);
         assert_eq!(
-            (new.files[0].required, new.files[0].max_file_size),
+            (files[0].required, files[0].max_file_size),
             (false, Some(10240))
         );
-        assert!(new.files[1].required);
+        assert!(files[1].required);
         assert_eq!(new.directory_id.as_deref(), Some("fsd_1"));
     }
 
@@ -337,9 +284,10 @@ mod tests {
             }],
             completed_at: None,
             created_at: at,
+            links: RequestLinks::new("frq_1", None),
         };
         assert_eq!(
-            serde_json::to_string(&request.listed("http://h")).unwrap(),
+            crate::resources::listed_text(&request),
             r#"{"id":"frq_1","name":"Contract renewal","description":null,"directoryId":null,"customerId":null,"requestedFiles":[{"id":"fqf_1","name":"Logo","description":null,"required":true,"maxFileSize":null,"uploadedFileId":null}],"completedAt":null,"createdAt":"2024-04-29T21:00:00+02:00","links":{"publicRequest":{"href":"http://h/file-request/frq_1","type":"text/html"}}}"#
         );
     }

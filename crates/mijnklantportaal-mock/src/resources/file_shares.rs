@@ -18,9 +18,8 @@ use crate::dutch_time;
 use crate::handler::{Call, Config, Reply, server_error};
 use crate::ids::IdCodec;
 use crate::input;
-use crate::paginator::Listed;
 use crate::resources::files::{self, Item, MockFile};
-use crate::resources::{LinkJson, seeded_time};
+use crate::resources::{Link, seeded_time};
 use crate::store::{Base, Record, Seeded};
 
 /// How many shares the table starts with (each shares the seeded file of its index).
@@ -39,51 +38,35 @@ pub(crate) fn seeded_share_of_file(seed: u64, index: u64) -> Option<String> {
     (index < SEEDED).then(|| ids(seed).encode(index))
 }
 
-/// One file share.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One file share, serialized in the vendor example's field order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct MockFileShare {
     pub(crate) id: String,
+    #[serde(rename = "sharedWithCustomerId")]
     pub(crate) customer_id: Option<String>,
     /// What is shared.
+    #[serde(rename = "sharedContent")]
     pub(crate) content: Vec<Item>,
+    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) created_at: DateTime<FixedOffset>,
+    pub(crate) links: ShareLinks,
 }
 
-/// A file share as JSON, in the vendor example's field order. A twin of the record,
-/// because its `links` are absolute URLs under the request's origin, which a stored
-/// row does not know.
-#[derive(Debug, Serialize)]
+/// The customer it is shared with (if any), and the public page of the share.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub(crate) struct FileShareJson<'a> {
-    id: &'a str,
-    shared_with_customer_id: Option<&'a str>,
-    shared_content: &'a [Item],
-    created_at: String,
-    links: ShareLinks,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ShareLinks {
+pub(crate) struct ShareLinks {
     #[serde(skip_serializing_if = "Option::is_none")]
-    customer: Option<LinkJson>,
-    public_share: LinkJson,
+    customer: Option<Link>,
+    public_share: Link,
 }
 
-impl Listed for MockFileShare {
-    type Json<'a> = FileShareJson<'a>;
-
-    fn listed<'a>(&'a self, origin: &'a str) -> FileShareJson<'a> {
-        let customer = self.customer_id.as_ref();
-        FileShareJson {
-            id: &self.id,
-            shared_with_customer_id: self.customer_id.as_deref(),
-            shared_content: &self.content,
-            created_at: dutch_time::atom(&self.created_at),
-            links: ShareLinks {
-                customer: customer.map(|id| LinkJson::customer(origin, id)),
-                public_share: LinkJson::page(origin, &format!("/file-share/{}", self.id)),
-            },
+impl ShareLinks {
+    fn new(id: &str, customer_id: Option<&str>) -> Self {
+        ShareLinks {
+            customer: customer_id.map(Link::customer),
+            public_share: Link::page(format!("/file-share/{id}")),
         }
     }
 }
@@ -104,6 +87,7 @@ impl Record for MockFileShare {
             let customer_id =
                 (index % 2 == 0 && index < dataset.customers()).then(|| dataset.customer_id(index));
             Some(MockFileShare {
+                links: ShareLinks::new(&id, customer_id.as_deref()),
                 id,
                 customer_id,
                 content: vec![file.0],
@@ -123,17 +107,20 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
             .collect::<Option<Vec<_>>>()
             .ok_or_else(server_error)?;
         let customer_id = input::text(&input, "customerId");
-        let share = call.insert(|slot| MockFileShare {
-            content: content
-                .into_iter()
-                .map(|mut item| {
-                    item.file_share_id = Some(slot.id.clone());
-                    item
-                })
-                .collect(),
-            id: slot.id,
-            customer_id,
-            created_at: slot.created_at,
+        let share = call.insert(|slot| {
+            Some(MockFileShare {
+                content: content
+                    .into_iter()
+                    .map(|mut item| {
+                        item.file_share_id = Some(slot.id.clone());
+                        item
+                    })
+                    .collect(),
+                links: ShareLinks::new(&slot.id, customer_id.as_deref()),
+                id: slot.id,
+                customer_id,
+                created_at: slot.created_at,
+            })
         })?;
         for item in &share.content {
             files::mark_shared(call, &item.id, &share.id);
@@ -165,14 +152,16 @@ mod tests {
             customer_id: Some("cst_1".to_owned()),
             content: vec![item],
             created_at: at,
+            links: ShareLinks::new("fss_1", Some("cst_1")),
         };
-        let text = serde_json::to_string(&share.listed("http://h")).unwrap();
+        let text = crate::resources::listed_text(&share);
         assert_eq!(
             text,
             r#"{"id":"fss_1","sharedWithCustomerId":"cst_1","sharedContent":[{"id":"fsf_1","type":"file","name":"a.pdf","size":3,"mime":"application/pdf","fileShareId":"fss_1","createdAt":"2024-04-29T21:00:00+02:00"}],"createdAt":"2024-04-29T21:00:00+02:00","links":{"customer":{"href":"http://h/v1/customers/cst_1","type":"application/json"},"publicShare":{"href":"http://h/file-share/fss_1","type":"text/html"}}}"#
         );
         share.customer_id = None;
-        let json = serde_json::to_value(share.listed("http://h")).unwrap();
+        share.links = ShareLinks::new("fss_1", None);
+        let json = crate::resources::listed_value(&share);
         assert!(json["links"].get("customer").is_none());
         assert_eq!(json["sharedWithCustomerId"], serde_json::Value::Null);
     }

@@ -194,7 +194,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
             }
             let (name, mime, bytes) = file_part(&form, "file").ok_or_else(server_error)?;
             let file = call.insert(|slot| {
-                MockFile(Item {
+                Some(MockFile(Item {
                     id: slot.id,
                     kind: Kind::File,
                     name,
@@ -203,7 +203,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
                     file_share_id: None,
                     parent_id: parent,
                     created_at: slot.created_at,
-                })
+                }))
             })?;
             lock(&call.shared().files).store(&file.0.id, bytes);
             call.written(StatusCode::CREATED, &file)
@@ -217,7 +217,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
             }
             let name = input::text(&input, "name").ok_or_else(server_error)?;
             let directory = call.insert(|slot| {
-                MockDirectory(Item {
+                Some(MockDirectory(Item {
                     id: slot.id,
                     kind: Kind::Directory,
                     name,
@@ -226,7 +226,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
                     file_share_id: None,
                     parent_id: parent,
                     created_at: slot.created_at,
-                })
+                }))
             })?;
             call.written(StatusCode::CREATED, &directory)
         }

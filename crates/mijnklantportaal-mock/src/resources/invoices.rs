@@ -10,12 +10,12 @@
 //! some with extra lines; the last two are not paid yet.
 
 use chrono::{Datelike, NaiveDate};
-use serde::Serialize;
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 
 use crate::handler::Config;
 use crate::ids::IdCodec;
-use crate::paginator::Listed;
 use crate::rng::draw;
 use crate::store::{Base, Record, Seeded};
 
@@ -43,34 +43,45 @@ const EXTRA_LINES: [(&str, u64, u64); 3] = [
 /// The VAT rate of every line, in percent.
 const VAT_RATE: u64 = 21;
 
-/// One invoice from Mijn Klantportaal to the account.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One invoice from Mijn Klantportaal to the account, serialized in the order of
+/// the vendor's fields (its totals computed from its lines).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct MkpInvoice {
     pub(crate) id: String,
     pub(crate) invoice_number: String,
+    #[serde(flatten, serialize_with = "lines_json")]
     pub(crate) lines: Vec<MkpInvoiceLine>,
-    pub(crate) is_paid: bool,
     /// The day it was issued (`issuedAt` is that day's midnight, UTC).
+    #[serde(rename = "issuedAt", serialize_with = "midnight_utc_json")]
     pub(crate) issued_on: NaiveDate,
+    pub(crate) is_paid: bool,
 }
 
 /// One line of it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct MkpInvoiceLine {
     pub(crate) id: String,
     pub(crate) description: &'static str,
+    #[serde(flatten, serialize_with = "price_json")]
+    pub(crate) price: Price,
+}
+
+/// How many of what a line bills, and for how much each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Price {
     pub(crate) quantity: u64,
     /// Price per unit in cents, excluding VAT.
     pub(crate) unit_cents: u64,
 }
 
-impl MkpInvoiceLine {
-    fn excl_vat(&self) -> u64 {
+impl Price {
+    fn excl_vat(self) -> u64 {
         self.quantity * self.unit_cents
     }
 
     /// VAT in cents, rounded half up, as a bookkeeping package does.
-    fn vat(&self) -> u64 {
+    fn vat(self) -> u64 {
         (self.excl_vat() * VAT_RATE + 50) / 100
     }
 }
@@ -82,66 +93,34 @@ fn number(cents: u64) -> Box<RawValue> {
     RawValue::from_string(text).unwrap_or_default()
 }
 
-/// An invoice as JSON, in the order of the vendor's fields.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct MkpInvoiceJson<'a> {
-    id: &'a str,
-    invoice_number: &'a str,
-    lines: Vec<MkpInvoiceLineJson<'a>>,
-    currency: &'static str,
-    subtotal_amount: Box<RawValue>,
-    vat_amount: Box<RawValue>,
-    total_amount: Box<RawValue>,
-    issued_at: String,
-    is_paid: bool,
+/// The lines, then the invoice's currency and totals.
+fn lines_json<S: Serializer>(lines: &[MkpInvoiceLine], serializer: S) -> Result<S::Ok, S::Error> {
+    let subtotal: u64 = lines.iter().map(|line| line.price.excl_vat()).sum();
+    let vat: u64 = lines.iter().map(|line| line.price.vat()).sum();
+    let mut map = serializer.serialize_map(Some(5))?;
+    map.serialize_entry("lines", lines)?;
+    map.serialize_entry("currency", "EUR")?;
+    map.serialize_entry("subtotalAmount", &number(subtotal))?;
+    map.serialize_entry("vatAmount", &number(vat))?;
+    map.serialize_entry("totalAmount", &number(subtotal + vat))?;
+    map.end()
 }
 
-/// A line as JSON, in the order of the vendor's fields.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct MkpInvoiceLineJson<'a> {
-    id: &'a str,
-    description: &'static str,
-    quantity: u64,
-    currency: &'static str,
-    amount_excl_vat: Box<RawValue>,
-    vat_rate: u64,
-    vat_amount: Box<RawValue>,
-    amount_incl_vat: Box<RawValue>,
+/// A line's quantity, currency, amounts and VAT rate.
+fn price_json<S: Serializer>(price: &Price, serializer: S) -> Result<S::Ok, S::Error> {
+    let mut map = serializer.serialize_map(Some(6))?;
+    map.serialize_entry("quantity", &price.quantity)?;
+    map.serialize_entry("currency", "EUR")?;
+    map.serialize_entry("amountExclVat", &number(price.excl_vat()))?;
+    map.serialize_entry("vatRate", &VAT_RATE)?;
+    map.serialize_entry("vatAmount", &number(price.vat()))?;
+    map.serialize_entry("amountInclVat", &number(price.excl_vat() + price.vat()))?;
+    map.end()
 }
 
-impl Listed for MkpInvoice {
-    type Json<'a> = MkpInvoiceJson<'a>;
-
-    fn listed<'a>(&'a self, _origin: &'a str) -> MkpInvoiceJson<'a> {
-        let subtotal: u64 = self.lines.iter().map(MkpInvoiceLine::excl_vat).sum();
-        let vat: u64 = self.lines.iter().map(MkpInvoiceLine::vat).sum();
-        MkpInvoiceJson {
-            id: &self.id,
-            invoice_number: &self.invoice_number,
-            lines: self
-                .lines
-                .iter()
-                .map(|line| MkpInvoiceLineJson {
-                    id: &line.id,
-                    description: line.description,
-                    quantity: line.quantity,
-                    currency: "EUR",
-                    amount_excl_vat: number(line.excl_vat()),
-                    vat_rate: VAT_RATE,
-                    vat_amount: number(line.vat()),
-                    amount_incl_vat: number(line.excl_vat() + line.vat()),
-                })
-                .collect(),
-            currency: "EUR",
-            subtotal_amount: number(subtotal),
-            vat_amount: number(vat),
-            total_amount: number(subtotal + vat),
-            issued_at: format!("{}T00:00:00.000Z", self.issued_on.format("%Y-%m-%d")),
-            is_paid: self.is_paid,
-        }
-    }
+/// A day as its midnight, UTC, in ISO with milliseconds (`2025-04-12T00:00:00.000Z`).
+fn midnight_utc_json<S: Serializer>(day: &NaiveDate, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(&format_args!("{}T00:00:00.000Z", day.format("%Y-%m-%d")))
 }
 
 impl Record for MkpInvoice {
@@ -169,8 +148,10 @@ impl Record for MkpInvoice {
             let mut lines = vec![MkpInvoiceLine {
                 id: line_ids.encode(2 * index),
                 description: SUBSCRIPTION.0,
-                quantity: 1,
-                unit_cents: SUBSCRIPTION.1,
+                price: Price {
+                    quantity: 1,
+                    unit_cents: SUBSCRIPTION.1,
+                },
             }];
             let r = draw(seed, EXTRAS, index);
             if r.is_multiple_of(3) {
@@ -179,8 +160,10 @@ impl Record for MkpInvoice {
                 lines.push(MkpInvoiceLine {
                     id: line_ids.encode(2 * index + 1),
                     description,
-                    quantity,
-                    unit_cents,
+                    price: Price {
+                        quantity,
+                        unit_cents,
+                    },
                 });
             }
             Some(MkpInvoice {
@@ -209,8 +192,10 @@ mod tests {
             lines: vec![MkpInvoiceLine {
                 id: "fcl_abc12345def678".to_owned(),
                 description: "Pro subscription",
-                quantity: 1,
-                unit_cents: 1295,
+                price: Price {
+                    quantity: 1,
+                    unit_cents: 1295,
+                },
             }],
             is_paid: true,
             issued_on: NaiveDate::from_ymd_opt(2025, 4, 12).unwrap(),
@@ -220,7 +205,7 @@ mod tests {
     #[test]
     fn json_is_the_vendor_example_numbers_included() {
         assert_eq!(
-            serde_json::to_string(&example().listed("http://h")).unwrap(),
+            crate::resources::listed_text(&example()),
             r#"{"id":"fac_abc12345def678","invoiceNumber":"MKP-2025.0010","lines":[{"id":"fcl_abc12345def678","description":"Pro subscription","quantity":1,"currency":"EUR","amountExclVat":12.95,"vatRate":21,"vatAmount":2.72,"amountInclVat":15.67}],"currency":"EUR","subtotalAmount":12.95,"vatAmount":2.72,"totalAmount":15.67,"issuedAt":"2025-04-12T00:00:00.000Z","isPaid":true}"#
         );
     }
@@ -231,10 +216,12 @@ mod tests {
         invoice.lines.push(MkpInvoiceLine {
             id: "fcl_2".to_owned(),
             description: "Extra users",
-            quantity: 3,
-            unit_cents: 250,
+            price: Price {
+                quantity: 3,
+                unit_cents: 250,
+            },
         });
-        let json = serde_json::to_string(&invoice.listed("http://h")).unwrap();
+        let json = crate::resources::listed_text(&invoice);
         // 12.95 + 7.50 = 20.45; VAT 2.72 + 1.58 (1.575 rounded up) = 4.30.
         assert!(
             json.contains(

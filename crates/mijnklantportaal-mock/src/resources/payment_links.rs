@@ -17,17 +17,17 @@ use http::StatusCode;
 use serde::Serialize;
 
 use crate::dutch_time;
-use crate::handler::{Call, Config, Reply, server_error};
+use crate::handler::{Call, Config, Reply};
 use crate::ids::IdCodec;
 use crate::input;
-use crate::paginator::Listed;
-use crate::resources::{Eur, amount, amount_json, random_string, seeded_time};
+use crate::resources::{Eur, amount_json, random_string, seeded_time, url_json};
 use crate::rng::draw;
-use crate::store::{Base, Record, Seeded};
+use crate::store::{Base, Record, Seeded, Slot};
 use crate::validation::{self, Input};
 
 /// Where a payment link is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub(crate) enum LinkStatus {
     /// Can be paid.
     Open,
@@ -37,17 +37,6 @@ pub(crate) enum LinkStatus {
     Expired,
     /// Closed with `DELETE`.
     Closed,
-}
-
-impl LinkStatus {
-    fn as_str(self) -> &'static str {
-        match self {
-            LinkStatus::Open => "open",
-            LinkStatus::Paid => "paid",
-            LinkStatus::Expired => "expired",
-            LinkStatus::Closed => "closed",
-        }
-    }
 }
 
 /// The seeded links, in creation order: reusable or not, status, number of payments.
@@ -90,52 +79,30 @@ const PAYERS: [&str; 6] = [
     "L. Meijer",
 ];
 
-/// One payment link.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One payment link, serialized in the order of the vendor's fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct PaymentLink {
     pub(crate) id: String,
     pub(crate) description: String,
+    pub(crate) currency: Eur,
+    #[serde(rename = "amount", serialize_with = "amount_json")]
     pub(crate) amount_cents: u64,
     pub(crate) reusable: bool,
-    pub(crate) status: LinkStatus,
     /// When it stops working; `None`: never.
+    #[serde(serialize_with = "dutch_time::atom_json_opt")]
     pub(crate) expires_at: Option<DateTime<FixedOffset>>,
+    pub(crate) status: LinkStatus,
+    /// The page to pay on: only a link that can still be paid has one.
+    #[serde(serialize_with = "url_json")]
+    pub(crate) checkout_url: Option<String>,
+    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) created_at: DateTime<FixedOffset>,
 }
 
-/// A payment link as JSON, in the order of the vendor's fields.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct PaymentLinkJson<'a> {
-    id: &'a str,
-    description: &'a str,
-    currency: &'static str,
-    amount: String,
-    reusable: bool,
-    expires_at: Option<String>,
-    status: &'static str,
-    checkout_url: Option<String>,
-    created_at: String,
-}
-
-impl Listed for PaymentLink {
-    type Json<'a> = PaymentLinkJson<'a>;
-
-    fn listed<'a>(&'a self, origin: &'a str) -> PaymentLinkJson<'a> {
-        PaymentLinkJson {
-            id: &self.id,
-            description: &self.description,
-            currency: "EUR",
-            amount: amount(self.amount_cents),
-            reusable: self.reusable,
-            expires_at: self.expires_at.as_ref().map(dutch_time::atom),
-            status: self.status.as_str(),
-            // Only a link that can still be paid has a page to pay on.
-            checkout_url: (self.status == LinkStatus::Open)
-                .then(|| format!("{origin}/payment-link/{}", self.id)),
-            created_at: dutch_time::atom(&self.created_at),
-        }
-    }
+/// The path of the page to pay link `id` on.
+fn checkout_path(id: &str) -> String {
+    format!("/payment-link/{id}")
 }
 
 impl Record for PaymentLink {
@@ -160,8 +127,10 @@ impl Record for PaymentLink {
                 _ => None,
             };
             Some(PaymentLink {
+                checkout_url: (status == LinkStatus::Open).then(|| checkout_path(&id)),
                 id,
                 description: DESCRIPTIONS[(r % DESCRIPTIONS.len() as u64) as usize].to_owned(),
+                currency: Eur,
                 amount_cents: 500 + (r >> 8) % 49_500,
                 reusable,
                 status,
@@ -249,20 +218,7 @@ impl Record for PaymentLinkPayment {
 
 /// `POST /v1/payment-links` (JSON); 201 with the open link.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let input = call.json(body).await?;
-        let new = new_link(&input).ok_or_else(server_error)?;
-        let link = call.insert(|slot| PaymentLink {
-            id: slot.id,
-            description: new.description,
-            amount_cents: new.amount_cents,
-            reusable: new.reusable,
-            status: LinkStatus::Open,
-            expires_at: new.expires_at,
-            created_at: slot.created_at,
-        })?;
-        call.written(StatusCode::CREATED, &link)
-    })
+    Box::pin(call.create(body, new_link))
 }
 
 /// `DELETE /v1/payment-links/{linkId}`: closes the link; 200 with it, 422 when it
@@ -274,6 +230,7 @@ pub(crate) fn close<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply>
                 return Err(call.refused(ALREADY_CLOSED));
             }
             link.status = LinkStatus::Closed;
+            link.checkout_url = None;
             Ok(())
         })?;
         call.written(StatusCode::OK, &closed)
@@ -288,31 +245,28 @@ pub(crate) fn payments<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Rep
     })
 }
 
-/// What a create request gives a new link.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct NewLink {
-    description: String,
-    amount_cents: u64,
-    expires_at: Option<DateTime<FixedOffset>>,
-    reusable: bool,
-}
-
-/// What `POST /v1/payment-links` (valid JSON) asks for: `expiresAt` (`Y-m-d`) is
-/// the end of that day, Amsterdam time; `reusable` defaults to false.
-fn new_link(input: &Input) -> Option<NewLink> {
+/// The open link `POST /v1/payment-links` (valid JSON) asks for: `expiresAt`
+/// (`Y-m-d`) is the end of that day, Amsterdam time; `reusable` defaults to false.
+fn new_link(input: &Input, slot: Slot) -> Option<PaymentLink> {
     let last_second = NaiveTime::from_hms_opt(23, 59, 59)?;
-    Some(NewLink {
+    Some(PaymentLink {
+        checkout_url: Some(checkout_path(&slot.id)),
+        id: slot.id,
         description: input::text(input, "description")?,
+        currency: Eur,
         amount_cents: input::cents(input, "amount")?,
+        reusable: input::boolean(input, "reusable").unwrap_or(false),
         expires_at: input::date(input, "expiresAt")
             .and_then(|day| validation::amsterdam(day.and_time(last_second))),
-        reusable: input::boolean(input, "reusable").unwrap_or(false),
+        status: LinkStatus::Open,
+        created_at: slot.created_at,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::resources::render;
     use crate::rules::json_errors;
     use crate::validation::input;
     use serde_json::{Value, json};
@@ -322,22 +276,26 @@ mod tests {
         let link = PaymentLink {
             id: "plk_abc12345def678".to_owned(),
             description: "Contribution costs".to_owned(),
+            currency: Eur,
             amount_cents: 1295,
             reusable: true,
             status: LinkStatus::Open,
+            checkout_url: Some(checkout_path("plk_abc12345def678")),
             expires_at: dutch_time::at(1_715_713_200),
             created_at: dutch_time::at(1_714_417_200).unwrap(),
         };
         assert_eq!(
-            serde_json::to_string(&link.listed("http://h")).unwrap(),
+            String::from_utf8(render(&link, "http://h", false).unwrap()).unwrap(),
             r#"{"id":"plk_abc12345def678","description":"Contribution costs","currency":"EUR","amount":"12.95","reusable":true,"expiresAt":"2024-05-14T21:00:00+02:00","status":"open","checkoutUrl":"http://h/payment-link/plk_abc12345def678","createdAt":"2024-04-29T21:00:00+02:00"}"#
         );
         let closed = PaymentLink {
             status: LinkStatus::Closed,
+            checkout_url: None,
             expires_at: None,
             ..link
         };
-        let json = serde_json::to_value(closed.listed("http://h")).unwrap();
+        let json: Value =
+            serde_json::from_slice(&render(&closed, "http://h", false).unwrap()).unwrap();
         assert_eq!(json["checkoutUrl"], Value::Null);
         assert_eq!(json["expiresAt"], Value::Null);
         assert_eq!(json["status"], "closed");
@@ -347,7 +305,7 @@ mod tests {
     fn creates_validate_like_laravel() {
         let body = json!({ "description": "Borg", "amount": "12.95", "expiresAt": "2025-05-04" });
         assert!(json_errors("create-payment-link", body.clone()).is_empty());
-        let link = new_link(&input(body)).unwrap();
+        let link = new_link(&input(body), Slot::example()).unwrap();
         assert_eq!(link.amount_cents, 1295);
         assert!(!link.reusable);
         let expires = link.expires_at.map(|t| dutch_time::atom(&t));

@@ -16,20 +16,21 @@ use axum::body::Body;
 use chrono::{DateTime, FixedOffset, Months};
 use futures::future::BoxFuture;
 use http::StatusCode;
-use serde::Serialize;
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
 
 use crate::dutch_time;
 use crate::handler::{Call, Config, Reply, server_error};
 use crate::ids::IdCodec;
 use crate::input;
-use crate::paginator::Listed;
 use crate::resources::{amount, seeded_time};
 use crate::rng::draw;
-use crate::store::{Base, Record, Seeded};
+use crate::store::{Base, Record, Seeded, Slot};
 use crate::validation::{self, Errors, Input};
 
 /// The unit of a punch card's validity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub(crate) enum Period {
     Days,
     Months,
@@ -37,14 +38,6 @@ pub(crate) enum Period {
 }
 
 impl Period {
-    fn as_str(self) -> &'static str {
-        match self {
-            Period::Days => "days",
-            Period::Months => "months",
-            Period::Years => "years",
-        }
-    }
-
     fn from_name(name: &str) -> Option<Period> {
         match name {
             "days" => Some(Period::Days),
@@ -147,8 +140,9 @@ const DESCRIPTIONS: [&str; 3] = [
     "Inclusief materiaal",
 ];
 
-/// One punch card.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One punch card, serialized in the order of the vendor's fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct PunchCard {
     pub(crate) id: String,
     pub(crate) name: String,
@@ -156,47 +150,33 @@ pub(crate) struct PunchCard {
     pub(crate) punches: u64,
     pub(crate) punch_label: String,
     /// Price in cents including VAT, and the VAT rate: `Some` when for sale.
+    #[serde(flatten, serialize_with = "sale_json")]
     pub(crate) sale: Option<(u64, u8)>,
     /// How long an issued card stays valid; `None`: for ever.
+    #[serde(flatten, serialize_with = "validity_json")]
     pub(crate) validity: Option<(u32, Period)>,
+    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) created_at: DateTime<FixedOffset>,
 }
 
-/// A punch card as JSON, in the order of the vendor's fields (`expiryPeriode`, sic).
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct PunchCardJson<'a> {
-    id: &'a str,
-    name: &'a str,
-    description: Option<&'a str>,
-    punches: u64,
-    punch_label: &'a str,
-    for_sale: bool,
-    price: Option<String>,
-    vat_rate: Option<u8>,
-    expiry_value: Option<u32>,
-    expiry_periode: Option<&'static str>,
-    created_at: String,
+/// The sale as `forSale`, `price` and `vatRate`.
+fn sale_json<S: Serializer>(sale: &Option<(u64, u8)>, serializer: S) -> Result<S::Ok, S::Error> {
+    let mut map = serializer.serialize_map(Some(3))?;
+    map.serialize_entry("forSale", &sale.is_some())?;
+    map.serialize_entry("price", &sale.map(|(cents, _)| amount(cents)))?;
+    map.serialize_entry("vatRate", &sale.map(|(_, rate)| rate))?;
+    map.end()
 }
 
-impl Listed for PunchCard {
-    type Json<'a> = PunchCardJson<'a>;
-
-    fn listed<'a>(&'a self, _origin: &'a str) -> PunchCardJson<'a> {
-        PunchCardJson {
-            id: &self.id,
-            name: &self.name,
-            description: self.description.as_deref(),
-            punches: self.punches,
-            punch_label: &self.punch_label,
-            for_sale: self.sale.is_some(),
-            price: self.sale.map(|(cents, _)| amount(cents)),
-            vat_rate: self.sale.map(|(_, rate)| rate),
-            expiry_value: self.validity.map(|(value, _)| value),
-            expiry_periode: self.validity.map(|(_, period)| period.as_str()),
-            created_at: dutch_time::atom(&self.created_at),
-        }
-    }
+/// The validity as `expiryValue` and `expiryPeriode` (sic).
+fn validity_json<S: Serializer>(
+    validity: &Option<(u32, Period)>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    let mut map = serializer.serialize_map(Some(2))?;
+    map.serialize_entry("expiryValue", &validity.map(|(value, _)| value))?;
+    map.serialize_entry("expiryPeriode", &validity.map(|(_, period)| period))?;
+    map.end()
 }
 
 impl Record for PunchCard {
@@ -287,21 +267,7 @@ impl Record for IssuedPunchCard {
 
 /// `POST /v1/punch-cards` (JSON); 201 with the card.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let input = call.json(body).await?;
-        let new = new_card(&input).ok_or_else(server_error)?;
-        let card = call.insert(|slot| PunchCard {
-            id: slot.id,
-            name: new.name,
-            description: new.description,
-            punches: new.punches,
-            punch_label: new.punch_label,
-            sale: new.sale,
-            validity: new.validity,
-            created_at: slot.created_at,
-        })?;
-        call.written(StatusCode::CREATED, &card)
-    })
+    Box::pin(call.create(body, new_card))
 }
 
 /// `PATCH /v1/punch-cards/{punchCardId}` (JSON): for sale or not, price, VAT; 200
@@ -309,10 +275,11 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
 pub(crate) fn edit<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let card = call.find::<PunchCard>(0)?;
-        let check = |_: &PunchCard, input: &Input| Ok(sale(input));
-        let edited = call
-            .edit(&card.id, body, check, |c, sale| c.sale = sale)
-            .await?;
+        let apply = |c: &mut PunchCard, input: &Input| {
+            c.sale = sale(input);
+            Ok(())
+        };
+        let edited = call.edit(&card.id, body, apply).await?;
         call.written(StatusCode::OK, &edited)
     })
 }
@@ -336,7 +303,7 @@ pub(crate) fn issue<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> 
             let expires_at = card
                 .validity
                 .and_then(|(value, period)| period.after(value, slot.created_at));
-            IssuedPunchCard {
+            Some(IssuedPunchCard {
                 id: slot.id,
                 punch_card_id: card.id.clone(),
                 customer_id,
@@ -344,7 +311,7 @@ pub(crate) fn issue<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> 
                 status: IssuedStatus::Active,
                 expires_at,
                 issued_at: slot.created_at,
-            }
+            })
         })?;
         call.written(StatusCode::CREATED, &issued)
     })
@@ -361,7 +328,7 @@ pub(crate) fn show_issued<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, 
 pub(crate) fn stamp<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let card = find_issued(call)?;
-        let check = |card: &IssuedPunchCard, input: &Input| {
+        let stamp = |card: &mut IssuedPunchCard, input: &Input| {
             match card.status {
                 IssuedStatus::FullyUsed => return Err(call.refused(FULLY_USED)),
                 IssuedStatus::Expired => return Err(call.refused(EXPIRED)),
@@ -377,15 +344,13 @@ pub(crate) fn stamp<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> 
                 errors.add("stamps", message);
                 return Err(call.unprocessable(&errors));
             }
-            Ok(stamps)
-        };
-        let stamp = |card: &mut IssuedPunchCard, stamps: u64| {
-            card.punches_left = card.punches_left.saturating_sub(stamps);
+            card.punches_left = left - stamps;
             if card.punches_left == 0 {
                 card.status = IssuedStatus::FullyUsed;
             }
+            Ok(())
         };
-        let stamped = call.edit(&card.id, body, check, stamp).await?;
+        let stamped = call.edit(&card.id, body, stamp).await?;
         call.written(StatusCode::OK, &stamped)
     })
 }
@@ -402,19 +367,8 @@ fn find_issued(call: &Call<'_>) -> Result<IssuedPunchCard, crate::handler::Refus
     }
 }
 
-/// What a create request gives a new punch card.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct NewCard {
-    name: String,
-    punches: u64,
-    punch_label: String,
-    description: Option<String>,
-    sale: Option<(u64, u8)>,
-    validity: Option<(u32, Period)>,
-}
-
-/// What `POST /v1/punch-cards` (valid JSON) asks for.
-fn new_card(input: &Input) -> Option<NewCard> {
+/// The card `POST /v1/punch-cards` (valid JSON) asks for.
+fn new_card(input: &Input, slot: Slot) -> Option<PunchCard> {
     let validity = match (
         input::integer(input, "expiryValue"),
         input::text(input, "expirePeriod"),
@@ -424,13 +378,15 @@ fn new_card(input: &Input) -> Option<NewCard> {
         }
         _ => None,
     };
-    Some(NewCard {
+    Some(PunchCard {
+        id: slot.id,
         name: input::text(input, "name")?,
+        description: input::text(input, "description"),
         punches: u64::try_from(input::integer(input, "punches")?).ok()?,
         punch_label: input::text(input, "punchLabel")?,
-        description: input::text(input, "description"),
         sale: sale(input),
         validity,
+        created_at: slot.created_at,
     })
 }
 
@@ -467,7 +423,7 @@ mod tests {
     #[test]
     fn json_has_the_vendor_fields_in_order() {
         assert_eq!(
-            serde_json::to_string(&card().listed("http://h")).unwrap(),
+            crate::resources::listed_text(&card()),
             r#"{"id":"pcd_abc12345def678","name":"Driving lessons","description":"Lessons in a BMW, Mon-Fri 09AM-05PM","punches":20,"punchLabel":"lessons","forSale":true,"price":"229.95","vatRate":21,"expiryValue":3,"expiryPeriode":"years","createdAt":"2025-11-19T20:00:00+01:00"}"#
         );
         let issued = IssuedPunchCard {
@@ -489,7 +445,7 @@ mod tests {
             description: None,
             ..card()
         };
-        let json = serde_json::to_value(free.listed("http://h")).unwrap();
+        let json = crate::resources::listed_value(&free);
         for field in [
             "description",
             "price",
@@ -510,12 +466,12 @@ mod tests {
             "expiryValue": 3, "expirePeriod": "years",
         });
         assert!(json_errors("create-punch-card", body.clone()).is_empty());
-        let new = new_card(&input(body)).unwrap();
+        let new = new_card(&input(body), Slot::example()).unwrap();
         assert_eq!(new.sale, Some((22_995, 21)));
         assert_eq!(new.validity, Some((3, Period::Years)));
         let body = json!({"name": "Koffie", "punches": 10, "punchLabel": "koppen"});
         assert!(json_errors("create-punch-card", body.clone()).is_empty());
-        let free = new_card(&input(body)).unwrap();
+        let free = new_card(&input(body), Slot::example()).unwrap();
         assert_eq!((free.sale, free.validity), (None, None));
 
         let errors = json_errors("create-punch-card", json!({}));

@@ -9,16 +9,15 @@
 use axum::body::Body;
 use chrono::{DateTime, FixedOffset};
 use futures::future::BoxFuture;
-use http::StatusCode;
 use serde::Serialize;
 
 use crate::dutch_time;
-use crate::handler::{Call, Config, Reply, server_error};
+use crate::handler::{Call, Config, Reply};
 use crate::ids::IdCodec;
 use crate::input;
 use crate::resources::{random_string, seeded_time};
 use crate::rng::draw;
-use crate::store::{Base, Record, Seeded};
+use crate::store::{Base, Record, Seeded, Slot};
 use crate::validation::Input;
 
 /// The event names a webhook record's `type` can be, as the vendor lists them (the
@@ -112,27 +111,20 @@ fn secret(seed: u64, key: u64) -> String {
 
 /// `POST /v1/webhooks` (JSON `{url, type}`); 201 with the record.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let input = call.json(body).await?;
-        let (url, event_type) = new_webhook(&input).ok_or_else(server_error)?;
-        let seed = call.seed();
-        let webhook = call.insert(|slot| Webhook {
-            id: slot.id,
-            event_type,
-            url,
-            secret: secret(seed, slot.key),
-            created_at: slot.created_at,
-        })?;
-        call.written(StatusCode::CREATED, &webhook)
-    })
+    let seed = call.seed();
+    Box::pin(call.create(body, move |input, slot| new_webhook(input, slot, seed)))
 }
 
-/// What `POST /v1/webhooks` (valid JSON) asks for: the URL and the event type.
-fn new_webhook(input: &Input) -> Option<(String, &'static str)> {
-    let url = input::text(input, "url")?;
+/// The webhook `POST /v1/webhooks` (valid JSON) asks for: the URL and the event type.
+fn new_webhook(input: &Input, slot: Slot, seed: u64) -> Option<Webhook> {
     let wanted = input::text(input, "type")?;
-    let event_type = WEBHOOK_EVENT_TYPES.iter().find(|t| **t == wanted)?;
-    Some((url, event_type))
+    Some(Webhook {
+        event_type: WEBHOOK_EVENT_TYPES.iter().find(|t| **t == wanted)?,
+        url: input::text(input, "url")?,
+        secret: secret(seed, slot.key),
+        id: slot.id,
+        created_at: slot.created_at,
+    })
 }
 
 #[cfg(test)]
@@ -173,10 +165,10 @@ mod tests {
     fn creates_need_an_url_and_a_documented_event() {
         let body = json!({ "url": "https://example.nl/in", "type": "invoice-paid" });
         assert!(json_errors("create-webhook", body.clone()).is_empty());
-        let ok = new_webhook(&input(body));
+        let ok = new_webhook(&input(body), Slot::example(), 1).unwrap();
         assert_eq!(
-            ok,
-            Some(("https://example.nl/in".to_owned(), "invoice-paid"))
+            (ok.url.as_str(), ok.event_type),
+            ("https://example.nl/in", "invoice-paid")
         );
         let errors = json_errors("create-webhook", json!({}));
         assert_eq!(errors.fields(), ["url", "type"]);
