@@ -55,6 +55,8 @@ struct Generated {
     responses: BTreeMap<String, syn::Type>,
     /// Model name → its fields.
     models: BTreeMap<String, Vec<ModelField>>,
+    /// Enum name → its first variant (for documentation examples).
+    first_variants: BTreeMap<String, String>,
 }
 
 struct ModelField {
@@ -114,6 +116,7 @@ impl Generated {
             builders: BTreeMap::new(),
             responses: BTreeMap::new(),
             models: BTreeMap::new(),
+            first_variants: BTreeMap::new(),
         };
         for item in &file.items {
             let syn::Item::Mod(module) = item else {
@@ -172,6 +175,12 @@ impl Generated {
 
     fn read_models(&mut self, items: &[syn::Item]) {
         for item in items {
+            if let syn::Item::Enum(e) = item
+                && let Some(first) = e.variants.iter().find(|v| v.fields.is_empty())
+            {
+                self.first_variants
+                    .insert(e.ident.to_string(), first.ident.to_string());
+            }
             let syn::Item::Struct(s) = item else {
                 continue;
             };
@@ -292,6 +301,8 @@ struct BodyField {
     value: syn::Type,
     kind: FieldKind,
     docs: Vec<String>,
+    /// The spec's example value, for the documentation.
+    example: Option<serde_json::Value>,
 }
 
 enum BodyKind {
@@ -311,6 +322,8 @@ struct Param {
     /// For a query parameter: whether it may be left out.
     optional: bool,
     wire: String,
+    /// The spec's example value, for the documentation.
+    example: Option<String>,
 }
 
 struct Op<'a> {
@@ -388,6 +401,61 @@ fn required_properties(openapi: &OpenAPI, schema: &Schema) -> Vec<String> {
             .flat_map(|s| required_properties(openapi, s))
             .collect(),
         _ => Vec::new(),
+    }
+}
+
+/// The example of the parameter `name` of `op` (or of its path), if the spec gives one.
+fn parameter_example(
+    openapi: &OpenAPI,
+    path: &str,
+    op: &openapiv3::Operation,
+    name: &str,
+) -> Option<String> {
+    let path_item = match openapi.paths.paths.get(path)? {
+        ReferenceOr::Item(item) => item.parameters.as_slice(),
+        ReferenceOr::Reference { .. } => &[],
+    };
+    let data = op.parameters.iter().chain(path_item).find_map(|p| {
+        let p = match p {
+            ReferenceOr::Item(p) => p,
+            ReferenceOr::Reference { reference } => openapi
+                .components
+                .as_ref()?
+                .parameters
+                .get(&refs::component(reference, "parameters")?)?
+                .as_item()?,
+        };
+        let data = p.parameter_data_ref();
+        (data.name == name).then_some(data)
+    })?;
+    let value = data.example.clone().or_else(|| match &data.format {
+        openapiv3::ParameterSchemaOrContent::Schema(schema) => {
+            resolve(openapi, schema)?.schema_data.example.clone()
+        }
+        openapiv3::ParameterSchemaOrContent::Content(_) => None,
+    })?;
+    value.as_str().map(str::to_string)
+}
+
+/// The example of the property `name` of an object schema (through `allOf`).
+fn property_example(openapi: &OpenAPI, schema: &Schema, name: &str) -> Option<serde_json::Value> {
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::Object(o)) => {
+            let property = o.properties.get(name)?;
+            let property = match property {
+                ReferenceOr::Item(s) => s.as_ref(),
+                ReferenceOr::Reference { reference } => {
+                    let name = refs::component(reference, "schemas")?;
+                    openapi.components.as_ref()?.schemas.get(&name)?.as_item()?
+                }
+            };
+            property.schema_data.example.clone()
+        }
+        SchemaKind::AllOf { all_of } => all_of
+            .iter()
+            .filter_map(|s| resolve(openapi, s))
+            .find_map(|s| property_example(openapi, s, name)),
+        _ => None,
     }
 }
 
@@ -525,6 +593,7 @@ fn model<'a>(
                 ty: from_wrapper(&inner),
                 optional: false,
                 wire: wire.to_string(),
+                example: parameter_example(openapi, path, op, wire),
             });
             continue;
         }
@@ -548,6 +617,7 @@ fn model<'a>(
             ident: ident(field),
             ty: from_wrapper(&ty),
             optional,
+            example: parameter_example(openapi, path, op, &wire),
             wire,
         });
     }
@@ -625,6 +695,7 @@ fn model<'a>(
                     };
                     BodyField {
                         ident: ident(&f.ident),
+                        example: property_example(openapi, schema, &wire),
                         wire,
                         value: from_wrapper(&value),
                         kind,
@@ -692,6 +763,109 @@ fn op_const(op: &Op<'_>) -> Ident {
     )
 }
 
+/// A Rust expression of type `ty` for a documentation example, from the spec's example
+/// where there is one; `None` for a type without an obvious value (a nested object).
+fn example_value(
+    ty: &syn::Type,
+    example: Option<&serde_json::Value>,
+    fallback: &str,
+    variants: &BTreeMap<String, String>,
+) -> Option<String> {
+    let name = type_name(ty)?;
+    let text = example.and_then(|e| match e {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    });
+    Some(match name.as_str() {
+        "String" => format!("{:?}", text.as_deref().unwrap_or(fallback)),
+        "Decimal" => {
+            let text = text.unwrap_or_else(|| "12.95".into());
+            let (units, cents) = text.split_once('.').unwrap_or((&text, ""));
+            let mantissa: i64 = format!("{units}{cents}").parse().ok()?;
+            format!("rust_decimal::Decimal::new({mantissa}, {})", cents.len())
+        }
+        "NaiveDate" => {
+            let text = text.unwrap_or_else(|| "2025-06-01".into());
+            let mut parts = text.splitn(3, '-').map(|p| p.parse::<u32>().ok());
+            let (y, m, d) = (parts.next()??, parts.next()??, parts.next()??);
+            format!("chrono::NaiveDate::from_ymd_opt({y}, {m}, {d}).expect(\"a date\")")
+        }
+        "LocalDateTime" => "chrono::Utc::now()".into(),
+        "bool" => example.and_then(serde_json::Value::as_bool).unwrap_or(true).to_string(),
+        "NonZeroU64" | "NonZeroU32" => format!(
+            "std::num::{name}::new({}).expect(\"not zero\")",
+            text.unwrap_or_else(|| "1".into())
+        ),
+        "u64" | "u32" | "i64" | "i32" => text.unwrap_or_else(|| "1".into()),
+        "FilePart" => "mijnklantportaal::FilePart::bytes(\"document.pdf\", b\"%PDF-1.4\".to_vec())\n    .media_type(\"application/pdf\")".into(),
+        other => {
+            let variant = variants.get(other)?;
+            format!("mijnklantportaal::api::types::{other}::{variant}")
+        }
+    })
+}
+
+/// A documentation example of the method of `op`: its path ids and required fields
+/// from the spec's examples, sent.
+fn example(op: &Op<'_>, variants: &BTreeMap<String, String>) -> Vec<String> {
+    let args: Vec<String> = op
+        .path_params
+        .iter()
+        .map(|p| format!("{:?}", p.example.as_deref().unwrap_or(&p.wire)))
+        .collect();
+    let mut call = format!("client.{}().{}({})", op.accessor, op.name, args.join(", "));
+    let mut setters = Vec::new();
+    for q in op.query.iter().filter(|q| !q.optional) {
+        let value = example_value(&q.ty, None, &q.wire, variants);
+        if let Some(value) = value {
+            setters.push(format!(".{}({value})", q.ident));
+        }
+    }
+    for f in op.body.iter().flat_map(|b| &b.fields) {
+        let value = match f.kind {
+            FieldKind::Required => example_value(&f.value, f.example.as_ref(), &f.wire, variants),
+            FieldKind::RequiredList => {
+                let element = f
+                    .example
+                    .as_ref()
+                    .and_then(|e| e.as_array()?.first().cloned());
+                example_value(&f.value, element.as_ref(), &f.wire, variants)
+                    .map(|v| format!("[{v}]"))
+            }
+            FieldKind::Optional | FieldKind::List => continue,
+        };
+        if let Some(value) = value {
+            setters.push(format!(".{}({value})", f.ident));
+        }
+    }
+    let mut lines = vec![
+        "```no_run".to_string(),
+        "# async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {"
+            .to_string(),
+    ];
+    if op.page_item.is_some() {
+        call.push_str(".collect_all().await?;");
+        lines.push(format!("let all = {call}"));
+        lines.push("println!(\"{} listed\", all.len());".to_string());
+    } else if setters.is_empty() {
+        lines.push(format!("let answer = {call}.await?;"));
+    } else {
+        lines.push(format!("let answer = {call}"));
+        lines.extend(
+            setters
+                .iter()
+                .flat_map(|s| s.lines())
+                .map(|l| format!("    {l}")),
+        );
+        lines.push("    .await?;".to_string());
+    }
+    lines.push("# Ok(())".to_string());
+    lines.push("# }".to_string());
+    lines.push("```".to_string());
+    lines
+}
+
 /// What a retry of `op` may do, as its method's documentation says it.
 fn retry_docs(op: &Op<'_>) -> String {
     let check = op
@@ -710,7 +884,7 @@ fn retry_docs(op: &Op<'_>) -> String {
     }
 }
 
-fn render_op(op: &Op<'_>) -> TokenStream {
+fn render_op(op: &Op<'_>, variants: &BTreeMap<String, String>) -> TokenStream {
     let handler = format_ident!("{}", op.accessor.to_upper_camel_case());
     let Op {
         name,
@@ -725,6 +899,8 @@ fn render_op(op: &Op<'_>) -> TokenStream {
     let mut method_docs = op.summary.clone();
     method_docs.push(String::new());
     method_docs.push(format!("`{http}` (`{id}`). {}", retry_docs(op)));
+    method_docs.push(String::new());
+    method_docs.extend(example(op, variants));
     let method_docs = docs(&method_docs);
     let args = op.path_params.iter().map(|p| {
         let ident = &p.ident;
@@ -1118,7 +1294,7 @@ pub fn render(
             }
         });
         for op in ops {
-            items.push(render_op(op));
+            items.push(render_op(op, &code.first_variants));
         }
     }
     let file: syn::File = syn::parse2(quote! {

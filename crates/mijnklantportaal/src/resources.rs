@@ -32,6 +32,14 @@ impl<'c> Agreements<'c> {
     /// list-customer-invoices (walk it the same way).
     ///
     /// `GET /agreements` (`list-agreements`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let all = client.agreements().list().collect_all().await?;
+    /// println!("{} listed", all.len());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(&self) -> Lister<ListAgreements> {
         self.client.list(ListAgreements {})
     }
@@ -69,6 +77,19 @@ impl<'c> Agreements<'c> {
     /// idempotency key: an agreement whose answer is lost may or may not have been made.
     ///
     /// `POST /agreements` (`create-agreement`). Sent again only when the server provably did not process it (no connection, 408, 429, the API's maintenance 503); after any other failure it may or may not have been applied: [`Error::MaybeApplied`] (to find out: look for the agreement by its name in `agreements().list()`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.agreements().create()
+    ///     .name("Service contract")
+    ///     .signer_name("John Doe")
+    ///     .signer_signature_data("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABgAA...")
+    ///     .documents([mijnklantportaal::FilePart::bytes("document.pdf", b"%PDF-1.4".to_vec())
+    ///         .media_type("application/pdf")])
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create(&self) -> CreateAgreement<'c> {
         CreateAgreement {
             client: self.client,
@@ -239,6 +260,13 @@ impl<'c> Agreements<'c> {
     /// Get Agreement
     ///
     /// `GET /agreements/{agreementId}` (`get-agreement`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.agreements().get("agr_abc12346def678").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(
         &self,
         agreement_id: impl ::std::convert::Into<::std::string::String>,
@@ -300,6 +328,13 @@ impl<'c> Agreements<'c> {
     /// A temporary download link for one document of the agreement, valid for 5 minutes, not the bytes.
     ///
     /// `GET /agreements/{agreementId}/documents/{documentId}/download` (`download-agreement-document`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.agreements().document_link("agr_abc12346def678", "agd_abc12346def678").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn document_link(
         &self,
         agreement_id: impl ::std::convert::Into<::std::string::String>,
@@ -372,6 +407,13 @@ impl<'c> Appointments<'c> {
     /// (default now). Not paginated: every appointment of the window is in `data`.
     ///
     /// `GET /appointments` (`list-appointments`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.appointments().list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(&self) -> ListAppointments<'c> {
         ListAppointments {
             client: self.client,
@@ -452,6 +494,17 @@ impl<'c> Appointments<'c> {
     /// appointment whose answer is lost may or may not have been scheduled.
     ///
     /// `POST /appointments` (`schedule-appointment`). Sent again only when the server provably did not process it (no connection, 408, 429, the API's maintenance 503); after any other failure it may or may not have been applied: [`Error::MaybeApplied`] (to find out: list the window around its start (`appointments().list()`) and look for it).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.appointments().schedule()
+    ///     .ends_at(chrono::Utc::now())
+    ///     .name("Contract extension")
+    ///     .starts_at(chrono::Utc::now())
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn schedule(&self) -> ScheduleAppointment<'c> {
         ScheduleAppointment {
             client: self.client,
@@ -589,6 +642,13 @@ impl<'c> Appointments<'c> {
     /// Get Appointment
     ///
     /// `GET /appointments/{appointmentId}` (`get-appointment`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.appointments().get("apt_abc12346def678").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(
         &self,
         appointment_id: impl ::std::convert::Into<::std::string::String>,
@@ -648,6 +708,15 @@ impl<'c> Appointments<'c> {
     /// status again leaves the same state.
     ///
     /// `PATCH /appointments/{appointmentId}` (`change-appointment-status`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.appointments().set_status("apt_abc12346def678")
+    ///     .status(mijnklantportaal::api::types::NewAppointmentStatus::Scheduled)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn set_status(
         &self,
         appointment_id: impl ::std::convert::Into<::std::string::String>,
@@ -743,6 +812,14 @@ impl<'c> CustomerGroups<'c> {
     /// list-customer-invoices (walk it the same way).
     ///
     /// `GET /customer-groups` (`list-customer-groups`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let all = client.customer_groups().list().collect_all().await?;
+    /// println!("{} listed", all.len());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(&self) -> Lister<ListCustomerGroups> {
         self.client.list(ListCustomerGroups {})
     }
@@ -780,6 +857,15 @@ impl<'c> CustomerGroups<'c> {
     /// create-customer-invoice).
     ///
     /// `POST /customer-groups` (`create-customer-group`). Sent again only when the server provably did not process it (no connection, 408, 429, the API's maintenance 503); after any other failure it may or may not have been applied: [`Error::MaybeApplied`] (to find out: look the group up by its name (`customer_groups().find_by_name(..)`)).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.customer_groups().create()
+    ///     .name("Hosting customers")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create(&self) -> CreateCustomerGroup<'c> {
         CreateCustomerGroup {
             client: self.client,
@@ -862,6 +948,13 @@ impl<'c> CustomerGroups<'c> {
     /// Get Customer Group
     ///
     /// `GET /customer-groups/{customerGroupId}` (`get-customer-group`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.customer_groups().get("cug_abc12345def678").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(
         &self,
         customer_group_id: impl ::std::convert::Into<::std::string::String>,
@@ -920,6 +1013,15 @@ impl<'c> CustomerGroups<'c> {
     /// Renames the group (its name is the only field that can be changed).
     ///
     /// `PATCH /customer-groups/{customerGroupId}` (`edit-customer-group`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.customer_groups().rename("cug_abc12345def678")
+    ///     .name("Hosting customers")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn rename(
         &self,
         customer_group_id: impl ::std::convert::Into<::std::string::String>,
@@ -1003,6 +1105,15 @@ impl<'c> CustomerGroups<'c> {
     /// status is not documented either: both 200 and 201 are accepted.
     ///
     /// `POST /customer-groups/{customerGroupId}/customers` (`add-customers-to-customer-group`). Sent again only when the server provably did not process it (no connection, 408, 429, the API's maintenance 503); after any other failure it may or may not have been applied: [`Error::MaybeApplied`] (to find out: read the customers back (`customers().get(..)`: their `customer_groups`)).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.customer_groups().add_customers("cug_abc12345def678")
+    ///     .customers(["customers"])
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn add_customers(
         &self,
         customer_group_id: impl ::std::convert::Into<::std::string::String>,
@@ -1099,6 +1210,14 @@ impl<'c> CustomerInvoices<'c> {
     /// so check `current_page`.
     ///
     /// `GET /customer-invoices` (`list-customer-invoices`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let all = client.customer_invoices().list().collect_all().await?;
+    /// println!("{} listed", all.len());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(&self) -> Lister<ListCustomerInvoices> {
         self.client.list(ListCustomerInvoices {})
     }
@@ -1136,6 +1255,20 @@ impl<'c> CustomerInvoices<'c> {
     /// that fails after the body was sent may or may not have made the invoice.
     ///
     /// `POST /customer-invoices` (`create-customer-invoice`). Sent again only when the server provably did not process it (no connection, 408, 429, the API's maintenance 503); after any other failure it may or may not have been applied: [`Error::MaybeApplied`] (to find out: look the invoice up by its invoiceNumber (`customer_invoices().find_by_number(..)`)).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.customer_invoices().create()
+    ///     .customer_id("cst_abc12345def678")
+    ///     .invoice_number("2024-001")
+    ///     .issued_at(chrono::NaiveDate::from_ymd_opt(2024, 4, 29).expect("a date"))
+    ///     .amount(rust_decimal::Decimal::new(1295, 2))
+    ///     .pdf(mijnklantportaal::FilePart::bytes("document.pdf", b"%PDF-1.4".to_vec())
+    ///         .media_type("application/pdf"))
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create(&self) -> CreateCustomerInvoice<'c> {
         CreateCustomerInvoice {
             client: self.client,
@@ -1319,6 +1452,17 @@ impl<'c> CustomerInvoices<'c> {
     /// idempotency key either: see create-customer-invoice.
     ///
     /// `POST /customer-invoices/manual` (`create-customer-invoice-manual`). Sent again only when the server provably did not process it (no connection, 408, 429, the API's maintenance 503); after any other failure it may or may not have been applied: [`Error::MaybeApplied`] (to find out: look the invoice up by its invoiceNumber (`customer_invoices().find_by_number(..)`)).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.customer_invoices().create_manual()
+    ///     .customer_id("cst_abc12345def678")
+    ///     .invoice_number("2015-001")
+    ///     .issued_at(chrono::NaiveDate::from_ymd_opt(2025, 4, 14).expect("a date"))
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create_manual(&self) -> CreateCustomerInvoiceManual<'c> {
         CreateCustomerInvoiceManual {
             client: self.client,
@@ -1459,6 +1603,13 @@ impl<'c> CustomerInvoices<'c> {
     /// The vendor declares a 422 on this GET too (a copy of a write operation's).
     ///
     /// `GET /customer-invoices/{invoiceId}` (`get-customer-invoice`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.customer_invoices().get("inv_abc12345def678").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(
         &self,
         invoice_id: impl ::std::convert::Into<::std::string::String>,
@@ -1518,6 +1669,15 @@ impl<'c> CustomerInvoices<'c> {
     /// integration). Sending the same `paidAt` again leaves the same state.
     ///
     /// `PATCH /customer-invoices/{invoiceId}` (`mark-customer-invoice-paid`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.customer_invoices().mark_paid("inv_abc12345def678")
+    ///     .paid_at(chrono::Utc::now())
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn mark_paid(
         &self,
         invoice_id: impl ::std::convert::Into<::std::string::String>,
@@ -1598,6 +1758,13 @@ impl<'c> CustomerInvoices<'c> {
     /// lifetime is not documented for this endpoint (the Files API says 5 minutes).
     ///
     /// `GET /customer-invoices/{invoiceId}/pdf` (`get-customer-invoice-pdf`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.customer_invoices().pdf_link("inv_abc12345def678").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn pdf_link(
         &self,
         invoice_id: impl ::std::convert::Into<::std::string::String>,
@@ -1666,6 +1833,14 @@ impl<'c> CustomerOffers<'c> {
     /// as "customer invoices", a copy-paste slip: the items are offers.
     ///
     /// `GET /customer-offers` (`list-customer-offers`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let all = client.customer_offers().list().collect_all().await?;
+    /// println!("{} listed", all.len());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(&self) -> Lister<ListCustomerOffers> {
         self.client.list(ListCustomerOffers {})
     }
@@ -1703,6 +1878,21 @@ impl<'c> CustomerOffers<'c> {
     /// create that fails after the body was sent may or may not have made the offer.
     ///
     /// `POST /customer-offers` (`create-customer-offer`). Sent again only when the server provably did not process it (no connection, 408, 429, the API's maintenance 503); after any other failure it may or may not have been applied: [`Error::MaybeApplied`] (to find out: look the offer up by its offerNumber (`customer_offers().find_by_number(..)`)).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.customer_offers().create()
+    ///     .customer_id("cst_abc12345def678")
+    ///     .offer_number("2024-001")
+    ///     .issued_at(chrono::NaiveDate::from_ymd_opt(2024, 4, 29).expect("a date"))
+    ///     .expires_at(chrono::NaiveDate::from_ymd_opt(2024, 5, 29).expect("a date"))
+    ///     .amount(rust_decimal::Decimal::new(1295, 2))
+    ///     .pdf(mijnklantportaal::FilePart::bytes("document.pdf", b"%PDF-1.4".to_vec())
+    ///         .media_type("application/pdf"))
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create(&self) -> CreateCustomerOffer<'c> {
         CreateCustomerOffer {
             client: self.client,
@@ -1945,6 +2135,18 @@ impl<'c> CustomerOffers<'c> {
     /// idempotency key either: see create-customer-offer.
     ///
     /// `POST /customer-offers/manual` (`create-customer-offer-manual`). Sent again only when the server provably did not process it (no connection, 408, 429, the API's maintenance 503); after any other failure it may or may not have been applied: [`Error::MaybeApplied`] (to find out: look the offer up by its offerNumber (`customer_offers().find_by_number(..)`)).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.customer_offers().create_manual()
+    ///     .customer_id("cst_abc12345def678")
+    ///     .expires_at(chrono::NaiveDate::from_ymd_opt(2025, 4, 30).expect("a date"))
+    ///     .issued_at(chrono::NaiveDate::from_ymd_opt(2025, 4, 14).expect("a date"))
+    ///     .offer_number("2025-001")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create_manual(&self) -> CreateCustomerOfferManual<'c> {
         CreateCustomerOfferManual {
             client: self.client,
@@ -2100,6 +2302,13 @@ impl<'c> CustomerOffers<'c> {
     /// Get Customer Offer
     ///
     /// `GET /customer-offers/{offerId}` (`get-customer-offer`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.customer_offers().get("off_abc12345def678").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(
         &self,
         offer_id: impl ::std::convert::Into<::std::string::String>,
@@ -2161,6 +2370,13 @@ impl<'c> CustomerOffers<'c> {
     /// rejected (or the other way round) is not documented.
     ///
     /// `PATCH /customer-offers/{offerId}` (`mark-customer-offer-accepted-or-rejected`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.customer_offers().mark_accepted("off_abc12345def678").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn mark_accepted(
         &self,
         offer_id: impl ::std::convert::Into<::std::string::String>,
@@ -2280,6 +2496,14 @@ impl<'c> CustomerSubscriptionPackages<'c> {
     /// list-customer-invoices (walk it the same way).
     ///
     /// `GET /customer-subscription-packages` (`list-customer-subscription-packages`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let all = client.customer_subscription_packages().list().collect_all().await?;
+    /// println!("{} listed", all.len());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(&self) -> Lister<ListCustomerSubscriptionPackages> {
         self.client
             .list(ListCustomerSubscriptionPackages {
@@ -2317,6 +2541,18 @@ impl<'c> CustomerSubscriptionPackages<'c> {
     /// Adds a subscription package. No idempotency key (see create-customer-invoice).
     ///
     /// `POST /customer-subscription-packages` (`create-customer-subscription-package`). Sent again only when the server provably did not process it (no connection, 408, 429, the API's maintenance 503); after any other failure it may or may not have been applied: [`Error::MaybeApplied`] (to find out: look the package up by its name (`customer_subscription_packages().find_by_name(..)`)).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.customer_subscription_packages().create()
+    ///     .amount(rust_decimal::Decimal::new(1295, 2))
+    ///     .interval(mijnklantportaal::api::types::SubscriptionInterval::X14Days)
+    ///     .name("Phone subscription")
+    ///     .vat_rate(21)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create(&self) -> CreateCustomerSubscriptionPackage<'c> {
         CreateCustomerSubscriptionPackage {
             client: self.client,
@@ -2464,6 +2700,13 @@ impl<'c> CustomerSubscriptionPackages<'c> {
     /// Get Customer Subscription Package
     ///
     /// `GET /customer-subscription-packages/{packageId}` (`get-customer-subscription-package`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.customer_subscription_packages().get("spg_abc12345def678").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(
         &self,
         package_id: impl ::std::convert::Into<::std::string::String>,
@@ -2527,6 +2770,16 @@ impl<'c> CustomerSubscriptionPackages<'c> {
     /// fails after the body was sent may or may not have made the subscription.
     ///
     /// `POST /customer-subscription-packages/{packageId}/sign-up` (`sign-up-a-customer-for-a-customer-subscription-package`). Sent again only when the server provably did not process it (no connection, 408, 429, the API's maintenance 503); after any other failure it may or may not have been applied: [`Error::MaybeApplied`] (to find out: look for it among the customer's subscriptions (`customer_subscriptions().of_customer(..)`)).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.customer_subscription_packages().sign_up("spg_abc12345def678")
+    ///     .customer_id("cst_abc12345def678")
+    ///     .start_date(chrono::NaiveDate::from_ymd_opt(2024, 5, 4).expect("a date"))
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn sign_up(
         &self,
         package_id: impl ::std::convert::Into<::std::string::String>,
@@ -2674,6 +2927,14 @@ impl<'c> CustomerSubscriptions<'c> {
     /// list-customer-invoices (walk it the same way).
     ///
     /// `GET /customer-subscriptions` (`list-customer-subscriptions`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let all = client.customer_subscriptions().list().collect_all().await?;
+    /// println!("{} listed", all.len());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(&self) -> Lister<ListCustomerSubscriptions> {
         self.client.list(ListCustomerSubscriptions {})
     }
@@ -2710,6 +2971,20 @@ impl<'c> CustomerSubscriptions<'c> {
     /// after the body was sent may or may not have made the subscription.
     ///
     /// `POST /customer-subscriptions` (`create-customer-subscription`). Sent again only when the server provably did not process it (no connection, 408, 429, the API's maintenance 503); after any other failure it may or may not have been applied: [`Error::MaybeApplied`] (to find out: look for it among the customer's subscriptions (`customer_subscriptions().of_customer(..)`)).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.customer_subscriptions().create()
+    ///     .amount(rust_decimal::Decimal::new(1295, 2))
+    ///     .customer_id("cst_abc12345def678")
+    ///     .description("Contribution costs")
+    ///     .interval(mijnklantportaal::api::types::SubscriptionInterval::X14Days)
+    ///     .start_date(chrono::NaiveDate::from_ymd_opt(2024, 5, 4).expect("a date"))
+    ///     .vat_rate(21)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create(&self) -> CreateCustomerSubscription<'c> {
         CreateCustomerSubscription {
             client: self.client,
@@ -2925,6 +3200,13 @@ impl<'c> CustomerSubscriptions<'c> {
     /// Get Customer Subscription
     ///
     /// `GET /customer-subscriptions/{subscriptionId}` (`get-customer-subscription`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.customer_subscriptions().get("sub_abc12345def678").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(
         &self,
         subscription_id: impl ::std::convert::Into<::std::string::String>,
@@ -2988,6 +3270,13 @@ impl<'c> CustomerSubscriptions<'c> {
     /// leaves the same state.
     ///
     /// `PATCH /customer-subscriptions/{subscriptionId}` (`change-customer-subscription`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.customer_subscriptions().change("sub_abc12345def678").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn change(
         &self,
         subscription_id: impl ::std::convert::Into<::std::string::String>,
@@ -3122,6 +3411,14 @@ impl<'c> Customers<'c> {
     /// list-customer-invoices (walk it the same way).
     ///
     /// `GET /customers` (`list-customers`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let all = client.customers().list().collect_all().await?;
+    /// println!("{} listed", all.len());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(&self) -> Lister<ListCustomers> {
         self.client.list(ListCustomers {})
     }
@@ -3157,6 +3454,19 @@ impl<'c> Customers<'c> {
     /// Adds a customer. No idempotency key (see create-customer-invoice).
     ///
     /// `POST /customers` (`create-customer`). Sent again only when the server provably did not process it (no connection, 408, 429, the API's maintenance 503); after any other failure it may or may not have been applied: [`Error::MaybeApplied`] (to find out: look the customer up by its primaryEmail in `customers().list()`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.customers().create()
+    ///     .address("Teststreet 123")
+    ///     .city("Amsterdam")
+    ///     .company_name("Test Company BV")
+    ///     .primary_email("john.doe@test.com")
+    ///     .zip_code("1234AB")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create(&self) -> CreateCustomer<'c> {
         CreateCustomer {
             client: self.client,
@@ -3305,6 +3615,13 @@ impl<'c> Customers<'c> {
     /// Get Customer
     ///
     /// `GET /customers/{customerId}` (`get-customer`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.customers().get("cst_abc12345def678").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(
         &self,
         customer_id: impl ::std::convert::Into<::std::string::String>,
@@ -3360,6 +3677,13 @@ impl<'c> Customers<'c> {
     /// Changes the fields that are sent; at least one must be.
     ///
     /// `PATCH /customers/{customerId}` (`edit-customer`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.customers().edit("cst_abc12345def678").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn edit(
         &self,
         customer_id: impl ::std::convert::Into<::std::string::String>,
@@ -3485,6 +3809,14 @@ impl<'c> FileRequests<'c> {
     /// list-customer-invoices (walk it the same way).
     ///
     /// `GET /file-requests` (`list-file-requests`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let all = client.file_requests().list().collect_all().await?;
+    /// println!("{} listed", all.len());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(&self) -> Lister<ListFileRequests> {
         self.client.list(ListFileRequests {})
     }
@@ -3522,6 +3854,15 @@ impl<'c> FileRequests<'c> {
     /// not have been made.
     ///
     /// `POST /file-requests` (`create-file-request`). Sent again only when the server provably did not process it (no connection, 408, 429, the API's maintenance 503); after any other failure it may or may not have been applied: [`Error::MaybeApplied`] (to find out: look for the request by its name in `file_requests().list()`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.file_requests().create()
+    ///     .name("Contract renewal")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create(&self) -> CreateFileRequest<'c> {
         CreateFileRequest {
             client: self.client,
@@ -3646,6 +3987,13 @@ impl<'c> FileRequests<'c> {
     /// Get File Request
     ///
     /// `GET /file-requests/{requestId}` (`get-file-request`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.file_requests().get("frq_abc12345678").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(
         &self,
         request_id: impl ::std::convert::Into<::std::string::String>,
@@ -3716,6 +4064,14 @@ impl<'c> FileShares<'c> {
     /// list-customer-invoices (walk it the same way).
     ///
     /// `GET /file-shares` (`list-file-shares`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let all = client.file_shares().list().collect_all().await?;
+    /// println!("{} listed", all.len());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(&self) -> Lister<ListFileShares> {
         self.client.list(ListFileShares {})
     }
@@ -3753,6 +4109,15 @@ impl<'c> FileShares<'c> {
     /// may not have been made.
     ///
     /// `POST /file-shares` (`create-file-share`). Sent again only when the server provably did not process it (no connection, 408, 429, the API's maintenance 503); after any other failure it may or may not have been applied: [`Error::MaybeApplied`] (to find out: look for the share in `file_shares().list()`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.file_shares().create()
+    ///     .content(["fsd_abc123456789"])
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create(&self) -> CreateFileShare<'c> {
         CreateFileShare {
             client: self.client,
@@ -3847,6 +4212,15 @@ impl<'c> Files<'c> {
     /// key: a create whose answer is lost may or may not have been made.
     ///
     /// `POST /files` (`post-files`). Sent again only when the server provably did not process it (no connection, 408, 429, the API's maintenance 503); after any other failure it may or may not have been applied: [`Error::MaybeApplied`] (to find out: look in the management portal's files (the API documents no list of files)).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.files().create_directory()
+    ///     .name("Contracts")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create_directory(&self) -> PostFiles<'c> {
         PostFiles {
             client: self.client,
@@ -3933,6 +4307,16 @@ impl<'c> Files<'c> {
     /// key: a create whose answer is lost may or may not have been made.
     ///
     /// `POST /files` (`post-files`). Sent again only when the server provably did not process it (no connection, 408, 429, the API's maintenance 503); after any other failure it may or may not have been applied: [`Error::MaybeApplied`] (to find out: look in the management portal's files (the API documents no list of files)).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.files().upload()
+    ///     .file(mijnklantportaal::FilePart::bytes("document.pdf", b"%PDF-1.4".to_vec())
+    ///         .media_type("application/pdf"))
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn upload(&self) -> UploadFile<'c> {
         UploadFile {
             client: self.client,
@@ -4023,6 +4407,13 @@ impl<'c> Files<'c> {
     /// Get File or Directory
     ///
     /// `GET /files/{fileOrDirId}` (`get-file-or-directory`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.files().get("fsf_abc12345678").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(
         &self,
         file_or_dir_id: impl ::std::convert::Into<::std::string::String>,
@@ -4082,6 +4473,13 @@ impl<'c> Files<'c> {
     /// files can be downloaded, not directories.
     ///
     /// `GET /files/{fileId}/download` (`download-file`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.files().download_link("fsf_abc12345678").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn download_link(
         &self,
         file_id: impl ::std::convert::Into<::std::string::String>,
@@ -4148,6 +4546,14 @@ impl<'c> MkpInvoices<'c> {
     /// same way).
     ///
     /// `GET /invoices` (`list-mijnklantportaal-invoices`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let all = client.mkp_invoices().list().collect_all().await?;
+    /// println!("{} listed", all.len());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(&self) -> Lister<ListMijnklantportaalInvoices> {
         self.client.list(ListMijnklantportaalInvoices {})
     }
@@ -4181,6 +4587,13 @@ impl<'c> MkpInvoices<'c> {
     /// Get MijnKlantportaal Invoice
     ///
     /// `GET /invoices/{invoiceId}` (`get-invoice`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.mkp_invoices().get("fac_abc12345def678").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(
         &self,
         invoice_id: impl ::std::convert::Into<::std::string::String>,
@@ -4249,6 +4662,14 @@ impl<'c> PaymentLinks<'c> {
     /// list-customer-invoices (walk it the same way).
     ///
     /// `GET /payment-links` (`list-payment-links`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let all = client.payment_links().list().collect_all().await?;
+    /// println!("{} listed", all.len());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(&self) -> Lister<ListPaymentLinks> {
         self.client.list(ListPaymentLinks {})
     }
@@ -4285,6 +4706,16 @@ impl<'c> PaymentLinks<'c> {
     /// create that fails after the body was sent may or may not have made the link.
     ///
     /// `POST /payment-links` (`create-payment-link`). Sent again only when the server provably did not process it (no connection, 408, 429, the API's maintenance 503); after any other failure it may or may not have been applied: [`Error::MaybeApplied`] (to find out: look the link up by its description in `payment_links().list()`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.payment_links().create()
+    ///     .amount(rust_decimal::Decimal::new(1295, 2))
+    ///     .description("Contribution costs")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create(&self) -> CreatePaymentLink<'c> {
         CreatePaymentLink {
             client: self.client,
@@ -4390,6 +4821,13 @@ impl<'c> PaymentLinks<'c> {
     /// Get Payment Link
     ///
     /// `GET /payment-links/{linkId}` (`get-payment-link`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.payment_links().get("plk_abc12345def678").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(
         &self,
         link_id: impl ::std::convert::Into<::std::string::String>,
@@ -4447,6 +4885,13 @@ impl<'c> PaymentLinks<'c> {
     /// The link stays readable, with status `closed`; closing it again answers 422.
     ///
     /// `DELETE /payment-links/{linkId}` (`close-payment-link`). Retried after any transient failure; the API refuses it with 422 once done, so a 422 to a retry after a lost answer is settled by reading the resource back (to find out: get the link (`payment_links().get(..)`) and look at its status).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.payment_links().close("plk_abc12345def678").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn close(
         &self,
         link_id: impl ::std::convert::Into<::std::string::String>,
@@ -4506,6 +4951,14 @@ impl<'c> PaymentLinks<'c> {
     /// binding does).
     ///
     /// `GET /payment-links/{linkId}/payments` (`list-payment-link-payment`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let all = client.payment_links().payments("plk_abc12345def678").collect_all().await?;
+    /// println!("{} listed", all.len());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn payments(
         &self,
         link_id: impl ::std::convert::Into<::std::string::String>,
@@ -4565,6 +5018,14 @@ impl<'c> PunchCards<'c> {
     /// list-customer-invoices (walk it the same way).
     ///
     /// `GET /punch-cards` (`list-punch-cards`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let all = client.punch_cards().list().collect_all().await?;
+    /// println!("{} listed", all.len());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(&self) -> Lister<ListPunchCards> {
         self.client.list(ListPunchCards {})
     }
@@ -4600,6 +5061,17 @@ impl<'c> PunchCards<'c> {
     /// Adds a punch card. No idempotency key (see create-customer-invoice).
     ///
     /// `POST /punch-cards` (`create-punch-card`). Sent again only when the server provably did not process it (no connection, 408, 429, the API's maintenance 503); after any other failure it may or may not have been applied: [`Error::MaybeApplied`] (to find out: look the punch card up by its name in `punch_cards().list()`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.punch_cards().create()
+    ///     .name("Driving lessons")
+    ///     .punch_label("lessons")
+    ///     .punches(std::num::NonZeroU64::new(20).expect("not zero"))
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create(&self) -> CreatePunchCard<'c> {
         CreatePunchCard {
             client: self.client,
@@ -4765,6 +5237,13 @@ impl<'c> PunchCards<'c> {
     /// Get Punch Card
     ///
     /// `GET /punch-cards/{punchCardId}` (`get-punch-card`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.punch_cards().get("pcd_abc12345def678").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(
         &self,
         punch_card_id: impl ::std::convert::Into<::std::string::String>,
@@ -4821,6 +5300,15 @@ impl<'c> PunchCards<'c> {
     /// values again leaves the same state.
     ///
     /// `PATCH /punch-cards/{punchCardId}` (`edit-punch-card`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.punch_cards().edit("pcd_abc12345def678")
+    ///     .for_sale(true)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn edit(
         &self,
         punch_card_id: impl ::std::convert::Into<::std::string::String>,
@@ -4914,6 +5402,14 @@ impl<'c> PunchCards<'c> {
     /// the simple-paginator envelope.
     ///
     /// `GET /punch-cards/{punchCardId}/issued` (`list-bought-punch-cards`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let all = client.punch_cards().issued("pcd_abc12345def678").collect_all().await?;
+    /// println!("{} listed", all.len());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn issued(
         &self,
         punch_card_id: impl ::std::convert::Into<::std::string::String>,
@@ -4962,6 +5458,15 @@ impl<'c> PunchCards<'c> {
     /// No idempotency key: a repeat issues a second card.
     ///
     /// `POST /punch-cards/{punchCardId}/issued` (`issue-new-punch-card`). Sent again only when the server provably did not process it (no connection, 408, 429, the API's maintenance 503); after any other failure it may or may not have been applied: [`Error::MaybeApplied`] (to find out: look for a new card of this customer in `punch_cards().issued(..)`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.punch_cards().issue("pcd_abc12345def678")
+    ///     .customer_id("cst_abc12345def678")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn issue(
         &self,
         punch_card_id: impl ::std::convert::Into<::std::string::String>,
@@ -5039,6 +5544,13 @@ impl<'c> PunchCards<'c> {
     /// Get an issued Punch Card
     ///
     /// `GET /punch-cards/{punchCardId}/issued/{issuedPunchCardId}` (`get-bought-punch-card`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.punch_cards().get_issued("pcd_abc12345def678", "pcb_abc12345def678").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_issued(
         &self,
         punch_card_id: impl ::std::convert::Into<::std::string::String>,
@@ -5104,6 +5616,15 @@ impl<'c> PunchCards<'c> {
     /// idempotency key: a repeat stamps twice.
     ///
     /// `POST /punch-cards/{punchCardId}/issued/{issuedPunchCardId}/stamp` (`stamp-an-issued-punch-card`). Sent again only when the server provably did not process it (no connection, 408, 429, the API's maintenance 503); after any other failure it may or may not have been applied: [`Error::MaybeApplied`] (to find out: read the issued card back (`punch_cards().get_issued(..)`) and compare its punchesLeft).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.punch_cards().stamp("pcd_abc12345def678", "pcb_abc12345def678")
+    ///     .stamps(std::num::NonZeroU64::new(1).expect("not zero"))
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn stamp(
         &self,
         punch_card_id: impl ::std::convert::Into<::std::string::String>,
@@ -5200,6 +5721,14 @@ impl<'c> Tickets<'c> {
     /// list-customer-invoices (walk it the same way).
     ///
     /// `GET /tickets` (`list-ticket-records`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let all = client.tickets().list().collect_all().await?;
+    /// println!("{} listed", all.len());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(&self) -> Lister<ListTicketRecords> {
         self.client.list(ListTicketRecords {})
     }
@@ -5234,6 +5763,13 @@ impl<'c> Tickets<'c> {
     /// One ticket with its messages.
     ///
     /// `GET /tickets/{ticketId}` (`get-ticket-record`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.tickets().get("tic_abc12345def678").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(
         &self,
         ticket_id: impl ::std::convert::Into<::std::string::String>,
@@ -5297,6 +5833,15 @@ impl<'c> Tickets<'c> {
     /// a reply whose answer is lost may or may not have been posted.
     ///
     /// `POST /tickets/{ticketId}` (`add-message-to-the-ticket`). Sent again only when the server provably did not process it (no connection, 408, 429, the API's maintenance 503); after any other failure it may or may not have been applied: [`Error::MaybeApplied`] (to find out: get the ticket (`tickets().get(..)`) and look among its messages).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.tickets().reply("tic_abc12345def678")
+    ///     .message("<p>We will look into it!</p>")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn reply(
         &self,
         ticket_id: impl ::std::convert::Into<::std::string::String>,
@@ -5381,6 +5926,13 @@ impl<'c> Tickets<'c> {
     /// reading the ticket back.
     ///
     /// `PATCH /tickets/{ticketId}` (`close-ticket`). Retried after any transient failure; the API refuses it with 422 once done, so a 422 to a retry after a lost answer is settled by reading the resource back (to find out: get the ticket (`tickets().get(..)`) and look at its status).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.tickets().close("tic_abc12345def678").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn close(
         &self,
         ticket_id: impl ::std::convert::Into<::std::string::String>,
@@ -5444,6 +5996,16 @@ impl<'c> Tickets<'c> {
     /// may not have been attached.
     ///
     /// `POST /tickets/{ticketId}/message/{messageId}/attachment` (`upload-attachment-to-ticket-message`). Sent again only when the server provably did not process it (no connection, 408, 429, the API's maintenance 503); after any other failure it may or may not have been applied: [`Error::MaybeApplied`] (to find out: get the ticket (`tickets().get(..)`) and look among its messages).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.tickets().attach("tic_abc12345def678", "tim_abc12345def678")
+    ///     .attachment(mijnklantportaal::FilePart::bytes("document.pdf", b"%PDF-1.4".to_vec())
+    ///         .media_type("application/pdf"))
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn attach(
         &self,
         ticket_id: impl ::std::convert::Into<::std::string::String>,
@@ -5554,6 +6116,14 @@ impl<'c> Webhooks<'c> {
     /// envelope of list-customer-invoices (walk it the same way).
     ///
     /// `GET /webhooks` (`list-webhooks`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let all = client.webhooks().list().collect_all().await?;
+    /// println!("{} listed", all.len());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(&self) -> Lister<ListWebhooks> {
         self.client.list(ListWebhooks {})
     }
@@ -5589,6 +6159,16 @@ impl<'c> Webhooks<'c> {
     /// key: a repeat makes a second record (and a second call per event).
     ///
     /// `POST /webhooks` (`create-webhook`). Sent again only when the server provably did not process it (no connection, 408, 429, the API's maintenance 503); after any other failure it may or may not have been applied: [`Error::MaybeApplied`] (to find out: look for a record with this url and type in `webhooks().list()`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.webhooks().create()
+    ///     .type_(mijnklantportaal::api::types::WebhookEventType::AppointmentCreated)
+    ///     .url("https://mijnklantportaal.nl/webhook-incoming")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create(&self) -> CreateWebhook<'c> {
         CreateWebhook {
             client: self.client,
@@ -5674,6 +6254,13 @@ impl<'c> Webhooks<'c> {
     /// Get Webhook record
     ///
     /// `GET /webhooks/{webhookId}` (`get-webhook-record`). Retried after any transient failure.
+    ///
+    /// ```no_run
+    /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
+    /// let answer = client.webhooks().get("wbh_abc12345def678").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(
         &self,
         webhook_id: impl ::std::convert::Into<::std::string::String>,
