@@ -153,12 +153,12 @@ pub fn enum_value_added(spec: &str) -> String {
     )
 }
 
-/// The description of `CustomerInvoice.id` reworded.
+/// The description of the invoice id type (`CustomerInvoiceId`) reworded.
 pub fn description_changed(spec: &str) -> String {
     edit(
         spec,
-        "          description: Id of the invoice; always starts with `inv_`.\n",
-        "          description: Unique id of the invoice (`inv_` followed by letters and digits).\n",
+        "      description: Id of a customer invoice (`inv_...`).\n",
+        "      description: Unique id of a customer invoice (`inv_` followed by letters and digits).\n",
     )
 }
 

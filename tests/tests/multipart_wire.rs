@@ -38,7 +38,7 @@ async fn the_body_is_multipart_with_every_part_and_the_token() {
     let response = response.expect("the invoice is created");
     assert_eq!(response.status().as_u16(), 201);
     let invoice: CustomerInvoice = response.into_inner();
-    assert_eq!(invoice.id, "inv_abc12345def678");
+    assert_eq!(invoice.id.as_str(), "inv_abc12345def678");
     assert_eq!(
         invoice.amount,
         Decimal::from_str("12.95").expect("a decimal")

@@ -331,7 +331,7 @@ mod payment_links {
         let page: PaymentLinkPaymentPage =
             serde_json::from_str(&documented("list-payment-link-payments.json")).expect("decodes");
         let payment = &page.data[0];
-        assert_eq!(payment.payment_link_id, "plk_abc12345def678");
+        assert_eq!(payment.payment_link_id.as_str(), "plk_abc12345def678");
         assert_eq!(payment.status, PaymentLinkPaymentStatus::Paid);
         assert_eq!(payment.amount, Decimal::new(1295, 2));
         assert_eq!(payment.payers_name.as_deref(), Some("John Doe"));
@@ -555,7 +555,9 @@ mod customer_groups {
     fn encodes_the_create_request() {
         let body: NewCustomerGroup = NewCustomerGroup::builder()
             .name("Hosting customers")
-            .customers(vec!["cst_abc12345".to_string()])
+            .customers(vec![mijnklantportaal_api::types::CustomerId::from(
+                "cst_abc12345",
+            )])
             .try_into()
             .expect("every required field is set");
         let documented: serde_json::Value =
@@ -703,7 +705,7 @@ mod customer_subscriptions {
         let page: CustomerSubscriptionPage =
             serde_json::from_str(&documented("list-customer-subscriptions.json")).expect("decodes");
         let subscription = &page.data[0];
-        assert_eq!(subscription.id, "sub__abc12345def678");
+        assert_eq!(subscription.id.as_str(), "sub__abc12345def678");
         assert_eq!(subscription.interval, SubscriptionInterval::X1Year);
         assert_eq!(subscription.status, SubscriptionStatus::InProgress);
         assert_eq!(subscription.vat_rate, 21);
@@ -793,7 +795,7 @@ mod customer_subscription_packages {
             serde_json::from_str(&documented("list-customer-subscription-packages.json"))
                 .expect("decodes");
         let package = &page.data[0];
-        assert_eq!(package.id, "spg_abc12345def678");
+        assert_eq!(package.id.as_str(), "spg_abc12345def678");
         assert_eq!(package.interval, SubscriptionInterval::X1Year);
         assert_eq!(package.amount, Decimal::from_str("12.95").unwrap());
         assert!(package.available_for_sale);
@@ -866,7 +868,7 @@ mod tickets {
         // The close-ticket page shows this very body, still `open` (§6).
         assert_eq!(ticket.status, TicketStatus::Open);
         let message = &ticket.messages[0];
-        assert_eq!(message.id, "tim_abc12345def678");
+        assert_eq!(message.id.as_str(), "tim_abc12345def678");
         assert_eq!(message.is_posted_by_customer, Some(true));
         assert_eq!(
             message.message.as_deref(),
@@ -954,7 +956,9 @@ mod appointments {
             name: "Contract extension".to_string(),
             starts_at: at("2025-03-05 14:30:00"),
             ends_at: at("2025-03-05 16:00:00"),
-            customer_id: Some("cst_abcde123fgh".to_string()),
+            customer_id: Some(mijnklantportaal_api::types::CustomerId::from(
+                "cst_abcde123fgh",
+            )),
             attendee_name: Some("John Doe".to_string()),
             attendee_email: Some("johndoe@example.com".to_string()),
         };
@@ -1087,7 +1091,9 @@ mod file_requests {
             .description(Some(
                 "We need these files to complete your contract renewal".to_string(),
             ))
-            .customer_id(Some("cst_abc123456789".to_string()))
+            .customer_id(Some(mijnklantportaal_api::types::CustomerId::from(
+                "cst_abc123456789",
+            )))
             .directory_id(Some("fsd_abc123456789".to_string()))
             .try_into()
             .expect("every required field is set");
@@ -1114,7 +1120,9 @@ mod file_shares {
                 "fsd_abc123456789".to_string(),
                 "fsf_abc123456789".to_string(),
             ],
-            customer_id: Some("cst_abc123456789".to_string()),
+            customer_id: Some(mijnklantportaal_api::types::CustomerId::from(
+                "cst_abc123456789",
+            )),
         };
         assert_eq!(
             serde_json::to_value(&body).unwrap(),

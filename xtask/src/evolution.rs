@@ -15,6 +15,10 @@
 //!   `#[non_exhaustive]`, whether responses carry it or only requests do, so a value
 //!   added to the spec is a minor change of that enum. Both are decided for each enum
 //!   on its own (the HTTP view of `cargo xtask semver` reads them per enum too).
+//!
+//! And one convenience the same way: a named string schema is a newtype (the spec's
+//! ids: `CustomerId`), which typify makes from a `String`; it also gets `From<&str>`,
+//! so that an id written in code is `CustomerId::from("cst_...")`, explicit and short.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -35,6 +39,22 @@ pub fn apply(file: &mut syn::File) {
         return;
     };
     let mut string_enums = BTreeSet::new();
+    let newtypes: Vec<syn::Ident> = items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Struct(s) if is_string_newtype(s) => Some(s.ident.clone()),
+            _ => None,
+        })
+        .collect();
+    for name in newtypes {
+        items.push(parse_quote! {
+            impl ::std::convert::From<&str> for #name {
+                fn from(value: &str) -> Self {
+                    Self(value.to_string())
+                }
+            }
+        });
+    }
     for item in items.iter_mut() {
         match item {
             Item::Struct(s) if responses.contains(&s.ident.to_string()) => {
@@ -56,6 +76,15 @@ pub fn apply(file: &mut syn::File) {
             complete_string_enum_impl(imp);
         }
     }
+}
+
+/// A tuple struct around one `String` (typify's newtype of a named string schema).
+fn is_string_newtype(s: &syn::ItemStruct) -> bool {
+    let Fields::Unnamed(fields) = &s.fields else {
+        return false;
+    };
+    fields.unnamed.len() == 1
+        && last_ident(&fields.unnamed[0].ty.to_token_stream()).as_deref() == Some("String")
 }
 
 pub(crate) fn module_mut<'a>(items: &'a mut [Item], name: &str) -> Option<&'a mut ItemMod> {

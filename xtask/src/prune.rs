@@ -39,14 +39,24 @@ pub fn apply(file: &mut syn::File) -> BTreeSet<String> {
     unreachable
 }
 
-/// Drops the definitions of `names` and every impl whose self type is one of them.
+/// Drops the definitions of `names` and every impl whose self type is one of them, or
+/// whose trait names one (typify's `impl From<CustomerId> for String`).
 fn retain_reachable(items: &mut Vec<Item>, names: &BTreeSet<String>) {
     items.retain(|item| {
         let name = match item {
             Item::Struct(s) => Some(s.ident.to_string()),
             Item::Enum(e) => Some(e.ident.to_string()),
             Item::Type(t) => Some(t.ident.to_string()),
-            Item::Impl(imp) => last_ident(&imp.self_ty.to_token_stream()),
+            Item::Impl(imp) => {
+                let mut named = BTreeSet::new();
+                if let Some((path, _)) = &imp.trait_ {
+                    idents(path.to_token_stream(), &mut named);
+                }
+                if named.iter().any(|n| names.contains(n)) {
+                    return false;
+                }
+                last_ident(&imp.self_ty.to_token_stream())
+            }
             _ => None,
         };
         !name.is_some_and(|n| names.contains(&n))

@@ -57,6 +57,8 @@ struct Generated {
     models: BTreeMap<String, Vec<ModelField>>,
     /// Enum name → its first variant (for documentation examples).
     first_variants: BTreeMap<String, String>,
+    /// The newtypes of a string (the spec's ids: `CustomerId`).
+    ids: std::collections::BTreeSet<String>,
 }
 
 struct ModelField {
@@ -117,6 +119,7 @@ impl Generated {
             responses: BTreeMap::new(),
             models: BTreeMap::new(),
             first_variants: BTreeMap::new(),
+            ids: std::collections::BTreeSet::new(),
         };
         for item in &file.items {
             let syn::Item::Mod(module) = item else {
@@ -184,6 +187,12 @@ impl Generated {
             let syn::Item::Struct(s) = item else {
                 continue;
             };
+            if let syn::Fields::Unnamed(fields) = &s.fields
+                && fields.unnamed.len() == 1
+                && type_name(&fields.unnamed[0].ty).as_deref() == Some("String")
+            {
+                self.ids.insert(s.ident.to_string());
+            }
             let fields = s
                 .fields
                 .iter()
@@ -769,7 +778,7 @@ fn example_value(
     ty: &syn::Type,
     example: Option<&serde_json::Value>,
     fallback: &str,
-    variants: &BTreeMap<String, String>,
+    code: &Generated,
 ) -> Option<String> {
     let name = type_name(ty)?;
     let text = example.and_then(|e| match e {
@@ -799,8 +808,12 @@ fn example_value(
         ),
         "u64" | "u32" | "i64" | "i32" => text.unwrap_or_else(|| "1".into()),
         "FilePart" => "mijnklantportaal::FilePart::bytes(\"document.pdf\", b\"%PDF-1.4\".to_vec())\n    .media_type(\"application/pdf\")".into(),
+        id if code.ids.contains(id) => format!(
+            "mijnklantportaal::api::types::{id}::from({:?})",
+            text.as_deref().unwrap_or(fallback)
+        ),
         other => {
-            let variant = variants.get(other)?;
+            let variant = code.first_variants.get(other)?;
             format!("mijnklantportaal::api::types::{other}::{variant}")
         }
     })
@@ -808,30 +821,36 @@ fn example_value(
 
 /// A documentation example of the method of `op`: its path ids and required fields
 /// from the spec's examples, sent.
-fn example(op: &Op<'_>, variants: &BTreeMap<String, String>) -> Vec<String> {
+fn example(op: &Op<'_>, code: &Generated) -> Vec<String> {
+    let ids = &code.ids;
     let args: Vec<String> = op
         .path_params
         .iter()
-        .map(|p| format!("{:?}", p.example.as_deref().unwrap_or(&p.wire)))
+        .map(|p| {
+            let id = format!("{:?}", p.example.as_deref().unwrap_or(&p.wire));
+            match type_name(&p.ty) {
+                Some(name) if is_id(&p.ty, ids) => format!("mijnklantportaal::{name}::from({id})"),
+                _ => id,
+            }
+        })
         .collect();
     let mut call = format!("client.{}().{}({})", op.accessor, op.name, args.join(", "));
     let mut setters = Vec::new();
     for q in op.query.iter().filter(|q| !q.optional) {
-        let value = example_value(&q.ty, None, &q.wire, variants);
+        let value = example_value(&q.ty, None, &q.wire, code);
         if let Some(value) = value {
             setters.push(format!(".{}({value})", q.ident));
         }
     }
     for f in op.body.iter().flat_map(|b| &b.fields) {
         let value = match f.kind {
-            FieldKind::Required => example_value(&f.value, f.example.as_ref(), &f.wire, variants),
+            FieldKind::Required => example_value(&f.value, f.example.as_ref(), &f.wire, code),
             FieldKind::RequiredList => {
                 let element = f
                     .example
                     .as_ref()
                     .and_then(|e| e.as_array()?.first().cloned());
-                example_value(&f.value, element.as_ref(), &f.wire, variants)
-                    .map(|v| format!("[{v}]"))
+                example_value(&f.value, element.as_ref(), &f.wire, code).map(|v| format!("[{v}]"))
             }
             FieldKind::Optional | FieldKind::List => continue,
         };
@@ -866,6 +885,40 @@ fn example(op: &Op<'_>, variants: &BTreeMap<String, String>) -> Vec<String> {
     lines
 }
 
+/// What a setter of a `value` takes and how it makes a `value` of it: an id only as
+/// that id (by value or by reference: swapped ids do not compile, a string is
+/// converted explicitly), anything else as whatever converts into it.
+fn conversion(
+    value: &syn::Type,
+    ids: &std::collections::BTreeSet<String>,
+) -> (TokenStream, TokenStream) {
+    if is_id(value, ids) {
+        (
+            quote!(::std::borrow::Borrow<#value>),
+            quote!(|id| ::std::borrow::Borrow::<#value>::borrow(&id).clone()),
+        )
+    } else {
+        (
+            quote!(::std::convert::Into<#value>),
+            quote!(::std::convert::Into::into),
+        )
+    }
+}
+
+/// [`conversion`]'s expression of one `value` (named `value`).
+fn convert_one(value: &syn::Type, ids: &std::collections::BTreeSet<String>) -> TokenStream {
+    if is_id(value, ids) {
+        quote!(::std::borrow::Borrow::<#value>::borrow(&value).clone())
+    } else {
+        quote!(value.into())
+    }
+}
+
+/// Whether `ty` is one of the spec's ids (a generated newtype of a string: `CustomerId`).
+fn is_id(ty: &syn::Type, ids: &std::collections::BTreeSet<String>) -> bool {
+    type_name(ty).is_some_and(|name| ids.contains(&name))
+}
+
 /// What a retry of `op` may do, as its method's documentation says it.
 fn retry_docs(op: &Op<'_>) -> String {
     let check = op
@@ -884,7 +937,8 @@ fn retry_docs(op: &Op<'_>) -> String {
     }
 }
 
-fn render_op(op: &Op<'_>, variants: &BTreeMap<String, String>) -> TokenStream {
+fn render_op(op: &Op<'_>, code: &Generated) -> TokenStream {
+    let ids = &code.ids;
     let handler = format_ident!("{}", op.accessor.to_upper_camel_case());
     let Op {
         name,
@@ -900,13 +954,31 @@ fn render_op(op: &Op<'_>, variants: &BTreeMap<String, String>) -> TokenStream {
     method_docs.push(String::new());
     method_docs.push(format!("`{http}` (`{id}`). {}", retry_docs(op)));
     method_docs.push(String::new());
-    method_docs.extend(example(op, variants));
+    method_docs.extend(example(op, code));
     let method_docs = docs(&method_docs);
+    // An id of the spec's own type is taken as that type (by value or by reference), so
+    // that ids cannot be swapped; any other path parameter as anything that converts.
     let args = op.path_params.iter().map(|p| {
         let ident = &p.ident;
         let ty = &p.ty;
-        quote!(#ident: impl ::std::convert::Into<#ty>)
+        if is_id(ty, ids) {
+            quote!(#ident: impl ::std::borrow::Borrow<#ty>)
+        } else {
+            quote!(#ident: impl ::std::convert::Into<#ty>)
+        }
     });
+    let take: Vec<TokenStream> = op
+        .path_params
+        .iter()
+        .map(|p| {
+            let ident = &p.ident;
+            if is_id(&p.ty, ids) {
+                quote!(#ident: ::std::borrow::Borrow::borrow(&#ident).clone())
+            } else {
+                quote!(#ident: #ident.into())
+            }
+        })
+        .collect();
     let arg_names: Vec<&Ident> = op.path_params.iter().map(|p| &p.ident).collect();
     let path_tys: Vec<&syn::Type> = op.path_params.iter().map(|p| &p.ty).collect();
 
@@ -930,7 +1002,7 @@ fn render_op(op: &Op<'_>, variants: &BTreeMap<String, String>) -> TokenStream {
             impl<'c> #handler<'c> {
                 #method_docs
                 pub fn #name(&self, #(#args),*) -> Lister<#builder> {
-                    self.client.list(#builder { #(#arg_names: #arg_names.into()),* })
+                    self.client.list(#builder { #(#take),* })
                 }
             }
 
@@ -967,8 +1039,8 @@ fn render_op(op: &Op<'_>, variants: &BTreeMap<String, String>) -> TokenStream {
     for p in &op.path_params {
         let (ident, ty) = (&p.ident, &p.ty);
         fields.push(quote!(pub(crate) #ident: #ty));
-        inits.push(quote!(#ident: #ident.into()));
     }
+    inits.extend(take.iter().cloned());
     for q in &op.query {
         let (ident, ty) = (&q.ident, &q.ty);
         fields.push(quote!(pub(crate) #ident: ::std::option::Option<#ty>));
@@ -1009,27 +1081,30 @@ fn render_op(op: &Op<'_>, variants: &BTreeMap<String, String>) -> TokenStream {
                 FieldKind::Required | FieldKind::Optional => {
                     fields.push(quote!(pub(crate) #ident: ::std::option::Option<#value>));
                     inits.push(quote!(#ident: ::std::option::Option::None));
+                    let (takes, _) = conversion(value, ids);
+                    let take = convert_one(value, ids);
                     setters.push(quote! {
                         #doc
-                        pub fn #ident(mut self, value: impl ::std::convert::Into<#value>) -> Self {
-                            self.#ident = ::std::option::Option::Some(value.into());
+                        pub fn #ident(mut self, value: impl #takes) -> Self {
+                            self.#ident = ::std::option::Option::Some(#take);
                             self
                         }
                     });
                 }
                 FieldKind::List | FieldKind::RequiredList => {
+                    let (takes, take) = conversion(value, ids);
                     let (ty, init, set) = if matches!(f.kind, FieldKind::List) {
                         (
                             quote!(::std::vec::Vec<#value>),
                             quote!(::std::vec::Vec::new()),
-                            quote!(values.into_iter().map(::std::convert::Into::into).collect()),
+                            quote!(values.into_iter().map(#take).collect()),
                         )
                     } else {
                         (
                             quote!(::std::option::Option<::std::vec::Vec<#value>>),
                             quote!(::std::option::Option::None),
                             quote!(::std::option::Option::Some(
-                                values.into_iter().map(::std::convert::Into::into).collect()
+                                values.into_iter().map(#take).collect()
                             )),
                         )
                     };
@@ -1040,7 +1115,7 @@ fn render_op(op: &Op<'_>, variants: &BTreeMap<String, String>) -> TokenStream {
                         pub fn #ident<I>(mut self, values: I) -> Self
                         where
                             I: ::std::iter::IntoIterator,
-                            I::Item: ::std::convert::Into<#value>,
+                            I::Item: #takes,
                         {
                             self.#ident = #set;
                             self
@@ -1294,10 +1369,14 @@ pub fn render(
             }
         });
         for op in ops {
-            items.push(render_op(op, &code.first_variants));
+            items.push(render_op(op, &code));
         }
     }
+    // The spec's ids, at the crate's root with the handlers that take them.
+    let ids = code.ids.iter().map(|name| format_ident!("{}", name));
     let file: syn::File = syn::parse2(quote! {
+        pub use mijnklantportaal_api::types::{#(#ids),*};
+
         use futures::FutureExt as _;
         use futures::future::BoxFuture;
 

@@ -19,8 +19,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
-        ///Id of the agreement; always starts with `agr_`.
-        pub id: ::std::string::String,
+        pub id: AgreementId,
         ///Name of the agreement.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -60,12 +59,95 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub file_size: ::std::option::Option<i64>,
-        ///Id of the document; always starts with `agd_`.
-        pub id: ::std::string::String,
+        pub id: AgreementDocumentId,
     }
     impl AgreementDocument {
         pub fn builder() -> builder::AgreementDocument {
             Default::default()
+        }
+    }
+    ///Id of a document of an agreement (`agd_...`).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[serde(transparent)]
+    #[non_exhaustive]
+    pub struct AgreementDocumentId(pub ::std::string::String);
+    impl ::std::ops::Deref for AgreementDocumentId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<AgreementDocumentId> for ::std::string::String {
+        fn from(value: AgreementDocumentId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for AgreementDocumentId {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for AgreementDocumentId {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for AgreementDocumentId {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.to_string()))
+        }
+    }
+    ///Id of an agreement (`agr_...`).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[serde(transparent)]
+    #[non_exhaustive]
+    pub struct AgreementId(pub ::std::string::String);
+    impl ::std::ops::Deref for AgreementId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<AgreementId> for ::std::string::String {
+        fn from(value: AgreementId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for AgreementId {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for AgreementId {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for AgreementId {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.to_string()))
         }
     }
     ///One page of agreements (see `SimplePaginator`).
@@ -217,8 +299,7 @@ the request's host.
         ///The documents to sign.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub documents: ::std::vec::Vec<AgreementDocument>,
-        ///Id of the agreement; always starts with `agr_`.
-        pub id: ::std::string::String,
+        pub id: AgreementId,
         ///Name of the agreement.
         pub name: ::std::string::String,
         ///Name of whoever signed in the name of the portal's company.
@@ -277,8 +358,7 @@ the request's host.
         ///When it ends (ATOM / RFC 3339, with the server's UTC offset).
         #[serde(rename = "endsAt")]
         pub ends_at: ::chrono::DateTime<::chrono::FixedOffset>,
-        ///Id of the appointment; always starts with `apt_`.
-        pub id: ::std::string::String,
+        pub id: AppointmentId,
         ///Link to the online meeting of the connected calendar integration, when there is one.
         #[serde(
             rename = "onlineMeetingLink",
@@ -293,6 +373,48 @@ the request's host.
     impl Appointment {
         pub fn builder() -> builder::Appointment {
             Default::default()
+        }
+    }
+    ///Id of an appointment (`apt_...`).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[serde(transparent)]
+    #[non_exhaustive]
+    pub struct AppointmentId(pub ::std::string::String);
+    impl ::std::ops::Deref for AppointmentId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<AppointmentId> for ::std::string::String {
+        fn from(value: AppointmentId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for AppointmentId {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for AppointmentId {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for AppointmentId {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.to_string()))
         }
     }
     ///The appointments of a window of time; not paginated.
@@ -425,8 +547,7 @@ fresh customer would not have: what is not in every example is optional here.
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub customer_groups: ::std::vec::Vec<::std::string::String>,
-        ///Id of the customer; always starts with `cst_`.
-        pub id: ::std::string::String,
+        pub id: CustomerId,
         ///Id of the connected bookkeeping integration.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub integration: ::std::option::Option<::std::string::String>,
@@ -488,8 +609,7 @@ must be sent. Whether `countryCode` or `phone` can be changed is not documented.
         ///When the group was created (ATOM / RFC 3339, with the server's UTC offset).
         #[serde(rename = "createdAt")]
         pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
-        ///Id of the customer group; always starts with `cug_`.
-        pub id: ::std::string::String,
+        pub id: CustomerGroupId,
         ///Name of the customer group.
         pub name: ::std::string::String,
     }
@@ -509,11 +629,53 @@ must be sent. Whether `countryCode` or `phone` can be changed is not documented.
             Default::default()
         }
     }
+    ///Id of a customer group (`cug_...`).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[serde(transparent)]
+    #[non_exhaustive]
+    pub struct CustomerGroupId(pub ::std::string::String);
+    impl ::std::ops::Deref for CustomerGroupId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CustomerGroupId> for ::std::string::String {
+        fn from(value: CustomerGroupId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for CustomerGroupId {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for CustomerGroupId {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for CustomerGroupId {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.to_string()))
+        }
+    }
     ///Customers to add to a group.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CustomerGroupMembers {
         ///Ids of the customers to add (`cst_...`); unknown or wrong ids are ignored without an error.
-        pub customers: ::std::vec::Vec<::std::string::String>,
+        pub customers: ::std::vec::Vec<CustomerId>,
     }
     impl CustomerGroupMembers {
         pub fn builder() -> builder::CustomerGroupMembers {
@@ -554,6 +716,48 @@ the request's host.
             Default::default()
         }
     }
+    ///Id of a customer (`cst_...`).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[serde(transparent)]
+    #[non_exhaustive]
+    pub struct CustomerId(pub ::std::string::String);
+    impl ::std::ops::Deref for CustomerId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CustomerId> for ::std::string::String {
+        fn from(value: CustomerId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for CustomerId {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for CustomerId {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for CustomerId {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.to_string()))
+        }
+    }
     ///An invoice sent to one of your customers.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
@@ -565,11 +769,9 @@ the request's host.
         pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
         ///Currency of the amount. Only `EUR` is supported.
         pub currency: ::std::string::String,
-        ///Id of the customer the invoice belongs to (`cst_...`).
         #[serde(rename = "customerId")]
-        pub customer_id: ::std::string::String,
-        ///Id of the invoice; always starts with `inv_`.
-        pub id: ::std::string::String,
+        pub customer_id: CustomerId,
+        pub id: CustomerInvoiceId,
         ///Invoice number, as a string.
         #[serde(rename = "invoiceNumber")]
         pub invoice_number: ::std::string::String,
@@ -587,6 +789,48 @@ the request's host.
     impl CustomerInvoice {
         pub fn builder() -> builder::CustomerInvoice {
             Default::default()
+        }
+    }
+    ///Id of a customer invoice (`inv_...`).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[serde(transparent)]
+    #[non_exhaustive]
+    pub struct CustomerInvoiceId(pub ::std::string::String);
+    impl ::std::ops::Deref for CustomerInvoiceId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CustomerInvoiceId> for ::std::string::String {
+        fn from(value: CustomerInvoiceId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for CustomerInvoiceId {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for CustomerInvoiceId {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for CustomerInvoiceId {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.to_string()))
         }
     }
     ///Related resources of an invoice.
@@ -692,14 +936,12 @@ schema and, by its request docs, omitted without an acceptance: optional here.
         pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
         ///Currency of the amount. Only `EUR` is supported.
         pub currency: ::std::string::String,
-        ///Id of the customer the offer belongs to (`cst_...`).
         #[serde(rename = "customerId")]
-        pub customer_id: ::std::string::String,
+        pub customer_id: CustomerId,
         ///Date the offer expires (`YYYY-mm-dd`).
         #[serde(rename = "expiresAt")]
         pub expires_at: ::chrono::naive::NaiveDate,
-        ///Id of the offer; always starts with `off_`.
-        pub id: ::std::string::String,
+        pub id: CustomerOfferId,
         ///Issue date (`YYYY-mm-dd`).
         #[serde(rename = "issuedAt")]
         pub issued_at: ::chrono::naive::NaiveDate,
@@ -755,6 +997,48 @@ schema and, by its request docs, omitted without an acceptance: optional here.
     impl CustomerOfferDecision {
         pub fn builder() -> builder::CustomerOfferDecision {
             Default::default()
+        }
+    }
+    ///Id of a customer offer (`off_...`).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[serde(transparent)]
+    #[non_exhaustive]
+    pub struct CustomerOfferId(pub ::std::string::String);
+    impl ::std::ops::Deref for CustomerOfferId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CustomerOfferId> for ::std::string::String {
+        fn from(value: CustomerOfferId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for CustomerOfferId {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for CustomerOfferId {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for CustomerOfferId {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.to_string()))
         }
     }
     ///Related resources of an offer.
@@ -847,13 +1131,11 @@ the request's host.
         pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
         ///Currency of the amount. Only `EUR` is supported.
         pub currency: ::std::string::String,
-        ///Id of the customer the subscription belongs to (`cst_...`).
         #[serde(rename = "customerId")]
-        pub customer_id: ::std::string::String,
+        pub customer_id: CustomerId,
         ///Description of the subscription.
         pub description: ::std::string::String,
-        ///Id of the subscription; always starts with `sub_`.
-        pub id: ::std::string::String,
+        pub id: CustomerSubscriptionId,
         pub interval: SubscriptionInterval,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub options: ::std::option::Option<CustomerSubscriptionOptions>,
@@ -912,6 +1194,48 @@ the request's host.
     impl CustomerSubscriptionChanges {
         pub fn builder() -> builder::CustomerSubscriptionChanges {
             Default::default()
+        }
+    }
+    ///Id of a customer subscription (`sub_...`).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[serde(transparent)]
+    #[non_exhaustive]
+    pub struct CustomerSubscriptionId(pub ::std::string::String);
+    impl ::std::ops::Deref for CustomerSubscriptionId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CustomerSubscriptionId> for ::std::string::String {
+        fn from(value: CustomerSubscriptionId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for CustomerSubscriptionId {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for CustomerSubscriptionId {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for CustomerSubscriptionId {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.to_string()))
         }
     }
     /**Settings of a subscription. The list example shows six keys, the others two
@@ -976,8 +1300,7 @@ the request's host.
         ///Description of the package, mainly meant for terms and conditions (optional on create).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        ///Id of the package; always starts with `spg_`.
-        pub id: ::std::string::String,
+        pub id: SubscriptionPackageId,
         pub interval: SubscriptionInterval,
         ///Name of the package.
         pub name: ::std::string::String,
@@ -1036,9 +1359,8 @@ create-customer-subscription.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub create_invoice: ::std::option::Option<bool>,
-        ///Id of the customer to make the subscription for (`cst_...`).
         #[serde(rename = "customerId")]
-        pub customer_id: ::std::string::String,
+        pub customer_id: CustomerId,
         ///Custom invoice text; leave it out (or null) for the package's name.
         #[serde(
             rename = "invoiceText",
@@ -1246,8 +1568,7 @@ the request's host.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub directory_id: ::std::option::Option<::std::string::String>,
-        ///Id of the File Request; always starts with `frq_`.
-        pub id: ::std::string::String,
+        pub id: FileRequestId,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub links: ::std::option::Option<FileRequestLinks>,
         ///Name of the request, to recognise it in the management portal.
@@ -1263,6 +1584,48 @@ the request's host.
     impl FileRequest {
         pub fn builder() -> builder::FileRequest {
             Default::default()
+        }
+    }
+    ///Id of a file request (`frq_...`).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[serde(transparent)]
+    #[non_exhaustive]
+    pub struct FileRequestId(pub ::std::string::String);
+    impl ::std::ops::Deref for FileRequestId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<FileRequestId> for ::std::string::String {
+        fn from(value: FileRequestId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for FileRequestId {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for FileRequestId {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for FileRequestId {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.to_string()))
         }
     }
     /**Related resources of a File Request: `customer`, absent for a public link (a `$ref`
@@ -1327,8 +1690,7 @@ the request's host.
         ///When the share was made (ATOM / RFC 3339, with the server's UTC offset).
         #[serde(rename = "createdAt")]
         pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
-        ///Id of the File Share; always starts with `fss_`.
-        pub id: ::std::string::String,
+        pub id: FileShareId,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub links: ::std::option::Option<FileShareLinks>,
         ///The files and directories shared (see the top of this file).
@@ -1348,6 +1710,48 @@ the request's host.
     impl FileShare {
         pub fn builder() -> builder::FileShare {
             Default::default()
+        }
+    }
+    ///Id of a file share (`fss_...`).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[serde(transparent)]
+    #[non_exhaustive]
+    pub struct FileShareId(pub ::std::string::String);
+    impl ::std::ops::Deref for FileShareId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<FileShareId> for ::std::string::String {
+        fn from(value: FileShareId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for FileShareId {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for FileShareId {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for FileShareId {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.to_string()))
         }
     }
     /**Related resources of a File Share: `customer`, absent for a public link (a `$ref`
@@ -1408,9 +1812,8 @@ the request's host.
     ///Who gets a new card of a punch card.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct IssuePunchCard {
-        ///Id of the customer to issue the card to (`cst_...`).
         #[serde(rename = "customerId")]
-        pub customer_id: ::std::string::String,
+        pub customer_id: CustomerId,
     }
     impl IssuePunchCard {
         pub fn builder() -> builder::IssuePunchCard {
@@ -1421,23 +1824,20 @@ the request's host.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct IssuedPunchCard {
-        ///Id of the customer who has it (`cst_...`).
         #[serde(rename = "customerId")]
-        pub customer_id: ::std::string::String,
+        pub customer_id: CustomerId,
         ///When the card expires (ATOM / RFC 3339); null when it never does.
         #[serde(
             rename = "expiresAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
-        ///Id of the issued card; always starts with `pcb_`.
-        pub id: ::std::string::String,
+        pub id: IssuedPunchCardId,
         ///When the card was issued to or bought by the customer (ATOM / RFC 3339).
         #[serde(rename = "issuedAt")]
         pub issued_at: ::chrono::DateTime<::chrono::FixedOffset>,
-        ///Id of its punch card (`pcd_...`).
         #[serde(rename = "punchCardId")]
-        pub punch_card_id: ::std::string::String,
+        pub punch_card_id: PunchCardId,
         ///Punches left before the card is fully used.
         #[serde(rename = "punchesLeft")]
         pub punches_left: i64,
@@ -1446,6 +1846,48 @@ the request's host.
     impl IssuedPunchCard {
         pub fn builder() -> builder::IssuedPunchCard {
             Default::default()
+        }
+    }
+    ///Id of a punch card issued to a customer (`pcb_...`).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[serde(transparent)]
+    #[non_exhaustive]
+    pub struct IssuedPunchCardId(pub ::std::string::String);
+    impl ::std::ops::Deref for IssuedPunchCardId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<IssuedPunchCardId> for ::std::string::String {
+        fn from(value: IssuedPunchCardId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for IssuedPunchCardId {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for IssuedPunchCardId {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for IssuedPunchCardId {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.to_string()))
         }
     }
     ///One page of the cards issued for a punch card (see `SimplePaginator`).
@@ -1727,12 +2169,11 @@ the request's host.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub attendee_name: ::std::option::Option<::std::string::String>,
-        ///Id of the customer, if the appointment is with a customer of the portal.
         #[serde(
             rename = "customerId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub customer_id: ::std::option::Option<::std::string::String>,
+        pub customer_id: ::std::option::Option<CustomerId>,
         ///When it ends (Dutch wall-clock time).
         #[serde(rename = "endsAt")]
         pub ends_at: crate::LocalDateTime,
@@ -1836,7 +2277,7 @@ the request's host.
     pub struct NewCustomerGroup {
         ///Ids of customers to put in the group (`cst_...`); unknown or wrong ids are ignored without an error.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub customers: ::std::vec::Vec<::std::string::String>,
+        pub customers: ::std::vec::Vec<CustomerId>,
         ///Name of the customer group.
         pub name: ::std::string::String,
     }
@@ -1862,9 +2303,8 @@ the request's host.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub create_payment: ::std::option::Option<bool>,
-        ///Id of the customer the subscription is for (the vendor's text says "offer", a copy-paste slip).
         #[serde(rename = "customerId")]
-        pub customer_id: ::std::string::String,
+        pub customer_id: CustomerId,
         ///Description of the subscription.
         pub description: ::std::string::String,
         ///Make another payment when one fails; ignored without `createPayment`.
@@ -1938,12 +2378,11 @@ the request's host.
     ///A File Request to make.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct NewFileRequest {
-        ///Id of the customer to ask; leave it out for a public link.
         #[serde(
             rename = "customerId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub customer_id: ::std::option::Option<::std::string::String>,
+        pub customer_id: ::std::option::Option<CustomerId>,
         ///Why the files are needed; shown to whoever uploads them.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -1969,12 +2408,11 @@ the request's host.
     pub struct NewFileShare {
         ///Ids of the files (`fsf_...`) and directories (`fsd_...`) to share.
         pub content: ::std::vec::Vec<::std::string::String>,
-        ///Id of the customer to share with; leave it out for a public link.
         #[serde(
             rename = "customerId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub customer_id: ::std::option::Option<::std::string::String>,
+        pub customer_id: ::std::option::Option<CustomerId>,
     }
     impl NewFileShare {
         pub fn builder() -> builder::NewFileShare {
@@ -1984,9 +2422,8 @@ the request's host.
     ///An invoice built from lines by Mijn Klantportaal (no PDF upload).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct NewManualCustomerInvoice {
-        ///Id of the customer the invoice is for (the vendor's text says "offer", a copy-paste slip).
         #[serde(rename = "customerId")]
-        pub customer_id: ::std::string::String,
+        pub customer_id: CustomerId,
         #[serde(rename = "invoiceNumber")]
         pub invoice_number: ::std::string::String,
         ///Issue date (`YYYY-mm-dd`).
@@ -2008,9 +2445,8 @@ the request's host.
     ///An offer built from lines by Mijn Klantportaal (no PDF upload).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct NewManualCustomerOffer {
-        ///Id of the customer the offer is for (`cst_...`).
         #[serde(rename = "customerId")]
-        pub customer_id: ::std::string::String,
+        pub customer_id: CustomerId,
         ///Date the offer expires (`YYYY-mm-dd`; the vendor's example, `2025-04-31`, does not exist).
         #[serde(rename = "expiresAt")]
         pub expires_at: ::chrono::naive::NaiveDate,
@@ -2173,8 +2609,7 @@ the request's host.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
-        ///Id of the payment link; always starts with `plk_` (the vendor's text says "offer", a copy-paste slip).
-        pub id: ::std::string::String,
+        pub id: PaymentLinkId,
         ///Whether the link can be paid more than once.
         pub reusable: bool,
         pub status: PaymentLinkStatus,
@@ -2182,6 +2617,48 @@ the request's host.
     impl PaymentLink {
         pub fn builder() -> builder::PaymentLink {
             Default::default()
+        }
+    }
+    ///Id of a payment link (`plk_...`).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[serde(transparent)]
+    #[non_exhaustive]
+    pub struct PaymentLinkId(pub ::std::string::String);
+    impl ::std::ops::Deref for PaymentLinkId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PaymentLinkId> for ::std::string::String {
+        fn from(value: PaymentLinkId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for PaymentLinkId {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for PaymentLinkId {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for PaymentLinkId {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.to_string()))
         }
     }
     ///One page of payment links (see `SimplePaginator`).
@@ -2229,8 +2706,7 @@ the request's host.
         pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
         ///Currency of the amount (`EUR`).
         pub currency: ::std::string::String,
-        ///Id of the payment; always starts with `plp_`.
-        pub id: ::std::string::String,
+        pub id: PaymentLinkPaymentId,
         ///Payment provider that handled the payment.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub integration: ::std::option::Option<::std::string::String>,
@@ -2246,14 +2722,55 @@ the request's host.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub payers_name: ::std::option::Option<::std::string::String>,
-        ///Id of the payment link it was made through (`plk_...`).
         #[serde(rename = "paymentLinkId")]
-        pub payment_link_id: ::std::string::String,
+        pub payment_link_id: PaymentLinkId,
         pub status: PaymentLinkPaymentStatus,
     }
     impl PaymentLinkPayment {
         pub fn builder() -> builder::PaymentLinkPayment {
             Default::default()
+        }
+    }
+    ///Id of a payment through a payment link (`plp_...`).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[serde(transparent)]
+    #[non_exhaustive]
+    pub struct PaymentLinkPaymentId(pub ::std::string::String);
+    impl ::std::ops::Deref for PaymentLinkPaymentId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PaymentLinkPaymentId> for ::std::string::String {
+        fn from(value: PaymentLinkPaymentId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for PaymentLinkPaymentId {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for PaymentLinkPaymentId {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for PaymentLinkPaymentId {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.to_string()))
         }
     }
     ///One page of the payments of a payment link (see `SimplePaginator`).
@@ -2437,8 +2954,7 @@ the request's host.
         ///Whether customers can buy the card in the portal.
         #[serde(rename = "forSale")]
         pub for_sale: bool,
-        ///Id of the punch card; always starts with `pcd_`.
-        pub id: ::std::string::String,
+        pub id: PunchCardId,
         ///Name of the punch card.
         pub name: ::std::string::String,
         ///Price in euros including VAT, as a decimal string; null when the card is not for sale.
@@ -2543,6 +3059,48 @@ the request's host.
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    ///Id of a punch card (`pcd_...`).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[serde(transparent)]
+    #[non_exhaustive]
+    pub struct PunchCardId(pub ::std::string::String);
+    impl ::std::ops::Deref for PunchCardId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PunchCardId> for ::std::string::String {
+        fn from(value: PunchCardId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for PunchCardId {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for PunchCardId {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for PunchCardId {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.to_string()))
         }
     }
     ///One page of punch cards (see `SimplePaginator`).
@@ -2693,6 +3251,48 @@ the request's host.
             value.parse()
         }
     }
+    ///Id of a customer subscription package (`spg_...`).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[serde(transparent)]
+    #[non_exhaustive]
+    pub struct SubscriptionPackageId(pub ::std::string::String);
+    impl ::std::ops::Deref for SubscriptionPackageId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SubscriptionPackageId> for ::std::string::String {
+        fn from(value: SubscriptionPackageId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for SubscriptionPackageId {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for SubscriptionPackageId {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for SubscriptionPackageId {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.to_string()))
+        }
+    }
     ///Where a subscription is in its life.
     #[derive(
         ::serde::Deserialize,
@@ -2773,8 +3373,7 @@ the request's host.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub customer_id: ::std::option::Option<::std::string::String>,
-        ///Id of the ticket; always starts with `tic_`.
-        pub id: ::std::string::String,
+        pub id: TicketId,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<TicketSource>,
         pub status: TicketStatus,
@@ -2808,6 +3407,48 @@ the request's host.
             Default::default()
         }
     }
+    ///Id of a ticket (`tic_...`).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[serde(transparent)]
+    #[non_exhaustive]
+    pub struct TicketId(pub ::std::string::String);
+    impl ::std::ops::Deref for TicketId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<TicketId> for ::std::string::String {
+        fn from(value: TicketId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for TicketId {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for TicketId {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for TicketId {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.to_string()))
+        }
+    }
     ///One message of a ticket.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
@@ -2815,8 +3456,7 @@ the request's host.
         ///Files attached to the message.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub attachments: ::std::vec::Vec<TicketAttachment>,
-        ///Id of the message; always starts with `tim_`.
-        pub id: ::std::string::String,
+        pub id: TicketMessageId,
         ///Whether the customer posted it (rather than you).
         #[serde(
             rename = "isPostedByCustomer",
@@ -2839,6 +3479,48 @@ the request's host.
     impl TicketMessage {
         pub fn builder() -> builder::TicketMessage {
             Default::default()
+        }
+    }
+    ///Id of a message of a ticket (`tim_...`).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[serde(transparent)]
+    #[non_exhaustive]
+    pub struct TicketMessageId(pub ::std::string::String);
+    impl ::std::ops::Deref for TicketMessageId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<TicketMessageId> for ::std::string::String {
+        fn from(value: TicketMessageId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for TicketMessageId {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for TicketMessageId {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for TicketMessageId {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.to_string()))
         }
     }
     ///One page of tickets, without their messages (see `SimplePaginator`).
@@ -3012,8 +3694,7 @@ of `Ticket` plus `messages`. Keep the shared fields in step with `Ticket`.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub customer_id: ::std::option::Option<::std::string::String>,
-        ///Id of the ticket; always starts with `tic_`.
-        pub id: ::std::string::String,
+        pub id: TicketId,
         ///The messages of the ticket, oldest first (the order is not documented).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub messages: ::std::vec::Vec<TicketMessage>,
@@ -3036,8 +3717,7 @@ of `Ticket` plus `messages`. Keep the shared fields in step with `Ticket`.
         ///When the record was created (ATOM / RFC 3339, with the server's UTC offset).
         #[serde(rename = "createdAt")]
         pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
-        ///Id of the record; always starts with `wbh_`.
-        pub id: ::std::string::String,
+        pub id: WebhookId,
         /**A random string put in the `X-Webhook-Signature` header of every call, to
 check that it comes from Mijn Klantportaal (how exactly is not documented).
 */
@@ -3199,6 +3879,48 @@ check that it comes from Mijn Klantportaal (how exactly is not documented).
             value.parse()
         }
     }
+    ///Id of a webhook record (`wbh_...`).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[serde(transparent)]
+    #[non_exhaustive]
+    pub struct WebhookId(pub ::std::string::String);
+    impl ::std::ops::Deref for WebhookId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<WebhookId> for ::std::string::String {
+        fn from(value: WebhookId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for WebhookId {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for WebhookId {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for WebhookId {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.to_string()))
+        }
+    }
     ///One page of webhook records (see `SimplePaginator`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
@@ -3241,7 +3963,7 @@ the request's host.
                 ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<super::AgreementId, ::std::string::String>,
             name: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -3283,7 +4005,7 @@ the request's host.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::AgreementId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -3369,7 +4091,7 @@ the request's host.
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<super::AgreementDocumentId, ::std::string::String>,
         }
         impl ::std::default::Default for AgreementDocument {
             fn default() -> Self {
@@ -3420,7 +4142,7 @@ the request's host.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::AgreementDocumentId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -3835,7 +4557,7 @@ the request's host.
                 ::std::vec::Vec<super::AgreementDocument>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<super::AgreementId, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             signer_name: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -3897,7 +4619,7 @@ the request's host.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::AgreementId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -4038,7 +4760,7 @@ the request's host.
                 ::chrono::DateTime<::chrono::FixedOffset>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<super::AppointmentId, ::std::string::String>,
             online_meeting_link: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -4132,7 +4854,7 @@ the request's host.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::AppointmentId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -4377,7 +5099,7 @@ the request's host.
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<super::CustomerId, ::std::string::String>,
             integration: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -4496,7 +5218,7 @@ the request's host.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::CustomerId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -4733,7 +5455,7 @@ the request's host.
                 ::chrono::DateTime<::chrono::FixedOffset>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<super::CustomerGroupId, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for CustomerGroup {
@@ -4760,7 +5482,7 @@ the request's host.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::CustomerGroupId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -4844,7 +5566,7 @@ the request's host.
         #[derive(Clone, Debug)]
         pub struct CustomerGroupMembers {
             customers: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::vec::Vec<super::CustomerId>,
                 ::std::string::String,
             >,
         }
@@ -4858,7 +5580,7 @@ the request's host.
         impl CustomerGroupMembers {
             pub fn customers<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CustomerId>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.customers = value
@@ -5095,11 +5817,8 @@ the request's host.
                 ::std::string::String,
                 ::std::string::String,
             >,
-            customer_id: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            customer_id: ::std::result::Result<super::CustomerId, ::std::string::String>,
+            id: ::std::result::Result<super::CustomerInvoiceId, ::std::string::String>,
             invoice_number: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
@@ -5173,7 +5892,7 @@ the request's host.
             }
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::CustomerId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.customer_id = value
@@ -5185,7 +5904,7 @@ the request's host.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::CustomerInvoiceId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -5609,15 +6328,12 @@ the request's host.
                 ::std::string::String,
                 ::std::string::String,
             >,
-            customer_id: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
+            customer_id: ::std::result::Result<super::CustomerId, ::std::string::String>,
             expires_at: ::std::result::Result<
                 ::chrono::naive::NaiveDate,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<super::CustomerOfferId, ::std::string::String>,
             issued_at: ::std::result::Result<
                 ::chrono::naive::NaiveDate,
                 ::std::string::String,
@@ -5750,7 +6466,7 @@ the request's host.
             }
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::CustomerId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.customer_id = value
@@ -5774,7 +6490,7 @@ the request's host.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::CustomerOfferId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -6426,15 +7142,15 @@ the request's host.
                 ::std::string::String,
                 ::std::string::String,
             >,
-            customer_id: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
+            customer_id: ::std::result::Result<super::CustomerId, ::std::string::String>,
             description: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<
+                super::CustomerSubscriptionId,
+                ::std::string::String,
+            >,
             interval: ::std::result::Result<
                 super::SubscriptionInterval,
                 ::std::string::String,
@@ -6519,7 +7235,7 @@ the request's host.
             }
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::CustomerId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.customer_id = value
@@ -6543,7 +7259,7 @@ the request's host.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::CustomerSubscriptionId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -6982,7 +7698,10 @@ the request's host.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<
+                super::SubscriptionPackageId,
+                ::std::string::String,
+            >,
             interval: ::std::result::Result<
                 super::SubscriptionInterval,
                 ::std::string::String,
@@ -7059,7 +7778,7 @@ the request's host.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::SubscriptionPackageId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -7341,10 +8060,7 @@ the request's host.
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
-            customer_id: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
+            customer_id: ::std::result::Result<super::CustomerId, ::std::string::String>,
             invoice_text: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -7386,7 +8102,7 @@ the request's host.
             }
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::CustomerId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.customer_id = value
@@ -7923,7 +8639,7 @@ the request's host.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<super::FileRequestId, ::std::string::String>,
             links: ::std::result::Result<
                 ::std::option::Option<super::FileRequestLinks>,
                 ::std::string::String,
@@ -8014,7 +8730,7 @@ the request's host.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::FileRequestId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -8362,7 +9078,7 @@ the request's host.
                 ::chrono::DateTime<::chrono::FixedOffset>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<super::FileShareId, ::std::string::String>,
             links: ::std::result::Result<
                 ::std::option::Option<super::FileShareLinks>,
                 ::std::string::String,
@@ -8402,7 +9118,7 @@ the request's host.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::FileShareId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -8736,10 +9452,7 @@ the request's host.
         }
         #[derive(Clone, Debug)]
         pub struct IssuePunchCard {
-            customer_id: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
+            customer_id: ::std::result::Result<super::CustomerId, ::std::string::String>,
         }
         impl ::std::default::Default for IssuePunchCard {
             fn default() -> Self {
@@ -8751,7 +9464,7 @@ the request's host.
         impl IssuePunchCard {
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::CustomerId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.customer_id = value
@@ -8781,21 +9494,18 @@ the request's host.
         }
         #[derive(Clone, Debug)]
         pub struct IssuedPunchCard {
-            customer_id: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
+            customer_id: ::std::result::Result<super::CustomerId, ::std::string::String>,
             expires_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<super::IssuedPunchCardId, ::std::string::String>,
             issued_at: ::std::result::Result<
                 ::chrono::DateTime<::chrono::FixedOffset>,
                 ::std::string::String,
             >,
             punch_card_id: ::std::result::Result<
-                ::std::string::String,
+                super::PunchCardId,
                 ::std::string::String,
             >,
             punches_left: ::std::result::Result<i64, ::std::string::String>,
@@ -8822,7 +9532,7 @@ the request's host.
         impl IssuedPunchCard {
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::CustomerId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.customer_id = value
@@ -8848,7 +9558,7 @@ the request's host.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::IssuedPunchCardId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -8870,7 +9580,7 @@ the request's host.
             }
             pub fn punch_card_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::PunchCardId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.punch_card_id = value
@@ -9992,7 +10702,7 @@ the request's host.
                 ::std::string::String,
             >,
             customer_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<super::CustomerId>,
                 ::std::string::String,
             >,
             ends_at: ::std::result::Result<crate::LocalDateTime, ::std::string::String>,
@@ -10043,7 +10753,7 @@ the request's host.
             }
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<super::CustomerId>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.customer_id = value
@@ -10256,7 +10966,7 @@ the request's host.
         #[derive(Clone, Debug)]
         pub struct NewCustomerGroup {
             customers: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::vec::Vec<super::CustomerId>,
                 ::std::string::String,
             >,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -10272,7 +10982,7 @@ the request's host.
         impl NewCustomerGroup {
             pub fn customers<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CustomerId>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.customers = value
@@ -10328,10 +11038,7 @@ the request's host.
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
-            customer_id: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
+            customer_id: ::std::result::Result<super::CustomerId, ::std::string::String>,
             description: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
@@ -10418,7 +11125,7 @@ the request's host.
             }
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::CustomerId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.customer_id = value
@@ -10740,7 +11447,7 @@ the request's host.
         #[derive(Clone, Debug)]
         pub struct NewFileRequest {
             customer_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<super::CustomerId>,
                 ::std::string::String,
             >,
             description: ::std::result::Result<
@@ -10773,7 +11480,7 @@ the request's host.
         impl NewFileRequest {
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<super::CustomerId>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.customer_id = value
@@ -10866,7 +11573,7 @@ the request's host.
                 ::std::string::String,
             >,
             customer_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<super::CustomerId>,
                 ::std::string::String,
             >,
         }
@@ -10893,7 +11600,7 @@ the request's host.
             }
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<super::CustomerId>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.customer_id = value
@@ -10925,10 +11632,7 @@ the request's host.
         }
         #[derive(Clone, Debug)]
         pub struct NewManualCustomerInvoice {
-            customer_id: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
+            customer_id: ::std::result::Result<super::CustomerId, ::std::string::String>,
             invoice_number: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
@@ -10962,7 +11666,7 @@ the request's host.
         impl NewManualCustomerInvoice {
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::CustomerId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.customer_id = value
@@ -11054,10 +11758,7 @@ the request's host.
         }
         #[derive(Clone, Debug)]
         pub struct NewManualCustomerOffer {
-            customer_id: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
+            customer_id: ::std::result::Result<super::CustomerId, ::std::string::String>,
             expires_at: ::std::result::Result<
                 ::chrono::naive::NaiveDate,
                 ::std::string::String,
@@ -11094,7 +11795,7 @@ the request's host.
         impl NewManualCustomerOffer {
             pub fn customer_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::CustomerId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.customer_id = value
@@ -11721,7 +12422,7 @@ the request's host.
                 ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<super::PaymentLinkId, ::std::string::String>,
             reusable: ::std::result::Result<bool, ::std::string::String>,
             status: ::std::result::Result<
                 super::PaymentLinkStatus,
@@ -11820,7 +12521,7 @@ the request's host.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::PaymentLinkId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -12094,7 +12795,10 @@ the request's host.
                 ::std::string::String,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<
+                super::PaymentLinkPaymentId,
+                ::std::string::String,
+            >,
             integration: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -12108,7 +12812,7 @@ the request's host.
                 ::std::string::String,
             >,
             payment_link_id: ::std::result::Result<
-                ::std::string::String,
+                super::PaymentLinkId,
                 ::std::string::String,
             >,
             status: ::std::result::Result<
@@ -12172,7 +12876,7 @@ the request's host.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::PaymentLinkPaymentId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -12220,7 +12924,7 @@ the request's host.
             }
             pub fn payment_link_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::PaymentLinkId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.payment_link_id = value
@@ -12493,7 +13197,7 @@ the request's host.
                 ::std::string::String,
             >,
             for_sale: ::std::result::Result<bool, ::std::string::String>,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<super::PunchCardId, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             price: ::std::result::Result<
                 ::std::option::Option<::rust_decimal::Decimal>,
@@ -12593,7 +13297,7 @@ the request's host.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::PunchCardId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -13159,7 +13863,7 @@ the request's host.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<super::TicketId, ::std::string::String>,
             source: ::std::result::Result<
                 ::std::option::Option<super::TicketSource>,
                 ::std::string::String,
@@ -13209,7 +13913,7 @@ the request's host.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::TicketId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -13384,7 +14088,7 @@ the request's host.
                 ::std::vec::Vec<super::TicketAttachment>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<super::TicketMessageId, ::std::string::String>,
             is_posted_by_customer: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
@@ -13429,7 +14133,7 @@ the request's host.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::TicketMessageId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -13719,7 +14423,7 @@ the request's host.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<super::TicketId, ::std::string::String>,
             messages: ::std::result::Result<
                 ::std::vec::Vec<super::TicketMessage>,
                 ::std::string::String,
@@ -13774,7 +14478,7 @@ the request's host.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::TicketId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -13866,7 +14570,7 @@ the request's host.
                 ::chrono::DateTime<::chrono::FixedOffset>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<super::WebhookId, ::std::string::String>,
             secret: ::std::result::Result<crate::SecretString, ::std::string::String>,
             type_: ::std::result::Result<super::WebhookEventType, ::std::string::String>,
             url: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -13897,7 +14601,7 @@ the request's host.
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::WebhookId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -15182,6 +15886,96 @@ The part `attachment`, a file.*/
                 }
                 form
             }
+        }
+    }
+    impl ::std::convert::From<&str> for AgreementDocumentId {
+        fn from(value: &str) -> Self {
+            Self(value.to_string())
+        }
+    }
+    impl ::std::convert::From<&str> for AgreementId {
+        fn from(value: &str) -> Self {
+            Self(value.to_string())
+        }
+    }
+    impl ::std::convert::From<&str> for AppointmentId {
+        fn from(value: &str) -> Self {
+            Self(value.to_string())
+        }
+    }
+    impl ::std::convert::From<&str> for CustomerGroupId {
+        fn from(value: &str) -> Self {
+            Self(value.to_string())
+        }
+    }
+    impl ::std::convert::From<&str> for CustomerId {
+        fn from(value: &str) -> Self {
+            Self(value.to_string())
+        }
+    }
+    impl ::std::convert::From<&str> for CustomerInvoiceId {
+        fn from(value: &str) -> Self {
+            Self(value.to_string())
+        }
+    }
+    impl ::std::convert::From<&str> for CustomerOfferId {
+        fn from(value: &str) -> Self {
+            Self(value.to_string())
+        }
+    }
+    impl ::std::convert::From<&str> for CustomerSubscriptionId {
+        fn from(value: &str) -> Self {
+            Self(value.to_string())
+        }
+    }
+    impl ::std::convert::From<&str> for FileRequestId {
+        fn from(value: &str) -> Self {
+            Self(value.to_string())
+        }
+    }
+    impl ::std::convert::From<&str> for FileShareId {
+        fn from(value: &str) -> Self {
+            Self(value.to_string())
+        }
+    }
+    impl ::std::convert::From<&str> for IssuedPunchCardId {
+        fn from(value: &str) -> Self {
+            Self(value.to_string())
+        }
+    }
+    impl ::std::convert::From<&str> for PaymentLinkId {
+        fn from(value: &str) -> Self {
+            Self(value.to_string())
+        }
+    }
+    impl ::std::convert::From<&str> for PaymentLinkPaymentId {
+        fn from(value: &str) -> Self {
+            Self(value.to_string())
+        }
+    }
+    impl ::std::convert::From<&str> for PunchCardId {
+        fn from(value: &str) -> Self {
+            Self(value.to_string())
+        }
+    }
+    impl ::std::convert::From<&str> for SubscriptionPackageId {
+        fn from(value: &str) -> Self {
+            Self(value.to_string())
+        }
+    }
+    impl ::std::convert::From<&str> for TicketId {
+        fn from(value: &str) -> Self {
+            Self(value.to_string())
+        }
+    }
+    impl ::std::convert::From<&str> for TicketMessageId {
+        fn from(value: &str) -> Self {
+            Self(value.to_string())
+        }
+    }
+    impl ::std::convert::From<&str> for WebhookId {
+        fn from(value: &str) -> Self {
+            Self(value.to_string())
         }
     }
 }
@@ -16640,7 +17434,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetAgreement<'a> {
         client: &'a super::Client,
-        agreement_id: Result<::std::string::String, String>,
+        agreement_id: Result<types::AgreementId, String>,
     }
     impl<'a> GetAgreement<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -16651,13 +17445,12 @@ pub mod builder {
         }
         pub fn agreement_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::AgreementId>,
         {
             self.agreement_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agreement_id failed"
-                        .to_string()
+                    "conversion to `AgreementId` for agreement_id failed".to_string()
                 });
             self
         }
@@ -16746,8 +17539,8 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct DownloadAgreementDocument<'a> {
         client: &'a super::Client,
-        agreement_id: Result<::std::string::String, String>,
-        document_id: Result<::std::string::String, String>,
+        agreement_id: Result<types::AgreementId, String>,
+        document_id: Result<types::AgreementDocumentId, String>,
     }
     impl<'a> DownloadAgreementDocument<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -16759,24 +17552,23 @@ pub mod builder {
         }
         pub fn agreement_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::AgreementId>,
         {
             self.agreement_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agreement_id failed"
-                        .to_string()
+                    "conversion to `AgreementId` for agreement_id failed".to_string()
                 });
             self
         }
         pub fn document_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::AgreementDocumentId>,
         {
             self.document_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for document_id failed"
+                    "conversion to `AgreementDocumentId` for document_id failed"
                         .to_string()
                 });
             self
@@ -17101,7 +17893,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetAppointment<'a> {
         client: &'a super::Client,
-        appointment_id: Result<::std::string::String, String>,
+        appointment_id: Result<types::AppointmentId, String>,
     }
     impl<'a> GetAppointment<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -17112,13 +17904,12 @@ pub mod builder {
         }
         pub fn appointment_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::AppointmentId>,
         {
             self.appointment_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for appointment_id failed"
-                        .to_string()
+                    "conversion to `AppointmentId` for appointment_id failed".to_string()
                 });
             self
         }
@@ -17204,7 +17995,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ChangeAppointmentStatus<'a> {
         client: &'a super::Client,
-        appointment_id: Result<::std::string::String, String>,
+        appointment_id: Result<types::AppointmentId, String>,
         body: Result<types::builder::AppointmentStatusChange, String>,
     }
     impl<'a> ChangeAppointmentStatus<'a> {
@@ -17217,13 +18008,12 @@ pub mod builder {
         }
         pub fn appointment_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::AppointmentId>,
         {
             self.appointment_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for appointment_id failed"
-                        .to_string()
+                    "conversion to `AppointmentId` for appointment_id failed".to_string()
                 });
             self
         }
@@ -17562,7 +18352,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetCustomerGroup<'a> {
         client: &'a super::Client,
-        customer_group_id: Result<::std::string::String, String>,
+        customer_group_id: Result<types::CustomerGroupId, String>,
     }
     impl<'a> GetCustomerGroup<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -17575,12 +18365,12 @@ pub mod builder {
         }
         pub fn customer_group_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::CustomerGroupId>,
         {
             self.customer_group_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for customer_group_id failed"
+                    "conversion to `CustomerGroupId` for customer_group_id failed"
                         .to_string()
                 });
             self
@@ -17667,7 +18457,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct EditCustomerGroup<'a> {
         client: &'a super::Client,
-        customer_group_id: Result<::std::string::String, String>,
+        customer_group_id: Result<types::CustomerGroupId, String>,
         body: Result<types::builder::CustomerGroupChanges, String>,
     }
     impl<'a> EditCustomerGroup<'a> {
@@ -17682,12 +18472,12 @@ pub mod builder {
         }
         pub fn customer_group_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::CustomerGroupId>,
         {
             self.customer_group_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for customer_group_id failed"
+                    "conversion to `CustomerGroupId` for customer_group_id failed"
                         .to_string()
                 });
             self
@@ -17813,7 +18603,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct AddCustomersToCustomerGroup<'a> {
         client: &'a super::Client,
-        customer_group_id: Result<::std::string::String, String>,
+        customer_group_id: Result<types::CustomerGroupId, String>,
         body: Result<types::builder::CustomerGroupMembers, String>,
     }
     impl<'a> AddCustomersToCustomerGroup<'a> {
@@ -17828,12 +18618,12 @@ pub mod builder {
         }
         pub fn customer_group_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::CustomerGroupId>,
         {
             self.customer_group_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for customer_group_id failed"
+                    "conversion to `CustomerGroupId` for customer_group_id failed"
                         .to_string()
                 });
             self
@@ -18176,7 +18966,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetCustomerInvoice<'a> {
         client: &'a super::Client,
-        invoice_id: Result<::std::string::String, String>,
+        invoice_id: Result<types::CustomerInvoiceId, String>,
     }
     impl<'a> GetCustomerInvoice<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -18187,13 +18977,12 @@ pub mod builder {
         }
         pub fn invoice_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::CustomerInvoiceId>,
         {
             self.invoice_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for invoice_id failed"
-                        .to_string()
+                    "conversion to `CustomerInvoiceId` for invoice_id failed".to_string()
                 });
             self
         }
@@ -18286,7 +19075,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct MarkCustomerInvoicePaid<'a> {
         client: &'a super::Client,
-        invoice_id: Result<::std::string::String, String>,
+        invoice_id: Result<types::CustomerInvoiceId, String>,
         body: Result<types::builder::MarkCustomerInvoicePaid, String>,
     }
     impl<'a> MarkCustomerInvoicePaid<'a> {
@@ -18299,13 +19088,12 @@ pub mod builder {
         }
         pub fn invoice_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::CustomerInvoiceId>,
         {
             self.invoice_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for invoice_id failed"
-                        .to_string()
+                    "conversion to `CustomerInvoiceId` for invoice_id failed".to_string()
                 });
             self
         }
@@ -18431,7 +19219,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetCustomerInvoicePdf<'a> {
         client: &'a super::Client,
-        invoice_id: Result<::std::string::String, String>,
+        invoice_id: Result<types::CustomerInvoiceId, String>,
     }
     impl<'a> GetCustomerInvoicePdf<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -18442,13 +19230,12 @@ pub mod builder {
         }
         pub fn invoice_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::CustomerInvoiceId>,
         {
             self.invoice_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for invoice_id failed"
-                        .to_string()
+                    "conversion to `CustomerInvoiceId` for invoice_id failed".to_string()
                 });
             self
         }
@@ -18749,7 +19536,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetCustomerOffer<'a> {
         client: &'a super::Client,
-        offer_id: Result<::std::string::String, String>,
+        offer_id: Result<types::CustomerOfferId, String>,
     }
     impl<'a> GetCustomerOffer<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -18760,13 +19547,12 @@ pub mod builder {
         }
         pub fn offer_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::CustomerOfferId>,
         {
             self.offer_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for offer_id failed"
-                        .to_string()
+                    "conversion to `CustomerOfferId` for offer_id failed".to_string()
                 });
             self
         }
@@ -18852,7 +19638,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct MarkCustomerOfferAcceptedOrRejected<'a> {
         client: &'a super::Client,
-        offer_id: Result<::std::string::String, String>,
+        offer_id: Result<types::CustomerOfferId, String>,
         body: Result<types::builder::CustomerOfferDecision, String>,
     }
     impl<'a> MarkCustomerOfferAcceptedOrRejected<'a> {
@@ -18865,13 +19651,12 @@ pub mod builder {
         }
         pub fn offer_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::CustomerOfferId>,
         {
             self.offer_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for offer_id failed"
-                        .to_string()
+                    "conversion to `CustomerOfferId` for offer_id failed".to_string()
                 });
             self
         }
@@ -19219,7 +20004,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetCustomerSubscriptionPackage<'a> {
         client: &'a super::Client,
-        package_id: Result<::std::string::String, String>,
+        package_id: Result<types::SubscriptionPackageId, String>,
     }
     impl<'a> GetCustomerSubscriptionPackage<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -19230,12 +20015,12 @@ pub mod builder {
         }
         pub fn package_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::SubscriptionPackageId>,
         {
             self.package_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for package_id failed"
+                    "conversion to `SubscriptionPackageId` for package_id failed"
                         .to_string()
                 });
             self
@@ -19325,7 +20110,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct SignUpACustomerForACustomerSubscriptionPackage<'a> {
         client: &'a super::Client,
-        package_id: Result<::std::string::String, String>,
+        package_id: Result<types::SubscriptionPackageId, String>,
         body: Result<types::builder::CustomerSubscriptionPackageSignUp, String>,
     }
     impl<'a> SignUpACustomerForACustomerSubscriptionPackage<'a> {
@@ -19338,12 +20123,12 @@ pub mod builder {
         }
         pub fn package_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::SubscriptionPackageId>,
         {
             self.package_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for package_id failed"
+                    "conversion to `SubscriptionPackageId` for package_id failed"
                         .to_string()
                 });
             self
@@ -19697,7 +20482,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetCustomerSubscription<'a> {
         client: &'a super::Client,
-        subscription_id: Result<::std::string::String, String>,
+        subscription_id: Result<types::CustomerSubscriptionId, String>,
     }
     impl<'a> GetCustomerSubscription<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -19708,12 +20493,12 @@ pub mod builder {
         }
         pub fn subscription_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::CustomerSubscriptionId>,
         {
             self.subscription_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for subscription_id failed"
+                    "conversion to `CustomerSubscriptionId` for subscription_id failed"
                         .to_string()
                 });
             self
@@ -19803,7 +20588,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ChangeCustomerSubscription<'a> {
         client: &'a super::Client,
-        subscription_id: Result<::std::string::String, String>,
+        subscription_id: Result<types::CustomerSubscriptionId, String>,
         body: Result<types::builder::CustomerSubscriptionChanges, String>,
     }
     impl<'a> ChangeCustomerSubscription<'a> {
@@ -19816,12 +20601,12 @@ pub mod builder {
         }
         pub fn subscription_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::CustomerSubscriptionId>,
         {
             self.subscription_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for subscription_id failed"
+                    "conversion to `CustomerSubscriptionId` for subscription_id failed"
                         .to_string()
                 });
             self
@@ -20161,7 +20946,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetCustomer<'a> {
         client: &'a super::Client,
-        customer_id: Result<::std::string::String, String>,
+        customer_id: Result<types::CustomerId, String>,
     }
     impl<'a> GetCustomer<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -20172,13 +20957,12 @@ pub mod builder {
         }
         pub fn customer_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::CustomerId>,
         {
             self.customer_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for customer_id failed"
-                        .to_string()
+                    "conversion to `CustomerId` for customer_id failed".to_string()
                 });
             self
         }
@@ -20264,7 +21048,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct EditCustomer<'a> {
         client: &'a super::Client,
-        customer_id: Result<::std::string::String, String>,
+        customer_id: Result<types::CustomerId, String>,
         body: Result<types::builder::CustomerChanges, String>,
     }
     impl<'a> EditCustomer<'a> {
@@ -20277,13 +21061,12 @@ pub mod builder {
         }
         pub fn customer_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::CustomerId>,
         {
             self.customer_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for customer_id failed"
-                        .to_string()
+                    "conversion to `CustomerId` for customer_id failed".to_string()
                 });
             self
         }
@@ -20619,7 +21402,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetFileRequest<'a> {
         client: &'a super::Client,
-        request_id: Result<::std::string::String, String>,
+        request_id: Result<types::FileRequestId, String>,
     }
     impl<'a> GetFileRequest<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -20630,13 +21413,12 @@ pub mod builder {
         }
         pub fn request_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::FileRequestId>,
         {
             self.request_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for request_id failed"
-                        .to_string()
+                    "conversion to `FileRequestId` for request_id failed".to_string()
                 });
             self
         }
@@ -21681,7 +22463,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetPaymentLink<'a> {
         client: &'a super::Client,
-        link_id: Result<::std::string::String, String>,
+        link_id: Result<types::PaymentLinkId, String>,
     }
     impl<'a> GetPaymentLink<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -21692,13 +22474,12 @@ pub mod builder {
         }
         pub fn link_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::PaymentLinkId>,
         {
             self.link_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for link_id failed"
-                        .to_string()
+                    "conversion to `PaymentLinkId` for link_id failed".to_string()
                 });
             self
         }
@@ -21784,7 +22565,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ClosePaymentLink<'a> {
         client: &'a super::Client,
-        link_id: Result<::std::string::String, String>,
+        link_id: Result<types::PaymentLinkId, String>,
     }
     impl<'a> ClosePaymentLink<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -21795,13 +22576,12 @@ pub mod builder {
         }
         pub fn link_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::PaymentLinkId>,
         {
             self.link_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for link_id failed"
-                        .to_string()
+                    "conversion to `PaymentLinkId` for link_id failed".to_string()
                 });
             self
         }
@@ -21894,7 +22674,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListPaymentLinkPayment<'a> {
         client: &'a super::Client,
-        link_id: Result<::std::string::String, String>,
+        link_id: Result<types::PaymentLinkId, String>,
         page: Result<Option<::std::num::NonZeroU32>, String>,
     }
     impl<'a> ListPaymentLinkPayment<'a> {
@@ -21907,13 +22687,12 @@ pub mod builder {
         }
         pub fn link_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::PaymentLinkId>,
         {
             self.link_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for link_id failed"
-                        .to_string()
+                    "conversion to `PaymentLinkId` for link_id failed".to_string()
                 });
             self
         }
@@ -22228,7 +23007,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetPunchCard<'a> {
         client: &'a super::Client,
-        punch_card_id: Result<::std::string::String, String>,
+        punch_card_id: Result<types::PunchCardId, String>,
     }
     impl<'a> GetPunchCard<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -22239,13 +23018,12 @@ pub mod builder {
         }
         pub fn punch_card_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::PunchCardId>,
         {
             self.punch_card_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for punch_card_id failed"
-                        .to_string()
+                    "conversion to `PunchCardId` for punch_card_id failed".to_string()
                 });
             self
         }
@@ -22331,7 +23109,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct EditPunchCard<'a> {
         client: &'a super::Client,
-        punch_card_id: Result<::std::string::String, String>,
+        punch_card_id: Result<types::PunchCardId, String>,
         body: Result<types::builder::PunchCardChanges, String>,
     }
     impl<'a> EditPunchCard<'a> {
@@ -22344,13 +23122,12 @@ pub mod builder {
         }
         pub fn punch_card_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::PunchCardId>,
         {
             self.punch_card_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for punch_card_id failed"
-                        .to_string()
+                    "conversion to `PunchCardId` for punch_card_id failed".to_string()
                 });
             self
         }
@@ -22473,7 +23250,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListBoughtPunchCards<'a> {
         client: &'a super::Client,
-        punch_card_id: Result<::std::string::String, String>,
+        punch_card_id: Result<types::PunchCardId, String>,
         page: Result<Option<::std::num::NonZeroU32>, String>,
     }
     impl<'a> ListBoughtPunchCards<'a> {
@@ -22486,13 +23263,12 @@ pub mod builder {
         }
         pub fn punch_card_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::PunchCardId>,
         {
             self.punch_card_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for punch_card_id failed"
-                        .to_string()
+                    "conversion to `PunchCardId` for punch_card_id failed".to_string()
                 });
             self
         }
@@ -22593,7 +23369,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct IssueNewPunchCard<'a> {
         client: &'a super::Client,
-        punch_card_id: Result<::std::string::String, String>,
+        punch_card_id: Result<types::PunchCardId, String>,
         body: Result<types::builder::IssuePunchCard, String>,
     }
     impl<'a> IssueNewPunchCard<'a> {
@@ -22606,13 +23382,12 @@ pub mod builder {
         }
         pub fn punch_card_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::PunchCardId>,
         {
             self.punch_card_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for punch_card_id failed"
-                        .to_string()
+                    "conversion to `PunchCardId` for punch_card_id failed".to_string()
                 });
             self
         }
@@ -22736,8 +23511,8 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetBoughtPunchCard<'a> {
         client: &'a super::Client,
-        punch_card_id: Result<::std::string::String, String>,
-        issued_punch_card_id: Result<::std::string::String, String>,
+        punch_card_id: Result<types::PunchCardId, String>,
+        issued_punch_card_id: Result<types::IssuedPunchCardId, String>,
     }
     impl<'a> GetBoughtPunchCard<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -22751,24 +23526,23 @@ pub mod builder {
         }
         pub fn punch_card_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::PunchCardId>,
         {
             self.punch_card_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for punch_card_id failed"
-                        .to_string()
+                    "conversion to `PunchCardId` for punch_card_id failed".to_string()
                 });
             self
         }
         pub fn issued_punch_card_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::IssuedPunchCardId>,
         {
             self.issued_punch_card_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for issued_punch_card_id failed"
+                    "conversion to `IssuedPunchCardId` for issued_punch_card_id failed"
                         .to_string()
                 });
             self
@@ -22858,8 +23632,8 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct StampAnIssuedPunchCard<'a> {
         client: &'a super::Client,
-        punch_card_id: Result<::std::string::String, String>,
-        issued_punch_card_id: Result<::std::string::String, String>,
+        punch_card_id: Result<types::PunchCardId, String>,
+        issued_punch_card_id: Result<types::IssuedPunchCardId, String>,
         body: Result<types::builder::StampPunchCard, String>,
     }
     impl<'a> StampAnIssuedPunchCard<'a> {
@@ -22875,24 +23649,23 @@ pub mod builder {
         }
         pub fn punch_card_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::PunchCardId>,
         {
             self.punch_card_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for punch_card_id failed"
-                        .to_string()
+                    "conversion to `PunchCardId` for punch_card_id failed".to_string()
                 });
             self
         }
         pub fn issued_punch_card_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::IssuedPunchCardId>,
         {
             self.issued_punch_card_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for issued_punch_card_id failed"
+                    "conversion to `IssuedPunchCardId` for issued_punch_card_id failed"
                         .to_string()
                 });
             self
@@ -23114,7 +23887,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetTicketRecord<'a> {
         client: &'a super::Client,
-        ticket_id: Result<::std::string::String, String>,
+        ticket_id: Result<types::TicketId, String>,
     }
     impl<'a> GetTicketRecord<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -23125,13 +23898,12 @@ pub mod builder {
         }
         pub fn ticket_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::TicketId>,
         {
             self.ticket_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for ticket_id failed"
-                        .to_string()
+                    "conversion to `TicketId` for ticket_id failed".to_string()
                 });
             self
         }
@@ -23216,7 +23988,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct AddMessageToTheTicket<'a> {
         client: &'a super::Client,
-        ticket_id: Result<::std::string::String, String>,
+        ticket_id: Result<types::TicketId, String>,
         body: Result<types::builder::NewTicketMessage, String>,
     }
     impl<'a> AddMessageToTheTicket<'a> {
@@ -23229,13 +24001,12 @@ pub mod builder {
         }
         pub fn ticket_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::TicketId>,
         {
             self.ticket_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for ticket_id failed"
-                        .to_string()
+                    "conversion to `TicketId` for ticket_id failed".to_string()
                 });
             self
         }
@@ -23358,7 +24129,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CloseTicket<'a> {
         client: &'a super::Client,
-        ticket_id: Result<::std::string::String, String>,
+        ticket_id: Result<types::TicketId, String>,
     }
     impl<'a> CloseTicket<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -23369,13 +24140,12 @@ pub mod builder {
         }
         pub fn ticket_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::TicketId>,
         {
             self.ticket_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for ticket_id failed"
-                        .to_string()
+                    "conversion to `TicketId` for ticket_id failed".to_string()
                 });
             self
         }
@@ -23683,7 +24453,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetWebhookRecord<'a> {
         client: &'a super::Client,
-        webhook_id: Result<::std::string::String, String>,
+        webhook_id: Result<types::WebhookId, String>,
     }
     impl<'a> GetWebhookRecord<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -23694,13 +24464,12 @@ pub mod builder {
         }
         pub fn webhook_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::WebhookId>,
         {
             self.webhook_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for webhook_id failed"
-                        .to_string()
+                    "conversion to `WebhookId` for webhook_id failed".to_string()
                 });
             self
         }

@@ -69,7 +69,7 @@ async fn run(path: Option<String>) -> Result<(), String> {
     let upload = client
         .customer_invoices()
         .create()
-        .customer_id(&customer.id)
+        .customer_id(customer.id.as_str())
         .invoice_number(&number)
         .issued_at(Utc::now().date_naive())
         .amount(Decimal::new(12_100, 2))

@@ -286,7 +286,7 @@ impl<T> Page<T> {
 ///     .collect_all()
 ///     .await?;
 /// assert_eq!(some.len(), 20);
-/// assert_eq!(some[0].id, mock.dataset().invoice(15).unwrap().id);
+/// assert_eq!(*some[0].id, mock.dataset().invoice(15).unwrap().id);
 /// # Ok(())
 /// # }
 /// ```

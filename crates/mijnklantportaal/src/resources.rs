@@ -8,6 +8,12 @@
 //! operation's retry rule; a listing returns the one [`Lister`]. Conveniences that
 //! are not mechanical are hand-written next to it, in `handlers/`.
 
+pub use mijnklantportaal_api::types::{
+    AgreementDocumentId, AgreementId, AppointmentId, CustomerGroupId, CustomerId,
+    CustomerInvoiceId, CustomerOfferId, CustomerSubscriptionId, FileRequestId,
+    FileShareId, IssuedPunchCardId, PaymentLinkId, PaymentLinkPaymentId, PunchCardId,
+    SubscriptionPackageId, TicketId, TicketMessageId, WebhookId,
+};
 use futures::FutureExt as _;
 use futures::future::BoxFuture;
 use crate::client::{ApiError, Call, Client};
@@ -263,17 +269,19 @@ impl<'c> Agreements<'c> {
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
-    /// let answer = client.agreements().get("agr_abc12346def678").await?;
+    /// let answer = client.agreements().get(mijnklantportaal::AgreementId::from("agr_abc12346def678")).await?;
     /// # Ok(())
     /// # }
     /// ```
     pub fn get(
         &self,
-        agreement_id: impl ::std::convert::Into<::std::string::String>,
+        agreement_id: impl ::std::borrow::Borrow<
+            ::mijnklantportaal_api::types::AgreementId,
+        >,
     ) -> GetAgreement<'c> {
         GetAgreement {
             client: self.client,
-            agreement_id: agreement_id.into(),
+            agreement_id: ::std::borrow::Borrow::borrow(&agreement_id).clone(),
         }
     }
 }
@@ -282,7 +290,7 @@ impl<'c> Agreements<'c> {
 #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
 pub struct GetAgreement<'c> {
     pub(crate) client: &'c Client,
-    pub(crate) agreement_id: ::std::string::String,
+    pub(crate) agreement_id: ::mijnklantportaal_api::types::AgreementId,
 }
 impl<'c> GetAgreement<'c> {
     /// Sends the request, paced and retried by the operation's rule in the spec.
@@ -331,19 +339,23 @@ impl<'c> Agreements<'c> {
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
-    /// let answer = client.agreements().document_link("agr_abc12346def678", "agd_abc12346def678").await?;
+    /// let answer = client.agreements().document_link(mijnklantportaal::AgreementId::from("agr_abc12346def678"), mijnklantportaal::AgreementDocumentId::from("agd_abc12346def678")).await?;
     /// # Ok(())
     /// # }
     /// ```
     pub fn document_link(
         &self,
-        agreement_id: impl ::std::convert::Into<::std::string::String>,
-        document_id: impl ::std::convert::Into<::std::string::String>,
+        agreement_id: impl ::std::borrow::Borrow<
+            ::mijnklantportaal_api::types::AgreementId,
+        >,
+        document_id: impl ::std::borrow::Borrow<
+            ::mijnklantportaal_api::types::AgreementDocumentId,
+        >,
     ) -> DownloadAgreementDocument<'c> {
         DownloadAgreementDocument {
             client: self.client,
-            agreement_id: agreement_id.into(),
-            document_id: document_id.into(),
+            agreement_id: ::std::borrow::Borrow::borrow(&agreement_id).clone(),
+            document_id: ::std::borrow::Borrow::borrow(&document_id).clone(),
         }
     }
 }
@@ -352,8 +364,8 @@ impl<'c> Agreements<'c> {
 #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
 pub struct DownloadAgreementDocument<'c> {
     pub(crate) client: &'c Client,
-    pub(crate) agreement_id: ::std::string::String,
-    pub(crate) document_id: ::std::string::String,
+    pub(crate) agreement_id: ::mijnklantportaal_api::types::AgreementId,
+    pub(crate) document_id: ::mijnklantportaal_api::types::AgreementDocumentId,
 }
 impl<'c> DownloadAgreementDocument<'c> {
     /// Sends the request, paced and retried by the operation's rule in the spec.
@@ -524,7 +536,9 @@ pub struct ScheduleAppointment<'c> {
     pub(crate) client: &'c Client,
     pub(crate) attendee_email: ::std::option::Option<::std::string::String>,
     pub(crate) attendee_name: ::std::option::Option<::std::string::String>,
-    pub(crate) customer_id: ::std::option::Option<::std::string::String>,
+    pub(crate) customer_id: ::std::option::Option<
+        ::mijnklantportaal_api::types::CustomerId,
+    >,
     pub(crate) ends_at: ::std::option::Option<::mijnklantportaal_api::LocalDateTime>,
     pub(crate) name: ::std::option::Option<::std::string::String>,
     pub(crate) starts_at: ::std::option::Option<::mijnklantportaal_api::LocalDateTime>,
@@ -546,12 +560,17 @@ impl<'c> ScheduleAppointment<'c> {
         self.attendee_name = ::std::option::Option::Some(value.into());
         self
     }
-    /// Id of the customer, if the appointment is with a customer of the portal.
+    /// The body field `customerId`.
     pub fn customer_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::borrow::Borrow<::mijnklantportaal_api::types::CustomerId>,
     ) -> Self {
-        self.customer_id = ::std::option::Option::Some(value.into());
+        self.customer_id = ::std::option::Option::Some(
+            ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::CustomerId,
+            >::borrow(&value)
+                .clone(),
+        );
         self
     }
     /// When it ends (Dutch wall-clock time).
@@ -645,17 +664,19 @@ impl<'c> Appointments<'c> {
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
-    /// let answer = client.appointments().get("apt_abc12346def678").await?;
+    /// let answer = client.appointments().get(mijnklantportaal::AppointmentId::from("apt_abc12346def678")).await?;
     /// # Ok(())
     /// # }
     /// ```
     pub fn get(
         &self,
-        appointment_id: impl ::std::convert::Into<::std::string::String>,
+        appointment_id: impl ::std::borrow::Borrow<
+            ::mijnklantportaal_api::types::AppointmentId,
+        >,
     ) -> GetAppointment<'c> {
         GetAppointment {
             client: self.client,
-            appointment_id: appointment_id.into(),
+            appointment_id: ::std::borrow::Borrow::borrow(&appointment_id).clone(),
         }
     }
 }
@@ -664,7 +685,7 @@ impl<'c> Appointments<'c> {
 #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
 pub struct GetAppointment<'c> {
     pub(crate) client: &'c Client,
-    pub(crate) appointment_id: ::std::string::String,
+    pub(crate) appointment_id: ::mijnklantportaal_api::types::AppointmentId,
 }
 impl<'c> GetAppointment<'c> {
     /// Sends the request, paced and retried by the operation's rule in the spec.
@@ -711,7 +732,7 @@ impl<'c> Appointments<'c> {
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
-    /// let answer = client.appointments().set_status("apt_abc12346def678")
+    /// let answer = client.appointments().set_status(mijnklantportaal::AppointmentId::from("apt_abc12346def678"))
     ///     .status(mijnklantportaal::api::types::NewAppointmentStatus::Scheduled)
     ///     .await?;
     /// # Ok(())
@@ -719,11 +740,13 @@ impl<'c> Appointments<'c> {
     /// ```
     pub fn set_status(
         &self,
-        appointment_id: impl ::std::convert::Into<::std::string::String>,
+        appointment_id: impl ::std::borrow::Borrow<
+            ::mijnklantportaal_api::types::AppointmentId,
+        >,
     ) -> ChangeAppointmentStatus<'c> {
         ChangeAppointmentStatus {
             client: self.client,
-            appointment_id: appointment_id.into(),
+            appointment_id: ::std::borrow::Borrow::borrow(&appointment_id).clone(),
             status: ::std::option::Option::None,
         }
     }
@@ -733,7 +756,7 @@ impl<'c> Appointments<'c> {
 #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
 pub struct ChangeAppointmentStatus<'c> {
     pub(crate) client: &'c Client,
-    pub(crate) appointment_id: ::std::string::String,
+    pub(crate) appointment_id: ::mijnklantportaal_api::types::AppointmentId,
     pub(crate) status: ::std::option::Option<
         ::mijnklantportaal_api::types::NewAppointmentStatus,
     >,
@@ -879,7 +902,7 @@ impl<'c> CustomerGroups<'c> {
 #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
 pub struct CreateCustomerGroup<'c> {
     pub(crate) client: &'c Client,
-    pub(crate) customers: ::std::vec::Vec<::std::string::String>,
+    pub(crate) customers: ::std::vec::Vec<::mijnklantportaal_api::types::CustomerId>,
     pub(crate) name: ::std::option::Option<::std::string::String>,
 }
 impl<'c> CreateCustomerGroup<'c> {
@@ -889,9 +912,17 @@ impl<'c> CreateCustomerGroup<'c> {
     pub fn customers<I>(mut self, values: I) -> Self
     where
         I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<::std::string::String>,
+        I::Item: ::std::borrow::Borrow<::mijnklantportaal_api::types::CustomerId>,
     {
-        self.customers = values.into_iter().map(::std::convert::Into::into).collect();
+        self.customers = values
+            .into_iter()
+            .map(|id| {
+                ::std::borrow::Borrow::<
+                    ::mijnklantportaal_api::types::CustomerId,
+                >::borrow(&id)
+                    .clone()
+            })
+            .collect();
         self
     }
     /// Name of the customer group.
@@ -951,17 +982,19 @@ impl<'c> CustomerGroups<'c> {
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
-    /// let answer = client.customer_groups().get("cug_abc12345def678").await?;
+    /// let answer = client.customer_groups().get(mijnklantportaal::CustomerGroupId::from("cug_abc12345def678")).await?;
     /// # Ok(())
     /// # }
     /// ```
     pub fn get(
         &self,
-        customer_group_id: impl ::std::convert::Into<::std::string::String>,
+        customer_group_id: impl ::std::borrow::Borrow<
+            ::mijnklantportaal_api::types::CustomerGroupId,
+        >,
     ) -> GetCustomerGroup<'c> {
         GetCustomerGroup {
             client: self.client,
-            customer_group_id: customer_group_id.into(),
+            customer_group_id: ::std::borrow::Borrow::borrow(&customer_group_id).clone(),
         }
     }
 }
@@ -970,7 +1003,7 @@ impl<'c> CustomerGroups<'c> {
 #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
 pub struct GetCustomerGroup<'c> {
     pub(crate) client: &'c Client,
-    pub(crate) customer_group_id: ::std::string::String,
+    pub(crate) customer_group_id: ::mijnklantportaal_api::types::CustomerGroupId,
 }
 impl<'c> GetCustomerGroup<'c> {
     /// Sends the request, paced and retried by the operation's rule in the spec.
@@ -1016,7 +1049,7 @@ impl<'c> CustomerGroups<'c> {
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
-    /// let answer = client.customer_groups().rename("cug_abc12345def678")
+    /// let answer = client.customer_groups().rename(mijnklantportaal::CustomerGroupId::from("cug_abc12345def678"))
     ///     .name("Hosting customers")
     ///     .await?;
     /// # Ok(())
@@ -1024,11 +1057,13 @@ impl<'c> CustomerGroups<'c> {
     /// ```
     pub fn rename(
         &self,
-        customer_group_id: impl ::std::convert::Into<::std::string::String>,
+        customer_group_id: impl ::std::borrow::Borrow<
+            ::mijnklantportaal_api::types::CustomerGroupId,
+        >,
     ) -> EditCustomerGroup<'c> {
         EditCustomerGroup {
             client: self.client,
-            customer_group_id: customer_group_id.into(),
+            customer_group_id: ::std::borrow::Borrow::borrow(&customer_group_id).clone(),
             name: ::std::option::Option::None,
         }
     }
@@ -1038,7 +1073,7 @@ impl<'c> CustomerGroups<'c> {
 #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
 pub struct EditCustomerGroup<'c> {
     pub(crate) client: &'c Client,
-    pub(crate) customer_group_id: ::std::string::String,
+    pub(crate) customer_group_id: ::mijnklantportaal_api::types::CustomerGroupId,
     pub(crate) name: ::std::option::Option<::std::string::String>,
 }
 impl<'c> EditCustomerGroup<'c> {
@@ -1108,19 +1143,21 @@ impl<'c> CustomerGroups<'c> {
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
-    /// let answer = client.customer_groups().add_customers("cug_abc12345def678")
-    ///     .customers(["customers"])
+    /// let answer = client.customer_groups().add_customers(mijnklantportaal::CustomerGroupId::from("cug_abc12345def678"))
+    ///     .customers([mijnklantportaal::api::types::CustomerId::from("customers")])
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
     pub fn add_customers(
         &self,
-        customer_group_id: impl ::std::convert::Into<::std::string::String>,
+        customer_group_id: impl ::std::borrow::Borrow<
+            ::mijnklantportaal_api::types::CustomerGroupId,
+        >,
     ) -> AddCustomersToCustomerGroup<'c> {
         AddCustomersToCustomerGroup {
             client: self.client,
-            customer_group_id: customer_group_id.into(),
+            customer_group_id: ::std::borrow::Borrow::borrow(&customer_group_id).clone(),
             customers: ::std::option::Option::None,
         }
     }
@@ -1130,8 +1167,10 @@ impl<'c> CustomerGroups<'c> {
 #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
 pub struct AddCustomersToCustomerGroup<'c> {
     pub(crate) client: &'c Client,
-    pub(crate) customer_group_id: ::std::string::String,
-    pub(crate) customers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub(crate) customer_group_id: ::mijnklantportaal_api::types::CustomerGroupId,
+    pub(crate) customers: ::std::option::Option<
+        ::std::vec::Vec<::mijnklantportaal_api::types::CustomerId>,
+    >,
 }
 impl<'c> AddCustomersToCustomerGroup<'c> {
     /// Ids of the customers to add (`cst_...`); unknown or wrong ids are ignored without an error.
@@ -1140,10 +1179,18 @@ impl<'c> AddCustomersToCustomerGroup<'c> {
     pub fn customers<I>(mut self, values: I) -> Self
     where
         I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<::std::string::String>,
+        I::Item: ::std::borrow::Borrow<::mijnklantportaal_api::types::CustomerId>,
     {
         self.customers = ::std::option::Option::Some(
-            values.into_iter().map(::std::convert::Into::into).collect(),
+            values
+                .into_iter()
+                .map(|id| {
+                    ::std::borrow::Borrow::<
+                        ::mijnklantportaal_api::types::CustomerId,
+                    >::borrow(&id)
+                        .clone()
+                })
+                .collect(),
         );
         self
     }
@@ -1456,7 +1503,7 @@ impl<'c> CustomerInvoices<'c> {
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
     /// let answer = client.customer_invoices().create_manual()
-    ///     .customer_id("cst_abc12345def678")
+    ///     .customer_id(mijnklantportaal::api::types::CustomerId::from("cst_abc12345def678"))
     ///     .invoice_number("2015-001")
     ///     .issued_at(chrono::NaiveDate::from_ymd_opt(2025, 4, 14).expect("a date"))
     ///     .await?;
@@ -1479,7 +1526,9 @@ impl<'c> CustomerInvoices<'c> {
 #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
 pub struct CreateCustomerInvoiceManual<'c> {
     pub(crate) client: &'c Client,
-    pub(crate) customer_id: ::std::option::Option<::std::string::String>,
+    pub(crate) customer_id: ::std::option::Option<
+        ::mijnklantportaal_api::types::CustomerId,
+    >,
     pub(crate) invoice_number: ::std::option::Option<::std::string::String>,
     pub(crate) issued_at: ::std::option::Option<::chrono::naive::NaiveDate>,
     pub(crate) lines: ::std::option::Option<
@@ -1488,14 +1537,19 @@ pub struct CreateCustomerInvoiceManual<'c> {
     pub(crate) send_notification: ::std::option::Option<bool>,
 }
 impl<'c> CreateCustomerInvoiceManual<'c> {
-    /// Id of the customer the invoice is for (the vendor's text says "offer", a copy-paste slip).
+    /// The body field `customerId`.
     ///
     /// Required: without it, sending fails with [`Error::MissingField`] and nothing is sent (the field `customerId`).
     pub fn customer_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::borrow::Borrow<::mijnklantportaal_api::types::CustomerId>,
     ) -> Self {
-        self.customer_id = ::std::option::Option::Some(value.into());
+        self.customer_id = ::std::option::Option::Some(
+            ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::CustomerId,
+            >::borrow(&value)
+                .clone(),
+        );
         self
     }
     /// The body field `invoiceNumber`.
@@ -1606,17 +1660,19 @@ impl<'c> CustomerInvoices<'c> {
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
-    /// let answer = client.customer_invoices().get("inv_abc12345def678").await?;
+    /// let answer = client.customer_invoices().get(mijnklantportaal::CustomerInvoiceId::from("inv_abc12345def678")).await?;
     /// # Ok(())
     /// # }
     /// ```
     pub fn get(
         &self,
-        invoice_id: impl ::std::convert::Into<::std::string::String>,
+        invoice_id: impl ::std::borrow::Borrow<
+            ::mijnklantportaal_api::types::CustomerInvoiceId,
+        >,
     ) -> GetCustomerInvoice<'c> {
         GetCustomerInvoice {
             client: self.client,
-            invoice_id: invoice_id.into(),
+            invoice_id: ::std::borrow::Borrow::borrow(&invoice_id).clone(),
         }
     }
 }
@@ -1625,7 +1681,7 @@ impl<'c> CustomerInvoices<'c> {
 #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
 pub struct GetCustomerInvoice<'c> {
     pub(crate) client: &'c Client,
-    pub(crate) invoice_id: ::std::string::String,
+    pub(crate) invoice_id: ::mijnklantportaal_api::types::CustomerInvoiceId,
 }
 impl<'c> GetCustomerInvoice<'c> {
     /// Sends the request, paced and retried by the operation's rule in the spec.
@@ -1672,7 +1728,7 @@ impl<'c> CustomerInvoices<'c> {
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
-    /// let answer = client.customer_invoices().mark_paid("inv_abc12345def678")
+    /// let answer = client.customer_invoices().mark_paid(mijnklantportaal::CustomerInvoiceId::from("inv_abc12345def678"))
     ///     .paid_at(chrono::Utc::now())
     ///     .await?;
     /// # Ok(())
@@ -1680,11 +1736,13 @@ impl<'c> CustomerInvoices<'c> {
     /// ```
     pub fn mark_paid(
         &self,
-        invoice_id: impl ::std::convert::Into<::std::string::String>,
+        invoice_id: impl ::std::borrow::Borrow<
+            ::mijnklantportaal_api::types::CustomerInvoiceId,
+        >,
     ) -> MarkCustomerInvoicePaid<'c> {
         MarkCustomerInvoicePaid {
             client: self.client,
-            invoice_id: invoice_id.into(),
+            invoice_id: ::std::borrow::Borrow::borrow(&invoice_id).clone(),
             paid_at: ::std::option::Option::None,
         }
     }
@@ -1694,7 +1752,7 @@ impl<'c> CustomerInvoices<'c> {
 #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
 pub struct MarkCustomerInvoicePaid<'c> {
     pub(crate) client: &'c Client,
-    pub(crate) invoice_id: ::std::string::String,
+    pub(crate) invoice_id: ::mijnklantportaal_api::types::CustomerInvoiceId,
     pub(crate) paid_at: ::std::option::Option<::mijnklantportaal_api::LocalDateTime>,
 }
 impl<'c> MarkCustomerInvoicePaid<'c> {
@@ -1761,17 +1819,19 @@ impl<'c> CustomerInvoices<'c> {
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
-    /// let answer = client.customer_invoices().pdf_link("inv_abc12345def678").await?;
+    /// let answer = client.customer_invoices().pdf_link(mijnklantportaal::CustomerInvoiceId::from("inv_abc12345def678")).await?;
     /// # Ok(())
     /// # }
     /// ```
     pub fn pdf_link(
         &self,
-        invoice_id: impl ::std::convert::Into<::std::string::String>,
+        invoice_id: impl ::std::borrow::Borrow<
+            ::mijnklantportaal_api::types::CustomerInvoiceId,
+        >,
     ) -> GetCustomerInvoicePdf<'c> {
         GetCustomerInvoicePdf {
             client: self.client,
-            invoice_id: invoice_id.into(),
+            invoice_id: ::std::borrow::Borrow::borrow(&invoice_id).clone(),
         }
     }
 }
@@ -1780,7 +1840,7 @@ impl<'c> CustomerInvoices<'c> {
 #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
 pub struct GetCustomerInvoicePdf<'c> {
     pub(crate) client: &'c Client,
-    pub(crate) invoice_id: ::std::string::String,
+    pub(crate) invoice_id: ::mijnklantportaal_api::types::CustomerInvoiceId,
 }
 impl<'c> GetCustomerInvoicePdf<'c> {
     /// Sends the request, paced and retried by the operation's rule in the spec.
@@ -2139,7 +2199,7 @@ impl<'c> CustomerOffers<'c> {
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
     /// let answer = client.customer_offers().create_manual()
-    ///     .customer_id("cst_abc12345def678")
+    ///     .customer_id(mijnklantportaal::api::types::CustomerId::from("cst_abc12345def678"))
     ///     .expires_at(chrono::NaiveDate::from_ymd_opt(2025, 4, 30).expect("a date"))
     ///     .issued_at(chrono::NaiveDate::from_ymd_opt(2025, 4, 14).expect("a date"))
     ///     .offer_number("2025-001")
@@ -2164,7 +2224,9 @@ impl<'c> CustomerOffers<'c> {
 #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
 pub struct CreateCustomerOfferManual<'c> {
     pub(crate) client: &'c Client,
-    pub(crate) customer_id: ::std::option::Option<::std::string::String>,
+    pub(crate) customer_id: ::std::option::Option<
+        ::mijnklantportaal_api::types::CustomerId,
+    >,
     pub(crate) expires_at: ::std::option::Option<::chrono::naive::NaiveDate>,
     pub(crate) issued_at: ::std::option::Option<::chrono::naive::NaiveDate>,
     pub(crate) lines: ::std::option::Option<
@@ -2174,14 +2236,19 @@ pub struct CreateCustomerOfferManual<'c> {
     pub(crate) send_notification: ::std::option::Option<bool>,
 }
 impl<'c> CreateCustomerOfferManual<'c> {
-    /// Id of the customer the offer is for (`cst_...`).
+    /// The body field `customerId`.
     ///
     /// Required: without it, sending fails with [`Error::MissingField`] and nothing is sent (the field `customerId`).
     pub fn customer_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::borrow::Borrow<::mijnklantportaal_api::types::CustomerId>,
     ) -> Self {
-        self.customer_id = ::std::option::Option::Some(value.into());
+        self.customer_id = ::std::option::Option::Some(
+            ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::CustomerId,
+            >::borrow(&value)
+                .clone(),
+        );
         self
     }
     /// Date the offer expires (`YYYY-mm-dd`; the vendor's example, `2025-04-31`, does not exist).
@@ -2305,17 +2372,19 @@ impl<'c> CustomerOffers<'c> {
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
-    /// let answer = client.customer_offers().get("off_abc12345def678").await?;
+    /// let answer = client.customer_offers().get(mijnklantportaal::CustomerOfferId::from("off_abc12345def678")).await?;
     /// # Ok(())
     /// # }
     /// ```
     pub fn get(
         &self,
-        offer_id: impl ::std::convert::Into<::std::string::String>,
+        offer_id: impl ::std::borrow::Borrow<
+            ::mijnklantportaal_api::types::CustomerOfferId,
+        >,
     ) -> GetCustomerOffer<'c> {
         GetCustomerOffer {
             client: self.client,
-            offer_id: offer_id.into(),
+            offer_id: ::std::borrow::Borrow::borrow(&offer_id).clone(),
         }
     }
 }
@@ -2324,7 +2393,7 @@ impl<'c> CustomerOffers<'c> {
 #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
 pub struct GetCustomerOffer<'c> {
     pub(crate) client: &'c Client,
-    pub(crate) offer_id: ::std::string::String,
+    pub(crate) offer_id: ::mijnklantportaal_api::types::CustomerOfferId,
 }
 impl<'c> GetCustomerOffer<'c> {
     /// Sends the request, paced and retried by the operation's rule in the spec.
@@ -2373,17 +2442,19 @@ impl<'c> CustomerOffers<'c> {
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
-    /// let answer = client.customer_offers().mark_accepted("off_abc12345def678").await?;
+    /// let answer = client.customer_offers().mark_accepted(mijnklantportaal::CustomerOfferId::from("off_abc12345def678")).await?;
     /// # Ok(())
     /// # }
     /// ```
     pub fn mark_accepted(
         &self,
-        offer_id: impl ::std::convert::Into<::std::string::String>,
+        offer_id: impl ::std::borrow::Borrow<
+            ::mijnklantportaal_api::types::CustomerOfferId,
+        >,
     ) -> MarkCustomerOfferAcceptedOrRejected<'c> {
         MarkCustomerOfferAcceptedOrRejected {
             client: self.client,
-            offer_id: offer_id.into(),
+            offer_id: ::std::borrow::Borrow::borrow(&offer_id).clone(),
             accepted_at: ::std::option::Option::None,
             accepted_via_ip: ::std::option::Option::None,
             accepted_via_user_agent: ::std::option::Option::None,
@@ -2396,7 +2467,7 @@ impl<'c> CustomerOffers<'c> {
 #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
 pub struct MarkCustomerOfferAcceptedOrRejected<'c> {
     pub(crate) client: &'c Client,
-    pub(crate) offer_id: ::std::string::String,
+    pub(crate) offer_id: ::mijnklantportaal_api::types::CustomerOfferId,
     pub(crate) accepted_at: ::std::option::Option<::mijnklantportaal_api::LocalDateTime>,
     pub(crate) accepted_via_ip: ::std::option::Option<::std::string::String>,
     pub(crate) accepted_via_user_agent: ::std::option::Option<::std::string::String>,
@@ -2703,17 +2774,19 @@ impl<'c> CustomerSubscriptionPackages<'c> {
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
-    /// let answer = client.customer_subscription_packages().get("spg_abc12345def678").await?;
+    /// let answer = client.customer_subscription_packages().get(mijnklantportaal::SubscriptionPackageId::from("spg_abc12345def678")).await?;
     /// # Ok(())
     /// # }
     /// ```
     pub fn get(
         &self,
-        package_id: impl ::std::convert::Into<::std::string::String>,
+        package_id: impl ::std::borrow::Borrow<
+            ::mijnklantportaal_api::types::SubscriptionPackageId,
+        >,
     ) -> GetCustomerSubscriptionPackage<'c> {
         GetCustomerSubscriptionPackage {
             client: self.client,
-            package_id: package_id.into(),
+            package_id: ::std::borrow::Borrow::borrow(&package_id).clone(),
         }
     }
 }
@@ -2722,7 +2795,7 @@ impl<'c> CustomerSubscriptionPackages<'c> {
 #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
 pub struct GetCustomerSubscriptionPackage<'c> {
     pub(crate) client: &'c Client,
-    pub(crate) package_id: ::std::string::String,
+    pub(crate) package_id: ::mijnklantportaal_api::types::SubscriptionPackageId,
 }
 impl<'c> GetCustomerSubscriptionPackage<'c> {
     /// Sends the request, paced and retried by the operation's rule in the spec.
@@ -2773,8 +2846,8 @@ impl<'c> CustomerSubscriptionPackages<'c> {
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
-    /// let answer = client.customer_subscription_packages().sign_up("spg_abc12345def678")
-    ///     .customer_id("cst_abc12345def678")
+    /// let answer = client.customer_subscription_packages().sign_up(mijnklantportaal::SubscriptionPackageId::from("spg_abc12345def678"))
+    ///     .customer_id(mijnklantportaal::api::types::CustomerId::from("cst_abc12345def678"))
     ///     .start_date(chrono::NaiveDate::from_ymd_opt(2024, 5, 4).expect("a date"))
     ///     .await?;
     /// # Ok(())
@@ -2782,11 +2855,13 @@ impl<'c> CustomerSubscriptionPackages<'c> {
     /// ```
     pub fn sign_up(
         &self,
-        package_id: impl ::std::convert::Into<::std::string::String>,
+        package_id: impl ::std::borrow::Borrow<
+            ::mijnklantportaal_api::types::SubscriptionPackageId,
+        >,
     ) -> SignUpACustomerForACustomerSubscriptionPackage<'c> {
         SignUpACustomerForACustomerSubscriptionPackage {
             client: self.client,
-            package_id: package_id.into(),
+            package_id: ::std::borrow::Borrow::borrow(&package_id).clone(),
             create_invoice: ::std::option::Option::None,
             customer_id: ::std::option::Option::None,
             invoice_text: ::std::option::Option::None,
@@ -2800,9 +2875,11 @@ impl<'c> CustomerSubscriptionPackages<'c> {
 #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
 pub struct SignUpACustomerForACustomerSubscriptionPackage<'c> {
     pub(crate) client: &'c Client,
-    pub(crate) package_id: ::std::string::String,
+    pub(crate) package_id: ::mijnklantportaal_api::types::SubscriptionPackageId,
     pub(crate) create_invoice: ::std::option::Option<bool>,
-    pub(crate) customer_id: ::std::option::Option<::std::string::String>,
+    pub(crate) customer_id: ::std::option::Option<
+        ::mijnklantportaal_api::types::CustomerId,
+    >,
     pub(crate) invoice_text: ::std::option::Option<::std::string::String>,
     pub(crate) mandate_id: ::std::option::Option<::std::string::String>,
     pub(crate) start_date: ::std::option::Option<::chrono::naive::NaiveDate>,
@@ -2813,14 +2890,19 @@ impl<'c> SignUpACustomerForACustomerSubscriptionPackage<'c> {
         self.create_invoice = ::std::option::Option::Some(value.into());
         self
     }
-    /// Id of the customer to make the subscription for (`cst_...`).
+    /// The body field `customerId`.
     ///
     /// Required: without it, sending fails with [`Error::MissingField`] and nothing is sent (the field `customerId`).
     pub fn customer_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::borrow::Borrow<::mijnklantportaal_api::types::CustomerId>,
     ) -> Self {
-        self.customer_id = ::std::option::Option::Some(value.into());
+        self.customer_id = ::std::option::Option::Some(
+            ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::CustomerId,
+            >::borrow(&value)
+                .clone(),
+        );
         self
     }
     /// Custom invoice text; leave it out (or null) for the package's name.
@@ -2976,7 +3058,7 @@ impl<'c> CustomerSubscriptions<'c> {
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
     /// let answer = client.customer_subscriptions().create()
     ///     .amount(rust_decimal::Decimal::new(1295, 2))
-    ///     .customer_id("cst_abc12345def678")
+    ///     .customer_id(mijnklantportaal::api::types::CustomerId::from("cst_abc12345def678"))
     ///     .description("Contribution costs")
     ///     .interval(mijnklantportaal::api::types::SubscriptionInterval::X14Days)
     ///     .start_date(chrono::NaiveDate::from_ymd_opt(2024, 5, 4).expect("a date"))
@@ -3010,7 +3092,9 @@ pub struct CreateCustomerSubscription<'c> {
     pub(crate) amount: ::std::option::Option<::rust_decimal::Decimal>,
     pub(crate) create_invoice: ::std::option::Option<bool>,
     pub(crate) create_payment: ::std::option::Option<bool>,
-    pub(crate) customer_id: ::std::option::Option<::std::string::String>,
+    pub(crate) customer_id: ::std::option::Option<
+        ::mijnklantportaal_api::types::CustomerId,
+    >,
     pub(crate) description: ::std::option::Option<::std::string::String>,
     pub(crate) follow_up_failed_payment: ::std::option::Option<bool>,
     pub(crate) interval: ::std::option::Option<
@@ -3044,14 +3128,19 @@ impl<'c> CreateCustomerSubscription<'c> {
         self.create_payment = ::std::option::Option::Some(value.into());
         self
     }
-    /// Id of the customer the subscription is for (the vendor's text says "offer", a copy-paste slip).
+    /// The body field `customerId`.
     ///
     /// Required: without it, sending fails with [`Error::MissingField`] and nothing is sent (the field `customerId`).
     pub fn customer_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::borrow::Borrow<::mijnklantportaal_api::types::CustomerId>,
     ) -> Self {
-        self.customer_id = ::std::option::Option::Some(value.into());
+        self.customer_id = ::std::option::Option::Some(
+            ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::CustomerId,
+            >::borrow(&value)
+                .clone(),
+        );
         self
     }
     /// Description of the subscription.
@@ -3203,17 +3292,19 @@ impl<'c> CustomerSubscriptions<'c> {
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
-    /// let answer = client.customer_subscriptions().get("sub_abc12345def678").await?;
+    /// let answer = client.customer_subscriptions().get(mijnklantportaal::CustomerSubscriptionId::from("sub_abc12345def678")).await?;
     /// # Ok(())
     /// # }
     /// ```
     pub fn get(
         &self,
-        subscription_id: impl ::std::convert::Into<::std::string::String>,
+        subscription_id: impl ::std::borrow::Borrow<
+            ::mijnklantportaal_api::types::CustomerSubscriptionId,
+        >,
     ) -> GetCustomerSubscription<'c> {
         GetCustomerSubscription {
             client: self.client,
-            subscription_id: subscription_id.into(),
+            subscription_id: ::std::borrow::Borrow::borrow(&subscription_id).clone(),
         }
     }
 }
@@ -3222,7 +3313,7 @@ impl<'c> CustomerSubscriptions<'c> {
 #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
 pub struct GetCustomerSubscription<'c> {
     pub(crate) client: &'c Client,
-    pub(crate) subscription_id: ::std::string::String,
+    pub(crate) subscription_id: ::mijnklantportaal_api::types::CustomerSubscriptionId,
 }
 impl<'c> GetCustomerSubscription<'c> {
     /// Sends the request, paced and retried by the operation's rule in the spec.
@@ -3273,17 +3364,19 @@ impl<'c> CustomerSubscriptions<'c> {
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
-    /// let answer = client.customer_subscriptions().change("sub_abc12345def678").await?;
+    /// let answer = client.customer_subscriptions().change(mijnklantportaal::CustomerSubscriptionId::from("sub_abc12345def678")).await?;
     /// # Ok(())
     /// # }
     /// ```
     pub fn change(
         &self,
-        subscription_id: impl ::std::convert::Into<::std::string::String>,
+        subscription_id: impl ::std::borrow::Borrow<
+            ::mijnklantportaal_api::types::CustomerSubscriptionId,
+        >,
     ) -> ChangeCustomerSubscription<'c> {
         ChangeCustomerSubscription {
             client: self.client,
-            subscription_id: subscription_id.into(),
+            subscription_id: ::std::borrow::Borrow::borrow(&subscription_id).clone(),
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
             interval: ::std::option::Option::None,
@@ -3297,7 +3390,7 @@ impl<'c> CustomerSubscriptions<'c> {
 #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
 pub struct ChangeCustomerSubscription<'c> {
     pub(crate) client: &'c Client,
-    pub(crate) subscription_id: ::std::string::String,
+    pub(crate) subscription_id: ::mijnklantportaal_api::types::CustomerSubscriptionId,
     pub(crate) amount: ::std::option::Option<::rust_decimal::Decimal>,
     pub(crate) description: ::std::option::Option<::std::string::String>,
     pub(crate) interval: ::std::option::Option<
@@ -3618,17 +3711,19 @@ impl<'c> Customers<'c> {
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
-    /// let answer = client.customers().get("cst_abc12345def678").await?;
+    /// let answer = client.customers().get(mijnklantportaal::CustomerId::from("cst_abc12345def678")).await?;
     /// # Ok(())
     /// # }
     /// ```
     pub fn get(
         &self,
-        customer_id: impl ::std::convert::Into<::std::string::String>,
+        customer_id: impl ::std::borrow::Borrow<
+            ::mijnklantportaal_api::types::CustomerId,
+        >,
     ) -> GetCustomer<'c> {
         GetCustomer {
             client: self.client,
-            customer_id: customer_id.into(),
+            customer_id: ::std::borrow::Borrow::borrow(&customer_id).clone(),
         }
     }
 }
@@ -3637,7 +3732,7 @@ impl<'c> Customers<'c> {
 #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
 pub struct GetCustomer<'c> {
     pub(crate) client: &'c Client,
-    pub(crate) customer_id: ::std::string::String,
+    pub(crate) customer_id: ::mijnklantportaal_api::types::CustomerId,
 }
 impl<'c> GetCustomer<'c> {
     /// Sends the request, paced and retried by the operation's rule in the spec.
@@ -3680,17 +3775,19 @@ impl<'c> Customers<'c> {
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
-    /// let answer = client.customers().edit("cst_abc12345def678").await?;
+    /// let answer = client.customers().edit(mijnklantportaal::CustomerId::from("cst_abc12345def678")).await?;
     /// # Ok(())
     /// # }
     /// ```
     pub fn edit(
         &self,
-        customer_id: impl ::std::convert::Into<::std::string::String>,
+        customer_id: impl ::std::borrow::Borrow<
+            ::mijnklantportaal_api::types::CustomerId,
+        >,
     ) -> EditCustomer<'c> {
         EditCustomer {
             client: self.client,
-            customer_id: customer_id.into(),
+            customer_id: ::std::borrow::Borrow::borrow(&customer_id).clone(),
             address: ::std::option::Option::None,
             city: ::std::option::Option::None,
             company_name: ::std::option::Option::None,
@@ -3704,7 +3801,7 @@ impl<'c> Customers<'c> {
 #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
 pub struct EditCustomer<'c> {
     pub(crate) client: &'c Client,
-    pub(crate) customer_id: ::std::string::String,
+    pub(crate) customer_id: ::mijnklantportaal_api::types::CustomerId,
     pub(crate) address: ::std::option::Option<::std::string::String>,
     pub(crate) city: ::std::option::Option<::std::string::String>,
     pub(crate) company_name: ::std::option::Option<::std::string::String>,
@@ -3879,7 +3976,9 @@ impl<'c> FileRequests<'c> {
 #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
 pub struct CreateFileRequest<'c> {
     pub(crate) client: &'c Client,
-    pub(crate) customer_id: ::std::option::Option<::std::string::String>,
+    pub(crate) customer_id: ::std::option::Option<
+        ::mijnklantportaal_api::types::CustomerId,
+    >,
     pub(crate) description: ::std::option::Option<::std::string::String>,
     pub(crate) directory_id: ::std::option::Option<::std::string::String>,
     pub(crate) name: ::std::option::Option<::std::string::String>,
@@ -3888,12 +3987,17 @@ pub struct CreateFileRequest<'c> {
     >,
 }
 impl<'c> CreateFileRequest<'c> {
-    /// Id of the customer to ask; leave it out for a public link.
+    /// The body field `customerId`.
     pub fn customer_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::borrow::Borrow<::mijnklantportaal_api::types::CustomerId>,
     ) -> Self {
-        self.customer_id = ::std::option::Option::Some(value.into());
+        self.customer_id = ::std::option::Option::Some(
+            ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::CustomerId,
+            >::borrow(&value)
+                .clone(),
+        );
         self
     }
     /// Why the files are needed; shown to whoever uploads them.
@@ -3990,17 +4094,19 @@ impl<'c> FileRequests<'c> {
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
-    /// let answer = client.file_requests().get("frq_abc12345678").await?;
+    /// let answer = client.file_requests().get(mijnklantportaal::FileRequestId::from("frq_abc12345678")).await?;
     /// # Ok(())
     /// # }
     /// ```
     pub fn get(
         &self,
-        request_id: impl ::std::convert::Into<::std::string::String>,
+        request_id: impl ::std::borrow::Borrow<
+            ::mijnklantportaal_api::types::FileRequestId,
+        >,
     ) -> GetFileRequest<'c> {
         GetFileRequest {
             client: self.client,
-            request_id: request_id.into(),
+            request_id: ::std::borrow::Borrow::borrow(&request_id).clone(),
         }
     }
 }
@@ -4009,7 +4115,7 @@ impl<'c> FileRequests<'c> {
 #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
 pub struct GetFileRequest<'c> {
     pub(crate) client: &'c Client,
-    pub(crate) request_id: ::std::string::String,
+    pub(crate) request_id: ::mijnklantportaal_api::types::FileRequestId,
 }
 impl<'c> GetFileRequest<'c> {
     /// Sends the request, paced and retried by the operation's rule in the spec.
@@ -4132,7 +4238,9 @@ impl<'c> FileShares<'c> {
 pub struct CreateFileShare<'c> {
     pub(crate) client: &'c Client,
     pub(crate) content: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    pub(crate) customer_id: ::std::option::Option<::std::string::String>,
+    pub(crate) customer_id: ::std::option::Option<
+        ::mijnklantportaal_api::types::CustomerId,
+    >,
 }
 impl<'c> CreateFileShare<'c> {
     /// Ids of the files (`fsf_...`) and directories (`fsd_...`) to share.
@@ -4148,12 +4256,17 @@ impl<'c> CreateFileShare<'c> {
         );
         self
     }
-    /// Id of the customer to share with; leave it out for a public link.
+    /// The body field `customerId`.
     pub fn customer_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::borrow::Borrow<::mijnklantportaal_api::types::CustomerId>,
     ) -> Self {
-        self.customer_id = ::std::option::Option::Some(value.into());
+        self.customer_id = ::std::option::Option::Some(
+            ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::CustomerId,
+            >::borrow(&value)
+                .clone(),
+        );
         self
     }
     /// Sends the request, paced and retried by the operation's rule in the spec.
@@ -4824,17 +4937,17 @@ impl<'c> PaymentLinks<'c> {
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
-    /// let answer = client.payment_links().get("plk_abc12345def678").await?;
+    /// let answer = client.payment_links().get(mijnklantportaal::PaymentLinkId::from("plk_abc12345def678")).await?;
     /// # Ok(())
     /// # }
     /// ```
     pub fn get(
         &self,
-        link_id: impl ::std::convert::Into<::std::string::String>,
+        link_id: impl ::std::borrow::Borrow<::mijnklantportaal_api::types::PaymentLinkId>,
     ) -> GetPaymentLink<'c> {
         GetPaymentLink {
             client: self.client,
-            link_id: link_id.into(),
+            link_id: ::std::borrow::Borrow::borrow(&link_id).clone(),
         }
     }
 }
@@ -4843,7 +4956,7 @@ impl<'c> PaymentLinks<'c> {
 #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
 pub struct GetPaymentLink<'c> {
     pub(crate) client: &'c Client,
-    pub(crate) link_id: ::std::string::String,
+    pub(crate) link_id: ::mijnklantportaal_api::types::PaymentLinkId,
 }
 impl<'c> GetPaymentLink<'c> {
     /// Sends the request, paced and retried by the operation's rule in the spec.
@@ -4888,17 +5001,17 @@ impl<'c> PaymentLinks<'c> {
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
-    /// let answer = client.payment_links().close("plk_abc12345def678").await?;
+    /// let answer = client.payment_links().close(mijnklantportaal::PaymentLinkId::from("plk_abc12345def678")).await?;
     /// # Ok(())
     /// # }
     /// ```
     pub fn close(
         &self,
-        link_id: impl ::std::convert::Into<::std::string::String>,
+        link_id: impl ::std::borrow::Borrow<::mijnklantportaal_api::types::PaymentLinkId>,
     ) -> ClosePaymentLink<'c> {
         ClosePaymentLink {
             client: self.client,
-            link_id: link_id.into(),
+            link_id: ::std::borrow::Borrow::borrow(&link_id).clone(),
         }
     }
 }
@@ -4907,7 +5020,7 @@ impl<'c> PaymentLinks<'c> {
 #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
 pub struct ClosePaymentLink<'c> {
     pub(crate) client: &'c Client,
-    pub(crate) link_id: ::std::string::String,
+    pub(crate) link_id: ::mijnklantportaal_api::types::PaymentLinkId,
 }
 impl<'c> ClosePaymentLink<'c> {
     /// Sends the request, paced and retried by the operation's rule in the spec.
@@ -4954,25 +5067,25 @@ impl<'c> PaymentLinks<'c> {
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
-    /// let all = client.payment_links().payments("plk_abc12345def678").collect_all().await?;
+    /// let all = client.payment_links().payments(mijnklantportaal::PaymentLinkId::from("plk_abc12345def678")).collect_all().await?;
     /// println!("{} listed", all.len());
     /// # Ok(())
     /// # }
     /// ```
     pub fn payments(
         &self,
-        link_id: impl ::std::convert::Into<::std::string::String>,
+        link_id: impl ::std::borrow::Borrow<::mijnklantportaal_api::types::PaymentLinkId>,
     ) -> Lister<ListPaymentLinkPayment> {
         self.client
             .list(ListPaymentLinkPayment {
-                link_id: link_id.into(),
+                link_id: ::std::borrow::Borrow::borrow(&link_id).clone(),
             })
     }
 }
 /// `GET /payment-links/{linkId}/payments` (`list-payment-link-payment`) as a [`ListOperation`](crate::ListOperation): the one paginator's listing of it.
 #[derive(Debug, Clone)]
 pub struct ListPaymentLinkPayment {
-    link_id: ::std::string::String,
+    link_id: ::mijnklantportaal_api::types::PaymentLinkId,
 }
 crate::pagination::simple_page!(
     ::mijnklantportaal_api::types::PaymentLinkPaymentPage =>
@@ -5240,17 +5353,19 @@ impl<'c> PunchCards<'c> {
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
-    /// let answer = client.punch_cards().get("pcd_abc12345def678").await?;
+    /// let answer = client.punch_cards().get(mijnklantportaal::PunchCardId::from("pcd_abc12345def678")).await?;
     /// # Ok(())
     /// # }
     /// ```
     pub fn get(
         &self,
-        punch_card_id: impl ::std::convert::Into<::std::string::String>,
+        punch_card_id: impl ::std::borrow::Borrow<
+            ::mijnklantportaal_api::types::PunchCardId,
+        >,
     ) -> GetPunchCard<'c> {
         GetPunchCard {
             client: self.client,
-            punch_card_id: punch_card_id.into(),
+            punch_card_id: ::std::borrow::Borrow::borrow(&punch_card_id).clone(),
         }
     }
 }
@@ -5259,7 +5374,7 @@ impl<'c> PunchCards<'c> {
 #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
 pub struct GetPunchCard<'c> {
     pub(crate) client: &'c Client,
-    pub(crate) punch_card_id: ::std::string::String,
+    pub(crate) punch_card_id: ::mijnklantportaal_api::types::PunchCardId,
 }
 impl<'c> GetPunchCard<'c> {
     /// Sends the request, paced and retried by the operation's rule in the spec.
@@ -5303,7 +5418,7 @@ impl<'c> PunchCards<'c> {
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
-    /// let answer = client.punch_cards().edit("pcd_abc12345def678")
+    /// let answer = client.punch_cards().edit(mijnklantportaal::PunchCardId::from("pcd_abc12345def678"))
     ///     .for_sale(true)
     ///     .await?;
     /// # Ok(())
@@ -5311,11 +5426,13 @@ impl<'c> PunchCards<'c> {
     /// ```
     pub fn edit(
         &self,
-        punch_card_id: impl ::std::convert::Into<::std::string::String>,
+        punch_card_id: impl ::std::borrow::Borrow<
+            ::mijnklantportaal_api::types::PunchCardId,
+        >,
     ) -> EditPunchCard<'c> {
         EditPunchCard {
             client: self.client,
-            punch_card_id: punch_card_id.into(),
+            punch_card_id: ::std::borrow::Borrow::borrow(&punch_card_id).clone(),
             for_sale: ::std::option::Option::None,
             price: ::std::option::Option::None,
             vat_rate: ::std::option::Option::None,
@@ -5327,7 +5444,7 @@ impl<'c> PunchCards<'c> {
 #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
 pub struct EditPunchCard<'c> {
     pub(crate) client: &'c Client,
-    pub(crate) punch_card_id: ::std::string::String,
+    pub(crate) punch_card_id: ::mijnklantportaal_api::types::PunchCardId,
     pub(crate) for_sale: ::std::option::Option<bool>,
     pub(crate) price: ::std::option::Option<::rust_decimal::Decimal>,
     pub(crate) vat_rate: ::std::option::Option<i64>,
@@ -5405,25 +5522,27 @@ impl<'c> PunchCards<'c> {
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
-    /// let all = client.punch_cards().issued("pcd_abc12345def678").collect_all().await?;
+    /// let all = client.punch_cards().issued(mijnklantportaal::PunchCardId::from("pcd_abc12345def678")).collect_all().await?;
     /// println!("{} listed", all.len());
     /// # Ok(())
     /// # }
     /// ```
     pub fn issued(
         &self,
-        punch_card_id: impl ::std::convert::Into<::std::string::String>,
+        punch_card_id: impl ::std::borrow::Borrow<
+            ::mijnklantportaal_api::types::PunchCardId,
+        >,
     ) -> Lister<ListBoughtPunchCards> {
         self.client
             .list(ListBoughtPunchCards {
-                punch_card_id: punch_card_id.into(),
+                punch_card_id: ::std::borrow::Borrow::borrow(&punch_card_id).clone(),
             })
     }
 }
 /// `GET /punch-cards/{punchCardId}/issued` (`list-bought-punch-cards`) as a [`ListOperation`](crate::ListOperation): the one paginator's listing of it.
 #[derive(Debug, Clone)]
 pub struct ListBoughtPunchCards {
-    punch_card_id: ::std::string::String,
+    punch_card_id: ::mijnklantportaal_api::types::PunchCardId,
 }
 crate::pagination::simple_page!(
     ::mijnklantportaal_api::types::IssuedPunchCardPage =>
@@ -5461,19 +5580,21 @@ impl<'c> PunchCards<'c> {
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
-    /// let answer = client.punch_cards().issue("pcd_abc12345def678")
-    ///     .customer_id("cst_abc12345def678")
+    /// let answer = client.punch_cards().issue(mijnklantportaal::PunchCardId::from("pcd_abc12345def678"))
+    ///     .customer_id(mijnklantportaal::api::types::CustomerId::from("cst_abc12345def678"))
     ///     .await?;
     /// # Ok(())
     /// # }
     /// ```
     pub fn issue(
         &self,
-        punch_card_id: impl ::std::convert::Into<::std::string::String>,
+        punch_card_id: impl ::std::borrow::Borrow<
+            ::mijnklantportaal_api::types::PunchCardId,
+        >,
     ) -> IssueNewPunchCard<'c> {
         IssueNewPunchCard {
             client: self.client,
-            punch_card_id: punch_card_id.into(),
+            punch_card_id: ::std::borrow::Borrow::borrow(&punch_card_id).clone(),
             customer_id: ::std::option::Option::None,
         }
     }
@@ -5483,18 +5604,25 @@ impl<'c> PunchCards<'c> {
 #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
 pub struct IssueNewPunchCard<'c> {
     pub(crate) client: &'c Client,
-    pub(crate) punch_card_id: ::std::string::String,
-    pub(crate) customer_id: ::std::option::Option<::std::string::String>,
+    pub(crate) punch_card_id: ::mijnklantportaal_api::types::PunchCardId,
+    pub(crate) customer_id: ::std::option::Option<
+        ::mijnklantportaal_api::types::CustomerId,
+    >,
 }
 impl<'c> IssueNewPunchCard<'c> {
-    /// Id of the customer to issue the card to (`cst_...`).
+    /// The body field `customerId`.
     ///
     /// Required: without it, sending fails with [`Error::MissingField`] and nothing is sent (the field `customerId`).
     pub fn customer_id(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::borrow::Borrow<::mijnklantportaal_api::types::CustomerId>,
     ) -> Self {
-        self.customer_id = ::std::option::Option::Some(value.into());
+        self.customer_id = ::std::option::Option::Some(
+            ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::CustomerId,
+            >::borrow(&value)
+                .clone(),
+        );
         self
     }
     /// Sends the request, paced and retried by the operation's rule in the spec.
@@ -5547,19 +5675,24 @@ impl<'c> PunchCards<'c> {
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
-    /// let answer = client.punch_cards().get_issued("pcd_abc12345def678", "pcb_abc12345def678").await?;
+    /// let answer = client.punch_cards().get_issued(mijnklantportaal::PunchCardId::from("pcd_abc12345def678"), mijnklantportaal::IssuedPunchCardId::from("pcb_abc12345def678")).await?;
     /// # Ok(())
     /// # }
     /// ```
     pub fn get_issued(
         &self,
-        punch_card_id: impl ::std::convert::Into<::std::string::String>,
-        issued_punch_card_id: impl ::std::convert::Into<::std::string::String>,
+        punch_card_id: impl ::std::borrow::Borrow<
+            ::mijnklantportaal_api::types::PunchCardId,
+        >,
+        issued_punch_card_id: impl ::std::borrow::Borrow<
+            ::mijnklantportaal_api::types::IssuedPunchCardId,
+        >,
     ) -> GetBoughtPunchCard<'c> {
         GetBoughtPunchCard {
             client: self.client,
-            punch_card_id: punch_card_id.into(),
-            issued_punch_card_id: issued_punch_card_id.into(),
+            punch_card_id: ::std::borrow::Borrow::borrow(&punch_card_id).clone(),
+            issued_punch_card_id: ::std::borrow::Borrow::borrow(&issued_punch_card_id)
+                .clone(),
         }
     }
 }
@@ -5568,8 +5701,8 @@ impl<'c> PunchCards<'c> {
 #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
 pub struct GetBoughtPunchCard<'c> {
     pub(crate) client: &'c Client,
-    pub(crate) punch_card_id: ::std::string::String,
-    pub(crate) issued_punch_card_id: ::std::string::String,
+    pub(crate) punch_card_id: ::mijnklantportaal_api::types::PunchCardId,
+    pub(crate) issued_punch_card_id: ::mijnklantportaal_api::types::IssuedPunchCardId,
 }
 impl<'c> GetBoughtPunchCard<'c> {
     /// Sends the request, paced and retried by the operation's rule in the spec.
@@ -5619,7 +5752,7 @@ impl<'c> PunchCards<'c> {
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
-    /// let answer = client.punch_cards().stamp("pcd_abc12345def678", "pcb_abc12345def678")
+    /// let answer = client.punch_cards().stamp(mijnklantportaal::PunchCardId::from("pcd_abc12345def678"), mijnklantportaal::IssuedPunchCardId::from("pcb_abc12345def678"))
     ///     .stamps(std::num::NonZeroU64::new(1).expect("not zero"))
     ///     .await?;
     /// # Ok(())
@@ -5627,13 +5760,18 @@ impl<'c> PunchCards<'c> {
     /// ```
     pub fn stamp(
         &self,
-        punch_card_id: impl ::std::convert::Into<::std::string::String>,
-        issued_punch_card_id: impl ::std::convert::Into<::std::string::String>,
+        punch_card_id: impl ::std::borrow::Borrow<
+            ::mijnklantportaal_api::types::PunchCardId,
+        >,
+        issued_punch_card_id: impl ::std::borrow::Borrow<
+            ::mijnklantportaal_api::types::IssuedPunchCardId,
+        >,
     ) -> StampAnIssuedPunchCard<'c> {
         StampAnIssuedPunchCard {
             client: self.client,
-            punch_card_id: punch_card_id.into(),
-            issued_punch_card_id: issued_punch_card_id.into(),
+            punch_card_id: ::std::borrow::Borrow::borrow(&punch_card_id).clone(),
+            issued_punch_card_id: ::std::borrow::Borrow::borrow(&issued_punch_card_id)
+                .clone(),
             stamps: ::std::option::Option::None,
         }
     }
@@ -5643,8 +5781,8 @@ impl<'c> PunchCards<'c> {
 #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
 pub struct StampAnIssuedPunchCard<'c> {
     pub(crate) client: &'c Client,
-    pub(crate) punch_card_id: ::std::string::String,
-    pub(crate) issued_punch_card_id: ::std::string::String,
+    pub(crate) punch_card_id: ::mijnklantportaal_api::types::PunchCardId,
+    pub(crate) issued_punch_card_id: ::mijnklantportaal_api::types::IssuedPunchCardId,
     pub(crate) stamps: ::std::option::Option<::std::num::NonZeroU64>,
 }
 impl<'c> StampAnIssuedPunchCard<'c> {
@@ -5766,17 +5904,17 @@ impl<'c> Tickets<'c> {
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
-    /// let answer = client.tickets().get("tic_abc12345def678").await?;
+    /// let answer = client.tickets().get(mijnklantportaal::TicketId::from("tic_abc12345def678")).await?;
     /// # Ok(())
     /// # }
     /// ```
     pub fn get(
         &self,
-        ticket_id: impl ::std::convert::Into<::std::string::String>,
+        ticket_id: impl ::std::borrow::Borrow<::mijnklantportaal_api::types::TicketId>,
     ) -> GetTicketRecord<'c> {
         GetTicketRecord {
             client: self.client,
-            ticket_id: ticket_id.into(),
+            ticket_id: ::std::borrow::Borrow::borrow(&ticket_id).clone(),
         }
     }
 }
@@ -5785,7 +5923,7 @@ impl<'c> Tickets<'c> {
 #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
 pub struct GetTicketRecord<'c> {
     pub(crate) client: &'c Client,
-    pub(crate) ticket_id: ::std::string::String,
+    pub(crate) ticket_id: ::mijnklantportaal_api::types::TicketId,
 }
 impl<'c> GetTicketRecord<'c> {
     /// Sends the request, paced and retried by the operation's rule in the spec.
@@ -5836,7 +5974,7 @@ impl<'c> Tickets<'c> {
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
-    /// let answer = client.tickets().reply("tic_abc12345def678")
+    /// let answer = client.tickets().reply(mijnklantportaal::TicketId::from("tic_abc12345def678"))
     ///     .message("<p>We will look into it!</p>")
     ///     .await?;
     /// # Ok(())
@@ -5844,11 +5982,11 @@ impl<'c> Tickets<'c> {
     /// ```
     pub fn reply(
         &self,
-        ticket_id: impl ::std::convert::Into<::std::string::String>,
+        ticket_id: impl ::std::borrow::Borrow<::mijnklantportaal_api::types::TicketId>,
     ) -> AddMessageToTheTicket<'c> {
         AddMessageToTheTicket {
             client: self.client,
-            ticket_id: ticket_id.into(),
+            ticket_id: ::std::borrow::Borrow::borrow(&ticket_id).clone(),
             message: ::std::option::Option::None,
         }
     }
@@ -5858,7 +5996,7 @@ impl<'c> Tickets<'c> {
 #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
 pub struct AddMessageToTheTicket<'c> {
     pub(crate) client: &'c Client,
-    pub(crate) ticket_id: ::std::string::String,
+    pub(crate) ticket_id: ::mijnklantportaal_api::types::TicketId,
     pub(crate) message: ::std::option::Option<::std::string::String>,
 }
 impl<'c> AddMessageToTheTicket<'c> {
@@ -5929,17 +6067,17 @@ impl<'c> Tickets<'c> {
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
-    /// let answer = client.tickets().close("tic_abc12345def678").await?;
+    /// let answer = client.tickets().close(mijnklantportaal::TicketId::from("tic_abc12345def678")).await?;
     /// # Ok(())
     /// # }
     /// ```
     pub fn close(
         &self,
-        ticket_id: impl ::std::convert::Into<::std::string::String>,
+        ticket_id: impl ::std::borrow::Borrow<::mijnklantportaal_api::types::TicketId>,
     ) -> CloseTicket<'c> {
         CloseTicket {
             client: self.client,
-            ticket_id: ticket_id.into(),
+            ticket_id: ::std::borrow::Borrow::borrow(&ticket_id).clone(),
         }
     }
 }
@@ -5948,7 +6086,7 @@ impl<'c> Tickets<'c> {
 #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
 pub struct CloseTicket<'c> {
     pub(crate) client: &'c Client,
-    pub(crate) ticket_id: ::std::string::String,
+    pub(crate) ticket_id: ::mijnklantportaal_api::types::TicketId,
 }
 impl<'c> CloseTicket<'c> {
     /// Sends the request, paced and retried by the operation's rule in the spec.
@@ -6257,17 +6395,17 @@ impl<'c> Webhooks<'c> {
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
-    /// let answer = client.webhooks().get("wbh_abc12345def678").await?;
+    /// let answer = client.webhooks().get(mijnklantportaal::WebhookId::from("wbh_abc12345def678")).await?;
     /// # Ok(())
     /// # }
     /// ```
     pub fn get(
         &self,
-        webhook_id: impl ::std::convert::Into<::std::string::String>,
+        webhook_id: impl ::std::borrow::Borrow<::mijnklantportaal_api::types::WebhookId>,
     ) -> GetWebhookRecord<'c> {
         GetWebhookRecord {
             client: self.client,
-            webhook_id: webhook_id.into(),
+            webhook_id: ::std::borrow::Borrow::borrow(&webhook_id).clone(),
         }
     }
 }
@@ -6276,7 +6414,7 @@ impl<'c> Webhooks<'c> {
 #[must_use = "a request does nothing until it is sent: `.send().await` or `.await`"]
 pub struct GetWebhookRecord<'c> {
     pub(crate) client: &'c Client,
-    pub(crate) webhook_id: ::std::string::String,
+    pub(crate) webhook_id: ::mijnklantportaal_api::types::WebhookId,
 }
 impl<'c> GetWebhookRecord<'c> {
     /// Sends the request, paced and retried by the operation's rule in the spec.

@@ -8,6 +8,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 
 use common::{TOKEN, client_for, mock, within};
+use mijnklantportaal::CustomerId;
 
 /// A `MakeWriter` that keeps everything written in memory.
 #[derive(Clone, Default)]
@@ -58,7 +59,7 @@ async fn tracing_shows_requests_and_never_the_token() {
     within(10, client.customer_invoices().list().collect_all())
         .await
         .unwrap();
-    let _ = within(10, client.customers().get("cst_nothere")).await;
+    let _ = within(10, client.customers().get(CustomerId::from("cst_nothere"))).await;
     let wrong = client_for(&server)
         .token("wrong-secret-123")
         .build()

@@ -71,9 +71,9 @@ async fn walk(len: u64, per_page: u64, quirks: Quirks) {
                 "duplicate id {}",
                 invoice.id
             );
-            assert_eq!(invoice.id, expected.id);
+            assert_eq!(*invoice.id, expected.id);
             assert!(invoice.id.starts_with("inv_") && invoice.id.len() == 18);
-            assert_eq!(invoice.customer_id, expected.customer_id);
+            assert_eq!(*invoice.customer_id, expected.customer_id);
             assert_eq!(invoice.invoice_number, expected.invoice_number);
             assert_eq!(invoice.issued_at, expected.issued_at);
             assert_eq!(invoice.currency, "EUR");

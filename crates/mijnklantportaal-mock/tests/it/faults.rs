@@ -185,7 +185,7 @@ async fn wrong_current_page_serves_another_page() {
         .unwrap();
     assert_eq!(page.current_page.get(), 1);
     assert_eq!(
-        page.into_inner().data[0].id,
+        *page.into_inner().data[0].id,
         server.dataset().invoice(0).unwrap().id
     );
     let page = bounded(api.list_customer_invoices().page(1).send())

@@ -5,8 +5,10 @@
 //! [`Lister`](crate::Lister). Times are given in any time zone and sent as the Dutch
 //! wall-clock time the API wants (`.starts_at(Utc::now())`).
 
+use std::borrow::Borrow;
+
 use chrono::{DateTime, TimeZone};
-use mijnklantportaal_api::types::{Appointment, NewAppointmentStatus};
+use mijnklantportaal_api::types::{Appointment, AppointmentId, NewAppointmentStatus};
 
 use crate::error::Error;
 use mijnklantportaal_api::LocalDateTime;
@@ -40,11 +42,11 @@ impl Appointments<'_> {
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
-    /// client.appointments().confirm("apt_abc12346def678").await?;
+    /// client.appointments().confirm(mijnklantportaal::AppointmentId::from("apt_abc12346def678")).await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn confirm(&self, id: impl Into<String>) -> Result<Appointment, Error> {
+    pub async fn confirm(&self, id: impl Borrow<AppointmentId>) -> Result<Appointment, Error> {
         self.set_status(id)
             .status(NewAppointmentStatus::Scheduled)
             .await
@@ -54,11 +56,11 @@ impl Appointments<'_> {
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
-    /// client.appointments().cancel("apt_abc12346def678").await?;
+    /// client.appointments().cancel(mijnklantportaal::AppointmentId::from("apt_abc12346def678")).await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn cancel(&self, id: impl Into<String>) -> Result<Appointment, Error> {
+    pub async fn cancel(&self, id: impl Borrow<AppointmentId>) -> Result<Appointment, Error> {
         self.set_status(id)
             .status(NewAppointmentStatus::Canceled)
             .await

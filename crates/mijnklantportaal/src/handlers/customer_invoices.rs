@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use mijnklantportaal_api::types::CustomerInvoice;
+use mijnklantportaal_api::types::{CustomerId, CustomerInvoice};
 
 use crate::error::Error;
 use crate::file_parts;
@@ -47,7 +47,7 @@ impl CreateCustomerInvoice<'_> {
     /// let invoice = client
     ///     .customer_invoices()
     ///     .create()
-    ///     .customer_id("cst_abc12345def678")
+    ///     .customer_id(mijnklantportaal::CustomerId::from("cst_abc12345def678"))
     ///     .invoice_number("2024-001")
     ///     .issued_at(chrono::NaiveDate::from_ymd_opt(2024, 5, 1).expect("a date"))
     ///     .amount(Decimal::new(12_100, 2))
@@ -75,7 +75,7 @@ impl CreateCustomerInvoice<'_> {
 /// ```
 pub trait InvoiceExt {
     /// The id of the customer the invoice belongs to (`cst_...`).
-    fn customer_id(&self) -> &str;
+    fn customer_id(&self) -> &CustomerId;
     /// Whether the invoice has been marked paid.
     fn is_paid(&self) -> bool;
     /// The URL of the customer resource.
@@ -85,7 +85,7 @@ pub trait InvoiceExt {
 }
 
 impl InvoiceExt for CustomerInvoice {
-    fn customer_id(&self) -> &str {
+    fn customer_id(&self) -> &CustomerId {
         &self.customer_id
     }
     fn is_paid(&self) -> bool {

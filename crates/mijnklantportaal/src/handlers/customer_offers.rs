@@ -5,10 +5,11 @@
 //! API marks an offer accepted or rejected with one operation (`mark_accepted`, with
 //! `accepted_at` or `rejected_at`); [`CustomerOffers::mark_rejected`] says the second.
 
+use std::borrow::Borrow;
 use std::path::Path;
 
 use chrono::{DateTime, TimeZone};
-use mijnklantportaal_api::types::CustomerOffer;
+use mijnklantportaal_api::types::{CustomerOffer, CustomerOfferId};
 
 use crate::error::Error;
 use crate::file_parts;
@@ -20,14 +21,14 @@ impl CustomerOffers<'_> {
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
-    /// let offer = client.customer_offers().mark_rejected("off_abc12345def678", chrono::Utc::now()).await?;
+    /// let offer = client.customer_offers().mark_rejected(mijnklantportaal::CustomerOfferId::from("off_abc12345def678"), chrono::Utc::now()).await?;
     /// println!("{:?}", offer.rejected_at);
     /// # Ok(())
     /// # }
     /// ```
     pub async fn mark_rejected<Tz: TimeZone>(
         &self,
-        id: impl Into<String>,
+        id: impl Borrow<CustomerOfferId>,
         rejected_at: DateTime<Tz>,
     ) -> Result<CustomerOffer, Error> {
         self.mark_accepted(id).rejected_at(rejected_at).await
@@ -64,7 +65,7 @@ impl CreateCustomerOffer<'_> {
     /// let offer = client
     ///     .customer_offers()
     ///     .create()
-    ///     .customer_id("cst_abc12345def678")
+    ///     .customer_id(mijnklantportaal::CustomerId::from("cst_abc12345def678"))
     ///     .offer_number("OFF-2024-001")
     ///     .issued_at(NaiveDate::from_ymd_opt(2024, 5, 1).expect("a date"))
     ///     .expires_at(NaiveDate::from_ymd_opt(2024, 6, 1).expect("a date"))

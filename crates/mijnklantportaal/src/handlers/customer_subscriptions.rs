@@ -4,9 +4,11 @@
 //! [`Error::MaybeApplied`], [`CustomerSubscriptions::of_customer`] shows the
 //! customer's subscriptions. Terminating is a change of `terminatedAt`.
 
+use std::borrow::Borrow;
+
 use chrono::{DateTime, TimeZone};
 use futures::TryStreamExt;
-use mijnklantportaal_api::types::CustomerSubscription;
+use mijnklantportaal_api::types::{CustomerId, CustomerSubscription, CustomerSubscriptionId};
 
 use crate::error::Error;
 use crate::resources::CustomerSubscriptions;
@@ -17,14 +19,14 @@ impl CustomerSubscriptions<'_> {
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
-    /// let ended = client.customer_subscriptions().terminate("sub_abc12345def678", chrono::Utc::now()).await?;
+    /// let ended = client.customer_subscriptions().terminate(mijnklantportaal::CustomerSubscriptionId::from("sub_abc12345def678"), chrono::Utc::now()).await?;
     /// assert!(ended.terminated_at.is_some());
     /// # Ok(())
     /// # }
     /// ```
     pub async fn terminate<Tz: TimeZone>(
         &self,
-        id: impl Into<String>,
+        id: impl Borrow<CustomerSubscriptionId>,
         terminated_at: DateTime<Tz>,
     ) -> Result<CustomerSubscription, Error> {
         self.change(id).terminated_at(terminated_at).await
@@ -36,16 +38,19 @@ impl CustomerSubscriptions<'_> {
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
-    /// let theirs = client.customer_subscriptions().of_customer("cst_abc12345def678").await?;
+    /// let theirs = client.customer_subscriptions().of_customer(&mijnklantportaal::CustomerId::from("cst_abc12345def678")).await?;
     /// println!("{} subscriptions", theirs.len());
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn of_customer(&self, customer_id: &str) -> Result<Vec<CustomerSubscription>, Error> {
+    pub async fn of_customer(
+        &self,
+        customer_id: &CustomerId,
+    ) -> Result<Vec<CustomerSubscription>, Error> {
         self.list()
             .items()
             .try_filter(|subscription| {
-                futures::future::ready(subscription.customer_id == customer_id)
+                futures::future::ready(subscription.customer_id == *customer_id)
             })
             .try_collect()
             .await

@@ -11,7 +11,7 @@ impl Customers<'_> {
     ///
     /// ```no_run
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
-    /// let invoice = client.customer_invoices().get("inv_abc12345def678").await?;
+    /// let invoice = client.customer_invoices().get(mijnklantportaal::CustomerInvoiceId::from("inv_abc12345def678")).await?;
     /// let customer = client.customers().of_invoice(&invoice).await?;
     /// println!("{} is for {}", invoice.invoice_number, customer.company_name);
     /// # Ok(())

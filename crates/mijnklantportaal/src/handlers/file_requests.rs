@@ -22,7 +22,7 @@ impl CreateFileRequest<'_> {
     ///     .file_requests()
     ///     .create()
     ///     .name("Identity documents")
-    ///     .customer_id("cst_abc12345def678")
+    ///     .customer_id(mijnklantportaal::CustomerId::from("cst_abc12345def678"))
     ///     .file(passport)
     ///     .await?;
     /// println!("{}", request.id);

@@ -3,7 +3,9 @@
 //! One operation shares files (`fsf_...`) and directories (`fsd_...`) with a customer
 //! or, without one, through a public link; these two say which.
 
-use mijnklantportaal_api::types::FileShare;
+use std::borrow::Borrow;
+
+use mijnklantportaal_api::types::{CustomerId, FileShare};
 
 use crate::error::Error;
 use crate::resources::FileShares;
@@ -16,7 +18,7 @@ impl FileShares<'_> {
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
     /// let share = client
     ///     .file_shares()
-    ///     .share_with_customer("cst_abc123456789", ["fsd_abc123456789", "fsf_abc123456789"])
+    ///     .share_with_customer(mijnklantportaal::CustomerId::from("cst_abc123456789"), ["fsd_abc123456789", "fsf_abc123456789"])
     ///     .await?;
     /// println!("{}", share.id);
     /// # Ok(())
@@ -24,7 +26,7 @@ impl FileShares<'_> {
     /// ```
     pub async fn share_with_customer(
         &self,
-        customer_id: impl Into<String>,
+        customer_id: impl Borrow<CustomerId>,
         content: impl IntoIterator<Item = impl Into<String>>,
     ) -> Result<FileShare, Error> {
         self.create()

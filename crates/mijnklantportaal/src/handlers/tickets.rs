@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use mijnklantportaal_api::types::{TicketStatus, TicketWithMessages};
+use mijnklantportaal_api::types::{TicketId, TicketStatus, TicketWithMessages};
 
 use crate::client::Client;
 use crate::error::Error;
@@ -17,7 +17,7 @@ use crate::resources::UploadAttachmentToTicketMessage;
 /// The read-back of a close whose retry met 422: the ticket, if it is closed.
 pub(crate) async fn close_done(
     client: &Client,
-    ticket_id: &str,
+    ticket_id: &TicketId,
 ) -> Result<Option<TicketWithMessages>, Error> {
     let ticket = client.tickets().get(ticket_id).await?;
     Ok((ticket.status == TicketStatus::Closed).then_some(ticket))
@@ -31,7 +31,7 @@ impl UploadAttachmentToTicketMessage<'_> {
     /// # async fn run(client: mijnklantportaal::Client) -> Result<(), mijnklantportaal::Error> {
     /// let ticket = client
     ///     .tickets()
-    ///     .attach("tck_abc12345def678", "tcm_abc12345def678")
+    ///     .attach(mijnklantportaal::TicketId::from("tic_abc12345def678"), mijnklantportaal::TicketMessageId::from("tim_abc12345def678"))
     ///     .path("screenshot.png")
     ///     .await?
     ///     .await?;

@@ -196,7 +196,11 @@ async fn api_key_accounts_each_list_their_own_portal() {
     });
     let listed = within(10, futures::future::join_all(listings)).await;
     for (token, listed) in tokens.iter().zip(listed) {
-        let ids: Vec<String> = listed.expect("listed").into_iter().map(|i| i.id).collect();
+        let ids: Vec<String> = listed
+            .expect("listed")
+            .into_iter()
+            .map(|i| i.id.to_string())
+            .collect();
         assert_eq!(ids, account_ids(&server, token), "{token}");
     }
     assert_eq!(
@@ -265,7 +269,11 @@ async fn oauth_accounts_refresh_on_their_own_and_the_app_is_told_which() {
         .map(|a| a.customer_invoices().list().collect_all());
     let listed = futures::future::join_all(listings).await;
     for (key, listed) in keys.iter().zip(listed) {
-        let ids: Vec<String> = listed.expect("listed").into_iter().map(|i| i.id).collect();
+        let ids: Vec<String> = listed
+            .expect("listed")
+            .into_iter()
+            .map(|i| i.id.to_string())
+            .collect();
         assert_eq!(ids, account_ids(&server, key), "{key}");
         let stats = server.account_oauth_stats(key).expect("an account");
         assert_eq!(stats.refreshes, 1, "{key}: {stats:?}");

@@ -17,7 +17,7 @@ async fn listed_and_required(live: Live, order: Order, seed: u64) -> (Vec<String
         .await
         .expect("the listing succeeds")
         .into_iter()
-        .map(|i| i.id)
+        .map(|i| i.id.to_string())
         .collect();
     let evaluated = server.evaluations().len() as u64;
     let required = server.ids_present_throughout(1..=evaluated);

@@ -13,7 +13,7 @@ use common::http_script::HttpScript;
 use common::{
     dataset_ids, http_response, oauth_app, oauth_client_for, oauth_connect, redirect_for, within,
 };
-use mijnklantportaal::{Error, OAuthErrorCode, Scope, Tokens};
+use mijnklantportaal::{CustomerId, CustomerInvoiceId, Error, OAuthErrorCode, Scope, Tokens};
 use mijnklantportaal_mock::{MockOAuth, MockServer};
 use tokio::time::Instant;
 
@@ -57,7 +57,7 @@ async fn the_full_flow_lists_with_secrets_only_at_their_origins() {
         .await
         .expect("listed")
         .into_iter()
-        .map(|i| i.id)
+        .map(|i| i.id.to_string())
         .collect();
     assert_eq!(listed, dataset_ids(&server));
 
@@ -477,7 +477,12 @@ async fn requests_waiting_for_a_failed_refresh_share_its_failure() {
     server.fail_next_token_requests(100);
     let requests = (0..6).map(|_| {
         let (client, id) = (client.clone(), id.clone());
-        async move { client.customer_invoices().get(&id).await }
+        async move {
+            client
+                .customer_invoices()
+                .get(CustomerInvoiceId::from(id))
+                .await
+        }
     });
     for result in futures::future::join_all(requests).await {
         assert!(
@@ -531,7 +536,7 @@ async fn a_429_from_the_token_endpoint_is_waited_out() {
     let started = Instant::now();
     let err = client
         .customers()
-        .get("cst_abc12345def678")
+        .get(CustomerId::from("cst_abc12345def678"))
         .await
         .unwrap_err();
     assert!(
@@ -650,7 +655,7 @@ async fn an_unusable_access_token_loses_no_rotated_refresh_token() {
         .unwrap();
     let err = client
         .customers()
-        .get("cst_abc12345def678")
+        .get(CustomerId::from("cst_abc12345def678"))
         .await
         .unwrap_err();
     assert!(
@@ -660,7 +665,7 @@ async fn an_unusable_access_token_loses_no_rotated_refresh_token() {
     assert_eq!(*handed_over.lock().unwrap(), vec!["rotated-1"]);
     let err = client
         .customers()
-        .get("cst_abc12345def678")
+        .get(CustomerId::from("cst_abc12345def678"))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
@@ -712,7 +717,7 @@ async fn a_token_endpoints_long_retry_after_is_remembered() {
     for _ in 0..3 {
         let err = client
             .customers()
-            .get("cst_abc12345def678")
+            .get(CustomerId::from("cst_abc12345def678"))
             .await
             .unwrap_err();
         assert!(
@@ -726,7 +731,7 @@ async fn a_token_endpoints_long_retry_after_is_remembered() {
     tokio::time::advance(Duration::from_secs(600)).await;
     let err = client
         .customers()
-        .get("cst_abc12345def678")
+        .get(CustomerId::from("cst_abc12345def678"))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");

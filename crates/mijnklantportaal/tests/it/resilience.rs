@@ -38,7 +38,7 @@ async fn lists_everything_exactly_once_under_5xx_and_a_tight_rate_limit() {
     let invoices = within(60, client.customer_invoices().list().collect_all())
         .await
         .expect("the listing survives the faults");
-    let ids: Vec<String> = invoices.into_iter().map(|i| i.id).collect();
+    let ids: Vec<String> = invoices.into_iter().map(|i| i.id.to_string()).collect();
     assert_eq!(ids, dataset_ids(&server), "every invoice once, in order");
     let stats = server.stats();
     assert!(stats.server_errors > 0, "faults were injected: {stats:?}");
@@ -71,7 +71,7 @@ async fn truncated_bodies_and_dropped_connections_are_retried() {
         .await
         .expect("transient faults are retried")
         .into_iter()
-        .map(|i| i.id)
+        .map(|i| i.id.to_string())
         .collect();
     assert_eq!(ids, dataset_ids(&server));
     let stats = server.stats();
@@ -112,7 +112,7 @@ async fn a_token_that_becomes_invalid_stops_the_listing_cleanly() {
     let mut listed = Vec::new();
     let err = loop {
         match within(10, items.try_next()).await {
-            Ok(Some(invoice)) => listed.push(invoice.id),
+            Ok(Some(invoice)) => listed.push(invoice.id.to_string()),
             Ok(None) => panic!("the listing should fail"),
             Err(e) => break e,
         }
@@ -180,7 +180,7 @@ async fn prefetch_keeps_order_and_bounds_requests() {
             .await
             .unwrap()
             .into_iter()
-            .map(|i| i.id)
+            .map(|i| i.id.to_string())
             .collect();
         assert_eq!(ids, dataset_ids(&server), "prefetch {k}");
         let pages = 500usize.div_ceil(15);

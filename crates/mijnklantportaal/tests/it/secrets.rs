@@ -6,7 +6,7 @@ use crate::common;
 
 use common::http_script::HttpScript;
 use common::{client_at, http_response};
-use mijnklantportaal::{Error, ListWebhooks, decode_page};
+use mijnklantportaal::{Error, ListWebhooks, WebhookId, decode_page};
 
 const SECRET: &str = "OUJX2prdBbJxR77BZlGz";
 
@@ -52,7 +52,7 @@ async fn a_response_that_does_not_decode_is_quoted_without_its_secrets() {
     let client = client_at(script.addr).build().expect("a client");
     let err = client
         .webhooks()
-        .get("wbh_abc12345def678")
+        .get(WebhookId::from("wbh_abc12345def678"))
         .await
         .expect_err("not a webhook record");
     assert!(matches!(err, Error::InvalidResponse { .. }), "{err:?}");

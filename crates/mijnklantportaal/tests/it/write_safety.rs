@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use common::http_script::HttpScript;
 use common::{client_at, client_for, customer_ids, http_response, mock, requests_to};
-use mijnklantportaal::{Client, CreateCustomer, Error, FilePart};
+use mijnklantportaal::{Client, CreateCustomer, CustomerId, Error, FilePart};
 
 const CSV: &str = "product,price\nhosting,12.95\n";
 
@@ -112,10 +112,10 @@ async fn a_streamed_upload_is_sent() {
 async fn a_streamed_upload_answered_429_names_the_429() {
     let server = mock(1, |b| b.rate_limit(1, Duration::from_secs(60))).await;
     let client = client_for(&server).build().expect("a client");
-    let id = &customer_ids(&server, 1)[0];
+    let id = CustomerId::from(customer_ids(&server, 1)[0].as_str());
     client
         .customers()
-        .get(id)
+        .get(&id)
         .await
         .expect("the window's one request");
 

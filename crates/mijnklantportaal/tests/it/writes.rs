@@ -7,7 +7,8 @@ use crate::common;
 use chrono::{NaiveDate, Utc};
 use common::{client_for, mock, within};
 use mijnklantportaal::{
-    Client, CreateCustomer, CreateCustomerInvoice, Error, FilePart, InvoiceExt, ManualInvoiceLine,
+    Client, CreateCustomer, CreateCustomerInvoice, CustomerId, CustomerInvoiceId, Error, FilePart,
+    InvoiceExt, ManualInvoiceLine,
 };
 use rust_decimal::Decimal;
 
@@ -52,6 +53,21 @@ fn issued() -> NaiveDate {
     NaiveDate::from_ymd_opt(2024, 4, 29).expect("a date")
 }
 
+/// Ids are types: `get` takes the `CustomerId` a create returned, and an id prints as
+/// the plain string.
+#[tokio::test]
+async fn a_created_customers_typed_id_reads_it_back() {
+    let server = mock(1, |b| b).await;
+    let client = client_for(&server).build().expect("a client");
+    let customer = within(10, new_customer(&client, "typed@ids.nl"))
+        .await
+        .expect("created");
+    let id: &CustomerId = &customer.id;
+    let got = within(10, client.customers().get(id)).await.expect("found");
+    assert_eq!(got, customer);
+    assert_eq!(CustomerId::from("cst_x").to_string(), "cst_x");
+}
+
 #[tokio::test]
 async fn a_customer_and_an_invoice_round_trip() {
     let server = mock(20, |b| b).await;
@@ -86,7 +102,7 @@ async fn a_customer_and_an_invoice_round_trip() {
         (
             invoice.invoice_number.as_str(),
             invoice.amount,
-            invoice.customer_id()
+            invoice.customer_id().as_str()
         ),
         ("T-2024-001", Decimal::new(1295, 2), customer.id.as_str())
     );
@@ -218,13 +234,23 @@ async fn refused_fields_and_missing_resources_are_typed() {
     );
     assert_eq!(server.invoices_created().len(), 0, "nothing was created");
 
-    let err = within(10, client.customer_invoices().get("inv_doesnotexist00"))
-        .await
-        .expect_err("missing");
+    let err = within(
+        10,
+        client
+            .customer_invoices()
+            .get(CustomerInvoiceId::from("inv_doesnotexist00")),
+    )
+    .await
+    .expect_err("missing");
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
-    let err = within(10, client.customers().get("cst_doesnotexist00"))
-        .await
-        .expect_err("missing");
+    let err = within(
+        10,
+        client
+            .customers()
+            .get(CustomerId::from("cst_doesnotexist00")),
+    )
+    .await
+    .expect_err("missing");
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
 }
 
@@ -253,7 +279,10 @@ async fn a_create_whose_answer_is_lost_is_not_sent_twice() {
     let found = within(10, client.customer_invoices().find_by_number("2024-777"))
         .await
         .expect("listed");
-    assert_eq!(found.map(|i| i.id), Some(created[0].id.clone()));
+    assert_eq!(
+        found.map(|i| i.id),
+        Some(CustomerInvoiceId::from(created[0].id.as_str()))
+    );
 
     // Marking paid is safe to repeat: a lost answer is retried and succeeds.
     server.drop_next_write_responses(1);
@@ -261,7 +290,7 @@ async fn a_create_whose_answer_is_lost_is_not_sent_twice() {
         10,
         client
             .customer_invoices()
-            .mark_paid(&created[0].id)
+            .mark_paid(CustomerInvoiceId::from(created[0].id.as_str()))
             .paid_at(Utc::now()),
     )
     .await

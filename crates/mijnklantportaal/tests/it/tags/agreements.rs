@@ -5,7 +5,8 @@
 
 use crate::common::{client_for, mock, requests_to};
 use mijnklantportaal::{
-    AgreementStatus, Client, CreateAgreement, Error, FilePart, NewAgreementSigner,
+    AgreementDocumentId, AgreementId, AgreementStatus, Client, CreateAgreement, Error, FilePart,
+    NewAgreementSigner,
 };
 use reqwest::Method;
 
@@ -138,7 +139,7 @@ async fn refusals_and_missing_agreements_are_typed() {
 
     let err = client
         .agreements()
-        .get("agr_doesnotexist00")
+        .get(AgreementId::from("agr_doesnotexist00"))
         .await
         .expect_err("missing");
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
@@ -150,7 +151,7 @@ async fn refusals_and_missing_agreements_are_typed() {
         .expect("listed")[0];
     let err = client
         .agreements()
-        .document_link(&seeded.id, "agd_doesnotexist00")
+        .document_link(&seeded.id, AgreementDocumentId::from("agd_doesnotexist00"))
         .await
         .expect_err("missing");
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");

@@ -7,7 +7,7 @@ use std::num::NonZeroU32;
 
 use crate::common::{client_for, mock, requests_to};
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use mijnklantportaal::{AppointmentStatus, Error};
+use mijnklantportaal::{AppointmentId, AppointmentStatus, CustomerId, Error};
 use reqwest::Method;
 
 fn days(n: u32) -> NonZeroU32 {
@@ -85,7 +85,9 @@ async fn appointments_are_scheduled_confirmed_and_canceled() {
     let client = client_for(&server).build().expect("a client");
     let customer = client
         .customers()
-        .get(&server.dataset().customer(1).expect("a customer").id)
+        .get(CustomerId::from(
+            server.dataset().customer(1).expect("a customer").id,
+        ))
         .await
         .expect("a customer");
     let starts = Utc.with_ymd_and_hms(2026, 6, 1, 12, 30, 0).unwrap();
@@ -219,7 +221,7 @@ async fn refusals_and_missing_appointments_are_typed() {
         .appointments()
         .schedule()
         .name("Nobody")
-        .customer_id("cst_doesnotexist00")
+        .customer_id(CustomerId::from("cst_doesnotexist00"))
         .starts_at(starts)
         .ends_at(starts + Duration::hours(1));
     match stranger.await.expect_err("no such customer") {
@@ -233,12 +235,12 @@ async fn refusals_and_missing_appointments_are_typed() {
     for err in [
         client
             .appointments()
-            .get("apt_doesnotexist00")
+            .get(AppointmentId::from("apt_doesnotexist00"))
             .await
             .expect_err("missing"),
         client
             .appointments()
-            .confirm("apt_doesnotexist00")
+            .confirm(AppointmentId::from("apt_doesnotexist00"))
             .await
             .expect_err("missing"),
     ] {

@@ -3,7 +3,7 @@
 //! create not sent twice, a lost member add retried, and the listing paged.
 
 use crate::common::{client_for, customer_ids, mock, requests_to, within};
-use mijnklantportaal::Error;
+use mijnklantportaal::{CustomerGroupId, CustomerId, Error};
 use reqwest::Method;
 
 #[tokio::test]
@@ -20,10 +20,10 @@ async fn a_group_is_created_renamed_and_filled() {
 
     let group = within(
         10,
-        groups
-            .create()
-            .name("Hosting customers")
-            .customers([ids[0].as_str(), "cst_doesnotexist00"]),
+        groups.create().name("Hosting customers").customers([
+            CustomerId::from(ids[0].as_str()),
+            CustomerId::from("cst_doesnotexist00"),
+        ]),
     )
     .await
     .expect("created");
@@ -33,9 +33,12 @@ async fn a_group_is_created_renamed_and_filled() {
         within(10, groups.get(&group.id)).await.expect("found"),
         group
     );
-    let first = within(10, client.customers().get(&ids[0]))
-        .await
-        .expect("a customer");
+    let first = within(
+        10,
+        client.customers().get(CustomerId::from(ids[0].as_str())),
+    )
+    .await
+    .expect("a customer");
     assert!(
         first.customer_groups.contains(&group.id),
         "the customer shows its new group: {:?}",
@@ -55,10 +58,10 @@ async fn a_group_is_created_renamed_and_filled() {
     let added = within(
         10,
         groups.add_customers(&group.id).customers([
-            ids[1].as_str(),
-            ids[2].as_str(),
-            "cst_doesnotexist00",
-            ids[1].as_str(),
+            CustomerId::from(ids[1].as_str()),
+            CustomerId::from(ids[2].as_str()),
+            CustomerId::from("cst_doesnotexist00"),
+            CustomerId::from(ids[1].as_str()),
         ]),
     )
     .await
@@ -67,11 +70,13 @@ async fn a_group_is_created_renamed_and_filled() {
     let added_ids: Vec<&str> = added.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(added_ids, [ids[1].as_str(), ids[2].as_str()]);
     for id in &ids {
-        let customer = within(10, client.customers().get(id)).await.expect("found");
+        let customer = within(10, client.customers().get(CustomerId::from(id.as_str())))
+            .await
+            .expect("found");
         let memberships = customer
             .customer_groups
             .iter()
-            .filter(|g| **g == group.id)
+            .filter(|g| g.as_str() == group.id.as_str())
             .count();
         assert_eq!(memberships, 1, "{id} is in the group once");
     }
@@ -99,24 +104,32 @@ async fn missing_groups_and_refused_fields_are_typed() {
     let server = mock(16, |b| b).await;
     let client = client_for(&server).build().expect("a client");
     let groups = client.customer_groups();
-    let missing = "cug_doesnotexist00";
+    let missing = CustomerGroupId::from("cug_doesnotexist00");
 
     for err in [
-        within(10, groups.get(missing)).await.map(|_| ()),
-        within(10, groups.rename(missing).name("x"))
+        within(10, groups.get(&missing)).await.map(|_| ()),
+        within(10, groups.rename(&missing).name("x"))
             .await
             .map(|_| ()),
-        within(10, groups.add_customers(missing).customers(["cst_x"]))
-            .await
-            .map(|_| ()),
+        within(
+            10,
+            groups
+                .add_customers(&missing)
+                .customers([CustomerId::from("cst_x")]),
+        )
+        .await
+        .map(|_| ()),
     ] {
         let err = err.expect_err("missing");
         assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
     }
 
-    let err = within(10, groups.create().name("").customers(Vec::<String>::new()))
-        .await
-        .expect_err("no name");
+    let err = within(
+        10,
+        groups.create().name("").customers(Vec::<CustomerId>::new()),
+    )
+    .await
+    .expect_err("no name");
     assert!(
         matches!(&err, Error::Validation { errors, .. } if errors.contains_key("name")),
         "{err:?}"
@@ -129,7 +142,7 @@ async fn missing_groups_and_refused_fields_are_typed() {
         10,
         groups
             .add_customers(&group.id)
-            .customers(Vec::<String>::new()),
+            .customers(Vec::<CustomerId>::new()),
     )
     .await
     .expect_err("nobody to add");
@@ -160,7 +173,7 @@ async fn a_lost_create_or_add_is_not_repeated() {
         groups
             .create()
             .name("Lost and found")
-            .customers(Vec::<String>::new()),
+            .customers(Vec::<CustomerId>::new()),
     )
     .await
     .expect_err("no answer");
@@ -182,7 +195,7 @@ async fn a_lost_create_or_add_is_not_repeated() {
         10,
         groups
             .add_customers(&group.id)
-            .customers([customer.as_str()]),
+            .customers([CustomerId::from(customer.as_str())]),
     )
     .await
     .expect_err("no answer");
@@ -194,14 +207,17 @@ async fn a_lost_create_or_add_is_not_repeated() {
         1,
         "not sent twice"
     );
-    let customer = within(10, client.customers().get(&customer))
-        .await
-        .expect("found");
+    let customer = within(
+        10,
+        client.customers().get(CustomerId::from(customer.as_str())),
+    )
+    .await
+    .expect("found");
     assert_eq!(
         customer
             .customer_groups
             .iter()
-            .filter(|g| **g == group.id)
+            .filter(|g| g.as_str() == group.id.as_str())
             .count(),
         1
     );

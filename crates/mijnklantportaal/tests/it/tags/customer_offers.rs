@@ -5,8 +5,8 @@
 use crate::common::{client_for, customer_ids, mock, requests_to, within};
 use chrono::{NaiveDate, Utc};
 use mijnklantportaal::{
-    CreateCustomerOffer, CreateCustomerOfferManual, CustomerOffers, Error, FilePart,
-    ManualInvoiceLine,
+    CreateCustomerOffer, CreateCustomerOfferManual, CustomerId, CustomerOfferId, CustomerOffers,
+    Error, FilePart, ManualInvoiceLine,
 };
 use reqwest::Method;
 use rust_decimal::Decimal;
@@ -30,7 +30,7 @@ fn upload<'c>(
 ) -> CreateCustomerOffer<'c> {
     offers
         .create()
-        .customer_id(customer)
+        .customer_id(CustomerId::from(customer))
         .offer_number(number)
         .issued_at(day(2024, 4, 29))
         .expires_at(day(2024, 5, 29))
@@ -51,7 +51,7 @@ fn manual<'c>(
         .expect("a line");
     offers
         .create_manual()
-        .customer_id(customer)
+        .customer_id(CustomerId::from(customer))
         .offer_number(number)
         .issued_at(day(2025, 4, 14))
         .expires_at(day(2025, 4, 30))
@@ -164,10 +164,10 @@ async fn missing_offers_and_refused_fields_are_typed() {
     let server = mock(16, |b| b).await;
     let client = client_for(&server).build().expect("a client");
     let offers = client.customer_offers();
-    let missing = "off_doesnotexist00";
-    let err = within(10, offers.get(missing)).await.expect_err("missing");
+    let missing = CustomerOfferId::from("off_doesnotexist00");
+    let err = within(10, offers.get(&missing)).await.expect_err("missing");
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
-    let err = within(10, offers.mark_rejected(missing, Utc::now()))
+    let err = within(10, offers.mark_rejected(&missing, Utc::now()))
         .await
         .expect_err("missing");
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
@@ -176,7 +176,7 @@ async fn missing_offers_and_refused_fields_are_typed() {
     let not_pdf = FilePart::bytes("offer.pdf", &b"hello"[..]).media_type("application/pdf");
     let new = offers
         .create()
-        .customer_id(&customer)
+        .customer_id(CustomerId::from(customer.as_str()))
         .offer_number("X-1")
         .issued_at(day(2024, 4, 29))
         .expires_at(day(2024, 5, 29))

@@ -6,8 +6,9 @@
 use crate::common::{client_for, customer_ids, mock, requests_to, within};
 use chrono::NaiveDate;
 use mijnklantportaal::{
-    CreateCustomerSubscriptionPackage, CustomerSubscriptionPackages, Error,
-    SignUpACustomerForACustomerSubscriptionPackage, SubscriptionInterval, SubscriptionStatus,
+    CreateCustomerSubscriptionPackage, CustomerId, CustomerSubscriptionPackages, Error,
+    SignUpACustomerForACustomerSubscriptionPackage, SubscriptionInterval, SubscriptionPackageId,
+    SubscriptionStatus,
 };
 use reqwest::Method;
 use rust_decimal::Decimal;
@@ -29,8 +30,8 @@ fn new_package<'c>(
 /// Signs `customer` up for the package `package_id`.
 fn sign_up<'c>(
     packages: &CustomerSubscriptionPackages<'c>,
-    package_id: &str,
-    customer: &str,
+    package_id: &SubscriptionPackageId,
+    customer: &CustomerId,
 ) -> SignUpACustomerForACustomerSubscriptionPackage<'c> {
     packages
         .sign_up(package_id)
@@ -45,7 +46,7 @@ async fn a_customer_is_signed_up_for_a_new_package() {
     let server = mock(40, |b| b).await;
     let client = client_for(&server).build().expect("a client");
     let packages = client.customer_subscription_packages();
-    let customer = customer_ids(&server, 1).remove(0);
+    let customer = CustomerId::from(customer_ids(&server, 1).remove(0));
 
     let package = within(10, new_package(&packages, "Phone subscription plus"))
         .await
@@ -117,13 +118,13 @@ async fn missing_packages_and_refused_fields_are_typed() {
     let server = mock(16, |b| b).await;
     let client = client_for(&server).build().expect("a client");
     let packages = client.customer_subscription_packages();
-    let customer = customer_ids(&server, 1).remove(0);
-    let missing = "spg_doesnotexist00";
-    let err = within(10, packages.get(missing))
+    let customer = CustomerId::from(customer_ids(&server, 1).remove(0));
+    let missing = SubscriptionPackageId::from("spg_doesnotexist00");
+    let err = within(10, packages.get(&missing))
         .await
         .expect_err("missing");
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
-    let err = within(10, sign_up(&packages, missing, &customer))
+    let err = within(10, sign_up(&packages, &missing, &customer))
         .await
         .expect_err("missing");
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
@@ -132,9 +133,16 @@ async fn missing_packages_and_refused_fields_are_typed() {
         .await
         .expect("listed")[0]
         .clone();
-    let err = within(10, sign_up(&packages, &package.id, "cst_doesnotexist00"))
-        .await
-        .expect_err("unknown customer");
+    let err = within(
+        10,
+        sign_up(
+            &packages,
+            &package.id,
+            &CustomerId::from("cst_doesnotexist00"),
+        ),
+    )
+    .await
+    .expect_err("unknown customer");
     assert!(
         matches!(&err, Error::Validation { errors, .. } if errors.contains_key("customerId")),
         "{err:?}"
@@ -155,7 +163,7 @@ async fn lost_creates_and_sign_ups_are_not_repeated() {
     let server = mock(16, |b| b).await;
     let client = client_for(&server).build().expect("a client");
     let packages = client.customer_subscription_packages();
-    let customer = customer_ids(&server, 2).remove(1);
+    let customer = CustomerId::from(customer_ids(&server, 2).remove(1));
 
     server.drop_next_write_responses(1);
     let err = within(10, new_package(&packages, "Lost package"))

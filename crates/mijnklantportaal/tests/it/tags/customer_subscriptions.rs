@@ -5,15 +5,15 @@
 use crate::common::{client_for, customer_ids, mock, requests_to, within};
 use chrono::{Days, NaiveDate, Utc};
 use mijnklantportaal::{
-    CreateCustomerSubscription, CustomerSubscriptions, Error, SubscriptionInterval,
-    SubscriptionStatus,
+    CreateCustomerSubscription, CustomerId, CustomerSubscriptionId, CustomerSubscriptions, Error,
+    SubscriptionInterval, SubscriptionStatus,
 };
 use reqwest::Method;
 use rust_decimal::Decimal;
 
 fn new_subscription<'c>(
     subscriptions: &CustomerSubscriptions<'c>,
-    customer: &str,
+    customer: &CustomerId,
     description: &str,
     start: NaiveDate,
 ) -> CreateCustomerSubscription<'c> {
@@ -38,7 +38,7 @@ async fn a_subscription_runs_changes_and_is_terminated() {
     let server = mock(40, |b| b).await;
     let client = client_for(&server).build().expect("a client");
     let subscriptions = client.customer_subscriptions();
-    let customer = customer_ids(&server, 1).remove(0);
+    let customer = CustomerId::from(customer_ids(&server, 1).remove(0).as_str());
     // The mock's clock (2026-01-01 when it starts), not the wall clock.
     let today = server.now().date_naive();
 
@@ -148,19 +148,19 @@ async fn missing_subscriptions_and_refused_fields_are_typed() {
     let server = mock(16, |b| b).await;
     let client = client_for(&server).build().expect("a client");
     let subscriptions = client.customer_subscriptions();
-    let missing = "sub_doesnotexist00";
-    let err = within(10, subscriptions.get(missing))
+    let missing = CustomerSubscriptionId::from("sub_doesnotexist00");
+    let err = within(10, subscriptions.get(&missing))
         .await
         .expect_err("missing");
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
-    let err = within(10, subscriptions.terminate(missing, Utc::now()))
+    let err = within(10, subscriptions.terminate(&missing, Utc::now()))
         .await
         .expect_err("missing");
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
 
     // An interval and a VAT rate the API does not take: the enum's fallback sends any
     // value, and the server's 422 names both fields.
-    let customer = customer_ids(&server, 1).remove(0);
+    let customer = CustomerId::from(customer_ids(&server, 1).remove(0).as_str());
     let new = new_subscription(&subscriptions, &customer, "Odd", day(2024, 5, 4))
         .interval(SubscriptionInterval::Unknown("3 months".into()))
         .vat_rate(20);
@@ -171,7 +171,12 @@ async fn missing_subscriptions_and_refused_fields_are_typed() {
     assert_eq!(errors.keys().collect::<Vec<_>>(), ["interval", "vatRate"]);
     let err = within(
         10,
-        new_subscription(&subscriptions, "cst_doesnotexist00", "x", day(2024, 5, 4)),
+        new_subscription(
+            &subscriptions,
+            &CustomerId::from("cst_doesnotexist00"),
+            "x",
+            day(2024, 5, 4),
+        ),
     )
     .await
     .expect_err("unknown customer");
@@ -188,7 +193,7 @@ async fn a_lost_create_is_not_repeated_and_a_lost_change_is() {
     let server = mock(16, |b| b).await;
     let client = client_for(&server).build().expect("a client");
     let subscriptions = client.customer_subscriptions();
-    let customer = customer_ids(&server, 2).remove(1);
+    let customer = CustomerId::from(customer_ids(&server, 2).remove(1).as_str());
     let before = within(10, subscriptions.of_customer(&customer))
         .await
         .expect("listed")

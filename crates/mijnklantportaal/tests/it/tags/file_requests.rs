@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use crate::common::{client_for, mock, requests_to};
-use mijnklantportaal::{Error, NewRequestedFile};
+use mijnklantportaal::{CustomerId, Error, FileRequestId, NewRequestedFile};
 use reqwest::Method;
 
 fn wanted(name: &str) -> NewRequestedFile {
@@ -45,7 +45,7 @@ async fn requests_are_listed_made_and_read_back() {
         .name("Uploads")
         .await
         .expect("created");
-    let customer = &server.dataset().customer(2).expect("a customer").id;
+    let customer = &CustomerId::from(server.dataset().customer(2).expect("a customer").id);
     let plan = client
         .file_requests()
         .create()
@@ -140,7 +140,7 @@ async fn refusals_and_missing_requests_are_typed() {
     }
     let err = client
         .file_requests()
-        .get("frq_doesnotexist00")
+        .get(FileRequestId::from("frq_doesnotexist00"))
         .await
         .expect_err("missing");
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");

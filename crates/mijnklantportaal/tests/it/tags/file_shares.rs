@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use crate::common::{client_for, mock, requests_to};
-use mijnklantportaal::{Error, FileOrDirectoryType, FilePart};
+use mijnklantportaal::{CustomerId, Error, FileOrDirectoryType, FilePart};
 use reqwest::Method;
 
 #[tokio::test]
@@ -45,10 +45,10 @@ async fn files_and_directories_are_shared_with_a_customer_and_publicly() {
         .directory(&directory.id)
         .await
         .expect("uploaded");
-    let customer = &server.dataset().customer(3).expect("a customer").id;
+    let customer = CustomerId::from(server.dataset().customer(3).expect("a customer").id);
     let share = client
         .file_shares()
-        .share_with_customer(customer, [directory.id.as_str(), file.id.as_str()])
+        .share_with_customer(&customer, [directory.id.as_str(), file.id.as_str()])
         .await
         .expect("shared");
     assert!(share.id.starts_with("fss_"), "{}", share.id);
@@ -132,7 +132,7 @@ async fn refusals_are_typed() {
     let file = &seeded.shared_content[0].id;
     match client
         .file_shares()
-        .share_with_customer("cst_doesnotexist00", [file.as_str()])
+        .share_with_customer(CustomerId::from("cst_doesnotexist00"), [file.as_str()])
         .await
         .expect_err("no such customer")
     {

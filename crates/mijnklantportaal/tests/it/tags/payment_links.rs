@@ -5,7 +5,7 @@
 
 use crate::common::{client_for, mock, requests_to, within};
 use futures::TryStreamExt;
-use mijnklantportaal::{CreatePaymentLink, Error, PaymentLinkStatus, PaymentLinks};
+use mijnklantportaal::{CreatePaymentLink, Error, PaymentLinkId, PaymentLinkStatus, PaymentLinks};
 use mijnklantportaal_mock::MockServer;
 use reqwest::Method;
 use rust_decimal::Decimal;
@@ -59,7 +59,7 @@ async fn a_link_is_created_read_listed_and_closed_once() {
         .checkout_url
         .clone()
         .expect("an open link can be paid");
-    assert!(checkout.ends_with(&created.id), "{checkout}");
+    assert!(checkout.ends_with(created.id.as_str()), "{checkout}");
 
     assert_eq!(
         within(10, links.get(&created.id)).await.expect("found"),
@@ -161,18 +161,18 @@ async fn unknown_links_and_bad_input_are_typed() {
     let server = server().await;
     let client = client_for(&server).build().expect("a client");
     let links = client.payment_links();
-    let missing = "plk_00000000000000";
+    let missing = PaymentLinkId::from("plk_00000000000000");
 
     assert!(matches!(
-        within(10, links.get(missing)).await,
+        within(10, links.get(&missing)).await,
         Err(Error::NotFound { .. })
     ));
     assert!(matches!(
-        within(10, links.close(missing)).await,
+        within(10, links.close(&missing)).await,
         Err(Error::NotFound { .. })
     ));
     assert!(matches!(
-        within(10, links.payments(missing).collect_all()).await,
+        within(10, links.payments(&missing).collect_all()).await,
         Err(Error::NotFound { .. })
     ));
 

@@ -10,8 +10,8 @@ use chrono::Months;
 use crate::common::{client_for, mock, requests_to, within};
 use futures::TryStreamExt;
 use mijnklantportaal::{
-    Client, CreatePunchCard, Error, IssuedPunchCardStatus, PunchCard, PunchCardExpiryPeriod,
-    PunchCards,
+    Client, CreatePunchCard, CustomerId, Error, IssuedPunchCardId, IssuedPunchCardStatus,
+    PunchCard, PunchCardExpiryPeriod, PunchCardId, PunchCards,
 };
 use mijnklantportaal_mock::MockServer;
 use reqwest::Method;
@@ -55,11 +55,11 @@ async fn card_and_customer(
     client: &Client,
     server: &MockServer,
     punches: u64,
-) -> (PunchCard, String) {
+) -> (PunchCard, CustomerId) {
     let card = within(10, new_card(&client.punch_cards(), "Rijlessen", punches))
         .await
         .expect("created");
-    let customer = server.dataset().customer(0).expect("a customer").id;
+    let customer = CustomerId::from(server.dataset().customer(0).expect("a customer").id);
     (card, customer)
 }
 
@@ -262,20 +262,24 @@ async fn unknown_cards_and_bad_input_are_typed() {
     let client = client_for(&server).build().expect("a client");
     let cards = client.punch_cards();
     let (card, customer) = card_and_customer(&client, &server, 5).await;
-    let missing = "pcd_00000000000000";
+    let missing = PunchCardId::from("pcd_00000000000000");
 
-    assert!(is_not_found(&within(10, cards.get(missing)).await));
+    assert!(is_not_found(&within(10, cards.get(&missing)).await));
     assert!(is_not_found(
-        &within(10, cards.edit(missing).for_sale(false)).await
+        &within(10, cards.edit(&missing).for_sale(false)).await
     ));
     assert!(is_not_found(
-        &within(10, cards.issued(missing).collect_all()).await
+        &within(10, cards.issued(&missing).collect_all()).await
     ));
     assert!(is_not_found(
-        &within(10, cards.issue(missing).customer_id(&customer)).await
+        &within(10, cards.issue(&missing).customer_id(&customer)).await
     ));
     assert!(is_not_found(
-        &within(10, cards.get_issued(&card.id, "pcb_00000000000000")).await
+        &within(
+            10,
+            cards.get_issued(&card.id, IssuedPunchCardId::from("pcb_00000000000000"))
+        )
+        .await
     ));
     // An issued card exists, but under another punch card.
     let seeded = within(10, cards.list().collect_all())
@@ -306,7 +310,15 @@ async fn unknown_cards_and_bad_input_are_typed() {
         .vat_rate(6);
     assert_eq!(field_errors(within(10, wrong_vat).await), ["vatRate"]);
     assert_eq!(
-        field_errors(within(10, cards.issue(&card.id).customer_id("cst_00000000000000")).await),
+        field_errors(
+            within(
+                10,
+                cards
+                    .issue(&card.id)
+                    .customer_id(CustomerId::from("cst_00000000000000"))
+            )
+            .await
+        ),
         ["customerId"]
     );
 

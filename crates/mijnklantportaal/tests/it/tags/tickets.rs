@@ -7,7 +7,8 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use crate::common::{client_for, mock, requests_to};
-use mijnklantportaal::{Error, FilePart, Ticket, TicketSource, TicketStatus};
+use mijnklantportaal::api::types::TicketMessageId;
+use mijnklantportaal::{Error, FilePart, Ticket, TicketId, TicketSource, TicketStatus};
 use reqwest::Method;
 
 /// Every ticket, through the one paginator (5 a page: the 8 seeded tickets take two).
@@ -170,7 +171,7 @@ async fn a_file_can_be_attached_in_the_first_five_minutes_only() {
     tokio::time::advance(Duration::from_secs(4 * 60 + 59)).await;
     let attached = client
         .tickets()
-        .attach(&open.id, &message)
+        .attach(open.id.clone(), message.clone())
         .attachment(png())
         .await
         .expect("within 5 minutes");
@@ -187,7 +188,7 @@ async fn a_file_can_be_attached_in_the_first_five_minutes_only() {
     tokio::time::advance(Duration::from_secs(1)).await;
     let err = client
         .tickets()
-        .attach(&open.id, &message)
+        .attach(open.id.clone(), message.clone())
         .attachment(png())
         .await
         .expect_err("5 minutes are up");
@@ -199,7 +200,7 @@ async fn a_file_can_be_attached_in_the_first_five_minutes_only() {
     let first = answered.messages[0].id.clone();
     let err = client
         .tickets()
-        .attach(&open.id, &first)
+        .attach(open.id.clone(), first.clone())
         .attachment(png())
         .await
         .expect_err("too old");
@@ -226,17 +227,17 @@ async fn chat_tickets_cannot_be_answered_and_unknown_ones_are_not_found() {
     for err in [
         client
             .tickets()
-            .get("tic_doesnotexist00")
+            .get(TicketId::from("tic_doesnotexist00"))
             .await
             .expect_err("missing"),
         client
             .tickets()
-            .close("tic_doesnotexist00")
+            .close(TicketId::from("tic_doesnotexist00"))
             .await
             .expect_err("missing"),
         client
             .tickets()
-            .attach(&chat.id, "tim_doesnotexist00")
+            .attach(chat.id.clone(), TicketMessageId::from("tim_doesnotexist00"))
             .attachment(FilePart::bytes("a.txt", "a"))
             .await
             .expect_err("missing"),
@@ -251,7 +252,7 @@ async fn a_portal_without_ticketing_answers_426_typed() {
     let client = client_for(&server).build().expect("a client");
     let err = client
         .tickets()
-        .close("tic_abc12345def678")
+        .close(TicketId::from("tic_abc12345def678"))
         .await
         .expect_err("not in the licence");
     assert!(matches!(err, Error::NotInLicence { .. }), "{err:?}");

@@ -4,7 +4,7 @@
 
 use crate::common::{client_for, mock, requests_to, within};
 use futures::TryStreamExt;
-use mijnklantportaal::{Error, WebhookEventType};
+use mijnklantportaal::{Error, WebhookEventType, WebhookId};
 use mijnklantportaal_mock::MockServer;
 use reqwest::Method;
 
@@ -76,7 +76,7 @@ async fn unknown_records_bad_urls_and_unknown_events_are_typed() {
     let webhooks = client.webhooks();
 
     assert!(matches!(
-        within(10, webhooks.get("wbh_00000000000000")).await,
+        within(10, webhooks.get(WebhookId::from("wbh_00000000000000"))).await,
         Err(Error::NotFound { .. })
     ));
     let refused = |result: Result<_, Error>| match result {
