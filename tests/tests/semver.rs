@@ -400,7 +400,7 @@ fn operations_added_to_a_tag_are_new_wrapper_methods_and_minor() {
         if path.ends_with("customers.yaml") {
             text = text.replacen(
                 "paths:\n",
-                "paths:\n  /customer-archive:\n    get:\n      operationId: list-archived-customers\n      tags:\n        - Customers API\n      parameters:\n        - $ref: \"#/components/parameters/Page\"\n      responses:\n        \"200\":\n          description: archived customers\n          content:\n            application/json:\n              schema:\n                $ref: \"#/components/schemas/CustomerPage\"\n    post:\n      operationId: archive-customer\n      x-mkp-retry: once\n      tags:\n        - Customers API\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: \"#/components/schemas/NewCustomer\"\n      responses:\n        \"201\":\n          description: the archived customer\n          content:\n            application/json:\n              schema:\n                $ref: \"#/components/schemas/Customer\"\n",
+                "paths:\n  /customer-archive:\n    get:\n      operationId: list-archived-customers\n      tags:\n        - Customers API\n      parameters:\n        - $ref: \"#/components/parameters/Page\"\n      responses:\n        \"200\":\n          description: archived customers\n          content:\n            application/json:\n              schema:\n                $ref: \"#/components/schemas/CustomerPage\"\n        \"4XX\":\n          $ref: \"#/components/responses/ClientError\"\n    post:\n      operationId: archive-customer\n      x-mkp-retry: once\n      tags:\n        - Customers API\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: \"#/components/schemas/NewCustomer\"\n      responses:\n        \"201\":\n          description: the archived customer\n          content:\n            application/json:\n              schema:\n                $ref: \"#/components/schemas/Customer\"\n        \"4XX\":\n          $ref: \"#/components/responses/ClientError\"\n",
                 1,
             );
         }
@@ -409,6 +409,30 @@ fn operations_added_to_a_tag_are_new_wrapper_methods_and_minor() {
     }
     let bundle = xtask::workspace_spec(&copy).unwrap_or_else(|e| panic!("{e}"));
     let checked = xtask::spec::parse_bundle(&bundle).unwrap_or_else(|e| panic!("{e}"));
+
+    // The same operation without the API's error responses is refused at its line: the
+    // wrapper maps the one error body.
+    let tag = copy.join("spec/tags/customers.yaml");
+    let text = std::fs::read_to_string(&tag).expect("read");
+    let without = text.replacen(
+        "        \"4XX\":\n          $ref: \"#/components/responses/ClientError\"\n    post:",
+        "    post:",
+        1,
+    );
+    assert_ne!(without, text);
+    std::fs::write(&tag, &without).expect("written");
+    let broken = xtask::workspace_spec(&copy).unwrap_or_else(|e| panic!("{e}"));
+    let broken_checked = xtask::spec::parse_bundle(&broken).unwrap_or_else(|e| panic!("{e}"));
+    let broken_code = xtask::codegen::generate_checked(&broken_checked, &broken.name, true)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let message = xtask::resources::render(&broken_checked, &broken, &broken_code)
+        .expect_err("an operation without error responses is refused")
+        .to_string();
+    assert!(
+        message.starts_with("spec/tags/customers.yaml:6: the wrapper's method for `list-archived-customers` has no error responses"),
+        "{message}"
+    );
+    std::fs::write(&tag, &text).expect("written");
     let code = xtask::codegen::generate_checked(&checked, &bundle.name, true)
         .unwrap_or_else(|e| panic!("{e}"));
     let layer =

@@ -53,6 +53,8 @@ struct Generated {
     builders: BTreeMap<String, Vec<(String, syn::Type)>>,
     /// Builder name → the `T` of `send`'s `ResponseValue<T>`.
     responses: BTreeMap<String, syn::Type>,
+    /// Builder name → the `E` of `send`'s `Error<E>` (its error body).
+    errors: BTreeMap<String, String>,
     /// Model name → its fields.
     models: BTreeMap<String, Vec<ModelField>>,
     /// Enum name → its first variant (for documentation examples).
@@ -117,6 +119,7 @@ impl Generated {
         let mut generated = Generated {
             builders: BTreeMap::new(),
             responses: BTreeMap::new(),
+            errors: BTreeMap::new(),
             models: BTreeMap::new(),
             first_variants: BTreeMap::new(),
             ids: std::collections::BTreeSet::new(),
@@ -168,6 +171,8 @@ impl Generated {
                                 .and_then(|ok| generic_arg(&ok, "ResponseValue"))
                         {
                             self.responses.insert(name.ident.to_string(), inner);
+                            let error = error_body(ty).unwrap_or_else(|| "()".to_string());
+                            self.errors.insert(name.ident.to_string(), error);
                         }
                     }
                 }
@@ -229,6 +234,28 @@ fn generic_arg(ty: &syn::Type, name: &str) -> Option<syn::Type> {
         syn::GenericArgument::Type(t) => Some(t.clone()),
         _ => None,
     })
+}
+
+/// The error body of a `send`'s `Result<_, Error<E>>`: `E`'s name, `()` for none.
+fn error_body(ty: &syn::Type) -> Option<String> {
+    let syn::Type::Path(p) = ty else {
+        return None;
+    };
+    let syn::PathArguments::AngleBracketed(args) = &p.path.segments.last()?.arguments else {
+        return None;
+    };
+    let error = args
+        .args
+        .iter()
+        .filter_map(|a| match a {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        })
+        .nth(1)?;
+    match generic_arg(error, "Error") {
+        Some(body) => Some(type_name(&body).unwrap_or_else(|| "()".to_string())),
+        None => Some("()".to_string()),
+    }
 }
 
 /// The last path segment's name of `ty`.
@@ -571,6 +598,16 @@ fn model<'a>(
             format!("finds no `send` of `{builder}` in the generated client"),
         )
     })?;
+    // The wrapper maps the API's one error body; an operation without it would not fit.
+    match generated.errors.get(&builder).map(String::as_str) {
+        Some("ErrorBody") => {}
+        _ => {
+            return Err(problem(
+                &pointer,
+                "has no error responses with the shared `ErrorBody`: declare them as the other operations do (`\"4XX\": $ref: \"#/components/responses/ClientError\"` and the rest)".into(),
+            ));
+        }
+    }
     let name = match extensions.and_then(|e| e.get(METHOD)) {
         None => id.to_snake_case(),
         Some(serde_json::Value::String(name))
@@ -1010,7 +1047,6 @@ fn render_op(op: &Op<'_>, code: &Generated) -> TokenStream {
             #derive
             pub struct #builder #body
 
-            crate::pagination::simple_page!(#page => #item);
 
             impl crate::pagination::ListOperation for #builder {
                 type Page = #page;
@@ -1329,6 +1365,16 @@ pub fn render(
             });
         }
     }
+    // Each page type's `SimplePage` impl once, however many operations answer with it.
+    let mut pages: BTreeMap<String, TokenStream> = BTreeMap::new();
+    for op in &ops {
+        if let Some(item) = &op.page_item {
+            let page = &op.response;
+            pages
+                .entry(quote!(#page).to_string())
+                .or_insert_with(|| quote!(crate::pagination::simple_page!(#page => #item);));
+        }
+    }
     let mut handlers: BTreeMap<&str, (Option<&str>, Vec<&Op<'_>>)> = BTreeMap::new();
     for op in &ops {
         handlers.entry(op.accessor.as_str()).or_default().1.push(op);
@@ -1372,6 +1418,7 @@ pub fn render(
             items.push(render_op(op, &code));
         }
     }
+    items.extend(pages.into_values());
     // The spec's ids, at the crate's root with the handlers that take them.
     let ids = code.ids.iter().map(|name| format_ident!("{}", name));
     let file: syn::File = syn::parse2(quote! {

@@ -53,10 +53,6 @@ impl<'c> Agreements<'c> {
 /// `GET /agreements` (`list-agreements`) as a [`ListOperation`](crate::ListOperation): the one paginator's listing of it.
 #[derive(Debug, Clone, Copy)]
 pub struct ListAgreements;
-crate::pagination::simple_page!(
-    ::mijnklantportaal_api::types::AgreementPage =>
-    ::mijnklantportaal_api::types::Agreement
-);
 impl crate::pagination::ListOperation for ListAgreements {
     type Page = ::mijnklantportaal_api::types::AgreementPage;
     type Item = ::mijnklantportaal_api::types::Agreement;
@@ -850,10 +846,6 @@ impl<'c> CustomerGroups<'c> {
 /// `GET /customer-groups` (`list-customer-groups`) as a [`ListOperation`](crate::ListOperation): the one paginator's listing of it.
 #[derive(Debug, Clone, Copy)]
 pub struct ListCustomerGroups;
-crate::pagination::simple_page!(
-    ::mijnklantportaal_api::types::CustomerGroupPage =>
-    ::mijnklantportaal_api::types::CustomerGroup
-);
 impl crate::pagination::ListOperation for ListCustomerGroups {
     type Page = ::mijnklantportaal_api::types::CustomerGroupPage;
     type Item = ::mijnklantportaal_api::types::CustomerGroup;
@@ -1272,10 +1264,6 @@ impl<'c> CustomerInvoices<'c> {
 /// `GET /customer-invoices` (`list-customer-invoices`) as a [`ListOperation`](crate::ListOperation): the one paginator's listing of it.
 #[derive(Debug, Clone, Copy)]
 pub struct ListCustomerInvoices;
-crate::pagination::simple_page!(
-    ::mijnklantportaal_api::types::CustomerInvoicePage =>
-    ::mijnklantportaal_api::types::CustomerInvoice
-);
 impl crate::pagination::ListOperation for ListCustomerInvoices {
     type Page = ::mijnklantportaal_api::types::CustomerInvoicePage;
     type Item = ::mijnklantportaal_api::types::CustomerInvoice;
@@ -1908,10 +1896,6 @@ impl<'c> CustomerOffers<'c> {
 /// `GET /customer-offers` (`list-customer-offers`) as a [`ListOperation`](crate::ListOperation): the one paginator's listing of it.
 #[derive(Debug, Clone, Copy)]
 pub struct ListCustomerOffers;
-crate::pagination::simple_page!(
-    ::mijnklantportaal_api::types::CustomerOfferPage =>
-    ::mijnklantportaal_api::types::CustomerOffer
-);
 impl crate::pagination::ListOperation for ListCustomerOffers {
     type Page = ::mijnklantportaal_api::types::CustomerOfferPage;
     type Item = ::mijnklantportaal_api::types::CustomerOffer;
@@ -2584,10 +2568,6 @@ impl<'c> CustomerSubscriptionPackages<'c> {
 /// `GET /customer-subscription-packages` (`list-customer-subscription-packages`) as a [`ListOperation`](crate::ListOperation): the one paginator's listing of it.
 #[derive(Debug, Clone, Copy)]
 pub struct ListCustomerSubscriptionPackages;
-crate::pagination::simple_page!(
-    ::mijnklantportaal_api::types::CustomerSubscriptionPackagePage =>
-    ::mijnklantportaal_api::types::CustomerSubscriptionPackage
-);
 impl crate::pagination::ListOperation for ListCustomerSubscriptionPackages {
     type Page = ::mijnklantportaal_api::types::CustomerSubscriptionPackagePage;
     type Item = ::mijnklantportaal_api::types::CustomerSubscriptionPackage;
@@ -3024,10 +3004,6 @@ impl<'c> CustomerSubscriptions<'c> {
 /// `GET /customer-subscriptions` (`list-customer-subscriptions`) as a [`ListOperation`](crate::ListOperation): the one paginator's listing of it.
 #[derive(Debug, Clone, Copy)]
 pub struct ListCustomerSubscriptions;
-crate::pagination::simple_page!(
-    ::mijnklantportaal_api::types::CustomerSubscriptionPage =>
-    ::mijnklantportaal_api::types::CustomerSubscription
-);
 impl crate::pagination::ListOperation for ListCustomerSubscriptions {
     type Page = ::mijnklantportaal_api::types::CustomerSubscriptionPage;
     type Item = ::mijnklantportaal_api::types::CustomerSubscription;
@@ -3519,10 +3495,6 @@ impl<'c> Customers<'c> {
 /// `GET /customers` (`list-customers`) as a [`ListOperation`](crate::ListOperation): the one paginator's listing of it.
 #[derive(Debug, Clone, Copy)]
 pub struct ListCustomers;
-crate::pagination::simple_page!(
-    ::mijnklantportaal_api::types::CustomerPage =>
-    ::mijnklantportaal_api::types::Customer
-);
 impl crate::pagination::ListOperation for ListCustomers {
     type Page = ::mijnklantportaal_api::types::CustomerPage;
     type Item = ::mijnklantportaal_api::types::Customer;
@@ -3921,10 +3893,6 @@ impl<'c> FileRequests<'c> {
 /// `GET /file-requests` (`list-file-requests`) as a [`ListOperation`](crate::ListOperation): the one paginator's listing of it.
 #[derive(Debug, Clone, Copy)]
 pub struct ListFileRequests;
-crate::pagination::simple_page!(
-    ::mijnklantportaal_api::types::FileRequestPage =>
-    ::mijnklantportaal_api::types::FileRequest
-);
 impl crate::pagination::ListOperation for ListFileRequests {
     type Page = ::mijnklantportaal_api::types::FileRequestPage;
     type Item = ::mijnklantportaal_api::types::FileRequest;
@@ -4185,10 +4153,6 @@ impl<'c> FileShares<'c> {
 /// `GET /file-shares` (`list-file-shares`) as a [`ListOperation`](crate::ListOperation): the one paginator's listing of it.
 #[derive(Debug, Clone, Copy)]
 pub struct ListFileShares;
-crate::pagination::simple_page!(
-    ::mijnklantportaal_api::types::FileSharePage =>
-    ::mijnklantportaal_api::types::FileShare
-);
 impl crate::pagination::ListOperation for ListFileShares {
     type Page = ::mijnklantportaal_api::types::FileSharePage;
     type Item = ::mijnklantportaal_api::types::FileShare;
@@ -4674,10 +4638,6 @@ impl<'c> MkpInvoices<'c> {
 /// `GET /invoices` (`list-mijnklantportaal-invoices`) as a [`ListOperation`](crate::ListOperation): the one paginator's listing of it.
 #[derive(Debug, Clone, Copy)]
 pub struct ListMijnklantportaalInvoices;
-crate::pagination::simple_page!(
-    ::mijnklantportaal_api::types::MkpInvoicePage =>
-    ::mijnklantportaal_api::types::MkpInvoice
-);
 impl crate::pagination::ListOperation for ListMijnklantportaalInvoices {
     type Page = ::mijnklantportaal_api::types::MkpInvoicePage;
     type Item = ::mijnklantportaal_api::types::MkpInvoice;
@@ -4790,10 +4750,6 @@ impl<'c> PaymentLinks<'c> {
 /// `GET /payment-links` (`list-payment-links`) as a [`ListOperation`](crate::ListOperation): the one paginator's listing of it.
 #[derive(Debug, Clone, Copy)]
 pub struct ListPaymentLinks;
-crate::pagination::simple_page!(
-    ::mijnklantportaal_api::types::PaymentLinkPage =>
-    ::mijnklantportaal_api::types::PaymentLink
-);
 impl crate::pagination::ListOperation for ListPaymentLinks {
     type Page = ::mijnklantportaal_api::types::PaymentLinkPage;
     type Item = ::mijnklantportaal_api::types::PaymentLink;
@@ -5087,10 +5043,6 @@ impl<'c> PaymentLinks<'c> {
 pub struct ListPaymentLinkPayment {
     link_id: ::mijnklantportaal_api::types::PaymentLinkId,
 }
-crate::pagination::simple_page!(
-    ::mijnklantportaal_api::types::PaymentLinkPaymentPage =>
-    ::mijnklantportaal_api::types::PaymentLinkPayment
-);
 impl crate::pagination::ListOperation for ListPaymentLinkPayment {
     type Page = ::mijnklantportaal_api::types::PaymentLinkPaymentPage;
     type Item = ::mijnklantportaal_api::types::PaymentLinkPayment;
@@ -5146,10 +5098,6 @@ impl<'c> PunchCards<'c> {
 /// `GET /punch-cards` (`list-punch-cards`) as a [`ListOperation`](crate::ListOperation): the one paginator's listing of it.
 #[derive(Debug, Clone, Copy)]
 pub struct ListPunchCards;
-crate::pagination::simple_page!(
-    ::mijnklantportaal_api::types::PunchCardPage =>
-    ::mijnklantportaal_api::types::PunchCard
-);
 impl crate::pagination::ListOperation for ListPunchCards {
     type Page = ::mijnklantportaal_api::types::PunchCardPage;
     type Item = ::mijnklantportaal_api::types::PunchCard;
@@ -5544,10 +5492,6 @@ impl<'c> PunchCards<'c> {
 pub struct ListBoughtPunchCards {
     punch_card_id: ::mijnklantportaal_api::types::PunchCardId,
 }
-crate::pagination::simple_page!(
-    ::mijnklantportaal_api::types::IssuedPunchCardPage =>
-    ::mijnklantportaal_api::types::IssuedPunchCard
-);
 impl crate::pagination::ListOperation for ListBoughtPunchCards {
     type Page = ::mijnklantportaal_api::types::IssuedPunchCardPage;
     type Item = ::mijnklantportaal_api::types::IssuedPunchCard;
@@ -5874,9 +5818,6 @@ impl<'c> Tickets<'c> {
 /// `GET /tickets` (`list-ticket-records`) as a [`ListOperation`](crate::ListOperation): the one paginator's listing of it.
 #[derive(Debug, Clone, Copy)]
 pub struct ListTicketRecords;
-crate::pagination::simple_page!(
-    ::mijnklantportaal_api::types::TicketPage => ::mijnklantportaal_api::types::Ticket
-);
 impl crate::pagination::ListOperation for ListTicketRecords {
     type Page = ::mijnklantportaal_api::types::TicketPage;
     type Item = ::mijnklantportaal_api::types::Ticket;
@@ -6269,9 +6210,6 @@ impl<'c> Webhooks<'c> {
 /// `GET /webhooks` (`list-webhooks`) as a [`ListOperation`](crate::ListOperation): the one paginator's listing of it.
 #[derive(Debug, Clone, Copy)]
 pub struct ListWebhooks;
-crate::pagination::simple_page!(
-    ::mijnklantportaal_api::types::WebhookPage => ::mijnklantportaal_api::types::Webhook
-);
 impl crate::pagination::ListOperation for ListWebhooks {
     type Page = ::mijnklantportaal_api::types::WebhookPage;
     type Item = ::mijnklantportaal_api::types::Webhook;
@@ -6448,3 +6386,65 @@ impl<'c> ::std::future::IntoFuture for GetWebhookRecord<'c> {
         self.send().boxed()
     }
 }
+crate::pagination::simple_page!(
+    ::mijnklantportaal_api::types::AgreementPage =>
+    ::mijnklantportaal_api::types::Agreement
+);
+crate::pagination::simple_page!(
+    ::mijnklantportaal_api::types::CustomerGroupPage =>
+    ::mijnklantportaal_api::types::CustomerGroup
+);
+crate::pagination::simple_page!(
+    ::mijnklantportaal_api::types::CustomerInvoicePage =>
+    ::mijnklantportaal_api::types::CustomerInvoice
+);
+crate::pagination::simple_page!(
+    ::mijnklantportaal_api::types::CustomerOfferPage =>
+    ::mijnklantportaal_api::types::CustomerOffer
+);
+crate::pagination::simple_page!(
+    ::mijnklantportaal_api::types::CustomerPage =>
+    ::mijnklantportaal_api::types::Customer
+);
+crate::pagination::simple_page!(
+    ::mijnklantportaal_api::types::CustomerSubscriptionPackagePage =>
+    ::mijnklantportaal_api::types::CustomerSubscriptionPackage
+);
+crate::pagination::simple_page!(
+    ::mijnklantportaal_api::types::CustomerSubscriptionPage =>
+    ::mijnklantportaal_api::types::CustomerSubscription
+);
+crate::pagination::simple_page!(
+    ::mijnklantportaal_api::types::FileRequestPage =>
+    ::mijnklantportaal_api::types::FileRequest
+);
+crate::pagination::simple_page!(
+    ::mijnklantportaal_api::types::FileSharePage =>
+    ::mijnklantportaal_api::types::FileShare
+);
+crate::pagination::simple_page!(
+    ::mijnklantportaal_api::types::IssuedPunchCardPage =>
+    ::mijnklantportaal_api::types::IssuedPunchCard
+);
+crate::pagination::simple_page!(
+    ::mijnklantportaal_api::types::MkpInvoicePage =>
+    ::mijnklantportaal_api::types::MkpInvoice
+);
+crate::pagination::simple_page!(
+    ::mijnklantportaal_api::types::PaymentLinkPage =>
+    ::mijnklantportaal_api::types::PaymentLink
+);
+crate::pagination::simple_page!(
+    ::mijnklantportaal_api::types::PaymentLinkPaymentPage =>
+    ::mijnklantportaal_api::types::PaymentLinkPayment
+);
+crate::pagination::simple_page!(
+    ::mijnklantportaal_api::types::PunchCardPage =>
+    ::mijnklantportaal_api::types::PunchCard
+);
+crate::pagination::simple_page!(
+    ::mijnklantportaal_api::types::TicketPage => ::mijnklantportaal_api::types::Ticket
+);
+crate::pagination::simple_page!(
+    ::mijnklantportaal_api::types::WebhookPage => ::mijnklantportaal_api::types::Webhook
+);
