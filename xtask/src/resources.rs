@@ -922,32 +922,22 @@ fn example(op: &Op<'_>, code: &Generated) -> Vec<String> {
     lines
 }
 
-/// What a setter of a `value` takes and how it makes a `value` of it: an id only as
-/// that id (by value or by reference: swapped ids do not compile, a string is
-/// converted explicitly), anything else as whatever converts into it.
+/// How a method or setter takes a `value`: an id only as that id (by value or by
+/// reference: swapped ids do not compile, a string is converted explicitly), anything
+/// else as whatever converts into it. Gives the parameter's bound and the expression
+/// that makes a `value` of `input`.
 fn conversion(
     value: &syn::Type,
     ids: &std::collections::BTreeSet<String>,
+    input: TokenStream,
 ) -> (TokenStream, TokenStream) {
     if is_id(value, ids) {
         (
             quote!(::std::borrow::Borrow<#value>),
-            quote!(|id| ::std::borrow::Borrow::<#value>::borrow(&id).clone()),
+            quote!(::std::borrow::Borrow::<#value>::borrow(&#input).clone()),
         )
     } else {
-        (
-            quote!(::std::convert::Into<#value>),
-            quote!(::std::convert::Into::into),
-        )
-    }
-}
-
-/// [`conversion`]'s expression of one `value` (named `value`).
-fn convert_one(value: &syn::Type, ids: &std::collections::BTreeSet<String>) -> TokenStream {
-    if is_id(value, ids) {
-        quote!(::std::borrow::Borrow::<#value>::borrow(&value).clone())
-    } else {
-        quote!(value.into())
+        (quote!(::std::convert::Into<#value>), quote!(#input.into()))
     }
 }
 
@@ -993,29 +983,16 @@ fn render_op(op: &Op<'_>, code: &Generated) -> TokenStream {
     method_docs.push(String::new());
     method_docs.extend(example(op, code));
     let method_docs = docs(&method_docs);
-    // An id of the spec's own type is taken as that type (by value or by reference), so
-    // that ids cannot be swapped; any other path parameter as anything that converts.
-    let args = op.path_params.iter().map(|p| {
-        let ident = &p.ident;
-        let ty = &p.ty;
-        if is_id(ty, ids) {
-            quote!(#ident: impl ::std::borrow::Borrow<#ty>)
-        } else {
-            quote!(#ident: impl ::std::convert::Into<#ty>)
-        }
-    });
-    let take: Vec<TokenStream> = op
+    // The path ids, taken as [`conversion`] says.
+    let (args, take): (Vec<TokenStream>, Vec<TokenStream>) = op
         .path_params
         .iter()
         .map(|p| {
             let ident = &p.ident;
-            if is_id(&p.ty, ids) {
-                quote!(#ident: ::std::borrow::Borrow::borrow(&#ident).clone())
-            } else {
-                quote!(#ident: #ident.into())
-            }
+            let (bound, make) = conversion(&p.ty, ids, quote!(#ident));
+            (quote!(#ident: impl #bound), quote!(#ident: #make))
         })
-        .collect();
+        .unzip();
     let arg_names: Vec<&Ident> = op.path_params.iter().map(|p| &p.ident).collect();
     let path_tys: Vec<&syn::Type> = op.path_params.iter().map(|p| &p.ty).collect();
 
@@ -1117,8 +1094,7 @@ fn render_op(op: &Op<'_>, code: &Generated) -> TokenStream {
                 FieldKind::Required | FieldKind::Optional => {
                     fields.push(quote!(pub(crate) #ident: ::std::option::Option<#value>));
                     inits.push(quote!(#ident: ::std::option::Option::None));
-                    let (takes, _) = conversion(value, ids);
-                    let take = convert_one(value, ids);
+                    let (takes, take) = conversion(value, ids, quote!(value));
                     setters.push(quote! {
                         #doc
                         pub fn #ident(mut self, value: impl #takes) -> Self {
@@ -1128,7 +1104,8 @@ fn render_op(op: &Op<'_>, code: &Generated) -> TokenStream {
                     });
                 }
                 FieldKind::List | FieldKind::RequiredList => {
-                    let (takes, take) = conversion(value, ids);
+                    let (takes, make) = conversion(value, ids, quote!(v));
+                    let take = quote!(|v| #make);
                     let (ty, init, set) = if matches!(f.kind, FieldKind::List) {
                         (
                             quote!(::std::vec::Vec<#value>),

@@ -166,7 +166,7 @@ impl<'c> CreateAgreement<'c> {
         I::Item: ::std::convert::Into<::mijnklantportaal_api::types::NewAgreementSigner>,
     {
         self.signers = ::std::option::Option::Some(
-            values.into_iter().map(::std::convert::Into::into).collect(),
+            values.into_iter().map(|v| v.into()).collect(),
         );
         self
     }
@@ -181,7 +181,7 @@ impl<'c> CreateAgreement<'c> {
         I::Item: ::std::convert::Into<::mijnklantportaal_api::FilePart>,
     {
         self.documents = ::std::option::Option::Some(
-            values.into_iter().map(::std::convert::Into::into).collect(),
+            values.into_iter().map(|v| v.into()).collect(),
         );
         self
     }
@@ -277,7 +277,10 @@ impl<'c> Agreements<'c> {
     ) -> GetAgreement<'c> {
         GetAgreement {
             client: self.client,
-            agreement_id: ::std::borrow::Borrow::borrow(&agreement_id).clone(),
+            agreement_id: ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::AgreementId,
+            >::borrow(&agreement_id)
+                .clone(),
         }
     }
 }
@@ -350,8 +353,14 @@ impl<'c> Agreements<'c> {
     ) -> DownloadAgreementDocument<'c> {
         DownloadAgreementDocument {
             client: self.client,
-            agreement_id: ::std::borrow::Borrow::borrow(&agreement_id).clone(),
-            document_id: ::std::borrow::Borrow::borrow(&document_id).clone(),
+            agreement_id: ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::AgreementId,
+            >::borrow(&agreement_id)
+                .clone(),
+            document_id: ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::AgreementDocumentId,
+            >::borrow(&document_id)
+                .clone(),
         }
     }
 }
@@ -672,7 +681,10 @@ impl<'c> Appointments<'c> {
     ) -> GetAppointment<'c> {
         GetAppointment {
             client: self.client,
-            appointment_id: ::std::borrow::Borrow::borrow(&appointment_id).clone(),
+            appointment_id: ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::AppointmentId,
+            >::borrow(&appointment_id)
+                .clone(),
         }
     }
 }
@@ -742,7 +754,10 @@ impl<'c> Appointments<'c> {
     ) -> ChangeAppointmentStatus<'c> {
         ChangeAppointmentStatus {
             client: self.client,
-            appointment_id: ::std::borrow::Borrow::borrow(&appointment_id).clone(),
+            appointment_id: ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::AppointmentId,
+            >::borrow(&appointment_id)
+                .clone(),
             status: ::std::option::Option::None,
         }
     }
@@ -908,10 +923,10 @@ impl<'c> CreateCustomerGroup<'c> {
     {
         self.customers = values
             .into_iter()
-            .map(|id| {
+            .map(|v| {
                 ::std::borrow::Borrow::<
                     ::mijnklantportaal_api::types::CustomerId,
-                >::borrow(&id)
+                >::borrow(&v)
                     .clone()
             })
             .collect();
@@ -986,7 +1001,10 @@ impl<'c> CustomerGroups<'c> {
     ) -> GetCustomerGroup<'c> {
         GetCustomerGroup {
             client: self.client,
-            customer_group_id: ::std::borrow::Borrow::borrow(&customer_group_id).clone(),
+            customer_group_id: ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::CustomerGroupId,
+            >::borrow(&customer_group_id)
+                .clone(),
         }
     }
 }
@@ -1055,7 +1073,10 @@ impl<'c> CustomerGroups<'c> {
     ) -> EditCustomerGroup<'c> {
         EditCustomerGroup {
             client: self.client,
-            customer_group_id: ::std::borrow::Borrow::borrow(&customer_group_id).clone(),
+            customer_group_id: ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::CustomerGroupId,
+            >::borrow(&customer_group_id)
+                .clone(),
             name: ::std::option::Option::None,
         }
     }
@@ -1149,7 +1170,10 @@ impl<'c> CustomerGroups<'c> {
     ) -> AddCustomersToCustomerGroup<'c> {
         AddCustomersToCustomerGroup {
             client: self.client,
-            customer_group_id: ::std::borrow::Borrow::borrow(&customer_group_id).clone(),
+            customer_group_id: ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::CustomerGroupId,
+            >::borrow(&customer_group_id)
+                .clone(),
             customers: ::std::option::Option::None,
         }
     }
@@ -1176,10 +1200,10 @@ impl<'c> AddCustomersToCustomerGroup<'c> {
         self.customers = ::std::option::Option::Some(
             values
                 .into_iter()
-                .map(|id| {
+                .map(|v| {
                     ::std::borrow::Borrow::<
                         ::mijnklantportaal_api::types::CustomerId,
-                    >::borrow(&id)
+                    >::borrow(&v)
                         .clone()
                 })
                 .collect(),
@@ -1569,7 +1593,7 @@ impl<'c> CreateCustomerInvoiceManual<'c> {
         I::Item: ::std::convert::Into<::mijnklantportaal_api::types::ManualInvoiceLine>,
     {
         self.lines = ::std::option::Option::Some(
-            values.into_iter().map(::std::convert::Into::into).collect(),
+            values.into_iter().map(|v| v.into()).collect(),
         );
         self
     }
@@ -1660,7 +1684,10 @@ impl<'c> CustomerInvoices<'c> {
     ) -> GetCustomerInvoice<'c> {
         GetCustomerInvoice {
             client: self.client,
-            invoice_id: ::std::borrow::Borrow::borrow(&invoice_id).clone(),
+            invoice_id: ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::CustomerInvoiceId,
+            >::borrow(&invoice_id)
+                .clone(),
         }
     }
 }
@@ -1730,7 +1757,10 @@ impl<'c> CustomerInvoices<'c> {
     ) -> MarkCustomerInvoicePaid<'c> {
         MarkCustomerInvoicePaid {
             client: self.client,
-            invoice_id: ::std::borrow::Borrow::borrow(&invoice_id).clone(),
+            invoice_id: ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::CustomerInvoiceId,
+            >::borrow(&invoice_id)
+                .clone(),
             paid_at: ::std::option::Option::None,
         }
     }
@@ -1819,7 +1849,10 @@ impl<'c> CustomerInvoices<'c> {
     ) -> GetCustomerInvoicePdf<'c> {
         GetCustomerInvoicePdf {
             client: self.client,
-            invoice_id: ::std::borrow::Borrow::borrow(&invoice_id).clone(),
+            invoice_id: ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::CustomerInvoiceId,
+            >::borrow(&invoice_id)
+                .clone(),
         }
     }
 }
@@ -2264,7 +2297,7 @@ impl<'c> CreateCustomerOfferManual<'c> {
         I::Item: ::std::convert::Into<::mijnklantportaal_api::types::ManualInvoiceLine>,
     {
         self.lines = ::std::option::Option::Some(
-            values.into_iter().map(::std::convert::Into::into).collect(),
+            values.into_iter().map(|v| v.into()).collect(),
         );
         self
     }
@@ -2368,7 +2401,10 @@ impl<'c> CustomerOffers<'c> {
     ) -> GetCustomerOffer<'c> {
         GetCustomerOffer {
             client: self.client,
-            offer_id: ::std::borrow::Borrow::borrow(&offer_id).clone(),
+            offer_id: ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::CustomerOfferId,
+            >::borrow(&offer_id)
+                .clone(),
         }
     }
 }
@@ -2438,7 +2474,10 @@ impl<'c> CustomerOffers<'c> {
     ) -> MarkCustomerOfferAcceptedOrRejected<'c> {
         MarkCustomerOfferAcceptedOrRejected {
             client: self.client,
-            offer_id: ::std::borrow::Borrow::borrow(&offer_id).clone(),
+            offer_id: ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::CustomerOfferId,
+            >::borrow(&offer_id)
+                .clone(),
             accepted_at: ::std::option::Option::None,
             accepted_via_ip: ::std::option::Option::None,
             accepted_via_user_agent: ::std::option::Option::None,
@@ -2766,7 +2805,10 @@ impl<'c> CustomerSubscriptionPackages<'c> {
     ) -> GetCustomerSubscriptionPackage<'c> {
         GetCustomerSubscriptionPackage {
             client: self.client,
-            package_id: ::std::borrow::Borrow::borrow(&package_id).clone(),
+            package_id: ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::SubscriptionPackageId,
+            >::borrow(&package_id)
+                .clone(),
         }
     }
 }
@@ -2841,7 +2883,10 @@ impl<'c> CustomerSubscriptionPackages<'c> {
     ) -> SignUpACustomerForACustomerSubscriptionPackage<'c> {
         SignUpACustomerForACustomerSubscriptionPackage {
             client: self.client,
-            package_id: ::std::borrow::Borrow::borrow(&package_id).clone(),
+            package_id: ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::SubscriptionPackageId,
+            >::borrow(&package_id)
+                .clone(),
             create_invoice: ::std::option::Option::None,
             customer_id: ::std::option::Option::None,
             invoice_text: ::std::option::Option::None,
@@ -3280,7 +3325,10 @@ impl<'c> CustomerSubscriptions<'c> {
     ) -> GetCustomerSubscription<'c> {
         GetCustomerSubscription {
             client: self.client,
-            subscription_id: ::std::borrow::Borrow::borrow(&subscription_id).clone(),
+            subscription_id: ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::CustomerSubscriptionId,
+            >::borrow(&subscription_id)
+                .clone(),
         }
     }
 }
@@ -3352,7 +3400,10 @@ impl<'c> CustomerSubscriptions<'c> {
     ) -> ChangeCustomerSubscription<'c> {
         ChangeCustomerSubscription {
             client: self.client,
-            subscription_id: ::std::borrow::Borrow::borrow(&subscription_id).clone(),
+            subscription_id: ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::CustomerSubscriptionId,
+            >::borrow(&subscription_id)
+                .clone(),
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
             interval: ::std::option::Option::None,
@@ -3695,7 +3746,10 @@ impl<'c> Customers<'c> {
     ) -> GetCustomer<'c> {
         GetCustomer {
             client: self.client,
-            customer_id: ::std::borrow::Borrow::borrow(&customer_id).clone(),
+            customer_id: ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::CustomerId,
+            >::borrow(&customer_id)
+                .clone(),
         }
     }
 }
@@ -3759,7 +3813,10 @@ impl<'c> Customers<'c> {
     ) -> EditCustomer<'c> {
         EditCustomer {
             client: self.client,
-            customer_id: ::std::borrow::Borrow::borrow(&customer_id).clone(),
+            customer_id: ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::CustomerId,
+            >::borrow(&customer_id)
+                .clone(),
             address: ::std::option::Option::None,
             city: ::std::option::Option::None,
             company_name: ::std::option::Option::None,
@@ -4003,7 +4060,7 @@ impl<'c> CreateFileRequest<'c> {
         I::Item: ::std::convert::Into<::mijnklantportaal_api::types::NewRequestedFile>,
     {
         self.requested_files = ::std::option::Option::Some(
-            values.into_iter().map(::std::convert::Into::into).collect(),
+            values.into_iter().map(|v| v.into()).collect(),
         );
         self
     }
@@ -4074,7 +4131,10 @@ impl<'c> FileRequests<'c> {
     ) -> GetFileRequest<'c> {
         GetFileRequest {
             client: self.client,
-            request_id: ::std::borrow::Borrow::borrow(&request_id).clone(),
+            request_id: ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::FileRequestId,
+            >::borrow(&request_id)
+                .clone(),
         }
     }
 }
@@ -4216,7 +4276,7 @@ impl<'c> CreateFileShare<'c> {
         I::Item: ::std::convert::Into<::std::string::String>,
     {
         self.content = ::std::option::Option::Some(
-            values.into_iter().map(::std::convert::Into::into).collect(),
+            values.into_iter().map(|v| v.into()).collect(),
         );
         self
     }
@@ -4903,7 +4963,10 @@ impl<'c> PaymentLinks<'c> {
     ) -> GetPaymentLink<'c> {
         GetPaymentLink {
             client: self.client,
-            link_id: ::std::borrow::Borrow::borrow(&link_id).clone(),
+            link_id: ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::PaymentLinkId,
+            >::borrow(&link_id)
+                .clone(),
         }
     }
 }
@@ -4967,7 +5030,10 @@ impl<'c> PaymentLinks<'c> {
     ) -> ClosePaymentLink<'c> {
         ClosePaymentLink {
             client: self.client,
-            link_id: ::std::borrow::Borrow::borrow(&link_id).clone(),
+            link_id: ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::PaymentLinkId,
+            >::borrow(&link_id)
+                .clone(),
         }
     }
 }
@@ -5034,7 +5100,10 @@ impl<'c> PaymentLinks<'c> {
     ) -> Lister<ListPaymentLinkPayment> {
         self.client
             .list(ListPaymentLinkPayment {
-                link_id: ::std::borrow::Borrow::borrow(&link_id).clone(),
+                link_id: ::std::borrow::Borrow::<
+                    ::mijnklantportaal_api::types::PaymentLinkId,
+                >::borrow(&link_id)
+                    .clone(),
             })
     }
 }
@@ -5313,7 +5382,10 @@ impl<'c> PunchCards<'c> {
     ) -> GetPunchCard<'c> {
         GetPunchCard {
             client: self.client,
-            punch_card_id: ::std::borrow::Borrow::borrow(&punch_card_id).clone(),
+            punch_card_id: ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::PunchCardId,
+            >::borrow(&punch_card_id)
+                .clone(),
         }
     }
 }
@@ -5380,7 +5452,10 @@ impl<'c> PunchCards<'c> {
     ) -> EditPunchCard<'c> {
         EditPunchCard {
             client: self.client,
-            punch_card_id: ::std::borrow::Borrow::borrow(&punch_card_id).clone(),
+            punch_card_id: ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::PunchCardId,
+            >::borrow(&punch_card_id)
+                .clone(),
             for_sale: ::std::option::Option::None,
             price: ::std::option::Option::None,
             vat_rate: ::std::option::Option::None,
@@ -5483,7 +5558,10 @@ impl<'c> PunchCards<'c> {
     ) -> Lister<ListBoughtPunchCards> {
         self.client
             .list(ListBoughtPunchCards {
-                punch_card_id: ::std::borrow::Borrow::borrow(&punch_card_id).clone(),
+                punch_card_id: ::std::borrow::Borrow::<
+                    ::mijnklantportaal_api::types::PunchCardId,
+                >::borrow(&punch_card_id)
+                    .clone(),
             })
     }
 }
@@ -5538,7 +5616,10 @@ impl<'c> PunchCards<'c> {
     ) -> IssueNewPunchCard<'c> {
         IssueNewPunchCard {
             client: self.client,
-            punch_card_id: ::std::borrow::Borrow::borrow(&punch_card_id).clone(),
+            punch_card_id: ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::PunchCardId,
+            >::borrow(&punch_card_id)
+                .clone(),
             customer_id: ::std::option::Option::None,
         }
     }
@@ -5634,8 +5715,13 @@ impl<'c> PunchCards<'c> {
     ) -> GetBoughtPunchCard<'c> {
         GetBoughtPunchCard {
             client: self.client,
-            punch_card_id: ::std::borrow::Borrow::borrow(&punch_card_id).clone(),
-            issued_punch_card_id: ::std::borrow::Borrow::borrow(&issued_punch_card_id)
+            punch_card_id: ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::PunchCardId,
+            >::borrow(&punch_card_id)
+                .clone(),
+            issued_punch_card_id: ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::IssuedPunchCardId,
+            >::borrow(&issued_punch_card_id)
                 .clone(),
         }
     }
@@ -5713,8 +5799,13 @@ impl<'c> PunchCards<'c> {
     ) -> StampAnIssuedPunchCard<'c> {
         StampAnIssuedPunchCard {
             client: self.client,
-            punch_card_id: ::std::borrow::Borrow::borrow(&punch_card_id).clone(),
-            issued_punch_card_id: ::std::borrow::Borrow::borrow(&issued_punch_card_id)
+            punch_card_id: ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::PunchCardId,
+            >::borrow(&punch_card_id)
+                .clone(),
+            issued_punch_card_id: ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::IssuedPunchCardId,
+            >::borrow(&issued_punch_card_id)
                 .clone(),
             stamps: ::std::option::Option::None,
         }
@@ -5855,7 +5946,10 @@ impl<'c> Tickets<'c> {
     ) -> GetTicketRecord<'c> {
         GetTicketRecord {
             client: self.client,
-            ticket_id: ::std::borrow::Borrow::borrow(&ticket_id).clone(),
+            ticket_id: ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::TicketId,
+            >::borrow(&ticket_id)
+                .clone(),
         }
     }
 }
@@ -5927,7 +6021,10 @@ impl<'c> Tickets<'c> {
     ) -> AddMessageToTheTicket<'c> {
         AddMessageToTheTicket {
             client: self.client,
-            ticket_id: ::std::borrow::Borrow::borrow(&ticket_id).clone(),
+            ticket_id: ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::TicketId,
+            >::borrow(&ticket_id)
+                .clone(),
             message: ::std::option::Option::None,
         }
     }
@@ -6018,7 +6115,10 @@ impl<'c> Tickets<'c> {
     ) -> CloseTicket<'c> {
         CloseTicket {
             client: self.client,
-            ticket_id: ::std::borrow::Borrow::borrow(&ticket_id).clone(),
+            ticket_id: ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::TicketId,
+            >::borrow(&ticket_id)
+                .clone(),
         }
     }
 }
@@ -6343,7 +6443,10 @@ impl<'c> Webhooks<'c> {
     ) -> GetWebhookRecord<'c> {
         GetWebhookRecord {
             client: self.client,
-            webhook_id: ::std::borrow::Borrow::borrow(&webhook_id).clone(),
+            webhook_id: ::std::borrow::Borrow::<
+                ::mijnklantportaal_api::types::WebhookId,
+            >::borrow(&webhook_id)
+                .clone(),
         }
     }
 }
