@@ -1,15 +1,8 @@
 //! Agreements API: documents sent to be signed, their signers, and the documents'
-//! download links.
-//!
-//! Creating an agreement is `multipart/form-data` only: the portal's own signature
-//! (`signerName`, `signerSignatureData`, a base64 image data URL), up to 5 `signers`
-//! and up to 5 `documents` (5 MB in total), arrays in PHP's bracket form
-//! (`signers[0][firstName]`, `documents[0]`), which Laravel reads as arrays; a
-//! `signers` part holding JSON text is a string to its `array` rule, and refused. A
-//! new agreement is `sent`, its signers have not signed. Lists show agreements
-//! without signers and documents; `GET /{id}` and the create's answer show them. A
-//! document's download link serves what was uploaded (seeded documents get a
-//! generated PDF). The seeded agreements are sent and signed ones.
+//! download links. A create is `multipart/form-data` only, arrays in PHP's bracket
+//! form (`signers[0][firstName]`, `documents[0]`); a `signers` part holding JSON text
+//! is refused by its `array` rule. Lists show agreements without signers and
+//! documents. A download serves what was uploaded (seeded documents: a generated PDF).
 
 use axum::body::Body;
 use bytes::Bytes;
@@ -59,14 +52,15 @@ const HASHES: u64 = 0xA9E_0005;
 const SIZES: u64 = 0xA9E_0006;
 
 /// Whether every signer has signed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum Status {
+    #[default]
     Sent,
     Signed,
 }
 
-/// Someone who must sign, serialized in the vendor example's field order.
+/// Someone who must sign, in the vendor example's field order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Signer {
@@ -81,7 +75,7 @@ pub(crate) struct Signer {
     pub(crate) signed_at: Option<DateTime<FixedOffset>>,
 }
 
-/// A document to sign, serialized in the vendor example's field order.
+/// A document to sign, in the vendor example's field order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Document {
@@ -94,9 +88,9 @@ pub(crate) struct Document {
     pub(crate) media_type: String,
 }
 
-/// One agreement, serialized in the vendor example's order (the signatures, signers
-/// and documents only as `GET /{id}` shows it).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One agreement, in the vendor example's order (the signatures, signers and
+/// documents only as `GET /{id}` shows it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct MockAgreement {
     pub(crate) id: String,
@@ -115,9 +109,10 @@ pub(crate) struct MockAgreement {
     pub(crate) created_at: DateTime<FixedOffset>,
 }
 
-/// The ids of the signers or documents (`codec`) of agreement `key`: up to 16 each.
-fn part_id(codec: IdCodec, key: u64, index: usize) -> String {
-    codec.encode(key.saturating_mul(16).saturating_add(index as u64))
+/// The id of signer or document (`prefix`, `stream`) `index` of agreement `key`: up
+/// to 16 each.
+fn part_id(prefix: &'static str, stream: u64, seed: u64, key: u64, index: usize) -> String {
+    IdCodec::new(prefix, seed, stream).encode(key.saturating_mul(16).saturating_add(index as u64))
 }
 
 /// A 64-character hash (random: the vendor's algorithm is not documented).
@@ -136,53 +131,44 @@ impl Record for MockAgreement {
     /// others sent, nobody signed yet. One or two signers and documents each.
     fn base(config: &Config) -> Box<dyn Base<Self>> {
         let seed = config.dataset.seed();
-        let signer_ids = IdCodec::new("ags_", seed, SIGNER_IDS);
-        let document_ids = IdCodec::new("agd_", seed, DOCUMENT_IDS);
-        Box::new(Seeded::new(
-            IdCodec::new("agr_", seed, IDS),
-            SEEDED,
-            |index, id| {
-                let created_at = seeded_time(seed, CREATED, index)?;
-                let signed = index % 3 == 0;
-                let signed_at = signed.then(|| created_at + chrono::Duration::days(1));
-                let count = 1 + (index % 2) as usize;
-                let signers = (0..count)
-                    .map(|j| {
-                        let (first, last, email) = SIGNERS[(index as usize + j) % SIGNERS.len()];
-                        Signer {
-                            id: part_id(signer_ids, index, j),
-                            first_name: first.to_owned(),
-                            last_name: last.to_owned(),
-                            email: email.to_owned(),
-                            should_identify: j == 0,
-                            signature: signed.then(|| SIGNATURE.to_owned()),
-                            signature_hash: signed.then(|| hash(seed, index * 16 + j as u64 + 1)),
-                            signed_at,
-                        }
-                    })
-                    .collect();
-                let documents = (0..count)
-                    .map(|j| Document {
-                        id: part_id(document_ids, index, j),
-                        document_name: format!("Contract version_{}.pdf", j + 2),
-                        file_size: 512 + draw(seed, SIZES, index * 16 + j as u64) % 200_000,
-                        file_hash: hash(seed, 1_000 + index * 16 + j as u64),
-                        media_type: "application/pdf".to_owned(),
-                    })
-                    .collect();
-                Some(MockAgreement {
-                    id,
-                    name: NAMES[(index % NAMES.len() as u64) as usize].to_owned(),
-                    status: if signed { Status::Signed } else { Status::Sent },
-                    signer_name: "John Doe".to_owned(),
-                    signer_signature: SIGNATURE.to_owned(),
-                    signer_signature_hash: hash(seed, index * 16),
-                    signers,
-                    documents,
-                    created_at,
-                })
-            },
-        ))
+        let ids = IdCodec::new("agr_", seed, IDS);
+        Box::new(Seeded::new(ids, SEEDED, |index, id| {
+            let created_at = seeded_time(seed, CREATED, index)?;
+            let signed = index % 3 == 0;
+            let signed_at = signed.then(|| created_at + chrono::Duration::days(1));
+            let parts = 0..1 + (index % 2) as usize;
+            let signers = parts.clone().map(|j| {
+                let (first, last, email) = SIGNERS[(index as usize + j) % SIGNERS.len()];
+                Signer {
+                    id: part_id("ags_", SIGNER_IDS, seed, index, j),
+                    first_name: first.to_owned(),
+                    last_name: last.to_owned(),
+                    email: email.to_owned(),
+                    should_identify: j == 0,
+                    signature: signed.then(|| SIGNATURE.to_owned()),
+                    signature_hash: signed.then(|| hash(seed, index * 16 + j as u64 + 1)),
+                    signed_at,
+                }
+            });
+            let documents = parts.map(|j| Document {
+                id: part_id("agd_", DOCUMENT_IDS, seed, index, j),
+                document_name: format!("Contract version_{}.pdf", j + 2),
+                file_size: 512 + draw(seed, SIZES, index * 16 + j as u64) % 200_000,
+                file_hash: hash(seed, 1_000 + index * 16 + j as u64),
+                media_type: "application/pdf".to_owned(),
+            });
+            Some(MockAgreement {
+                id,
+                name: NAMES[(index % NAMES.len() as u64) as usize].to_owned(),
+                status: if signed { Status::Signed } else { Status::Sent },
+                signer_name: "John Doe".to_owned(),
+                signer_signature: SIGNATURE.to_owned(),
+                signer_signature_hash: hash(seed, index * 16),
+                signers: signers.collect(),
+                documents: documents.collect(),
+                created_at,
+            })
+        }))
     }
 }
 
@@ -191,48 +177,28 @@ impl Record for MockAgreement {
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let form = call.form(body).await?;
-        let new = new_agreement(&form).map_err(|e| call.unprocessable(&e))?;
+        let (new, uploads) = new_agreement(&form).map_err(|e| call.unprocessable(&e))?;
         let seed = call.seed();
-        let signer_ids = IdCodec::new("ags_", seed, SIGNER_IDS);
-        let document_ids = IdCodec::new("agd_", seed, DOCUMENT_IDS);
-        let mut uploads = Vec::new();
         let agreement = call.insert(|slot| {
-            Some(MockAgreement {
-                signers: new
-                    .signers
-                    .into_iter()
-                    .enumerate()
-                    .map(|(j, signer)| Signer {
-                        id: part_id(signer_ids, slot.key, j),
-                        ..signer
-                    })
-                    .collect(),
-                documents: new
-                    .documents
-                    .into_iter()
-                    .enumerate()
-                    .map(|(j, (document, bytes))| {
-                        let id = part_id(document_ids, slot.key, j);
-                        uploads.push((id.clone(), bytes));
-                        Document {
-                            id,
-                            file_hash: hash(seed, slot.key * 16 + j as u64 + 1_000_000),
-                            ..document
-                        }
-                    })
-                    .collect(),
-                signer_signature_hash: hash(seed, slot.key * 16 + 2_000_000),
+            let key = slot.key;
+            let mut agreement = MockAgreement {
                 id: slot.id,
-                name: new.name,
-                status: Status::Sent,
-                signer_name: new.signer_name,
-                signer_signature: new.signer_signature,
+                signer_signature_hash: hash(seed, key * 16 + 2_000_000),
                 created_at: slot.created_at,
-            })
+                ..new
+            };
+            for (j, signer) in agreement.signers.iter_mut().enumerate() {
+                signer.id = part_id("ags_", SIGNER_IDS, seed, key, j);
+            }
+            for (j, document) in agreement.documents.iter_mut().enumerate() {
+                document.id = part_id("agd_", DOCUMENT_IDS, seed, key, j);
+                document.file_hash = hash(seed, key * 16 + j as u64 + 1_000_000);
+            }
+            Some(agreement)
         })?;
         let mut files = lock(&call.shared().files);
-        for (id, bytes) in uploads {
-            files.store(&id, bytes);
+        for (document, bytes) in agreement.documents.iter().zip(uploads) {
+            files.store(&document.id, bytes);
         }
         drop(files);
         call.written_shown(StatusCode::CREATED, &agreement)
@@ -271,20 +237,11 @@ pub(crate) fn downloadable(shared: &Shared, id: &str) -> Option<Download> {
     })
 }
 
-/// What a create request gives a new agreement (ids and hashes still to be given).
-#[derive(Debug)]
-struct NewAgreement {
-    name: String,
-    signer_name: String,
-    signer_signature: String,
-    signers: Vec<Signer>,
-    documents: Vec<(Document, Bytes)>,
-}
-
-/// What `POST /v1/agreements` (a valid form, bracket names read as dotted ones)
-/// asks for, or Laravel's 422 for the two rules of its own: `signerSignatureData`
-/// is a base64 image data URL, and the documents are 5 MB in total at most.
-fn new_agreement(form: &Form) -> Result<NewAgreement, Errors> {
+/// What `POST /v1/agreements` (a valid form) asks for, ids, hashes and creation time
+/// still to be given, with the documents' bytes; or Laravel's 422 for the two rules
+/// of its own: a base64 image data URL as `signerSignatureData`, and 5 MB of
+/// documents at most.
+fn new_agreement(form: &Form) -> Result<(MockAgreement, Vec<Bytes>), Errors> {
     let input = requests::nested(form);
     let mut errors = Errors::default();
     let signature = input::text(&input, "signerSignatureData").unwrap_or_default();
@@ -294,46 +251,39 @@ fn new_agreement(form: &Form) -> Result<NewAgreement, Errors> {
             "The signer signature data field must be a base64 data URL of an image.".to_owned(),
         );
     }
+    let text = |object, field| input::text(object, field).unwrap_or_default();
     let signers = input::objects(&input, "signers")
         .into_iter()
         .map(|signer| Signer {
             id: String::new(),
-            first_name: input::text(signer, "firstName").unwrap_or_default(),
-            last_name: input::text(signer, "lastName").unwrap_or_default(),
-            email: input::text(signer, "email").unwrap_or_default(),
+            first_name: text(signer, "firstName"),
+            last_name: text(signer, "lastName"),
+            email: text(signer, "email"),
             should_identify: input::boolean(signer, "shouldIdentify").unwrap_or(false),
             signature: None,
             signature_hash: None,
             signed_at: None,
-        })
-        .collect();
-    let mut parts: Vec<(usize, &str)> = form
-        .files
-        .iter()
-        .filter_map(|(name, _)| {
-            Some((
-                name.strip_prefix("documents.")?.parse().ok()?,
-                name.as_str(),
-            ))
-        })
+        });
+    let mut parts: Vec<(usize, &str)> = (form.files.iter())
+        .filter_map(|(name, _)| Some((name.strip_prefix("documents.")?.parse().ok()?, &**name)))
         .collect();
     parts.sort_unstable();
-    let documents: Vec<(Document, Bytes)> = parts
+    let (documents, uploads): (Vec<Document>, Vec<Bytes>) = parts
         .iter()
         .filter_map(|(_, name)| file_part(form, name))
-        .map(|(file_name, media_type, bytes)| {
+        .map(|(document_name, media_type, bytes)| {
+            let file_size = bytes.len() as u64;
             let document = Document {
                 id: String::new(),
-                document_name: file_name,
-                file_size: bytes.len() as u64,
+                document_name,
+                file_size,
                 file_hash: String::new(),
                 media_type,
             };
             (document, bytes)
         })
-        .collect();
-    let total: usize = documents.iter().map(|(_, bytes)| bytes.len()).sum();
-    if total > MAX_DOCUMENT_BYTES {
+        .unzip();
+    if uploads.iter().map(Bytes::len).sum::<usize>() > MAX_DOCUMENT_BYTES {
         errors.add(
             "documents",
             "The documents must not be greater than 5120 kilobytes in total.".to_owned(),
@@ -342,13 +292,15 @@ fn new_agreement(form: &Form) -> Result<NewAgreement, Errors> {
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(NewAgreement {
-        name: input::text(&input, "name").unwrap_or_default(),
-        signer_name: input::text(&input, "signerName").unwrap_or_default(),
+    let agreement = MockAgreement {
+        name: text(&input, "name"),
+        signer_name: text(&input, "signerName"),
         signer_signature: signature,
-        signers,
+        signers: signers.collect(),
         documents,
-    })
+        ..MockAgreement::default()
+    };
+    Ok((agreement, uploads))
 }
 
 #[cfg(test)]
@@ -394,13 +346,13 @@ mod tests {
             ],
         );
         assert!(form_errors("create-agreement", &form).is_empty());
-        let new = new_agreement(&form).unwrap();
+        let (new, _) = new_agreement(&form).unwrap();
         assert_eq!(new.signers.len(), 1);
         assert!(new.signers[0].should_identify);
         let names: Vec<&str> = new
             .documents
             .iter()
-            .map(|(d, _)| d.document_name.as_str())
+            .map(|d| d.document_name.as_str())
             .collect();
         assert_eq!(names, ["a.pdf", "b.pdf"], "in index order");
     }

@@ -1,11 +1,7 @@
 //! Customer Invoices API: the invoice, its JSON, uploads, manual invoices, marking
-//! paid, and the PDF behind its download link.
-//!
-//! The wire format (field names and order, amounts as strings built from integer
-//! cents, ATOM timestamps, absolute links built from the request's origin) lives here
-//! once, for the server and for tests. The starting invoices are the [`Dataset`]'s,
-//! computed on demand, so the table serves a million invoices without holding them;
-//! it is the table the [`Live`] schedule changes while clients list it.
+//! paid, and the PDF behind its download link. The starting invoices are the
+//! [`Dataset`]'s, computed on demand (a million without holding them); it is the
+//! table the [`Live`] schedule changes while clients list it.
 
 use axum::body::Body;
 use bytes::Bytes;
@@ -20,7 +16,7 @@ use crate::files::{Download, text_pdf};
 use crate::handler::{Call, Config, Reply, Shared, server_error};
 use crate::input;
 use crate::live::Live;
-use crate::requests::Form;
+use crate::resources::files::file_part;
 use crate::resources::{Link, amount_json, cloud_file, in_list, notify, render};
 use crate::store::{Base, Record, Slot, Table, lock};
 use crate::validation::Input;
@@ -161,9 +157,8 @@ impl Base<MockInvoice> for Dataset {
         created_at: DateTime<FixedOffset>,
         previous: Option<&MockInvoice>,
     ) -> Option<MockInvoice> {
-        let year = created_at.year();
         let sequence_in_year = previous
-            .filter(|p| p.issued_at.year() == year)
+            .filter(|p| p.issued_at.year() == created_at.year())
             .and_then(|p| p.invoice_number.split_once('-'))
             .and_then(|(_, n)| n.parse::<u64>().ok())
             .map_or(1, |n| n + 1);
@@ -175,9 +170,13 @@ impl Base<MockInvoice> for Dataset {
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let form = call.form(body).await?;
-        let pdf = pdf(&form).ok_or_else(server_error)?;
-        notify(call, &form.input);
-        let invoice = call.insert(|slot| invoice_upload(&form.input, slot))?;
+        let (_, _, pdf) = file_part(&form, "pdf").ok_or_else(server_error)?;
+        let input = &form.input;
+        notify(call, input);
+        let invoice = call.insert(|slot| {
+            let paid_at = input::local_time(input, "paidAt");
+            new_invoice(input, slot, input::cents(input, "amount")?, paid_at)
+        })?;
         lock(&call.shared().files).store(&invoice.id, pdf);
         call.written(StatusCode::CREATED, &invoice)
     })
@@ -194,22 +193,18 @@ pub(crate) fn create_manual<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a,
 /// `PATCH /v1/customer-invoices/{invoiceId}` (JSON `{paidAt}`); 200 with the invoice.
 pub(crate) fn mark_paid<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let invoice = call.find::<MockInvoice>(0)?;
-        let pay = |i: &mut MockInvoice, input: &Input| {
-            i.paid_at = Some(input::local_time(input, "paidAt").ok_or_else(server_error)?);
+        let id = call.find::<MockInvoice>(0)?.id;
+        let pay = |invoice: &mut MockInvoice, input: &Input| {
+            invoice.paid_at = Some(input::local_time(input, "paidAt").ok_or_else(server_error)?);
             Ok(())
         };
-        let marked = call.edit(&invoice.id, body, pay).await?;
-        call.written(StatusCode::OK, &marked)
+        call.written(StatusCode::OK, &call.edit(&id, body, pay).await?)
     })
 }
 
 /// `GET /v1/customer-invoices/{invoiceId}/pdf`: a link to the PDF on this server.
 pub(crate) fn pdf_link<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let invoice = call.find::<MockInvoice>(0)?;
-        cloud_file(call, &invoice.id)
-    })
+    Box::pin(async move { cloud_file(call, &call.find::<MockInvoice>(0)?.id) })
 }
 
 /// What a download link to invoice `id` serves: the uploaded PDF, or one generated
@@ -217,13 +212,8 @@ pub(crate) fn pdf_link<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Rep
 pub(crate) fn downloadable(shared: &Shared, id: &str) -> Option<Download> {
     let invoice = shared.with(|t: &mut Table<MockInvoice>| t.find(id))?;
     let bytes = lock(&shared.files).uploaded(id).unwrap_or_else(|| {
-        let text = format!(
-            "Invoice {} ({}) EUR {}",
-            invoice.invoice_number,
-            invoice.id,
-            invoice.amount()
-        );
-        Bytes::from(text_pdf(&text))
+        let (number, id, amount) = (&invoice.invoice_number, &invoice.id, invoice.amount());
+        Bytes::from(text_pdf(&format!("Invoice {number} ({id}) EUR {amount}")))
     });
     Some(Download {
         bytes,
@@ -232,26 +222,8 @@ pub(crate) fn downloadable(shared: &Shared, id: &str) -> Option<Download> {
     })
 }
 
-/// The invoice `POST /v1/customer-invoices` (a valid form) asks for (its `pdf`
-/// part is a PDF by its content, as Laravel's `mimes` rule decides); `paidAt` and
-/// `sendNotification` optional.
-fn invoice_upload(input: &Input, slot: Slot) -> Option<MockInvoice> {
-    let amount_cents = input::cents(input, "amount")?;
-    let paid_at = input::local_time(input, "paidAt");
-    new_invoice(input, slot, amount_cents, paid_at)
-}
-
-/// The bytes of the `pdf` part of a valid form.
-pub(crate) fn pdf(form: &Form) -> Option<Bytes> {
-    let (_, part) = form.files.iter().find(|(name, _)| name == "pdf")?;
-    part.bytes.clone()
-}
-
-/// The invoice `POST /v1/customer-invoices/manual` (valid JSON) asks for.
-///
-/// The invoice's `amount` is the mock's choice, as the vendor does not document it:
-/// the sum over the lines of `amountExclVat × (100 + vatRate) / 100`, computed
-/// exactly and rounded once, half away from zero, to whole cents.
+/// The invoice `POST /v1/customer-invoices/manual` (valid JSON) asks for; its amount
+/// is [`lines_total`] (the vendor does not document it).
 fn manual_invoice(input: &Input, slot: Slot) -> Option<MockInvoice> {
     new_invoice(input, slot, lines_total(input)?, None)
 }
@@ -278,7 +250,8 @@ fn new_invoice(
     })
 }
 
-/// The total in cents incl. VAT of the valid `lines` (see [`manual_invoice`]).
+/// The total in cents incl. VAT of the valid `lines`: the sum of `amountExclVat ×
+/// (100 + vatRate) / 100`, exact, rounded once, half away from zero, to whole cents.
 pub(crate) fn lines_total(input: &Input) -> Option<u64> {
     // Hundredths of a cent: `cents × (100 + rate)` is exact.
     let mut total: u128 = 0;

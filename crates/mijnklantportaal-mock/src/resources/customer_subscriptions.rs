@@ -1,11 +1,8 @@
-//! Customer Subscriptions API: the subscription, its JSON, create and change (which
-//! can terminate it); also what a package sign-up creates.
-//!
-//! A subscription's life, as the mock keeps it (the vendor documents the statuses,
-//! not the transitions): created `planned` when it starts after today (Amsterdam
-//! time), else `in_progress`, renewing every `interval` from its start (`renewsAt`:
-//! the first renewal after today); a change with `terminatedAt` makes it
-//! `terminated`, without a next renewal. Some starting subscriptions have `ended`.
+//! Customer Subscriptions API: create and change (which can terminate); also what a
+//! package sign-up creates. The life the mock gives a subscription (the vendor
+//! documents statuses, not transitions): `planned` when it starts after today
+//! (Amsterdam), else `in_progress`, renewing every `interval` from its start;
+//! `terminatedAt` makes it `terminated`, without renewals. Some seeded ones `ended`.
 
 use axum::body::Body;
 use chrono::{DateTime, Days, FixedOffset, Months, NaiveDate};
@@ -23,14 +20,14 @@ use crate::rng::draw;
 use crate::store::{Base, Record, Seeded, Slot};
 use crate::validation::Input;
 
-/// Id domain and random streams of subscriptions (the tag's own prefix).
+// Id domain and random streams of subscriptions.
 const IDS: u64 = 0x5B5_0000;
 const CREATED: u64 = 0x5B5_0001;
 const DETAILS: u64 = 0x5B5_0002;
 /// How many subscriptions the table starts with (when the dataset has customers).
 const SEEDED: u64 = 20;
-/// The day the starting subscriptions' statuses and renewals are computed for.
-const SEEDED_TODAY: (i32, u32, u32) = (2026, 1, 1);
+/// The day the seeded subscriptions' statuses and renewals are computed for.
+const SEEDED_TODAY: Option<NaiveDate> = NaiveDate::from_ymd_opt(2026, 1, 1);
 
 /// The intervals a subscription (or package) renews by.
 pub(crate) const INTERVALS: [&str; 5] = ["14 days", "1 month", "2 months", "6 months", "1 year"];
@@ -44,7 +41,7 @@ const DESCRIPTIONS: [&str; 4] = [
     "Support plan",
 ];
 
-/// A customer subscription, serialized in the vendor example's field order.
+/// A customer subscription, in the vendor example's field order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct MockSubscription {
@@ -102,14 +99,12 @@ impl Record for MockSubscription {
     }
 }
 
-/// The subscriptions the table starts with, of customers drawn from the dataset (none
-/// without customers): mostly running, some planned, terminated or ended, as of
-/// [`SEEDED_TODAY`].
+/// The seeded subscriptions of the dataset's customers (none without customers):
+/// mostly running, some planned, terminated or ended, as of [`SEEDED_TODAY`].
 fn starting_subscriptions(dataset: Dataset) -> Seeded<MockSubscription> {
     let seed = dataset.seed();
     let count = if dataset.customers() == 0 { 0 } else { SEEDED };
-    let (y, m, d) = SEEDED_TODAY;
-    let today = NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+    let today = SEEDED_TODAY.unwrap_or_default();
     Seeded::new(IdCodec::new("sub_", seed, IDS), count, move |index, id| {
         let created_at = seeded_time(seed, CREATED, index)?;
         let r = draw(seed, DETAILS, index);
@@ -155,15 +150,11 @@ fn starting_subscriptions(dataset: Dataset) -> Seeded<MockSubscription> {
     })
 }
 
-/// `day` plus one `interval` (`14 days`, `N month(s)`, `1 year`).
+/// `day` plus one of the [`INTERVALS`].
 fn add_interval(day: NaiveDate, interval: &str) -> Option<NaiveDate> {
-    match interval {
-        "14 days" => day.checked_add_days(Days::new(14)),
-        "1 month" => day.checked_add_months(Months::new(1)),
-        "2 months" => day.checked_add_months(Months::new(2)),
-        "6 months" => day.checked_add_months(Months::new(6)),
-        "1 year" => day.checked_add_months(Months::new(12)),
-        _ => None,
+    match INTERVALS.iter().position(|i| *i == interval)? {
+        0 => day.checked_add_days(Days::new(14)),
+        i => day.checked_add_months(Months::new([1, 2, 6, 12][i - 1])),
     }
 }
 
@@ -209,23 +200,21 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
     })
 }
 
-/// `PATCH /v1/customer-subscriptions/{subscriptionId}` (JSON, partial); 200 with the
-/// subscription.
+/// `PATCH /v1/customer-subscriptions/{subscriptionId}` (JSON, partial).
 pub(crate) fn change<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let subscription = call.find::<MockSubscription>(0)?;
+        let id = call.find::<MockSubscription>(0)?.id;
         let today = call.today()?;
         let apply = |s: &mut MockSubscription, input: &Input| {
             change_subscription(s, input, today);
             Ok(())
         };
-        let changed = call.edit(&subscription.id, body, apply).await?;
-        call.written(StatusCode::OK, &changed)
+        call.written(StatusCode::OK, &call.edit(&id, body, apply).await?)
     })
 }
 
-/// Sets what `PATCH /v1/customer-subscriptions/{id}` (valid JSON) sends: a new
-/// interval moves the next renewal, `terminatedAt` ends them.
+/// Applies a valid `PATCH`: a new interval moves the next renewal, `terminatedAt`
+/// ends them.
 fn change_subscription(subscription: &mut MockSubscription, input: &Input, today: NaiveDate) {
     if let Some(description) = input::text(input, "description") {
         subscription.description = description;
@@ -249,10 +238,9 @@ fn change_subscription(subscription: &mut MockSubscription, input: &Input, today
     }
 }
 
-/// The subscription `POST /v1/customer-subscriptions` (valid JSON) asks for
-/// (its status is [`insert`]'s). What the vendor says is ignored without its switch
-/// is not kept (`invoiceDescription` without `createInvoice`, the mandate and
-/// `followUpFailedPayment` without `createPayment`).
+/// The subscription a valid `POST` asks for (its status is [`insert`]'s), without
+/// what the vendor ignores without its switch (`invoiceDescription` without
+/// `createInvoice`, the mandate and `followUpFailedPayment` without `createPayment`).
 fn new_subscription(input: &Input, slot: Slot) -> Option<MockSubscription> {
     let create_invoice = input::boolean(input, "createInvoice").unwrap_or(false);
     let create_payment = input::boolean(input, "createPayment").unwrap_or(false);

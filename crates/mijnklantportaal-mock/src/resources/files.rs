@@ -1,14 +1,8 @@
-//! Files API: the portal's file storage, files and directories.
-//!
-//! `POST /v1/files` makes a file (a `multipart/form-data` upload, the part `file`) or
-//! a directory (a JSON body with its `name`, the field this mock assumes: the vendor's
-//! was not seen), in the directory named by the query parameter `directory` or at the
-//! top. Files (`fsf_`) and directories (`fsd_`) are two tables, so that each kind
-//! mints ids with its own prefix; both answer with the same File-or-Directory JSON. A
-//! file's download link serves what was uploaded (seeded files get generated
-//! content); a directory cannot be downloaded. A share sets the `fileShareId` of what
-//! it shares ([`file_shares`](super::file_shares)). The API lists no files and
-//! deletes none.
+//! Files API: the portal's file storage. `POST /v1/files` makes a file (a multipart
+//! upload, the part `file`) or a directory (a JSON body with its `name`: assumed, the
+//! vendor's was not seen), in the directory of the query parameter `directory` or at
+//! the top. Files (`fsf_`) and directories (`fsd_`) are two tables, one id prefix
+//! each, with one JSON. The API lists no files and deletes none.
 
 use axum::body::Body;
 use bytes::Bytes;
@@ -19,13 +13,13 @@ use serde::Serialize;
 
 use crate::dutch_time;
 use crate::files::{Download, text_pdf};
-use crate::handler::{Call, Config, Refusal, Reply, Shared, server_error};
+use crate::handler::{Call, Config, Reply, Shared, server_error};
 use crate::ids::IdCodec;
 use crate::input;
 use crate::requests::{self, Form};
 use crate::resources::{cloud_file, file_shares, seeded_time};
 use crate::rng::draw;
-use crate::store::{Base, Record, Seeded, Table, lock};
+use crate::store::{Base, Record, Seeded, Slot, Table, lock};
 use crate::validation::Errors;
 
 /// The seeded directories: name and the index of the parent directory.
@@ -50,13 +44,11 @@ const SIZES: u64 = 0xF15_0003;
 const FILE_CREATED: u64 = 0xF15_0004;
 const DIRECTORY_CREATED: u64 = 0xF15_0005;
 
-/// A file or a directory: what both kinds hold, serialized as the vendor's
-/// File-or-Directory (in its example's field order).
+/// A file or a directory, as the vendor's File-or-Directory (its example's order).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Item {
     pub(crate) id: String,
-    /// Which of the two it is.
     #[serde(rename = "type")]
     pub(crate) kind: Kind,
     pub(crate) name: String,
@@ -81,6 +73,30 @@ pub(crate) enum Kind {
     Directory,
 }
 
+impl Item {
+    /// A file (`file`: its size and media type) or a directory, in no share.
+    fn new(
+        id: String,
+        name: &str,
+        file: Option<(u64, String)>,
+        parent_id: Option<String>,
+        created_at: DateTime<FixedOffset>,
+    ) -> Self {
+        let kind = file.as_ref().map_or(Kind::Directory, |_| Kind::File);
+        let (size, mime) = file.unzip();
+        Item {
+            id,
+            kind,
+            name: name.to_owned(),
+            size,
+            mime,
+            file_share_id: None,
+            parent_id,
+            created_at,
+        }
+    }
+}
+
 /// A file (`fsf_`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct MockFile(pub(crate) Item);
@@ -89,10 +105,6 @@ pub(crate) struct MockFile(pub(crate) Item);
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct MockDirectory(pub(crate) Item);
 
-fn directory_ids(seed: u64) -> IdCodec {
-    IdCodec::new("fsd_", seed, DIRECTORY_IDS)
-}
-
 impl Record for MockFile {
     const MODEL: &'static str = r"App\Models\File";
 
@@ -100,24 +112,19 @@ impl Record for MockFile {
         &self.0.id
     }
 
-    /// [`FILES`]; the first ones are in the seeded shares
-    /// ([`file_shares::seeded_share_of_file`]).
+    /// [`FILES`]; the first ones are in the seeded shares.
     fn base(config: &Config) -> Box<dyn Base<Self>> {
         let seed = config.dataset.seed();
         let ids = IdCodec::new("fsf_", seed, FILE_IDS);
-        let directories = directory_ids(seed);
+        let directories = IdCodec::new("fsd_", seed, DIRECTORY_IDS);
         Box::new(Seeded::new(ids, FILES.len() as u64, |index, id| {
             let (name, mime, directory) = *FILES.get(usize::try_from(index).ok()?)?;
-            Some(MockFile(Item {
-                id,
-                kind: Kind::File,
-                name: name.to_owned(),
-                size: Some(200 + draw(seed, SIZES, index) % 900_000),
-                mime: Some(mime.to_owned()),
-                file_share_id: file_shares::seeded_share_of_file(seed, index),
-                parent_id: directory.map(|d| directories.encode(d)),
-                created_at: seeded_time(seed, FILE_CREATED, index)?,
-            }))
+            let file = Some((200 + draw(seed, SIZES, index) % 900_000, mime.to_owned()));
+            let parent = directory.map(|d| directories.encode(d));
+            let created_at = seeded_time(seed, FILE_CREATED, index)?;
+            let mut item = Item::new(id, name, file, parent, created_at);
+            item.file_share_id = file_shares::seeded_share_of_file(seed, index);
+            Some(MockFile(item))
         }))
     }
 }
@@ -131,32 +138,21 @@ impl Record for MockDirectory {
 
     fn base(config: &Config) -> Box<dyn Base<Self>> {
         let seed = config.dataset.seed();
-        let ids = directory_ids(seed);
+        let ids = IdCodec::new("fsd_", seed, DIRECTORY_IDS);
         Box::new(Seeded::new(ids, DIRECTORIES.len() as u64, |index, id| {
             let (name, parent) = *DIRECTORIES.get(usize::try_from(index).ok()?)?;
-            Some(MockDirectory(Item {
-                id,
-                kind: Kind::Directory,
-                name: name.to_owned(),
-                size: None,
-                mime: None,
-                file_share_id: None,
-                parent_id: parent.map(|p| ids.encode(p)),
-                created_at: seeded_time(seed, DIRECTORY_CREATED, index)?,
-            }))
+            let created_at = seeded_time(seed, DIRECTORY_CREATED, index)?;
+            let parent = parent.map(|p| ids.encode(p));
+            Some(MockDirectory(Item::new(id, name, None, parent, created_at)))
         }))
     }
 }
 
 /// The file or directory `id`.
 pub(crate) fn item(call: &Call<'_>, id: &str) -> Option<Item> {
-    let file = call.with(|t: &mut Table<MockFile>| t.find(id));
-    match file {
-        Some(file) => Some(file.0),
-        None => call
-            .with(|t: &mut Table<MockDirectory>| t.find(id))
-            .map(|d| d.0),
-    }
+    let file = call.with(|t: &mut Table<MockFile>| t.find(id)).map(|f| f.0);
+    let directory = || call.with(|t: &mut Table<MockDirectory>| t.find(id));
+    file.or_else(|| directory().map(|d| d.0))
 }
 
 /// Puts the file or directory `id` in the share `share_id`.
@@ -177,59 +173,35 @@ pub(crate) fn directory_exists(call: &Call<'_>, id: &str) -> bool {
 /// the directory of the `directory` query parameter; 201 with it.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let parts = call.parts;
-        let parent = requests::query(parts, "directory").filter(|d| !d.is_empty());
-        let refuse_parent = || {
+        let parent = requests::query(call.parts, "directory").filter(|d| !d.is_empty());
+        // After the body's own 422.
+        let check_parent = || {
+            if parent.as_deref().is_none_or(|p| directory_exists(call, p)) {
+                return Ok(());
+            }
             let mut errors = Errors::default();
             errors.add("directory", "The selected directory is invalid.".to_owned());
-            call.unprocessable(&errors)
+            Err(call.unprocessable(&errors))
         };
-        if requests::is_multipart(&parts.headers) {
+        let (name, file, bytes) = if requests::is_multipart(&call.parts.headers) {
             let form = call.form(body).await?;
-            if parent
-                .as_deref()
-                .is_some_and(|p| !directory_exists(call, p))
-            {
-                return Err(refuse_parent());
-            }
+            check_parent()?;
             let (name, mime, bytes) = file_part(&form, "file").ok_or_else(server_error)?;
-            let file = call.insert(|slot| {
-                Some(MockFile(Item {
-                    id: slot.id,
-                    kind: Kind::File,
-                    name,
-                    size: Some(bytes.len() as u64),
-                    mime: Some(mime),
-                    file_share_id: None,
-                    parent_id: parent,
-                    created_at: slot.created_at,
-                }))
-            })?;
-            lock(&call.shared().files).store(&file.0.id, bytes);
-            call.written(StatusCode::CREATED, &file)
+            (name, Some((bytes.len() as u64, mime)), Some(bytes))
         } else {
             let input = call.json(body).await?;
-            if parent
-                .as_deref()
-                .is_some_and(|p| !directory_exists(call, p))
-            {
-                return Err(refuse_parent());
-            }
+            check_parent()?;
             let name = input::text(&input, "name").ok_or_else(server_error)?;
-            let directory = call.insert(|slot| {
-                Some(MockDirectory(Item {
-                    id: slot.id,
-                    kind: Kind::Directory,
-                    name,
-                    size: None,
-                    mime: None,
-                    file_share_id: None,
-                    parent_id: parent,
-                    created_at: slot.created_at,
-                }))
-            })?;
-            call.written(StatusCode::CREATED, &directory)
-        }
+            (name, None, None)
+        };
+        let item = |s: Slot| Item::new(s.id, &name, file, parent, s.created_at);
+        let Some(bytes) = bytes else {
+            let directory = call.insert(|slot| Some(MockDirectory(item(slot))))?;
+            return call.written(StatusCode::CREATED, &directory);
+        };
+        let file = call.insert(|slot| Some(MockFile(item(slot))))?;
+        lock(&call.shared().files).store(&file.0.id, bytes);
+        call.written(StatusCode::CREATED, &file)
     })
 }
 
@@ -239,51 +211,44 @@ pub(crate) fn file_part(form: &Form, field: &str) -> Option<(String, String, Byt
     let (_, part) = form.files.iter().find(|(n, _)| n == field)?;
     let mime = part
         .content_type
-        .clone()
-        .unwrap_or_else(|| "application/octet-stream".to_owned());
-    Some((part.file_name.clone(), mime, part.bytes.clone()?))
+        .as_deref()
+        .unwrap_or("application/octet-stream");
+    Some((part.file_name.clone(), mime.to_owned(), part.bytes.clone()?))
 }
 
 /// `GET /v1/files/{fileOrDirId}`: a file or a directory.
 pub(crate) fn show<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let id = call.param(0);
-        let item = item(call, id).ok_or_else(|| not_found(call, id))?;
+        let item = item(call, id).ok_or_else(|| call.model_not_found(MockFile::MODEL, id))?;
         call.ok_json(serde_json::to_vec(&item))
     })
 }
 
 /// `GET /v1/files/{fileId}/download`: a link to the file; a directory is not found.
 pub(crate) fn download_link<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let file = call.find::<MockFile>(0)?;
-        cloud_file(call, &file.0.id)
-    })
-}
-
-fn not_found(call: &Call<'_>, id: &str) -> Refusal {
-    call.model_not_found(MockFile::MODEL, id)
+    Box::pin(async move { cloud_file(call, &call.find::<MockFile>(0)?.0.id) })
 }
 
 /// What a download link to file `id` serves: the upload, or content generated for a
 /// seeded file (a PDF naming it, or its name as text); `None` if `id` is no file.
 pub(crate) fn downloadable(shared: &Shared, id: &str) -> Option<Download> {
     let file = shared.with(|t: &mut Table<MockFile>| t.find(id))?.0;
-    let mime = file
+    let media_type = file
         .mime
-        .clone()
         .unwrap_or_else(|| "application/octet-stream".to_owned());
     let bytes = lock(&shared.files).uploaded(id).unwrap_or_else(|| {
-        if mime == "application/pdf" {
+        if media_type == "application/pdf" {
             Bytes::from(text_pdf(&format!("{} ({})", file.name, file.id)))
         } else {
             Bytes::from(format!("{}\n", file.name))
         }
     });
+    let file_name = file.name;
     Some(Download {
         bytes,
-        media_type: mime,
-        file_name: file.name,
+        media_type,
+        file_name,
     })
 }
 

@@ -1,14 +1,8 @@
-//! Payment Links API: the payment link, the payments made through it, create, close.
-//!
-//! A link asks a payer for a fixed amount in euros, once or (`reusable`) again and
-//! again, until it expires or is closed. Closing is `DELETE`: the link stays
-//! readable with status `closed` and no `checkoutUrl`, and closing it again answers
-//! 422 ("already closed"), which a client that lost the answer to its first close
-//! has to read back. The table starts with a fixed set of seeded links in every
-//! state (open, paid, expired, closed; single use and reusable), some with payments:
-//! the first link's payments span two pages at `per_page(5)`. Payments are a table
-//! of their own, listed under their link (`/payment-links/{linkId}/payments`); the
-//! API has no operation that makes one, so only the seeded links have any.
+//! Payment Links API: links asking a payer for a fixed amount, once or (`reusable`)
+//! again and again, and the payments made through them (listed under their link; no
+//! operation makes one). Closing is `DELETE`: the link stays readable as `closed`
+//! without `checkoutUrl`; closing it again answers 422. The first seeded link's
+//! payments span two pages at `per_page(5)`.
 
 use axum::body::Body;
 use chrono::{DateTime, FixedOffset, NaiveTime};
@@ -25,17 +19,13 @@ use crate::rng::draw;
 use crate::store::{Base, Record, Seeded, Slot};
 use crate::validation::{self, Input};
 
-/// Where a payment link is in its life.
+/// Where a payment link is in its life (`paid`: a single-use link that was paid).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum LinkStatus {
-    /// Can be paid.
     Open,
-    /// A single-use link that was paid.
     Paid,
-    /// Past its `expiresAt`.
     Expired,
-    /// Closed with `DELETE`.
     Closed,
 }
 
@@ -79,7 +69,7 @@ const PAYERS: [&str; 6] = [
     "L. Meijer",
 ];
 
-/// One payment link, serialized in the order of the vendor's fields.
+/// One payment link, in the order of the vendor's fields.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct PaymentLink {
@@ -114,17 +104,16 @@ impl Record for PaymentLink {
 
     fn base(config: &Config) -> Box<dyn Base<Self>> {
         let seed = config.dataset.seed();
-        let count = SEEDED.len() as u64;
-        Box::new(Seeded::new(link_ids(seed), count, |index, id| {
+        let ids = IdCodec::new("plk_", seed, LINK_IDS);
+        Box::new(Seeded::new(ids, SEEDED.len() as u64, |index, id| {
             let (reusable, status, _) = *SEEDED.get(usize::try_from(index).ok()?)?;
             let r = draw(seed, LINK_DETAILS, index);
             let created_at = seeded_time(seed, LINK_CREATED, index)?;
-            // An expired link expired two weeks after it was made; every third other
-            // one expires a year after.
-            let expires_at = match status {
-                LinkStatus::Expired => Some(created_at + chrono::Duration::days(14)),
-                _ if index % 3 == 1 => Some(created_at + chrono::Duration::days(365)),
-                _ => None,
+            // An expired link expired after two weeks; every third other one expires
+            // after a year.
+            let expires_after = match status {
+                LinkStatus::Expired => Some(14),
+                _ => (index % 3 == 1).then_some(365),
             };
             Some(PaymentLink {
                 checkout_url: (status == LinkStatus::Open).then(|| checkout_path(&id)),
@@ -134,18 +123,14 @@ impl Record for PaymentLink {
                 amount_cents: 500 + (r >> 8) % 49_500,
                 reusable,
                 status,
-                expires_at,
+                expires_at: expires_after.map(|days| created_at + chrono::Duration::days(days)),
                 created_at,
             })
         }))
     }
 }
 
-fn link_ids(seed: u64) -> IdCodec {
-    IdCodec::new("plk_", seed, LINK_IDS)
-}
-
-/// One payment made through a link, serialized in the order of the vendor's fields.
+/// One payment made through a link, in the order of the vendor's fields.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct PaymentLinkPayment {
@@ -154,19 +139,13 @@ pub(crate) struct PaymentLinkPayment {
     pub(crate) currency: Eur,
     #[serde(rename = "amount", serialize_with = "amount_json")]
     pub(crate) amount_cents: u64,
-    pub(crate) status: PaymentStatus,
+    /// Always `paid`: the only documented status (a listed payment went through).
+    pub(crate) status: &'static str,
     pub(crate) payers_name: Option<String>,
     pub(crate) integration: Option<String>,
     pub(crate) integration_id: Option<String>,
     #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) created_at: DateTime<FixedOffset>,
-}
-
-/// The status of a payment: the only documented one, a listed payment went through.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub(crate) enum PaymentStatus {
-    Paid,
 }
 
 impl Record for PaymentLinkPayment {
@@ -180,37 +159,33 @@ impl Record for PaymentLinkPayment {
         Some(&self.payment_link_id)
     }
 
-    /// The payments of the seeded links: the first link's, then the second's, ...;
-    /// the `k`-th payment of a link a day after its `k-1`-th, for the link's amount.
+    /// The seeded links' payments, link by link; a link's `k`-th payment `k + 1`
+    /// days after it was made, for its amount.
     fn base(config: &Config) -> Box<dyn Base<Self>> {
         let seed = config.dataset.seed();
         let links = PaymentLink::base(config);
-        let owners: Vec<(u64, u64)> = (0u64..)
+        let owners: Vec<(u64, i64)> = (0u64..)
             .zip(SEEDED)
-            .flat_map(|(link, (_, _, payments))| (0..payments).map(move |k| (link, k)))
+            .flat_map(|(link, (_, _, payments))| (0..payments as i64).map(move |k| (link, k)))
             .collect();
         let ids = IdCodec::new("plp_", seed, PAYMENT_IDS);
         Box::new(Seeded::new(ids, owners.len() as u64, |index, id| {
             let &(link, k) = owners.get(usize::try_from(index).ok()?)?;
             let link = links.row(link)?;
             let r = draw(seed, PAYMENT_DETAILS, index);
-            let named = !r.is_multiple_of(5);
+            let payer = PAYERS[((r >> 8) % PAYERS.len() as u64) as usize];
+            let provider_id = random_string(seed, PAYMENT_PROVIDER_IDS, index, 10);
+            let seconds = (r >> 16) as i64 % 3_600;
             Some(PaymentLinkPayment {
                 currency: Eur,
-                status: PaymentStatus::Paid,
+                status: "paid",
                 id,
                 payment_link_id: link.id,
                 amount_cents: link.amount_cents,
-                payers_name: named
-                    .then(|| PAYERS[((r >> 8) % PAYERS.len() as u64) as usize].to_owned()),
+                payers_name: (!r.is_multiple_of(5)).then(|| payer.to_owned()),
                 integration: Some("mollie".to_owned()),
-                integration_id: Some(format!(
-                    "tr_{}",
-                    random_string(seed, PAYMENT_PROVIDER_IDS, index, 10)
-                )),
-                created_at: link.created_at
-                    + chrono::Duration::days(i64::try_from(k).ok()? + 1)
-                    + chrono::Duration::seconds((r >> 16) as i64 % 3_600),
+                integration_id: Some(format!("tr_{provider_id}")),
+                created_at: link.created_at + chrono::Duration::seconds((k + 1) * 86_400 + seconds),
             })
         }))
     }
@@ -221,8 +196,8 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
     Box::pin(call.create(body, new_link))
 }
 
-/// `DELETE /v1/payment-links/{linkId}`: closes the link; 200 with it, 422 when it
-/// is closed already.
+/// `DELETE /v1/payment-links/{linkId}`: closes the link; 422 when it is closed
+/// already.
 pub(crate) fn close<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let closed = call.change(call.param(0), |link: &mut PaymentLink| {
@@ -245,8 +220,8 @@ pub(crate) fn payments<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Rep
     })
 }
 
-/// The open link `POST /v1/payment-links` (valid JSON) asks for: `expiresAt`
-/// (`Y-m-d`) is the end of that day, Amsterdam time; `reusable` defaults to false.
+/// The open link a valid `POST` asks for: `expiresAt` (`Y-m-d`) is the end of that
+/// day, Amsterdam time.
 fn new_link(input: &Input, slot: Slot) -> Option<PaymentLink> {
     let last_second = NaiveTime::from_hms_opt(23, 59, 59)?;
     Some(PaymentLink {

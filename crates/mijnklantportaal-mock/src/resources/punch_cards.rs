@@ -1,26 +1,19 @@
-//! Punch Cards API: the punch card, the cards issued to customers, create, edit,
-//! issue and stamp.
-//!
-//! A punch card is a number of punches (20 driving lessons), for sale in the portal or
-//! not, that stays valid a number of days, months or years after it is issued, or for
-//! ever. Issuing one to a customer makes an issued card (the vendor's "bought punch
-//! card") with every punch left; stamping uses punches, and a card with none left is
-//! `fully_used`: stamping it again, or stamping more than is left, answers 422, as
-//! stamping an expired card does. Issued cards are a table of their own, listed under
-//! their punch card (`/punch-cards/{punchCardId}/issued`). The table starts with a
-//! fixed set of seeded cards (for sale or not, expiring or not, each VAT rate), and
-//! seeded issued cards in every state: the first card's span two pages at
+//! Punch Cards API: punch cards (a number of punches, valid for a period after issue
+//! or for ever) and the cards issued to customers, listed under their punch card.
+//! Stamping uses punches; stamping a fully used or expired card, or more punches than
+//! are left, answers 422. The first seeded card's issued cards span two pages at
 //! `per_page(5)`.
 
+use Period::{Days, Months, Years};
 use axum::body::Body;
-use chrono::{DateTime, FixedOffset, Months};
+use chrono::{DateTime, FixedOffset};
 use futures::future::BoxFuture;
 use http::StatusCode;
 use serde::ser::SerializeMap;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 
 use crate::dutch_time;
-use crate::handler::{Call, Config, Reply, server_error};
+use crate::handler::{Call, Config, Refusal, Reply, server_error};
 use crate::ids::IdCodec;
 use crate::input;
 use crate::resources::{amount, seeded_time};
@@ -29,7 +22,7 @@ use crate::store::{Base, Record, Seeded, Slot};
 use crate::validation::{self, Errors, Input};
 
 /// The unit of a punch card's validity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum Period {
     Days,
@@ -38,22 +31,13 @@ pub(crate) enum Period {
 }
 
 impl Period {
-    fn from_name(name: &str) -> Option<Period> {
-        match name {
-            "days" => Some(Period::Days),
-            "months" => Some(Period::Months),
-            "years" => Some(Period::Years),
-            _ => None,
-        }
-    }
-
     /// `value` of these after `from` (the same wall-clock time), in Dutch time.
     fn after(self, value: u32, from: DateTime<FixedOffset>) -> Option<DateTime<FixedOffset>> {
         let local = from.naive_local();
         let later = match self {
-            Period::Days => local.checked_add_signed(chrono::Duration::days(i64::from(value))),
-            Period::Months => local.checked_add_months(Months::new(value)),
-            Period::Years => local.checked_add_months(Months::new(value.checked_mul(12)?)),
+            Days => local.checked_add_days(chrono::Days::new(value.into())),
+            Months => local.checked_add_months(chrono::Months::new(value)),
+            Years => local.checked_add_months(chrono::Months::new(value.checked_mul(12)?)),
         }?;
         validation::amsterdam(later)
     }
@@ -68,60 +52,23 @@ pub(crate) enum IssuedStatus {
     FullyUsed,
 }
 
-/// The seeded punch cards, in creation order: name, punches, label, price in cents
-/// (`None`: not for sale) with its VAT rate, and validity.
-#[allow(clippy::type_complexity, reason = "a literal table")]
-const SEEDED: [(&str, u64, &str, Option<(u64, u8)>, Option<(u32, Period)>); 7] = [
-    (
-        "Rijlessen",
-        20,
-        "lessen",
-        Some((22_995, 21)),
-        Some((3, Period::Years)),
-    ),
-    ("Koffiekaart", 10, "koppen koffie", None, None),
-    (
-        "Yoga 10 lessen",
-        10,
-        "lessen",
-        Some((12_000, 21)),
-        Some((6, Period::Months)),
-    ),
-    (
-        "Knipkaart kapper",
-        10,
-        "knipbeurten",
-        Some((25_000, 9)),
-        Some((1, Period::Years)),
-    ),
-    ("Bijles wiskunde", 8, "lessen", Some((36_000, 0)), None),
-    ("Wasstraat", 6, "wasbeurten", None, Some((30, Period::Days))),
-    (
-        "Fietsreparatie",
-        5,
-        "beurten",
-        Some((9_950, 21)),
-        Some((2, Period::Years)),
-    ),
+/// The seeded punch cards: name, punches, label, price in cents (0: not for sale),
+/// VAT rate, and validity (0: for ever).
+const SEEDED: [(&str, u64, &str, u64, u8, u32, Period); 7] = [
+    ("Rijlessen", 20, "lessen", 22_995, 21, 3, Years),
+    ("Koffiekaart", 10, "koppen koffie", 0, 0, 0, Days),
+    ("Yoga 10 lessen", 10, "lessen", 12_000, 21, 6, Months),
+    ("Knipkaart kapper", 10, "knipbeurten", 25_000, 9, 1, Years),
+    ("Bijles wiskunde", 8, "lessen", 36_000, 0, 0, Days),
+    ("Wasstraat", 6, "wasbeurten", 0, 0, 30, Days),
+    ("Fietsreparatie", 5, "beurten", 9_950, 21, 2, Years),
 ];
 
-/// The seeded issued cards, in creation order: the seeded punch card each belongs
-/// to, punches left and status.
-const SEEDED_ISSUED: [(u64, u64, IssuedStatus); 13] = [
-    (0, 20, IssuedStatus::Active),
-    (0, 17, IssuedStatus::Active),
-    (0, 0, IssuedStatus::FullyUsed),
-    (0, 5, IssuedStatus::Active),
-    (0, 12, IssuedStatus::Active),
-    (0, 1, IssuedStatus::Active),
-    (0, 9, IssuedStatus::Active),
-    (1, 10, IssuedStatus::Active),
-    (1, 3, IssuedStatus::Active),
-    (2, 4, IssuedStatus::Expired),
-    (2, 10, IssuedStatus::Active),
-    (4, 8, IssuedStatus::Active),
-    (5, 6, IssuedStatus::Expired),
-];
+/// The seeded issued cards: the seeded punch card of each, and punches left (none:
+/// fully used); those at [`EXPIRED_ISSUED`] have expired, the others are active.
+const ISSUED_CARDS: [u64; 13] = [0, 0, 0, 0, 0, 0, 0, 1, 1, 2, 2, 4, 5];
+const ISSUED_LEFT: [u64; 13] = [20, 17, 0, 5, 12, 1, 9, 10, 3, 4, 10, 8, 6];
+const EXPIRED_ISSUED: [u64; 2] = [9, 12];
 
 /// The 422 answers to stamping a card that cannot be stamped.
 pub(crate) const FULLY_USED: &str = "The punch card is fully used.";
@@ -134,13 +81,12 @@ const ISSUED_IDS: u64 = 0x9C4_0011;
 const ISSUED_DETAILS: u64 = 0x9C4_0012;
 
 /// Descriptions of seeded cards (every third has none).
-const DESCRIPTIONS: [&str; 3] = [
+const DESCRIPTIONS: [&str; 2] = [
     "Geldig op werkdagen van 09:00 tot 17:00",
     "Niet overdraagbaar",
-    "Inclusief materiaal",
 ];
 
-/// One punch card, serialized in the order of the vendor's fields.
+/// One punch card, in the order of the vendor's fields.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct PunchCard {
@@ -190,26 +136,25 @@ impl Record for PunchCard {
         let seed = config.dataset.seed();
         let ids = IdCodec::new("pcd_", seed, CARD_IDS);
         Box::new(Seeded::new(ids, SEEDED.len() as u64, |index, id| {
-            let (name, punches, label, sale, validity) =
+            let (name, punches, label, price, vat_rate, value, period) =
                 *SEEDED.get(usize::try_from(index).ok()?)?;
-            let description =
-                (index % 3 != 2).then(|| DESCRIPTIONS[(index % 3) as usize].to_owned());
             Some(PunchCard {
                 id,
                 name: name.to_owned(),
-                description,
+                description: DESCRIPTIONS
+                    .get((index % 3) as usize)
+                    .map(|d| d.to_string()),
                 punches,
                 punch_label: label.to_owned(),
-                sale,
-                validity,
+                sale: (price > 0).then_some((price, vat_rate)),
+                validity: (value > 0).then_some((value, period)),
                 created_at: seeded_time(seed, CARD_CREATED, index)?,
             })
         }))
     }
 }
 
-/// One card issued to (or bought by) a customer, serialized in the order of the
-/// vendor's fields.
+/// One card issued to (or bought by) a customer, in the order of the vendor's fields.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct IssuedPunchCard {
@@ -236,25 +181,27 @@ impl Record for IssuedPunchCard {
         Some(&self.punch_card_id)
     }
 
-    /// [`SEEDED_ISSUED`]: each issued a seeded number of days after its card was
-    /// made, to one of the dataset's customers, valid as long as its card says.
+    /// Each issued a seeded number of days after its card was made, to one of the
+    /// dataset's customers.
     fn base(config: &Config) -> Box<dyn Base<Self>> {
-        let seed = config.dataset.seed();
+        let (seed, dataset) = (config.dataset.seed(), config.dataset);
         let cards = PunchCard::base(config);
-        let customers = config.dataset.customers().max(1);
         let ids = IdCodec::new("pcb_", seed, ISSUED_IDS);
-        let dataset = config.dataset;
-        Box::new(Seeded::new(ids, SEEDED_ISSUED.len() as u64, |index, id| {
-            let (card, left, status) = *SEEDED_ISSUED.get(usize::try_from(index).ok()?)?;
-            let card = cards.row(card)?;
+        Box::new(Seeded::new(ids, ISSUED_CARDS.len() as u64, |index, id| {
+            let i = usize::try_from(index).ok()?;
+            let (card, left) = (cards.row(*ISSUED_CARDS.get(i)?)?, *ISSUED_LEFT.get(i)?);
             let r = draw(seed, ISSUED_DETAILS, index);
             let issued_at = card.created_at + chrono::Duration::days(1 + (r % 60) as i64);
             Some(IssuedPunchCard {
                 id,
                 punch_card_id: card.id,
-                customer_id: dataset.customer_id((r >> 8) % customers),
+                customer_id: dataset.customer_id((r >> 8) % dataset.customers().max(1)),
                 punches_left: left,
-                status,
+                status: match (EXPIRED_ISSUED.contains(&index), left) {
+                    (true, _) => IssuedStatus::Expired,
+                    (false, 0) => IssuedStatus::FullyUsed,
+                    (false, _) => IssuedStatus::Active,
+                },
                 expires_at: match card.validity {
                     Some((value, period)) => Some(period.after(value, issued_at)?),
                     None => None,
@@ -270,17 +217,15 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
     Box::pin(call.create(body, new_card))
 }
 
-/// `PATCH /v1/punch-cards/{punchCardId}` (JSON): for sale or not, price, VAT; 200
-/// with the card.
+/// `PATCH /v1/punch-cards/{punchCardId}` (JSON): for sale or not, price, VAT.
 pub(crate) fn edit<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let card = call.find::<PunchCard>(0)?;
-        let apply = |c: &mut PunchCard, input: &Input| {
-            c.sale = sale(input);
+        let id = call.find::<PunchCard>(0)?.id;
+        let apply = |card: &mut PunchCard, input: &Input| {
+            card.sale = sale(input);
             Ok(())
         };
-        let edited = call.edit(&card.id, body, apply).await?;
-        call.written(StatusCode::OK, &edited)
+        call.written(StatusCode::OK, &call.edit(&id, body, apply).await?)
     })
 }
 
@@ -293,23 +238,20 @@ pub(crate) fn issued<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply
 }
 
 /// `POST /v1/punch-cards/{punchCardId}/issued` (JSON `customerId`): a new card with
-/// every punch left; 201 with it.
+/// every punch left.
 pub(crate) fn issue<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let card = call.find::<PunchCard>(0)?;
         let input = call.json(body).await?;
         let customer_id = input::text(&input, "customerId").ok_or_else(server_error)?;
         let issued = call.insert(|slot| {
-            let expires_at = card
-                .validity
-                .and_then(|(value, period)| period.after(value, slot.created_at));
             Some(IssuedPunchCard {
                 id: slot.id,
                 punch_card_id: card.id.clone(),
                 customer_id,
                 punches_left: card.punches,
                 status: IssuedStatus::Active,
-                expires_at,
+                expires_at: card.validity.and_then(|(v, p)| p.after(v, slot.created_at)),
                 issued_at: slot.created_at,
             })
         })?;
@@ -323,11 +265,10 @@ pub(crate) fn show_issued<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, 
 }
 
 /// `POST /v1/punch-cards/{punchCardId}/issued/{issuedPunchCardId}/stamp` (JSON
-/// `stamps`): uses punches; 200 with the card, `fully_used` when none are left. 422
-/// for a card that is fully used or expired, or for more stamps than are left.
+/// `stamps`): uses punches; 422 for a fully used or expired card, or too many stamps.
 pub(crate) fn stamp<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let card = find_issued(call)?;
+        let id = find_issued(call)?.id;
         let stamp = |card: &mut IssuedPunchCard, input: &Input| {
             match card.status {
                 IssuedStatus::FullyUsed => return Err(call.refused(FULLY_USED)),
@@ -350,14 +291,13 @@ pub(crate) fn stamp<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> 
             }
             Ok(())
         };
-        let stamped = call.edit(&card.id, body, stamp).await?;
-        call.written(StatusCode::OK, &stamped)
+        call.written(StatusCode::OK, &call.edit(&id, body, stamp).await?)
     })
 }
 
 /// The issued card of route parameter 1, if it belongs to the punch card of
 /// parameter 0; Laravel's 404 otherwise (scoped route-model binding).
-fn find_issued(call: &Call<'_>) -> Result<IssuedPunchCard, crate::handler::Refusal> {
+fn find_issued(call: &Call<'_>) -> Result<IssuedPunchCard, Refusal> {
     let card = call.find::<PunchCard>(0)?;
     let issued = call.find::<IssuedPunchCard>(1)?;
     if issued.punch_card_id == card.id {
@@ -369,14 +309,13 @@ fn find_issued(call: &Call<'_>) -> Result<IssuedPunchCard, crate::handler::Refus
 
 /// The card `POST /v1/punch-cards` (valid JSON) asks for.
 fn new_card(input: &Input, slot: Slot) -> Option<PunchCard> {
-    let validity = match (
-        input::integer(input, "expiryValue"),
-        input::text(input, "expirePeriod"),
-    ) {
-        (Some(value), Some(period)) => {
-            Some((u32::try_from(value).ok()?, Period::from_name(&period)?))
-        }
-        _ => None,
+    let value = input::integer(input, "expiryValue");
+    let validity = match value.zip(input::text(input, "expirePeriod")) {
+        Some((value, period)) => Some((
+            u32::try_from(value).ok()?,
+            serde_json::from_value(period.into()).ok()?,
+        )),
+        None => None,
     };
     Some(PunchCard {
         id: slot.id,
@@ -390,8 +329,7 @@ fn new_card(input: &Input, slot: Slot) -> Option<PunchCard> {
     })
 }
 
-/// The price in cents and VAT rate of a card for sale (valid JSON with `forSale`
-/// true), `None` for one not for sale (`forSale` false or left out).
+/// The price in cents and VAT rate of a card for sale (`forSale` true in valid JSON).
 fn sale(input: &Input) -> Option<(u64, u8)> {
     if !input::boolean(input, "forSale").unwrap_or(false) {
         return None;

@@ -1,15 +1,8 @@
 //! Tickets API: support tickets, their messages and attachments; reply and close.
-//!
-//! A ticket is `open` or `closed`. A reply through the API (a message from the
-//! portal's side) reopens a closed ticket; closing a closed one answers 422. Tickets
-//! from the live chat cannot be answered through the API, and their messages take no
-//! attachments. A file can be attached to a message only in the first 5 minutes after
-//! it was posted, measured on tokio's clock (a paused test clock works); seeded
-//! messages are older than that. Lists show tickets without messages; `GET /{id}` and
-//! every write answer with them. A portal whose licence lacks ticketing
-//! ([`MockServerBuilder::without_ticketing`](crate::MockServerBuilder::without_ticketing))
-//! answers every ticket request with 426. The seeded tickets come from every source,
-//! open and closed.
+//! A reply through the API reopens a closed ticket; closing a closed one answers 422.
+//! Live-chat tickets take neither replies nor attachments; a file can be attached to
+//! a message only in its first 5 minutes (tokio's clock). Lists show tickets without
+//! messages. A portal without ticketing answers every ticket request with 426.
 
 use std::time::Duration;
 
@@ -27,7 +20,7 @@ use crate::input;
 use crate::resources::files::file_part;
 use crate::resources::{in_list, seeded_time};
 use crate::responses;
-use crate::store::{Base, Record, Seeded, Table};
+use crate::store::{Base, Record, Seeded};
 use crate::validation::{Errors, Input};
 
 /// How long after a message a file can be attached to it.
@@ -74,7 +67,7 @@ pub(crate) enum Source {
     Chat,
 }
 
-/// A file attached to a message, serialized in the vendor example's field order.
+/// A file attached to a message, in the vendor example's field order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct Attachment {
     pub(crate) id: String,
@@ -83,7 +76,7 @@ pub(crate) struct Attachment {
     pub(crate) mime: String,
 }
 
-/// One message of a ticket, serialized in the vendor example's field order.
+/// One message of a ticket, in the vendor example's field order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Message {
@@ -99,8 +92,8 @@ pub(crate) struct Message {
     pub(crate) attachments: Vec<Attachment>,
 }
 
-/// One ticket, serialized in the vendor example's field order (the messages only as
-/// `GET /{id}` shows it).
+/// One ticket, in the vendor example's field order (the messages only as `GET /{id}`
+/// shows it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct MockTicket {
@@ -132,12 +125,9 @@ fn message_id(seed: u64, key: u64, index: usize) -> String {
 
 /// The id of attachment `index` of message `message` of ticket `key` (up to 8).
 fn attachment_id(seed: u64, key: u64, message: usize, index: usize) -> String {
-    let number = key
-        .saturating_mul(64)
-        .saturating_add(message as u64)
-        .saturating_mul(8)
-        .saturating_add(index as u64);
-    IdCodec::new("tma_", seed, ATTACHMENT_IDS).encode(number)
+    let number = key.saturating_mul(64).saturating_add(message as u64);
+    IdCodec::new("tma_", seed, ATTACHMENT_IDS)
+        .encode(number.saturating_mul(8).saturating_add(index as u64))
 }
 
 impl Record for MockTicket {
@@ -151,76 +141,57 @@ impl Record for MockTicket {
     /// e-mail; one to three messages, the customer's first (with a screenshot on
     /// every other ticket) and then the two sides in turn, an hour apart.
     fn base(config: &Config) -> Box<dyn Base<Self>> {
-        let seed = config.dataset.seed();
-        let dataset = config.dataset;
-        Box::new(Seeded::new(
-            IdCodec::new("tic_", seed, IDS),
-            SEEDED,
-            |index, id| {
-                let created_at = seeded_time(seed, CREATED, index)?;
-                let customer = (index % 5 != 4).then(|| dataset.customer(index)).flatten();
-                let poster = customer
-                    .as_ref()
-                    .map_or_else(|| "John Appleseed".to_owned(), |c| c.company_name.clone());
-                let messages = (0..=(index % 3) as usize)
-                    .map(|j| {
-                        let by_customer = j % 2 == 0;
-                        Message {
-                            id: message_id(seed, index, j),
-                            posted_by: if by_customer {
-                                poster.clone()
-                            } else {
-                                "Support".to_owned()
-                            },
-                            is_posted_by_customer: by_customer,
-                            message: if by_customer {
-                                CUSTOMER_MESSAGES[j % CUSTOMER_MESSAGES.len()].to_owned()
-                            } else {
-                                "<p>We will look into it!</p>".to_owned()
-                            },
-                            posted_at: created_at + chrono::Duration::hours(j as i64),
-                            posted: None,
-                            attachments: (j == 0 && index % 2 == 0)
-                                .then(|| Attachment {
-                                    id: attachment_id(seed, index, j, 0),
-                                    name: "Screenshot.png".to_owned(),
-                                    size: 1256,
-                                    mime: "image/png".to_owned(),
-                                })
-                                .into_iter()
-                                .collect(),
-                        }
-                    })
-                    .collect();
-                Some(MockTicket {
-                    id,
-                    key: index,
-                    customer_id: customer.map(|c| c.id),
-                    title: TITLES[(index % TITLES.len() as u64) as usize].to_owned(),
-                    source: match index % 4 {
-                        3 => Source::Chat,
-                        2 => Source::Email,
-                        _ => Source::Portal,
-                    },
-                    closed: index % 3 == 1,
-                    messages,
-                    created_at,
-                })
-            },
-        ))
+        let (seed, dataset) = (config.dataset.seed(), config.dataset);
+        let ids = IdCodec::new("tic_", seed, IDS);
+        Box::new(Seeded::new(ids, SEEDED, |index, id| {
+            let created_at = seeded_time(seed, CREATED, index)?;
+            let customer = (index % 5 != 4).then(|| dataset.customer(index)).flatten();
+            let poster = customer
+                .as_ref()
+                .map_or("John Appleseed", |c| &c.company_name);
+            let messages = (0..=(index % 3) as usize).map(|j| {
+                let (posted_by, message) = match j % 2 {
+                    0 => (poster, CUSTOMER_MESSAGES[j % CUSTOMER_MESSAGES.len()]),
+                    _ => ("Support", "<p>We will look into it!</p>"),
+                };
+                let screenshot = (j == 0 && index % 2 == 0).then(|| Attachment {
+                    id: attachment_id(seed, index, j, 0),
+                    name: "Screenshot.png".to_owned(),
+                    size: 1256,
+                    mime: "image/png".to_owned(),
+                });
+                Message {
+                    id: message_id(seed, index, j),
+                    posted_by: posted_by.to_owned(),
+                    is_posted_by_customer: j % 2 == 0,
+                    message: message.to_owned(),
+                    posted_at: created_at + chrono::Duration::hours(j as i64),
+                    posted: None,
+                    attachments: screenshot.into_iter().collect(),
+                }
+            });
+            Some(MockTicket {
+                id,
+                key: index,
+                title: TITLES[(index % TITLES.len() as u64) as usize].to_owned(),
+                source: [Source::Portal, Source::Portal, Source::Email, Source::Chat]
+                    [(index % 4) as usize],
+                closed: index % 3 == 1,
+                messages: messages.collect(),
+                customer_id: customer.map(|c| c.id),
+                created_at,
+            })
+        }))
     }
 }
 
 /// The 426 of a portal without ticketing, or `Ok`.
 fn licensed(call: &Call<'_>) -> Result<(), Refusal> {
     if call.shared().config.ticketing {
-        Ok(())
-    } else {
-        Err(Box::new(responses::message(
-            StatusCode::UPGRADE_REQUIRED,
-            NOT_IN_LICENCE,
-        )))
+        return Ok(());
     }
+    let refusal = responses::message(StatusCode::UPGRADE_REQUIRED, NOT_IN_LICENCE);
+    Err(Box::new(refusal))
 }
 
 /// `GET /v1/tickets`: tickets without messages, paginated.
@@ -240,7 +211,7 @@ pub(crate) fn show<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> 
 }
 
 /// `POST /v1/tickets/{ticketId}` (JSON `{message}`): posts a reply, reopening a
-/// closed ticket; 200 with the ticket.
+/// closed ticket.
 pub(crate) fn reply<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         licensed(call)?;
@@ -249,12 +220,10 @@ pub(crate) fn reply<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> 
         if ticket.source == Source::Chat {
             return Err(call.refused(CHAT_REPLY));
         }
-        let seed = call.seed();
-        let posted_at = call.now()?;
+        let (seed, posted_at) = (call.seed(), call.now()?);
         let reply = |ticket: &mut MockTicket, input: &Input| {
-            let id = message_id(seed, ticket.key, ticket.messages.len());
             ticket.messages.push(Message {
-                id,
+                id: message_id(seed, ticket.key, ticket.messages.len()),
                 posted_by: API_POSTER.to_owned(),
                 is_posted_by_customer: false,
                 message: input::text(input, "message").ok_or_else(server_error)?,
@@ -265,13 +234,12 @@ pub(crate) fn reply<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> 
             ticket.closed = false;
             Ok(())
         };
-        let answered = call.edit(&ticket.id, body, reply).await?;
-        call.written_shown(StatusCode::OK, &answered)
+        call.written_shown(StatusCode::OK, &call.edit(&ticket.id, body, reply).await?)
     })
 }
 
-/// `PATCH /v1/tickets/{ticketId}` (no body): closes the ticket; 200 with it, 422
-/// when it is closed already.
+/// `PATCH /v1/tickets/{ticketId}` (no body): closes the ticket; 422 when it is closed
+/// already.
 pub(crate) fn close<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         licensed(call)?;
@@ -287,11 +255,9 @@ pub(crate) fn close<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply>
 }
 
 /// `POST /v1/tickets/{ticketId}/message/{messageId}/attachment` (multipart
-/// `attachment`): attaches the file to a message of the last 5 minutes; 200 with the
-/// ticket.
+/// `attachment`): attaches the file to a message of the last 5 minutes.
 pub(crate) fn attach<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        const FIELD: &str = "attachment";
         licensed(call)?;
         let ticket = call.find::<MockTicket>(0)?;
         let message_id = call.param(1);
@@ -301,47 +267,38 @@ pub(crate) fn attach<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
             .position(|m| m.id == message_id)
             .ok_or_else(|| call.model_not_found(r"App\Models\TicketMessage", message_id))?;
         let form = call.form(body).await?;
-        let mut errors = Errors::default();
-        let file = file_part(&form, FIELD);
-        let message = &ticket.messages[position];
-        if file.is_some() {
-            if ticket.source == Source::Chat {
-                errors.add(
-                    FIELD,
-                    "Chat conversations do not support attachments.".to_owned(),
-                );
-            } else if message
-                .posted
-                .is_none_or(|at| at.elapsed() >= ATTACH_WINDOW)
-            {
-                errors.add(
-                    FIELD,
-                    "An attachment can only be added in the first 5 minutes after the message was posted."
-                        .to_owned(),
-                );
+        let file = file_part(&form, "attachment");
+        let late = ticket.messages[position]
+            .posted
+            .is_none_or(|at| at.elapsed() >= ATTACH_WINDOW);
+        let refusal = match file {
+            Some(_) if ticket.source == Source::Chat => {
+                "Chat conversations do not support attachments."
             }
-        }
-        if !errors.is_empty() {
+            Some(_) if late => {
+                "An attachment can only be added in the first 5 minutes after the message was posted."
+            }
+            _ => "",
+        };
+        if !refusal.is_empty() {
+            let mut errors = Errors::default();
+            errors.add("attachment", refusal.to_owned());
             return Err(call.unprocessable(&errors));
         }
         let (name, mime, bytes) = file.ok_or_else(server_error)?;
         let seed = call.seed();
-        let attached = call
-            .with(|t: &mut Table<MockTicket>| {
-                t.edit(&ticket.id, |ticket| {
-                    let key = ticket.key;
-                    if let Some(message) = ticket.messages.get_mut(position) {
-                        let id = attachment_id(seed, key, position, message.attachments.len());
-                        message.attachments.push(Attachment {
-                            id,
-                            name,
-                            size: bytes.len() as u64,
-                            mime,
-                        });
-                    }
-                })
-            })
-            .ok_or_else(|| call.model_not_found(MockTicket::MODEL, &ticket.id))?;
+        let attached = call.change(&ticket.id, |ticket: &mut MockTicket| {
+            let key = ticket.key;
+            if let Some(message) = ticket.messages.get_mut(position) {
+                message.attachments.push(Attachment {
+                    id: attachment_id(seed, key, position, message.attachments.len()),
+                    name,
+                    size: bytes.len() as u64,
+                    mime,
+                });
+            }
+            Ok(())
+        })?;
         call.written_shown(StatusCode::OK, &attached)
     })
 }
