@@ -61,7 +61,7 @@ pub(crate) enum Status {
 }
 
 /// Someone who must sign, in the vendor example's field order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Signer {
     pub(crate) id: String,
@@ -76,7 +76,7 @@ pub(crate) struct Signer {
 }
 
 /// A document to sign, in the vendor example's field order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Document {
     pub(crate) id: String,
@@ -109,8 +109,7 @@ pub(crate) struct MockAgreement {
     pub(crate) created_at: DateTime<FixedOffset>,
 }
 
-/// The id of signer or document (`prefix`, `stream`) `index` of agreement `key`: up
-/// to 16 each.
+/// The id of signer or document `index` (up to 16) of agreement `key`.
 fn part_id(prefix: &'static str, stream: u64, seed: u64, key: u64, index: usize) -> String {
     IdCodec::new(prefix, seed, stream).encode(key.saturating_mul(16).saturating_add(index as u64))
 }
@@ -127,8 +126,7 @@ impl Record for MockAgreement {
         &self.id
     }
 
-    /// Every third one signed by all its signers (a day after it was sent); the
-    /// others sent, nobody signed yet. One or two signers and documents each.
+    /// Every third one signed by all (a day after it was sent); 1 or 2 signers.
     fn base(config: &Config) -> Box<dyn Base<Self>> {
         let seed = config.dataset.seed();
         let ids = IdCodec::new("agr_", seed, IDS);
@@ -172,8 +170,7 @@ impl Record for MockAgreement {
     }
 }
 
-/// `POST /v1/agreements` (multipart/form-data only); 201 with the agreement, with
-/// its signers and documents.
+/// `POST /v1/agreements` (multipart/form-data only).
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let form = call.form(body).await?;
@@ -205,23 +202,19 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
     })
 }
 
-/// `GET /v1/agreements/{agreementId}/documents/{documentId}/download`: a link to the
-/// document.
+/// `GET /v1/agreements/{agreementId}/documents/{documentId}/download`.
 pub(crate) fn document_link<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let agreement = call.find::<MockAgreement>(0)?;
-        let document_id = call.param(1);
-        let document = agreement
-            .documents
-            .iter()
-            .find(|d| d.id == document_id)
-            .ok_or_else(|| call.model_not_found(r"App\Models\AgreementDocument", document_id))?;
-        cloud_file(call, &document.id)
+        let id = call.param(1);
+        let documents = call.find::<MockAgreement>(0)?.documents;
+        if !documents.iter().any(|d| d.id == id) {
+            return Err(call.model_not_found(r"App\Models\AgreementDocument", id));
+        }
+        cloud_file(call, id)
     })
 }
 
-/// What a download link to agreement document `id` serves; `None` if `id` is no
-/// agreement document.
+/// What a download link to agreement document `id` serves.
 pub(crate) fn downloadable(shared: &Shared, id: &str) -> Option<Download> {
     let document = shared.with(|t: &mut Table<MockAgreement>| {
         t.all()
@@ -237,10 +230,9 @@ pub(crate) fn downloadable(shared: &Shared, id: &str) -> Option<Download> {
     })
 }
 
-/// What `POST /v1/agreements` (a valid form) asks for, ids, hashes and creation time
-/// still to be given, with the documents' bytes; or Laravel's 422 for the two rules
-/// of its own: a base64 image data URL as `signerSignatureData`, and 5 MB of
-/// documents at most.
+/// The agreement a valid form asks for (ids, hashes, time still to be given) and its
+/// documents' bytes, or the 422 of two rules of its own: an image data URL as
+/// `signerSignatureData`, at most 5 MB of documents.
 fn new_agreement(form: &Form) -> Result<(MockAgreement, Vec<Bytes>), Errors> {
     let input = requests::nested(form);
     let mut errors = Errors::default();
@@ -255,14 +247,11 @@ fn new_agreement(form: &Form) -> Result<(MockAgreement, Vec<Bytes>), Errors> {
     let signers = input::objects(&input, "signers")
         .into_iter()
         .map(|signer| Signer {
-            id: String::new(),
             first_name: text(signer, "firstName"),
             last_name: text(signer, "lastName"),
             email: text(signer, "email"),
             should_identify: input::boolean(signer, "shouldIdentify").unwrap_or(false),
-            signature: None,
-            signature_hash: None,
-            signed_at: None,
+            ..Signer::default()
         });
     let mut parts: Vec<(usize, &str)> = (form.files.iter())
         .filter_map(|(name, _)| Some((name.strip_prefix("documents.")?.parse().ok()?, &**name)))
@@ -274,11 +263,10 @@ fn new_agreement(form: &Form) -> Result<(MockAgreement, Vec<Bytes>), Errors> {
         .map(|(document_name, media_type, bytes)| {
             let file_size = bytes.len() as u64;
             let document = Document {
-                id: String::new(),
                 document_name,
                 file_size,
-                file_hash: String::new(),
                 media_type,
+                ..Document::default()
             };
             (document, bytes)
         })

@@ -1,7 +1,6 @@
-//! Customer Invoices API: the invoice, its JSON, uploads, manual invoices, marking
-//! paid, and the PDF behind its download link. The starting invoices are the
-//! [`Dataset`]'s, computed on demand (a million without holding them); it is the
-//! table the [`Live`] schedule changes while clients list it.
+//! Customer Invoices API: uploads, manual invoices, marking paid, the PDF link. The
+//! seeded invoices are the [`Dataset`]'s, computed on demand; the [`Live`] schedule
+//! changes this table.
 
 use axum::body::Body;
 use bytes::Bytes;
@@ -21,7 +20,6 @@ use crate::resources::{Link, amount_json, cloud_file, in_list, notify, render};
 use crate::store::{Base, Record, Slot, Table, lock};
 use crate::validation::Input;
 
-/// The path of the invoice list.
 pub(crate) const LIST_PATH: &str = "/v1/customer-invoices";
 
 /// A generated invoice, before it is rendered as JSON.
@@ -149,8 +147,7 @@ impl Base<MockInvoice> for Dataset {
         self.invoice_id(key)
     }
 
-    /// An invoice of the [`Live`] schedule: unpaid, numbered after the previous
-    /// scheduled one in its year (client invoices have their own numbers).
+    /// An unpaid invoice numbered after the previous scheduled one in its year.
     fn scheduled(
         &self,
         key: u64,
@@ -166,7 +163,7 @@ impl Base<MockInvoice> for Dataset {
     }
 }
 
-/// `POST /v1/customer-invoices` (multipart/form-data); 201 with the invoice.
+/// `POST /v1/customer-invoices` (multipart/form-data).
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let form = call.form(body).await?;
@@ -182,7 +179,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
     })
 }
 
-/// `POST /v1/customer-invoices/manual` (JSON); 201 with the invoice.
+/// `POST /v1/customer-invoices/manual`.
 pub(crate) fn create_manual<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(call.create(body, |input, slot| {
         notify(call, input);
@@ -190,7 +187,7 @@ pub(crate) fn create_manual<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a,
     }))
 }
 
-/// `PATCH /v1/customer-invoices/{invoiceId}` (JSON `{paidAt}`); 200 with the invoice.
+/// `PATCH /v1/customer-invoices/{invoiceId}`: marks it paid.
 pub(crate) fn mark_paid<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let id = call.find::<MockInvoice>(0)?.id;
@@ -202,13 +199,12 @@ pub(crate) fn mark_paid<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Rep
     })
 }
 
-/// `GET /v1/customer-invoices/{invoiceId}/pdf`: a link to the PDF on this server.
+/// `GET /v1/customer-invoices/{invoiceId}/pdf`.
 pub(crate) fn pdf_link<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move { cloud_file(call, &call.find::<MockInvoice>(0)?.id) })
 }
 
-/// What a download link to invoice `id` serves: the uploaded PDF, or one generated
-/// for the invoice; `None` if `id` is no invoice.
+/// What a download link to invoice `id` serves: the upload, or a generated PDF.
 pub(crate) fn downloadable(shared: &Shared, id: &str) -> Option<Download> {
     let invoice = shared.with(|t: &mut Table<MockInvoice>| t.find(id))?;
     let bytes = lock(&shared.files).uploaded(id).unwrap_or_else(|| {
@@ -222,13 +218,11 @@ pub(crate) fn downloadable(shared: &Shared, id: &str) -> Option<Download> {
     })
 }
 
-/// The invoice `POST /v1/customer-invoices/manual` (valid JSON) asks for; its amount
-/// is [`lines_total`] (the vendor does not document it).
+/// A manual invoice; its amount (the vendor's is not documented) is [`lines_total`].
 fn manual_invoice(input: &Input, slot: Slot) -> Option<MockInvoice> {
     new_invoice(input, slot, lines_total(input)?, None)
 }
 
-/// A client's invoice with the fields both creates share.
 fn new_invoice(
     input: &Input,
     slot: Slot,

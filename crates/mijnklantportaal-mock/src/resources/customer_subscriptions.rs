@@ -1,8 +1,6 @@
-//! Customer Subscriptions API: create and change (which can terminate); also what a
-//! package sign-up creates. The life the mock gives a subscription (the vendor
-//! documents statuses, not transitions): `planned` when it starts after today
-//! (Amsterdam), else `in_progress`, renewing every `interval` from its start;
-//! `terminatedAt` makes it `terminated`, without renewals. Some seeded ones `ended`.
+//! Customer Subscriptions API (also what a package sign-up creates): `planned` until
+//! it starts, then `in_progress`, renewing every `interval` from its start, until a
+//! change's `terminatedAt` makes it `terminated` (the vendor documents no transitions).
 
 use axum::body::Body;
 use chrono::{DateTime, Days, FixedOffset, Months, NaiveDate};
@@ -24,9 +22,8 @@ use crate::validation::Input;
 const IDS: u64 = 0x5B5_0000;
 const CREATED: u64 = 0x5B5_0001;
 const DETAILS: u64 = 0x5B5_0002;
-/// How many subscriptions the table starts with (when the dataset has customers).
 const SEEDED: u64 = 20;
-/// The day the seeded subscriptions' statuses and renewals are computed for.
+/// The day the seeded subscriptions' statuses and renewals are for.
 const SEEDED_TODAY: Option<NaiveDate> = NaiveDate::from_ymd_opt(2026, 1, 1);
 
 /// The intervals a subscription (or package) renews by.
@@ -99,8 +96,7 @@ impl Record for MockSubscription {
     }
 }
 
-/// The seeded subscriptions of the dataset's customers (none without customers):
-/// mostly running, some planned, terminated or ended, as of [`SEEDED_TODAY`].
+/// The seeded subscriptions (none without customers), as of [`SEEDED_TODAY`].
 fn starting_subscriptions(dataset: Dataset) -> Seeded<MockSubscription> {
     let seed = dataset.seed();
     let count = if dataset.customers() == 0 { 0 } else { SEEDED };
@@ -158,8 +154,7 @@ fn add_interval(day: NaiveDate, interval: &str) -> Option<NaiveDate> {
     }
 }
 
-/// The first renewal after `today` of a subscription starting on `start`: `start`
-/// plus a whole number (at least one) of `interval`s.
+/// The first renewal after `today` of a subscription starting on `start`.
 fn next_renewal(start: NaiveDate, interval: &str, today: NaiveDate) -> Option<NaiveDate> {
     let mut renewal = add_interval(start, interval)?;
     // 14-day steps over a century at most: the loop is bounded.
@@ -172,8 +167,7 @@ fn next_renewal(start: NaiveDate, interval: &str, today: NaiveDate) -> Option<Na
     None
 }
 
-/// Adds the subscription `build` makes of its slot, `planned` or `in_progress` as of
-/// today (a create, or a package sign-up).
+/// Adds the subscription `build` makes, `planned` or `in_progress` as of today.
 pub(crate) fn insert(
     call: &Call<'_>,
     build: impl FnOnce(Slot) -> Option<MockSubscription>,
@@ -192,7 +186,7 @@ pub(crate) fn insert(
     call.written(StatusCode::CREATED, &subscription)
 }
 
-/// `POST /v1/customer-subscriptions` (JSON); 201 with the subscription.
+/// `POST /v1/customer-subscriptions`.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let input = call.json(body).await?;
@@ -200,7 +194,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
     })
 }
 
-/// `PATCH /v1/customer-subscriptions/{subscriptionId}` (JSON, partial).
+/// `PATCH /v1/customer-subscriptions/{subscriptionId}`.
 pub(crate) fn change<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let id = call.find::<MockSubscription>(0)?.id;
@@ -213,8 +207,7 @@ pub(crate) fn change<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
     })
 }
 
-/// Applies a valid `PATCH`: a new interval moves the next renewal, `terminatedAt`
-/// ends them.
+/// Applies a valid `PATCH`.
 fn change_subscription(subscription: &mut MockSubscription, input: &Input, today: NaiveDate) {
     if let Some(description) = input::text(input, "description") {
         subscription.description = description;
@@ -238,9 +231,8 @@ fn change_subscription(subscription: &mut MockSubscription, input: &Input, today
     }
 }
 
-/// The subscription a valid `POST` asks for (its status is [`insert`]'s), without
-/// what the vendor ignores without its switch (`invoiceDescription` without
-/// `createInvoice`, the mandate and `followUpFailedPayment` without `createPayment`).
+/// The subscription a valid `POST` asks for, less what the vendor ignores without
+/// its switch (`createInvoice`, `createPayment`).
 fn new_subscription(input: &Input, slot: Slot) -> Option<MockSubscription> {
     let create_invoice = input::boolean(input, "createInvoice").unwrap_or(false);
     let create_payment = input::boolean(input, "createPayment").unwrap_or(false);

@@ -1,8 +1,6 @@
-//! Files API: the portal's file storage. `POST /v1/files` makes a file (a multipart
-//! upload, the part `file`) or a directory (a JSON body with its `name`: assumed, the
-//! vendor's was not seen), in the directory of the query parameter `directory` or at
-//! the top. Files (`fsf_`) and directories (`fsd_`) are two tables, one id prefix
-//! each, with one JSON. The API lists no files and deletes none.
+//! Files API: `POST /v1/files` makes a file (multipart, part `file`) or a directory
+//! (JSON `name`: assumed, the vendor's was not seen), in the directory of the query
+//! parameter `directory`. Files and directories are two tables (two id prefixes).
 
 use axum::body::Body;
 use bytes::Bytes;
@@ -52,13 +50,10 @@ pub(crate) struct Item {
     #[serde(rename = "type")]
     pub(crate) kind: Kind,
     pub(crate) name: String,
-    /// Size in bytes (files only).
     pub(crate) size: Option<u64>,
-    /// Media type (files only).
     pub(crate) mime: Option<String>,
-    /// The share it is in, if any.
     pub(crate) file_share_id: Option<String>,
-    /// The directory it is in; `None`: the top. Not in the JSON.
+    /// The directory it is in; `None`: the top.
     #[serde(skip)]
     pub(crate) parent_id: Option<String>,
     #[serde(serialize_with = "dutch_time::atom_json")]
@@ -112,7 +107,6 @@ impl Record for MockFile {
         &self.0.id
     }
 
-    /// [`FILES`]; the first ones are in the seeded shares.
     fn base(config: &Config) -> Box<dyn Base<Self>> {
         let seed = config.dataset.seed();
         let ids = IdCodec::new("fsf_", seed, FILE_IDS);
@@ -169,8 +163,7 @@ pub(crate) fn directory_exists(call: &Call<'_>, id: &str) -> bool {
     call.with(|t: &mut Table<MockDirectory>| t.contains(id))
 }
 
-/// `POST /v1/files`: a multipart upload makes a file, a JSON body a directory, in
-/// the directory of the `directory` query parameter; 201 with it.
+/// `POST /v1/files`: a file (multipart) or a directory (JSON).
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let parent = requests::query(call.parts, "directory").filter(|d| !d.is_empty());
@@ -205,8 +198,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
     })
 }
 
-/// The file part `field` of a valid form: its file name, media type
-/// (`application/octet-stream` when the part has none) and bytes.
+/// The file part `field` of a valid form: its file name, media type and bytes.
 pub(crate) fn file_part(form: &Form, field: &str) -> Option<(String, String, Bytes)> {
     let (_, part) = form.files.iter().find(|(n, _)| n == field)?;
     let mime = part
@@ -216,7 +208,7 @@ pub(crate) fn file_part(form: &Form, field: &str) -> Option<(String, String, Byt
     Some((part.file_name.clone(), mime.to_owned(), part.bytes.clone()?))
 }
 
-/// `GET /v1/files/{fileOrDirId}`: a file or a directory.
+/// `GET /v1/files/{fileOrDirId}`.
 pub(crate) fn show<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let id = call.param(0);
@@ -225,13 +217,12 @@ pub(crate) fn show<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> 
     })
 }
 
-/// `GET /v1/files/{fileId}/download`: a link to the file; a directory is not found.
+/// `GET /v1/files/{fileId}/download`.
 pub(crate) fn download_link<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move { cloud_file(call, &call.find::<MockFile>(0)?.0.id) })
 }
 
-/// What a download link to file `id` serves: the upload, or content generated for a
-/// seeded file (a PDF naming it, or its name as text); `None` if `id` is no file.
+/// What a download link to file `id` serves: the upload, or generated content.
 pub(crate) fn downloadable(shared: &Shared, id: &str) -> Option<Download> {
     let file = shared.with(|t: &mut Table<MockFile>| t.find(id))?.0;
     let media_type = file

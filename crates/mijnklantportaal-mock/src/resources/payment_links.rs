@@ -1,8 +1,6 @@
-//! Payment Links API: links asking a payer for a fixed amount, once or (`reusable`)
-//! again and again, and the payments made through them (listed under their link; no
-//! operation makes one). Closing is `DELETE`: the link stays readable as `closed`
-//! without `checkoutUrl`; closing it again answers 422. The first seeded link's
-//! payments span two pages at `per_page(5)`.
+//! Payment Links API: links and the payments made through them (listed under their
+//! link; no operation makes one). Closing (`DELETE`) keeps the link, as `closed`
+//! without `checkoutUrl`; closing it again answers 422.
 
 use axum::body::Body;
 use chrono::{DateTime, FixedOffset, NaiveTime};
@@ -41,7 +39,6 @@ pub(crate) const SEEDED: [(bool, LinkStatus, u64); 8] = [
     (false, LinkStatus::Open, 0),
 ];
 
-/// The 422 answer to closing a closed link.
 pub(crate) const ALREADY_CLOSED: &str = "Payment Link is already closed.";
 
 // Random streams of payment links and their payments.
@@ -90,7 +87,6 @@ pub(crate) struct PaymentLink {
     pub(crate) created_at: DateTime<FixedOffset>,
 }
 
-/// The path of the page to pay link `id` on.
 fn checkout_path(id: &str) -> String {
     format!("/payment-link/{id}")
 }
@@ -109,8 +105,7 @@ impl Record for PaymentLink {
             let (reusable, status, _) = *SEEDED.get(usize::try_from(index).ok()?)?;
             let r = draw(seed, LINK_DETAILS, index);
             let created_at = seeded_time(seed, LINK_CREATED, index)?;
-            // An expired link expired after two weeks; every third other one expires
-            // after a year.
+            // Expired after two weeks; every third other one expires after a year.
             let expires_after = match status {
                 LinkStatus::Expired => Some(14),
                 _ => (index % 3 == 1).then_some(365),
@@ -159,8 +154,7 @@ impl Record for PaymentLinkPayment {
         Some(&self.payment_link_id)
     }
 
-    /// The seeded links' payments, link by link; a link's `k`-th payment `k + 1`
-    /// days after it was made, for its amount.
+    /// The seeded links' payments, link by link, a day apart.
     fn base(config: &Config) -> Box<dyn Base<Self>> {
         let seed = config.dataset.seed();
         let links = PaymentLink::base(config);
@@ -191,13 +185,12 @@ impl Record for PaymentLinkPayment {
     }
 }
 
-/// `POST /v1/payment-links` (JSON); 201 with the open link.
+/// `POST /v1/payment-links`.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(call.create(body, new_link))
 }
 
-/// `DELETE /v1/payment-links/{linkId}`: closes the link; 422 when it is closed
-/// already.
+/// `DELETE /v1/payment-links/{linkId}`: closes the link.
 pub(crate) fn close<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let closed = call.change(call.param(0), |link: &mut PaymentLink| {
@@ -212,7 +205,7 @@ pub(crate) fn close<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply>
     })
 }
 
-/// `GET /v1/payment-links/{linkId}/payments`: the link's payments, paginated.
+/// `GET /v1/payment-links/{linkId}/payments`.
 pub(crate) fn payments<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let link = call.find::<PaymentLink>(0)?;
@@ -220,8 +213,7 @@ pub(crate) fn payments<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Rep
     })
 }
 
-/// The open link a valid `POST` asks for: `expiresAt` (`Y-m-d`) is the end of that
-/// day, Amsterdam time.
+/// The open link a valid `POST` asks for, expiring at the end of `expiresAt`.
 fn new_link(input: &Input, slot: Slot) -> Option<PaymentLink> {
     let last_second = NaiveTime::from_hms_opt(23, 59, 59)?;
     Some(PaymentLink {

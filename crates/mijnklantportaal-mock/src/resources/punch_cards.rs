@@ -1,8 +1,6 @@
-//! Punch Cards API: punch cards (a number of punches, valid for a period after issue
-//! or for ever) and the cards issued to customers, listed under their punch card.
-//! Stamping uses punches; stamping a fully used or expired card, or more punches than
-//! are left, answers 422. The first seeded card's issued cards span two pages at
-//! `per_page(5)`.
+//! Punch Cards API: punch cards and the cards issued to customers (listed under their
+//! card). Stamping uses punches; a fully used or expired card, or more stamps than
+//! punches left, is refused with 422.
 
 use Period::{Days, Months, Years};
 use axum::body::Body;
@@ -52,8 +50,7 @@ pub(crate) enum IssuedStatus {
     FullyUsed,
 }
 
-/// The seeded punch cards: name, punches, label, price in cents (0: not for sale),
-/// VAT rate, and validity (0: for ever).
+/// Seeded cards: name, punches, label, cents (0: not for sale), VAT, validity (0: none).
 const SEEDED: [(&str, u64, &str, u64, u8, u32, Period); 7] = [
     ("Rijlessen", 20, "lessen", 22_995, 21, 3, Years),
     ("Koffiekaart", 10, "koppen koffie", 0, 0, 0, Days),
@@ -64,8 +61,7 @@ const SEEDED: [(&str, u64, &str, u64, u8, u32, Period); 7] = [
     ("Fietsreparatie", 5, "beurten", 9_950, 21, 2, Years),
 ];
 
-/// The seeded issued cards: the seeded punch card of each, and punches left (none:
-/// fully used); those at [`EXPIRED_ISSUED`] have expired, the others are active.
+/// Seeded issued cards: their seeded punch card, punches left, which have expired.
 const ISSUED_CARDS: [u64; 13] = [0, 0, 0, 0, 0, 0, 0, 1, 1, 2, 2, 4, 5];
 const ISSUED_LEFT: [u64; 13] = [20, 17, 0, 5, 12, 1, 9, 10, 3, 4, 10, 8, 6];
 const EXPIRED_ISSUED: [u64; 2] = [9, 12];
@@ -105,7 +101,6 @@ pub(crate) struct PunchCard {
     pub(crate) created_at: DateTime<FixedOffset>,
 }
 
-/// The sale as `forSale`, `price` and `vatRate`.
 fn sale_json<S: Serializer>(sale: &Option<(u64, u8)>, serializer: S) -> Result<S::Ok, S::Error> {
     let mut map = serializer.serialize_map(Some(3))?;
     map.serialize_entry("forSale", &sale.is_some())?;
@@ -181,8 +176,6 @@ impl Record for IssuedPunchCard {
         Some(&self.punch_card_id)
     }
 
-    /// Each issued a seeded number of days after its card was made, to one of the
-    /// dataset's customers.
     fn base(config: &Config) -> Box<dyn Base<Self>> {
         let (seed, dataset) = (config.dataset.seed(), config.dataset);
         let cards = PunchCard::base(config);
@@ -212,7 +205,7 @@ impl Record for IssuedPunchCard {
     }
 }
 
-/// `POST /v1/punch-cards` (JSON); 201 with the card.
+/// `POST /v1/punch-cards`.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(call.create(body, new_card))
 }
@@ -229,7 +222,7 @@ pub(crate) fn edit<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     })
 }
 
-/// `GET /v1/punch-cards/{punchCardId}/issued`: the card's issued cards, paginated.
+/// `GET /v1/punch-cards/{punchCardId}/issued`.
 pub(crate) fn issued<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let card = call.find::<PunchCard>(0)?;
@@ -237,8 +230,7 @@ pub(crate) fn issued<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply
     })
 }
 
-/// `POST /v1/punch-cards/{punchCardId}/issued` (JSON `customerId`): a new card with
-/// every punch left.
+/// `POST /v1/punch-cards/{punchCardId}/issued`: a card with every punch left.
 pub(crate) fn issue<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let card = call.find::<PunchCard>(0)?;
@@ -264,8 +256,7 @@ pub(crate) fn show_issued<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, 
     Box::pin(async move { call.show(&find_issued(call)?) })
 }
 
-/// `POST /v1/punch-cards/{punchCardId}/issued/{issuedPunchCardId}/stamp` (JSON
-/// `stamps`): uses punches; 422 for a fully used or expired card, or too many stamps.
+/// `POST /v1/punch-cards/{punchCardId}/issued/{issuedPunchCardId}/stamp`.
 pub(crate) fn stamp<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let id = find_issued(call)?.id;
@@ -295,19 +286,15 @@ pub(crate) fn stamp<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> 
     })
 }
 
-/// The issued card of route parameter 1, if it belongs to the punch card of
-/// parameter 0; Laravel's 404 otherwise (scoped route-model binding).
+/// The issued card of route parameter 1 if of the card of parameter 0, else a 404.
 fn find_issued(call: &Call<'_>) -> Result<IssuedPunchCard, Refusal> {
-    let card = call.find::<PunchCard>(0)?;
-    let issued = call.find::<IssuedPunchCard>(1)?;
-    if issued.punch_card_id == card.id {
-        Ok(issued)
-    } else {
-        Err(call.model_not_found(IssuedPunchCard::MODEL, &issued.id))
+    let (card, issued) = (call.find::<PunchCard>(0)?, call.find::<IssuedPunchCard>(1)?);
+    if issued.punch_card_id != card.id {
+        return Err(call.model_not_found(IssuedPunchCard::MODEL, &issued.id));
     }
+    Ok(issued)
 }
 
-/// The card `POST /v1/punch-cards` (valid JSON) asks for.
 fn new_card(input: &Input, slot: Slot) -> Option<PunchCard> {
     let value = input::integer(input, "expiryValue");
     let validity = match value.zip(input::text(input, "expirePeriod")) {
@@ -329,7 +316,7 @@ fn new_card(input: &Input, slot: Slot) -> Option<PunchCard> {
     })
 }
 
-/// The price in cents and VAT rate of a card for sale (`forSale` true in valid JSON).
+/// The price in cents and VAT rate of a card for sale.
 fn sale(input: &Input) -> Option<(u64, u8)> {
     if !input::boolean(input, "forSale").unwrap_or(false) {
         return None;

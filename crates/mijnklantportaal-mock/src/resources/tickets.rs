@@ -1,8 +1,6 @@
-//! Tickets API: support tickets, their messages and attachments; reply and close.
-//! A reply through the API reopens a closed ticket; closing a closed one answers 422.
+//! Tickets API: tickets, their messages and attachments; reply (reopens) and close.
 //! Live-chat tickets take neither replies nor attachments; a file can be attached to
-//! a message only in its first 5 minutes (tokio's clock). Lists show tickets without
-//! messages. A portal without ticketing answers every ticket request with 426.
+//! a message in its first 5 minutes only. Without ticketing every request is a 426.
 
 use std::time::Duration;
 
@@ -25,19 +23,18 @@ use crate::validation::{Errors, Input};
 
 /// How long after a message a file can be attached to it.
 pub(crate) const ATTACH_WINDOW: Duration = Duration::from_secs(5 * 60);
-/// How many tickets the table starts with.
 pub(crate) const SEEDED: u64 = 8;
-/// Who posts the messages sent through the API.
 const API_POSTER: &str = "Mijn Klantportaal API";
 
-/// The 422 answer to closing a closed ticket.
+/// The 422 and 426 answers.
 pub(crate) const ALREADY_CLOSED: &str = "The ticket is already closed.";
-/// The 422 answer to replying to a live-chat ticket.
 pub(crate) const CHAT_REPLY: &str =
     "Tickets created from live chat can not be answered via the API.";
-/// The 426 answer of a portal without ticketing.
 pub(crate) const NOT_IN_LICENCE: &str =
     "The ticketing system is not available in your current license.";
+const CHAT_ATTACH: &str = "Chat conversations do not support attachments.";
+const LATE_ATTACH: &str =
+    "An attachment can only be added in the first 5 minutes after the message was posted.";
 
 const TITLES: [&str; 5] = [
     "Invoice issue",
@@ -92,8 +89,7 @@ pub(crate) struct Message {
     pub(crate) attachments: Vec<Attachment>,
 }
 
-/// One ticket, in the vendor example's field order (the messages only as `GET /{id}`
-/// shows it).
+/// One ticket, in the vendor example's field order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct MockTicket {
@@ -112,7 +108,6 @@ pub(crate) struct MockTicket {
     pub(crate) created_at: DateTime<FixedOffset>,
 }
 
-/// `closed` as the ticket's `status`.
 fn status_json<S: serde::Serializer>(closed: &bool, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(if *closed { "closed" } else { "open" })
 }
@@ -137,9 +132,7 @@ impl Record for MockTicket {
         &self.id
     }
 
-    /// Every third one closed; every fourth from the chat, every fourth but one by
-    /// e-mail; one to three messages, the customer's first (with a screenshot on
-    /// every other ticket) and then the two sides in turn, an hour apart.
+    /// One to three messages an hour apart, the customer's first.
     fn base(config: &Config) -> Box<dyn Base<Self>> {
         let (seed, dataset) = (config.dataset.seed(), config.dataset);
         let ids = IdCodec::new("tic_", seed, IDS);
@@ -185,7 +178,7 @@ impl Record for MockTicket {
     }
 }
 
-/// The 426 of a portal without ticketing, or `Ok`.
+/// The 426 of a portal without ticketing.
 fn licensed(call: &Call<'_>) -> Result<(), Refusal> {
     if call.shared().config.ticketing {
         return Ok(());
@@ -194,7 +187,7 @@ fn licensed(call: &Call<'_>) -> Result<(), Refusal> {
     Err(Box::new(refusal))
 }
 
-/// `GET /v1/tickets`: tickets without messages, paginated.
+/// `GET /v1/tickets`.
 pub(crate) fn list<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         licensed(call)?;
@@ -202,7 +195,7 @@ pub(crate) fn list<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> 
     })
 }
 
-/// `GET /v1/tickets/{ticketId}`: the ticket with its messages.
+/// `GET /v1/tickets/{ticketId}`.
 pub(crate) fn show<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         licensed(call)?;
@@ -210,8 +203,7 @@ pub(crate) fn show<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> 
     })
 }
 
-/// `POST /v1/tickets/{ticketId}` (JSON `{message}`): posts a reply, reopening a
-/// closed ticket.
+/// `POST /v1/tickets/{ticketId}`: a reply.
 pub(crate) fn reply<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         licensed(call)?;
@@ -238,8 +230,7 @@ pub(crate) fn reply<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> 
     })
 }
 
-/// `PATCH /v1/tickets/{ticketId}` (no body): closes the ticket; 422 when it is closed
-/// already.
+/// `PATCH /v1/tickets/{ticketId}`: closes the ticket.
 pub(crate) fn close<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         licensed(call)?;
@@ -254,8 +245,7 @@ pub(crate) fn close<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply>
     })
 }
 
-/// `POST /v1/tickets/{ticketId}/message/{messageId}/attachment` (multipart
-/// `attachment`): attaches the file to a message of the last 5 minutes.
+/// `POST /v1/tickets/{ticketId}/message/{messageId}/attachment`.
 pub(crate) fn attach<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         licensed(call)?;
@@ -268,21 +258,12 @@ pub(crate) fn attach<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
             .ok_or_else(|| call.model_not_found(r"App\Models\TicketMessage", message_id))?;
         let form = call.form(body).await?;
         let file = file_part(&form, "attachment");
-        let late = ticket.messages[position]
-            .posted
-            .is_none_or(|at| at.elapsed() >= ATTACH_WINDOW);
-        let refusal = match file {
-            Some(_) if ticket.source == Source::Chat => {
-                "Chat conversations do not support attachments."
-            }
-            Some(_) if late => {
-                "An attachment can only be added in the first 5 minutes after the message was posted."
-            }
-            _ => "",
-        };
-        if !refusal.is_empty() {
+        let chat = ticket.source == Source::Chat;
+        let posted = ticket.messages[position].posted;
+        if file.is_some() && (chat || posted.is_none_or(|at| at.elapsed() >= ATTACH_WINDOW)) {
             let mut errors = Errors::default();
-            errors.add("attachment", refusal.to_owned());
+            let message = if chat { CHAT_ATTACH } else { LATE_ATTACH };
+            errors.add("attachment", message.to_owned());
             return Err(call.unprocessable(&errors));
         }
         let (name, mime, bytes) = file.ok_or_else(server_error)?;
