@@ -171,8 +171,9 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
         let input = &form.input;
         notify(call, input);
         let invoice = call.insert(|slot| {
-            let paid_at = input::local_time(input, "paidAt");
-            new_invoice(input, slot, input::cents(input, "amount")?, paid_at)
+            let mut invoice = new_invoice(input, slot, input::cents(input, "amount")?)?;
+            invoice.paid_at = input::local_time(input, "paidAt");
+            Some(invoice)
         })?;
         lock(&call.shared().files).store(&invoice.id, pdf);
         call.written(StatusCode::CREATED, &invoice)
@@ -211,24 +212,21 @@ pub(crate) fn downloadable(shared: &Shared, id: &str) -> Option<Download> {
         let (number, id, amount) = (&invoice.invoice_number, &invoice.id, invoice.amount());
         Bytes::from(text_pdf(&format!("Invoice {number} ({id}) EUR {amount}")))
     });
+    let (media_type, file_name) = ("application/pdf".to_owned(), format!("{}.pdf", invoice.id));
     Some(Download {
         bytes,
-        media_type: "application/pdf".to_owned(),
-        file_name: format!("{}.pdf", invoice.id),
+        media_type,
+        file_name,
     })
 }
 
 /// A manual invoice; its amount (the vendor's is not documented) is [`lines_total`].
 fn manual_invoice(input: &Input, slot: Slot) -> Option<MockInvoice> {
-    new_invoice(input, slot, lines_total(input)?, None)
+    new_invoice(input, slot, lines_total(input)?)
 }
 
-fn new_invoice(
-    input: &Input,
-    slot: Slot,
-    amount_cents: u64,
-    paid_at: Option<DateTime<FixedOffset>>,
-) -> Option<MockInvoice> {
+/// An unpaid invoice of `amount_cents`.
+fn new_invoice(input: &Input, slot: Slot, amount_cents: u64) -> Option<MockInvoice> {
     let customer_id = input::text(input, "customerId")?;
     Some(MockInvoice {
         index: slot.key,
@@ -239,7 +237,7 @@ fn new_invoice(
         issued_at: input::date(input, "issuedAt")?,
         currency: "EUR".to_owned(),
         amount_cents,
-        paid_at,
+        paid_at: None,
         created_at: slot.created_at,
     })
 }

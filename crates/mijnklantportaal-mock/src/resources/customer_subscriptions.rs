@@ -116,10 +116,8 @@ fn starting_subscriptions(dataset: Dataset) -> Seeded<MockSubscription> {
             2 => ("ended", created_at.checked_add_days(Days::new(100))),
             _ => ("in_progress", None),
         };
-        let renews_at = terminated_at
-            .is_none()
-            .then(|| next_renewal(starts_at, interval, today))
-            .flatten();
+        let renews_at =
+            next_renewal(starts_at, interval, today).filter(|_| terminated_at.is_none());
         let mandate = (r >> 12)
             .is_multiple_of(2)
             .then(|| format!("mdt_{:010x}", r >> 24));

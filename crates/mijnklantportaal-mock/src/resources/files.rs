@@ -142,7 +142,6 @@ impl Record for MockDirectory {
     }
 }
 
-/// The file or directory `id`.
 pub(crate) fn item(call: &Call<'_>, id: &str) -> Option<Item> {
     let file = call.with(|t: &mut Table<MockFile>| t.find(id)).map(|f| f.0);
     let directory = || call.with(|t: &mut Table<MockDirectory>| t.find(id));
@@ -158,7 +157,6 @@ pub(crate) fn mark_shared(call: &Call<'_>, id: &str, share_id: &str) {
     }
 }
 
-/// Whether directory `id` exists.
 pub(crate) fn directory_exists(call: &Call<'_>, id: &str) -> bool {
     call.with(|t: &mut Table<MockDirectory>| t.contains(id))
 }
@@ -228,13 +226,12 @@ pub(crate) fn downloadable(shared: &Shared, id: &str) -> Option<Download> {
     let media_type = file
         .mime
         .unwrap_or_else(|| "application/octet-stream".to_owned());
-    let bytes = lock(&shared.files).uploaded(id).unwrap_or_else(|| {
-        if media_type == "application/pdf" {
-            Bytes::from(text_pdf(&format!("{} ({})", file.name, file.id)))
-        } else {
-            Bytes::from(format!("{}\n", file.name))
-        }
-    });
+    let bytes = lock(&shared.files)
+        .uploaded(id)
+        .unwrap_or_else(|| match &*media_type {
+            "application/pdf" => Bytes::from(text_pdf(&format!("{} ({})", file.name, file.id))),
+            _ => Bytes::from(format!("{}\n", file.name)),
+        });
     let file_name = file.name;
     Some(Download {
         bytes,

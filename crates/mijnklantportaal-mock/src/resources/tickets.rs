@@ -55,7 +55,6 @@ const MESSAGE_IDS: u64 = 0x71C_0002;
 const ATTACHMENT_IDS: u64 = 0x71C_0003;
 const CREATED: u64 = 0x71C_0004;
 
-/// Where a ticket came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum Source {
