@@ -35,6 +35,9 @@ const FILES: [(&str, &str, Option<u64>); 7] = [
     ("meeting-notes.txt", "text/plain", Some(0)),
 ];
 
+/// The media type of a file part without one.
+const OCTET_STREAM: &str = "application/octet-stream";
+
 // Random streams of the file storage.
 const FILE_IDS: u64 = 0xF15_0001;
 const DIRECTORY_IDS: u64 = 0xF15_0002;
@@ -199,10 +202,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
 /// The file part `field` of a valid form: its file name, media type and bytes.
 pub(crate) fn file_part(form: &Form, field: &str) -> Option<(String, String, Bytes)> {
     let (_, part) = form.files.iter().find(|(n, _)| n == field)?;
-    let mime = part
-        .content_type
-        .as_deref()
-        .unwrap_or("application/octet-stream");
+    let mime = part.content_type.as_deref().unwrap_or(OCTET_STREAM);
     Some((part.file_name.clone(), mime.to_owned(), part.bytes.clone()?))
 }
 
@@ -223,9 +223,7 @@ pub(crate) fn download_link<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a
 /// What a download link to file `id` serves: the upload, or generated content.
 pub(crate) fn downloadable(shared: &Shared, id: &str) -> Option<Download> {
     let file = shared.with(|t: &mut Table<MockFile>| t.find(id))?.0;
-    let media_type = file
-        .mime
-        .unwrap_or_else(|| "application/octet-stream".to_owned());
+    let media_type = file.mime.unwrap_or_else(|| OCTET_STREAM.to_owned());
     let bytes = lock(&shared.files)
         .uploaded(id)
         .unwrap_or_else(|| match &*media_type {
