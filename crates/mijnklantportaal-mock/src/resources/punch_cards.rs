@@ -76,12 +76,6 @@ const CARD_CREATED: u64 = 0x9C4_0002;
 const ISSUED_IDS: u64 = 0x9C4_0011;
 const ISSUED_DETAILS: u64 = 0x9C4_0012;
 
-/// Descriptions of seeded cards (every third has none).
-const DESCRIPTIONS: [&str; 2] = [
-    "Geldig op werkdagen van 09:00 tot 17:00",
-    "Niet overdraagbaar",
-];
-
 /// One punch card, in the order of the vendor's fields.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -136,9 +130,11 @@ impl Record for PunchCard {
             Some(PunchCard {
                 id,
                 name: name.to_owned(),
-                description: DESCRIPTIONS
-                    .get((index % 3) as usize)
-                    .map(|d| d.to_string()),
+                description: match index % 3 {
+                    0 => Some("Geldig op werkdagen van 09:00 tot 17:00".to_owned()),
+                    1 => Some("Niet overdraagbaar".to_owned()),
+                    _ => None,
+                },
                 punches,
                 punch_label: label.to_owned(),
                 sale: (price > 0).then_some((price, vat_rate)),
