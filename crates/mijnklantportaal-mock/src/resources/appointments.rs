@@ -1,9 +1,6 @@
-//! Appointments API: the calendar, by window of time; schedule, confirm, cancel.
-//!
-//! The list is not paginated: `{data: [...]}`, earliest first, of the `days` (default
-//! 7) from `start_at` (`Y-m-d H:i`, Dutch time; default: now, by the mock's clock).
-//! Scheduling takes a customer (whose name and e-mail become the attendee's) or an
-//! attendee, and gives the appointment an online meeting link.
+//! Appointments API: the calendar, by window of time (not paginated); schedule,
+//! confirm, cancel. Scheduling takes a customer (whose name and e-mail become the
+//! attendee's) or an attendee, and gives the appointment an online meeting link.
 
 use axum::body::Body;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime};
@@ -31,7 +28,6 @@ pub(crate) enum Status {
     Pending,
 }
 
-/// A time as the mock keeps it.
 type Time = DateTime<FixedOffset>;
 
 const SEEDED: u64 = 9;
@@ -167,10 +163,8 @@ pub(crate) fn schedule<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Repl
 /// `PATCH /v1/appointments/{appointmentId}` (JSON `{status}`: confirm or cancel).
 pub(crate) fn set_status<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     update(call, body, |a: &mut MockAppointment, input| {
-        a.status = match input::text(input, "status")
-            .ok_or_else(server_error)?
-            .as_str()
-        {
+        let status = input::text(input, "status").ok_or_else(server_error)?;
+        a.status = match status.as_str() {
             "scheduled" => Status::Scheduled,
             _ => Status::Canceled,
         };
@@ -181,8 +175,7 @@ pub(crate) fn set_status<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Re
     })
 }
 
-/// The appointment a valid `POST /v1/appointments` asks for; with a `customerId`,
-/// `customer`'s name and e-mail address are the attendee's.
+/// The appointment a valid create asks for (the attendee: `customer`, if named).
 fn new_appointment(
     input: &Input,
     slot: Slot,

@@ -1,9 +1,8 @@
-//! Customer Groups API: the group, create, rename, and adding customers.
-//!
-//! Membership lives where the API shows it, in each customer's `customerGroups`; a
-//! group has no member list of its own. The starting groups are the five the
-//! [`Dataset`](crate::Dataset)'s customers are in (same ids). Unknown customer ids are
-//! ignored without an error, as the vendor documents.
+//! Customer Groups API: create, rename, add customers. Membership lives where the API
+//! shows it, in each customer's `customerGroups`; unknown customer ids are ignored, as
+//! the vendor documents. The starting groups are the ones the dataset's customers are in.
+
+use std::collections::HashSet;
 
 use axum::body::Body;
 use chrono::{DateTime, FixedOffset};
@@ -77,9 +76,8 @@ pub(crate) fn edit<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     })
 }
 
-/// `POST /v1/customer-groups/{customerGroupId}/customers` (JSON `{customers}`): 200
-/// with `{data: [...]}`, the request's known customers (each once, in request order)
-/// as they are now. Which customers the real API lists is not documented.
+/// `POST /v1/customer-groups/{customerGroupId}/customers`: 200 with `{data: [...]}`,
+/// the request's known customers (the real API's choice is not documented).
 pub(crate) fn add_customers<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let group = call.find::<MockCustomerGroup>(0)?;
@@ -95,21 +93,16 @@ pub(crate) fn add_customers<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a,
 /// Puts the known customers among `ids` in group `group`; returns them, each once, in
 /// the order of `ids`.
 fn join(call: &Call<'_>, group: &str, ids: &[String]) -> Vec<MockCustomer> {
-    let mut joined: Vec<MockCustomer> = Vec::new();
-    for id in ids {
-        if joined.iter().any(|c| &c.id == id) {
-            continue;
+    let mut seen = HashSet::new();
+    let join = |customer: &mut MockCustomer| {
+        if !customer.customer_groups.iter().any(|g| g == group) {
+            customer.customer_groups.push(group.to_owned());
         }
-        let edited = call.with(|table: &mut Table<MockCustomer>| {
-            table.edit(id, |customer| {
-                if !customer.customer_groups.iter().any(|g| g == group) {
-                    customer.customer_groups.push(group.to_owned());
-                }
-            })
-        });
-        joined.extend(edited);
-    }
-    joined
+    };
+    ids.iter()
+        .filter(|id| seen.insert(*id))
+        .filter_map(|id| call.with(|table: &mut Table<MockCustomer>| table.edit(id, join)))
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,8 +1,5 @@
-//! Customer Offers API: uploads and manual offers, and marking one accepted or rejected.
-//!
-//! A mirror of the Customer Invoices API (the upload's `pdf` and the manual offer's
-//! `lines` follow the invoice's rules), plus the offer's life: outstanding until a
-//! PATCH sets `acceptedAt` (with where it was accepted from) or `rejectedAt`.
+//! Customer Offers API: uploads and manual offers (as customer invoices are made), then
+//! outstanding until a PATCH sets `acceptedAt` (and where from) or `rejectedAt`.
 
 use axum::body::Body;
 use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate};
@@ -44,8 +41,11 @@ pub(crate) struct MockOffer {
     pub(crate) currency: Eur,
     #[serde(rename = "amount", serialize_with = "amount_json")]
     pub(crate) amount_cents: u64,
-    #[serde(flatten, serialize_with = "acceptance_json")]
-    pub(crate) acceptance: Option<Acceptance>,
+    #[serde(serialize_with = "dutch_time::atom_json_opt")]
+    pub(crate) accepted_at: Option<DateTime<FixedOffset>>,
+    pub(crate) accepted_via_ip: Option<String>,
+    pub(crate) accepted_via_user_agent: Option<String>,
+    pub(crate) acceptance_signature: Option<String>,
     #[serde(serialize_with = "dutch_time::atom_json_opt")]
     pub(crate) rejected_at: Option<DateTime<FixedOffset>>,
     #[serde(serialize_with = "dutch_time::atom_json")]
@@ -53,34 +53,10 @@ pub(crate) struct MockOffer {
     pub(crate) links: Links,
 }
 
-/// When and from where an offer was accepted.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Acceptance {
-    pub(crate) at: DateTime<FixedOffset>,
-    pub(crate) ip: Option<String>,
-    pub(crate) user_agent: Option<String>,
-    pub(crate) signature: Option<String>,
-}
-
-/// The acceptance as the offer's four fields (`null` while not accepted).
-fn acceptance_json<S: serde::Serializer>(
-    acceptance: &Option<Acceptance>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    let a = acceptance.as_ref();
-    let text = |field: fn(&Acceptance) -> &Option<String>| a.and_then(|a| field(a).as_deref());
-    serializer.collect_map([
-        ("acceptedAt", a.map(|a| dutch_time::atom(&a.at)).as_deref()),
-        ("acceptedViaIp", text(|a| &a.ip)),
-        ("acceptedViaUserAgent", text(|a| &a.user_agent)),
-        ("acceptanceSignature", text(|a| &a.signature)),
-    ])
-}
-
 record!(MockOffer, "CustomerOffer", |c| starting_offers(c.dataset));
 
 /// The offers the table starts with: for customers drawn from the dataset (none
-/// without customers), a third accepted and a third rejected.
+/// without customers), a third accepted (in the portal) and a third rejected.
 fn starting_offers(dataset: Dataset) -> Seeded<MockOffer> {
     let seed = dataset.seed();
     let count = if dataset.customers() == 0 { 0 } else { SEEDED };
@@ -89,12 +65,7 @@ fn starting_offers(dataset: Dataset) -> Seeded<MockOffer> {
         let r = draw(seed, DETAILS, index);
         let issued_at = created_at.date_naive();
         let decided = created_at.checked_add_days(Days::new(1 + r % VALID_DAYS));
-        let acceptance = decided.filter(|_| r % 3 == 1).map(|at| Acceptance {
-            at,
-            ip: Some(format!("203.0.113.{}", (r >> 8) % 250 + 1)),
-            user_agent: Some("Mozilla/5.0 (X11; Linux x86_64)".to_owned()),
-            signature: Some(SIGNATURE.to_owned()),
-        });
+        let accepted = decided.is_some() && r % 3 == 1;
         let customer_id = dataset.customer_id((r >> 16) % dataset.customers().max(1));
         Some(MockOffer {
             id,
@@ -105,7 +76,10 @@ fn starting_offers(dataset: Dataset) -> Seeded<MockOffer> {
             issued_at,
             expires_at: issued_at + Days::new(VALID_DAYS),
             amount_cents: 5_000 + (r >> 24) % 500_000,
-            acceptance,
+            accepted_at: decided.filter(|_| accepted),
+            accepted_via_ip: accepted.then(|| format!("203.0.113.{}", (r >> 8) % 250 + 1)),
+            accepted_via_user_agent: accepted.then(|| "Mozilla/5.0 (X11; Linux x86_64)".into()),
+            acceptance_signature: accepted.then(|| SIGNATURE.to_owned()),
             rejected_at: decided.filter(|_| r % 3 == 2),
             created_at,
         })
@@ -118,7 +92,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
         let input = call.form(body).await?.input;
         notify(call, &input);
         let amount = input::cents(&input, "amount");
-        let offer = call.insert(|slot| new_offer(&input, slot, amount?, decision(&input)))?;
+        let offer = call.insert(|slot| new_offer(&input, slot, amount?, true))?;
         call.written(StatusCode::CREATED, &offer)
     })
 }
@@ -131,31 +105,23 @@ pub(crate) fn create_manual<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a,
     }))
 }
 
-/// `PATCH /v1/customer-offers/{offerId}`: `acceptedAt` (with `acceptedViaIp` and
-/// `acceptedViaUserAgent`) and/or `rejectedAt`; the same decision again changes nothing.
+/// `PATCH /v1/customer-offers/{offerId}`; the same decision again changes nothing.
 pub(crate) fn decide<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    update(call, body, |o: &mut MockOffer, input| {
-        let (acceptance, rejected_at) = decision(input);
-        o.acceptance = acceptance.or(o.acceptance.take());
-        o.rejected_at = rejected_at.or(o.rejected_at);
+    update(call, body, |offer: &mut MockOffer, input| {
+        decide_offer(offer, input);
         Ok(())
     })
 }
 
 /// A valid manual offer, priced like a manual invoice.
 fn manual_offer(input: &Input, slot: Slot) -> Option<MockOffer> {
-    new_offer(input, slot, lines_total(input)?, (None, None))
+    new_offer(input, slot, lines_total(input)?, false)
 }
 
-/// The offer of a valid create, of `amount_cents`, with its `decision`.
-fn new_offer(
-    input: &Input,
-    slot: Slot,
-    amount_cents: u64,
-    (acceptance, rejected_at): Decision,
-) -> Option<MockOffer> {
+/// The offer of a valid create, of `amount_cents`, `decided` as the input says.
+fn new_offer(input: &Input, slot: Slot, amount_cents: u64, decided: bool) -> Option<MockOffer> {
     let customer_id = input::text(input, "customerId")?;
-    Some(MockOffer {
+    let mut offer = MockOffer {
         id: slot.id,
         links: Links::new(Some(&customer_id), None),
         customer_id,
@@ -164,24 +130,29 @@ fn new_offer(
         expires_at: input::date(input, "expiresAt")?,
         currency: Eur,
         amount_cents,
-        acceptance,
-        rejected_at,
+        accepted_at: None,
+        accepted_via_ip: None,
+        accepted_via_user_agent: None,
+        acceptance_signature: None,
+        rejected_at: None,
         created_at: slot.created_at,
-    })
+    };
+    if decided {
+        decide_offer(&mut offer, input);
+    }
+    Some(offer)
 }
 
-type Decision = (Option<Acceptance>, Option<DateTime<FixedOffset>>);
-
-/// The `acceptedAt` (with `acceptedViaIp` and `acceptedViaUserAgent`, ignored
-/// without it) and `rejectedAt` of a valid create or decision.
-fn decision(input: &Input) -> Decision {
-    let acceptance = input::local_time(input, "acceptedAt").map(|at| Acceptance {
-        at,
-        ip: input::text(input, "acceptedViaIp"),
-        user_agent: input::text(input, "acceptedViaUserAgent"),
-        signature: None,
-    });
-    (acceptance, input::local_time(input, "rejectedAt"))
+/// Sets the `acceptedAt` (with `acceptedViaIp` and `acceptedViaUserAgent`, ignored
+/// without it) and the `rejectedAt` a valid create or decision sends.
+fn decide_offer(offer: &mut MockOffer, input: &Input) {
+    if let Some(at) = input::local_time(input, "acceptedAt") {
+        offer.accepted_at = Some(at);
+        offer.accepted_via_ip = input::text(input, "acceptedViaIp");
+        offer.accepted_via_user_agent = input::text(input, "acceptedViaUserAgent");
+        offer.acceptance_signature = None;
+    }
+    offer.rejected_at = input::local_time(input, "rejectedAt").or(offer.rejected_at);
 }
 
 #[cfg(test)]
@@ -200,7 +171,7 @@ mod tests {
     #[test]
     fn json_has_the_vendor_field_order() {
         let offers = seeded();
-        let accepted = offers.iter().find(|o| o.acceptance.is_some()).unwrap();
+        let accepted = offers.iter().find(|o| o.accepted_at.is_some()).unwrap();
         let text = crate::resources::listed_text(&accepted);
         let keys = [
             "id",
@@ -241,7 +212,7 @@ mod tests {
         assert_eq!(offers.len() as u64, SEEDED);
         let outstanding = offers
             .iter()
-            .filter(|o| o.acceptance.is_none() && o.rejected_at.is_none());
+            .filter(|o| o.accepted_at.is_none() && o.rejected_at.is_none());
         assert!(outstanding.count() > 0);
         assert!(offers.iter().any(|o| o.rejected_at.is_some()));
         assert!(offers.iter().all(|o| o.expires_at > o.issued_at));
@@ -259,18 +230,24 @@ mod tests {
         );
         let body = json!({"rejectedAt": "2024-05-04 20:51:50", "acceptedViaIp": "203.0.113.7"});
         assert!(json_errors(operation, body.clone()).is_empty());
-        let (acceptance, rejected) = decision(&input(body));
-        assert_eq!(acceptance, None);
+        let outstanding = |o: &MockOffer| o.accepted_at.is_none() && o.rejected_at.is_none();
+        let mut offer = seeded().into_iter().find(outstanding).unwrap();
+        decide_offer(&mut offer, &input(body));
         assert_eq!(
-            rejected.map(|t| dutch_time::atom(&t)).as_deref(),
+            (offer.accepted_at, offer.accepted_via_ip.as_deref()),
+            (None, None)
+        );
+        assert_eq!(
+            offer.rejected_at.map(|t| dutch_time::atom(&t)).as_deref(),
             Some("2024-05-04T20:51:50+02:00")
         );
         let body = json!({"acceptedAt": "2024-05-04 20:51:50", "acceptedViaIp": "203.0.113.7"});
         assert!(json_errors(operation, body.clone()).is_empty());
-        let (acceptance, _) = decision(&input(body));
-        assert_eq!(
-            acceptance.and_then(|a| a.ip).as_deref(),
-            Some("203.0.113.7")
+        decide_offer(&mut offer, &input(body));
+        assert_eq!(offer.accepted_via_ip.as_deref(), Some("203.0.113.7"));
+        assert!(
+            offer.rejected_at.is_some(),
+            "a later acceptance keeps the rejection"
         );
         let errors = json_errors(operation, json!({"rejectedAt": "2024-04-31 12:00:00"}));
         assert_eq!(errors.fields(), ["rejectedAt"]);

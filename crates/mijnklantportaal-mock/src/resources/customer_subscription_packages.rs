@@ -1,7 +1,5 @@
-//! Customer Subscription Packages API: the package, create, and signing a customer up,
-//! which makes a customer subscription of the package's name (as its description),
-//! interval, amount and VAT rate; `invoiceText` (default: the name) becomes its
-//! invoice line, and a `mandateId` is charged through the payment integration.
+//! Customer Subscription Packages API: create, and signing a customer up, which makes a
+//! customer subscription with the package's name, interval, amount and VAT rate.
 
 use axum::body::Body;
 use futures::future::BoxFuture;

@@ -1,6 +1,5 @@
-//! Customers API: the customer, its JSON (the vendor's newer example, `countryCode`
-//! included), create and edit. The starting customers are the [`Dataset`]'s (the ones
-//! its invoices belong to), computed on demand.
+//! Customers API: the customer (its JSON as the vendor's newer example), create and
+//! edit. The starting customers are the [`Dataset`]'s, computed on demand.
 
 use axum::body::Body;
 use chrono::{DateTime, FixedOffset};

@@ -1,9 +1,6 @@
-//! File Request API: asking a customer, or anyone with the public link, for files.
-//!
-//! A request names up to 10 files (`requestedFiles`, each with an `fqf_` id); it is
-//! complete (`completedAt`) when every required one has an `uploadedFileId`. Uploads
-//! happen on the portal's public page, which the API does not reach: a created request
-//! stays open.
+//! File Request API: asking a customer, or anyone with the public link, for up to 10
+//! files. A request is complete when every required file has an `uploadedFileId`;
+//! uploads happen on the portal's page, which the API does not reach.
 
 use axum::body::Body;
 use chrono::{DateTime, FixedOffset};
@@ -66,14 +63,11 @@ pub(crate) struct MockFileRequest {
 
 /// The customer asked (if any), and the public page to upload on.
 fn links(id: &str, customer_id: Option<&str>) -> Links {
-    Links::new(
-        customer_id,
-        Some(("publicRequest", format!("/file-request/{id}"))),
-    )
+    let page = ("publicRequest", format!("/file-request/{id}"));
+    Links::new(customer_id, Some(page))
 }
 
-/// The id of requested file `index` of request `key` (16 a request: room above the
-/// spec's `maxItems` of 10).
+/// The id of requested file `index` of request `key` (16 a request; `maxItems` is 10).
 fn requested_file_id(seed: u64, key: u64, index: usize) -> String {
     let number = key.saturating_mul(16).saturating_add(index as u64);
     IdCodec::new("fqf_", seed, FILE_IDS).encode(number)
@@ -125,8 +119,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
     Box::pin(call.create(body, move |input, slot| new_request(input, slot, seed)))
 }
 
-/// The open request a valid create asks for; a requested file is `required` unless it
-/// says otherwise.
+/// The open request a valid create asks for (files `required` by default).
 fn new_request(input: &Input, slot: Slot, seed: u64) -> Option<MockFileRequest> {
     let requested_files = (0..)
         .zip(input::objects(input, "requestedFiles"))

@@ -1,10 +1,6 @@
 //! File Share API: files and directories shared with a customer or through a public
-//! link.
-//!
-//! A share holds what it shares as File-or-Directory objects (`sharedContent`), as
-//! they were when the share was made, and sets their `fileShareId`. The table starts
-//! with one share for each of the first seeded files, alternately to a customer and
-//! public.
+//! link. A share holds what it shares (`sharedContent`) as it was when shared, and
+//! sets its `fileShareId`.
 
 use axum::body::Body;
 use chrono::{DateTime, FixedOffset};
@@ -51,10 +47,8 @@ pub(crate) struct MockFileShare {
 
 /// The customer it is shared with (if any), and the public page of the share.
 fn links(id: &str, customer_id: Option<&str>) -> Links {
-    Links::new(
-        customer_id,
-        Some(("publicShare", format!("/file-share/{id}"))),
-    )
+    let page = ("publicShare", format!("/file-share/{id}"));
+    Links::new(customer_id, Some(page))
 }
 
 record!(MockFileShare, "FileShare", |config| {

@@ -1,9 +1,7 @@
 //! Invoices API: the invoices Mijn Klantportaal itself sends the portal's owner,
-//! read-only: a monthly licence invoice for eighteen months, the last two unpaid.
-//!
-//! As in the vendor's examples (unlike the rest of the API): amounts are JSON
-//! *numbers* (`15.67`, written from the cents' digits, never through a float), and
-//! `issuedAt` is ISO with milliseconds and `Z` (`2025-04-12T00:00:00.000Z`).
+//! read-only. As in the vendor's examples, unlike the rest of the API, amounts are
+//! JSON numbers (from the cents' digits, never a float) and `issuedAt` is ISO with
+//! milliseconds and `Z`.
 
 use chrono::{Datelike, NaiveDate};
 use serde::ser::SerializeMap;
@@ -15,11 +13,9 @@ use crate::resources::{Eur, amount};
 use crate::rng::draw;
 use crate::store::Seeded;
 
-/// How many invoices the table starts with: one a month from [`FIRST_MONTH`].
+/// The starting invoices: one a month from (year, month), the last ones unpaid.
 const SEEDED: u64 = 18;
-/// The month of the first seeded invoice (year, month).
 const FIRST_MONTH: (i32, u32) = (2024, 7);
-/// Seeded invoices at the end that are not paid yet.
 const UNPAID: u64 = 2;
 
 // Random streams of the invoices and their lines.
@@ -38,8 +34,7 @@ const EXTRA_LINES: [(&str, u64, u64); 3] = [
 /// The VAT rate of every line, in percent.
 const VAT_RATE: u64 = 21;
 
-/// One invoice to the account, serialized in the vendor's field order (its totals
-/// computed from its lines).
+/// One invoice to the account (its totals computed from its lines).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct MkpInvoice {

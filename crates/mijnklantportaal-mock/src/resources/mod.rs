@@ -9,7 +9,7 @@ use axum::response::Response;
 use chrono::{DateTime, FixedOffset};
 use futures::future::BoxFuture;
 use http::{HeaderValue, StatusCode, header};
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use tokio::time::Instant;
 
 use crate::dutch_time;
@@ -88,8 +88,7 @@ pub(crate) fn seeded_time(seed: u64, stream: u64, index: u64) -> Option<DateTime
     dutch_time::at(1_735_686_000 + days * DAY + time_of_day)
 }
 
-/// `len` random letters and digits (`OUJX2prdBbJxR77BZlGz`), drawn from `stream`
-/// for row `number`.
+/// `len` random letters and digits (`OUJX2prdBbJxR77BZlGz`) for row `number`.
 pub(crate) fn random_string(seed: u64, stream: u64, number: u64, len: usize) -> String {
     const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     let first = number.wrapping_mul(len as u64);
@@ -106,8 +105,7 @@ pub(crate) fn notify(call: &Call<'_>, input: &Input) {
     }
 }
 
-/// `{link, expiresAt}`: a download link (on this server) to the file of resource
-/// `id`, valid for the server's link lifetime.
+/// `{link, expiresAt}`: a download link (on this server) to the file of resource `id`.
 pub(crate) fn cloud_file(call: &Call<'_>, id: &str) -> Reply {
     let (token, lifetime) = lock(&call.shared().files).issue(id, Instant::now());
     let lifetime = chrono::Duration::from_std(lifetime).map_err(|_| server_error())?;
@@ -172,16 +170,13 @@ pub(crate) fn amount(cents: u64) -> String {
 pub(crate) struct Eur;
 
 impl Serialize for Eur {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str("EUR")
     }
 }
 
 /// `#[serde(serialize_with = "amount_json")]`: cents as [`amount`] writes them.
-pub(crate) fn amount_json<S: serde::Serializer>(
-    cents: &u64,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
+pub(crate) fn amount_json<S: Serializer>(cents: &u64, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(&amount(*cents))
 }
 
@@ -197,8 +192,7 @@ thread_local! {
     static VIEW: std::cell::RefCell<View> = std::cell::RefCell::default();
 }
 
-/// `value` as JSON, its links under `origin`, as `GET /{id}` shows it (`detail`) or as
-/// a list row.
+/// `value` as JSON, links under `origin`, as `GET /{id}` shows it (`detail`) or listed.
 pub(crate) fn render<T: Serialize + ?Sized>(
     value: &T,
     origin: &str,
@@ -216,8 +210,7 @@ pub(crate) fn in_list<T>(_field: &T) -> bool {
     VIEW.with_borrow(|view| !view.detail)
 }
 
-/// A link object, `{href, type}`: a path on this server (written under the request's
-/// origin) and its media type.
+/// A link object, `{href, type}`: a path on this server, and its media type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Link(String, &'static str);
 
@@ -234,7 +227,7 @@ impl Link {
 }
 
 impl Serialize for Link {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_map([("href", url(&self.0).as_str()), ("type", self.1)])
     }
 }
@@ -252,7 +245,7 @@ impl Links {
 }
 
 impl Serialize for Links {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_map(self.0.iter().map(|(name, link)| (name, link)))
     }
 }
@@ -262,13 +255,9 @@ fn url(path: &str) -> String {
     VIEW.with_borrow(|view| format!("{}{path}", view.origin))
 }
 
-/// `#[serde(serialize_with = "url_json")]`: the path of a page as its URL under the
-/// request's origin, `None` as `null`.
-pub(crate) fn url_json<S: serde::Serializer>(
-    path: &Option<String>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    path.as_deref().map(url).serialize(serializer)
+/// `#[serde(serialize_with = "url_json")]`: a page's path as its URL, `None` as `null`.
+pub(crate) fn url_json<S: Serializer>(path: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+    path.as_deref().map(url).serialize(s)
 }
 
 /// `value` as a list shows it, links under `http://h` (unit tests).

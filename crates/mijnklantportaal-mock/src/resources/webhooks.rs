@@ -1,7 +1,5 @@
-//! Webhooks API: the webhook record and create.
-//!
-//! A record makes the portal call `url` on every event of one `type`, with its
-//! `secret` in the `X-Webhook-Signature` header. Deliveries are not simulated: their
+//! Webhooks API: records that make the portal call `url` on every event of one `type`
+//! (with the `secret` in `X-Webhook-Signature`). Deliveries are not simulated: their
 //! payload and signature are not documented.
 
 use axum::body::Body;
