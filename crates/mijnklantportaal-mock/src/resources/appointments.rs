@@ -2,22 +2,12 @@
 //! confirm, cancel. Scheduling takes a customer (whose name and e-mail become the
 //! attendee's) or an attendee, and gives the appointment an online meeting link.
 
-use axum::body::Body;
-use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime};
-use futures::future::BoxFuture;
-use http::StatusCode;
-use serde::Serialize;
+use chrono::{Duration, NaiveDateTime};
 
-use crate::dutch_time;
-use crate::handler::{Call, Reply, server_error};
-use crate::ids::IdCodec;
-use crate::input;
+use super::prelude::*;
 use crate::requests;
 use crate::resources::customers::MockCustomer;
-use crate::resources::update;
-use crate::rng::draw;
-use crate::store::{Seeded, Slot, Table};
-use crate::validation::{self, Errors, Input};
+use crate::validation::{self, Errors};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -4,19 +4,9 @@
 
 use std::collections::HashSet;
 
-use axum::body::Body;
-use chrono::{DateTime, FixedOffset};
-use futures::future::BoxFuture;
-use http::StatusCode;
-use serde::Serialize;
-
+use super::prelude::*;
 use crate::dataset::CUSTOMER_GROUPS;
-use crate::dutch_time;
-use crate::handler::{Call, Reply, server_error};
-use crate::input;
 use crate::resources::customers::MockCustomer;
-use crate::resources::{seeded_time, update};
-use crate::store::{Seeded, Table};
 
 /// Random stream of the starting groups' creation times.
 const CREATED: u64 = 0xC06_0001;

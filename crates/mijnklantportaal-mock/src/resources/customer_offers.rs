@@ -1,22 +1,12 @@
 //! Customer Offers API: uploads and manual offers (as customer invoices are made), then
 //! outstanding until a PATCH sets `acceptedAt` (and where from) or `rejectedAt`.
 
-use axum::body::Body;
-use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate};
-use futures::future::BoxFuture;
-use http::StatusCode;
-use serde::Serialize;
+use chrono::{Datelike, Days, NaiveDate};
 
+use super::prelude::*;
 use crate::dataset::Dataset;
-use crate::dutch_time;
-use crate::handler::{Call, Reply};
-use crate::ids::IdCodec;
-use crate::input;
 use crate::resources::customer_invoices::lines_total;
-use crate::resources::{Eur, Links, amount_json, notify, seeded_time, update};
-use crate::rng::draw;
-use crate::store::{Seeded, Slot};
-use crate::validation::Input;
+use crate::resources::{Eur, Links, amount_json, notify};
 
 // Id domain and random streams of offers.
 const IDS: u64 = 0x0FF_0000;

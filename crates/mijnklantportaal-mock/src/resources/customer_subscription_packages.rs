@@ -1,21 +1,12 @@
 //! Customer Subscription Packages API: create, and signing a customer up, which makes a
 //! customer subscription with the package's name, interval, amount and VAT rate.
 
-use axum::body::Body;
-use futures::future::BoxFuture;
-use serde::Serialize;
-
+use super::prelude::*;
 use crate::dataset::Dataset;
-use crate::handler::{Call, Reply};
-use crate::ids::IdCodec;
-use crate::input;
 use crate::resources::customer_subscriptions::{
     self, INTERVALS, MockSubscription, SubscriptionOptions, VAT_RATES,
 };
 use crate::resources::{Eur, amount_json};
-use crate::rng::draw;
-use crate::store::{Seeded, Slot};
-use crate::validation::Input;
 
 // Id domain and random stream of packages.
 const IDS: u64 = 0x5B6_0000;

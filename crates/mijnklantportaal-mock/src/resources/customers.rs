@@ -1,18 +1,9 @@
 //! Customers API: the customer (its JSON as the vendor's newer example), create and
 //! edit. The starting customers are the [`Dataset`]'s, computed on demand.
 
-use axum::body::Body;
-use chrono::{DateTime, FixedOffset};
-use futures::future::BoxFuture;
-use serde::Serialize;
-
+use super::prelude::*;
 use crate::dataset::Dataset;
-use crate::dutch_time;
-use crate::handler::{Call, Reply};
-use crate::input;
-use crate::resources::update;
-use crate::store::{Base, Slot, Table};
-use crate::validation::Input;
+use crate::store::Base;
 
 /// A customer, generated or created while the server runs.
 ///

@@ -2,19 +2,11 @@
 //! files. A request is complete when every required file has an `uploadedFileId`;
 //! uploads happen on the portal's page, which the API does not reach.
 
-use axum::body::Body;
-use chrono::{DateTime, FixedOffset};
-use futures::future::BoxFuture;
-use serde::Serialize;
-
-use crate::dutch_time;
-use crate::handler::{Call, Reply};
-use crate::ids::IdCodec;
-use crate::input;
-use crate::resources::files::{MockDirectory, MockFile};
-use crate::resources::{Links, seeded_time};
-use crate::store::{Seeded, Slot};
-use crate::validation::Input;
+use super::prelude::*;
+use crate::resources::{
+    Links,
+    files::{MockDirectory, MockFile},
+};
 
 /// The seeded requests: name, and the files they ask for (`?`: not required).
 const SEEDED: [(&str, &str); 7] = [

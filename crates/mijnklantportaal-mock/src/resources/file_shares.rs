@@ -2,19 +2,11 @@
 //! link. A share holds what it shares (`sharedContent`) as it was when shared, and
 //! sets its `fileShareId`.
 
-use axum::body::Body;
-use chrono::{DateTime, FixedOffset};
-use futures::future::BoxFuture;
-use http::StatusCode;
-use serde::Serialize;
-
-use crate::dutch_time;
-use crate::handler::{Call, Reply, server_error};
-use crate::ids::IdCodec;
-use crate::input;
-use crate::resources::files::{self, Item, MockFile};
-use crate::resources::{Links, seeded_time};
-use crate::store::Seeded;
+use super::prelude::*;
+use crate::resources::{
+    Links,
+    files::{self, Item, MockFile},
+};
 
 const SEEDED: u64 = 6;
 

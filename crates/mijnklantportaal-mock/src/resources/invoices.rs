@@ -4,14 +4,11 @@
 //! milliseconds and `Z`.
 
 use chrono::{Datelike, NaiveDate};
-use serde::ser::SerializeMap;
-use serde::{Serialize, Serializer};
+use serde::{Serializer, ser::SerializeMap};
 use serde_json::value::RawValue;
 
-use crate::ids::IdCodec;
+use super::prelude::*;
 use crate::resources::{Eur, amount};
-use crate::rng::draw;
-use crate::store::Seeded;
 
 /// The starting invoices: one a month from (year, month), the last ones unpaid.
 const SEEDED: u64 = 18;

@@ -4,21 +4,16 @@
 //! [`update`], `record!`, seeded times and strings, and the JSON of money and links.
 //! A tag's module holds only what is its own ([`payment_links`] is a small example).
 
-use axum::body::Body;
 use axum::response::Response;
-use chrono::{DateTime, FixedOffset};
-use futures::future::BoxFuture;
-use http::{HeaderValue, StatusCode, header};
-use serde::{Serialize, Serializer};
+use http::{HeaderValue, header};
+use serde::Serializer;
 use tokio::time::Instant;
 
-use crate::dutch_time;
 use crate::files::{CloudFileJson, LinkError};
-use crate::handler::{Call, Refusal, Reply, server_error};
+use crate::handler::Refusal;
 use crate::responses;
-use crate::rng::draw;
 use crate::store::{Record, lock};
-use crate::validation::Input;
+use prelude::*;
 
 /// `record!(Type, "Model", |config| base)`: `impl Record` for a type with an `id`
 /// field, whose 404 names `App\Models\Model` and whose starting rows are `base`.
@@ -36,6 +31,21 @@ macro_rules! record {
             }
         }
     };
+}
+
+/// The names most tag modules use (`use super::prelude::*`).
+mod prelude {
+    pub(crate) use axum::body::Body;
+    pub(crate) use chrono::{DateTime, FixedOffset};
+    pub(crate) use futures::future::BoxFuture;
+    pub(crate) use http::StatusCode;
+    pub(crate) use serde::Serialize;
+
+    pub(crate) use super::{seeded_time, update};
+    pub(crate) use crate::handler::{Call, Reply, server_error};
+    pub(crate) use crate::store::{Seeded, Slot, Table};
+    pub(crate) use crate::validation::Input;
+    pub(crate) use crate::{dutch_time, ids::IdCodec, input, rng::draw};
 }
 
 pub(crate) mod agreements;

@@ -2,19 +2,8 @@
 //! (with the `secret` in `X-Webhook-Signature`). Deliveries are not simulated: their
 //! payload and signature are not documented.
 
-use axum::body::Body;
-use chrono::{DateTime, FixedOffset};
-use futures::future::BoxFuture;
-use serde::Serialize;
-
-use crate::dutch_time;
-use crate::handler::{Call, Reply};
-use crate::ids::IdCodec;
-use crate::input;
-use crate::resources::{random_string, seeded_time};
-use crate::rng::draw;
-use crate::store::{Seeded, Slot};
-use crate::validation::Input;
+use super::prelude::*;
+use crate::resources::random_string;
 
 /// The event names a webhook record's `type` can be, as the vendor lists them (the
 /// mock refuses any other with a 422).
