@@ -172,13 +172,10 @@ fn new_appointment(
     customer: Option<MockCustomer>,
 ) -> Option<MockAppointment> {
     let customer_id = input::text(input, "customerId");
-    let (attendee_name, attendee_email) = match (&customer_id, customer) {
-        (Some(_), Some(customer)) => (customer.company_name, customer.primary_email),
-        (Some(_), None) => return None,
-        (None, _) => (
-            input::text(input, "attendeeName")?,
-            input::text(input, "attendeeEmail")?,
-        ),
+    let attendee = |field| input::text(input, field);
+    let (attendee_name, attendee_email) = match customer_id {
+        Some(_) => customer.map(|c| (c.company_name, c.primary_email))?,
+        None => (attendee("attendeeName")?, attendee("attendeeEmail")?),
     };
     Some(MockAppointment {
         online_meeting_link: Some(meeting_link(&slot.id)),

@@ -44,8 +44,8 @@ record!(MockPackage, "CustomerSubscriptionPackage", |c| {
 /// The packages the table starts with ([`PACKAGES`], terms drawn from the seed).
 fn starting_packages(dataset: Dataset) -> Seeded<MockPackage> {
     let seed = dataset.seed();
-    let count = PACKAGES.len() as u64;
-    Seeded::new(IdCodec::new("spg_", seed, IDS), count, move |index, id| {
+    let ids = IdCodec::new("spg_", seed, IDS);
+    Seeded::new(ids, PACKAGES.len() as u64, move |index, id| {
         let r = draw(seed, DETAILS, index);
         let (name, terms) = PACKAGES[index as usize % PACKAGES.len()];
         Some(MockPackage {

@@ -5,11 +5,9 @@ use super::prelude::*;
 use crate::dataset::Dataset;
 use crate::store::Base;
 
-/// A customer, generated or created while the server runs.
-///
-/// Get one from [`Dataset::customer`](crate::Dataset::customer) or
-/// [`MockServer::customer`](crate::MockServer::customer); [`to_json`](Self::to_json)
-/// gives what the server sends for it.
+/// A customer, generated or created while the server runs: get one from
+/// [`Dataset::customer`](crate::Dataset::customer) or
+/// [`MockServer::customer`](crate::MockServer::customer).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
