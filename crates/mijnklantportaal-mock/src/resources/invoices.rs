@@ -20,10 +20,11 @@ const IDS: u64 = 0xFAC_0001;
 const LINE_IDS: u64 = 0xFAC_0002;
 const EXTRAS: u64 = 0xFAC_0003;
 
-/// The line every invoice has, and lines some months add: description, quantity,
-/// price per unit in cents excluding VAT.
-const SUBSCRIPTION: (&str, u64, u64) = ("Pro subscription", 1, 1295);
-const EXTRA_LINES: [(&str, u64, u64); 3] = [
+/// What a line bills: description, quantity, price per unit in cents excluding VAT.
+type Priced = (&'static str, u64, u64);
+/// The line every invoice has, and lines some months add.
+const SUBSCRIPTION: Priced = ("Pro subscription", 1, 1295);
+const EXTRA_LINES: [Priced; 3] = [
     ("Extra users", 3, 250),
     ("SMS bundle 100", 1, 995),
     ("Custom domain", 1, 500),
@@ -60,10 +61,7 @@ pub(crate) struct MkpInvoiceLine {
 
 /// Line `id`: `quantity` of `description` at `unit_cents` each (VAT rounded half up,
 /// as a bookkeeping package does).
-fn line(
-    id: String,
-    (description, quantity, unit_cents): (&'static str, u64, u64),
-) -> MkpInvoiceLine {
+fn line(id: String, (description, quantity, unit_cents): Priced) -> MkpInvoiceLine {
     let excl_vat = quantity * unit_cents;
     let vat = (excl_vat * VAT_RATE + 50) / 100;
     MkpInvoiceLine {
