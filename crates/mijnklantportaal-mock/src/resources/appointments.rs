@@ -1,33 +1,14 @@
-//! Appointments API: the calendar, by window of time; schedule, confirm, cancel.
-//!
-//! The list is not paginated: `GET /v1/appointments` answers `{data: [...]}` with
-//! every appointment that starts within `days` days (default 7) from `start_at`
-//! (`Y-m-d H:i`, Dutch time; default: now, by the mock's [clock](crate::clock)),
-//! earliest first. Scheduling takes a customer
-//! (`customerId`: the customer's name and e-mail become the attendee's) or an attendee
-//! (`attendeeName`, `attendeeEmail`); its times are accepted as `Y-m-d H:i` (the field
-//! table) and `Y-m-d H:i:s` (the examples). A scheduled appointment gets an online
-//! meeting link. `PATCH` sets the status to `scheduled` (confirm) or `canceled`. The
-//! seeded appointments, in every status, start three days before the mock's clock
-//! does (2025-12-29), two a week.
+//! Appointments API: the calendar, by window of time (not paginated); schedule,
+//! confirm, cancel. Scheduling takes a customer (whose name and e-mail become the
+//! attendee's) or an attendee, and gives the appointment an online meeting link.
 
-use axum::body::Body;
-use chrono::{DateTime, FixedOffset, NaiveDateTime};
-use futures::future::BoxFuture;
-use http::StatusCode;
-use serde::Serialize;
+use chrono::{Duration, NaiveDateTime};
 
-use crate::dutch_time;
-use crate::handler::{Call, Config, Reply, server_error};
-use crate::ids::IdCodec;
-use crate::input;
+use super::prelude::*;
 use crate::requests;
 use crate::resources::customers::MockCustomer;
-use crate::rng::draw;
-use crate::store::{Base, Record, Seeded, Slot, Table};
-use crate::validation::{self, Errors, Input};
+use crate::validation::{self, Errors};
 
-/// Where an appointment is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum Status {
@@ -37,15 +18,12 @@ pub(crate) enum Status {
     Pending,
 }
 
-/// How many appointments the table starts with.
-pub(crate) const SEEDED: u64 = 9;
-/// 2025-12-29 09:00 Dutch time (+01:00), the Monday before the mock's clock starts:
-/// the first seeded appointment starts then, so some are past and the default
-/// window (the week from now) holds two.
-const SEEDED_FROM: i64 = crate::clock::ORIGIN - 3 * 86_400 + 9 * 3_600;
-/// The longest window a list may ask for, in days.
-const MAX_DAYS: i64 = 366;
+type Time = DateTime<FixedOffset>;
 
+const SEEDED: u64 = 9;
+/// 2025-12-29 09:00, the Monday before the mock's clock starts: some seeded
+/// appointments are past, and the default window holds two.
+const SEEDED_FROM: i64 = crate::clock::ORIGIN - 3 * 86_400 + 9 * 3_600;
 const ATTENDEES: [(&str, &str); 4] = [
     ("John Doe", "john.doe@example.com"),
     ("Anna de Vries", "anna@devries.example"),
@@ -62,20 +40,20 @@ const BOOKED: u64 = 0xA99_0002;
 #[serde(rename_all = "camelCase")]
 pub(crate) struct MockAppointment {
     pub(crate) id: String,
-    /// The calendar title (sent when scheduling; not in the documented answer).
+    /// The calendar title (not in the documented answer).
     #[serde(skip)]
     pub(crate) name: String,
     pub(crate) customer_id: Option<String>,
     pub(crate) attendee_name: String,
     pub(crate) attendee_email: String,
     #[serde(serialize_with = "dutch_time::atom_json")]
-    pub(crate) starts_at: DateTime<FixedOffset>,
+    pub(crate) starts_at: Time,
     #[serde(serialize_with = "dutch_time::atom_json")]
-    pub(crate) ends_at: DateTime<FixedOffset>,
+    pub(crate) ends_at: Time,
     pub(crate) status: Status,
     pub(crate) online_meeting_link: Option<String>,
     #[serde(serialize_with = "dutch_time::atom_json")]
-    pub(crate) created_at: DateTime<FixedOffset>,
+    pub(crate) created_at: Time,
 }
 
 /// The online meeting link of the appointment `id` (made from its random part).
@@ -86,70 +64,51 @@ fn meeting_link(id: &str) -> String {
     format!("https://meet.google.com/{a}-{b}-{c}")
 }
 
-impl Record for MockAppointment {
-    const MODEL: &'static str = r"App\Models\Appointment";
-
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    /// Two a week from [`SEEDED_FROM`], an hour or an hour and a half long, booked a
-    /// week ahead; every third with a customer, every fourth pending, every fifth
-    /// canceled.
-    fn base(config: &Config) -> Box<dyn Base<Self>> {
-        let seed = config.dataset.seed();
-        let dataset = config.dataset;
-        Box::new(Seeded::new(
-            IdCodec::new("apt_", seed, IDS),
-            SEEDED,
-            |index, id| {
-                let days = i64::try_from(index).ok()? * 7 / 2;
-                let starts_at = dutch_time::at(SEEDED_FROM + days * 86_400)?;
-                let minutes = if index % 2 == 0 { 60 } else { 90 };
-                let status = match index {
-                    i if i % 5 == 4 => Status::Canceled,
-                    i if i % 4 == 3 => Status::Pending,
-                    _ => Status::Scheduled,
-                };
-                let customer = (index % 3 == 0).then(|| dataset.customer(index)).flatten();
-                let (attendee_name, attendee_email) = match &customer {
-                    Some(c) => (c.company_name.clone(), c.primary_email.clone()),
-                    None => {
-                        let (name, email) = ATTENDEES[(index % ATTENDEES.len() as u64) as usize];
-                        (name.to_owned(), email.to_owned())
-                    }
-                };
-                Some(MockAppointment {
-                    online_meeting_link: (status == Status::Scheduled).then(|| meeting_link(&id)),
-                    id,
-                    name: format!("Meeting {}", index + 1),
-                    customer_id: customer.map(|c| c.id),
-                    attendee_name,
-                    attendee_email,
-                    starts_at,
-                    ends_at: starts_at + chrono::Duration::minutes(minutes),
-                    status,
-                    created_at: starts_at - chrono::Duration::days(7)
-                        + chrono::Duration::seconds((draw(seed, BOOKED, index) % 3_600) as i64),
-                })
-            },
-        ))
-    }
-}
+// Two a week from SEEDED_FROM, an hour or an hour and a half long, booked a week
+// ahead; every third with a customer, every fourth pending, every fifth canceled.
+record!(MockAppointment, "Appointment", |config| {
+    let (dataset, seed) = (config.dataset, config.dataset.seed());
+    Seeded::new(IdCodec::new("apt_", seed, IDS), SEEDED, move |index, id| {
+        let days = i64::try_from(index).ok()? * 7 / 2;
+        let starts_at = dutch_time::at(SEEDED_FROM + days * 86_400)?;
+        let status = match index {
+            i if i % 5 == 4 => Status::Canceled,
+            i if i % 4 == 3 => Status::Pending,
+            _ => Status::Scheduled,
+        };
+        let customer = (index % 3 == 0).then(|| dataset.customer(index)).flatten();
+        let (name, email) = ATTENDEES[index as usize % ATTENDEES.len()];
+        let (attendee_name, attendee_email) = match &customer {
+            Some(c) => (c.company_name.clone(), c.primary_email.clone()),
+            None => (name.to_owned(), email.to_owned()),
+        };
+        let booked = Duration::seconds((draw(seed, BOOKED, index) % 3_600) as i64);
+        Some(MockAppointment {
+            online_meeting_link: (status == Status::Scheduled).then(|| meeting_link(&id)),
+            id,
+            name: format!("Meeting {}", index + 1),
+            customer_id: customer.map(|c| c.id),
+            attendee_name,
+            attendee_email,
+            starts_at,
+            ends_at: starts_at + Duration::minutes(if index % 2 == 0 { 60 } else { 90 }),
+            status,
+            created_at: starts_at - Duration::days(7) + booked,
+        })
+    })
+});
 
 /// `GET /v1/appointments?start_at=&days=`: `{data: [...]}` of the window.
 pub(crate) fn list<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let mut query = Input::new();
-        for name in ["start_at", "days"] {
-            if let Some(value) = requests::query(call.parts, name) {
-                query.insert(name.to_owned(), value.into());
-            }
-        }
+        let query: Input = ["start_at", "days"]
+            .into_iter()
+            .filter_map(|name| Some((name.to_owned(), requests::query(call.parts, name)?.into())))
+            .collect();
         let (start, end) = window(&query, call.now()?).map_err(|e| call.unprocessable(&e))?;
-        let mut found: Vec<MockAppointment> = call.with(|t: &mut Table<MockAppointment>| {
+        let mut found: Vec<_> = call.with(|t: &mut Table<MockAppointment>| {
             t.all()
-                .filter(|a| a.starts_at >= start && a.starts_at < end)
+                .filter(|a| (start..end).contains(&a.starts_at))
                 .collect()
         });
         found.sort_by_key(|a| a.starts_at);
@@ -157,38 +116,25 @@ pub(crate) fn list<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> 
     })
 }
 
-/// A time as the mock keeps it.
-type Time = DateTime<FixedOffset>;
-
-/// The window of a list request: `start_at` (`Y-m-d H:i`, Dutch time; `now`, the
-/// mock's, without it) and `days` (1 to 366, default 7) later.
+/// The window of a list request: `start_at` (`Y-m-d H:i`, Dutch time; default `now`)
+/// and `days` (1 to 366, default 7) later. A parameter sent empty fails its rule.
 fn window(query: &Input, now: Time) -> Result<(Time, Time), Errors> {
     let mut errors = Errors::default();
-    // A parameter sent empty is `null` to Laravel, and fails its rules.
-    let start = match query.contains_key("start_at") {
-        true => {
-            let text = query.get("start_at").and_then(serde_json::Value::as_str);
-            let parsed = text
-                .and_then(|t| NaiveDateTime::parse_from_str(t.trim(), "%Y-%m-%d %H:%M").ok())
-                .and_then(validation::amsterdam);
-            if parsed.is_none() {
-                errors.add(
-                    "start_at",
-                    "The start at field must match the format Y-m-d H:i.".to_owned(),
-                );
-            }
-            parsed
-        }
-        false => Some(now),
-    };
+    let start = query.get("start_at").map_or(Some(now), |text| {
+        let text = text.as_str()?.trim();
+        let local = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").ok()?;
+        validation::amsterdam(local)
+    });
+    if start.is_none() {
+        let message = "The start at field must match the format Y-m-d H:i.";
+        errors.add("start_at", message.to_owned());
+    }
     let days = match query.contains_key("days") {
-        true => validation::integer(&mut errors, query, "days", (1, MAX_DAYS)),
+        true => validation::integer(&mut errors, query, "days", (1, 366)),
         false => Some(7),
     };
     match (start, days) {
-        (Some(start), Some(days)) if errors.is_empty() => {
-            Ok((start, start + chrono::Duration::days(days)))
-        }
+        (Some(start), Some(days)) if errors.is_empty() => Ok((start, start + Duration::days(days))),
         _ => Err(errors),
     }
 }
@@ -204,42 +150,32 @@ pub(crate) fn schedule<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Repl
     })
 }
 
-/// `PATCH /v1/appointments/{appointmentId}` (JSON `{status}`); 200 with it.
+/// `PATCH /v1/appointments/{appointmentId}` (JSON `{status}`: confirm or cancel).
 pub(crate) fn set_status<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let appointment = call.find::<MockAppointment>(0)?;
-        let apply = |a: &mut MockAppointment, input: &Input| {
-            let status = input::text(input, "status").ok_or_else(server_error)?;
-            a.status = if status == "scheduled" {
-                Status::Scheduled
-            } else {
-                Status::Canceled
-            };
-            if a.status == Status::Scheduled && a.online_meeting_link.is_none() {
-                a.online_meeting_link = Some(meeting_link(&a.id));
-            }
-            Ok(())
+    update(call, body, |a: &mut MockAppointment, input| {
+        let status = input::text(input, "status").ok_or_else(server_error)?;
+        a.status = match status.as_str() {
+            "scheduled" => Status::Scheduled,
+            _ => Status::Canceled,
         };
-        let changed = call.edit(&appointment.id, body, apply).await?;
-        call.written(StatusCode::OK, &changed)
+        if a.status == Status::Scheduled && a.online_meeting_link.is_none() {
+            a.online_meeting_link = Some(meeting_link(&a.id));
+        }
+        Ok(())
     })
 }
 
-/// The appointment `POST /v1/appointments` (valid JSON) asks for: with a
-/// `customerId`, the `customer`'s name and e-mail address are the attendee's.
+/// The appointment a valid create asks for (the attendee: `customer`, if named).
 fn new_appointment(
     input: &Input,
     slot: Slot,
     customer: Option<MockCustomer>,
 ) -> Option<MockAppointment> {
     let customer_id = input::text(input, "customerId");
-    let (attendee_name, attendee_email) = match (&customer_id, customer) {
-        (Some(_), Some(customer)) => (customer.company_name, customer.primary_email),
-        (Some(_), None) => return None,
-        (None, _) => (
-            input::text(input, "attendeeName")?,
-            input::text(input, "attendeeEmail")?,
-        ),
+    let attendee = |field| input::text(input, field);
+    let (attendee_name, attendee_email) = match customer_id {
+        Some(_) => customer.map(|c| (c.company_name, c.primary_email))?,
+        None => (attendee("attendeeName")?, attendee("attendeeEmail")?),
     };
     Some(MockAppointment {
         online_meeting_link: Some(meeting_link(&slot.id)),

@@ -1,25 +1,12 @@
-//! Customer Groups API: the group, its JSON, create, rename, and adding customers.
-//!
-//! Membership lives where the API shows it, in each customer's `customerGroups`: adding
-//! a customer to a group edits the customer row, and a group has no member list of its
-//! own. The starting groups are the five the [`Dataset`](crate::Dataset)'s customers
-//! are spread over (same ids), so every group id a customer shows can be fetched.
-//! Unknown or wrong customer ids are ignored without an error, as the vendor documents.
+//! Customer Groups API: create, rename, add customers. Membership lives where the API
+//! shows it, in each customer's `customerGroups`; unknown customer ids are ignored, as
+//! the vendor documents. The starting groups are the ones the dataset's customers are in.
 
-use axum::body::Body;
-use chrono::{DateTime, FixedOffset};
-use futures::future::BoxFuture;
-use http::StatusCode;
-use serde::Serialize;
+use std::collections::HashSet;
 
+use super::prelude::*;
 use crate::dataset::CUSTOMER_GROUPS;
-use crate::dutch_time;
-use crate::handler::{Call, Config, Reply, server_error};
-use crate::input;
 use crate::resources::customers::MockCustomer;
-use crate::resources::seeded_time;
-use crate::store::{Base, Record, Seeded, Table};
-use crate::validation::Input;
 
 /// Random stream of the starting groups' creation times.
 const CREATED: u64 = 0xC06_0001;
@@ -43,98 +30,69 @@ pub(crate) struct MockCustomerGroup {
     pub(crate) created_at: DateTime<FixedOffset>,
 }
 
-impl Record for MockCustomerGroup {
-    const MODEL: &'static str = r"App\Models\CustomerGroup";
-
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn base(config: &Config) -> Box<dyn Base<Self>> {
-        let seed = config.dataset.seed();
-        let ids = config.dataset.customer_group_ids();
-        Box::new(Seeded::new(ids, CUSTOMER_GROUPS, |index, id| {
-            Some(MockCustomerGroup {
-                id,
-                name: NAMES[index as usize % NAMES.len()].to_owned(),
-                created_at: seeded_time(seed, CREATED, index)?,
-            })
-        }))
-    }
-}
+record!(MockCustomerGroup, "CustomerGroup", |config| {
+    let seed = config.dataset.seed();
+    let ids = config.dataset.customer_group_ids();
+    Seeded::new(ids, CUSTOMER_GROUPS, move |index, id| {
+        Some(MockCustomerGroup {
+            id,
+            name: NAMES[index as usize % NAMES.len()].to_owned(),
+            created_at: seeded_time(seed, CREATED, index)?,
+        })
+    })
+});
 
 /// `POST /v1/customer-groups` (JSON `{name, customers?}`); 201 with the group.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let input = call.json(body).await?;
-        let name = input::text(&input, "name").ok_or_else(server_error)?;
-        let customers = input::texts(&input, "customers");
         let group = call.insert(|slot| {
             Some(MockCustomerGroup {
                 id: slot.id,
-                name,
+                name: input::text(&input, "name")?,
                 created_at: slot.created_at,
             })
         })?;
-        join(call, &group.id, &customers);
+        join(call, &group.id, &input::texts(&input, "customers"));
         call.written(StatusCode::CREATED, &group)
     })
 }
 
-/// `PATCH /v1/customer-groups/{customerGroupId}` (JSON `{name}`); 200 with the group.
+/// `PATCH /v1/customer-groups/{customerGroupId}` (JSON `{name}`).
 pub(crate) fn edit<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let group = call.find::<MockCustomerGroup>(0)?;
-        let rename = |g: &mut MockCustomerGroup, input: &Input| {
-            g.name = input::text(input, "name").ok_or_else(server_error)?;
-            Ok(())
-        };
-        let renamed = call.edit(&group.id, body, rename).await?;
-        call.written(StatusCode::OK, &renamed)
+    update(call, body, |g: &mut MockCustomerGroup, input| {
+        g.name = input::text(input, "name").ok_or_else(server_error)?;
+        Ok(())
     })
 }
 
-/// `POST /v1/customer-groups/{customerGroupId}/customers` (JSON `{customers}`): 200
-/// with `{data: [...]}`, the known customers of the request (each once, in request
-/// order) as they are now, in the group. Which customers the real API lists is not
-/// documented; these are what the caller can check its request against.
+/// `POST /v1/customer-groups/{customerGroupId}/customers`: 200 with `{data: [...]}`,
+/// the request's known customers (the real API's choice is not documented).
 pub(crate) fn add_customers<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let group = call.find::<MockCustomerGroup>(0)?;
-        let input = call.json(body).await?;
-        let ids = input::texts(&input, "customers");
-        let customers = join(call, &group.id, &ids);
+        let ids = input::texts(&call.json(body).await?, "customers");
+        let data = join(call, &group.id, &ids);
         call.written_json(
             StatusCode::OK,
-            serde_json::to_vec(&Members { data: &customers }),
+            serde_json::to_vec(&serde_json::json!({ "data": data })),
         )
     })
 }
 
-/// A non-paginated list of customers.
-#[derive(Serialize)]
-struct Members<'a> {
-    data: &'a [MockCustomer],
-}
-
-/// Puts the known customers among `ids` in group `group` (once each); returns them,
-/// each once, in the order of `ids`.
+/// Puts the known customers among `ids` in group `group`; returns them, each once, in
+/// the order of `ids`.
 fn join(call: &Call<'_>, group: &str, ids: &[String]) -> Vec<MockCustomer> {
-    let mut joined: Vec<MockCustomer> = Vec::new();
-    for id in ids {
-        if joined.iter().any(|c| &c.id == id) {
-            continue;
+    let mut seen = HashSet::new();
+    let join = |customer: &mut MockCustomer| {
+        if !customer.customer_groups.iter().any(|g| g == group) {
+            customer.customer_groups.push(group.to_owned());
         }
-        let edited = call.with(|table: &mut Table<MockCustomer>| {
-            table.edit(id, |customer| {
-                if !customer.customer_groups.iter().any(|g| g == group) {
-                    customer.customer_groups.push(group.to_owned());
-                }
-            })
-        });
-        joined.extend(edited);
-    }
-    joined
+    };
+    ids.iter()
+        .filter(|id| seen.insert(*id))
+        .filter_map(|id| call.with(|table: &mut Table<MockCustomer>| table.edit(id, join)))
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,38 +1,20 @@
-//! Customer Offers API: the offer, its JSON, uploads, manual offers, and marking one
-//! accepted or rejected.
-//!
-//! A mirror of the Customer Invoices API (the upload's `pdf` part and the manual
-//! offer's `lines` follow the invoice's rules, with the same messages), plus the
-//! offer's life: outstanding until a PATCH sets `acceptedAt` (with where it was
-//! accepted from) or `rejectedAt`. Sending the same decision again leaves the same
-//! state. The starting offers belong to the [`Dataset`](crate::Dataset)'s customers,
-//! some outstanding, some accepted, some rejected.
+//! Customer Offers API: uploads and manual offers (as customer invoices are made), then
+//! outstanding until a PATCH sets `acceptedAt` (and where from) or `rejectedAt`.
 
-use axum::body::Body;
-use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate};
-use futures::future::BoxFuture;
-use http::StatusCode;
-use serde::Serialize;
+use chrono::{Datelike, Days, NaiveDate};
 
+use super::prelude::*;
 use crate::dataset::Dataset;
-use crate::dutch_time;
-use crate::handler::{Call, Config, Reply};
-use crate::ids::IdCodec;
-use crate::input;
-use crate::requests::Form;
 use crate::resources::customer_invoices::lines_total;
-use crate::resources::{CustomerLinks, Eur, amount_json, notify, seeded_time};
-use crate::rng::draw;
-use crate::store::{Base, Record, Seeded, Slot};
-use crate::validation::Input;
+use crate::resources::{Eur, Links, amount_json, notify};
 
-/// Id domain and random streams of offers (the tag's own prefix).
+// Id domain and random streams of offers.
 const IDS: u64 = 0x0FF_0000;
 const CREATED: u64 = 0x0FF_0001;
 const DETAILS: u64 = 0x0FF_0002;
 /// How many offers the table starts with (when the dataset has customers).
 const SEEDED: u64 = 20;
-/// Days an offer is valid, for the starting ones.
+/// Days a starting offer is valid.
 const VALID_DAYS: u64 = 30;
 /// The signature a customer drew in the portal (a 1×1 PNG), on offers accepted there.
 const SIGNATURE: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
@@ -49,56 +31,22 @@ pub(crate) struct MockOffer {
     pub(crate) currency: Eur,
     #[serde(rename = "amount", serialize_with = "amount_json")]
     pub(crate) amount_cents: u64,
-    #[serde(flatten, serialize_with = "acceptance_json")]
-    pub(crate) acceptance: Option<Acceptance>,
+    #[serde(serialize_with = "dutch_time::atom_json_opt")]
+    pub(crate) accepted_at: Option<DateTime<FixedOffset>>,
+    pub(crate) accepted_via_ip: Option<String>,
+    pub(crate) accepted_via_user_agent: Option<String>,
+    pub(crate) acceptance_signature: Option<String>,
     #[serde(serialize_with = "dutch_time::atom_json_opt")]
     pub(crate) rejected_at: Option<DateTime<FixedOffset>>,
     #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) created_at: DateTime<FixedOffset>,
-    pub(crate) links: CustomerLinks,
+    pub(crate) links: Links,
 }
 
-/// When and from where an offer was accepted.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Acceptance {
-    pub(crate) at: DateTime<FixedOffset>,
-    pub(crate) ip: Option<String>,
-    pub(crate) user_agent: Option<String>,
-    pub(crate) signature: Option<String>,
-}
+record!(MockOffer, "CustomerOffer", |c| starting_offers(c.dataset));
 
-/// The acceptance as the offer's four fields (`null` while not accepted).
-fn acceptance_json<S: serde::Serializer>(
-    acceptance: &Option<Acceptance>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    use serde::ser::SerializeMap;
-    let a = acceptance.as_ref();
-    let mut map = serializer.serialize_map(Some(4))?;
-    map.serialize_entry("acceptedAt", &a.map(|a| dutch_time::atom(&a.at)))?;
-    map.serialize_entry("acceptedViaIp", &a.and_then(|a| a.ip.as_ref()))?;
-    map.serialize_entry(
-        "acceptedViaUserAgent",
-        &a.and_then(|a| a.user_agent.as_ref()),
-    )?;
-    map.serialize_entry("acceptanceSignature", &a.and_then(|a| a.signature.as_ref()))?;
-    map.end()
-}
-
-impl Record for MockOffer {
-    const MODEL: &'static str = r"App\Models\CustomerOffer";
-
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn base(config: &Config) -> Box<dyn Base<Self>> {
-        Box::new(starting_offers(config.dataset))
-    }
-}
-
-/// The offers the table starts with: some for each of a dataset's customers drawn,
-/// a third of them accepted and a third rejected (none without customers).
+/// The offers the table starts with: for customers drawn from the dataset (none
+/// without customers), a third accepted (in the portal) and a third rejected.
 fn starting_offers(dataset: Dataset) -> Seeded<MockOffer> {
     let seed = dataset.seed();
     let count = if dataset.customers() == 0 { 0 } else { SEEDED };
@@ -106,50 +54,40 @@ fn starting_offers(dataset: Dataset) -> Seeded<MockOffer> {
         let created_at = seeded_time(seed, CREATED, index)?;
         let r = draw(seed, DETAILS, index);
         let issued_at = created_at.date_naive();
-        let later = |days: u64| created_at.checked_add_days(Days::new(days));
-        let (acceptance, rejected_at) = match r % 3 {
-            1 => {
-                let accepted = later(1 + r % VALID_DAYS).map(|at| Acceptance {
-                    at,
-                    ip: Some(format!("203.0.113.{}", (r >> 8) % 250 + 1)),
-                    user_agent: Some("Mozilla/5.0 (X11; Linux x86_64)".to_owned()),
-                    signature: Some(SIGNATURE.to_owned()),
-                });
-                (accepted, None)
-            }
-            2 => (None, later(1 + r % VALID_DAYS)),
-            _ => (None, None),
-        };
+        let decided = created_at.checked_add_days(Days::new(1 + r % VALID_DAYS));
+        let accepted = decided.is_some() && r % 3 == 1;
         let customer_id = dataset.customer_id((r >> 16) % dataset.customers().max(1));
         Some(MockOffer {
             id,
-            links: CustomerLinks::new(&customer_id),
+            links: Links::new(Some(&customer_id), None),
             customer_id,
             currency: Eur,
             offer_number: format!("O{}-{:03}", issued_at.year(), index + 1),
             issued_at,
-            expires_at: issued_at
-                .checked_add_days(Days::new(VALID_DAYS))
-                .unwrap_or(issued_at),
+            expires_at: issued_at + Days::new(VALID_DAYS),
             amount_cents: 5_000 + (r >> 24) % 500_000,
-            acceptance,
-            rejected_at,
+            accepted_at: decided.filter(|_| accepted),
+            accepted_via_ip: accepted.then(|| format!("203.0.113.{}", (r >> 8) % 250 + 1)),
+            accepted_via_user_agent: accepted.then(|| "Mozilla/5.0 (X11; Linux x86_64)".into()),
+            acceptance_signature: accepted.then(|| SIGNATURE.to_owned()),
+            rejected_at: decided.filter(|_| r % 3 == 2),
             created_at,
         })
     })
 }
 
-/// `POST /v1/customer-offers` (multipart/form-data); 201 with the offer.
+/// `POST /v1/customer-offers` (multipart/form-data, its `pdf` checked, not kept).
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
-        let form = call.form(body).await?;
-        notify(call, &form.input);
-        let offer = call.insert(|slot| offer_upload(&form, slot))?;
+        let input = call.form(body).await?.input;
+        notify(call, &input);
+        let amount = input::cents(&input, "amount");
+        let offer = call.insert(|slot| new_offer(&input, slot, amount?, true))?;
         call.written(StatusCode::CREATED, &offer)
     })
 }
 
-/// `POST /v1/customer-offers/manual` (JSON with `lines`); 201 with the offer.
+/// `POST /v1/customer-offers/manual` (JSON with `lines`).
 pub(crate) fn create_manual<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(call.create(body, |input, slot| {
         notify(call, input);
@@ -157,74 +95,61 @@ pub(crate) fn create_manual<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a,
     }))
 }
 
-/// `PATCH /v1/customer-offers/{offerId}` (JSON: `acceptedAt` with `acceptedViaIp`
-/// and `acceptedViaUserAgent`, and/or `rejectedAt`); 200 with the offer.
+/// `PATCH /v1/customer-offers/{offerId}`; the same decision again changes nothing.
 pub(crate) fn decide<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let offer = call.find::<MockOffer>(0)?;
-        let decide = |o: &mut MockOffer, input: &Input| {
-            let (acceptance, rejected_at) = decision(input);
-            o.acceptance = acceptance.or(o.acceptance.take());
-            o.rejected_at = rejected_at.or(o.rejected_at);
-            Ok(())
-        };
-        let decided = call.edit(&offer.id, body, decide).await?;
-        call.written(StatusCode::OK, &decided)
+    update(call, body, |offer: &mut MockOffer, input| {
+        decide_offer(offer, input);
+        Ok(())
     })
 }
 
-/// The offer `POST /v1/customer-offers` (a valid form) asks for; its `pdf` is
-/// checked, not kept.
-fn offer_upload(form: &Form, slot: Slot) -> Option<MockOffer> {
-    let input = &form.input;
-    let (acceptance, rejected_at) = decision(input);
-    Some(MockOffer {
-        acceptance,
-        rejected_at,
-        ..new_offer(input, slot, input::cents(input, "amount")?)?
-    })
-}
-
-/// The offer `POST /v1/customer-offers/manual` (valid JSON) asks for, priced like a
-/// manual invoice.
+/// A valid manual offer, priced like a manual invoice.
 fn manual_offer(input: &Input, slot: Slot) -> Option<MockOffer> {
-    new_offer(input, slot, lines_total(input)?)
+    new_offer(input, slot, lines_total(input)?, false)
 }
 
-/// An outstanding offer of `amount_cents` with the fields both creates share.
-fn new_offer(input: &Input, slot: Slot, amount_cents: u64) -> Option<MockOffer> {
+/// The offer of a valid create, of `amount_cents`, `decided` as the input says.
+fn new_offer(input: &Input, slot: Slot, amount_cents: u64, decided: bool) -> Option<MockOffer> {
     let customer_id = input::text(input, "customerId")?;
-    Some(MockOffer {
+    let mut offer = MockOffer {
         id: slot.id,
-        links: CustomerLinks::new(&customer_id),
+        links: Links::new(Some(&customer_id), None),
         customer_id,
         offer_number: input::text(input, "offerNumber")?,
         issued_at: input::date(input, "issuedAt")?,
         expires_at: input::date(input, "expiresAt")?,
         currency: Eur,
         amount_cents,
-        acceptance: None,
+        accepted_at: None,
+        accepted_via_ip: None,
+        accepted_via_user_agent: None,
+        acceptance_signature: None,
         rejected_at: None,
         created_at: slot.created_at,
-    })
+    };
+    if decided {
+        decide_offer(&mut offer, input);
+    }
+    Some(offer)
 }
 
-/// The `acceptedAt` (with `acceptedViaIp` and `acceptedViaUserAgent`, ignored
-/// without it) and `rejectedAt` of a valid create or decision.
-fn decision(input: &Input) -> (Option<Acceptance>, Option<DateTime<FixedOffset>>) {
-    let acceptance = input::local_time(input, "acceptedAt").map(|at| Acceptance {
-        at,
-        ip: input::text(input, "acceptedViaIp"),
-        user_agent: input::text(input, "acceptedViaUserAgent"),
-        signature: None,
-    });
-    (acceptance, input::local_time(input, "rejectedAt"))
+/// Sets the `acceptedAt` (with `acceptedViaIp` and `acceptedViaUserAgent`, ignored
+/// without it) and the `rejectedAt` a valid create or decision sends.
+fn decide_offer(offer: &mut MockOffer, input: &Input) {
+    if let Some(at) = input::local_time(input, "acceptedAt") {
+        offer.accepted_at = Some(at);
+        offer.accepted_via_ip = input::text(input, "acceptedViaIp");
+        offer.accepted_via_user_agent = input::text(input, "acceptedViaUserAgent");
+        offer.acceptance_signature = None;
+    }
+    offer.rejected_at = input::local_time(input, "rejectedAt").or(offer.rejected_at);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::rules::json_errors;
+    use crate::store::Base;
     use crate::validation::input;
     use serde_json::json;
 
@@ -236,7 +161,7 @@ mod tests {
     #[test]
     fn json_has_the_vendor_field_order() {
         let offers = seeded();
-        let accepted = offers.iter().find(|o| o.acceptance.is_some()).unwrap();
+        let accepted = offers.iter().find(|o| o.accepted_at.is_some()).unwrap();
         let text = crate::resources::listed_text(&accepted);
         let keys = [
             "id",
@@ -277,7 +202,7 @@ mod tests {
         assert_eq!(offers.len() as u64, SEEDED);
         let outstanding = offers
             .iter()
-            .filter(|o| o.acceptance.is_none() && o.rejected_at.is_none());
+            .filter(|o| o.accepted_at.is_none() && o.rejected_at.is_none());
         assert!(outstanding.count() > 0);
         assert!(offers.iter().any(|o| o.rejected_at.is_some()));
         assert!(offers.iter().all(|o| o.expires_at > o.issued_at));
@@ -295,18 +220,24 @@ mod tests {
         );
         let body = json!({"rejectedAt": "2024-05-04 20:51:50", "acceptedViaIp": "203.0.113.7"});
         assert!(json_errors(operation, body.clone()).is_empty());
-        let (acceptance, rejected) = decision(&input(body));
-        assert_eq!(acceptance, None);
+        let outstanding = |o: &MockOffer| o.accepted_at.is_none() && o.rejected_at.is_none();
+        let mut offer = seeded().into_iter().find(outstanding).unwrap();
+        decide_offer(&mut offer, &input(body));
         assert_eq!(
-            rejected.map(|t| dutch_time::atom(&t)).as_deref(),
+            (offer.accepted_at, offer.accepted_via_ip.as_deref()),
+            (None, None)
+        );
+        assert_eq!(
+            offer.rejected_at.map(|t| dutch_time::atom(&t)).as_deref(),
             Some("2024-05-04T20:51:50+02:00")
         );
         let body = json!({"acceptedAt": "2024-05-04 20:51:50", "acceptedViaIp": "203.0.113.7"});
         assert!(json_errors(operation, body.clone()).is_empty());
-        let (acceptance, _) = decision(&input(body));
-        assert_eq!(
-            acceptance.and_then(|a| a.ip).as_deref(),
-            Some("203.0.113.7")
+        decide_offer(&mut offer, &input(body));
+        assert_eq!(offer.accepted_via_ip.as_deref(), Some("203.0.113.7"));
+        assert!(
+            offer.rejected_at.is_some(),
+            "a later acceptance keeps the rejection"
         );
         let errors = json_errors(operation, json!({"rejectedAt": "2024-04-31 12:00:00"}));
         assert_eq!(errors.fields(), ["rejectedAt"]);

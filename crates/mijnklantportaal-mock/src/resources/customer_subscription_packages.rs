@@ -1,43 +1,25 @@
-//! Customer Subscription Packages API: the package, its JSON, create, and signing a
-//! customer up, which creates a customer subscription from the package.
-//!
-//! A sign-up copies the package's name (as the description), interval, amount and
-//! VAT rate into a new [`MockSubscription`]; `invoiceText` becomes its invoice line
-//! (the package's name when left out), and a `mandateId` is charged through the one
-//! payment integration. The package is looked up first (Laravel's 404 before the
-//! body), then the body is validated (422).
+//! Customer Subscription Packages API: create, and signing a customer up, which makes a
+//! customer subscription with the package's name, interval, amount and VAT rate.
 
-use axum::body::Body;
-use futures::future::BoxFuture;
-use serde::Serialize;
-
+use super::prelude::*;
 use crate::dataset::Dataset;
-use crate::handler::{Call, Config, Reply};
-use crate::ids::IdCodec;
-use crate::input;
 use crate::resources::customer_subscriptions::{
     self, INTERVALS, MockSubscription, SubscriptionOptions, VAT_RATES,
 };
 use crate::resources::{Eur, amount_json};
-use crate::rng::draw;
-use crate::store::{Base, Record, Seeded, Slot};
-use crate::validation::Input;
 
-/// Id domain and random streams of packages (the tag's own prefix).
+// Id domain and random stream of packages.
 const IDS: u64 = 0x5B6_0000;
 const DETAILS: u64 = 0x5B6_0002;
 
-/// The starting packages: name and terms.
-const PACKAGES: [(&str, Option<&str>); 6] = [
-    (
-        "Phone subscription",
-        Some("1GB per month, 300min per month"),
-    ),
-    ("Hosting basic", Some("10 GB storage, one domain")),
-    ("Hosting pro", Some("100 GB storage, ten domains")),
-    ("Maintenance", None),
-    ("Newsletter service", Some("Up to 5,000 recipients a month")),
-    ("Support hours", None),
+/// The starting packages: name and terms (`""`: none).
+const PACKAGES: [(&str, &str); 6] = [
+    ("Phone subscription", "1GB per month, 300min per month"),
+    ("Hosting basic", "10 GB storage, one domain"),
+    ("Hosting pro", "100 GB storage, ten domains"),
+    ("Maintenance", ""),
+    ("Newsletter service", "Up to 5,000 recipients a month"),
+    ("Support hours", ""),
 ];
 
 /// A subscription package, serialized in the vendor example's field order.
@@ -55,30 +37,22 @@ pub(crate) struct MockPackage {
     pub(crate) available_for_sale: bool,
 }
 
-impl Record for MockPackage {
-    const MODEL: &'static str = r"App\Models\CustomerSubscriptionPackage";
-
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn base(config: &Config) -> Box<dyn Base<Self>> {
-        Box::new(starting_packages(config.dataset))
-    }
-}
+record!(MockPackage, "CustomerSubscriptionPackage", |c| {
+    starting_packages(c.dataset)
+});
 
 /// The packages the table starts with ([`PACKAGES`], terms drawn from the seed).
 fn starting_packages(dataset: Dataset) -> Seeded<MockPackage> {
     let seed = dataset.seed();
-    let count = PACKAGES.len() as u64;
-    Seeded::new(IdCodec::new("spg_", seed, IDS), count, move |index, id| {
+    let ids = IdCodec::new("spg_", seed, IDS);
+    Seeded::new(ids, PACKAGES.len() as u64, move |index, id| {
         let r = draw(seed, DETAILS, index);
-        let (name, description) = PACKAGES[index as usize % PACKAGES.len()];
+        let (name, terms) = PACKAGES[index as usize % PACKAGES.len()];
         Some(MockPackage {
             currency: Eur,
             id,
             name: name.to_owned(),
-            description: description.map(str::to_owned),
+            description: Some(terms.to_owned()).filter(|terms| !terms.is_empty()),
             interval: INTERVALS[(r % INTERVALS.len() as u64) as usize].to_owned(),
             amount_cents: 500 + (r >> 8) % 20_000,
             vat_rate: VAT_RATES[((r >> 32) % 3) as usize],
@@ -92,8 +66,8 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
     Box::pin(call.create(body, new_package))
 }
 
-/// `POST /v1/customer-subscription-packages/{packageId}/sign-up` (JSON); 201 with the
-/// customer subscription it made.
+/// `POST /v1/customer-subscription-packages/{packageId}/sign-up` (JSON): the package's
+/// 404 before the body's 422; 201 with the customer subscription it made.
 pub(crate) fn sign_up<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let package = call.find::<MockPackage>(0)?;
@@ -102,8 +76,7 @@ pub(crate) fn sign_up<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply
     })
 }
 
-/// What `POST /v1/customer-subscription-packages` (valid JSON) asks for;
-/// `availableForSale` defaults to `false` (the mock's choice).
+/// A valid create; `availableForSale` defaults to `false` (the mock's choice).
 fn new_package(input: &Input, slot: Slot) -> Option<MockPackage> {
     Some(MockPackage {
         currency: Eur,
@@ -117,10 +90,8 @@ fn new_package(input: &Input, slot: Slot) -> Option<MockPackage> {
     })
 }
 
-/// The subscription a sign-up for `package` (valid JSON) makes; `invoiceText`
-/// defaults to the package's name.
+/// The subscription a valid sign-up for `package` makes.
 fn sign_up_of(package: &MockPackage, input: &Input, slot: Slot) -> Option<MockSubscription> {
-    let mandate = input::text(input, "mandateId");
     let invoice_text = input::text(input, "invoiceText");
     Some(MockSubscription {
         id: slot.id,
@@ -136,7 +107,7 @@ fn sign_up_of(package: &MockPackage, input: &Input, slot: Slot) -> Option<MockSu
         options: SubscriptionOptions {
             create_invoice: input::boolean(input, "createInvoice").unwrap_or(false),
             invoice_description: Some(invoice_text.unwrap_or_else(|| package.name.clone())),
-            ..SubscriptionOptions::paid_with(mandate)
+            ..SubscriptionOptions::paid_with(input::text(input, "mandateId"))
         },
         terminated_at: None,
         created_at: slot.created_at,
@@ -147,6 +118,7 @@ fn sign_up_of(package: &MockPackage, input: &Input, slot: Slot) -> Option<MockSu
 mod tests {
     use super::*;
     use crate::rules::json_errors;
+    use crate::store::Base;
     use crate::validation::input;
     use serde_json::json;
 

@@ -1,29 +1,13 @@
-//! Customers API: the customer, its JSON, create and edit.
-//!
-//! The wire format (field names and order of the vendor's newer example,
-//! `countryCode` included, ATOM `createdAt`) lives here once, for the list, the single
-//! customer and the answers to create and edit. The starting customers are the
-//! [`Dataset`]'s (the ones its invoices belong to), computed on demand.
+//! Customers API: the customer (its JSON as the vendor's newer example), create and
+//! edit. The starting customers are the [`Dataset`]'s, computed on demand.
 
-use axum::body::Body;
-use chrono::{DateTime, FixedOffset};
-use futures::future::BoxFuture;
-use http::StatusCode;
-use serde::Serialize;
-
+use super::prelude::*;
 use crate::dataset::Dataset;
-use crate::dutch_time;
-use crate::handler::{Call, Config, Reply};
-use crate::input;
-use crate::store::{Base, Record, Slot, Table};
-use crate::validation::Input;
+use crate::store::Base;
 
-/// A customer, generated or created while the server runs, before it is rendered as
-/// JSON.
-///
-/// Get one from [`Dataset::customer`](crate::Dataset::customer) or
-/// [`MockServer::customer`](crate::MockServer::customer); render it with
-/// [`to_json`](Self::to_json) to compare with what the server sent.
+/// A customer, generated or created while the server runs: get one from
+/// [`Dataset::customer`](crate::Dataset::customer) or
+/// [`MockServer::customer`](crate::MockServer::customer).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -67,17 +51,7 @@ impl MockCustomer {
     }
 }
 
-impl Record for MockCustomer {
-    const MODEL: &'static str = r"App\Models\Customer";
-
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn base(config: &Config) -> Box<dyn Base<Self>> {
-        Box::new(DatasetCustomers(config.dataset))
-    }
-}
+record!(MockCustomer, "Customer", |c| DatasetCustomers(c.dataset));
 
 /// The customers of a [`Dataset`]: the starting rows of the customer table.
 #[derive(Debug)]
@@ -111,21 +85,15 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
     Box::pin(call.create(body, new_customer))
 }
 
-/// `PATCH /v1/customers/{customerId}` (JSON, partial); 200 with the customer.
+/// `PATCH /v1/customers/{customerId}` (JSON, partial).
 pub(crate) fn edit<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let customer = call.find::<MockCustomer>(0)?;
-        let apply = |c: &mut MockCustomer, input: &Input| {
-            edit_customer(c, input);
-            Ok(())
-        };
-        let edited = call.edit(&customer.id, body, apply).await?;
-        call.written(StatusCode::OK, &edited)
+    update(call, body, |c: &mut MockCustomer, input| {
+        edit_customer(c, input);
+        Ok(())
     })
 }
 
-/// The customer `POST /v1/customers` (valid JSON) asks for; `countryCode` defaults
-/// to `NL`.
+/// The customer a valid create asks for; `countryCode` defaults to `NL`.
 fn new_customer(input: &Input, slot: Slot) -> Option<MockCustomer> {
     Some(MockCustomer {
         index: slot.key,
@@ -145,7 +113,7 @@ fn new_customer(input: &Input, slot: Slot) -> Option<MockCustomer> {
     })
 }
 
-/// Sets the fields `PATCH /v1/customers/{id}` (valid JSON) sends.
+/// Sets the fields a valid edit sends.
 fn edit_customer(customer: &mut MockCustomer, input: &Input) {
     let fields = [
         ("companyName", &mut customer.company_name),

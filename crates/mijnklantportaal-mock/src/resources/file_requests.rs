@@ -1,49 +1,22 @@
-//! File Request API: asking a customer, or anyone with a public link, for files.
-//!
-//! A request names up to 10 files to upload (`requestedFiles`), each with an id of
-//! its own (`fqf_`); a file counts as delivered when it has an `uploadedFileId`, and
-//! the request is complete (`completedAt`) when every required one is. Uploads happen
-//! on the portal's public page, which the API does not reach: a created request stays
-//! open. The seeded requests are in every state (open and complete, to a customer and
-//! public, with and without a target directory). A request without a customer is
-//! answered through its public link (`links.publicRequest`, a page on this server's
-//! origin); `requested file` entries sent without `required` are required.
+//! File Request API: asking a customer, or anyone with the public link, for up to 10
+//! files. A request is complete when every required file has an `uploadedFileId`;
+//! uploads happen on the portal's page, which the API does not reach.
 
-use axum::body::Body;
-use chrono::{DateTime, FixedOffset};
-use futures::future::BoxFuture;
-use serde::Serialize;
+use super::prelude::*;
+use crate::resources::{
+    Links,
+    files::{MockDirectory, MockFile},
+};
 
-use crate::dutch_time;
-use crate::handler::{Call, Config, Reply};
-use crate::ids::IdCodec;
-use crate::input;
-use crate::resources::files::{MockDirectory, MockFile};
-use crate::resources::{Link, seeded_time};
-use crate::store::{Base, Record, Seeded, Slot};
-use crate::validation::Input;
-
-/// The seeded requests: name, and the files they ask for (name, required).
-const SEEDED: [(&str, &[(&str, bool)]); 7] = [
-    (
-        "Contract renewal",
-        &[("Logo", true), ("Signed contract", true)],
-    ),
-    ("Annual accounts 2024", &[("Balance sheet", true)]),
-    (
-        "Website content",
-        &[("Texts", true), ("Photos", false), ("Logo", false)],
-    ),
-    ("Identity check", &[("Passport or ID card", true)]),
-    (
-        "Insurance papers",
-        &[("Policy", true), ("Claim form", false)],
-    ),
-    ("Event photos", &[("Photos", false)]),
-    (
-        "Payroll documents",
-        &[("Payslips", true), ("Timesheets", true)],
-    ),
+/// The seeded requests: name, and the files they ask for (`?`: not required).
+const SEEDED: [(&str, &str); 7] = [
+    ("Contract renewal", "Logo, Signed contract"),
+    ("Annual accounts 2024", "Balance sheet"),
+    ("Website content", "Texts, Photos?, Logo?"),
+    ("Identity check", "Passport or ID card"),
+    ("Insurance papers", "Policy, Claim form?"),
+    ("Event photos", "Photos?"),
+    ("Payroll documents", "Payslips, Timesheets"),
 ];
 
 // Random streams of file requests.
@@ -77,90 +50,60 @@ pub(crate) struct MockFileRequest {
     pub(crate) completed_at: Option<DateTime<FixedOffset>>,
     #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) created_at: DateTime<FixedOffset>,
-    pub(crate) links: RequestLinks,
+    pub(crate) links: Links,
 }
 
 /// The customer asked (if any), and the public page to upload on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct RequestLinks {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    customer: Option<Link>,
-    public_request: Link,
+fn links(id: &str, customer_id: Option<&str>) -> Links {
+    let page = ("publicRequest", format!("/file-request/{id}"));
+    Links::new(customer_id, Some(page))
 }
 
-impl RequestLinks {
-    fn new(id: &str, customer_id: Option<&str>) -> Self {
-        RequestLinks {
-            customer: customer_id.map(Link::customer),
-            public_request: Link::page(format!("/file-request/{id}")),
-        }
-    }
-}
-
-fn file_ids(seed: u64) -> IdCodec {
-    IdCodec::new("fqf_", seed, FILE_IDS)
-}
-
-/// The id of requested file `index` of request `key` (at most 16 per request, which
-/// leaves room above the spec's `maxItems` of 10).
+/// The id of requested file `index` of request `key` (16 a request; `maxItems` is 10).
 fn requested_file_id(seed: u64, key: u64, index: usize) -> String {
-    file_ids(seed).encode(key.saturating_mul(16).saturating_add(index as u64))
+    let number = key.saturating_mul(16).saturating_add(index as u64);
+    IdCodec::new("fqf_", seed, FILE_IDS).encode(number)
 }
 
-impl Record for MockFileRequest {
-    const MODEL: &'static str = r"App\Models\FileRequest";
-
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    /// [`SEEDED`]: every third one complete (its files uploaded: seeded files), two
-    /// of three to a customer, every other one into a seeded directory.
-    fn base(config: &Config) -> Box<dyn Base<Self>> {
-        let seed = config.dataset.seed();
-        let dataset = config.dataset;
-        let seeded_files = MockFile::base(config);
-        let directories = MockDirectory::base(config);
-        Box::new(Seeded::new(
-            IdCodec::new("frq_", seed, IDS),
-            SEEDED.len() as u64,
-            |index, id| {
-                let (name, wanted) = *SEEDED.get(usize::try_from(index).ok()?)?;
-                let complete = index % 3 == 0;
-                let created_at = seeded_time(seed, CREATED, index)?;
-                let requested_files = wanted
-                    .iter()
-                    .enumerate()
-                    .map(|(j, (file, required))| RequestedFile {
-                        id: requested_file_id(seed, index, j),
-                        name: (*file).to_owned(),
-                        description: None,
-                        required: *required,
-                        max_file_size: Some(10_240),
-                        uploaded_file_id: complete
-                            .then(|| seeded_files.id((index + j as u64) % seeded_files.len())),
-                    })
-                    .collect();
-                let customer_id = (index % 3 != 2 && index < dataset.customers())
-                    .then(|| dataset.customer_id(index));
-                Some(MockFileRequest {
-                    links: RequestLinks::new(&id, customer_id.as_deref()),
-                    id,
-                    name: name.to_owned(),
-                    description: (index % 2 == 0)
-                        .then(|| format!("We need these files for: {}", name.to_lowercase())),
-                    directory_id: (index % 2 == 1)
-                        .then(|| directories.id(index % directories.len())),
-                    customer_id,
-                    requested_files,
-                    completed_at: complete.then(|| created_at + chrono::Duration::days(3)),
-                    created_at,
-                })
-            },
-        ))
-    }
-}
+// SEEDED: every third one complete (its files uploaded: seeded files), two of three
+// to a customer, every other one into a seeded directory.
+record!(MockFileRequest, "FileRequest", |config| {
+    let (dataset, seed) = (config.dataset, config.dataset.seed());
+    let seeded_files = MockFile::base(config);
+    let directories = MockDirectory::base(config);
+    let count = SEEDED.len() as u64;
+    Seeded::new(IdCodec::new("frq_", seed, IDS), count, |index, id| {
+        let (name, wanted) = *SEEDED.get(usize::try_from(index).ok()?)?;
+        let complete = index % 3 == 0;
+        let created_at = seeded_time(seed, CREATED, index)?;
+        let requested_files = (0..)
+            .zip(wanted.split(", "))
+            .map(|(j, file)| RequestedFile {
+                id: requested_file_id(seed, index, j),
+                name: file.trim_end_matches('?').to_owned(),
+                description: None,
+                required: !file.ends_with('?'),
+                max_file_size: Some(10_240),
+                uploaded_file_id: complete
+                    .then(|| seeded_files.id((index + j as u64) % seeded_files.len())),
+            })
+            .collect();
+        let customer_id =
+            (index % 3 != 2 && index < dataset.customers()).then(|| dataset.customer_id(index));
+        Some(MockFileRequest {
+            links: links(&id, customer_id.as_deref()),
+            id,
+            name: name.to_owned(),
+            description: (index % 2 == 0)
+                .then(|| format!("We need these files for: {}", name.to_lowercase())),
+            directory_id: (index % 2 == 1).then(|| directories.id(index % directories.len())),
+            customer_id,
+            requested_files,
+            completed_at: complete.then(|| created_at + chrono::Duration::days(3)),
+            created_at,
+        })
+    })
+});
 
 /// `POST /v1/file-requests` (JSON); 201 with the open request.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
@@ -168,8 +111,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
     Box::pin(call.create(body, move |input, slot| new_request(input, slot, seed)))
 }
 
-/// The open request `POST /v1/file-requests` (valid JSON) asks for; a requested
-/// file is `required` unless it says otherwise.
+/// The open request a valid create asks for (files `required` by default).
 fn new_request(input: &Input, slot: Slot, seed: u64) -> Option<MockFileRequest> {
     let requested_files = (0..)
         .zip(input::objects(input, "requestedFiles"))
@@ -179,15 +121,14 @@ fn new_request(input: &Input, slot: Slot, seed: u64) -> Option<MockFileRequest> 
                 name: input::text(file, "name")?,
                 description: input::text(file, "description"),
                 required: input::boolean(file, "required").unwrap_or(true),
-                max_file_size: input::integer(file, "maxFileSize")
-                    .and_then(|size| u64::try_from(size).ok()),
+                max_file_size: input::integer(file, "maxFileSize").and_then(|n| n.try_into().ok()),
                 uploaded_file_id: None,
             })
         })
-        .collect::<Option<Vec<_>>>()?;
+        .collect::<Option<_>>()?;
     let customer_id = input::text(input, "customerId");
     Some(MockFileRequest {
-        links: RequestLinks::new(&slot.id, customer_id.as_deref()),
+        links: links(&slot.id, customer_id.as_deref()),
         id: slot.id,
         name: input::text(input, "name")?,
         description: input::text(input, "description"),
@@ -284,7 +225,7 @@ mod tests {
             }],
             completed_at: None,
             created_at: at,
-            links: RequestLinks::new("frq_1", None),
+            links: links("frq_1", None),
         };
         assert_eq!(
             crate::resources::listed_text(&request),

@@ -1,61 +1,52 @@
 //! The API's resources, one module per tag, all on the one [store](crate::store).
 //!
-//! Everything that is the same for every tag is written once, elsewhere: the
-//! [`Table`](crate::store::Table) (seeded rows, created rows, edits, order, the
-//! live-table machinery), the paginator and the generic [`list`] and [`show`], the
-//! [route table](crate::routes) read from the spec with the pipeline around it (rate
-//! limit, auth, Laravel's 404/405, faults, latency, recording), request bodies
-//! checked against the spec ([`rules`](crate::rules)), one create path
-//! ([`Call::create`], [`Call::insert`]), one change path under the table's lock
-//! ([`Call::edit`], [`Call::change`]), and the answer to a write ([`Call::written`]:
-//! counted, dropped when a test asks for it). A tag's module holds only what is its
-//! own.
-//!
-//! # How to add a resource
-//!
-//! In `src/resources/<tag_snake>.rs` (see [`payment_links`]: a list, a create, an
-//! action that answers 422 when repeated, and a list under a parent):
-//!
-//! 1. **The record** derives `Serialize`, fields in the vendor example's order,
-//!    `#[serde(rename_all = "camelCase")]`; money in cents with [`amount_json`] after
-//!    a `currency: Eur` field, timestamps with `dutch_time::atom_json`, `#[serde(skip)]`
-//!    on what the JSON does not show. A link under the request's origin is a [`Link`]
-//!    (or a path with [`url_json`]), a field only `GET /{id}` shows has
-//!    `skip_serializing_if = "in_list"`, several fields computed from one have
-//!    `flatten, serialize_with` (see [`invoices`]).
-//! 2. **`impl Record`**: `MODEL` (`App\Models\<Thing>`, for the 404), `id`,
-//!    `parent_id` for rows listed under a parent, and `base`: the seeded rows,
-//!    `Seeded::new(IdCodec::new("xyz_", seed, IDS), COUNT, |index, id| ..)`, every
-//!    field drawn from [`draw`] on the tag's own streams (`0x3EB_0001`...) and
-//!    `created_at` from [`seeded_time`], so the same seed gives the same rows.
-//! 3. **Validation** is the spec's; a rule the schema cannot say goes next to the
-//!    property in the tag's spec file (`x-laravel: ["exists:customers"]`, then `cargo
-//!    xtask generate`). A rule on the row's state is the handler's 422
-//!    ([`Call::refused`], [`Call::unprocessable`]).
-//! 4. **Operations**: `fn op<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a,
-//!    Reply>`. A create is `call.create(body, build)` with `build(&Input, Slot) ->
-//!    Option<Thing>`; an edit or action finds the row (`call.find::<Thing>(0)?`: the
-//!    404 before the body is read), then `call.edit(&id, body, guard, apply)`:
-//!    `guard` refuses the row's state or reads the input, `apply` changes the row,
-//!    both under the table's lock, so two requests never both pass a guard only one
-//!    may pass. Then map each operationId to its handler in [`routes`](crate::routes),
-//!    and add HTTP tests in `tests/it/`.
-//! 5. **Unit tests** in the module: the JSON's exact text (field order), and the
-//!    spec's answers to its writes (`rules::json_errors("create-thing", body)`).
+//! What every tag shares is here or on [`Call`]: the generic [`list`], [`show`] and
+//! [`update`], `record!`, seeded times and strings, and the JSON of money and links.
+//! A tag's module holds only what is its own ([`payment_links`] is a small example).
 
-use axum::body::Body;
-use chrono::{DateTime, FixedOffset};
-use futures::future::BoxFuture;
-use http::{HeaderValue, StatusCode, header};
-use serde::Serialize;
+use axum::response::Response;
+use http::{HeaderValue, header};
+use serde::Serializer;
 use tokio::time::Instant;
 
-use crate::dutch_time;
 use crate::files::{CloudFileJson, LinkError};
-use crate::handler::{Call, Reply, server_error};
+use crate::handler::Refusal;
 use crate::responses;
-use crate::rng::draw;
 use crate::store::{Record, lock};
+use prelude::*;
+
+/// `record!(Type, "Model", |config| base)`: `impl Record` for a type with an `id`
+/// field, whose 404 names `App\Models\Model` and whose starting rows are `base`.
+macro_rules! record {
+    ($type:ty, $model:literal, |$config:ident| $base:expr) => {
+        impl crate::store::Record for $type {
+            const MODEL: &'static str = concat!(r"App\Models\", $model);
+
+            fn id(&self) -> &str {
+                &self.id
+            }
+
+            fn base($config: &crate::handler::Config) -> Box<dyn crate::store::Base<Self>> {
+                Box::new($base)
+            }
+        }
+    };
+}
+
+/// The names most tag modules use (`use super::prelude::*`).
+mod prelude {
+    pub(crate) use axum::body::Body;
+    pub(crate) use chrono::{DateTime, FixedOffset};
+    pub(crate) use futures::future::BoxFuture;
+    pub(crate) use http::StatusCode;
+    pub(crate) use serde::Serialize;
+
+    pub(crate) use super::{seeded_time, update};
+    pub(crate) use crate::handler::{Call, Reply, server_error};
+    pub(crate) use crate::store::{Seeded, Slot, Table};
+    pub(crate) use crate::validation::Input;
+    pub(crate) use crate::{dutch_time, ids::IdCodec, input, rng::draw};
+}
 
 pub(crate) mod agreements;
 pub(crate) mod appointments;
@@ -68,7 +59,6 @@ pub(crate) mod customers;
 pub(crate) mod file_requests;
 pub(crate) mod file_shares;
 pub(crate) mod files;
-/// The vendor's "Invoices API": Mijn Klantportaal's own invoices to the account.
 pub(crate) mod invoices;
 pub(crate) mod payment_links;
 pub(crate) mod punch_cards;
@@ -85,64 +75,60 @@ pub(crate) fn show<'a, R: Record>(call: &'a Call<'a>, _body: Body) -> BoxFuture<
     Box::pin(async move { call.show(&call.find::<R>(0)?) })
 }
 
-/// 2025-01-01T00:00:00+01:00: the seeded rows of the small kinds are created from then
-/// on.
-const SEEDED_FROM: i64 = 1_735_686_000;
-/// Days between the creation of two seeded rows of one kind.
-const SEEDED_GAP_DAYS: i64 = 14;
-
-/// When seeded row `index` of a small kind was created: two weeks after the previous
-/// one, at a time of day drawn from `stream`, so a kind's first 26 rows are created
-/// during 2025 (before every row added while the server runs).
-pub(crate) fn seeded_time(seed: u64, stream: u64, index: u64) -> Option<DateTime<FixedOffset>> {
-    const DAY: i64 = 24 * 3600;
-    let days = i64::try_from(index).ok()?.checked_mul(SEEDED_GAP_DAYS)?;
-    let time_of_day = (draw(seed, stream, index) % DAY as u64) as i64;
-    dutch_time::at(SEEDED_FROM + days * DAY + time_of_day)
+/// A change with a JSON body to the `R` of route parameter 0 (its 404 before the body
+/// is read): `apply` under the table's lock, then 200 with the row.
+pub(crate) fn update<'a, R: Record>(
+    call: &'a Call<'a>,
+    body: Body,
+    apply: impl FnOnce(&mut R, &Input) -> Result<(), Refusal> + Send + 'a,
+) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        let row = call.find::<R>(0)?;
+        let changed = call.edit(row.id(), body, apply).await?;
+        call.written(StatusCode::OK, &changed)
+    })
 }
 
-/// `len` random letters and digits (`OUJX2prdBbJxR77BZlGz`), drawn from `stream`
-/// for row `number`.
+/// When seeded row `index` of a small kind was created: 2025-01-01T00:00:00+01:00
+/// plus two weeks a row, at a time of day drawn from `stream` (26 rows a year).
+pub(crate) fn seeded_time(seed: u64, stream: u64, index: u64) -> Option<DateTime<FixedOffset>> {
+    const DAY: i64 = 24 * 3600;
+    let days = i64::try_from(index).ok()?.checked_mul(14)?;
+    let time_of_day = (draw(seed, stream, index) % DAY as u64) as i64;
+    dutch_time::at(1_735_686_000 + days * DAY + time_of_day)
+}
+
+/// `len` random letters and digits (`OUJX2prdBbJxR77BZlGz`) for row `number`.
 pub(crate) fn random_string(seed: u64, stream: u64, number: u64, len: usize) -> String {
     const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let first = number.wrapping_mul(len as u64);
     (0..len as u64)
-        .map(|i| {
-            let r = draw(
-                seed,
-                stream,
-                number.wrapping_mul(len as u64).wrapping_add(i),
-            );
-            char::from(ALPHABET[(r % ALPHABET.len() as u64) as usize])
-        })
+        .map(|i| draw(seed, stream, first.wrapping_add(i)) % ALPHABET.len() as u64)
+        .map(|r| char::from(ALPHABET[r as usize]))
         .collect()
 }
 
 /// Counts the notification a create asks for (`sendNotification`).
-pub(crate) fn notify(call: &Call<'_>, input: &crate::validation::Input) {
+pub(crate) fn notify(call: &Call<'_>, input: &Input) {
     if crate::input::boolean(input, "sendNotification").unwrap_or(false) {
         call.shared().count(|stats| stats.notifications += 1);
     }
 }
 
-/// `{link, expiresAt}`: a temporary download link (on this server) to the file of the
-/// resource `id`, valid for the server's link lifetime.
+/// `{link, expiresAt}`: a download link (on this server) to the file of resource `id`.
 pub(crate) fn cloud_file(call: &Call<'_>, id: &str) -> Reply {
     let (token, lifetime) = lock(&call.shared().files).issue(id, Instant::now());
     let lifetime = chrono::Duration::from_std(lifetime).map_err(|_| server_error())?;
-    let expires_at = call
-        .now()?
-        .checked_add_signed(lifetime)
-        .ok_or_else(server_error)?;
+    let expires_at = call.now()?.checked_add_signed(lifetime);
     let json = CloudFileJson {
         link: format!("{}/files/{token}", call.origin),
-        expires_at: dutch_time::atom(&expires_at),
+        expires_at: dutch_time::atom(&expires_at.ok_or_else(server_error)?),
     };
     call.ok_json(serde_json::to_vec(&json))
 }
 
-/// `GET /files/{token}`: the bytes of what the link names while it works (an
-/// invoice's PDF, a file, an agreement document); 404 for an unknown link, 403 for an
-/// expired one.
+/// `GET /files/{token}`: the bytes a download link names (an invoice's PDF, a file,
+/// an agreement document); 404 for an unknown link, 403 for an expired one.
 pub(crate) fn download<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
         let shared = call.shared();
@@ -154,33 +140,33 @@ pub(crate) fn download<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Rep
                 .or_else(|| files::downloadable(shared, &id))
                 .or_else(|| agreements::downloadable(shared, &id))
         });
-        let download = match found {
-            Ok(Some(download)) => download,
+        let (status, message) = match found {
+            Ok(Some(download)) => {
+                shared.count(|stats| stats.served_ok += 1);
+                let name = download.file_name.replace(['"', '\\'], "_");
+                let mut response = Response::new(Body::from(download.bytes));
+                let disposition = format!("attachment; filename=\"{name}\"");
+                let headers = [
+                    (header::CONTENT_TYPE, download.media_type),
+                    (header::CONTENT_DISPOSITION, disposition),
+                ];
+                for (name, value) in headers {
+                    if let Ok(value) = HeaderValue::try_from(value) {
+                        response.headers_mut().insert(name, value);
+                    }
+                }
+                return Ok(response);
+            }
             Ok(None) | Err(LinkError::Unknown) => {
                 shared.count(|stats| stats.not_found += 1);
-                let message = responses::message(StatusCode::NOT_FOUND, "File not found.");
-                return Err(Box::new(message));
+                (StatusCode::NOT_FOUND, "File not found.")
             }
             Err(LinkError::Expired) => {
                 shared.count(|stats| stats.expired_links += 1);
-                let message = responses::message(StatusCode::FORBIDDEN, "This link has expired.");
-                return Err(Box::new(message));
+                (StatusCode::FORBIDDEN, "This link has expired.")
             }
         };
-        shared.count(|stats| stats.served_ok += 1);
-        let mut response = axum::response::Response::new(Body::from(download.bytes));
-        let headers = response.headers_mut();
-        if let Ok(value) = HeaderValue::from_str(&download.media_type) {
-            headers.insert(header::CONTENT_TYPE, value);
-        }
-        let disposition = format!(
-            "attachment; filename=\"{}\"",
-            download.file_name.replace(['"', '\\'], "_")
-        );
-        if let Ok(value) = HeaderValue::from_str(&disposition) {
-            headers.insert(header::CONTENT_DISPOSITION, value);
-        }
-        Ok(response)
+        Err(Box::new(responses::message(status, message)))
     })
 }
 
@@ -194,26 +180,18 @@ pub(crate) fn amount(cents: u64) -> String {
 pub(crate) struct Eur;
 
 impl Serialize for Eur {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str("EUR")
     }
 }
 
-/// Serializes an amount in cents as [`amount`] does
-/// (`#[serde(serialize_with = "amount_json")]`).
-pub(crate) fn amount_json<S: serde::Serializer>(
-    cents: &u64,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
+/// `#[serde(serialize_with = "amount_json")]`: cents as [`amount`] writes them.
+pub(crate) fn amount_json<S: Serializer>(cents: &u64, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(&amount(*cents))
 }
 
-/// How records are being written: the origin of their links, and whether as
-/// `GET /{id}` shows one or as a row of a list. Records derive `Serialize`; the few
-/// fields that depend on the request read it while [`render`] runs: a [`Link`] (a
-/// path on this server, written under the origin) and a field only `GET /{id}` shows
-/// (`#[serde(skip_serializing_if = "in_list")]`). A thread-local, because serde
-/// passes no context, set and restored around one synchronous serialization.
+/// What [`render`] writes for: the origin of links, and whether as `GET /{id}` shows
+/// a record or as a list row. Thread-local because serde passes no context.
 #[derive(Debug, Default)]
 struct View {
     origin: String,
@@ -224,18 +202,14 @@ thread_local! {
     static VIEW: std::cell::RefCell<View> = std::cell::RefCell::default();
 }
 
-/// `value` as JSON, its links under `origin`, as `GET /{id}` shows it (`detail`) or as
-/// a list row.
+/// `value` as JSON, links under `origin`, as `GET /{id}` shows it (`detail`) or listed.
 pub(crate) fn render<T: Serialize + ?Sized>(
     value: &T,
     origin: &str,
     detail: bool,
 ) -> serde_json::Result<Vec<u8>> {
-    let view = View {
-        origin: origin.to_owned(),
-        detail,
-    };
-    let outer = VIEW.replace(view);
+    let origin = origin.to_owned();
+    let outer = VIEW.replace(View { origin, detail });
     let json = serde_json::to_vec(value);
     VIEW.set(outer);
     json
@@ -246,53 +220,43 @@ pub(crate) fn in_list<T>(_field: &T) -> bool {
     VIEW.with_borrow(|view| !view.detail)
 }
 
-/// A link object, `{href, type}` (`type`: a media type): a path on this server,
-/// written under the request's origin.
+/// A link object, `{href, type}`: a path on this server, and its media type.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Link {
-    path: String,
-    media_type: &'static str,
-}
+pub(crate) struct Link(String, &'static str);
 
 impl Link {
     /// The API resource of customer `id`.
     pub(crate) fn customer(id: &str) -> Self {
-        let path = format!("/v1/customers/{id}");
-        Link {
-            path,
-            media_type: "application/json",
-        }
+        Link(format!("/v1/customers/{id}"), "application/json")
     }
 
     /// A page of the portal (`text/html`) at `path`.
     pub(crate) fn page(path: String) -> Self {
-        Link {
-            path,
-            media_type: "text/html",
-        }
+        Link(path, "text/html")
     }
 }
 
 impl Serialize for Link {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(Some(2))?;
-        map.serialize_entry("href", &url(&self.path))?;
-        map.serialize_entry("type", self.media_type)?;
-        map.end()
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map([("href", url(&self.0).as_str()), ("type", self.1)])
     }
 }
 
-/// The `links` of a record that belongs to a customer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub(crate) struct CustomerLinks {
-    customer: Link,
+/// A record's `links`: its customer's (if any), then a portal page (if any) by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Links(Vec<(&'static str, Link)>);
+
+impl Links {
+    pub(crate) fn new(customer_id: Option<&str>, page: Option<(&'static str, String)>) -> Self {
+        let customer = customer_id.map(|id| ("customer", Link::customer(id)));
+        let page = page.map(|(name, path)| (name, Link::page(path)));
+        Links(customer.into_iter().chain(page).collect())
+    }
 }
 
-impl CustomerLinks {
-    pub(crate) fn new(customer_id: &str) -> Self {
-        let customer = Link::customer(customer_id);
-        CustomerLinks { customer }
+impl Serialize for Links {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(name, link)| (name, link)))
     }
 }
 
@@ -301,13 +265,9 @@ fn url(path: &str) -> String {
     VIEW.with_borrow(|view| format!("{}{path}", view.origin))
 }
 
-/// Serializes the path of a page as its URL under the request's origin, `None` as
-/// `null` (`#[serde(serialize_with = "url_json")]`).
-pub(crate) fn url_json<S: serde::Serializer>(
-    path: &Option<String>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    path.as_deref().map(url).serialize(serializer)
+/// `#[serde(serialize_with = "url_json")]`: a page's path as its URL, `None` as `null`.
+pub(crate) fn url_json<S: Serializer>(path: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+    path.as_deref().map(url).serialize(s)
 }
 
 /// `value` as a list shows it, links under `http://h` (unit tests).

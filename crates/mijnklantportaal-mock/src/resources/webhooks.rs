@@ -1,24 +1,9 @@
-//! Webhooks API: the webhook record, its JSON, and create.
-//!
-//! A record makes the portal call `url` on every event of one `type` (one of the 23
-//! documented event names), with its `secret` in the `X-Webhook-Signature` header.
-//! The table starts with a handful of seeded records (the account's active webhooks);
-//! a created record gets a fresh 20-character secret drawn from the seed. Deliveries
-//! are not simulated: their payload and signature are not documented.
+//! Webhooks API: records that make the portal call `url` on every event of one `type`
+//! (with the `secret` in `X-Webhook-Signature`). Deliveries are not simulated: their
+//! payload and signature are not documented.
 
-use axum::body::Body;
-use chrono::{DateTime, FixedOffset};
-use futures::future::BoxFuture;
-use serde::Serialize;
-
-use crate::dutch_time;
-use crate::handler::{Call, Config, Reply};
-use crate::ids::IdCodec;
-use crate::input;
-use crate::resources::{random_string, seeded_time};
-use crate::rng::draw;
-use crate::store::{Base, Record, Seeded, Slot};
-use crate::validation::Input;
+use super::prelude::*;
+use crate::resources::random_string;
 
 /// The event names a webhook record's `type` can be, as the vendor lists them (the
 /// mock refuses any other with a 422).
@@ -48,10 +33,7 @@ pub const WEBHOOK_EVENT_TYPES: [&str; 23] = [
     "subscription-payment-updated",
 ];
 
-/// How many records the table starts with.
-pub(crate) const SEEDED: u64 = 7;
-/// Characters of a secret.
-const SECRET_CHARS: usize = 20;
+const SEEDED: u64 = 7;
 
 // Random streams of the webhook records.
 const IDS: u64 = 0x3EB_0001;
@@ -72,7 +54,6 @@ const HOSTS: [&str; 4] = [
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Webhook {
     pub(crate) id: String,
-    /// The event (one of [`WEBHOOK_EVENT_TYPES`]).
     #[serde(rename = "type")]
     pub(crate) event_type: &'static str,
     pub(crate) url: String,
@@ -81,32 +62,23 @@ pub(crate) struct Webhook {
     pub(crate) created_at: DateTime<FixedOffset>,
 }
 
-impl Record for Webhook {
-    const MODEL: &'static str = r"App\Models\Webhook";
-
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn base(config: &Config) -> Box<dyn Base<Self>> {
-        let seed = config.dataset.seed();
-        let ids = IdCodec::new("wbh_", seed, IDS);
-        Box::new(Seeded::new(ids, SEEDED, |index, id| {
-            let r = draw(seed, DETAILS, index);
-            Some(Webhook {
-                id,
-                event_type: WEBHOOK_EVENT_TYPES[(r % WEBHOOK_EVENT_TYPES.len() as u64) as usize],
-                url: HOSTS[((r >> 8) % HOSTS.len() as u64) as usize].to_owned(),
-                secret: secret(seed, index),
-                created_at: seeded_time(seed, CREATED, index)?,
-            })
-        }))
-    }
-}
+record!(Webhook, "Webhook", |config| {
+    let seed = config.dataset.seed();
+    Seeded::new(IdCodec::new("wbh_", seed, IDS), SEEDED, move |index, id| {
+        let r = draw(seed, DETAILS, index);
+        Some(Webhook {
+            id,
+            event_type: WEBHOOK_EVENT_TYPES[(r % WEBHOOK_EVENT_TYPES.len() as u64) as usize],
+            url: HOSTS[((r >> 8) % HOSTS.len() as u64) as usize].to_owned(),
+            secret: secret(seed, index),
+            created_at: seeded_time(seed, CREATED, index)?,
+        })
+    })
+});
 
 /// The secret of record `key`: 20 random letters and digits.
 fn secret(seed: u64, key: u64) -> String {
-    random_string(seed, SECRETS, key, SECRET_CHARS)
+    random_string(seed, SECRETS, key, 20)
 }
 
 /// `POST /v1/webhooks` (JSON `{url, type}`); 201 with the record.
@@ -115,7 +87,7 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
     Box::pin(call.create(body, move |input, slot| new_webhook(input, slot, seed)))
 }
 
-/// The webhook `POST /v1/webhooks` (valid JSON) asks for: the URL and the event type.
+/// The webhook a valid create asks for.
 fn new_webhook(input: &Input, slot: Slot, seed: u64) -> Option<Webhook> {
     let wanted = input::text(input, "type")?;
     Some(Webhook {
