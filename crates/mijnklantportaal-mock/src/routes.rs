@@ -50,33 +50,17 @@ const VERBS: [(Method, &str); 5] = [
 pub(crate) struct Route {
     method: Method,
     template: String,
-    /// The operation's `operationId` in the spec: where the pipeline finds its
-    /// request schema.
-    operation: String,
-    handler: Handler,
+    /// The `operationId`: where the pipeline finds the request schema.
+    pub(crate) operation: String,
+    pub(crate) handler: Handler,
     /// Served without token and rate limit (a download link).
-    public: bool,
+    pub(crate) public: bool,
 }
 
 impl Route {
-    /// Whether the route is served without token and rate limit.
-    pub(crate) fn is_public(&self) -> bool {
-        self.public
-    }
-
     /// Whether the route serves `method`.
     pub(crate) fn serves(&self, method: &Method) -> bool {
         self.method == method || (self.method == Method::GET && method == Method::HEAD)
-    }
-
-    /// The operation's `operationId`.
-    pub(crate) fn operation(&self) -> &str {
-        &self.operation
-    }
-
-    /// The operation.
-    pub(crate) fn handler(&self) -> Handler {
-        self.handler
     }
 
     /// The parameters of `segments` if they match the template.
