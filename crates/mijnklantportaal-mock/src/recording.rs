@@ -1,20 +1,13 @@
-//! What the server saw and did: recorded requests and counters.
-//!
-//! Tests assert on the client's behaviour from the server's side (did it send the
-//! token, how many requests did a retry take, did it follow a URL to another origin,
-//! how many faults did it ride out), so the mock records every request and counts
-//! every kind of answer.
-
-use std::fmt;
+//! What the server saw and did, for tests that assert on a client from the server's
+//! side: recorded requests and counters.
 
 use http::request::Parts;
 use http::{HeaderMap, Method, header};
 
 /// One request as the server received it.
 ///
-/// `Authorization` is kept, so tests can check the token was sent, but marked
-/// sensitive: `Debug` output never shows it.
-#[derive(Clone)]
+/// `Authorization` is kept, but marked sensitive: `Debug` output never shows it.
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct RecordedRequest {
     /// The request method.
@@ -41,18 +34,6 @@ impl RecordedRequest {
             query: parts.uri.query().map(str::to_owned),
             headers,
         }
-    }
-}
-
-impl fmt::Debug for RecordedRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // `HeaderMap`'s `Debug` prints sensitive values as `Sensitive`.
-        f.debug_struct("RecordedRequest")
-            .field("method", &self.method)
-            .field("path", &self.path)
-            .field("query", &self.query)
-            .field("headers", &self.headers)
-            .finish()
     }
 }
 
