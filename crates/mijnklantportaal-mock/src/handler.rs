@@ -74,6 +74,9 @@ pub(crate) type Refusal = Box<Response>;
 /// What an operation answers; `Err` lets a handler stop early with `?`.
 pub(crate) type Reply = Result<Response, Refusal>;
 
+/// The routes whose template matches a path, with their raw parameters.
+type Candidates<'p> = [(&'static Route, Vec<&'p str>)];
+
 /// An operation of the route table.
 pub(crate) type Handler = for<'a> fn(&'a Call<'a>, Body) -> BoxFuture<'a, Reply>;
 
@@ -112,16 +115,13 @@ impl Shared {
         token: Option<String>,
         token_valid_for: Option<u64>,
     ) -> Self {
-        let seed = config.dataset.seed();
+        let (seed, oauth) = (config.dataset.seed(), config.oauth.clone());
         Shared {
             token: Mutex::new(TokenState::new(token, token_valid_for)),
-            oauth: config
-                .oauth
-                .clone()
-                .map(|oauth| Mutex::new(OAuthState::new(oauth, seed))),
+            oauth: oauth.map(|oauth| Mutex::new(OAuthState::new(oauth, seed))),
             limiter: config
                 .rate_limit
-                .map(|(n, window)| Mutex::new(RateLimiter::new(n, window))),
+                .map(|(n, w)| Mutex::new(RateLimiter::new(n, w))),
             requests: Mutex::default(),
             stats: Mutex::default(),
             request_numbers: AtomicU64::new(0),
@@ -272,12 +272,7 @@ impl Shared {
 
     /// The method check among the routes whose path matches (`candidates`, not
     /// empty), authentication (unless the route is public), and the operation.
-    async fn run(
-        &self,
-        parts: &Parts,
-        candidates: &[(&'static Route, Vec<&str>)],
-        body: Body,
-    ) -> Response {
+    async fn run(&self, parts: &Parts, candidates: &Candidates<'_>, body: Body) -> Response {
         let Some((route, params)) = candidates.iter().find(|(r, _)| r.serves(&parts.method)) else {
             return self.wrong_method(parts, candidates);
         };
@@ -319,7 +314,7 @@ impl Shared {
     }
 
     /// 405, or 200 for `OPTIONS`, with the methods of `candidates`.
-    fn wrong_method(&self, parts: &Parts, candidates: &[(&'static Route, Vec<&str>)]) -> Response {
+    fn wrong_method(&self, parts: &Parts, candidates: &Candidates<'_>) -> Response {
         let supported = routes::allowed(candidates.iter().map(|(route, _)| *route));
         if parts.method == Method::OPTIONS {
             self.count(|stats| stats.served_ok += 1);
