@@ -178,7 +178,7 @@ pub(crate) fn render<T: Serialize>(
         current_page: number,
         data: &page.rows,
         first_page_url: url(1),
-        from: (!rows.is_empty()).then_some(rows.start + 1),
+        from: (!rows.is_empty()).then(|| rows.start + 1),
         next_page_url: has_more.then(|| url(number.saturating_add(1)) + comma),
         path: format!("{origin}{path}"),
         per_page: if quirks.per_page_as_string {

@@ -2,8 +2,8 @@
 //!
 //! A table is its starting rows, computed on demand from the seed ([`Base`]), the rows
 //! added while the server runs, replacements for edited starting rows and the keys of
-//! deleted rows: only what changed is stored. Keys are in creation order (`base.len()
-//! + k` is the `k`-th added row). Tables also count the list requests that read them
+//! deleted rows: only what changed is stored. Keys are in creation order (the `k`-th
+//! added row's is `base.len() + k`). Tables also count the list requests that read them
 //! (*evaluations*), apply the [`Live`] schedule after them and log both, so every
 //! change is a pure function of the seed and the evaluations before it.
 
@@ -303,7 +303,7 @@ impl<R: Record> Table<R> {
                     k.and_then(|k| self.added.get(k))
                         .is_some_and(|a| a.after_evaluation < first)
                 });
-                added_before_first && !self.deleted.get(key).is_some_and(|&after| after < last)
+                added_before_first && self.deleted.get(key).is_none_or(|&after| after >= last)
             })
             .filter_map(|key| self.by_key(key))
             .map(|r| r.id().to_owned())
