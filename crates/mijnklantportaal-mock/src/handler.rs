@@ -67,8 +67,7 @@ pub(crate) struct Config {
 /// A list request's read of its table and the rendering of its page.
 type ListJob = Box<dyn FnOnce() -> serde_json::Result<Vec<u8>> + Send>;
 
-/// A response that ends an operation early (404, 422, 500, a dropped answer); boxed,
-/// as a response is large.
+/// A response that ends an operation early (404, 422, 500, a dropped answer), boxed.
 pub(crate) type Refusal = Box<Response>;
 
 /// What an operation answers; `Err` lets a handler stop early with `?`.
@@ -187,8 +186,7 @@ impl Shared {
             .map_or_else(OAuthStats::default, |oauth| lock(oauth).stats())
     }
 
-    /// A grant issued without the authorization flow, as the fields of a token
-    /// answer; `None` without OAuth.
+    /// A grant issued without the authorization flow (token answer fields).
     pub(crate) fn new_oauth_grant(&self) -> Option<serde_json::Map<String, serde_json::Value>> {
         Some(lock(self.oauth.as_ref()?).new_grant(Instant::now()))
     }
@@ -219,8 +217,7 @@ impl Shared {
         responses::route_not_found(responses::laravel_path(parts.uri.path()))
     }
 
-    /// The origin of URLs in answers: the public URL if set, else the request's
-    /// `Host` (like Laravel behind no proxy), else our address.
+    /// The origin of URLs in answers: the public URL, the request's `Host` or ours.
     fn origin(&self, headers: &HeaderMap) -> String {
         if let Some(public_url) = &self.config.public_url {
             return public_url.clone();
@@ -270,8 +267,7 @@ impl Shared {
         response
     }
 
-    /// The method check among the routes whose path matches (`candidates`, not
-    /// empty), authentication (unless the route is public), and the operation.
+    /// The method check among `candidates` (not empty), authentication, the operation.
     async fn run(&self, parts: &Parts, candidates: &Candidates<'_>, body: Body) -> Response {
         let Some((route, params)) = candidates.iter().find(|(r, _)| r.serves(&parts.method)) else {
             return self.wrong_method(parts, candidates);
@@ -418,16 +414,14 @@ impl Call<'_> {
         self.shared.with(f)
     }
 
-    /// The `R` named by route parameter `index`, or Laravel's 404 for its model
-    /// (route-model binding: before the body is looked at).
+    /// The `R` named by route parameter `index`, or Laravel's 404 for its model.
     pub(crate) fn find<R: Record>(&self, index: usize) -> Result<R, Refusal> {
         let id = self.param(index);
         self.with(|table: &mut Table<R>| table.find(id))
             .ok_or_else(|| self.model_not_found(R::MODEL, id))
     }
 
-    /// Adds the row `build` makes from its [`Slot`] to the table of `R`, under the
-    /// table's lock; a 500 if the table is full or `build` makes none.
+    /// Adds the row `build` makes of its [`Slot`]; a 500 if there is none.
     pub(crate) fn insert<R: Record>(
         &self,
         build: impl FnOnce(Slot) -> Option<R>,
@@ -436,8 +430,7 @@ impl Call<'_> {
             .ok_or_else(server_error)
     }
 
-    /// The create path of a JSON body: [inserts](Self::insert) the row `build` makes
-    /// of the valid input, and answers 201 with it.
+    /// [Inserts](Self::insert) the row `build` makes of a JSON body; 201 with it.
     pub(crate) async fn create<R: Record>(
         &self,
         body: Body,
@@ -471,8 +464,7 @@ impl Call<'_> {
         self.change(id, |row: &mut R| apply(row, &input))
     }
 
-    /// A page of the rows of `R` (those under `parent`, when given) in Laravel's
-    /// simple paginator, with fault injection: the one list operation.
+    /// The one list operation: a page of the rows of `R` (under `parent`), with faults.
     pub(crate) async fn list<R: Record>(&self, parent: Option<String>) -> Reply {
         let shared = self.shared;
         let config = &shared.config;
@@ -536,8 +528,7 @@ impl Call<'_> {
         Ok(responses::json(status, body))
     }
 
-    /// The answer to a write that was carried out: `status` with `record` in its
-    /// list form, or (when the test asked for it) no answer at all. Counted.
+    /// The answer to a write carried out: `status` with `record`, or none (if asked).
     pub(crate) fn written<R: Record>(&self, status: StatusCode, record: &R) -> Reply {
         self.written_json(status, resources::render(record, &self.origin, false))
     }
@@ -590,8 +581,7 @@ impl Call<'_> {
     }
 }
 
-/// A 500 for what the mock could not do (a time out of range, a body that does not
-/// serialize).
+/// A 500 for what the mock could not do (a time out of range, a broken body).
 pub(crate) fn server_error() -> Refusal {
     Box::new(faults::server_error(StatusCode::INTERNAL_SERVER_ERROR))
 }

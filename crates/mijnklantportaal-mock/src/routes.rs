@@ -56,21 +56,16 @@ impl Route {
 
     /// The parameters of `segments` if they match the template.
     fn parameters<'p>(&self, segments: &[&'p str]) -> Option<Vec<&'p str>> {
+        let parts: Vec<&str> = self.template.trim_matches('/').split('/').collect();
         let mut parameters = Vec::new();
-        let mut count = 0;
-        for part in self.template.trim_matches('/').split('/') {
-            let segment = *segments.get(count)?;
-            count += 1;
-            if part.starts_with('{') {
-                if segment.is_empty() {
-                    return None;
-                }
+        for (part, &segment) in parts.iter().zip(segments) {
+            if part.starts_with('{') && !segment.is_empty() {
                 parameters.push(segment);
-            } else if part != segment {
+            } else if *part != segment {
                 return None;
             }
         }
-        (count == segments.len()).then_some(parameters)
+        (parts.len() == segments.len()).then_some(parameters)
     }
 }
 

@@ -109,36 +109,27 @@ impl MockServerBuilder {
         faults: Faults;
         /// Turn on the documented quirks of the real API (see [`Quirks`]).
         quirks: Quirks;
-        /// Send `Retry-After` as decimal seconds (`0.137`) instead of whole seconds
-        /// rounded up, for tests with sub-second windows.
+        /// Send `Retry-After` as decimal seconds (`0.137`), not whole seconds rounded up.
         fractional_retry_after: bool;
-        /// Whether to keep every request for [`MockServer::requests`] (default `true`;
-        /// turn off for long benchmarks).
+        /// Whether to keep requests for [`MockServer::requests`] (default `true`).
         record_requests: bool;
-        /// How many requests [`MockServer::requests`] keeps: the newest ones (default
-        /// 10,000).
+        /// How many (newest) requests [`MockServer::requests`] keeps (default 10,000).
         request_log_limit: usize;
         /// The order of the listing (default [`Order::OldestFirst`], the dataset's).
         order: Order;
-        /// Add and delete invoices while clients list them (see [`Live`]), drawn from
-        /// the [`seed`](Self::seed); observe them with [`MockServer::evaluations`],
-        /// [`MockServer::changes`] and [`MockServer::ids_present_throughout`].
+        /// Add and delete invoices while clients list them (see [`Live`]); observe them
+        /// with [`MockServer::evaluations`] and [`MockServer::changes`].
         live: Live;
-        /// Evaluate concurrent list requests in a seeded arbitrary order: requests are
-        /// held until `reorder` of them have arrived, or none arrived for 5 ms (tokio
-        /// time), then each reads the table (and triggers its [`Live`] change) in an
-        /// order drawn from the [`seed`](Self::seed), so page 3 may be read before
-        /// page 2. 0 or 1 (the default): in arrival order, without waiting. Only list
-        /// requests answered with a page are held.
+        /// Evaluate concurrent list requests (those answered with a page) in a seeded
+        /// arbitrary order: held until `reorder` of them arrived or none did for 5 ms
+        /// (tokio time), then read the table in a shuffled order, so page 3 may be read
+        /// before page 2. 0 or 1 (the default): in arrival order, without waiting.
         reorder: usize;
-        /// Carry out the first `drop_write_responses` writes (creating, editing or
-        /// closing a resource, marking an invoice paid), then close the connection
-        /// without answering, as a crashing server or a timing-out proxy does. Requests
-        /// that fail validation or name an unknown id are answered and do not count.
-        /// Default 0; see also [`MockServer::drop_next_write_responses`].
+        /// Carry out the first `drop_write_responses` writes (valid creates, edits and
+        /// actions), then close the connection without answering, as a crashing server
+        /// or a timing-out proxy does. Default 0.
         drop_write_responses: u64;
-        /// How long download links (`GET .../pdf`, `.../download`) work (default 5
-        /// minutes, on tokio's clock).
+        /// How long download links work (default 5 minutes, on tokio's clock).
         file_link_lifetime: Duration;
     }
 
@@ -148,8 +139,7 @@ impl MockServerBuilder {
         self
     }
 
-    /// Seed of the dataset, the faults and the latency jitter: the same seed replays
-    /// the same run.
+    /// Seed of the dataset, faults and latency jitter: the same seed replays a run.
     pub fn seed(mut self, seed: u64) -> Self {
         self.config.dataset = Dataset::new(seed, self.config.dataset.len());
         self
@@ -167,15 +157,13 @@ impl MockServerBuilder {
         self
     }
 
-    /// The token stops being accepted after `requests` authenticated requests (401,
-    /// as with an expired token); [`MockServer::set_token`] starts a fresh allowance.
+    /// The token expires (401) after `requests` authenticated requests.
     pub fn token_valid_for(mut self, requests: u64) -> Self {
         self.token_valid_for = Some(requests);
         self
     }
 
-    /// Allow `limit` requests per `window` for each presented token (requests without
-    /// a token share one key). Default: 60 per 60 s.
+    /// Allow `limit` requests per `window` per token (all without a token share one).
     pub fn rate_limit(mut self, limit: u32, window: Duration) -> Self {
         self.config.rate_limit = Some((limit, window));
         self
@@ -194,29 +182,26 @@ impl MockServerBuilder {
     }
 
     /// Build page URLs from this origin (e.g. `http://127.0.0.2:9999`) instead of the
-    /// request's `Host`, as a server behind a proxy does. A trailing `/` is ignored.
+    /// request's `Host`, as behind a proxy.
     pub fn public_url(mut self, origin: impl Into<String>) -> Self {
         self.config.public_url = Some(origin.into().trim_end_matches('/').to_owned());
         self
     }
 
-    /// Serve the OAuth2 authorization-code flow of the management host (see
-    /// [`MockOAuth`]), and accept the access tokens it issues until they expire.
+    /// Serve the management host's OAuth2 flow ([`MockOAuth`]) and accept its tokens.
     pub fn oauth(mut self, oauth: MockOAuth) -> Self {
         self.config.oauth = Some(oauth);
         self
     }
 
-    /// A portal whose licence does not include the ticketing system: every Tickets
-    /// API request answers 426 (`Upgrade Required`).
+    /// A portal without the ticketing system: every Tickets request answers 426.
     pub fn without_ticketing(mut self) -> Self {
         self.config.ticketing = false;
         self
     }
 
-    /// One more portal on the server, with a token, dataset, rate limit and OAuth
-    /// grant of its own (see [`MockAccount`]); the builder's own settings are the
-    /// default account's, served for any other token.
+    /// One more portal with a token, dataset, rate limit and OAuth grant of its own;
+    /// the builder's settings are the default account's, served for other tokens.
     pub fn account(mut self, account: MockAccount) -> Self {
         self.accounts.push(account);
         self
@@ -325,9 +310,8 @@ impl MockServer {
         format!("http://{}", self.addr)
     }
 
-    /// The origin of the OAuth2 endpoints (`/oauth/authorize`, `/oauth/tokens`), the
-    /// stand-in for `https://manage.mijnklantportaal.nl`; `None` without
-    /// [`MockServerBuilder::oauth`].
+    /// The origin of the OAuth2 endpoints (`https://manage.mijnklantportaal.nl`'s
+    /// stand-in); `None` without [`MockServerBuilder::oauth`].
     pub fn oauth_url(&self) -> Option<String> {
         self.oauth_addr.map(|addr| format!("http://{addr}"))
     }
@@ -357,24 +341,21 @@ impl MockServer {
         self.shared.oauth_stats()
     }
 
-    /// Every refresh token issued so far stops working (the app was disconnected);
-    /// access tokens already issued work until they expire.
+    /// Revokes every refresh token issued so far (access tokens work until they expire).
     pub fn revoke_oauth_grants(&self) {
         if let Some(oauth) = &self.shared.oauth {
             lock(oauth).revoke_grants();
         }
     }
 
-    /// Answer the next `count` requests to `POST /oauth/tokens` with 503 (a host in
-    /// maintenance); replaces what was left.
+    /// Answer the next `count` requests to `POST /oauth/tokens` with 503.
     pub fn fail_next_token_requests(&self, count: u64) {
         if let Some(oauth) = &self.shared.oauth {
             lock(oauth).fail_next_token_requests(count);
         }
     }
 
-    /// The newest [`request_log_limit`](MockServerBuilder::request_log_limit) requests
-    /// received, in order of arrival.
+    /// The requests received (the newest ones, see [`MockServerBuilder::request_log_limit`]).
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.shared.requests).iter().cloned().collect()
     }
@@ -389,8 +370,7 @@ impl MockServer {
         self.shared.stats()
     }
 
-    /// Accept `token` from now on (`None`: accept no token), with a fresh
-    /// [`token_valid_for`](MockServerBuilder::token_valid_for) allowance.
+    /// Accept `token` from now on (`None`: none), with a fresh `token_valid_for` allowance.
     pub fn set_token(&self, token: Option<String>) {
         lock(&self.shared.token).replace(token);
     }
@@ -400,16 +380,13 @@ impl MockServer {
         self.shared.config.dataset
     }
 
-    /// The mock's time, in Dutch time: tokio time since the server started, counted
-    /// from 2026-01-01T00:00:00+01:00 (after every seeded row). Everything the mock
-    /// writes or compares uses it, never the wall clock.
+    /// The mock's time (Dutch): tokio time since the start, from 2026-01-01T00:00+01:00.
     pub fn now(&self) -> chrono::DateTime<chrono::FixedOffset> {
         self.shared.clock.now().unwrap_or_default()
     }
 
-    /// Every row of `kind` the server holds now, in listing order, as `GET /{id}`
-    /// shows it (URLs under [`origin`](Self::origin)). Not a request: nothing is
-    /// counted, recorded or changed. (Large kinds are read whole: prefer [`row`](Self::row).)
+    /// Every row of `kind` the server holds, in listing order, as `GET /{id}` shows it;
+    /// not a request (nothing is counted or changed).
     pub fn rows(&self, kind: Kind) -> Vec<serde_json::Value> {
         inspect::rows(&self.shared, kind, None, &self.origin())
     }
@@ -424,8 +401,7 @@ impl MockServer {
         self.shared.config.per_page
     }
 
-    /// The body the server would send now for invoice page `page` (at least 1) with
-    /// page URLs under `origin`, without faults; not an evaluation, changes nothing.
+    /// The body of invoice page `page` now, URLs under `origin`; changes nothing.
     pub fn page_json(&self, page: u64, origin: &str) -> serde_json::Value {
         self.shared
             .render_page(page.max(1), origin)
@@ -439,9 +415,8 @@ impl MockServer {
         self.shared.with(|t: &mut Table<MockInvoice>| t.snapshot())
     }
 
-    /// The invoice ids in the table during every list request evaluated in
-    /// `evaluations` ([`Evaluation::sequence`]), in listing order: what a listing made
-    /// of those requests must return (for small datasets).
+    /// The invoice ids in the table for every list request evaluated in `evaluations`
+    /// ([`Evaluation::sequence`]): what a listing made of them must return.
     ///
     /// ```
     /// use std::collections::HashSet;
@@ -488,8 +463,7 @@ impl MockServer {
             .with(|t: &mut Table<MockInvoice>| t.present_throughout(evaluations))
     }
 
-    /// Every invoice list request evaluated, in order (empty when
-    /// [`record_requests`](MockServerBuilder::record_requests) is off).
+    /// Every invoice list request evaluated, in order (if requests are recorded).
     pub fn evaluations(&self) -> Vec<Evaluation> {
         self.shared
             .with(|t: &mut Table<MockInvoice>| t.evaluations())
@@ -501,7 +475,7 @@ impl MockServer {
     }
 
     /// Drop the answers to the next `count` writes after carrying them out (see
-    /// [`MockServerBuilder::drop_write_responses`]); replaces what was left.
+    /// [`MockServerBuilder::drop_write_responses`]).
     ///
     /// ```
     /// use mijnklantportaal_mock::MockServer;
