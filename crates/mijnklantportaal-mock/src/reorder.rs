@@ -3,12 +3,13 @@
 //! or none arrived for [`IDLE`] (tokio time), then evaluated in a shuffle that is a pure
 //! function of the seed and the batch number, in the task that flushes.
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use tokio::sync::oneshot;
 
 use crate::rng::draw;
+use crate::store::lock;
 
 /// How long the buffer waits for another request before it evaluates what it holds.
 pub(crate) const IDLE: Duration = Duration::from_millis(5);
@@ -52,7 +53,7 @@ impl<J, R> Reorder<J, R> {
     pub(crate) async fn submit(&self, job: J, evaluate: impl Fn(J) -> R) -> Option<R> {
         let (reply, mut result) = oneshot::channel();
         let full = {
-            let mut state = self.lock();
+            let mut state = lock(&self.state);
             state.waiting.push((job, reply));
             state.generation = state.generation.wrapping_add(1);
             (state.waiting.len() >= self.window).then(|| take(&mut state))
@@ -61,13 +62,13 @@ impl<J, R> Reorder<J, R> {
             self.run(batch, &evaluate);
         }
         loop {
-            let seen = self.lock().generation;
+            let seen = lock(&self.state).generation;
             tokio::select! {
                 biased;
                 answer = &mut result => return answer.ok(),
                 () = tokio::time::sleep(IDLE) => {
                     let idle = {
-                        let mut state = self.lock();
+                        let mut state = lock(&self.state);
                         (state.generation == seen && !state.waiting.is_empty())
                             .then(|| take(&mut state))
                     };
@@ -77,10 +78,6 @@ impl<J, R> Reorder<J, R> {
                 }
             }
         }
-    }
-
-    fn lock(&self) -> MutexGuard<'_, Pending<J, R>> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Evaluates `batch` in its seeded order; requests whose client went away are
