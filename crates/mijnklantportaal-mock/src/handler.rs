@@ -337,8 +337,9 @@ impl Shared {
         (number, parts, body)
     }
 
-    /// `response` after the configured latency of request `number`.
-    async fn delay(&self, number: u64, response: Response) -> Response {
+    /// `response`, after the configured latency of request `number`.
+    async fn delay(&self, number: u64, response: impl Future<Output = Response>) -> Response {
+        let response = response.await;
         let delay = self
             .config
             .latency
@@ -598,15 +599,15 @@ fn is_plausible_host(host: &str) -> bool {
 /// The one axum handler: every request, every method, every path.
 pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let (number, parts, body) = shared.record(request);
-    let response = shared.respond(&parts, body).await;
-    shared.delay(number, response).await
+    shared.delay(number, shared.respond(&parts, body)).await
 }
 
 /// The handler of the OAuth origin, when it has one of its own.
 pub(crate) async fn handle_oauth(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let (number, parts, body) = shared.record(request);
-    let response = shared.respond_oauth(&parts, body).await;
-    shared.delay(number, response).await
+    shared
+        .delay(number, shared.respond_oauth(&parts, body))
+        .await
 }
 
 #[cfg(test)]

@@ -92,45 +92,71 @@ impl fmt::Debug for MockServerBuilder {
     }
 }
 
-/// Builder methods that store their argument in the config field of the same name.
-macro_rules! config_setters {
-    ($($(#[$doc:meta])* $field:ident: $ty:ty;)*) => {$(
+/// Builder methods written `fn name(args) field = value;`: each sets the builder's
+/// `field` (a path such as `config.per_page`) to `value` and returns the builder.
+macro_rules! setters {
+    ($(
+        $(#[$doc:meta])*
+        fn $name:ident($($arg:ident: $ty:ty),*) $($field:ident).+ = $value:expr;
+    )*) => {$(
         $(#[$doc])*
-        pub fn $field(mut self, $field: $ty) -> Self {
-            self.config.$field = $field;
+        pub fn $name(mut self, $($arg: $ty),*) -> Self {
+            self.$($field).+ = $value;
             self
         }
     )*};
 }
 
 impl MockServerBuilder {
-    config_setters! {
+    setters! {
+        /// Invoices per page (default 15; 0 counts as 1).
+        fn per_page(per_page: u64) config.per_page = per_page.max(1);
+        /// The bearer token the server accepts (default `test`).
+        fn token(token: impl Into<String>) token = Some(token.into());
+        /// The token expires (401) after `requests` authenticated requests.
+        fn token_valid_for(requests: u64) token_valid_for = Some(requests);
+        /// Allow `limit` requests per `window` per token (all without a token share one).
+        fn rate_limit(limit: u32, window: Duration) config.rate_limit = Some((limit, window));
+        /// No rate limiting, and no `X-RateLimit-*` headers.
+        fn no_rate_limit() config.rate_limit = None;
+        /// Delay every response by `fixed` plus a seeded jitter in `0..=jitter`.
+        fn latency(fixed: Duration, jitter: Duration) config.latency = Latency { fixed, jitter };
         /// Fail these fractions of list requests (see [`Faults`]).
-        faults: Faults;
+        fn faults(faults: Faults) config.faults = faults;
         /// Turn on the documented quirks of the real API (see [`Quirks`]).
-        quirks: Quirks;
+        fn quirks(quirks: Quirks) config.quirks = quirks;
+        /// Build page URLs from this origin (e.g. `http://127.0.0.2:9999`) instead of the
+        /// request's `Host`, as behind a proxy.
+        fn public_url(origin: impl Into<String>)
+            config.public_url = Some(origin.into().trim_end_matches('/').to_owned());
         /// Send `Retry-After` as decimal seconds (`0.137`), not whole seconds rounded up.
-        fractional_retry_after: bool;
+        fn fractional_retry_after(on: bool) config.fractional_retry_after = on;
         /// Whether to keep requests for [`MockServer::requests`] (default `true`).
-        record_requests: bool;
+        fn record_requests(record: bool) config.record_requests = record;
         /// How many (newest) requests [`MockServer::requests`] keeps (default 10,000).
-        request_log_limit: usize;
+        fn request_log_limit(limit: usize) config.request_log_limit = limit;
         /// The order of the listing (default [`Order::OldestFirst`], the dataset's).
-        order: Order;
+        fn order(order: Order) config.order = order;
         /// Add and delete invoices while clients list them (see [`Live`]); observe them
         /// with [`MockServer::evaluations`] and [`MockServer::changes`].
-        live: Live;
+        fn live(live: Live) config.live = live;
         /// Evaluate concurrent list requests (those answered with a page) in a seeded
-        /// arbitrary order: held until `reorder` of them arrived or none did for 5 ms
+        /// arbitrary order: held until `window` of them arrived or none did for 5 ms
         /// (tokio time), then read the table in a shuffled order, so page 3 may be read
         /// before page 2. 0 or 1 (the default): in arrival order, without waiting.
-        reorder: usize;
-        /// Carry out the first `drop_write_responses` writes (valid creates, edits and
-        /// actions), then close the connection without answering, as a crashing server
-        /// or a timing-out proxy does. Default 0.
-        drop_write_responses: u64;
+        fn reorder(window: usize) config.reorder = window;
+        /// Carry out the first `count` writes (valid creates, edits and actions), then
+        /// close the connection without answering, as a crashing server or a timing-out
+        /// proxy does. Default 0.
+        fn drop_write_responses(count: u64) config.drop_write_responses = count;
         /// How long download links work (default 5 minutes, on tokio's clock).
-        file_link_lifetime: Duration;
+        fn file_link_lifetime(lifetime: Duration) config.file_link_lifetime = lifetime;
+        /// Serve the management host's OAuth2 flow ([`MockOAuth`]) and accept its tokens.
+        fn oauth(oauth: MockOAuth) config.oauth = Some(oauth);
+        /// A portal without the ticketing system: every Tickets request answers 426.
+        fn without_ticketing() config.ticketing = false;
+        /// The address to listen on (default `127.0.0.1:0`, an ephemeral port).
+        fn bind(addr: SocketAddr) bind = addr;
     }
 
     /// Number of invoices in the dataset (any `u64`; they are generated on demand).
@@ -145,61 +171,6 @@ impl MockServerBuilder {
         self
     }
 
-    /// Invoices per page (default 15; 0 counts as 1).
-    pub fn per_page(mut self, per_page: u64) -> Self {
-        self.config.per_page = per_page.max(1);
-        self
-    }
-
-    /// The bearer token the server accepts (default `test`).
-    pub fn token(mut self, token: impl Into<String>) -> Self {
-        self.token = Some(token.into());
-        self
-    }
-
-    /// The token expires (401) after `requests` authenticated requests.
-    pub fn token_valid_for(mut self, requests: u64) -> Self {
-        self.token_valid_for = Some(requests);
-        self
-    }
-
-    /// Allow `limit` requests per `window` per token (all without a token share one).
-    pub fn rate_limit(mut self, limit: u32, window: Duration) -> Self {
-        self.config.rate_limit = Some((limit, window));
-        self
-    }
-
-    /// No rate limiting, and no `X-RateLimit-*` headers.
-    pub fn no_rate_limit(mut self) -> Self {
-        self.config.rate_limit = None;
-        self
-    }
-
-    /// Delay every response by `fixed` plus a seeded jitter in `0..=jitter`.
-    pub fn latency(mut self, fixed: Duration, jitter: Duration) -> Self {
-        self.config.latency = Latency { fixed, jitter };
-        self
-    }
-
-    /// Build page URLs from this origin (e.g. `http://127.0.0.2:9999`) instead of the
-    /// request's `Host`, as behind a proxy.
-    pub fn public_url(mut self, origin: impl Into<String>) -> Self {
-        self.config.public_url = Some(origin.into().trim_end_matches('/').to_owned());
-        self
-    }
-
-    /// Serve the management host's OAuth2 flow ([`MockOAuth`]) and accept its tokens.
-    pub fn oauth(mut self, oauth: MockOAuth) -> Self {
-        self.config.oauth = Some(oauth);
-        self
-    }
-
-    /// A portal without the ticketing system: every Tickets request answers 426.
-    pub fn without_ticketing(mut self) -> Self {
-        self.config.ticketing = false;
-        self
-    }
-
     /// One more portal with a token, dataset, rate limit and OAuth grant of its own;
     /// the builder's settings are the default account's, served for other tokens.
     pub fn account(mut self, account: MockAccount) -> Self {
@@ -210,12 +181,6 @@ impl MockServerBuilder {
     /// [`account`](Self::account) for each of `accounts`.
     pub fn accounts(mut self, accounts: impl IntoIterator<Item = MockAccount>) -> Self {
         self.accounts.extend(accounts);
-        self
-    }
-
-    /// The address to listen on (default `127.0.0.1:0`, an ephemeral port).
-    pub fn bind(mut self, addr: SocketAddr) -> Self {
-        self.bind = addr;
         self
     }
 
