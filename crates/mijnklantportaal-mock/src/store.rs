@@ -381,11 +381,10 @@ impl<R: Record> Table<R> {
         let id = row.id().to_owned();
         self.added_keys.insert(id.clone(), self.key_count());
         self.log(after, ChangeKind::Inserted, id);
-        let after_evaluation = after;
         self.added.push(Added {
             row,
             created_at,
-            after_evaluation,
+            after_evaluation: after,
             by_client,
         });
     }
