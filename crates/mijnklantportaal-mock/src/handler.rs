@@ -1,18 +1,8 @@
-//! The request pipeline: record, throttle, route, authenticate, validate, answer, delay.
-//!
-//! One handler takes every request, rather than axum routes, because the mock has to
-//! answer things axum's router answers its own way (unknown routes, wrong methods,
-//! unparsable queries) with Laravel's exact status and JSON instead, and has to put
-//! rate-limit headers on all of them. The order follows a Laravel API: the limiter
-//! counts every request first (so `X-RateLimit-*` is on every response, as the vendor
-//! documents), then the [route table](crate::routes) decides 404/405, then
-//! authentication, then the request body against the operation's schema in the spec
-//! ([`requests::checked`]: 400, 413, 415, 422), then the operation's handler. What every handler shares lives on
-//! [`Call`]: its route parameters, the store's tables, the one list operation (faults
-//! are injected there; it reads the table, an *evaluation* that may trigger a change
-//! of the table, through the reorder buffer when one is set), and the answer to a
-//! write (counted, and dropped when the test asks for it). Latency is added last, to
-//! every answer.
+//! The request pipeline: one handler for every request, rather than axum routes, so
+//! unknown routes, wrong methods and bad queries get Laravel's answers and every
+//! response gets rate-limit headers. Order: rate limit, the [route table](crate::routes)
+//! (404/405), authentication, the body against the spec ([`requests::checked`]), the
+//! operation's handler (with what handlers share on [`Call`]), latency.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -20,15 +10,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chrono::{DateTime, FixedOffset, NaiveDate};
-use tokio::time::Instant;
-
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::response::Response;
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use futures::future::BoxFuture;
 use http::request::Parts;
 use http::{HeaderMap, Method, StatusCode, header};
+use tokio::time::Instant;
 
 use crate::auth::{self, TokenState};
 use crate::clock::Clock;
@@ -52,10 +41,7 @@ use crate::validation::{Errors, Input};
 /// How many requests the log keeps by default.
 pub(crate) const DEFAULT_REQUEST_LOG_LIMIT: usize = 10_000;
 
-/// The limiter key of requests without a bearer token.
-const ANONYMOUS: &str = "anonymous";
-
-/// Everything fixed when the server starts.
+/// Everything fixed when the server starts (see [`MockServerBuilder`](crate::MockServerBuilder)).
 #[derive(Debug, Clone)]
 pub(crate) struct Config {
     pub(crate) dataset: Dataset,
@@ -67,41 +53,28 @@ pub(crate) struct Config {
     pub(crate) public_url: Option<String>,
     pub(crate) fractional_retry_after: bool,
     pub(crate) record_requests: bool,
-    /// How many recorded requests are kept (the newest).
     pub(crate) request_log_limit: usize,
     pub(crate) order: Order,
     pub(crate) live: Live,
-    /// Concurrent list requests evaluated in a shuffled order, this many at a time
-    /// (0 or 1: in arrival order).
     pub(crate) reorder: usize,
-    /// Responses to this many writes are dropped after the write is done.
     pub(crate) drop_write_responses: u64,
-    /// How long a PDF download link works.
     pub(crate) file_link_lifetime: Duration,
-    /// The OAuth2 endpoints, when served.
     pub(crate) oauth: Option<MockOAuth>,
-    /// Whether the portal's licence includes the ticketing system (else the Tickets
-    /// API answers 426).
+    /// Whether the portal's licence includes the ticketing system (else 426).
     pub(crate) ticketing: bool,
 }
 
-/// A list request's read of its table, ready to run in the reorder buffer: it
-/// evaluates the page and renders it.
-struct ListJob(Box<dyn FnOnce() -> serde_json::Result<Vec<u8>> + Send>);
+/// A list request's read of its table and the rendering of its page.
+type ListJob = Box<dyn FnOnce() -> serde_json::Result<Vec<u8>> + Send>;
 
-impl std::fmt::Debug for ListJob {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ListJob")
-    }
-}
-
-/// A response that ends an operation early (404, 422, 500, a dropped answer); boxed,
-/// as a response is large.
+/// A response that ends an operation early (404, 422, 500, a dropped answer), boxed.
 pub(crate) type Refusal = Box<Response>;
 
-/// What an operation answers: the response, or a [`Refusal`]; both are sent. `Err`
-/// lets a handler stop early with `?`.
+/// What an operation answers; `Err` lets a handler stop early with `?`.
 pub(crate) type Reply = Result<Response, Refusal>;
+
+/// The routes whose template matches a path, with their raw parameters.
+type Candidates<'p> = [(&'static Route, Vec<&'p str>)];
 
 /// An operation of the route table.
 pub(crate) type Handler = for<'a> fn(&'a Call<'a>, Body) -> BoxFuture<'a, Reply>;
@@ -111,15 +84,7 @@ pub(crate) type Handler = for<'a> fn(&'a Call<'a>, Body) -> BoxFuture<'a, Reply>
 #[derive(Clone)]
 pub(crate) struct StoreHook(pub(crate) Arc<dyn Fn(&str) + Send + Sync>);
 
-#[cfg(test)]
-impl std::fmt::Debug for StoreHook {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("StoreHook")
-    }
-}
-
 /// State shared by the handler and the [`MockServer`](crate::MockServer) handle.
-#[derive(Debug)]
 pub(crate) struct Shared {
     pub(crate) config: Config,
     local_addr: SocketAddr,
@@ -137,9 +102,7 @@ pub(crate) struct Shared {
     pub(crate) drop_writes: AtomicU64,
     arrivals: AtomicU64,
     reorder: Option<Reorder<ListJob, serde_json::Result<Vec<u8>>>>,
-    /// The mock's time: everything it writes or compares.
     pub(crate) clock: Clock,
-    /// Called after every use of a table (tests: to line requests up there).
     #[cfg(test)]
     pub(crate) store_hook: Mutex<Option<StoreHook>>,
 }
@@ -151,42 +114,33 @@ impl Shared {
         token: Option<String>,
         token_valid_for: Option<u64>,
     ) -> Self {
-        let limiter = config
-            .rate_limit
-            .map(|(limit, window)| Mutex::new(RateLimiter::new(limit, window)));
-        let reorder =
-            (config.reorder > 1).then(|| Reorder::new(config.reorder, config.dataset.seed()));
-        let files = Mutex::new(Files::new(config.dataset.seed(), config.file_link_lifetime));
-        let drop_writes = AtomicU64::new(config.drop_write_responses);
-        let oauth = config
-            .oauth
-            .clone()
-            .map(|oauth| Mutex::new(OAuthState::new(oauth, config.dataset.seed())));
+        let (seed, oauth) = (config.dataset.seed(), config.oauth.clone());
         Shared {
-            config,
-            local_addr,
             token: Mutex::new(TokenState::new(token, token_valid_for)),
-            oauth,
-            limiter,
-            requests: Mutex::new(VecDeque::new()),
-            stats: Mutex::new(Stats::default()),
+            oauth: oauth.map(|oauth| Mutex::new(OAuthState::new(oauth, seed))),
+            limiter: config
+                .rate_limit
+                .map(|(n, w)| Mutex::new(RateLimiter::new(n, w))),
+            requests: Mutex::default(),
+            stats: Mutex::default(),
             request_numbers: AtomicU64::new(0),
-            list_numbers: Mutex::new(HashMap::new()),
+            list_numbers: Mutex::default(),
             store: Store::default(),
-            files,
-            drop_writes,
+            files: Mutex::new(Files::new(seed, config.file_link_lifetime)),
+            drop_writes: AtomicU64::new(config.drop_write_responses),
             arrivals: AtomicU64::new(0),
-            reorder,
+            reorder: (config.reorder > 1).then(|| Reorder::new(config.reorder, seed)),
             clock: Clock::start(),
             #[cfg(test)]
             store_hook: Mutex::new(None),
+            config,
+            local_addr,
         }
     }
 
     /// Runs `f` on the table of `R`.
     pub(crate) fn with<R: Record, T>(&self, f: impl FnOnce(&mut Table<R>) -> T) -> T {
-        let table = self.store.table::<R>(&self.config);
-        let result = f(&mut lock(&table));
+        let result = f(&mut lock(&self.store.table::<R>(&self.config)));
         #[cfg(test)]
         {
             let hook = lock(&self.store_hook).clone();
@@ -201,13 +155,10 @@ impl Shared {
         *lock(&self.stats)
     }
 
-    /// The body of page `page` of the invoice list as it is now, as the server
-    /// sends it without faults (reading it this way is not an evaluation: nothing
-    /// changes).
+    /// The invoice list's page `page` as it is now, without faults (not an evaluation).
     pub(crate) fn render_page(&self, page: u64, origin: &str) -> serde_json::Result<Vec<u8>> {
         let per_page = self.config.per_page;
-        let taken =
-            self.with(|table: &mut Table<MockInvoice>| paginator::take(&*table, page, per_page));
+        let taken = self.with(|t: &mut Table<MockInvoice>| paginator::take(&*t, page, per_page));
         let path = customer_invoices::LIST_PATH;
         paginator::render(&taken, per_page, origin, path, self.config.quirks)
     }
@@ -229,26 +180,15 @@ impl Shared {
         });
     }
 
-    /// Takes one write response to drop, if any are left.
-    fn take_dropped_write(&self) -> bool {
-        self.drop_writes
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
-            .is_ok()
-    }
-
-    /// Counters of the OAuth endpoints (all zero when they are not served).
     pub(crate) fn oauth_stats(&self) -> OAuthStats {
         self.oauth
             .as_ref()
-            .map(|oauth| lock(oauth).stats())
-            .unwrap_or_default()
+            .map_or_else(OAuthStats::default, |oauth| lock(oauth).stats())
     }
 
-    /// A grant issued without the authorization flow (as if the portal had connected
-    /// the app), as the fields of a token answer; `None` without OAuth.
+    /// A grant issued without the authorization flow (token answer fields).
     pub(crate) fn new_oauth_grant(&self) -> Option<serde_json::Map<String, serde_json::Value>> {
-        let oauth = self.oauth.as_ref()?;
-        Some(lock(oauth).new_grant(Instant::now()))
+        Some(lock(self.oauth.as_ref()?).new_grant(Instant::now()))
     }
 
     /// Whether `presented` is the API key, or an OAuth access token still valid.
@@ -256,12 +196,10 @@ impl Shared {
         if lock(&self.token).authenticate(presented) {
             return true;
         }
-        match (&self.oauth, presented) {
-            (Some(oauth), Some(token)) if !token.is_empty() => {
-                lock(oauth).check_access(token, Instant::now()) == AccessCheck::Valid
-            }
-            _ => false,
-        }
+        let (Some(oauth), Some(token)) = (&self.oauth, presented) else {
+            return false;
+        };
+        !token.is_empty() && lock(oauth).check_access(token, Instant::now()) == AccessCheck::Valid
     }
 
     /// A request on the OAuth origin: the OAuth endpoints, or Laravel's 404.
@@ -270,15 +208,16 @@ impl Shared {
             Some(oauth) if oauth::is_oauth_path(parts.uri.path()) => {
                 oauth::respond(oauth, parts, body).await
             }
-            _ => {
-                self.count(|stats| stats.not_found += 1);
-                responses::route_not_found(responses::laravel_path(parts.uri.path()))
-            }
+            _ => self.route_not_found(parts),
         }
     }
 
-    /// The scheme and authority page URLs are built from: the public URL if set,
-    /// else the request's `Host` (like Laravel behind no proxy), else our address.
+    fn route_not_found(&self, parts: &Parts) -> Response {
+        self.count(|stats| stats.not_found += 1);
+        responses::route_not_found(responses::laravel_path(parts.uri.path()))
+    }
+
+    /// The origin of URLs in answers: the public URL, the request's `Host` or ours.
     fn origin(&self, headers: &HeaderMap) -> String {
         if let Some(public_url) = &self.config.public_url {
             return public_url.clone();
@@ -287,20 +226,15 @@ impl Shared {
             .get(header::HOST)
             .and_then(|value| value.to_str().ok())
             .filter(|host| is_plausible_host(host));
-        match host {
-            Some(host) => format!("http://{host}"),
-            None => format!("http://{}", self.local_addr),
-        }
+        let host = host.map_or_else(|| self.local_addr.to_string(), str::to_owned);
+        format!("http://{host}")
     }
 
     /// Everything but the latency.
     async fn respond(&self, parts: &Parts, body: Body) -> Response {
         let path = parts.uri.path();
         let candidates = routes::matching(path);
-        if candidates
-            .first()
-            .is_some_and(|(route, _)| route.is_public())
-        {
+        if candidates.first().is_some_and(|(route, _)| route.public) {
             // A download link stands on its own, like a signed URL: no token, no limit.
             return self.run(parts, &candidates, body).await;
         }
@@ -311,11 +245,10 @@ impl Shared {
             // The management host's endpoints, under the API's origin: no token, no limit.
             return oauth::respond(oauth, parts, body).await;
         }
-        let presented = auth::bearer_token(&parts.headers);
         let decision = self.limiter.as_ref().map(|limiter| {
-            let key = match presented {
+            let key = match auth::bearer_token(&parts.headers) {
                 Some(token) if !token.is_empty() => format!("bearer:{token}"),
-                _ => ANONYMOUS.to_owned(),
+                _ => "anonymous".to_owned(),
             };
             lock(limiter).hit(&key, Instant::now())
         });
@@ -324,35 +257,22 @@ impl Shared {
                 self.count(|stats| stats.served_429 += 1);
                 responses::too_many_requests()
             }
-            _ if candidates.is_empty() => {
-                self.count(|stats| stats.not_found += 1);
-                responses::route_not_found(responses::laravel_path(path))
-            }
+            _ if candidates.is_empty() => self.route_not_found(parts),
             _ => self.run(parts, &candidates, body).await,
         };
         if let Some(decision) = decision {
-            let now = self.clock.unix();
             let fractional = self.config.fractional_retry_after;
-            decision.write_headers(response.headers_mut(), fractional, now);
+            decision.write_headers(response.headers_mut(), fractional, self.clock.unix());
         }
         response
     }
 
-    /// The method check among the routes whose path matches (`candidates`, not
-    /// empty), authentication (unless the route is public), and the operation.
-    async fn run(
-        &self,
-        parts: &Parts,
-        candidates: &[(&'static Route, Vec<&str>)],
-        body: Body,
-    ) -> Response {
-        let Some((route, params)) = candidates
-            .iter()
-            .find(|(route, _)| route.serves(&parts.method))
-        else {
+    /// The method check among `candidates` (not empty), authentication, the operation.
+    async fn run(&self, parts: &Parts, candidates: &Candidates<'_>, body: Body) -> Response {
+        let Some((route, params)) = candidates.iter().find(|(r, _)| r.serves(&parts.method)) else {
             return self.wrong_method(parts, candidates);
         };
-        if !route.is_public() && !self.authenticate(auth::bearer_token(&parts.headers)) {
+        if !route.public && !self.authenticate(auth::bearer_token(&parts.headers)) {
             self.count(|stats| stats.unauthorized += 1);
             return responses::unauthenticated();
         }
@@ -373,7 +293,7 @@ impl Shared {
             "files" => files::item(&call, id).is_some(),
             _ => false,
         };
-        let body = match requests::checked(parts, body, route.operation(), &exists).await {
+        let body = match requests::checked(parts, body, &route.operation, &exists).await {
             Ok(body) => body,
             Err(Refused::Unreadable(response)) => return response,
             Err(Refused::Invalid(response)) => {
@@ -384,14 +304,13 @@ impl Shared {
             }
             Err(Refused::Broken) => return *server_error(),
         };
-        match route.handler()(&call, body).await {
-            Ok(response) => response,
-            Err(refusal) => *refusal,
-        }
+        (route.handler)(&call, body)
+            .await
+            .unwrap_or_else(|refusal| *refusal)
     }
 
     /// 405, or 200 for `OPTIONS`, with the methods of `candidates`.
-    fn wrong_method(&self, parts: &Parts, candidates: &[(&'static Route, Vec<&str>)]) -> Response {
+    fn wrong_method(&self, parts: &Parts, candidates: &Candidates<'_>) -> Response {
         let supported = routes::allowed(candidates.iter().map(|(route, _)| *route));
         if parts.method == Method::OPTIONS {
             self.count(|stats| stats.served_ok += 1);
@@ -401,12 +320,40 @@ impl Shared {
         let path = responses::laravel_path(parts.uri.path());
         responses::method_not_allowed(&parts.method, path, &supported)
     }
+
+    /// Counts and records a request; numbers it for its latency.
+    fn record(&self, request: Request) -> (u64, Parts, Body) {
+        let number = self.request_numbers.fetch_add(1, Ordering::Relaxed);
+        let (parts, body) = request.into_parts();
+        self.count(|stats| stats.requests += 1);
+        let limit = self.config.request_log_limit;
+        if self.config.record_requests && limit > 0 {
+            let mut log = lock(&self.requests);
+            if log.len() >= limit {
+                log.pop_front();
+            }
+            log.push_back(RecordedRequest::new(&parts));
+        }
+        (number, parts, body)
+    }
+
+    /// `response`, after the configured latency of request `number`.
+    async fn delay(&self, number: u64, response: impl Future<Output = Response>) -> Response {
+        let response = response.await;
+        let delay = self
+            .config
+            .latency
+            .delay(self.config.dataset.seed(), number);
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
+        response
+    }
 }
 
 /// One request in an operation's handler: what every operation needs.
 pub(crate) struct Call<'a> {
     shared: &'a Shared,
-    /// The route being served.
     route: &'static Route,
     /// The request, without its body.
     pub(crate) parts: &'a Parts,
@@ -414,34 +361,29 @@ pub(crate) struct Call<'a> {
     params: Vec<String>,
     /// The scheme and authority of URLs in answers (see [`Shared::origin`]).
     pub(crate) origin: String,
-    /// The 422 the request's body earned against its schema, answered when the
-    /// handler reads the body ([`json`](Self::json), [`form`](Self::form)).
+    /// The 422 the body earned against its schema, answered when the handler reads it.
     invalid: Mutex<Option<Refusal>>,
 }
 
 impl Call<'_> {
-    /// The JSON body's input, valid against the operation's schema, or the 422 the
-    /// pipeline found (see [`requests::checked`]).
+    /// The JSON body's input, valid against the operation's schema, or its 422.
     pub(crate) async fn json(&self, body: Body) -> Result<Input, Refusal> {
         self.body_checked()?;
         Ok(requests::read_json(body).await)
     }
 
-    /// The multipart body, valid against the operation's schema, or the 422 the
-    /// pipeline found.
+    /// The multipart body, valid against the operation's schema, or its 422.
     pub(crate) async fn form(&self, body: Body) -> Result<Form, Refusal> {
         self.body_checked()?;
         Ok(requests::read_form(&self.parts.headers, &self.parts.extensions, body).await)
     }
 
     fn body_checked(&self) -> Result<(), Refusal> {
-        match lock(&self.invalid).take() {
-            Some(refusal) => {
-                self.shared.count(|stats| stats.unprocessable += 1);
-                Err(refusal)
-            }
-            None => Ok(()),
-        }
+        let Some(refusal) = lock(&self.invalid).take() else {
+            return Ok(());
+        };
+        self.shared.count(|stats| stats.unprocessable += 1);
+        Err(refusal)
     }
 
     /// Route parameter `index` (0: the first `{...}` of the template).
@@ -449,7 +391,6 @@ impl Call<'_> {
         self.params.get(index).map_or("", String::as_str)
     }
 
-    /// The server's state.
     pub(crate) fn shared(&self) -> &Shared {
         self.shared
     }
@@ -474,17 +415,14 @@ impl Call<'_> {
         self.shared.with(f)
     }
 
-    /// The `R` named by route parameter `index`, or Laravel's 404 for its model
-    /// (route-model binding: before the body is looked at).
+    /// The `R` named by route parameter `index`, or Laravel's 404 for its model.
     pub(crate) fn find<R: Record>(&self, index: usize) -> Result<R, Refusal> {
         let id = self.param(index);
         self.with(|table: &mut Table<R>| table.find(id))
             .ok_or_else(|| self.model_not_found(R::MODEL, id))
     }
 
-    /// Adds the row `build` makes from its [`Slot`] (the new id, `createdAt`) to the
-    /// table of `R`, in one step under the table's lock; a 500 if the table can take
-    /// no more rows or `build` makes none (a value the schema promised is missing).
+    /// Adds the row `build` makes of its [`Slot`]; a 500 if there is none.
     pub(crate) fn insert<R: Record>(
         &self,
         build: impl FnOnce(Slot) -> Option<R>,
@@ -493,9 +431,7 @@ impl Call<'_> {
             .ok_or_else(server_error)
     }
 
-    /// The one create path of a JSON body: reads it (or answers the 422 the
-    /// pipeline found), [inserts](Self::insert) the row `build` makes of the valid
-    /// input and its slot, and answers 201 with it.
+    /// [Inserts](Self::insert) the row `build` makes of a JSON body; 201 with it.
     pub(crate) async fn create<R: Record>(
         &self,
         body: Body,
@@ -506,11 +442,9 @@ impl Call<'_> {
         self.written(StatusCode::CREATED, &row)
     }
 
-    /// The one way a row changes (every edit and action): under the table's lock,
-    /// `change` sees the row with id `id` as it is now and changes it, or refuses (a
-    /// 422 for its state or its input) and leaves it as it was. Checking and changing
-    /// are one step, so two requests never both pass a check that only one may pass.
-    /// Laravel's 404 if the row is gone.
+    /// The one way a row changes: under the table's lock, `change` sees row `id` as
+    /// it is now and changes it, or refuses and leaves it as it was (so two requests
+    /// never both pass a check only one may pass). Laravel's 404 if the row is gone.
     pub(crate) fn change<R: Record>(
         &self,
         id: &str,
@@ -520,9 +454,7 @@ impl Call<'_> {
             .unwrap_or_else(|| Err(self.model_not_found(R::MODEL, id)))
     }
 
-    /// The edit and action path with a JSON body: reads it, then [changes](Self::change)
-    /// row `id` under the table's lock with `apply`, which sees the row as it is now
-    /// and the valid input, and may refuse the row's state first.
+    /// [`change`](Self::change) with the valid input of a JSON body.
     pub(crate) async fn edit<R: Record>(
         &self,
         id: &str,
@@ -533,25 +465,21 @@ impl Call<'_> {
         self.change(id, |row: &mut R| apply(row, &input))
     }
 
-    /// A page of the rows of `R` (those under `parent`, when given) in Laravel's
-    /// simple paginator, with fault injection: the one list operation.
+    /// The one list operation: a page of the rows of `R` (under `parent`), with faults.
     pub(crate) async fn list<R: Record>(&self, parent: Option<String>) -> Reply {
         let shared = self.shared;
         let config = &shared.config;
         let requested = paginator::requested_page(self.parts.uri.query());
-        let fault = if self.parts.method == Method::GET {
-            let number = {
+        let fault = (self.parts.method == Method::GET)
+            .then(|| {
                 let mut numbers = lock(&shared.list_numbers);
                 let count = numbers
                     .entry(self.route as *const Route as usize)
                     .or_default();
                 *count += 1;
-                *count - 1
-            };
-            config.faults.pick(config.dataset.seed(), number)
-        } else {
-            None
-        };
+                config.faults.pick(config.dataset.seed(), *count - 1)
+            })
+            .flatten();
         if let Some(fault) = fault {
             shared.count_fault(fault);
         }
@@ -561,21 +489,18 @@ impl Call<'_> {
             Some(Fault::WrongCurrentPage) => faults::wrong_page(requested),
             _ => requested,
         };
-        let job = {
-            let table = shared.store.table::<R>(config);
-            let per_page = config.per_page;
-            let arrival = shared.arrivals.fetch_add(1, Ordering::Relaxed) + 1;
-            let origin = self.origin.clone();
-            let path = format!("/{}", responses::laravel_path(self.parts.uri.path()));
-            let quirks = config.quirks;
-            ListJob(Box::new(move || {
-                let taken = lock(&table).evaluate(page, per_page, arrival, parent.as_deref());
-                paginator::render(&taken, per_page, &origin, &path, quirks)
-            }))
-        };
+        let table = shared.store.table::<R>(config);
+        let (per_page, quirks) = (config.per_page, config.quirks);
+        let arrival = shared.arrivals.fetch_add(1, Ordering::Relaxed) + 1;
+        let origin = self.origin.clone();
+        let path = format!("/{}", responses::laravel_path(self.parts.uri.path()));
+        let job: ListJob = Box::new(move || {
+            let taken = lock(&table).evaluate(page, per_page, arrival, parent.as_deref());
+            paginator::render(&taken, per_page, &origin, &path, quirks)
+        });
         let body = match &shared.reorder {
-            Some(reorder) => reorder.submit(job, |job| (job.0)()).await,
-            None => Some((job.0)()),
+            Some(reorder) => reorder.submit(job, |job| job()).await,
+            None => Some(job()),
         };
         let Some(Ok(body)) = body else {
             return Err(server_error());
@@ -584,10 +509,7 @@ impl Call<'_> {
             Some(Fault::MalformedJson) => faults::malformed_json(body),
             Some(Fault::TruncatedJson) => faults::truncated_json(body),
             Some(_) => responses::json(StatusCode::OK, body),
-            None => {
-                shared.count(|stats| stats.served_ok += 1);
-                responses::json(StatusCode::OK, body)
-            }
+            None => return self.answer(StatusCode::OK, Ok(body)),
         })
     }
 
@@ -598,29 +520,26 @@ impl Call<'_> {
 
     /// 200 with `body`, counted; a 500 if it could not be rendered.
     pub(crate) fn ok_json(&self, body: serde_json::Result<Vec<u8>>) -> Reply {
-        match body {
-            Ok(body) => {
-                self.shared.count(|stats| stats.served_ok += 1);
-                Ok(responses::json(StatusCode::OK, body))
-            }
-            Err(_) => Err(server_error()),
-        }
+        self.answer(StatusCode::OK, body)
     }
 
-    /// The answer to a write that was carried out: `status` with `record` in its
-    /// list form, or (when the test asked for it) no answer at all. Counted.
+    fn answer(&self, status: StatusCode, body: serde_json::Result<Vec<u8>>) -> Reply {
+        let body = body.map_err(|_| server_error())?;
+        self.shared.count(|stats| stats.served_ok += 1);
+        Ok(responses::json(status, body))
+    }
+
+    /// The answer to a write carried out: `status` with `record`, or none (if asked).
     pub(crate) fn written<R: Record>(&self, status: StatusCode, record: &R) -> Reply {
         self.written_json(status, resources::render(record, &self.origin, false))
     }
 
-    /// Like [`written`](Self::written), with `record` as `GET /{id}` shows it (a
-    /// ticket with its messages, an agreement with its signers).
+    /// [`written`](Self::written) with `record` as `GET /{id}` shows it.
     pub(crate) fn written_shown<R: Record>(&self, status: StatusCode, record: &R) -> Reply {
         self.written_json(status, resources::render(record, &self.origin, true))
     }
 
-    /// The answer to a write that was carried out, when it is not one record (a
-    /// list of the rows it changed): `status` with `body`, or no answer at all.
+    /// [`written`](Self::written) with any `body` (a list of the rows it changed).
     pub(crate) fn written_json(
         &self,
         status: StatusCode,
@@ -628,20 +547,17 @@ impl Call<'_> {
     ) -> Reply {
         let shared = self.shared;
         shared.count(|stats| stats.writes += 1);
-        if shared.take_dropped_write() {
+        let dropped = shared
+            .drop_writes
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1));
+        if dropped.is_ok() {
             shared.count(|stats| {
                 stats.faults_injected += 1;
                 stats.dropped_write_responses += 1;
             });
             return Err(Box::new(faults::dropped_connection()));
         }
-        match body {
-            Ok(body) => {
-                shared.count(|stats| stats.served_ok += 1);
-                Ok(responses::json(status, body))
-            }
-            Err(_) => Err(server_error()),
-        }
+        self.answer(status, body)
     }
 
     /// A 422 for `errors`, counted.
@@ -650,8 +566,7 @@ impl Call<'_> {
         Box::new(errors.response())
     }
 
-    /// A 422 `{"message": message}` for an action the resource's state refuses
-    /// (closing a closed payment link), counted.
+    /// A 422 `{"message": message}` for an action the row's state refuses, counted.
     pub(crate) fn refused(&self, message: &str) -> Refusal {
         self.shared.count(|stats| stats.unprocessable += 1);
         Box::new(responses::message(
@@ -667,8 +582,7 @@ impl Call<'_> {
     }
 }
 
-/// A 500 for what the mock could not do (a time out of range, a body that does not
-/// serialize).
+/// A 500 for what the mock could not do (a time out of range, a broken body).
 pub(crate) fn server_error() -> Refusal {
     Box::new(faults::server_error(StatusCode::INTERNAL_SERVER_ERROR))
 }
@@ -685,48 +599,15 @@ fn is_plausible_host(host: &str) -> bool {
 /// The one axum handler: every request, every method, every path.
 pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let (number, parts, body) = shared.record(request);
-    let response = shared.respond(&parts, body).await;
-    shared.delay(number, response).await
+    shared.delay(number, shared.respond(&parts, body)).await
 }
 
 /// The handler of the OAuth origin, when it has one of its own.
 pub(crate) async fn handle_oauth(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let (number, parts, body) = shared.record(request);
-    let response = shared.respond_oauth(&parts, body).await;
-    shared.delay(number, response).await
-}
-
-impl Shared {
-    /// Counts and records a request; numbers it for its latency.
-    fn record(&self, request: Request) -> (u64, Parts, Body) {
-        let number = self.request_numbers.fetch_add(1, Ordering::Relaxed);
-        let (parts, body) = request.into_parts();
-        self.count(|stats| stats.requests += 1);
-        if self.config.record_requests && self.config.request_log_limit > 0 {
-            let mut log = lock(&self.requests);
-            if log.len() >= self.config.request_log_limit {
-                log.pop_front();
-            }
-            log.push_back(RecordedRequest::new(
-                &parts.method,
-                &parts.uri,
-                &parts.headers,
-            ));
-        }
-        (number, parts, body)
-    }
-
-    /// The response after the configured latency (`number`: the request's).
-    async fn delay(&self, number: u64, response: Response) -> Response {
-        let delay = self
-            .config
-            .latency
-            .delay(self.config.dataset.seed(), number);
-        if !delay.is_zero() {
-            tokio::time::sleep(delay).await;
-        }
-        response
-    }
+    shared
+        .delay(number, shared.respond_oauth(&parts, body))
+        .await
 }
 
 #[cfg(test)]

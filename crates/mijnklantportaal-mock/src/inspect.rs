@@ -1,9 +1,5 @@
-//! Reading the server's state without a request, for every kind of resource.
-//!
-//! A test that wrote through the API checks what the server now holds: the rows of
-//! any kind, as `GET /{id}` would show them (the vendor's JSON), read through the one
-//! store. Reading is not a request: nothing is counted, recorded or evaluated (a
-//! live table does not change).
+//! Reading the server's rows of any kind as `GET /{id}` shows them, without a request:
+//! nothing is counted, recorded or evaluated.
 
 use serde_json::Value;
 
@@ -27,75 +23,67 @@ use crate::resources::tickets::MockTicket;
 use crate::resources::webhooks::Webhook;
 use crate::store::{Record, Table};
 
-/// A kind of resource the mock keeps, for
-/// [`MockServer::rows`](crate::MockServer::rows).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Kind {
-    /// Agreements (with their signers and documents).
-    Agreements,
-    /// Appointments.
-    Appointments,
-    /// Customer groups.
-    CustomerGroups,
-    /// Invoices to customers.
-    CustomerInvoices,
-    /// Offers to customers.
-    CustomerOffers,
-    /// Subscription packages.
-    CustomerSubscriptionPackages,
-    /// Customers' subscriptions.
-    CustomerSubscriptions,
-    /// Customers.
-    Customers,
-    /// Directories of the file store.
-    Directories,
-    /// File requests.
-    FileRequests,
-    /// File shares.
-    FileShares,
-    /// Files.
-    Files,
-    /// The vendor's own invoices to the account (the Invoices API).
-    Invoices,
-    /// Payments made through payment links.
-    PaymentLinkPayments,
-    /// Payment links.
-    PaymentLinks,
-    /// Punch cards issued to customers.
-    IssuedPunchCards,
-    /// Punch card types.
-    PunchCards,
-    /// Tickets.
-    Tickets,
-    /// Webhooks.
-    Webhooks,
+/// Defines [`Kind`] and [`rows`] from each kind's variant and record type.
+macro_rules! kinds {
+    ($($(#[$doc:meta])* $kind:ident => $record:ty,)*) => {
+        /// A kind of resource the mock keeps, for
+        /// [`MockServer::rows`](crate::MockServer::rows).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum Kind {
+            $($(#[$doc])* $kind,)*
+        }
+
+        /// The rows of `kind` in listing order, or the one with id `id`, as `GET /{id}`
+        /// shows them with URLs under `origin`.
+        pub(crate) fn rows(shared: &Shared, kind: Kind, id: Option<&str>, origin: &str)
+            -> Vec<Value> {
+            match kind {
+                $(Kind::$kind => of::<$record>(shared, id, origin),)*
+            }
+        }
+    };
 }
 
-/// The rows of `kind` in listing order, or the one with id `id`, as `GET /{id}`
-/// shows them with URLs under `origin`.
-pub(crate) fn rows(shared: &Shared, kind: Kind, id: Option<&str>, origin: &str) -> Vec<Value> {
-    match kind {
-        Kind::Agreements => of::<MockAgreement>(shared, id, origin),
-        Kind::Appointments => of::<MockAppointment>(shared, id, origin),
-        Kind::CustomerGroups => of::<MockCustomerGroup>(shared, id, origin),
-        Kind::CustomerInvoices => of::<MockInvoice>(shared, id, origin),
-        Kind::CustomerOffers => of::<MockOffer>(shared, id, origin),
-        Kind::CustomerSubscriptionPackages => of::<MockPackage>(shared, id, origin),
-        Kind::CustomerSubscriptions => of::<MockSubscription>(shared, id, origin),
-        Kind::Customers => of::<MockCustomer>(shared, id, origin),
-        Kind::Directories => of::<MockDirectory>(shared, id, origin),
-        Kind::FileRequests => of::<MockFileRequest>(shared, id, origin),
-        Kind::FileShares => of::<MockFileShare>(shared, id, origin),
-        Kind::Files => of::<MockFile>(shared, id, origin),
-        Kind::Invoices => of::<MkpInvoice>(shared, id, origin),
-        Kind::PaymentLinkPayments => of::<PaymentLinkPayment>(shared, id, origin),
-        Kind::PaymentLinks => of::<PaymentLink>(shared, id, origin),
-        Kind::IssuedPunchCards => of::<IssuedPunchCard>(shared, id, origin),
-        Kind::PunchCards => of::<PunchCard>(shared, id, origin),
-        Kind::Tickets => of::<MockTicket>(shared, id, origin),
-        Kind::Webhooks => of::<Webhook>(shared, id, origin),
-    }
+kinds! {
+    /// Agreements (with their signers and documents).
+    Agreements => MockAgreement,
+    /// Appointments.
+    Appointments => MockAppointment,
+    /// Customer groups.
+    CustomerGroups => MockCustomerGroup,
+    /// Invoices to customers.
+    CustomerInvoices => MockInvoice,
+    /// Offers to customers.
+    CustomerOffers => MockOffer,
+    /// Subscription packages.
+    CustomerSubscriptionPackages => MockPackage,
+    /// Customers' subscriptions.
+    CustomerSubscriptions => MockSubscription,
+    /// Customers.
+    Customers => MockCustomer,
+    /// Directories of the file store.
+    Directories => MockDirectory,
+    /// File requests.
+    FileRequests => MockFileRequest,
+    /// File shares.
+    FileShares => MockFileShare,
+    /// Files.
+    Files => MockFile,
+    /// The vendor's own invoices to the account (the Invoices API).
+    Invoices => MkpInvoice,
+    /// Payments made through payment links.
+    PaymentLinkPayments => PaymentLinkPayment,
+    /// Payment links.
+    PaymentLinks => PaymentLink,
+    /// Punch cards issued to customers.
+    IssuedPunchCards => IssuedPunchCard,
+    /// Punch card types.
+    PunchCards => PunchCard,
+    /// Tickets.
+    Tickets => MockTicket,
+    /// Webhooks.
+    Webhooks => Webhook,
 }
 
 fn of<R: Record>(shared: &Shared, id: Option<&str>, origin: &str) -> Vec<Value> {

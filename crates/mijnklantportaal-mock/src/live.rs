@@ -1,21 +1,9 @@
-//! How a table changes while clients list it, and the logs that record it.
-//!
-//! On a real account invoices are added and deleted while an export runs, and a
-//! client that pages by offset then sees rows shift between pages. The mock
-//! reproduces that without giving up what makes the dataset cheap and replayable:
-//! every table of the [store](crate::store) is its starting rows plus a short list of
-//! added rows plus the keys of deleted ones, and every change is a pure function of
-//! the seed and of how many list requests were evaluated before it. This module
-//! holds the public side of that: the listing [`Order`], the [`Live`] schedule, and
-//! the [`Evaluation`] and [`Change`] logs a test reads to compute which rows existed
-//! for the whole of a listing. The schedule is set for the invoice table; the other
-//! tables share the machinery and never change by themselves.
+//! The public side of the live table (see [`store`](crate::store)): the listing
+//! [`Order`], the [`Live`] schedule, and the [`Evaluation`] and [`Change`] logs a test
+//! reads to compute which rows existed for the whole of a listing.
 
-/// The order in which the list endpoints return their rows (invoices, customers, ...).
-///
-/// The API does not document its order. [`OldestFirst`](Self::OldestFirst) (dataset
-/// index order, ascending `createdAt`) is the mock's default and what it always did;
-/// [`NewestFirst`](Self::NewestFirst) is Laravel's `latest()`, under which every
+/// The order in which the list endpoints return their rows (the API does not document
+/// it). [`NewestFirst`](Self::NewestFirst) is Laravel's `latest()`, under which every
 /// added row pushes all rows one place further down the listing.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Order {
@@ -30,13 +18,10 @@ pub enum Order {
 /// adds an invoice, every `m`-th deletes one (0: never).
 ///
 /// A list request is *evaluated* when the server reads the table to answer it with a
-/// page (faults that answer without a page do not count; see
-/// [`MockServerBuilder::reorder`](crate::MockServerBuilder::reorder) for when that
-/// happens). The change comes right after the evaluation that triggers it: with
-/// `Live::inserts(1)` the first request sees the dataset and the second sees one more
-/// invoice. An added invoice is newer than every other one, has a fresh id that is
-/// never reused, and is not paid yet; a deleted one is a seeded-random row still in
-/// the table. When both fall on the same request the insert comes first.
+/// page (see [`MockServerBuilder::reorder`](crate::MockServerBuilder::reorder) for
+/// when). The change follows the evaluation that triggers it, an insert before a
+/// delete. An added invoice is the newest, unpaid, with a fresh id; a deleted one is a
+/// seeded-random row still in the table.
 ///
 /// ```
 /// use mijnklantportaal_mock::Live;
@@ -96,9 +81,8 @@ impl Live {
 pub struct Evaluation {
     /// When it was evaluated: 1 for the first evaluated list request, then 2, 3...
     pub sequence: u64,
-    /// When it arrived, counted the same way. Differs from `sequence` only when
-    /// concurrent requests are evaluated out of order
-    /// ([`reorder`](crate::MockServerBuilder::reorder)).
+    /// When it arrived, counted the same way (differs only with
+    /// [`reorder`](crate::MockServerBuilder::reorder)).
     pub arrival: u64,
     /// The page served (`current_page`).
     pub page: u64,

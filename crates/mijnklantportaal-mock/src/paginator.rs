@@ -1,24 +1,19 @@
-//! Laravel's simple paginator: which page a request gets and the envelope around it.
-//!
-//! The API answers the list endpoint with Laravel's `simplePaginate()` output. Clients
-//! break on its details, so they are reproduced here rather than approximated: the
-//! `page` parameter is read like PHP (`parse_str`, last value wins, `FILTER_VALIDATE_INT`,
-//! anything invalid or below 1 means page 1), `next_page_url` exists only when one more
-//! row than `per_page` exists, `prev_page_url` whenever the page is above 1 (also past
-//! the end), and `from`/`to` are `null` on an empty page. The documented quirks
-//! (a trailing comma after the next page number, `per_page` as a string) can be turned on.
+//! Laravel's simple paginator, reproduced rather than approximated, as clients break
+//! on its details: `page` read like PHP (last value wins, `FILTER_VALIDATE_INT`,
+//! anything invalid or below 1 is page 1), `next_page_url` only when more rows follow,
+//! `prev_page_url` on every page above 1, `from`/`to` null on an empty page.
 
 use std::ops::Range;
 
 use serde::Serialize;
+use serde_json::{Value, json};
 
 use crate::dataset::Dataset;
 use crate::resources;
 use crate::resources::customer_invoices::MockInvoice;
 
-/// Documented deviations of the real API that a client has to survive.
-///
-/// Both are off by default.
+/// Documented deviations of the real API that a client has to survive (both off by
+/// default).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Quirks {
     /// Write `next_page_url` with a stray comma (`...?page=2,`), as the vendor's own
@@ -30,32 +25,24 @@ pub struct Quirks {
     pub per_page_as_string: bool,
 }
 
-/// The page a query string asks for, resolved like Laravel's
-/// `Paginator::resolveCurrentPage()`: a valid integer of at least 1, else page 1.
+/// The page a query string asks for, like Laravel's `Paginator::resolveCurrentPage()`.
 pub(crate) fn requested_page(query: Option<&str>) -> u64 {
-    let mut page: Option<Option<String>> = None;
+    let mut page = None;
     for (key, value) in url::form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
         if key == "page" {
-            page = Some(Some(value.into_owned()));
-        } else if is_php_array_key(&key, "page") {
-            // `page[]=2` makes `page` an array, which never validates as an integer.
-            page = Some(None);
+            page = Some(value);
+        } else if key
+            .strip_prefix("page[")
+            .is_some_and(|rest| rest.contains(']'))
+        {
+            // PHP's `parse_str` makes `page` an array, which is never an integer.
+            page = Some("[]".into());
         }
     }
-    page.flatten()
-        .as_deref()
-        .and_then(filter_validate_int)
+    page.and_then(|page| filter_validate_int(&page))
         .and_then(|n| u64::try_from(n).ok())
         .filter(|&n| n >= 1)
         .unwrap_or(1)
-}
-
-/// Whether PHP's `parse_str` stores `key` as an element of the array `name`
-/// (`name[]`, `name[x]`, `name[x][y]`...).
-fn is_php_array_key(key: &str, name: &str) -> bool {
-    key.strip_prefix(name)
-        .and_then(|rest| rest.strip_prefix('['))
-        .is_some_and(|rest| rest.contains(']'))
 }
 
 /// PHP's `filter_var($value, FILTER_VALIDATE_INT)` without options: optional
@@ -68,22 +55,18 @@ pub(crate) fn filter_validate_int(value: &str) -> Option<i64> {
         Some(b'+') => (false, &trimmed[1..]),
         _ => (false, trimmed),
     };
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    let digits_ok = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+    if !digits_ok || (digits.len() > 1 && digits.starts_with('0')) {
         return None;
     }
-    if digits.len() > 1 && digits.starts_with('0') {
-        return None;
-    }
-    let mut number: i64 = 0;
-    for digit in digits.bytes().map(|b| i64::from(b - b'0')) {
-        number = number.checked_mul(10)?;
-        number = if negative {
-            number.checked_sub(digit)?
+    digits.bytes().try_fold(0_i64, |number, b| {
+        let (number, digit) = (number.checked_mul(10)?, i64::from(b - b'0'));
+        if negative {
+            number.checked_sub(digit)
         } else {
-            number.checked_add(digit)?
-        };
-    }
-    Some(number)
+            number.checked_add(digit)
+        }
+    })
 }
 
 /// Which rows page `page` holds, and whether more follow.
@@ -93,47 +76,17 @@ pub(crate) struct Slice {
     pub(crate) has_more: bool,
 }
 
-/// The rows of page `page` (1-based) of `len` rows, `per_page` at a time. Never
-/// overflows: a page whose offset does not fit in `u64` is past the end.
+/// The rows of page `page` (1-based) of `len` rows, `per_page` at a time; a page
+/// whose offset does not fit in `u64` is past the end.
 pub(crate) fn slice(len: u64, page: u64, per_page: u64) -> Slice {
     let per_page = per_page.max(1);
-    let offset = page.saturating_sub(1).saturating_mul(per_page);
-    if offset >= len {
-        return Slice {
-            rows: len..len,
-            has_more: false,
-        };
-    }
+    let offset = page.saturating_sub(1).saturating_mul(per_page).min(len);
     let left = len - offset;
+    let rows = offset..offset + left.min(per_page);
     Slice {
-        rows: offset..offset + left.min(per_page),
+        rows,
         has_more: left > per_page,
     }
-}
-
-/// The URLs of one list endpoint under one origin.
-struct Urls<'a> {
-    origin: &'a str,
-    /// The endpoint's path without the origin, e.g. `/v1/customers`.
-    path: &'a str,
-}
-
-impl Urls<'_> {
-    fn path(&self) -> String {
-        format!("{}{}", self.origin, self.path)
-    }
-
-    fn page(&self, page: u64) -> String {
-        format!("{}{}?page={page}", self.origin, self.path)
-    }
-}
-
-/// `per_page`, as a number or (quirk) as a string.
-#[derive(Debug, Serialize)]
-#[serde(untagged)]
-enum PerPage {
-    Number(u64),
-    Text(String),
 }
 
 /// The simple-paginator envelope, fields in the order Laravel writes them.
@@ -145,20 +98,15 @@ struct Envelope<'a, T> {
     from: Option<u64>,
     next_page_url: Option<String>,
     path: String,
-    per_page: PerPage,
+    per_page: Value,
     prev_page_url: Option<String>,
     to: Option<u64>,
 }
 
-/// What the paginator pages through: the rows of a table in listing order.
-///
-/// The paginator only needs offset and limit over a view, so a live table pages
-/// through its current rows without being copied, and a static dataset is one too.
-/// Every table of the store is one, and so are the rows under one parent.
+/// What the paginator pages through, by offset and limit, without copying: a table's
+/// rows in listing order (a live table, the rows under one parent, a dataset).
 pub(crate) trait Rows {
-    /// What one row is.
     type Item;
-    /// The number of rows.
     fn len(&self) -> u64;
     /// The row at `position` (0-based, in listing order), or `None` past the end.
     fn row(&self, position: u64) -> Option<Self::Item>;
@@ -176,7 +124,6 @@ impl Rows for Dataset {
     }
 }
 
-/// Rows collected in listing order (the rows under one parent).
 impl<T: Clone> Rows for Vec<T> {
     type Item = T;
 
@@ -194,9 +141,7 @@ impl<T: Clone> Rows for Vec<T> {
 pub(crate) struct Page<T> {
     /// The page number (1-based) the envelope names.
     pub(crate) number: u64,
-    /// Which rows it holds and whether more follow.
     pub(crate) slice: Slice,
-    /// The rows.
     pub(crate) rows: Vec<T>,
 }
 
@@ -223,33 +168,26 @@ pub(crate) fn render<T: Serialize>(
     let per_page = per_page.max(1);
     let Slice { rows, has_more } = &page.slice;
     let number = page.number;
-    let urls = Urls { origin, path };
-    let (from, to) = if rows.is_empty() {
-        (None, None)
+    let url = |page: u64| format!("{origin}{path}?page={page}");
+    let comma = if quirks.trailing_comma_next_page_url {
+        ","
     } else {
-        (Some(rows.start + 1), Some(rows.end))
+        ""
     };
-    let next_page_url = has_more.then(|| {
-        let mut url = urls.page(number.saturating_add(1));
-        if quirks.trailing_comma_next_page_url {
-            url.push(',');
-        }
-        url
-    });
     let envelope = Envelope {
         current_page: number,
         data: &page.rows,
-        first_page_url: urls.page(1),
-        from,
-        next_page_url,
-        path: urls.path(),
+        first_page_url: url(1),
+        from: (!rows.is_empty()).then(|| rows.start + 1),
+        next_page_url: has_more.then(|| url(number.saturating_add(1)) + comma),
+        path: format!("{origin}{path}"),
         per_page: if quirks.per_page_as_string {
-            PerPage::Text(per_page.to_string())
+            json!(per_page.to_string())
         } else {
-            PerPage::Number(per_page)
+            json!(per_page)
         },
-        prev_page_url: (number > 1).then(|| urls.page(number - 1)),
-        to,
+        prev_page_url: (number > 1).then(|| url(number - 1)),
+        to: (!rows.is_empty()).then_some(rows.end),
     };
     resources::render(&envelope, origin, false)
 }

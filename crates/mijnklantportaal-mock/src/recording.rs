@@ -1,19 +1,13 @@
-//! What the server saw and did: recorded requests and counters.
-//!
-//! Tests assert on the client's behaviour from the server's side (did it send the
-//! token, how many requests did a retry take, did it follow a URL to another origin,
-//! how many faults did it ride out), so the mock records every request and counts
-//! every kind of answer.
+//! What the server saw and did, for tests that assert on a client from the server's
+//! side: recorded requests and counters.
 
-use std::fmt;
-
+use http::request::Parts;
 use http::{HeaderMap, Method, header};
 
 /// One request as the server received it.
 ///
-/// `Authorization` is kept, so tests can check the token was sent, but marked
-/// sensitive: `Debug` output never shows it.
-#[derive(Clone)]
+/// `Authorization` is kept, but marked sensitive: `Debug` output never shows it.
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct RecordedRequest {
     /// The request method.
@@ -27,31 +21,19 @@ pub struct RecordedRequest {
 }
 
 impl RecordedRequest {
-    pub(crate) fn new(method: &Method, uri: &http::Uri, headers: &HeaderMap) -> Self {
-        let mut headers = headers.clone();
+    pub(crate) fn new(parts: &Parts) -> Self {
+        let mut headers = parts.headers.clone();
         if let header::Entry::Occupied(mut entry) = headers.entry(header::AUTHORIZATION) {
             for value in entry.iter_mut() {
                 value.set_sensitive(true);
             }
         }
         RecordedRequest {
-            method: method.clone(),
-            path: uri.path().to_owned(),
-            query: uri.query().map(str::to_owned),
+            method: parts.method.clone(),
+            path: parts.uri.path().to_owned(),
+            query: parts.uri.query().map(str::to_owned),
             headers,
         }
-    }
-}
-
-impl fmt::Debug for RecordedRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // `HeaderMap`'s `Debug` prints sensitive values as `Sensitive`.
-        f.debug_struct("RecordedRequest")
-            .field("method", &self.method)
-            .field("path", &self.path)
-            .field("query", &self.query)
-            .field("headers", &self.headers)
-            .finish()
     }
 }
 
@@ -107,17 +89,14 @@ pub struct Stats {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http::HeaderValue;
 
     #[test]
     fn debug_hides_the_token() {
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            header::AUTHORIZATION,
-            HeaderValue::from_static("Bearer s3cret"),
-        );
-        let uri: http::Uri = "/v1/customer-invoices?page=2".parse().unwrap();
-        let recorded = RecordedRequest::new(&Method::GET, &uri, &headers);
+        let request = http::Request::get("/v1/customer-invoices?page=2")
+            .header(header::AUTHORIZATION, "Bearer s3cret")
+            .body(())
+            .unwrap();
+        let recorded = RecordedRequest::new(&request.into_parts().0);
         assert_eq!(recorded.headers[header::AUTHORIZATION], "Bearer s3cret");
         assert_eq!(recorded.query.as_deref(), Some("page=2"));
         let debug = format!("{recorded:?}");

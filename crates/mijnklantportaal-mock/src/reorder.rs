@@ -1,22 +1,15 @@
-//! Concurrent list requests evaluated in a seeded arbitrary order.
-//!
-//! A real server runs concurrent requests on several workers, so page 3 of a
-//! prefetching client may read the table before page 2 does. On loopback the mock
-//! would almost always evaluate them in arrival order, which hides the bugs that
-//! order exposes. This buffer holds requests that arrive together and evaluates them
-//! in a shuffled order: it flushes when it holds `window` requests, or when no request
-//! arrived for [`IDLE`]. The shuffle of batch `b` is a pure function of the seed and
-//! `b`, so a run that sends the same requests in the same arrival order replays
-//! exactly. Evaluation (reading the table, and the change that may follow) happens
-//! in that order, in the task that flushes; each request's own task only renders and
-//! sends the result. The timer is tokio's, so tests can run it on a paused clock.
+//! Concurrent list requests evaluated in a seeded arbitrary order, as a real server's
+//! workers would (page 3 read before page 2): requests are held until `window` arrived
+//! or none arrived for [`IDLE`] (tokio time), then evaluated in a shuffle that is a pure
+//! function of the seed and the batch number, in the task that flushes.
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use tokio::sync::oneshot;
 
 use crate::rng::draw;
+use crate::store::lock;
 
 /// How long the buffer waits for another request before it evaluates what it holds.
 pub(crate) const IDLE: Duration = Duration::from_millis(5);
@@ -24,37 +17,25 @@ pub(crate) const IDLE: Duration = Duration::from_millis(5);
 const SHUFFLE: u64 = 0x5E0_0001;
 
 /// Requests of type `J` waiting to be evaluated into an `R`.
-#[derive(Debug)]
 pub(crate) struct Reorder<J, R> {
     window: usize,
     seed: u64,
     state: Mutex<Pending<J, R>>,
 }
 
-#[derive(Debug)]
 struct Pending<J, R> {
-    waiting: Vec<Waiter<J, R>>,
+    waiting: Vec<(J, oneshot::Sender<R>)>,
     /// Batches taken so far: the number of the next one.
     batches: u64,
     /// Bumped by every arrival, so an idle timer knows whether it is still idle.
     generation: u64,
 }
 
-#[derive(Debug)]
-struct Waiter<J, R> {
-    job: J,
-    reply: oneshot::Sender<R>,
-}
-
 /// A batch taken from the buffer, with its number.
-struct Batch<J, R> {
-    number: u64,
-    waiters: Vec<Waiter<J, R>>,
-}
+type Batch<J, R> = (u64, Vec<(J, oneshot::Sender<R>)>);
 
 impl<J, R> Reorder<J, R> {
-    /// A buffer of `window` requests (at least 2 to have any effect), shuffled
-    /// under `seed`.
+    /// A buffer of `window` requests (at least 2 to have any effect).
     pub(crate) fn new(window: usize, seed: u64) -> Self {
         Reorder {
             window: window.max(1),
@@ -68,13 +49,12 @@ impl<J, R> Reorder<J, R> {
     }
 
     /// Queues `job` and returns its result once its batch was evaluated by
-    /// `evaluate` (called once per job, in the batch's shuffled order, possibly from
-    /// another request's task). `None` only if the batch was lost.
+    /// `evaluate` (possibly in another request's task); `None` if the batch was lost.
     pub(crate) async fn submit(&self, job: J, evaluate: impl Fn(J) -> R) -> Option<R> {
         let (reply, mut result) = oneshot::channel();
         let full = {
-            let mut state = self.lock();
-            state.waiting.push(Waiter { job, reply });
+            let mut state = lock(&self.state);
+            state.waiting.push((job, reply));
             state.generation = state.generation.wrapping_add(1);
             (state.waiting.len() >= self.window).then(|| take(&mut state))
         };
@@ -82,13 +62,13 @@ impl<J, R> Reorder<J, R> {
             self.run(batch, &evaluate);
         }
         loop {
-            let seen = self.lock().generation;
+            let seen = lock(&self.state).generation;
             tokio::select! {
                 biased;
                 answer = &mut result => return answer.ok(),
                 () = tokio::time::sleep(IDLE) => {
                     let idle = {
-                        let mut state = self.lock();
+                        let mut state = lock(&self.state);
                         (state.generation == seen && !state.waiting.is_empty())
                             .then(|| take(&mut state))
                     };
@@ -100,20 +80,14 @@ impl<J, R> Reorder<J, R> {
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, Pending<J, R>> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
     /// Evaluates `batch` in its seeded order; requests whose client went away are
     /// skipped (never evaluated).
-    fn run(&self, batch: Batch<J, R>, evaluate: &impl Fn(J) -> R) {
-        let mut waiters = batch.waiters;
-        shuffle(&mut waiters, self.seed, batch.number);
-        for waiter in waiters {
-            if waiter.reply.is_closed() {
-                continue;
+    fn run(&self, (number, mut waiters): Batch<J, R>, evaluate: &impl Fn(J) -> R) {
+        shuffle(&mut waiters, self.seed, number);
+        for (job, reply) in waiters {
+            if !reply.is_closed() {
+                let _ = reply.send(evaluate(job));
             }
-            let _ = waiter.reply.send(evaluate(waiter.job));
         }
     }
 }
@@ -121,10 +95,7 @@ impl<J, R> Reorder<J, R> {
 fn take<J, R>(state: &mut Pending<J, R>) -> Batch<J, R> {
     let number = state.batches;
     state.batches = state.batches.wrapping_add(1);
-    Batch {
-        number,
-        waiters: std::mem::take(&mut state.waiting),
-    }
+    (number, std::mem::take(&mut state.waiting))
 }
 
 /// Fisher–Yates shuffle of `items` for batch `batch` under `seed`.

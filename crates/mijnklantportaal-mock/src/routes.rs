@@ -1,16 +1,7 @@
-//! The route table: every operation the mock serves, one row each.
-//!
-//! A row is a method and a path template (`/v1/payment-links/{linkId}/payments`),
-//! both read from the embedded spec, the operation's `operationId` (whose request
-//! schema the pipeline validates the body against) and its [`Handler`]: the one thing
-//! written here is which handler serves which operationId. Everything around the
-//! operations is derived from this table by the [pipeline](crate::handler), the same
-//! way for every tag: the rate limit, authentication, Laravel's 404 for a path no row
-//! matches, and its 405 for a method no matching row serves, whose `Allow` header and
-//! message list the methods of the rows that do match. Rows are tried in order, a
-//! literal segment (`/customer-invoices/manual`) before the parameter it would
-//! otherwise match (`/customer-invoices/{invoiceId}`). A parameter matches one
-//! non-empty segment; surrounding slashes are ignored, as by Laravel's router.
+//! The route table: every operation of the embedded spec (method, path template,
+//! `operationId`) with its [`Handler`]; the pipeline derives 404, 405 and `Allow` from
+//! it. Rows are tried in order, a literal segment (`/customer-invoices/manual`) before
+//! a parameter; a parameter matches one non-empty segment; outer slashes are ignored.
 
 use std::sync::LazyLock;
 
@@ -20,11 +11,11 @@ use crate::handler::Handler;
 use crate::openapi;
 use crate::resources::agreements::{self, MockAgreement};
 use crate::resources::appointments::{self, MockAppointment};
-use crate::resources::customer_groups::{self, MockCustomerGroup};
+use crate::resources::customer_groups::{self as groups, MockCustomerGroup};
 use crate::resources::customer_invoices::{self, MockInvoice};
-use crate::resources::customer_offers::{self, MockOffer};
-use crate::resources::customer_subscription_packages::{self, MockPackage};
-use crate::resources::customer_subscriptions::{self, MockSubscription};
+use crate::resources::customer_offers::{self as offers, MockOffer};
+use crate::resources::customer_subscription_packages::{self as packages, MockPackage};
+use crate::resources::customer_subscriptions::{self as subscriptions, MockSubscription};
 use crate::resources::customers::{self, MockCustomer};
 use crate::resources::file_requests::{self, MockFileRequest};
 use crate::resources::file_shares::{self, MockFileShare};
@@ -50,52 +41,31 @@ const VERBS: [(Method, &str); 5] = [
 pub(crate) struct Route {
     method: Method,
     template: String,
-    /// The operation's `operationId` in the spec: where the pipeline finds its
-    /// request schema.
-    operation: String,
-    handler: Handler,
+    /// The `operationId`: where the pipeline finds the request schema.
+    pub(crate) operation: String,
+    pub(crate) handler: Handler,
     /// Served without token and rate limit (a download link).
-    public: bool,
+    pub(crate) public: bool,
 }
 
 impl Route {
-    /// Whether the route is served without token and rate limit.
-    pub(crate) fn is_public(&self) -> bool {
-        self.public
-    }
-
     /// Whether the route serves `method`.
     pub(crate) fn serves(&self, method: &Method) -> bool {
         self.method == method || (self.method == Method::GET && method == Method::HEAD)
     }
 
-    /// The operation's `operationId`.
-    pub(crate) fn operation(&self) -> &str {
-        &self.operation
-    }
-
-    /// The operation.
-    pub(crate) fn handler(&self) -> Handler {
-        self.handler
-    }
-
     /// The parameters of `segments` if they match the template.
     fn parameters<'p>(&self, segments: &[&'p str]) -> Option<Vec<&'p str>> {
+        let parts: Vec<&str> = self.template.trim_matches('/').split('/').collect();
         let mut parameters = Vec::new();
-        let mut count = 0;
-        for part in self.template.trim_matches('/').split('/') {
-            let segment = *segments.get(count)?;
-            count += 1;
-            if part.starts_with('{') {
-                if segment.is_empty() {
-                    return None;
-                }
+        for (part, &segment) in parts.iter().zip(segments) {
+            if part.starts_with('{') && !segment.is_empty() {
                 parameters.push(segment);
-            } else if part != segment {
+            } else if *part != segment {
                 return None;
             }
         }
-        (count == segments.len()).then_some(parameters)
+        (parts.len() == segments.len()).then_some(parameters)
     }
 }
 
@@ -118,46 +88,28 @@ static HANDLERS: &[(&str, Handler)] = &[
     ("edit-customer", customers::edit),
     // Customer Groups
     ("list-customer-groups", list::<MockCustomerGroup>),
-    ("create-customer-group", customer_groups::create),
+    ("create-customer-group", groups::create),
     ("get-customer-group", show::<MockCustomerGroup>),
-    ("edit-customer-group", customer_groups::edit),
-    (
-        "add-customers-to-customer-group",
-        customer_groups::add_customers,
-    ),
+    ("edit-customer-group", groups::edit),
+    ("add-customers-to-customer-group", groups::add_customers),
     // Customer Offers
     ("list-customer-offers", list::<MockOffer>),
-    ("create-customer-offer", customer_offers::create),
-    (
-        "create-customer-offer-manual",
-        customer_offers::create_manual,
-    ),
+    ("create-customer-offer", offers::create),
+    ("create-customer-offer-manual", offers::create_manual),
     ("get-customer-offer", show::<MockOffer>),
-    (
-        "mark-customer-offer-accepted-or-rejected",
-        customer_offers::decide,
-    ),
+    ("mark-customer-offer-accepted-or-rejected", offers::decide),
     // Customer Subscriptions
     ("list-customer-subscriptions", list::<MockSubscription>),
-    (
-        "create-customer-subscription",
-        customer_subscriptions::create,
-    ),
+    ("create-customer-subscription", subscriptions::create),
     ("get-customer-subscription", show::<MockSubscription>),
-    (
-        "change-customer-subscription",
-        customer_subscriptions::change,
-    ),
+    ("change-customer-subscription", subscriptions::change),
     // Customer Subscription Packages
     ("list-customer-subscription-packages", list::<MockPackage>),
-    (
-        "create-customer-subscription-package",
-        customer_subscription_packages::create,
-    ),
+    ("create-customer-subscription-package", packages::create),
     ("get-customer-subscription-package", show::<MockPackage>),
     (
         "sign-up-a-customer-for-a-customer-subscription-package",
-        customer_subscription_packages::sign_up,
+        packages::sign_up,
     ),
     // Payment Links
     ("list-payment-links", list::<PaymentLink>),
@@ -214,26 +166,26 @@ static HANDLERS: &[(&str, Handler)] = &[
 /// (invoice PDFs, files, agreement documents: like signed URLs), literal segments
 /// before parameters.
 static ROUTES: LazyLock<Vec<Route>> = LazyLock::new(|| {
-    let download = Route {
-        method: Method::GET,
-        template: "/files/{token}".to_owned(),
-        operation: "download-file".to_owned(),
-        handler: download,
-        public: true,
+    let route = |method, template: &str, operation: &str, handler: Handler, public| Route {
+        method,
+        template: template.to_owned(),
+        operation: operation.to_owned(),
+        handler,
+        public,
     };
+    let download = route(
+        Method::GET,
+        "/files/{token}",
+        "download-file",
+        download,
+        true,
+    );
     let mut routes: Vec<Route> = openapi::operations()
         .into_iter()
         .filter_map(|(method, template, operation)| {
             let handler = HANDLERS.iter().find(|(id, _)| *id == operation)?.1;
             let method = Method::from_bytes(method.to_uppercase().as_bytes()).ok()?;
-            let public = false;
-            Some(Route {
-                method,
-                template,
-                operation,
-                handler,
-                public,
-            })
+            Some(route(method, &template, &operation, handler, false))
         })
         .chain([download])
         .collect();

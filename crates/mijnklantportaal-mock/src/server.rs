@@ -1,19 +1,14 @@
-//! Starting, inspecting and stopping the mock server.
-//!
-//! Tests want a server per test, on an ephemeral loopback port, configured in one
-//! expression and gone when the test ends; this module is that handle. The server
-//! runs axum on the caller's tokio runtime and shares its state with the handle, so a
-//! test can look at recorded requests and counters, or swap the token, while it runs.
+//! The handle of a running mock: a server per test on an ephemeral loopback port,
+//! running axum on the caller's tokio runtime and sharing its state with the handle.
 
 use std::fmt;
+use std::future::IntoFuture;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::ops::RangeInclusive;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
-
-use std::future::IntoFuture;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -37,16 +32,14 @@ use crate::resources::customer_invoices::MockInvoice;
 use crate::resources::customers::MockCustomer;
 use crate::store::{Table, lock};
 
-/// How long [`MockServer::shutdown`] waits for open connections before it aborts them.
+/// How long [`MockServer::shutdown`] waits for open connections.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// Configures a [`MockServer`]; get one from [`MockServer::builder`].
 ///
-/// Defaults: 1,000 invoices, seed 0, 15 per page, token `test`, 60 requests per 60 s
-/// per token, no latency, no faults, no quirks, page URLs from the request's `Host`,
-/// integer `Retry-After`, a token that never expires, requests recorded, bound to
-/// `127.0.0.1:0`, oldest invoice first, a table that never changes, requests
-/// evaluated in arrival order.
+/// Defaults: 1,000 invoices, seed 0, 15 per page, token `test` (never expiring), 60
+/// requests per 60 s per token, no latency, faults or quirks, page URLs from the
+/// request's `Host`, requests recorded, `127.0.0.1:0`, oldest first, a static table.
 #[derive(Clone)]
 #[must_use = "a builder does nothing until `start` is called"]
 pub struct MockServerBuilder {
@@ -59,27 +52,26 @@ pub struct MockServerBuilder {
 
 impl Default for MockServerBuilder {
     fn default() -> Self {
-        let config = Config {
-            dataset: Dataset::new(0, 1_000),
-            per_page: 15,
-            rate_limit: Some((60, Duration::from_secs(60))),
-            latency: Latency::default(),
-            faults: Faults::none(),
-            quirks: Quirks::default(),
-            public_url: None,
-            fractional_retry_after: false,
-            record_requests: true,
-            request_log_limit: DEFAULT_REQUEST_LOG_LIMIT,
-            order: Order::OldestFirst,
-            live: Live::none(),
-            reorder: 0,
-            drop_write_responses: 0,
-            file_link_lifetime: DEFAULT_LINK_LIFETIME,
-            oauth: None,
-            ticketing: true,
-        };
         MockServerBuilder {
-            config,
+            config: Config {
+                dataset: Dataset::new(0, 1_000),
+                per_page: 15,
+                rate_limit: Some((60, Duration::from_secs(60))),
+                latency: Latency::default(),
+                faults: Faults::none(),
+                quirks: Quirks::default(),
+                public_url: None,
+                fractional_retry_after: false,
+                record_requests: true,
+                request_log_limit: DEFAULT_REQUEST_LOG_LIMIT,
+                order: Order::OldestFirst,
+                live: Live::none(),
+                reorder: 0,
+                drop_write_responses: 0,
+                file_link_lifetime: DEFAULT_LINK_LIFETIME,
+                oauth: None,
+                ticketing: true,
+            },
             token: Some("test".to_owned()),
             token_valid_for: None,
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
@@ -100,164 +92,87 @@ impl fmt::Debug for MockServerBuilder {
     }
 }
 
+/// Builder methods written `fn name(args) field = value;`: each sets the builder's
+/// `field` (a path such as `config.per_page`) to `value` and returns the builder.
+macro_rules! setters {
+    ($(
+        $(#[$doc:meta])*
+        fn $name:ident($($arg:ident: $ty:ty),*) $($field:ident).+ = $value:expr;
+    )*) => {$(
+        $(#[$doc])*
+        pub fn $name(mut self, $($arg: $ty),*) -> Self {
+            self.$($field).+ = $value;
+            self
+        }
+    )*};
+}
+
 impl MockServerBuilder {
+    setters! {
+        /// Invoices per page (default 15; 0 counts as 1).
+        fn per_page(per_page: u64) config.per_page = per_page.max(1);
+        /// The bearer token the server accepts (default `test`).
+        fn token(token: impl Into<String>) token = Some(token.into());
+        /// The token expires (401) after `requests` authenticated requests.
+        fn token_valid_for(requests: u64) token_valid_for = Some(requests);
+        /// Allow `limit` requests per `window` per token (all without a token share one).
+        fn rate_limit(limit: u32, window: Duration) config.rate_limit = Some((limit, window));
+        /// No rate limiting, and no `X-RateLimit-*` headers.
+        fn no_rate_limit() config.rate_limit = None;
+        /// Delay every response by `fixed` plus a seeded jitter in `0..=jitter`.
+        fn latency(fixed: Duration, jitter: Duration) config.latency = Latency { fixed, jitter };
+        /// Fail these fractions of list requests (see [`Faults`]).
+        fn faults(faults: Faults) config.faults = faults;
+        /// Turn on the documented quirks of the real API (see [`Quirks`]).
+        fn quirks(quirks: Quirks) config.quirks = quirks;
+        /// Build page URLs from this origin (e.g. `http://127.0.0.2:9999`) instead of the
+        /// request's `Host`, as behind a proxy.
+        fn public_url(origin: impl Into<String>)
+            config.public_url = Some(origin.into().trim_end_matches('/').to_owned());
+        /// Send `Retry-After` as decimal seconds (`0.137`), not whole seconds rounded up.
+        fn fractional_retry_after(on: bool) config.fractional_retry_after = on;
+        /// Whether to keep requests for [`MockServer::requests`] (default `true`).
+        fn record_requests(record: bool) config.record_requests = record;
+        /// How many (newest) requests [`MockServer::requests`] keeps (default 10,000).
+        fn request_log_limit(limit: usize) config.request_log_limit = limit;
+        /// The order of the listing (default [`Order::OldestFirst`], the dataset's).
+        fn order(order: Order) config.order = order;
+        /// Add and delete invoices while clients list them (see [`Live`]); observe them
+        /// with [`MockServer::evaluations`] and [`MockServer::changes`].
+        fn live(live: Live) config.live = live;
+        /// Evaluate concurrent list requests (those answered with a page) in a seeded
+        /// arbitrary order: held until `window` of them arrived or none did for 5 ms
+        /// (tokio time), then read the table in a shuffled order, so page 3 may be read
+        /// before page 2. 0 or 1 (the default): in arrival order, without waiting.
+        fn reorder(window: usize) config.reorder = window;
+        /// Carry out the first `count` writes (valid creates, edits and actions), then
+        /// close the connection without answering, as a crashing server or a timing-out
+        /// proxy does. Default 0.
+        fn drop_write_responses(count: u64) config.drop_write_responses = count;
+        /// How long download links work (default 5 minutes, on tokio's clock).
+        fn file_link_lifetime(lifetime: Duration) config.file_link_lifetime = lifetime;
+        /// Serve the management host's OAuth2 flow ([`MockOAuth`]) and accept its tokens.
+        fn oauth(oauth: MockOAuth) config.oauth = Some(oauth);
+        /// A portal without the ticketing system: every Tickets request answers 426.
+        fn without_ticketing() config.ticketing = false;
+        /// The address to listen on (default `127.0.0.1:0`, an ephemeral port).
+        fn bind(addr: SocketAddr) bind = addr;
+    }
+
     /// Number of invoices in the dataset (any `u64`; they are generated on demand).
     pub fn invoices(mut self, count: u64) -> Self {
         self.config.dataset = Dataset::new(self.config.dataset.seed(), count);
         self
     }
 
-    /// Seed of the dataset, the faults and the latency jitter: the same seed replays
-    /// the same run.
+    /// Seed of the dataset, faults and latency jitter: the same seed replays a run.
     pub fn seed(mut self, seed: u64) -> Self {
         self.config.dataset = Dataset::new(seed, self.config.dataset.len());
         self
     }
 
-    /// Invoices per page (default 15; 0 counts as 1).
-    pub fn per_page(mut self, per_page: u64) -> Self {
-        self.config.per_page = per_page.max(1);
-        self
-    }
-
-    /// The bearer token the server accepts (default `test`).
-    pub fn token(mut self, token: impl Into<String>) -> Self {
-        self.token = Some(token.into());
-        self
-    }
-
-    /// The token stops being accepted after `requests` authenticated requests; later
-    /// ones get 401, as with an expired token. [`MockServer::set_token`] starts a
-    /// fresh allowance.
-    pub fn token_valid_for(mut self, requests: u64) -> Self {
-        self.token_valid_for = Some(requests);
-        self
-    }
-
-    /// Allow `limit` requests per `window` for each presented token (requests without
-    /// a token share one key). Default: 60 per 60 s.
-    pub fn rate_limit(mut self, limit: u32, window: Duration) -> Self {
-        self.config.rate_limit = Some((limit, window));
-        self
-    }
-
-    /// No rate limiting, and no `X-RateLimit-*` headers.
-    pub fn no_rate_limit(mut self) -> Self {
-        self.config.rate_limit = None;
-        self
-    }
-
-    /// Delay every response by `fixed` plus a seeded jitter in `0..=jitter`.
-    pub fn latency(mut self, fixed: Duration, jitter: Duration) -> Self {
-        self.config.latency = Latency { fixed, jitter };
-        self
-    }
-
-    /// Fail these fractions of list requests (see [`Faults`]).
-    pub fn faults(mut self, faults: Faults) -> Self {
-        self.config.faults = faults;
-        self
-    }
-
-    /// Turn on the documented quirks of the real API (see [`Quirks`]).
-    pub fn quirks(mut self, quirks: Quirks) -> Self {
-        self.config.quirks = quirks;
-        self
-    }
-
-    /// Build page URLs from this origin (e.g. `http://127.0.0.2:9999`) instead of the
-    /// request's `Host`, as a server behind a proxy does. A trailing `/` is ignored.
-    pub fn public_url(mut self, origin: impl Into<String>) -> Self {
-        let origin = origin.into();
-        self.config.public_url = Some(origin.trim_end_matches('/').to_owned());
-        self
-    }
-
-    /// Send `Retry-After` as decimal seconds (`0.137`) instead of whole seconds
-    /// rounded up, for tests with sub-second windows.
-    pub fn fractional_retry_after(mut self, fractional: bool) -> Self {
-        self.config.fractional_retry_after = fractional;
-        self
-    }
-
-    /// Whether to keep every request for [`MockServer::requests`] (default `true`;
-    /// turn off for long benchmarks).
-    pub fn record_requests(mut self, record: bool) -> Self {
-        self.config.record_requests = record;
-        self
-    }
-
-    /// How many requests [`MockServer::requests`] keeps: the newest ones (default
-    /// 10,000), so a long run's log stays bounded.
-    pub fn request_log_limit(mut self, limit: usize) -> Self {
-        self.config.request_log_limit = limit;
-        self
-    }
-
-    /// The order of the listing (default [`Order::OldestFirst`], the dataset's).
-    pub fn order(mut self, order: Order) -> Self {
-        self.config.order = order;
-        self
-    }
-
-    /// Add and delete invoices while clients list them (see [`Live`]); the changes
-    /// are drawn from the [`seed`](Self::seed). Observe them with
-    /// [`MockServer::evaluations`], [`MockServer::changes`],
-    /// [`MockServer::live_snapshot`] and [`MockServer::ids_present_throughout`].
-    pub fn live(mut self, live: Live) -> Self {
-        self.config.live = live;
-        self
-    }
-
-    /// Evaluate concurrent list requests in a seeded arbitrary order: requests are
-    /// held until `window` of them have arrived, or until none arrived for 5 ms
-    /// (tokio time: a paused test clock works), then each reads the table (and
-    /// triggers its [`Live`] change) in an order drawn from the [`seed`](Self::seed),
-    /// so page 3 may be read before page 2. 0 or 1 (the default): in arrival order,
-    /// without waiting. Only list requests answered with a page are held.
-    pub fn reorder(mut self, window: usize) -> Self {
-        self.config.reorder = window;
-        self
-    }
-
-    /// Carry out the first `count` writes (creating, editing or closing a resource,
-    /// marking an invoice paid) and then close the connection without
-    /// answering, as a server that crashes or a proxy that times out after the
-    /// write does. Requests that fail validation or name an unknown id are answered
-    /// and do not count. Default 0; change it while the server runs with
-    /// [`MockServer::drop_next_write_responses`].
-    pub fn drop_write_responses(mut self, count: u64) -> Self {
-        self.config.drop_write_responses = count;
-        self
-    }
-
-    /// How long the download link of `GET /v1/customer-invoices/{id}/pdf` works
-    /// (default 5 minutes; measured on tokio's clock, so a paused test clock
-    /// works).
-    pub fn file_link_lifetime(mut self, lifetime: Duration) -> Self {
-        self.config.file_link_lifetime = lifetime;
-        self
-    }
-
-    /// Serve the OAuth2 authorization-code flow of the management host (see
-    /// [`MockOAuth`]), and accept the access tokens it issues beside the
-    /// [`token`](Self::token) until they expire.
-    pub fn oauth(mut self, oauth: MockOAuth) -> Self {
-        self.config.oauth = Some(oauth);
-        self
-    }
-
-    /// A portal whose licence does not include the ticketing system: every Tickets
-    /// API request answers 426 (`Upgrade Required`), as the vendor documents for
-    /// closing a ticket.
-    pub fn without_ticketing(mut self) -> Self {
-        self.config.ticketing = false;
-        self
-    }
-
-    /// One more portal on the server, with a token, dataset, rate limit and OAuth
-    /// grant of its own (see [`MockAccount`]); the builder's own settings are the
-    /// default account's, served for any other token.
+    /// One more portal with a token, dataset, rate limit and OAuth grant of its own;
+    /// the builder's settings are the default account's, served for other tokens.
     pub fn account(mut self, account: MockAccount) -> Self {
         self.accounts.push(account);
         self
@@ -269,12 +184,6 @@ impl MockServerBuilder {
         self
     }
 
-    /// The address to listen on (default `127.0.0.1:0`, an ephemeral port).
-    pub fn bind(mut self, addr: SocketAddr) -> Self {
-        self.bind = addr;
-        self
-    }
-
     /// Binds the address and starts serving on the current tokio runtime.
     ///
     /// # Errors
@@ -283,25 +192,18 @@ impl MockServerBuilder {
     pub async fn start(self) -> io::Result<MockServer> {
         let listener = TcpListener::bind(self.bind).await?;
         let addr = listener.local_addr()?;
-        let config = self.config;
-        let oauth_listener = match &config.oauth {
-            Some(oauth) if oauth.own_origin => {
-                Some(TcpListener::bind(SocketAddr::new(addr.ip(), 0)).await?)
-            }
+        let oauth_listener = match &self.config.oauth {
+            Some(oauth) if oauth.own_origin => Some(TcpListener::bind((addr.ip(), 0)).await?),
             _ => None,
         };
         let oauth_addr = match &oauth_listener {
             Some(listener) => Some(listener.local_addr()?),
-            None => config.oauth.as_ref().map(|_| addr),
+            None => self.config.oauth.as_ref().map(|_| addr),
         };
-        let accounts_config = config.clone();
-        let shared = Arc::new(Shared::new(config, addr, self.token, self.token_valid_for));
-        let accounts = Arc::new(Accounts::new(
-            Arc::clone(&shared),
-            &self.accounts,
-            &accounts_config,
-            addr,
-        ));
+        let shared = Shared::new(self.config.clone(), addr, self.token, self.token_valid_for);
+        let shared = Arc::new(shared);
+        let accounts = Accounts::new(Arc::clone(&shared), &self.accounts, &self.config, addr);
+        let accounts = Arc::new(accounts);
         let app = Router::new()
             .fallback(accounts::handle)
             .layer(DefaultBodyLimit::max(requests::MAX_MULTIPART_BYTES))
@@ -310,22 +212,15 @@ impl MockServerBuilder {
             .fallback(accounts::handle_oauth)
             .with_state(Arc::clone(&accounts));
         let (stop, stopped) = oneshot::channel::<()>();
+        // A dropped sender (the handle dropped) also stops the server.
+        let stopped = stopped.map(|_| ()).shared();
         let task = tokio::spawn(async move {
-            let stopped = async move {
-                // A dropped sender (handle dropped) also stops the server.
-                let _ = stopped.await;
-            }
-            .boxed()
-            .shared();
             let api = axum::serve(listener, app).with_graceful_shutdown(stopped.clone());
-            match oauth_listener {
-                Some(oauth_listener) => {
-                    let oauth =
-                        axum::serve(oauth_listener, oauth_app).with_graceful_shutdown(stopped);
-                    tokio::try_join!(api.into_future(), oauth.into_future()).map(|_| ())
-                }
-                None => api.await,
-            }
+            let Some(oauth_listener) = oauth_listener else {
+                return api.await;
+            };
+            let oauth = axum::serve(oauth_listener, oauth_app).with_graceful_shutdown(stopped);
+            tokio::try_join!(api.into_future(), oauth.into_future()).map(|_| ())
         });
         Ok(MockServer {
             shared,
@@ -375,22 +270,18 @@ impl MockServer {
         format!("{}/v1", self.origin())
     }
 
-    /// `http://` and the address: the origin of page URLs when a client connects to
-    /// [`addr`](Self::addr) and no public URL is set.
+    /// `http://` and the address: the origin of page URLs without a public URL.
     pub fn origin(&self) -> String {
         format!("http://{}", self.addr)
     }
 
-    /// The origin of the OAuth2 endpoints (`GET {oauth_url}/oauth/authorize`,
-    /// `POST {oauth_url}/oauth/tokens`), e.g. `http://127.0.0.1:40124`, the stand-in
-    /// for `https://manage.mijnklantportaal.nl`; `None` without
-    /// [`MockServerBuilder::oauth`].
+    /// The origin of the OAuth2 endpoints (`https://manage.mijnklantportaal.nl`'s
+    /// stand-in); `None` without [`MockServerBuilder::oauth`].
     pub fn oauth_url(&self) -> Option<String> {
         self.oauth_addr.map(|addr| format!("http://{addr}"))
     }
 
-    /// The OAuth grant of the account with API key `token` (see
-    /// [`MockAccount::oauth`]): the tokens an app holds once the portal connected it.
+    /// The OAuth grant of the account with API key `token` ([`MockAccount::oauth`]).
     pub fn account_grant(&self, token: &str) -> Option<MockGrant> {
         self.accounts.grant(token)
     }
@@ -415,24 +306,21 @@ impl MockServer {
         self.shared.oauth_stats()
     }
 
-    /// Every refresh token issued so far stops working, as when the user disconnects
-    /// the app in the portal; access tokens already issued work until they expire.
+    /// Revokes every refresh token issued so far (access tokens work until they expire).
     pub fn revoke_oauth_grants(&self) {
         if let Some(oauth) = &self.shared.oauth {
             lock(oauth).revoke_grants();
         }
     }
 
-    /// Answer the next `count` requests to `POST /oauth/tokens` with 503 without
-    /// processing them (a management host in maintenance); replaces what was left.
+    /// Answer the next `count` requests to `POST /oauth/tokens` with 503.
     pub fn fail_next_token_requests(&self, count: u64) {
         if let Some(oauth) = &self.shared.oauth {
             lock(oauth).fail_next_token_requests(count);
         }
     }
 
-    /// The requests received so far, in order of arrival: the newest
-    /// [`request_log_limit`](MockServerBuilder::request_log_limit) of them.
+    /// The requests received (the newest ones, see [`MockServerBuilder::request_log_limit`]).
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.shared.requests).iter().cloned().collect()
     }
@@ -447,38 +335,28 @@ impl MockServer {
         self.shared.stats()
     }
 
-    /// Accept `token` from now on (`None`: accept no token), with a fresh
-    /// [`token_valid_for`](MockServerBuilder::token_valid_for) allowance.
+    /// Accept `token` from now on (`None`: none), with a fresh `token_valid_for` allowance.
     pub fn set_token(&self, token: Option<String>) {
         lock(&self.shared.token).replace(token);
     }
 
-    /// The generated dataset the table starts from, to compute what the server
-    /// sends (with a [`Live`] table, [`live_snapshot`](Self::live_snapshot) is what
-    /// it holds now).
+    /// The generated dataset the invoice table starts from.
     pub fn dataset(&self) -> Dataset {
         self.shared.config.dataset
     }
 
-    /// The mock's time now: tokio time since the server started, counted from
-    /// 2026-01-01T00:00:00+01:00 (after every seeded row), in Dutch time. Everything
-    /// the mock writes or compares uses it (a link's `expiresAt`, a subscription's
-    /// status, the default appointment window, `X-RateLimit-Reset`), never the wall
-    /// clock, so a run on tokio's paused clock is exact.
+    /// The mock's time (Dutch): tokio time since the start, from 2026-01-01T00:00+01:00.
     pub fn now(&self) -> chrono::DateTime<chrono::FixedOffset> {
         self.shared.clock.now().unwrap_or_default()
     }
 
-    /// Every row of `kind` the server holds now, in listing order, as `GET /{id}`
-    /// shows it (URLs under [`origin`](Self::origin)). Reading is not a request:
-    /// nothing is counted or recorded, and a live table does not change. (The
-    /// million-row kinds are read whole: ask for [`row`](Self::row) there.)
+    /// Every row of `kind` the server holds, in listing order, as `GET /{id}` shows it;
+    /// not a request (nothing is counted or changed).
     pub fn rows(&self, kind: Kind) -> Vec<serde_json::Value> {
         inspect::rows(&self.shared, kind, None, &self.origin())
     }
 
-    /// The row of `kind` with id `id`, as `GET /{id}` shows it, if the server holds
-    /// it now.
+    /// The row of `kind` with id `id`, as `GET /{id}` shows it, if the server holds it.
     pub fn row(&self, kind: Kind, id: &str) -> Option<serde_json::Value> {
         inspect::rows(&self.shared, kind, Some(id), &self.origin()).pop()
     }
@@ -488,9 +366,7 @@ impl MockServer {
         self.shared.config.per_page
     }
 
-    /// The body the server would send now for `page` (a resolved page number, at
-    /// least 1), with page URLs under `origin`, when no fault is injected. Reading a
-    /// page this way does not count as an evaluation and changes nothing.
+    /// The body of invoice page `page` now, URLs under `origin`; changes nothing.
     pub fn page_json(&self, page: u64, origin: &str) -> serde_json::Value {
         self.shared
             .render_page(page.max(1), origin)
@@ -499,18 +375,13 @@ impl MockServer {
             .unwrap_or_default()
     }
 
-    /// The ids in the table now, in listing order (the [`dataset`](Self::dataset)
-    /// plus added minus deleted invoices). One string per invoice: meant for small
-    /// test datasets.
+    /// The invoice ids in the table now, in listing order (for small datasets).
     pub fn live_snapshot(&self) -> Vec<String> {
         self.shared.with(|t: &mut Table<MockInvoice>| t.snapshot())
     }
 
-    /// The ids that were in the table during every list request evaluated from
-    /// sequence number `*evaluations.start()` to `*evaluations.end()` (see
-    /// [`Evaluation::sequence`]), in listing order: the invoices a listing made of
-    /// those requests must return. One string per invoice: meant for small test
-    /// datasets.
+    /// The invoice ids in the table for every list request evaluated in `evaluations`
+    /// ([`Evaluation::sequence`]): what a listing made of them must return.
     ///
     /// ```
     /// use std::collections::HashSet;
@@ -557,21 +428,19 @@ impl MockServer {
             .with(|t: &mut Table<MockInvoice>| t.present_throughout(evaluations))
     }
 
-    /// Every list request the table answered, in evaluation order (empty when
-    /// [`record_requests`](MockServerBuilder::record_requests) is off).
+    /// Every invoice list request evaluated, in order (if requests are recorded).
     pub fn evaluations(&self) -> Vec<Evaluation> {
         self.shared
             .with(|t: &mut Table<MockInvoice>| t.evaluations())
     }
 
-    /// Every change of the live table, in order (invoices created by clients are
-    /// inserts too).
+    /// Every change of the invoice table, in order (client-created invoices included).
     pub fn changes(&self) -> Vec<Change> {
         self.shared.with(|t: &mut Table<MockInvoice>| t.changes())
     }
 
     /// Drop the answers to the next `count` writes after carrying them out (see
-    /// [`MockServerBuilder::drop_write_responses`]); replaces what was left.
+    /// [`MockServerBuilder::drop_write_responses`]).
     ///
     /// ```
     /// use mijnklantportaal_mock::MockServer;
@@ -601,31 +470,27 @@ impl MockServer {
         self.shared.drop_writes.store(count, Ordering::Relaxed);
     }
 
-    /// The invoices clients created (`POST /v1/customer-invoices` and `/manual`),
-    /// in order, as they are now (a later mark-paid shows).
+    /// The invoices clients created, in order, as they are now.
     pub fn invoices_created(&self) -> Vec<MockInvoice> {
         self.shared.with(|t: &mut Table<MockInvoice>| t.created())
     }
 
-    /// The customers clients created (`POST /v1/customers`), in order, as they are
-    /// now.
+    /// The customers clients created, in order, as they are now.
     pub fn customers_created(&self) -> Vec<MockCustomer> {
         self.shared.with(|t: &mut Table<MockCustomer>| t.created())
     }
 
-    /// The invoice with id `id` as the server holds it now (generated, added or
-    /// created; with changes), or `None` if there is none.
+    /// The invoice with id `id` as the server holds it now.
     pub fn invoice(&self, id: &str) -> Option<MockInvoice> {
         self.shared.with(|t: &mut Table<MockInvoice>| t.find(id))
     }
 
-    /// The customer with id `id` as the server holds it now, or `None`.
+    /// The customer with id `id` as the server holds it now.
     pub fn customer(&self, id: &str) -> Option<MockCustomer> {
         self.shared.with(|t: &mut Table<MockCustomer>| t.find(id))
     }
 
-    /// Stops accepting connections, lets requests in flight finish (up to 5 s), and
-    /// waits for the server task to end.
+    /// Stops accepting connections and lets requests in flight finish (up to 5 s).
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());

@@ -1,32 +1,11 @@
-//! The one resource store: every kind of resource in the same kind of table.
+//! The one resource store: every kind of resource in the same kind of [`Table`].
 //!
-//! The API has sixteen areas with the same life: a list in Laravel's simple
-//! paginator, a resource per id, creates, edits and actions that change a row. The
-//! mock keeps all of them in one generic [`Table`] instead of a table per kind. A
-//! table is
-//!
-//! - the rows it starts with, computed on demand from the seed ([`Base`]: a million
-//!   invoices cost nothing, a handful of seeded webhooks is a short `Vec`),
-//! - the rows added while the server runs (created by clients, or inserted by the
-//!   [`Live`] schedule), after them,
-//! - replacements for edited starting rows (an edited added row is changed in place),
-//! - the keys of deleted rows,
-//! - and the listing order ([`Order`]).
-//!
-//! Only what changed is stored. Rows have a *key* in creation order: `0..base.len()`
-//! are the starting rows, `base.len() + k` is the `k`-th added one. The paginator
-//! pages through a view of the table ([`Rows`]), never through a copy of it (a list
-//! under a parent, like a payment link's payments, pages through the parent's rows).
-//!
-//! Every table also runs the live-table machinery: it counts the list requests that
-//! read it (*evaluations*), applies the [`Live`] schedule after them (an insert every
-//! `n`-th, a delete every `m`-th), and logs evaluations and changes, so a test can
-//! compute which rows existed for the whole of a listing. Every change is a pure
-//! function of the seed and of how many list requests were evaluated before it, so a
-//! run replays exactly.
-//!
-//! [`Store`] holds one table per record type, made on first use from the server's
-//! configuration ([`Record::base`], [`Record::live`]).
+//! A table is its starting rows, computed on demand from the seed ([`Base`]), the rows
+//! added while the server runs, replacements for edited starting rows and the keys of
+//! deleted rows: only what changed is stored. Keys are in creation order (the `k`-th
+//! added row's is `base.len() + k`). Tables also count the list requests that read them
+//! (*evaluations*), apply the [`Live`] schedule after them and log both, so every
+//! change is a pure function of the seed and the evaluations before it.
 
 use std::any::{Any, TypeId};
 use std::collections::{BTreeMap, HashMap};
@@ -52,17 +31,14 @@ const DELETE: u64 = 0x11FE_0002;
 /// Shortest and longest time between two added rows, in seconds.
 const ADD_GAP_SECONDS: (u64, u64) = (60, 3_600);
 
-/// One resource of the API, as the store keeps it (see the
-/// [`resources`](crate::resources) module for how to add one).
+/// One resource of the API, as the store keeps it (see [`resources`](crate::resources)).
 pub(crate) trait Record: Serialize + Clone + fmt::Debug + Send + Sync + 'static {
     /// The Laravel model named in the 404 for an unknown id, e.g. `App\Models\Webhook`.
     const MODEL: &'static str;
 
-    /// The public id (`wbh_...`).
     fn id(&self) -> &str;
 
-    /// The id of the resource it belongs to, for lists under a parent
-    /// (`/payment-links/{linkId}/payments`); `None` for top-level resources.
+    /// The id of the parent, for lists under one (`/payment-links/{linkId}/payments`).
     fn parent_id(&self) -> Option<&str> {
         None
     }
@@ -78,7 +54,6 @@ pub(crate) trait Record: Serialize + Clone + fmt::Debug + Send + Sync + 'static 
 
 /// The rows a table starts with, computed on demand, and the ids of rows added later.
 pub(crate) trait Base<R>: fmt::Debug + Send + Sync {
-    /// The number of starting rows.
     fn len(&self) -> u64;
 
     /// Starting row `key`, or `None` past the end.
@@ -87,19 +62,13 @@ pub(crate) trait Base<R>: fmt::Debug + Send + Sync {
     /// The key of the starting row with id `id`.
     fn key_of(&self, id: &str) -> Option<u64>;
 
-    /// The id of row `key`; keys at or past [`len`](Self::len) are rows added while
-    /// the server runs, and get ids no starting row has.
+    /// The id of row `key`; keys from [`len`](Self::len) on are added rows' (ids no
+    /// starting row has).
     fn id(&self, key: u64) -> String;
 
-    /// The row the [`Live`] schedule adds as row `key`, created at `created_at`;
-    /// `previous` is the last row the schedule added. `None`: the kind has no
-    /// scheduled inserts.
-    fn scheduled(
-        &self,
-        _key: u64,
-        _created_at: DateTime<FixedOffset>,
-        _previous: Option<&R>,
-    ) -> Option<R> {
+    /// The row the [`Live`] schedule adds as row `key`, after `previous` (the last
+    /// one it added); `None`: the kind has no scheduled inserts.
+    fn scheduled(&self, _key: u64, _at: DateTime<FixedOffset>, _previous: Option<&R>) -> Option<R> {
         None
     }
 }
@@ -112,12 +81,9 @@ pub(crate) struct Seeded<R> {
 }
 
 impl<R: Record> Seeded<R> {
-    /// `count` rows, row `index` built by `build(index, id)` with the id `ids` gives
-    /// it (the rows end early at the first `None`).
+    /// `count` rows, row `index` built by `build(index, id)` (ending at the first `None`).
     pub(crate) fn new(ids: IdCodec, count: u64, build: impl Fn(u64, String) -> Option<R>) -> Self {
-        let rows = (0..count)
-            .map_while(|index| build(index, ids.encode(index)))
-            .collect();
+        let rows = (0..count).map_while(|i| build(i, ids.encode(i))).collect();
         Seeded { rows, ids }
     }
 }
@@ -128,7 +94,7 @@ impl<R: Record> Base<R> for Seeded<R> {
     }
 
     fn row(&self, key: u64) -> Option<R> {
-        self.rows.get(usize::try_from(key).ok()?).cloned()
+        self.rows.row(key)
     }
 
     fn key_of(&self, id: &str) -> Option<u64> {
@@ -166,7 +132,6 @@ impl Slot {
 #[derive(Debug)]
 struct Added<R> {
     row: R,
-    /// The creation time its [`Slot`] gave it.
     created_at: DateTime<FixedOffset>,
     after_evaluation: u64,
     /// Created by a client (`POST`), not by the [`Live`] schedule.
@@ -182,7 +147,6 @@ pub(crate) struct Table<R> {
     live: Live,
     record: bool,
     added: Vec<Added<R>>,
-    /// Keys of added rows by id.
     added_keys: HashMap<String, u64>,
     /// Edited starting rows, by key.
     changed: BTreeMap<u64, R>,
@@ -219,9 +183,8 @@ impl<R: Record> Table<R> {
         }
     }
 
-    /// Reads page `page` for a list request that arrived `arrival`-th (of the rows
-    /// under `parent`, when given), then applies the change this evaluation
-    /// triggers, if any.
+    /// Reads page `page` for the `arrival`-th list request (of the rows under
+    /// `parent`, when given), then applies the change this evaluation triggers.
     pub(crate) fn evaluate(
         &mut self,
         page: u64,
@@ -239,25 +202,26 @@ impl<R: Record> Table<R> {
             }
         };
         if self.record {
+            let ids = taken.rows.iter().map(|r| r.id().to_owned()).collect();
             self.evaluations.push(Evaluation {
                 sequence,
                 arrival,
                 page,
-                ids: taken.rows.iter().map(|r| r.id().to_owned()).collect(),
+                ids,
                 table_len,
             });
         }
-        if self.live.insert_every() > 0 && sequence.is_multiple_of(self.live.insert_every()) {
+        let due = |every: u64| every > 0 && sequence.is_multiple_of(every);
+        if due(self.live.insert_every()) {
             self.insert(sequence);
         }
-        if self.live.delete_every() > 0 && sequence.is_multiple_of(self.live.delete_every()) {
+        if due(self.live.delete_every()) {
             self.delete(sequence);
         }
         taken
     }
 
-    /// The rows under `parent`, in listing order (small kinds only: they are
-    /// collected).
+    /// The rows under `parent`, in listing order (collected: small kinds only).
     pub(crate) fn children(&self, parent: &str) -> Vec<R> {
         self.all()
             .filter(|r| r.parent_id() == Some(parent))
@@ -274,14 +238,12 @@ impl<R: Record> Table<R> {
         self.by_key(self.key_of(id)?)
     }
 
-    /// Whether a row with id `id` is in the table now.
     pub(crate) fn contains(&self, id: &str) -> bool {
         self.key_of(id).is_some()
     }
 
-    /// Adds a row a client created, built by `build` from its [`Slot`]: the newest,
-    /// seen by list requests evaluated from now on. `None` (and no row) if the table
-    /// is full or `build` makes none.
+    /// Adds the row `build` makes of its [`Slot`] as a client's, the newest; `None`
+    /// (and no row) if the table is full or `build` makes none.
     pub(crate) fn create(&mut self, build: impl FnOnce(Slot) -> Option<R>) -> Option<R> {
         let slot = self.next_slot()?;
         let created_at = slot.created_at;
@@ -299,10 +261,9 @@ impl<R: Record> Table<R> {
         update?.ok()
     }
 
-    /// Changes the row with id `id` with `change` if it agrees: a refusal leaves the
-    /// row as it was. What `change` looks at and what it writes are one step, under
-    /// the lock the caller holds, so no other request changes the row in between.
-    /// `None` if it is not in the table.
+    /// Changes the row with id `id` with `change` if it agrees (a refusal leaves the
+    /// row as it was), in one step under the caller's lock; `None` if it is not in
+    /// the table.
     pub(crate) fn update<E>(
         &mut self,
         id: &str,
@@ -313,22 +274,19 @@ impl<R: Record> Table<R> {
         if let Err(refusal) = change(&mut row) {
             return Some(Err(refusal));
         }
-        match key.checked_sub(self.base.len()) {
+        match self.added_index(key) {
             None => {
                 self.changed.insert(key, row.clone());
             }
-            Some(k) => self.added.get_mut(usize::try_from(k).ok()?)?.row = row.clone(),
+            Some(k) => self.added.get_mut(k?)?.row = row.clone(),
         }
         Some(Ok(row))
     }
 
     /// The rows clients created, as they are now (deleted ones included).
     pub(crate) fn created(&self) -> Vec<R> {
-        self.added
-            .iter()
-            .filter(|a| a.by_client)
-            .map(|a| a.row.clone())
-            .collect()
+        let created = self.added.iter().filter(|a| a.by_client);
+        created.map(|a| a.row.clone()).collect()
     }
 
     /// The ids in the table now, in listing order.
@@ -336,21 +294,16 @@ impl<R: Record> Table<R> {
         self.all().map(|r| r.id().to_owned()).collect()
     }
 
-    /// The ids that were in the table for every evaluation in `evaluations` (from
-    /// the first to the last), in listing order.
+    /// The ids in the table for every evaluation in `evaluations`, in listing order.
     pub(crate) fn present_throughout(&self, evaluations: RangeInclusive<u64>) -> Vec<String> {
         let (first, last) = (*evaluations.start(), *evaluations.end());
         let mut ids: Vec<String> = (0..self.key_count())
             .filter(|key| {
-                let added_before_first = match key.checked_sub(self.base.len()) {
-                    None => true,
-                    Some(k) => usize::try_from(k)
-                        .ok()
-                        .and_then(|k| self.added.get(k))
-                        .is_some_and(|a| a.after_evaluation < first),
-                };
-                let deleted_before_last = self.deleted.get(key).is_some_and(|&after| after < last);
-                added_before_first && !deleted_before_last
+                let added_before_first = self.added_index(*key).is_none_or(|k| {
+                    k.and_then(|k| self.added.get(k))
+                        .is_some_and(|a| a.after_evaluation < first)
+                });
+                added_before_first && self.deleted.get(key).is_none_or(|&after| after >= last)
             })
             .filter_map(|key| self.by_key(key))
             .map(|r| r.id().to_owned())
@@ -378,73 +331,69 @@ impl<R: Record> Table<R> {
         (!self.deleted.contains_key(&key)).then_some(key)
     }
 
+    /// `None` for a starting row's key, else the index in `added` (`Some(None)` if it
+    /// does not fit in `usize`).
+    fn added_index(&self, key: u64) -> Option<Option<usize>> {
+        key.checked_sub(self.base.len())
+            .map(|k| usize::try_from(k).ok())
+    }
+
     /// Rows ever in the table, deleted ones included.
     fn key_count(&self) -> u64 {
         self.base.len().saturating_add(self.added.len() as u64)
     }
 
     fn by_key(&self, key: u64) -> Option<R> {
-        match key.checked_sub(self.base.len()) {
+        match self.added_index(key) {
             None => self
                 .changed
                 .get(&key)
                 .cloned()
                 .or_else(|| self.base.row(key)),
-            Some(k) => usize::try_from(k)
-                .ok()
-                .and_then(|k| self.added.get(k))
-                .map(|a| a.row.clone()),
+            Some(k) => Some(self.added.get(k?)?.row.clone()),
         }
     }
 
     /// The key of the row at `position` in creation order, skipping deleted keys.
     fn key_at(&self, position: u64) -> u64 {
-        let mut key = position;
-        for &deleted in self.deleted.keys() {
-            if deleted <= key {
-                key += 1;
-            } else {
-                break;
-            }
-        }
-        key
+        // Deleted keys ascend, so once one is past `key` all later ones are too.
+        self.deleted
+            .keys()
+            .fold(position, |key, &deleted| key + u64::from(deleted <= key))
     }
 
-    /// The slot of the next added row: newer than all others, a seeded gap after
-    /// the previous added one.
+    /// The slot of the next added row: a seeded gap after the previous added one.
     fn next_slot(&self) -> Option<Slot> {
         let k = self.added.len() as u64;
         let key = self.base.len().checked_add(k)?;
         let (low, high) = ADD_GAP_SECONDS;
         let gap = low + draw(self.seed, ADD_GAP, k) % (high - low + 1);
         let previous = self.added.last().map(|a| a.created_at.timestamp());
-        let created_unix = previous.unwrap_or(ADDED_FROM) + gap as i64;
+        let created_at = dutch_time::at(previous.unwrap_or(ADDED_FROM) + gap as i64)?;
         Some(Slot {
             key,
             id: self.base.id(key),
-            created_at: dutch_time::at(created_unix)?,
+            created_at,
         })
     }
 
-    fn push(
-        &mut self,
-        row: R,
-        created_at: DateTime<FixedOffset>,
-        after_evaluation: u64,
-        by_client: bool,
-    ) {
-        self.changes.push(Change {
-            after_evaluation,
-            kind: ChangeKind::Inserted,
-            id: row.id().to_owned(),
-        });
-        self.added_keys
-            .insert(row.id().to_owned(), self.key_count());
+    fn push(&mut self, row: R, created_at: DateTime<FixedOffset>, after: u64, by_client: bool) {
+        let id = row.id().to_owned();
+        self.added_keys.insert(id.clone(), self.key_count());
+        self.log(after, ChangeKind::Inserted, id);
         self.added.push(Added {
             row,
             created_at,
-            after_evaluation,
+            after_evaluation: after,
             by_client,
+        });
+    }
+
+    fn log(&mut self, after_evaluation: u64, kind: ChangeKind, id: String) {
+        self.changes.push(Change {
+            after_evaluation,
+            kind,
+            id,
         });
     }
 
@@ -453,12 +402,8 @@ impl<R: Record> Table<R> {
         let Some(slot) = self.next_slot() else {
             return;
         };
-        let previous = self
-            .added
-            .iter()
-            .rev()
-            .find(|a| !a.by_client)
-            .map(|a| &a.row);
+        let previous = self.added.iter().rev().find(|a| !a.by_client);
+        let previous = previous.map(|a| &a.row);
         if let Some(row) = self.base.scheduled(slot.key, slot.created_at, previous) {
             self.push(row, slot.created_at, sequence, false);
         }
@@ -472,15 +417,10 @@ impl<R: Record> Table<R> {
         }
         let position = draw(self.seed, DELETE, self.deleted.len() as u64) % len;
         let key = self.key_at(position);
-        let Some(row) = self.by_key(key) else {
-            return;
-        };
-        self.deleted.insert(key, sequence);
-        self.changes.push(Change {
-            after_evaluation: sequence,
-            kind: ChangeKind::Deleted,
-            id: row.id().to_owned(),
-        });
+        if let Some(row) = self.by_key(key) {
+            self.deleted.insert(key, sequence);
+            self.log(sequence, ChangeKind::Deleted, row.id().to_owned());
+        }
     }
 }
 
@@ -493,10 +433,8 @@ impl<R: Record> Rows for Table<R> {
 
     fn row(&self, position: u64) -> Option<R> {
         let len = Rows::len(self);
-        if position >= len {
-            return None;
-        }
         let in_creation_order = match self.order {
+            _ if position >= len => return None,
             Order::OldestFirst => position,
             Order::NewestFirst => len - 1 - position,
         };
@@ -519,29 +457,22 @@ impl Store {
     /// The table of `R`, made from `config` if it does not exist yet.
     pub(crate) fn table<R: Record>(&self, config: &Config) -> Arc<Mutex<Table<R>>> {
         let fresh = || {
-            let table = Table::new(
-                R::base(config),
-                config.dataset.seed(),
-                config.order,
-                R::live(config),
-                config.record_requests,
-            );
+            let (seed, order, record) =
+                (config.dataset.seed(), config.order, config.record_requests);
+            let table = Table::new(R::base(config), seed, order, R::live(config), record);
             Arc::new(Mutex::new(table))
         };
         let mut tables = lock(&self.tables);
         let entry = tables
             .entry(TypeId::of::<R>())
             .or_insert_with(|| fresh() as Arc<dyn Any + Send + Sync>);
-        match Arc::clone(entry).downcast::<Mutex<Table<R>>>() {
-            Ok(table) => table,
-            // Entries are keyed by their own type, so this never happens; if it did,
-            // a fresh table is still a table of `R`.
-            Err(_) => {
-                let table = fresh();
-                *entry = Arc::clone(&table) as Arc<dyn Any + Send + Sync>;
-                table
-            }
-        }
+        // Entries are keyed by their own type, so the downcast never fails; if it did,
+        // a fresh table would still be a table of `R`.
+        Arc::clone(entry).downcast().unwrap_or_else(|_| {
+            let table = fresh();
+            *entry = Arc::clone(&table) as Arc<dyn Any + Send + Sync>;
+            table
+        })
     }
 }
 
