@@ -1,24 +1,17 @@
-//! Many portals on one server: a token per account, each with its own dataset, rate
-//! limit and OAuth grant.
-//!
-//! An app that many portals connect to (a bookkeeping sync) serves all of them from one
-//! process, against one API host that tells the portals apart by the token. The mock
-//! does the same with the least machinery: each [`MockAccount`] is a complete server
-//! state of its own (the same `Shared` the default account has: dataset, store, rate
-//! limiter, OAuth grants, counters), and this module routes each request to the
-//! account whose token it carries. Requests with any other token go to the default
-//! account, configured on the builder as before. Token requests
-//! (`POST /oauth/tokens`) carry no bearer token: they go to the account whose refresh
-//! token (or code) they present, and the tokens answered are added to the routes.
+//! Many portals on one server, told apart by the token, as an app that many portals
+//! connect to (a bookkeeping sync) sees them. Each [`MockAccount`] is a complete server
+//! state of its own (a `Shared`); requests go to the account whose token they carry
+//! (any other token: the builder's default account). Token requests go to the account
+//! whose refresh token or code they present, and the tokens answered are routed too.
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 
 use crate::auth;
@@ -27,8 +20,7 @@ use crate::handler::{self, Config, Shared};
 use crate::oauth::{self, OAuthStats};
 use crate::recording::Stats;
 
-/// Largest token-request body routed (larger ones go to the default account, which
-/// refuses them).
+/// Largest token-request body routed.
 const MAX_ROUTED_BODY_BYTES: usize = 16 * 1024;
 
 /// One more portal on the server: requests with its token see its own invoices, count
@@ -189,29 +181,25 @@ impl Accounts {
             let mut config = config.clone();
             let seed = account
                 .seed
-                .unwrap_or_else(|| config.dataset.seed().wrapping_add(position));
+                .unwrap_or(config.dataset.seed().wrapping_add(position));
             let invoices = account.invoices.unwrap_or(config.dataset.len());
             config.dataset = Dataset::new(seed, invoices);
-            if let Some(rate_limit) = account.rate_limit {
-                config.rate_limit = rate_limit;
-            }
+            config.rate_limit = account.rate_limit.unwrap_or(config.rate_limit);
             config.oauth = account
                 .oauth
                 .then(|| config.oauth.clone().unwrap_or_default());
-            let shared = Arc::new(Shared::new(
-                config,
-                local_addr,
-                Some(account.token.clone()),
-                None,
-            ));
-            let grant = shared.new_oauth_grant().and_then(|fields| {
-                let grant = grant_of(&fields)?;
-                routes.insert(grant.access_token.clone(), Arc::clone(&shared));
-                routes.insert(grant.refresh_token.clone(), Arc::clone(&shared));
-                Some(grant)
-            });
-            routes.insert(account.token.clone(), Arc::clone(&shared));
-            named.insert(account.token.clone(), (shared, grant));
+            let token = account.token.clone();
+            let shared = Arc::new(Shared::new(config, local_addr, Some(token.clone()), None));
+            let grant = shared
+                .new_oauth_grant()
+                .and_then(|fields| grant_of(&fields));
+            let tokens = grant
+                .iter()
+                .flat_map(|g| [&g.access_token, &g.refresh_token]);
+            for routed in tokens.chain([&token]) {
+                routes.insert(routed.clone(), Arc::clone(&shared));
+            }
+            named.insert(token, (shared, grant));
         }
         Accounts {
             default,
@@ -220,7 +208,6 @@ impl Accounts {
         }
     }
 
-    /// The account `token` names.
     fn account(&self, token: &str) -> Option<&Arc<Shared>> {
         self.named.get(token).map(|(shared, _)| shared)
     }
@@ -242,11 +229,8 @@ impl Accounts {
     }
 
     fn route(&self, token: &str) -> Option<Arc<Shared>> {
-        self.routes
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(token)
-            .cloned()
+        let routes = self.routes.read().unwrap_or_else(PoisonError::into_inner);
+        routes.get(token).cloned()
     }
 
     /// A token request, to the account of the token or code it presents; the tokens
@@ -255,16 +239,13 @@ impl Accounts {
     async fn token_request(&self, request: Request, api_origin: bool) -> Response {
         let (parts, body) = request.into_parts();
         let Ok(bytes) = to_bytes(body, MAX_ROUTED_BODY_BYTES).await else {
-            return empty(StatusCode::PAYLOAD_TOO_LARGE);
+            return StatusCode::PAYLOAD_TOO_LARGE.into_response();
         };
-        let presented = serde_json::from_slice::<serde_json::Value>(&bytes)
-            .ok()
-            .and_then(|fields| {
-                ["refresh_token", "code"]
-                    .iter()
-                    .find_map(|name| fields.get(*name)?.as_str().map(str::to_owned))
-            });
-        let account = presented.as_deref().and_then(|token| self.route(token));
+        let fields = serde_json::from_slice::<serde_json::Value>(&bytes).unwrap_or_default();
+        let presented = ["refresh_token", "code"]
+            .iter()
+            .find_map(|name| fields[name].as_str());
+        let account = presented.and_then(|token| self.route(token));
         let request = Request::from_parts(parts, Body::from(bytes));
         let Some(account) = account else {
             let default = Arc::clone(&self.default);
@@ -280,17 +261,13 @@ impl Accounts {
         }
         let (parts, body) = response.into_parts();
         let Ok(bytes) = to_bytes(body, MAX_ROUTED_BODY_BYTES).await else {
-            return empty(StatusCode::INTERNAL_SERVER_ERROR);
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         };
-        if let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice(&bytes) {
-            let mut routes = self
-                .routes
-                .write()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            for name in ["access_token", "refresh_token"] {
-                if let Some(token) = fields.get(name).and_then(|v| v.as_str()) {
-                    routes.insert(token.to_owned(), Arc::clone(&account));
-                }
+        let fields = serde_json::from_slice::<serde_json::Value>(&bytes).unwrap_or_default();
+        let mut routes = self.routes.write().unwrap_or_else(PoisonError::into_inner);
+        for name in ["access_token", "refresh_token"] {
+            if let Some(token) = fields[name].as_str() {
+                routes.insert(token.to_owned(), Arc::clone(&account));
             }
         }
         Response::from_parts(parts, Body::from(bytes))
@@ -304,13 +281,6 @@ fn grant_of(fields: &serde_json::Map<String, serde_json::Value>) -> Option<MockG
         refresh_token: fields.get("refresh_token")?.as_str()?.to_owned(),
         expires_in: Duration::from_secs(fields.get("expires_in")?.as_u64()?),
     })
-}
-
-/// An empty response with `status`.
-fn empty(status: StatusCode) -> Response {
-    let mut response = Response::new(Body::empty());
-    *response.status_mut() = status;
-    response
 }
 
 /// The API origin's handler: each request to the account of its bearer token.

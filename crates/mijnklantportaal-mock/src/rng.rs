@@ -1,12 +1,8 @@
-//! Tiny deterministic hashing: every "random" choice of the mock.
-//!
-//! The mock must be replayable from one seed and must not hold its dataset in memory,
-//! so every random choice (an invoice's amount, whether request 17 fails, how long
-//! request 3 waits) is a pure function of `(seed, domain, number)`. `splitmix64` is
-//! enough for that and saves a dependency on `rand`. [`Permutation`] is a bijection on
-//! `u64`: public ids derived through it never collide and map back to their index.
+//! Tiny deterministic hashing: every "random" choice of the mock is a pure function of
+//! `(seed, domain, number)`, so a run replays from one seed and no dataset is held in
+//! memory. [`Permutation`] is a bijection on `u64`, for ids that never collide and map
+//! back to their index.
 
-/// One step of the splitmix64 generator: a fast, well-mixed 64-bit hash of `z`.
 pub(crate) const fn splitmix64(z: u64) -> u64 {
     let mut z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -14,10 +10,7 @@ pub(crate) const fn splitmix64(z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// The pseudo-random value number `number` of the stream `domain` under `seed`.
-///
-/// Streams with different domains are independent, so adding a new random choice
-/// never changes the existing ones.
+/// Value number `number` of the stream `domain` under `seed`; streams are independent.
 pub(crate) const fn draw(seed: u64, domain: u64, number: u64) -> u64 {
     splitmix64(splitmix64(seed ^ splitmix64(domain)) ^ number)
 }
@@ -44,22 +37,19 @@ const M2: u64 = 0xC4CE_B9FE_1A85_EC53;
 const M1_INV: u64 = inverse(M1);
 const M2_INV: u64 = inverse(M2);
 
-/// A seeded bijection on `u64` (an xor key followed by the murmur3 finalizer, whose
-/// shifts of 33 bits and odd multipliers are all invertible).
+/// A seeded bijection on `u64`: an xor key, then the (invertible) murmur3 finalizer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Permutation {
     key: u64,
 }
 
 impl Permutation {
-    /// The permutation of stream `domain` under `seed`.
     pub(crate) const fn new(seed: u64, domain: u64) -> Self {
         Permutation {
             key: draw(seed, domain, u64::MAX),
         }
     }
 
-    /// The image of `value`.
     pub(crate) const fn apply(self, value: u64) -> u64 {
         let mut h = value ^ self.key;
         h ^= h >> 33;
@@ -69,7 +59,6 @@ impl Permutation {
         h ^ (h >> 33)
     }
 
-    /// The value whose image is `image`.
     pub(crate) const fn invert(self, image: u64) -> u64 {
         let mut h = image ^ (image >> 33);
         h = h.wrapping_mul(M2_INV);
