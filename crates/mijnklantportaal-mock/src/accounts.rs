@@ -14,7 +14,7 @@ use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 
-use crate::auth;
+use crate::auth::{self, Secret};
 use crate::dataset::Dataset;
 use crate::handler::{self, Config, Shared};
 use crate::oauth::{self, OAuthStats};
@@ -56,26 +56,14 @@ const MAX_ROUTED_BODY_BYTES: usize = 16 * 1024;
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use]
 pub struct MockAccount {
-    token: String,
+    token: Secret,
     invoices: Option<u64>,
     seed: Option<u64>,
     rate_limit: Option<Option<(u32, Duration)>>,
     oauth: bool,
-}
-
-impl fmt::Debug for MockAccount {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("MockAccount")
-            .field("token", &"<redacted>")
-            .field("invoices", &self.invoices)
-            .field("seed", &self.seed)
-            .field("rate_limit", &self.rate_limit)
-            .field("oauth", &self.oauth)
-            .finish()
-    }
 }
 
 impl MockAccount {
@@ -83,7 +71,7 @@ impl MockAccount {
     /// methods take).
     pub fn new(token: impl Into<String>) -> Self {
         MockAccount {
-            token: token.into(),
+            token: Secret(token.into()),
             invoices: None,
             seed: None,
             rate_limit: None,
@@ -188,7 +176,7 @@ impl Accounts {
             config.oauth = account
                 .oauth
                 .then(|| config.oauth.clone().unwrap_or_default());
-            let token = account.token.clone();
+            let token = account.token.0.clone();
             let shared = Arc::new(Shared::new(config, local_addr, Some(token.clone()), None));
             let grant = shared
                 .new_oauth_grant()
@@ -248,11 +236,11 @@ impl Accounts {
         let account = presented.and_then(|token| self.route(token));
         let request = Request::from_parts(parts, Body::from(bytes));
         let Some(account) = account else {
-            let default = Arc::clone(&self.default);
+            let default = State(Arc::clone(&self.default));
             return if api_origin {
-                handler::handle(State(default), request).await
+                handler::handle(default, request).await
             } else {
-                handler::handle_oauth(State(default), request).await
+                handler::handle_oauth(default, request).await
             };
         };
         let response = handler::handle_oauth(State(Arc::clone(&account)), request).await;
@@ -285,15 +273,12 @@ fn grant_of(fields: &serde_json::Map<String, serde_json::Value>) -> Option<MockG
 
 /// The API origin's handler: each request to the account of its bearer token.
 pub(crate) async fn handle(State(accounts): State<Arc<Accounts>>, request: Request) -> Response {
-    if accounts.named.is_empty() {
-        return handler::handle(State(Arc::clone(&accounts.default)), request).await;
-    }
-    if oauth::is_oauth_path(request.uri().path()) {
+    if !accounts.named.is_empty() && oauth::is_oauth_path(request.uri().path()) {
         return accounts.token_request(request, true).await;
     }
-    let account = auth::bearer_token(request.headers())
-        .and_then(|token| accounts.route(token))
-        .unwrap_or_else(|| Arc::clone(&accounts.default));
+    // Without accounts, no token has a route.
+    let account = auth::bearer_token(request.headers()).and_then(|token| accounts.route(token));
+    let account = account.unwrap_or_else(|| Arc::clone(&accounts.default));
     handler::handle(State(account), request).await
 }
 

@@ -2,7 +2,19 @@
 //! wrong (no header, another scheme, an empty, revoked or used-up token) ends in the
 //! same 401; the token is compared in constant time and never logged.
 
+use std::fmt;
+
 use http::{HeaderMap, header};
+
+/// A token or secret: `Debug` shows `"<redacted>"`.
+#[derive(Clone)]
+pub(crate) struct Secret(pub(crate) String);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        "<redacted>".fmt(f)
+    }
+}
 
 /// The token a request presents, like Laravel's `bearerToken()`: the text after the
 /// last `Bearer ` (any case) in the `Authorization` header, up to a comma.

@@ -15,7 +15,7 @@ use http::{HeaderValue, Method, StatusCode, header};
 use serde_json::{Map, Value};
 use tokio::time::Instant;
 
-use crate::auth::constant_time_eq;
+use crate::auth::{Secret, constant_time_eq};
 use crate::responses;
 use crate::rng::draw;
 use crate::store::lock;
@@ -31,7 +31,17 @@ const SCOPES: &str = "agreements.read agreements.write appointments.read appoint
     invoices.read paymentlinks.read paymentlinks.write subscription.read subscription.write \
     tickets.read tickets.write webhooks.read webhooks.write";
 const MALFORMED: &str = "The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.";
-const CLIENT_FAILED: &str = "Client authentication failed";
+const GRANT_INVALID: &str = "The provided authorization grant (e.g., authorization code, resource owner credentials) or refresh token is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.";
+const GRANT_TYPE: &str =
+    "The authorization grant type is not supported by the authorization server.";
+
+/// A refused request: Passport's `error` and `error_description`.
+type Refusal = (&'static str, &'static str);
+const BAD_CLIENT: Refusal = ("invalid_client", "Client authentication failed");
+const BAD_REQUEST: Refusal = ("invalid_request", MALFORMED);
+const BAD_GRANT: Refusal = ("invalid_grant", GRANT_INVALID);
+const BAD_REFRESH: Refusal = ("invalid_grant", "The refresh token is invalid.");
+const BAD_GRANT_TYPE: Refusal = ("unsupported_grant_type", GRANT_TYPE);
 
 /// The OAuth2 side of the mock: one registered app and its token lifetimes; pass it
 /// to [`MockServerBuilder::oauth`](crate::MockServerBuilder::oauth).
@@ -39,11 +49,11 @@ const CLIENT_FAILED: &str = "Client authentication failed";
 /// Defaults: client id `mkp-test-app`, secret `mkp-test-secret`, access tokens valid
 /// for one hour, refresh tokens not rotated, served on an origin of its own (a second
 /// loopback port, like the management host beside the API host).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use]
 pub struct MockOAuth {
     pub(crate) client_id: String,
-    pub(crate) client_secret: String,
+    pub(crate) client_secret: Secret,
     pub(crate) access_token_lifetime: Duration,
     pub(crate) rotate_refresh_tokens: bool,
     pub(crate) own_origin: bool,
@@ -53,23 +63,11 @@ impl Default for MockOAuth {
     fn default() -> Self {
         MockOAuth {
             client_id: "mkp-test-app".to_owned(),
-            client_secret: "mkp-test-secret".to_owned(),
+            client_secret: Secret("mkp-test-secret".to_owned()),
             access_token_lifetime: Duration::from_secs(3600),
             rotate_refresh_tokens: false,
             own_origin: true,
         }
-    }
-}
-
-impl fmt::Debug for MockOAuth {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("MockOAuth")
-            .field("client_id", &self.client_id)
-            .field("client_secret", &"<redacted>")
-            .field("access_token_lifetime", &self.access_token_lifetime)
-            .field("rotate_refresh_tokens", &self.rotate_refresh_tokens)
-            .field("own_origin", &self.own_origin)
-            .finish()
     }
 }
 
@@ -82,7 +80,7 @@ impl MockOAuth {
     /// The registered app's id and secret.
     pub fn client(mut self, id: impl Into<String>, secret: impl Into<String>) -> Self {
         self.client_id = id.into();
-        self.client_secret = secret.into();
+        self.client_secret = Secret(secret.into());
         self
     }
 
@@ -126,6 +124,7 @@ pub struct OAuthStats {
 }
 
 /// Issued tokens (codes: with their redirect URI and expiry), and counters.
+#[derive(Default)]
 pub(crate) struct OAuthState {
     config: MockOAuth,
     seed: u64,
@@ -160,12 +159,7 @@ impl OAuthState {
         OAuthState {
             config,
             seed,
-            issued: 0,
-            codes: HashMap::new(),
-            refresh_tokens: HashSet::new(),
-            access_tokens: HashMap::new(),
-            stats: OAuthStats::default(),
-            fail_next: 0,
+            ..OAuthState::default()
         }
     }
 
@@ -246,11 +240,11 @@ impl OAuthState {
                 .collect();
         let get = |name: &str| params.get(name).map_or("", String::as_str);
         if get("client_id") != self.config.client_id {
-            return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", CLIENT_FAILED);
+            return oauth_error(BAD_CLIENT);
         }
         let Ok(mut redirect) = url::Url::parse(get("redirect_uri")) else {
             let description = format!("{MALFORMED} Check the `redirect_uri` parameter.");
-            return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", &description);
+            return oauth_error(("invalid_request", &description));
         };
         let state = get("state");
         let refusal = if get("response_type") != "code" {
@@ -316,46 +310,34 @@ impl OAuthState {
             }
             Err(refusal) => {
                 self.stats.refused += 1;
-                *refusal
+                oauth_error(refusal)
             }
         }
     }
 
     /// The fields of a token answer, or Passport's refusal.
-    fn grant(&mut self, body: &[u8], now: Instant) -> Result<Map<String, Value>, Box<Response>> {
-        let refuse =
-            |status, error, description| Err(Box::new(oauth_error(status, error, description)));
-        let Ok(fields) = serde_json::from_slice::<HashMap<String, Value>>(body) else {
-            return refuse(StatusCode::BAD_REQUEST, "invalid_request", MALFORMED);
-        };
+    fn grant(&mut self, body: &[u8], now: Instant) -> Result<Map<String, Value>, Refusal> {
+        let fields: HashMap<String, Value> =
+            serde_json::from_slice(body).map_err(|_| BAD_REQUEST)?;
         let get = |name: &str| fields.get(name).and_then(Value::as_str).unwrap_or("");
+        let secret = get("client_secret").as_bytes();
         if get("client_id") != self.config.client_id
-            || !constant_time_eq(
-                get("client_secret").as_bytes(),
-                self.config.client_secret.as_bytes(),
-            )
+            || !constant_time_eq(secret, self.config.client_secret.0.as_bytes())
         {
-            return refuse(StatusCode::UNAUTHORIZED, "invalid_client", CLIENT_FAILED);
+            return Err(BAD_CLIENT);
         }
         match get("grant_type") {
-            "authorization_code" => match self.codes.remove(get("code")) {
-                Some((redirect_uri, expires))
-                    if expires > now && redirect_uri == get("redirect_uri") =>
-                {
-                    self.stats.code_exchanges += 1;
-                    Ok(self.new_grant(now))
-                }
-                _ => refuse(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_grant",
-                    "The provided authorization grant (e.g., authorization code, resource owner credentials) or refresh token is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.",
-                ),
-            },
+            "authorization_code" => {
+                let code = self.codes.remove(get("code"));
+                code.filter(|(uri, expires)| *expires > now && uri == get("redirect_uri"))
+                    .ok_or(BAD_GRANT)?;
+                self.stats.code_exchanges += 1;
+                Ok(self.new_grant(now))
+            }
             "refresh_token" => {
                 let presented = get("refresh_token");
                 if !self.refresh_tokens.contains(presented) {
-                    let description = "The refresh token is invalid.";
-                    return refuse(StatusCode::BAD_REQUEST, "invalid_grant", description);
+                    return Err(BAD_REFRESH);
                 }
                 let mut fields = self.access_token(now);
                 if self.config.rotate_refresh_tokens {
@@ -365,23 +347,24 @@ impl OAuthState {
                 self.stats.refreshes += 1;
                 Ok(fields)
             }
-            "" => refuse(StatusCode::BAD_REQUEST, "invalid_request", MALFORMED),
-            _ => refuse(
-                StatusCode::BAD_REQUEST,
-                "unsupported_grant_type",
-                "The authorization grant type is not supported by the authorization server.",
-            ),
+            "" => Err(BAD_REQUEST),
+            _ => Err(BAD_GRANT_TYPE),
         }
     }
 }
 
-/// Passport's error body: `{error, error_description, message}`.
-fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
+/// Passport's error body, `{error, error_description, message}`: 401 for a bad client, else 400.
+fn oauth_error((error, description): (&str, &str)) -> Response {
     let body = serde_json::json!({
         "error": error,
         "error_description": description,
         "message": description,
     });
+    let status = if error == BAD_CLIENT.0 {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::BAD_REQUEST
+    };
     responses::json(status, serde_json::to_vec(&body).unwrap_or_default())
 }
 

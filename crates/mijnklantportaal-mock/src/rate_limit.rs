@@ -50,23 +50,20 @@ impl RateLimiter {
             // distinct tokens linear.
             self.prune_above = PRUNE_ABOVE.max(self.windows.len().saturating_mul(2));
         }
-        let window = self.windows.entry(key.to_owned()).or_insert((now, 0));
-        if now.saturating_duration_since(window.0) >= length {
-            *window = (now, 0);
+        let (started, hits) = self.windows.entry(key.to_owned()).or_insert((now, 0));
+        if now.saturating_duration_since(*started) >= length {
+            (*started, *hits) = (now, 0);
         }
-        if window.1 >= limit {
+        if *hits >= limit {
             // A window too long for the clock never ends.
-            let retry_after = window
-                .0
-                .checked_add(length)
-                .map_or(Duration::MAX, |ends| ends.saturating_duration_since(now));
+            let ends = started.checked_add(length);
+            let retry_after =
+                ends.map_or(Duration::MAX, |ends| ends.saturating_duration_since(now));
             return Decision::Limited { limit, retry_after };
         }
-        window.1 += 1;
-        Decision::Allowed {
-            limit,
-            remaining: limit - window.1,
-        }
+        *hits += 1;
+        let remaining = limit - *hits;
+        Decision::Allowed { limit, remaining }
     }
 }
 
