@@ -3,7 +3,7 @@
 //! 01:00 UTC on the last Sunday of October). One zone needs no time-zone database.
 
 use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, NaiveDateTime};
-use serde::Serializer;
+use serde::{Serialize, Serializer};
 
 const WINTER: i32 = 3600;
 /// PHP's `DATE_ATOM` as a chrono format.
@@ -55,10 +55,7 @@ pub(crate) fn atom_json_opt<S: Serializer>(
     time: &Option<DateTime<FixedOffset>>,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
-    match time {
-        Some(time) => atom_json(time, serializer),
-        None => serializer.serialize_none(),
-    }
+    time.as_ref().map(atom).serialize(serializer)
 }
 
 #[cfg(test)]

@@ -32,6 +32,8 @@ const SCOPES: &str = "agreements.read agreements.write appointments.read appoint
     tickets.read tickets.write webhooks.read webhooks.write";
 const MALFORMED: &str = "The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.";
 const GRANT_INVALID: &str = "The provided authorization grant (e.g., authorization code, resource owner credentials) or refresh token is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.";
+const RESPONSE_TYPE: &str =
+    "The authorization server does not support obtaining an authorization code using this method.";
 const GRANT_TYPE: &str =
     "The authorization grant type is not supported by the authorization server.";
 
@@ -42,6 +44,11 @@ const BAD_REQUEST: Refusal = ("invalid_request", MALFORMED);
 const BAD_GRANT: Refusal = ("invalid_grant", GRANT_INVALID);
 const BAD_REFRESH: Refusal = ("invalid_grant", "The refresh token is invalid.");
 const BAD_GRANT_TYPE: Refusal = ("unsupported_grant_type", GRANT_TYPE);
+const BAD_SCOPE: Refusal = (
+    "invalid_scope",
+    "The requested scope is invalid, unknown, or malformed",
+);
+const BAD_RESPONSE_TYPE: Refusal = ("unsupported_response_type", RESPONSE_TYPE);
 
 /// The OAuth2 side of the mock: one registered app and its token lifetimes; pass it
 /// to [`MockServerBuilder::oauth`](crate::MockServerBuilder::oauth).
@@ -196,11 +203,8 @@ impl OAuthState {
     fn token(&mut self, prefix: &str) -> String {
         self.issued += 1;
         let draw = |n| draw(self.seed, TOKEN_DOMAIN, n);
-        format!(
-            "{prefix}{:016x}{:016x}",
-            draw(2 * self.issued),
-            draw(2 * self.issued + 1)
-        )
+        let n = 2 * self.issued;
+        format!("{prefix}{:016x}{:016x}", draw(n), draw(n + 1))
     }
 
     /// A new refresh token, added to `fields`.
@@ -247,21 +251,13 @@ impl OAuthState {
             return oauth_error(("invalid_request", &description));
         };
         let state = get("state");
+        let known_scope = |scope| SCOPES.split(' ').any(|known| known == scope);
         let refusal = if get("response_type") != "code" {
-            Some((
-                "unsupported_response_type",
-                "The authorization server does not support obtaining an authorization code using this method.",
-            ))
+            Some(BAD_RESPONSE_TYPE)
         } else if state.is_empty() {
             Some(("invalid_request", "Check the `state` parameter."))
-        } else if get("scope")
-            .split(' ')
-            .any(|s| !SCOPES.split(' ').any(|k| k == s))
-        {
-            Some((
-                "invalid_scope",
-                "The requested scope is invalid, unknown, or malformed",
-            ))
+        } else if !get("scope").split(' ').all(known_scope) {
+            Some(BAD_SCOPE)
         } else if !matches!(get("prompt"), "" | "consent" | "login") {
             Some(("invalid_request", "Check the `prompt` parameter."))
         } else {
