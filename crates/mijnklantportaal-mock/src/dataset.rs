@@ -108,16 +108,10 @@ impl Dataset {
         Some(self.build(index, created_at, sequence, paid_at))
     }
 
-    /// Invoice number `number` (at or past the end), created at `created_unix` as the
-    /// `sequence`-th invoice of its year and not paid: an invoice added while the
-    /// server runs.
-    pub(crate) fn added(
-        &self,
-        number: u64,
-        created_unix: i64,
-        sequence: u64,
-    ) -> Option<MockInvoice> {
-        Some(self.build(number, dutch_time::at(created_unix)?, sequence, None))
+    /// An invoice added while the server runs: number `number` (at or past the end),
+    /// created at UNIX time `created` as the `sequence`-th of its year, not paid.
+    pub(crate) fn added(&self, number: u64, created: i64, sequence: u64) -> Option<MockInvoice> {
+        Some(self.build(number, dutch_time::at(created)?, sequence, None))
     }
 
     fn build(

@@ -12,6 +12,7 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::response::Response;
 use bytes::Bytes;
+use futures::{StreamExt, stream};
 use http::{HeaderValue, StatusCode, header};
 
 use crate::responses;
@@ -117,25 +118,18 @@ pub(crate) fn truncated_json(valid: Vec<u8>) -> Response {
         tokio::time::sleep(TRUNCATION_FLUSH).await;
         Err(abort("response truncated by fault injection"))
     };
-    let stream = futures::StreamExt::chain(
-        futures::stream::iter([Ok(half)]),
-        futures::stream::once(failure),
-    );
+    let stream = stream::iter([Ok(half)]).chain(stream::once(failure));
     let mut response = responses::json(StatusCode::OK, Body::from_stream(stream));
-    let length = HeaderValue::from(full_length);
-    response
-        .headers_mut()
-        .insert(header::CONTENT_LENGTH, length);
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(full_length));
     response
 }
 
 /// A response that is never sent: its body fails before hyper flushes anything.
 pub(crate) fn dropped_connection() -> Response {
     let failure = async { Err::<Bytes, _>(abort("connection dropped by fault injection")) };
-    responses::json(
-        StatusCode::OK,
-        Body::from_stream(futures::stream::once(failure)),
-    )
+    let stream = stream::once(failure);
+    responses::json(StatusCode::OK, Body::from_stream(stream))
 }
 
 fn abort(reason: &'static str) -> io::Error {
