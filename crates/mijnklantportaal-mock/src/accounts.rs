@@ -167,25 +167,20 @@ impl Accounts {
         let mut routes = HashMap::new();
         for (position, account) in (1u64..).zip(accounts) {
             let mut config = config.clone();
-            let seed = account
-                .seed
-                .unwrap_or(config.dataset.seed().wrapping_add(position));
-            let invoices = account.invoices.unwrap_or(config.dataset.len());
+            let (seed, invoices) = (config.dataset.seed(), config.dataset.len());
+            let seed = account.seed.unwrap_or(seed.wrapping_add(position));
+            let invoices = account.invoices.unwrap_or(invoices);
             config.dataset = Dataset::new(seed, invoices);
             config.rate_limit = account.rate_limit.unwrap_or(config.rate_limit);
-            config.oauth = account
-                .oauth
-                .then(|| config.oauth.clone().unwrap_or_default());
+            let oauth = config.oauth.take().unwrap_or_default();
+            config.oauth = account.oauth.then_some(oauth);
             let token = account.token.0.clone();
             let shared = Arc::new(Shared::new(config, local_addr, Some(token.clone()), None));
-            let grant = shared
-                .new_oauth_grant()
-                .and_then(|fields| grant_of(&fields));
-            let tokens = grant
-                .iter()
-                .flat_map(|g| [&g.access_token, &g.refresh_token]);
-            for routed in tokens.chain([&token]) {
-                routes.insert(routed.clone(), Arc::clone(&shared));
+            let grant = shared.new_oauth_grant().and_then(grant_of);
+            routes.insert(token.clone(), Arc::clone(&shared));
+            if let Some(grant) = &grant {
+                routes.insert(grant.access_token.clone(), Arc::clone(&shared));
+                routes.insert(grant.refresh_token.clone(), Arc::clone(&shared));
             }
             named.insert(token, (shared, grant));
         }
@@ -263,7 +258,7 @@ impl Accounts {
 }
 
 /// The tokens of a token answer's fields.
-fn grant_of(fields: &serde_json::Map<String, serde_json::Value>) -> Option<MockGrant> {
+fn grant_of(fields: serde_json::Map<String, serde_json::Value>) -> Option<MockGrant> {
     Some(MockGrant {
         access_token: fields.get("access_token")?.as_str()?.to_owned(),
         refresh_token: fields.get("refresh_token")?.as_str()?.to_owned(),
