@@ -130,6 +130,7 @@ fn fraction(text: &str) -> Result<f64, String> {
 async fn main() -> ExitCode {
     let args = Args::parse();
     let addr = SocketAddr::new(args.host, args.port);
+    let live = Live::inserts(args.insert_every.unwrap_or(0));
     let builder = MockServer::builder()
         .invoices(args.invoices)
         .seed(args.seed)
@@ -157,10 +158,7 @@ async fn main() -> ExitCode {
         } else {
             Order::OldestFirst
         })
-        .live(
-            Live::inserts(args.insert_every.unwrap_or(0))
-                .and_deletes(args.delete_every.unwrap_or(0)),
-        )
+        .live(live.and_deletes(args.delete_every.unwrap_or(0)))
         .reorder(args.reorder.unwrap_or(0))
         .drop_write_responses(args.drop_write_responses)
         .file_link_lifetime(Duration::from_secs(args.file_link_seconds))

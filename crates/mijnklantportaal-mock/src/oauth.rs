@@ -298,10 +298,8 @@ impl OAuthState {
             Ok(fields) => {
                 let body = serde_json::to_vec(&fields).unwrap_or_default();
                 let mut response = responses::json(StatusCode::OK, body);
-                let no_store = HeaderValue::from_static("no-store");
-                response
-                    .headers_mut()
-                    .insert(header::CACHE_CONTROL, no_store);
+                let headers = response.headers_mut();
+                headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
                 response
             }
             Err(refusal) => {
