@@ -1,34 +1,26 @@
-//! Many portals on one server: a token per account, each with its own dataset, rate
-//! limit and OAuth grant.
-//!
-//! An app that many portals connect to (a bookkeeping sync) serves all of them from one
-//! process, against one API host that tells the portals apart by the token. The mock
-//! does the same with the least machinery: each [`MockAccount`] is a complete server
-//! state of its own (the same `Shared` the default account has: dataset, store, rate
-//! limiter, OAuth grants, counters), and this module routes each request to the
-//! account whose token it carries. Requests with any other token go to the default
-//! account, configured on the builder as before. Token requests
-//! (`POST /oauth/tokens`) carry no bearer token: they go to the account whose refresh
-//! token (or code) they present, and the tokens answered are added to the routes.
+//! Many portals on one server, told apart by the token, as an app that many portals
+//! connect to (a bookkeeping sync) sees them. Each [`MockAccount`] is a complete server
+//! state of its own (a `Shared`); requests go to the account whose token they carry
+//! (any other token: the builder's default account). Token requests go to the account
+//! whose refresh token or code they present, and the tokens answered are routed too.
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 
-use crate::auth;
+use crate::auth::{self, Secret};
 use crate::dataset::Dataset;
 use crate::handler::{self, Config, Shared};
 use crate::oauth::{self, OAuthStats};
 use crate::recording::Stats;
 
-/// Largest token-request body routed (larger ones go to the default account, which
-/// refuses them).
+/// Largest token-request body routed.
 const MAX_ROUTED_BODY_BYTES: usize = 16 * 1024;
 
 /// One more portal on the server: requests with its token see its own invoices, count
@@ -64,26 +56,14 @@ const MAX_ROUTED_BODY_BYTES: usize = 16 * 1024;
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use]
 pub struct MockAccount {
-    token: String,
+    token: Secret,
     invoices: Option<u64>,
     seed: Option<u64>,
     rate_limit: Option<Option<(u32, Duration)>>,
     oauth: bool,
-}
-
-impl fmt::Debug for MockAccount {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("MockAccount")
-            .field("token", &"<redacted>")
-            .field("invoices", &self.invoices)
-            .field("seed", &self.seed)
-            .field("rate_limit", &self.rate_limit)
-            .field("oauth", &self.oauth)
-            .finish()
-    }
 }
 
 impl MockAccount {
@@ -91,7 +71,7 @@ impl MockAccount {
     /// methods take).
     pub fn new(token: impl Into<String>) -> Self {
         MockAccount {
-            token: token.into(),
+            token: Secret(token.into()),
             invoices: None,
             seed: None,
             rate_limit: None,
@@ -187,31 +167,22 @@ impl Accounts {
         let mut routes = HashMap::new();
         for (position, account) in (1u64..).zip(accounts) {
             let mut config = config.clone();
-            let seed = account
-                .seed
-                .unwrap_or_else(|| config.dataset.seed().wrapping_add(position));
-            let invoices = account.invoices.unwrap_or(config.dataset.len());
+            let (seed, invoices) = (config.dataset.seed(), config.dataset.len());
+            let seed = account.seed.unwrap_or(seed.wrapping_add(position));
+            let invoices = account.invoices.unwrap_or(invoices);
             config.dataset = Dataset::new(seed, invoices);
-            if let Some(rate_limit) = account.rate_limit {
-                config.rate_limit = rate_limit;
-            }
-            config.oauth = account
-                .oauth
-                .then(|| config.oauth.clone().unwrap_or_default());
-            let shared = Arc::new(Shared::new(
-                config,
-                local_addr,
-                Some(account.token.clone()),
-                None,
-            ));
-            let grant = shared.new_oauth_grant().and_then(|fields| {
-                let grant = grant_of(&fields)?;
+            config.rate_limit = account.rate_limit.unwrap_or(config.rate_limit);
+            let oauth = config.oauth.take().unwrap_or_default();
+            config.oauth = account.oauth.then_some(oauth);
+            let token = account.token.0.clone();
+            let shared = Arc::new(Shared::new(config, local_addr, Some(token.clone()), None));
+            let grant = shared.new_oauth_grant().and_then(grant_of);
+            routes.insert(token.clone(), Arc::clone(&shared));
+            if let Some(grant) = &grant {
                 routes.insert(grant.access_token.clone(), Arc::clone(&shared));
                 routes.insert(grant.refresh_token.clone(), Arc::clone(&shared));
-                Some(grant)
-            });
-            routes.insert(account.token.clone(), Arc::clone(&shared));
-            named.insert(account.token.clone(), (shared, grant));
+            }
+            named.insert(token, (shared, grant));
         }
         Accounts {
             default,
@@ -220,7 +191,6 @@ impl Accounts {
         }
     }
 
-    /// The account `token` names.
     fn account(&self, token: &str) -> Option<&Arc<Shared>> {
         self.named.get(token).map(|(shared, _)| shared)
     }
@@ -242,11 +212,8 @@ impl Accounts {
     }
 
     fn route(&self, token: &str) -> Option<Arc<Shared>> {
-        self.routes
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(token)
-            .cloned()
+        let routes = self.routes.read().unwrap_or_else(PoisonError::into_inner);
+        routes.get(token).cloned()
     }
 
     /// A token request, to the account of the token or code it presents; the tokens
@@ -255,23 +222,20 @@ impl Accounts {
     async fn token_request(&self, request: Request, api_origin: bool) -> Response {
         let (parts, body) = request.into_parts();
         let Ok(bytes) = to_bytes(body, MAX_ROUTED_BODY_BYTES).await else {
-            return empty(StatusCode::PAYLOAD_TOO_LARGE);
+            return StatusCode::PAYLOAD_TOO_LARGE.into_response();
         };
-        let presented = serde_json::from_slice::<serde_json::Value>(&bytes)
-            .ok()
-            .and_then(|fields| {
-                ["refresh_token", "code"]
-                    .iter()
-                    .find_map(|name| fields.get(*name)?.as_str().map(str::to_owned))
-            });
-        let account = presented.as_deref().and_then(|token| self.route(token));
+        let fields = serde_json::from_slice::<serde_json::Value>(&bytes).unwrap_or_default();
+        let presented = ["refresh_token", "code"]
+            .iter()
+            .find_map(|name| fields[name].as_str());
+        let account = presented.and_then(|token| self.route(token));
         let request = Request::from_parts(parts, Body::from(bytes));
         let Some(account) = account else {
-            let default = Arc::clone(&self.default);
+            let default = State(Arc::clone(&self.default));
             return if api_origin {
-                handler::handle(State(default), request).await
+                handler::handle(default, request).await
             } else {
-                handler::handle_oauth(State(default), request).await
+                handler::handle_oauth(default, request).await
             };
         };
         let response = handler::handle_oauth(State(Arc::clone(&account)), request).await;
@@ -280,17 +244,13 @@ impl Accounts {
         }
         let (parts, body) = response.into_parts();
         let Ok(bytes) = to_bytes(body, MAX_ROUTED_BODY_BYTES).await else {
-            return empty(StatusCode::INTERNAL_SERVER_ERROR);
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         };
-        if let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice(&bytes) {
-            let mut routes = self
-                .routes
-                .write()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            for name in ["access_token", "refresh_token"] {
-                if let Some(token) = fields.get(name).and_then(|v| v.as_str()) {
-                    routes.insert(token.to_owned(), Arc::clone(&account));
-                }
+        let fields = serde_json::from_slice::<serde_json::Value>(&bytes).unwrap_or_default();
+        let mut routes = self.routes.write().unwrap_or_else(PoisonError::into_inner);
+        for name in ["access_token", "refresh_token"] {
+            if let Some(token) = fields[name].as_str() {
+                routes.insert(token.to_owned(), Arc::clone(&account));
             }
         }
         Response::from_parts(parts, Body::from(bytes))
@@ -298,7 +258,7 @@ impl Accounts {
 }
 
 /// The tokens of a token answer's fields.
-fn grant_of(fields: &serde_json::Map<String, serde_json::Value>) -> Option<MockGrant> {
+fn grant_of(fields: serde_json::Map<String, serde_json::Value>) -> Option<MockGrant> {
     Some(MockGrant {
         access_token: fields.get("access_token")?.as_str()?.to_owned(),
         refresh_token: fields.get("refresh_token")?.as_str()?.to_owned(),
@@ -306,24 +266,14 @@ fn grant_of(fields: &serde_json::Map<String, serde_json::Value>) -> Option<MockG
     })
 }
 
-/// An empty response with `status`.
-fn empty(status: StatusCode) -> Response {
-    let mut response = Response::new(Body::empty());
-    *response.status_mut() = status;
-    response
-}
-
 /// The API origin's handler: each request to the account of its bearer token.
 pub(crate) async fn handle(State(accounts): State<Arc<Accounts>>, request: Request) -> Response {
-    if accounts.named.is_empty() {
-        return handler::handle(State(Arc::clone(&accounts.default)), request).await;
-    }
-    if oauth::is_oauth_path(request.uri().path()) {
+    if !accounts.named.is_empty() && oauth::is_oauth_path(request.uri().path()) {
         return accounts.token_request(request, true).await;
     }
-    let account = auth::bearer_token(request.headers())
-        .and_then(|token| accounts.route(token))
-        .unwrap_or_else(|| Arc::clone(&accounts.default));
+    // Without accounts, no token has a route.
+    let account = auth::bearer_token(request.headers()).and_then(|token| accounts.route(token));
+    let account = account.unwrap_or_else(|| Arc::clone(&accounts.default));
     handler::handle(State(account), request).await
 }
 

@@ -1,33 +1,29 @@
-//! Bearer-token authentication, read the way Laravel reads it.
-//!
-//! Every API request needs `Authorization: Bearer <token>`. Clients get this wrong in
-//! many ways (no header, another scheme, an empty token, a revoked or expired token),
-//! and each must end in the same 401. The token is read like Laravel's
-//! `Request::bearerToken()`, compared in constant time, never logged, and it can be
-//! swapped or made to expire after a number of uses while the server runs, to test
-//! token refresh.
+//! Bearer-token authentication, read the way Laravel reads it. Every way of getting it
+//! wrong (no header, another scheme, an empty, revoked or used-up token) ends in the
+//! same 401; the token is compared in constant time and never logged.
+
+use std::fmt;
 
 use http::{HeaderMap, header};
+
+/// A token or secret: `Debug` shows `"<redacted>"`.
+#[derive(Clone)]
+pub(crate) struct Secret(pub(crate) String);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        "<redacted>".fmt(f)
+    }
+}
 
 /// The token a request presents, like Laravel's `bearerToken()`: the text after the
 /// last `Bearer ` (any case) in the `Authorization` header, up to a comma.
 /// `Some("")` for `Bearer ` with nothing after it.
 pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let position = rfind_ascii_case_insensitive(value, "bearer ")?;
-    let token = &value[position + "bearer ".len()..];
-    Some(token.split(',').next().unwrap_or(token))
-}
-
-/// Byte offset of the last occurrence of the ASCII `needle` in `haystack`, ignoring case.
-fn rfind_ascii_case_insensitive(haystack: &str, needle: &str) -> Option<usize> {
-    let (hay, needle) = (haystack.as_bytes(), needle.as_bytes());
-    if hay.len() < needle.len() {
-        return None;
-    }
-    (0..=hay.len() - needle.len())
-        .rev()
-        .find(|&start| hay[start..start + needle.len()].eq_ignore_ascii_case(needle))
+    // ASCII lowercasing keeps every byte offset.
+    let position = value.to_ascii_lowercase().rfind("bearer ")?;
+    value[position + "bearer ".len()..].split(',').next()
 }
 
 /// The accepted token and how often it has been used.
@@ -59,10 +55,10 @@ impl TokenState {
         let (Some(expected), Some(presented)) = (self.token.as_deref(), presented) else {
             return false;
         };
-        if presented.is_empty() || !constant_time_eq(presented.as_bytes(), expected.as_bytes()) {
-            return false;
-        }
-        if self.valid_for.is_some_and(|limit| self.uses >= limit) {
+        if presented.is_empty()
+            || !constant_time_eq(presented.as_bytes(), expected.as_bytes())
+            || self.valid_for.is_some_and(|limit| self.uses >= limit)
+        {
             return false;
         }
         self.uses += 1;
@@ -71,11 +67,8 @@ impl TokenState {
 }
 
 /// Compares without an early exit on the first differing byte.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]

@@ -1,13 +1,6 @@
-//! The mock's one clock, so that everything it writes or compares agrees.
-//!
-//! A deterministic mock cannot read the wall clock: a run would depend on the day it
-//! runs (a default appointment window that is empty a year later, a subscription
-//! that is `planned` today and `in_progress` tomorrow) and a test on tokio's paused
-//! clock would see link expiry (tokio time) disagree with the `expiresAt` the body
-//! states (wall time). So the mock's "now" is tokio time since the server started,
-//! counted from a fixed origin: [`ORIGIN`], right after every seeded row was
-//! created. Seeded rows that lie around "now" (appointments) are placed relative to
-//! it.
+//! The mock's one clock. A deterministic mock cannot read the wall clock (a run would
+//! depend on the day it runs, and tokio's paused test clock would disagree with it), so
+//! "now" is tokio time since the server started, counted from [`ORIGIN`].
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use tokio::time::Instant;
@@ -15,8 +8,7 @@ use tokio::time::Instant;
 use crate::dataset::ADDED_FROM;
 use crate::dutch_time;
 
-/// 2026-01-01T00:00:00+01:00: the mock's time when it starts (the seeded invoices
-/// were all created before it).
+/// 2026-01-01T00:00:00+01:00, right after every seeded invoice was created.
 pub(crate) const ORIGIN: i64 = ADDED_FROM;
 
 /// Tokio time since the server started, from [`ORIGIN`].
@@ -26,7 +18,6 @@ pub(crate) struct Clock {
 }
 
 impl Clock {
-    /// A clock at [`ORIGIN`] now.
     pub(crate) fn start() -> Self {
         Clock {
             started: Instant::now(),

@@ -1,15 +1,10 @@
 //! The invoice dataset: deterministic, generated on demand, never held in memory.
 //!
-//! Tests and benchmarks need datasets from zero to millions of invoices that look real
-//! (ids, customers that repeat, invoice numbers per year, amounts in cents, Dutch UTC
-//! offsets) and that a test can recompute to compare with what the server sent. Every
-//! invoice is a pure function of (seed, dataset size, index), so page N costs the same
-//! for any N, the server needs no storage, and a replay with the same seed is exact.
-//!
-//! Invoices are ordered by creation, oldest first, spread evenly over 2021–2025: index
-//! `i` is created somewhere in the `i`-th equal slice of that window, so creation times
-//! never decrease, and the number of invoices before a new year is known without
-//! counting, which gives per-year invoice numbers (`2024-001`, `2024-002`, ...).
+//! Every invoice is a pure function of (seed, dataset size, index), so page N costs the
+//! same for any N and a replay with the same seed is exact. Invoices are spread evenly
+//! over 2021–2025, index `i` in the `i`-th equal slice of that window, so creation times
+//! never decrease and the first index of a year (for `2024-001`-style numbers) is
+//! computed, not counted.
 
 use chrono::{DateTime, Datelike, FixedOffset};
 
@@ -23,15 +18,13 @@ use crate::rng::draw;
 const WINDOW_START: i64 = 1_609_455_600;
 /// 2026-01-01T00:00:00+01:00, before which the last invoice is created.
 const WINDOW_END: i64 = 1_767_222_000;
-/// Invoices added while the server runs are created after this UNIX time: after
-/// every generated invoice, so an added invoice is always the newest.
+/// Invoices added while the server runs are created after this UNIX time, so an added
+/// invoice is always the newest.
 pub(crate) const ADDED_FROM: i64 = WINDOW_END;
-/// Average number of invoices per customer, so customers repeat.
-const INVOICES_PER_CUSTOMER: u64 = 8;
-/// The customer pool never grows beyond this.
-const MAX_CUSTOMERS: u64 = 50_000;
-/// Longest time between creating an invoice and its payment.
-const MAX_PAYMENT_DELAY_SECONDS: u64 = 60 * 24 * 3600;
+/// 2020-01-01T00:00:00+01:00: generated customers are created during 2020.
+const CUSTOMERS_START: i64 = 1_577_833_200;
+/// How many customer groups (the group table's starting rows) customers are spread over.
+pub(crate) const CUSTOMER_GROUPS: u64 = 5;
 
 // Independent random streams of one dataset.
 const INVOICE_IDS: u64 = 1;
@@ -44,51 +37,13 @@ const CUSTOMER_CREATED: u64 = 7;
 const CUSTOMER_DETAILS: u64 = 8;
 const CUSTOMER_GROUP_IDS: u64 = 9;
 
-/// 2020-01-01T00:00:00+01:00: generated customers are created during 2020, before
-/// any invoice.
-const CUSTOMERS_START: i64 = 1_577_833_200;
-/// How many customer groups generated customers are spread over (the starting rows
-/// of the group table).
-pub(crate) const CUSTOMER_GROUPS: u64 = 5;
-
-const COMPANY_WORDS: [&str; 12] = [
-    "Bakkerij",
-    "Bouwbedrijf",
-    "Installatietechniek",
-    "Hoveniers",
-    "Drukkerij",
-    "Adviesbureau",
-    "Schildersbedrijf",
-    "Webdesign",
-    "Autobedrijf",
-    "Kapsalon",
-    "Transport",
-    "Architecten",
-];
-const SURNAMES: [&str; 12] = [
-    "de Vries", "Jansen", "van Dijk", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder",
-    "de Groot", "Bos", "Vos",
-];
-const STREETS: [&str; 8] = [
-    "Kerkstraat",
-    "Dorpsstraat",
-    "Molenweg",
-    "Stationsweg",
-    "Schoolstraat",
-    "Julianalaan",
-    "Nieuwstraat",
-    "Beatrixlaan",
-];
-const CITIES: [&str; 8] = [
-    "Amsterdam",
-    "Rotterdam",
-    "Utrecht",
-    "Den Haag",
-    "Eindhoven",
-    "Groningen",
-    "Zwolle",
-    "Maastricht",
-];
+const COMPANY_WORDS: &str = "Bakkerij,Bouwbedrijf,Installatietechniek,Hoveniers,Drukkerij,\
+    Adviesbureau,Schildersbedrijf,Webdesign,Autobedrijf,Kapsalon,Transport,Architecten";
+const SURNAMES: &str =
+    "de Vries,Jansen,van Dijk,Bakker,Visser,Smit,Meijer,de Boer,Mulder,de Groot,Bos,Vos";
+const STREETS: &str = "Kerkstraat,Dorpsstraat,Molenweg,Stationsweg,Schoolstraat,Julianalaan,\
+    Nieuwstraat,Beatrixlaan";
+const CITIES: &str = "Amsterdam,Rotterdam,Utrecht,Den Haag,Eindhoven,Groningen,Zwolle,Maastricht";
 
 /// A dataset of invoices, described by its seed and size: a cheap `Copy` handle.
 ///
@@ -131,12 +86,7 @@ impl Dataset {
     /// The number of distinct customers invoices are drawn from (about one per eight
     /// invoices, at most 50,000).
     pub fn customers(&self) -> u64 {
-        if self.len == 0 {
-            return 0;
-        }
-        self.len
-            .div_ceil(INVOICES_PER_CUSTOMER)
-            .clamp(1, MAX_CUSTOMERS)
+        self.len.div_ceil(8).min(50_000)
     }
 
     /// Invoice number `index` (0-based, in creation order), or `None` past the end.
@@ -146,27 +96,24 @@ impl Dataset {
         }
         let created_unix = self.created_unix(index);
         let created_at = dutch_time::at(created_unix)?;
-        let year = created_at.year();
-        let sequence = index.saturating_sub(self.first_index_of_year(year)) + 1;
-        let paid_at = self.paid_at(index, created_unix);
+        let sequence = index.saturating_sub(self.first_index_of_year(created_at.year())) + 1;
+        // A third is not paid yet, the rest within 60 days.
+        let paid = draw(self.seed, PAID, index);
+        let delay = 600 + (paid >> 8) % (60 * 86_400);
+        let paid_at = if paid.is_multiple_of(3) {
+            None
+        } else {
+            dutch_time::at(created_unix + delay as i64)
+        };
         Some(self.build(index, created_at, sequence, paid_at))
     }
 
-    /// Invoice number `number` (at or past the end: a number no invoice of the dataset
-    /// has), created at `created_unix` as the `sequence`-th invoice of its year and not
-    /// paid yet: an invoice added while the server runs (see [`ADDED_FROM`]).
-    pub(crate) fn added(
-        &self,
-        number: u64,
-        created_unix: i64,
-        sequence: u64,
-    ) -> Option<MockInvoice> {
-        let created_at = dutch_time::at(created_unix)?;
-        Some(self.build(number, created_at, sequence, None))
+    /// An invoice added while the server runs: number `number` (at or past the end),
+    /// created at UNIX time `created` as the `sequence`-th of its year, not paid.
+    pub(crate) fn added(&self, number: u64, created: i64, sequence: u64) -> Option<MockInvoice> {
+        Some(self.build(number, dutch_time::at(created)?, sequence, None))
     }
 
-    /// The invoice with number `index`, given what differs between generated and added
-    /// invoices.
     fn build(
         &self,
         index: u64,
@@ -176,8 +123,8 @@ impl Dataset {
     ) -> MockInvoice {
         let issued_at = created_at.date_naive();
         let customer = draw(self.seed, CUSTOMER, index) % self.customers().max(1);
-        let id = self.invoice_ids().encode(index);
-        let customer_id = self.customer_ids().encode(customer);
+        let id = self.invoice_id(index);
+        let customer_id = self.customer_id(customer);
         MockInvoice {
             index,
             links: InvoiceLinks::new(&id, &customer_id),
@@ -210,8 +157,7 @@ impl Dataset {
         (0..dataset.len).filter_map(move |index| dataset.invoice(index))
     }
 
-    /// The id of invoice number `number` (numbers at or past the end are the ids of
-    /// invoices added while the server runs).
+    /// The id of invoice number `number` (past the end: of invoices added while running).
     pub(crate) fn invoice_id(&self, number: u64) -> String {
         self.invoice_ids().encode(number)
     }
@@ -242,10 +188,13 @@ impl Dataset {
         let created_unix = start + (draw(self.seed, CUSTOMER_CREATED, index) % slice) as i64;
         let created_at = dutch_time::at(created_unix)?;
         let r = draw(self.seed, CUSTOMER_DETAILS, index);
-        let pick =
-            |list: &[&'static str], shift: u32| list[((r >> shift) % list.len() as u64) as usize];
-        let (word, surname) = (pick(&COMPANY_WORDS, 0), pick(&SURNAMES, 8));
-        let company_name = format!("{word} {surname} BV");
+        let pick = |list: &'static str, shift: u32| {
+            let len = list.split(',').count() as u64;
+            list.split(',')
+                .nth(((r >> shift) % len) as usize)
+                .unwrap_or_default()
+        };
+        let (word, surname) = (pick(COMPANY_WORDS, 0), pick(SURNAMES, 8));
         let slug: String = format!("{word}{surname}")
             .chars()
             .filter(char::is_ascii_alphanumeric)
@@ -256,21 +205,21 @@ impl Dataset {
         Some(MockCustomer {
             index,
             id: self.customer_id(index),
-            company_name,
-            address: format!("{} {}", pick(&STREETS, 16), 1 + (r >> 20) % 200),
+            company_name: format!("{word} {surname} BV"),
+            address: format!("{} {}", pick(STREETS, 16), 1 + (r >> 20) % 200),
             zip_code: format!("{}{}{}", 1000 + (r >> 28) % 9000, letter(44), letter(50)),
-            city: pick(&CITIES, 56).to_owned(),
+            city: pick(CITIES, 56).to_owned(),
             country_code: "NL".to_owned(),
             primary_email: format!("info@{slug}{index}.nl"),
             phone: (!(r >> 24).is_multiple_of(3))
                 .then(|| format!("+316{:08}", (r >> 9) % 100_000_000)),
             integration: linked.then(|| "acumulus".to_owned()),
             integration_id: linked.then(|| format!("{}", 100_000_000 + index)),
-            customer_groups: if (r >> 36).is_multiple_of(3) {
-                vec![self.customer_group_ids().encode((r >> 4) % CUSTOMER_GROUPS)]
-            } else {
-                Vec::new()
-            },
+            customer_groups: (r >> 36)
+                .is_multiple_of(3)
+                .then(|| self.customer_group_ids().encode((r >> 4) % CUSTOMER_GROUPS))
+                .into_iter()
+                .collect(),
             created_at,
         })
     }
@@ -287,15 +236,13 @@ impl Dataset {
         self.customer(self.customer_index_of(id)?)
     }
 
-    /// The id of customer number `number` (numbers at or past
-    /// [`customers`](Self::customers) are the ids of customers created while the
-    /// server runs).
+    /// The id of customer number `number` (past the end: of customers created while
+    /// running).
     pub(crate) fn customer_id(&self, number: u64) -> String {
         self.customer_ids().encode(number)
     }
 
-    /// The ids of customer groups: the ones generated customers are in, and those of
-    /// groups created while the server runs.
+    /// The ids of customer groups: seeded ones and those created while running.
     pub(crate) fn customer_group_ids(&self) -> IdCodec {
         IdCodec::new("cug_", self.seed, CUSTOMER_GROUP_IDS)
     }
@@ -311,8 +258,7 @@ impl Dataset {
     /// Start of the `index`-th slice of the creation window (`index <= len`).
     fn slice_start(&self, index: u64) -> i64 {
         let width = (WINDOW_END - WINDOW_START) as u128;
-        let offset = u128::from(index) * width / u128::from(self.len.max(1));
-        WINDOW_START + offset as i64
+        WINDOW_START + (u128::from(index) * width / u128::from(self.len.max(1))) as i64
     }
 
     /// UNIX time at which invoice `index` was created: within its own slice.
@@ -327,13 +273,10 @@ impl Dataset {
 
     /// Index of the first invoice created in local `year` (or later).
     fn first_index_of_year(&self, year: i32) -> u64 {
-        let Some(new_year) = dutch_time::new_year_unix(year) else {
+        let Some(new_year) = dutch_time::new_year_unix(year).filter(|&n| n > WINDOW_START) else {
             return 0;
         };
         let since_start = new_year - WINDOW_START;
-        if since_start <= 0 {
-            return 0;
-        }
         let width = (WINDOW_END - WINDOW_START) as u128;
         // The first slice starting at or after New Year; the slice before it may
         // still hold an invoice created after midnight.
@@ -361,16 +304,6 @@ impl Dataset {
             1 => cents / 100 * 100 + 95,
             _ => cents,
         }
-    }
-
-    /// When invoice `index` was paid: never for about a third, else within 60 days.
-    fn paid_at(&self, index: u64, created_unix: i64) -> Option<DateTime<FixedOffset>> {
-        let r = draw(self.seed, PAID, index);
-        if r.is_multiple_of(3) {
-            return None;
-        }
-        let delay = 600 + (r >> 8) % MAX_PAYMENT_DELAY_SECONDS;
-        dutch_time::at(created_unix + delay as i64)
     }
 }
 

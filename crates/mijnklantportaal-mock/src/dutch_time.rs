@@ -1,36 +1,25 @@
-//! Dutch local time: the UTC offsets the real server writes into ATOM timestamps.
-//!
-//! The API formats `createdAt`/`paidAt` in the server's local time (Europe/Amsterdam):
-//! `+01:00` in winter, `+02:00` in summer. Clients must handle both offsets, so the
-//! mock produces both, following the EU rule (summer time from 01:00 UTC on the last
-//! Sunday of March to 01:00 UTC on the last Sunday of October). A small function is
-//! enough; a time-zone database would be a heavy dependency for one zone.
+//! Dutch local time, as the real server writes it into ATOM timestamps: `+01:00` in
+//! winter, `+02:00` in summer (EU rule: from 01:00 UTC on the last Sunday of March to
+//! 01:00 UTC on the last Sunday of October). One zone needs no time-zone database.
 
 use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, NaiveDateTime};
-use serde::Serializer;
+use serde::{Serialize, Serializer};
 
 const WINTER: i32 = 3600;
-const SUMMER: i32 = 7200;
+/// PHP's `DATE_ATOM` as a chrono format.
+const ATOM: &str = "%Y-%m-%dT%H:%M:%S%:z";
 
-/// The last Sunday of `month` in `year`.
+/// The last Sunday of `month` (March or October) in `year`.
 fn last_sunday(year: i32, month: u32) -> Option<NaiveDate> {
-    let next_month = if month == 12 {
-        NaiveDate::from_ymd_opt(year.checked_add(1)?, 1, 1)?
-    } else {
-        NaiveDate::from_ymd_opt(year, month + 1, 1)?
-    };
-    let last_day = next_month.pred_opt()?;
-    last_day.checked_sub_days(Days::new(u64::from(
-        last_day.weekday().num_days_from_sunday(),
-    )))
+    let last_day = NaiveDate::from_ymd_opt(year, month + 1, 1)?.pred_opt()?;
+    last_day.checked_sub_days(Days::new(last_day.weekday().num_days_from_sunday().into()))
 }
 
 /// The Dutch UTC offset, in seconds, at the UTC instant `utc`.
 pub(crate) fn offset_seconds(utc: NaiveDateTime) -> i32 {
-    let year = utc.year();
-    let switch = |month| last_sunday(year, month).and_then(|d| d.and_hms_opt(1, 0, 0));
+    let switch = |month| last_sunday(utc.year(), month).and_then(|d| d.and_hms_opt(1, 0, 0));
     match (switch(3), switch(10)) {
-        (Some(start), Some(end)) if utc >= start && utc < end => SUMMER,
+        (Some(start), Some(end)) if utc >= start && utc < end => 2 * WINTER,
         _ => WINTER,
     }
 }
@@ -53,9 +42,6 @@ pub(crate) fn atom(time: &DateTime<FixedOffset>) -> String {
     time.format(ATOM).to_string()
 }
 
-/// PHP's `DATE_ATOM` as a chrono format.
-const ATOM: &str = "%Y-%m-%dT%H:%M:%S%:z";
-
 /// Serializes `time` as [`atom`] does (`#[serde(serialize_with = "dutch_time::atom_json")]`).
 pub(crate) fn atom_json<S: Serializer>(
     time: &DateTime<FixedOffset>,
@@ -69,10 +55,7 @@ pub(crate) fn atom_json_opt<S: Serializer>(
     time: &Option<DateTime<FixedOffset>>,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
-    match time {
-        Some(time) => atom_json(time, serializer),
-        None => serializer.serialize_none(),
-    }
+    time.as_ref().map(atom).serialize(serializer)
 }
 
 #[cfg(test)]

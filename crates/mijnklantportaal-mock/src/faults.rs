@@ -1,19 +1,10 @@
-//! Fault and latency injection: the failures a client must survive, on demand.
+//! Fault and latency injection: the failures a client must survive, on demand. Which
+//! list request fails is a pure function of the seed and the request's number, so a run
+//! replays exactly and a retry of the same page (a later number) can succeed.
 //!
-//! A client's retry, timeout and validation paths only get exercised if the server
-//! misbehaves, so the mock can: 5xx answers, bodies that are not JSON, bodies cut off
-//! mid-way, connections closed without an answer, and pages that are not the page asked
-//! for. Which list request fails is a pure function of the seed and the request's
-//! number, so a run replays exactly and a retry of the same page (a later number) can
-//! succeed.
-//!
-//! How each fault reaches the wire:
-//! - truncated JSON: the response promises the full `Content-Length`, sends the first
-//!   half of the body, waits for it to be flushed, then fails its body stream, which
-//!   makes hyper close the connection: the client sees an incomplete body.
-//! - dropped connection: the body stream fails on its first poll. hyper has only
-//!   buffered the status line and headers at that point and closes the connection
-//!   without flushing them, so the client receives no byte of a response.
+//! A truncated body promises the full `Content-Length`, sends half, waits for it to be
+//! flushed, then fails its stream, so hyper closes the connection. A dropped connection
+//! fails the stream at its first poll, before hyper has flushed the status line.
 
 use std::io;
 use std::time::Duration;
@@ -21,6 +12,7 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::response::Response;
 use bytes::Bytes;
+use futures::{StreamExt, stream};
 use http::{HeaderValue, StatusCode, header};
 
 use crate::responses;
@@ -29,16 +21,14 @@ use crate::rng::{draw, unit};
 const FAULT: u64 = 0xFA_0001;
 const FAULT_STATUS: u64 = 0xFA_0002;
 const LATENCY: u64 = 0xFA_0003;
-
-/// How long the truncated half of a body is given to reach the client before the
-/// connection is closed.
+/// How long the half of a truncated body is given to reach the client.
 const TRUNCATION_FLUSH: Duration = Duration::from_millis(25);
 
 /// Fractions (0.0 to 1.0) of list requests (`GET` of any paginated list) that fail,
 /// per kind of failure. Which requests fail is decided by the seed and the request's
 /// number among the requests of its route (a call to another list does not change
-/// which request of this one fails). Values outside `0.0..=1.0` are clamped, `NaN` counts as 0; if the fractions
-/// add up to more than 1, the kinds listed first win.
+/// which request of this one fails). Values outside `0.0..=1.0` are clamped, `NaN`
+/// counts as 0; if the fractions add up to more than 1, the kinds listed first win.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Faults {
     /// Answer 500, 502 or 503 with `{"message": "Server Error"}`.
@@ -77,18 +67,12 @@ impl Faults {
             (self.wrong_current_page, Fault::WrongCurrentPage),
         ];
         let mut threshold = 0.0;
-        for (fraction, fault) in kinds {
-            let fraction = if fraction.is_nan() {
-                0.0
-            } else {
-                fraction.clamp(0.0, 1.0)
-            };
-            threshold += fraction;
-            if fraction > 0.0 && roll < threshold {
-                return Some(fault);
-            }
-        }
-        None
+        // `NaN` and non-positive fractions are filtered out: they count as 0.
+        let mut kinds = kinds.into_iter().filter(|(fraction, _)| *fraction > 0.0);
+        kinds.find_map(|(fraction, fault)| {
+            threshold += fraction.min(1.0);
+            (roll < threshold).then_some(fault)
+        })
     }
 }
 
@@ -130,29 +114,21 @@ fn malform(mut body: Vec<u8>) -> Vec<u8> {
 pub(crate) fn truncated_json(valid: Vec<u8>) -> Response {
     let full_length = valid.len();
     let half = Bytes::from(valid).slice(..full_length / 2);
-    let stream = futures::stream::unfold(Some(half), |state| async move {
-        match state {
-            Some(half) => Some((Ok(half), None)),
-            None => {
-                // Let hyper flush the half body before the failure closes the socket.
-                tokio::time::sleep(TRUNCATION_FLUSH).await;
-                Some((Err(abort("response truncated by fault injection")), None))
-            }
-        }
-    });
+    let failure = async {
+        tokio::time::sleep(TRUNCATION_FLUSH).await;
+        Err(abort("response truncated by fault injection"))
+    };
+    let stream = stream::iter([Ok(half)]).chain(stream::once(failure));
     let mut response = responses::json(StatusCode::OK, Body::from_stream(stream));
-    response
-        .headers_mut()
-        .insert(header::CONTENT_LENGTH, HeaderValue::from(full_length));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(full_length));
     response
 }
 
-/// A response that is never sent: its body fails before hyper flushes anything, and
-/// hyper closes the connection.
+/// A response that is never sent: its body fails before hyper flushes anything.
 pub(crate) fn dropped_connection() -> Response {
-    let stream = futures::stream::once(async {
-        Err::<Bytes, io::Error>(abort("connection dropped by fault injection"))
-    });
+    let failure = async { Err::<Bytes, _>(abort("connection dropped by fault injection")) };
+    let stream = stream::once(failure);
     responses::json(StatusCode::OK, Body::from_stream(stream))
 }
 
@@ -171,10 +147,8 @@ impl Latency {
     /// The delay of request number `number` under `seed`.
     pub(crate) fn delay(&self, seed: u64, number: u64) -> Duration {
         let jitter_nanos = u64::try_from(self.jitter.as_nanos()).unwrap_or(u64::MAX);
-        let extra = match jitter_nanos.checked_add(1) {
-            Some(span) => draw(seed, LATENCY, number) % span,
-            None => draw(seed, LATENCY, number),
-        };
+        let r = draw(seed, LATENCY, number);
+        let extra = jitter_nanos.checked_add(1).map_or(r, |span| r % span);
         self.fixed.saturating_add(Duration::from_nanos(extra))
     }
 }

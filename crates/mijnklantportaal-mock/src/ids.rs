@@ -1,25 +1,26 @@
-//! Public ids (`inv_...`, `cst_...`) to and from dataset numbers.
-//!
-//! The API's ids are a prefix plus 14 lowercase alphanumerics. The mock derives them
-//! from an index through a seeded bijection, so ids are unique across any dataset size,
-//! look random, and an id in a request URL maps straight back to its index without a
-//! lookup table: the dataset never has to be held in memory.
+//! Public ids (a prefix plus 14 lowercase alphanumerics) to and from dataset numbers,
+//! through a seeded bijection: unique at any dataset size, random-looking, and mapped
+//! straight back to their index without a lookup table.
 
-use crate::rng::{Permutation, draw};
+use crate::rng::draw;
 
 const ALPHABET: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
-/// Base-36 digits that hold any `u64` (36^13 > 2^64).
-const BODY_DIGITS: usize = 13;
-/// Characters after the prefix: one leading character plus the body.
-pub(crate) const ID_CHARS: usize = BODY_DIGITS + 1;
+/// Characters after the prefix: a leading character plus 13 base-36 digits (any `u64`).
+const ID_CHARS: usize = 14;
+// The murmur3 finalizer's multipliers and their inverses modulo 2^64 (checked by a test).
+const M1: u64 = 0xFF51_AFD7_ED55_8CCD;
+const M2: u64 = 0xC4CE_B9FE_1A85_EC53;
+const M1_INV: u64 = 0x4F74_430C_22A5_4005;
+const M2_INV: u64 = 0x9CB4_B2F8_1293_37DB;
 
-/// Mints and reads the ids of one kind of object (`inv_` or `cst_`) of one dataset.
+/// Mints and reads the ids of one kind of object of one dataset. The number is
+/// scrambled by a seeded bijection on `u64`: an xor key, then the murmur3 finalizer.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct IdCodec {
     prefix: &'static str,
     seed: u64,
     domain: u64,
-    permutation: Permutation,
+    key: u64,
 }
 
 impl IdCodec {
@@ -29,46 +30,59 @@ impl IdCodec {
             prefix,
             seed,
             domain,
-            permutation: Permutation::new(seed, domain),
+            key: draw(seed, domain, u64::MAX),
         }
     }
 
     /// The id of object number `number`.
     pub(crate) fn encode(&self, number: u64) -> String {
-        let mut id = String::with_capacity(self.prefix.len() + ID_CHARS);
-        id.push_str(self.prefix);
-        id.push(self.leading_char(number));
-        let mut body = [b'0'; BODY_DIGITS];
-        let mut rest = self.permutation.apply(number);
-        for slot in body.iter_mut().rev() {
+        let mut chars = [self.leading(number); ID_CHARS];
+        let mut rest = self.scramble(number);
+        for slot in chars[1..].iter_mut().rev() {
             *slot = ALPHABET[(rest % 36) as usize];
             rest /= 36;
         }
-        id.extend(body.iter().map(|&b| char::from(b)));
+        let mut id = String::with_capacity(self.prefix.len() + ID_CHARS);
+        id.push_str(self.prefix);
+        id.extend(chars.map(char::from));
         id
     }
 
     /// The number whose id is `id`, if `id` is exactly such an id.
     pub(crate) fn decode(&self, id: &str) -> Option<u64> {
-        let rest = id.strip_prefix(self.prefix)?;
-        if rest.len() != ID_CHARS {
-            return None;
-        }
-        let mut chars = rest.bytes();
-        let leading = chars.next()?;
+        let rest = id
+            .strip_prefix(self.prefix)
+            .filter(|rest| rest.len() == ID_CHARS)?;
         let mut image: u64 = 0;
-        for c in chars {
+        for c in rest.bytes().skip(1) {
             let digit = ALPHABET.iter().position(|&a| a == c)? as u64;
             image = image.checked_mul(36)?.checked_add(digit)?;
         }
-        let number = self.permutation.invert(image);
-        (self.leading_char(number) == char::from(leading)).then_some(number)
+        let number = self.unscramble(image);
+        (rest.as_bytes()[0] == self.leading(number)).then_some(number)
+    }
+
+    fn scramble(&self, value: u64) -> u64 {
+        let mut h = value ^ self.key;
+        h ^= h >> 33;
+        h = h.wrapping_mul(M1);
+        h ^= h >> 33;
+        h = h.wrapping_mul(M2);
+        h ^ (h >> 33)
+    }
+
+    fn unscramble(&self, image: u64) -> u64 {
+        let mut h = image ^ (image >> 33);
+        h = h.wrapping_mul(M2_INV);
+        h ^= h >> 33;
+        h = h.wrapping_mul(M1_INV);
+        h ^= h >> 33;
+        h ^ self.key
     }
 
     /// A seeded first character, so ids do not all start with `0`.
-    fn leading_char(&self, number: u64) -> char {
-        let pick = draw(self.seed, self.domain ^ 0x1EAD, number) % 36;
-        char::from(ALPHABET[pick as usize])
+    fn leading(&self, number: u64) -> u8 {
+        ALPHABET[(draw(self.seed, self.domain ^ 0x1EAD, number) % 36) as usize]
     }
 }
 
@@ -76,6 +90,21 @@ impl IdCodec {
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    #[test]
+    fn inverses_are_inverses() {
+        assert_eq!(M1.wrapping_mul(M1_INV), 1);
+        assert_eq!(M2.wrapping_mul(M2_INV), 1);
+    }
+
+    #[test]
+    fn scrambling_round_trips() {
+        let codec = IdCodec::new("inv_", 42, 7);
+        for v in (0..10_000u64).chain([u64::MAX, u64::MAX - 1, 1 << 63]) {
+            assert_eq!(codec.unscramble(codec.scramble(v)), v);
+        }
+        assert_ne!(codec.scramble(0), IdCodec::new("inv_", 43, 7).scramble(0));
+    }
 
     #[test]
     fn ids_have_the_documented_shape_and_round_trip() {

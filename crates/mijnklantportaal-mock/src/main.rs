@@ -1,8 +1,6 @@
-//! `mkp-mock`: the mock Mijn Klantportaal API as a standalone server.
-//!
-//! For trying a client by hand (`curl`, examples) or driving benchmarks from outside
-//! a Rust test: the library's builder options as command-line flags. Prints the base
-//! URL on stderr and serves until Ctrl-C or SIGTERM.
+//! `mkp-mock`: the mock Mijn Klantportaal API as a standalone server, for trying a
+//! client by hand or benchmarks outside a Rust test: the builder's options as flags.
+//! Prints the base URL on stderr and serves until Ctrl-C or SIGTERM.
 
 use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
@@ -122,17 +120,18 @@ struct Args {
 /// A fraction between 0 and 1.
 fn fraction(text: &str) -> Result<f64, String> {
     let value: f64 = text.parse().map_err(|e| format!("{e}"))?;
-    if (0.0..=1.0).contains(&value) {
-        Ok(value)
-    } else {
-        Err(format!("{value} is not between 0 and 1"))
-    }
+    let valid = (0.0..=1.0).contains(&value);
+    valid
+        .then_some(value)
+        .ok_or(format!("{value} is not between 0 and 1"))
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
-    let mut builder = MockServer::builder()
+    let addr = SocketAddr::new(args.host, args.port);
+    let live = Live::inserts(args.insert_every.unwrap_or(0));
+    let builder = MockServer::builder()
         .invoices(args.invoices)
         .seed(args.seed)
         .per_page(args.per_page)
@@ -159,51 +158,39 @@ async fn main() -> ExitCode {
         } else {
             Order::OldestFirst
         })
-        .live(
-            Live::inserts(args.insert_every.unwrap_or(0))
-                .and_deletes(args.delete_every.unwrap_or(0)),
-        )
+        .live(live.and_deletes(args.delete_every.unwrap_or(0)))
         .reorder(args.reorder.unwrap_or(0))
         .drop_write_responses(args.drop_write_responses)
         .file_link_lifetime(Duration::from_secs(args.file_link_seconds))
-        .bind(SocketAddr::new(args.host, args.port));
-    builder = if args.no_rate_limit {
+        .bind(addr);
+    let mut builder = if args.no_rate_limit {
         builder.no_rate_limit()
     } else {
         builder.rate_limit(args.rate_limit, Duration::from_millis(args.rate_window_ms))
     };
+    if args.without_ticketing {
+        builder = builder.without_ticketing();
+    }
     if let Some(valid_for) = args.token_valid_for {
         builder = builder.token_valid_for(valid_for);
     }
     if let Some(public_url) = args.public_url {
         builder = builder.public_url(public_url);
     }
-    if args.without_ticketing {
-        builder = builder.without_ticketing();
-    }
     if args.oauth {
-        builder = builder.oauth(
-            MockOAuth::new()
-                .access_token_lifetime(Duration::from_secs(args.oauth_token_seconds))
-                .rotate_refresh_tokens(args.oauth_rotate_refresh_tokens),
-        );
+        let lifetime = Duration::from_secs(args.oauth_token_seconds);
+        let oauth = MockOAuth::new().access_token_lifetime(lifetime);
+        builder = builder.oauth(oauth.rotate_refresh_tokens(args.oauth_rotate_refresh_tokens));
     }
     let server = match builder.start().await {
         Ok(server) => server,
         Err(error) => {
-            eprintln!(
-                "mkp-mock: cannot listen on {}: {error}",
-                SocketAddr::new(args.host, args.port)
-            );
+            eprintln!("mkp-mock: cannot listen on {addr}: {error}");
             return ExitCode::FAILURE;
         }
     };
-    eprintln!(
-        "mkp-mock: {} invoices (seed {}) at {}",
-        args.invoices,
-        args.seed,
-        server.base_url()
-    );
+    let (invoices, seed, url) = (args.invoices, args.seed, server.base_url());
+    eprintln!("mkp-mock: {invoices} invoices (seed {seed}) at {url}");
     if let Some(oauth_url) = server.oauth_url() {
         eprintln!("mkp-mock: OAuth2 for app `mkp-test-app` at {oauth_url}/oauth/authorize");
     }
@@ -216,22 +203,14 @@ async fn main() -> ExitCode {
 /// Waits for Ctrl-C, or SIGTERM on Unix.
 async fn wait_for_signal() {
     #[cfg(unix)]
+    if let Ok(mut terminate) =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
     {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut terminate) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = terminate.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
         }
+        return;
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
+    let _ = tokio::signal::ctrl_c().await;
 }

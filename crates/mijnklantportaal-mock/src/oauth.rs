@@ -1,62 +1,54 @@
 //! The OAuth2 authorization-code flow of the management host, as Laravel Passport
-//! answers it.
-//!
-//! Third-party apps connect through `GET /oauth/authorize` and `POST /oauth/tokens`
-//! on `https://manage.mijnklantportaal.nl`, then call the API with short-lived access
-//! tokens that they refresh. Clients get the races and the expiry wrong, so the mock
-//! serves the flow for real: it approves an authorization at once (redirecting with
-//! `code` and `state`), exchanges codes and refresh tokens for access tokens that
-//! expire on tokio's clock (a paused test clock works), answers an expired token with
-//! the API's 401, and can revoke every grant or rotate refresh tokens. Tokens are
-//! drawn from the seed, kept only while valid, and never logged.
+//! answers it. Clients get the races and the expiry wrong, so the mock serves the flow
+//! for real: authorizations approved at once, codes and refresh tokens exchanged for
+//! access tokens that expire on tokio's clock, grants revoked or rotated on demand.
+//! Tokens are drawn from the seed, kept only while valid, and never logged.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use http::request::Parts;
 use http::{HeaderValue, Method, StatusCode, header};
+use serde_json::{Map, Value};
 use tokio::time::Instant;
 
+use crate::auth::{Secret, constant_time_eq};
 use crate::responses;
 use crate::rng::draw;
+use crate::store::lock;
 
-/// The domain of the token stream in [`draw`].
 const TOKEN_DOMAIN: u64 = 0x0A07_0001;
-/// Largest token-request body read.
 const MAX_TOKEN_BODY_BYTES: usize = 16 * 1024;
 /// How long an authorization code can be exchanged (Passport: 10 minutes).
 const CODE_LIFETIME: Duration = Duration::from_secs(600);
-
 /// The scopes the management portal knows (reference §5.1).
-const SCOPES: &[&str] = &[
-    "agreements.read",
-    "agreements.write",
-    "appointments.read",
-    "appointments.write",
-    "businessoperations.read",
-    "customers.read",
-    "customers.write",
-    "files.read",
-    "files.write",
-    "filerequest.read",
-    "filerequest.write",
-    "fileshare.read",
-    "fileshare.write",
-    "offers.read",
-    "offers.write",
-    "invoices.read",
-    "paymentlinks.read",
-    "paymentlinks.write",
-    "subscription.read",
-    "subscription.write",
-    "tickets.read",
-    "tickets.write",
-    "webhooks.read",
-    "webhooks.write",
-];
+const SCOPES: &str = "agreements.read agreements.write appointments.read appointments.write \
+    businessoperations.read customers.read customers.write files.read files.write \
+    filerequest.read filerequest.write fileshare.read fileshare.write offers.read offers.write \
+    invoices.read paymentlinks.read paymentlinks.write subscription.read subscription.write \
+    tickets.read tickets.write webhooks.read webhooks.write";
+const MALFORMED: &str = "The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.";
+const GRANT_INVALID: &str = "The provided authorization grant (e.g., authorization code, resource owner credentials) or refresh token is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.";
+const RESPONSE_TYPE: &str =
+    "The authorization server does not support obtaining an authorization code using this method.";
+const GRANT_TYPE: &str =
+    "The authorization grant type is not supported by the authorization server.";
+
+/// A refused request: Passport's `error` and `error_description`.
+type Refusal = (&'static str, &'static str);
+const BAD_CLIENT: Refusal = ("invalid_client", "Client authentication failed");
+const BAD_REQUEST: Refusal = ("invalid_request", MALFORMED);
+const BAD_GRANT: Refusal = ("invalid_grant", GRANT_INVALID);
+const BAD_REFRESH: Refusal = ("invalid_grant", "The refresh token is invalid.");
+const BAD_GRANT_TYPE: Refusal = ("unsupported_grant_type", GRANT_TYPE);
+const BAD_SCOPE: Refusal = (
+    "invalid_scope",
+    "The requested scope is invalid, unknown, or malformed",
+);
+const BAD_RESPONSE_TYPE: Refusal = ("unsupported_response_type", RESPONSE_TYPE);
 
 /// The OAuth2 side of the mock: one registered app and its token lifetimes; pass it
 /// to [`MockServerBuilder::oauth`](crate::MockServerBuilder::oauth).
@@ -64,11 +56,11 @@ const SCOPES: &[&str] = &[
 /// Defaults: client id `mkp-test-app`, secret `mkp-test-secret`, access tokens valid
 /// for one hour, refresh tokens not rotated, served on an origin of its own (a second
 /// loopback port, like the management host beside the API host).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use]
 pub struct MockOAuth {
     pub(crate) client_id: String,
-    pub(crate) client_secret: String,
+    pub(crate) client_secret: Secret,
     pub(crate) access_token_lifetime: Duration,
     pub(crate) rotate_refresh_tokens: bool,
     pub(crate) own_origin: bool,
@@ -78,23 +70,11 @@ impl Default for MockOAuth {
     fn default() -> Self {
         MockOAuth {
             client_id: "mkp-test-app".to_owned(),
-            client_secret: "mkp-test-secret".to_owned(),
+            client_secret: Secret("mkp-test-secret".to_owned()),
             access_token_lifetime: Duration::from_secs(3600),
             rotate_refresh_tokens: false,
             own_origin: true,
         }
-    }
-}
-
-impl fmt::Debug for MockOAuth {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("MockOAuth")
-            .field("client_id", &self.client_id)
-            .field("client_secret", &"<redacted>")
-            .field("access_token_lifetime", &self.access_token_lifetime)
-            .field("rotate_refresh_tokens", &self.rotate_refresh_tokens)
-            .field("own_origin", &self.own_origin)
-            .finish()
     }
 }
 
@@ -107,7 +87,7 @@ impl MockOAuth {
     /// The registered app's id and secret.
     pub fn client(mut self, id: impl Into<String>, secret: impl Into<String>) -> Self {
         self.client_id = id.into();
-        self.client_secret = secret.into();
+        self.client_secret = Secret(secret.into());
         self
     }
 
@@ -150,19 +130,13 @@ pub struct OAuthStats {
     pub failed_on_purpose: u64,
 }
 
-/// An issued code, until it is exchanged.
-#[derive(Debug)]
-struct Code {
-    redirect_uri: String,
-    expires: Instant,
-}
-
-/// Issued tokens, codes and counters.
+/// Issued tokens (codes: with their redirect URI and expiry), and counters.
+#[derive(Default)]
 pub(crate) struct OAuthState {
     config: MockOAuth,
     seed: u64,
     issued: u64,
-    codes: HashMap<String, Code>,
+    codes: HashMap<String, (String, Instant)>,
     refresh_tokens: HashSet<String>,
     access_tokens: HashMap<String, Instant>,
     stats: OAuthStats,
@@ -174,11 +148,8 @@ impl fmt::Debug for OAuthState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OAuthState")
             .field("config", &self.config)
-            .field("codes", &self.codes.len())
-            .field("refresh_tokens", &self.refresh_tokens.len())
-            .field("access_tokens", &self.access_tokens.len())
             .field("stats", &self.stats)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -195,12 +166,7 @@ impl OAuthState {
         OAuthState {
             config,
             seed,
-            issued: 0,
-            codes: HashMap::new(),
-            refresh_tokens: HashSet::new(),
-            access_tokens: HashMap::new(),
-            stats: OAuthStats::default(),
-            fail_next: 0,
+            ..OAuthState::default()
         }
     }
 
@@ -217,13 +183,11 @@ impl OAuthState {
         self.fail_next = count;
     }
 
-    /// Every refresh token stops working (the user disconnected the app); access
-    /// tokens already issued run out as usual.
+    /// Every refresh token stops working; access tokens run out as usual.
     pub(crate) fn revoke_grants(&mut self) {
         self.refresh_tokens.clear();
     }
 
-    /// Whether `presented` is a live access token.
     pub(crate) fn check_access(&mut self, presented: &str, now: Instant) -> AccessCheck {
         match self.access_tokens.get(presented) {
             Some(expires) if now < *expires => AccessCheck::Valid,
@@ -238,36 +202,37 @@ impl OAuthState {
     /// A new unguessable-looking token with `prefix`.
     fn token(&mut self, prefix: &str) -> String {
         self.issued += 1;
-        let n = self.issued;
-        format!(
-            "{prefix}{:016x}{:016x}",
-            draw(self.seed, TOKEN_DOMAIN, 2 * n),
-            draw(self.seed, TOKEN_DOMAIN, 2 * n + 1)
-        )
+        let draw = |n| draw(self.seed, TOKEN_DOMAIN, n);
+        let n = 2 * self.issued;
+        format!("{prefix}{:016x}{:016x}", draw(n), draw(n + 1))
+    }
+
+    /// A new refresh token, added to `fields`.
+    fn refresh_token(&mut self, fields: &mut Map<String, Value>) {
+        let refresh = self.token("mkp_rt_");
+        self.refresh_tokens.insert(refresh.clone());
+        fields.insert("refresh_token".into(), refresh.into());
     }
 
     /// An access token valid from `now`, as the JSON fields of a token answer.
-    fn access_token(&mut self, now: Instant) -> serde_json::Map<String, serde_json::Value> {
+    fn access_token(&mut self, now: Instant) -> Map<String, Value> {
         let token = self.token("mkp_at_");
         let lifetime = self.config.access_token_lifetime;
         self.access_tokens.insert(token.clone(), now + lifetime);
         // Forget tokens long expired, so a long test does not grow the map without end.
         self.access_tokens
             .retain(|_, expires| *expires + lifetime * 4 > now);
-        let mut fields = serde_json::Map::new();
+        let mut fields = Map::new();
         fields.insert("token_type".into(), "Bearer".into());
         fields.insert("expires_in".into(), lifetime.as_secs().into());
         fields.insert("access_token".into(), token.into());
         fields
     }
 
-    /// A new grant, as the fields of a token answer: an access token valid from `now`
-    /// and a refresh token (what exchanging a code gives).
-    pub(crate) fn new_grant(&mut self, now: Instant) -> serde_json::Map<String, serde_json::Value> {
+    /// A new grant (access and refresh token, valid from `now`), as a token answer's fields.
+    pub(crate) fn new_grant(&mut self, now: Instant) -> Map<String, Value> {
         let mut fields = self.access_token(now);
-        let refresh = self.token("mkp_rt_");
-        self.refresh_tokens.insert(refresh.clone());
-        fields.insert("refresh_token".into(), refresh.into());
+        self.refresh_token(&mut fields);
         fields
     }
 
@@ -277,67 +242,46 @@ impl OAuthState {
             url::form_urlencoded::parse(query.unwrap_or("").as_bytes())
                 .into_owned()
                 .collect();
-        let get = |name: &str| params.get(name).map(String::as_str).unwrap_or("");
+        let get = |name: &str| params.get(name).map_or("", String::as_str);
         if get("client_id") != self.config.client_id {
-            return oauth_error(
-                StatusCode::UNAUTHORIZED,
-                "invalid_client",
-                "Client authentication failed",
-            );
+            return oauth_error(BAD_CLIENT);
         }
         let Ok(mut redirect) = url::Url::parse(get("redirect_uri")) else {
-            return oauth_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_request",
-                "The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed. Check the `redirect_uri` parameter.",
-            );
+            let description = format!("{MALFORMED} Check the `redirect_uri` parameter.");
+            return oauth_error(("invalid_request", &description));
         };
-        let state = get("state").to_owned();
+        let state = get("state");
+        let known_scope = |scope| SCOPES.split(' ').any(|known| known == scope);
         let refusal = if get("response_type") != "code" {
-            Some((
-                "unsupported_response_type",
-                "The authorization server does not support obtaining an authorization code using this method.",
-            ))
+            Some(BAD_RESPONSE_TYPE)
         } else if state.is_empty() {
             Some(("invalid_request", "Check the `state` parameter."))
-        } else if get("scope").split(' ').any(|s| !SCOPES.contains(&s)) {
-            Some((
-                "invalid_scope",
-                "The requested scope is invalid, unknown, or malformed",
-            ))
+        } else if !get("scope").split(' ').all(known_scope) {
+            Some(BAD_SCOPE)
         } else if !matches!(get("prompt"), "" | "consent" | "login") {
             Some(("invalid_request", "Check the `prompt` parameter."))
         } else {
             None
         };
-        {
-            let mut query = redirect.query_pairs_mut();
-            match refusal {
-                Some((error, description)) => {
-                    query
-                        .append_pair("error", error)
-                        .append_pair("error_description", description);
-                }
-                None => {
-                    let code = self.token("mkp_code_");
-                    self.codes.insert(
-                        code.clone(),
-                        Code {
-                            redirect_uri: get("redirect_uri").to_owned(),
-                            expires: now + CODE_LIFETIME,
-                        },
-                    );
-                    self.stats.authorizations += 1;
-                    query.append_pair("code", &code);
-                }
-            }
-            if !state.is_empty() {
-                query.append_pair("state", &state);
-            }
+        let mut query = redirect.query_pairs_mut();
+        if let Some((error, description)) = refusal {
+            query
+                .append_pair("error", error)
+                .append_pair("error_description", description);
+        } else {
+            let code = self.token("mkp_code_");
+            let expires = now + CODE_LIFETIME;
+            self.codes
+                .insert(code.clone(), (get("redirect_uri").to_owned(), expires));
+            self.stats.authorizations += 1;
+            query.append_pair("code", &code);
         }
-        let mut response = Response::new(Body::empty());
-        *response.status_mut() = StatusCode::FOUND;
-        if let Ok(location) = HeaderValue::from_str(redirect.as_str()) {
+        if !state.is_empty() {
+            query.append_pair("state", state);
+        }
+        let location = HeaderValue::from_str(query.finish().as_str());
+        let mut response = StatusCode::FOUND.into_response();
+        if let Ok(location) = location {
             response.headers_mut().insert(header::LOCATION, location);
         }
         response
@@ -354,117 +298,70 @@ impl OAuthState {
             Ok(fields) => {
                 let body = serde_json::to_vec(&fields).unwrap_or_default();
                 let mut response = responses::json(StatusCode::OK, body);
-                response
-                    .headers_mut()
-                    .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                let headers = response.headers_mut();
+                headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
                 response
             }
             Err(refusal) => {
                 self.stats.refused += 1;
-                refusal.response()
+                oauth_error(refusal)
             }
         }
     }
 
-    fn grant(
-        &mut self,
-        body: &[u8],
-        now: Instant,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, Refusal> {
-        let bad_request = || Refusal {
-            status: StatusCode::BAD_REQUEST,
-            error: "invalid_request",
-            description: "The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.",
-        };
-        let fields: HashMap<String, serde_json::Value> =
-            serde_json::from_slice(body).map_err(|_| bad_request())?;
-        let get = |name: &str| fields.get(name).and_then(|v| v.as_str()).unwrap_or("");
-        let client_ok = get("client_id") == self.config.client_id
-            && constant_time_eq(get("client_secret"), &self.config.client_secret);
-        if !client_ok {
-            return Err(Refusal {
-                status: StatusCode::UNAUTHORIZED,
-                error: "invalid_client",
-                description: "Client authentication failed",
-            });
+    /// The fields of a token answer, or Passport's refusal.
+    fn grant(&mut self, body: &[u8], now: Instant) -> Result<Map<String, Value>, Refusal> {
+        let fields: HashMap<String, Value> =
+            serde_json::from_slice(body).map_err(|_| BAD_REQUEST)?;
+        let get = |name: &str| fields.get(name).and_then(Value::as_str).unwrap_or("");
+        let secret = get("client_secret").as_bytes();
+        if get("client_id") != self.config.client_id
+            || !constant_time_eq(secret, self.config.client_secret.0.as_bytes())
+        {
+            return Err(BAD_CLIENT);
         }
-        let invalid_grant = |description: &'static str| Refusal {
-            status: StatusCode::BAD_REQUEST,
-            error: "invalid_grant",
-            description,
-        };
         match get("grant_type") {
             "authorization_code" => {
                 let code = self.codes.remove(get("code"));
-                match code {
-                    Some(code)
-                        if code.expires > now && code.redirect_uri == get("redirect_uri") => {}
-                    _ => {
-                        return Err(invalid_grant(
-                            "The provided authorization grant (e.g., authorization code, resource owner credentials) or refresh token is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.",
-                        ));
-                    }
-                }
+                code.filter(|(uri, expires)| *expires > now && uri == get("redirect_uri"))
+                    .ok_or(BAD_GRANT)?;
                 self.stats.code_exchanges += 1;
                 Ok(self.new_grant(now))
             }
             "refresh_token" => {
                 let presented = get("refresh_token");
                 if !self.refresh_tokens.contains(presented) {
-                    return Err(invalid_grant("The refresh token is invalid."));
+                    return Err(BAD_REFRESH);
                 }
                 let mut fields = self.access_token(now);
                 if self.config.rotate_refresh_tokens {
                     self.refresh_tokens.remove(presented);
-                    let refresh = self.token("mkp_rt_");
-                    self.refresh_tokens.insert(refresh.clone());
-                    fields.insert("refresh_token".into(), refresh.into());
+                    self.refresh_token(&mut fields);
                 }
                 self.stats.refreshes += 1;
                 Ok(fields)
             }
-            "" => Err(bad_request()),
-            _ => Err(Refusal {
-                status: StatusCode::BAD_REQUEST,
-                error: "unsupported_grant_type",
-                description: "The authorization grant type is not supported by the authorization server.",
-            }),
+            "" => Err(BAD_REQUEST),
+            _ => Err(BAD_GRANT_TYPE),
         }
     }
 }
 
-/// A refused token request.
-#[derive(Debug, Clone, Copy)]
-struct Refusal {
-    status: StatusCode,
-    error: &'static str,
-    description: &'static str,
-}
-
-impl Refusal {
-    fn response(self) -> Response {
-        oauth_error(self.status, self.error, self.description)
-    }
-}
-
-/// Passport's error body: `{error, error_description, message}`.
-fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
-    let body = serde_json::to_vec(&serde_json::json!({
+/// Passport's error body, `{error, error_description, message}`: 401 for a bad client, else 400.
+fn oauth_error((error, description): (&str, &str)) -> Response {
+    let body = serde_json::json!({
         "error": error,
         "error_description": description,
         "message": description,
-    }))
-    .unwrap_or_default();
-    responses::json(status, body)
+    });
+    let status = if error == BAD_CLIENT.0 {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    responses::json(status, serde_json::to_vec(&body).unwrap_or_default())
 }
 
-/// Compares without an early exit on the first differing byte.
-fn constant_time_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// Whether `path` is one of the OAuth endpoints' paths.
 pub(crate) fn is_oauth_path(path: &str) -> bool {
     path.trim_end_matches('/').starts_with("/oauth/")
 }
@@ -475,20 +372,17 @@ pub(crate) async fn respond(
     parts: &Parts,
     body: Body,
 ) -> Response {
-    let lock = || {
-        state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    };
     let path = parts.uri.path().trim_end_matches('/');
     match (path, &parts.method) {
-        ("/oauth/authorize", &Method::GET) => lock().authorize(parts.uri.query(), Instant::now()),
+        ("/oauth/authorize", &Method::GET) => {
+            lock(state).authorize(parts.uri.query(), Instant::now())
+        }
         ("/oauth/tokens", &Method::POST) => {
             let Ok(bytes) = axum::body::to_bytes(body, MAX_TOKEN_BODY_BYTES).await else {
-                lock().stats.refused += 1;
+                lock(state).stats.refused += 1;
                 return responses::message(StatusCode::PAYLOAD_TOO_LARGE, "Payload Too Large");
             };
-            lock().tokens(&bytes, Instant::now())
+            lock(state).tokens(&bytes, Instant::now())
         }
         ("/oauth/authorize", _) => {
             responses::method_not_allowed(&parts.method, &path[1..], "GET, HEAD")

@@ -1,18 +1,13 @@
 //! The rate limiter: a fixed window per presented token, like Laravel's `RateLimiter`.
-//!
-//! The API allows 60 requests per minute per key and tells clients where they stand in
-//! `X-RateLimit-*` headers. Laravel's limiter starts a window of the decay time at a
-//! key's first hit and counts hits until it expires; a request over the limit is
-//! refused (and not counted) with the seconds left in the window. Clients pace
-//! themselves by these numbers, so the mock keeps the same arithmetic. Tests use
-//! short windows (5 per 300 ms), which is why the window is a `Duration`.
+//! A key's first hit starts a window; hits over the limit are refused (not counted)
+//! with the time left in it. Clients pace themselves by the `X-RateLimit-*` headers,
+//! so the mock keeps Laravel's arithmetic; the window is a `Duration` for short tests.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
-use tokio::time::Instant;
-
 use http::{HeaderMap, HeaderValue};
+use tokio::time::Instant;
 
 /// Keys whose window has ended are dropped once the table grows past this.
 const PRUNE_ABOVE: usize = 1024;
@@ -26,23 +21,16 @@ pub(crate) enum Decision {
     Limited { limit: u32, retry_after: Duration },
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Window {
-    started: Instant,
-    hits: u32,
-}
-
-/// Fixed windows of `window` allowing `limit` requests, per key.
+/// Fixed windows of `window` allowing `limit` requests, per key: (start, hits).
 #[derive(Debug)]
 pub(crate) struct RateLimiter {
     limit: u32,
     window: Duration,
-    windows: HashMap<String, Window>,
+    windows: HashMap<String, (Instant, u32)>,
     prune_above: usize,
 }
 
 impl RateLimiter {
-    /// A limiter allowing `limit` requests per `window` for each key.
     pub(crate) fn new(limit: u32, window: Duration) -> Self {
         RateLimiter {
             limit,
@@ -54,52 +42,28 @@ impl RateLimiter {
 
     /// Counts a request of `key` at `now`, unless it is over the limit.
     pub(crate) fn hit(&mut self, key: &str, now: Instant) -> Decision {
+        let (limit, length) = (self.limit, self.window);
         if self.windows.len() > self.prune_above {
-            let window = self.window;
             self.windows
-                .retain(|_, w| now.saturating_duration_since(w.started) < window);
+                .retain(|_, (started, _)| now.saturating_duration_since(*started) < length);
             // Do not scan again before the table has doubled: keeps a flood of
             // distinct tokens linear.
             self.prune_above = PRUNE_ABOVE.max(self.windows.len().saturating_mul(2));
         }
-        if !self.windows.contains_key(key) {
-            self.windows.insert(
-                key.to_owned(),
-                Window {
-                    started: now,
-                    hits: 0,
-                },
-            );
+        let (started, hits) = self.windows.entry(key.to_owned()).or_insert((now, 0));
+        if now.saturating_duration_since(*started) >= length {
+            (*started, *hits) = (now, 0);
         }
-        let Some(window) = self.windows.get_mut(key) else {
-            return Decision::Allowed {
-                limit: self.limit,
-                remaining: self.limit,
-            };
-        };
-        let elapsed = now.saturating_duration_since(window.started);
-        if elapsed >= self.window {
-            *window = Window {
-                started: now,
-                hits: 0,
-            };
-        }
-        if window.hits >= self.limit {
+        if *hits >= limit {
             // A window too long for the clock never ends.
-            let retry_after = window
-                .started
-                .checked_add(self.window)
-                .map_or(Duration::MAX, |ends| ends.saturating_duration_since(now));
-            return Decision::Limited {
-                limit: self.limit,
-                retry_after,
-            };
+            let ends = started.checked_add(length);
+            let retry_after =
+                ends.map_or(Duration::MAX, |ends| ends.saturating_duration_since(now));
+            return Decision::Limited { limit, retry_after };
         }
-        window.hits += 1;
-        Decision::Allowed {
-            limit: self.limit,
-            remaining: self.limit - window.hits,
-        }
+        *hits += 1;
+        let remaining = limit - *hits;
+        Decision::Allowed { limit, remaining }
     }
 }
 
@@ -112,36 +76,31 @@ impl Decision {
         fractional_retry_after: bool,
         now_unix: i64,
     ) {
-        match *self {
-            Decision::Allowed { limit, remaining } => {
-                headers.insert("x-ratelimit-limit", HeaderValue::from(limit));
-                headers.insert("x-ratelimit-remaining", HeaderValue::from(remaining));
-            }
-            Decision::Limited { limit, retry_after } => {
-                headers.insert("x-ratelimit-limit", HeaderValue::from(limit));
-                headers.insert("x-ratelimit-remaining", HeaderValue::from(0u32));
-                let seconds = ceil_seconds(retry_after);
-                let text = if fractional_retry_after {
-                    format!("{:.3}", retry_after.as_secs_f64().max(0.001))
-                } else {
-                    seconds.to_string()
-                };
-                if let Ok(value) = HeaderValue::from_str(&text) {
-                    headers.insert(http::header::RETRY_AFTER, value);
-                }
-                let reset = now_unix.saturating_add(i64::try_from(seconds).unwrap_or(i64::MAX));
-                headers.insert("x-ratelimit-reset", HeaderValue::from(reset));
-            }
+        let (limit, remaining) = match *self {
+            Decision::Allowed { limit, remaining } => (limit, remaining),
+            Decision::Limited { limit, .. } => (limit, 0),
+        };
+        headers.insert("x-ratelimit-limit", HeaderValue::from(limit));
+        headers.insert("x-ratelimit-remaining", HeaderValue::from(remaining));
+        let Decision::Limited { retry_after, .. } = *self else {
+            return;
+        };
+        // Whole seconds, rounded up, at least 1 (a client told "0" would retry at once).
+        let seconds = retry_after
+            .as_secs()
+            .saturating_add(u64::from(retry_after.subsec_nanos() > 0))
+            .max(1);
+        let text = if fractional_retry_after {
+            format!("{:.3}", retry_after.as_secs_f64().max(0.001))
+        } else {
+            seconds.to_string()
+        };
+        if let Ok(value) = HeaderValue::from_str(&text) {
+            headers.insert(http::header::RETRY_AFTER, value);
         }
+        let reset = now_unix.saturating_add(i64::try_from(seconds).unwrap_or(i64::MAX));
+        headers.insert("x-ratelimit-reset", HeaderValue::from(reset));
     }
-}
-
-/// Whole seconds, rounded up, at least 1 (a client told "0" would retry at once).
-fn ceil_seconds(duration: Duration) -> u64 {
-    let whole = duration
-        .as_secs()
-        .saturating_add(u64::from(duration.subsec_nanos() > 0));
-    whole.max(1)
 }
 
 #[cfg(test)]
