@@ -58,14 +58,11 @@ pub(crate) fn local_time(input: &Input, field: &str) -> Option<DateTime<FixedOff
 pub(crate) fn cents(input: &Input, field: &str) -> Option<u64> {
     let text = trimmed(input, field)?;
     let (units, decimals) = text.split_once('.').unwrap_or((text, ""));
-    let digits = units
-        .bytes()
-        .chain(decimals.bytes())
-        .all(|b| b.is_ascii_digit());
-    if decimals.len() > 2 || !digits {
-        return None;
-    }
-    format!("0{units}{decimals:0<2}").parse().ok()
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let valid = decimals.len() <= 2 && digits(units) && digits(decimals);
+    valid
+        .then(|| format!("0{units}{decimals:0<2}").parse().ok())
+        .flatten()
 }
 
 /// `field` as an integer (a form's text read as PHP reads it).

@@ -49,10 +49,10 @@ pub(crate) struct Schema {
     pub(crate) items: Option<Box<Schema>>,
     pub(crate) minimum: Option<f64>,
     pub(crate) maximum: Option<f64>,
-    pub(crate) min_length: Option<u64>,
-    pub(crate) max_length: Option<u64>,
-    pub(crate) min_items: Option<u64>,
-    pub(crate) max_items: Option<u64>,
+    pub(crate) min_length: Option<f64>,
+    pub(crate) max_length: Option<f64>,
+    pub(crate) min_items: Option<f64>,
+    pub(crate) max_items: Option<f64>,
     /// Laravel rules the schema cannot say (`x-laravel`), in order.
     #[serde(rename = "x-laravel")]
     pub(crate) rules: Vec<String>,
@@ -91,12 +91,16 @@ pub(crate) fn operations() -> Vec<(&'static str, String, String)> {
         return Vec::new();
     };
     // The path part of `https://api.mijnklantportaal.nl/v1`.
-    let base = spec.servers.first().map_or("", |server| {
-        let host_and_path = server.url.split_once("://").map_or("", |(_, rest)| rest);
-        host_and_path
-            .find('/')
-            .map_or("", |slash| &host_and_path[slash..])
-    });
+    let url = spec
+        .servers
+        .first()
+        .and_then(|server| server.get("url")?.as_str());
+    let host_and_path = url
+        .and_then(|url| url.split_once("://"))
+        .map_or("", |(_, rest)| rest);
+    let base = host_and_path
+        .find('/')
+        .map_or("", |slash| &host_and_path[slash..]);
     let mut operations = Vec::new();
     for (path, item) in spec.paths {
         for (method, operation) in item.operations() {
@@ -139,14 +143,9 @@ fn ordered<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<(String, Sc
 #[derive(Deserialize)]
 struct RawSpec {
     #[serde(default)]
-    servers: Vec<RawServer>,
+    servers: Vec<HashMap<String, Value>>,
     paths: HashMap<String, RawPathItem>,
     components: RawComponents,
-}
-
-#[derive(Deserialize)]
-struct RawServer {
-    url: String,
 }
 
 #[derive(Default, Deserialize)]
@@ -260,8 +259,13 @@ fn resolve(
 
 /// Adds what `more` says to `schema`.
 fn merge(schema: &mut Schema, more: Schema) {
-    schema.kind = more.kind.or(schema.kind);
-    schema.format = more.format.or(schema.format.take());
+    /// Each keyword `more` sets replaces the schema's.
+    macro_rules! replace {
+        ($($keyword:ident),*) => { $(schema.$keyword = more.$keyword.or(schema.$keyword.take());)* };
+    }
+    replace!(
+        kind, format, items, minimum, maximum, min_length, max_length, min_items, max_items
+    );
     schema.nullable |= more.nullable;
     if !more.allowed.is_empty() {
         schema.allowed = more.allowed;
@@ -273,13 +277,6 @@ fn merge(schema: &mut Schema, more: Schema) {
             None => schema.properties.push((name, property)),
         }
     }
-    schema.items = more.items.or(schema.items.take());
-    schema.minimum = more.minimum.or(schema.minimum);
-    schema.maximum = more.maximum.or(schema.maximum);
-    schema.min_length = more.min_length.or(schema.min_length);
-    schema.max_length = more.max_length.or(schema.max_length);
-    schema.min_items = more.min_items.or(schema.min_items);
-    schema.max_items = more.max_items.or(schema.max_items);
     schema.rules.extend(more.rules);
 }
 

@@ -70,10 +70,8 @@ fn allow(mut response: Response, methods: &str) -> Response {
 
 /// Laravel's `Request::path()`: the raw path without its surrounding slashes, or `/`.
 pub(crate) fn laravel_path(path: &str) -> &str {
-    match path.trim_matches('/') {
-        "" => "/",
-        trimmed => trimmed,
-    }
+    let trimmed = path.trim_matches('/');
+    if trimmed.is_empty() { "/" } else { trimmed }
 }
 
 /// A path segment with `%XX` escapes decoded (route parameters are decoded).

@@ -52,22 +52,24 @@ pub(crate) fn known(rule: &str) -> bool {
 /// The errors of `body` against `schema` (empty: valid).
 pub(crate) fn validate(schema: &Schema, body: &Body<'_>) -> Errors {
     let mut errors = Errors::default();
-    object(&mut errors, body, schema, "", body.input);
+    body.object(&mut errors, schema, "", body.input);
     errors
 }
 
-/// Checks the properties of `schema` in `input`, their names prefixed with `prefix`.
-fn object(errors: &mut Errors, body: &Body<'_>, schema: &Schema, prefix: &str, input: &Input) {
-    for (key, property) in &schema.properties {
-        let field = Field {
-            body,
-            schema: property,
-            name: format!("{prefix}{key}"),
-            value: input.get(key),
-            required: schema.required.contains(key),
-            siblings: input,
-        };
-        field.check_into(errors);
+impl Body<'_> {
+    /// Checks the properties of `schema` in `input`, their names prefixed with `prefix`.
+    fn object(&self, errors: &mut Errors, schema: &Schema, prefix: &str, input: &Input) {
+        for (key, property) in &schema.properties {
+            let field = Field {
+                body: self,
+                schema: property,
+                name: format!("{prefix}{key}"),
+                value: input.get(key),
+                required: schema.required.contains(key),
+                siblings: input,
+            };
+            field.check_into(errors);
+        }
     }
 }
 
@@ -77,11 +79,8 @@ impl Field<'_> {
         if let Some(message) = self.check() {
             return errors.add(&self.name, message);
         }
-        match self.value {
-            Some(Value::Array(items)) => {
-                let Some(item) = &self.schema.items else {
-                    return;
-                };
+        match (self.value, &self.schema.items) {
+            (Some(Value::Array(items)), Some(item)) => {
                 for (i, value) in items.iter().enumerate() {
                     let item = Field {
                         schema: item,
@@ -93,14 +92,9 @@ impl Field<'_> {
                     item.check_into(errors);
                 }
             }
-            Some(Value::Object(fields)) if !fields.contains_key(FILE_KEY) => {
-                object(
-                    errors,
-                    self.body,
-                    self.schema,
-                    &format!("{}.", self.name),
-                    fields,
-                );
+            (Some(Value::Object(fields)), _) if !fields.contains_key(FILE_KEY) => {
+                let prefix = format!("{}.", self.name);
+                self.body.object(errors, self.schema, &prefix, fields);
             }
             _ => {}
         }
@@ -168,10 +162,8 @@ impl Field<'_> {
                 };
             };
             if part.bytes.is_none() {
-                return Some(format!(
-                    "The {} failed to upload.",
-                    display_name(&self.name)
-                ));
+                let name = display_name(&self.name);
+                return Some(format!("The {name} failed to upload."));
             }
             let size = (part.size as f64 / 1024.0, " kilobytes");
             return self.rules(&Value::Null, Some(size), Some(part));
@@ -199,24 +191,25 @@ impl Field<'_> {
             (Some("date"), Some(t)) if !matches_format(t, "Y-m-d") => "match the format Y-m-d",
             (Some("email"), Some(t)) if !is_email(t) => "be a valid email address",
             (Some("decimal"), Some(t)) if numeric(t).is_none() => "be a number",
-            _ => "",
+            _ => return self.bounds(&value),
         };
-        if !format.is_empty() {
-            return Some(self.must(format));
-        }
-        let size = sized(schema, &value);
+        Some(self.must(format))
+    }
+
+    /// The first bound of the schema (`minimum`, `maxLength`, ...) or rule `value` fails.
+    fn bounds(&self, value: &Value) -> Option<String> {
+        let (schema, size) = (self.schema, sized(self.schema, value));
         let bounds = match size {
             Some((_, "")) => [schema.minimum, schema.maximum],
-            Some((_, " characters")) => [schema.min_length, schema.max_length].map(as_f64),
-            Some(_) => [schema.min_items, schema.max_items].map(as_f64),
+            Some((_, " characters")) => [schema.min_length, schema.max_length],
+            Some(_) => [schema.min_items, schema.max_items],
             None => [None; 2],
         };
         let label = display_name(&self.name);
-        let bound = ["min", "max"]
-            .into_iter()
-            .zip(bounds)
-            .find_map(|(rule, limit)| size_failure(rule, size?, &trim_float(limit?), &label));
-        bound.or_else(|| self.rules(&value, size, None))
+        let mut bounds = ["min", "max"].into_iter().zip(bounds);
+        let bound =
+            bounds.find_map(|(rule, limit)| size_failure(rule, size?, &limit?.to_string(), &label));
+        bound.or_else(|| self.rules(value, size, None))
     }
 
     /// The first `x-laravel` rule (other than a presence rule) `value` fails.
@@ -283,10 +276,6 @@ fn size_failure(rule: &str, (size, unit): Size, limit: &str, label: &str) -> Opt
         _ => return None,
     };
     Some(format!("The {label} field {must} {limit}{unit}."))
-}
-
-fn as_f64(n: Option<u64>) -> Option<f64> {
-    n.map(|n| n as f64)
 }
 
 /// Whether `value` is missing for `required` (absent, `null`, blank, `[]`).
@@ -380,27 +369,19 @@ fn decimal_places(text: &str, arguments: &str) -> bool {
     };
     let unsigned = text.trim_start_matches(['+', '-']);
     let (units, decimals) = unsigned.split_once('.').unwrap_or((unsigned, ""));
-    let digits = units
-        .bytes()
-        .chain(decimals.bytes())
-        .all(|b| b.is_ascii_digit());
-    !(units.is_empty() && decimals.is_empty()) && digits && (min..=max).contains(&decimals.len())
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    !(units.is_empty() && decimals.is_empty())
+        && digits(units)
+        && digits(decimals)
+        && (min..=max).contains(&decimals.len())
 }
 
 /// Whether `text` is exactly a date in the PHP format `php` (it round-trips, so
 /// `2024-04-31` is not one).
 fn matches_format(text: &str, php: &str) -> bool {
-    let conversions = [
-        ('Y', "%Y"),
-        ('m', "%m"),
-        ('d', "%d"),
-        ('H', "%H"),
-        ('i', "%M"),
-        ('s', "%S"),
-    ];
-    let format = conversions
-        .iter()
-        .fold(php.to_owned(), |f, (c, to)| f.replace(*c, to));
+    // Each PHP letter, followed by chrono's directive for it.
+    let directives = "Y%Y m%m d%d H%H i%M s%S".split(' ');
+    let format = directives.fold(php.to_owned(), |f, d| f.replace(&d[..1], &d[1..]));
     let parsed = if format.contains("%H") {
         NaiveDateTime::parse_from_str(text, &format).map(|t| t.format(&format).to_string())
     } else {
@@ -411,28 +392,15 @@ fn matches_format(text: &str, php: &str) -> bool {
 
 /// A plausible address (one `@`, a dot in the domain, no spaces), not RFC 5322 in full.
 fn is_email(text: &str) -> bool {
-    text.split_once('@').is_some_and(|(local, domain)| {
-        !local.is_empty()
-            && !domain.contains('@')
-            && domain.contains('.')
-            && !domain.starts_with('.')
-            && !domain.ends_with('.')
-    }) && !text.contains(char::is_whitespace)
+    let (local, domain) = text.split_once('@').unwrap_or_default();
+    let dotted = domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.');
+    !local.is_empty() && !domain.contains('@') && dotted && !text.contains(char::is_whitespace)
 }
 
 /// An absolute `http` or `https` URL with a host.
 fn is_url(text: &str) -> bool {
     url::Url::parse(text)
         .is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.host().is_some())
-}
-
-/// `1.0` as `1`, `0.01` as `0.01`.
-fn trim_float(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
-    } else {
-        n.to_string()
-    }
 }
 
 #[cfg(test)]

@@ -86,15 +86,15 @@ impl Errors {
 /// (`customerId` → `customer id`, `lines.0.amountExclVat` → `lines.0.amount excl vat`).
 pub(crate) fn display_name(field: &str) -> String {
     let mut name = String::with_capacity(field.len() + 4);
-    for (i, c) in field.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if i > 0 && !name.ends_with([' ', '.']) {
-                name.push(' ');
-            }
-            name.push(c.to_ascii_lowercase());
-        } else {
-            name.push(if c == '_' { ' ' } else { c });
+    for c in field.chars() {
+        if c.is_ascii_uppercase() && !name.is_empty() && !name.ends_with([' ', '.']) {
+            name.push(' ');
         }
+        name.push(if c == '_' {
+            ' '
+        } else {
+            c.to_ascii_lowercase()
+        });
     }
     name
 }
