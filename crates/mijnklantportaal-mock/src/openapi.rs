@@ -1,9 +1,6 @@
-//! The spec the mock serves, embedded: each operation's request body schemas.
-//!
-//! Requests are validated against the spec (`openapi.json`, bundled by `cargo xtask
-//! generate`), not against rules restated by hand, so the spec stays the one source of
-//! truth. Only what validation needs is read, once: per operationId, the body's JSON and
-//! form schemas with `$ref`s and `allOf`s resolved, properties in the spec's order.
+//! The spec the mock serves, embedded (`cargo xtask generate` bundles it): requests are
+//! validated against it, not against rules restated by hand, so it stays the one source of
+//! truth. What validation needs is read once: each operation's request body schemas.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -61,14 +58,11 @@ pub(crate) struct Schema {
     property_rules: HashMap<String, Vec<String>>,
 }
 
-/// An operation's request body.
+/// An operation's request body: whether it is required, its JSON and form schemas.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct RequestBody {
-    /// Whether the spec requires a body.
     pub(crate) required: bool,
-    /// The `application/json` schema, if the operation takes JSON.
     pub(crate) json: Option<Schema>,
-    /// The `multipart/form-data` schema, if the operation takes a form.
     pub(crate) form: Option<Schema>,
 }
 
@@ -91,16 +85,10 @@ pub(crate) fn operations() -> Vec<(&'static str, String, String)> {
         return Vec::new();
     };
     // The path part of `https://api.mijnklantportaal.nl/v1`.
-    let url = spec
-        .servers
-        .first()
-        .and_then(|server| server.get("url")?.as_str());
-    let host_and_path = url
-        .and_then(|url| url.split_once("://"))
-        .map_or("", |(_, rest)| rest);
-    let base = host_and_path
-        .find('/')
-        .map_or("", |slash| &host_and_path[slash..]);
+    let url = spec.servers.first().and_then(|server| server.get("url"));
+    let url = url.and_then(Value::as_str).unwrap_or_default();
+    let path = url.split_once("://").map_or("", |(_, rest)| rest);
+    let base = path.find('/').map_or("", |slash| &path[slash..]);
     let mut operations = Vec::new();
     for (path, item) in spec.paths {
         for (method, operation) in item.operations() {
@@ -167,11 +155,11 @@ struct RawPathItem {
 impl RawPathItem {
     /// The item's operations, with their methods.
     fn operations(self) -> impl Iterator<Item = (&'static str, RawOperation)> {
-        let methods = [("get", self.get), ("post", self.post), ("put", self.put)];
-        let methods = methods
-            .into_iter()
-            .chain([("patch", self.patch), ("delete", self.delete)]);
-        methods.filter_map(|(method, operation)| Some((method, operation?)))
+        let methods = ["get", "post", "put", "patch", "delete"].into_iter();
+        let operations = [self.get, self.post, self.put, self.patch, self.delete];
+        methods
+            .zip(operations)
+            .filter_map(|(method, operation)| Some((method, operation?)))
     }
 }
 
@@ -228,7 +216,7 @@ fn resolve(
     if depth > 32 {
         return Err("request schemas nest too deeply (a $ref cycle?)".to_owned());
     }
-    let property_rules = std::mem::take(&mut raw.property_rules);
+    let mut property_rules = std::mem::take(&mut raw.property_rules);
     let mut declared = raw.rules.iter().chain(property_rules.values().flatten());
     if let Some(rule) = declared.find(|rule| !crate::rules::known(rule)) {
         return Err(format!("unknown x-laravel rule {rule}"));
@@ -246,9 +234,8 @@ fn resolve(
     }
     for (name, property) in &mut raw.properties {
         *property = resolve(std::mem::take(property), components, depth + 1)?;
-        property
-            .rules
-            .extend(property_rules.get(name).into_iter().flatten().cloned());
+        let rules = property_rules.remove(name).unwrap_or_default();
+        property.rules.extend(rules);
     }
     if let Some(items) = raw.items.take() {
         raw.items = Some(Box::new(resolve(*items, components, depth + 1)?));

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use axum::body::Body;
+use axum::body::{Body, to_bytes};
 use axum::extract::{FromRequest, Multipart, Request};
 use axum::response::Response;
 use bytes::{Bytes, BytesMut};
@@ -52,12 +52,15 @@ pub(crate) fn query(parts: &Parts, name: &str) -> Option<String> {
         .map(|(_, value)| value.into_owned())
 }
 
+/// The `Content-Type` of `headers`, lowercased (`?` when it is not text).
+fn content_type(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::CONTENT_TYPE)?;
+    Some(value.to_str().unwrap_or("?").to_ascii_lowercase())
+}
+
 /// Whether the body is `multipart/form-data` (else it is read as JSON).
 pub(crate) fn is_multipart(headers: &HeaderMap) -> bool {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok());
-    content_type.is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"))
+    content_type(headers).is_some_and(|value| value.starts_with("multipart/form-data"))
 }
 
 /// Why [`checked`] refused a body.
@@ -89,23 +92,17 @@ pub(crate) async fn checked(
     };
     let refuse = |status, message| Refused::Unreadable(responses::message(status, message));
     let multipart = is_multipart(&parts.headers);
-    let json = parts.headers.get(header::CONTENT_TYPE).is_none_or(|value| {
-        let value = value.to_str().unwrap_or("?").to_ascii_lowercase();
+    let json = content_type(&parts.headers).is_none_or(|value| {
         let essence = value.split(';').next().unwrap_or_default().trim();
         essence == "application/json" || essence.ends_with("+json")
     });
-    let schema = match multipart {
-        true => spec.form.as_ref(),
-        false => spec.json.as_ref().filter(|_| json),
+    let (schema, limit) = match multipart {
+        true => (spec.form.as_ref(), MAX_MULTIPART_BYTES),
+        false => (spec.json.as_ref().filter(|_| json), MAX_JSON_BYTES),
     };
     let Some(schema) = schema else {
         let status = StatusCode::UNSUPPORTED_MEDIA_TYPE;
         return Err(refuse(status, "Unsupported Media Type"));
-    };
-    let limit = if multipart {
-        MAX_MULTIPART_BYTES
-    } else {
-        MAX_JSON_BYTES
     };
     let bad_request = |message| refuse(StatusCode::BAD_REQUEST, message);
     let too_large = || refuse(StatusCode::PAYLOAD_TOO_LARGE, "Payload Too Large");
@@ -114,9 +111,7 @@ pub(crate) async fn checked(
     if length.is_some_and(|length| length > limit as u64) {
         return Err(too_large());
     }
-    let bytes = axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|_| too_large())?;
+    let bytes = to_bytes(body, limit).await.map_err(|_| too_large())?;
     let (input, files) = if multipart {
         let form = read_form(&parts.headers, &parts.extensions, Body::from(bytes.clone())).await;
         (nested(&form), form.files)
@@ -158,12 +153,9 @@ pub(crate) fn nested(form: &Form) -> Map<String, Value> {
         let mut node = &mut root;
         for segment in name.split('.') {
             if !node.is_object() {
-                *node = Value::Object(Map::new());
+                *node = json!({});
             }
-            let Value::Object(fields) = node else {
-                break;
-            };
-            node = fields.entry(segment).or_insert(Value::Null);
+            node = &mut node[segment];
         }
         *node = value;
     }
@@ -192,9 +184,7 @@ fn listed(value: Value) -> Value {
 
 /// Reads a JSON object body (checked by [`checked`]); anything else is empty input.
 pub(crate) async fn read_json(body: Body) -> Input {
-    let bytes = axum::body::to_bytes(body, MAX_JSON_BYTES)
-        .await
-        .unwrap_or_default();
+    let bytes = to_bytes(body, MAX_JSON_BYTES).await.unwrap_or_default();
     match serde_json::from_slice(&bytes) {
         Ok(Value::Object(object)) => object,
         _ => Input::new(),
@@ -265,8 +255,8 @@ fn dotted_name(name: &str, appended: &mut HashMap<String, usize>) -> String {
     };
     let mut dotted = name[..open].to_owned();
     let mut rest = &name[open..];
-    while let Some(inner) = rest.strip_prefix('[') {
-        let Some((segment, tail)) = inner.split_once(']') else {
+    while !rest.is_empty() {
+        let Some((segment, tail)) = rest.strip_prefix('[').and_then(|r| r.split_once(']')) else {
             return name.to_owned();
         };
         let segment = match segment {
@@ -280,11 +270,7 @@ fn dotted_name(name: &str, appended: &mut HashMap<String, usize>) -> String {
         dotted = format!("{dotted}.{segment}");
         rest = tail;
     }
-    if rest.is_empty() {
-        dotted
-    } else {
-        name.to_owned()
-    }
+    dotted
 }
 
 #[cfg(test)]

@@ -86,15 +86,11 @@ impl Errors {
 /// (`customerId` → `customer id`, `lines.0.amountExclVat` → `lines.0.amount excl vat`).
 pub(crate) fn display_name(field: &str) -> String {
     let mut name = String::with_capacity(field.len() + 4);
-    for c in field.chars() {
+    for c in field.replace('_', " ").chars() {
         if c.is_ascii_uppercase() && !name.is_empty() && !name.ends_with([' ', '.']) {
             name.push(' ');
         }
-        name.push(if c == '_' {
-            ' '
-        } else {
-            c.to_ascii_lowercase()
-        });
+        name.push(c.to_ascii_lowercase());
     }
     name
 }
