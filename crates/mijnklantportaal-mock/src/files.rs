@@ -1,13 +1,9 @@
-//! Uploaded files and the temporary download links to them.
-//!
-//! The download endpoints answer a cloud-file object, `{link, expiresAt}`: a link that
-//! works for a few minutes, not the bytes. The mock serves such links itself
-//! (`GET /files/{token}`, no bearer token, like a signed URL). A link names the id of
-//! what it serves; uploads are kept as sent, everything else gets a small generated PDF
-//! ([`text_pdf`]), built on demand, so the million-invoice dataset costs nothing.
+//! Uploaded files and the temporary download links to them: the download endpoints answer
+//! `{link, expiresAt}`, and the mock serves those links itself (`GET /files/{token}`, no
+//! bearer token, like a signed URL). Uploads are kept as sent; everything else gets a small
+//! PDF generated on demand ([`text_pdf`]), so the million-invoice dataset costs nothing.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -75,10 +71,8 @@ impl Files {
         self.uploads.get(id).cloned()
     }
 
-    /// Issues a link to the file of the resource `target`, valid for the lifetime
-    /// from `now`; returns its token and lifetime. An expired link is kept, so it
-    /// answers 403 from its expiry on, like the signed URL it stands for (only a
-    /// link never issued is a 404).
+    /// Issues a link to the file of the resource `target`, valid for the lifetime from
+    /// `now`: its token and lifetime. Expired links are kept, to answer 403 (not 404).
     pub(crate) fn issue(&mut self, target: &str, now: Instant) -> (String, Duration) {
         self.issued += 1;
         let random = draw(self.seed, TOKENS, self.issued);
@@ -101,46 +95,38 @@ impl Files {
 
 /// A one-page PDF (1.4, Helvetica) that shows `text` (non-ASCII as `?`).
 pub(crate) fn text_pdf(text: &str) -> Vec<u8> {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        let c = if c.is_ascii() && !c.is_ascii_control() {
-            c
-        } else {
-            '?'
-        };
-        if matches!(c, '(' | ')' | '\\') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
+    let escaped: String = text
+        .chars()
+        .map(|c| match c {
+            '(' | ')' | '\\' => format!("\\{c}"),
+            ' '..='~' => c.to_string(),
+            _ => "?".to_owned(),
+        })
+        .collect();
     let content = format!("BT /F1 14 Tf 72 770 Td ({escaped}) Tj ET");
+    let length = content.len();
     let objects = [
         "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
         "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
         "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R \
          /Resources << /Font << /F1 5 0 R >> >> >>"
             .to_owned(),
-        format!(
-            "<< /Length {} >>\nstream\n{content}\nendstream",
-            content.len()
-        ),
+        format!("<< /Length {length} >>\nstream\n{content}\nendstream"),
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
     ];
     let mut pdf = String::from("%PDF-1.4\n");
     let mut offsets = Vec::with_capacity(objects.len());
     for (i, object) in objects.iter().enumerate() {
         offsets.push(pdf.len());
-        let _ = write!(pdf, "{} 0 obj\n{object}\nendobj\n", i + 1);
+        pdf += &format!("{} 0 obj\n{object}\nendobj\n", i + 1);
     }
     let (xref, size) = (pdf.len(), objects.len() + 1);
-    let _ = write!(pdf, "xref\n0 {size}\n0000000000 65535 f \n");
+    pdf += &format!("xref\n0 {size}\n0000000000 65535 f \n");
     for offset in offsets {
-        let _ = writeln!(pdf, "{offset:010} 00000 n ");
+        pdf += &format!("{offset:010} 00000 n \n");
     }
-    let _ = write!(
-        pdf,
-        "trailer\n<< /Size {size} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
-    );
+    pdf += &format!("trailer\n<< /Size {size} /Root 1 0 R >>\n");
+    pdf += &format!("startxref\n{xref}\n%%EOF\n");
     pdf.into_bytes()
 }
 

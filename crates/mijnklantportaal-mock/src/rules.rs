@@ -22,7 +22,7 @@ pub(crate) const FILE_KEY: &str = "\u{0}file";
 
 /// A body to validate.
 pub(crate) struct Body<'a> {
-    /// The JSON object, or a form's parts nested by their dotted names.
+    /// The JSON object, or a form's parts nested by their dotted names ([`FILE_KEY`]).
     pub(crate) input: &'a Input,
     pub(crate) files: &'a [(String, FilePart)],
     /// Whether the body is a form (its values are text).
@@ -293,13 +293,9 @@ fn split(rule: &str) -> (&str, &str) {
     rule.split_once(':').unwrap_or((rule, ""))
 }
 
-/// Whether `schema` is free text: a string without format, choices or rules on its
-/// content (only lengths and conditions of presence).
+/// Whether `schema` is free text: a string with no format, choices or rules on its content.
 fn is_plain_text(schema: &Schema) -> bool {
-    let free = |rule: &String| {
-        let name = split(rule).0;
-        matches!(name, "max" | "min") || name.starts_with("required")
-    };
+    let free = |r: &String| matches!(split(r).0, "max" | "min") || r.starts_with("required");
     schema.kind == Some(Kind::String)
         && schema.format.is_none()
         && schema.allowed.is_empty()
@@ -318,8 +314,7 @@ fn sized(schema: &Schema, value: &Value) -> Option<Size> {
     })
 }
 
-/// `value` as the JSON type `kind` (a form's text read as PHP reads it), or `None`
-/// if it is not one.
+/// `value` as the JSON type `kind` (a form's text read as PHP reads it), if it is one.
 fn typed(kind: Option<Kind>, value: &Value, form: bool) -> Option<Value> {
     let Some(kind) = kind else {
         return Some(value.clone());
@@ -360,8 +355,7 @@ fn numeric(text: &str) -> Option<f64> {
     text.parse::<f64>().ok().filter(|n| n.is_finite())
 }
 
-/// Laravel's `decimal:min,max` (or `decimal:n`): digits, at most one dot, between
-/// `min` and `max` digits after it.
+/// Laravel's `decimal:min,max` (or `decimal:n`): digits, one dot at most, min-max decimals.
 fn decimal_places(text: &str, arguments: &str) -> bool {
     let (min, max) = arguments.split_once(',').unwrap_or((arguments, arguments));
     let (Ok(min), Ok(max)) = (min.parse::<usize>(), max.parse::<usize>()) else {
@@ -376,8 +370,7 @@ fn decimal_places(text: &str, arguments: &str) -> bool {
         && (min..=max).contains(&decimals.len())
 }
 
-/// Whether `text` is exactly a date in the PHP format `php` (it round-trips, so
-/// `2024-04-31` is not one).
+/// Whether `text` is a date in the PHP format `php` that round-trips (`2024-04-31` does not).
 fn matches_format(text: &str, php: &str) -> bool {
     // Each PHP letter, followed by chrono's directive for it.
     let directives = "Y%Y m%m d%d H%H i%M s%S".split(' ');
