@@ -10,10 +10,9 @@ use crate::validation::{Input, amsterdam};
 
 /// The value of `field`, unless it is absent, `null` or a blank string.
 fn present<'a>(input: &'a Input, field: &str) -> Option<&'a Value> {
-    let blank = |value: &&Value| value.as_str().is_some_and(|s| s.trim().is_empty());
-    input
-        .get(field)
-        .filter(|value| !value.is_null() && !blank(value))
+    let value = input.get(field).filter(|value| !value.is_null())?;
+    let blank = value.as_str().is_some_and(|s| s.trim().is_empty());
+    (!blank).then_some(value)
 }
 
 /// The trimmed text of `field`, unless it is blank.
@@ -23,11 +22,8 @@ fn trimmed<'a>(input: &'a Input, field: &str) -> Option<&'a str> {
 
 /// The items of the array `field` (none when absent).
 fn items<'a>(input: &'a Input, field: &str) -> impl Iterator<Item = &'a Value> {
-    input
-        .get(field)
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
+    let array = input.get(field).and_then(Value::as_array);
+    array.into_iter().flatten()
 }
 
 /// The trimmed text of `field`.
@@ -42,14 +38,14 @@ pub(crate) fn date(input: &Input, field: &str) -> Option<NaiveDate> {
 
 /// A local date-time, `Y-m-d H:i:s` or `Y-m-d H:i`.
 pub(crate) fn naive_local_time(text: &str) -> Option<NaiveDateTime> {
-    ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
+    let formats = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"];
+    formats
         .iter()
         .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
 }
 
-/// `field` as a local time in Amsterdam: a time in the autumn hour that happens twice
-/// is the first (summer time) one, a time in the skipped spring hour moves an hour on,
-/// as PHP does.
+/// `field` as a local time in Amsterdam (as PHP reads one: the first of a repeated autumn
+/// hour, an hour on in the skipped spring hour).
 pub(crate) fn local_time(input: &Input, field: &str) -> Option<DateTime<FixedOffset>> {
     naive_local_time(trimmed(input, field)?).and_then(amsterdam)
 }
@@ -58,11 +54,9 @@ pub(crate) fn local_time(input: &Input, field: &str) -> Option<DateTime<FixedOff
 pub(crate) fn cents(input: &Input, field: &str) -> Option<u64> {
     let text = trimmed(input, field)?;
     let (units, decimals) = text.split_once('.').unwrap_or((text, ""));
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    let valid = decimals.len() <= 2 && digits(units) && digits(decimals);
-    valid
-        .then(|| format!("0{units}{decimals:0<2}").parse().ok())
-        .flatten()
+    // Anything but ASCII digits in `units` or `decimals` fails to parse.
+    let cents = format!("0{units}{decimals:0<2}").parse().ok();
+    cents.filter(|_| decimals.len() <= 2)
 }
 
 /// `field` as an integer (a form's text read as PHP reads it).

@@ -165,16 +165,15 @@ pub(crate) fn nested(form: &Form) -> Map<String, Value> {
     }
 }
 
-/// `value` with every object whose keys are 0, 1, 2... turned into an array.
+/// `value` with every object whose keys are 0, 1, 2... turned into an array (a file
+/// part's `{FILE_KEY: index}` stays an object).
 fn listed(value: Value) -> Value {
     let Value::Object(mut fields) = value else {
         return value;
     };
     let index = |i: usize| i.to_string();
     let is_list = !fields.is_empty() && (0..fields.len()).all(|i| fields.contains_key(&index(i)));
-    if fields.contains_key(FILE_KEY) {
-        Value::Object(fields)
-    } else if is_list {
+    if is_list {
         let items = (0..fields.len()).filter_map(|i| fields.remove(&index(i)));
         Value::Array(items.map(listed).collect())
     } else {

@@ -76,21 +76,17 @@ pub(crate) fn laravel_path(path: &str) -> &str {
 
 /// A path segment with `%XX` escapes decoded (route parameters are decoded).
 pub(crate) fn percent_decode(segment: &str) -> String {
-    let bytes = segment.as_bytes();
-    let hex = |i: usize| bytes.get(i).and_then(|&b| char::from(b).to_digit(16));
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&byte) = bytes.get(i) {
-        match (byte, hex(i + 1), hex(i + 2)) {
-            (b'%', Some(high), Some(low)) => {
-                out.push((high * 16 + low) as u8);
-                i += 3;
-            }
-            _ => {
-                out.push(byte);
-                i += 1;
-            }
-        }
+    let mut parts = segment.split('%');
+    let mut out = parts.next().unwrap_or_default().as_bytes().to_vec();
+    for part in parts {
+        // Two hex digits (`from_str_radix` alone would take `+f`).
+        let hex = part.get(..2).filter(|h| !h.starts_with('+'));
+        let (byte, rest) = match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            Some(byte) => (byte, &part[2..]),
+            None => (b'%', part),
+        };
+        out.push(byte);
+        out.extend_from_slice(rest.as_bytes());
     }
     String::from_utf8_lossy(&out).into_owned()
 }

@@ -114,14 +114,12 @@ impl Field<'_> {
         let when = self.schema.rules.iter().find_map(|rule| {
             let (rule, arguments) = split(rule);
             let fields = || arguments.split(',');
-            let names = || fields().map(display_name).collect::<Vec<_>>().join(" / ");
-            match rule {
-                "required_with" if fields().any(sent) => Some(format!("{} is present", names())),
-                "required_without" if !fields().all(sent) => {
-                    Some(format!("{} is not present", names()))
-                }
+            let names = fields().map(display_name).collect::<Vec<_>>().join(" / ");
+            Some(match rule {
+                "required_with" if fields().any(sent) => format!("{names} is present"),
+                "required_without" if !fields().all(sent) => format!("{names} is not present"),
                 "required_without_all" if !fields().any(sent) => {
-                    Some(format!("none of {} are present", names()))
+                    format!("none of {names} are present")
                 }
                 "required_if" => {
                     let (other, wanted) = arguments.split_once(',').unwrap_or((arguments, ""));
@@ -129,10 +127,10 @@ impl Field<'_> {
                         Value::String(s) => s.trim() == wanted,
                         value => value.to_string().as_str() == wanted,
                     };
-                    is.then(|| format!("{} is {wanted}", display_name(other)))
+                    is.then(|| format!("{} is {wanted}", display_name(other)))?
                 }
-                _ => None,
-            }
+                _ => return None,
+            })
         })?;
         let name = display_name(&self.name);
         Some(format!("The {name} field is required when {when}."))
