@@ -40,7 +40,6 @@ pub(crate) struct Schema {
     #[serde(rename = "enum")]
     pub(crate) allowed: Vec<Value>,
     pub(crate) required: Vec<String>,
-    /// The properties, in the spec's order.
     #[serde(deserialize_with = "ordered")]
     pub(crate) properties: Vec<(String, Schema)>,
     pub(crate) items: Option<Box<Schema>>,
@@ -66,20 +65,16 @@ pub(crate) struct RequestBody {
     pub(crate) form: Option<Schema>,
 }
 
-/// The request body of `operation_id`, if it has one; `Err` if the embedded spec
-/// cannot be read (a build from a broken `openapi.json`).
+/// The request body of `operation_id`, if it has one; `Err` if the embedded spec is broken.
 pub(crate) fn request_body(operation_id: &str) -> Result<Option<&'static RequestBody>, String> {
     static BODIES: LazyLock<Result<HashMap<String, RequestBody>, String>> =
         LazyLock::new(|| bodies(SPEC));
-    match &*BODIES {
-        Ok(bodies) => Ok(bodies.get(operation_id)),
-        Err(e) => Err(e.clone()),
-    }
+    let bodies = BODIES.as_ref().map_err(Clone::clone)?;
+    Ok(bodies.get(operation_id))
 }
 
-/// Every operation of the embedded spec: its method (`get`, `post`, ...), its path
-/// under the server's (`/v1/customers/{customerId}`) and its operationId; none if the
-/// spec cannot be read.
+/// Every operation of the spec: method (`get`), path under the server's path
+/// (`/v1/customers/{customerId}`) and operationId; none if the spec cannot be read.
 pub(crate) fn operations() -> Vec<(&'static str, String, String)> {
     let Ok(spec) = serde_json::from_str::<RawSpec>(SPEC) else {
         return Vec::new();
@@ -89,13 +84,11 @@ pub(crate) fn operations() -> Vec<(&'static str, String, String)> {
     let url = url.and_then(Value::as_str).unwrap_or_default();
     let path = url.split_once("://").map_or("", |(_, rest)| rest);
     let base = path.find('/').map_or("", |slash| &path[slash..]);
-    let mut operations = Vec::new();
-    for (path, item) in spec.paths {
-        for (method, operation) in item.operations() {
-            operations.push((method, format!("{base}{path}"), operation.operation_id));
-        }
-    }
-    operations
+    let operations = spec.paths.into_iter().flat_map(|(path, item)| {
+        item.operations()
+            .map(move |(method, op)| (method, format!("{base}{path}"), op.operation_id))
+    });
+    operations.collect()
 }
 
 #[cfg(test)]

@@ -21,8 +21,8 @@ use crate::{openapi, responses};
 pub(crate) const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 /// The largest JSON body read; a longer one is answered 413.
 const MAX_JSON_BYTES: usize = 1024 * 1024;
-/// The largest multipart body read: a file plus room for the other parts. A body
-/// beyond this fails to upload, as a PHP body beyond `post_max_size` does.
+/// The largest multipart body read (a file plus room for the other parts), PHP's
+/// `post_max_size`.
 pub(crate) const MAX_MULTIPART_BYTES: usize = MAX_FILE_BYTES + 1024 * 1024;
 
 /// A file part of a multipart body.
@@ -44,8 +44,7 @@ pub(crate) struct Form {
     pub(crate) files: Vec<(String, FilePart)>,
 }
 
-/// The query parameter `name` of `parts`, form-decoded (`+` and `%20` are spaces), if
-/// it is there.
+/// The query parameter `name` of `parts`, form-decoded (`+` and `%20` are spaces).
 pub(crate) fn query(parts: &Parts, name: &str) -> Option<String> {
     url::form_urlencoded::parse(parts.uri.query()?.as_bytes())
         .find(|(key, _)| key == name)
@@ -63,22 +62,19 @@ pub(crate) fn is_multipart(headers: &HeaderMap) -> bool {
     content_type(headers).is_some_and(|value| value.starts_with("multipart/form-data"))
 }
 
-/// Why [`checked`] refused a body.
+/// Why [`checked`] refused a body: unreadable (400, 413, 415), invalid (422), or the
+/// embedded spec is broken (500).
 #[derive(Debug)]
 pub(crate) enum Refused {
-    /// 400, 413, 415: the body could not be read as the operation's input.
     Unreadable(Response),
-    /// 422: the input breaks the operation's rules.
     Invalid(Response),
-    /// 500: the embedded spec could not be read.
     Broken,
 }
 
-/// The body of `operation`, given back to be read by the handler once it passed the
-/// checks Laravel makes: 415 for a `Content-Type` the operation does not take, 413 for
-/// a body beyond the limit, 400 for JSON that does not parse or is not an object (or a
-/// required body left out that no rule names), and the [rules](crate::rules)' 422;
-/// `exists` answers `exists:table` rules. A body the spec does not describe passes.
+/// The body of `operation`, given back once it passed Laravel's checks: 415 for a
+/// `Content-Type` the operation does not take, 413 past the limit, 400 for JSON that is
+/// no object (or a required body left out that no rule names), the [rules](crate::rules)'
+/// 422 (`exists` answers `exists:table`). A body the spec does not describe passes.
 pub(crate) async fn checked(
     parts: &Parts,
     body: Body,
@@ -141,9 +137,8 @@ pub(crate) async fn checked(
     }
 }
 
-/// A form's parts nested by their dotted names (`signers.0.firstName` is
-/// `{"signers": [{"firstName": ..}]}`), file parts as `{FILE_KEY: index}`: the
-/// input the rules read, as PHP nests bracketed names.
+/// A form's parts nested by their dotted names as PHP nests them (`signers.0.firstName`:
+/// `{"signers": [{"firstName": ..}]}`), file parts as `{FILE_KEY: index}`.
 pub(crate) fn nested(form: &Form) -> Map<String, Value> {
     let mut root = Value::Object(Map::new());
     let texts = form.input.iter().map(|(name, value)| (name, value.clone()));
@@ -190,9 +185,8 @@ pub(crate) async fn read_json(body: Body) -> Input {
     }
 }
 
-/// Reads a `multipart/form-data` body with axum's extractor (multer). Parts with a
-/// file name are files (an empty file name is no file, as in PHP); the others are
-/// text. A body that is not multipart, or breaks off, gives the parts read so far.
+/// Reads a `multipart/form-data` body: parts with a (non-empty, as in PHP) file name are
+/// files, the others text; a body that breaks off gives the parts read so far.
 pub(crate) async fn read_form(
     headers: &HeaderMap,
     extensions: &http::Extensions,
@@ -245,9 +239,8 @@ pub(crate) async fn read_form(
     form
 }
 
-/// A part name in PHP's bracket form as Laravel names the field: `a[0][b]` is
-/// `a.0.b`; `a[]` is `a.N`, N counting the `a[]` parts so far (`appended`); a name
-/// without brackets, or with unbalanced ones, is itself.
+/// A part name in PHP's bracket form as Laravel names the field: `a[0][b]` is `a.0.b`;
+/// `a[]` is `a.N`, N counting the `a[]` parts so far; unbalanced brackets stay.
 fn dotted_name(name: &str, appended: &mut HashMap<String, usize>) -> String {
     let Some(open) = name.find('[') else {
         return name.to_owned();

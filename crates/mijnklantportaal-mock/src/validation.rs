@@ -1,8 +1,6 @@
 //! Laravel's validation answer, which clients show and wrappers turn into typed errors:
-//! status 422, `{"message": ..., "errors": {"field": ["..."]}}`, the message being the
-//! first error plus `(and N more errors)`, fields named as Laravel displays them
-//! (`customerId` becomes `customer id`). The rules are the [rule engine](crate::rules)'s;
-//! the one rule of a query parameter (the appointment window's `days`) is at the end.
+//! 422, `{"message": ..., "errors": {"field": ["..."]}}`, fields named as Laravel displays
+//! them. The rules are the [rule engine](crate::rules)'s, but for one query parameter's.
 
 use axum::response::Response;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime};
