@@ -154,10 +154,8 @@ impl Field<'_> {
             let index = value.and_then(|v| v.get(FILE_KEY)?.as_u64());
             let file = index.and_then(|i| self.body.files.get(usize::try_from(i).ok()?));
             let Some((_, part)) = file else {
-                return match missing(value) {
-                    true => self.requirement(),
-                    false => Some(self.must("be a file")),
-                };
+                let not_a_file = (!missing(value)).then(|| self.must("be a file"));
+                return not_a_file.or_else(|| self.requirement());
             };
             if part.bytes.is_none() {
                 let name = display_name(&self.name);
@@ -203,77 +201,75 @@ impl Field<'_> {
             Some(_) => [schema.min_items, schema.max_items],
             None => [None; 2],
         };
-        let label = display_name(&self.name);
         let mut bounds = ["min", "max"].into_iter().zip(bounds);
         let bound =
-            bounds.find_map(|(rule, limit)| size_failure(rule, size?, &limit?.to_string(), &label));
+            bounds.find_map(|(rule, limit)| self.size_rule(rule, size?, &limit?.to_string()));
         bound.or_else(|| self.rules(value, size, None))
     }
 
     /// The first `x-laravel` rule (other than a presence rule) `value` fails.
     fn rules(&self, value: &Value, size: Option<Size>, file: Option<&FilePart>) -> Option<String> {
-        let label = display_name(&self.name);
-        let text = value.as_str().map(str::trim).unwrap_or_default();
+        let (name, text) = (
+            &self.name,
+            value.as_str().map(str::trim).unwrap_or_default(),
+        );
         let is_text = matches!(size, Some((_, " characters")));
         self.schema.rules.iter().find_map(|rule| {
             let (rule, arguments) = split(rule);
             let choices = || arguments.split(',');
             let pdf = |bytes: &bytes::Bytes| arguments == "pdf" && !bytes.starts_with(b"%PDF-");
-            let must = match rule {
-                "max" | "min" | "size" => return size_failure(rule, size?, arguments, &label),
+            Some(match rule {
+                "max" | "min" | "size" => return self.size_rule(rule, size?, arguments),
                 "alpha" if is_text && !text.chars().all(char::is_alphabetic) => {
-                    "only contain letters".to_owned()
+                    self.must("only contain letters")
                 }
-                "email" if is_text && !is_email(text) => "be a valid email address".to_owned(),
-                "url" if is_text && !is_url(text) => "be a valid URL".to_owned(),
-                "in" if !choices().any(|a| same(&Value::from(a), value)) => {
-                    return Some(invalid_choice(&self.name));
-                }
-                "decimal" if !decimal_places(text, arguments) => {
-                    format!("have {} decimal places", arguments.replace(',', "-"))
-                }
+                "email" if is_text && !is_email(text) => self.must("be a valid email address"),
+                "url" if is_text && !is_url(text) => self.must("be a valid URL"),
+                "in" if !choices().any(|a| same(&Value::from(a), value)) => invalid_choice(name),
+                "decimal" if !decimal_places(text, arguments) => self.must(&format!(
+                    "have {} decimal places",
+                    arguments.replace(',', "-")
+                )),
                 "date_format" if !choices().any(|f| matches_format(text, f)) => {
-                    format!("match the format {}", choices().next().unwrap_or_default())
+                    let first = choices().next().unwrap_or_default();
+                    self.must(&format!("match the format {first}"))
                 }
                 "after" => {
                     let other = self.siblings.get(arguments)?.as_str()?.trim();
                     if naive_local_time(other) < naive_local_time(text) {
                         return None;
                     }
-                    format!("be a date after {}", display_name(arguments))
+                    self.must(&format!("be a date after {}", display_name(arguments)))
                 }
-                "exists" if !(self.body.exists)(arguments, text) => {
-                    return Some(invalid_choice(&self.name));
-                }
+                "exists" if !(self.body.exists)(arguments, text) => invalid_choice(name),
                 "mimes" if file.and_then(|f| f.bytes.as_ref()).is_some_and(pdf) => {
-                    format!("be a file of type: {arguments}")
+                    self.must(&format!("be a file of type: {arguments}"))
                 }
                 _ => return None,
-            };
-            Some(self.must(&must))
+            })
         })
     }
-}
 
-/// Laravel's message if `(size, unit)` fails the size rule `rule` (`min`, `max`, `size`).
-fn size_failure(rule: &str, (size, unit): Size, limit: &str, label: &str) -> Option<String> {
-    let bound: f64 = limit.parse().ok()?;
-    let fails = match rule {
-        "min" => size < bound,
-        "max" => size > bound,
-        _ => size != bound,
-    };
-    let must = match (rule, unit) {
-        _ if !fails => return None,
-        ("max", " items") => "must not have more than",
-        ("max", _) => "must not be greater than",
-        ("min", " items") => "must have at least",
-        ("min", " kilobytes") => return None,
-        ("min", _) => "must be at least",
-        ("size", " characters") => "must be",
-        _ => return None,
-    };
-    Some(format!("The {label} field {must} {limit}{unit}."))
+    /// Laravel's message if `(size, unit)` fails the size rule `rule` (`min`, `max`, `size`).
+    fn size_rule(&self, rule: &str, (size, unit): Size, limit: &str) -> Option<String> {
+        let bound: f64 = limit.parse().ok()?;
+        let fails = match rule {
+            "min" => size < bound,
+            "max" => size > bound,
+            _ => size != bound,
+        };
+        let must = match (rule, unit) {
+            _ if !fails => return None,
+            ("max", " items") => "not have more than",
+            ("max", _) => "not be greater than",
+            ("min", " items") => "have at least",
+            ("min", " kilobytes") => return None,
+            ("min", _) => "be at least",
+            ("size", " characters") => "be",
+            _ => return None,
+        };
+        Some(self.must(&format!("{must} {limit}{unit}")))
+    }
 }
 
 /// Whether `value` is missing for `required` (absent, `null`, blank, `[]`).
@@ -361,11 +357,9 @@ fn decimal_places(text: &str, arguments: &str) -> bool {
     };
     let unsigned = text.trim_start_matches(['+', '-']);
     let (units, decimals) = unsigned.split_once('.').unwrap_or((unsigned, ""));
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    !(units.is_empty() && decimals.is_empty())
-        && digits(units)
-        && digits(decimals)
-        && (min..=max).contains(&decimals.len())
+    let digits = format!("{units}{decimals}");
+    let number = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+    number && (min..=max).contains(&decimals.len())
 }
 
 /// Whether `text` is a date in the PHP format `php` that round-trips (`2024-04-31` does not).
