@@ -49,7 +49,6 @@ pub(crate) struct Files {
     uploads: HashMap<String, Bytes>,
     /// The id each link serves, and when it expires, by token.
     links: HashMap<String, (String, Instant)>,
-    issued: u64,
 }
 
 impl Files {
@@ -74,12 +73,14 @@ impl Files {
     /// Issues a link to the file of the resource `target`, valid for the lifetime from
     /// `now`: its token and lifetime. Expired links are kept, to answer 403 (not 404).
     pub(crate) fn issue(&mut self, target: &str, now: Instant) -> (String, Duration) {
-        self.issued += 1;
-        let random = draw(self.seed, TOKENS, self.issued);
-        let token = format!("{random:016x}{:016x}", self.issued);
-        let expires = now.checked_add(self.lifetime).unwrap_or(now);
-        self.links
-            .insert(token.clone(), (target.to_owned(), expires));
+        // Links are never removed: the count is the number of this one.
+        let issued = self.links.len() as u64 + 1;
+        let token = format!("{:016x}{issued:016x}", draw(self.seed, TOKENS, issued));
+        let link = (
+            target.to_owned(),
+            now.checked_add(self.lifetime).unwrap_or(now),
+        );
+        self.links.insert(token.clone(), link);
         (token, self.lifetime)
     }
 

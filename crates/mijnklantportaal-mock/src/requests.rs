@@ -28,8 +28,7 @@ pub(crate) const MAX_MULTIPART_BYTES: usize = MAX_FILE_BYTES + 1024 * 1024;
 /// A file part of a multipart body.
 #[derive(Debug, Clone)]
 pub(crate) struct FilePart {
-    /// The first [`MAX_FILE_BYTES`] + 1 bytes (enough to tell a file that is too
-    /// long), or `None` when the part broke off (e.g. past the body limit).
+    /// The first [`MAX_FILE_BYTES`] + 1 bytes, or `None` when the part broke off.
     pub(crate) bytes: Option<Bytes>,
     /// The part's length in bytes.
     pub(crate) size: usize,
@@ -96,10 +95,8 @@ pub(crate) async fn checked(
         true => (spec.form.as_ref(), MAX_MULTIPART_BYTES),
         false => (spec.json.as_ref().filter(|_| json), MAX_JSON_BYTES),
     };
-    let Some(schema) = schema else {
-        let status = StatusCode::UNSUPPORTED_MEDIA_TYPE;
-        return Err(refuse(status, "Unsupported Media Type"));
-    };
+    let unsupported = || refuse(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Unsupported Media Type");
+    let schema = schema.ok_or_else(unsupported)?;
     let bad_request = |message| refuse(StatusCode::BAD_REQUEST, message);
     let too_large = || refuse(StatusCode::PAYLOAD_TOO_LARGE, "Payload Too Large");
     let length = parts.headers.get(header::CONTENT_LENGTH);

@@ -1,9 +1,7 @@
-//! The rule engine: a request body checked against its operation's schema in the embedded
-//! spec ([`openapi`](crate::openapi)), answered as Laravel's `$request->validate()` answers
-//! (see [`Errors`]): each property, in the spec's order, reports its first failing rule,
-//! nested fields under dotted names (`lines.0.amountExclVat`). The rules are the schema's
-//! keywords and, for what a schema cannot say, Laravel rule strings declared beside the
-//! property (`x-laravel: ["exists:customers"]`, see [`RULES`]).
+//! The rule engine: a body checked against its operation's schema in the embedded spec,
+//! answered as Laravel's `$request->validate()` answers: each property, in the spec's
+//! order, reports its first failing rule, nested fields under dotted names. The rules are
+//! the schema's keywords and the Laravel rules beside it (`x-laravel`, see [`RULES`]).
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde_json::Value;
@@ -343,10 +341,8 @@ fn same(allowed: &Value, value: &Value) -> bool {
 
 /// `text` as PHP's `is_numeric` reads it, finite.
 fn numeric(text: &str) -> Option<f64> {
-    if text.is_empty() || text.contains(['x', 'X', 'i', 'I', 'n', 'N']) {
-        return None;
-    }
-    text.parse::<f64>().ok().filter(|n| n.is_finite())
+    let plain = !text.contains(['x', 'X', 'i', 'I', 'n', 'N']);
+    text.parse::<f64>().ok().filter(|n| plain && n.is_finite())
 }
 
 /// Laravel's `decimal:min,max` (or `decimal:n`): digits, one dot at most, min-max decimals.
