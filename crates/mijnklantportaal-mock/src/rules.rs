@@ -294,7 +294,6 @@ fn is_plain_text(schema: &Schema) -> bool {
         && schema.rules.iter().all(free)
 }
 
-/// The size of `value` for Laravel's size rules.
 fn sized(schema: &Schema, value: &Value) -> Option<Size> {
     Some(match value {
         Value::Number(n) => (n.as_f64()?, ""),

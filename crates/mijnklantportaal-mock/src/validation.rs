@@ -31,7 +31,6 @@ impl Serialize for Errors {
 }
 
 impl Errors {
-    /// Adds `message` for `field`.
     pub(crate) fn add(&mut self, field: &str, message: String) {
         match self.fields.iter_mut().find(|(name, _)| name == field) {
             Some((_, messages)) => messages.push(message),
@@ -39,7 +38,6 @@ impl Errors {
         }
     }
 
-    /// Whether no rule failed.
     pub(crate) fn is_empty(&self) -> bool {
         self.fields.is_empty()
     }
