@@ -80,10 +80,8 @@ pub(crate) async fn checked(
     operation: &str,
     exists: &(dyn Fn(&str, &str) -> bool + Sync),
 ) -> Result<Body, Refused> {
-    let spec = match openapi::request_body(operation) {
-        Ok(Some(spec)) => spec,
-        Ok(None) => return Ok(body),
-        Err(_) => return Err(Refused::Broken),
+    let Some(spec) = openapi::request_body(operation).map_err(|_| Refused::Broken)? else {
+        return Ok(body);
     };
     let refuse = |status, message| Refused::Unreadable(responses::message(status, message));
     let multipart = is_multipart(&parts.headers);
