@@ -1,18 +1,9 @@
-//! Uploaded files and the temporary download links to them.
-//!
-//! `GET /v1/customer-invoices/{id}/pdf`, `GET /v1/files/{id}/download` and
-//! `GET /v1/agreements/{id}/documents/{id}/download` answer a cloud-file object,
-//! `{link, expiresAt}`: a link that works for a few minutes, not the bytes. The mock
-//! serves such links itself, on its own origin (`GET /files/{token}`, no bearer token,
-//! like a signed URL), so a client can follow one end to end. A link names the id of
-//! what it serves (an invoice, a file, an agreement document); the resource of that
-//! id says what the bytes are ([`Download`]). Uploaded files are kept as they were
-//! sent, by id; everything else gets a small generated one-page PDF naming it
-//! ([`text_pdf`]), built on demand, so the million-invoice dataset still costs
-//! nothing.
+//! Uploaded files and the temporary download links to them: the download endpoints answer
+//! `{link, expiresAt}`, and the mock serves those links itself (`GET /files/{token}`, no
+//! bearer token, like a signed URL). Uploads are kept as sent; everything else gets a small
+//! PDF generated on demand ([`text_pdf`]), so the million-invoice dataset costs nothing.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -26,7 +17,7 @@ pub(crate) const DEFAULT_LINK_LIFETIME: Duration = Duration::from_secs(5 * 60);
 /// The random stream of link tokens.
 const TOKENS: u64 = 0xF11E_0001;
 
-/// What a download link serves: the bytes, their media type and file name.
+/// What a download link serves.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Download {
     pub(crate) bytes: Bytes,
@@ -34,41 +25,30 @@ pub(crate) struct Download {
     pub(crate) file_name: String,
 }
 
-/// The `{link, expiresAt}` body of the PDF endpoint (the vendor's `Api_Cloudfile`).
+/// The `{link, expiresAt}` body of the download endpoints (the vendor's `Api_Cloudfile`).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct CloudFileJson {
-    /// The download URL.
     pub(crate) link: String,
-    /// When it stops working, ATOM in Dutch time.
+    /// ATOM, in Dutch time.
     pub(crate) expires_at: String,
 }
 
-/// Why a download link does not work.
+/// Why a download link does not work: never issued, or expired.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum LinkError {
-    /// No such link was issued.
     Unknown,
-    /// It was, and its time is up.
     Expired,
 }
 
-/// One issued link.
-#[derive(Debug, Clone)]
-struct Link {
-    /// The id of what the link serves.
-    target: String,
-    expires: Instant,
-}
-
 /// Uploaded files and issued links.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct Files {
     seed: u64,
     lifetime: Duration,
     uploads: HashMap<String, Bytes>,
-    links: HashMap<String, Link>,
-    issued: u64,
+    /// The id each link serves, and when it expires, by token.
+    links: HashMap<String, (String, Instant)>,
 }
 
 impl Files {
@@ -76,9 +56,7 @@ impl Files {
         Files {
             seed,
             lifetime,
-            uploads: HashMap::new(),
-            links: HashMap::new(),
-            issued: 0,
+            ..Self::default()
         }
     }
 
@@ -92,25 +70,17 @@ impl Files {
         self.uploads.get(id).cloned()
     }
 
-    /// Issues a link to the file of the resource `target`, valid for the lifetime
-    /// from `now`; returns its token and lifetime. An expired link is kept, so it
-    /// answers 403 from its expiry on, like the signed URL it stands for (only a
-    /// link never issued is a 404).
+    /// Issues a link to the file of the resource `target`, valid for the lifetime from
+    /// `now`: its token and lifetime. Expired links are kept, to answer 403 (not 404).
     pub(crate) fn issue(&mut self, target: &str, now: Instant) -> (String, Duration) {
-        self.issued += 1;
-        let token = format!(
-            "{:016x}{:016x}",
-            draw(self.seed, TOKENS, self.issued),
-            self.issued
+        // Links are never removed: the count is the number of this one.
+        let issued = self.links.len() as u64 + 1;
+        let token = format!("{:016x}{issued:016x}", draw(self.seed, TOKENS, issued));
+        let link = (
+            target.to_owned(),
+            now.checked_add(self.lifetime).unwrap_or(now),
         );
-        let expires = now.checked_add(self.lifetime).unwrap_or(now);
-        self.links.insert(
-            token.clone(),
-            Link {
-                target: target.to_owned(),
-                expires,
-            },
-        );
+        self.links.insert(token.clone(), link);
         (token, self.lifetime)
     }
 
@@ -118,8 +88,8 @@ impl Files {
     pub(crate) fn resolve(&self, token: &str, now: Instant) -> Result<&str, LinkError> {
         match self.links.get(token) {
             None => Err(LinkError::Unknown),
-            Some(link) if link.expires <= now => Err(LinkError::Expired),
-            Some(link) => Ok(&link.target),
+            Some((_, expires)) if *expires <= now => Err(LinkError::Expired),
+            Some((target, _)) => Ok(target),
         }
     }
 }
@@ -128,47 +98,36 @@ impl Files {
 pub(crate) fn text_pdf(text: &str) -> Vec<u8> {
     let escaped: String = text
         .chars()
-        .map(|c| {
-            if c.is_ascii() && !c.is_ascii_control() {
-                c
-            } else {
-                '?'
-            }
-        })
-        .flat_map(|c| match c {
-            '(' | ')' | '\\' => vec!['\\', c],
-            _ => vec![c],
+        .map(|c| match c {
+            '(' | ')' | '\\' => format!("\\{c}"),
+            ' '..='~' => c.to_string(),
+            _ => "?".to_owned(),
         })
         .collect();
     let content = format!("BT /F1 14 Tf 72 770 Td ({escaped}) Tj ET");
+    let length = content.len();
     let objects = [
         "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
         "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
         "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R \
          /Resources << /Font << /F1 5 0 R >> >> >>"
             .to_owned(),
-        format!(
-            "<< /Length {} >>\nstream\n{content}\nendstream",
-            content.len()
-        ),
+        format!("<< /Length {length} >>\nstream\n{content}\nendstream"),
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
     ];
     let mut pdf = String::from("%PDF-1.4\n");
     let mut offsets = Vec::with_capacity(objects.len());
     for (i, object) in objects.iter().enumerate() {
         offsets.push(pdf.len());
-        let _ = write!(pdf, "{} 0 obj\n{object}\nendobj\n", i + 1);
+        pdf += &format!("{} 0 obj\n{object}\nendobj\n", i + 1);
     }
-    let xref = pdf.len();
-    let _ = write!(pdf, "xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1);
+    let (xref, size) = (pdf.len(), objects.len() + 1);
+    pdf += &format!("xref\n0 {size}\n0000000000 65535 f \n");
     for offset in offsets {
-        let _ = writeln!(pdf, "{offset:010} 00000 n ");
+        pdf += &format!("{offset:010} 00000 n \n");
     }
-    let _ = write!(
-        pdf,
-        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-        objects.len() + 1
-    );
+    pdf += &format!("trailer\n<< /Size {size} /Root 1 0 R >>\n");
+    pdf += &format!("startxref\n{xref}\n%%EOF\n");
     pdf.into_bytes()
 }
 

@@ -1,10 +1,7 @@
-//! Values read from a request's input after the [rules](crate::rules) passed it.
-//!
-//! The pipeline has already checked the body against the operation's schema, so a
-//! handler only reads what it needs, in the form it stores it: trimmed text (Laravel's
-//! `TrimStrings`; a blank value is absent), dates, Dutch local times, amounts in
-//! cents. Each reader answers `None` for an absent field (and for a value the rules
-//! would have refused, so a handler never panics on one).
+//! Values read from a request's input after the [rules](crate::rules) passed it, in the
+//! form they are stored: trimmed text (Laravel's `TrimStrings`; a blank value is absent),
+//! dates, Dutch local times, amounts in cents. Each reader answers `None` for an absent
+//! field, and for a value the rules would have refused, so a handler never panics on one.
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
 use serde_json::Value;
@@ -13,57 +10,53 @@ use crate::validation::{Input, amsterdam};
 
 /// The value of `field`, unless it is absent, `null` or a blank string.
 fn present<'a>(input: &'a Input, field: &str) -> Option<&'a Value> {
-    match input.get(field)? {
-        Value::Null => None,
-        Value::String(s) if s.trim().is_empty() => None,
-        value => Some(value),
-    }
+    let value = input.get(field).filter(|value| !value.is_null())?;
+    let blank = value.as_str().is_some_and(|s| s.trim().is_empty());
+    (!blank).then_some(value)
+}
+
+/// The trimmed text of `field`, unless it is blank.
+fn trimmed<'a>(input: &'a Input, field: &str) -> Option<&'a str> {
+    Some(present(input, field)?.as_str()?.trim())
+}
+
+/// The items of the array `field` (none when absent).
+fn items<'a>(input: &'a Input, field: &str) -> impl Iterator<Item = &'a Value> {
+    let array = input.get(field).and_then(Value::as_array);
+    array.into_iter().flatten()
 }
 
 /// The trimmed text of `field`.
 pub(crate) fn text(input: &Input, field: &str) -> Option<String> {
-    Some(present(input, field)?.as_str()?.trim().to_owned())
+    trimmed(input, field).map(str::to_owned)
 }
 
 /// `field` as a `Y-m-d` date.
 pub(crate) fn date(input: &Input, field: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(present(input, field)?.as_str()?.trim(), "%Y-%m-%d").ok()
+    NaiveDate::parse_from_str(trimmed(input, field)?, "%Y-%m-%d").ok()
 }
 
-/// `field` as a local time (`Y-m-d H:i:s`, or `Y-m-d H:i`) in Amsterdam: a time in
-/// the autumn hour that happens twice is the first (summer time) one, a time in the
-/// skipped spring hour moves an hour on, as PHP does.
-pub(crate) fn local_time(input: &Input, field: &str) -> Option<DateTime<FixedOffset>> {
-    let text = present(input, field)?.as_str()?.trim();
-    ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
+/// A local date-time, `Y-m-d H:i:s` or `Y-m-d H:i`.
+pub(crate) fn naive_local_time(text: &str) -> Option<NaiveDateTime> {
+    let formats = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"];
+    formats
         .iter()
         .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
-        .and_then(amsterdam)
 }
 
-/// `field`, an amount (`12`, `12.9`, `12.95`), in cents.
+/// `field` as a local time in Amsterdam (as PHP reads one: the first of a repeated autumn
+/// hour, an hour on in the skipped spring hour).
+pub(crate) fn local_time(input: &Input, field: &str) -> Option<DateTime<FixedOffset>> {
+    naive_local_time(trimmed(input, field)?).and_then(amsterdam)
+}
+
+/// `field`, an amount (`12`, `12.9`, `12.95`, `.5`), in cents.
 pub(crate) fn cents(input: &Input, field: &str) -> Option<u64> {
-    let text = present(input, field)?.as_str()?.trim();
+    let text = trimmed(input, field)?;
     let (units, decimals) = text.split_once('.').unwrap_or((text, ""));
-    if decimals.len() > 2
-        || !units
-            .bytes()
-            .chain(decimals.bytes())
-            .all(|b| b.is_ascii_digit())
-    {
-        return None;
-    }
-    let units: u64 = if units.is_empty() {
-        0
-    } else {
-        units.parse().ok()?
-    };
-    let decimals: u64 = match decimals.len() {
-        0 => 0,
-        1 => decimals.parse::<u64>().ok()? * 10,
-        _ => decimals.parse().ok()?,
-    };
-    units.checked_mul(100)?.checked_add(decimals)
+    // Anything but ASCII digits in `units` or `decimals` fails to parse.
+    let cents = format!("0{units}{decimals:0<2}").parse().ok();
+    cents.filter(|_| decimals.len() <= 2)
 }
 
 /// `field` as an integer (a form's text read as PHP reads it).
@@ -77,35 +70,23 @@ pub(crate) fn integer(input: &Input, field: &str) -> Option<i64> {
 
 /// `field` as a boolean (`true`, `false`; a form's `"1"`, `"0"`, `"true"`, `"false"`).
 pub(crate) fn boolean(input: &Input, field: &str) -> Option<bool> {
-    match present(input, field)? {
-        Value::Bool(b) => Some(*b),
-        Value::String(text) => match text.trim() {
-            "true" | "1" => Some(true),
-            "false" | "0" => Some(false),
-            _ => None,
-        },
+    match (present(input, field)?, trimmed(input, field)) {
+        (Value::Bool(b), _) => Some(*b),
+        (_, Some("true" | "1")) => Some(true),
+        (_, Some("false" | "0")) => Some(false),
         _ => None,
     }
 }
 
 /// The trimmed texts of the array `field` (empty when absent).
 pub(crate) fn texts(input: &Input, field: &str) -> Vec<String> {
-    match present(input, field) {
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(Value::as_str)
-            .map(|s| s.trim().to_owned())
-            .collect(),
-        _ => Vec::new(),
-    }
+    let texts = items(input, field).filter_map(Value::as_str);
+    texts.map(|s| s.trim().to_owned()).collect()
 }
 
 /// The objects of the array `field` (empty when absent).
 pub(crate) fn objects<'a>(input: &'a Input, field: &str) -> Vec<&'a Input> {
-    match present(input, field) {
-        Some(Value::Array(items)) => items.iter().filter_map(Value::as_object).collect(),
-        _ => Vec::new(),
-    }
+    items(input, field).filter_map(Value::as_object).collect()
 }
 
 #[cfg(test)]

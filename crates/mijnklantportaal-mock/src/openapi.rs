@@ -1,16 +1,9 @@
-//! The spec the mock serves, embedded: each operation's request body schemas.
-//!
-//! The mock validates requests against the spec rather than against rules restated
-//! by hand, so the spec stays the one source of truth. `cargo xtask generate` writes
-//! the bundled spec (root and tag files joined) as `openapi.json` beside this crate's
-//! manifest; the binary embeds it and reads it once, on the first request with a body.
-//! Only what validation needs is kept: per operationId, whether a body is required and
-//! its JSON and `multipart/form-data` schemas, with `$ref`s resolved, `allOf`s merged
-//! and properties in the spec's order (the order of Laravel's messages), plus the
-//! `x-laravel` rules of each property (its own, and its object's
-//! `x-laravel-properties`) (see [`validation`](crate::validation)).
+//! The spec the mock serves, embedded (`cargo xtask generate` bundles it): requests are
+//! validated against it, not against rules restated by hand, so it stays the one source of
+//! truth. What validation needs is read once: each operation's request body schemas.
 
 use std::collections::HashMap;
+use std::fmt;
 use std::sync::LazyLock;
 
 use serde::Deserialize;
@@ -32,84 +25,74 @@ pub(crate) enum Kind {
     Object,
 }
 
-/// A schema with its `$ref`s and `allOf`s resolved: what validation reads.
-#[derive(Debug, Clone, Default)]
+/// A schema as written; once [resolved](resolve), without `$ref`s, `allOf`s and
+/// `x-laravel-properties` (their rules are on the properties).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub(crate) struct Schema {
+    #[serde(rename = "$ref")]
+    reference: Option<String>,
+    all_of: Vec<Schema>,
+    #[serde(rename = "type")]
     pub(crate) kind: Option<Kind>,
     pub(crate) format: Option<String>,
     pub(crate) nullable: bool,
+    #[serde(rename = "enum")]
     pub(crate) allowed: Vec<Value>,
     pub(crate) required: Vec<String>,
-    /// The properties, in the spec's order.
+    #[serde(deserialize_with = "ordered")]
     pub(crate) properties: Vec<(String, Schema)>,
     pub(crate) items: Option<Box<Schema>>,
     pub(crate) minimum: Option<f64>,
     pub(crate) maximum: Option<f64>,
-    pub(crate) min_length: Option<u64>,
-    pub(crate) max_length: Option<u64>,
-    pub(crate) min_items: Option<u64>,
-    pub(crate) max_items: Option<u64>,
+    pub(crate) min_length: Option<f64>,
+    pub(crate) max_length: Option<f64>,
+    pub(crate) min_items: Option<f64>,
+    pub(crate) max_items: Option<f64>,
     /// Laravel rules the schema cannot say (`x-laravel`), in order.
+    #[serde(rename = "x-laravel")]
     pub(crate) rules: Vec<String>,
+    /// Rules of properties whose own schema must stay bare (see the spec's root).
+    #[serde(rename = "x-laravel-properties")]
+    property_rules: HashMap<String, Vec<String>>,
 }
 
-/// An operation's request body.
+/// An operation's request body: whether it is required, its JSON and form schemas.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct RequestBody {
-    /// Whether the spec requires a body.
     pub(crate) required: bool,
-    /// The `application/json` schema, if the operation takes JSON.
     pub(crate) json: Option<Schema>,
-    /// The `multipart/form-data` schema, if the operation takes a form.
     pub(crate) form: Option<Schema>,
 }
 
-/// The request body of `operation_id`, if it has one; `Err` if the embedded spec
-/// cannot be read (a build from a broken `openapi.json`).
+/// The request body of `operation_id`, if it has one; `Err` if the embedded spec is broken.
 pub(crate) fn request_body(operation_id: &str) -> Result<Option<&'static RequestBody>, String> {
     static BODIES: LazyLock<Result<HashMap<String, RequestBody>, String>> =
         LazyLock::new(|| bodies(SPEC));
-    match &*BODIES {
-        Ok(bodies) => Ok(bodies.get(operation_id)),
-        Err(e) => Err(e.clone()),
-    }
+    let bodies = BODIES.as_ref().map_err(Clone::clone)?;
+    Ok(bodies.get(operation_id))
 }
 
-/// Every operation of the embedded spec: its method (`get`, `post`, ...), its path
-/// under the server's (`/v1/customers/{customerId}`) and its operationId; none if the
-/// spec cannot be read.
+/// Every operation of the spec: method (`get`), path under the server's path
+/// (`/v1/customers/{customerId}`) and operationId; none if the spec cannot be read.
 pub(crate) fn operations() -> Vec<(&'static str, String, String)> {
     let Ok(spec) = serde_json::from_str::<RawSpec>(SPEC) else {
         return Vec::new();
     };
     // The path part of `https://api.mijnklantportaal.nl/v1`.
-    let base = spec.servers.first().map_or("", |server| {
-        let host_and_path = server.url.split_once("://").map_or("", |(_, rest)| rest);
-        host_and_path
-            .find('/')
-            .map_or("", |slash| &host_and_path[slash..])
+    let url = spec.servers.first().and_then(|server| server.get("url"));
+    let url = url.and_then(Value::as_str).unwrap_or_default();
+    let path = url.split_once("://").map_or("", |(_, rest)| rest);
+    let base = path.find('/').map_or("", |slash| &path[slash..]);
+    let operations = spec.paths.into_iter().flat_map(|(path, item)| {
+        item.operations()
+            .map(move |(method, op)| (method, format!("{base}{path}"), op.operation_id))
     });
-    let mut operations = Vec::new();
-    for (path, item) in &spec.paths {
-        let methods = [
-            ("get", &item.get),
-            ("post", &item.post),
-            ("put", &item.put),
-            ("patch", &item.patch),
-            ("delete", &item.delete),
-        ];
-        for (method, operation) in methods {
-            if let Some(operation) = operation {
-                let id = operation.operation_id.clone();
-                operations.push((method, format!("{base}{path}"), id));
-            }
-        }
-    }
-    operations
+    operations.collect()
 }
 
-/// Every request body of the embedded spec, by operationId.
 #[cfg(test)]
+/// Every request body of the embedded spec, by operationId.
 pub(crate) fn all_request_bodies() -> Vec<(&'static str, &'static RequestBody)> {
     static BODIES: LazyLock<HashMap<String, RequestBody>> =
         LazyLock::new(|| bodies(SPEC).unwrap_or_default());
@@ -119,85 +102,40 @@ pub(crate) fn all_request_bodies() -> Vec<(&'static str, &'static RequestBody)> 
         .collect()
 }
 
-/// A JSON object read with its keys in document order.
-#[derive(Debug)]
-struct Ordered<T>(Vec<(String, T)>);
-
-impl<T> Default for Ordered<T> {
-    fn default() -> Self {
-        Ordered(Vec::new())
-    }
-}
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Ordered<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Entries<T>(std::marker::PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for Entries<T> {
-            type Value = Ordered<T>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut entries = Vec::new();
-                while let Some(entry) = map.next_entry()? {
-                    entries.push(entry);
-                }
-                Ok(Ordered(entries))
-            }
+/// Reads a JSON object as its entries in document order.
+fn ordered<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<(String, Schema)>, D::Error> {
+    struct Entries;
+    impl<'de> Visitor<'de> for Entries {
+        type Value = Vec<(String, Schema)>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object")
         }
-        deserializer.deserialize_map(Entries(std::marker::PhantomData))
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut entries = Vec::new();
+            while let Some(entry) = map.next_entry()? {
+                entries.push(entry);
+            }
+            Ok(entries)
+        }
     }
+    deserializer.deserialize_map(Entries)
 }
 
-/// A schema as written.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-struct RawSchema {
-    #[serde(rename = "$ref")]
-    reference: Option<String>,
-    all_of: Vec<RawSchema>,
-    #[serde(rename = "type")]
-    kind: Option<Kind>,
-    format: Option<String>,
-    nullable: bool,
-    #[serde(rename = "enum")]
-    allowed: Vec<Value>,
-    required: Vec<String>,
-    properties: Ordered<RawSchema>,
-    items: Option<Box<RawSchema>>,
-    minimum: Option<f64>,
-    maximum: Option<f64>,
-    min_length: Option<u64>,
-    max_length: Option<u64>,
-    min_items: Option<u64>,
-    max_items: Option<u64>,
-    #[serde(rename = "x-laravel")]
-    rules: Vec<String>,
-    /// Rules of properties whose own schema must stay bare (see the spec's root).
-    #[serde(rename = "x-laravel-properties")]
-    property_rules: HashMap<String, Vec<String>>,
-}
-
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 struct RawSpec {
     #[serde(default)]
-    servers: Vec<RawServer>,
+    servers: Vec<HashMap<String, Value>>,
     paths: HashMap<String, RawPathItem>,
     components: RawComponents,
 }
 
-#[derive(Debug, Deserialize)]
-struct RawServer {
-    url: String,
-}
-
-#[derive(Debug, Default, Deserialize)]
+#[derive(Default, Deserialize)]
 #[serde(default)]
 struct RawComponents {
-    schemas: HashMap<String, RawSchema>,
+    schemas: HashMap<String, Schema>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Default, Deserialize)]
 #[serde(default)]
 struct RawPathItem {
     get: Option<RawOperation>,
@@ -207,24 +145,35 @@ struct RawPathItem {
     delete: Option<RawOperation>,
 }
 
-#[derive(Debug, Deserialize)]
+impl RawPathItem {
+    /// The item's operations, with their methods.
+    fn operations(self) -> impl Iterator<Item = (&'static str, RawOperation)> {
+        let methods = ["get", "post", "put", "patch", "delete"].into_iter();
+        let operations = [self.get, self.post, self.put, self.patch, self.delete];
+        methods
+            .zip(operations)
+            .filter_map(|(method, operation)| Some((method, operation?)))
+    }
+}
+
+#[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct RawOperation {
     operation_id: String,
     request_body: Option<RawBody>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 struct RawBody {
     #[serde(default)]
     required: bool,
     content: HashMap<String, RawMedia>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 struct RawMedia {
     #[serde(default)]
-    schema: RawSchema,
+    schema: Schema,
 }
 
 /// The request bodies of `spec`, by operationId.
@@ -232,25 +181,20 @@ fn bodies(spec: &str) -> Result<HashMap<String, RequestBody>, String> {
     let spec: RawSpec = serde_json::from_str(spec).map_err(|e| e.to_string())?;
     let components = &spec.components.schemas;
     let mut bodies = HashMap::new();
-    for item in spec.paths.values() {
-        let operations = [&item.get, &item.post, &item.put, &item.patch, &item.delete];
-        for operation in operations.into_iter().flatten() {
-            let Some(body) = &operation.request_body else {
-                continue;
-            };
-            let schema = |media: &str| {
-                body.content
-                    .get(media)
-                    .map(|m| resolve(&m.schema, components, 0))
-                    .transpose()
-            };
-            let resolved = RequestBody {
-                required: body.required,
-                json: schema("application/json")?,
-                form: schema("multipart/form-data")?,
-            };
-            bodies.insert(operation.operation_id.clone(), resolved);
-        }
+    for (_, operation) in spec.paths.into_values().flat_map(RawPathItem::operations) {
+        let Some(mut body) = operation.request_body else {
+            continue;
+        };
+        let mut schema = |media: &str| {
+            let media = body.content.remove(media);
+            media.map(|m| resolve(m.schema, components, 0)).transpose()
+        };
+        let resolved = RequestBody {
+            json: schema("application/json")?,
+            form: schema("multipart/form-data")?,
+            required: body.required,
+        };
+        bodies.insert(operation.operation_id, resolved);
     }
     Ok(bodies)
 }
@@ -258,68 +202,50 @@ fn bodies(spec: &str) -> Result<HashMap<String, RequestBody>, String> {
 /// `raw` with its `$ref` and `allOf` parts merged in (later parts add to earlier
 /// ones; the schema's own keywords last).
 fn resolve(
-    raw: &RawSchema,
-    components: &HashMap<String, RawSchema>,
+    mut raw: Schema,
+    components: &HashMap<String, Schema>,
     depth: u32,
 ) -> Result<Schema, String> {
     if depth > 32 {
         return Err("request schemas nest too deeply (a $ref cycle?)".to_owned());
     }
-    let declared = raw
-        .rules
-        .iter()
-        .chain(raw.property_rules.values().flatten());
-    for rule in declared {
-        let name = rule.split(':').next().unwrap_or_default();
-        if !crate::rules::RULES.contains(&name) {
-            return Err(format!("unknown x-laravel rule {rule}"));
-        }
+    let mut property_rules = std::mem::take(&mut raw.property_rules);
+    let mut declared = raw.rules.iter().chain(property_rules.values().flatten());
+    if let Some(rule) = declared.find(|rule| !crate::rules::known(rule)) {
+        return Err(format!("unknown x-laravel rule {rule}"));
     }
     let mut schema = Schema::default();
-    if let Some(reference) = &raw.reference {
+    if let Some(reference) = raw.reference.take() {
         let name = reference.trim_start_matches("#/components/schemas/");
         let target = components
             .get(name)
             .ok_or_else(|| format!("unknown schema {reference}"))?;
-        merge(&mut schema, resolve(target, components, depth + 1)?);
+        merge(&mut schema, resolve(target.clone(), components, depth + 1)?);
     }
-    for part in &raw.all_of {
+    for part in std::mem::take(&mut raw.all_of) {
         merge(&mut schema, resolve(part, components, depth + 1)?);
     }
-    let mut own = Schema {
-        kind: raw.kind,
-        format: raw.format.clone(),
-        nullable: raw.nullable,
-        allowed: raw.allowed.clone(),
-        required: raw.required.clone(),
-        items: None,
-        properties: Vec::new(),
-        minimum: raw.minimum,
-        maximum: raw.maximum,
-        min_length: raw.min_length,
-        max_length: raw.max_length,
-        min_items: raw.min_items,
-        max_items: raw.max_items,
-        rules: raw.rules.clone(),
-    };
-    for (name, property) in &raw.properties.0 {
-        let mut property = resolve(property, components, depth + 1)?;
-        if let Some(rules) = raw.property_rules.get(name) {
-            property.rules.extend(rules.iter().cloned());
-        }
-        own.properties.push((name.clone(), property));
+    for (name, property) in &mut raw.properties {
+        *property = resolve(std::mem::take(property), components, depth + 1)?;
+        let rules = property_rules.remove(name).unwrap_or_default();
+        property.rules.extend(rules);
     }
-    if let Some(items) = &raw.items {
-        own.items = Some(Box::new(resolve(items, components, depth + 1)?));
+    if let Some(items) = raw.items.take() {
+        raw.items = Some(Box::new(resolve(*items, components, depth + 1)?));
     }
-    merge(&mut schema, own);
+    merge(&mut schema, raw);
     Ok(schema)
 }
 
 /// Adds what `more` says to `schema`.
 fn merge(schema: &mut Schema, more: Schema) {
-    schema.kind = more.kind.or(schema.kind);
-    schema.format = more.format.or(schema.format.take());
+    /// Each keyword `more` sets replaces the schema's.
+    macro_rules! replace {
+        ($($keyword:ident),*) => { $(schema.$keyword = more.$keyword.or(schema.$keyword.take());)* };
+    }
+    replace!(
+        kind, format, items, minimum, maximum, min_length, max_length, min_items, max_items
+    );
     schema.nullable |= more.nullable;
     if !more.allowed.is_empty() {
         schema.allowed = more.allowed;
@@ -331,13 +257,6 @@ fn merge(schema: &mut Schema, more: Schema) {
             None => schema.properties.push((name, property)),
         }
     }
-    schema.items = more.items.or(schema.items.take());
-    schema.minimum = more.minimum.or(schema.minimum);
-    schema.maximum = more.maximum.or(schema.maximum);
-    schema.min_length = more.min_length.or(schema.min_length);
-    schema.max_length = more.max_length.or(schema.max_length);
-    schema.min_items = more.min_items.or(schema.min_items);
-    schema.max_items = more.max_items.or(schema.max_items);
     schema.rules.extend(more.rules);
 }
 

@@ -1,161 +1,119 @@
-//! The write endpoints' request bodies: checked before the handler, then read.
-//!
-//! [`checked`] runs in the [pipeline](crate::handler) for every operation the spec
-//! gives a request body: Laravel's 415 for a `Content-Type` the operation does not
-//! take, 413 for a body beyond the limit (1 MiB of JSON; a file plus 1 MiB for a
-//! form), 400 for JSON that does not parse or is not an object (or a required body
-//! left out that no rule names), and the
-//! [rule engine](crate::rules)'s 422 against the operation's schema. Handlers then
-//! read the already-valid body with [`read_json`] or [`read_form`]. Multipart part
-//! names in PHP's bracket form (`signers[0][firstName]`, `documents[]`) are read as
-//! Laravel names their fields, with dots (`signers.0.firstName`, `documents.0`).
+//! The write endpoints' request bodies: checked in the [pipeline](crate::handler) before
+//! the handler runs ([`checked`]), then read by it ([`read_json`], [`read_form`]).
+//! Multipart part names in PHP's bracket form (`signers[0][firstName]`, `documents[]`)
+//! are read as Laravel names the fields, with dots (`signers.0.firstName`, `documents.0`).
 
 use std::collections::HashMap;
 
-use axum::body::Body;
+use axum::body::{Body, to_bytes};
 use axum::extract::{FromRequest, Multipart, Request};
 use axum::response::Response;
 use bytes::{Bytes, BytesMut};
 use http::request::Parts;
 use http::{HeaderMap, StatusCode, header};
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
-use crate::openapi;
-use crate::responses;
 use crate::rules::{self, FILE_KEY};
 use crate::validation::Input;
+use crate::{openapi, responses};
 
 /// The largest file part kept, in bytes (Laravel's `max:10240`, in kilobytes).
 pub(crate) const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 /// The largest JSON body read; a longer one is answered 413.
 const MAX_JSON_BYTES: usize = 1024 * 1024;
-/// The largest multipart body read: a file plus room for the other parts. A body
-/// beyond this fails to upload, as a PHP body beyond `post_max_size` does.
+/// The largest multipart body read (a file plus room for the other parts), PHP's
+/// `post_max_size`.
 pub(crate) const MAX_MULTIPART_BYTES: usize = MAX_FILE_BYTES + 1024 * 1024;
+
 /// A file part of a multipart body.
 #[derive(Debug, Clone)]
 pub(crate) struct FilePart {
-    /// The first [`MAX_FILE_BYTES`] + 1 bytes (enough to tell a file that is too
-    /// long), or `None` when the part broke off (e.g. past the body limit).
+    /// The first [`MAX_FILE_BYTES`] + 1 bytes, or `None` when the part broke off.
     pub(crate) bytes: Option<Bytes>,
     /// The part's length in bytes.
     pub(crate) size: usize,
-    /// The part's file name.
     pub(crate) file_name: String,
-    /// The part's `Content-Type`, if it has one.
     pub(crate) content_type: Option<String>,
 }
 
-/// A multipart body: text parts as input, file parts by name.
+/// A multipart body: text parts as input, file parts by part name.
 #[derive(Debug, Default)]
 pub(crate) struct Form {
-    /// The text parts.
     pub(crate) input: Input,
-    /// The file parts, by part name.
     pub(crate) files: Vec<(String, FilePart)>,
 }
 
-/// The query parameter `name` of `parts`, form-decoded (`+` and `%20` are spaces), if
-/// it is there.
-pub(crate) fn query(parts: &http::request::Parts, name: &str) -> Option<String> {
+/// The query parameter `name` of `parts`, form-decoded (`+` and `%20` are spaces).
+pub(crate) fn query(parts: &Parts, name: &str) -> Option<String> {
     url::form_urlencoded::parse(parts.uri.query()?.as_bytes())
         .find(|(key, _)| key == name)
         .map(|(_, value)| value.into_owned())
 }
 
-/// Whether the body is `multipart/form-data` (else it is read as JSON).
-pub(crate) fn is_multipart(headers: &HeaderMap) -> bool {
-    headers
-        .get(http::header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| {
-            value
-                .to_ascii_lowercase()
-                .starts_with("multipart/form-data")
-        })
+/// The `Content-Type` of `headers`, lowercased (`?` when it is not text).
+fn content_type(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::CONTENT_TYPE)?;
+    Some(value.to_str().unwrap_or("?").to_ascii_lowercase())
 }
 
-/// Why [`checked`] refused a body.
+/// Whether the body is `multipart/form-data` (else it is read as JSON).
+pub(crate) fn is_multipart(headers: &HeaderMap) -> bool {
+    content_type(headers).is_some_and(|value| value.starts_with("multipart/form-data"))
+}
+
+/// Why [`checked`] refused a body: unreadable (400, 413, 415), invalid (422), or the
+/// embedded spec is broken (500).
 #[derive(Debug)]
 pub(crate) enum Refused {
-    /// 400, 413, 415: the body could not be read as the operation's input.
     Unreadable(Response),
-    /// 422: the input breaks the operation's rules.
     Invalid(Response),
-    /// 500: the embedded spec could not be read.
     Broken,
 }
 
-/// The body of operation `operation` checked against its request schema (see the
-/// module's documentation), given back to be read by the handler; `exists` answers
-/// `exists:table` rules. Operations without a request body pass their body through.
+/// The body of `operation`, given back once it passed Laravel's checks: 415 for a
+/// `Content-Type` the operation does not take, 413 past the limit, 400 for JSON that is
+/// no object (or a required body left out that no rule names), the [rules](crate::rules)'
+/// 422 (`exists` answers `exists:table`). A body the spec does not describe passes.
 pub(crate) async fn checked(
     parts: &Parts,
     body: Body,
     operation: &str,
     exists: &(dyn Fn(&str, &str) -> bool + Sync),
 ) -> Result<Body, Refused> {
-    let spec = match openapi::request_body(operation) {
-        Ok(Some(spec)) => spec,
-        Ok(None) => return Ok(body),
-        Err(_) => return Err(Refused::Broken),
+    let Some(spec) = openapi::request_body(operation).map_err(|_| Refused::Broken)? else {
+        return Ok(body);
     };
-    let unreadable = |status: StatusCode, message: &str| {
-        Refused::Unreadable(responses::message(status, message))
-    };
-    let content_type = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .map(|value| value.to_str().unwrap_or("?").to_ascii_lowercase());
+    let refuse = |status, message| Refused::Unreadable(responses::message(status, message));
     let multipart = is_multipart(&parts.headers);
-    let json = content_type.as_deref().is_none_or(|value| {
+    let json = content_type(&parts.headers).is_none_or(|value| {
         let essence = value.split(';').next().unwrap_or_default().trim();
         essence == "application/json" || essence.ends_with("+json")
     });
-    let schema = match (multipart, json) {
-        (true, _) => spec.form.as_ref(),
-        (false, true) => spec.json.as_ref(),
-        (false, false) => None,
+    let (schema, limit) = match multipart {
+        true => (spec.form.as_ref(), MAX_MULTIPART_BYTES),
+        false => (spec.json.as_ref().filter(|_| json), MAX_JSON_BYTES),
     };
-    let Some(schema) = schema else {
-        return Err(unreadable(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Unsupported Media Type",
-        ));
-    };
-    let limit = if multipart {
-        MAX_MULTIPART_BYTES
-    } else {
-        MAX_JSON_BYTES
-    };
-    let too_large = || unreadable(StatusCode::PAYLOAD_TOO_LARGE, "Payload Too Large");
-    let declared = parts
-        .headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > limit as u64) {
+    let unsupported = || refuse(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Unsupported Media Type");
+    let schema = schema.ok_or_else(unsupported)?;
+    let bad_request = |message| refuse(StatusCode::BAD_REQUEST, message);
+    let too_large = || refuse(StatusCode::PAYLOAD_TOO_LARGE, "Payload Too Large");
+    let length = parts.headers.get(header::CONTENT_LENGTH);
+    let length = length.and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
+    if length.is_some_and(|length| length > limit as u64) {
         return Err(too_large());
     }
-    let bytes = axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|_| too_large())?;
+    let bytes = to_bytes(body, limit).await.map_err(|_| too_large())?;
     let (input, files) = if multipart {
         let form = read_form(&parts.headers, &parts.extensions, Body::from(bytes.clone())).await;
         (nested(&form), form.files)
-    } else if bytes.is_empty() {
-        (Map::new(), Vec::new())
     } else {
-        match serde_json::from_slice::<Value>(&bytes) {
-            Ok(Value::Object(object)) => (object, Vec::new()),
-            Ok(_) => {
-                let message = "The request body must be a JSON object.";
-                return Err(unreadable(StatusCode::BAD_REQUEST, message));
-            }
-            Err(_) => {
-                let message = "The request body is not valid JSON.";
-                return Err(unreadable(StatusCode::BAD_REQUEST, message));
-            }
-        }
+        let input = match serde_json::from_slice(&bytes) {
+            _ if bytes.is_empty() => Map::new(),
+            Ok(Value::Object(object)) => object,
+            Ok(_) => return Err(bad_request("The request body must be a JSON object.")),
+            Err(_) => return Err(bad_request("The request body is not valid JSON.")),
+        };
+        (input, Vec::new())
     };
     let body = rules::Body {
         input: &input,
@@ -168,41 +126,28 @@ pub(crate) async fn checked(
         Err(Refused::Invalid(errors.response()))
     } else if spec.required && bytes.is_empty() {
         // Nothing else named what is missing.
-        let message = "The request body is required.";
-        Err(unreadable(StatusCode::BAD_REQUEST, message))
+        Err(bad_request("The request body is required."))
     } else {
         Ok(Body::from(bytes))
     }
 }
 
-/// A form's parts nested by their dotted names (`signers.0.firstName` is
-/// `{"signers": [{"firstName": ..}]}`), file parts as `{FILE_KEY: index}`: the
-/// input the rules read, as PHP nests bracketed names.
+/// A form's parts nested by their dotted names as PHP nests them (`signers.0.firstName`:
+/// `{"signers": [{"firstName": ..}]}`), file parts as `{FILE_KEY: index}`.
 pub(crate) fn nested(form: &Form) -> Map<String, Value> {
     let mut root = Value::Object(Map::new());
-    let files = form.files.iter().enumerate().map(|(index, (name, _))| {
-        let mut file = Map::new();
-        file.insert(FILE_KEY.to_owned(), Value::from(index));
-        (name, Value::Object(file))
-    });
-    for (name, value) in form.input.iter().map(|(n, v)| (n, v.clone())).chain(files) {
+    let texts = form.input.iter().map(|(name, value)| (name, value.clone()));
+    let files = form.files.iter().enumerate();
+    let files = files.map(|(index, (name, _))| (name, json!({ FILE_KEY: index })));
+    for (name, value) in texts.chain(files) {
         let mut node = &mut root;
-        let mut segments = name.split('.').peekable();
-        while let Some(segment) = segments.next() {
+        for segment in name.split('.') {
             if !node.is_object() {
-                *node = Value::Object(Map::new());
+                *node = json!({});
             }
-            let Value::Object(fields) = node else {
-                break;
-            };
-            if segments.peek().is_none() {
-                fields.insert(segment.to_owned(), value);
-                break;
-            }
-            node = fields
-                .entry(segment.to_owned())
-                .or_insert_with(|| Value::Object(Map::new()));
+            node = &mut node[segment];
         }
+        *node = value;
     }
     match listed(root) {
         Value::Object(fields) => fields,
@@ -210,23 +155,17 @@ pub(crate) fn nested(form: &Form) -> Map<String, Value> {
     }
 }
 
-/// `value` with every object whose keys are 0, 1, 2... turned into an array.
+/// `value` with every object whose keys are 0, 1, 2... turned into an array (a file
+/// part's `{FILE_KEY: index}` stays an object).
 fn listed(value: Value) -> Value {
-    let Value::Object(fields) = value else {
+    let Value::Object(mut fields) = value else {
         return value;
     };
-    if fields.contains_key(FILE_KEY) {
-        return Value::Object(fields);
-    }
-    let is_list =
-        !fields.is_empty() && (0..fields.len()).all(|i| fields.contains_key(&i.to_string()));
+    let index = |i: usize| i.to_string();
+    let is_list = !fields.is_empty() && (0..fields.len()).all(|i| fields.contains_key(&index(i)));
     if is_list {
-        let mut fields = fields;
-        let items = (0..fields.len())
-            .filter_map(|i| fields.remove(&i.to_string()))
-            .map(listed)
-            .collect();
-        Value::Array(items)
+        let items = (0..fields.len()).filter_map(|i| fields.remove(&index(i)));
+        Value::Array(items.map(listed).collect())
     } else {
         Value::Object(fields.into_iter().map(|(k, v)| (k, listed(v))).collect())
     }
@@ -234,18 +173,15 @@ fn listed(value: Value) -> Value {
 
 /// Reads a JSON object body (checked by [`checked`]); anything else is empty input.
 pub(crate) async fn read_json(body: Body) -> Input {
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_JSON_BYTES).await else {
-        return Input::new();
-    };
-    match serde_json::from_slice::<Value>(&bytes) {
+    let bytes = to_bytes(body, MAX_JSON_BYTES).await.unwrap_or_default();
+    match serde_json::from_slice(&bytes) {
         Ok(Value::Object(object)) => object,
         _ => Input::new(),
     }
 }
 
-/// Reads a `multipart/form-data` body with axum's extractor (multer). Parts with a
-/// file name are files (an empty file name is no file, as in PHP); the others are
-/// text. A body that is not multipart, or breaks off, gives the parts read so far.
+/// Reads a `multipart/form-data` body: parts with a (non-empty, as in PHP) file name are
+/// files, the others text; a body that breaks off gives the parts read so far.
 pub(crate) async fn read_form(
     headers: &HeaderMap,
     extensions: &http::Extensions,
@@ -264,21 +200,24 @@ pub(crate) async fn read_form(
             continue;
         };
         match field.file_name().map(str::to_owned) {
-            Some(file_name) if !file_name.is_empty() => {
+            None => match field.text().await {
+                Ok(text) => {
+                    form.input.insert(name, Value::String(text));
+                }
+                Err(_) => return form,
+            },
+            Some(file_name) if file_name.is_empty() => {}
+            Some(file_name) => {
                 let content_type = field.content_type().map(str::to_owned);
-                let mut bytes = BytesMut::new();
-                let mut size = 0usize;
-                let complete = loop {
-                    match field.chunk().await {
-                        Ok(Some(chunk)) => {
-                            size = size.saturating_add(chunk.len());
-                            let room = (MAX_FILE_BYTES + 1).saturating_sub(bytes.len());
-                            bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
-                        }
-                        Ok(None) => break true,
-                        Err(_) => break false,
-                    }
-                };
+                let (mut bytes, mut size) = (BytesMut::new(), 0usize);
+                let mut next = field.chunk().await;
+                while let Ok(Some(chunk)) = next {
+                    size = size.saturating_add(chunk.len());
+                    let room = (MAX_FILE_BYTES + 1).saturating_sub(bytes.len());
+                    bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                    next = field.chunk().await;
+                }
+                let complete = next.is_ok();
                 let part = FilePart {
                     bytes: complete.then(|| bytes.freeze()),
                     size,
@@ -290,48 +229,35 @@ pub(crate) async fn read_form(
                     return form;
                 }
             }
-            Some(_) => {}
-            None => match field.text().await {
-                Ok(text) => {
-                    form.input.insert(name, Value::String(text));
-                }
-                Err(_) => return form,
-            },
         }
     }
     form
 }
 
-/// A part name in PHP's bracket form as Laravel names the field: `a[0][b]` is
-/// `a.0.b`; `a[]` is `a.N`, N counting the `a[]` parts so far (`appended`); a name
-/// without brackets, or with unbalanced ones, is itself.
+/// A part name in PHP's bracket form as Laravel names the field: `a[0][b]` is `a.0.b`;
+/// `a[]` is `a.N`, N counting the `a[]` parts so far; unbalanced brackets stay.
 fn dotted_name(name: &str, appended: &mut HashMap<String, usize>) -> String {
     let Some(open) = name.find('[') else {
         return name.to_owned();
     };
     let mut dotted = name[..open].to_owned();
     let mut rest = &name[open..];
-    while let Some(inner) = rest.strip_prefix('[') {
-        let Some(close) = inner.find(']') else {
+    while !rest.is_empty() {
+        let Some((segment, tail)) = rest.strip_prefix('[').and_then(|r| r.split_once(']')) else {
             return name.to_owned();
         };
-        let segment = match &inner[..close] {
+        let segment = match segment {
             "" => {
-                let next = appended.entry(dotted.clone()).or_insert(0);
-                *next += 1;
-                (*next - 1).to_string()
+                let count = appended.entry(dotted.clone()).or_insert(0);
+                *count += 1;
+                (*count - 1).to_string()
             }
             segment => segment.to_owned(),
         };
-        dotted.push('.');
-        dotted.push_str(&segment);
-        rest = &inner[close + 1..];
+        dotted = format!("{dotted}.{segment}");
+        rest = tail;
     }
-    if rest.is_empty() {
-        dotted
-    } else {
-        name.to_owned()
-    }
+    dotted
 }
 
 #[cfg(test)]

@@ -1,63 +1,27 @@
-//! The one rule engine: a request body checked against its operation's schema.
-//!
-//! Every write is validated here, in the [pipeline](crate::handler), before its
-//! handler runs, from the request schema of the spec the mock embeds
-//! ([`openapi`](crate::openapi)): no operation restates its rules by hand. The engine
-//! answers the way a Laravel controller with `$request->validate()` does (a 422 with
-//! Laravel's messages, see [`Errors`]): each property of the schema, in the spec's
-//! order, reports its first failing rule, nested fields under Laravel's dotted names
-//! (`lines.0.amountExclVat`).
-//!
-//! The schema's own keywords are rules: `required` (Laravel's: absent, `null`, a
-//! blank string and an empty array are missing), `type` (strict for JSON; a form's
-//! text parts are read as PHP reads them: `"12"` is an integer, `"true"` and `"1"`
-//! booleans), `nullable`, `enum` (`in`), `format` (`date` is `date_format:Y-m-d`,
-//! `email`, `decimal` is `numeric`, `binary` a file part), `minimum`/`maximum`,
-//! `minLength`/`maxLength`, `minItems`/`maxItems`, `items`, `$ref` and `allOf`.
-//! What a schema cannot say is declared next to the property in the spec as
-//! Laravel rule strings, `x-laravel: ["exists:customers", "max:255"]`, read here:
-//! `max`, `min`, `size` (characters, value, items or kilobytes, by type), `alpha`,
-//! `email`, `url`, `in`, `decimal`, `date_format` (comma-separated alternatives),
-//! `after` (another field), `exists` (a table of the store), `mimes:pdf`, and the
-//! conditional `required_if`, `required_with`, `required_without` and
-//! `required_without_all`.
+//! The rule engine: a body checked against its operation's schema in the embedded spec,
+//! answered as Laravel's `$request->validate()` answers: each property, in the spec's
+//! order, reports its first failing rule, nested fields under dotted names. The rules are
+//! the schema's keywords and the Laravel rules beside it (`x-laravel`, see [`RULES`]).
 
-use chrono::NaiveDateTime;
-use serde_json::{Map, Value};
+use chrono::{NaiveDate, NaiveDateTime};
+use serde_json::Value;
 
+use crate::input::naive_local_time;
 use crate::openapi::{Kind, Schema};
 use crate::requests::FilePart;
-use crate::validation::{Errors, display_name, invalid_choice, required_message};
+use crate::validation::{Errors, Input, display_name, invalid_choice, required_message};
 
-/// The `x-laravel` rules the engine reads (a test checks the spec uses no other).
-pub(crate) const RULES: &[&str] = &[
-    "max",
-    "min",
-    "size",
-    "alpha",
-    "email",
-    "url",
-    "in",
-    "decimal",
-    "date_format",
-    "after",
-    "exists",
-    "mimes",
-    "required_if",
-    "required_with",
-    "required_without",
-    "required_without_all",
-];
+/// The `x-laravel` rules the engine reads.
+const RULES: &str = "max min size alpha email url in decimal date_format after exists mimes \
+    required_if required_with required_without required_without_all";
 
-/// The key of the stand-in for a file part in a form's input (see [`Body`]).
+/// The key of the stand-in for a file part in a form's input: `{FILE_KEY: index into files}`.
 pub(crate) const FILE_KEY: &str = "\u{0}file";
 
 /// A body to validate.
 pub(crate) struct Body<'a> {
-    /// The input: the JSON object, or a form's parts nested by their dotted names,
-    /// file parts as `{FILE_KEY: index into files}`.
-    pub(crate) input: &'a Map<String, Value>,
-    /// A form's file parts.
+    /// The JSON object, or a form's parts nested by their dotted names ([`FILE_KEY`]).
+    pub(crate) input: &'a Input,
     pub(crate) files: &'a [(String, FilePart)],
     /// Whether the body is a form (its values are text).
     pub(crate) form: bool,
@@ -65,70 +29,245 @@ pub(crate) struct Body<'a> {
     pub(crate) exists: &'a (dyn Fn(&str, &str) -> bool + Sync),
 }
 
+/// A field to check: its schema, dotted name and value, and the object it is in.
+struct Field<'a> {
+    body: &'a Body<'a>,
+    schema: &'a Schema,
+    name: String,
+    value: Option<&'a Value>,
+    required: bool,
+    siblings: &'a Input,
+}
+
+/// A value's size for the size rules, and the unit their messages name (`" items"`).
+type Size = (f64, &'static str);
+
+/// Whether the engine reads the `x-laravel` rule `rule` (`max:255`).
+pub(crate) fn known(rule: &str) -> bool {
+    RULES.split_whitespace().any(|name| name == split(rule).0)
+}
+
 /// The errors of `body` against `schema` (empty: valid).
 pub(crate) fn validate(schema: &Schema, body: &Body<'_>) -> Errors {
     let mut errors = Errors::default();
-    object(&mut errors, schema, "", body.input, body);
+    body.object(&mut errors, schema, "", body.input);
     errors
 }
 
-fn object(
-    errors: &mut Errors,
-    schema: &Schema,
-    prefix: &str,
-    input: &Map<String, Value>,
-    body: &Body<'_>,
-) {
-    for (key, property) in &schema.properties {
-        let name = match prefix {
-            "" => key.clone(),
-            prefix => format!("{prefix}.{key}"),
-        };
-        let required = schema.required.contains(key);
-        field(
-            errors,
-            property,
-            &name,
-            input.get(key),
-            required,
-            input,
-            body,
-        );
+impl Body<'_> {
+    /// Checks the properties of `schema` in `input`, their names prefixed with `prefix`.
+    fn object(&self, errors: &mut Errors, schema: &Schema, prefix: &str, input: &Input) {
+        for (key, property) in &schema.properties {
+            let field = Field {
+                body: self,
+                schema: property,
+                name: format!("{prefix}{key}"),
+                value: input.get(key),
+                required: schema.required.contains(key),
+                siblings: input,
+            };
+            field.check_into(errors);
+        }
     }
 }
 
-fn field(
-    errors: &mut Errors,
-    schema: &Schema,
-    name: &str,
-    value: Option<&Value>,
-    required: bool,
-    siblings: &Map<String, Value>,
-    body: &Body<'_>,
-) {
-    if let Err(message) = check(schema, name, value, required, siblings, body) {
-        errors.add(name, message);
-        return;
-    }
-    match value {
-        Some(Value::Array(items)) if !is_file(value) => {
-            if let Some(item) = &schema.items {
+impl Field<'_> {
+    /// Adds the field's first failure, or checks what it contains.
+    fn check_into(&self, errors: &mut Errors) {
+        if let Some(message) = self.check() {
+            return errors.add(&self.name, message);
+        }
+        match (self.value, &self.schema.items) {
+            (Some(Value::Array(items)), Some(item)) => {
                 for (i, value) in items.iter().enumerate() {
-                    let name = format!("{name}.{i}");
-                    field(errors, item, &name, Some(value), false, siblings, body);
+                    let item = Field {
+                        schema: item,
+                        name: format!("{}.{i}", self.name),
+                        value: Some(value),
+                        required: false,
+                        ..*self
+                    };
+                    item.check_into(errors);
                 }
             }
+            (Some(Value::Object(fields)), _) if !fields.contains_key(FILE_KEY) => {
+                let prefix = format!("{}.", self.name);
+                self.body.object(errors, self.schema, &prefix, fields);
+            }
+            _ => {}
         }
-        Some(Value::Object(fields)) if !is_file(value) => {
-            object(errors, schema, name, fields, body);
-        }
-        _ => {}
     }
-}
 
-/// Whether `value` stands for a file part.
-fn is_file(value: Option<&Value>) -> bool {
-    matches!(value, Some(Value::Object(o)) if o.contains_key(FILE_KEY))
+    /// `The {field} field must {rest}.`
+    fn must(&self, rest: &str) -> String {
+        format!("The {} field must {rest}.", display_name(&self.name))
+    }
+
+    /// The message of the required rule that applies to the field, if one does.
+    fn requirement(&self) -> Option<String> {
+        if self.required {
+            return Some(required_message(&self.name));
+        }
+        let sent = |field: &str| !missing(self.siblings.get(field));
+        let when = self.schema.rules.iter().find_map(|rule| {
+            let (rule, arguments) = split(rule);
+            let fields = || arguments.split(',');
+            let names = fields().map(display_name).collect::<Vec<_>>().join(" / ");
+            Some(match rule {
+                "required_with" if fields().any(sent) => format!("{names} is present"),
+                "required_without" if !fields().all(sent) => format!("{names} is not present"),
+                "required_without_all" if !fields().any(sent) => {
+                    format!("none of {names} are present")
+                }
+                "required_if" => {
+                    let (other, wanted) = arguments.split_once(',').unwrap_or((arguments, ""));
+                    let is = match self.siblings.get(other)? {
+                        Value::String(s) => s.trim() == wanted,
+                        value => value.to_string().as_str() == wanted,
+                    };
+                    is.then(|| format!("{} is {wanted}", display_name(other)))?
+                }
+                _ => return None,
+            })
+        })?;
+        let name = display_name(&self.name);
+        Some(format!("The {name} field is required when {when}."))
+    }
+
+    /// The message of the schema's JSON type.
+    fn type_message(&self) -> String {
+        self.must(match self.schema.kind.unwrap_or(Kind::String) {
+            Kind::String => "be a string",
+            Kind::Integer => "be an integer",
+            Kind::Number => "be a number",
+            Kind::Boolean => "be true or false",
+            Kind::Array | Kind::Object => "be an array",
+        })
+    }
+
+    /// The first rule the field fails, as Laravel's message.
+    fn check(&self) -> Option<String> {
+        let (schema, value) = (self.schema, self.value);
+        if schema.format.as_deref() == Some("binary") {
+            let index = value.and_then(|v| v.get(FILE_KEY)?.as_u64());
+            let file = index.and_then(|i| self.body.files.get(usize::try_from(i).ok()?));
+            let Some((_, part)) = file else {
+                let not_a_file = (!missing(value)).then(|| self.must("be a file"));
+                return not_a_file.or_else(|| self.requirement());
+            };
+            if part.bytes.is_none() {
+                let name = display_name(&self.name);
+                return Some(format!("The {name} failed to upload."));
+            }
+            let size = (part.size as f64 / 1024.0, " kilobytes");
+            return self.rules(&Value::Null, Some(size), Some(part));
+        }
+        if missing(value) {
+            if let message @ Some(_) = self.requirement() {
+                return message;
+            }
+            match value? {
+                Value::Null if schema.nullable => return None,
+                Value::Null => return Some(self.type_message()),
+                // A blank string is `null` to Laravel: fine for a plain optional text,
+                // checked against the type, format and choices of anything else.
+                Value::String(_) if schema.nullable || is_plain_text(schema) => return None,
+                _ => {}
+            }
+        }
+        let Some(value) = typed(schema.kind, value?, self.body.form) else {
+            return Some(self.type_message());
+        };
+        if !schema.allowed.is_empty() && !schema.allowed.iter().any(|a| same(a, &value)) {
+            return Some(invalid_choice(&self.name));
+        }
+        let format = match (schema.format.as_deref(), value.as_str().map(str::trim)) {
+            (Some("date"), Some(t)) if !matches_format(t, "Y-m-d") => "match the format Y-m-d",
+            (Some("email"), Some(t)) if !is_email(t) => "be a valid email address",
+            (Some("decimal"), Some(t)) if numeric(t).is_none() => "be a number",
+            _ => return self.bounds(&value),
+        };
+        Some(self.must(format))
+    }
+
+    /// The first bound of the schema (`minimum`, `maxLength`, ...) or rule `value` fails.
+    fn bounds(&self, value: &Value) -> Option<String> {
+        let (schema, size) = (self.schema, sized(self.schema, value));
+        let bounds = match size {
+            Some((_, "")) => [schema.minimum, schema.maximum],
+            Some((_, " characters")) => [schema.min_length, schema.max_length],
+            Some(_) => [schema.min_items, schema.max_items],
+            None => [None; 2],
+        };
+        let mut bounds = ["min", "max"].into_iter().zip(bounds);
+        let bound =
+            bounds.find_map(|(rule, limit)| self.size_rule(rule, size?, &limit?.to_string()));
+        bound.or_else(|| self.rules(value, size, None))
+    }
+
+    /// The first `x-laravel` rule (other than a presence rule) `value` fails.
+    fn rules(&self, value: &Value, size: Option<Size>, file: Option<&FilePart>) -> Option<String> {
+        let (name, text) = (
+            &self.name,
+            value.as_str().map(str::trim).unwrap_or_default(),
+        );
+        let is_text = matches!(size, Some((_, " characters")));
+        self.schema.rules.iter().find_map(|rule| {
+            let (rule, arguments) = split(rule);
+            let choices = || arguments.split(',');
+            let pdf = |bytes: &bytes::Bytes| arguments == "pdf" && !bytes.starts_with(b"%PDF-");
+            Some(match rule {
+                "max" | "min" | "size" => return self.size_rule(rule, size?, arguments),
+                "alpha" if is_text && !text.chars().all(char::is_alphabetic) => {
+                    self.must("only contain letters")
+                }
+                "email" if is_text && !is_email(text) => self.must("be a valid email address"),
+                "url" if is_text && !is_url(text) => self.must("be a valid URL"),
+                "in" if !choices().any(|a| same(&Value::from(a), value)) => invalid_choice(name),
+                "decimal" if !decimal_places(text, arguments) => self.must(&format!(
+                    "have {} decimal places",
+                    arguments.replace(',', "-")
+                )),
+                "date_format" if !choices().any(|f| matches_format(text, f)) => {
+                    let first = choices().next().unwrap_or_default();
+                    self.must(&format!("match the format {first}"))
+                }
+                "after" => {
+                    let other = self.siblings.get(arguments)?.as_str()?.trim();
+                    if naive_local_time(other) < naive_local_time(text) {
+                        return None;
+                    }
+                    self.must(&format!("be a date after {}", display_name(arguments)))
+                }
+                "exists" if !(self.body.exists)(arguments, text) => invalid_choice(name),
+                "mimes" if file.and_then(|f| f.bytes.as_ref()).is_some_and(pdf) => {
+                    self.must(&format!("be a file of type: {arguments}"))
+                }
+                _ => return None,
+            })
+        })
+    }
+
+    /// Laravel's message if `(size, unit)` fails the size rule `rule` (`min`, `max`, `size`).
+    fn size_rule(&self, rule: &str, (size, unit): Size, limit: &str) -> Option<String> {
+        let bound: f64 = limit.parse().ok()?;
+        let fails = match rule {
+            "min" => size < bound,
+            "max" => size > bound,
+            _ => size != bound,
+        };
+        let must = match (rule, unit) {
+            _ if !fails => return None,
+            ("max", " items") => "not have more than",
+            ("max", _) => "not be greater than",
+            ("min", " items") => "have at least",
+            ("min", " kilobytes") => return None,
+            ("min", _) => "be at least",
+            ("size", " characters") => "be",
+            _ => return None,
+        };
+        Some(self.must(&format!("{must} {limit}{unit}")))
+    }
 }
 
 /// Whether `value` is missing for `required` (absent, `null`, blank, `[]`).
@@ -146,332 +285,43 @@ fn split(rule: &str) -> (&str, &str) {
     rule.split_once(':').unwrap_or((rule, ""))
 }
 
-/// Display names of a rule's comma-separated fields, joined as Laravel joins them.
-fn names(fields: &str) -> String {
-    fields
-        .split(',')
-        .map(display_name)
-        .collect::<Vec<_>>()
-        .join(" / ")
-}
-
-/// The message of the required rule that applies to the field, if one does.
-fn requirement(
-    schema: &Schema,
-    name: &str,
-    required: bool,
-    siblings: &Map<String, Value>,
-) -> Option<String> {
-    if required {
-        return Some(required_message(name));
-    }
-    let sent = |field: &str| !missing(siblings.get(field));
-    for rule in &schema.rules {
-        let (rule, arguments) = split(rule);
-        let fields = || arguments.split(',');
-        let when = match rule {
-            "required_with" if fields().any(sent) => format!("{} is present", names(arguments)),
-            "required_without" if !fields().all(sent) => {
-                format!("{} is not present", names(arguments))
-            }
-            "required_without_all" if !fields().any(sent) => {
-                format!("none of {} are present", names(arguments))
-            }
-            "required_if" => {
-                let (other, wanted) = arguments.split_once(',').unwrap_or((arguments, ""));
-                let is = match siblings.get(other) {
-                    Some(Value::String(s)) => s.trim() == wanted,
-                    Some(value) => value.to_string().as_str() == wanted,
-                    None => false,
-                };
-                if !is {
-                    continue;
-                }
-                format!("{} is {wanted}", display_name(other))
-            }
-            _ => continue,
-        };
-        return Some(format!(
-            "The {} field is required when {when}.",
-            display_name(name)
-        ));
-    }
-    None
-}
-
-/// The message of the JSON type `kind` for `name`.
-fn type_message(kind: Kind, name: &str) -> String {
-    let name = display_name(name);
-    match kind {
-        Kind::String => format!("The {name} field must be a string."),
-        Kind::Integer => format!("The {name} field must be an integer."),
-        Kind::Number => format!("The {name} field must be a number."),
-        Kind::Boolean => format!("The {name} field must be true or false."),
-        Kind::Array | Kind::Object => format!("The {name} field must be an array."),
-    }
-}
-
-/// Whether `schema` is free text: a string without format, choices or rules on its
-/// content (only lengths and conditions of presence).
+/// Whether `schema` is free text: a string with no format, choices or rules on its content.
 fn is_plain_text(schema: &Schema) -> bool {
+    let free = |r: &String| matches!(split(r).0, "max" | "min") || r.starts_with("required");
     schema.kind == Some(Kind::String)
         && schema.format.is_none()
         && schema.allowed.is_empty()
-        && schema.rules.iter().all(|rule| {
-            let (name, _) = split(rule);
-            matches!(name, "max" | "min") || name.starts_with("required")
-        })
+        && schema.rules.iter().all(free)
 }
 
-/// What a value is, for size rules (`max`, `min`, `size`).
-enum Sized<'v> {
-    Text(&'v str),
-    Number(f64),
-    Items(usize),
-    File(usize),
+fn sized(schema: &Schema, value: &Value) -> Option<Size> {
+    Some(match value {
+        Value::Number(n) => (n.as_f64()?, ""),
+        Value::String(s) if schema.format.as_deref() == Some("decimal") => (numeric(s.trim())?, ""),
+        Value::String(s) => (s.trim().chars().count() as f64, " characters"),
+        Value::Array(items) => (items.len() as f64, " items"),
+        Value::Object(fields) => (fields.len() as f64, " items"),
+        _ => return None,
+    })
 }
 
-/// The first rule `value` fails, as Laravel's message.
-fn check(
-    schema: &Schema,
-    name: &str,
-    value: Option<&Value>,
-    required: bool,
-    siblings: &Map<String, Value>,
-    body: &Body<'_>,
-) -> Result<(), String> {
-    let label = display_name(name);
-    let binary = schema.format.as_deref() == Some("binary");
-    if binary {
-        let file = match value {
-            Some(Value::Object(o)) => o
-                .get(FILE_KEY)
-                .and_then(Value::as_u64)
-                .and_then(|i| body.files.get(usize::try_from(i).ok()?)),
-            _ => None,
-        };
-        let Some((_, part)) = file else {
-            if !missing(value) {
-                return Err(format!("The {label} field must be a file."));
-            }
-            return match requirement(schema, name, required, siblings) {
-                Some(message) => Err(message),
-                None => Ok(()),
-            };
-        };
-        if part.bytes.is_none() {
-            return Err(format!("The {label} failed to upload."));
-        }
-        return rules(schema, name, &Value::Null, Some(part), siblings, body);
-    }
-    if missing(value) {
-        if let Some(message) = requirement(schema, name, required, siblings) {
-            return Err(message);
-        }
-        match value {
-            None => return Ok(()),
-            Some(Value::Null) if schema.nullable => return Ok(()),
-            Some(Value::Null) => {
-                return Err(type_message(schema.kind.unwrap_or(Kind::String), name));
-            }
-            // A blank string is `null` to Laravel: fine for a plain optional text,
-            // checked against the type, format and choices of anything else.
-            Some(Value::String(_)) if schema.nullable || is_plain_text(schema) => {
-                return Ok(());
-            }
-            Some(_) => {}
-        }
-    }
-    let Some(value) = value else {
-        return Ok(());
-    };
-    let value = typed(schema.kind, value, body.form)
-        .ok_or_else(|| type_message(schema.kind.unwrap_or(Kind::String), name))?;
-    if !schema.allowed.is_empty() && !schema.allowed.iter().any(|a| same(a, &value)) {
-        return Err(invalid_choice(name));
-    }
-    let text = value.as_str().map(str::trim);
-    match (schema.format.as_deref(), text) {
-        (Some("date"), Some(text)) if !matches_format(text, "Y-m-d") => {
-            return Err(format!("The {label} field must match the format Y-m-d."));
-        }
-        (Some("email"), Some(text)) if !is_email(text) => {
-            return Err(format!("The {label} field must be a valid email address."));
-        }
-        (Some("decimal"), Some(text)) if numeric(text).is_none() => {
-            return Err(format!("The {label} field must be a number."));
-        }
-        _ => {}
-    }
-    let size = sized(schema, &value);
-    let bound = |limit: f64| trim_float(limit);
-    if let (Some(min), Some(Sized::Number(n))) = (schema.minimum, &size)
-        && *n < min
-    {
-        return Err(format!(
-            "The {label} field must be at least {}.",
-            bound(min)
-        ));
-    }
-    if let (Some(max), Some(Sized::Number(n))) = (schema.maximum, &size)
-        && *n > max
-    {
-        return Err(format!(
-            "The {label} field must not be greater than {}.",
-            bound(max)
-        ));
-    }
-    if let (Some(min), Some(Sized::Text(t))) = (schema.min_length, &size)
-        && (t.chars().count() as u64) < min
-    {
-        return Err(format!(
-            "The {label} field must be at least {min} characters."
-        ));
-    }
-    if let (Some(max), Some(Sized::Text(t))) = (schema.max_length, &size)
-        && t.chars().count() as u64 > max
-    {
-        return Err(format!(
-            "The {label} field must not be greater than {max} characters."
-        ));
-    }
-    if let (Some(min), Some(Sized::Items(n))) = (schema.min_items, &size)
-        && (*n as u64) < min
-    {
-        return Err(format!("The {label} field must have at least {min} items."));
-    }
-    if let (Some(max), Some(Sized::Items(n))) = (schema.max_items, &size)
-        && *n as u64 > max
-    {
-        return Err(format!(
-            "The {label} field must not have more than {max} items."
-        ));
-    }
-    rules(schema, name, &value, None, siblings, body)
-}
-
-/// The size of `value` for Laravel's size rules.
-fn sized<'v>(schema: &Schema, value: &'v Value) -> Option<Sized<'v>> {
-    match value {
-        Value::Number(n) => n.as_f64().map(Sized::Number),
-        Value::String(s) if schema.format.as_deref() == Some("decimal") => {
-            numeric(s.trim()).map(Sized::Number)
-        }
-        Value::String(s) => Some(Sized::Text(s.trim())),
-        Value::Array(items) => Some(Sized::Items(items.len())),
-        Value::Object(fields) => Some(Sized::Items(fields.len())),
-        _ => None,
-    }
-}
-
-/// The `x-laravel` rules of `schema` that are not about presence.
-fn rules(
-    schema: &Schema,
-    name: &str,
-    value: &Value,
-    file: Option<&FilePart>,
-    siblings: &Map<String, Value>,
-    body: &Body<'_>,
-) -> Result<(), String> {
-    let label = display_name(name);
-    let size = match file {
-        Some(part) => Some(Sized::File(part.size)),
-        None => sized(schema, value),
-    };
-    let text = value.as_str().map(str::trim).unwrap_or_default();
-    for rule in &schema.rules {
-        let (rule, arguments) = split(rule);
-        let limit = arguments.parse::<f64>().ok();
-        let failed = match (rule, &size, limit) {
-            ("max", Some(Sized::Text(t)), Some(max)) if t.chars().count() as f64 > max => {
-                format!("The {label} field must not be greater than {arguments} characters.")
-            }
-            ("max", Some(Sized::Number(n)), Some(max)) if *n > max => {
-                format!("The {label} field must not be greater than {arguments}.")
-            }
-            ("max", Some(Sized::Items(n)), Some(max)) if *n as f64 > max => {
-                format!("The {label} field must not have more than {arguments} items.")
-            }
-            ("max", Some(Sized::File(bytes)), Some(max)) if *bytes as f64 > max * 1024.0 => {
-                format!("The {label} field must not be greater than {arguments} kilobytes.")
-            }
-            ("min", Some(Sized::Text(t)), Some(min)) if (t.chars().count() as f64) < min => {
-                format!("The {label} field must be at least {arguments} characters.")
-            }
-            ("min", Some(Sized::Number(n)), Some(min)) if *n < min => {
-                format!("The {label} field must be at least {arguments}.")
-            }
-            ("min", Some(Sized::Items(n)), Some(min)) if (*n as f64) < min => {
-                format!("The {label} field must have at least {arguments} items.")
-            }
-            ("size", Some(Sized::Text(t)), Some(size)) if t.chars().count() as f64 != size => {
-                format!("The {label} field must be {arguments} characters.")
-            }
-            ("alpha", Some(Sized::Text(t)), _) if !t.chars().all(char::is_alphabetic) => {
-                format!("The {label} field must only contain letters.")
-            }
-            ("email", Some(Sized::Text(t)), _) if !is_email(t) => {
-                format!("The {label} field must be a valid email address.")
-            }
-            ("url", Some(Sized::Text(t)), _) if !is_url(t) => {
-                format!("The {label} field must be a valid URL.")
-            }
-            ("in", _, _) if !arguments.split(',').any(|a| same(&Value::from(a), value)) => {
-                invalid_choice(name)
-            }
-            ("decimal", _, _) if !decimal_places(text, arguments) => {
-                let places = arguments.replace(',', "-");
-                format!("The {label} field must have {places} decimal places.")
-            }
-            ("date_format", _, _) if !arguments.split(',').any(|f| matches_format(text, f)) => {
-                let first = arguments.split(',').next().unwrap_or_default();
-                format!("The {label} field must match the format {first}.")
-            }
-            ("after", _, _) => match siblings.get(arguments).and_then(Value::as_str) {
-                Some(other) if local_time(other.trim()) >= local_time(text) => format!(
-                    "The {label} field must be a date after {}.",
-                    display_name(arguments)
-                ),
-                _ => continue,
-            },
-            ("exists", _, _) if !(body.exists)(arguments, text) => invalid_choice(name),
-            ("mimes", _, _) => match file.and_then(|f| f.bytes.as_ref()) {
-                Some(bytes) if arguments == "pdf" && !bytes.starts_with(b"%PDF-") => {
-                    format!("The {label} field must be a file of type: {arguments}.")
-                }
-                _ => continue,
-            },
-            _ => continue,
-        };
-        return Err(failed);
-    }
-    Ok(())
-}
-
-/// `value` as the JSON type `kind` (a form's text read as PHP reads it), or `None`
-/// if it is not one.
+/// `value` as the JSON type `kind` (a form's text read as PHP reads it), if it is one.
 fn typed(kind: Option<Kind>, value: &Value, form: bool) -> Option<Value> {
     let Some(kind) = kind else {
         return Some(value.clone());
     };
     let text = value.as_str().filter(|_| form).map(str::trim);
-    let ok = match (kind, value) {
-        (Kind::String, Value::String(_)) => true,
-        (Kind::Integer, Value::Number(n)) => n.is_i64() || n.is_u64(),
-        (Kind::Number, Value::Number(_)) => true,
-        (Kind::Boolean, Value::Bool(_)) => true,
-        (Kind::Array, Value::Array(_)) => true,
-        (Kind::Object, Value::Object(_)) => true,
-        _ => false,
-    };
-    if ok {
-        return Some(value.clone());
-    }
-    match (kind, text) {
-        (Kind::Integer, Some(t)) => crate::paginator::filter_validate_int(t).map(Value::from),
-        (Kind::Number, Some(t)) => numeric(t).map(Value::from),
-        (Kind::Boolean, Some("true" | "1")) => Some(Value::Bool(true)),
-        (Kind::Boolean, Some("false" | "0")) => Some(Value::Bool(false)),
+    match (kind, value, text) {
+        (Kind::Integer, Value::Number(n), _) if n.is_i64() || n.is_u64() => Some(value.clone()),
+        (Kind::String, Value::String(_), _)
+        | (Kind::Number, Value::Number(_), _)
+        | (Kind::Boolean, Value::Bool(_), _)
+        | (Kind::Array, Value::Array(_), _)
+        | (Kind::Object, Value::Object(_), _) => Some(value.clone()),
+        (Kind::Integer, _, Some(t)) => crate::paginator::filter_validate_int(t).map(Value::from),
+        (Kind::Number, _, Some(t)) => numeric(t).map(Value::from),
+        (Kind::Boolean, _, Some("true" | "1")) => Some(Value::Bool(true)),
+        (Kind::Boolean, _, Some("false" | "0")) => Some(Value::Bool(false)),
         _ => None,
     }
 }
@@ -490,14 +340,11 @@ fn same(allowed: &Value, value: &Value) -> bool {
 
 /// `text` as PHP's `is_numeric` reads it, finite.
 fn numeric(text: &str) -> Option<f64> {
-    if text.is_empty() || text.contains(['x', 'X', 'i', 'I', 'n', 'N']) {
-        return None;
-    }
-    text.parse::<f64>().ok().filter(|n| n.is_finite())
+    let plain = !text.contains(['x', 'X', 'i', 'I', 'n', 'N']);
+    text.parse::<f64>().ok().filter(|n| plain && n.is_finite())
 }
 
-/// Laravel's `decimal:min,max` (or `decimal:n`): digits, at most one dot, between
-/// `min` and `max` digits after it.
+/// Laravel's `decimal:min,max` (or `decimal:n`): digits, one dot at most, min-max decimals.
 fn decimal_places(text: &str, arguments: &str) -> bool {
     let (min, max) = arguments.split_once(',').unwrap_or((arguments, arguments));
     let (Ok(min), Ok(max)) = (min.parse::<usize>(), max.parse::<usize>()) else {
@@ -505,57 +352,29 @@ fn decimal_places(text: &str, arguments: &str) -> bool {
     };
     let unsigned = text.trim_start_matches(['+', '-']);
     let (units, decimals) = unsigned.split_once('.').unwrap_or((unsigned, ""));
-    !(units.is_empty() && decimals.is_empty())
-        && units
-            .bytes()
-            .chain(decimals.bytes())
-            .all(|b| b.is_ascii_digit())
-        && (min..=max).contains(&decimals.len())
+    let digits = format!("{units}{decimals}");
+    let number = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+    number && (min..=max).contains(&decimals.len())
 }
 
-/// A PHP date format (`Y-m-d H:i:s`) as chrono's.
-fn chrono_format(php: &str) -> String {
-    php.chars()
-        .map(|c| match c {
-            'Y' => "%Y".to_owned(),
-            'm' => "%m".to_owned(),
-            'd' => "%d".to_owned(),
-            'H' => "%H".to_owned(),
-            'i' => "%M".to_owned(),
-            's' => "%S".to_owned(),
-            c => c.to_string(),
-        })
-        .collect()
-}
-
-/// Whether `text` is exactly a date in the PHP format `format` (it round-trips, so
-/// `2024-04-31` is not one).
-fn matches_format(text: &str, format: &str) -> bool {
-    let format = chrono_format(format);
+/// Whether `text` is a date in the PHP format `php` that round-trips (`2024-04-31` does not).
+fn matches_format(text: &str, php: &str) -> bool {
+    // Each PHP letter, followed by chrono's directive for it.
+    let directives = "Y%Y m%m d%d H%H i%M s%S".split(' ');
+    let format = directives.fold(php.to_owned(), |f, d| f.replace(&d[..1], &d[1..]));
     let parsed = if format.contains("%H") {
         NaiveDateTime::parse_from_str(text, &format).map(|t| t.format(&format).to_string())
     } else {
-        chrono::NaiveDate::parse_from_str(text, &format).map(|d| d.format(&format).to_string())
+        NaiveDate::parse_from_str(text, &format).map(|d| d.format(&format).to_string())
     };
     parsed.is_ok_and(|round| round == text)
 }
 
-/// A local date-time (`Y-m-d H:i` or `Y-m-d H:i:s`), for `after`.
-fn local_time(text: &str) -> Option<NaiveDateTime> {
-    ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
-        .iter()
-        .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
-}
-
 /// A plausible address (one `@`, a dot in the domain, no spaces), not RFC 5322 in full.
 fn is_email(text: &str) -> bool {
-    text.split_once('@').is_some_and(|(local, domain)| {
-        !local.is_empty()
-            && !domain.contains('@')
-            && domain.contains('.')
-            && !domain.starts_with('.')
-            && !domain.ends_with('.')
-    }) && !text.contains(char::is_whitespace)
+    let (local, domain) = text.split_once('@').unwrap_or_default();
+    let dotted = domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.');
+    !local.is_empty() && !domain.contains('@') && dotted && !text.contains(char::is_whitespace)
 }
 
 /// An absolute `http` or `https` URL with a host.
@@ -564,18 +383,9 @@ fn is_url(text: &str) -> bool {
         .is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.host().is_some())
 }
 
-/// `1.0` as `1`, `0.01` as `0.01`.
-fn trim_float(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
-    } else {
-        n.to_string()
-    }
-}
-
+#[cfg(test)]
 /// The errors of the JSON body `body` of `operation` against the embedded spec; ids
 /// that contain `nope` exist in no table.
-#[cfg(test)]
 pub(crate) fn json_errors(operation: &str, body: Value) -> Errors {
     let spec = crate::openapi::request_body(operation).unwrap().unwrap();
     let input = body.as_object().cloned().unwrap_or_default();
@@ -588,9 +398,9 @@ pub(crate) fn json_errors(operation: &str, body: Value) -> Errors {
     validate(spec.json.as_ref().unwrap(), &body)
 }
 
+#[cfg(test)]
 /// The errors of the form `form` of `operation` against the embedded spec; ids that
 /// contain `nope` exist in no table.
-#[cfg(test)]
 pub(crate) fn form_errors(operation: &str, form: &crate::requests::Form) -> Errors {
     let spec = crate::openapi::request_body(operation).unwrap().unwrap();
     let input = crate::requests::nested(form);
@@ -618,8 +428,7 @@ mod tests {
     fn every_rule_the_spec_declares_is_one_the_engine_reads() {
         fn walk(schema: &Schema, operation: &str, seen: &mut usize) {
             for rule in &schema.rules {
-                let (name, _) = split(rule);
-                assert!(RULES.contains(&name), "{operation}: unknown rule {rule}");
+                assert!(known(rule), "{operation}: unknown rule {rule}");
                 *seen += 1;
             }
             for (_, property) in &schema.properties {

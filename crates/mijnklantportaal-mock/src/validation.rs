@@ -1,23 +1,14 @@
-//! Laravel's validation answer: the error bag, its messages' field names, the 422.
-//!
-//! Clients show these messages and wrappers turn them into typed errors, so the mock
-//! answers invalid input the way a Laravel controller with `$request->validate()`
-//! does: status 422, `{"message": ..., "errors": {"field": ["..."]}}`, the message
-//! being the first error plus `(and N more errors)`, fields named in messages the way
-//! Laravel displays attribute names (`customerId` becomes `customer id`). The rules
-//! themselves are the spec's, checked by the [rule engine](crate::rules); the one
-//! rule of a query parameter (the appointment window's `days`) is at the end.
-
-use chrono::{DateTime, FixedOffset, NaiveDateTime};
-use serde::Serialize;
-use serde::ser::SerializeMap;
-use serde_json::{Map, Value};
+//! Laravel's validation answer, which clients show and wrappers turn into typed errors:
+//! 422, `{"message": ..., "errors": {"field": ["..."]}}`, fields named as Laravel displays
+//! them. The rules are the [rule engine](crate::rules)'s, but for one query parameter's.
 
 use axum::response::Response;
+use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime};
 use http::StatusCode;
+use serde::{Serialize, Serializer};
+use serde_json::{Map, Value};
 
-use crate::dutch_time;
-use crate::responses;
+use crate::{dutch_time, responses};
 
 /// The request input: a JSON object (multipart text parts as strings).
 pub(crate) type Input = Map<String, Value>;
@@ -28,28 +19,18 @@ pub(crate) struct Errors {
     fields: Vec<(String, Vec<String>)>,
 }
 
-/// The 422 body.
-#[derive(Serialize)]
-struct ErrorsJson<'a> {
-    message: String,
-    errors: Bag<'a>,
-}
-
-/// The `errors` object, fields in the order they failed (as Laravel writes them).
-struct Bag<'a>(&'a [(String, Vec<String>)]);
-
-impl Serialize for Bag<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (field, messages) in self.0 {
-            map.serialize_entry(field, messages)?;
-        }
-        map.end()
+/// The bag as Laravel writes it, fields in the order they failed.
+impl Serialize for Errors {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(
+            self.fields
+                .iter()
+                .map(|(field, messages)| (field, messages)),
+        )
     }
 }
 
 impl Errors {
-    /// Adds `message` for `field`.
     pub(crate) fn add(&mut self, field: &str, message: String) {
         match self.fields.iter_mut().find(|(name, _)| name == field) {
             Some((_, messages)) => messages.push(message),
@@ -57,38 +38,32 @@ impl Errors {
         }
     }
 
-    /// Whether no rule failed.
     pub(crate) fn is_empty(&self) -> bool {
         self.fields.is_empty()
     }
 
-    /// The fields with errors, in order.
     #[cfg(test)]
+    /// The fields with errors, in order.
     pub(crate) fn fields(&self) -> Vec<&str> {
         self.fields.iter().map(|(name, _)| name.as_str()).collect()
     }
 
-    /// The messages of `field`.
     #[cfg(test)]
+    /// The messages of `field`.
     pub(crate) fn messages(&self, field: &str) -> Vec<String> {
-        self.fields
-            .iter()
-            .find(|(name, _)| name == field)
+        let found = self.fields.iter().find(|(name, _)| name == field);
+        found
             .map(|(_, messages)| messages.clone())
             .unwrap_or_default()
     }
 
     /// Laravel's summary: the first message, and how many more there are.
     pub(crate) fn message(&self) -> String {
-        let count: usize = self.fields.iter().map(|(_, m)| m.len()).sum();
-        let first = self
-            .fields
-            .first()
-            .and_then(|(_, m)| m.first())
-            .cloned()
-            .unwrap_or_else(|| "The given data was invalid.".to_owned());
-        match count.saturating_sub(1) {
-            0 => first,
+        let Some(first) = self.fields.first().and_then(|(_, m)| m.first()) else {
+            return "The given data was invalid.".to_owned();
+        };
+        match self.fields.iter().map(|(_, m)| m.len()).sum::<usize>() - 1 {
+            0 => first.clone(),
             1 => format!("{first} (and 1 more error)"),
             more => format!("{first} (and {more} more errors)"),
         }
@@ -96,12 +71,10 @@ impl Errors {
 
     /// The 422 answer.
     pub(crate) fn response(&self) -> Response {
-        let body = ErrorsJson {
-            message: self.message(),
-            errors: Bag(&self.fields),
-        };
-        let bytes = serde_json::to_vec(&body).unwrap_or_default();
-        responses::json(StatusCode::UNPROCESSABLE_ENTITY, bytes)
+        let message = Value::from(self.message());
+        let errors = serde_json::to_string(self).unwrap_or_default();
+        let body = format!(r#"{{"message":{message},"errors":{errors}}}"#);
+        responses::json(StatusCode::UNPROCESSABLE_ENTITY, body)
     }
 }
 
@@ -109,17 +82,11 @@ impl Errors {
 /// (`customerId` → `customer id`, `lines.0.amountExclVat` → `lines.0.amount excl vat`).
 pub(crate) fn display_name(field: &str) -> String {
     let mut name = String::with_capacity(field.len() + 4);
-    for (i, c) in field.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if i > 0 && !name.ends_with([' ', '.']) {
-                name.push(' ');
-            }
-            name.push(c.to_ascii_lowercase());
-        } else if c == '_' {
+    for c in field.replace('_', " ").chars() {
+        if c.is_ascii_uppercase() && !name.is_empty() && !name.ends_with([' ', '.']) {
             name.push(' ');
-        } else {
-            name.push(c);
         }
+        name.push(c.to_ascii_lowercase());
     }
     name
 }
@@ -137,23 +104,13 @@ pub(crate) fn invalid_choice(field: &str) -> String {
 /// The Amsterdam local time `local` with its offset.
 pub(crate) fn amsterdam(local: NaiveDateTime) -> Option<DateTime<FixedOffset>> {
     for offset_hours in [2i64, 1] {
-        let utc = local - chrono::Duration::hours(offset_hours);
+        let utc = local - Duration::hours(offset_hours);
         if i64::from(dutch_time::offset_seconds(utc)) == offset_hours * 3600 {
             return dutch_time::at(utc.and_utc().timestamp());
         }
     }
     // In the skipped hour: read with the winter offset, shown in summer time.
-    dutch_time::at((local - chrono::Duration::hours(1)).and_utc().timestamp())
-}
-
-/// The value of `field`, unless it is absent, `null` or an empty string (what
-/// Laravel's `ConvertEmptyStringsToNull` and `required` treat as missing).
-fn present<'a>(input: &'a Input, field: &str) -> Option<&'a Value> {
-    match input.get(field)? {
-        Value::Null => None,
-        Value::String(s) if s.trim().is_empty() => None,
-        value => Some(value),
-    }
+    dutch_time::at((local - Duration::hours(1)).and_utc().timestamp())
 }
 
 /// Rule `required|integer|min:{min}|max:{max}`; an integer string counts.
@@ -164,34 +121,15 @@ pub(crate) fn integer(
     (min, max): (i64, i64),
 ) -> Option<i64> {
     let name = display_name(field);
-    let Some(value) = present(input, field) else {
-        match input.contains_key(field) {
-            true => errors.add(field, format!("The {name} field must be an integer.")),
-            false => errors.add(field, required_message(field)),
-        }
-        return None;
+    let message = match crate::input::integer(input, field) {
+        None if !input.contains_key(field) => required_message(field),
+        None => format!("The {name} field must be an integer."),
+        Some(n) if n < min => format!("The {name} field must be at least {min}."),
+        Some(n) if n > max => format!("The {name} field must not be greater than {max}."),
+        number => return number,
     };
-    let number = match value {
-        Value::Number(number) => number.as_i64(),
-        Value::String(text) => crate::paginator::filter_validate_int(text),
-        _ => None,
-    };
-    let Some(number) = number else {
-        errors.add(field, format!("The {name} field must be an integer."));
-        return None;
-    };
-    if number < min {
-        errors.add(field, format!("The {name} field must be at least {min}."));
-        None
-    } else if number > max {
-        errors.add(
-            field,
-            format!("The {name} field must not be greater than {max}."),
-        );
-        None
-    } else {
-        Some(number)
-    }
+    errors.add(field, message);
+    None
 }
 
 #[cfg(test)]
