@@ -2,21 +2,11 @@
 //! it starts, then `in_progress`, renewing every `interval` from its start, until a
 //! change's `terminatedAt` makes it `terminated` (the vendor documents no transitions).
 
-use axum::body::Body;
-use chrono::{DateTime, Days, FixedOffset, Months, NaiveDate};
-use futures::future::BoxFuture;
-use http::StatusCode;
-use serde::Serialize;
+use chrono::{Days, Months, NaiveDate};
 
+use super::prelude::*;
+use super::{Eur, amount_json};
 use crate::dataset::Dataset;
-use crate::dutch_time;
-use crate::handler::{Call, Config, Reply};
-use crate::ids::IdCodec;
-use crate::input;
-use crate::resources::{Eur, amount_json, seeded_time};
-use crate::rng::draw;
-use crate::store::{Base, Record, Seeded, Slot};
-use crate::validation::Input;
 
 // Id domain and random streams of subscriptions.
 const IDS: u64 = 0x5B5_0000;
@@ -84,17 +74,9 @@ impl SubscriptionOptions {
     }
 }
 
-impl Record for MockSubscription {
-    const MODEL: &'static str = r"App\Models\CustomerSubscription";
-
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn base(config: &Config) -> Box<dyn Base<Self>> {
-        Box::new(starting_subscriptions(config.dataset))
-    }
-}
+record!(MockSubscription, "CustomerSubscription", |config| {
+    starting_subscriptions(config.dataset)
+});
 
 /// The seeded subscriptions (none without customers), as of [`SEEDED_TODAY`].
 fn starting_subscriptions(dataset: Dataset) -> Seeded<MockSubscription> {
@@ -194,14 +176,9 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
 
 /// `PATCH /v1/customer-subscriptions/{subscriptionId}`.
 pub(crate) fn change<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let id = call.find::<MockSubscription>(0)?.id;
-        let today = call.today()?;
-        let apply = |s: &mut MockSubscription, input: &Input| {
-            change_subscription(s, input, today);
-            Ok(())
-        };
-        call.written(StatusCode::OK, &call.edit(&id, body, apply).await?)
+    update(call, body, |s: &mut MockSubscription, input| {
+        change_subscription(s, input, call.today()?);
+        Ok(())
     })
 }
 
@@ -263,6 +240,7 @@ fn new_subscription(input: &Input, slot: Slot) -> Option<MockSubscription> {
 mod tests {
     use super::*;
     use crate::rules::json_errors;
+    use crate::store::Base;
     use crate::validation::input;
     use serde_json::json;
 
