@@ -16,12 +16,8 @@ pub(crate) const MAX_DOCUMENT_BYTES: usize = 5 * 1024 * 1024;
 /// How many agreements the table starts with.
 pub(crate) const SEEDED: u64 = 6;
 
-const NAMES: [&str; 4] = [
-    "Service contract",
-    "Processing agreement (GDPR)",
-    "Maintenance contract 2025",
-    "Non-disclosure agreement",
-];
+const NAMES: &str = "Service contract|Processing agreement (GDPR)|Maintenance contract 2025|\
+    Non-disclosure agreement";
 const SIGNERS: [(&str, &str, &str); 4] = [
     ("Dirk Jan", "Bakker", "dj.bakker@domain.com"),
     ("Anna", "de Vries", "anna@devries.example"),
@@ -138,7 +134,7 @@ record!(MockAgreement, "Agreement", |config| {
         });
         Some(MockAgreement {
             id,
-            name: NAMES[(index % NAMES.len() as u64) as usize].to_owned(),
+            name: pick(NAMES, index),
             status: if signed { Status::Signed } else { Status::Sent },
             signer_name: "John Doe".to_owned(),
             signer_signature: SIGNATURE.to_owned(),

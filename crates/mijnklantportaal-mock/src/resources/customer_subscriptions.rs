@@ -21,12 +21,7 @@ pub(crate) const INTERVALS: [&str; 5] = ["14 days", "1 month", "2 months", "6 mo
 /// The VAT rates a subscription (or package) may have, in percent.
 pub(crate) const VAT_RATES: [i64; 3] = [0, 9, 21];
 
-const DESCRIPTIONS: [&str; 4] = [
-    "Website maintenance contract",
-    "Hosting",
-    "Contribution costs",
-    "Support plan",
-];
+const DESCRIPTIONS: &str = "Website maintenance contract|Hosting|Contribution costs|Support plan";
 
 /// A customer subscription, in the vendor example's field order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -107,7 +102,7 @@ fn starting_subscriptions(dataset: Dataset) -> Seeded<MockSubscription> {
             currency: Eur,
             id,
             customer_id: dataset.customer_id((r >> 16) % dataset.customers().max(1)),
-            description: DESCRIPTIONS[((r >> 4) % DESCRIPTIONS.len() as u64) as usize].to_owned(),
+            description: pick(DESCRIPTIONS, r >> 4),
             starts_at,
             interval: interval.to_owned(),
             renews_at,

@@ -48,7 +48,7 @@ mod prelude {
     pub(crate) use http::StatusCode;
     pub(crate) use serde::Serialize;
 
-    pub(crate) use super::{children, invalid, seeded_time, update};
+    pub(crate) use super::{children, invalid, pick, seeded_time, update};
     pub(crate) use crate::handler::{Call, Refusal, Reply, Shared, server_error};
     pub(crate) use crate::store::{Record, Seeded, Slot, Table, lock};
     pub(crate) use crate::validation::{Errors, Input};
@@ -131,6 +131,12 @@ pub(crate) fn random_string(seed: u64, stream: u64, number: u64, len: usize) -> 
         .map(|i| draw(seed, stream, first.wrapping_add(i)) % ALPHABET.len() as u64)
         .map(|r| char::from(ALPHABET[r as usize]))
         .collect()
+}
+
+/// Entry `r` (modulo their number) of the `|`-separated `names`.
+pub(crate) fn pick(names: &str, r: u64) -> String {
+    let names: Vec<&str> = names.split('|').collect();
+    names[(r % names.len() as u64) as usize].to_owned()
 }
 
 /// Counts the notification a create asks for (`sendNotification`).

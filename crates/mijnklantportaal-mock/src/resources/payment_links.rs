@@ -44,12 +44,6 @@ const DESCRIPTIONS: &str = "Contributie 2025|Aanbetaling verbouwing|Workshop fot
     Borg zaalhuur|Consult 60 minuten|Jaarabonnement onderhoud";
 const PAYERS: &str = "J. de Vries|A. Jansen|M. Bakker|S. Visser|K. Smit|L. Meijer";
 
-/// Entry `r` (modulo their number) of `|`-separated `names`.
-fn pick(names: &str, r: u64) -> String {
-    let names: Vec<&str> = names.split('|').collect();
-    names[(r % names.len() as u64) as usize].to_owned()
-}
-
 /// One payment link, in the order of the vendor's fields.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -3,8 +3,8 @@
 //! punches left, is refused with 422.
 
 use Period::{Days, Months, Years};
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Serializer};
+use serde_json::json;
 
 use super::amount;
 use super::prelude::*;
@@ -86,23 +86,18 @@ pub(crate) struct PunchCard {
     pub(crate) created_at: DateTime<FixedOffset>,
 }
 
-fn sale_json<S: Serializer>(sale: &Option<(u64, u8)>, serializer: S) -> Result<S::Ok, S::Error> {
-    let mut map = serializer.serialize_map(Some(3))?;
-    map.serialize_entry("forSale", &sale.is_some())?;
-    map.serialize_entry("price", &sale.map(|(cents, _)| amount(cents)))?;
-    map.serialize_entry("vatRate", &sale.map(|(_, rate)| rate))?;
-    map.end()
+fn sale_json<S: Serializer>(sale: &Option<(u64, u8)>, s: S) -> Result<S::Ok, S::Error> {
+    let (cents, rate) = sale.unzip();
+    json!({"forSale": sale.is_some(), "price": cents.map(amount), "vatRate": rate}).serialize(s)
 }
 
 /// The validity as `expiryValue` and `expiryPeriode` (sic).
-fn validity_json<S: Serializer>(
-    validity: &Option<(u32, Period)>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    let mut map = serializer.serialize_map(Some(2))?;
-    map.serialize_entry("expiryValue", &validity.map(|(value, _)| value))?;
-    map.serialize_entry("expiryPeriode", &validity.map(|(_, period)| period))?;
-    map.end()
+fn validity_json<S: Serializer>(validity: &Option<(u32, Period)>, s: S) -> Result<S::Ok, S::Error> {
+    let (value, period) = validity.unzip();
+    s.collect_map([
+        ("expiryValue", json!(value)),
+        ("expiryPeriode", json!(period)),
+    ])
 }
 
 record!(PunchCard, "PunchCard", |config| {

@@ -25,18 +25,10 @@ const CHAT_ATTACH: &str = "Chat conversations do not support attachments.";
 const LATE_ATTACH: &str =
     "An attachment can only be added in the first 5 minutes after the message was posted.";
 
-const TITLES: [&str; 5] = [
-    "Invoice issue",
-    "Cannot log in to the portal",
-    "Question about my subscription",
-    "Wrong address on offer",
-    "Request for a copy of the contract",
-];
-const CUSTOMER_MESSAGES: [&str; 3] = [
-    "<p>Hello, help me with my invoice please</p>",
-    "<p>Could you have a look at this?</p>",
-    "<p>Thanks, that solved it.</p>",
-];
+const TITLES: &str = "Invoice issue|Cannot log in to the portal|Question about my subscription|\
+    Wrong address on offer|Request for a copy of the contract";
+const CUSTOMER_MESSAGES: &str = "<p>Hello, help me with my invoice please</p>|\
+    <p>Could you have a look at this?</p>|<p>Thanks, that solved it.</p>";
 
 // Random streams of tickets.
 const IDS: u64 = 0x71C_0001;
@@ -125,8 +117,8 @@ record!(MockTicket, "Ticket", |config| {
             .map_or("John Appleseed", |c| &c.company_name);
         let messages = (0..=(index % 3) as usize).map(|j| {
             let (posted_by, message) = match j % 2 {
-                0 => (poster, CUSTOMER_MESSAGES[j % CUSTOMER_MESSAGES.len()]),
-                _ => ("Support", "<p>We will look into it!</p>"),
+                0 => (poster, pick(CUSTOMER_MESSAGES, j as u64)),
+                _ => ("Support", "<p>We will look into it!</p>".to_owned()),
             };
             let screenshot = (j == 0 && index % 2 == 0).then(|| Attachment {
                 id: attachment_id(seed, index, j, 0),
@@ -147,7 +139,7 @@ record!(MockTicket, "Ticket", |config| {
         Some(MockTicket {
             id,
             key: index,
-            title: TITLES[(index % TITLES.len() as u64) as usize].to_owned(),
+            title: pick(TITLES, index),
             source: [Source::Portal, Source::Portal, Source::Email, Source::Chat]
                 [(index % 4) as usize],
             closed: index % 3 == 1,
