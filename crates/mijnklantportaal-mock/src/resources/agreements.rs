@@ -169,11 +169,9 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
             }
             Some(agreement)
         })?;
-        let mut files = lock(&call.shared().files);
         for (document, bytes) in agreement.documents.iter().zip(uploads) {
-            files.store(&document.id, bytes);
+            lock(&call.shared().files).store(&document.id, bytes);
         }
-        drop(files);
         call.written_shown(StatusCode::CREATED, &agreement)
     })
 }
