@@ -4,36 +4,20 @@
 //! is refused by its `array` rule. Lists show agreements without signers and
 //! documents. A download serves what was uploaded (seeded documents: a generated PDF).
 
-use axum::body::Body;
 use bytes::Bytes;
-use chrono::{DateTime, FixedOffset};
-use futures::future::BoxFuture;
-use http::StatusCode;
-use serde::Serialize;
 
-use crate::dutch_time;
+use super::prelude::*;
+use super::{cloud_file, files::file_part, in_list, random_string};
 use crate::files::{Download, text_pdf};
-use crate::handler::{Call, Config, Reply, Shared};
-use crate::ids::IdCodec;
-use crate::input;
 use crate::requests::{self, Form};
-use crate::resources::files::file_part;
-use crate::resources::{cloud_file, in_list, random_string, seeded_time};
-use crate::rng::draw;
-use crate::store::{Base, Record, Seeded, Table, lock};
-use crate::validation::Errors;
 
 /// The most bytes of documents of one agreement.
 pub(crate) const MAX_DOCUMENT_BYTES: usize = 5 * 1024 * 1024;
 /// How many agreements the table starts with.
 pub(crate) const SEEDED: u64 = 6;
 
-const NAMES: [&str; 4] = [
-    "Service contract",
-    "Processing agreement (GDPR)",
-    "Maintenance contract 2025",
-    "Non-disclosure agreement",
-];
+const NAMES: &str = "Service contract|Processing agreement (GDPR)|Maintenance contract 2025|\
+    Non-disclosure agreement";
 const SIGNERS: [(&str, &str, &str); 4] = [
     ("Dirk Jan", "Bakker", "dj.bakker@domain.com"),
     ("Anna", "de Vries", "anna@devries.example"),
@@ -119,56 +103,48 @@ fn hash(seed: u64, number: u64) -> String {
     random_string(seed, HASHES, number, 64)
 }
 
-impl Record for MockAgreement {
-    const MODEL: &'static str = r"App\Models\Agreement";
-
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    /// Every third one signed by all (a day after it was sent); 1 or 2 signers.
-    fn base(config: &Config) -> Box<dyn Base<Self>> {
-        let seed = config.dataset.seed();
-        let ids = IdCodec::new("agr_", seed, IDS);
-        Box::new(Seeded::new(ids, SEEDED, |index, id| {
-            let created_at = seeded_time(seed, CREATED, index)?;
-            let signed = index % 3 == 0;
-            let signed_at = signed.then(|| created_at + chrono::Duration::days(1));
-            let parts = 0..1 + (index % 2) as usize;
-            let signers = parts.clone().map(|j| {
-                let (first, last, email) = SIGNERS[(index as usize + j) % SIGNERS.len()];
-                Signer {
-                    id: part_id("ags_", SIGNER_IDS, seed, index, j),
-                    first_name: first.to_owned(),
-                    last_name: last.to_owned(),
-                    email: email.to_owned(),
-                    should_identify: j == 0,
-                    signature: signed.then(|| SIGNATURE.to_owned()),
-                    signature_hash: signed.then(|| hash(seed, index * 16 + j as u64 + 1)),
-                    signed_at,
-                }
-            });
-            let documents = parts.map(|j| Document {
-                id: part_id("agd_", DOCUMENT_IDS, seed, index, j),
-                document_name: format!("Contract version_{}.pdf", j + 2),
-                file_size: 512 + draw(seed, SIZES, index * 16 + j as u64) % 200_000,
-                file_hash: hash(seed, 1_000 + index * 16 + j as u64),
-                media_type: "application/pdf".to_owned(),
-            });
-            Some(MockAgreement {
-                id,
-                name: NAMES[(index % NAMES.len() as u64) as usize].to_owned(),
-                status: if signed { Status::Signed } else { Status::Sent },
-                signer_name: "John Doe".to_owned(),
-                signer_signature: SIGNATURE.to_owned(),
-                signer_signature_hash: hash(seed, index * 16),
-                signers: signers.collect(),
-                documents: documents.collect(),
-                created_at,
-            })
-        }))
-    }
-}
+// Every third one signed by all (a day after it was sent); 1 or 2 signers.
+record!(MockAgreement, "Agreement", |config| {
+    let seed = config.dataset.seed();
+    let ids = IdCodec::new("agr_", seed, IDS);
+    Seeded::new(ids, SEEDED, move |index, id| {
+        let created_at = seeded_time(seed, CREATED, index)?;
+        let signed = index % 3 == 0;
+        let signed_at = signed.then(|| created_at + chrono::Duration::days(1));
+        let parts = 0..1 + (index % 2) as usize;
+        let signers = parts.clone().map(|j| {
+            let (first, last, email) = SIGNERS[(index as usize + j) % SIGNERS.len()];
+            Signer {
+                id: part_id("ags_", SIGNER_IDS, seed, index, j),
+                first_name: first.to_owned(),
+                last_name: last.to_owned(),
+                email: email.to_owned(),
+                should_identify: j == 0,
+                signature: signed.then(|| SIGNATURE.to_owned()),
+                signature_hash: signed.then(|| hash(seed, index * 16 + j as u64 + 1)),
+                signed_at,
+            }
+        });
+        let documents = parts.map(|j| Document {
+            id: part_id("agd_", DOCUMENT_IDS, seed, index, j),
+            document_name: format!("Contract version_{}.pdf", j + 2),
+            file_size: 512 + draw(seed, SIZES, index * 16 + j as u64) % 200_000,
+            file_hash: hash(seed, 1_000 + index * 16 + j as u64),
+            media_type: "application/pdf".to_owned(),
+        });
+        Some(MockAgreement {
+            id,
+            name: pick(NAMES, index),
+            status: if signed { Status::Signed } else { Status::Sent },
+            signer_name: "John Doe".to_owned(),
+            signer_signature: SIGNATURE.to_owned(),
+            signer_signature_hash: hash(seed, index * 16),
+            signers: signers.collect(),
+            documents: documents.collect(),
+            created_at,
+        })
+    })
+});
 
 /// `POST /v1/agreements` (multipart/form-data only).
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
@@ -193,11 +169,9 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
             }
             Some(agreement)
         })?;
-        let mut files = lock(&call.shared().files);
         for (document, bytes) in agreement.documents.iter().zip(uploads) {
-            files.store(&document.id, bytes);
+            lock(&call.shared().files).store(&document.id, bytes);
         }
-        drop(files);
         call.written_shown(StatusCode::CREATED, &agreement)
     })
 }
@@ -223,10 +197,11 @@ pub(crate) fn downloadable(shared: &Shared, id: &str) -> Option<Download> {
     let bytes = lock(&shared.files)
         .uploaded(id)
         .unwrap_or_else(|| Bytes::from(text_pdf(&format!("{} ({id})", document.document_name))));
+    let (media_type, file_name) = (document.media_type, document.document_name);
     Some(Download {
         bytes,
-        media_type: document.media_type,
-        file_name: document.document_name,
+        media_type,
+        file_name,
     })
 }
 

@@ -12,13 +12,8 @@ use crate::resources::customers::MockCustomer;
 const CREATED: u64 = 0xC06_0001;
 
 /// Names of the starting groups, in key order.
-const NAMES: [&str; CUSTOMER_GROUPS as usize] = [
-    "Webhosting customers",
-    "Maintenance contracts",
-    "Newsletter",
-    "Key accounts",
-    "Region Amsterdam",
-];
+const NAMES: &str =
+    "Webhosting customers|Maintenance contracts|Newsletter|Key accounts|Region Amsterdam";
 
 /// A customer group, serialized in the vendor example's field order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -36,7 +31,7 @@ record!(MockCustomerGroup, "CustomerGroup", |config| {
     Seeded::new(ids, CUSTOMER_GROUPS, move |index, id| {
         Some(MockCustomerGroup {
             id,
-            name: NAMES[index as usize % NAMES.len()].to_owned(),
+            name: pick(NAMES, index),
             created_at: seeded_time(seed, CREATED, index)?,
         })
     })

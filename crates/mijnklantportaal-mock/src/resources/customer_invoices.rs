@@ -2,23 +2,16 @@
 //! seeded invoices are the [`Dataset`]'s, computed on demand; the [`Live`] schedule
 //! changes this table.
 
-use axum::body::Body;
 use bytes::Bytes;
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
-use futures::future::BoxFuture;
-use http::StatusCode;
-use serde::Serialize;
+use chrono::{Datelike, NaiveDate};
 
+use super::prelude::*;
+use super::{Link, amount_json, cloud_file, files::file_part, in_list, notify, render};
 use crate::dataset::Dataset;
-use crate::dutch_time;
 use crate::files::{Download, text_pdf};
-use crate::handler::{Call, Config, Reply, Shared, server_error};
-use crate::input;
+use crate::handler::Config;
 use crate::live::Live;
-use crate::resources::files::file_part;
-use crate::resources::{Link, amount_json, cloud_file, in_list, notify, render};
-use crate::store::{Base, Record, Slot, Table, lock};
-use crate::validation::Input;
+use crate::store::Base;
 
 pub(crate) const LIST_PATH: &str = "/v1/customer-invoices";
 
@@ -190,13 +183,9 @@ pub(crate) fn create_manual<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a,
 
 /// `PATCH /v1/customer-invoices/{invoiceId}`: marks it paid.
 pub(crate) fn mark_paid<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let id = call.find::<MockInvoice>(0)?.id;
-        let pay = |invoice: &mut MockInvoice, input: &Input| {
-            invoice.paid_at = Some(input::local_time(input, "paidAt").ok_or_else(server_error)?);
-            Ok(())
-        };
-        call.written(StatusCode::OK, &call.edit(&id, body, pay).await?)
+    update(call, body, |invoice: &mut MockInvoice, input| {
+        invoice.paid_at = Some(input::local_time(input, "paidAt").ok_or_else(server_error)?);
+        Ok(())
     })
 }
 
@@ -212,10 +201,10 @@ pub(crate) fn downloadable(shared: &Shared, id: &str) -> Option<Download> {
         let (number, id, amount) = (&invoice.invoice_number, &invoice.id, invoice.amount());
         Bytes::from(text_pdf(&format!("Invoice {number} ({id}) EUR {amount}")))
     });
-    let (media_type, file_name) = ("application/pdf".to_owned(), format!("{}.pdf", invoice.id));
+    let file_name = format!("{}.pdf", invoice.id);
     Some(Download {
         bytes,
-        media_type,
+        media_type: "application/pdf".to_owned(),
         file_name,
     })
 }

@@ -2,21 +2,11 @@
 //! it starts, then `in_progress`, renewing every `interval` from its start, until a
 //! change's `terminatedAt` makes it `terminated` (the vendor documents no transitions).
 
-use axum::body::Body;
-use chrono::{DateTime, Days, FixedOffset, Months, NaiveDate};
-use futures::future::BoxFuture;
-use http::StatusCode;
-use serde::Serialize;
+use chrono::{Days, Months, NaiveDate};
 
+use super::prelude::*;
+use super::{Eur, amount_json};
 use crate::dataset::Dataset;
-use crate::dutch_time;
-use crate::handler::{Call, Config, Reply};
-use crate::ids::IdCodec;
-use crate::input;
-use crate::resources::{Eur, amount_json, seeded_time};
-use crate::rng::draw;
-use crate::store::{Base, Record, Seeded, Slot};
-use crate::validation::Input;
 
 // Id domain and random streams of subscriptions.
 const IDS: u64 = 0x5B5_0000;
@@ -31,12 +21,7 @@ pub(crate) const INTERVALS: [&str; 5] = ["14 days", "1 month", "2 months", "6 mo
 /// The VAT rates a subscription (or package) may have, in percent.
 pub(crate) const VAT_RATES: [i64; 3] = [0, 9, 21];
 
-const DESCRIPTIONS: [&str; 4] = [
-    "Website maintenance contract",
-    "Hosting",
-    "Contribution costs",
-    "Support plan",
-];
+const DESCRIPTIONS: &str = "Website maintenance contract|Hosting|Contribution costs|Support plan";
 
 /// A customer subscription, in the vendor example's field order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -84,17 +69,9 @@ impl SubscriptionOptions {
     }
 }
 
-impl Record for MockSubscription {
-    const MODEL: &'static str = r"App\Models\CustomerSubscription";
-
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn base(config: &Config) -> Box<dyn Base<Self>> {
-        Box::new(starting_subscriptions(config.dataset))
-    }
-}
+record!(MockSubscription, "CustomerSubscription", |config| {
+    starting_subscriptions(config.dataset)
+});
 
 /// The seeded subscriptions (none without customers), as of [`SEEDED_TODAY`].
 fn starting_subscriptions(dataset: Dataset) -> Seeded<MockSubscription> {
@@ -125,7 +102,7 @@ fn starting_subscriptions(dataset: Dataset) -> Seeded<MockSubscription> {
             currency: Eur,
             id,
             customer_id: dataset.customer_id((r >> 16) % dataset.customers().max(1)),
-            description: DESCRIPTIONS[((r >> 4) % DESCRIPTIONS.len() as u64) as usize].to_owned(),
+            description: pick(DESCRIPTIONS, r >> 4),
             starts_at,
             interval: interval.to_owned(),
             renews_at,
@@ -194,14 +171,9 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
 
 /// `PATCH /v1/customer-subscriptions/{subscriptionId}`.
 pub(crate) fn change<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let id = call.find::<MockSubscription>(0)?.id;
-        let today = call.today()?;
-        let apply = |s: &mut MockSubscription, input: &Input| {
-            change_subscription(s, input, today);
-            Ok(())
-        };
-        call.written(StatusCode::OK, &call.edit(&id, body, apply).await?)
+    update(call, body, |s: &mut MockSubscription, input| {
+        change_subscription(s, input, call.today()?);
+        Ok(())
     })
 }
 
@@ -263,6 +235,7 @@ fn new_subscription(input: &Input, slot: Slot) -> Option<MockSubscription> {
 mod tests {
     use super::*;
     use crate::rules::json_errors;
+    use crate::store::Base;
     use crate::validation::input;
     use serde_json::json;
 

@@ -2,23 +2,12 @@
 //! (JSON `name`: assumed, the vendor's was not seen), in the directory of the query
 //! parameter `directory`. Files and directories are two tables (two id prefixes).
 
-use axum::body::Body;
 use bytes::Bytes;
-use chrono::{DateTime, FixedOffset};
-use futures::future::BoxFuture;
-use http::StatusCode;
-use serde::Serialize;
 
-use crate::dutch_time;
+use super::prelude::*;
+use super::{cloud_file, file_shares};
 use crate::files::{Download, text_pdf};
-use crate::handler::{Call, Config, Reply, Shared, server_error};
-use crate::ids::IdCodec;
-use crate::input;
 use crate::requests::{self, Form};
-use crate::resources::{cloud_file, file_shares, seeded_time};
-use crate::rng::draw;
-use crate::store::{Base, Record, Seeded, Slot, Table, lock};
-use crate::validation::Errors;
 
 /// The seeded directories: name and the index of the parent directory.
 const DIRECTORIES: [(&str, Option<u64>); 3] =
@@ -103,47 +92,31 @@ pub(crate) struct MockFile(pub(crate) Item);
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct MockDirectory(pub(crate) Item);
 
-impl Record for MockFile {
-    const MODEL: &'static str = r"App\Models\File";
+record!(MockFile, "File", id = 0.id, |config| {
+    let seed = config.dataset.seed();
+    let ids = IdCodec::new("fsf_", seed, FILE_IDS);
+    let directories = IdCodec::new("fsd_", seed, DIRECTORY_IDS);
+    Seeded::new(ids, FILES.len() as u64, move |index, id| {
+        let (name, mime, directory) = *FILES.get(usize::try_from(index).ok()?)?;
+        let file = Some((200 + draw(seed, SIZES, index) % 900_000, mime.to_owned()));
+        let parent = directory.map(|d| directories.encode(d));
+        let created_at = seeded_time(seed, FILE_CREATED, index)?;
+        let mut item = Item::new(id, name, file, parent, created_at);
+        item.file_share_id = file_shares::seeded_share_of_file(seed, index);
+        Some(MockFile(item))
+    })
+});
 
-    fn id(&self) -> &str {
-        &self.0.id
-    }
-
-    fn base(config: &Config) -> Box<dyn Base<Self>> {
-        let seed = config.dataset.seed();
-        let ids = IdCodec::new("fsf_", seed, FILE_IDS);
-        let directories = IdCodec::new("fsd_", seed, DIRECTORY_IDS);
-        Box::new(Seeded::new(ids, FILES.len() as u64, |index, id| {
-            let (name, mime, directory) = *FILES.get(usize::try_from(index).ok()?)?;
-            let file = Some((200 + draw(seed, SIZES, index) % 900_000, mime.to_owned()));
-            let parent = directory.map(|d| directories.encode(d));
-            let created_at = seeded_time(seed, FILE_CREATED, index)?;
-            let mut item = Item::new(id, name, file, parent, created_at);
-            item.file_share_id = file_shares::seeded_share_of_file(seed, index);
-            Some(MockFile(item))
-        }))
-    }
-}
-
-impl Record for MockDirectory {
-    const MODEL: &'static str = r"App\Models\Directory";
-
-    fn id(&self) -> &str {
-        &self.0.id
-    }
-
-    fn base(config: &Config) -> Box<dyn Base<Self>> {
-        let seed = config.dataset.seed();
-        let ids = IdCodec::new("fsd_", seed, DIRECTORY_IDS);
-        Box::new(Seeded::new(ids, DIRECTORIES.len() as u64, |index, id| {
-            let (name, parent) = *DIRECTORIES.get(usize::try_from(index).ok()?)?;
-            let created_at = seeded_time(seed, DIRECTORY_CREATED, index)?;
-            let parent = parent.map(|p| ids.encode(p));
-            Some(MockDirectory(Item::new(id, name, None, parent, created_at)))
-        }))
-    }
-}
+record!(MockDirectory, "Directory", id = 0.id, |config| {
+    let seed = config.dataset.seed();
+    let ids = IdCodec::new("fsd_", seed, DIRECTORY_IDS);
+    Seeded::new(ids, DIRECTORIES.len() as u64, move |index, id| {
+        let (name, parent) = *DIRECTORIES.get(usize::try_from(index).ok()?)?;
+        let created_at = seeded_time(seed, DIRECTORY_CREATED, index)?;
+        let parent = parent.map(|p| ids.encode(p));
+        Some(MockDirectory(Item::new(id, name, None, parent, created_at)))
+    })
+});
 
 pub(crate) fn item(call: &Call<'_>, id: &str) -> Option<Item> {
     let file = call.with(|t: &mut Table<MockFile>| t.find(id)).map(|f| f.0);
@@ -173,9 +146,11 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
             if parent.as_deref().is_none_or(|p| directory_exists(call, p)) {
                 return Ok(());
             }
-            let mut errors = Errors::default();
-            errors.add("directory", "The selected directory is invalid.".to_owned());
-            Err(call.unprocessable(&errors))
+            Err(invalid(
+                call,
+                "directory",
+                "The selected directory is invalid.",
+            ))
         };
         let (name, file, bytes) = if requests::is_multipart(&call.parts.headers) {
             let form = call.form(body).await?;

@@ -10,21 +10,28 @@ use serde::Serializer;
 use tokio::time::Instant;
 
 use crate::files::{CloudFileJson, LinkError};
-use crate::handler::Refusal;
 use crate::responses;
-use crate::store::{Record, lock};
 use prelude::*;
 
 /// `record!(Type, "Model", |config| base)`: `impl Record` for a type with an `id`
 /// field, whose 404 names `App\Models\Model` and whose starting rows are `base`.
+/// `record!(Type, "Model", field, |config| base)`: rows listed under the parent
+/// whose id is in `field`. `record!(Type, "Model", id = 0.id, ...)`: the id's path.
 macro_rules! record {
-    ($type:ty, $model:literal, |$config:ident| $base:expr) => {
+    ($type:ty, $model:literal, $($parent:ident,)? |$config:ident| $base:expr) => {
+        record!($type, $model, id = id, $($parent,)? |$config| $base);
+    };
+    ($type:ty, $model:literal, id = $($id:tt).+, $($parent:ident,)? |$config:ident| $base:expr) => {
         impl crate::store::Record for $type {
             const MODEL: &'static str = concat!(r"App\Models\", $model);
 
             fn id(&self) -> &str {
-                &self.id
+                &self.$($id).+
             }
+
+            $(fn parent_id(&self) -> Option<&str> {
+                Some(&self.$parent)
+            })?
 
             fn base($config: &crate::handler::Config) -> Box<dyn crate::store::Base<Self>> {
                 Box::new($base)
@@ -41,10 +48,10 @@ mod prelude {
     pub(crate) use http::StatusCode;
     pub(crate) use serde::Serialize;
 
-    pub(crate) use super::{seeded_time, update};
-    pub(crate) use crate::handler::{Call, Reply, server_error};
-    pub(crate) use crate::store::{Seeded, Slot, Table};
-    pub(crate) use crate::validation::Input;
+    pub(crate) use super::{children, invalid, pick, seeded_time, update};
+    pub(crate) use crate::handler::{Call, Refusal, Reply, Shared, server_error};
+    pub(crate) use crate::store::{Record, Seeded, Slot, Table, lock};
+    pub(crate) use crate::validation::{Errors, Input};
     pub(crate) use crate::{dutch_time, ids::IdCodec, input, rng::draw};
 }
 
@@ -89,6 +96,24 @@ pub(crate) fn update<'a, R: Record>(
     })
 }
 
+/// `GET /{things}/{id}/{children}`: a page of the `C` under the `P` of route parameter 0.
+pub(crate) fn children<'a, P: Record, C: Record>(
+    call: &'a Call<'a>,
+    _body: Body,
+) -> BoxFuture<'a, Reply> {
+    Box::pin(async move {
+        let parent = call.find::<P>(0)?;
+        call.list::<C>(Some(parent.id().to_owned())).await
+    })
+}
+
+/// A 422 for one field's `message`.
+pub(crate) fn invalid(call: &Call<'_>, field: &str, message: impl Into<String>) -> Refusal {
+    let mut errors = Errors::default();
+    errors.add(field, message.into());
+    call.unprocessable(&errors)
+}
+
 /// When seeded row `index` of a small kind was created: 2025-01-01T00:00:00+01:00
 /// plus two weeks a row, at a time of day drawn from `stream` (26 rows a year).
 pub(crate) fn seeded_time(seed: u64, stream: u64, index: u64) -> Option<DateTime<FixedOffset>> {
@@ -106,6 +131,12 @@ pub(crate) fn random_string(seed: u64, stream: u64, number: u64, len: usize) -> 
         .map(|i| draw(seed, stream, first.wrapping_add(i)) % ALPHABET.len() as u64)
         .map(|r| char::from(ALPHABET[r as usize]))
         .collect()
+}
+
+/// Entry `r` (modulo their number) of the `|`-separated `names`.
+pub(crate) fn pick(names: &str, r: u64) -> String {
+    let names: Vec<&str> = names.split('|').collect();
+    names[(r % names.len() as u64) as usize].to_owned()
 }
 
 /// Counts the notification a create asks for (`sendNotification`).

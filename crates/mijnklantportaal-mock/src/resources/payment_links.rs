@@ -2,20 +2,11 @@
 //! link; no operation makes one). Closing (`DELETE`) keeps the link, as `closed`
 //! without `checkoutUrl`; closing it again answers 422.
 
-use axum::body::Body;
-use chrono::{DateTime, FixedOffset, NaiveTime};
-use futures::future::BoxFuture;
-use http::StatusCode;
-use serde::Serialize;
+use chrono::NaiveTime;
 
-use crate::dutch_time;
-use crate::handler::{Call, Config, Reply};
-use crate::ids::IdCodec;
-use crate::input;
-use crate::resources::{Eur, amount_json, random_string, seeded_time, url_json};
-use crate::rng::draw;
-use crate::store::{Base, Record, Seeded, Slot};
-use crate::validation::{self, Input};
+use super::prelude::*;
+use super::{Eur, amount_json, random_string, url_json};
+use crate::validation;
 
 /// Where a payment link is in its life (`paid`: a single-use link that was paid).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -49,22 +40,9 @@ const PAYMENT_IDS: u64 = 0x91C_0011;
 const PAYMENT_DETAILS: u64 = 0x91C_0012;
 const PAYMENT_PROVIDER_IDS: u64 = 0x91C_0013;
 
-const DESCRIPTIONS: [&str; 6] = [
-    "Contributie 2025",
-    "Aanbetaling verbouwing",
-    "Workshop fotografie",
-    "Borg zaalhuur",
-    "Consult 60 minuten",
-    "Jaarabonnement onderhoud",
-];
-const PAYERS: [&str; 6] = [
-    "J. de Vries",
-    "A. Jansen",
-    "M. Bakker",
-    "S. Visser",
-    "K. Smit",
-    "L. Meijer",
-];
+const DESCRIPTIONS: &str = "Contributie 2025|Aanbetaling verbouwing|Workshop fotografie|\
+    Borg zaalhuur|Consult 60 minuten|Jaarabonnement onderhoud";
+const PAYERS: &str = "J. de Vries|A. Jansen|M. Bakker|S. Visser|K. Smit|L. Meijer";
 
 /// One payment link, in the order of the vendor's fields.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -91,39 +69,31 @@ fn checkout_path(id: &str) -> String {
     format!("/payment-link/{id}")
 }
 
-impl Record for PaymentLink {
-    const MODEL: &'static str = r"App\Models\PaymentLink";
-
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn base(config: &Config) -> Box<dyn Base<Self>> {
-        let seed = config.dataset.seed();
-        let ids = IdCodec::new("plk_", seed, LINK_IDS);
-        Box::new(Seeded::new(ids, SEEDED.len() as u64, |index, id| {
-            let (reusable, status, _) = *SEEDED.get(usize::try_from(index).ok()?)?;
-            let r = draw(seed, LINK_DETAILS, index);
-            let created_at = seeded_time(seed, LINK_CREATED, index)?;
-            // Expired after two weeks; every third other one expires after a year.
-            let expires_after = match status {
-                LinkStatus::Expired => Some(14),
-                _ => (index % 3 == 1).then_some(365),
-            };
-            Some(PaymentLink {
-                checkout_url: (status == LinkStatus::Open).then(|| checkout_path(&id)),
-                id,
-                description: DESCRIPTIONS[(r % DESCRIPTIONS.len() as u64) as usize].to_owned(),
-                currency: Eur,
-                amount_cents: 500 + (r >> 8) % 49_500,
-                reusable,
-                status,
-                expires_at: expires_after.map(|days| created_at + chrono::Duration::days(days)),
-                created_at,
-            })
-        }))
-    }
-}
+record!(PaymentLink, "PaymentLink", |config| {
+    let seed = config.dataset.seed();
+    let ids = IdCodec::new("plk_", seed, LINK_IDS);
+    Seeded::new(ids, SEEDED.len() as u64, move |index, id| {
+        let (reusable, status, _) = *SEEDED.get(usize::try_from(index).ok()?)?;
+        let r = draw(seed, LINK_DETAILS, index);
+        let created_at = seeded_time(seed, LINK_CREATED, index)?;
+        // Expired after two weeks; every third other one expires after a year.
+        let expires_after = match status {
+            LinkStatus::Expired => Some(14),
+            _ => (index % 3 == 1).then_some(365),
+        };
+        Some(PaymentLink {
+            checkout_url: (status == LinkStatus::Open).then(|| checkout_path(&id)),
+            id,
+            description: pick(DESCRIPTIONS, r),
+            currency: Eur,
+            amount_cents: 500 + (r >> 8) % 49_500,
+            reusable,
+            status,
+            expires_at: expires_after.map(|days| created_at + chrono::Duration::days(days)),
+            created_at,
+        })
+    })
+});
 
 /// One payment made through a link, in the order of the vendor's fields.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -143,31 +113,23 @@ pub(crate) struct PaymentLinkPayment {
     pub(crate) created_at: DateTime<FixedOffset>,
 }
 
-impl Record for PaymentLinkPayment {
-    const MODEL: &'static str = r"App\Models\PaymentLinkPayment";
-
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn parent_id(&self) -> Option<&str> {
-        Some(&self.payment_link_id)
-    }
-
-    /// The seeded links' payments, link by link, a day apart.
-    fn base(config: &Config) -> Box<dyn Base<Self>> {
-        let seed = config.dataset.seed();
-        let links = PaymentLink::base(config);
+// The seeded links' payments, link by link, a day apart.
+record!(
+    PaymentLinkPayment,
+    "PaymentLinkPayment",
+    payment_link_id,
+    |c| {
+        let seed = c.dataset.seed();
+        let links = PaymentLink::base(c);
         let owners: Vec<(u64, i64)> = (0u64..)
             .zip(SEEDED)
             .flat_map(|(link, (_, _, payments))| (0..payments as i64).map(move |k| (link, k)))
             .collect();
         let ids = IdCodec::new("plp_", seed, PAYMENT_IDS);
-        Box::new(Seeded::new(ids, owners.len() as u64, |index, id| {
+        Seeded::new(ids, owners.len() as u64, move |index, id| {
             let &(link, k) = owners.get(usize::try_from(index).ok()?)?;
             let link = links.row(link)?;
             let r = draw(seed, PAYMENT_DETAILS, index);
-            let payer = PAYERS[((r >> 8) % PAYERS.len() as u64) as usize];
             let provider_id = random_string(seed, PAYMENT_PROVIDER_IDS, index, 10);
             let seconds = (r >> 16) as i64 % 3_600;
             Some(PaymentLinkPayment {
@@ -176,14 +138,14 @@ impl Record for PaymentLinkPayment {
                 id,
                 payment_link_id: link.id,
                 amount_cents: link.amount_cents,
-                payers_name: (!r.is_multiple_of(5)).then(|| payer.to_owned()),
+                payers_name: (!r.is_multiple_of(5)).then(|| pick(PAYERS, r >> 8)),
                 integration: Some("mollie".to_owned()),
                 integration_id: Some(format!("tr_{provider_id}")),
                 created_at: link.created_at + chrono::Duration::seconds((k + 1) * 86_400 + seconds),
             })
-        }))
+        })
     }
-}
+);
 
 /// `POST /v1/payment-links`.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
@@ -206,11 +168,8 @@ pub(crate) fn close<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply>
 }
 
 /// `GET /v1/payment-links/{linkId}/payments`.
-pub(crate) fn payments<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let link = call.find::<PaymentLink>(0)?;
-        call.list::<PaymentLinkPayment>(Some(link.id)).await
-    })
+pub(crate) fn payments<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
+    children::<PaymentLink, PaymentLinkPayment>(call, body)
 }
 
 /// The open link a valid `POST` asks for, expiring at the end of `expiresAt`.

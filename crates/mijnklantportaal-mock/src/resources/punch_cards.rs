@@ -3,21 +3,12 @@
 //! punches left, is refused with 422.
 
 use Period::{Days, Months, Years};
-use axum::body::Body;
-use chrono::{DateTime, FixedOffset};
-use futures::future::BoxFuture;
-use http::StatusCode;
-use serde::ser::SerializeMap;
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Serializer};
+use serde_json::json;
 
-use crate::dutch_time;
-use crate::handler::{Call, Config, Refusal, Reply, server_error};
-use crate::ids::IdCodec;
-use crate::input;
-use crate::resources::{amount, seeded_time};
-use crate::rng::draw;
-use crate::store::{Base, Record, Seeded, Slot};
-use crate::validation::{self, Errors, Input};
+use super::amount;
+use super::prelude::*;
+use crate::validation;
 
 /// The unit of a punch card's validity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,55 +86,42 @@ pub(crate) struct PunchCard {
     pub(crate) created_at: DateTime<FixedOffset>,
 }
 
-fn sale_json<S: Serializer>(sale: &Option<(u64, u8)>, serializer: S) -> Result<S::Ok, S::Error> {
-    let mut map = serializer.serialize_map(Some(3))?;
-    map.serialize_entry("forSale", &sale.is_some())?;
-    map.serialize_entry("price", &sale.map(|(cents, _)| amount(cents)))?;
-    map.serialize_entry("vatRate", &sale.map(|(_, rate)| rate))?;
-    map.end()
+fn sale_json<S: Serializer>(sale: &Option<(u64, u8)>, s: S) -> Result<S::Ok, S::Error> {
+    let (cents, rate) = sale.unzip();
+    json!({"forSale": sale.is_some(), "price": cents.map(amount), "vatRate": rate}).serialize(s)
 }
 
 /// The validity as `expiryValue` and `expiryPeriode` (sic).
-fn validity_json<S: Serializer>(
-    validity: &Option<(u32, Period)>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    let mut map = serializer.serialize_map(Some(2))?;
-    map.serialize_entry("expiryValue", &validity.map(|(value, _)| value))?;
-    map.serialize_entry("expiryPeriode", &validity.map(|(_, period)| period))?;
-    map.end()
+fn validity_json<S: Serializer>(validity: &Option<(u32, Period)>, s: S) -> Result<S::Ok, S::Error> {
+    let (value, period) = validity.unzip();
+    s.collect_map([
+        ("expiryValue", json!(value)),
+        ("expiryPeriode", json!(period)),
+    ])
 }
 
-impl Record for PunchCard {
-    const MODEL: &'static str = r"App\Models\PunchCard";
-
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn base(config: &Config) -> Box<dyn Base<Self>> {
-        let seed = config.dataset.seed();
-        let ids = IdCodec::new("pcd_", seed, CARD_IDS);
-        Box::new(Seeded::new(ids, SEEDED.len() as u64, |index, id| {
-            let (name, punches, label, price, vat_rate, value, period) =
-                *SEEDED.get(usize::try_from(index).ok()?)?;
-            Some(PunchCard {
-                id,
-                name: name.to_owned(),
-                description: match index % 3 {
-                    0 => Some("Geldig op werkdagen van 09:00 tot 17:00".to_owned()),
-                    1 => Some("Niet overdraagbaar".to_owned()),
-                    _ => None,
-                },
-                punches,
-                punch_label: label.to_owned(),
-                sale: (price > 0).then_some((price, vat_rate)),
-                validity: (value > 0).then_some((value, period)),
-                created_at: seeded_time(seed, CARD_CREATED, index)?,
-            })
-        }))
-    }
-}
+record!(PunchCard, "PunchCard", |config| {
+    let seed = config.dataset.seed();
+    let ids = IdCodec::new("pcd_", seed, CARD_IDS);
+    Seeded::new(ids, SEEDED.len() as u64, move |index, id| {
+        let (name, punches, label, price, vat_rate, value, period) =
+            *SEEDED.get(usize::try_from(index).ok()?)?;
+        Some(PunchCard {
+            id,
+            name: name.to_owned(),
+            description: match index % 3 {
+                0 => Some("Geldig op werkdagen van 09:00 tot 17:00".to_owned()),
+                1 => Some("Niet overdraagbaar".to_owned()),
+                _ => None,
+            },
+            punches,
+            punch_label: label.to_owned(),
+            sale: (price > 0).then_some((price, vat_rate)),
+            validity: (value > 0).then_some((value, period)),
+            created_at: seeded_time(seed, CARD_CREATED, index)?,
+        })
+    })
+});
 
 /// One card issued to (or bought by) a customer, in the order of the vendor's fields.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -161,45 +139,33 @@ pub(crate) struct IssuedPunchCard {
     pub(crate) issued_at: DateTime<FixedOffset>,
 }
 
-impl Record for IssuedPunchCard {
-    const MODEL: &'static str = r"App\Models\PunchCardBought";
-
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn parent_id(&self) -> Option<&str> {
-        Some(&self.punch_card_id)
-    }
-
-    fn base(config: &Config) -> Box<dyn Base<Self>> {
-        let (seed, dataset) = (config.dataset.seed(), config.dataset);
-        let cards = PunchCard::base(config);
-        let ids = IdCodec::new("pcb_", seed, ISSUED_IDS);
-        Box::new(Seeded::new(ids, ISSUED_CARDS.len() as u64, |index, id| {
-            let i = usize::try_from(index).ok()?;
-            let (card, left) = (cards.row(*ISSUED_CARDS.get(i)?)?, *ISSUED_LEFT.get(i)?);
-            let r = draw(seed, ISSUED_DETAILS, index);
-            let issued_at = card.created_at + chrono::Duration::days(1 + (r % 60) as i64);
-            Some(IssuedPunchCard {
-                id,
-                punch_card_id: card.id,
-                customer_id: dataset.customer_id((r >> 8) % dataset.customers().max(1)),
-                punches_left: left,
-                status: match (EXPIRED_ISSUED.contains(&index), left) {
-                    (true, _) => IssuedStatus::Expired,
-                    (false, 0) => IssuedStatus::FullyUsed,
-                    (false, _) => IssuedStatus::Active,
-                },
-                expires_at: match card.validity {
-                    Some((value, period)) => Some(period.after(value, issued_at)?),
-                    None => None,
-                },
-                issued_at,
-            })
-        }))
-    }
-}
+record!(IssuedPunchCard, "PunchCardBought", punch_card_id, |c| {
+    let (seed, dataset) = (c.dataset.seed(), c.dataset);
+    let cards = PunchCard::base(c);
+    let ids = IdCodec::new("pcb_", seed, ISSUED_IDS);
+    Seeded::new(ids, ISSUED_CARDS.len() as u64, move |index, id| {
+        let i = usize::try_from(index).ok()?;
+        let (card, left) = (cards.row(*ISSUED_CARDS.get(i)?)?, *ISSUED_LEFT.get(i)?);
+        let r = draw(seed, ISSUED_DETAILS, index);
+        let issued_at = card.created_at + chrono::Duration::days(1 + (r % 60) as i64);
+        Some(IssuedPunchCard {
+            id,
+            punch_card_id: card.id,
+            customer_id: dataset.customer_id((r >> 8) % dataset.customers().max(1)),
+            punches_left: left,
+            status: match (EXPIRED_ISSUED.contains(&index), left) {
+                (true, _) => IssuedStatus::Expired,
+                (false, 0) => IssuedStatus::FullyUsed,
+                (false, _) => IssuedStatus::Active,
+            },
+            expires_at: match card.validity {
+                Some((value, period)) => Some(period.after(value, issued_at)?),
+                None => None,
+            },
+            issued_at,
+        })
+    })
+});
 
 /// `POST /v1/punch-cards`.
 pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
@@ -208,22 +174,15 @@ pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
 
 /// `PATCH /v1/punch-cards/{punchCardId}` (JSON): for sale or not, price, VAT.
 pub(crate) fn edit<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let id = call.find::<PunchCard>(0)?.id;
-        let apply = |card: &mut PunchCard, input: &Input| {
-            card.sale = sale(input);
-            Ok(())
-        };
-        call.written(StatusCode::OK, &call.edit(&id, body, apply).await?)
+    update(call, body, |card: &mut PunchCard, input| {
+        card.sale = sale(input);
+        Ok(())
     })
 }
 
 /// `GET /v1/punch-cards/{punchCardId}/issued`.
-pub(crate) fn issued<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let card = call.find::<PunchCard>(0)?;
-        call.list::<IssuedPunchCard>(Some(card.id)).await
-    })
+pub(crate) fn issued<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
+    children::<PunchCard, IssuedPunchCard>(call, body)
 }
 
 /// `POST /v1/punch-cards/{punchCardId}/issued`: a card with every punch left.
@@ -267,10 +226,8 @@ pub(crate) fn stamp<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> 
                 .ok_or_else(server_error)?;
             let left = card.punches_left;
             if stamps > left {
-                let mut errors = Errors::default();
                 let message = format!("The stamps field must not be greater than {left}.");
-                errors.add("stamps", message);
-                return Err(call.unprocessable(&errors));
+                return Err(invalid(call, "stamps", message));
             }
             card.punches_left = left - stamps;
             if card.punches_left == 0 {

@@ -4,22 +4,11 @@
 
 use std::time::Duration;
 
-use axum::body::Body;
-use chrono::{DateTime, FixedOffset};
-use futures::future::BoxFuture;
-use http::StatusCode;
-use serde::Serialize;
 use tokio::time::Instant;
 
-use crate::dutch_time;
-use crate::handler::{Call, Config, Refusal, Reply, server_error};
-use crate::ids::IdCodec;
-use crate::input;
-use crate::resources::files::file_part;
-use crate::resources::{in_list, seeded_time};
+use super::prelude::*;
+use super::{files::file_part, in_list};
 use crate::responses;
-use crate::store::{Base, Record, Seeded};
-use crate::validation::{Errors, Input};
 
 /// How long after a message a file can be attached to it.
 pub(crate) const ATTACH_WINDOW: Duration = Duration::from_secs(5 * 60);
@@ -36,18 +25,10 @@ const CHAT_ATTACH: &str = "Chat conversations do not support attachments.";
 const LATE_ATTACH: &str =
     "An attachment can only be added in the first 5 minutes after the message was posted.";
 
-const TITLES: [&str; 5] = [
-    "Invoice issue",
-    "Cannot log in to the portal",
-    "Question about my subscription",
-    "Wrong address on offer",
-    "Request for a copy of the contract",
-];
-const CUSTOMER_MESSAGES: [&str; 3] = [
-    "<p>Hello, help me with my invoice please</p>",
-    "<p>Could you have a look at this?</p>",
-    "<p>Thanks, that solved it.</p>",
-];
+const TITLES: &str = "Invoice issue|Cannot log in to the portal|Question about my subscription|\
+    Wrong address on offer|Request for a copy of the contract";
+const CUSTOMER_MESSAGES: &str = "<p>Hello, help me with my invoice please</p>|\
+    <p>Could you have a look at this?</p>|<p>Thanks, that solved it.</p>";
 
 // Random streams of tickets.
 const IDS: u64 = 0x71C_0001;
@@ -124,58 +105,50 @@ fn attachment_id(seed: u64, key: u64, message: usize, index: usize) -> String {
         .encode(number.saturating_mul(8).saturating_add(index as u64))
 }
 
-impl Record for MockTicket {
-    const MODEL: &'static str = r"App\Models\Ticket";
-
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    /// One to three messages an hour apart, the customer's first.
-    fn base(config: &Config) -> Box<dyn Base<Self>> {
-        let (seed, dataset) = (config.dataset.seed(), config.dataset);
-        let ids = IdCodec::new("tic_", seed, IDS);
-        Box::new(Seeded::new(ids, SEEDED, |index, id| {
-            let created_at = seeded_time(seed, CREATED, index)?;
-            let customer = (index % 5 != 4).then(|| dataset.customer(index)).flatten();
-            let poster = customer
-                .as_ref()
-                .map_or("John Appleseed", |c| &c.company_name);
-            let messages = (0..=(index % 3) as usize).map(|j| {
-                let (posted_by, message) = match j % 2 {
-                    0 => (poster, CUSTOMER_MESSAGES[j % CUSTOMER_MESSAGES.len()]),
-                    _ => ("Support", "<p>We will look into it!</p>"),
-                };
-                let screenshot = (j == 0 && index % 2 == 0).then(|| Attachment {
-                    id: attachment_id(seed, index, j, 0),
-                    name: "Screenshot.png".to_owned(),
-                    size: 1256,
-                    mime: "image/png".to_owned(),
-                });
-                Message {
-                    id: message_id(seed, index, j),
-                    posted_by: posted_by.to_owned(),
-                    is_posted_by_customer: j % 2 == 0,
-                    message: message.to_owned(),
-                    posted_at: created_at + chrono::Duration::hours(j as i64),
-                    posted: None,
-                    attachments: screenshot.into_iter().collect(),
-                }
+// One to three messages an hour apart, the customer's first.
+record!(MockTicket, "Ticket", |config| {
+    let (seed, dataset) = (config.dataset.seed(), config.dataset);
+    let ids = IdCodec::new("tic_", seed, IDS);
+    Seeded::new(ids, SEEDED, move |index, id| {
+        let created_at = seeded_time(seed, CREATED, index)?;
+        let customer = (index % 5 != 4).then(|| dataset.customer(index)).flatten();
+        let poster = customer
+            .as_ref()
+            .map_or("John Appleseed", |c| &c.company_name);
+        let messages = (0..=(index % 3) as usize).map(|j| {
+            let (posted_by, message) = match j % 2 {
+                0 => (poster, pick(CUSTOMER_MESSAGES, j as u64)),
+                _ => ("Support", "<p>We will look into it!</p>".to_owned()),
+            };
+            let screenshot = (j == 0 && index % 2 == 0).then(|| Attachment {
+                id: attachment_id(seed, index, j, 0),
+                name: "Screenshot.png".to_owned(),
+                size: 1256,
+                mime: "image/png".to_owned(),
             });
-            Some(MockTicket {
-                id,
-                key: index,
-                title: TITLES[(index % TITLES.len() as u64) as usize].to_owned(),
-                source: [Source::Portal, Source::Portal, Source::Email, Source::Chat]
-                    [(index % 4) as usize],
-                closed: index % 3 == 1,
-                messages: messages.collect(),
-                customer_id: customer.map(|c| c.id),
-                created_at,
-            })
-        }))
-    }
-}
+            Message {
+                id: message_id(seed, index, j),
+                posted_by: posted_by.to_owned(),
+                is_posted_by_customer: j % 2 == 0,
+                message: message.to_owned(),
+                posted_at: created_at + chrono::Duration::hours(j as i64),
+                posted: None,
+                attachments: screenshot.into_iter().collect(),
+            }
+        });
+        Some(MockTicket {
+            id,
+            key: index,
+            title: pick(TITLES, index),
+            source: [Source::Portal, Source::Portal, Source::Email, Source::Chat]
+                [(index % 4) as usize],
+            closed: index % 3 == 1,
+            messages: messages.collect(),
+            customer_id: customer.map(|c| c.id),
+            created_at,
+        })
+    })
+});
 
 /// The 426 of a portal without ticketing.
 fn licensed(call: &Call<'_>) -> Result<(), Refusal> {
@@ -260,10 +233,8 @@ pub(crate) fn attach<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply>
         let chat = ticket.source == Source::Chat;
         let posted = ticket.messages[position].posted;
         if file.is_some() && (chat || posted.is_none_or(|at| at.elapsed() >= ATTACH_WINDOW)) {
-            let mut errors = Errors::default();
             let message = if chat { CHAT_ATTACH } else { LATE_ATTACH };
-            errors.add("attachment", message.to_owned());
-            return Err(call.unprocessable(&errors));
+            return Err(invalid(call, "attachment", message));
         }
         let (name, mime, bytes) = file.ok_or_else(server_error)?;
         let seed = call.seed();
