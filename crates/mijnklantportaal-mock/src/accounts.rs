@@ -10,15 +10,14 @@ use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use axum::body::{Body, to_bytes};
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 
 use crate::auth::{self, Secret};
 use crate::dataset::Dataset;
-use crate::handler::{self, Config, Shared};
-use crate::oauth::{self, OAuthStats};
-use crate::recording::Stats;
+use crate::handler::{Config, Shared};
+use crate::oauth;
 
 /// Largest token-request body routed.
 const MAX_ROUTED_BODY_BYTES: usize = 16 * 1024;
@@ -146,14 +145,6 @@ pub(crate) struct Accounts {
     routes: RwLock<HashMap<String, Arc<Shared>>>,
 }
 
-impl fmt::Debug for Accounts {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Accounts")
-            .field("accounts", &self.named.len())
-            .finish_non_exhaustive()
-    }
-}
-
 impl Accounts {
     /// The server's accounts: `default` (the builder's), and one state per account in
     /// `accounts`, each from `config` with the account's own settings.
@@ -191,24 +182,9 @@ impl Accounts {
         }
     }
 
-    fn account(&self, token: &str) -> Option<&Arc<Shared>> {
-        self.named.get(token).map(|(shared, _)| shared)
-    }
-
-    pub(crate) fn grant(&self, token: &str) -> Option<MockGrant> {
-        self.named.get(token).and_then(|(_, grant)| grant.clone())
-    }
-
-    pub(crate) fn stats(&self, token: &str) -> Option<Stats> {
-        self.account(token).map(|shared| shared.stats())
-    }
-
-    pub(crate) fn oauth_stats(&self, token: &str) -> Option<OAuthStats> {
-        self.account(token).map(|shared| shared.oauth_stats())
-    }
-
-    pub(crate) fn dataset(&self, token: &str) -> Option<Dataset> {
-        self.account(token).map(|shared| shared.config.dataset)
+    /// The state and OAuth grant of the account with API key `token`.
+    pub(crate) fn get(&self, token: &str) -> Option<&(Arc<Shared>, Option<MockGrant>)> {
+        self.named.get(token)
     }
 
     fn route(&self, token: &str) -> Option<Arc<Shared>> {
@@ -231,14 +207,9 @@ impl Accounts {
         let account = presented.and_then(|token| self.route(token));
         let request = Request::from_parts(parts, Body::from(bytes));
         let Some(account) = account else {
-            let default = State(Arc::clone(&self.default));
-            return if api_origin {
-                handler::handle(default, request).await
-            } else {
-                handler::handle_oauth(default, request).await
-            };
+            return self.default.serve(request, !api_origin).await;
         };
-        let response = handler::handle_oauth(State(Arc::clone(&account)), request).await;
+        let response = account.serve(request, true).await;
         if response.status() != StatusCode::OK {
             return response;
         }
@@ -266,24 +237,18 @@ fn grant_of(fields: serde_json::Map<String, serde_json::Value>) -> Option<MockGr
     })
 }
 
-/// The API origin's handler: each request to the account of its bearer token.
-pub(crate) async fn handle(State(accounts): State<Arc<Accounts>>, request: Request) -> Response {
-    if !accounts.named.is_empty() && oauth::is_oauth_path(request.uri().path()) {
-        return accounts.token_request(request, true).await;
+/// The handler of the API's origin and (`oauth_origin`) the OAuth origin: each request
+/// to the account of its bearer token, each token request to the account it is for.
+pub(crate) async fn handle(
+    accounts: Arc<Accounts>,
+    request: Request,
+    oauth_origin: bool,
+) -> Response {
+    if !accounts.named.is_empty() && (oauth_origin || oauth::is_oauth_path(request.uri().path())) {
+        return accounts.token_request(request, !oauth_origin).await;
     }
     // Without accounts, no token has a route.
     let account = auth::bearer_token(request.headers()).and_then(|token| accounts.route(token));
     let account = account.unwrap_or_else(|| Arc::clone(&accounts.default));
-    handler::handle(State(account), request).await
-}
-
-/// The OAuth origin's handler: each token request to the account it is for.
-pub(crate) async fn handle_oauth(
-    State(accounts): State<Arc<Accounts>>,
-    request: Request,
-) -> Response {
-    if accounts.named.is_empty() {
-        return handler::handle_oauth(State(Arc::clone(&accounts.default)), request).await;
-    }
-    accounts.token_request(request, false).await
+    account.serve(request, oauth_origin).await
 }

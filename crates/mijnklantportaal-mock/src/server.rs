@@ -204,13 +204,14 @@ impl MockServerBuilder {
         let shared = Arc::new(shared);
         let accounts = Accounts::new(Arc::clone(&shared), &self.accounts, &self.config, addr);
         let accounts = Arc::new(accounts);
+        let handler = |oauth_origin| {
+            let accounts = Arc::clone(&accounts);
+            move |request| accounts::handle(Arc::clone(&accounts), request, oauth_origin)
+        };
         let app = Router::new()
-            .fallback(accounts::handle)
-            .layer(DefaultBodyLimit::max(requests::MAX_MULTIPART_BYTES))
-            .with_state(Arc::clone(&accounts));
-        let oauth_app = Router::new()
-            .fallback(accounts::handle_oauth)
-            .with_state(Arc::clone(&accounts));
+            .fallback(handler(false))
+            .layer(DefaultBodyLimit::max(requests::MAX_MULTIPART_BYTES));
+        let oauth_app = Router::new().fallback(handler(true));
         let (stop, stopped) = oneshot::channel::<()>();
         // A dropped sender (the handle dropped) also stops the server.
         let stopped = stopped.map(|_| ()).shared();
@@ -283,22 +284,28 @@ impl MockServer {
 
     /// The OAuth grant of the account with API key `token` ([`MockAccount::oauth`]).
     pub fn account_grant(&self, token: &str) -> Option<MockGrant> {
-        self.accounts.grant(token)
+        self.accounts
+            .get(token)
+            .and_then(|(_, grant)| grant.clone())
     }
 
     /// Counters of what the account with API key `token` was answered.
     pub fn account_stats(&self, token: &str) -> Option<Stats> {
-        self.accounts.stats(token)
+        self.accounts.get(token).map(|(shared, _)| shared.stats())
     }
 
     /// Counters of the OAuth endpoints for the account with API key `token`.
     pub fn account_oauth_stats(&self, token: &str) -> Option<OAuthStats> {
-        self.accounts.oauth_stats(token)
+        self.accounts
+            .get(token)
+            .map(|(shared, _)| shared.oauth_stats())
     }
 
     /// The dataset of the account with API key `token`.
     pub fn account_dataset(&self, token: &str) -> Option<Dataset> {
-        self.accounts.dataset(token)
+        self.accounts
+            .get(token)
+            .map(|(shared, _)| shared.config.dataset)
     }
 
     /// Counters of the OAuth2 endpoints (all zero without them).
