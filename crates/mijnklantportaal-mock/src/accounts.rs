@@ -18,6 +18,7 @@ use crate::auth::{self, Secret};
 use crate::dataset::Dataset;
 use crate::handler::{Config, Shared};
 use crate::oauth;
+use crate::server::setters;
 
 /// Largest token-request body routed.
 const MAX_ROUTED_BODY_BYTES: usize = 16 * 1024;
@@ -78,38 +79,21 @@ impl MockAccount {
         }
     }
 
-    /// Number of invoices in the account's dataset.
-    pub fn invoices(mut self, count: u64) -> Self {
-        self.invoices = Some(count);
-        self
-    }
-
-    /// Seed of the account's dataset (and of its OAuth tokens).
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = Some(seed);
-        self
-    }
-
-    /// The account's own limit: `limit` requests per `window`.
-    pub fn rate_limit(mut self, limit: u32, window: Duration) -> Self {
-        self.rate_limit = Some(Some((limit, window)));
-        self
-    }
-
-    /// No rate limit for this account.
-    pub fn no_rate_limit(mut self) -> Self {
-        self.rate_limit = Some(None);
-        self
-    }
-
-    /// The account has connected the server's OAuth app (the builder's
-    /// [`oauth`](crate::MockServerBuilder::oauth), or [`MockOAuth::new`](crate::MockOAuth::new)'s defaults):
-    /// [`MockServer::account_grant`](crate::MockServer::account_grant) gives its
-    /// tokens, and they refresh at the OAuth endpoints like any grant's (on the API's
-    /// origin when the builder has no `oauth` of its own).
-    pub fn oauth(mut self) -> Self {
-        self.oauth = true;
-        self
+    setters! {
+        /// Number of invoices in the account's dataset.
+        fn invoices(count: u64) invoices = Some(count);
+        /// Seed of the account's dataset (and of its OAuth tokens).
+        fn seed(seed: u64) seed = Some(seed);
+        /// The account's own limit: `limit` requests per `window`.
+        fn rate_limit(limit: u32, window: Duration) rate_limit = Some(Some((limit, window)));
+        /// No rate limit for this account.
+        fn no_rate_limit() rate_limit = Some(None);
+        /// The account has connected the server's OAuth app (the builder's
+        /// [`oauth`](crate::MockServerBuilder::oauth), or [`MockOAuth::new`](crate::MockOAuth::new)'s defaults):
+        /// [`MockServer::account_grant`](crate::MockServer::account_grant) gives its
+        /// tokens, and they refresh at the OAuth endpoints like any grant's (on the API's
+        /// origin when the builder has no `oauth` of its own).
+        fn oauth() oauth = true;
     }
 }
 

@@ -197,7 +197,11 @@ impl<R: Record> Table<R> {
         let (taken, table_len) = match parent {
             None => (paginator::take(self, page, per_page), Rows::len(self)),
             Some(parent) => {
-                let rows = self.children(parent);
+                // Collected: kinds with parents are small.
+                let rows: Vec<R> = self
+                    .all()
+                    .filter(|r| r.parent_id() == Some(parent))
+                    .collect();
                 (paginator::take(&rows, page, per_page), rows.len() as u64)
             }
         };
@@ -219,13 +223,6 @@ impl<R: Record> Table<R> {
             self.delete(sequence);
         }
         taken
-    }
-
-    /// The rows under `parent`, in listing order (collected: small kinds only).
-    pub(crate) fn children(&self, parent: &str) -> Vec<R> {
-        self.all()
-            .filter(|r| r.parent_id() == Some(parent))
-            .collect()
     }
 
     /// Every row, in listing order.
