@@ -1,11 +1,8 @@
-//! The one resource store: every kind of resource in the same kind of [`Table`].
-//!
-//! A table is its starting rows, computed on demand from the seed ([`Base`]), the rows
-//! added while the server runs, replacements for edited starting rows and the keys of
-//! deleted rows: only what changed is stored. Keys are in creation order (the `k`-th
-//! added row's is `base.len() + k`). Tables also count the list requests that read them
-//! (*evaluations*), apply the [`Live`] schedule after them and log both, so every
-//! change is a pure function of the seed and the evaluations before it.
+//! The one resource store: every kind of resource in a [`Table`] of its starting rows,
+//! computed on demand ([`Base`]), and only what changed (added, edited, deleted rows;
+//! keys in creation order). Tables count the list requests that read them
+//! (*evaluations*) and apply the [`Live`] schedule after them, so every change is a
+//! pure function of the seed and the evaluations before it.
 
 use std::any::{Any, TypeId};
 use std::collections::{BTreeMap, HashMap};
