@@ -561,10 +561,8 @@ impl Call<'_> {
     /// A 422 `{"message": message}` for an action the row's state refuses, counted.
     pub(crate) fn refused(&self, message: &str) -> Refusal {
         self.shared.count(|stats| stats.unprocessable += 1);
-        Box::new(responses::message(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            message,
-        ))
+        let response = responses::message(StatusCode::UNPROCESSABLE_ENTITY, message);
+        Box::new(response)
     }
 
     /// A 404 for an unknown `model` id, counted.
