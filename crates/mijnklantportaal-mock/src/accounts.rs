@@ -10,15 +10,15 @@ use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use axum::body::{Body, to_bytes};
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 
 use crate::auth::{self, Secret};
 use crate::dataset::Dataset;
-use crate::handler::{self, Config, Shared};
-use crate::oauth::{self, OAuthStats};
-use crate::recording::Stats;
+use crate::handler::{Config, Shared};
+use crate::oauth;
+use crate::server::setters;
 
 /// Largest token-request body routed.
 const MAX_ROUTED_BODY_BYTES: usize = 16 * 1024;
@@ -79,38 +79,21 @@ impl MockAccount {
         }
     }
 
-    /// Number of invoices in the account's dataset.
-    pub fn invoices(mut self, count: u64) -> Self {
-        self.invoices = Some(count);
-        self
-    }
-
-    /// Seed of the account's dataset (and of its OAuth tokens).
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = Some(seed);
-        self
-    }
-
-    /// The account's own limit: `limit` requests per `window`.
-    pub fn rate_limit(mut self, limit: u32, window: Duration) -> Self {
-        self.rate_limit = Some(Some((limit, window)));
-        self
-    }
-
-    /// No rate limit for this account.
-    pub fn no_rate_limit(mut self) -> Self {
-        self.rate_limit = Some(None);
-        self
-    }
-
-    /// The account has connected the server's OAuth app (the builder's
-    /// [`oauth`](crate::MockServerBuilder::oauth), or [`MockOAuth::new`](crate::MockOAuth::new)'s defaults):
-    /// [`MockServer::account_grant`](crate::MockServer::account_grant) gives its
-    /// tokens, and they refresh at the OAuth endpoints like any grant's (on the API's
-    /// origin when the builder has no `oauth` of its own).
-    pub fn oauth(mut self) -> Self {
-        self.oauth = true;
-        self
+    setters! {
+        /// Number of invoices in the account's dataset.
+        fn invoices(count: u64) invoices = Some(count);
+        /// Seed of the account's dataset (and of its OAuth tokens).
+        fn seed(seed: u64) seed = Some(seed);
+        /// The account's own limit: `limit` requests per `window`.
+        fn rate_limit(limit: u32, window: Duration) rate_limit = Some(Some((limit, window)));
+        /// No rate limit for this account.
+        fn no_rate_limit() rate_limit = Some(None);
+        /// The account has connected the server's OAuth app (the builder's
+        /// [`oauth`](crate::MockServerBuilder::oauth), or [`MockOAuth::new`](crate::MockOAuth::new)'s defaults):
+        /// [`MockServer::account_grant`](crate::MockServer::account_grant) gives its
+        /// tokens, and they refresh at the OAuth endpoints like any grant's (on the API's
+        /// origin when the builder has no `oauth` of its own).
+        fn oauth() oauth = true;
     }
 }
 
@@ -144,14 +127,6 @@ pub(crate) struct Accounts {
     named: HashMap<String, (Arc<Shared>, Option<MockGrant>)>,
     /// Every token routed to an account: API keys, issued access and refresh tokens.
     routes: RwLock<HashMap<String, Arc<Shared>>>,
-}
-
-impl fmt::Debug for Accounts {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Accounts")
-            .field("accounts", &self.named.len())
-            .finish_non_exhaustive()
-    }
 }
 
 impl Accounts {
@@ -191,24 +166,9 @@ impl Accounts {
         }
     }
 
-    fn account(&self, token: &str) -> Option<&Arc<Shared>> {
-        self.named.get(token).map(|(shared, _)| shared)
-    }
-
-    pub(crate) fn grant(&self, token: &str) -> Option<MockGrant> {
-        self.named.get(token).and_then(|(_, grant)| grant.clone())
-    }
-
-    pub(crate) fn stats(&self, token: &str) -> Option<Stats> {
-        self.account(token).map(|shared| shared.stats())
-    }
-
-    pub(crate) fn oauth_stats(&self, token: &str) -> Option<OAuthStats> {
-        self.account(token).map(|shared| shared.oauth_stats())
-    }
-
-    pub(crate) fn dataset(&self, token: &str) -> Option<Dataset> {
-        self.account(token).map(|shared| shared.config.dataset)
+    /// The state and OAuth grant of the account with API key `token`.
+    pub(crate) fn get(&self, token: &str) -> Option<&(Arc<Shared>, Option<MockGrant>)> {
+        self.named.get(token)
     }
 
     fn route(&self, token: &str) -> Option<Arc<Shared>> {
@@ -231,14 +191,9 @@ impl Accounts {
         let account = presented.and_then(|token| self.route(token));
         let request = Request::from_parts(parts, Body::from(bytes));
         let Some(account) = account else {
-            let default = State(Arc::clone(&self.default));
-            return if api_origin {
-                handler::handle(default, request).await
-            } else {
-                handler::handle_oauth(default, request).await
-            };
+            return self.default.serve(request, !api_origin).await;
         };
-        let response = handler::handle_oauth(State(Arc::clone(&account)), request).await;
+        let response = account.serve(request, true).await;
         if response.status() != StatusCode::OK {
             return response;
         }
@@ -266,24 +221,18 @@ fn grant_of(fields: serde_json::Map<String, serde_json::Value>) -> Option<MockGr
     })
 }
 
-/// The API origin's handler: each request to the account of its bearer token.
-pub(crate) async fn handle(State(accounts): State<Arc<Accounts>>, request: Request) -> Response {
-    if !accounts.named.is_empty() && oauth::is_oauth_path(request.uri().path()) {
-        return accounts.token_request(request, true).await;
+/// The handler of the API's origin and (`oauth_origin`) the OAuth origin: each request
+/// to the account of its bearer token, each token request to the account it is for.
+pub(crate) async fn handle(
+    accounts: Arc<Accounts>,
+    request: Request,
+    oauth_origin: bool,
+) -> Response {
+    if !accounts.named.is_empty() && (oauth_origin || oauth::is_oauth_path(request.uri().path())) {
+        return accounts.token_request(request, !oauth_origin).await;
     }
     // Without accounts, no token has a route.
     let account = auth::bearer_token(request.headers()).and_then(|token| accounts.route(token));
     let account = account.unwrap_or_else(|| Arc::clone(&accounts.default));
-    handler::handle(State(account), request).await
-}
-
-/// The OAuth origin's handler: each token request to the account it is for.
-pub(crate) async fn handle_oauth(
-    State(accounts): State<Arc<Accounts>>,
-    request: Request,
-) -> Response {
-    if accounts.named.is_empty() {
-        return handler::handle_oauth(State(Arc::clone(&accounts.default)), request).await;
-    }
-    accounts.token_request(request, false).await
+    account.serve(request, oauth_origin).await
 }

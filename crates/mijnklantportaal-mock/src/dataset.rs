@@ -18,8 +18,7 @@ use crate::rng::draw;
 const WINDOW_START: i64 = 1_609_455_600;
 /// 2026-01-01T00:00:00+01:00, before which the last invoice is created.
 const WINDOW_END: i64 = 1_767_222_000;
-/// Invoices added while the server runs are created after this UNIX time, so an added
-/// invoice is always the newest.
+/// Rows added while the server runs are created after this time: always the newest.
 pub(crate) const ADDED_FROM: i64 = WINDOW_END;
 /// 2020-01-01T00:00:00+01:00: generated customers are created during 2020.
 const CUSTOMERS_START: i64 = 1_577_833_200;

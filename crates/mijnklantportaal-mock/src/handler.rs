@@ -6,12 +6,12 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::response::Response;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use futures::future::BoxFuture;
@@ -82,7 +82,7 @@ pub(crate) type Handler = for<'a> fn(&'a Call<'a>, Body) -> BoxFuture<'a, Reply>
 /// What a test runs after every use of a table (with the table's model).
 #[cfg(test)]
 #[derive(Clone)]
-pub(crate) struct StoreHook(pub(crate) Arc<dyn Fn(&str) + Send + Sync>);
+pub(crate) struct StoreHook(pub(crate) std::sync::Arc<dyn Fn(&str) + Send + Sync>);
 
 /// State shared by the handler and the [`MockServer`](crate::MockServer) handle.
 pub(crate) struct Shared {
@@ -202,16 +202,6 @@ impl Shared {
         !token.is_empty() && lock(oauth).check_access(token, Instant::now()) == AccessCheck::Valid
     }
 
-    /// A request on the OAuth origin: the OAuth endpoints, or Laravel's 404.
-    async fn respond_oauth(&self, parts: &Parts, body: Body) -> Response {
-        match &self.oauth {
-            Some(oauth) if oauth::is_oauth_path(parts.uri.path()) => {
-                oauth::respond(oauth, parts, body).await
-            }
-            _ => self.route_not_found(parts),
-        }
-    }
-
     fn route_not_found(&self, parts: &Parts) -> Response {
         self.count(|stats| stats.not_found += 1);
         responses::route_not_found(responses::laravel_path(parts.uri.path()))
@@ -321,8 +311,9 @@ impl Shared {
         responses::method_not_allowed(&parts.method, path, &supported)
     }
 
-    /// Counts and records a request; numbers it for its latency.
-    fn record(&self, request: Request) -> (u64, Parts, Body) {
+    /// Serves `request` (on an OAuth origin of its own: only the OAuth endpoints),
+    /// counted, recorded and after the configured latency.
+    pub(crate) async fn serve(&self, request: Request, oauth_origin: bool) -> Response {
         let number = self.request_numbers.fetch_add(1, Ordering::Relaxed);
         let (parts, body) = request.into_parts();
         self.count(|stats| stats.requests += 1);
@@ -334,12 +325,13 @@ impl Shared {
             }
             log.push_back(RecordedRequest::new(&parts));
         }
-        (number, parts, body)
-    }
-
-    /// `response`, after the configured latency of request `number`.
-    async fn delay(&self, number: u64, response: impl Future<Output = Response>) -> Response {
-        let response = response.await;
+        let response = match &self.oauth {
+            _ if !oauth_origin => self.respond(&parts, body).await,
+            Some(oauth) if oauth::is_oauth_path(parts.uri.path()) => {
+                oauth::respond(oauth, &parts, body).await
+            }
+            _ => self.route_not_found(&parts),
+        };
         let delay = self
             .config
             .latency
@@ -569,10 +561,8 @@ impl Call<'_> {
     /// A 422 `{"message": message}` for an action the row's state refuses, counted.
     pub(crate) fn refused(&self, message: &str) -> Refusal {
         self.shared.count(|stats| stats.unprocessable += 1);
-        Box::new(responses::message(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            message,
-        ))
+        let response = responses::message(StatusCode::UNPROCESSABLE_ENTITY, message);
+        Box::new(response)
     }
 
     /// A 404 for an unknown `model` id, counted.
@@ -594,20 +584,6 @@ fn is_plausible_host(host: &str) -> bool {
         && host
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b".-_:[]".contains(&b))
-}
-
-/// The one axum handler: every request, every method, every path.
-pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
-    let (number, parts, body) = shared.record(request);
-    shared.delay(number, shared.respond(&parts, body)).await
-}
-
-/// The handler of the OAuth origin, when it has one of its own.
-pub(crate) async fn handle_oauth(State(shared): State<Arc<Shared>>, request: Request) -> Response {
-    let (number, parts, body) = shared.record(request);
-    shared
-        .delay(number, shared.respond_oauth(&parts, body))
-        .await
 }
 
 #[cfg(test)]

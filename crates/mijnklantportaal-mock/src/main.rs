@@ -153,11 +153,7 @@ async fn main() -> ExitCode {
         })
         .fractional_retry_after(args.fractional_retry_after)
         .record_requests(!args.no_record)
-        .order(if args.newest_first {
-            Order::NewestFirst
-        } else {
-            Order::OldestFirst
-        })
+        .order([Order::OldestFirst, Order::NewestFirst][usize::from(args.newest_first)])
         .live(live.and_deletes(args.delete_every.unwrap_or(0)))
         .reorder(args.reorder.unwrap_or(0))
         .drop_write_responses(args.drop_write_responses)

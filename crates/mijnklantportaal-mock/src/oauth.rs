@@ -18,6 +18,7 @@ use tokio::time::Instant;
 use crate::auth::{Secret, constant_time_eq};
 use crate::responses;
 use crate::rng::draw;
+use crate::server::setters;
 use crate::store::lock;
 
 const TOKEN_DOMAIN: u64 = 0x0A07_0001;
@@ -91,23 +92,15 @@ impl MockOAuth {
         self
     }
 
-    /// How long an access token is accepted (`expires_in`, whole seconds, at least 1).
-    pub fn access_token_lifetime(mut self, lifetime: Duration) -> Self {
-        self.access_token_lifetime = lifetime.max(Duration::from_secs(1));
-        self
-    }
-
-    /// Answer every refresh with a new refresh token and stop accepting the old one
-    /// (not documented by the vendor; Passport does it).
-    pub fn rotate_refresh_tokens(mut self, rotate: bool) -> Self {
-        self.rotate_refresh_tokens = rotate;
-        self
-    }
-
-    /// Serve `/oauth/*` on the API's own origin instead of an origin of its own.
-    pub fn same_origin(mut self) -> Self {
-        self.own_origin = false;
-        self
+    setters! {
+        /// How long an access token is accepted (`expires_in`, whole seconds, at least 1).
+        fn access_token_lifetime(lifetime: Duration)
+            access_token_lifetime = lifetime.max(Duration::from_secs(1));
+        /// Answer every refresh with a new refresh token and stop accepting the old one
+        /// (not documented by the vendor; Passport does it).
+        fn rotate_refresh_tokens(rotate: bool) rotate_refresh_tokens = rotate;
+        /// Serve `/oauth/*` on the API's own origin instead of an origin of its own.
+        fn same_origin() own_origin = false;
     }
 }
 

@@ -12,8 +12,7 @@ use crate::dataset::Dataset;
 use crate::resources;
 use crate::resources::customer_invoices::MockInvoice;
 
-/// Documented deviations of the real API that a client has to survive (both off by
-/// default).
+/// Documented deviations of the real API that a client has to survive (off by default).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Quirks {
     /// Write `next_page_url` with a stray comma (`...?page=2,`), as the vendor's own
@@ -76,8 +75,7 @@ pub(crate) struct Slice {
     pub(crate) has_more: bool,
 }
 
-/// The rows of page `page` (1-based) of `len` rows, `per_page` at a time; a page
-/// whose offset does not fit in `u64` is past the end.
+/// The rows of page `page` (1-based) of `len` rows; an offset past `u64` is past the end.
 pub(crate) fn slice(len: u64, page: u64, per_page: u64) -> Slice {
     let per_page = per_page.max(1);
     let offset = page.saturating_sub(1).saturating_mul(per_page).min(len);
@@ -103,8 +101,7 @@ struct Envelope<'a, T> {
     to: Option<u64>,
 }
 
-/// What the paginator pages through, by offset and limit, without copying: a table's
-/// rows in listing order (a live table, the rows under one parent, a dataset).
+/// What the paginator pages through by position, without copying, in listing order.
 pub(crate) trait Rows {
     type Item;
     fn len(&self) -> u64;
@@ -169,17 +166,13 @@ pub(crate) fn render<T: Serialize>(
     let Slice { rows, has_more } = &page.slice;
     let number = page.number;
     let url = |page: u64| format!("{origin}{path}?page={page}");
-    let comma = if quirks.trailing_comma_next_page_url {
-        ","
-    } else {
-        ""
-    };
+    let comma = quirks.trailing_comma_next_page_url.then_some(",");
     let envelope = Envelope {
         current_page: number,
         data: &page.rows,
         first_page_url: url(1),
         from: (!rows.is_empty()).then(|| rows.start + 1),
-        next_page_url: has_more.then(|| url(number.saturating_add(1)) + comma),
+        next_page_url: has_more.then(|| url(number.saturating_add(1)) + comma.unwrap_or("")),
         path: format!("{origin}{path}"),
         per_page: if quirks.per_page_as_string {
             json!(per_page.to_string())

@@ -12,7 +12,7 @@ use crate::openapi;
 use crate::resources::agreements::{self, MockAgreement};
 use crate::resources::appointments::{self, MockAppointment};
 use crate::resources::customer_groups::{self as groups, MockCustomerGroup};
-use crate::resources::customer_invoices::{self, MockInvoice};
+use crate::resources::customer_invoices::{self as invoices, MockInvoice};
 use crate::resources::customer_offers::{self as offers, MockOffer};
 use crate::resources::customer_subscription_packages::{self as packages, MockPackage};
 use crate::resources::customer_subscriptions::{self as subscriptions, MockSubscription};
@@ -27,8 +27,7 @@ use crate::resources::tickets;
 use crate::resources::webhooks::{self, Webhook};
 use crate::resources::{download, list, show};
 
-/// The methods of the route table, with how `Allow` lists them, in Laravel's order
-/// (a `GET` route serves `HEAD` too).
+/// The methods with how `Allow` lists them, in Laravel's order (`GET` serves `HEAD`).
 const VERBS: [(Method, &str); 5] = [
     (Method::GET, "GET, HEAD"),
     (Method::POST, "POST"),
@@ -73,14 +72,11 @@ impl Route {
 static HANDLERS: &[(&str, Handler)] = &[
     // Customer Invoices
     ("list-customer-invoices", list::<MockInvoice>),
-    ("create-customer-invoice", customer_invoices::create),
-    (
-        "create-customer-invoice-manual",
-        customer_invoices::create_manual,
-    ),
+    ("create-customer-invoice", invoices::create),
+    ("create-customer-invoice-manual", invoices::create_manual),
     ("get-customer-invoice", show::<MockInvoice>),
-    ("mark-customer-invoice-paid", customer_invoices::mark_paid),
-    ("get-customer-invoice-pdf", customer_invoices::pdf_link),
+    ("mark-customer-invoice-paid", invoices::mark_paid),
+    ("get-customer-invoice-pdf", invoices::pdf_link),
     // Customers
     ("list-customers", list::<MockCustomer>),
     ("create-customer", customers::create),
@@ -162,9 +158,8 @@ static HANDLERS: &[(&str, Handler)] = &[
     ("upload-attachment-to-ticket-message", tickets::attach),
 ];
 
-/// The spec's operations with their handlers, and the download links of cloud files
-/// (invoice PDFs, files, agreement documents: like signed URLs), literal segments
-/// before parameters.
+/// The spec's operations and the download links of cloud files (public, like signed
+/// URLs), literal segments before parameters.
 static ROUTES: LazyLock<Vec<Route>> = LazyLock::new(|| {
     let route = |method, template: &str, operation: &str, handler: Handler, public| Route {
         method,
@@ -201,8 +196,7 @@ static ROUTES: LazyLock<Vec<Route>> = LazyLock::new(|| {
     routes
 });
 
-/// The rows whose template matches `path` (any method), in table order, with their
-/// raw parameters.
+/// The rows whose template matches `path` (any method), with their raw parameters.
 pub(crate) fn matching(path: &str) -> Vec<(&'static Route, Vec<&str>)> {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     ROUTES

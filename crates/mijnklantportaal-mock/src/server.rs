@@ -18,6 +18,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::accounts::{self, Accounts, MockAccount, MockGrant};
+use crate::auth::Secret;
 use crate::dataset::Dataset;
 use crate::faults::{Faults, Latency};
 use crate::files::DEFAULT_LINK_LIFETIME;
@@ -40,11 +41,11 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// Defaults: 1,000 invoices, seed 0, 15 per page, token `test` (never expiring), 60
 /// requests per 60 s per token, no latency, faults or quirks, page URLs from the
 /// request's `Host`, requests recorded, `127.0.0.1:0`, oldest first, a static table.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a builder does nothing until `start` is called"]
 pub struct MockServerBuilder {
     config: Config,
-    token: Option<String>,
+    token: Option<Secret>,
     token_valid_for: Option<u64>,
     bind: SocketAddr,
     accounts: Vec<MockAccount>,
@@ -72,23 +73,11 @@ impl Default for MockServerBuilder {
                 oauth: None,
                 ticketing: true,
             },
-            token: Some("test".to_owned()),
+            token: Some(Secret("test".to_owned())),
             token_valid_for: None,
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             accounts: Vec::new(),
         }
-    }
-}
-
-impl fmt::Debug for MockServerBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("MockServerBuilder")
-            .field("config", &self.config)
-            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
-            .field("token_valid_for", &self.token_valid_for)
-            .field("bind", &self.bind)
-            .field("accounts", &self.accounts.len())
-            .finish()
     }
 }
 
@@ -107,12 +96,14 @@ macro_rules! setters {
     )*};
 }
 
+pub(crate) use setters;
+
 impl MockServerBuilder {
     setters! {
         /// Invoices per page (default 15; 0 counts as 1).
         fn per_page(per_page: u64) config.per_page = per_page.max(1);
         /// The bearer token the server accepts (default `test`).
-        fn token(token: impl Into<String>) token = Some(token.into());
+        fn token(token: impl Into<String>) token = Some(Secret(token.into()));
         /// The token expires (401) after `requests` authenticated requests.
         fn token_valid_for(requests: u64) token_valid_for = Some(requests);
         /// Allow `limit` requests per `window` per token (all without a token share one).
@@ -200,17 +191,23 @@ impl MockServerBuilder {
             Some(listener) => Some(listener.local_addr()?),
             None => self.config.oauth.as_ref().map(|_| addr),
         };
-        let shared = Shared::new(self.config.clone(), addr, self.token, self.token_valid_for);
+        let shared = Shared::new(
+            self.config.clone(),
+            addr,
+            self.token.map(|t| t.0),
+            self.token_valid_for,
+        );
         let shared = Arc::new(shared);
         let accounts = Accounts::new(Arc::clone(&shared), &self.accounts, &self.config, addr);
         let accounts = Arc::new(accounts);
+        let handler = |oauth_origin| {
+            let accounts = Arc::clone(&accounts);
+            move |request| accounts::handle(Arc::clone(&accounts), request, oauth_origin)
+        };
         let app = Router::new()
-            .fallback(accounts::handle)
-            .layer(DefaultBodyLimit::max(requests::MAX_MULTIPART_BYTES))
-            .with_state(Arc::clone(&accounts));
-        let oauth_app = Router::new()
-            .fallback(accounts::handle_oauth)
-            .with_state(Arc::clone(&accounts));
+            .fallback(handler(false))
+            .layer(DefaultBodyLimit::max(requests::MAX_MULTIPART_BYTES));
+        let oauth_app = Router::new().fallback(handler(true));
         let (stop, stopped) = oneshot::channel::<()>();
         // A dropped sender (the handle dropped) also stops the server.
         let stopped = stopped.map(|_| ()).shared();
@@ -283,22 +280,28 @@ impl MockServer {
 
     /// The OAuth grant of the account with API key `token` ([`MockAccount::oauth`]).
     pub fn account_grant(&self, token: &str) -> Option<MockGrant> {
-        self.accounts.grant(token)
+        self.accounts
+            .get(token)
+            .and_then(|(_, grant)| grant.clone())
     }
 
     /// Counters of what the account with API key `token` was answered.
     pub fn account_stats(&self, token: &str) -> Option<Stats> {
-        self.accounts.stats(token)
+        self.accounts.get(token).map(|(shared, _)| shared.stats())
     }
 
     /// Counters of the OAuth endpoints for the account with API key `token`.
     pub fn account_oauth_stats(&self, token: &str) -> Option<OAuthStats> {
-        self.accounts.oauth_stats(token)
+        self.accounts
+            .get(token)
+            .map(|(shared, _)| shared.oauth_stats())
     }
 
     /// The dataset of the account with API key `token`.
     pub fn account_dataset(&self, token: &str) -> Option<Dataset> {
-        self.accounts.dataset(token)
+        self.accounts
+            .get(token)
+            .map(|(shared, _)| shared.config.dataset)
     }
 
     /// Counters of the OAuth2 endpoints (all zero without them).

@@ -1,11 +1,8 @@
-//! The one resource store: every kind of resource in the same kind of [`Table`].
-//!
-//! A table is its starting rows, computed on demand from the seed ([`Base`]), the rows
-//! added while the server runs, replacements for edited starting rows and the keys of
-//! deleted rows: only what changed is stored. Keys are in creation order (the `k`-th
-//! added row's is `base.len() + k`). Tables also count the list requests that read them
-//! (*evaluations*), apply the [`Live`] schedule after them and log both, so every
-//! change is a pure function of the seed and the evaluations before it.
+//! The one resource store: every kind of resource in a [`Table`] of its starting rows,
+//! computed on demand ([`Base`]), and only what changed (added, edited, deleted rows;
+//! keys in creation order). Tables count the list requests that read them
+//! (*evaluations*) and apply the [`Live`] schedule after them, so every change is a
+//! pure function of the seed and the evaluations before it.
 
 use std::any::{Any, TypeId};
 use std::collections::{BTreeMap, HashMap};
@@ -197,7 +194,11 @@ impl<R: Record> Table<R> {
         let (taken, table_len) = match parent {
             None => (paginator::take(self, page, per_page), Rows::len(self)),
             Some(parent) => {
-                let rows = self.children(parent);
+                // Collected: kinds with parents are small.
+                let rows: Vec<R> = self
+                    .all()
+                    .filter(|r| r.parent_id() == Some(parent))
+                    .collect();
                 (paginator::take(&rows, page, per_page), rows.len() as u64)
             }
         };
@@ -219,13 +220,6 @@ impl<R: Record> Table<R> {
             self.delete(sequence);
         }
         taken
-    }
-
-    /// The rows under `parent`, in listing order (collected: small kinds only).
-    pub(crate) fn children(&self, parent: &str) -> Vec<R> {
-        self.all()
-            .filter(|r| r.parent_id() == Some(parent))
-            .collect()
     }
 
     /// Every row, in listing order.
