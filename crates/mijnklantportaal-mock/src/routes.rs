@@ -21,11 +21,11 @@ use crate::resources::file_requests::{self, MockFileRequest};
 use crate::resources::file_shares::{self, MockFileShare};
 use crate::resources::files;
 use crate::resources::invoices::MkpInvoice;
-use crate::resources::payment_links::{self, PaymentLink};
-use crate::resources::punch_cards::{self, PunchCard};
+use crate::resources::payment_links::{self, PaymentLink, PaymentLinkPayment as Payment};
+use crate::resources::punch_cards::{self, IssuedPunchCard as Issued, PunchCard};
 use crate::resources::tickets;
 use crate::resources::webhooks::{self, Webhook};
-use crate::resources::{download, list, show};
+use crate::resources::{children, download, list, show};
 
 /// The methods with how `Allow` lists them, in Laravel's order (`GET` serves `HEAD`).
 const VERBS: [(Method, &str); 5] = [
@@ -112,7 +112,10 @@ static HANDLERS: &[(&str, Handler)] = &[
     ("create-payment-link", payment_links::create),
     ("get-payment-link", show::<PaymentLink>),
     ("close-payment-link", payment_links::close),
-    ("list-payment-link-payment", payment_links::payments),
+    (
+        "list-payment-link-payment",
+        children::<PaymentLink, Payment>,
+    ),
     // Invoices (Mijn Klantportaal's own)
     ("list-mijnklantportaal-invoices", list::<MkpInvoice>),
     ("get-invoice", show::<MkpInvoice>),
@@ -121,7 +124,7 @@ static HANDLERS: &[(&str, Handler)] = &[
     ("create-punch-card", punch_cards::create),
     ("get-punch-card", show::<PunchCard>),
     ("edit-punch-card", punch_cards::edit),
-    ("list-bought-punch-cards", punch_cards::issued),
+    ("list-bought-punch-cards", children::<PunchCard, Issued>),
     ("issue-new-punch-card", punch_cards::issue),
     ("get-bought-punch-card", punch_cards::show_issued),
     ("stamp-an-issued-punch-card", punch_cards::stamp),

@@ -48,7 +48,7 @@ mod prelude {
     pub(crate) use http::StatusCode;
     pub(crate) use serde::Serialize;
 
-    pub(crate) use super::{children, invalid, pick, seeded_time, update};
+    pub(crate) use super::{invalid, pick, seeded_time, update};
     pub(crate) use crate::handler::{Call, Refusal, Reply, Shared, server_error};
     pub(crate) use crate::store::{Record, Seeded, Slot, Table, lock};
     pub(crate) use crate::validation::{Errors, Input};

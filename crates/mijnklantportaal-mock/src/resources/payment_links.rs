@@ -167,11 +167,6 @@ pub(crate) fn close<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply>
     })
 }
 
-/// `GET /v1/payment-links/{linkId}/payments`.
-pub(crate) fn payments<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    children::<PaymentLink, PaymentLinkPayment>(call, body)
-}
-
 /// The open link a valid `POST` asks for, expiring at the end of `expiresAt`.
 fn new_link(input: &Input, slot: Slot) -> Option<PaymentLink> {
     let last_second = NaiveTime::from_hms_opt(23, 59, 59)?;

@@ -180,11 +180,6 @@ pub(crate) fn edit<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     })
 }
 
-/// `GET /v1/punch-cards/{punchCardId}/issued`.
-pub(crate) fn issued<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    children::<PunchCard, IssuedPunchCard>(call, body)
-}
-
 /// `POST /v1/punch-cards/{punchCardId}/issued`: a card with every punch left.
 pub(crate) fn issue<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
     Box::pin(async move {
