@@ -1,8 +1,11 @@
 //! The API's resources, one module per tag, all on the one [store](crate::store).
 //!
-//! What every tag shares is here or on [`Call`]: the generic [`list`], [`show`] and
-//! [`update`], `record!`, seeded times and strings, and the JSON of money and links.
-//! A tag's module holds only what is its own ([`payment_links`] is a small example).
+//! What every tag shares is here or on [`Call`]: the generic [`list`], [`show`],
+//! [`children`] and [`update`], `record!`, seeded times and strings, and the JSON of
+//! money and links. A tag's module holds only what is its own: its records (`Serialize`,
+//! `record!`), their seeded rows and its handlers, routed by operation id in
+//! [`routes`](crate::routes); request bodies arrive valid against the spec
+//! ([`payment_links`] is a small example).
 
 use axum::response::Response;
 use http::{HeaderValue, header};
