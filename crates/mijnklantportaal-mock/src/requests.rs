@@ -72,7 +72,7 @@ pub(crate) enum Refused {
 
 /// The body of `operation`, given back once it passed Laravel's checks: 415 for a
 /// `Content-Type` the operation does not take, 413 past the limit, 400 for JSON that is
-/// no object (or a required body left out that no rule names), the [`rules`](crate::rules)'
+/// no object (or a required body left out that no rule names), the [`rules`]'
 /// 422 (`exists` answers `exists:table`). A body the spec does not describe passes.
 pub(crate) async fn checked(
     parts: &Parts,
