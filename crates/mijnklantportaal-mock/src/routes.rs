@@ -36,6 +36,13 @@ const VERBS: [(Method, &str); 5] = [
     (Method::DELETE, "DELETE"),
 ];
 
+/// `operationId => handler` rows of [`HANDLERS`].
+macro_rules! handlers {
+    ($($operation:literal => $handler:expr,)*) => {
+        &[$(($operation, |call, body| Box::pin($handler(call, body)))),*]
+    };
+}
+
 /// One row of the route table.
 pub(crate) struct Route {
     method: Method,
@@ -68,97 +75,92 @@ impl Route {
     }
 }
 
-/// The handler of every operation of the spec, by operationId, grouped by tag.
-static HANDLERS: &[(&str, Handler)] = &[
+/// The handler of every operation of the spec, by operationId, grouped by tag: each an
+/// `async fn(&Call, Body) -> Reply`, boxed here as a [`Handler`].
+static HANDLERS: &[(&str, Handler)] = handlers![
     // Customer Invoices
-    ("list-customer-invoices", list::<MockInvoice>),
-    ("create-customer-invoice", invoices::create),
-    ("create-customer-invoice-manual", invoices::create_manual),
-    ("get-customer-invoice", show::<MockInvoice>),
-    ("mark-customer-invoice-paid", invoices::mark_paid),
-    ("get-customer-invoice-pdf", invoices::pdf_link),
+    "list-customer-invoices" => list::<MockInvoice>,
+    "create-customer-invoice" => invoices::create,
+    "create-customer-invoice-manual" => invoices::create_manual,
+    "get-customer-invoice" => show::<MockInvoice>,
+    "mark-customer-invoice-paid" => invoices::mark_paid,
+    "get-customer-invoice-pdf" => invoices::pdf_link,
     // Customers
-    ("list-customers", list::<MockCustomer>),
-    ("create-customer", customers::create),
-    ("get-customer", show::<MockCustomer>),
-    ("edit-customer", customers::edit),
+    "list-customers" => list::<MockCustomer>,
+    "create-customer" => customers::create,
+    "get-customer" => show::<MockCustomer>,
+    "edit-customer" => customers::edit,
     // Customer Groups
-    ("list-customer-groups", list::<MockCustomerGroup>),
-    ("create-customer-group", groups::create),
-    ("get-customer-group", show::<MockCustomerGroup>),
-    ("edit-customer-group", groups::edit),
-    ("add-customers-to-customer-group", groups::add_customers),
+    "list-customer-groups" => list::<MockCustomerGroup>,
+    "create-customer-group" => groups::create,
+    "get-customer-group" => show::<MockCustomerGroup>,
+    "edit-customer-group" => groups::edit,
+    "add-customers-to-customer-group" => groups::add_customers,
     // Customer Offers
-    ("list-customer-offers", list::<MockOffer>),
-    ("create-customer-offer", offers::create),
-    ("create-customer-offer-manual", offers::create_manual),
-    ("get-customer-offer", show::<MockOffer>),
-    ("mark-customer-offer-accepted-or-rejected", offers::decide),
+    "list-customer-offers" => list::<MockOffer>,
+    "create-customer-offer" => offers::create,
+    "create-customer-offer-manual" => offers::create_manual,
+    "get-customer-offer" => show::<MockOffer>,
+    "mark-customer-offer-accepted-or-rejected" => offers::decide,
     // Customer Subscriptions
-    ("list-customer-subscriptions", list::<MockSubscription>),
-    ("create-customer-subscription", subscriptions::create),
-    ("get-customer-subscription", show::<MockSubscription>),
-    ("change-customer-subscription", subscriptions::change),
+    "list-customer-subscriptions" => list::<MockSubscription>,
+    "create-customer-subscription" => subscriptions::create,
+    "get-customer-subscription" => show::<MockSubscription>,
+    "change-customer-subscription" => subscriptions::change,
     // Customer Subscription Packages
-    ("list-customer-subscription-packages", list::<MockPackage>),
-    ("create-customer-subscription-package", packages::create),
-    ("get-customer-subscription-package", show::<MockPackage>),
-    (
-        "sign-up-a-customer-for-a-customer-subscription-package",
-        packages::sign_up,
-    ),
+    "list-customer-subscription-packages" => list::<MockPackage>,
+    "create-customer-subscription-package" => packages::create,
+    "get-customer-subscription-package" => show::<MockPackage>,
+    "sign-up-a-customer-for-a-customer-subscription-package" => packages::sign_up,
     // Payment Links
-    ("list-payment-links", list::<PaymentLink>),
-    ("create-payment-link", payment_links::create),
-    ("get-payment-link", show::<PaymentLink>),
-    ("close-payment-link", payment_links::close),
-    (
-        "list-payment-link-payment",
-        children::<PaymentLink, Payment>,
-    ),
+    "list-payment-links" => list::<PaymentLink>,
+    "create-payment-link" => payment_links::create,
+    "get-payment-link" => show::<PaymentLink>,
+    "close-payment-link" => payment_links::close,
+    "list-payment-link-payment" => children::<PaymentLink, Payment>,
     // Invoices (Mijn Klantportaal's own)
-    ("list-mijnklantportaal-invoices", list::<MkpInvoice>),
-    ("get-invoice", show::<MkpInvoice>),
+    "list-mijnklantportaal-invoices" => list::<MkpInvoice>,
+    "get-invoice" => show::<MkpInvoice>,
     // Punch Cards
-    ("list-punch-cards", list::<PunchCard>),
-    ("create-punch-card", punch_cards::create),
-    ("get-punch-card", show::<PunchCard>),
-    ("edit-punch-card", punch_cards::edit),
-    ("list-bought-punch-cards", children::<PunchCard, Issued>),
-    ("issue-new-punch-card", punch_cards::issue),
-    ("get-bought-punch-card", punch_cards::show_issued),
-    ("stamp-an-issued-punch-card", punch_cards::stamp),
+    "list-punch-cards" => list::<PunchCard>,
+    "create-punch-card" => punch_cards::create,
+    "get-punch-card" => show::<PunchCard>,
+    "edit-punch-card" => punch_cards::edit,
+    "list-bought-punch-cards" => children::<PunchCard, Issued>,
+    "issue-new-punch-card" => punch_cards::issue,
+    "get-bought-punch-card" => punch_cards::show_issued,
+    "stamp-an-issued-punch-card" => punch_cards::stamp,
     // Webhooks
-    ("list-webhooks", list::<Webhook>),
-    ("create-webhook", webhooks::create),
-    ("get-webhook-record", show::<Webhook>),
+    "list-webhooks" => list::<Webhook>,
+    "create-webhook" => webhooks::create,
+    "get-webhook-record" => show::<Webhook>,
     // Agreements
-    ("list-agreements", list::<MockAgreement>),
-    ("create-agreement", agreements::create),
-    ("get-agreement", show::<MockAgreement>),
-    ("download-agreement-document", agreements::document_link),
+    "list-agreements" => list::<MockAgreement>,
+    "create-agreement" => agreements::create,
+    "get-agreement" => show::<MockAgreement>,
+    "download-agreement-document" => agreements::document_link,
     // Appointments
-    ("list-appointments", appointments::list),
-    ("schedule-appointment", appointments::schedule),
-    ("get-appointment", show::<MockAppointment>),
-    ("change-appointment-status", appointments::set_status),
+    "list-appointments" => appointments::list,
+    "schedule-appointment" => appointments::schedule,
+    "get-appointment" => show::<MockAppointment>,
+    "change-appointment-status" => appointments::set_status,
     // Files
-    ("post-files", files::create),
-    ("get-file-or-directory", files::show),
-    ("download-file", files::download_link),
+    "post-files" => files::create,
+    "get-file-or-directory" => files::show,
+    "download-file" => files::download_link,
     // File Request
-    ("list-file-requests", list::<MockFileRequest>),
-    ("create-file-request", file_requests::create),
-    ("get-file-request", show::<MockFileRequest>),
+    "list-file-requests" => list::<MockFileRequest>,
+    "create-file-request" => file_requests::create,
+    "get-file-request" => show::<MockFileRequest>,
     // File Share
-    ("list-file-shares", list::<MockFileShare>),
-    ("create-file-share", file_shares::create),
+    "list-file-shares" => list::<MockFileShare>,
+    "create-file-share" => file_shares::create,
     // Tickets
-    ("list-ticket-records", tickets::list),
-    ("get-ticket-record", tickets::show),
-    ("add-message-to-the-ticket", tickets::reply),
-    ("close-ticket", tickets::close),
-    ("upload-attachment-to-ticket-message", tickets::attach),
+    "list-ticket-records" => tickets::list,
+    "get-ticket-record" => tickets::show,
+    "add-message-to-the-ticket" => tickets::reply,
+    "close-ticket" => tickets::close,
+    "upload-attachment-to-ticket-message" => tickets::attach,
 ];
 
 /// The spec's operations and the download links of cloud files (public, like signed
@@ -175,7 +177,7 @@ static ROUTES: LazyLock<Vec<Route>> = LazyLock::new(|| {
         Method::GET,
         "/files/{token}",
         "download-file",
-        download,
+        |call, body| Box::pin(download(call, body)),
         true,
     );
     let mut routes: Vec<Route> = openapi::operations()

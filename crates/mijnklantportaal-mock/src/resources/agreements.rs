@@ -147,45 +147,41 @@ record!(MockAgreement, "Agreement", |config| {
 });
 
 /// `POST /v1/agreements` (multipart/form-data only).
-pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let form = call.form(body).await?;
-        let (new, uploads) = new_agreement(&form).map_err(|e| call.unprocessable(&e))?;
-        let seed = call.seed();
-        let agreement = call.insert(|slot| {
-            let key = slot.key;
-            let mut agreement = MockAgreement {
-                id: slot.id,
-                signer_signature_hash: hash(seed, key * 16 + 2_000_000),
-                created_at: slot.created_at,
-                ..new
-            };
-            for (j, signer) in agreement.signers.iter_mut().enumerate() {
-                signer.id = part_id("ags_", SIGNER_IDS, seed, key, j);
-            }
-            for (j, document) in agreement.documents.iter_mut().enumerate() {
-                document.id = part_id("agd_", DOCUMENT_IDS, seed, key, j);
-                document.file_hash = hash(seed, key * 16 + j as u64 + 1_000_000);
-            }
-            Some(agreement)
-        })?;
-        for (document, bytes) in agreement.documents.iter().zip(uploads) {
-            lock(&call.shared().files).store(&document.id, bytes);
+pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
+    let form = call.form(body).await?;
+    let (new, uploads) = new_agreement(&form).map_err(|e| call.unprocessable(&e))?;
+    let seed = call.seed();
+    let agreement = call.insert(|slot| {
+        let key = slot.key;
+        let mut agreement = MockAgreement {
+            id: slot.id,
+            signer_signature_hash: hash(seed, key * 16 + 2_000_000),
+            created_at: slot.created_at,
+            ..new
+        };
+        for (j, signer) in agreement.signers.iter_mut().enumerate() {
+            signer.id = part_id("ags_", SIGNER_IDS, seed, key, j);
         }
-        call.written_shown(StatusCode::CREATED, &agreement)
-    })
+        for (j, document) in agreement.documents.iter_mut().enumerate() {
+            document.id = part_id("agd_", DOCUMENT_IDS, seed, key, j);
+            document.file_hash = hash(seed, key * 16 + j as u64 + 1_000_000);
+        }
+        Some(agreement)
+    })?;
+    for (document, bytes) in agreement.documents.iter().zip(uploads) {
+        lock(&call.shared().files).store(&document.id, bytes);
+    }
+    call.written_shown(StatusCode::CREATED, &agreement)
 }
 
 /// `GET /v1/agreements/{agreementId}/documents/{documentId}/download`.
-pub(crate) fn document_link<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let id = call.param(1);
-        let documents = call.find::<MockAgreement>(0)?.documents;
-        if !documents.iter().any(|d| d.id == id) {
-            return Err(call.model_not_found(r"App\Models\AgreementDocument", id));
-        }
-        cloud_file(call, id)
-    })
+pub(crate) async fn document_link(call: &Call<'_>, _body: Body) -> Reply {
+    let id = call.param(1);
+    let documents = call.find::<MockAgreement>(0)?.documents;
+    if !documents.iter().any(|d| d.id == id) {
+        return Err(call.model_not_found(r"App\Models\AgreementDocument", id));
+    }
+    cloud_file(call, id)
 }
 
 /// What a download link to agreement document `id` serves.

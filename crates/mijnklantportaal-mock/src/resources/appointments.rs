@@ -99,21 +99,19 @@ record!(MockAppointment, "Appointment", |config| {
 });
 
 /// `GET /v1/appointments?start_at=&days=`: `{data: [...]}` of the window.
-pub(crate) fn list<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let query: Input = ["start_at", "days"]
-            .into_iter()
-            .filter_map(|name| Some((name.to_owned(), requests::query(call.parts, name)?.into())))
-            .collect();
-        let (start, end) = window(&query, call.now()?).map_err(|e| call.unprocessable(&e))?;
-        let mut found: Vec<_> = call.with(|t: &mut Table<MockAppointment>| {
-            t.all()
-                .filter(|a| (start..end).contains(&a.starts_at))
-                .collect()
-        });
-        found.sort_by_key(|a| a.starts_at);
-        call.ok_json(serde_json::to_vec(&serde_json::json!({ "data": found })))
-    })
+pub(crate) async fn list(call: &Call<'_>, _body: Body) -> Reply {
+    let query: Input = ["start_at", "days"]
+        .into_iter()
+        .filter_map(|name| Some((name.to_owned(), requests::query(call.parts, name)?.into())))
+        .collect();
+    let (start, end) = window(&query, call.now()?).map_err(|e| call.unprocessable(&e))?;
+    let mut found: Vec<_> = call.with(|t: &mut Table<MockAppointment>| {
+        t.all()
+            .filter(|a| (start..end).contains(&a.starts_at))
+            .collect()
+    });
+    found.sort_by_key(|a| a.starts_at);
+    call.ok_json(serde_json::to_vec(&serde_json::json!({ "data": found })))
 }
 
 /// The window of a list request: `start_at` (`Y-m-d H:i`, Dutch time; default `now`)
@@ -140,18 +138,16 @@ fn window(query: &Input, now: Time) -> Result<(Time, Time), Errors> {
 }
 
 /// `POST /v1/appointments` (JSON); 201 with the scheduled appointment.
-pub(crate) fn schedule<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let input = call.json(body).await?;
-        let customer = input::text(&input, "customerId")
-            .and_then(|id| call.with(|t: &mut Table<MockCustomer>| t.find(&id)));
-        let appointment = call.insert(|slot| new_appointment(&input, slot, customer))?;
-        call.written(StatusCode::CREATED, &appointment)
-    })
+pub(crate) async fn schedule(call: &Call<'_>, body: Body) -> Reply {
+    let input = call.json(body).await?;
+    let customer = input::text(&input, "customerId")
+        .and_then(|id| call.with(|t: &mut Table<MockCustomer>| t.find(&id)));
+    let appointment = call.insert(|slot| new_appointment(&input, slot, customer))?;
+    call.written(StatusCode::CREATED, &appointment)
 }
 
 /// `PATCH /v1/appointments/{appointmentId}` (JSON `{status}`: confirm or cancel).
-pub(crate) fn set_status<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
+pub(crate) async fn set_status(call: &Call<'_>, body: Body) -> Reply {
     update(call, body, |a: &mut MockAppointment, input| {
         let status = input::text(input, "status").ok_or_else(server_error)?;
         a.status = match status.as_str() {
@@ -163,6 +159,7 @@ pub(crate) fn set_status<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Re
         }
         Ok(())
     })
+    .await
 }
 
 /// The appointment a valid create asks for (the attendee: `customer`, if named).

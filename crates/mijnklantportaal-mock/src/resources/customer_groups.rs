@@ -38,41 +38,38 @@ record!(MockCustomerGroup, "CustomerGroup", |config| {
 });
 
 /// `POST /v1/customer-groups` (JSON `{name, customers?}`); 201 with the group.
-pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let input = call.json(body).await?;
-        let group = call.insert(|slot| {
-            Some(MockCustomerGroup {
-                id: slot.id,
-                name: input::text(&input, "name")?,
-                created_at: slot.created_at,
-            })
-        })?;
-        join(call, &group.id, &input::texts(&input, "customers"));
-        call.written(StatusCode::CREATED, &group)
-    })
+pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
+    let input = call.json(body).await?;
+    let group = call.insert(|slot| {
+        Some(MockCustomerGroup {
+            id: slot.id,
+            name: input::text(&input, "name")?,
+            created_at: slot.created_at,
+        })
+    })?;
+    join(call, &group.id, &input::texts(&input, "customers"));
+    call.written(StatusCode::CREATED, &group)
 }
 
 /// `PATCH /v1/customer-groups/{customerGroupId}` (JSON `{name}`).
-pub(crate) fn edit<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
+pub(crate) async fn edit(call: &Call<'_>, body: Body) -> Reply {
     update(call, body, |g: &mut MockCustomerGroup, input| {
         g.name = input::text(input, "name").ok_or_else(server_error)?;
         Ok(())
     })
+    .await
 }
 
 /// `POST /v1/customer-groups/{customerGroupId}/customers`: 200 with `{data: [...]}`,
 /// the request's known customers (the real API's choice is not documented).
-pub(crate) fn add_customers<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let group = call.find::<MockCustomerGroup>(0)?;
-        let ids = input::texts(&call.json(body).await?, "customers");
-        let data = join(call, &group.id, &ids);
-        call.written_json(
-            StatusCode::OK,
-            serde_json::to_vec(&serde_json::json!({ "data": data })),
-        )
-    })
+pub(crate) async fn add_customers(call: &Call<'_>, body: Body) -> Reply {
+    let group = call.find::<MockCustomerGroup>(0)?;
+    let ids = input::texts(&call.json(body).await?, "customers");
+    let data = join(call, &group.id, &ids);
+    call.written_json(
+        StatusCode::OK,
+        serde_json::to_vec(&serde_json::json!({ "data": data })),
+    )
 }
 
 /// Puts the known customers among `ids` in group `group`; returns them, each once, in

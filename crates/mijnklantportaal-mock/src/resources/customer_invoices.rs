@@ -157,41 +157,41 @@ impl Base<MockInvoice> for Dataset {
 }
 
 /// `POST /v1/customer-invoices` (multipart/form-data).
-pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let form = call.form(body).await?;
-        let (_, _, pdf) = file_part(&form, "pdf").ok_or_else(server_error)?;
-        let input = &form.input;
-        notify(call, input);
-        let invoice = call.insert(|slot| {
-            let mut invoice = new_invoice(input, slot, input::cents(input, "amount")?)?;
-            invoice.paid_at = input::local_time(input, "paidAt");
-            Some(invoice)
-        })?;
-        lock(&call.shared().files).store(&invoice.id, pdf);
-        call.written(StatusCode::CREATED, &invoice)
-    })
+pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
+    let form = call.form(body).await?;
+    let (_, _, pdf) = file_part(&form, "pdf").ok_or_else(server_error)?;
+    let input = &form.input;
+    notify(call, input);
+    let invoice = call.insert(|slot| {
+        let mut invoice = new_invoice(input, slot, input::cents(input, "amount")?)?;
+        invoice.paid_at = input::local_time(input, "paidAt");
+        Some(invoice)
+    })?;
+    lock(&call.shared().files).store(&invoice.id, pdf);
+    call.written(StatusCode::CREATED, &invoice)
 }
 
 /// `POST /v1/customer-invoices/manual`.
-pub(crate) fn create_manual<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(call.create(body, |input, slot| {
+pub(crate) async fn create_manual(call: &Call<'_>, body: Body) -> Reply {
+    call.create(body, |input, slot| {
         notify(call, input);
         manual_invoice(input, slot)
-    }))
+    })
+    .await
 }
 
 /// `PATCH /v1/customer-invoices/{invoiceId}`: marks it paid.
-pub(crate) fn mark_paid<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
+pub(crate) async fn mark_paid(call: &Call<'_>, body: Body) -> Reply {
     update(call, body, |invoice: &mut MockInvoice, input| {
         invoice.paid_at = Some(input::local_time(input, "paidAt").ok_or_else(server_error)?);
         Ok(())
     })
+    .await
 }
 
 /// `GET /v1/customer-invoices/{invoiceId}/pdf`.
-pub(crate) fn pdf_link<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move { cloud_file(call, &call.find::<MockInvoice>(0)?.id) })
+pub(crate) async fn pdf_link(call: &Call<'_>, _body: Body) -> Reply {
+    cloud_file(call, &call.find::<MockInvoice>(0)?.id)
 }
 
 /// What a download link to invoice `id` serves: the upload, or a generated PDF.

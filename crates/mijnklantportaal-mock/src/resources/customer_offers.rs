@@ -77,30 +77,30 @@ fn starting_offers(dataset: Dataset) -> Seeded<MockOffer> {
 }
 
 /// `POST /v1/customer-offers` (multipart/form-data, its `pdf` checked, not kept).
-pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let input = call.form(body).await?.input;
-        notify(call, &input);
-        let amount = input::cents(&input, "amount");
-        let offer = call.insert(|slot| new_offer(&input, slot, amount?, true))?;
-        call.written(StatusCode::CREATED, &offer)
-    })
+pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
+    let input = call.form(body).await?.input;
+    notify(call, &input);
+    let amount = input::cents(&input, "amount");
+    let offer = call.insert(|slot| new_offer(&input, slot, amount?, true))?;
+    call.written(StatusCode::CREATED, &offer)
 }
 
 /// `POST /v1/customer-offers/manual` (JSON with `lines`).
-pub(crate) fn create_manual<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(call.create(body, |input, slot| {
+pub(crate) async fn create_manual(call: &Call<'_>, body: Body) -> Reply {
+    call.create(body, |input, slot| {
         notify(call, input);
         manual_offer(input, slot)
-    }))
+    })
+    .await
 }
 
 /// `PATCH /v1/customer-offers/{offerId}`; the same decision again changes nothing.
-pub(crate) fn decide<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
+pub(crate) async fn decide(call: &Call<'_>, body: Body) -> Reply {
     update(call, body, |offer: &mut MockOffer, input| {
         decide_offer(offer, input);
         Ok(())
     })
+    .await
 }
 
 /// A valid manual offer, priced like a manual invoice.

@@ -62,18 +62,16 @@ fn starting_packages(dataset: Dataset) -> Seeded<MockPackage> {
 }
 
 /// `POST /v1/customer-subscription-packages` (JSON); 201 with the package.
-pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(call.create(body, new_package))
+pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
+    call.create(body, new_package).await
 }
 
 /// `POST /v1/customer-subscription-packages/{packageId}/sign-up` (JSON): the package's
 /// 404 before the body's 422; 201 with the customer subscription it made.
-pub(crate) fn sign_up<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let package = call.find::<MockPackage>(0)?;
-        let input = call.json(body).await?;
-        customer_subscriptions::insert(call, |slot| sign_up_of(&package, &input, slot))
-    })
+pub(crate) async fn sign_up(call: &Call<'_>, body: Body) -> Reply {
+    let package = call.find::<MockPackage>(0)?;
+    let input = call.json(body).await?;
+    customer_subscriptions::insert(call, |slot| sign_up_of(&package, &input, slot))
 }
 
 /// A valid create; `availableForSale` defaults to `false` (the mock's choice).

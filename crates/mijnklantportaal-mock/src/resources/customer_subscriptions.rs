@@ -162,19 +162,18 @@ pub(crate) fn insert(
 }
 
 /// `POST /v1/customer-subscriptions`.
-pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let input = call.json(body).await?;
-        insert(call, |slot| new_subscription(&input, slot))
-    })
+pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
+    let input = call.json(body).await?;
+    insert(call, |slot| new_subscription(&input, slot))
 }
 
 /// `PATCH /v1/customer-subscriptions/{subscriptionId}`.
-pub(crate) fn change<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
+pub(crate) async fn change(call: &Call<'_>, body: Body) -> Reply {
     update(call, body, |s: &mut MockSubscription, input| {
         change_subscription(s, input, call.today()?);
         Ok(())
     })
+    .await
 }
 
 /// Applies a valid `PATCH`.

@@ -81,16 +81,17 @@ pub(crate) fn exists(call: &Call<'_>, id: &str) -> bool {
 }
 
 /// `POST /v1/customers` (JSON); 201 with the customer.
-pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(call.create(body, new_customer))
+pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
+    call.create(body, new_customer).await
 }
 
 /// `PATCH /v1/customers/{customerId}` (JSON, partial).
-pub(crate) fn edit<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
+pub(crate) async fn edit(call: &Call<'_>, body: Body) -> Reply {
     update(call, body, |c: &mut MockCustomer, input| {
         edit_customer(c, input);
         Ok(())
     })
+    .await
 }
 
 /// The customer a valid create asks for; `countryCode` defaults to `NL`.

@@ -106,9 +106,10 @@ record!(MockFileRequest, "FileRequest", |config| {
 });
 
 /// `POST /v1/file-requests` (JSON); 201 with the open request.
-pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
+pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
     let seed = call.seed();
-    Box::pin(call.create(body, move |input, slot| new_request(input, slot, seed)))
+    call.create(body, move |input, slot| new_request(input, slot, seed))
+        .await
 }
 
 /// The open request a valid create asks for (files `required` by default).

@@ -60,33 +60,31 @@ record!(MockFileShare, "FileShare", |config| {
 });
 
 /// `POST /v1/file-shares` (JSON `{content, customerId?}`); 201 with the share.
-pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let input = call.json(body).await?;
-        let content = input::texts(&input, "content")
-            .iter()
-            .map(|id| files::item(call, id))
-            .collect::<Option<Vec<_>>>()
-            .ok_or_else(server_error)?;
-        let customer_id = input::text(&input, "customerId");
-        let share = call.insert(|slot| {
-            let content = content.into_iter().map(|item| Item {
-                file_share_id: Some(slot.id.clone()),
-                ..item
-            });
-            Some(MockFileShare {
-                content: content.collect(),
-                links: links(&slot.id, customer_id.as_deref()),
-                id: slot.id,
-                customer_id,
-                created_at: slot.created_at,
-            })
-        })?;
-        for item in &share.content {
-            files::mark_shared(call, &item.id, &share.id);
-        }
-        call.written(StatusCode::CREATED, &share)
-    })
+pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
+    let input = call.json(body).await?;
+    let content = input::texts(&input, "content")
+        .iter()
+        .map(|id| files::item(call, id))
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(server_error)?;
+    let customer_id = input::text(&input, "customerId");
+    let share = call.insert(|slot| {
+        let content = content.into_iter().map(|item| Item {
+            file_share_id: Some(slot.id.clone()),
+            ..item
+        });
+        Some(MockFileShare {
+            content: content.collect(),
+            links: links(&slot.id, customer_id.as_deref()),
+            id: slot.id,
+            customer_id,
+            created_at: slot.created_at,
+        })
+    })?;
+    for item in &share.content {
+        files::mark_shared(call, &item.id, &share.id);
+    }
+    call.written(StatusCode::CREATED, &share)
 }
 
 #[cfg(test)]

@@ -138,40 +138,38 @@ pub(crate) fn directory_exists(call: &Call<'_>, id: &str) -> bool {
 }
 
 /// `POST /v1/files`: a file (multipart) or a directory (JSON).
-pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let parent = requests::query(call.parts, "directory").filter(|d| !d.is_empty());
-        // After the body's own 422.
-        let check_parent = || {
-            if parent.as_deref().is_none_or(|p| directory_exists(call, p)) {
-                return Ok(());
-            }
-            Err(invalid(
-                call,
-                "directory",
-                "The selected directory is invalid.",
-            ))
-        };
-        let (name, file, bytes) = if requests::is_multipart(&call.parts.headers) {
-            let form = call.form(body).await?;
-            check_parent()?;
-            let (name, mime, bytes) = file_part(&form, "file").ok_or_else(server_error)?;
-            (name, Some((bytes.len() as u64, mime)), Some(bytes))
-        } else {
-            let input = call.json(body).await?;
-            check_parent()?;
-            let name = input::text(&input, "name").ok_or_else(server_error)?;
-            (name, None, None)
-        };
-        let item = |s: Slot| Item::new(s.id, &name, file, parent, s.created_at);
-        let Some(bytes) = bytes else {
-            let directory = call.insert(|slot| Some(MockDirectory(item(slot))))?;
-            return call.written(StatusCode::CREATED, &directory);
-        };
-        let file = call.insert(|slot| Some(MockFile(item(slot))))?;
-        lock(&call.shared().files).store(&file.0.id, bytes);
-        call.written(StatusCode::CREATED, &file)
-    })
+pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
+    let parent = requests::query(call.parts, "directory").filter(|d| !d.is_empty());
+    // After the body's own 422.
+    let check_parent = || {
+        if parent.as_deref().is_none_or(|p| directory_exists(call, p)) {
+            return Ok(());
+        }
+        Err(invalid(
+            call,
+            "directory",
+            "The selected directory is invalid.",
+        ))
+    };
+    let (name, file, bytes) = if requests::is_multipart(&call.parts.headers) {
+        let form = call.form(body).await?;
+        check_parent()?;
+        let (name, mime, bytes) = file_part(&form, "file").ok_or_else(server_error)?;
+        (name, Some((bytes.len() as u64, mime)), Some(bytes))
+    } else {
+        let input = call.json(body).await?;
+        check_parent()?;
+        let name = input::text(&input, "name").ok_or_else(server_error)?;
+        (name, None, None)
+    };
+    let item = |s: Slot| Item::new(s.id, &name, file, parent, s.created_at);
+    let Some(bytes) = bytes else {
+        let directory = call.insert(|slot| Some(MockDirectory(item(slot))))?;
+        return call.written(StatusCode::CREATED, &directory);
+    };
+    let file = call.insert(|slot| Some(MockFile(item(slot))))?;
+    lock(&call.shared().files).store(&file.0.id, bytes);
+    call.written(StatusCode::CREATED, &file)
 }
 
 /// The file part `field` of a valid form: its file name, media type and bytes.
@@ -182,17 +180,15 @@ pub(crate) fn file_part(form: &Form, field: &str) -> Option<(String, String, Byt
 }
 
 /// `GET /v1/files/{fileOrDirId}`.
-pub(crate) fn show<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let id = call.param(0);
-        let item = item(call, id).ok_or_else(|| call.model_not_found(MockFile::MODEL, id))?;
-        call.ok_json(serde_json::to_vec(&item))
-    })
+pub(crate) async fn show(call: &Call<'_>, _body: Body) -> Reply {
+    let id = call.param(0);
+    let item = item(call, id).ok_or_else(|| call.model_not_found(MockFile::MODEL, id))?;
+    call.ok_json(serde_json::to_vec(&item))
 }
 
 /// `GET /v1/files/{fileId}/download`.
-pub(crate) fn download_link<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move { cloud_file(call, &call.find::<MockFile>(0)?.0.id) })
+pub(crate) async fn download_link(call: &Call<'_>, _body: Body) -> Reply {
+    cloud_file(call, &call.find::<MockFile>(0)?.0.id)
 }
 
 /// What a download link to file `id` serves: the upload, or generated content.

@@ -47,7 +47,6 @@ macro_rules! record {
 mod prelude {
     pub(crate) use axum::body::Body;
     pub(crate) use chrono::{DateTime, FixedOffset};
-    pub(crate) use futures::future::BoxFuture;
     pub(crate) use http::StatusCode;
     pub(crate) use serde::Serialize;
 
@@ -76,38 +75,31 @@ pub(crate) mod tickets;
 pub(crate) mod webhooks;
 
 /// `GET /{things}`: the first-level list of `R`, paginated.
-pub(crate) fn list<'a, R: Record>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(call.list::<R>(None))
+pub(crate) async fn list<R: Record>(call: &Call<'_>, _body: Body) -> Reply {
+    call.list::<R>(None).await
 }
 
 /// `GET /{things}/{id}`: one `R` (route parameter 0), or Laravel's 404.
-pub(crate) fn show<'a, R: Record>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move { call.show(&call.find::<R>(0)?) })
+pub(crate) async fn show<R: Record>(call: &Call<'_>, _body: Body) -> Reply {
+    call.show(&call.find::<R>(0)?)
 }
 
 /// A change with a JSON body to the `R` of route parameter 0 (its 404 before the body
 /// is read): `apply` under the table's lock, then 200 with the row.
-pub(crate) fn update<'a, R: Record>(
-    call: &'a Call<'a>,
+pub(crate) async fn update<R: Record>(
+    call: &Call<'_>,
     body: Body,
-    apply: impl FnOnce(&mut R, &Input) -> Result<(), Refusal> + Send + 'a,
-) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let row = call.find::<R>(0)?;
-        let changed = call.edit(row.id(), body, apply).await?;
-        call.written(StatusCode::OK, &changed)
-    })
+    apply: impl FnOnce(&mut R, &Input) -> Result<(), Refusal> + Send,
+) -> Reply {
+    let row = call.find::<R>(0)?;
+    let changed = call.edit(row.id(), body, apply).await?;
+    call.written(StatusCode::OK, &changed)
 }
 
 /// `GET /{things}/{id}/{children}`: a page of the `C` under the `P` of route parameter 0.
-pub(crate) fn children<'a, P: Record, C: Record>(
-    call: &'a Call<'a>,
-    _body: Body,
-) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let parent = call.find::<P>(0)?;
-        call.list::<C>(Some(parent.id().to_owned())).await
-    })
+pub(crate) async fn children<P: Record, C: Record>(call: &Call<'_>, _body: Body) -> Reply {
+    let parent = call.find::<P>(0)?;
+    call.list::<C>(Some(parent.id().to_owned())).await
 }
 
 /// A 422 for one field's `message`.
@@ -163,45 +155,43 @@ pub(crate) fn cloud_file(call: &Call<'_>, id: &str) -> Reply {
 
 /// `GET /files/{token}`: the bytes a download link names (an invoice's PDF, a file,
 /// an agreement document); 404 for an unknown link, 403 for an expired one.
-pub(crate) fn download<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let shared = call.shared();
-        let resolved = lock(&shared.files)
-            .resolve(call.param(0), Instant::now())
-            .map(str::to_owned);
-        let found = resolved.map(|id| {
-            customer_invoices::downloadable(shared, &id)
-                .or_else(|| files::downloadable(shared, &id))
-                .or_else(|| agreements::downloadable(shared, &id))
-        });
-        let (status, message) = match found {
-            Ok(Some(download)) => {
-                shared.count(|stats| stats.served_ok += 1);
-                let name = download.file_name.replace(['"', '\\'], "_");
-                let mut response = Response::new(Body::from(download.bytes));
-                let disposition = format!("attachment; filename=\"{name}\"");
-                let headers = [
-                    (header::CONTENT_TYPE, download.media_type),
-                    (header::CONTENT_DISPOSITION, disposition),
-                ];
-                for (name, value) in headers {
-                    if let Ok(value) = HeaderValue::try_from(value) {
-                        response.headers_mut().insert(name, value);
-                    }
+pub(crate) async fn download(call: &Call<'_>, _body: Body) -> Reply {
+    let shared = call.shared();
+    let resolved = lock(&shared.files)
+        .resolve(call.param(0), Instant::now())
+        .map(str::to_owned);
+    let found = resolved.map(|id| {
+        customer_invoices::downloadable(shared, &id)
+            .or_else(|| files::downloadable(shared, &id))
+            .or_else(|| agreements::downloadable(shared, &id))
+    });
+    let (status, message) = match found {
+        Ok(Some(download)) => {
+            shared.count(|stats| stats.served_ok += 1);
+            let name = download.file_name.replace(['"', '\\'], "_");
+            let mut response = Response::new(Body::from(download.bytes));
+            let disposition = format!("attachment; filename=\"{name}\"");
+            let headers = [
+                (header::CONTENT_TYPE, download.media_type),
+                (header::CONTENT_DISPOSITION, disposition),
+            ];
+            for (name, value) in headers {
+                if let Ok(value) = HeaderValue::try_from(value) {
+                    response.headers_mut().insert(name, value);
                 }
-                return Ok(response);
             }
-            Ok(None) | Err(LinkError::Unknown) => {
-                shared.count(|stats| stats.not_found += 1);
-                (StatusCode::NOT_FOUND, "File not found.")
-            }
-            Err(LinkError::Expired) => {
-                shared.count(|stats| stats.expired_links += 1);
-                (StatusCode::FORBIDDEN, "This link has expired.")
-            }
-        };
-        Err(Box::new(responses::message(status, message)))
-    })
+            return Ok(response);
+        }
+        Ok(None) | Err(LinkError::Unknown) => {
+            shared.count(|stats| stats.not_found += 1);
+            (StatusCode::NOT_FOUND, "File not found.")
+        }
+        Err(LinkError::Expired) => {
+            shared.count(|stats| stats.expired_links += 1);
+            (StatusCode::FORBIDDEN, "This link has expired.")
+        }
+    };
+    Err(Box::new(responses::message(status, message)))
 }
 
 /// An amount in cents as the API sends money: a decimal string with two decimals.

@@ -148,23 +148,21 @@ record!(
 );
 
 /// `POST /v1/payment-links`.
-pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(call.create(body, new_link))
+pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
+    call.create(body, new_link).await
 }
 
 /// `DELETE /v1/payment-links/{linkId}`: closes the link.
-pub(crate) fn close<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let closed = call.change(call.param(0), |link: &mut PaymentLink| {
-            if link.status == LinkStatus::Closed {
-                return Err(call.refused(ALREADY_CLOSED));
-            }
-            link.status = LinkStatus::Closed;
-            link.checkout_url = None;
-            Ok(())
-        })?;
-        call.written(StatusCode::OK, &closed)
-    })
+pub(crate) async fn close(call: &Call<'_>, _body: Body) -> Reply {
+    let closed = call.change(call.param(0), |link: &mut PaymentLink| {
+        if link.status == LinkStatus::Closed {
+            return Err(call.refused(ALREADY_CLOSED));
+        }
+        link.status = LinkStatus::Closed;
+        link.checkout_url = None;
+        Ok(())
+    })?;
+    call.written(StatusCode::OK, &closed)
 }
 
 /// The open link a valid `POST` asks for, expiring at the end of `expiresAt`.

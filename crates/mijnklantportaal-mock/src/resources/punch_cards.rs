@@ -168,70 +168,67 @@ record!(IssuedPunchCard, "PunchCardBought", punch_card_id, |c| {
 });
 
 /// `POST /v1/punch-cards`.
-pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(call.create(body, new_card))
+pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
+    call.create(body, new_card).await
 }
 
 /// `PATCH /v1/punch-cards/{punchCardId}` (JSON): for sale or not, price, VAT.
-pub(crate) fn edit<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
+pub(crate) async fn edit(call: &Call<'_>, body: Body) -> Reply {
     update(call, body, |card: &mut PunchCard, input| {
         card.sale = sale(input);
         Ok(())
     })
+    .await
 }
 
 /// `POST /v1/punch-cards/{punchCardId}/issued`: a card with every punch left.
-pub(crate) fn issue<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let card = call.find::<PunchCard>(0)?;
-        let input = call.json(body).await?;
-        let customer_id = input::text(&input, "customerId").ok_or_else(server_error)?;
-        let issued = call.insert(|slot| {
-            Some(IssuedPunchCard {
-                id: slot.id,
-                punch_card_id: card.id.clone(),
-                customer_id,
-                punches_left: card.punches,
-                status: IssuedStatus::Active,
-                expires_at: card.validity.and_then(|(v, p)| p.after(v, slot.created_at)),
-                issued_at: slot.created_at,
-            })
-        })?;
-        call.written(StatusCode::CREATED, &issued)
-    })
+pub(crate) async fn issue(call: &Call<'_>, body: Body) -> Reply {
+    let card = call.find::<PunchCard>(0)?;
+    let input = call.json(body).await?;
+    let customer_id = input::text(&input, "customerId").ok_or_else(server_error)?;
+    let issued = call.insert(|slot| {
+        Some(IssuedPunchCard {
+            id: slot.id,
+            punch_card_id: card.id.clone(),
+            customer_id,
+            punches_left: card.punches,
+            status: IssuedStatus::Active,
+            expires_at: card.validity.and_then(|(v, p)| p.after(v, slot.created_at)),
+            issued_at: slot.created_at,
+        })
+    })?;
+    call.written(StatusCode::CREATED, &issued)
 }
 
 /// `GET /v1/punch-cards/{punchCardId}/issued/{issuedPunchCardId}`.
-pub(crate) fn show_issued<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move { call.show(&find_issued(call)?) })
+pub(crate) async fn show_issued(call: &Call<'_>, _body: Body) -> Reply {
+    call.show(&find_issued(call)?)
 }
 
 /// `POST /v1/punch-cards/{punchCardId}/issued/{issuedPunchCardId}/stamp`.
-pub(crate) fn stamp<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        let id = find_issued(call)?.id;
-        let stamp = |card: &mut IssuedPunchCard, input: &Input| {
-            match card.status {
-                IssuedStatus::FullyUsed => return Err(call.refused(FULLY_USED)),
-                IssuedStatus::Expired => return Err(call.refused(EXPIRED)),
-                IssuedStatus::Active => {}
-            }
-            let stamps = input::integer(input, "stamps")
-                .and_then(|s| u64::try_from(s).ok())
-                .ok_or_else(server_error)?;
-            let left = card.punches_left;
-            if stamps > left {
-                let message = format!("The stamps field must not be greater than {left}.");
-                return Err(invalid(call, "stamps", message));
-            }
-            card.punches_left = left - stamps;
-            if card.punches_left == 0 {
-                card.status = IssuedStatus::FullyUsed;
-            }
-            Ok(())
-        };
-        call.written(StatusCode::OK, &call.edit(&id, body, stamp).await?)
-    })
+pub(crate) async fn stamp(call: &Call<'_>, body: Body) -> Reply {
+    let id = find_issued(call)?.id;
+    let stamp = |card: &mut IssuedPunchCard, input: &Input| {
+        match card.status {
+            IssuedStatus::FullyUsed => return Err(call.refused(FULLY_USED)),
+            IssuedStatus::Expired => return Err(call.refused(EXPIRED)),
+            IssuedStatus::Active => {}
+        }
+        let stamps = input::integer(input, "stamps")
+            .and_then(|s| u64::try_from(s).ok())
+            .ok_or_else(server_error)?;
+        let left = card.punches_left;
+        if stamps > left {
+            let message = format!("The stamps field must not be greater than {left}.");
+            return Err(invalid(call, "stamps", message));
+        }
+        card.punches_left = left - stamps;
+        if card.punches_left == 0 {
+            card.status = IssuedStatus::FullyUsed;
+        }
+        Ok(())
+    };
+    call.written(StatusCode::OK, &call.edit(&id, body, stamp).await?)
 }
 
 /// The issued card of route parameter 1 if of the card of parameter 0, else a 404.

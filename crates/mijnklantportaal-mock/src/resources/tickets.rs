@@ -160,98 +160,88 @@ fn licensed(call: &Call<'_>) -> Result<(), Refusal> {
 }
 
 /// `GET /v1/tickets`.
-pub(crate) fn list<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        licensed(call)?;
-        call.list::<MockTicket>(None).await
-    })
+pub(crate) async fn list(call: &Call<'_>, _body: Body) -> Reply {
+    licensed(call)?;
+    call.list::<MockTicket>(None).await
 }
 
 /// `GET /v1/tickets/{ticketId}`.
-pub(crate) fn show<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        licensed(call)?;
-        call.show(&call.find::<MockTicket>(0)?)
-    })
+pub(crate) async fn show(call: &Call<'_>, _body: Body) -> Reply {
+    licensed(call)?;
+    call.show(&call.find::<MockTicket>(0)?)
 }
 
 /// `POST /v1/tickets/{ticketId}`: a reply.
-pub(crate) fn reply<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        licensed(call)?;
-        let ticket = call.find::<MockTicket>(0)?;
-        // A ticket's source never changes: refused before the body is read.
-        if ticket.source == Source::Chat {
-            return Err(call.refused(CHAT_REPLY));
-        }
-        let (seed, posted_at) = (call.seed(), call.now()?);
-        let reply = |ticket: &mut MockTicket, input: &Input| {
-            ticket.messages.push(Message {
-                id: message_id(seed, ticket.key, ticket.messages.len()),
-                posted_by: API_POSTER.to_owned(),
-                is_posted_by_customer: false,
-                message: input::text(input, "message").ok_or_else(server_error)?,
-                posted_at,
-                posted: Some(Instant::now()),
-                attachments: Vec::new(),
-            });
-            ticket.closed = false;
-            Ok(())
-        };
-        call.written_shown(StatusCode::OK, &call.edit(&ticket.id, body, reply).await?)
-    })
+pub(crate) async fn reply(call: &Call<'_>, body: Body) -> Reply {
+    licensed(call)?;
+    let ticket = call.find::<MockTicket>(0)?;
+    // A ticket's source never changes: refused before the body is read.
+    if ticket.source == Source::Chat {
+        return Err(call.refused(CHAT_REPLY));
+    }
+    let (seed, posted_at) = (call.seed(), call.now()?);
+    let reply = |ticket: &mut MockTicket, input: &Input| {
+        ticket.messages.push(Message {
+            id: message_id(seed, ticket.key, ticket.messages.len()),
+            posted_by: API_POSTER.to_owned(),
+            is_posted_by_customer: false,
+            message: input::text(input, "message").ok_or_else(server_error)?,
+            posted_at,
+            posted: Some(Instant::now()),
+            attachments: Vec::new(),
+        });
+        ticket.closed = false;
+        Ok(())
+    };
+    call.written_shown(StatusCode::OK, &call.edit(&ticket.id, body, reply).await?)
 }
 
 /// `PATCH /v1/tickets/{ticketId}`: closes the ticket.
-pub(crate) fn close<'a>(call: &'a Call<'a>, _body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        licensed(call)?;
-        let closed = call.change(call.param(0), |ticket: &mut MockTicket| {
-            if ticket.closed {
-                return Err(call.refused(ALREADY_CLOSED));
-            }
-            ticket.closed = true;
-            Ok(())
-        })?;
-        call.written_shown(StatusCode::OK, &closed)
-    })
+pub(crate) async fn close(call: &Call<'_>, _body: Body) -> Reply {
+    licensed(call)?;
+    let closed = call.change(call.param(0), |ticket: &mut MockTicket| {
+        if ticket.closed {
+            return Err(call.refused(ALREADY_CLOSED));
+        }
+        ticket.closed = true;
+        Ok(())
+    })?;
+    call.written_shown(StatusCode::OK, &closed)
 }
 
 /// `POST /v1/tickets/{ticketId}/message/{messageId}/attachment`.
-pub(crate) fn attach<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
-    Box::pin(async move {
-        licensed(call)?;
-        let ticket = call.find::<MockTicket>(0)?;
-        let message_id = call.param(1);
-        let position = ticket
-            .messages
-            .iter()
-            .position(|m| m.id == message_id)
-            .ok_or_else(|| call.model_not_found(r"App\Models\TicketMessage", message_id))?;
-        let form = call.form(body).await?;
-        let file = file_part(&form, "attachment");
-        let chat = ticket.source == Source::Chat;
-        let posted = ticket.messages[position].posted;
-        if file.is_some() && (chat || posted.is_none_or(|at| at.elapsed() >= ATTACH_WINDOW)) {
-            let message = if chat { CHAT_ATTACH } else { LATE_ATTACH };
-            return Err(invalid(call, "attachment", message));
+pub(crate) async fn attach(call: &Call<'_>, body: Body) -> Reply {
+    licensed(call)?;
+    let ticket = call.find::<MockTicket>(0)?;
+    let message_id = call.param(1);
+    let position = ticket
+        .messages
+        .iter()
+        .position(|m| m.id == message_id)
+        .ok_or_else(|| call.model_not_found(r"App\Models\TicketMessage", message_id))?;
+    let form = call.form(body).await?;
+    let file = file_part(&form, "attachment");
+    let chat = ticket.source == Source::Chat;
+    let posted = ticket.messages[position].posted;
+    if file.is_some() && (chat || posted.is_none_or(|at| at.elapsed() >= ATTACH_WINDOW)) {
+        let message = if chat { CHAT_ATTACH } else { LATE_ATTACH };
+        return Err(invalid(call, "attachment", message));
+    }
+    let (name, mime, bytes) = file.ok_or_else(server_error)?;
+    let seed = call.seed();
+    let attached = call.change(&ticket.id, |ticket: &mut MockTicket| {
+        let key = ticket.key;
+        if let Some(message) = ticket.messages.get_mut(position) {
+            message.attachments.push(Attachment {
+                id: attachment_id(seed, key, position, message.attachments.len()),
+                name,
+                size: bytes.len() as u64,
+                mime,
+            });
         }
-        let (name, mime, bytes) = file.ok_or_else(server_error)?;
-        let seed = call.seed();
-        let attached = call.change(&ticket.id, |ticket: &mut MockTicket| {
-            let key = ticket.key;
-            if let Some(message) = ticket.messages.get_mut(position) {
-                message.attachments.push(Attachment {
-                    id: attachment_id(seed, key, position, message.attachments.len()),
-                    name,
-                    size: bytes.len() as u64,
-                    mime,
-                });
-            }
-            Ok(())
-        })?;
-        call.written_shown(StatusCode::OK, &attached)
-    })
+        Ok(())
+    })?;
+    call.written_shown(StatusCode::OK, &attached)
 }
 
 #[cfg(test)]

@@ -82,9 +82,10 @@ fn secret(seed: u64, key: u64) -> String {
 }
 
 /// `POST /v1/webhooks` (JSON `{url, type}`); 201 with the record.
-pub(crate) fn create<'a>(call: &'a Call<'a>, body: Body) -> BoxFuture<'a, Reply> {
+pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
     let seed = call.seed();
-    Box::pin(call.create(body, move |input, slot| new_webhook(input, slot, seed)))
+    call.create(body, move |input, slot| new_webhook(input, slot, seed))
+        .await
 }
 
 /// The webhook a valid create asks for.
