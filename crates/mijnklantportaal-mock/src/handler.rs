@@ -33,7 +33,7 @@ use crate::reorder::Reorder;
 use crate::requests::{self, Form, Refused};
 use crate::resources::customer_invoices::{self, MockInvoice};
 use crate::resources::{self, customers, files};
-use crate::responses;
+use crate::responses::{self, percent_decode};
 use crate::routes::{self, Route};
 use crate::store::{Record, Slot, Store, Table, lock};
 use crate::validation::{Errors, Input};
@@ -95,7 +95,7 @@ pub(crate) struct Shared {
     stats: Mutex<Stats>,
     request_numbers: AtomicU64,
     /// List requests so far, per route: faults are drawn by a route's own count.
-    list_numbers: Mutex<HashMap<usize, u64>>,
+    list_numbers: Mutex<HashMap<&'static str, u64>>,
     store: Store,
     pub(crate) files: Mutex<Files>,
     /// Writes whose responses are still to be dropped.
@@ -167,7 +167,15 @@ impl Shared {
         update(&mut lock(&self.stats));
     }
 
-    fn count_fault(&self, fault: Fault) {
+    /// The fault drawn for the next list request of `operation` (by its own count), counted.
+    fn next_fault(&self, operation: &'static str) -> Option<Fault> {
+        let mut numbers = lock(&self.list_numbers);
+        let number = numbers.entry(operation).or_default();
+        *number += 1;
+        let fault = self
+            .config
+            .faults
+            .pick(self.config.dataset.seed(), *number - 1)?;
         self.count(|stats| {
             stats.faults_injected += 1;
             match fault {
@@ -178,6 +186,7 @@ impl Shared {
                 Fault::WrongCurrentPage => stats.wrong_current_page += 1,
             }
         });
+        Some(fault)
     }
 
     pub(crate) fn oauth_stats(&self) -> OAuthStats {
@@ -270,10 +279,7 @@ impl Shared {
             shared: self,
             route,
             parts,
-            params: params
-                .iter()
-                .map(|p| responses::percent_decode(p))
-                .collect(),
+            params: params.iter().map(|p| percent_decode(p)).collect(),
             origin: self.origin(&parts.headers),
             invalid: Mutex::new(None),
         };
@@ -315,10 +321,11 @@ impl Shared {
     /// counted, recorded and after the configured latency.
     pub(crate) async fn serve(&self, request: Request, oauth_origin: bool) -> Response {
         let number = self.request_numbers.fetch_add(1, Ordering::Relaxed);
+        let config = &self.config;
         let (parts, body) = request.into_parts();
         self.count(|stats| stats.requests += 1);
-        let limit = self.config.request_log_limit;
-        if self.config.record_requests && limit > 0 {
+        let limit = config.request_log_limit;
+        if config.record_requests && limit > 0 {
             let mut log = lock(&self.requests);
             if log.len() >= limit {
                 log.pop_front();
@@ -332,10 +339,7 @@ impl Shared {
             }
             _ => self.route_not_found(&parts),
         };
-        let delay = self
-            .config
-            .latency
-            .delay(self.config.dataset.seed(), number);
+        let delay = config.latency.delay(config.dataset.seed(), number);
         if !delay.is_zero() {
             tokio::time::sleep(delay).await;
         }
@@ -463,18 +467,8 @@ impl Call<'_> {
         let config = &shared.config;
         let requested = paginator::requested_page(self.parts.uri.query());
         let fault = (self.parts.method == Method::GET)
-            .then(|| {
-                let mut numbers = lock(&shared.list_numbers);
-                let count = numbers
-                    .entry(self.route as *const Route as usize)
-                    .or_default();
-                *count += 1;
-                config.faults.pick(config.dataset.seed(), *count - 1)
-            })
+            .then(|| shared.next_fault(&self.route.operation))
             .flatten();
-        if let Some(fault) = fault {
-            shared.count_fault(fault);
-        }
         let page = match fault {
             Some(Fault::ServerError(status)) => return Err(Box::new(faults::server_error(status))),
             Some(Fault::DroppedConnection) => return Err(Box::new(faults::dropped_connection())),
