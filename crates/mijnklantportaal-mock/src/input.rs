@@ -1,7 +1,6 @@
-//! Values read from a request's input after the [rules](crate::rules) passed it, in the
-//! form they are stored: trimmed text (Laravel's `TrimStrings`; a blank value is absent),
-//! dates, Dutch local times, amounts in cents. Each reader answers `None` for an absent
-//! field, and for a value the rules would have refused, so a handler never panics on one.
+//! Values read from input the [rules](crate::rules) passed, as they are stored: trimmed
+//! text (Laravel's `TrimStrings`: blank is absent), dates, Amsterdam times, cents. A reader
+//! answers `None` for an absent field and for a value the rules refuse (no panics).
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
 use serde_json::Value;
@@ -26,7 +25,6 @@ fn items<'a>(input: &'a Input, field: &str) -> impl Iterator<Item = &'a Value> {
     array.into_iter().flatten()
 }
 
-/// The trimmed text of `field`.
 pub(crate) fn text(input: &Input, field: &str) -> Option<String> {
     trimmed(input, field).map(str::to_owned)
 }
@@ -38,10 +36,8 @@ pub(crate) fn date(input: &Input, field: &str) -> Option<NaiveDate> {
 
 /// A local date-time, `Y-m-d H:i:s` or `Y-m-d H:i`.
 pub(crate) fn naive_local_time(text: &str) -> Option<NaiveDateTime> {
-    let formats = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"];
-    formats
-        .iter()
-        .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
+    let parse = |format| NaiveDateTime::parse_from_str(text, format).ok();
+    parse("%Y-%m-%d %H:%M:%S").or_else(|| parse("%Y-%m-%d %H:%M"))
 }
 
 /// `field` as a local time in Amsterdam (as PHP reads one: the first of a repeated autumn

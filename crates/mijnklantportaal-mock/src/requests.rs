@@ -1,7 +1,5 @@
-//! The write endpoints' request bodies: checked in the [pipeline](crate::handler) before
-//! the handler runs ([`checked`]), then read by it ([`read_json`], [`read_form`]).
-//! Multipart part names in PHP's bracket form (`signers[0][firstName]`, `documents[]`)
-//! are read as Laravel names the fields, with dots (`signers.0.firstName`, `documents.0`).
+//! The write endpoints' request bodies: [`checked`] in the [pipeline](crate::handler)
+//! before the handler runs, then read by it ([`read_json`], [`read_form`]).
 
 use std::collections::HashMap;
 
@@ -21,8 +19,7 @@ use crate::{openapi, responses};
 pub(crate) const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 /// The largest JSON body read; a longer one is answered 413.
 const MAX_JSON_BYTES: usize = 1024 * 1024;
-/// The largest multipart body read (a file plus room for the other parts), PHP's
-/// `post_max_size`.
+/// The largest multipart body read (a file and the other parts), PHP's `post_max_size`.
 pub(crate) const MAX_MULTIPART_BYTES: usize = MAX_FILE_BYTES + 1024 * 1024;
 
 /// A file part of a multipart body.
@@ -50,10 +47,11 @@ pub(crate) fn query(parts: &Parts, name: &str) -> Option<String> {
         .map(|(_, value)| value.into_owned())
 }
 
-/// The `Content-Type` of `headers`, lowercased (`?` when it is not text).
+/// The `Content-Type` of `headers` without parameters, lowercased (`?` when not text).
 fn content_type(headers: &HeaderMap) -> Option<String> {
-    let value = headers.get(header::CONTENT_TYPE)?;
-    Some(value.to_str().unwrap_or("?").to_ascii_lowercase())
+    let value = headers.get(header::CONTENT_TYPE)?.to_str().unwrap_or("?");
+    let essence = value.split(';').next().unwrap_or_default().trim();
+    Some(essence.to_ascii_lowercase())
 }
 
 /// Whether the body is `multipart/form-data` (else it is read as JSON).
@@ -85,10 +83,8 @@ pub(crate) async fn checked(
     };
     let refuse = |status, message| Refused::Unreadable(responses::message(status, message));
     let multipart = is_multipart(&parts.headers);
-    let json = content_type(&parts.headers).is_none_or(|value| {
-        let essence = value.split(';').next().unwrap_or_default().trim();
-        essence == "application/json" || essence.ends_with("+json")
-    });
+    let json = content_type(&parts.headers)
+        .is_none_or(|essence| essence == "application/json" || essence.ends_with("+json"));
     let (schema, limit) = match multipart {
         true => (spec.form.as_ref(), MAX_MULTIPART_BYTES),
         false => (spec.json.as_ref().filter(|_| json), MAX_JSON_BYTES),
@@ -149,10 +145,8 @@ pub(crate) fn nested(form: &Form) -> Map<String, Value> {
         }
         *node = value;
     }
-    match listed(root) {
-        Value::Object(fields) => fields,
-        _ => Map::new(),
-    }
+    // A root of parts named 0, 1, ... is a list, no input.
+    serde_json::from_value(listed(root)).unwrap_or_default()
 }
 
 /// `value` with every object whose keys are 0, 1, 2... turned into an array (a file
@@ -161,10 +155,10 @@ fn listed(value: Value) -> Value {
     let Value::Object(mut fields) = value else {
         return value;
     };
-    let index = |i: usize| i.to_string();
-    let is_list = !fields.is_empty() && (0..fields.len()).all(|i| fields.contains_key(&index(i)));
+    let is_list =
+        !fields.is_empty() && (0..fields.len()).all(|i| fields.contains_key(&i.to_string()));
     if is_list {
-        let items = (0..fields.len()).filter_map(|i| fields.remove(&index(i)));
+        let items = (0..fields.len()).filter_map(|i| fields.remove(&i.to_string()));
         Value::Array(items.map(listed).collect())
     } else {
         Value::Object(fields.into_iter().map(|(k, v)| (k, listed(v))).collect())
@@ -174,10 +168,7 @@ fn listed(value: Value) -> Value {
 /// Reads a JSON object body (checked by [`checked`]); anything else is empty input.
 pub(crate) async fn read_json(body: Body) -> Input {
     let bytes = to_bytes(body, MAX_JSON_BYTES).await.unwrap_or_default();
-    match serde_json::from_slice(&bytes) {
-        Ok(Value::Object(object)) => object,
-        _ => Input::new(),
-    }
+    serde_json::from_slice(&bytes).unwrap_or_default()
 }
 
 /// Reads a `multipart/form-data` body: parts with a (non-empty, as in PHP) file name are
@@ -208,7 +199,6 @@ pub(crate) async fn read_form(
             },
             Some(file_name) if file_name.is_empty() => {}
             Some(file_name) => {
-                let content_type = field.content_type().map(str::to_owned);
                 let (mut bytes, mut size) = (BytesMut::new(), 0usize);
                 let mut next = field.chunk().await;
                 while let Ok(Some(chunk)) = next {
@@ -222,7 +212,7 @@ pub(crate) async fn read_form(
                     bytes: complete.then(|| bytes.freeze()),
                     size,
                     file_name,
-                    content_type,
+                    content_type: field.content_type().map(str::to_owned),
                 };
                 form.files.push((name, part));
                 if !complete {
@@ -248,9 +238,8 @@ fn dotted_name(name: &str, appended: &mut HashMap<String, usize>) -> String {
         };
         let segment = match segment {
             "" => {
-                let count = appended.entry(dotted.clone()).or_insert(0);
-                *count += 1;
-                (*count - 1).to_string()
+                let next = appended.entry(dotted.clone()).or_insert(0);
+                std::mem::replace(next, *next + 1).to_string()
             }
             segment => segment.to_owned(),
         };

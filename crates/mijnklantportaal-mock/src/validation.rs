@@ -1,6 +1,5 @@
 //! Laravel's validation answer, which clients show and wrappers turn into typed errors:
-//! 422, `{"message": ..., "errors": {"field": ["..."]}}`, fields named as Laravel displays
-//! them. The rules are the [rule engine](crate::rules)'s, but for one query parameter's.
+//! 422, `{"message": ..., "errors": {"field": ["..."]}}`, fields named as Laravel names them.
 
 use axum::response::Response;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime};
@@ -22,11 +21,7 @@ pub(crate) struct Errors {
 /// The bag as Laravel writes it, fields in the order they failed.
 impl Serialize for Errors {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(
-            self.fields
-                .iter()
-                .map(|(field, messages)| (field, messages)),
-        )
+        serializer.collect_map(self.fields.iter().map(|(f, m)| (f, m)))
     }
 }
 
@@ -96,7 +91,7 @@ pub(crate) fn required_message(field: &str) -> String {
     format!("The {} field is required.", display_name(field))
 }
 
-/// `The selected {field} is invalid.`: the message of a failed `in` (and `exists`) rule.
+/// The message of a failed `in` or `exists` rule.
 pub(crate) fn invalid_choice(field: &str) -> String {
     format!("The selected {} is invalid.", display_name(field))
 }
