@@ -9,9 +9,8 @@ use crate::validation::{Input, amsterdam};
 
 /// The value of `field`, unless it is absent, `null` or a blank string.
 fn present<'a>(input: &'a Input, field: &str) -> Option<&'a Value> {
-    let value = input.get(field).filter(|value| !value.is_null())?;
-    let blank = value.as_str().is_some_and(|s| s.trim().is_empty());
-    (!blank).then_some(value)
+    let blank = |v: &&Value| v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty());
+    input.get(field).filter(|value| !blank(value))
 }
 
 /// The trimmed text of `field`, unless it is blank.

@@ -8,7 +8,7 @@ use axum::extract::{FromRequest, Multipart, Request};
 use axum::response::Response;
 use bytes::{Bytes, BytesMut};
 use http::request::Parts;
-use http::{HeaderMap, StatusCode, header};
+use http::{Extensions, HeaderMap, StatusCode, header};
 use serde_json::{Map, Value, json};
 
 use crate::rules::{self, FILE_KEY};
@@ -22,7 +22,6 @@ const MAX_JSON_BYTES: usize = 1024 * 1024;
 /// The largest multipart body read (a file and the other parts), PHP's `post_max_size`.
 pub(crate) const MAX_MULTIPART_BYTES: usize = MAX_FILE_BYTES + 1024 * 1024;
 
-/// A file part of a multipart body.
 #[derive(Debug, Clone)]
 pub(crate) struct FilePart {
     /// The first [`MAX_FILE_BYTES`] + 1 bytes, or `None` when the part broke off.
@@ -54,13 +53,12 @@ fn content_type(headers: &HeaderMap) -> Option<String> {
     Some(essence.to_ascii_lowercase())
 }
 
-/// Whether the body is `multipart/form-data` (else it is read as JSON).
+/// Whether the body is `multipart/form-data`.
 pub(crate) fn is_multipart(headers: &HeaderMap) -> bool {
     content_type(headers).is_some_and(|value| value.starts_with("multipart/form-data"))
 }
 
-/// Why [`checked`] refused a body: unreadable (400, 413, 415), invalid (422), or the
-/// embedded spec is broken (500).
+/// Why [`checked`] refused a body: unreadable (400, 413, 415), invalid (422), broken spec.
 #[derive(Debug)]
 pub(crate) enum Refused {
     Unreadable(Response),
@@ -68,10 +66,8 @@ pub(crate) enum Refused {
     Broken,
 }
 
-/// The body of `operation`, given back once it passed Laravel's checks: 415 for a
-/// `Content-Type` the operation does not take, 413 past the limit, 400 for JSON that is
-/// no object (or a required body left out that no rule names), the [`rules`]'
-/// 422 (`exists` answers `exists:table`). A body the spec does not describe passes.
+/// The body of `operation` once it passed Laravel's checks (or the spec describes none):
+/// else 415, 413, 400 (not a JSON object, or left out) or the [`rules`]' 422.
 pub(crate) async fn checked(
     parts: &Parts,
     body: Body,
@@ -173,11 +169,7 @@ pub(crate) async fn read_json(body: Body) -> Input {
 
 /// Reads a `multipart/form-data` body: parts with a (non-empty, as in PHP) file name are
 /// files, the others text; a body that breaks off gives the parts read so far.
-pub(crate) async fn read_form(
-    headers: &HeaderMap,
-    extensions: &http::Extensions,
-    body: Body,
-) -> Form {
+pub(crate) async fn read_form(headers: &HeaderMap, extensions: &Extensions, body: Body) -> Form {
     let mut request = Request::new(body);
     *request.headers_mut() = headers.clone();
     *request.extensions_mut() = extensions.clone();
@@ -192,9 +184,7 @@ pub(crate) async fn read_form(
         };
         match field.file_name().map(str::to_owned) {
             None => match field.text().await {
-                Ok(text) => {
-                    form.input.insert(name, Value::String(text));
-                }
+                Ok(text) => _ = form.input.insert(name, Value::String(text)),
                 Err(_) => return form,
             },
             Some(file_name) if file_name.is_empty() => {}
@@ -227,11 +217,8 @@ pub(crate) async fn read_form(
 /// A part name in PHP's bracket form as Laravel names the field: `a[0][b]` is `a.0.b`;
 /// `a[]` is `a.N`, N counting the `a[]` parts so far; unbalanced brackets stay.
 fn dotted_name(name: &str, appended: &mut HashMap<String, usize>) -> String {
-    let Some(open) = name.find('[') else {
-        return name.to_owned();
-    };
-    let mut dotted = name[..open].to_owned();
-    let mut rest = &name[open..];
+    let (head, mut rest) = name.split_at(name.find('[').unwrap_or(name.len()));
+    let mut dotted = head.to_owned();
     while !rest.is_empty() {
         let Some((segment, tail)) = rest.strip_prefix('[').and_then(|r| r.split_once(']')) else {
             return name.to_owned();

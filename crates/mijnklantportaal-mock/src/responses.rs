@@ -1,10 +1,9 @@
 //! The JSON answers a Laravel API gives in production mode (`APP_DEBUG=false`), word for
-//! word: clients show or match on these messages, and the spec's `ErrorBody` must decode
-//! them.
+//! word: clients show or match on them, and the spec's `ErrorBody` must decode them.
 
 use axum::body::Body;
 use axum::response::{IntoResponse, Response};
-use http::{HeaderValue, Method, StatusCode, header};
+use http::{Method, StatusCode, header};
 use serde_json::json;
 
 /// A JSON response with Laravel's default headers.
@@ -51,21 +50,15 @@ pub(crate) fn method_not_allowed(method: &Method, laravel_path: &str, supported:
         "The {method} method is not supported for route {laravel_path}. \
          Supported methods: {supported}."
     );
-    allow(message(StatusCode::METHOD_NOT_ALLOWED, &text), supported)
+    let response = message(StatusCode::METHOD_NOT_ALLOWED, &text);
+    ([(header::ALLOW, supported)], response).into_response()
 }
 
 /// 200 with an empty body, Laravel's automatic answer to `OPTIONS` on a route:
 /// `Allow` lists `supported` (`GET, HEAD`) without spaces (`GET,HEAD`).
 pub(crate) fn options(supported: &str) -> Response {
-    allow(Response::new(Body::empty()), &supported.replace(", ", ","))
-}
-
-/// `response` with the header `Allow: methods`.
-fn allow(mut response: Response, methods: &str) -> Response {
-    if let Ok(allow) = HeaderValue::from_str(methods) {
-        response.headers_mut().insert(header::ALLOW, allow);
-    }
-    response
+    let allow = supported.replace(", ", ",");
+    ([(header::ALLOW, allow)], Body::empty()).into_response()
 }
 
 /// Laravel's `Request::path()`: the raw path without its surrounding slashes, or `/`.

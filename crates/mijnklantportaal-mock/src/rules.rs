@@ -45,7 +45,6 @@ pub(crate) fn known(rule: &str) -> bool {
     RULES.split_whitespace().any(|name| name == split(rule).0)
 }
 
-/// The errors of `body` against `schema` (empty: valid).
 pub(crate) fn validate(schema: &Schema, body: &Body<'_>) -> Errors {
     let mut errors = Errors::default();
     body.object(&mut errors, schema, "", body.input);
@@ -95,7 +94,6 @@ impl Field<'_> {
         }
     }
 
-    /// `The {field} field must {rest}.`
     fn must(&self, rest: &str) -> String {
         format!("The {} field must {rest}.", display_name(&self.name))
     }
@@ -145,8 +143,7 @@ impl Field<'_> {
     fn check(&self) -> Option<String> {
         let (schema, value) = (self.schema, self.value);
         if schema.format.as_deref() == Some("binary") {
-            let index = value.and_then(|v| v.get(FILE_KEY)?.as_u64());
-            let file = index.and_then(|i| self.body.files.get(usize::try_from(i).ok()?));
+            let file = value.and_then(|v| self.body.files.get(v.get(FILE_KEY)?.as_u64()? as usize));
             let Some((_, part)) = file else {
                 let not_a_file = (!missing(value)).then(|| self.must("be a file"));
                 return not_a_file.or_else(|| self.requirement());
@@ -165,8 +162,7 @@ impl Field<'_> {
             match value? {
                 Value::Null if schema.nullable => return None,
                 Value::Null => return Some(self.type_message()),
-                // A blank string is `null` to Laravel: fine for a plain optional text,
-                // checked against the type, format and choices of anything else.
+                // Blank is `null` to Laravel: fine when nullable or plain text, else checked.
                 Value::String(_) if schema.nullable || is_plain_text(schema) => return None,
                 _ => {}
             }
@@ -189,15 +185,14 @@ impl Field<'_> {
     /// The first bound of the schema (`minimum`, `maxLength`, ...) or rule `value` fails.
     fn bounds(&self, value: &Value) -> Option<String> {
         let (schema, size) = (self.schema, sized(self.schema, value));
-        let bounds = match size {
+        let [min, max] = match size {
             Some((_, "")) => [schema.minimum, schema.maximum],
             Some((_, " characters")) => [schema.min_length, schema.max_length],
             Some(_) => [schema.min_items, schema.max_items],
             None => [None; 2],
         };
-        let mut bounds = ["min", "max"].into_iter().zip(bounds);
-        let bound =
-            bounds.find_map(|(rule, limit)| self.size_rule(rule, size?, &limit?.to_string()));
+        let bound = |rule, limit: Option<f64>| self.size_rule(rule, size?, &limit?.to_string());
+        let bound = bound("min", min).or_else(|| bound("max", max));
         bound.or_else(|| self.rules(value, size, None))
     }
 

@@ -18,7 +18,6 @@ pub(crate) struct Errors {
     fields: Vec<(String, Vec<String>)>,
 }
 
-/// The bag as Laravel writes it, fields in the order they failed.
 impl Serialize for Errors {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_map(self.fields.iter().map(|(f, m)| (f, m)))
@@ -86,7 +85,6 @@ pub(crate) fn display_name(field: &str) -> String {
     name
 }
 
-/// `The {field} field is required.`
 pub(crate) fn required_message(field: &str) -> String {
     format!("The {} field is required.", display_name(field))
 }
@@ -98,14 +96,10 @@ pub(crate) fn invalid_choice(field: &str) -> String {
 
 /// The Amsterdam local time `local` with its offset.
 pub(crate) fn amsterdam(local: NaiveDateTime) -> Option<DateTime<FixedOffset>> {
-    for offset_hours in [2i64, 1] {
-        let utc = local - Duration::hours(offset_hours);
-        if i64::from(dutch_time::offset_seconds(utc)) == offset_hours * 3600 {
-            return dutch_time::at(utc.and_utc().timestamp());
-        }
-    }
-    // In the skipped hour: read with the winter offset, shown in summer time.
-    dutch_time::at((local - Duration::hours(1)).and_utc().timestamp())
+    let utc = |hours| local - Duration::hours(hours);
+    // Summer time where it reads as summer time, else winter time (also in the skipped hour).
+    let summer = dutch_time::offset_seconds(utc(2)) == 2 * 3600;
+    dutch_time::at(utc(if summer { 2 } else { 1 }).and_utc().timestamp())
 }
 
 /// Rule `required|integer|min:{min}|max:{max}`; an integer string counts.
