@@ -18,7 +18,6 @@ fn trimmed<'a>(input: &'a Input, field: &str) -> Option<&'a str> {
     Some(present(input, field)?.as_str()?.trim())
 }
 
-/// The items of the array `field` (none when absent).
 fn items<'a>(input: &'a Input, field: &str) -> impl Iterator<Item = &'a Value> {
     let array = input.get(field).and_then(Value::as_array);
     array.into_iter().flatten()
@@ -39,8 +38,7 @@ pub(crate) fn naive_local_time(text: &str) -> Option<NaiveDateTime> {
     parse("%Y-%m-%d %H:%M:%S").or_else(|| parse("%Y-%m-%d %H:%M"))
 }
 
-/// `field` as a local time in Amsterdam (as PHP reads one: the first of a repeated autumn
-/// hour, an hour on in the skipped spring hour).
+/// `field` as a local time in Amsterdam, as PHP reads one ([`amsterdam`]).
 pub(crate) fn local_time(input: &Input, field: &str) -> Option<DateTime<FixedOffset>> {
     naive_local_time(trimmed(input, field)?).and_then(amsterdam)
 }

@@ -2,7 +2,6 @@
 //! validated against its request body schemas, so it stays the one source of truth.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::sync::LazyLock;
 
 use serde::Deserialize;
@@ -101,7 +100,7 @@ fn ordered<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<(String, Sc
     struct Entries;
     impl<'de> Visitor<'de> for Entries {
         type Value = Vec<(String, Schema)>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.write_str("an object")
         }
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
@@ -163,7 +162,6 @@ struct RawMedia {
     schema: Schema,
 }
 
-/// The components' schemas, by name.
 type Components = HashMap<String, Schema>;
 
 /// The request bodies of `spec`, by operationId.

@@ -24,9 +24,8 @@ pub(crate) const MAX_MULTIPART_BYTES: usize = MAX_FILE_BYTES + 1024 * 1024;
 
 #[derive(Debug, Clone)]
 pub(crate) struct FilePart {
-    /// The first [`MAX_FILE_BYTES`] + 1 bytes, or `None` when the part broke off.
+    /// The first [`MAX_FILE_BYTES`] + 1 of its `size` bytes, or `None` if the part broke off.
     pub(crate) bytes: Option<Bytes>,
-    /// The part's length in bytes.
     pub(crate) size: usize,
     pub(crate) file_name: String,
     pub(crate) content_type: Option<String>,
@@ -99,13 +98,12 @@ pub(crate) async fn checked(
         let form = read_form(&parts.headers, &parts.extensions, Body::from(bytes.clone())).await;
         (nested(&form), form.files)
     } else {
-        let input = match serde_json::from_slice(&bytes) {
-            _ if bytes.is_empty() => Map::new(),
-            Ok(Value::Object(object)) => object,
+        match serde_json::from_slice(&bytes) {
+            _ if bytes.is_empty() => (Map::new(), Vec::new()),
+            Ok(Value::Object(object)) => (object, Vec::new()),
             Ok(_) => return Err(bad_request("The request body must be a JSON object.")),
             Err(_) => return Err(bad_request("The request body is not valid JSON.")),
-        };
-        (input, Vec::new())
+        }
     };
     let body = rules::Body {
         input: &input,
@@ -124,8 +122,7 @@ pub(crate) async fn checked(
     }
 }
 
-/// A form's parts nested by their dotted names as PHP nests them (`signers.0.firstName`:
-/// `{"signers": [{"firstName": ..}]}`), file parts as `{FILE_KEY: index}`.
+/// A form's parts nested by their dotted names as PHP nests them, files as `{FILE_KEY: index}`.
 pub(crate) fn nested(form: &Form) -> Map<String, Value> {
     let mut root = Value::Object(Map::new());
     let texts = form.input.iter().map(|(name, value)| (name, value.clone()));
@@ -145,8 +142,7 @@ pub(crate) fn nested(form: &Form) -> Map<String, Value> {
     serde_json::from_value(listed(root)).unwrap_or_default()
 }
 
-/// `value` with every object whose keys are 0, 1, 2... turned into an array (a file
-/// part's `{FILE_KEY: index}` stays an object).
+/// `value` with every object whose keys are 0, 1, 2... turned into an array.
 fn listed(value: Value) -> Value {
     let Value::Object(mut fields) = value else {
         return value;
@@ -179,16 +175,15 @@ pub(crate) async fn read_form(headers: &HeaderMap, extensions: &Extensions, body
     };
     let mut appended = HashMap::new();
     while let Ok(Some(mut field)) = multipart.next_field().await {
-        let Some(name) = field.name().map(|name| dotted_name(name, &mut appended)) else {
-            continue;
-        };
-        match field.file_name().map(str::to_owned) {
-            None => match field.text().await {
+        let name = field.name().map(|name| dotted_name(name, &mut appended));
+        match (name, field.file_name().map(str::to_owned)) {
+            (None, _) => {}
+            (Some(name), None) => match field.text().await {
                 Ok(text) => _ = form.input.insert(name, Value::String(text)),
                 Err(_) => return form,
             },
-            Some(file_name) if file_name.is_empty() => {}
-            Some(file_name) => {
+            (_, Some(file_name)) if file_name.is_empty() => {}
+            (Some(name), Some(file_name)) => {
                 let (mut bytes, mut size) = (BytesMut::new(), 0usize);
                 let mut next = field.chunk().await;
                 while let Ok(Some(chunk)) = next {

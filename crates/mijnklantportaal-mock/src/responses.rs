@@ -8,11 +8,9 @@ use serde_json::json;
 
 /// A JSON response with Laravel's default headers.
 pub(crate) fn json(status: StatusCode, body: impl Into<Body>) -> Response {
-    let headers = [
-        (header::CONTENT_TYPE, "application/json"),
-        (header::CACHE_CONTROL, "no-cache, private"),
-    ];
-    (status, headers, body.into()).into_response()
+    let json = (header::CONTENT_TYPE, "application/json");
+    let no_cache = (header::CACHE_CONTROL, "no-cache, private");
+    (status, [json, no_cache], body.into()).into_response()
 }
 
 /// `{"message": message}` with `status`.
@@ -20,7 +18,6 @@ pub(crate) fn message(status: StatusCode, message: &str) -> Response {
     json(status, json!({ "message": message }).to_string())
 }
 
-/// 401, as Laravel's `auth` middleware answers a JSON client.
 pub(crate) fn unauthenticated() -> Response {
     message(StatusCode::UNAUTHORIZED, "Unauthenticated.")
 }
@@ -74,10 +71,8 @@ pub(crate) fn percent_decode(segment: &str) -> String {
     for part in parts {
         // Two hex digits (`from_str_radix` alone would take `+f`).
         let hex = part.get(..2).filter(|h| !h.starts_with('+'));
-        let (byte, rest) = match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-            Some(byte) => (byte, &part[2..]),
-            None => (b'%', part),
-        };
+        let decoded = hex.and_then(|h| Some((u8::from_str_radix(h, 16).ok()?, &part[2..])));
+        let (byte, rest) = decoded.unwrap_or((b'%', part));
         out.push(byte);
         out.extend_from_slice(rest.as_bytes());
     }

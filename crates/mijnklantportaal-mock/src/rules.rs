@@ -155,17 +155,16 @@ impl Field<'_> {
             let size = (part.size as f64 / 1024.0, " kilobytes");
             return self.rules(&Value::Null, Some(size), Some(part));
         }
-        if missing(value) {
-            if let message @ Some(_) = self.requirement() {
-                return message;
-            }
-            match value? {
-                Value::Null if schema.nullable => return None,
-                Value::Null => return Some(self.type_message()),
-                // Blank is `null` to Laravel: fine when nullable or plain text, else checked.
-                Value::String(_) if schema.nullable || is_plain_text(schema) => return None,
-                _ => {}
-            }
+        let blank = missing(value);
+        if blank && let message @ Some(_) = self.requirement() {
+            return message;
+        }
+        match value? {
+            Value::Null if schema.nullable => return None,
+            Value::Null => return Some(self.type_message()),
+            // Blank is `null` to Laravel: fine when nullable or plain text, else checked.
+            Value::String(_) if blank && (schema.nullable || is_plain_text(schema)) => return None,
+            _ => {}
         }
         let Some(value) = typed(schema.kind, value?, self.body.form) else {
             return Some(self.type_message());

@@ -94,10 +94,10 @@ pub(crate) fn invalid_choice(field: &str) -> String {
     format!("The selected {} is invalid.", display_name(field))
 }
 
-/// The Amsterdam local time `local` with its offset.
+/// The Amsterdam local time `local` with its offset, as PHP reads it: the first of a
+/// repeated autumn hour, an hour on in the skipped spring hour.
 pub(crate) fn amsterdam(local: NaiveDateTime) -> Option<DateTime<FixedOffset>> {
     let utc = |hours| local - Duration::hours(hours);
-    // Summer time where it reads as summer time, else winter time (also in the skipped hour).
     let summer = dutch_time::offset_seconds(utc(2)) == 2 * 3600;
     dutch_time::at(utc(if summer { 2 } else { 1 }).and_utc().timestamp())
 }
