@@ -52,7 +52,6 @@ fn content_type(headers: &HeaderMap) -> Option<String> {
     Some(essence.to_ascii_lowercase())
 }
 
-/// Whether the body is `multipart/form-data`.
 pub(crate) fn is_multipart(headers: &HeaderMap) -> bool {
     content_type(headers).is_some_and(|value| value.starts_with("multipart/form-data"))
 }
