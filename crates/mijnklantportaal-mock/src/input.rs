@@ -1,7 +1,6 @@
-//! Values read from a request's input after the [rules](crate::rules) passed it, in the
-//! form they are stored: trimmed text (Laravel's `TrimStrings`; a blank value is absent),
-//! dates, Dutch local times, amounts in cents. Each reader answers `None` for an absent
-//! field, and for a value the rules would have refused, so a handler never panics on one.
+//! Values read from input the [rules](crate::rules) passed, as they are stored: trimmed
+//! text (Laravel's `TrimStrings`: blank is absent), dates, Amsterdam times, cents. A reader
+//! answers `None` for an absent field and for a value the rules refuse (no panics).
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
 use serde_json::Value;
@@ -10,9 +9,8 @@ use crate::validation::{Input, amsterdam};
 
 /// The value of `field`, unless it is absent, `null` or a blank string.
 fn present<'a>(input: &'a Input, field: &str) -> Option<&'a Value> {
-    let value = input.get(field).filter(|value| !value.is_null())?;
-    let blank = value.as_str().is_some_and(|s| s.trim().is_empty());
-    (!blank).then_some(value)
+    let blank = |v: &&Value| v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty());
+    input.get(field).filter(|value| !blank(value))
 }
 
 /// The trimmed text of `field`, unless it is blank.
@@ -20,13 +18,11 @@ fn trimmed<'a>(input: &'a Input, field: &str) -> Option<&'a str> {
     Some(present(input, field)?.as_str()?.trim())
 }
 
-/// The items of the array `field` (none when absent).
 fn items<'a>(input: &'a Input, field: &str) -> impl Iterator<Item = &'a Value> {
     let array = input.get(field).and_then(Value::as_array);
     array.into_iter().flatten()
 }
 
-/// The trimmed text of `field`.
 pub(crate) fn text(input: &Input, field: &str) -> Option<String> {
     trimmed(input, field).map(str::to_owned)
 }
@@ -38,14 +34,11 @@ pub(crate) fn date(input: &Input, field: &str) -> Option<NaiveDate> {
 
 /// A local date-time, `Y-m-d H:i:s` or `Y-m-d H:i`.
 pub(crate) fn naive_local_time(text: &str) -> Option<NaiveDateTime> {
-    let formats = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"];
-    formats
-        .iter()
-        .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
+    let parse = |format| NaiveDateTime::parse_from_str(text, format).ok();
+    parse("%Y-%m-%d %H:%M:%S").or_else(|| parse("%Y-%m-%d %H:%M"))
 }
 
-/// `field` as a local time in Amsterdam (as PHP reads one: the first of a repeated autumn
-/// hour, an hour on in the skipped spring hour).
+/// `field` as a local time in Amsterdam, as PHP reads one ([`amsterdam`]).
 pub(crate) fn local_time(input: &Input, field: &str) -> Option<DateTime<FixedOffset>> {
     naive_local_time(trimmed(input, field)?).and_then(amsterdam)
 }

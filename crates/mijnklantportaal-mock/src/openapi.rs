@@ -1,19 +1,15 @@
 //! The spec the mock serves, embedded (`cargo xtask generate` bundles it): requests are
-//! validated against it, not against rules restated by hand, so it stays the one source of
-//! truth. What validation needs is read once: each operation's request body schemas.
+//! validated against its request body schemas, so it stays the one source of truth.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::sync::LazyLock;
 
 use serde::Deserialize;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::Value;
 
-/// The bundled spec, as `cargo xtask generate` writes it.
 const SPEC: &str = include_str!("../openapi.json");
 
-/// A JSON type of a schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum Kind {
@@ -52,12 +48,11 @@ pub(crate) struct Schema {
     /// Laravel rules the schema cannot say (`x-laravel`), in order.
     #[serde(rename = "x-laravel")]
     pub(crate) rules: Vec<String>,
-    /// Rules of properties whose own schema must stay bare (see the spec's root).
+    /// Rules of properties whose own schema must stay bare.
     #[serde(rename = "x-laravel-properties")]
     property_rules: HashMap<String, Vec<String>>,
 }
 
-/// An operation's request body: whether it is required, its JSON and form schemas.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct RequestBody {
     pub(crate) required: bool,
@@ -69,8 +64,7 @@ pub(crate) struct RequestBody {
 pub(crate) fn request_body(operation_id: &str) -> Result<Option<&'static RequestBody>, String> {
     static BODIES: LazyLock<Result<HashMap<String, RequestBody>, String>> =
         LazyLock::new(|| bodies(SPEC));
-    let bodies = BODIES.as_ref().map_err(Clone::clone)?;
-    Ok(bodies.get(operation_id))
+    Ok(BODIES.as_ref().map_err(Clone::clone)?.get(operation_id))
 }
 
 /// Every operation of the spec: method (`get`), path under the server's path
@@ -80,9 +74,8 @@ pub(crate) fn operations() -> Vec<(&'static str, String, String)> {
         return Vec::new();
     };
     // The path part of `https://api.mijnklantportaal.nl/v1`.
-    let url = spec.servers.first().and_then(|server| server.get("url"));
-    let url = url.and_then(Value::as_str).unwrap_or_default();
-    let path = url.split_once("://").map_or("", |(_, rest)| rest);
+    let url = spec.servers.first().and_then(|s| s["url"].as_str());
+    let (_, path) = url.and_then(|u| u.split_once("://")).unwrap_or_default();
     let base = path.find('/').map_or("", |slash| &path[slash..]);
     let operations = spec.paths.into_iter().flat_map(|(path, item)| {
         item.operations()
@@ -107,15 +100,11 @@ fn ordered<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<(String, Sc
     struct Entries;
     impl<'de> Visitor<'de> for Entries {
         type Value = Vec<(String, Schema)>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.write_str("an object")
         }
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            let mut entries = Vec::new();
-            while let Some(entry) = map.next_entry()? {
-                entries.push(entry);
-            }
-            Ok(entries)
+            std::iter::from_fn(|| map.next_entry().transpose()).collect()
         }
     }
     deserializer.deserialize_map(Entries)
@@ -124,7 +113,7 @@ fn ordered<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<(String, Sc
 #[derive(Deserialize)]
 struct RawSpec {
     #[serde(default)]
-    servers: Vec<HashMap<String, Value>>,
+    servers: Vec<Value>,
     paths: HashMap<String, RawPathItem>,
     components: RawComponents,
 }
@@ -132,7 +121,7 @@ struct RawSpec {
 #[derive(Default, Deserialize)]
 #[serde(default)]
 struct RawComponents {
-    schemas: HashMap<String, Schema>,
+    schemas: Components,
 }
 
 #[derive(Default, Deserialize)]
@@ -146,13 +135,10 @@ struct RawPathItem {
 }
 
 impl RawPathItem {
-    /// The item's operations, with their methods.
     fn operations(self) -> impl Iterator<Item = (&'static str, RawOperation)> {
-        let methods = ["get", "post", "put", "patch", "delete"].into_iter();
         let operations = [self.get, self.post, self.put, self.patch, self.delete];
-        methods
-            .zip(operations)
-            .filter_map(|(method, operation)| Some((method, operation?)))
+        let methods = std::iter::zip(["get", "post", "put", "patch", "delete"], operations);
+        methods.filter_map(|(method, operation)| Some((method, operation?)))
     }
 }
 
@@ -175,6 +161,8 @@ struct RawMedia {
     #[serde(default)]
     schema: Schema,
 }
+
+type Components = HashMap<String, Schema>;
 
 /// The request bodies of `spec`, by operationId.
 fn bodies(spec: &str) -> Result<HashMap<String, RequestBody>, String> {
@@ -201,11 +189,7 @@ fn bodies(spec: &str) -> Result<HashMap<String, RequestBody>, String> {
 
 /// `raw` with its `$ref` and `allOf` parts merged in (later parts add to earlier
 /// ones; the schema's own keywords last).
-fn resolve(
-    mut raw: Schema,
-    components: &HashMap<String, Schema>,
-    depth: u32,
-) -> Result<Schema, String> {
+fn resolve(mut raw: Schema, components: &Components, depth: u32) -> Result<Schema, String> {
     if depth > 32 {
         return Err("request schemas nest too deeply (a $ref cycle?)".to_owned());
     }
@@ -217,9 +201,9 @@ fn resolve(
     let mut schema = Schema::default();
     if let Some(reference) = raw.reference.take() {
         let name = reference.trim_start_matches("#/components/schemas/");
-        let target = components
-            .get(name)
-            .ok_or_else(|| format!("unknown schema {reference}"))?;
+        let Some(target) = components.get(name) else {
+            return Err(format!("unknown schema {reference}"));
+        };
         merge(&mut schema, resolve(target.clone(), components, depth + 1)?);
     }
     for part in std::mem::take(&mut raw.all_of) {

@@ -1,7 +1,5 @@
-//! The write endpoints' request bodies: checked in the [pipeline](crate::handler) before
-//! the handler runs ([`checked`]), then read by it ([`read_json`], [`read_form`]).
-//! Multipart part names in PHP's bracket form (`signers[0][firstName]`, `documents[]`)
-//! are read as Laravel names the fields, with dots (`signers.0.firstName`, `documents.0`).
+//! The write endpoints' request bodies: [`checked`] in the [pipeline](crate::handler)
+//! before the handler runs, then read by it ([`read_json`], [`read_form`]).
 
 use std::collections::HashMap;
 
@@ -10,7 +8,7 @@ use axum::extract::{FromRequest, Multipart, Request};
 use axum::response::Response;
 use bytes::{Bytes, BytesMut};
 use http::request::Parts;
-use http::{HeaderMap, StatusCode, header};
+use http::{Extensions, HeaderMap, StatusCode, header};
 use serde_json::{Map, Value, json};
 
 use crate::rules::{self, FILE_KEY};
@@ -21,16 +19,13 @@ use crate::{openapi, responses};
 pub(crate) const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 /// The largest JSON body read; a longer one is answered 413.
 const MAX_JSON_BYTES: usize = 1024 * 1024;
-/// The largest multipart body read (a file plus room for the other parts), PHP's
-/// `post_max_size`.
+/// The largest multipart body read (a file and the other parts), PHP's `post_max_size`.
 pub(crate) const MAX_MULTIPART_BYTES: usize = MAX_FILE_BYTES + 1024 * 1024;
 
-/// A file part of a multipart body.
 #[derive(Debug, Clone)]
 pub(crate) struct FilePart {
-    /// The first [`MAX_FILE_BYTES`] + 1 bytes, or `None` when the part broke off.
+    /// The first [`MAX_FILE_BYTES`] + 1 of its `size` bytes, or `None` if the part broke off.
     pub(crate) bytes: Option<Bytes>,
-    /// The part's length in bytes.
     pub(crate) size: usize,
     pub(crate) file_name: String,
     pub(crate) content_type: Option<String>,
@@ -50,19 +45,18 @@ pub(crate) fn query(parts: &Parts, name: &str) -> Option<String> {
         .map(|(_, value)| value.into_owned())
 }
 
-/// The `Content-Type` of `headers`, lowercased (`?` when it is not text).
+/// The `Content-Type` of `headers` without parameters, lowercased (`?` when not text).
 fn content_type(headers: &HeaderMap) -> Option<String> {
-    let value = headers.get(header::CONTENT_TYPE)?;
-    Some(value.to_str().unwrap_or("?").to_ascii_lowercase())
+    let value = headers.get(header::CONTENT_TYPE)?.to_str().unwrap_or("?");
+    let essence = value.split(';').next().unwrap_or_default().trim();
+    Some(essence.to_ascii_lowercase())
 }
 
-/// Whether the body is `multipart/form-data` (else it is read as JSON).
 pub(crate) fn is_multipart(headers: &HeaderMap) -> bool {
     content_type(headers).is_some_and(|value| value.starts_with("multipart/form-data"))
 }
 
-/// Why [`checked`] refused a body: unreadable (400, 413, 415), invalid (422), or the
-/// embedded spec is broken (500).
+/// Why [`checked`] refused a body: unreadable (400, 413, 415), invalid (422), broken spec.
 #[derive(Debug)]
 pub(crate) enum Refused {
     Unreadable(Response),
@@ -70,10 +64,8 @@ pub(crate) enum Refused {
     Broken,
 }
 
-/// The body of `operation`, given back once it passed Laravel's checks: 415 for a
-/// `Content-Type` the operation does not take, 413 past the limit, 400 for JSON that is
-/// no object (or a required body left out that no rule names), the [`rules`]'
-/// 422 (`exists` answers `exists:table`). A body the spec does not describe passes.
+/// The body of `operation` once it passed Laravel's checks (or the spec describes none):
+/// else 415, 413, 400 (not a JSON object, or left out) or the [`rules`]' 422.
 pub(crate) async fn checked(
     parts: &Parts,
     body: Body,
@@ -85,10 +77,8 @@ pub(crate) async fn checked(
     };
     let refuse = |status, message| Refused::Unreadable(responses::message(status, message));
     let multipart = is_multipart(&parts.headers);
-    let json = content_type(&parts.headers).is_none_or(|value| {
-        let essence = value.split(';').next().unwrap_or_default().trim();
-        essence == "application/json" || essence.ends_with("+json")
-    });
+    let json = content_type(&parts.headers)
+        .is_none_or(|essence| essence == "application/json" || essence.ends_with("+json"));
     let (schema, limit) = match multipart {
         true => (spec.form.as_ref(), MAX_MULTIPART_BYTES),
         false => (spec.json.as_ref().filter(|_| json), MAX_JSON_BYTES),
@@ -107,13 +97,12 @@ pub(crate) async fn checked(
         let form = read_form(&parts.headers, &parts.extensions, Body::from(bytes.clone())).await;
         (nested(&form), form.files)
     } else {
-        let input = match serde_json::from_slice(&bytes) {
-            _ if bytes.is_empty() => Map::new(),
-            Ok(Value::Object(object)) => object,
+        match serde_json::from_slice(&bytes) {
+            _ if bytes.is_empty() => (Map::new(), Vec::new()),
+            Ok(Value::Object(object)) => (object, Vec::new()),
             Ok(_) => return Err(bad_request("The request body must be a JSON object.")),
             Err(_) => return Err(bad_request("The request body is not valid JSON.")),
-        };
-        (input, Vec::new())
+        }
     };
     let body = rules::Body {
         input: &input,
@@ -132,8 +121,7 @@ pub(crate) async fn checked(
     }
 }
 
-/// A form's parts nested by their dotted names as PHP nests them (`signers.0.firstName`:
-/// `{"signers": [{"firstName": ..}]}`), file parts as `{FILE_KEY: index}`.
+/// A form's parts nested by their dotted names as PHP nests them, files as `{FILE_KEY: index}`.
 pub(crate) fn nested(form: &Form) -> Map<String, Value> {
     let mut root = Value::Object(Map::new());
     let texts = form.input.iter().map(|(name, value)| (name, value.clone()));
@@ -149,22 +137,19 @@ pub(crate) fn nested(form: &Form) -> Map<String, Value> {
         }
         *node = value;
     }
-    match listed(root) {
-        Value::Object(fields) => fields,
-        _ => Map::new(),
-    }
+    // A root of parts named 0, 1, ... is a list, no input.
+    serde_json::from_value(listed(root)).unwrap_or_default()
 }
 
-/// `value` with every object whose keys are 0, 1, 2... turned into an array (a file
-/// part's `{FILE_KEY: index}` stays an object).
+/// `value` with every object whose keys are 0, 1, 2... turned into an array.
 fn listed(value: Value) -> Value {
     let Value::Object(mut fields) = value else {
         return value;
     };
-    let index = |i: usize| i.to_string();
-    let is_list = !fields.is_empty() && (0..fields.len()).all(|i| fields.contains_key(&index(i)));
+    let is_list =
+        !fields.is_empty() && (0..fields.len()).all(|i| fields.contains_key(&i.to_string()));
     if is_list {
-        let items = (0..fields.len()).filter_map(|i| fields.remove(&index(i)));
+        let items = (0..fields.len()).filter_map(|i| fields.remove(&i.to_string()));
         Value::Array(items.map(listed).collect())
     } else {
         Value::Object(fields.into_iter().map(|(k, v)| (k, listed(v))).collect())
@@ -174,19 +159,12 @@ fn listed(value: Value) -> Value {
 /// Reads a JSON object body (checked by [`checked`]); anything else is empty input.
 pub(crate) async fn read_json(body: Body) -> Input {
     let bytes = to_bytes(body, MAX_JSON_BYTES).await.unwrap_or_default();
-    match serde_json::from_slice(&bytes) {
-        Ok(Value::Object(object)) => object,
-        _ => Input::new(),
-    }
+    serde_json::from_slice(&bytes).unwrap_or_default()
 }
 
 /// Reads a `multipart/form-data` body: parts with a (non-empty, as in PHP) file name are
 /// files, the others text; a body that breaks off gives the parts read so far.
-pub(crate) async fn read_form(
-    headers: &HeaderMap,
-    extensions: &http::Extensions,
-    body: Body,
-) -> Form {
+pub(crate) async fn read_form(headers: &HeaderMap, extensions: &Extensions, body: Body) -> Form {
     let mut request = Request::new(body);
     *request.headers_mut() = headers.clone();
     *request.extensions_mut() = extensions.clone();
@@ -196,19 +174,15 @@ pub(crate) async fn read_form(
     };
     let mut appended = HashMap::new();
     while let Ok(Some(mut field)) = multipart.next_field().await {
-        let Some(name) = field.name().map(|name| dotted_name(name, &mut appended)) else {
-            continue;
-        };
-        match field.file_name().map(str::to_owned) {
-            None => match field.text().await {
-                Ok(text) => {
-                    form.input.insert(name, Value::String(text));
-                }
+        let name = field.name().map(|name| dotted_name(name, &mut appended));
+        match (name, field.file_name().map(str::to_owned)) {
+            (None, _) => {}
+            (Some(name), None) => match field.text().await {
+                Ok(text) => _ = form.input.insert(name, Value::String(text)),
                 Err(_) => return form,
             },
-            Some(file_name) if file_name.is_empty() => {}
-            Some(file_name) => {
-                let content_type = field.content_type().map(str::to_owned);
+            (_, Some(file_name)) if file_name.is_empty() => {}
+            (Some(name), Some(file_name)) => {
                 let (mut bytes, mut size) = (BytesMut::new(), 0usize);
                 let mut next = field.chunk().await;
                 while let Ok(Some(chunk)) = next {
@@ -222,7 +196,7 @@ pub(crate) async fn read_form(
                     bytes: complete.then(|| bytes.freeze()),
                     size,
                     file_name,
-                    content_type,
+                    content_type: field.content_type().map(str::to_owned),
                 };
                 form.files.push((name, part));
                 if !complete {
@@ -237,20 +211,16 @@ pub(crate) async fn read_form(
 /// A part name in PHP's bracket form as Laravel names the field: `a[0][b]` is `a.0.b`;
 /// `a[]` is `a.N`, N counting the `a[]` parts so far; unbalanced brackets stay.
 fn dotted_name(name: &str, appended: &mut HashMap<String, usize>) -> String {
-    let Some(open) = name.find('[') else {
-        return name.to_owned();
-    };
-    let mut dotted = name[..open].to_owned();
-    let mut rest = &name[open..];
+    let (head, mut rest) = name.split_at(name.find('[').unwrap_or(name.len()));
+    let mut dotted = head.to_owned();
     while !rest.is_empty() {
         let Some((segment, tail)) = rest.strip_prefix('[').and_then(|r| r.split_once(']')) else {
             return name.to_owned();
         };
         let segment = match segment {
             "" => {
-                let count = appended.entry(dotted.clone()).or_insert(0);
-                *count += 1;
-                (*count - 1).to_string()
+                let next = appended.entry(dotted.clone()).or_insert(0);
+                std::mem::replace(next, *next + 1).to_string()
             }
             segment => segment.to_owned(),
         };

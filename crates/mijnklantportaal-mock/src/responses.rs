@@ -1,19 +1,16 @@
 //! The JSON answers a Laravel API gives in production mode (`APP_DEBUG=false`), word for
-//! word: clients show or match on these messages, and the spec's `ErrorBody` must decode
-//! them.
+//! word: clients show or match on them, and the spec's `ErrorBody` must decode them.
 
 use axum::body::Body;
 use axum::response::{IntoResponse, Response};
-use http::{HeaderValue, Method, StatusCode, header};
+use http::{Method, StatusCode, header};
 use serde_json::json;
 
 /// A JSON response with Laravel's default headers.
 pub(crate) fn json(status: StatusCode, body: impl Into<Body>) -> Response {
-    let headers = [
-        (header::CONTENT_TYPE, "application/json"),
-        (header::CACHE_CONTROL, "no-cache, private"),
-    ];
-    (status, headers, body.into()).into_response()
+    let json = (header::CONTENT_TYPE, "application/json");
+    let no_cache = (header::CACHE_CONTROL, "no-cache, private");
+    (status, [json, no_cache], body.into()).into_response()
 }
 
 /// `{"message": message}` with `status`.
@@ -21,7 +18,6 @@ pub(crate) fn message(status: StatusCode, message: &str) -> Response {
     json(status, json!({ "message": message }).to_string())
 }
 
-/// 401, as Laravel's `auth` middleware answers a JSON client.
 pub(crate) fn unauthenticated() -> Response {
     message(StatusCode::UNAUTHORIZED, "Unauthenticated.")
 }
@@ -51,21 +47,15 @@ pub(crate) fn method_not_allowed(method: &Method, laravel_path: &str, supported:
         "The {method} method is not supported for route {laravel_path}. \
          Supported methods: {supported}."
     );
-    allow(message(StatusCode::METHOD_NOT_ALLOWED, &text), supported)
+    let response = message(StatusCode::METHOD_NOT_ALLOWED, &text);
+    ([(header::ALLOW, supported)], response).into_response()
 }
 
 /// 200 with an empty body, Laravel's automatic answer to `OPTIONS` on a route:
 /// `Allow` lists `supported` (`GET, HEAD`) without spaces (`GET,HEAD`).
 pub(crate) fn options(supported: &str) -> Response {
-    allow(Response::new(Body::empty()), &supported.replace(", ", ","))
-}
-
-/// `response` with the header `Allow: methods`.
-fn allow(mut response: Response, methods: &str) -> Response {
-    if let Ok(allow) = HeaderValue::from_str(methods) {
-        response.headers_mut().insert(header::ALLOW, allow);
-    }
-    response
+    let allow = supported.replace(", ", ",");
+    ([(header::ALLOW, allow)], Body::empty()).into_response()
 }
 
 /// Laravel's `Request::path()`: the raw path without its surrounding slashes, or `/`.
@@ -81,10 +71,8 @@ pub(crate) fn percent_decode(segment: &str) -> String {
     for part in parts {
         // Two hex digits (`from_str_radix` alone would take `+f`).
         let hex = part.get(..2).filter(|h| !h.starts_with('+'));
-        let (byte, rest) = match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-            Some(byte) => (byte, &part[2..]),
-            None => (b'%', part),
-        };
+        let decoded = hex.and_then(|h| Some((u8::from_str_radix(h, 16).ok()?, &part[2..])));
+        let (byte, rest) = decoded.unwrap_or((b'%', part));
         out.push(byte);
         out.extend_from_slice(rest.as_bytes());
     }

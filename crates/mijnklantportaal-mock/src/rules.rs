@@ -1,7 +1,6 @@
-//! The rule engine: a body checked against its operation's schema in the embedded spec,
-//! answered as Laravel's `$request->validate()` answers: each property, in the spec's
-//! order, reports its first failing rule, nested fields under dotted names. The rules are
-//! the schema's keywords and the Laravel rules beside it (`x-laravel`, see [`RULES`]).
+//! The rule engine: a body checked against its schema in the embedded spec as Laravel's
+//! `$request->validate()` checks it: each property, in the spec's order, reports its first
+//! failing rule (schema keywords, then the `x-laravel` rules), nested fields dotted.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde_json::Value;
@@ -15,21 +14,20 @@ use crate::validation::{Errors, Input, display_name, invalid_choice, required_me
 const RULES: &str = "max min size alpha email url in decimal date_format after exists mimes \
     required_if required_with required_without required_without_all";
 
-/// The key of the stand-in for a file part in a form's input: `{FILE_KEY: index into files}`.
+/// A file part's stand-in in a form's input: `{FILE_KEY: index into files}`.
 pub(crate) const FILE_KEY: &str = "\u{0}file";
 
-/// A body to validate.
 pub(crate) struct Body<'a> {
     /// The JSON object, or a form's parts nested by their dotted names ([`FILE_KEY`]).
     pub(crate) input: &'a Input,
     pub(crate) files: &'a [(String, FilePart)],
     /// Whether the body is a form (its values are text).
     pub(crate) form: bool,
-    /// Whether row `id` exists in table `table` (`exists:table`).
+    /// Whether row `id` exists in `table`: `(table, id)`.
     pub(crate) exists: &'a (dyn Fn(&str, &str) -> bool + Sync),
 }
 
-/// A field to check: its schema, dotted name and value, and the object it is in.
+/// A field to check, in the object `siblings`.
 struct Field<'a> {
     body: &'a Body<'a>,
     schema: &'a Schema,
@@ -39,15 +37,14 @@ struct Field<'a> {
     siblings: &'a Input,
 }
 
-/// A value's size for the size rules, and the unit their messages name (`" items"`).
+/// A value's size and the unit its messages name (`" items"`).
 type Size = (f64, &'static str);
 
-/// Whether the engine reads the `x-laravel` rule `rule` (`max:255`).
+/// Whether the engine reads the `x-laravel` rule `max:255`.
 pub(crate) fn known(rule: &str) -> bool {
     RULES.split_whitespace().any(|name| name == split(rule).0)
 }
 
-/// The errors of `body` against `schema` (empty: valid).
 pub(crate) fn validate(schema: &Schema, body: &Body<'_>) -> Errors {
     let mut errors = Errors::default();
     body.object(&mut errors, schema, "", body.input);
@@ -55,7 +52,7 @@ pub(crate) fn validate(schema: &Schema, body: &Body<'_>) -> Errors {
 }
 
 impl Body<'_> {
-    /// Checks the properties of `schema` in `input`, their names prefixed with `prefix`.
+    /// Checks the properties of `schema` in `input`, named `{prefix}{key}`.
     fn object(&self, errors: &mut Errors, schema: &Schema, prefix: &str, input: &Input) {
         for (key, property) in &schema.properties {
             let field = Field {
@@ -72,7 +69,6 @@ impl Body<'_> {
 }
 
 impl Field<'_> {
-    /// Adds the field's first failure, or checks what it contains.
     fn check_into(&self, errors: &mut Errors) {
         if let Some(message) = self.check() {
             return errors.add(&self.name, message);
@@ -98,7 +94,6 @@ impl Field<'_> {
         }
     }
 
-    /// `The {field} field must {rest}.`
     fn must(&self, rest: &str) -> String {
         format!("The {} field must {rest}.", display_name(&self.name))
     }
@@ -134,7 +129,6 @@ impl Field<'_> {
         Some(format!("The {name} field is required when {when}."))
     }
 
-    /// The message of the schema's JSON type.
     fn type_message(&self) -> String {
         self.must(match self.schema.kind.unwrap_or(Kind::String) {
             Kind::String => "be a string",
@@ -149,8 +143,7 @@ impl Field<'_> {
     fn check(&self) -> Option<String> {
         let (schema, value) = (self.schema, self.value);
         if schema.format.as_deref() == Some("binary") {
-            let index = value.and_then(|v| v.get(FILE_KEY)?.as_u64());
-            let file = index.and_then(|i| self.body.files.get(usize::try_from(i).ok()?));
+            let file = value.and_then(|v| self.body.files.get(v.get(FILE_KEY)?.as_u64()? as usize));
             let Some((_, part)) = file else {
                 let not_a_file = (!missing(value)).then(|| self.must("be a file"));
                 return not_a_file.or_else(|| self.requirement());
@@ -162,18 +155,16 @@ impl Field<'_> {
             let size = (part.size as f64 / 1024.0, " kilobytes");
             return self.rules(&Value::Null, Some(size), Some(part));
         }
-        if missing(value) {
-            if let message @ Some(_) = self.requirement() {
-                return message;
-            }
-            match value? {
-                Value::Null if schema.nullable => return None,
-                Value::Null => return Some(self.type_message()),
-                // A blank string is `null` to Laravel: fine for a plain optional text,
-                // checked against the type, format and choices of anything else.
-                Value::String(_) if schema.nullable || is_plain_text(schema) => return None,
-                _ => {}
-            }
+        let blank = missing(value);
+        if blank && let message @ Some(_) = self.requirement() {
+            return message;
+        }
+        match value? {
+            Value::Null if schema.nullable => return None,
+            Value::Null => return Some(self.type_message()),
+            // Blank is `null` to Laravel: fine when nullable or plain text, else checked.
+            Value::String(_) if blank && (schema.nullable || is_plain_text(schema)) => return None,
+            _ => {}
         }
         let Some(value) = typed(schema.kind, value?, self.body.form) else {
             return Some(self.type_message());
@@ -193,24 +184,22 @@ impl Field<'_> {
     /// The first bound of the schema (`minimum`, `maxLength`, ...) or rule `value` fails.
     fn bounds(&self, value: &Value) -> Option<String> {
         let (schema, size) = (self.schema, sized(self.schema, value));
-        let bounds = match size {
+        let [min, max] = match size {
             Some((_, "")) => [schema.minimum, schema.maximum],
             Some((_, " characters")) => [schema.min_length, schema.max_length],
             Some(_) => [schema.min_items, schema.max_items],
             None => [None; 2],
         };
-        let mut bounds = ["min", "max"].into_iter().zip(bounds);
-        let bound =
-            bounds.find_map(|(rule, limit)| self.size_rule(rule, size?, &limit?.to_string()));
+        let bound = |rule, limit: Option<f64>| self.size_rule(rule, size?, &limit?.to_string());
+        let bound = bound("min", min).or_else(|| bound("max", max));
         bound.or_else(|| self.rules(value, size, None))
     }
 
     /// The first `x-laravel` rule (other than a presence rule) `value` fails.
     fn rules(&self, value: &Value, size: Option<Size>, file: Option<&FilePart>) -> Option<String> {
-        let (name, text) = (
-            &self.name,
-            value.as_str().map(str::trim).unwrap_or_default(),
-        );
+        let text = value.as_str().map(str::trim).unwrap_or_default();
+        let name = &self.name;
+        let sibling = |field| self.siblings.get(field)?.as_str().map(str::trim);
         let is_text = matches!(size, Some((_, " characters")));
         self.schema.rules.iter().find_map(|rule| {
             let (rule, arguments) = split(rule);
@@ -232,11 +221,7 @@ impl Field<'_> {
                     let first = choices().next().unwrap_or_default();
                     self.must(&format!("match the format {first}"))
                 }
-                "after" => {
-                    let other = self.siblings.get(arguments)?.as_str()?.trim();
-                    if naive_local_time(other) < naive_local_time(text) {
-                        return None;
-                    }
+                "after" if naive_local_time(sibling(arguments)?) >= naive_local_time(text) => {
                     self.must(&format!("be a date after {}", display_name(arguments)))
                 }
                 "exists" if !(self.body.exists)(arguments, text) => invalid_choice(name),
@@ -251,19 +236,13 @@ impl Field<'_> {
     /// Laravel's message if `(size, unit)` fails the size rule `rule` (`min`, `max`, `size`).
     fn size_rule(&self, rule: &str, (size, unit): Size, limit: &str) -> Option<String> {
         let bound: f64 = limit.parse().ok()?;
-        let fails = match rule {
-            "min" => size < bound,
-            "max" => size > bound,
-            _ => size != bound,
-        };
         let must = match (rule, unit) {
-            _ if !fails => return None,
-            ("max", " items") => "not have more than",
-            ("max", _) => "not be greater than",
-            ("min", " items") => "have at least",
+            ("max", " items") if size > bound => "not have more than",
+            ("max", _) if size > bound => "not be greater than",
             ("min", " kilobytes") => return None,
-            ("min", _) => "be at least",
-            ("size", " characters") => "be",
+            ("min", " items") if size < bound => "have at least",
+            ("min", _) if size < bound => "be at least",
+            ("size", " characters") if size != bound => "be",
             _ => return None,
         };
         Some(self.must(&format!("{must} {limit}{unit}")))
@@ -280,7 +259,6 @@ fn missing(value: Option<&Value>) -> bool {
     }
 }
 
-/// A rule `name:arguments` split.
 fn split(rule: &str) -> (&str, &str) {
     rule.split_once(':').unwrap_or((rule, ""))
 }

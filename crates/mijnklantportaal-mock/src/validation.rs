@@ -1,6 +1,5 @@
 //! Laravel's validation answer, which clients show and wrappers turn into typed errors:
-//! 422, `{"message": ..., "errors": {"field": ["..."]}}`, fields named as Laravel displays
-//! them. The rules are the [rule engine](crate::rules)'s, but for one query parameter's.
+//! 422, `{"message": ..., "errors": {"field": ["..."]}}`, fields named as Laravel names them.
 
 use axum::response::Response;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime};
@@ -19,14 +18,9 @@ pub(crate) struct Errors {
     fields: Vec<(String, Vec<String>)>,
 }
 
-/// The bag as Laravel writes it, fields in the order they failed.
 impl Serialize for Errors {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(
-            self.fields
-                .iter()
-                .map(|(field, messages)| (field, messages)),
-        )
+        serializer.collect_map(self.fields.iter().map(|(f, m)| (f, m)))
     }
 }
 
@@ -91,26 +85,21 @@ pub(crate) fn display_name(field: &str) -> String {
     name
 }
 
-/// `The {field} field is required.`
 pub(crate) fn required_message(field: &str) -> String {
     format!("The {} field is required.", display_name(field))
 }
 
-/// `The selected {field} is invalid.`: the message of a failed `in` (and `exists`) rule.
+/// The message of a failed `in` or `exists` rule.
 pub(crate) fn invalid_choice(field: &str) -> String {
     format!("The selected {} is invalid.", display_name(field))
 }
 
-/// The Amsterdam local time `local` with its offset.
+/// The Amsterdam local time `local` with its offset, as PHP reads it: the first of a
+/// repeated autumn hour, an hour on in the skipped spring hour.
 pub(crate) fn amsterdam(local: NaiveDateTime) -> Option<DateTime<FixedOffset>> {
-    for offset_hours in [2i64, 1] {
-        let utc = local - Duration::hours(offset_hours);
-        if i64::from(dutch_time::offset_seconds(utc)) == offset_hours * 3600 {
-            return dutch_time::at(utc.and_utc().timestamp());
-        }
-    }
-    // In the skipped hour: read with the winter offset, shown in summer time.
-    dutch_time::at((local - Duration::hours(1)).and_utc().timestamp())
+    let utc = |hours| local - Duration::hours(hours);
+    let summer = dutch_time::offset_seconds(utc(2)) == 2 * 3600;
+    dutch_time::at(utc(if summer { 2 } else { 1 }).and_utc().timestamp())
 }
 
 /// Rule `required|integer|min:{min}|max:{max}`; an integer string counts.
