@@ -1,12 +1,9 @@
-//! The invoice dataset: deterministic, generated on demand, never held in memory.
-//!
-//! Every invoice is a pure function of (seed, dataset size, index), so page N costs the
-//! same for any N and a replay with the same seed is exact. Invoices are spread evenly
-//! over 2021–2025, index `i` in the `i`-th equal slice of that window, so creation times
-//! never decrease and the first index of a year (for `2024-001`-style numbers) is
-//! computed, not counted.
+//! The invoice dataset, generated on demand: each invoice a pure function of (seed, size,
+//! index), so page N costs the same for any N and a replay is exact. Invoice `i` falls in
+//! the `i`-th equal slice of 2021–2025, so creation times never decrease and the first
+//! index of a year (for `2024-001`-style numbers) is computed, not counted.
 
-use chrono::{DateTime, Datelike, FixedOffset};
+use chrono::Datelike;
 
 use crate::dutch_time;
 use crate::ids::IdCodec;
@@ -47,13 +44,8 @@ const CITIES: &str = "Amsterdam,Rotterdam,Utrecht,Den Haag,Eindhoven,Groningen,Z
 /// A dataset of invoices, described by its seed and size: a cheap `Copy` handle.
 ///
 /// ```
-/// use mijnklantportaal_mock::Dataset;
-///
-/// let dataset = Dataset::new(42, 1_000_000);
-/// let last = dataset.invoice(999_999).unwrap();
-/// assert!(last.id.starts_with("inv_"));
-/// assert_eq!(dataset.index_of(&last.id), Some(999_999));
-/// assert!(dataset.invoice(1_000_000).is_none());
+/// let dataset = mijnklantportaal_mock::Dataset::new(42, 1_000_000);
+/// assert_eq!(dataset.index_of(&dataset.invoice(999_999).unwrap().id), Some(999_999));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Dataset {
@@ -93,49 +85,39 @@ impl Dataset {
         if index >= self.len {
             return None;
         }
-        let created_unix = self.created_unix(index);
-        let created_at = dutch_time::at(created_unix)?;
-        let sequence = index.saturating_sub(self.first_index_of_year(created_at.year())) + 1;
+        let created = self.created_unix(index);
+        let year = dutch_time::at(created)?.year();
+        let sequence = index.saturating_sub(self.first_index_of_year(year)) + 1;
+        let mut invoice = self.added(index, created, sequence)?;
         // A third is not paid yet, the rest within 60 days.
         let paid = draw(self.seed, PAID, index);
         let delay = 600 + (paid >> 8) % (60 * 86_400);
-        let paid_at = if paid.is_multiple_of(3) {
-            None
-        } else {
-            dutch_time::at(created_unix + delay as i64)
-        };
-        Some(self.build(index, created_at, sequence, paid_at))
+        invoice.paid_at = (!paid.is_multiple_of(3))
+            .then(|| dutch_time::at(created + delay as i64))
+            .flatten();
+        Some(invoice)
     }
 
     /// An invoice added while the server runs: number `number` (at or past the end),
     /// created at UNIX time `created` as the `sequence`-th of its year, not paid.
     pub(crate) fn added(&self, number: u64, created: i64, sequence: u64) -> Option<MockInvoice> {
-        Some(self.build(number, dutch_time::at(created)?, sequence, None))
-    }
-
-    fn build(
-        &self,
-        index: u64,
-        created_at: DateTime<FixedOffset>,
-        sequence: u64,
-        paid_at: Option<DateTime<FixedOffset>>,
-    ) -> MockInvoice {
+        let created_at = dutch_time::at(created)?;
         let issued_at = created_at.date_naive();
-        let customer = draw(self.seed, CUSTOMER, index) % self.customers().max(1);
-        let id = self.invoice_id(index);
+        let customer = draw(self.seed, CUSTOMER, number) % self.customers().max(1);
+        let id = self.invoice_id(number);
         let customer_id = self.customer_id(customer);
-        MockInvoice {
-            index,
+        Some(MockInvoice {
+            index: number,
             links: InvoiceLinks::new(&id, &customer_id),
             id,
             customer_id,
             invoice_number: format!("{}-{sequence:03}", issued_at.year()),
             issued_at,
             currency: "EUR".to_owned(),
-            amount_cents: self.amount_cents(index),
-            paid_at,
+            amount_cents: self.amount_cents(number),
+            paid_at: None,
             created_at,
-        }
+        })
     }
 
     /// The index of the invoice with id `id`, if it belongs to this dataset.
@@ -167,13 +149,8 @@ impl Dataset {
     /// bookkeeping integration and in no group.
     ///
     /// ```
-    /// use mijnklantportaal_mock::Dataset;
-    ///
-    /// let dataset = Dataset::new(42, 1_000);
-    /// let invoice = dataset.invoice(7).unwrap();
-    /// let customer = dataset.customer_by_id(&invoice.customer_id).unwrap();
-    /// assert_eq!(customer.id, invoice.customer_id);
-    /// assert_eq!(customer.country_code, "NL");
+    /// let dataset = mijnklantportaal_mock::Dataset::new(42, 1_000);
+    /// let customer = dataset.customer_by_id(&dataset.invoice(7).unwrap().customer_id);
     /// ```
     pub fn customer(&self, index: u64) -> Option<MockCustomer> {
         let count = self.customers();
@@ -235,8 +212,7 @@ impl Dataset {
         self.customer(self.customer_index_of(id)?)
     }
 
-    /// The id of customer number `number` (past the end: of customers created while
-    /// running).
+    /// The id of customer number `number` (past the end: of customers added while running).
     pub(crate) fn customer_id(&self, number: u64) -> String {
         self.customer_ids().encode(number)
     }
@@ -263,10 +239,8 @@ impl Dataset {
     /// UNIX time at which invoice `index` was created: within its own slice.
     fn created_unix(&self, index: u64) -> i64 {
         let start = self.slice_start(index);
-        let slice = self.slice_start(index + 1) - start;
-        if slice <= 0 {
-            return start;
-        }
+        // Slices of a dataset larger than the window's seconds can be empty.
+        let slice = (self.slice_start(index + 1) - start).max(1);
         start + (draw(self.seed, CREATED, index) % slice as u64) as i64
     }
 

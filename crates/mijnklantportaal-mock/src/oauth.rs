@@ -1,18 +1,16 @@
-//! The OAuth2 authorization-code flow of the management host, as Laravel Passport
-//! answers it. Clients get the races and the expiry wrong, so the mock serves the flow
-//! for real: authorizations approved at once, codes and refresh tokens exchanged for
-//! access tokens that expire on tokio's clock, grants revoked or rotated on demand.
-//! Tokens are drawn from the seed, kept only while valid, and never logged.
+//! The management host's OAuth2 authorization-code flow, served for real as Laravel
+//! Passport answers it (clients get the races and the expiry wrong): codes and refresh
+//! tokens for access tokens that expire on tokio's clock, grants revoked or rotated on
+//! demand. Tokens are drawn from the seed, kept only while valid, and never logged.
 
 use std::collections::{HashMap, HashSet};
-use std::fmt;
 use std::time::Duration;
 
 use axum::body::Body;
 use axum::response::{IntoResponse, Response};
 use http::request::Parts;
-use http::{HeaderValue, Method, StatusCode, header};
-use serde_json::{Map, Value};
+use http::{Method, StatusCode, header};
+use serde_json::{Map, Value, json};
 use tokio::time::Instant;
 
 use crate::auth::{Secret, constant_time_eq};
@@ -37,6 +35,7 @@ const RESPONSE_TYPE: &str =
     "The authorization server does not support obtaining an authorization code using this method.";
 const GRANT_TYPE: &str =
     "The authorization grant type is not supported by the authorization server.";
+const SCOPE_INVALID: &str = "The requested scope is invalid, unknown, or malformed";
 
 /// A refused request: Passport's `error` and `error_description`.
 type Refusal = (&'static str, &'static str);
@@ -45,10 +44,7 @@ const BAD_REQUEST: Refusal = ("invalid_request", MALFORMED);
 const BAD_GRANT: Refusal = ("invalid_grant", GRANT_INVALID);
 const BAD_REFRESH: Refusal = ("invalid_grant", "The refresh token is invalid.");
 const BAD_GRANT_TYPE: Refusal = ("unsupported_grant_type", GRANT_TYPE);
-const BAD_SCOPE: Refusal = (
-    "invalid_scope",
-    "The requested scope is invalid, unknown, or malformed",
-);
+const BAD_SCOPE: Refusal = ("invalid_scope", SCOPE_INVALID);
 const BAD_RESPONSE_TYPE: Refusal = ("unsupported_response_type", RESPONSE_TYPE);
 
 /// The OAuth2 side of the mock: one registered app and its token lifetimes; pass it
@@ -135,15 +131,6 @@ pub(crate) struct OAuthState {
     stats: OAuthStats,
     /// Token requests still to be answered 503.
     fail_next: u64,
-}
-
-impl fmt::Debug for OAuthState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OAuthState")
-            .field("config", &self.config)
-            .field("stats", &self.stats)
-            .finish_non_exhaustive()
-    }
 }
 
 /// What an access token presented to the API is.
@@ -272,12 +259,8 @@ impl OAuthState {
         if !state.is_empty() {
             query.append_pair("state", state);
         }
-        let location = HeaderValue::from_str(query.finish().as_str());
-        let mut response = StatusCode::FOUND.into_response();
-        if let Ok(location) = location {
-            response.headers_mut().insert(header::LOCATION, location);
-        }
-        response
+        let location = [(header::LOCATION, query.finish().as_str())];
+        (StatusCode::FOUND, location).into_response()
     }
 
     /// `POST /oauth/tokens`: a code or a refresh token for tokens.
@@ -290,10 +273,8 @@ impl OAuthState {
         match self.grant(body, now) {
             Ok(fields) => {
                 let body = serde_json::to_vec(&fields).unwrap_or_default();
-                let mut response = responses::json(StatusCode::OK, body);
-                let headers = response.headers_mut();
-                headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-                response
+                let no_store = [(header::CACHE_CONTROL, "no-store")];
+                (no_store, responses::json(StatusCode::OK, body)).into_response()
             }
             Err(refusal) => {
                 self.stats.refused += 1;
@@ -342,11 +323,7 @@ impl OAuthState {
 
 /// Passport's error body, `{error, error_description, message}`: 401 for a bad client, else 400.
 fn oauth_error((error, description): (&str, &str)) -> Response {
-    let body = serde_json::json!({
-        "error": error,
-        "error_description": description,
-        "message": description,
-    });
+    let body = json!({"error": error, "error_description": description, "message": description});
     let status = if error == BAD_CLIENT.0 {
         StatusCode::UNAUTHORIZED
     } else {
