@@ -7,6 +7,7 @@ use chrono::Datelike;
 
 use crate::dutch_time;
 use crate::ids::IdCodec;
+use crate::resources;
 use crate::resources::customer_invoices::{InvoiceLinks, MockInvoice};
 use crate::resources::customers::MockCustomer;
 use crate::rng::draw;
@@ -33,13 +34,13 @@ const CUSTOMER_CREATED: u64 = 7;
 const CUSTOMER_DETAILS: u64 = 8;
 const CUSTOMER_GROUP_IDS: u64 = 9;
 
-const COMPANY_WORDS: &str = "Bakkerij,Bouwbedrijf,Installatietechniek,Hoveniers,Drukkerij,\
-    Adviesbureau,Schildersbedrijf,Webdesign,Autobedrijf,Kapsalon,Transport,Architecten";
+const COMPANY_WORDS: &str = "Bakkerij|Bouwbedrijf|Installatietechniek|Hoveniers|Drukkerij|\
+    Adviesbureau|Schildersbedrijf|Webdesign|Autobedrijf|Kapsalon|Transport|Architecten";
 const SURNAMES: &str =
-    "de Vries,Jansen,van Dijk,Bakker,Visser,Smit,Meijer,de Boer,Mulder,de Groot,Bos,Vos";
-const STREETS: &str = "Kerkstraat,Dorpsstraat,Molenweg,Stationsweg,Schoolstraat,Julianalaan,\
-    Nieuwstraat,Beatrixlaan";
-const CITIES: &str = "Amsterdam,Rotterdam,Utrecht,Den Haag,Eindhoven,Groningen,Zwolle,Maastricht";
+    "de Vries|Jansen|van Dijk|Bakker|Visser|Smit|Meijer|de Boer|Mulder|de Groot|Bos|Vos";
+const STREETS: &str = "Kerkstraat|Dorpsstraat|Molenweg|Stationsweg|Schoolstraat|Julianalaan|\
+    Nieuwstraat|Beatrixlaan";
+const CITIES: &str = "Amsterdam|Rotterdam|Utrecht|Den Haag|Eindhoven|Groningen|Zwolle|Maastricht";
 
 /// A dataset of invoices, described by its seed and size: a cheap `Copy` handle.
 ///
@@ -143,10 +144,9 @@ impl Dataset {
         self.invoice_ids().encode(number)
     }
 
-    /// Customer number `index` (0-based, in creation order; below
-    /// [`customers`](Self::customers)), or `None` past the end. Generated customers
-    /// were created during 2020, before any invoice; most are linked to no
-    /// bookkeeping integration and in no group.
+    /// Customer number `index` (0-based, in creation order; below [`customers`](Self::customers)),
+    /// or `None` past the end. Generated customers were created during 2020, before any
+    /// invoice; most are linked to no bookkeeping integration and in no group.
     ///
     /// ```
     /// let dataset = mijnklantportaal_mock::Dataset::new(42, 1_000);
@@ -158,44 +158,32 @@ impl Dataset {
             return None;
         }
         let width = 366 * 24 * 3600u64;
-        let start =
-            CUSTOMERS_START + (u128::from(index) * u128::from(width) / u128::from(count)) as i64;
+        let start = CUSTOMERS_START + (index * width / count) as i64;
         let slice = (width / count).max(1);
         let created_unix = start + (draw(self.seed, CUSTOMER_CREATED, index) % slice) as i64;
         let created_at = dutch_time::at(created_unix)?;
         let r = draw(self.seed, CUSTOMER_DETAILS, index);
-        let pick = |list: &'static str, shift: u32| {
-            let len = list.split(',').count() as u64;
-            list.split(',')
-                .nth(((r >> shift) % len) as usize)
-                .unwrap_or_default()
-        };
+        let pick = |names, shift: u32| resources::pick(names, r >> shift);
         let (word, surname) = (pick(COMPANY_WORDS, 0), pick(SURNAMES, 8));
-        let slug: String = format!("{word}{surname}")
-            .chars()
-            .filter(char::is_ascii_alphanumeric)
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
+        let slug = format!("{word}{surname}").to_ascii_lowercase();
+        let slug = slug.replace(|c: char| !c.is_ascii_alphanumeric(), "");
         let letter = |shift: u32| char::from(b'A' + ((r >> shift) % 26) as u8);
         let linked = (r >> 40).is_multiple_of(4);
+        let group = self.customer_group_ids().encode((r >> 4) % CUSTOMER_GROUPS);
         Some(MockCustomer {
             index,
             id: self.customer_id(index),
             company_name: format!("{word} {surname} BV"),
             address: format!("{} {}", pick(STREETS, 16), 1 + (r >> 20) % 200),
             zip_code: format!("{}{}{}", 1000 + (r >> 28) % 9000, letter(44), letter(50)),
-            city: pick(CITIES, 56).to_owned(),
+            city: pick(CITIES, 56),
             country_code: "NL".to_owned(),
             primary_email: format!("info@{slug}{index}.nl"),
             phone: (!(r >> 24).is_multiple_of(3))
                 .then(|| format!("+316{:08}", (r >> 9) % 100_000_000)),
             integration: linked.then(|| "acumulus".to_owned()),
             integration_id: linked.then(|| format!("{}", 100_000_000 + index)),
-            customer_groups: (r >> 36)
-                .is_multiple_of(3)
-                .then(|| self.customer_group_ids().encode((r >> 4) % CUSTOMER_GROUPS))
-                .into_iter()
-                .collect(),
+            customer_groups: Vec::from_iter((r >> 36).is_multiple_of(3).then_some(group)),
             created_at,
         })
     }
@@ -261,8 +249,7 @@ impl Dataset {
         }
     }
 
-    /// A realistic amount in cents: mostly tens to hundreds of euros, some thousands,
-    /// many ending in `.00` or `.95`.
+    /// A realistic amount in cents: mostly tens to hundreds of euros, many ending in `.00`/`.95`.
     fn amount_cents(&self, index: u64) -> u64 {
         let r = draw(self.seed, AMOUNT, index);
         let (low, high) = match r % 10 {

@@ -4,6 +4,7 @@
 //! demand. Tokens are drawn from the seed, kept only while valid, and never logged.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -187,15 +188,9 @@ impl OAuthState {
         format!("{prefix}{:016x}{:016x}", draw(n), draw(n + 1))
     }
 
-    /// A new refresh token, added to `fields`.
-    fn refresh_token(&mut self, fields: &mut Map<String, Value>) {
-        let refresh = self.token("mkp_rt_");
-        self.refresh_tokens.insert(refresh.clone());
-        fields.insert("refresh_token".into(), refresh.into());
-    }
-
-    /// An access token valid from `now`, as the JSON fields of a token answer.
-    fn access_token(&mut self, now: Instant) -> Map<String, Value> {
+    /// A token answer's fields: an access token valid from `now`, and a new refresh token
+    /// if `refresh`.
+    fn token_fields(&mut self, now: Instant, refresh: bool) -> Map<String, Value> {
         let token = self.token("mkp_at_");
         let lifetime = self.config.access_token_lifetime;
         self.access_tokens.insert(token.clone(), now + lifetime);
@@ -206,22 +201,23 @@ impl OAuthState {
         fields.insert("token_type".into(), "Bearer".into());
         fields.insert("expires_in".into(), lifetime.as_secs().into());
         fields.insert("access_token".into(), token.into());
+        if refresh {
+            let refresh = self.token("mkp_rt_");
+            self.refresh_tokens.insert(refresh.clone());
+            fields.insert("refresh_token".into(), refresh.into());
+        }
         fields
     }
 
     /// A new grant (access and refresh token, valid from `now`), as a token answer's fields.
     pub(crate) fn new_grant(&mut self, now: Instant) -> Map<String, Value> {
-        let mut fields = self.access_token(now);
-        self.refresh_token(&mut fields);
-        fields
+        self.token_fields(now, true)
     }
 
     /// `GET /oauth/authorize`: approve at once and redirect with a code, or explain.
     fn authorize(&mut self, query: Option<&str>, now: Instant) -> Response {
-        let params: HashMap<String, String> =
-            url::form_urlencoded::parse(query.unwrap_or("").as_bytes())
-                .into_owned()
-                .collect();
+        let pairs = url::form_urlencoded::parse(query.unwrap_or("").as_bytes());
+        let params: HashMap<String, String> = pairs.into_owned().collect();
         let get = |name: &str| params.get(name).map_or("", String::as_str);
         if get("client_id") != self.config.client_id {
             return oauth_error(BAD_CLIENT);
@@ -245,14 +241,12 @@ impl OAuthState {
         };
         let mut query = redirect.query_pairs_mut();
         if let Some((error, description)) = refusal {
-            query
-                .append_pair("error", error)
-                .append_pair("error_description", description);
+            query.append_pair("error", error);
+            query.append_pair("error_description", description);
         } else {
             let code = self.token("mkp_code_");
-            let expires = now + CODE_LIFETIME;
-            self.codes
-                .insert(code.clone(), (get("redirect_uri").to_owned(), expires));
+            let grant = (get("redirect_uri").to_owned(), now + CODE_LIFETIME);
+            self.codes.insert(code.clone(), grant);
             self.stats.authorizations += 1;
             query.append_pair("code", &code);
         }
@@ -307,13 +301,12 @@ impl OAuthState {
                 if !self.refresh_tokens.contains(presented) {
                     return Err(BAD_REFRESH);
                 }
-                let mut fields = self.access_token(now);
-                if self.config.rotate_refresh_tokens {
+                let rotate = self.config.rotate_refresh_tokens;
+                if rotate {
                     self.refresh_tokens.remove(presented);
-                    self.refresh_token(&mut fields);
                 }
                 self.stats.refreshes += 1;
-                Ok(fields)
+                Ok(self.token_fields(now, rotate))
             }
             "" => Err(BAD_REQUEST),
             _ => Err(BAD_GRANT_TYPE),
@@ -337,11 +330,7 @@ pub(crate) fn is_oauth_path(path: &str) -> bool {
 }
 
 /// Answers a request for `/oauth/*`.
-pub(crate) async fn respond(
-    state: &std::sync::Mutex<OAuthState>,
-    parts: &Parts,
-    body: Body,
-) -> Response {
+pub(crate) async fn respond(state: &Mutex<OAuthState>, parts: &Parts, body: Body) -> Response {
     let path = parts.uri.path().trim_end_matches('/');
     match (path, &parts.method) {
         ("/oauth/authorize", &Method::GET) => {

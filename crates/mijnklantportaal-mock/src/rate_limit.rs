@@ -70,12 +70,7 @@ impl RateLimiter {
 impl Decision {
     /// Adds this decision's headers: `X-RateLimit-Limit` and `X-RateLimit-Remaining`
     /// always, and `Retry-After` plus `X-RateLimit-Reset` when limited.
-    pub(crate) fn write_headers(
-        &self,
-        headers: &mut HeaderMap,
-        fractional_retry_after: bool,
-        now_unix: i64,
-    ) {
+    pub(crate) fn write_headers(&self, headers: &mut HeaderMap, fractional: bool, now_unix: i64) {
         let (limit, remaining) = match *self {
             Decision::Allowed { limit, remaining } => (limit, remaining),
             Decision::Limited { limit, .. } => (limit, 0),
@@ -90,7 +85,7 @@ impl Decision {
             .as_secs()
             .saturating_add(u64::from(retry_after.subsec_nanos() > 0))
             .max(1);
-        let text = if fractional_retry_after {
+        let text = if fractional {
             format!("{:.3}", retry_after.as_secs_f64().max(0.001))
         } else {
             seconds.to_string()
