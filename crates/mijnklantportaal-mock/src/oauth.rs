@@ -332,10 +332,9 @@ pub(crate) fn is_oauth_path(path: &str) -> bool {
 /// Answers a request for `/oauth/*`.
 pub(crate) async fn respond(state: &Mutex<OAuthState>, parts: &Parts, body: Body) -> Response {
     let path = parts.uri.path().trim_end_matches('/');
-    match (path, &parts.method) {
-        ("/oauth/authorize", &Method::GET) => {
-            lock(state).authorize(parts.uri.query(), Instant::now())
-        }
+    let (method, now) = (&parts.method, Instant::now());
+    match (path, method) {
+        ("/oauth/authorize", &Method::GET) => lock(state).authorize(parts.uri.query(), now),
         ("/oauth/tokens", &Method::POST) => {
             let Ok(bytes) = axum::body::to_bytes(body, MAX_TOKEN_BODY_BYTES).await else {
                 lock(state).stats.refused += 1;
@@ -343,10 +342,8 @@ pub(crate) async fn respond(state: &Mutex<OAuthState>, parts: &Parts, body: Body
             };
             lock(state).tokens(&bytes, Instant::now())
         }
-        ("/oauth/authorize", _) => {
-            responses::method_not_allowed(&parts.method, &path[1..], "GET, HEAD")
-        }
-        ("/oauth/tokens", _) => responses::method_not_allowed(&parts.method, &path[1..], "POST"),
+        ("/oauth/authorize", _) => responses::method_not_allowed(method, &path[1..], "GET, HEAD"),
+        ("/oauth/tokens", _) => responses::method_not_allowed(method, &path[1..], "POST"),
         _ => responses::route_not_found(responses::laravel_path(path)),
     }
 }

@@ -28,10 +28,7 @@ pub(crate) fn requested_page(query: Option<&str>) -> u64 {
     for (key, value) in url::form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
         if key == "page" {
             page = Some(value);
-        } else if key
-            .strip_prefix("page[")
-            .is_some_and(|rest| rest.contains(']'))
-        {
+        } else if key.starts_with("page[") && key[5..].contains(']') {
             // PHP's `parse_str` makes `page` an array, which is never an integer.
             page = Some("[]".into());
         }

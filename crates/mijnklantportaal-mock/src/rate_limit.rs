@@ -46,8 +46,7 @@ impl RateLimiter {
         if self.windows.len() > self.prune_above {
             self.windows
                 .retain(|_, (started, _)| now.saturating_duration_since(*started) < length);
-            // Do not scan again before the table has doubled: keeps a flood of
-            // distinct tokens linear.
+            // Scan again only once the table has doubled: a flood of new tokens stays linear.
             self.prune_above = PRUNE_ABOVE.max(self.windows.len().saturating_mul(2));
         }
         let (started, hits) = self.windows.entry(key.to_owned()).or_insert((now, 0));
@@ -57,8 +56,7 @@ impl RateLimiter {
         if *hits >= limit {
             // A window too long for the clock never ends.
             let ends = started.checked_add(length);
-            let retry_after =
-                ends.map_or(Duration::MAX, |ends| ends.saturating_duration_since(now));
+            let retry_after = ends.map_or(Duration::MAX, |e| e.saturating_duration_since(now));
             return Decision::Limited { limit, retry_after };
         }
         *hits += 1;
