@@ -13,20 +13,16 @@ pub(crate) const ORIGIN: i64 = ADDED_FROM;
 
 /// Tokio time since the server started, from [`ORIGIN`].
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Clock {
-    started: Instant,
-}
+pub(crate) struct Clock(Instant);
 
 impl Clock {
     pub(crate) fn start() -> Self {
-        Clock {
-            started: Instant::now(),
-        }
+        Clock(Instant::now())
     }
 
     /// The UNIX time now.
     pub(crate) fn unix(&self) -> i64 {
-        let elapsed = i64::try_from(self.started.elapsed().as_secs()).unwrap_or(i64::MAX);
+        let elapsed = i64::try_from(self.0.elapsed().as_secs()).unwrap_or(i64::MAX);
         ORIGIN.saturating_add(elapsed)
     }
 

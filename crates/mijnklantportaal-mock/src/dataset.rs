@@ -1,15 +1,13 @@
-//! The invoice dataset: deterministic, generated on demand, never held in memory.
-//!
-//! Every invoice is a pure function of (seed, dataset size, index), so page N costs the
-//! same for any N and a replay with the same seed is exact. Invoices are spread evenly
-//! over 2021–2025, index `i` in the `i`-th equal slice of that window, so creation times
-//! never decrease and the first index of a year (for `2024-001`-style numbers) is
-//! computed, not counted.
+//! The invoice dataset, generated on demand: each invoice a pure function of (seed, size,
+//! index), so page N costs the same for any N and a replay is exact. Invoice `i` falls in
+//! the `i`-th equal slice of 2021–2025, so creation times never decrease and the first
+//! index of a year (for `2024-001`-style numbers) is computed, not counted.
 
-use chrono::{DateTime, Datelike, FixedOffset};
+use chrono::Datelike;
 
 use crate::dutch_time;
 use crate::ids::IdCodec;
+use crate::resources;
 use crate::resources::customer_invoices::{InvoiceLinks, MockInvoice};
 use crate::resources::customers::MockCustomer;
 use crate::rng::draw;
@@ -36,24 +34,19 @@ const CUSTOMER_CREATED: u64 = 7;
 const CUSTOMER_DETAILS: u64 = 8;
 const CUSTOMER_GROUP_IDS: u64 = 9;
 
-const COMPANY_WORDS: &str = "Bakkerij,Bouwbedrijf,Installatietechniek,Hoveniers,Drukkerij,\
-    Adviesbureau,Schildersbedrijf,Webdesign,Autobedrijf,Kapsalon,Transport,Architecten";
+const COMPANY_WORDS: &str = "Bakkerij|Bouwbedrijf|Installatietechniek|Hoveniers|Drukkerij|\
+    Adviesbureau|Schildersbedrijf|Webdesign|Autobedrijf|Kapsalon|Transport|Architecten";
 const SURNAMES: &str =
-    "de Vries,Jansen,van Dijk,Bakker,Visser,Smit,Meijer,de Boer,Mulder,de Groot,Bos,Vos";
-const STREETS: &str = "Kerkstraat,Dorpsstraat,Molenweg,Stationsweg,Schoolstraat,Julianalaan,\
-    Nieuwstraat,Beatrixlaan";
-const CITIES: &str = "Amsterdam,Rotterdam,Utrecht,Den Haag,Eindhoven,Groningen,Zwolle,Maastricht";
+    "de Vries|Jansen|van Dijk|Bakker|Visser|Smit|Meijer|de Boer|Mulder|de Groot|Bos|Vos";
+const STREETS: &str = "Kerkstraat|Dorpsstraat|Molenweg|Stationsweg|Schoolstraat|Julianalaan|\
+    Nieuwstraat|Beatrixlaan";
+const CITIES: &str = "Amsterdam|Rotterdam|Utrecht|Den Haag|Eindhoven|Groningen|Zwolle|Maastricht";
 
 /// A dataset of invoices, described by its seed and size: a cheap `Copy` handle.
 ///
 /// ```
-/// use mijnklantportaal_mock::Dataset;
-///
-/// let dataset = Dataset::new(42, 1_000_000);
-/// let last = dataset.invoice(999_999).unwrap();
-/// assert!(last.id.starts_with("inv_"));
-/// assert_eq!(dataset.index_of(&last.id), Some(999_999));
-/// assert!(dataset.invoice(1_000_000).is_none());
+/// let dataset = mijnklantportaal_mock::Dataset::new(42, 1_000_000);
+/// assert_eq!(dataset.index_of(&dataset.invoice(999_999).unwrap().id), Some(999_999));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Dataset {
@@ -93,49 +86,39 @@ impl Dataset {
         if index >= self.len {
             return None;
         }
-        let created_unix = self.created_unix(index);
-        let created_at = dutch_time::at(created_unix)?;
-        let sequence = index.saturating_sub(self.first_index_of_year(created_at.year())) + 1;
+        let created = self.created_unix(index);
+        let year = dutch_time::at(created)?.year();
+        let sequence = index.saturating_sub(self.first_index_of_year(year)) + 1;
+        let mut invoice = self.added(index, created, sequence)?;
         // A third is not paid yet, the rest within 60 days.
         let paid = draw(self.seed, PAID, index);
         let delay = 600 + (paid >> 8) % (60 * 86_400);
-        let paid_at = if paid.is_multiple_of(3) {
-            None
-        } else {
-            dutch_time::at(created_unix + delay as i64)
-        };
-        Some(self.build(index, created_at, sequence, paid_at))
+        invoice.paid_at = (!paid.is_multiple_of(3))
+            .then(|| dutch_time::at(created + delay as i64))
+            .flatten();
+        Some(invoice)
     }
 
     /// An invoice added while the server runs: number `number` (at or past the end),
     /// created at UNIX time `created` as the `sequence`-th of its year, not paid.
     pub(crate) fn added(&self, number: u64, created: i64, sequence: u64) -> Option<MockInvoice> {
-        Some(self.build(number, dutch_time::at(created)?, sequence, None))
-    }
-
-    fn build(
-        &self,
-        index: u64,
-        created_at: DateTime<FixedOffset>,
-        sequence: u64,
-        paid_at: Option<DateTime<FixedOffset>>,
-    ) -> MockInvoice {
+        let created_at = dutch_time::at(created)?;
         let issued_at = created_at.date_naive();
-        let customer = draw(self.seed, CUSTOMER, index) % self.customers().max(1);
-        let id = self.invoice_id(index);
+        let customer = draw(self.seed, CUSTOMER, number) % self.customers().max(1);
+        let id = self.invoice_id(number);
         let customer_id = self.customer_id(customer);
-        MockInvoice {
-            index,
+        Some(MockInvoice {
+            index: number,
             links: InvoiceLinks::new(&id, &customer_id),
             id,
             customer_id,
             invoice_number: format!("{}-{sequence:03}", issued_at.year()),
             issued_at,
             currency: "EUR".to_owned(),
-            amount_cents: self.amount_cents(index),
-            paid_at,
+            amount_cents: self.amount_cents(number),
+            paid_at: None,
             created_at,
-        }
+        })
     }
 
     /// The index of the invoice with id `id`, if it belongs to this dataset.
@@ -161,19 +144,13 @@ impl Dataset {
         self.invoice_ids().encode(number)
     }
 
-    /// Customer number `index` (0-based, in creation order; below
-    /// [`customers`](Self::customers)), or `None` past the end. Generated customers
-    /// were created during 2020, before any invoice; most are linked to no
-    /// bookkeeping integration and in no group.
+    /// Customer number `index` (0-based, in creation order; below [`customers`](Self::customers)),
+    /// or `None` past the end. Generated customers were created during 2020, before any
+    /// invoice; most are linked to no bookkeeping integration and in no group.
     ///
     /// ```
-    /// use mijnklantportaal_mock::Dataset;
-    ///
-    /// let dataset = Dataset::new(42, 1_000);
-    /// let invoice = dataset.invoice(7).unwrap();
-    /// let customer = dataset.customer_by_id(&invoice.customer_id).unwrap();
-    /// assert_eq!(customer.id, invoice.customer_id);
-    /// assert_eq!(customer.country_code, "NL");
+    /// let dataset = mijnklantportaal_mock::Dataset::new(42, 1_000);
+    /// let customer = dataset.customer_by_id(&dataset.invoice(7).unwrap().customer_id);
     /// ```
     pub fn customer(&self, index: u64) -> Option<MockCustomer> {
         let count = self.customers();
@@ -181,44 +158,32 @@ impl Dataset {
             return None;
         }
         let width = 366 * 24 * 3600u64;
-        let start =
-            CUSTOMERS_START + (u128::from(index) * u128::from(width) / u128::from(count)) as i64;
+        let start = CUSTOMERS_START + (index * width / count) as i64;
         let slice = (width / count).max(1);
         let created_unix = start + (draw(self.seed, CUSTOMER_CREATED, index) % slice) as i64;
         let created_at = dutch_time::at(created_unix)?;
         let r = draw(self.seed, CUSTOMER_DETAILS, index);
-        let pick = |list: &'static str, shift: u32| {
-            let len = list.split(',').count() as u64;
-            list.split(',')
-                .nth(((r >> shift) % len) as usize)
-                .unwrap_or_default()
-        };
+        let pick = |names, shift: u32| resources::pick(names, r >> shift);
         let (word, surname) = (pick(COMPANY_WORDS, 0), pick(SURNAMES, 8));
-        let slug: String = format!("{word}{surname}")
-            .chars()
-            .filter(char::is_ascii_alphanumeric)
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
+        let slug = format!("{word}{surname}").to_ascii_lowercase();
+        let slug = slug.replace(|c: char| !c.is_ascii_alphanumeric(), "");
         let letter = |shift: u32| char::from(b'A' + ((r >> shift) % 26) as u8);
         let linked = (r >> 40).is_multiple_of(4);
+        let group = self.customer_group_ids().encode((r >> 4) % CUSTOMER_GROUPS);
         Some(MockCustomer {
             index,
             id: self.customer_id(index),
             company_name: format!("{word} {surname} BV"),
             address: format!("{} {}", pick(STREETS, 16), 1 + (r >> 20) % 200),
             zip_code: format!("{}{}{}", 1000 + (r >> 28) % 9000, letter(44), letter(50)),
-            city: pick(CITIES, 56).to_owned(),
+            city: pick(CITIES, 56),
             country_code: "NL".to_owned(),
             primary_email: format!("info@{slug}{index}.nl"),
             phone: (!(r >> 24).is_multiple_of(3))
                 .then(|| format!("+316{:08}", (r >> 9) % 100_000_000)),
             integration: linked.then(|| "acumulus".to_owned()),
             integration_id: linked.then(|| format!("{}", 100_000_000 + index)),
-            customer_groups: (r >> 36)
-                .is_multiple_of(3)
-                .then(|| self.customer_group_ids().encode((r >> 4) % CUSTOMER_GROUPS))
-                .into_iter()
-                .collect(),
+            customer_groups: Vec::from_iter((r >> 36).is_multiple_of(3).then_some(group)),
             created_at,
         })
     }
@@ -235,8 +200,7 @@ impl Dataset {
         self.customer(self.customer_index_of(id)?)
     }
 
-    /// The id of customer number `number` (past the end: of customers created while
-    /// running).
+    /// The id of customer number `number` (past the end: of customers added while running).
     pub(crate) fn customer_id(&self, number: u64) -> String {
         self.customer_ids().encode(number)
     }
@@ -263,10 +227,8 @@ impl Dataset {
     /// UNIX time at which invoice `index` was created: within its own slice.
     fn created_unix(&self, index: u64) -> i64 {
         let start = self.slice_start(index);
-        let slice = self.slice_start(index + 1) - start;
-        if slice <= 0 {
-            return start;
-        }
+        // Slices of a dataset larger than the window's seconds can be empty.
+        let slice = (self.slice_start(index + 1) - start).max(1);
         start + (draw(self.seed, CREATED, index) % slice as u64) as i64
     }
 
@@ -287,8 +249,7 @@ impl Dataset {
         }
     }
 
-    /// A realistic amount in cents: mostly tens to hundreds of euros, some thousands,
-    /// many ending in `.00` or `.95`.
+    /// A realistic amount in cents: mostly tens to hundreds of euros, many ending in `.00`/`.95`.
     fn amount_cents(&self, index: u64) -> u64 {
         let r = draw(self.seed, AMOUNT, index);
         let (low, high) = match r % 10 {

@@ -1,10 +1,8 @@
 //! Fault and latency injection: the failures a client must survive, on demand. Which
 //! list request fails is a pure function of the seed and the request's number, so a run
-//! replays exactly and a retry of the same page (a later number) can succeed.
-//!
-//! A truncated body promises the full `Content-Length`, sends half, waits for it to be
-//! flushed, then fails its stream, so hyper closes the connection. A dropped connection
-//! fails the stream at its first poll, before hyper has flushed the status line.
+//! replays exactly and a retry of the same page (a later number) can succeed. A failed
+//! body stream makes hyper close the connection: after half the body (flushed first) for
+//! a truncated body, before the status line for a dropped connection.
 
 use std::io;
 use std::time::Duration;
@@ -96,16 +94,13 @@ pub(crate) fn server_error(status: StatusCode) -> Response {
     responses::message(status, "Server Error")
 }
 
-/// A 200 whose complete body is not valid JSON: `valid` with a trailing comma
-/// before its closing brace.
+/// A 200 whose body is `valid` with a trailing comma before its closing brace.
 pub(crate) fn malformed_json(valid: Vec<u8>) -> Response {
     responses::json(StatusCode::OK, malform(valid))
 }
 
 fn malform(mut body: Vec<u8>) -> Vec<u8> {
-    if body.last() == Some(&b'}') {
-        body.pop();
-    }
+    body.pop_if(|last| *last == b'}');
     body.extend_from_slice(b",}");
     body
 }
@@ -128,8 +123,7 @@ pub(crate) fn truncated_json(valid: Vec<u8>) -> Response {
 /// A response that is never sent: its body fails before hyper flushes anything.
 pub(crate) fn dropped_connection() -> Response {
     let failure = async { Err::<Bytes, _>(abort("connection dropped by fault injection")) };
-    let stream = stream::once(failure);
-    responses::json(StatusCode::OK, Body::from_stream(stream))
+    responses::json(StatusCode::OK, Body::from_stream(stream::once(failure)))
 }
 
 fn abort(reason: &'static str) -> io::Error {

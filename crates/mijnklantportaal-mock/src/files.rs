@@ -76,10 +76,8 @@ impl Files {
         // Links are never removed: the count is the number of this one.
         let issued = self.links.len() as u64 + 1;
         let token = format!("{:016x}{issued:016x}", draw(self.seed, TOKENS, issued));
-        let link = (
-            target.to_owned(),
-            now.checked_add(self.lifetime).unwrap_or(now),
-        );
+        let expires = now.checked_add(self.lifetime).unwrap_or(now);
+        let link = (target.to_owned(), expires);
         self.links.insert(token.clone(), link);
         (token, self.lifetime)
     }
@@ -106,28 +104,24 @@ pub(crate) fn text_pdf(text: &str) -> Vec<u8> {
         .collect();
     let content = format!("BT /F1 14 Tf 72 770 Td ({escaped}) Tj ET");
     let length = content.len();
+    let stream = format!("<< /Length {length} >>\nstream\n{content}\nendstream");
     let objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R \
-         /Resources << /Font << /F1 5 0 R >> >> >>"
-            .to_owned(),
-        format!("<< /Length {length} >>\nstream\n{content}\nendstream"),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+         /Resources << /Font << /F1 5 0 R >> >> >>",
+        &stream,
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ];
     let mut pdf = String::from("%PDF-1.4\n");
-    let mut offsets = Vec::with_capacity(objects.len());
+    let mut entries = String::new();
     for (i, object) in objects.iter().enumerate() {
-        offsets.push(pdf.len());
+        entries += &format!("{:010} 00000 n \n", pdf.len());
         pdf += &format!("{} 0 obj\n{object}\nendobj\n", i + 1);
     }
     let (xref, size) = (pdf.len(), objects.len() + 1);
-    pdf += &format!("xref\n0 {size}\n0000000000 65535 f \n");
-    for offset in offsets {
-        pdf += &format!("{offset:010} 00000 n \n");
-    }
-    pdf += &format!("trailer\n<< /Size {size} /Root 1 0 R >>\n");
-    pdf += &format!("startxref\n{xref}\n%%EOF\n");
+    pdf += &format!("xref\n0 {size}\n0000000000 65535 f \n{entries}");
+    pdf += &format!("trailer\n<< /Size {size} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n");
     pdf.into_bytes()
 }
 

@@ -42,10 +42,7 @@ impl IdCodec {
             *slot = ALPHABET[(rest % 36) as usize];
             rest /= 36;
         }
-        let mut id = String::with_capacity(self.prefix.len() + ID_CHARS);
-        id.push_str(self.prefix);
-        id.extend(chars.map(char::from));
-        id
+        self.prefix.chars().chain(chars.map(char::from)).collect()
     }
 
     /// The number whose id is `id`, if `id` is exactly such an id.
@@ -53,12 +50,10 @@ impl IdCodec {
         let rest = id
             .strip_prefix(self.prefix)
             .filter(|rest| rest.len() == ID_CHARS)?;
-        let mut image: u64 = 0;
-        for c in rest.bytes().skip(1) {
-            let digit = ALPHABET.iter().position(|&a| a == c)? as u64;
-            image = image.checked_mul(36)?.checked_add(digit)?;
-        }
-        let number = self.unscramble(image);
+        // `from_str_radix` also takes capitals and a sign: only our digits get there.
+        let ours = |digits: &&str| digits.bytes().all(|b| ALPHABET.contains(&b));
+        let digits = rest.get(1..).filter(ours)?;
+        let number = self.unscramble(u64::from_str_radix(digits, 36).ok()?);
         (rest.as_bytes()[0] == self.leading(number)).then_some(number)
     }
 

@@ -83,8 +83,7 @@ struct Args {
     /// List the newest invoice first (default: oldest first, the dataset's order).
     #[arg(long)]
     newest_first: bool,
-    /// Live table: add an invoice (the newest) after every N-th list request answered
-    /// with a page.
+    /// Live table: add an invoice (the newest) after every N-th list request answered with a page.
     #[arg(long, value_name = "N")]
     insert_every: Option<u64>,
     /// Live table: delete a seeded-random invoice after every N-th list request
@@ -95,8 +94,7 @@ struct Args {
     /// (a partial batch after 5 ms without a new request).
     #[arg(long, value_name = "N")]
     reorder: Option<usize>,
-    /// Carry out the first N writes (POST/PATCH) and then close the connection
-    /// without answering.
+    /// Carry out the first N writes (POST/PATCH) and then close the connection without answering.
     #[arg(long, value_name = "N", default_value_t = 0)]
     drop_write_responses: u64,
     /// How long PDF download links work, in seconds.
@@ -131,7 +129,7 @@ async fn main() -> ExitCode {
     let args = Args::parse();
     let addr = SocketAddr::new(args.host, args.port);
     let live = Live::inserts(args.insert_every.unwrap_or(0));
-    let builder = MockServer::builder()
+    let mut builder = MockServer::builder()
         .invoices(args.invoices)
         .seed(args.seed)
         .per_page(args.per_page)
@@ -158,12 +156,11 @@ async fn main() -> ExitCode {
         .reorder(args.reorder.unwrap_or(0))
         .drop_write_responses(args.drop_write_responses)
         .file_link_lifetime(Duration::from_secs(args.file_link_seconds))
+        .rate_limit(args.rate_limit, Duration::from_millis(args.rate_window_ms))
         .bind(addr);
-    let mut builder = if args.no_rate_limit {
-        builder.no_rate_limit()
-    } else {
-        builder.rate_limit(args.rate_limit, Duration::from_millis(args.rate_window_ms))
-    };
+    if args.no_rate_limit {
+        builder = builder.no_rate_limit();
+    }
     if args.without_ticketing {
         builder = builder.without_ticketing();
     }

@@ -1,18 +1,17 @@
-//! The OAuth2 authorization-code flow of the management host, as Laravel Passport
-//! answers it. Clients get the races and the expiry wrong, so the mock serves the flow
-//! for real: authorizations approved at once, codes and refresh tokens exchanged for
-//! access tokens that expire on tokio's clock, grants revoked or rotated on demand.
-//! Tokens are drawn from the seed, kept only while valid, and never logged.
+//! The management host's OAuth2 authorization-code flow, served for real as Laravel
+//! Passport answers it (clients get the races and the expiry wrong): codes and refresh
+//! tokens for access tokens that expire on tokio's clock, grants revoked or rotated on
+//! demand. Tokens are drawn from the seed, kept only while valid, and never logged.
 
 use std::collections::{HashMap, HashSet};
-use std::fmt;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use axum::body::Body;
 use axum::response::{IntoResponse, Response};
 use http::request::Parts;
-use http::{HeaderValue, Method, StatusCode, header};
-use serde_json::{Map, Value};
+use http::{Method, StatusCode, header};
+use serde_json::{Map, Value, json};
 use tokio::time::Instant;
 
 use crate::auth::{Secret, constant_time_eq};
@@ -37,6 +36,7 @@ const RESPONSE_TYPE: &str =
     "The authorization server does not support obtaining an authorization code using this method.";
 const GRANT_TYPE: &str =
     "The authorization grant type is not supported by the authorization server.";
+const SCOPE_INVALID: &str = "The requested scope is invalid, unknown, or malformed";
 
 /// A refused request: Passport's `error` and `error_description`.
 type Refusal = (&'static str, &'static str);
@@ -45,10 +45,7 @@ const BAD_REQUEST: Refusal = ("invalid_request", MALFORMED);
 const BAD_GRANT: Refusal = ("invalid_grant", GRANT_INVALID);
 const BAD_REFRESH: Refusal = ("invalid_grant", "The refresh token is invalid.");
 const BAD_GRANT_TYPE: Refusal = ("unsupported_grant_type", GRANT_TYPE);
-const BAD_SCOPE: Refusal = (
-    "invalid_scope",
-    "The requested scope is invalid, unknown, or malformed",
-);
+const BAD_SCOPE: Refusal = ("invalid_scope", SCOPE_INVALID);
 const BAD_RESPONSE_TYPE: Refusal = ("unsupported_response_type", RESPONSE_TYPE);
 
 /// The OAuth2 side of the mock: one registered app and its token lifetimes; pass it
@@ -137,15 +134,6 @@ pub(crate) struct OAuthState {
     fail_next: u64,
 }
 
-impl fmt::Debug for OAuthState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OAuthState")
-            .field("config", &self.config)
-            .field("stats", &self.stats)
-            .finish_non_exhaustive()
-    }
-}
-
 /// What an access token presented to the API is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum AccessCheck {
@@ -200,15 +188,9 @@ impl OAuthState {
         format!("{prefix}{:016x}{:016x}", draw(n), draw(n + 1))
     }
 
-    /// A new refresh token, added to `fields`.
-    fn refresh_token(&mut self, fields: &mut Map<String, Value>) {
-        let refresh = self.token("mkp_rt_");
-        self.refresh_tokens.insert(refresh.clone());
-        fields.insert("refresh_token".into(), refresh.into());
-    }
-
-    /// An access token valid from `now`, as the JSON fields of a token answer.
-    fn access_token(&mut self, now: Instant) -> Map<String, Value> {
+    /// A token answer's fields: an access token valid from `now`, and a new refresh token
+    /// if `refresh`.
+    fn token_fields(&mut self, now: Instant, refresh: bool) -> Map<String, Value> {
         let token = self.token("mkp_at_");
         let lifetime = self.config.access_token_lifetime;
         self.access_tokens.insert(token.clone(), now + lifetime);
@@ -219,22 +201,23 @@ impl OAuthState {
         fields.insert("token_type".into(), "Bearer".into());
         fields.insert("expires_in".into(), lifetime.as_secs().into());
         fields.insert("access_token".into(), token.into());
+        if refresh {
+            let refresh = self.token("mkp_rt_");
+            self.refresh_tokens.insert(refresh.clone());
+            fields.insert("refresh_token".into(), refresh.into());
+        }
         fields
     }
 
     /// A new grant (access and refresh token, valid from `now`), as a token answer's fields.
     pub(crate) fn new_grant(&mut self, now: Instant) -> Map<String, Value> {
-        let mut fields = self.access_token(now);
-        self.refresh_token(&mut fields);
-        fields
+        self.token_fields(now, true)
     }
 
     /// `GET /oauth/authorize`: approve at once and redirect with a code, or explain.
     fn authorize(&mut self, query: Option<&str>, now: Instant) -> Response {
-        let params: HashMap<String, String> =
-            url::form_urlencoded::parse(query.unwrap_or("").as_bytes())
-                .into_owned()
-                .collect();
+        let pairs = url::form_urlencoded::parse(query.unwrap_or("").as_bytes());
+        let params: HashMap<String, String> = pairs.into_owned().collect();
         let get = |name: &str| params.get(name).map_or("", String::as_str);
         if get("client_id") != self.config.client_id {
             return oauth_error(BAD_CLIENT);
@@ -258,26 +241,20 @@ impl OAuthState {
         };
         let mut query = redirect.query_pairs_mut();
         if let Some((error, description)) = refusal {
-            query
-                .append_pair("error", error)
-                .append_pair("error_description", description);
+            query.append_pair("error", error);
+            query.append_pair("error_description", description);
         } else {
             let code = self.token("mkp_code_");
-            let expires = now + CODE_LIFETIME;
-            self.codes
-                .insert(code.clone(), (get("redirect_uri").to_owned(), expires));
+            let grant = (get("redirect_uri").to_owned(), now + CODE_LIFETIME);
+            self.codes.insert(code.clone(), grant);
             self.stats.authorizations += 1;
             query.append_pair("code", &code);
         }
         if !state.is_empty() {
             query.append_pair("state", state);
         }
-        let location = HeaderValue::from_str(query.finish().as_str());
-        let mut response = StatusCode::FOUND.into_response();
-        if let Ok(location) = location {
-            response.headers_mut().insert(header::LOCATION, location);
-        }
-        response
+        let location = [(header::LOCATION, query.finish().as_str())];
+        (StatusCode::FOUND, location).into_response()
     }
 
     /// `POST /oauth/tokens`: a code or a refresh token for tokens.
@@ -290,10 +267,8 @@ impl OAuthState {
         match self.grant(body, now) {
             Ok(fields) => {
                 let body = serde_json::to_vec(&fields).unwrap_or_default();
-                let mut response = responses::json(StatusCode::OK, body);
-                let headers = response.headers_mut();
-                headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-                response
+                let no_store = [(header::CACHE_CONTROL, "no-store")];
+                (no_store, responses::json(StatusCode::OK, body)).into_response()
             }
             Err(refusal) => {
                 self.stats.refused += 1;
@@ -326,13 +301,12 @@ impl OAuthState {
                 if !self.refresh_tokens.contains(presented) {
                     return Err(BAD_REFRESH);
                 }
-                let mut fields = self.access_token(now);
-                if self.config.rotate_refresh_tokens {
+                let rotate = self.config.rotate_refresh_tokens;
+                if rotate {
                     self.refresh_tokens.remove(presented);
-                    self.refresh_token(&mut fields);
                 }
                 self.stats.refreshes += 1;
-                Ok(fields)
+                Ok(self.token_fields(now, rotate))
             }
             "" => Err(BAD_REQUEST),
             _ => Err(BAD_GRANT_TYPE),
@@ -342,11 +316,7 @@ impl OAuthState {
 
 /// Passport's error body, `{error, error_description, message}`: 401 for a bad client, else 400.
 fn oauth_error((error, description): (&str, &str)) -> Response {
-    let body = serde_json::json!({
-        "error": error,
-        "error_description": description,
-        "message": description,
-    });
+    let body = json!({"error": error, "error_description": description, "message": description});
     let status = if error == BAD_CLIENT.0 {
         StatusCode::UNAUTHORIZED
     } else {
@@ -360,16 +330,11 @@ pub(crate) fn is_oauth_path(path: &str) -> bool {
 }
 
 /// Answers a request for `/oauth/*`.
-pub(crate) async fn respond(
-    state: &std::sync::Mutex<OAuthState>,
-    parts: &Parts,
-    body: Body,
-) -> Response {
+pub(crate) async fn respond(state: &Mutex<OAuthState>, parts: &Parts, body: Body) -> Response {
     let path = parts.uri.path().trim_end_matches('/');
-    match (path, &parts.method) {
-        ("/oauth/authorize", &Method::GET) => {
-            lock(state).authorize(parts.uri.query(), Instant::now())
-        }
+    let (method, now) = (&parts.method, Instant::now());
+    match (path, method) {
+        ("/oauth/authorize", &Method::GET) => lock(state).authorize(parts.uri.query(), now),
         ("/oauth/tokens", &Method::POST) => {
             let Ok(bytes) = axum::body::to_bytes(body, MAX_TOKEN_BODY_BYTES).await else {
                 lock(state).stats.refused += 1;
@@ -377,10 +342,8 @@ pub(crate) async fn respond(
             };
             lock(state).tokens(&bytes, Instant::now())
         }
-        ("/oauth/authorize", _) => {
-            responses::method_not_allowed(&parts.method, &path[1..], "GET, HEAD")
-        }
-        ("/oauth/tokens", _) => responses::method_not_allowed(&parts.method, &path[1..], "POST"),
+        ("/oauth/authorize", _) => responses::method_not_allowed(method, &path[1..], "GET, HEAD"),
+        ("/oauth/tokens", _) => responses::method_not_allowed(method, &path[1..], "POST"),
         _ => responses::route_not_found(responses::laravel_path(path)),
     }
 }

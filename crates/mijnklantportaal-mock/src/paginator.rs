@@ -8,9 +8,7 @@ use std::ops::Range;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::dataset::Dataset;
 use crate::resources;
-use crate::resources::customer_invoices::MockInvoice;
 
 /// Documented deviations of the real API that a client has to survive (off by default).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -30,10 +28,7 @@ pub(crate) fn requested_page(query: Option<&str>) -> u64 {
     for (key, value) in url::form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
         if key == "page" {
             page = Some(value);
-        } else if key
-            .strip_prefix("page[")
-            .is_some_and(|rest| rest.contains(']'))
-        {
+        } else if key.starts_with("page[") && key[5..].contains(']') {
             // PHP's `parse_str` makes `page` an array, which is never an integer.
             page = Some("[]".into());
         }
@@ -49,42 +44,19 @@ pub(crate) fn requested_page(query: Option<&str>) -> u64 {
 /// within the range of a 64-bit integer.
 pub(crate) fn filter_validate_int(value: &str) -> Option<i64> {
     let trimmed = value.trim_matches([' ', '\t', '\r', '\n', '\u{0B}', '\0']);
-    let (negative, digits) = match trimmed.as_bytes().first() {
-        Some(b'-') => (true, &trimmed[1..]),
-        Some(b'+') => (false, &trimmed[1..]),
-        _ => (false, trimmed),
-    };
-    let digits_ok = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
-    if !digits_ok || (digits.len() > 1 && digits.starts_with('0')) {
-        return None;
-    }
-    digits.bytes().try_fold(0_i64, |number, b| {
-        let (number, digit) = (number.checked_mul(10)?, i64::from(b - b'0'));
-        if negative {
-            number.checked_sub(digit)
-        } else {
-            number.checked_add(digit)
-        }
-    })
+    // Rust's `parse` takes the same sign and digits, but also leading zeros.
+    let digits = trimmed.strip_prefix(['-', '+']).unwrap_or(trimmed);
+    let leading_zero = digits.len() > 1 && digits.starts_with('0');
+    trimmed.parse().ok().filter(|_| !leading_zero)
 }
 
-/// Which rows page `page` holds, and whether more follow.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Slice {
-    pub(crate) rows: Range<u64>,
-    pub(crate) has_more: bool,
-}
-
-/// The rows of page `page` (1-based) of `len` rows; an offset past `u64` is past the end.
-pub(crate) fn slice(len: u64, page: u64, per_page: u64) -> Slice {
+/// The positions of page `page` (1-based) of `len` rows, and whether more follow; an
+/// offset past `u64` is past the end.
+fn slice(len: u64, page: u64, per_page: u64) -> (Range<u64>, bool) {
     let per_page = per_page.max(1);
     let offset = page.saturating_sub(1).saturating_mul(per_page).min(len);
     let left = len - offset;
-    let rows = offset..offset + left.min(per_page);
-    Slice {
-        rows,
-        has_more: left > per_page,
-    }
+    (offset..offset + left.min(per_page), left > per_page)
 }
 
 /// The simple-paginator envelope, fields in the order Laravel writes them.
@@ -109,18 +81,6 @@ pub(crate) trait Rows {
     fn row(&self, position: u64) -> Option<Self::Item>;
 }
 
-impl Rows for Dataset {
-    type Item = MockInvoice;
-
-    fn len(&self) -> u64 {
-        Dataset::len(self)
-    }
-
-    fn row(&self, position: u64) -> Option<MockInvoice> {
-        self.invoice(position)
-    }
-}
-
 impl<T: Clone> Rows for Vec<T> {
     type Item = T;
 
@@ -137,18 +97,21 @@ impl<T: Clone> Rows for Vec<T> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Page<T> {
     /// The page number (1-based) the envelope names.
-    pub(crate) number: u64,
-    pub(crate) slice: Slice,
+    number: u64,
+    /// The positions of `rows` in the listing, and whether more follow.
+    positions: Range<u64>,
+    has_more: bool,
     pub(crate) rows: Vec<T>,
 }
 
 /// Takes page `page` of `rows`, `per_page` at a time.
 pub(crate) fn take<R: Rows>(rows: &R, page: u64, per_page: u64) -> Page<R::Item> {
-    let slice = slice(rows.len(), page, per_page);
-    let taken = slice.rows.clone().filter_map(|i| rows.row(i)).collect();
+    let (positions, has_more) = slice(rows.len(), page, per_page);
+    let taken = positions.clone().filter_map(|i| rows.row(i)).collect();
     Page {
         number: page,
-        slice,
+        positions,
+        has_more,
         rows: taken,
     }
 }
@@ -163,8 +126,7 @@ pub(crate) fn render<T: Serialize>(
     quirks: Quirks,
 ) -> serde_json::Result<Vec<u8>> {
     let per_page = per_page.max(1);
-    let Slice { rows, has_more } = &page.slice;
-    let number = page.number;
+    let (rows, number) = (&page.positions, page.number);
     let url = |page: u64| format!("{origin}{path}?page={page}");
     let comma = quirks.trailing_comma_next_page_url.then_some(",");
     let envelope = Envelope {
@@ -172,7 +134,9 @@ pub(crate) fn render<T: Serialize>(
         data: &page.rows,
         first_page_url: url(1),
         from: (!rows.is_empty()).then(|| rows.start + 1),
-        next_page_url: has_more.then(|| url(number.saturating_add(1)) + comma.unwrap_or("")),
+        next_page_url: page
+            .has_more
+            .then(|| url(number.saturating_add(1)) + comma.unwrap_or("")),
         path: format!("{origin}{path}"),
         per_page: if quirks.per_page_as_string {
             json!(per_page.to_string())
@@ -188,6 +152,7 @@ pub(crate) fn render<T: Serialize>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dataset::Dataset;
 
     #[test]
     fn filter_validate_int_is_phps() {
@@ -255,44 +220,21 @@ mod tests {
 
     #[test]
     fn slices_follow_simple_paginate() {
+        assert_eq!(slice(0, 1, 15), (0..0, false));
+        assert_eq!(slice(15, 1, 15), (0..15, false));
+        assert_eq!(slice(16, 1, 15), (0..15, true));
+        assert_eq!(slice(16, 2, 15), (15..16, false));
+        assert!(slice(16, 3, 15).0.is_empty());
+        assert!(slice(u64::MAX, i64::MAX as u64, u64::MAX).0.is_empty());
         assert_eq!(
-            slice(0, 1, 15),
-            Slice {
-                rows: 0..0,
-                has_more: false
-            }
+            slice(u64::MAX, u64::MAX, 1),
+            (u64::MAX - 1..u64::MAX, false)
         );
-        assert_eq!(
-            slice(15, 1, 15),
-            Slice {
-                rows: 0..15,
-                has_more: false
-            }
-        );
-        assert_eq!(
-            slice(16, 1, 15),
-            Slice {
-                rows: 0..15,
-                has_more: true
-            }
-        );
-        assert_eq!(
-            slice(16, 2, 15),
-            Slice {
-                rows: 15..16,
-                has_more: false
-            }
-        );
-        assert!(slice(16, 3, 15).rows.is_empty());
-        assert!(slice(u64::MAX, i64::MAX as u64, u64::MAX).rows.is_empty());
-        let last = slice(u64::MAX, u64::MAX, 1);
-        assert_eq!(last.rows, u64::MAX - 1..u64::MAX);
-        assert!(!last.has_more);
     }
 
     #[test]
     fn envelope_fields_and_order() {
-        let dataset = Dataset::new(1, 16);
+        let dataset: Vec<_> = Dataset::new(1, 16).iter().collect();
         let quirks = Quirks {
             trailing_comma_next_page_url: true,
             per_page_as_string: true,

@@ -46,8 +46,7 @@ impl RateLimiter {
         if self.windows.len() > self.prune_above {
             self.windows
                 .retain(|_, (started, _)| now.saturating_duration_since(*started) < length);
-            // Do not scan again before the table has doubled: keeps a flood of
-            // distinct tokens linear.
+            // Scan again only once the table has doubled: a flood of new tokens stays linear.
             self.prune_above = PRUNE_ABOVE.max(self.windows.len().saturating_mul(2));
         }
         let (started, hits) = self.windows.entry(key.to_owned()).or_insert((now, 0));
@@ -57,8 +56,7 @@ impl RateLimiter {
         if *hits >= limit {
             // A window too long for the clock never ends.
             let ends = started.checked_add(length);
-            let retry_after =
-                ends.map_or(Duration::MAX, |ends| ends.saturating_duration_since(now));
+            let retry_after = ends.map_or(Duration::MAX, |e| e.saturating_duration_since(now));
             return Decision::Limited { limit, retry_after };
         }
         *hits += 1;
@@ -70,12 +68,7 @@ impl RateLimiter {
 impl Decision {
     /// Adds this decision's headers: `X-RateLimit-Limit` and `X-RateLimit-Remaining`
     /// always, and `Retry-After` plus `X-RateLimit-Reset` when limited.
-    pub(crate) fn write_headers(
-        &self,
-        headers: &mut HeaderMap,
-        fractional_retry_after: bool,
-        now_unix: i64,
-    ) {
+    pub(crate) fn write_headers(&self, headers: &mut HeaderMap, fractional: bool, now_unix: i64) {
         let (limit, remaining) = match *self {
             Decision::Allowed { limit, remaining } => (limit, remaining),
             Decision::Limited { limit, .. } => (limit, 0),
@@ -90,7 +83,7 @@ impl Decision {
             .as_secs()
             .saturating_add(u64::from(retry_after.subsec_nanos() > 0))
             .max(1);
-        let text = if fractional_retry_after {
+        let text = if fractional {
             format!("{:.3}", retry_after.as_secs_f64().max(0.001))
         } else {
             seconds.to_string()

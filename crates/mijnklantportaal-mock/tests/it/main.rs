@@ -8,6 +8,7 @@ mod clock;
 mod common;
 mod contract;
 mod customers;
+mod dataset;
 mod faults;
 mod inspect;
 mod invoice_writes;
