@@ -53,8 +53,7 @@ pub struct MockAccount {
 }
 
 impl MockAccount {
-    /// An account whose API key is `token` (also the name the server's account
-    /// methods take).
+    /// An account whose API key (its name in the server's account methods) is `token`.
     pub fn new(token: impl Into<String>) -> Self {
         MockAccount {
             token: Secret(token.into()),
@@ -74,11 +73,10 @@ impl MockAccount {
         fn rate_limit(limit: u32, window: Duration) rate_limit = Some(Some((limit, window)));
         /// No rate limit for this account.
         fn no_rate_limit() rate_limit = Some(None);
-        /// The account has connected the server's OAuth app (the builder's
-        /// [`oauth`](crate::MockServerBuilder::oauth), or [`MockOAuth::new`](crate::MockOAuth::new)'s defaults):
-        /// [`MockServer::account_grant`](crate::MockServer::account_grant) gives its
-        /// tokens, and they refresh at the OAuth endpoints like any grant's (on the API's
-        /// origin when the builder has no `oauth` of its own).
+        /// The account has connected the server's OAuth app (the builder's `oauth`, else the
+        /// defaults of [`MockOAuth::new`](crate::MockOAuth::new)): its tokens are those of
+        /// [`MockServer::account_grant`](crate::MockServer::account_grant), and refresh like
+        /// any grant's (at the API's origin if the builder has no `oauth` of its own).
         fn oauth() oauth = true;
     }
 }
@@ -109,8 +107,8 @@ impl fmt::Debug for MockGrant {
 /// The accounts of a server, and which token goes to which.
 pub(crate) struct Accounts {
     default: Arc<Shared>,
-    /// Each account by its API key.
-    named: HashMap<String, (Arc<Shared>, Option<MockGrant>)>,
+    /// Each account's state and OAuth grant, by its API key.
+    pub(crate) named: HashMap<String, (Arc<Shared>, Option<MockGrant>)>,
     /// Every token routed to an account: API keys, issued access and refresh tokens.
     routes: RwLock<HashMap<String, Arc<Shared>>>,
 }
@@ -155,11 +153,6 @@ impl Accounts {
         }
     }
 
-    /// The state and OAuth grant of the account with API key `token`.
-    pub(crate) fn get(&self, token: &str) -> Option<&(Arc<Shared>, Option<MockGrant>)> {
-        self.named.get(token)
-    }
-
     fn route(&self, token: &str) -> Option<Arc<Shared>> {
         let routes = self.routes.read().unwrap_or_else(PoisonError::into_inner);
         routes.get(token).cloned()
@@ -174,9 +167,7 @@ impl Accounts {
             return StatusCode::PAYLOAD_TOO_LARGE.into_response();
         };
         let fields = serde_json::from_slice::<serde_json::Value>(&bytes).unwrap_or_default();
-        let presented = ["refresh_token", "code"]
-            .iter()
-            .find_map(|name| fields[name].as_str());
+        let presented = fields["refresh_token"].as_str().or(fields["code"].as_str());
         let account = presented.and_then(|token| self.route(token));
         let request = Request::from_parts(parts, Body::from(bytes));
         let Some(account) = account else {

@@ -33,9 +33,6 @@ use crate::resources::customer_invoices::MockInvoice;
 use crate::resources::customers::MockCustomer;
 use crate::store::{Table, lock};
 
-/// How long [`MockServer::shutdown`] waits for open connections.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
-
 /// Configures a [`MockServer`]; get one from [`MockServer::builder`].
 ///
 /// Defaults: 1,000 invoices, seed 0, 15 per page, token `test` (never expiring), 60
@@ -132,13 +129,11 @@ impl MockServerBuilder {
         /// with [`MockServer::evaluations`] and [`MockServer::changes`].
         fn live(live: Live) config.live = live;
         /// Evaluate concurrent list requests (those answered with a page) in a seeded
-        /// arbitrary order: held until `window` of them arrived or none did for 5 ms
-        /// (tokio time), then read the table in a shuffled order, so page 3 may be read
-        /// before page 2. 0 or 1 (the default): in arrival order, without waiting.
+        /// order: held until `window` arrived or none did for 5 ms (tokio time), then
+        /// shuffled, so page 3 may be read before page 2. 0 or 1 (default): as they arrive.
         fn reorder(window: usize) config.reorder = window;
-        /// Carry out the first `count` writes (valid creates, edits and actions), then
-        /// close the connection without answering, as a crashing server or a timing-out
-        /// proxy does. Default 0.
+        /// Carry out the first `count` writes (valid creates, edits and actions), then close
+        /// the connection unanswered, as a crashing server or timing-out proxy does (default 0).
         fn drop_write_responses(count: u64) config.drop_write_responses = count;
         /// How long download links work (default 5 minutes, on tokio's clock).
         fn file_link_lifetime(lifetime: Duration) config.file_link_lifetime = lifetime;
@@ -175,11 +170,7 @@ impl MockServerBuilder {
         self
     }
 
-    /// Binds the address and starts serving on the current tokio runtime.
-    ///
-    /// # Errors
-    ///
-    /// When the address cannot be bound.
+    /// Binds the address (the error if it cannot) and serves on the current tokio runtime.
     pub async fn start(self) -> io::Result<MockServer> {
         let listener = TcpListener::bind(self.bind).await?;
         let addr = listener.local_addr()?;
@@ -279,22 +270,22 @@ impl MockServer {
 
     /// The OAuth grant of the account with API key `token` ([`MockAccount::oauth`]).
     pub fn account_grant(&self, token: &str) -> Option<MockGrant> {
-        self.accounts.get(token)?.1.clone()
+        self.accounts.named.get(token)?.1.clone()
     }
 
     /// Counters of what the account with API key `token` was answered.
     pub fn account_stats(&self, token: &str) -> Option<Stats> {
-        Some(self.accounts.get(token)?.0.stats())
+        Some(self.accounts.named.get(token)?.0.stats())
     }
 
     /// Counters of the OAuth endpoints for the account with API key `token`.
     pub fn account_oauth_stats(&self, token: &str) -> Option<OAuthStats> {
-        Some(self.accounts.get(token)?.0.oauth_stats())
+        Some(self.accounts.named.get(token)?.0.oauth_stats())
     }
 
     /// The dataset of the account with API key `token`.
     pub fn account_dataset(&self, token: &str) -> Option<Dataset> {
-        Some(self.accounts.get(token)?.0.config.dataset)
+        Some(self.accounts.named.get(token)?.0.config.dataset)
     }
 
     /// Counters of the OAuth2 endpoints (all zero without them).
@@ -445,14 +436,10 @@ impl MockServer {
 
     /// Stops accepting connections and lets requests in flight finish (up to 5 s).
     pub async fn shutdown(mut self) {
-        // Dropping the sender stops the server.
+        // Dropping the sender stops the server; `drop` aborts it if still running.
         self.stop = None;
-        if let Some(mut task) = self.task.take()
-            && tokio::time::timeout(SHUTDOWN_GRACE, &mut task)
-                .await
-                .is_err()
-        {
-            task.abort();
+        if let Some(task) = &mut self.task {
+            let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
         }
     }
 }

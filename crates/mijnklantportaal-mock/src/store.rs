@@ -59,12 +59,10 @@ pub(crate) trait Base<R>: fmt::Debug + Send + Sync {
     /// The key of the starting row with id `id`.
     fn key_of(&self, id: &str) -> Option<u64>;
 
-    /// The id of row `key`; keys from [`len`](Self::len) on are added rows' (ids no
-    /// starting row has).
+    /// The id of row `key`: from [`len`](Self::len) on, an added row's (no starting row's).
     fn id(&self, key: u64) -> String;
 
-    /// The row the [`Live`] schedule adds as row `key`, after `previous` (the last
-    /// one it added); `None`: the kind has no scheduled inserts.
+    /// The row the [`Live`] schedule adds as row `key` after its `previous`, if any.
     fn scheduled(&self, _key: u64, _at: DateTime<FixedOffset>, _previous: Option<&R>) -> Option<R> {
         None
     }
@@ -267,9 +265,8 @@ impl<R: Record> Table<R> {
         update?.ok()
     }
 
-    /// Changes the row with id `id` with `change` if it agrees (a refusal leaves the
-    /// row as it was), in one step under the caller's lock; `None` if it is not in
-    /// the table.
+    /// Changes the row with id `id` with `change` unless it refuses (leaving the row as
+    /// it was), in one step under the caller's lock; `None` if it is not in the table.
     pub(crate) fn update<E>(
         &mut self,
         id: &str,
@@ -328,8 +325,7 @@ impl<R: Record> Table<R> {
         (!self.deleted.contains_key(&key)).then_some(key)
     }
 
-    /// `None` for a starting row's key, else the index in `added` (`Some(None)` if it
-    /// does not fit in `usize`).
+    /// `None` for a starting row's key, else the index in `added` (if it fits `usize`).
     fn added_index(&self, key: u64) -> Option<Option<usize>> {
         key.checked_sub(self.base.len())
             .map(|k| usize::try_from(k).ok())
@@ -458,8 +454,7 @@ impl Store {
         let entry = tables
             .entry(TypeId::of::<R>())
             .or_insert_with(|| fresh() as Arc<dyn Any + Send + Sync>);
-        // Entries are keyed by their own type, so the downcast never fails; if it did,
-        // a fresh table would still be a table of `R`.
+        // Keyed by type, the downcast never fails; if it did, a fresh table is still `R`'s.
         Arc::clone(entry).downcast().unwrap_or_else(|_| {
             let table = fresh();
             *entry = Arc::clone(&table) as Arc<dyn Any + Send + Sync>;
