@@ -125,24 +125,21 @@ impl Accounts {
         let mut named = HashMap::new();
         let mut routes = HashMap::new();
         for (position, account) in (1u64..).zip(accounts) {
-            let base = &config.dataset;
+            let (base, oauth) = (&config.dataset, config.oauth.clone().unwrap_or_default());
             let seed = account.seed.unwrap_or(base.seed().wrapping_add(position));
             let config = Config {
                 dataset: Dataset::new(seed, account.invoices.unwrap_or(base.len())),
                 rate_limit: account.rate_limit.unwrap_or(config.rate_limit),
-                oauth: account
-                    .oauth
-                    .then(|| config.oauth.clone().unwrap_or_default()),
+                oauth: account.oauth.then_some(oauth),
                 ..config.clone()
             };
             let token = &account.token.0;
             let shared = Arc::new(Shared::new(config, local_addr, Some(token.clone()), None));
             let grant = shared.new_oauth_grant().and_then(grant_of);
-            let tokens = grant
-                .iter()
-                .flat_map(|g| [&g.access_token, &g.refresh_token]);
-            for token in tokens.chain([token]) {
-                routes.insert(token.clone(), Arc::clone(&shared));
+            routes.insert(token.clone(), Arc::clone(&shared));
+            if let Some(grant) = &grant {
+                routes.insert(grant.access_token.clone(), Arc::clone(&shared));
+                routes.insert(grant.refresh_token.clone(), Arc::clone(&shared));
             }
             named.insert(token.clone(), (shared, grant));
         }
