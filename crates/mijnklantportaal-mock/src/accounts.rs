@@ -32,26 +32,12 @@ const MAX_ROUTED_BODY_BYTES: usize = 16 * 1024;
 /// server's seed plus the account's position, from 1), no OAuth grant.
 ///
 /// ```
-/// use std::time::Duration;
-/// use mijnklantportaal_mock::{MockAccount, MockServer};
-///
+/// # use mijnklantportaal_mock::{MockAccount, MockServer};
 /// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let server = MockServer::builder()
-///     .account(MockAccount::new("portal-a").invoices(3))
-///     .account(MockAccount::new("portal-b").invoices(20).rate_limit(1, Duration::from_secs(60)))
-///     .start()
-///     .await?;
-/// let http = reqwest::Client::new();
-/// let list = |token: &'static str| {
-///     http.get(format!("{}/customer-invoices", server.base_url())).bearer_auth(token).send()
-/// };
-/// let a: serde_json::Value = list("portal-a").await?.json().await?;
-/// assert_eq!(a["data"].as_array().map(Vec::len), Some(3));
-/// assert_eq!(list("portal-b").await?.status(), 200);
-/// assert_eq!(list("portal-b").await?.status(), 429, "portal-b's own limit");
-/// assert_eq!(list("portal-a").await?.status(), 200, "not portal-a's");
-/// assert_eq!(server.account_stats("portal-b").map(|s| s.served_429), Some(1));
+/// # async fn main() -> std::io::Result<()> {
+/// let portal_a = MockAccount::new("portal-a").invoices(3);
+/// let server = MockServer::builder().account(portal_a).start().await?;
+/// // Requests with the token `portal-a` list these 3 invoices.
 /// assert_eq!(server.account_dataset("portal-a").map(|d| d.len()), Some(3));
 /// # Ok(())
 /// # }
@@ -67,8 +53,7 @@ pub struct MockAccount {
 }
 
 impl MockAccount {
-    /// An account whose API key is `token` (also the name the server's account
-    /// methods take).
+    /// An account whose API key (its name in the server's account methods) is `token`.
     pub fn new(token: impl Into<String>) -> Self {
         MockAccount {
             token: Secret(token.into()),
@@ -88,11 +73,10 @@ impl MockAccount {
         fn rate_limit(limit: u32, window: Duration) rate_limit = Some(Some((limit, window)));
         /// No rate limit for this account.
         fn no_rate_limit() rate_limit = Some(None);
-        /// The account has connected the server's OAuth app (the builder's
-        /// [`oauth`](crate::MockServerBuilder::oauth), or [`MockOAuth::new`](crate::MockOAuth::new)'s defaults):
-        /// [`MockServer::account_grant`](crate::MockServer::account_grant) gives its
-        /// tokens, and they refresh at the OAuth endpoints like any grant's (on the API's
-        /// origin when the builder has no `oauth` of its own).
+        /// The account has connected the server's OAuth app (the builder's `oauth`, else the
+        /// defaults of [`MockOAuth::new`](crate::MockOAuth::new)): its tokens are those of
+        /// [`MockServer::account_grant`](crate::MockServer::account_grant), and refresh like
+        /// any grant's (at the API's origin if the builder has no `oauth` of its own).
         fn oauth() oauth = true;
     }
 }
@@ -123,8 +107,8 @@ impl fmt::Debug for MockGrant {
 /// The accounts of a server, and which token goes to which.
 pub(crate) struct Accounts {
     default: Arc<Shared>,
-    /// Each account by its API key.
-    named: HashMap<String, (Arc<Shared>, Option<MockGrant>)>,
+    /// Each account's state and OAuth grant, by its API key.
+    pub(crate) named: HashMap<String, (Arc<Shared>, Option<MockGrant>)>,
     /// Every token routed to an account: API keys, issued access and refresh tokens.
     routes: RwLock<HashMap<String, Arc<Shared>>>,
 }
@@ -141,15 +125,15 @@ impl Accounts {
         let mut named = HashMap::new();
         let mut routes = HashMap::new();
         for (position, account) in (1u64..).zip(accounts) {
-            let mut config = config.clone();
-            let (seed, invoices) = (config.dataset.seed(), config.dataset.len());
-            let seed = account.seed.unwrap_or(seed.wrapping_add(position));
-            let invoices = account.invoices.unwrap_or(invoices);
-            config.dataset = Dataset::new(seed, invoices);
-            config.rate_limit = account.rate_limit.unwrap_or(config.rate_limit);
-            let oauth = config.oauth.take().unwrap_or_default();
-            config.oauth = account.oauth.then_some(oauth);
-            let token = account.token.0.clone();
+            let (base, oauth) = (&config.dataset, config.oauth.clone().unwrap_or_default());
+            let seed = account.seed.unwrap_or(base.seed().wrapping_add(position));
+            let config = Config {
+                dataset: Dataset::new(seed, account.invoices.unwrap_or(base.len())),
+                rate_limit: account.rate_limit.unwrap_or(config.rate_limit),
+                oauth: account.oauth.then_some(oauth),
+                ..config.clone()
+            };
+            let token = &account.token.0;
             let shared = Arc::new(Shared::new(config, local_addr, Some(token.clone()), None));
             let grant = shared.new_oauth_grant().and_then(grant_of);
             routes.insert(token.clone(), Arc::clone(&shared));
@@ -157,18 +141,13 @@ impl Accounts {
                 routes.insert(grant.access_token.clone(), Arc::clone(&shared));
                 routes.insert(grant.refresh_token.clone(), Arc::clone(&shared));
             }
-            named.insert(token, (shared, grant));
+            named.insert(token.clone(), (shared, grant));
         }
         Accounts {
             default,
             named,
             routes: RwLock::new(routes),
         }
-    }
-
-    /// The state and OAuth grant of the account with API key `token`.
-    pub(crate) fn get(&self, token: &str) -> Option<&(Arc<Shared>, Option<MockGrant>)> {
-        self.named.get(token)
     }
 
     fn route(&self, token: &str) -> Option<Arc<Shared>> {
@@ -185,9 +164,7 @@ impl Accounts {
             return StatusCode::PAYLOAD_TOO_LARGE.into_response();
         };
         let fields = serde_json::from_slice::<serde_json::Value>(&bytes).unwrap_or_default();
-        let presented = ["refresh_token", "code"]
-            .iter()
-            .find_map(|name| fields[name].as_str());
+        let presented = fields["refresh_token"].as_str().or(fields["code"].as_str());
         let account = presented.and_then(|token| self.route(token));
         let request = Request::from_parts(parts, Body::from(bytes));
         let Some(account) = account else {

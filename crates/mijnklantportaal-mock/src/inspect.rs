@@ -23,15 +23,15 @@ use crate::resources::tickets::MockTicket;
 use crate::resources::webhooks::Webhook;
 use crate::store::{Record, Table};
 
-/// Defines [`Kind`] and [`rows`] from each kind's variant and record type.
+/// Defines [`Kind`] and [`rows`] from each kind's variant, record type and doc.
 macro_rules! kinds {
-    ($($(#[$doc:meta])* $kind:ident => $record:ty,)*) => {
+    ($($kind:ident => $record:ty: $doc:literal,)*) => {
         /// A kind of resource the mock keeps, for
         /// [`MockServer::rows`](crate::MockServer::rows).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         #[non_exhaustive]
         pub enum Kind {
-            $($(#[$doc])* $kind,)*
+            $(#[doc = $doc] $kind,)*
         }
 
         /// The rows of `kind` in listing order, or the one with id `id`, as `GET /{id}`
@@ -46,44 +46,25 @@ macro_rules! kinds {
 }
 
 kinds! {
-    /// Agreements (with their signers and documents).
-    Agreements => MockAgreement,
-    /// Appointments.
-    Appointments => MockAppointment,
-    /// Customer groups.
-    CustomerGroups => MockCustomerGroup,
-    /// Invoices to customers.
-    CustomerInvoices => MockInvoice,
-    /// Offers to customers.
-    CustomerOffers => MockOffer,
-    /// Subscription packages.
-    CustomerSubscriptionPackages => MockPackage,
-    /// Customers' subscriptions.
-    CustomerSubscriptions => MockSubscription,
-    /// Customers.
-    Customers => MockCustomer,
-    /// Directories of the file store.
-    Directories => MockDirectory,
-    /// File requests.
-    FileRequests => MockFileRequest,
-    /// File shares.
-    FileShares => MockFileShare,
-    /// Files.
-    Files => MockFile,
-    /// The vendor's own invoices to the account (the Invoices API).
-    Invoices => MkpInvoice,
-    /// Payments made through payment links.
-    PaymentLinkPayments => PaymentLinkPayment,
-    /// Payment links.
-    PaymentLinks => PaymentLink,
-    /// Punch cards issued to customers.
-    IssuedPunchCards => IssuedPunchCard,
-    /// Punch card types.
-    PunchCards => PunchCard,
-    /// Tickets.
-    Tickets => MockTicket,
-    /// Webhooks.
-    Webhooks => Webhook,
+    Agreements => MockAgreement: "Agreements (with their signers and documents).",
+    Appointments => MockAppointment: "Appointments.",
+    CustomerGroups => MockCustomerGroup: "Customer groups.",
+    CustomerInvoices => MockInvoice: "Invoices to customers.",
+    CustomerOffers => MockOffer: "Offers to customers.",
+    CustomerSubscriptionPackages => MockPackage: "Subscription packages.",
+    CustomerSubscriptions => MockSubscription: "Customers' subscriptions.",
+    Customers => MockCustomer: "Customers.",
+    Directories => MockDirectory: "Directories of the file store.",
+    FileRequests => MockFileRequest: "File requests.",
+    FileShares => MockFileShare: "File shares.",
+    Files => MockFile: "Files.",
+    Invoices => MkpInvoice: "The vendor's own invoices to the account (the Invoices API).",
+    PaymentLinkPayments => PaymentLinkPayment: "Payments made through payment links.",
+    PaymentLinks => PaymentLink: "Payment links.",
+    IssuedPunchCards => IssuedPunchCard: "Punch cards issued to customers.",
+    PunchCards => PunchCard: "Punch card types.",
+    Tickets => MockTicket: "Tickets.",
+    Webhooks => Webhook: "Webhooks.",
 }
 
 fn of<R: Record>(shared: &Shared, id: Option<&str>, origin: &str) -> Vec<Value> {

@@ -21,9 +21,7 @@
 //! - **One clock**: [`MockServer::now`], tokio time from 2026-01-01T00:00+01:00, never
 //!   the wall clock, so tests can run on a paused clock.
 //!
-//! The same options are on the command line of the `mkp-mock` binary. Inside, one
-//! generic store (`store.rs`), paginator and route table serve every tag, with one
-//! request pipeline (`handler.rs`); `resources/<tag>.rs` holds only what a tag owns.
+//! The same options are on the command line of the `mkp-mock` binary.
 //!
 //! # Example
 //!

@@ -2,6 +2,8 @@
 //! [`Order`], the [`Live`] schedule, and the [`Evaluation`] and [`Change`] logs a test
 //! reads to compute which rows existed for the whole of a listing.
 
+use crate::server::setters;
+
 /// The order in which the list endpoints return their rows (the API does not document
 /// it). [`NewestFirst`](Self::NewestFirst) is Laravel's `latest()`, under which every
 /// added row pushes all rows one place further down the listing.
@@ -52,16 +54,11 @@ impl Live {
         Live::none().and_deletes(every)
     }
 
-    /// These changes, and an added invoice after every `every`-th evaluated request.
-    pub fn and_inserts(mut self, every: u64) -> Self {
-        self.insert_every = every;
-        self
-    }
-
-    /// These changes, and a deleted invoice after every `every`-th evaluated request.
-    pub fn and_deletes(mut self, every: u64) -> Self {
-        self.delete_every = every;
-        self
+    setters! {
+        /// These changes, and an added invoice after every `every`-th evaluated request.
+        fn and_inserts(every: u64) insert_every = every;
+        /// These changes, and a deleted invoice after every `every`-th evaluated request.
+        fn and_deletes(every: u64) delete_every = every;
     }
 
     /// Every how many evaluated list requests an invoice is added (0: never).

@@ -24,9 +24,7 @@ impl RecordedRequest {
     pub(crate) fn new(parts: &Parts) -> Self {
         let mut headers = parts.headers.clone();
         if let header::Entry::Occupied(mut entry) = headers.entry(header::AUTHORIZATION) {
-            for value in entry.iter_mut() {
-                value.set_sensitive(true);
-            }
+            entry.iter_mut().for_each(|value| value.set_sensitive(true));
         }
         RecordedRequest {
             method: parts.method.clone(),

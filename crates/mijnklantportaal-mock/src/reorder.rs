@@ -3,7 +3,7 @@
 //! or none arrived for [`IDLE`] (tokio time), then evaluated in a shuffle that is a pure
 //! function of the seed and the batch number, in the task that flushes.
 
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use tokio::sync::oneshot;
@@ -31,9 +31,6 @@ struct Pending<J, R> {
     generation: u64,
 }
 
-/// A batch taken from the buffer, with its number.
-type Batch<J, R> = (u64, Vec<(J, oneshot::Sender<R>)>);
-
 impl<J, R> Reorder<J, R> {
     /// A buffer of `window` requests (at least 2 to have any effect).
     pub(crate) fn new(window: usize, seed: u64) -> Self {
@@ -52,14 +49,12 @@ impl<J, R> Reorder<J, R> {
     /// `evaluate` (possibly in another request's task); `None` if the batch was lost.
     pub(crate) async fn submit(&self, job: J, evaluate: impl Fn(J) -> R) -> Option<R> {
         let (reply, mut result) = oneshot::channel();
-        let full = {
+        {
             let mut state = lock(&self.state);
             state.waiting.push((job, reply));
             state.generation = state.generation.wrapping_add(1);
-            (state.waiting.len() >= self.window).then(|| take(&mut state))
-        };
-        if let Some(batch) = full {
-            self.run(batch, &evaluate);
+            let full = state.waiting.len() >= self.window;
+            self.flush(full, state, &evaluate);
         }
         loop {
             let seen = lock(&self.state).generation;
@@ -67,22 +62,24 @@ impl<J, R> Reorder<J, R> {
                 biased;
                 answer = &mut result => return answer.ok(),
                 () = tokio::time::sleep(IDLE) => {
-                    let idle = {
-                        let mut state = lock(&self.state);
-                        (state.generation == seen && !state.waiting.is_empty())
-                            .then(|| take(&mut state))
-                    };
-                    if let Some(batch) = idle {
-                        self.run(batch, &evaluate);
-                    }
+                    let state = lock(&self.state);
+                    let idle = state.generation == seen && !state.waiting.is_empty();
+                    self.flush(idle, state, &evaluate);
                 }
             }
         }
     }
 
-    /// Evaluates `batch` in its seeded order; requests whose client went away are
-    /// skipped (never evaluated).
-    fn run(&self, (number, mut waiters): Batch<J, R>, evaluate: &impl Fn(J) -> R) {
+    /// If `due`, takes the next batch and evaluates it in its seeded order; requests
+    /// whose client went away are skipped (never evaluated).
+    fn flush(&self, due: bool, mut state: MutexGuard<Pending<J, R>>, evaluate: &impl Fn(J) -> R) {
+        if !due {
+            return;
+        }
+        let number = state.batches;
+        state.batches = state.batches.wrapping_add(1);
+        let mut waiters = std::mem::take(&mut state.waiting);
+        drop(state);
         shuffle(&mut waiters, self.seed, number);
         for (job, reply) in waiters {
             if !reply.is_closed() {
@@ -90,12 +87,6 @@ impl<J, R> Reorder<J, R> {
             }
         }
     }
-}
-
-fn take<J, R>(state: &mut Pending<J, R>) -> Batch<J, R> {
-    let number = state.batches;
-    state.batches = state.batches.wrapping_add(1);
-    (number, std::mem::take(&mut state.waiting))
 }
 
 /// Fisher–Yates shuffle of `items` for batch `batch` under `seed`.

@@ -59,12 +59,10 @@ pub(crate) trait Base<R>: fmt::Debug + Send + Sync {
     /// The key of the starting row with id `id`.
     fn key_of(&self, id: &str) -> Option<u64>;
 
-    /// The id of row `key`; keys from [`len`](Self::len) on are added rows' (ids no
-    /// starting row has).
+    /// The id of row `key`: from [`len`](Self::len) on, an added row's (no starting row's).
     fn id(&self, key: u64) -> String;
 
-    /// The row the [`Live`] schedule adds as row `key`, after `previous` (the last
-    /// one it added); `None`: the kind has no scheduled inserts.
+    /// The row the [`Live`] schedule adds as row `key` after its `previous`, if any.
     fn scheduled(&self, _key: u64, _at: DateTime<FixedOffset>, _previous: Option<&R>) -> Option<R> {
         None
     }
@@ -155,21 +153,13 @@ pub(crate) struct Table<R> {
 }
 
 impl<R: Record> Table<R> {
-    /// The table of `base`, listed in `order`, changing as `live` says; `record`
-    /// keeps a log of evaluations; added rows' times are drawn from `seed`.
-    pub(crate) fn new(
-        base: Box<dyn Base<R>>,
-        seed: u64,
-        order: Order,
-        live: Live,
-        record: bool,
-    ) -> Self {
+    pub(crate) fn from_config(config: &Config) -> Self {
         Table {
-            base,
-            seed,
-            order,
-            live,
-            record,
+            base: R::base(config),
+            seed: config.dataset.seed(),
+            order: config.order,
+            live: R::live(config),
+            record: config.record_requests,
             added: Vec::new(),
             added_keys: HashMap::new(),
             changed: BTreeMap::new(),
@@ -177,6 +167,26 @@ impl<R: Record> Table<R> {
             evaluated: 0,
             changes: Vec::new(),
             evaluations: Vec::new(),
+        }
+    }
+
+    /// The table of `base` with these settings, for tests of a kind's rows.
+    #[cfg(test)]
+    pub(crate) fn new(
+        base: Box<dyn Base<R>>,
+        seed: u64,
+        order: Order,
+        live: Live,
+        record: bool,
+    ) -> Self {
+        let config = crate::MockServer::builder().config;
+        Table {
+            base,
+            seed,
+            order,
+            live,
+            record,
+            ..Table::from_config(&config)
         }
     }
 
@@ -255,9 +265,8 @@ impl<R: Record> Table<R> {
         update?.ok()
     }
 
-    /// Changes the row with id `id` with `change` if it agrees (a refusal leaves the
-    /// row as it was), in one step under the caller's lock; `None` if it is not in
-    /// the table.
+    /// Changes the row with id `id` with `change` unless it refuses (leaving the row as
+    /// it was), in one step under the caller's lock; `None` if it is not in the table.
     pub(crate) fn update<E>(
         &mut self,
         id: &str,
@@ -269,9 +278,7 @@ impl<R: Record> Table<R> {
             return Some(Err(refusal));
         }
         match self.added_index(key) {
-            None => {
-                self.changed.insert(key, row.clone());
-            }
+            None => _ = self.changed.insert(key, row.clone()),
             Some(k) => self.added.get_mut(k?)?.row = row.clone(),
         }
         Some(Ok(row))
@@ -290,15 +297,11 @@ impl<R: Record> Table<R> {
 
     /// The ids in the table for every evaluation in `evaluations`, in listing order.
     pub(crate) fn present_throughout(&self, evaluations: RangeInclusive<u64>) -> Vec<String> {
-        let (first, last) = (*evaluations.start(), *evaluations.end());
-        let mut ids: Vec<String> = (0..self.key_count())
-            .filter(|key| {
-                let added_before_first = self.added_index(*key).is_none_or(|k| {
-                    k.and_then(|k| self.added.get(k))
-                        .is_some_and(|a| a.after_evaluation < first)
-                });
-                added_before_first && self.deleted.get(key).is_none_or(|&after| after >= last)
-            })
+        let (first, last) = evaluations.into_inner();
+        // Rows are added in evaluation order: those added before `first` are a prefix.
+        let added = self.added.iter().take_while(|a| a.after_evaluation < first);
+        let mut ids: Vec<String> = (0..self.base.len().saturating_add(added.count() as u64))
+            .filter(|key| self.deleted.get(key).is_none_or(|&after| after >= last))
             .filter_map(|key| self.by_key(key))
             .map(|r| r.id().to_owned())
             .collect();
@@ -318,15 +321,11 @@ impl<R: Record> Table<R> {
 
     /// The key of the row with id `id`, if it is in the table now.
     fn key_of(&self, id: &str) -> Option<u64> {
-        let key = match self.base.key_of(id) {
-            Some(key) => key,
-            None => *self.added_keys.get(id)?,
-        };
+        let key = self.base.key_of(id).or(self.added_keys.get(id).copied())?;
         (!self.deleted.contains_key(&key)).then_some(key)
     }
 
-    /// `None` for a starting row's key, else the index in `added` (`Some(None)` if it
-    /// does not fit in `usize`).
+    /// `None` for a starting row's key, else the index in `added` (if it fits `usize`).
     fn added_index(&self, key: u64) -> Option<Option<usize>> {
         key.checked_sub(self.base.len())
             .map(|k| usize::try_from(k).ok())
@@ -450,18 +449,12 @@ pub(crate) struct Store {
 impl Store {
     /// The table of `R`, made from `config` if it does not exist yet.
     pub(crate) fn table<R: Record>(&self, config: &Config) -> Arc<Mutex<Table<R>>> {
-        let fresh = || {
-            let (seed, order, record) =
-                (config.dataset.seed(), config.order, config.record_requests);
-            let table = Table::new(R::base(config), seed, order, R::live(config), record);
-            Arc::new(Mutex::new(table))
-        };
+        let fresh = || Arc::new(Mutex::new(Table::<R>::from_config(config)));
         let mut tables = lock(&self.tables);
         let entry = tables
             .entry(TypeId::of::<R>())
             .or_insert_with(|| fresh() as Arc<dyn Any + Send + Sync>);
-        // Entries are keyed by their own type, so the downcast never fails; if it did,
-        // a fresh table would still be a table of `R`.
+        // Keyed by type, the downcast never fails; if it did, a fresh table is still `R`'s.
         Arc::clone(entry).downcast().unwrap_or_else(|_| {
             let table = fresh();
             *entry = Arc::clone(&table) as Arc<dyn Any + Send + Sync>;
@@ -473,11 +466,15 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::MockServer;
     use crate::dataset::Dataset;
     use crate::resources::customer_invoices::MockInvoice;
 
     fn invoices(dataset: Dataset, order: Order, live: Live) -> Table<MockInvoice> {
-        Table::new(Box::new(dataset), dataset.seed(), order, live, true)
+        let builder = MockServer::builder()
+            .invoices(dataset.len())
+            .seed(dataset.seed());
+        Table::from_config(&builder.order(order).live(live).config)
     }
 
     #[test]

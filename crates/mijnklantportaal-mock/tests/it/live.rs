@@ -1,6 +1,8 @@
 //! The live table: invoices added and deleted while a listing runs, either listing
 //! order, concurrent requests evaluated out of order, and the log a test asserts on.
 
+use std::collections::HashSet;
+
 use mijnklantportaal_mock::{ChangeKind, Evaluation, Live, MockServer, Order};
 use serde_json::Value;
 
@@ -296,6 +298,25 @@ async fn present_throughout_is_what_a_listing_must_return() {
             .all(|id| present_at_third.contains(id))
     );
     assert!(added_before_third.iter().all(|id| !expected.contains(id)));
+}
+
+#[tokio::test]
+async fn newest_first_inserts_repeat_rows_but_lose_none() {
+    let server = start_with(40, |b| b.order(Order::NewestFirst).live(Live::inserts(1))).await;
+    for number in 1..=3 {
+        page(&server, number).await;
+    }
+    // One invoice added after each request.
+    assert_eq!(server.changes().len(), 3);
+    assert_eq!(server.live_snapshot().len(), 43);
+    let evaluations = server.evaluations();
+    let must_list = server.ids_present_throughout(1..=evaluations.len() as u64);
+    assert_eq!(must_list, dataset_ids(&server, Order::NewestFirst));
+    // Each insert pushed one row of a page onto the next page: a page-by-page listing
+    // repeats rows but loses none.
+    assert_eq!(evaluations[1].ids[0], evaluations[0].ids[14]);
+    let listed: HashSet<&String> = evaluations.iter().flat_map(|e| &e.ids).collect();
+    assert!(must_list.iter().all(|id| listed.contains(id)));
 }
 
 mod reorder {

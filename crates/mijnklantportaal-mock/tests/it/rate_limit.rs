@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use mijnklantportaal_mock::MockServer;
+use mijnklantportaal_mock::{MockAccount, MockServer};
 use serde_json::{Value, json};
 
 use crate::common::{api, bounded, get_with, http, start};
@@ -200,4 +200,27 @@ async fn no_rate_limit_means_no_headers() {
         assert_eq!(response.status(), 200);
         assert_eq!(header(&response, "x-ratelimit-limit"), None);
     }
+}
+
+#[tokio::test]
+async fn accounts_have_their_own_invoices_and_rate_limits() {
+    let portal_b = MockAccount::new("portal-b").invoices(20);
+    let server = MockServer::builder()
+        .account(MockAccount::new("portal-a").invoices(3))
+        .account(portal_b.rate_limit(1, Duration::from_secs(60)))
+        .start()
+        .await
+        .unwrap();
+    let client = http();
+    let list = |token| get_with(&client, &server, "/v1/customer-invoices", Some(token));
+    let a: Value = bounded(list("portal-a").await.json()).await.unwrap();
+    assert_eq!(a["data"].as_array().map(Vec::len), Some(3));
+    assert_eq!(list("portal-b").await.status(), 200);
+    assert_eq!(list("portal-b").await.status(), 429, "portal-b's own limit");
+    assert_eq!(list("portal-a").await.status(), 200, "not portal-a's");
+    assert_eq!(
+        server.account_stats("portal-b").map(|s| s.served_429),
+        Some(1)
+    );
+    assert_eq!(server.account_dataset("portal-a").map(|d| d.len()), Some(3));
 }

@@ -164,3 +164,15 @@ async fn rejected_writes_are_answered_and_the_switch_can_be_set_later() {
     let stats = server.stats();
     assert_eq!((stats.writes, stats.dropped_write_responses), (3, 2));
 }
+
+#[tokio::test]
+async fn a_dropped_answer_still_created_the_customer() {
+    let server = MockServer::builder().invoices(10).start().await.unwrap();
+    server.drop_next_write_responses(1);
+    let url = format!("{}/customers", server.base_url());
+    let request = http_with_token("test").post(url).json(&customer_body());
+    assert!(bounded(request.send()).await.is_err(), "no answer");
+    // ...but the customer exists.
+    assert_eq!(server.customers_created().len(), 1);
+    assert_eq!(server.stats().dropped_write_responses, 1);
+}
