@@ -1,20 +1,16 @@
-//! Agreements API: documents sent to be signed, their signers, and the documents'
-//! download links. A create is `multipart/form-data` only, arrays in PHP's bracket
-//! form (`signers[0][firstName]`, `documents[0]`); a `signers` part holding JSON text
-//! is refused by its `array` rule. Lists show agreements without signers and
-//! documents. A download serves what was uploaded (seeded documents: a generated PDF).
-
-use bytes::Bytes;
+//! Agreements API: documents sent to be signed, their signers, the documents' download
+//! links. A create is `multipart/form-data` only, arrays in PHP's bracket form
+//! (`signers[0][firstName]`, `documents[0]`): a `signers` part of JSON text fails `array`.
 
 use super::prelude::*;
-use super::{cloud_file, files::file_part, in_list, random_string};
-use crate::files::{Download, text_pdf};
-use crate::requests::{self, Form};
 
 /// The most bytes of documents of one agreement.
 pub(crate) const MAX_DOCUMENT_BYTES: usize = 5 * 1024 * 1024;
 /// How many agreements the table starts with.
 pub(crate) const SEEDED: u64 = 6;
+/// The 422s of the create's own two rules.
+const NOT_AN_IMAGE: &str = "The signer signature data field must be a base64 data URL of an image.";
+const TOO_BIG: &str = "The documents must not be greater than 5120 kilobytes in total.";
 
 const NAMES: &str = "Service contract|Processing agreement (GDPR)|Maintenance contract 2025|\
     Non-disclosure agreement";
@@ -55,7 +51,6 @@ pub(crate) struct Signer {
     pub(crate) should_identify: bool,
     pub(crate) signature: Option<String>,
     pub(crate) signature_hash: Option<String>,
-    #[serde(serialize_with = "dutch_time::atom_json_opt")]
     pub(crate) signed_at: Option<DateTime<FixedOffset>>,
 }
 
@@ -89,7 +84,6 @@ pub(crate) struct MockAgreement {
     pub(crate) signers: Vec<Signer>,
     #[serde(skip_serializing_if = "in_list")]
     pub(crate) documents: Vec<Document>,
-    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) created_at: DateTime<FixedOffset>,
 }
 
@@ -174,7 +168,6 @@ pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
     call.written_shown(StatusCode::CREATED, &agreement)
 }
 
-/// `GET /v1/agreements/{agreementId}/documents/{documentId}/download`.
 pub(crate) async fn document_link(call: &Call<'_>, _body: Body) -> Reply {
     let id = call.param(1);
     let documents = call.find::<MockAgreement>(0)?.documents;
@@ -190,14 +183,11 @@ pub(crate) fn downloadable(shared: &Shared, id: &str) -> Option<Download> {
         t.all()
             .find_map(|a| a.documents.into_iter().find(|d| d.id == id))
     })?;
-    let bytes = lock(&shared.files)
-        .uploaded(id)
-        .unwrap_or_else(|| Bytes::from(text_pdf(&format!("{} ({id})", document.document_name))));
-    let (media_type, file_name) = (document.media_type, document.document_name);
+    let pdf = || Bytes::from(text_pdf(&format!("{} ({id})", document.document_name)));
     Some(Download {
-        bytes,
-        media_type,
-        file_name,
+        bytes: lock(&shared.files).uploaded(id).unwrap_or_else(pdf),
+        media_type: document.media_type,
+        file_name: document.document_name,
     })
 }
 
@@ -209,10 +199,7 @@ fn new_agreement(form: &Form) -> Result<(MockAgreement, Vec<Bytes>), Errors> {
     let mut errors = Errors::default();
     let signature = input::text(&input, "signerSignatureData").unwrap_or_default();
     if !(signature.starts_with("data:image/") && signature.contains(";base64,")) {
-        errors.add(
-            "signerSignatureData",
-            "The signer signature data field must be a base64 data URL of an image.".to_owned(),
-        );
+        errors.add("signerSignatureData", NOT_AN_IMAGE.to_owned());
     }
     let text = |object, field| input::text(object, field).unwrap_or_default();
     let signers = input::objects(&input, "signers")
@@ -232,10 +219,9 @@ fn new_agreement(form: &Form) -> Result<(MockAgreement, Vec<Bytes>), Errors> {
         .iter()
         .filter_map(|(_, name)| file_part(form, name))
         .map(|(document_name, media_type, bytes)| {
-            let file_size = bytes.len() as u64;
             let document = Document {
                 document_name,
-                file_size,
+                file_size: bytes.len() as u64,
                 media_type,
                 ..Document::default()
             };
@@ -243,10 +229,7 @@ fn new_agreement(form: &Form) -> Result<(MockAgreement, Vec<Bytes>), Errors> {
         })
         .unzip();
     if uploads.iter().map(Bytes::len).sum::<usize>() > MAX_DOCUMENT_BYTES {
-        errors.add(
-            "documents",
-            "The documents must not be greater than 5120 kilobytes in total.".to_owned(),
-        );
+        errors.add("documents", TOO_BIG.to_owned());
     }
     if !errors.is_empty() {
         return Err(errors);
