@@ -6,7 +6,6 @@ use super::prelude::*;
 
 /// The most bytes of documents of one agreement.
 pub(crate) const MAX_DOCUMENT_BYTES: usize = 5 * 1024 * 1024;
-/// How many agreements the table starts with.
 pub(crate) const SEEDED: u64 = 6;
 /// The 422s of the create's own two rules.
 const NOT_AN_IMAGE: &str = "The signer signature data field must be a base64 data URL of an image.";
@@ -30,15 +29,6 @@ const DOCUMENT_IDS: u64 = 0xA9E_0003;
 const CREATED: u64 = 0xA9E_0004;
 const HASHES: u64 = 0xA9E_0005;
 const SIZES: u64 = 0xA9E_0006;
-
-/// Whether every signer has signed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub(crate) enum Status {
-    #[default]
-    Sent,
-    Signed,
-}
 
 /// Someone who must sign, in the vendor example's field order.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -67,14 +57,14 @@ pub(crate) struct Document {
     pub(crate) media_type: String,
 }
 
-/// One agreement, in the vendor example's order (the signatures, signers and
-/// documents only as `GET /{id}` shows it).
+/// One agreement, in the vendor example's field order.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct MockAgreement {
     pub(crate) id: String,
     pub(crate) name: String,
-    pub(crate) status: Status,
+    /// `sent`, or `signed` by every signer.
+    pub(crate) status: &'static str,
     pub(crate) signer_name: String,
     #[serde(skip_serializing_if = "in_list")]
     pub(crate) signer_signature: String,
@@ -129,7 +119,7 @@ record!(MockAgreement, "Agreement", |config| {
         Some(MockAgreement {
             id,
             name: pick(NAMES, index),
-            status: if signed { Status::Signed } else { Status::Sent },
+            status: if signed { "signed" } else { "sent" },
             signer_name: "John Doe".to_owned(),
             signer_signature: SIGNATURE.to_owned(),
             signer_signature_hash: hash(seed, index * 16),
@@ -140,25 +130,23 @@ record!(MockAgreement, "Agreement", |config| {
     })
 });
 
-/// `POST /v1/agreements` (multipart/form-data only).
 pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
     let form = call.form(body).await?;
     let (new, uploads) = new_agreement(&form).map_err(|e| call.unprocessable(&e))?;
     let seed = call.seed();
     let agreement = call.insert(|slot| {
-        let key = slot.key;
         let mut agreement = MockAgreement {
             id: slot.id,
-            signer_signature_hash: hash(seed, key * 16 + 2_000_000),
+            signer_signature_hash: hash(seed, slot.key * 16 + 2_000_000),
             created_at: slot.created_at,
             ..new
         };
         for (j, signer) in agreement.signers.iter_mut().enumerate() {
-            signer.id = part_id("ags_", SIGNER_IDS, seed, key, j);
+            signer.id = part_id("ags_", SIGNER_IDS, seed, slot.key, j);
         }
         for (j, document) in agreement.documents.iter_mut().enumerate() {
-            document.id = part_id("agd_", DOCUMENT_IDS, seed, key, j);
-            document.file_hash = hash(seed, key * 16 + j as u64 + 1_000_000);
+            document.id = part_id("agd_", DOCUMENT_IDS, seed, slot.key, j);
+            document.file_hash = hash(seed, slot.key * 16 + j as u64 + 1_000_000);
         }
         Some(agreement)
     })?;
@@ -192,8 +180,7 @@ pub(crate) fn downloadable(shared: &Shared, id: &str) -> Option<Download> {
 }
 
 /// The agreement a valid form asks for (ids, hashes, time still to be given) and its
-/// documents' bytes, or the 422 of two rules of its own: an image data URL as
-/// `signerSignatureData`, at most 5 MB of documents.
+/// documents' bytes, or the 422 of the create's own two rules.
 fn new_agreement(form: &Form) -> Result<(MockAgreement, Vec<Bytes>), Errors> {
     let input = requests::nested(form);
     let mut errors = Errors::default();
@@ -236,6 +223,7 @@ fn new_agreement(form: &Form) -> Result<(MockAgreement, Vec<Bytes>), Errors> {
     }
     let agreement = MockAgreement {
         name: text(&input, "name"),
+        status: "sent",
         signer_name: text(&input, "signerName"),
         signer_signature: signature,
         signers: signers.collect(),
@@ -289,6 +277,7 @@ mod tests {
         );
         assert!(form_errors("create-agreement", &form).is_empty());
         let (new, _) = new_agreement(&form).unwrap();
+        assert_eq!(new.status, "sent");
         assert_eq!(new.signers.len(), 1);
         assert!(new.signers[0].should_identify);
         let names: Vec<&str> = new
@@ -342,7 +331,7 @@ mod tests {
         let agreement = MockAgreement {
             id: "agr_1".to_owned(),
             name: "Service contract".to_owned(),
-            status: Status::Sent,
+            status: "sent",
             signer_name: "John Doe".to_owned(),
             signer_signature: "data:image/png;base64,x".to_owned(),
             signer_signature_hash: "h".to_owned(),

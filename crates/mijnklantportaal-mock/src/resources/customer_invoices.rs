@@ -92,14 +92,8 @@ impl MockInvoice {
     }
 }
 
-record!(
-    MockInvoice,
-    "CustomerInvoice",
-    |config| config.dataset,
-    live = config.live
-);
+record!(MockInvoice, "CustomerInvoice", |c| c.dataset, live = c.live);
 
-/// The generated invoices are the starting rows of the invoice table.
 impl Base<MockInvoice> for Dataset {
     fn len(&self) -> u64 {
         Dataset::len(self)
@@ -133,7 +127,6 @@ impl Base<MockInvoice> for Dataset {
     }
 }
 
-/// `POST /v1/customer-invoices` (multipart/form-data).
 pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
     let form = call.form(body).await?;
     let (_, _, pdf) = file_part(&form, "pdf").ok_or_else(server_error)?;

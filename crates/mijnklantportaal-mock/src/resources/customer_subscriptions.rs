@@ -135,18 +135,15 @@ fn next_renewal(start: NaiveDate, interval: &str, today: NaiveDate) -> Option<Na
     None
 }
 
-/// Adds the subscription `build` makes, `planned` or `in_progress` as of today.
-pub(crate) fn insert(
-    call: &Call<'_>,
-    build: impl FnOnce(Slot) -> Option<MockSubscription>,
-) -> Reply {
+/// Adds the subscription `new` makes, `planned` or `in_progress` as of today.
+pub(crate) fn insert(call: &Call<'_>, new: impl FnOnce(Slot) -> Option<MockSubscription>) -> Reply {
     let today = call.today()?;
     let subscription = call.insert(|slot| {
-        let mut new = build(slot)?;
-        let planned = new.starts_at > today;
-        new.status = if planned { "planned" } else { "in_progress" };
-        new.renews_at = next_renewal(new.starts_at, &new.interval, today);
-        Some(new)
+        let mut row = new(slot)?;
+        let planned = row.starts_at > today;
+        row.status = if planned { "planned" } else { "in_progress" };
+        row.renews_at = next_renewal(row.starts_at, &row.interval, today);
+        Some(row)
     })?;
     call.written(StatusCode::CREATED, &subscription)
 }
@@ -164,7 +161,6 @@ pub(crate) async fn change(call: &Call<'_>, body: Body) -> Reply {
     .await
 }
 
-/// Applies a valid `PATCH`.
 fn change_subscription(s: &mut MockSubscription, input: &Input, today: NaiveDate) {
     s.description = input::text(input, "description").unwrap_or_else(|| s.description.clone());
     s.amount_cents = input::cents(input, "amount").unwrap_or(s.amount_cents);

@@ -10,11 +10,10 @@ use serde::Serializer;
 use crate::files::{CloudFileJson, LinkError};
 use prelude::*;
 
-/// `record!(Type, "Model", |config| base)`: `impl Record` for a type with an `id`
-/// field, whose 404 names `App\Models\Model` and whose starting rows are `base`.
-/// `record!(Type, "Model", field, |config| base)`: rows listed under the parent
-/// whose id is in `field`. `record!(Type, "Model", id = 0.id, ...)`: the id's path.
-/// `record!(..., |config| base, live = schedule)`: the table changes by `schedule`.
+/// `record!(Type, "Model", |config| base)`: `impl Record` for a type with an `id` field,
+/// whose 404 names `App\Models\Model` and whose starting rows are `base`. Options: the
+/// field with the parent's id (`"Model", parent_id, |config| ...`); the id's path
+/// (`id = 0.id,` after the model); the table's live schedule (`, live = schedule` last).
 macro_rules! record {
     ($type:ty, $model:literal, $($parent:ident,)? |$config:ident| $base:expr
         $(, live = $live:expr)?) => {
@@ -255,12 +254,10 @@ pub(crate) fn in_list<T>(_field: &T) -> bool {
 pub(crate) struct Link(String, &'static str);
 
 impl Link {
-    /// The API resource of customer `id`.
     pub(crate) fn customer(id: &str) -> Self {
         Link(format!("/v1/customers/{id}"), "application/json")
     }
 
-    /// A page of the portal (`text/html`) at `path`.
     pub(crate) fn page(path: String) -> Self {
         Link(path, "text/html")
     }

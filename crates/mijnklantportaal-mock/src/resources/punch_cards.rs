@@ -9,7 +9,6 @@ use serde_json::json;
 
 use super::prelude::*;
 
-/// The unit of a punch card's validity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum Period {
@@ -222,12 +221,10 @@ fn find_issued(call: &Call<'_>) -> Result<IssuedPunchCard, Refusal> {
 }
 
 fn new_card(input: &Input, slot: Slot) -> Option<PunchCard> {
-    let value = input::integer(input, "expiryValue");
-    let validity = match value.zip(input::text(input, "expirePeriod")) {
-        Some((value, period)) => Some((
-            u32::try_from(value).ok()?,
-            serde_json::from_value(period.into()).ok()?,
-        )),
+    let value = input::integer(input, "expiryValue").map(|v| u32::try_from(v).ok());
+    let period = input::text(input, "expirePeriod").map(|p| serde_json::from_value(p.into()).ok());
+    let validity = match value.zip(period) {
+        Some((value, period)) => Some((value?, period?)),
         None => None,
     };
     Some(PunchCard {

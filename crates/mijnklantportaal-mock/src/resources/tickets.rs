@@ -142,13 +142,11 @@ record!(MockTicket, "Ticket", |config| {
 
 /// The 426 of a portal without ticketing.
 fn licensed(call: &Call<'_>) -> Result<(), Refusal> {
-    if !call.shared().config.ticketing {
-        return Err(Box::new(responses::message(
-            StatusCode::UPGRADE_REQUIRED,
-            NOT_IN_LICENCE,
-        )));
+    if call.shared().config.ticketing {
+        return Ok(());
     }
-    Ok(())
+    let refusal = responses::message(StatusCode::UPGRADE_REQUIRED, NOT_IN_LICENCE);
+    Err(Box::new(refusal))
 }
 
 pub(crate) async fn list(call: &Call<'_>, _body: Body) -> Reply {
@@ -203,11 +201,9 @@ pub(crate) async fn attach(call: &Call<'_>, body: Body) -> Reply {
     licensed(call)?;
     let ticket = call.find::<MockTicket>(0)?;
     let message_id = call.param(1);
-    let position = ticket
-        .messages
-        .iter()
-        .position(|m| m.id == message_id)
-        .ok_or_else(|| call.model_not_found(r"App\Models\TicketMessage", message_id))?;
+    let position = ticket.messages.iter().position(|m| m.id == message_id);
+    let position =
+        position.ok_or_else(|| call.model_not_found(r"App\Models\TicketMessage", message_id))?;
     let form = call.form(body).await?;
     let (name, mime, bytes) = file_part(&form, "attachment").ok_or_else(server_error)?;
     let chat = ticket.source == Source::Chat;
