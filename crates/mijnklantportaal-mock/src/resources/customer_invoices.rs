@@ -141,7 +141,7 @@ pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
     call.written(StatusCode::CREATED, &invoice)
 }
 
-/// Its amount (the vendor's is not documented) is the [`lines_total`].
+/// A manual invoice: its amount (the vendor's is not documented) is the [`lines_total`].
 pub(crate) async fn create_manual(call: &Call<'_>, body: Body) -> Reply {
     call.create(body, |input, slot| {
         notify(call, input);
@@ -150,7 +150,6 @@ pub(crate) async fn create_manual(call: &Call<'_>, body: Body) -> Reply {
     .await
 }
 
-/// `PATCH /v1/customer-invoices/{invoiceId}`: marks it paid.
 pub(crate) async fn mark_paid(call: &Call<'_>, body: Body) -> Reply {
     update(call, body, |invoice: &mut MockInvoice, input| {
         invoice.paid_at = Some(input::local_time(input, "paidAt").ok_or_else(server_error)?);

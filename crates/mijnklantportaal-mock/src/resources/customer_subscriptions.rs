@@ -63,8 +63,8 @@ impl SubscriptionOptions {
     }
 }
 
-record!(MockSubscription, "CustomerSubscription", |c| {
-    starting_subscriptions(c.dataset)
+record!(MockSubscription, "CustomerSubscription", |config| {
+    starting_subscriptions(config.dataset)
 });
 
 /// The seeded subscriptions (none without customers), as of [`SEEDED_TODAY`].
@@ -114,7 +114,6 @@ fn starting_subscriptions(dataset: Dataset) -> Seeded<MockSubscription> {
     })
 }
 
-/// `day` plus one of the [`INTERVALS`].
 fn add_interval(day: NaiveDate, interval: &str) -> Option<NaiveDate> {
     match INTERVALS.iter().position(|i| *i == interval)? {
         0 => day.checked_add_days(Days::new(14)),

@@ -91,7 +91,8 @@ pub(crate) async fn show<R: Record>(call: &Call<'_>, _body: Body) -> Reply {
     call.show(&call.find::<R>(0)?)
 }
 
-/// `apply` the JSON body to the `R` of route parameter 0 under its table's lock; 200.
+/// `apply` the JSON body to the `R` of route parameter 0 (a 404 comes before the body's
+/// 422), under its table's lock; 200 with the row.
 pub(crate) async fn update<R: Record>(
     call: &Call<'_>,
     body: Body,
@@ -103,8 +104,8 @@ pub(crate) async fn update<R: Record>(
 
 /// `GET /{things}/{id}/{children}`: a page of the `C` under the `P` of route parameter 0.
 pub(crate) async fn children<P: Record, C: Record>(call: &Call<'_>, _body: Body) -> Reply {
-    call.list::<C>(Some(call.find::<P>(0)?.id().to_owned()))
-        .await
+    let parent = call.find::<P>(0)?;
+    call.list::<C>(Some(parent.id().to_owned())).await
 }
 
 /// A 422 for one field's `message`.

@@ -159,7 +159,6 @@ pub(crate) async fn show(call: &Call<'_>, _body: Body) -> Reply {
     call.show(&call.find::<MockTicket>(0)?)
 }
 
-/// `POST /v1/tickets/{ticketId}`: a reply.
 pub(crate) async fn reply(call: &Call<'_>, body: Body) -> Reply {
     licensed(call)?;
     let ticket = call.find::<MockTicket>(0)?;
@@ -184,7 +183,6 @@ pub(crate) async fn reply(call: &Call<'_>, body: Body) -> Reply {
     call.written_shown(StatusCode::OK, &call.edit(&ticket.id, body, reply).await?)
 }
 
-/// `PATCH /v1/tickets/{ticketId}`: closes the ticket.
 pub(crate) async fn close(call: &Call<'_>, _body: Body) -> Reply {
     licensed(call)?;
     let closed = call.change(call.param(0), |ticket: &mut MockTicket| {
