@@ -1,20 +1,15 @@
-//! Agreements API: documents sent to be signed, their signers, and the documents'
-//! download links. A create is `multipart/form-data` only, arrays in PHP's bracket
-//! form (`signers[0][firstName]`, `documents[0]`); a `signers` part holding JSON text
-//! is refused by its `array` rule. Lists show agreements without signers and
-//! documents. A download serves what was uploaded (seeded documents: a generated PDF).
-
-use bytes::Bytes;
+//! Agreements API: documents sent to be signed, their signers, the documents' download
+//! links. A create is `multipart/form-data` only, arrays in PHP's bracket form
+//! (`signers[0][firstName]`, `documents[0]`): a `signers` part of JSON text fails `array`.
 
 use super::prelude::*;
-use super::{cloud_file, files::file_part, in_list, random_string};
-use crate::files::{Download, text_pdf};
-use crate::requests::{self, Form};
 
 /// The most bytes of documents of one agreement.
 pub(crate) const MAX_DOCUMENT_BYTES: usize = 5 * 1024 * 1024;
-/// How many agreements the table starts with.
 pub(crate) const SEEDED: u64 = 6;
+/// The 422s of the create's own two rules.
+const NOT_AN_IMAGE: &str = "The signer signature data field must be a base64 data URL of an image.";
+const TOO_BIG: &str = "The documents must not be greater than 5120 kilobytes in total.";
 
 const NAMES: &str = "Service contract|Processing agreement (GDPR)|Maintenance contract 2025|\
     Non-disclosure agreement";
@@ -35,15 +30,6 @@ const CREATED: u64 = 0xA9E_0004;
 const HASHES: u64 = 0xA9E_0005;
 const SIZES: u64 = 0xA9E_0006;
 
-/// Whether every signer has signed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub(crate) enum Status {
-    #[default]
-    Sent,
-    Signed,
-}
-
 /// Someone who must sign, in the vendor example's field order.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -55,7 +41,6 @@ pub(crate) struct Signer {
     pub(crate) should_identify: bool,
     pub(crate) signature: Option<String>,
     pub(crate) signature_hash: Option<String>,
-    #[serde(serialize_with = "dutch_time::atom_json_opt")]
     pub(crate) signed_at: Option<DateTime<FixedOffset>>,
 }
 
@@ -72,14 +57,14 @@ pub(crate) struct Document {
     pub(crate) media_type: String,
 }
 
-/// One agreement, in the vendor example's order (the signatures, signers and
-/// documents only as `GET /{id}` shows it).
+/// One agreement, in the vendor example's field order.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct MockAgreement {
     pub(crate) id: String,
     pub(crate) name: String,
-    pub(crate) status: Status,
+    /// `sent`, or `signed` by every signer.
+    pub(crate) status: &'static str,
     pub(crate) signer_name: String,
     #[serde(skip_serializing_if = "in_list")]
     pub(crate) signer_signature: String,
@@ -89,7 +74,6 @@ pub(crate) struct MockAgreement {
     pub(crate) signers: Vec<Signer>,
     #[serde(skip_serializing_if = "in_list")]
     pub(crate) documents: Vec<Document>,
-    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) created_at: DateTime<FixedOffset>,
 }
 
@@ -135,7 +119,7 @@ record!(MockAgreement, "Agreement", |config| {
         Some(MockAgreement {
             id,
             name: pick(NAMES, index),
-            status: if signed { Status::Signed } else { Status::Sent },
+            status: if signed { "signed" } else { "sent" },
             signer_name: "John Doe".to_owned(),
             signer_signature: SIGNATURE.to_owned(),
             signer_signature_hash: hash(seed, index * 16),
@@ -146,25 +130,23 @@ record!(MockAgreement, "Agreement", |config| {
     })
 });
 
-/// `POST /v1/agreements` (multipart/form-data only).
 pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
     let form = call.form(body).await?;
     let (new, uploads) = new_agreement(&form).map_err(|e| call.unprocessable(&e))?;
     let seed = call.seed();
     let agreement = call.insert(|slot| {
-        let key = slot.key;
         let mut agreement = MockAgreement {
             id: slot.id,
-            signer_signature_hash: hash(seed, key * 16 + 2_000_000),
+            signer_signature_hash: hash(seed, slot.key * 16 + 2_000_000),
             created_at: slot.created_at,
             ..new
         };
         for (j, signer) in agreement.signers.iter_mut().enumerate() {
-            signer.id = part_id("ags_", SIGNER_IDS, seed, key, j);
+            signer.id = part_id("ags_", SIGNER_IDS, seed, slot.key, j);
         }
         for (j, document) in agreement.documents.iter_mut().enumerate() {
-            document.id = part_id("agd_", DOCUMENT_IDS, seed, key, j);
-            document.file_hash = hash(seed, key * 16 + j as u64 + 1_000_000);
+            document.id = part_id("agd_", DOCUMENT_IDS, seed, slot.key, j);
+            document.file_hash = hash(seed, slot.key * 16 + j as u64 + 1_000_000);
         }
         Some(agreement)
     })?;
@@ -174,7 +156,6 @@ pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
     call.written_shown(StatusCode::CREATED, &agreement)
 }
 
-/// `GET /v1/agreements/{agreementId}/documents/{documentId}/download`.
 pub(crate) async fn document_link(call: &Call<'_>, _body: Body) -> Reply {
     let id = call.param(1);
     let documents = call.find::<MockAgreement>(0)?.documents;
@@ -190,29 +171,22 @@ pub(crate) fn downloadable(shared: &Shared, id: &str) -> Option<Download> {
         t.all()
             .find_map(|a| a.documents.into_iter().find(|d| d.id == id))
     })?;
-    let bytes = lock(&shared.files)
-        .uploaded(id)
-        .unwrap_or_else(|| Bytes::from(text_pdf(&format!("{} ({id})", document.document_name))));
-    let (media_type, file_name) = (document.media_type, document.document_name);
+    let pdf = || Bytes::from(text_pdf(&format!("{} ({id})", document.document_name)));
     Some(Download {
-        bytes,
-        media_type,
-        file_name,
+        bytes: lock(&shared.files).uploaded(id).unwrap_or_else(pdf),
+        media_type: document.media_type,
+        file_name: document.document_name,
     })
 }
 
 /// The agreement a valid form asks for (ids, hashes, time still to be given) and its
-/// documents' bytes, or the 422 of two rules of its own: an image data URL as
-/// `signerSignatureData`, at most 5 MB of documents.
+/// documents' bytes, or the 422 of the create's own two rules.
 fn new_agreement(form: &Form) -> Result<(MockAgreement, Vec<Bytes>), Errors> {
     let input = requests::nested(form);
     let mut errors = Errors::default();
     let signature = input::text(&input, "signerSignatureData").unwrap_or_default();
     if !(signature.starts_with("data:image/") && signature.contains(";base64,")) {
-        errors.add(
-            "signerSignatureData",
-            "The signer signature data field must be a base64 data URL of an image.".to_owned(),
-        );
+        errors.add("signerSignatureData", NOT_AN_IMAGE.to_owned());
     }
     let text = |object, field| input::text(object, field).unwrap_or_default();
     let signers = input::objects(&input, "signers")
@@ -232,10 +206,9 @@ fn new_agreement(form: &Form) -> Result<(MockAgreement, Vec<Bytes>), Errors> {
         .iter()
         .filter_map(|(_, name)| file_part(form, name))
         .map(|(document_name, media_type, bytes)| {
-            let file_size = bytes.len() as u64;
             let document = Document {
                 document_name,
-                file_size,
+                file_size: bytes.len() as u64,
                 media_type,
                 ..Document::default()
             };
@@ -243,16 +216,14 @@ fn new_agreement(form: &Form) -> Result<(MockAgreement, Vec<Bytes>), Errors> {
         })
         .unzip();
     if uploads.iter().map(Bytes::len).sum::<usize>() > MAX_DOCUMENT_BYTES {
-        errors.add(
-            "documents",
-            "The documents must not be greater than 5120 kilobytes in total.".to_owned(),
-        );
+        errors.add("documents", TOO_BIG.to_owned());
     }
     if !errors.is_empty() {
         return Err(errors);
     }
     let agreement = MockAgreement {
         name: text(&input, "name"),
+        status: "sent",
         signer_name: text(&input, "signerName"),
         signer_signature: signature,
         signers: signers.collect(),
@@ -306,6 +277,7 @@ mod tests {
         );
         assert!(form_errors("create-agreement", &form).is_empty());
         let (new, _) = new_agreement(&form).unwrap();
+        assert_eq!(new.status, "sent");
         assert_eq!(new.signers.len(), 1);
         assert!(new.signers[0].should_identify);
         let names: Vec<&str> = new
@@ -359,7 +331,7 @@ mod tests {
         let agreement = MockAgreement {
             id: "agr_1".to_owned(),
             name: "Service contract".to_owned(),
-            status: Status::Sent,
+            status: "sent",
             signer_name: "John Doe".to_owned(),
             signer_signature: "data:image/png;base64,x".to_owned(),
             signer_signature_hash: "h".to_owned(),

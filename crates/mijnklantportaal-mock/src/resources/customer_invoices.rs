@@ -1,25 +1,14 @@
 //! Customer Invoices API: uploads, manual invoices, marking paid, the PDF link. The
-//! seeded invoices are the [`Dataset`]'s, computed on demand; the [`Live`] schedule
-//! changes this table.
-
-use bytes::Bytes;
-use chrono::{Datelike, NaiveDate};
+//! seeded invoices are the [`Dataset`]'s, computed on demand; the
+//! [`Live`](crate::live::Live) schedule changes this table.
 
 use super::prelude::*;
-use super::{Link, amount_json, cloud_file, files::file_part, in_list, notify, render};
-use crate::dataset::Dataset;
-use crate::files::{Download, text_pdf};
-use crate::handler::Config;
-use crate::live::Live;
-use crate::store::Base;
 
 pub(crate) const LIST_PATH: &str = "/v1/customer-invoices";
 
-/// A generated invoice, before it is rendered as JSON.
-///
-/// Get one from [`Dataset::invoice`](crate::Dataset::invoice); render it with
-/// [`to_json`](Self::to_json) (list form) or [`to_detail_json`](Self::to_detail_json)
-/// (single-invoice form) to compare with what the server sent.
+/// A generated invoice: get one from [`Dataset::invoice`](crate::Dataset::invoice) and
+/// compare its [`to_json`](Self::to_json) (list form) or
+/// [`to_detail_json`](Self::to_detail_json) (`GET /{id}` form) with what the server sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -41,10 +30,8 @@ pub struct MockInvoice {
     #[serde(rename = "amount", serialize_with = "amount_json")]
     pub amount_cents: u64,
     /// When the invoice was paid, in Dutch local time; `None` while unpaid.
-    #[serde(serialize_with = "dutch_time::atom_json_opt")]
     pub paid_at: Option<DateTime<FixedOffset>>,
     /// When the invoice was added, in Dutch local time.
-    #[serde(serialize_with = "dutch_time::atom_json")]
     pub created_at: DateTime<FixedOffset>,
     pub(crate) links: InvoiceLinks,
 }
@@ -94,8 +81,7 @@ impl MockInvoice {
         self.json(origin, false)
     }
 
-    /// The invoice as `GET /v1/customer-invoices/{id}` sends it (with
-    /// `links.onlinePaymentLink`).
+    /// The invoice as `GET /v1/customer-invoices/{id}` sends it (`links.onlinePaymentLink`).
     pub fn to_detail_json(&self, origin: &str) -> serde_json::Value {
         self.json(origin, true)
     }
@@ -106,23 +92,8 @@ impl MockInvoice {
     }
 }
 
-impl Record for MockInvoice {
-    const MODEL: &'static str = r"App\Models\CustomerInvoice";
+record!(MockInvoice, "CustomerInvoice", |c| c.dataset, live = c.live);
 
-    fn id(&self) -> &str {
-        &self.id
-    }
-
-    fn base(config: &Config) -> Box<dyn Base<Self>> {
-        Box::new(config.dataset)
-    }
-
-    fn live(config: &Config) -> Live {
-        config.live
-    }
-}
-
-/// The generated invoices are the starting rows of the invoice table.
 impl Base<MockInvoice> for Dataset {
     fn len(&self) -> u64 {
         Dataset::len(self)
@@ -156,7 +127,6 @@ impl Base<MockInvoice> for Dataset {
     }
 }
 
-/// `POST /v1/customer-invoices` (multipart/form-data).
 pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
     let form = call.form(body).await?;
     let (_, _, pdf) = file_part(&form, "pdf").ok_or_else(server_error)?;
@@ -171,16 +141,15 @@ pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
     call.written(StatusCode::CREATED, &invoice)
 }
 
-/// `POST /v1/customer-invoices/manual`.
+/// A manual invoice: its amount (the vendor's is not documented) is the [`lines_total`].
 pub(crate) async fn create_manual(call: &Call<'_>, body: Body) -> Reply {
     call.create(body, |input, slot| {
         notify(call, input);
-        manual_invoice(input, slot)
+        new_invoice(input, slot, lines_total(input)?)
     })
     .await
 }
 
-/// `PATCH /v1/customer-invoices/{invoiceId}`: marks it paid.
 pub(crate) async fn mark_paid(call: &Call<'_>, body: Body) -> Reply {
     update(call, body, |invoice: &mut MockInvoice, input| {
         invoice.paid_at = Some(input::local_time(input, "paidAt").ok_or_else(server_error)?);
@@ -189,7 +158,6 @@ pub(crate) async fn mark_paid(call: &Call<'_>, body: Body) -> Reply {
     .await
 }
 
-/// `GET /v1/customer-invoices/{invoiceId}/pdf`.
 pub(crate) async fn pdf_link(call: &Call<'_>, _body: Body) -> Reply {
     cloud_file(call, &call.find::<MockInvoice>(0)?.id)
 }
@@ -197,21 +165,13 @@ pub(crate) async fn pdf_link(call: &Call<'_>, _body: Body) -> Reply {
 /// What a download link to invoice `id` serves: the upload, or a generated PDF.
 pub(crate) fn downloadable(shared: &Shared, id: &str) -> Option<Download> {
     let invoice = shared.with(|t: &mut Table<MockInvoice>| t.find(id))?;
-    let bytes = lock(&shared.files).uploaded(id).unwrap_or_else(|| {
-        let (number, id, amount) = (&invoice.invoice_number, &invoice.id, invoice.amount());
-        Bytes::from(text_pdf(&format!("Invoice {number} ({id}) EUR {amount}")))
-    });
-    let file_name = format!("{}.pdf", invoice.id);
+    let (number, id, amount) = (&invoice.invoice_number, &invoice.id, invoice.amount());
+    let pdf = || Bytes::from(text_pdf(&format!("Invoice {number} ({id}) EUR {amount}")));
     Some(Download {
-        bytes,
+        bytes: lock(&shared.files).uploaded(id).unwrap_or_else(pdf),
         media_type: "application/pdf".to_owned(),
-        file_name,
+        file_name: format!("{id}.pdf"),
     })
-}
-
-/// A manual invoice; its amount (the vendor's is not documented) is [`lines_total`].
-fn manual_invoice(input: &Input, slot: Slot) -> Option<MockInvoice> {
-    new_invoice(input, slot, lines_total(input)?)
 }
 
 /// An unpaid invoice of `amount_cents`.
@@ -305,7 +265,8 @@ mod tests {
         if !errors.is_empty() {
             return Err(errors);
         }
-        Ok(manual_invoice(&input(body), Slot::example()).unwrap())
+        let input = input(body);
+        Ok(new_invoice(&input, Slot::example(), lines_total(&input).unwrap()).unwrap())
     }
 
     #[test]

@@ -2,11 +2,7 @@
 //! it starts, then `in_progress`, renewing every `interval` from its start, until a
 //! change's `terminatedAt` makes it `terminated` (the vendor documents no transitions).
 
-use chrono::{Days, Months, NaiveDate};
-
 use super::prelude::*;
-use super::{Eur, amount_json};
-use crate::dataset::Dataset;
 
 // Id domain and random streams of subscriptions.
 const IDS: u64 = 0x5B5_0000;
@@ -39,9 +35,7 @@ pub(crate) struct MockSubscription {
     pub(crate) vat_rate: i64,
     pub(crate) status: &'static str,
     pub(crate) options: SubscriptionOptions,
-    #[serde(serialize_with = "dutch_time::atom_json_opt")]
     pub(crate) terminated_at: Option<DateTime<FixedOffset>>,
-    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) created_at: DateTime<FixedOffset>,
 }
 
@@ -95,9 +89,8 @@ fn starting_subscriptions(dataset: Dataset) -> Seeded<MockSubscription> {
         };
         let renews_at =
             next_renewal(starts_at, interval, today).filter(|_| terminated_at.is_none());
-        let mandate = (r >> 12)
-            .is_multiple_of(2)
-            .then(|| format!("mdt_{:010x}", r >> 24));
+        let paid = (r >> 12).is_multiple_of(2);
+        let mandate = paid.then(|| format!("mdt_{:010x}", r >> 24));
         Some(MockSubscription {
             currency: Eur,
             id,
@@ -121,7 +114,6 @@ fn starting_subscriptions(dataset: Dataset) -> Seeded<MockSubscription> {
     })
 }
 
-/// `day` plus one of the [`INTERVALS`].
 fn add_interval(day: NaiveDate, interval: &str) -> Option<NaiveDate> {
     match INTERVALS.iter().position(|i| *i == interval)? {
         0 => day.checked_add_days(Days::new(14)),
@@ -142,32 +134,24 @@ fn next_renewal(start: NaiveDate, interval: &str, today: NaiveDate) -> Option<Na
     None
 }
 
-/// Adds the subscription `build` makes, `planned` or `in_progress` as of today.
-pub(crate) fn insert(
-    call: &Call<'_>,
-    build: impl FnOnce(Slot) -> Option<MockSubscription>,
-) -> Reply {
+/// Adds the subscription `new` makes, `planned` or `in_progress` as of today.
+pub(crate) fn insert(call: &Call<'_>, new: impl FnOnce(Slot) -> Option<MockSubscription>) -> Reply {
     let today = call.today()?;
     let subscription = call.insert(|slot| {
-        let mut new = build(slot)?;
-        new.status = if new.starts_at > today {
-            "planned"
-        } else {
-            "in_progress"
-        };
-        new.renews_at = next_renewal(new.starts_at, &new.interval, today);
-        Some(new)
+        let mut row = new(slot)?;
+        let planned = row.starts_at > today;
+        row.status = if planned { "planned" } else { "in_progress" };
+        row.renews_at = next_renewal(row.starts_at, &row.interval, today);
+        Some(row)
     })?;
     call.written(StatusCode::CREATED, &subscription)
 }
 
-/// `POST /v1/customer-subscriptions`.
 pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
     let input = call.json(body).await?;
     insert(call, |slot| new_subscription(&input, slot))
 }
 
-/// `PATCH /v1/customer-subscriptions/{subscriptionId}`.
 pub(crate) async fn change(call: &Call<'_>, body: Body) -> Reply {
     update(call, body, |s: &mut MockSubscription, input| {
         change_subscription(s, input, call.today()?);
@@ -176,27 +160,20 @@ pub(crate) async fn change(call: &Call<'_>, body: Body) -> Reply {
     .await
 }
 
-/// Applies a valid `PATCH`.
-fn change_subscription(subscription: &mut MockSubscription, input: &Input, today: NaiveDate) {
-    if let Some(description) = input::text(input, "description") {
-        subscription.description = description;
-    }
-    if let Some(amount_cents) = input::cents(input, "amount") {
-        subscription.amount_cents = amount_cents;
-    }
-    if let Some(vat_rate) = input::integer(input, "vatRate") {
-        subscription.vat_rate = vat_rate;
-    }
+fn change_subscription(s: &mut MockSubscription, input: &Input, today: NaiveDate) {
+    s.description = input::text(input, "description").unwrap_or_else(|| s.description.clone());
+    s.amount_cents = input::cents(input, "amount").unwrap_or(s.amount_cents);
+    s.vat_rate = input::integer(input, "vatRate").unwrap_or(s.vat_rate);
     if let Some(interval) = input::text(input, "interval") {
-        if subscription.terminated_at.is_none() {
-            subscription.renews_at = next_renewal(subscription.starts_at, &interval, today);
+        if s.terminated_at.is_none() {
+            s.renews_at = next_renewal(s.starts_at, &interval, today);
         }
-        subscription.interval = interval;
+        s.interval = interval;
     }
     if let Some(terminated_at) = input::local_time(input, "terminatedAt") {
-        subscription.terminated_at = Some(terminated_at);
-        subscription.status = "terminated";
-        subscription.renews_at = None;
+        s.terminated_at = Some(terminated_at);
+        s.status = "terminated";
+        s.renews_at = None;
     }
 }
 

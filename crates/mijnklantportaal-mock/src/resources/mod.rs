@@ -1,30 +1,26 @@
-//! The API's resources, one module per tag, all on the one [store](crate::store).
-//!
-//! What every tag shares is here or on [`Call`]: the generic [`list`], [`show`],
-//! [`children`] and [`update`], `record!`, seeded times and strings, and the JSON of
-//! money and links. A tag's module holds only what is its own: its records (`Serialize`,
-//! `record!`), their seeded rows and its handlers, routed by operation id in
-//! [`routes`](crate::routes); request bodies arrive valid against the spec
-//! ([`payment_links`] is a small example).
+//! The API's resources, one module per tag, on the one [store](crate::store). Here: what
+//! tags share (generic handlers, `record!`, seeded values, money and links); a tag's
+//! module holds its records, seeded rows and handlers ([`payment_links`] is a small
+//! example). Times serialize as chrono does: for Dutch whole seconds, PHP's ATOM.
 
 use axum::response::Response;
 use http::{HeaderValue, header};
 use serde::Serializer;
-use tokio::time::Instant;
 
 use crate::files::{CloudFileJson, LinkError};
-use crate::responses;
 use prelude::*;
 
-/// `record!(Type, "Model", |config| base)`: `impl Record` for a type with an `id`
-/// field, whose 404 names `App\Models\Model` and whose starting rows are `base`.
-/// `record!(Type, "Model", field, |config| base)`: rows listed under the parent
-/// whose id is in `field`. `record!(Type, "Model", id = 0.id, ...)`: the id's path.
+/// `record!(Type, "Model", |config| base)`: `impl Record` for a type with an `id` field,
+/// whose 404 names `App\Models\Model` and whose starting rows are `base`. Options: the
+/// field with the parent's id (`"Model", parent_id, |config| ...`); the id's path
+/// (`id = 0.id,` after the model); the table's live schedule (`, live = schedule` last).
 macro_rules! record {
-    ($type:ty, $model:literal, $($parent:ident,)? |$config:ident| $base:expr) => {
-        record!($type, $model, id = id, $($parent,)? |$config| $base);
+    ($type:ty, $model:literal, $($parent:ident,)? |$config:ident| $base:expr
+        $(, live = $live:expr)?) => {
+        record!($type, $model, id = id, $($parent,)? |$config| $base $(, live = $live)?);
     };
-    ($type:ty, $model:literal, id = $($id:tt).+, $($parent:ident,)? |$config:ident| $base:expr) => {
+    ($type:ty, $model:literal, id = $($id:tt).+, $($parent:ident,)? |$config:ident| $base:expr
+        $(, live = $live:expr)?) => {
         impl crate::store::Record for $type {
             const MODEL: &'static str = concat!(r"App\Models\", $model);
 
@@ -39,22 +35,33 @@ macro_rules! record {
             fn base($config: &crate::handler::Config) -> Box<dyn crate::store::Base<Self>> {
                 Box::new($base)
             }
+
+            $(fn live($config: &crate::handler::Config) -> crate::live::Live {
+                $live
+            })?
         }
     };
 }
 
-/// The names most tag modules use (`use super::prelude::*`).
+/// The names the tag modules share (`use super::prelude::*`).
 mod prelude {
     pub(crate) use axum::body::Body;
-    pub(crate) use chrono::{DateTime, FixedOffset};
+    pub(crate) use bytes::Bytes;
+    pub(crate) use chrono::{DateTime, Datelike, Days, FixedOffset, Months, NaiveDate};
     pub(crate) use http::StatusCode;
     pub(crate) use serde::Serialize;
+    pub(crate) use tokio::time::Instant;
 
-    pub(crate) use super::{invalid, pick, seeded_time, update};
+    pub(crate) use super::files::file_part;
+    pub(crate) use super::{Eur, Link, amount, amount_json, cloud_file, in_list, invalid, notify};
+    pub(crate) use super::{pick, random_string, render, seeded_time, update};
+    pub(crate) use crate::dataset::Dataset;
+    pub(crate) use crate::files::{Download, text_pdf};
     pub(crate) use crate::handler::{Call, Refusal, Reply, Shared, server_error};
-    pub(crate) use crate::store::{Record, Seeded, Slot, Table, lock};
-    pub(crate) use crate::validation::{Errors, Input};
-    pub(crate) use crate::{dutch_time, ids::IdCodec, input, rng::draw};
+    pub(crate) use crate::requests::{self, Form};
+    pub(crate) use crate::store::{Base, Record, Seeded, Slot, Table, lock};
+    pub(crate) use crate::validation::{self, Errors, Input};
+    pub(crate) use crate::{dutch_time, ids::IdCodec, input, responses, rng::draw};
 }
 
 pub(crate) mod agreements;
@@ -84,16 +91,15 @@ pub(crate) async fn show<R: Record>(call: &Call<'_>, _body: Body) -> Reply {
     call.show(&call.find::<R>(0)?)
 }
 
-/// A change with a JSON body to the `R` of route parameter 0 (its 404 before the body
-/// is read): `apply` under the table's lock, then 200 with the row.
+/// `apply` the JSON body to the `R` of route parameter 0 (a 404 comes before the body's
+/// 422), under its table's lock; 200 with the row.
 pub(crate) async fn update<R: Record>(
     call: &Call<'_>,
     body: Body,
     apply: impl FnOnce(&mut R, &Input) -> Result<(), Refusal> + Send,
 ) -> Reply {
     let row = call.find::<R>(0)?;
-    let changed = call.edit(row.id(), body, apply).await?;
-    call.written(StatusCode::OK, &changed)
+    call.written(StatusCode::OK, &call.edit(row.id(), body, apply).await?)
 }
 
 /// `GET /{things}/{id}/{children}`: a page of the `C` under the `P` of route parameter 0.
@@ -249,12 +255,10 @@ pub(crate) fn in_list<T>(_field: &T) -> bool {
 pub(crate) struct Link(String, &'static str);
 
 impl Link {
-    /// The API resource of customer `id`.
     pub(crate) fn customer(id: &str) -> Self {
         Link(format!("/v1/customers/{id}"), "application/json")
     }
 
-    /// A page of the portal (`text/html`) at `path`.
     pub(crate) fn page(path: String) -> Self {
         Link(path, "text/html")
     }
@@ -304,4 +308,28 @@ pub(crate) fn listed_text<T: Serialize>(value: &T) -> String {
 #[cfg(test)]
 pub(crate) fn listed_value<T: Serialize>(value: &T) -> serde_json::Value {
     serde_json::from_str(&listed_text(value)).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_serialize_as_php_atom_without_serialize_with() {
+        // Winter and summer time, and a time `+ Duration` moved over a switch.
+        let winter = dutch_time::at(1_735_686_000).unwrap();
+        let summer = dutch_time::at(1_751_320_800).unwrap();
+        let moved = winter + chrono::Duration::days(100);
+        for time in [winter, summer, moved] {
+            assert_eq!(serde_json::to_value(time).unwrap(), dutch_time::atom(&time));
+        }
+        assert_eq!(
+            serde_json::to_value(Some(summer)).unwrap(),
+            "2025-07-01T00:00:00+02:00"
+        );
+        assert_eq!(
+            serde_json::to_value(None::<DateTime<FixedOffset>>).unwrap(),
+            serde_json::Value::Null
+        );
+    }
 }

@@ -2,15 +2,13 @@
 //! card). Stamping uses punches; a fully used or expired card, or more stamps than
 //! punches left, is refused with 422.
 
+use IssuedStatus::{Active, Expired, FullyUsed};
 use Period::{Days, Months, Years};
 use serde::{Deserialize, Serializer};
 use serde_json::json;
 
-use super::amount;
 use super::prelude::*;
-use crate::validation;
 
-/// The unit of a punch card's validity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum Period {
@@ -52,6 +50,9 @@ const SEEDED: [(&str, u64, &str, u64, u8, u32, Period); 7] = [
     ("Fietsreparatie", 5, "beurten", 9_950, 21, 2, Years),
 ];
 
+/// Seeded descriptions, by row: every third card has none.
+const DESCRIPTIONS: &str = "Geldig op werkdagen van 09:00 tot 17:00|Niet overdraagbaar|";
+
 /// Seeded issued cards: their seeded punch card, punches left, which have expired.
 const ISSUED_CARDS: [u64; 13] = [0, 0, 0, 0, 0, 0, 0, 1, 1, 2, 2, 4, 5];
 const ISSUED_LEFT: [u64; 13] = [20, 17, 0, 5, 12, 1, 9, 10, 3, 4, 10, 8, 6];
@@ -82,7 +83,6 @@ pub(crate) struct PunchCard {
     /// How long an issued card stays valid; `None`: for ever.
     #[serde(flatten, serialize_with = "validity_json")]
     pub(crate) validity: Option<(u32, Period)>,
-    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) created_at: DateTime<FixedOffset>,
 }
 
@@ -93,11 +93,8 @@ fn sale_json<S: Serializer>(sale: &Option<(u64, u8)>, s: S) -> Result<S::Ok, S::
 
 /// The validity as `expiryValue` and `expiryPeriode` (sic).
 fn validity_json<S: Serializer>(validity: &Option<(u32, Period)>, s: S) -> Result<S::Ok, S::Error> {
-    let (value, period) = validity.unzip();
-    s.collect_map([
-        ("expiryValue", json!(value)),
-        ("expiryPeriode", json!(period)),
-    ])
+    let (v, p) = validity.unzip();
+    s.collect_map([("expiryValue", json!(v)), ("expiryPeriode", json!(p))])
 }
 
 record!(PunchCard, "PunchCard", |config| {
@@ -109,11 +106,7 @@ record!(PunchCard, "PunchCard", |config| {
         Some(PunchCard {
             id,
             name: name.to_owned(),
-            description: match index % 3 {
-                0 => Some("Geldig op werkdagen van 09:00 tot 17:00".to_owned()),
-                1 => Some("Niet overdraagbaar".to_owned()),
-                _ => None,
-            },
+            description: Some(pick(DESCRIPTIONS, index)).filter(|d| !d.is_empty()),
             punches,
             punch_label: label.to_owned(),
             sale: (price > 0).then_some((price, vat_rate)),
@@ -132,10 +125,7 @@ pub(crate) struct IssuedPunchCard {
     pub(crate) customer_id: String,
     pub(crate) punches_left: u64,
     pub(crate) status: IssuedStatus,
-    /// When it expires; `None`: never.
-    #[serde(serialize_with = "dutch_time::atom_json_opt")]
     pub(crate) expires_at: Option<DateTime<FixedOffset>>,
-    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) issued_at: DateTime<FixedOffset>,
 }
 
@@ -154,20 +144,16 @@ record!(IssuedPunchCard, "PunchCardBought", punch_card_id, |c| {
             customer_id: dataset.customer_id((r >> 8) % dataset.customers().max(1)),
             punches_left: left,
             status: match (EXPIRED_ISSUED.contains(&index), left) {
-                (true, _) => IssuedStatus::Expired,
-                (false, 0) => IssuedStatus::FullyUsed,
-                (false, _) => IssuedStatus::Active,
+                (true, _) => Expired,
+                (false, 0) => FullyUsed,
+                (false, _) => Active,
             },
-            expires_at: match card.validity {
-                Some((value, period)) => Some(period.after(value, issued_at)?),
-                None => None,
-            },
+            expires_at: card.validity.and_then(|(v, p)| p.after(v, issued_at)),
             issued_at,
         })
     })
 });
 
-/// `POST /v1/punch-cards`.
 pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
     call.create(body, new_card).await
 }
@@ -184,35 +170,31 @@ pub(crate) async fn edit(call: &Call<'_>, body: Body) -> Reply {
 /// `POST /v1/punch-cards/{punchCardId}/issued`: a card with every punch left.
 pub(crate) async fn issue(call: &Call<'_>, body: Body) -> Reply {
     let card = call.find::<PunchCard>(0)?;
-    let input = call.json(body).await?;
-    let customer_id = input::text(&input, "customerId").ok_or_else(server_error)?;
-    let issued = call.insert(|slot| {
+    call.create(body, |input, slot| {
         Some(IssuedPunchCard {
             id: slot.id,
-            punch_card_id: card.id.clone(),
-            customer_id,
+            punch_card_id: card.id,
+            customer_id: input::text(input, "customerId")?,
             punches_left: card.punches,
-            status: IssuedStatus::Active,
+            status: Active,
             expires_at: card.validity.and_then(|(v, p)| p.after(v, slot.created_at)),
             issued_at: slot.created_at,
         })
-    })?;
-    call.written(StatusCode::CREATED, &issued)
+    })
+    .await
 }
 
-/// `GET /v1/punch-cards/{punchCardId}/issued/{issuedPunchCardId}`.
 pub(crate) async fn show_issued(call: &Call<'_>, _body: Body) -> Reply {
     call.show(&find_issued(call)?)
 }
 
-/// `POST /v1/punch-cards/{punchCardId}/issued/{issuedPunchCardId}/stamp`.
 pub(crate) async fn stamp(call: &Call<'_>, body: Body) -> Reply {
     let id = find_issued(call)?.id;
     let stamp = |card: &mut IssuedPunchCard, input: &Input| {
         match card.status {
-            IssuedStatus::FullyUsed => return Err(call.refused(FULLY_USED)),
-            IssuedStatus::Expired => return Err(call.refused(EXPIRED)),
-            IssuedStatus::Active => {}
+            FullyUsed => return Err(call.refused(FULLY_USED)),
+            Expired => return Err(call.refused(EXPIRED)),
+            Active => {}
         }
         let stamps = input::integer(input, "stamps")
             .and_then(|s| u64::try_from(s).ok())
@@ -223,9 +205,7 @@ pub(crate) async fn stamp(call: &Call<'_>, body: Body) -> Reply {
             return Err(invalid(call, "stamps", message));
         }
         card.punches_left = left - stamps;
-        if card.punches_left == 0 {
-            card.status = IssuedStatus::FullyUsed;
-        }
+        card.status = if stamps == left { FullyUsed } else { Active };
         Ok(())
     };
     call.written(StatusCode::OK, &call.edit(&id, body, stamp).await?)
@@ -241,12 +221,10 @@ fn find_issued(call: &Call<'_>) -> Result<IssuedPunchCard, Refusal> {
 }
 
 fn new_card(input: &Input, slot: Slot) -> Option<PunchCard> {
-    let value = input::integer(input, "expiryValue");
-    let validity = match value.zip(input::text(input, "expirePeriod")) {
-        Some((value, period)) => Some((
-            u32::try_from(value).ok()?,
-            serde_json::from_value(period.into()).ok()?,
-        )),
+    let value = input::integer(input, "expiryValue").map(|v| u32::try_from(v).ok());
+    let period = input::text(input, "expirePeriod").map(|p| serde_json::from_value(p.into()).ok());
+    let validity = match value.zip(period) {
+        Some((value, period)) => Some((value?, period?)),
         None => None,
     };
     Some(PunchCard {
@@ -301,7 +279,7 @@ mod tests {
             punch_card_id: "pcd_abc12345def678".to_owned(),
             customer_id: "cst_abc12345def678".to_owned(),
             punches_left: 0,
-            status: IssuedStatus::FullyUsed,
+            status: FullyUsed,
             expires_at: None,
             issued_at: dutch_time::at(1_763_578_800).unwrap(),
         };

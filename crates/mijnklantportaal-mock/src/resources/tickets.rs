@@ -4,11 +4,7 @@
 
 use std::time::Duration;
 
-use tokio::time::Instant;
-
 use super::prelude::*;
-use super::{files::file_part, in_list};
-use crate::responses;
 
 /// How long after a message a file can be attached to it.
 pub(crate) const ATTACH_WINDOW: Duration = Duration::from_secs(5 * 60);
@@ -61,7 +57,6 @@ pub(crate) struct Message {
     pub(crate) posted_by: String,
     pub(crate) is_posted_by_customer: bool,
     pub(crate) message: String,
-    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) posted_at: DateTime<FixedOffset>,
     /// When it was posted on tokio's clock (`None`: before the server started).
     #[serde(skip)]
@@ -80,16 +75,11 @@ pub(crate) struct MockTicket {
     pub(crate) customer_id: Option<String>,
     pub(crate) title: String,
     pub(crate) source: Source,
-    #[serde(rename = "status", serialize_with = "status_json")]
-    pub(crate) closed: bool,
+    /// `open` or `closed`.
+    pub(crate) status: &'static str,
     #[serde(skip_serializing_if = "in_list")]
     pub(crate) messages: Vec<Message>,
-    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) created_at: DateTime<FixedOffset>,
-}
-
-fn status_json<S: serde::Serializer>(closed: &bool, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(if *closed { "closed" } else { "open" })
 }
 
 /// The id of message `index` of ticket `key` (up to 64 per ticket).
@@ -142,7 +132,7 @@ record!(MockTicket, "Ticket", |config| {
             title: pick(TITLES, index),
             source: [Source::Portal, Source::Portal, Source::Email, Source::Chat]
                 [(index % 4) as usize],
-            closed: index % 3 == 1,
+            status: if index % 3 == 1 { "closed" } else { "open" },
             messages: messages.collect(),
             customer_id: customer.map(|c| c.id),
             created_at,
@@ -159,19 +149,16 @@ fn licensed(call: &Call<'_>) -> Result<(), Refusal> {
     Err(Box::new(refusal))
 }
 
-/// `GET /v1/tickets`.
 pub(crate) async fn list(call: &Call<'_>, _body: Body) -> Reply {
     licensed(call)?;
     call.list::<MockTicket>(None).await
 }
 
-/// `GET /v1/tickets/{ticketId}`.
 pub(crate) async fn show(call: &Call<'_>, _body: Body) -> Reply {
     licensed(call)?;
     call.show(&call.find::<MockTicket>(0)?)
 }
 
-/// `POST /v1/tickets/{ticketId}`: a reply.
 pub(crate) async fn reply(call: &Call<'_>, body: Body) -> Reply {
     licensed(call)?;
     let ticket = call.find::<MockTicket>(0)?;
@@ -190,47 +177,41 @@ pub(crate) async fn reply(call: &Call<'_>, body: Body) -> Reply {
             posted: Some(Instant::now()),
             attachments: Vec::new(),
         });
-        ticket.closed = false;
+        ticket.status = "open";
         Ok(())
     };
     call.written_shown(StatusCode::OK, &call.edit(&ticket.id, body, reply).await?)
 }
 
-/// `PATCH /v1/tickets/{ticketId}`: closes the ticket.
 pub(crate) async fn close(call: &Call<'_>, _body: Body) -> Reply {
     licensed(call)?;
     let closed = call.change(call.param(0), |ticket: &mut MockTicket| {
-        if ticket.closed {
+        if ticket.status == "closed" {
             return Err(call.refused(ALREADY_CLOSED));
         }
-        ticket.closed = true;
+        ticket.status = "closed";
         Ok(())
     })?;
     call.written_shown(StatusCode::OK, &closed)
 }
 
-/// `POST /v1/tickets/{ticketId}/message/{messageId}/attachment`.
 pub(crate) async fn attach(call: &Call<'_>, body: Body) -> Reply {
     licensed(call)?;
     let ticket = call.find::<MockTicket>(0)?;
     let message_id = call.param(1);
-    let position = ticket
-        .messages
-        .iter()
-        .position(|m| m.id == message_id)
-        .ok_or_else(|| call.model_not_found(r"App\Models\TicketMessage", message_id))?;
+    let position = ticket.messages.iter().position(|m| m.id == message_id);
+    let position =
+        position.ok_or_else(|| call.model_not_found(r"App\Models\TicketMessage", message_id))?;
     let form = call.form(body).await?;
-    let file = file_part(&form, "attachment");
+    let (name, mime, bytes) = file_part(&form, "attachment").ok_or_else(server_error)?;
     let chat = ticket.source == Source::Chat;
     let posted = ticket.messages[position].posted;
-    if file.is_some() && (chat || posted.is_none_or(|at| at.elapsed() >= ATTACH_WINDOW)) {
+    if chat || posted.is_none_or(|at| at.elapsed() >= ATTACH_WINDOW) {
         let message = if chat { CHAT_ATTACH } else { LATE_ATTACH };
         return Err(invalid(call, "attachment", message));
     }
-    let (name, mime, bytes) = file.ok_or_else(server_error)?;
-    let seed = call.seed();
+    let (seed, key) = (call.seed(), ticket.key);
     let attached = call.change(&ticket.id, |ticket: &mut MockTicket| {
-        let key = ticket.key;
         if let Some(message) = ticket.messages.get_mut(position) {
             message.attachments.push(Attachment {
                 id: attachment_id(seed, key, position, message.attachments.len()),
@@ -257,7 +238,7 @@ mod tests {
             customer_id: Some("cst_1".to_owned()),
             title: "Invoice issue".to_owned(),
             source: Source::Portal,
-            closed: false,
+            status: "open",
             messages: vec![Message {
                 id: "tim_1".to_owned(),
                 posted_by: "John Appleseed".to_owned(),
