@@ -24,12 +24,9 @@ const SEEDED: u64 = 9;
 /// 2025-12-29 09:00, the Monday before the mock's clock starts: some seeded
 /// appointments are past, and the default window holds two.
 const SEEDED_FROM: i64 = crate::clock::ORIGIN - 3 * 86_400 + 9 * 3_600;
-const ATTENDEES: [(&str, &str); 4] = [
-    ("John Doe", "john.doe@example.com"),
-    ("Anna de Vries", "anna@devries.example"),
-    ("Pieter Bakker", "p.bakker@example.nl"),
-    ("Sanne Jansen", "sanne.jansen@example.org"),
-];
+const NAMES: &str = "John Doe|Anna de Vries|Pieter Bakker|Sanne Jansen";
+const EMAILS: &str =
+    "john.doe@example.com|anna@devries.example|p.bakker@example.nl|sanne.jansen@example.org";
 
 // Random streams of appointments.
 const IDS: u64 = 0xA99_0001;
@@ -77,10 +74,9 @@ record!(MockAppointment, "Appointment", |config| {
             _ => Status::Scheduled,
         };
         let customer = (index % 3 == 0).then(|| dataset.customer(index)).flatten();
-        let (name, email) = ATTENDEES[index as usize % ATTENDEES.len()];
         let (attendee_name, attendee_email) = match &customer {
             Some(c) => (c.company_name.clone(), c.primary_email.clone()),
-            None => (name.to_owned(), email.to_owned()),
+            None => (pick(NAMES, index), pick(EMAILS, index)),
         };
         let booked = Duration::seconds((draw(seed, BOOKED, index) % 3_600) as i64);
         Some(MockAppointment {
@@ -105,11 +101,8 @@ pub(crate) async fn list(call: &Call<'_>, _body: Body) -> Reply {
         .filter_map(|name| Some((name.to_owned(), requests::query(call.parts, name)?.into())))
         .collect();
     let (start, end) = window(&query, call.now()?).map_err(|e| call.unprocessable(&e))?;
-    let mut found: Vec<_> = call.with(|t: &mut Table<MockAppointment>| {
-        t.all()
-            .filter(|a| (start..end).contains(&a.starts_at))
-            .collect()
-    });
+    let mut found: Vec<_> = call.with(|t: &mut Table<MockAppointment>| t.all().collect());
+    found.retain(|a| (start..end).contains(&a.starts_at));
     found.sort_by_key(|a| a.starts_at);
     call.ok_json(serde_json::to_vec(&serde_json::json!({ "data": found })))
 }

@@ -65,11 +65,8 @@ pub(crate) async fn edit(call: &Call<'_>, body: Body) -> Reply {
 pub(crate) async fn add_customers(call: &Call<'_>, body: Body) -> Reply {
     let group = call.find::<MockCustomerGroup>(0)?;
     let ids = input::texts(&call.json(body).await?, "customers");
-    let data = join(call, &group.id, &ids);
-    call.written_json(
-        StatusCode::OK,
-        serde_json::to_vec(&serde_json::json!({ "data": data })),
-    )
+    let data = serde_json::to_vec(&serde_json::json!({ "data": join(call, &group.id, &ids) }));
+    call.written_json(StatusCode::OK, data)
 }
 
 /// Puts the known customers among `ids` in group `group`; returns them, each once, in

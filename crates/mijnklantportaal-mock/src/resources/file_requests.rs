@@ -107,8 +107,7 @@ record!(MockFileRequest, "FileRequest", |config| {
 
 /// `POST /v1/file-requests` (JSON); 201 with the open request.
 pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
-    let seed = call.seed();
-    call.create(body, move |input, slot| new_request(input, slot, seed))
+    call.create(body, |input, slot| new_request(input, slot, call.seed()))
         .await
 }
 

@@ -62,19 +62,18 @@ record!(MockFileShare, "FileShare", |config| {
 /// `POST /v1/file-shares` (JSON `{content, customerId?}`); 201 with the share.
 pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
     let input = call.json(body).await?;
-    let content = input::texts(&input, "content")
+    let mut content = input::texts(&input, "content")
         .iter()
         .map(|id| files::item(call, id))
         .collect::<Option<Vec<_>>>()
         .ok_or_else(server_error)?;
     let customer_id = input::text(&input, "customerId");
     let share = call.insert(|slot| {
-        let content = content.into_iter().map(|item| Item {
-            file_share_id: Some(slot.id.clone()),
-            ..item
-        });
+        for item in &mut content {
+            item.file_share_id = Some(slot.id.clone());
+        }
         Some(MockFileShare {
-            content: content.collect(),
+            content,
             links: links(&slot.id, customer_id.as_deref()),
             id: slot.id,
             customer_id,

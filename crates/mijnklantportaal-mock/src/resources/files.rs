@@ -24,7 +24,6 @@ const FILES: [(&str, &str, Option<u64>); 7] = [
     ("meeting-notes.txt", "text/plain", Some(0)),
 ];
 
-/// The media type of a file part without one.
 const OCTET_STREAM: &str = "application/octet-stream";
 
 // Random streams of the file storage.
@@ -141,15 +140,10 @@ pub(crate) fn directory_exists(call: &Call<'_>, id: &str) -> bool {
 pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
     let parent = requests::query(call.parts, "directory").filter(|d| !d.is_empty());
     // After the body's own 422.
-    let check_parent = || {
-        if parent.as_deref().is_none_or(|p| directory_exists(call, p)) {
-            return Ok(());
-        }
-        Err(invalid(
-            call,
-            "directory",
-            "The selected directory is invalid.",
-        ))
+    let unknown = "The selected directory is invalid.";
+    let check_parent = || match parent.as_deref().is_none_or(|p| directory_exists(call, p)) {
+        true => Ok(()),
+        false => Err(invalid(call, "directory", unknown)),
     };
     let (name, file, bytes) = if requests::is_multipart(&call.parts.headers) {
         let form = call.form(body).await?;
@@ -201,11 +195,10 @@ pub(crate) fn downloadable(shared: &Shared, id: &str) -> Option<Download> {
             "application/pdf" => Bytes::from(text_pdf(&format!("{} ({})", file.name, file.id))),
             _ => Bytes::from(format!("{}\n", file.name)),
         });
-    let file_name = file.name;
     Some(Download {
         bytes,
         media_type,
-        file_name,
+        file_name: file.name,
     })
 }
 

@@ -30,8 +30,6 @@ pub(crate) const SEEDED: [(bool, LinkStatus, u64); 8] = [
     (false, LinkStatus::Open, 0),
 ];
 
-pub(crate) const ALREADY_CLOSED: &str = "Payment Link is already closed.";
-
 // Random streams of payment links and their payments.
 const LINK_IDS: u64 = 0x91C_0001;
 const LINK_DETAILS: u64 = 0x91C_0002;
@@ -156,7 +154,7 @@ pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
 pub(crate) async fn close(call: &Call<'_>, _body: Body) -> Reply {
     let closed = call.change(call.param(0), |link: &mut PaymentLink| {
         if link.status == LinkStatus::Closed {
-            return Err(call.refused(ALREADY_CLOSED));
+            return Err(call.refused("Payment Link is already closed."));
         }
         link.status = LinkStatus::Closed;
         link.checkout_url = None;

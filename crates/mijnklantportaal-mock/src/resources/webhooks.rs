@@ -83,8 +83,7 @@ fn secret(seed: u64, key: u64) -> String {
 
 /// `POST /v1/webhooks` (JSON `{url, type}`); 201 with the record.
 pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
-    let seed = call.seed();
-    call.create(body, move |input, slot| new_webhook(input, slot, seed))
+    call.create(body, |input, slot| new_webhook(input, slot, call.seed()))
         .await
 }
 
