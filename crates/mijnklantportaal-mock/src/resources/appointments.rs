@@ -21,8 +21,7 @@ pub(crate) enum Status {
 type Time = DateTime<FixedOffset>;
 
 const SEEDED: u64 = 9;
-/// 2025-12-29 09:00, the Monday before the mock's clock starts: some seeded
-/// appointments are past, and the default window holds two.
+/// 2025-12-29 09:00, a Monday: some seeded appointments are past, two in the default window.
 const SEEDED_FROM: i64 = crate::clock::ORIGIN - 3 * 86_400 + 9 * 3_600;
 const NAMES: &str = "John Doe|Anna de Vries|Pieter Bakker|Sanne Jansen";
 const EMAILS: &str =
@@ -43,13 +42,10 @@ pub(crate) struct MockAppointment {
     pub(crate) customer_id: Option<String>,
     pub(crate) attendee_name: String,
     pub(crate) attendee_email: String,
-    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) starts_at: Time,
-    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) ends_at: Time,
     pub(crate) status: Status,
     pub(crate) online_meeting_link: Option<String>,
-    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) created_at: Time,
 }
 
@@ -61,8 +57,7 @@ fn meeting_link(id: &str) -> String {
     format!("https://meet.google.com/{a}-{b}-{c}")
 }
 
-// Two a week from SEEDED_FROM, an hour or an hour and a half long, booked a week
-// ahead; every third with a customer, every fourth pending, every fifth canceled.
+// Two a week from SEEDED_FROM, each booked a week ahead.
 record!(MockAppointment, "Appointment", |config| {
     let (dataset, seed) = (config.dataset, config.dataset.seed());
     Seeded::new(IdCodec::new("apt_", seed, IDS), SEEDED, move |index, id| {
@@ -294,6 +289,23 @@ mod tests {
         assert_eq!(
             errors.message(),
             "The start at field must match the format Y-m-d H:i. (and 1 more error)"
+        );
+    }
+
+    #[test]
+    fn chrono_writes_dutch_times_as_php_atom() {
+        // Every time of a record is whole seconds at +01:00 or +02:00, which chrono's
+        // `Serialize` writes as PHP's `DATE_ATOM` (`dutch_time::atom`).
+        let start = dutch_time::new_year_unix(2024).unwrap();
+        for unix in (start..start + 2 * 366 * 86_400).step_by(3_593) {
+            let time = dutch_time::at(unix).unwrap();
+            let json = serde_json::to_value(time).unwrap();
+            assert_eq!(json, dutch_time::atom(&time), "{unix}");
+            assert_eq!(serde_json::to_value(Some(time)).unwrap(), json);
+        }
+        assert_eq!(
+            serde_json::to_value(None::<Time>).unwrap(),
+            serde_json::Value::Null
         );
     }
 

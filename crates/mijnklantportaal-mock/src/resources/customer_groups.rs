@@ -21,7 +21,6 @@ const NAMES: &str =
 pub(crate) struct MockCustomerGroup {
     pub(crate) id: String,
     pub(crate) name: String,
-    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) created_at: DateTime<FixedOffset>,
 }
 
@@ -69,8 +68,7 @@ pub(crate) async fn add_customers(call: &Call<'_>, body: Body) -> Reply {
     call.written_json(StatusCode::OK, data)
 }
 
-/// Puts the known customers among `ids` in group `group`; returns them, each once, in
-/// the order of `ids`.
+/// Puts the known customers among `ids` in group `group`; returns them, once each, in order.
 fn join(call: &Call<'_>, group: &str, ids: &[String]) -> Vec<MockCustomer> {
     let mut seen = HashSet::new();
     let join = |customer: &mut MockCustomer| {

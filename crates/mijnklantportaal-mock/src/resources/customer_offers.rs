@@ -31,22 +31,18 @@ pub(crate) struct MockOffer {
     pub(crate) currency: Eur,
     #[serde(rename = "amount", serialize_with = "amount_json")]
     pub(crate) amount_cents: u64,
-    #[serde(serialize_with = "dutch_time::atom_json_opt")]
     pub(crate) accepted_at: Option<DateTime<FixedOffset>>,
     pub(crate) accepted_via_ip: Option<String>,
     pub(crate) accepted_via_user_agent: Option<String>,
     pub(crate) acceptance_signature: Option<String>,
-    #[serde(serialize_with = "dutch_time::atom_json_opt")]
     pub(crate) rejected_at: Option<DateTime<FixedOffset>>,
-    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) created_at: DateTime<FixedOffset>,
     pub(crate) links: Links,
 }
 
 record!(MockOffer, "CustomerOffer", |c| starting_offers(c.dataset));
 
-/// The offers the table starts with: for customers drawn from the dataset (none
-/// without customers), a third accepted (in the portal) and a third rejected.
+/// The starting offers, to the dataset's customers (none without): some accepted or rejected.
 fn starting_offers(dataset: Dataset) -> Seeded<MockOffer> {
     let seed = dataset.seed();
     let count = if dataset.customers() == 0 { 0 } else { SEEDED };
@@ -124,8 +120,7 @@ fn new_offer(input: &Input, slot: Slot, amount_cents: u64, decided: bool) -> Opt
     Some(offer)
 }
 
-/// Sets the `acceptedAt` (with `acceptedViaIp` and `acceptedViaUserAgent`, ignored
-/// without it) and the `rejectedAt` a valid create or decision sends.
+/// Sets the `acceptedAt` (and where from, ignored without it) and `rejectedAt` sent.
 fn decide_offer(offer: &mut MockOffer, input: &Input) -> Result<(), Refusal> {
     if let Some(at) = input::local_time(input, "acceptedAt") {
         offer.accepted_at = Some(at);

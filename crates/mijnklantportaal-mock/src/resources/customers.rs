@@ -39,7 +39,6 @@ pub struct MockCustomer {
     /// Ids (`cug_...`) of the customer groups the customer is in.
     pub customer_groups: Vec<String>,
     /// When the customer was added, in Dutch local time.
-    #[serde(serialize_with = "dutch_time::atom_json")]
     pub created_at: DateTime<FixedOffset>,
 }
 

@@ -32,7 +32,6 @@ pub(crate) struct MockFileShare {
     pub(crate) customer_id: Option<String>,
     #[serde(rename = "sharedContent")]
     pub(crate) content: Vec<Item>,
-    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) created_at: DateTime<FixedOffset>,
     pub(crate) links: Links,
 }

@@ -47,11 +47,9 @@ pub(crate) struct Item {
     /// The directory it is in; `None`: the top.
     #[serde(skip)]
     pub(crate) parent_id: Option<String>,
-    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) created_at: DateTime<FixedOffset>,
 }
 
-/// Whether an [`Item`] is a file or a directory (its `type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum Kind {
@@ -123,7 +121,6 @@ pub(crate) fn item(call: &Call<'_>, id: &str) -> Option<Item> {
     file.or_else(|| directory().map(|d| d.0))
 }
 
-/// Puts the file or directory `id` in the share `share_id`.
 pub(crate) fn mark_shared(call: &Call<'_>, id: &str, share_id: &str) {
     let share = || Some(share_id.to_owned());
     let file = call.with(|t: &mut Table<MockFile>| t.edit(id, |f| f.0.file_share_id = share()));

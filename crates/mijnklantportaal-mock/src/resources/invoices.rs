@@ -59,8 +59,7 @@ pub(crate) struct MkpInvoiceLine {
     amount_incl_vat: Number,
 }
 
-/// Line `id`: `quantity` of `description` at `unit_cents` each (VAT rounded half up,
-/// as a bookkeeping package does).
+/// Line `id` of what it bills (VAT rounded half up, as a bookkeeping package does).
 fn line(id: String, (description, quantity, unit_cents): Priced) -> MkpInvoiceLine {
     let excl_vat = quantity * unit_cents;
     let vat = (excl_vat * VAT_RATE + 50) / 100;

@@ -2,8 +2,6 @@
 //! link; no operation makes one). Closing (`DELETE`) keeps the link, as `closed`
 //! without `checkoutUrl`; closing it again answers 422.
 
-use chrono::NaiveTime;
-
 use super::prelude::*;
 use super::{Eur, amount_json, random_string, url_json};
 use crate::validation;
@@ -53,13 +51,11 @@ pub(crate) struct PaymentLink {
     pub(crate) amount_cents: u64,
     pub(crate) reusable: bool,
     /// When it stops working; `None`: never.
-    #[serde(serialize_with = "dutch_time::atom_json_opt")]
     pub(crate) expires_at: Option<DateTime<FixedOffset>>,
     pub(crate) status: LinkStatus,
     /// The page to pay on: only a link that can still be paid has one.
     #[serde(serialize_with = "url_json")]
     pub(crate) checkout_url: Option<String>,
-    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) created_at: DateTime<FixedOffset>,
 }
 
@@ -74,7 +70,6 @@ record!(PaymentLink, "PaymentLink", |config| {
         let (reusable, status, _) = *SEEDED.get(usize::try_from(index).ok()?)?;
         let r = draw(seed, LINK_DETAILS, index);
         let created_at = seeded_time(seed, LINK_CREATED, index)?;
-        // Expired after two weeks; every third other one expires after a year.
         let expires_after = match status {
             LinkStatus::Expired => Some(14),
             _ => (index % 3 == 1).then_some(365),
@@ -107,7 +102,6 @@ pub(crate) struct PaymentLinkPayment {
     pub(crate) payers_name: Option<String>,
     pub(crate) integration: Option<String>,
     pub(crate) integration_id: Option<String>,
-    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) created_at: DateTime<FixedOffset>,
 }
 
@@ -165,7 +159,6 @@ pub(crate) async fn close(call: &Call<'_>, _body: Body) -> Reply {
 
 /// The open link a valid `POST` asks for, expiring at the end of `expiresAt`.
 fn new_link(input: &Input, slot: Slot) -> Option<PaymentLink> {
-    let last_second = NaiveTime::from_hms_opt(23, 59, 59)?;
     Some(PaymentLink {
         checkout_url: Some(checkout_path(&slot.id)),
         id: slot.id,
@@ -174,7 +167,7 @@ fn new_link(input: &Input, slot: Slot) -> Option<PaymentLink> {
         amount_cents: input::cents(input, "amount")?,
         reusable: input::boolean(input, "reusable").unwrap_or(false),
         expires_at: input::date(input, "expiresAt")
-            .and_then(|day| validation::amsterdam(day.and_time(last_second))),
+            .and_then(|day| validation::amsterdam(day.and_hms_opt(23, 59, 59)?)),
         status: LinkStatus::Open,
         created_at: slot.created_at,
     })
