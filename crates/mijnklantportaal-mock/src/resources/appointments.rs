@@ -51,9 +51,8 @@ pub(crate) struct MockAppointment {
 
 /// The online meeting link of the appointment `id` (made from its random part).
 fn meeting_link(id: &str) -> String {
-    let code: String = id.chars().skip(4).take(10).collect();
-    let (a, rest) = code.split_at(3.min(code.len()));
-    let (b, c) = rest.split_at(4.min(rest.len()));
+    let code = |range| id.get(range).unwrap_or_default();
+    let (a, b, c) = (code(4..7), code(7..11), code(11..14));
     format!("https://meet.google.com/{a}-{b}-{c}")
 }
 
@@ -61,8 +60,7 @@ fn meeting_link(id: &str) -> String {
 record!(MockAppointment, "Appointment", |config| {
     let (dataset, seed) = (config.dataset, config.dataset.seed());
     Seeded::new(IdCodec::new("apt_", seed, IDS), SEEDED, move |index, id| {
-        let days = i64::try_from(index).ok()? * 7 / 2;
-        let starts_at = dutch_time::at(SEEDED_FROM + days * 86_400)?;
+        let starts_at = dutch_time::at(SEEDED_FROM + i64::try_from(index).ok()? * 7 / 2 * 86_400)?;
         let status = match index {
             i if i % 5 == 4 => Status::Canceled,
             i if i % 4 == 3 => Status::Pending,
@@ -107,9 +105,8 @@ pub(crate) async fn list(call: &Call<'_>, _body: Body) -> Reply {
 fn window(query: &Input, now: Time) -> Result<(Time, Time), Errors> {
     let mut errors = Errors::default();
     let start = query.get("start_at").map_or(Some(now), |text| {
-        let text = text.as_str()?.trim();
-        let local = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").ok()?;
-        validation::amsterdam(local)
+        let local = NaiveDateTime::parse_from_str(text.as_str()?.trim(), "%Y-%m-%d %H:%M");
+        validation::amsterdam(local.ok()?)
     });
     if start.is_none() {
         let message = "The start at field must match the format Y-m-d H:i.";
@@ -125,7 +122,6 @@ fn window(query: &Input, now: Time) -> Result<(Time, Time), Errors> {
     }
 }
 
-/// `POST /v1/appointments` (JSON); 201 with the scheduled appointment.
 pub(crate) async fn schedule(call: &Call<'_>, body: Body) -> Reply {
     let input = call.json(body).await?;
     let customer = input::text(&input, "customerId")

@@ -50,7 +50,6 @@ pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
     call.written(StatusCode::CREATED, &group)
 }
 
-/// `PATCH /v1/customer-groups/{customerGroupId}` (JSON `{name}`).
 pub(crate) async fn edit(call: &Call<'_>, body: Body) -> Reply {
     update(call, body, |g: &mut MockCustomerGroup, input| {
         g.name = input::text(input, "name").ok_or_else(server_error)?;

@@ -14,7 +14,6 @@ const CREATED: u64 = 0x0FF_0001;
 const DETAILS: u64 = 0x0FF_0002;
 /// How many offers the table starts with (when the dataset has customers).
 const SEEDED: u64 = 20;
-/// Days a starting offer is valid.
 const VALID_DAYS: u64 = 30;
 /// The signature a customer drew in the portal (a 1×1 PNG), on offers accepted there.
 const SIGNATURE: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";

@@ -56,7 +56,6 @@ fn starting_packages(dataset: Dataset) -> Seeded<MockPackage> {
     })
 }
 
-/// `POST /v1/customer-subscription-packages` (JSON); 201 with the package.
 pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
     call.create(body, new_package).await
 }
@@ -83,7 +82,6 @@ fn new_package(input: &Input, slot: Slot) -> Option<MockPackage> {
     })
 }
 
-/// The subscription a valid sign-up for `package` makes.
 fn sign_up_of(package: &MockPackage, input: &Input, slot: Slot) -> Option<MockSubscription> {
     let invoice_text = input::text(input, "invoiceText");
     Some(MockSubscription {

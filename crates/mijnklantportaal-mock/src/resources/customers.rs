@@ -43,8 +43,7 @@ pub struct MockCustomer {
 }
 
 impl MockCustomer {
-    /// The customer as every endpoint of the Customers API sends it (fields in the
-    /// vendor example's order).
+    /// The customer as the Customers API sends it (fields in the vendor example's order).
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or_default()
     }
@@ -76,7 +75,6 @@ pub(crate) fn exists(call: &Call<'_>, id: &str) -> bool {
     call.with(|table: &mut Table<MockCustomer>| table.contains(id))
 }
 
-/// `POST /v1/customers` (JSON); 201 with the customer.
 pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
     call.create(body, new_customer).await
 }

@@ -2,11 +2,9 @@
 //! files. A request is complete when every required file has an `uploadedFileId`;
 //! uploads happen on the portal's page, which the API does not reach.
 
+use super::Links;
+use super::files::{MockDirectory, MockFile};
 use super::prelude::*;
-use crate::resources::{
-    Links,
-    files::{MockDirectory, MockFile},
-};
 
 /// The seeded requests, `name: the files they ask for` (`?`: not required).
 const SEEDED: &str = "Contract renewal: Logo, Signed contract|Annual accounts 2024: Balance sheet|\
@@ -96,7 +94,6 @@ record!(MockFileRequest, "FileRequest", |config| {
     })
 });
 
-/// `POST /v1/file-requests` (JSON); 201 with the open request.
 pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
     call.create(body, |input, slot| new_request(input, slot, call.seed()))
         .await

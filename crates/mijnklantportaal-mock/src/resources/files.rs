@@ -13,16 +13,10 @@ use crate::requests::{self, Form};
 const DIRECTORIES: [(&str, Option<u64>); 3] =
     [("Contracts", None), ("2025", Some(0)), ("Logos", None)];
 
-/// The seeded files: name, media type and the index of their directory.
-const FILES: [(&str, &str, Option<u64>); 7] = [
-    ("contract_v2.pdf", "application/pdf", Some(1)),
-    ("logo.png", "image/png", Some(2)),
-    ("terms-and-conditions.pdf", "application/pdf", None),
-    ("price-list.csv", "text/csv", None),
-    ("offer_2025-014.pdf", "application/pdf", Some(1)),
-    ("logo-dark.png", "image/png", Some(2)),
-    ("meeting-notes.txt", "text/plain", Some(0)),
-];
+/// The seeded files, `[index of their directory/]name media-type`.
+const FILES: &str = "1/contract_v2.pdf application/pdf|2/logo.png image/png|\
+    terms-and-conditions.pdf application/pdf|price-list.csv text/csv|\
+    1/offer_2025-014.pdf application/pdf|2/logo-dark.png image/png|0/meeting-notes.txt text/plain";
 
 const OCTET_STREAM: &str = "application/octet-stream";
 
@@ -81,11 +75,9 @@ impl Item {
     }
 }
 
-/// A file (`fsf_`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct MockFile(pub(crate) Item);
 
-/// A directory (`fsd_`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct MockDirectory(pub(crate) Item);
 
@@ -93,10 +85,11 @@ record!(MockFile, "File", id = 0.id, |config| {
     let seed = config.dataset.seed();
     let ids = IdCodec::new("fsf_", seed, FILE_IDS);
     let directories = IdCodec::new("fsd_", seed, DIRECTORY_IDS);
-    Seeded::new(ids, FILES.len() as u64, move |index, id| {
-        let (name, mime, directory) = *FILES.get(usize::try_from(index).ok()?)?;
+    Seeded::new(ids, FILES.split('|').count() as u64, move |index, id| {
+        let (path, mime) = FILES.split('|').nth(index as usize)?.split_once(' ')?;
+        let (directory, name) = path.split_once('/').unwrap_or(("", path));
         let file = Some((200 + draw(seed, SIZES, index) % 900_000, mime.to_owned()));
-        let parent = directory.map(|d| directories.encode(d));
+        let parent = directory.parse().ok().map(|d| directories.encode(d));
         let created_at = seeded_time(seed, FILE_CREATED, index)?;
         let mut item = Item::new(id, name, file, parent, created_at);
         item.file_share_id = file_shares::seeded_share_of_file(seed, index);
@@ -177,7 +170,6 @@ pub(crate) async fn show(call: &Call<'_>, _body: Body) -> Reply {
     call.ok_json(serde_json::to_vec(&item))
 }
 
-/// `GET /v1/files/{fileId}/download`.
 pub(crate) async fn download_link(call: &Call<'_>, _body: Body) -> Reply {
     cloud_file(call, &call.find::<MockFile>(0)?.0.id)
 }

@@ -38,6 +38,7 @@ const PAYMENT_PROVIDER_IDS: u64 = 0x91C_0013;
 
 const DESCRIPTIONS: &str = "Contributie 2025|Aanbetaling verbouwing|Workshop fotografie|\
     Borg zaalhuur|Consult 60 minuten|Jaarabonnement onderhoud";
+const CHECKOUT: &str = "/payment-link/";
 const PAYERS: &str = "J. de Vries|A. Jansen|M. Bakker|S. Visser|K. Smit|L. Meijer";
 
 /// One payment link, in the order of the vendor's fields.
@@ -59,10 +60,6 @@ pub(crate) struct PaymentLink {
     pub(crate) created_at: DateTime<FixedOffset>,
 }
 
-fn checkout_path(id: &str) -> String {
-    format!("/payment-link/{id}")
-}
-
 record!(PaymentLink, "PaymentLink", |config| {
     let seed = config.dataset.seed();
     let ids = IdCodec::new("plk_", seed, LINK_IDS);
@@ -75,7 +72,7 @@ record!(PaymentLink, "PaymentLink", |config| {
             _ => (index % 3 == 1).then_some(365),
         };
         Some(PaymentLink {
-            checkout_url: (status == LinkStatus::Open).then(|| checkout_path(&id)),
+            checkout_url: (status == LinkStatus::Open).then(|| format!("{CHECKOUT}{id}")),
             id,
             description: pick(DESCRIPTIONS, r),
             currency: Eur,
@@ -139,7 +136,6 @@ record!(
     }
 );
 
-/// `POST /v1/payment-links`.
 pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
     call.create(body, new_link).await
 }
@@ -160,7 +156,7 @@ pub(crate) async fn close(call: &Call<'_>, _body: Body) -> Reply {
 /// The open link a valid `POST` asks for, expiring at the end of `expiresAt`.
 fn new_link(input: &Input, slot: Slot) -> Option<PaymentLink> {
     Some(PaymentLink {
-        checkout_url: Some(checkout_path(&slot.id)),
+        checkout_url: Some(format!("{CHECKOUT}{}", slot.id)),
         id: slot.id,
         description: input::text(input, "description")?,
         currency: Eur,
@@ -190,7 +186,7 @@ mod tests {
             amount_cents: 1295,
             reusable: true,
             status: LinkStatus::Open,
-            checkout_url: Some(checkout_path("plk_abc12345def678")),
+            checkout_url: Some(format!("{CHECKOUT}plk_abc12345def678")),
             expires_at: dutch_time::at(1_715_713_200),
             created_at: dutch_time::at(1_714_417_200).unwrap(),
         };

@@ -70,13 +70,11 @@ fn secret(seed: u64, key: u64) -> String {
     random_string(seed, SECRETS, key, 20)
 }
 
-/// `POST /v1/webhooks` (JSON `{url, type}`); 201 with the record.
 pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
     call.create(body, |input, slot| new_webhook(input, slot, call.seed()))
         .await
 }
 
-/// The webhook a valid create asks for.
 fn new_webhook(input: &Input, slot: Slot, seed: u64) -> Option<Webhook> {
     let wanted = input::text(input, "type")?;
     Some(Webhook {
@@ -113,33 +111,25 @@ mod tests {
     }
 
     #[test]
-    fn the_event_types_are_the_vendors_in_its_order() {
-        let listed = [
-            "appointment-created",
-            "appointment-canceled",
-            "customer-created",
-            "customer-deleted",
-            "offer-created",
-            "offer-deleted",
-            "offer-accepted",
-            "offer-rejected",
-            "invoice-created",
-            "invoice-chargeback",
-            "invoice-paid",
-            "invoice-deleted",
-            "payment-link-created",
-            "payment-link-expired",
-            "payment-link-paid",
-            "ticket-created",
-            "ticket-reply-customer",
-            "ticket-reply-employee",
-            "subscription-created",
-            "subscription-updated",
-            "subscription-deleted",
-            "subscription-payment-created",
-            "subscription-payment-updated",
-        ];
-        assert_eq!(WEBHOOK_EVENT_TYPES, listed);
+    fn the_event_types_are_in_the_vendors_order() {
+        let types = WEBHOOK_EVENT_TYPES;
+        assert_eq!(
+            types[..3],
+            [
+                "appointment-created",
+                "appointment-canceled",
+                "customer-created"
+            ]
+        );
+        assert_eq!(
+            types[12..15],
+            [
+                "payment-link-created",
+                "payment-link-expired",
+                "payment-link-paid"
+            ]
+        );
+        assert_eq!(types[22], "subscription-payment-updated");
     }
 
     #[test]
