@@ -52,7 +52,7 @@ record!(MockFileShare, "FileShare", |config| {
     })
 });
 
-/// `POST /v1/file-shares` (JSON `{content, customerId?}`).
+/// `POST /v1/file-shares` (JSON `{content, customerId?}`); 201 with the share.
 pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
     let input = call.json(body).await?;
     let mut content = input::texts(&input, "content")
