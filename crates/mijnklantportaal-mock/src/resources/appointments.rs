@@ -21,15 +21,11 @@ pub(crate) enum Status {
 type Time = DateTime<FixedOffset>;
 
 const SEEDED: u64 = 9;
-/// 2025-12-29 09:00, the Monday before the mock's clock starts: some seeded
-/// appointments are past, and the default window holds two.
+/// 2025-12-29 09:00, a Monday: some seeded appointments are past, two in the default window.
 const SEEDED_FROM: i64 = crate::clock::ORIGIN - 3 * 86_400 + 9 * 3_600;
-const ATTENDEES: [(&str, &str); 4] = [
-    ("John Doe", "john.doe@example.com"),
-    ("Anna de Vries", "anna@devries.example"),
-    ("Pieter Bakker", "p.bakker@example.nl"),
-    ("Sanne Jansen", "sanne.jansen@example.org"),
-];
+const NAMES: &str = "John Doe|Anna de Vries|Pieter Bakker|Sanne Jansen";
+const EMAILS: &str =
+    "john.doe@example.com|anna@devries.example|p.bakker@example.nl|sanne.jansen@example.org";
 
 // Random streams of appointments.
 const IDS: u64 = 0xA99_0001;
@@ -46,41 +42,34 @@ pub(crate) struct MockAppointment {
     pub(crate) customer_id: Option<String>,
     pub(crate) attendee_name: String,
     pub(crate) attendee_email: String,
-    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) starts_at: Time,
-    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) ends_at: Time,
     pub(crate) status: Status,
     pub(crate) online_meeting_link: Option<String>,
-    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) created_at: Time,
 }
 
 /// The online meeting link of the appointment `id` (made from its random part).
 fn meeting_link(id: &str) -> String {
-    let code: String = id.chars().skip(4).take(10).collect();
-    let (a, rest) = code.split_at(3.min(code.len()));
-    let (b, c) = rest.split_at(4.min(rest.len()));
+    let code = |range| id.get(range).unwrap_or_default();
+    let (a, b, c) = (code(4..7), code(7..11), code(11..14));
     format!("https://meet.google.com/{a}-{b}-{c}")
 }
 
-// Two a week from SEEDED_FROM, an hour or an hour and a half long, booked a week
-// ahead; every third with a customer, every fourth pending, every fifth canceled.
+// Two a week from SEEDED_FROM, each booked a week ahead.
 record!(MockAppointment, "Appointment", |config| {
     let (dataset, seed) = (config.dataset, config.dataset.seed());
     Seeded::new(IdCodec::new("apt_", seed, IDS), SEEDED, move |index, id| {
-        let days = i64::try_from(index).ok()? * 7 / 2;
-        let starts_at = dutch_time::at(SEEDED_FROM + days * 86_400)?;
+        let starts_at = dutch_time::at(SEEDED_FROM + i64::try_from(index).ok()? * 7 / 2 * 86_400)?;
         let status = match index {
             i if i % 5 == 4 => Status::Canceled,
             i if i % 4 == 3 => Status::Pending,
             _ => Status::Scheduled,
         };
         let customer = (index % 3 == 0).then(|| dataset.customer(index)).flatten();
-        let (name, email) = ATTENDEES[index as usize % ATTENDEES.len()];
         let (attendee_name, attendee_email) = match &customer {
             Some(c) => (c.company_name.clone(), c.primary_email.clone()),
-            None => (name.to_owned(), email.to_owned()),
+            None => (pick(NAMES, index), pick(EMAILS, index)),
         };
         let booked = Duration::seconds((draw(seed, BOOKED, index) % 3_600) as i64);
         Some(MockAppointment {
@@ -105,11 +94,8 @@ pub(crate) async fn list(call: &Call<'_>, _body: Body) -> Reply {
         .filter_map(|name| Some((name.to_owned(), requests::query(call.parts, name)?.into())))
         .collect();
     let (start, end) = window(&query, call.now()?).map_err(|e| call.unprocessable(&e))?;
-    let mut found: Vec<_> = call.with(|t: &mut Table<MockAppointment>| {
-        t.all()
-            .filter(|a| (start..end).contains(&a.starts_at))
-            .collect()
-    });
+    let mut found: Vec<_> = call.with(|t: &mut Table<MockAppointment>| t.all().collect());
+    found.retain(|a| (start..end).contains(&a.starts_at));
     found.sort_by_key(|a| a.starts_at);
     call.ok_json(serde_json::to_vec(&serde_json::json!({ "data": found })))
 }
@@ -119,9 +105,8 @@ pub(crate) async fn list(call: &Call<'_>, _body: Body) -> Reply {
 fn window(query: &Input, now: Time) -> Result<(Time, Time), Errors> {
     let mut errors = Errors::default();
     let start = query.get("start_at").map_or(Some(now), |text| {
-        let text = text.as_str()?.trim();
-        let local = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").ok()?;
-        validation::amsterdam(local)
+        let local = NaiveDateTime::parse_from_str(text.as_str()?.trim(), "%Y-%m-%d %H:%M");
+        validation::amsterdam(local.ok()?)
     });
     if start.is_none() {
         let message = "The start at field must match the format Y-m-d H:i.";
@@ -137,7 +122,6 @@ fn window(query: &Input, now: Time) -> Result<(Time, Time), Errors> {
     }
 }
 
-/// `POST /v1/appointments` (JSON); 201 with the scheduled appointment.
 pub(crate) async fn schedule(call: &Call<'_>, body: Body) -> Reply {
     let input = call.json(body).await?;
     let customer = input::text(&input, "customerId")
@@ -301,6 +285,23 @@ mod tests {
         assert_eq!(
             errors.message(),
             "The start at field must match the format Y-m-d H:i. (and 1 more error)"
+        );
+    }
+
+    #[test]
+    fn chrono_writes_dutch_times_as_php_atom() {
+        // Every time of a record is whole seconds at +01:00 or +02:00, which chrono's
+        // `Serialize` writes as PHP's `DATE_ATOM` (`dutch_time::atom`).
+        let start = dutch_time::new_year_unix(2024).unwrap();
+        for unix in (start..start + 2 * 366 * 86_400).step_by(3_593) {
+            let time = dutch_time::at(unix).unwrap();
+            let json = serde_json::to_value(time).unwrap();
+            assert_eq!(json, dutch_time::atom(&time), "{unix}");
+            assert_eq!(serde_json::to_value(Some(time)).unwrap(), json);
+        }
+        assert_eq!(
+            serde_json::to_value(None::<Time>).unwrap(),
+            serde_json::Value::Null
         );
     }
 

@@ -21,7 +21,6 @@ const NAMES: &str =
 pub(crate) struct MockCustomerGroup {
     pub(crate) id: String,
     pub(crate) name: String,
-    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) created_at: DateTime<FixedOffset>,
 }
 
@@ -51,7 +50,6 @@ pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
     call.written(StatusCode::CREATED, &group)
 }
 
-/// `PATCH /v1/customer-groups/{customerGroupId}` (JSON `{name}`).
 pub(crate) async fn edit(call: &Call<'_>, body: Body) -> Reply {
     update(call, body, |g: &mut MockCustomerGroup, input| {
         g.name = input::text(input, "name").ok_or_else(server_error)?;
@@ -65,15 +63,11 @@ pub(crate) async fn edit(call: &Call<'_>, body: Body) -> Reply {
 pub(crate) async fn add_customers(call: &Call<'_>, body: Body) -> Reply {
     let group = call.find::<MockCustomerGroup>(0)?;
     let ids = input::texts(&call.json(body).await?, "customers");
-    let data = join(call, &group.id, &ids);
-    call.written_json(
-        StatusCode::OK,
-        serde_json::to_vec(&serde_json::json!({ "data": data })),
-    )
+    let data = serde_json::to_vec(&serde_json::json!({ "data": join(call, &group.id, &ids) }));
+    call.written_json(StatusCode::OK, data)
 }
 
-/// Puts the known customers among `ids` in group `group`; returns them, each once, in
-/// the order of `ids`.
+/// Puts the known customers among `ids` in group `group`; returns them, once each, in order.
 fn join(call: &Call<'_>, group: &str, ids: &[String]) -> Vec<MockCustomer> {
     let mut seen = HashSet::new();
     let join = |customer: &mut MockCustomer| {

@@ -14,7 +14,6 @@ const CREATED: u64 = 0x0FF_0001;
 const DETAILS: u64 = 0x0FF_0002;
 /// How many offers the table starts with (when the dataset has customers).
 const SEEDED: u64 = 20;
-/// Days a starting offer is valid.
 const VALID_DAYS: u64 = 30;
 /// The signature a customer drew in the portal (a 1×1 PNG), on offers accepted there.
 const SIGNATURE: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
@@ -31,22 +30,18 @@ pub(crate) struct MockOffer {
     pub(crate) currency: Eur,
     #[serde(rename = "amount", serialize_with = "amount_json")]
     pub(crate) amount_cents: u64,
-    #[serde(serialize_with = "dutch_time::atom_json_opt")]
     pub(crate) accepted_at: Option<DateTime<FixedOffset>>,
     pub(crate) accepted_via_ip: Option<String>,
     pub(crate) accepted_via_user_agent: Option<String>,
     pub(crate) acceptance_signature: Option<String>,
-    #[serde(serialize_with = "dutch_time::atom_json_opt")]
     pub(crate) rejected_at: Option<DateTime<FixedOffset>>,
-    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) created_at: DateTime<FixedOffset>,
     pub(crate) links: Links,
 }
 
 record!(MockOffer, "CustomerOffer", |c| starting_offers(c.dataset));
 
-/// The offers the table starts with: for customers drawn from the dataset (none
-/// without customers), a third accepted (in the portal) and a third rejected.
+/// The starting offers, to the dataset's customers (none without): some accepted or rejected.
 fn starting_offers(dataset: Dataset) -> Seeded<MockOffer> {
     let seed = dataset.seed();
     let count = if dataset.customers() == 0 { 0 } else { SEEDED };
@@ -89,23 +84,14 @@ pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
 pub(crate) async fn create_manual(call: &Call<'_>, body: Body) -> Reply {
     call.create(body, |input, slot| {
         notify(call, input);
-        manual_offer(input, slot)
+        new_offer(input, slot, lines_total(input)?, false)
     })
     .await
 }
 
 /// `PATCH /v1/customer-offers/{offerId}`; the same decision again changes nothing.
 pub(crate) async fn decide(call: &Call<'_>, body: Body) -> Reply {
-    update(call, body, |offer: &mut MockOffer, input| {
-        decide_offer(offer, input);
-        Ok(())
-    })
-    .await
-}
-
-/// A valid manual offer, priced like a manual invoice.
-fn manual_offer(input: &Input, slot: Slot) -> Option<MockOffer> {
-    new_offer(input, slot, lines_total(input)?, false)
+    update(call, body, decide_offer).await
 }
 
 /// The offer of a valid create, of `amount_cents`, `decided` as the input says.
@@ -128,14 +114,13 @@ fn new_offer(input: &Input, slot: Slot, amount_cents: u64, decided: bool) -> Opt
         created_at: slot.created_at,
     };
     if decided {
-        decide_offer(&mut offer, input);
+        decide_offer(&mut offer, input).ok()?;
     }
     Some(offer)
 }
 
-/// Sets the `acceptedAt` (with `acceptedViaIp` and `acceptedViaUserAgent`, ignored
-/// without it) and the `rejectedAt` a valid create or decision sends.
-fn decide_offer(offer: &mut MockOffer, input: &Input) {
+/// Sets the `acceptedAt` (and where from, ignored without it) and `rejectedAt` sent.
+fn decide_offer(offer: &mut MockOffer, input: &Input) -> Result<(), Refusal> {
     if let Some(at) = input::local_time(input, "acceptedAt") {
         offer.accepted_at = Some(at);
         offer.accepted_via_ip = input::text(input, "acceptedViaIp");
@@ -143,6 +128,7 @@ fn decide_offer(offer: &mut MockOffer, input: &Input) {
         offer.acceptance_signature = None;
     }
     offer.rejected_at = input::local_time(input, "rejectedAt").or(offer.rejected_at);
+    Ok(())
 }
 
 #[cfg(test)]
@@ -222,7 +208,7 @@ mod tests {
         assert!(json_errors(operation, body.clone()).is_empty());
         let outstanding = |o: &MockOffer| o.accepted_at.is_none() && o.rejected_at.is_none();
         let mut offer = seeded().into_iter().find(outstanding).unwrap();
-        decide_offer(&mut offer, &input(body));
+        decide_offer(&mut offer, &input(body)).unwrap();
         assert_eq!(
             (offer.accepted_at, offer.accepted_via_ip.as_deref()),
             (None, None)
@@ -233,7 +219,7 @@ mod tests {
         );
         let body = json!({"acceptedAt": "2024-05-04 20:51:50", "acceptedViaIp": "203.0.113.7"});
         assert!(json_errors(operation, body.clone()).is_empty());
-        decide_offer(&mut offer, &input(body));
+        decide_offer(&mut offer, &input(body)).unwrap();
         assert_eq!(offer.accepted_via_ip.as_deref(), Some("203.0.113.7"));
         assert!(
             offer.rejected_at.is_some(),
@@ -263,7 +249,8 @@ mod tests {
         );
         body["expiresAt"] = json!("2025-04-30");
         assert!(json_errors(operation, body.clone()).is_empty());
-        let offer = manual_offer(&input(body), Slot::example()).unwrap();
+        let body = input(body);
+        let offer = new_offer(&body, Slot::example(), lines_total(&body).unwrap(), false).unwrap();
         assert_eq!(offer.amount_cents, 1567);
         let errors = json_errors(operation, json!({}));
         assert_eq!(

@@ -12,15 +12,10 @@ use crate::resources::{Eur, amount_json};
 const IDS: u64 = 0x5B6_0000;
 const DETAILS: u64 = 0x5B6_0002;
 
-/// The starting packages: name and terms (`""`: none).
-const PACKAGES: [(&str, &str); 6] = [
-    ("Phone subscription", "1GB per month, 300min per month"),
-    ("Hosting basic", "10 GB storage, one domain"),
-    ("Hosting pro", "100 GB storage, ten domains"),
-    ("Maintenance", ""),
-    ("Newsletter service", "Up to 5,000 recipients a month"),
-    ("Support hours", ""),
-];
+/// The starting packages, `name: terms` or just `name`.
+const PACKAGES: &str = "Phone subscription: 1GB per month, 300min per month|\
+    Hosting basic: 10 GB storage, one domain|Hosting pro: 100 GB storage, ten domains|\
+    Maintenance|Newsletter service: Up to 5,000 recipients a month|Support hours";
 
 /// A subscription package, serialized in the vendor example's field order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -41,18 +36,18 @@ record!(MockPackage, "CustomerSubscriptionPackage", |c| {
     starting_packages(c.dataset)
 });
 
-/// The packages the table starts with ([`PACKAGES`], terms drawn from the seed).
 fn starting_packages(dataset: Dataset) -> Seeded<MockPackage> {
     let seed = dataset.seed();
     let ids = IdCodec::new("spg_", seed, IDS);
-    Seeded::new(ids, PACKAGES.len() as u64, move |index, id| {
+    Seeded::new(ids, PACKAGES.split('|').count() as u64, move |index, id| {
         let r = draw(seed, DETAILS, index);
-        let (name, terms) = PACKAGES[index as usize % PACKAGES.len()];
+        let row = PACKAGES.split('|').nth(index as usize)?;
+        let (name, terms) = row.split_once(": ").unzip();
         Some(MockPackage {
             currency: Eur,
             id,
-            name: name.to_owned(),
-            description: Some(terms.to_owned()).filter(|terms| !terms.is_empty()),
+            name: name.unwrap_or(row).to_owned(),
+            description: terms.map(str::to_owned),
             interval: INTERVALS[(r % INTERVALS.len() as u64) as usize].to_owned(),
             amount_cents: 500 + (r >> 8) % 20_000,
             vat_rate: VAT_RATES[((r >> 32) % 3) as usize],
@@ -61,7 +56,6 @@ fn starting_packages(dataset: Dataset) -> Seeded<MockPackage> {
     })
 }
 
-/// `POST /v1/customer-subscription-packages` (JSON); 201 with the package.
 pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
     call.create(body, new_package).await
 }
@@ -88,7 +82,6 @@ fn new_package(input: &Input, slot: Slot) -> Option<MockPackage> {
     })
 }
 
-/// The subscription a valid sign-up for `package` makes.
 fn sign_up_of(package: &MockPackage, input: &Input, slot: Slot) -> Option<MockSubscription> {
     let invoice_text = input::text(input, "invoiceText");
     Some(MockSubscription {
@@ -142,7 +135,7 @@ mod tests {
             r#"{"id":"spg_abc12345def678","name":"Phone subscription","description":"1GB per month, 300min per month","interval":"1 year","currency":"EUR","amount":"12.95","vatRate":21,"availableForSale":true}"#
         );
         let all = seeded();
-        assert_eq!(all.len(), PACKAGES.len());
+        assert_eq!(all.len(), 6);
         assert!(
             all.iter().any(|p| !p.available_for_sale)
                 && all.iter().any(|p| p.description.is_none())

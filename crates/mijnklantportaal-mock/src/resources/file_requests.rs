@@ -2,22 +2,15 @@
 //! files. A request is complete when every required file has an `uploadedFileId`;
 //! uploads happen on the portal's page, which the API does not reach.
 
+use super::Links;
+use super::files::{MockDirectory, MockFile};
 use super::prelude::*;
-use crate::resources::{
-    Links,
-    files::{MockDirectory, MockFile},
-};
 
-/// The seeded requests: name, and the files they ask for (`?`: not required).
-const SEEDED: [(&str, &str); 7] = [
-    ("Contract renewal", "Logo, Signed contract"),
-    ("Annual accounts 2024", "Balance sheet"),
-    ("Website content", "Texts, Photos?, Logo?"),
-    ("Identity check", "Passport or ID card"),
-    ("Insurance papers", "Policy, Claim form?"),
-    ("Event photos", "Photos?"),
-    ("Payroll documents", "Payslips, Timesheets"),
-];
+/// The seeded requests, `name: the files they ask for` (`?`: not required).
+const SEEDED: &str = "Contract renewal: Logo, Signed contract|Annual accounts 2024: Balance sheet|\
+    Website content: Texts, Photos?, Logo?|Identity check: Passport or ID card|\
+    Insurance papers: Policy, Claim form?|Event photos: Photos?|\
+    Payroll documents: Payslips, Timesheets";
 
 // Random streams of file requests.
 const IDS: u64 = 0xF4E_0001;
@@ -46,9 +39,7 @@ pub(crate) struct MockFileRequest {
     pub(crate) directory_id: Option<String>,
     pub(crate) customer_id: Option<String>,
     pub(crate) requested_files: Vec<RequestedFile>,
-    #[serde(serialize_with = "dutch_time::atom_json_opt")]
     pub(crate) completed_at: Option<DateTime<FixedOffset>>,
-    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) created_at: DateTime<FixedOffset>,
     pub(crate) links: Links,
 }
@@ -65,15 +56,13 @@ fn requested_file_id(seed: u64, key: u64, index: usize) -> String {
     IdCodec::new("fqf_", seed, FILE_IDS).encode(number)
 }
 
-// SEEDED: every third one complete (its files uploaded: seeded files), two of three
-// to a customer, every other one into a seeded directory.
 record!(MockFileRequest, "FileRequest", |config| {
     let (dataset, seed) = (config.dataset, config.dataset.seed());
     let seeded_files = MockFile::base(config);
     let directories = MockDirectory::base(config);
-    let count = SEEDED.len() as u64;
+    let count = SEEDED.split('|').count() as u64;
     Seeded::new(IdCodec::new("frq_", seed, IDS), count, |index, id| {
-        let (name, wanted) = *SEEDED.get(usize::try_from(index).ok()?)?;
+        let (name, wanted) = SEEDED.split('|').nth(index as usize)?.split_once(": ")?;
         let complete = index % 3 == 0;
         let created_at = seeded_time(seed, CREATED, index)?;
         let requested_files = (0..)
@@ -105,10 +94,8 @@ record!(MockFileRequest, "FileRequest", |config| {
     })
 });
 
-/// `POST /v1/file-requests` (JSON); 201 with the open request.
 pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
-    let seed = call.seed();
-    call.create(body, move |input, slot| new_request(input, slot, seed))
+    call.create(body, |input, slot| new_request(input, slot, call.seed()))
         .await
 }
 

@@ -2,11 +2,9 @@
 //! link. A share holds what it shares (`sharedContent`) as it was when shared, and
 //! sets its `fileShareId`.
 
+use super::Links;
+use super::files::{self, Item, MockFile};
 use super::prelude::*;
-use crate::resources::{
-    Links,
-    files::{self, Item, MockFile},
-};
 
 const SEEDED: u64 = 6;
 
@@ -14,13 +12,9 @@ const SEEDED: u64 = 6;
 const IDS: u64 = 0xF5A_0001;
 const CREATED: u64 = 0xF5A_0002;
 
-fn ids(seed: u64) -> IdCodec {
-    IdCodec::new("fss_", seed, IDS)
-}
-
 /// The seeded share that seeded file `index` is in, if any.
 pub(crate) fn seeded_share_of_file(seed: u64, index: u64) -> Option<String> {
-    (index < SEEDED).then(|| ids(seed).encode(index))
+    (index < SEEDED).then(|| IdCodec::new("fss_", seed, IDS).encode(index))
 }
 
 /// One file share, serialized in the vendor example's field order.
@@ -32,7 +26,6 @@ pub(crate) struct MockFileShare {
     pub(crate) customer_id: Option<String>,
     #[serde(rename = "sharedContent")]
     pub(crate) content: Vec<Item>,
-    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) created_at: DateTime<FixedOffset>,
     pub(crate) links: Links,
 }
@@ -46,7 +39,7 @@ fn links(id: &str, customer_id: Option<&str>) -> Links {
 record!(MockFileShare, "FileShare", |config| {
     let (dataset, seed) = (config.dataset, config.dataset.seed());
     let seeded_files = MockFile::base(config);
-    Seeded::new(ids(seed), SEEDED, move |index, id| {
+    Seeded::new(IdCodec::new("fss_", seed, IDS), SEEDED, move |index, id| {
         let customer_id =
             (index % 2 == 0 && index < dataset.customers()).then(|| dataset.customer_id(index));
         Some(MockFileShare {
@@ -62,19 +55,18 @@ record!(MockFileShare, "FileShare", |config| {
 /// `POST /v1/file-shares` (JSON `{content, customerId?}`); 201 with the share.
 pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
     let input = call.json(body).await?;
-    let content = input::texts(&input, "content")
+    let mut content = input::texts(&input, "content")
         .iter()
         .map(|id| files::item(call, id))
         .collect::<Option<Vec<_>>>()
         .ok_or_else(server_error)?;
     let customer_id = input::text(&input, "customerId");
     let share = call.insert(|slot| {
-        let content = content.into_iter().map(|item| Item {
-            file_share_id: Some(slot.id.clone()),
-            ..item
-        });
+        for item in &mut content {
+            item.file_share_id = Some(slot.id.clone());
+        }
         Some(MockFileShare {
-            content: content.collect(),
+            content,
             links: links(&slot.id, customer_id.as_deref()),
             id: slot.id,
             customer_id,

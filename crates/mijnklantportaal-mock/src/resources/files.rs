@@ -13,18 +13,11 @@ use crate::requests::{self, Form};
 const DIRECTORIES: [(&str, Option<u64>); 3] =
     [("Contracts", None), ("2025", Some(0)), ("Logos", None)];
 
-/// The seeded files: name, media type and the index of their directory.
-const FILES: [(&str, &str, Option<u64>); 7] = [
-    ("contract_v2.pdf", "application/pdf", Some(1)),
-    ("logo.png", "image/png", Some(2)),
-    ("terms-and-conditions.pdf", "application/pdf", None),
-    ("price-list.csv", "text/csv", None),
-    ("offer_2025-014.pdf", "application/pdf", Some(1)),
-    ("logo-dark.png", "image/png", Some(2)),
-    ("meeting-notes.txt", "text/plain", Some(0)),
-];
+/// The seeded files, `[index of their directory/]name media-type`.
+const FILES: &str = "1/contract_v2.pdf application/pdf|2/logo.png image/png|\
+    terms-and-conditions.pdf application/pdf|price-list.csv text/csv|\
+    1/offer_2025-014.pdf application/pdf|2/logo-dark.png image/png|0/meeting-notes.txt text/plain";
 
-/// The media type of a file part without one.
 const OCTET_STREAM: &str = "application/octet-stream";
 
 // Random streams of the file storage.
@@ -48,11 +41,9 @@ pub(crate) struct Item {
     /// The directory it is in; `None`: the top.
     #[serde(skip)]
     pub(crate) parent_id: Option<String>,
-    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) created_at: DateTime<FixedOffset>,
 }
 
-/// Whether an [`Item`] is a file or a directory (its `type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum Kind {
@@ -84,11 +75,9 @@ impl Item {
     }
 }
 
-/// A file (`fsf_`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct MockFile(pub(crate) Item);
 
-/// A directory (`fsd_`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct MockDirectory(pub(crate) Item);
 
@@ -96,10 +85,11 @@ record!(MockFile, "File", id = 0.id, |config| {
     let seed = config.dataset.seed();
     let ids = IdCodec::new("fsf_", seed, FILE_IDS);
     let directories = IdCodec::new("fsd_", seed, DIRECTORY_IDS);
-    Seeded::new(ids, FILES.len() as u64, move |index, id| {
-        let (name, mime, directory) = *FILES.get(usize::try_from(index).ok()?)?;
+    Seeded::new(ids, FILES.split('|').count() as u64, move |index, id| {
+        let (path, mime) = FILES.split('|').nth(index as usize)?.split_once(' ')?;
+        let (directory, name) = path.split_once('/').unwrap_or(("", path));
         let file = Some((200 + draw(seed, SIZES, index) % 900_000, mime.to_owned()));
-        let parent = directory.map(|d| directories.encode(d));
+        let parent = directory.parse().ok().map(|d| directories.encode(d));
         let created_at = seeded_time(seed, FILE_CREATED, index)?;
         let mut item = Item::new(id, name, file, parent, created_at);
         item.file_share_id = file_shares::seeded_share_of_file(seed, index);
@@ -124,7 +114,6 @@ pub(crate) fn item(call: &Call<'_>, id: &str) -> Option<Item> {
     file.or_else(|| directory().map(|d| d.0))
 }
 
-/// Puts the file or directory `id` in the share `share_id`.
 pub(crate) fn mark_shared(call: &Call<'_>, id: &str, share_id: &str) {
     let share = || Some(share_id.to_owned());
     let file = call.with(|t: &mut Table<MockFile>| t.edit(id, |f| f.0.file_share_id = share()));
@@ -141,15 +130,10 @@ pub(crate) fn directory_exists(call: &Call<'_>, id: &str) -> bool {
 pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
     let parent = requests::query(call.parts, "directory").filter(|d| !d.is_empty());
     // After the body's own 422.
-    let check_parent = || {
-        if parent.as_deref().is_none_or(|p| directory_exists(call, p)) {
-            return Ok(());
-        }
-        Err(invalid(
-            call,
-            "directory",
-            "The selected directory is invalid.",
-        ))
+    let unknown = "The selected directory is invalid.";
+    let check_parent = || match parent.as_deref().is_none_or(|p| directory_exists(call, p)) {
+        true => Ok(()),
+        false => Err(invalid(call, "directory", unknown)),
     };
     let (name, file, bytes) = if requests::is_multipart(&call.parts.headers) {
         let form = call.form(body).await?;
@@ -186,7 +170,6 @@ pub(crate) async fn show(call: &Call<'_>, _body: Body) -> Reply {
     call.ok_json(serde_json::to_vec(&item))
 }
 
-/// `GET /v1/files/{fileId}/download`.
 pub(crate) async fn download_link(call: &Call<'_>, _body: Body) -> Reply {
     cloud_file(call, &call.find::<MockFile>(0)?.0.id)
 }
@@ -201,11 +184,10 @@ pub(crate) fn downloadable(shared: &Shared, id: &str) -> Option<Download> {
             "application/pdf" => Bytes::from(text_pdf(&format!("{} ({})", file.name, file.id))),
             _ => Bytes::from(format!("{}\n", file.name)),
         });
-    let file_name = file.name;
     Some(Download {
         bytes,
         media_type,
-        file_name,
+        file_name: file.name,
     })
 }
 

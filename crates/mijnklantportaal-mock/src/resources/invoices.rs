@@ -3,16 +3,16 @@
 //! JSON numbers (from the cents' digits, never a float) and `issuedAt` is ISO with
 //! milliseconds and `Z`.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate};
 use serde::{Serializer, ser::SerializeMap};
 use serde_json::value::RawValue;
 
 use super::prelude::*;
 use crate::resources::{Eur, amount};
 
-/// The starting invoices: one a month from (year, month), the last ones unpaid.
+/// The starting invoices: one a month from the first, the last ones unpaid.
 const SEEDED: u64 = 18;
-const FIRST_MONTH: (i32, u32) = (2024, 7);
+const FIRST_ISSUE: Option<NaiveDate> = NaiveDate::from_ymd_opt(2024, 7, 12);
 const UNPAID: u64 = 2;
 
 // Random streams of the invoices and their lines.
@@ -22,14 +22,12 @@ const EXTRAS: u64 = 0xFAC_0003;
 
 /// What a line bills: description, quantity, price per unit in cents excluding VAT.
 type Priced = (&'static str, u64, u64);
-/// The line every invoice has, and lines some months add.
 const SUBSCRIPTION: Priced = ("Pro subscription", 1, 1295);
 const EXTRA_LINES: [Priced; 3] = [
     ("Extra users", 3, 250),
     ("SMS bundle 100", 1, 995),
     ("Custom domain", 1, 500),
 ];
-/// The VAT rate of every line, in percent.
 const VAT_RATE: u64 = 21;
 
 /// One invoice to the account (its totals computed from its lines).
@@ -59,8 +57,7 @@ pub(crate) struct MkpInvoiceLine {
     amount_incl_vat: Number,
 }
 
-/// Line `id`: `quantity` of `description` at `unit_cents` each (VAT rounded half up,
-/// as a bookkeeping package does).
+/// Line `id` of what it bills (VAT rounded half up, as a bookkeeping package does).
 fn line(id: String, (description, quantity, unit_cents): Priced) -> MkpInvoiceLine {
     let excl_vat = quantity * unit_cents;
     let vat = (excl_vat * VAT_RATE + 50) / 100;
@@ -87,7 +84,6 @@ impl Serialize for Number {
     }
 }
 
-/// The lines, then the invoice's currency and totals.
 fn lines_json<S: Serializer>(lines: &[MkpInvoiceLine], serializer: S) -> Result<S::Ok, S::Error> {
     let subtotal = lines.iter().map(|line| line.amount_excl_vat.0).sum();
     let vat = lines.iter().map(|line| line.vat_amount.0).sum();
@@ -112,9 +108,8 @@ record!(MkpInvoice, "Invoice", |config| {
     let line_ids = IdCodec::new("fcl_", seed, LINE_IDS);
     Seeded::new(IdCodec::new("fac_", seed, IDS), SEEDED, move |index, id| {
         let number = u32::try_from(index).ok()? + 1;
-        let months = number + FIRST_MONTH.1 - 2;
-        let year = FIRST_MONTH.0 + (months / 12) as i32;
-        let issued_on = NaiveDate::from_ymd_opt(year, months % 12 + 1, 12)?;
+        let issued_on = FIRST_ISSUE?.checked_add_months(Months::new(number - 1))?;
+        let year = issued_on.year();
         let mut lines = vec![line(line_ids.encode(2 * index), SUBSCRIPTION)];
         let r = draw(seed, EXTRAS, index);
         if r.is_multiple_of(3) {
@@ -123,7 +118,7 @@ record!(MkpInvoice, "Invoice", |config| {
         }
         Some(MkpInvoice {
             id,
-            // The first year starts in FIRST_MONTH: fewer invoices than months.
+            // The first year starts in July: fewer invoices than months.
             invoice_number: format!("MKP-{year}.{:04}", issued_on.month().min(number)),
             lines,
             is_paid: index + UNPAID < SEEDED,

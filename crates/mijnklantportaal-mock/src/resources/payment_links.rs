@@ -2,8 +2,6 @@
 //! link; no operation makes one). Closing (`DELETE`) keeps the link, as `closed`
 //! without `checkoutUrl`; closing it again answers 422.
 
-use chrono::NaiveTime;
-
 use super::prelude::*;
 use super::{Eur, amount_json, random_string, url_json};
 use crate::validation;
@@ -30,8 +28,6 @@ pub(crate) const SEEDED: [(bool, LinkStatus, u64); 8] = [
     (false, LinkStatus::Open, 0),
 ];
 
-pub(crate) const ALREADY_CLOSED: &str = "Payment Link is already closed.";
-
 // Random streams of payment links and their payments.
 const LINK_IDS: u64 = 0x91C_0001;
 const LINK_DETAILS: u64 = 0x91C_0002;
@@ -42,6 +38,7 @@ const PAYMENT_PROVIDER_IDS: u64 = 0x91C_0013;
 
 const DESCRIPTIONS: &str = "Contributie 2025|Aanbetaling verbouwing|Workshop fotografie|\
     Borg zaalhuur|Consult 60 minuten|Jaarabonnement onderhoud";
+const CHECKOUT: &str = "/payment-link/";
 const PAYERS: &str = "J. de Vries|A. Jansen|M. Bakker|S. Visser|K. Smit|L. Meijer";
 
 /// One payment link, in the order of the vendor's fields.
@@ -55,18 +52,12 @@ pub(crate) struct PaymentLink {
     pub(crate) amount_cents: u64,
     pub(crate) reusable: bool,
     /// When it stops working; `None`: never.
-    #[serde(serialize_with = "dutch_time::atom_json_opt")]
     pub(crate) expires_at: Option<DateTime<FixedOffset>>,
     pub(crate) status: LinkStatus,
     /// The page to pay on: only a link that can still be paid has one.
     #[serde(serialize_with = "url_json")]
     pub(crate) checkout_url: Option<String>,
-    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) created_at: DateTime<FixedOffset>,
-}
-
-fn checkout_path(id: &str) -> String {
-    format!("/payment-link/{id}")
 }
 
 record!(PaymentLink, "PaymentLink", |config| {
@@ -76,13 +67,12 @@ record!(PaymentLink, "PaymentLink", |config| {
         let (reusable, status, _) = *SEEDED.get(usize::try_from(index).ok()?)?;
         let r = draw(seed, LINK_DETAILS, index);
         let created_at = seeded_time(seed, LINK_CREATED, index)?;
-        // Expired after two weeks; every third other one expires after a year.
         let expires_after = match status {
             LinkStatus::Expired => Some(14),
             _ => (index % 3 == 1).then_some(365),
         };
         Some(PaymentLink {
-            checkout_url: (status == LinkStatus::Open).then(|| checkout_path(&id)),
+            checkout_url: (status == LinkStatus::Open).then(|| format!("{CHECKOUT}{id}")),
             id,
             description: pick(DESCRIPTIONS, r),
             currency: Eur,
@@ -109,7 +99,6 @@ pub(crate) struct PaymentLinkPayment {
     pub(crate) payers_name: Option<String>,
     pub(crate) integration: Option<String>,
     pub(crate) integration_id: Option<String>,
-    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) created_at: DateTime<FixedOffset>,
 }
 
@@ -147,7 +136,6 @@ record!(
     }
 );
 
-/// `POST /v1/payment-links`.
 pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
     call.create(body, new_link).await
 }
@@ -156,7 +144,7 @@ pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
 pub(crate) async fn close(call: &Call<'_>, _body: Body) -> Reply {
     let closed = call.change(call.param(0), |link: &mut PaymentLink| {
         if link.status == LinkStatus::Closed {
-            return Err(call.refused(ALREADY_CLOSED));
+            return Err(call.refused("Payment Link is already closed."));
         }
         link.status = LinkStatus::Closed;
         link.checkout_url = None;
@@ -167,16 +155,15 @@ pub(crate) async fn close(call: &Call<'_>, _body: Body) -> Reply {
 
 /// The open link a valid `POST` asks for, expiring at the end of `expiresAt`.
 fn new_link(input: &Input, slot: Slot) -> Option<PaymentLink> {
-    let last_second = NaiveTime::from_hms_opt(23, 59, 59)?;
     Some(PaymentLink {
-        checkout_url: Some(checkout_path(&slot.id)),
+        checkout_url: Some(format!("{CHECKOUT}{}", slot.id)),
         id: slot.id,
         description: input::text(input, "description")?,
         currency: Eur,
         amount_cents: input::cents(input, "amount")?,
         reusable: input::boolean(input, "reusable").unwrap_or(false),
         expires_at: input::date(input, "expiresAt")
-            .and_then(|day| validation::amsterdam(day.and_time(last_second))),
+            .and_then(|day| validation::amsterdam(day.and_hms_opt(23, 59, 59)?)),
         status: LinkStatus::Open,
         created_at: slot.created_at,
     })
@@ -199,7 +186,7 @@ mod tests {
             amount_cents: 1295,
             reusable: true,
             status: LinkStatus::Open,
-            checkout_url: Some(checkout_path("plk_abc12345def678")),
+            checkout_url: Some(format!("{CHECKOUT}plk_abc12345def678")),
             expires_at: dutch_time::at(1_715_713_200),
             created_at: dutch_time::at(1_714_417_200).unwrap(),
         };

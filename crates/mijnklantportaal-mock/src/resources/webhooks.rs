@@ -5,32 +5,24 @@
 use super::prelude::*;
 use crate::resources::random_string;
 
+/// `events!["a": ["x", "y"], "b": ["z"],]` is `["a-x", "a-y", "b-z"]`.
+macro_rules! events {
+    ($($resource:literal: [$($event:literal),+],)+) => {
+        [$($(concat!($resource, "-", $event),)+)+]
+    };
+}
+
 /// The event names a webhook record's `type` can be, as the vendor lists them (the
 /// mock refuses any other with a 422).
-pub const WEBHOOK_EVENT_TYPES: [&str; 23] = [
-    "appointment-created",
-    "appointment-canceled",
-    "customer-created",
-    "customer-deleted",
-    "offer-created",
-    "offer-deleted",
-    "offer-accepted",
-    "offer-rejected",
-    "invoice-created",
-    "invoice-chargeback",
-    "invoice-paid",
-    "invoice-deleted",
-    "payment-link-created",
-    "payment-link-expired",
-    "payment-link-paid",
-    "ticket-created",
-    "ticket-reply-customer",
-    "ticket-reply-employee",
-    "subscription-created",
-    "subscription-updated",
-    "subscription-deleted",
-    "subscription-payment-created",
-    "subscription-payment-updated",
+pub const WEBHOOK_EVENT_TYPES: [&str; 23] = events![
+    "appointment": ["created", "canceled"],
+    "customer": ["created", "deleted"],
+    "offer": ["created", "deleted", "accepted", "rejected"],
+    "invoice": ["created", "chargeback", "paid", "deleted"],
+    "payment-link": ["created", "expired", "paid"],
+    "ticket": ["created", "reply-customer", "reply-employee"],
+    "subscription": ["created", "updated", "deleted"],
+    "subscription-payment": ["created", "updated"],
 ];
 
 const SEEDED: u64 = 7;
@@ -42,12 +34,10 @@ const CREATED: u64 = 0x3EB_0003;
 const SECRETS: u64 = 0x3EB_0004;
 
 /// Where seeded records deliver to.
-const HOSTS: [&str; 4] = [
-    "https://crm.voorbeeld.nl/hooks/mijnklantportaal",
-    "https://boekhouding.example.nl/api/mkp-webhook",
-    "https://hooks.zapier.com/hooks/catch/123456/abcdef",
-    "https://mijnklantportaal.nl/webhook-incoming",
-];
+const HOSTS: &str = "https://crm.voorbeeld.nl/hooks/mijnklantportaal|\
+    https://boekhouding.example.nl/api/mkp-webhook|\
+    https://hooks.zapier.com/hooks/catch/123456/abcdef|\
+    https://mijnklantportaal.nl/webhook-incoming";
 
 /// One webhook record, serialized in the vendor example's field order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -58,7 +48,6 @@ pub(crate) struct Webhook {
     pub(crate) event_type: &'static str,
     pub(crate) url: String,
     pub(crate) secret: String,
-    #[serde(serialize_with = "dutch_time::atom_json")]
     pub(crate) created_at: DateTime<FixedOffset>,
 }
 
@@ -69,7 +58,7 @@ record!(Webhook, "Webhook", |config| {
         Some(Webhook {
             id,
             event_type: WEBHOOK_EVENT_TYPES[(r % WEBHOOK_EVENT_TYPES.len() as u64) as usize],
-            url: HOSTS[((r >> 8) % HOSTS.len() as u64) as usize].to_owned(),
+            url: pick(HOSTS, r >> 8),
             secret: secret(seed, index),
             created_at: seeded_time(seed, CREATED, index)?,
         })
@@ -81,14 +70,11 @@ fn secret(seed: u64, key: u64) -> String {
     random_string(seed, SECRETS, key, 20)
 }
 
-/// `POST /v1/webhooks` (JSON `{url, type}`); 201 with the record.
 pub(crate) async fn create(call: &Call<'_>, body: Body) -> Reply {
-    let seed = call.seed();
-    call.create(body, move |input, slot| new_webhook(input, slot, seed))
+    call.create(body, |input, slot| new_webhook(input, slot, call.seed()))
         .await
 }
 
-/// The webhook a valid create asks for.
 fn new_webhook(input: &Input, slot: Slot, seed: u64) -> Option<Webhook> {
     let wanted = input::text(input, "type")?;
     Some(Webhook {
@@ -122,6 +108,28 @@ mod tests {
             webhook.secret
         );
         assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn the_event_types_are_in_the_vendors_order() {
+        let types = WEBHOOK_EVENT_TYPES;
+        assert_eq!(
+            types[..3],
+            [
+                "appointment-created",
+                "appointment-canceled",
+                "customer-created"
+            ]
+        );
+        assert_eq!(
+            types[12..15],
+            [
+                "payment-link-created",
+                "payment-link-expired",
+                "payment-link-paid"
+            ]
+        );
+        assert_eq!(types[22], "subscription-payment-updated");
     }
 
     #[test]
