@@ -1,9 +1,10 @@
 //! Dutch local time, as the real server writes it into ATOM timestamps: `+01:00` in
 //! winter, `+02:00` in summer (EU rule: from 01:00 UTC on the last Sunday of March to
 //! 01:00 UTC on the last Sunday of October). One zone needs no time-zone database.
+//! Records serialize their times through chrono, whose RFC 3339 of whole seconds at
+//! these offsets is PHP's `DATE_ATOM`.
 
 use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, NaiveDateTime};
-use serde::{Serialize, Serializer};
 
 const WINTER: i32 = 3600;
 /// PHP's `DATE_ATOM` as a chrono format.
@@ -40,22 +41,6 @@ pub(crate) fn new_year_unix(year: i32) -> Option<i64> {
 /// `time` in PHP's `DATE_ATOM` format (`2024-05-28T21:00:00+02:00`).
 pub(crate) fn atom(time: &DateTime<FixedOffset>) -> String {
     time.format(ATOM).to_string()
-}
-
-/// Serializes `time` as [`atom`] does (`#[serde(serialize_with = "dutch_time::atom_json")]`).
-pub(crate) fn atom_json<S: Serializer>(
-    time: &DateTime<FixedOffset>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    serializer.collect_str(&time.format(ATOM))
-}
-
-/// Serializes an optional time as [`atom_json`] does, `None` as `null`.
-pub(crate) fn atom_json_opt<S: Serializer>(
-    time: &Option<DateTime<FixedOffset>>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    time.as_ref().map(atom).serialize(serializer)
 }
 
 #[cfg(test)]

@@ -170,26 +170,6 @@ impl<R: Record> Table<R> {
         }
     }
 
-    /// The table of `base` with these settings, for tests of a kind's rows.
-    #[cfg(test)]
-    pub(crate) fn new(
-        base: Box<dyn Base<R>>,
-        seed: u64,
-        order: Order,
-        live: Live,
-        record: bool,
-    ) -> Self {
-        let config = crate::MockServer::builder().config;
-        Table {
-            base,
-            seed,
-            order,
-            live,
-            record,
-            ..Table::from_config(&config)
-        }
-    }
-
     /// Reads page `page` for the `arrival`-th list request (of the rows under
     /// `parent`, when given), then applies the change this evaluation triggers.
     pub(crate) fn evaluate(

@@ -5,9 +5,7 @@
 use chrono::{Duration, NaiveDateTime};
 
 use super::prelude::*;
-use crate::requests;
 use crate::resources::customers::MockCustomer;
-use crate::validation::{self, Errors};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -1,12 +1,9 @@
 //! Customer Offers API: uploads and manual offers (as customer invoices are made), then
 //! outstanding until a PATCH sets `acceptedAt` (and where from) or `rejectedAt`.
 
-use chrono::{Datelike, Days, NaiveDate};
-
+use super::Links;
 use super::prelude::*;
-use crate::dataset::Dataset;
 use crate::resources::customer_invoices::lines_total;
-use crate::resources::{Eur, Links, amount_json, notify};
 
 // Id domain and random streams of offers.
 const IDS: u64 = 0x0FF_0000;

@@ -2,11 +2,9 @@
 //! customer subscription with the package's name, interval, amount and VAT rate.
 
 use super::prelude::*;
-use crate::dataset::Dataset;
 use crate::resources::customer_subscriptions::{
     self, INTERVALS, MockSubscription, SubscriptionOptions, VAT_RATES,
 };
-use crate::resources::{Eur, amount_json};
 
 // Id domain and random stream of packages.
 const IDS: u64 = 0x5B6_0000;

@@ -2,8 +2,6 @@
 //! edit. The starting customers are the [`Dataset`]'s, computed on demand.
 
 use super::prelude::*;
-use crate::dataset::Dataset;
-use crate::store::Base;
 
 /// A customer, generated or created while the server runs: get one from
 /// [`Dataset::customer`](crate::Dataset::customer) or
@@ -122,7 +120,7 @@ fn edit_customer(customer: &mut MockCustomer, input: &Input) -> Result<(), Refus
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::live::{Live, Order};
+    use crate::live::Order;
     use crate::paginator::Rows;
     use crate::rules::json_errors;
     use crate::validation::input;
@@ -158,8 +156,12 @@ mod tests {
     fn created_customers_come_last_and_edits_stick() {
         let dataset = Dataset::new(2, 80);
         let table = |order| {
-            let base = Box::new(dataset);
-            Table::<MockCustomer>::new(base, dataset.seed(), order, Live::none(), true)
+            let config = crate::MockServer::builder()
+                .seed(2)
+                .invoices(80)
+                .order(order)
+                .config;
+            Table::<MockCustomer>::from_config(&config)
         };
         let mut oldest = table(Order::OldestFirst);
         assert_eq!(Rows::len(&oldest), 10);

@@ -2,12 +2,8 @@
 //! (JSON `name`: assumed, the vendor's was not seen), in the directory of the query
 //! parameter `directory`. Files and directories are two tables (two id prefixes).
 
-use bytes::Bytes;
-
+use super::file_shares;
 use super::prelude::*;
-use super::{cloud_file, file_shares};
-use crate::files::{Download, text_pdf};
-use crate::requests::{self, Form};
 
 /// The seeded directories: name and the index of the parent directory.
 const DIRECTORIES: [(&str, Option<u64>); 3] =

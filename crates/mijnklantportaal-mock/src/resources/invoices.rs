@@ -3,12 +3,10 @@
 //! JSON numbers (from the cents' digits, never a float) and `issuedAt` is ISO with
 //! milliseconds and `Z`.
 
-use chrono::{Datelike, Months, NaiveDate};
 use serde::{Serializer, ser::SerializeMap};
 use serde_json::value::RawValue;
 
 use super::prelude::*;
-use crate::resources::{Eur, amount};
 
 /// The starting invoices: one a month from the first, the last ones unpaid.
 const SEEDED: u64 = 18;

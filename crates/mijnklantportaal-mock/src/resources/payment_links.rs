@@ -3,8 +3,7 @@
 //! without `checkoutUrl`; closing it again answers 422.
 
 use super::prelude::*;
-use super::{Eur, amount_json, random_string, url_json};
-use crate::validation;
+use super::url_json;
 
 /// Where a payment link is in its life (`paid`: a single-use link that was paid).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

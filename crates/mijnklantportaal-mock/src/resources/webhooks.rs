@@ -3,7 +3,6 @@
 //! payload and signature are not documented.
 
 use super::prelude::*;
-use crate::resources::random_string;
 
 /// `events!["a": ["x", "y"], "b": ["z"],]` is `["a-x", "a-y", "b-z"]`.
 macro_rules! events {
