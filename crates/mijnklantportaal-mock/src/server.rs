@@ -170,7 +170,11 @@ impl MockServerBuilder {
         self
     }
 
-    /// Binds the address (the error if it cannot) and serves on the current tokio runtime.
+    /// Binds the address and starts serving on the current tokio runtime.
+    ///
+    /// # Errors
+    ///
+    /// When the address cannot be bound.
     pub async fn start(self) -> io::Result<MockServer> {
         let listener = TcpListener::bind(self.bind).await?;
         let addr = listener.local_addr()?;

@@ -64,6 +64,14 @@ pub(crate) struct Message {
     pub(crate) attachments: Vec<Attachment>,
 }
 
+/// Whether a ticket is open: closing it again is refused; a reply reopens it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum TicketStatus {
+    Open,
+    Closed,
+}
+
 /// One ticket, in the vendor example's field order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -75,8 +83,7 @@ pub(crate) struct MockTicket {
     pub(crate) customer_id: Option<String>,
     pub(crate) title: String,
     pub(crate) source: Source,
-    /// `open` or `closed`.
-    pub(crate) status: &'static str,
+    pub(crate) status: TicketStatus,
     #[serde(skip_serializing_if = "in_list")]
     pub(crate) messages: Vec<Message>,
     pub(crate) created_at: DateTime<FixedOffset>,
@@ -132,7 +139,11 @@ record!(MockTicket, "Ticket", |config| {
             title: pick(TITLES, index),
             source: [Source::Portal, Source::Portal, Source::Email, Source::Chat]
                 [(index % 4) as usize],
-            status: if index % 3 == 1 { "closed" } else { "open" },
+            status: if index % 3 == 1 {
+                TicketStatus::Closed
+            } else {
+                TicketStatus::Open
+            },
             messages: messages.collect(),
             customer_id: customer.map(|c| c.id),
             created_at,
@@ -177,7 +188,7 @@ pub(crate) async fn reply(call: &Call<'_>, body: Body) -> Reply {
             posted: Some(Instant::now()),
             attachments: Vec::new(),
         });
-        ticket.status = "open";
+        ticket.status = TicketStatus::Open;
         Ok(())
     };
     call.written_shown(StatusCode::OK, &call.edit(&ticket.id, body, reply).await?)
@@ -186,10 +197,10 @@ pub(crate) async fn reply(call: &Call<'_>, body: Body) -> Reply {
 pub(crate) async fn close(call: &Call<'_>, _body: Body) -> Reply {
     licensed(call)?;
     let closed = call.change(call.param(0), |ticket: &mut MockTicket| {
-        if ticket.status == "closed" {
+        if ticket.status == TicketStatus::Closed {
             return Err(call.refused(ALREADY_CLOSED));
         }
-        ticket.status = "closed";
+        ticket.status = TicketStatus::Closed;
         Ok(())
     })?;
     call.written_shown(StatusCode::OK, &closed)
@@ -238,7 +249,7 @@ mod tests {
             customer_id: Some("cst_1".to_owned()),
             title: "Invoice issue".to_owned(),
             source: Source::Portal,
-            status: "open",
+            status: TicketStatus::Open,
             messages: vec![Message {
                 id: "tim_1".to_owned(),
                 posted_by: "John Appleseed".to_owned(),
