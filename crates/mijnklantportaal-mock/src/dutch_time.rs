@@ -74,4 +74,21 @@ mod tests {
         assert_eq!(new_year_unix(2021), Some(utc("2021-01-01T00:00:00+01:00")));
         assert_eq!(new_year_unix(2026), Some(utc("2026-01-01T00:00:00+01:00")));
     }
+
+    #[test]
+    fn chrono_writes_dutch_times_as_php_atom() {
+        // Records serialize their times through chrono: for whole seconds at a Dutch
+        // offset (also one kept by `+ Duration` across a switch) that is `atom`.
+        let start = new_year_unix(2024).unwrap();
+        let sampled = (start..start + 2 * 366 * 86_400)
+            .step_by(3_593)
+            .map(|t| at(t).unwrap());
+        let moved = at(start).unwrap() + chrono::Duration::days(100);
+        for time in sampled.chain([moved]) {
+            assert_eq!(serde_json::to_value(time).unwrap(), atom(&time), "{time:?}");
+            assert_eq!(serde_json::to_value(Some(time)).unwrap(), atom(&time));
+        }
+        let none: Option<DateTime<FixedOffset>> = None;
+        assert_eq!(serde_json::to_value(none).unwrap(), serde_json::Value::Null);
+    }
 }

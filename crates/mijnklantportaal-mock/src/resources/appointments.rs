@@ -287,23 +287,6 @@ mod tests {
     }
 
     #[test]
-    fn chrono_writes_dutch_times_as_php_atom() {
-        // Every time of a record is whole seconds at +01:00 or +02:00, which chrono's
-        // `Serialize` writes as PHP's `DATE_ATOM` (`dutch_time::atom`).
-        let start = dutch_time::new_year_unix(2024).unwrap();
-        for unix in (start..start + 2 * 366 * 86_400).step_by(3_593) {
-            let time = dutch_time::at(unix).unwrap();
-            let json = serde_json::to_value(time).unwrap();
-            assert_eq!(json, dutch_time::atom(&time), "{unix}");
-            assert_eq!(serde_json::to_value(Some(time)).unwrap(), json);
-        }
-        assert_eq!(
-            serde_json::to_value(None::<Time>).unwrap(),
-            serde_json::Value::Null
-        );
-    }
-
-    #[test]
     fn json_has_the_vendor_fields_in_order() {
         let at = |unix| dutch_time::at(unix).unwrap();
         let appointment = MockAppointment {

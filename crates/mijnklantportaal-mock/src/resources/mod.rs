@@ -309,27 +309,3 @@ pub(crate) fn listed_text<T: Serialize>(value: &T) -> String {
 pub(crate) fn listed_value<T: Serialize>(value: &T) -> serde_json::Value {
     serde_json::from_str(&listed_text(value)).unwrap_or_default()
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn times_serialize_as_php_atom_without_serialize_with() {
-        // Winter and summer time, and a time `+ Duration` moved over a switch.
-        let winter = dutch_time::at(1_735_686_000).unwrap();
-        let summer = dutch_time::at(1_751_320_800).unwrap();
-        let moved = winter + chrono::Duration::days(100);
-        for time in [winter, summer, moved] {
-            assert_eq!(serde_json::to_value(time).unwrap(), dutch_time::atom(&time));
-        }
-        assert_eq!(
-            serde_json::to_value(Some(summer)).unwrap(),
-            "2025-07-01T00:00:00+02:00"
-        );
-        assert_eq!(
-            serde_json::to_value(None::<DateTime<FixedOffset>>).unwrap(),
-            serde_json::Value::Null
-        );
-    }
-}
