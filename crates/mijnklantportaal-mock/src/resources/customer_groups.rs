@@ -63,7 +63,8 @@ pub(crate) async fn edit(call: &Call<'_>, body: Body) -> Reply {
 pub(crate) async fn add_customers(call: &Call<'_>, body: Body) -> Reply {
     let group = call.find::<MockCustomerGroup>(0)?;
     let ids = input::texts(&call.json(body).await?, "customers");
-    let data = serde_json::to_vec(&serde_json::json!({ "data": join(call, &group.id, &ids) }));
+    let joined = join(call, &group.id, &ids);
+    let data = serde_json::to_vec(&serde_json::json!({ "data": joined }));
     call.written_json(StatusCode::OK, data)
 }
 
