@@ -3,7 +3,7 @@
 //! the `i`-th equal slice of 2021–2025, so creation times never decrease and the first
 //! index of a year (for `2024-001`-style numbers) is computed, not counted.
 
-use chrono::Datelike;
+use chrono::{DateTime, Datelike, FixedOffset};
 
 use crate::dutch_time;
 use crate::ids::IdCodec;
@@ -87,9 +87,9 @@ impl Dataset {
             return None;
         }
         let created = self.created_unix(index);
-        let year = dutch_time::at(created)?.year();
-        let sequence = index.saturating_sub(self.first_index_of_year(year)) + 1;
-        let mut invoice = self.added(index, created, sequence)?;
+        let created_at = dutch_time::at(created)?;
+        let sequence = index.saturating_sub(self.first_index_of_year(created_at.year())) + 1;
+        let mut invoice = self.added(index, created_at, sequence);
         // A third is not paid yet, the rest within 60 days.
         let paid = draw(self.seed, PAID, index);
         let delay = 600 + (paid >> 8) % (60 * 86_400);
@@ -100,14 +100,18 @@ impl Dataset {
     }
 
     /// An invoice added while the server runs: number `number` (at or past the end),
-    /// created at UNIX time `created` as the `sequence`-th of its year, not paid.
-    pub(crate) fn added(&self, number: u64, created: i64, sequence: u64) -> Option<MockInvoice> {
-        let created_at = dutch_time::at(created)?;
+    /// created at `created_at` (Dutch time) as the `sequence`-th of its year, not paid.
+    pub(crate) fn added(
+        &self,
+        number: u64,
+        created_at: DateTime<FixedOffset>,
+        sequence: u64,
+    ) -> MockInvoice {
         let issued_at = created_at.date_naive();
         let customer = draw(self.seed, CUSTOMER, number) % self.customers().max(1);
         let id = self.invoice_id(number);
         let customer_id = self.customer_id(customer);
-        Some(MockInvoice {
+        MockInvoice {
             index: number,
             links: InvoiceLinks::new(&id, &customer_id),
             id,
@@ -118,7 +122,7 @@ impl Dataset {
             amount_cents: self.amount_cents(number),
             paid_at: None,
             created_at,
-        })
+        }
     }
 
     /// The index of the invoice with id `id`, if it belongs to this dataset.

@@ -123,7 +123,7 @@ impl Base<MockInvoice> for Dataset {
             .and_then(|p| p.invoice_number.split_once('-'))
             .and_then(|(_, n)| n.parse::<u64>().ok())
             .map_or(1, |n| n + 1);
-        self.added(key, created_at.timestamp(), sequence_in_year)
+        Some(self.added(key, created_at, sequence_in_year))
     }
 }
 
