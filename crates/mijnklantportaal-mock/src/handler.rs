@@ -169,13 +169,13 @@ impl Shared {
 
     /// The fault drawn for the next list request of `operation` (by its own count), counted.
     fn next_fault(&self, operation: &'static str) -> Option<Fault> {
-        let mut numbers = lock(&self.list_numbers);
-        let number = numbers.entry(operation).or_default();
-        *number += 1;
-        let fault = self
-            .config
-            .faults
-            .pick(self.config.dataset.seed(), *number - 1)?;
+        // This list's request number, counted under its own lock (released at once).
+        let number = *lock(&self.list_numbers)
+            .entry(operation)
+            .and_modify(|n| *n += 1)
+            .or_default();
+        let config = &self.config;
+        let fault = config.faults.pick(config.dataset.seed(), number)?;
         self.count(|stats| {
             stats.faults_injected += 1;
             match fault {
